@@ -1,0 +1,36 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The real-plan corpus lives beside the repo in ../shared and is read in place, never copied.
+// A user's clone has no ../shared: corpus tests then skip and say so.
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const sharedDir = resolve(repoRoot, '../shared');
+export const plansDir = join(sharedDir, 'fixtures/plans');
+export const codeownersDir = join(sharedDir, 'fixtures/codeowners');
+export const hasShared = existsSync(plansDir);
+
+export const SKIP_REASON = `../shared/fixtures not found beside the repo (${sharedDir}): corpus tests skipped`;
+
+export function corpusPlanFiles(): string[] {
+  if (!hasShared) return [];
+  return readdirSync(plansDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+}
+
+export function readCorpusPlan(name: string): Buffer {
+  return readFileSync(join(plansDir, name));
+}
+
+/** `describe` over the corpus, or a single skipped test that prints why. */
+export function describeCorpus(name: string, body: () => void): void {
+  if (hasShared) {
+    describe(name, body);
+  } else {
+    describe(name, () => {
+      test.skip(SKIP_REASON, () => undefined);
+    });
+    console.warn(`[plangate tests] ${name}: ${SKIP_REASON}`);
+  }
+}
