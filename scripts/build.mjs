@@ -1,0 +1,33 @@
+// npm run build: compile the CLI and app to lib/, bundle the Action to dist/, publish the config
+// schema. One script so `npm run build` is the only way these artifacts are made.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync('lib', { recursive: true, force: true });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});
+
+const { CONFIG_SCHEMA } = await import('../lib/core/config.js');
+mkdirSync('schema', { recursive: true });
+writeFileSync('schema/plangate.schema.json', `${JSON.stringify(CONFIG_SCHEMA, null, 2)}\n`);
+
+const actionEntry = 'src/action/index.ts';
+import { existsSync } from 'node:fs';
+if (existsSync(actionEntry)) {
+  await build({
+    entryPoints: [actionEntry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile: 'dist/index.js',
+    legalComments: 'none',
+    logLevel: 'warning',
+    // @actions/core pulls the CommonJS `tunnel` package, which calls require().
+    banner: {
+      js: "import {createRequire as __plangateCreateRequire} from 'node:module'; const require = __plangateCreateRequire(import.meta.url);",
+    },
+  });
+}

@@ -1,0 +1,205 @@
+import { parseArgs } from 'node:util';
+import { parseConfig, type Config } from '../core/config.js';
+import { parsePlan, type Plan } from '../core/plan/index.js';
+import { renderMarkdown, renderText } from '../core/render/index.js';
+import { buildReport, reportJson, type Report } from '../core/report.js';
+import { atLeast, LEVELS, type Level } from '../core/risk/types.js';
+
+// `plangate summarize` and `plangate check`. Everything is read and parsed before anything is
+// written, so bad input never leaves half an output behind.
+
+export const EXIT = { ok: 0, usage: 2, badInput: 2, needsApproval: 3 } as const;
+
+export interface CliIo {
+  readFile(path: string): Promise<Uint8Array>;
+  readStdin(): Promise<Uint8Array>;
+  fileExists(path: string): boolean;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export const USAGE = `usage:
+  plangate summarize <plan.json|->... [--format text|markdown|json] [--config FILE]
+  plangate check <plan.json|->... [--max-level LEVEL] [--allow-destroy] [--format text|json] [--config FILE]
+
+Plans are \`terraform show -json plan.out\` (or \`tofu show -json\`) output; \`-\` reads stdin.
+Name projects with name=path. The config defaults to .github/plangate.yml when it exists.
+Exit codes: 0 within limits, 3 the plan needs approval (check), 2 bad input.`;
+
+type Format = 'text' | 'markdown' | 'json';
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (command !== 'summarize' && command !== 'check') {
+    io.stderr(
+      `plangate: ${command ? `unknown command '${command}'` : 'no command given'}\n${USAGE}\n`,
+    );
+    return EXIT.usage;
+  }
+  let args;
+  try {
+    args = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        config: { type: 'string' },
+        'max-level': { type: 'string' },
+        'allow-destroy': { type: 'boolean' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    io.stderr(`plangate: ${(e as Error).message}\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = args;
+  const format = (values.format ?? 'text') as Format;
+  const allowed: Format[] = command === 'check' ? ['text', 'json'] : ['text', 'markdown', 'json'];
+  if (!allowed.includes(format)) {
+    io.stderr(`plangate: --format must be one of ${allowed.join(', ')}, not '${format}'\n`);
+    return EXIT.usage;
+  }
+  if (command === 'summarize' && (values['max-level'] || values['allow-destroy'])) {
+    io.stderr(`plangate: --max-level and --allow-destroy belong to 'plangate check'\n`);
+    return EXIT.usage;
+  }
+  const maxLevel = values['max-level'];
+  if (maxLevel !== undefined && !(LEVELS as readonly string[]).includes(maxLevel)) {
+    io.stderr(`plangate: --max-level must be one of ${LEVELS.join(', ')}, not '${maxLevel}'\n`);
+    return EXIT.usage;
+  }
+  if (positionals.length === 0) {
+    io.stderr(`plangate: name at least one plan file (or - for stdin)\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+
+  const config = await loadConfig(values.config, io);
+  if (!config.ok) {
+    io.stderr(config.errors.map((e) => `plangate: ${e}\n`).join(''));
+    return EXIT.badInput;
+  }
+  const plans = await loadPlans(positionals, io);
+  if (!plans.ok) {
+    io.stderr(plans.errors.map((e) => `plangate: ${e}\n`).join(''));
+    return EXIT.badInput;
+  }
+  const report = buildReport(plans.inputs, config.config);
+  const color = values['no-color'] ? false : (values.color ?? (io.isTTY && !io.env.NO_COLOR));
+
+  if (command === 'summarize') {
+    io.stdout(render(report, format, color, config.config));
+    return EXIT.ok;
+  }
+  const verdict = checkVerdict(report, {
+    maxLevel: maxLevel as Level | undefined,
+    allowDestroy: values['allow-destroy'] === true,
+  });
+  io.stdout(render(report, format, color, config.config));
+  if (format === 'text') io.stdout(`\n${verdict.message}\n`);
+  return verdict.pass ? EXIT.ok : EXIT.needsApproval;
+}
+
+function render(report: Report, format: Format, color: boolean, config: Config): string {
+  if (format === 'json') return `${JSON.stringify(reportJson(report), null, 2)}\n`;
+  if (format === 'markdown') {
+    return `${renderMarkdown(report, { command: config.approval.command })}\n`;
+  }
+  return renderText(report, { color });
+}
+
+export interface Verdict {
+  pass: boolean;
+  message: string;
+}
+
+/** The check's rule: destroys need approval unless allowed; the level must not pass the limit. */
+export function checkVerdict(
+  report: Report,
+  opts: { maxLevel?: Level; allowDestroy: boolean },
+): Verdict {
+  const reasons: string[] = [];
+  for (const p of report.projects) {
+    const name = report.projects.length > 1 ? `${p.name}: ` : '';
+    if (opts.maxLevel !== undefined) {
+      if (!atLeast(opts.maxLevel, p.assessment.level)) {
+        reasons.push(
+          `${name}risk level ${p.assessment.level} is above --max-level ${opts.maxLevel}`,
+        );
+      }
+      const destroys = p.counts.delete + p.counts.replace;
+      if (!opts.allowDestroy && destroys > 0) {
+        reasons.push(
+          `${name}it destroys or replaces ${destroys} resource${destroys === 1 ? '' : 's'}`,
+        );
+      }
+    } else {
+      const kept = p.assessment.approvalReasons.filter(
+        (r) => !(opts.allowDestroy && r.kind === 'destroys'),
+      );
+      reasons.push(...kept.map((r) => `${name}${r.message}`));
+    }
+  }
+  return reasons.length === 0
+    ? { pass: true, message: 'plangate: within limits.' }
+    : { pass: false, message: `plangate: needs approval: ${reasons.join('; ')}.` };
+}
+
+async function loadConfig(
+  path: string | undefined,
+  io: CliIo,
+): Promise<{ ok: true; config: Config } | { ok: false; errors: string[] }> {
+  const file = path ?? '.github/plangate.yml';
+  if (path === undefined && !io.fileExists(file)) return parseConfig(undefined);
+  try {
+    return parseConfig(new TextDecoder().decode(await io.readFile(file)), file);
+  } catch (e) {
+    return { ok: false, errors: [`${file}: cannot read the config: ${(e as Error).message}`] };
+  }
+}
+
+async function loadPlans(
+  specs: readonly string[],
+  io: CliIo,
+): Promise<{ ok: true; inputs: { name: string; plan: Plan }[] } | { ok: false; errors: string[] }> {
+  const errors: string[] = [];
+  const inputs: { name: string; plan: Plan }[] = [];
+  const names = new Set<string>();
+  if (specs.filter((s) => projectSpec(s).path === '-').length > 1) {
+    return { ok: false, errors: ['stdin (-) can be read only once'] };
+  }
+  for (const spec of specs) {
+    const { name, path } = projectSpec(spec);
+    const projectName = name ?? (specs.length === 1 ? 'default' : path);
+    if (names.has(projectName)) {
+      errors.push(`project '${projectName}' is named twice`);
+      continue;
+    }
+    names.add(projectName);
+    let bytes: Uint8Array;
+    try {
+      bytes = path === '-' ? await io.readStdin() : await io.readFile(path);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      errors.push(`${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      continue;
+    }
+    const result = parsePlan(bytes, path === '-' ? '<stdin>' : path);
+    if (result.ok) inputs.push({ name: projectName, plan: result.plan });
+    else errors.push(result.error.message);
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, inputs };
+}
+
+/** `name=path` names a project; a plain path does not. */
+export function projectSpec(spec: string): { name?: string; path: string } {
+  const m = /^([A-Za-z0-9._-]{1,100})=(.+)$/.exec(spec);
+  return m ? { name: m[1]!, path: m[2]! } : { path: spec };
+}

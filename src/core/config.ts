@@ -1,0 +1,302 @@
+import { load } from 'js-yaml';
+import { RULE_IDS, SEVERITIES, type Severity } from './risk/types.js';
+
+// `.github/plangate.yml`. The JSON Schema below is the single source of truth: the validator
+// walks it, `npm run build` publishes it as schema/plangate.schema.json for editors, and
+// docs/configuration.md is generated from it. Defaults live in the schema too.
+
+export const CONFIG_PATH = '.github/plangate.yml';
+
+export type ApprovalLevel = Severity | 'never';
+
+export interface Config {
+  approval: {
+    command: string;
+    required: number;
+    codeowners: boolean;
+    approvers: string[];
+    allow_author: boolean;
+    confirm_digest: boolean;
+    when: { destroys: boolean; level: ApprovalLevel };
+  };
+  risk: {
+    stateful_types: string[];
+    protected: string[];
+    mass_destroy: { count: number; share: number };
+    empty_state: { creates: number };
+    ignore: string[];
+  };
+  bots: string[];
+}
+
+type Schema = {
+  type?: 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'array';
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, Schema>;
+  additionalProperties?: boolean;
+  items?: Schema;
+  enum?: readonly string[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+};
+
+const LOGIN_OR_TEAM = '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$';
+
+export const CONFIG_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://github.com/plangate/plangate/schema/plangate.schema.json',
+  title: 'plangate configuration (.github/plangate.yml)',
+  description:
+    'Read from the base branch of a pull request, never from its head. A missing file means these defaults.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    approval: {
+      type: 'object',
+      description: 'Who must approve a risky plan before its apply environment unlocks.',
+      additionalProperties: false,
+      properties: {
+        command: {
+          type: 'string',
+          description:
+            'The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).',
+          pattern: '^/[a-z][a-z0-9-]{2,39}$',
+          default: '/approve-destroy',
+        },
+        required: {
+          type: 'integer',
+          description: 'Distinct approvers needed.',
+          minimum: 1,
+          maximum: 10,
+          default: 1,
+        },
+        codeowners: {
+          type: 'boolean',
+          description:
+            'Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).',
+          default: true,
+        },
+        approvers: {
+          type: 'array',
+          description: 'Extra users (login) or teams (@org/team) who may approve.',
+          items: { type: 'string', pattern: LOGIN_OR_TEAM },
+          maxItems: 200,
+          uniqueItems: true,
+          default: [],
+        },
+        allow_author: {
+          type: 'boolean',
+          description: 'May the pull request author approve their own destroy?',
+          default: false,
+        },
+        confirm_digest: {
+          type: 'boolean',
+          description: "The approval comment must carry the plan's short digest.",
+          default: false,
+        },
+        when: {
+          type: 'object',
+          description: 'What needs approval.',
+          additionalProperties: false,
+          properties: {
+            destroys: {
+              type: 'boolean',
+              description: 'Any delete or replace of a managed resource needs approval.',
+              default: true,
+            },
+            level: {
+              type: 'string',
+              description: 'A plan at or above this risk level needs approval.',
+              enum: [...SEVERITIES, 'never'],
+              default: 'high',
+            },
+          },
+        },
+      },
+    },
+    risk: {
+      type: 'object',
+      description: 'How plans are scored.',
+      additionalProperties: false,
+      properties: {
+        stateful_types: {
+          type: 'array',
+          description: 'Resource types added to the stateful catalog.',
+          items: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+          uniqueItems: true,
+          default: [],
+        },
+        protected: {
+          type: 'array',
+          description:
+            'Address patterns (* matches any run of characters, ? one) whose every change is critical.',
+          items: { type: 'string', pattern: '^\\S+$' },
+          uniqueItems: true,
+          default: [],
+        },
+        mass_destroy: {
+          type: 'object',
+          description:
+            'Destroys reaching either threshold look like `terraform destroy`: count of destroyed resources, or share of the resources in state.',
+          additionalProperties: false,
+          properties: {
+            count: { type: 'integer', minimum: 1, default: 10 },
+            share: { type: 'number', minimum: 0.01, maximum: 1, default: 0.5 },
+          },
+        },
+        empty_state: {
+          type: 'object',
+          description: 'An empty prior state with this many creates means the state looks missing.',
+          additionalProperties: false,
+          properties: { creates: { type: 'integer', minimum: 1, default: 20 } },
+        },
+        ignore: {
+          type: 'array',
+          description: 'Rule ids to switch off.',
+          items: { type: 'string', enum: [...RULE_IDS] },
+          uniqueItems: true,
+          default: [],
+        },
+      },
+    },
+    bots: {
+      type: 'array',
+      description: 'Authors whose plangate summary comments are trusted.',
+      items: { type: 'string', pattern: LOGIN_OR_TEAM },
+      uniqueItems: true,
+      default: ['github-actions[bot]'],
+    },
+  },
+} as const satisfies Schema & Record<string, unknown>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+export const DEFAULT_CONFIG: Config = defaultsOf(CONFIG_SCHEMA) as Config;
+
+/** Parse and validate the YAML text of `.github/plangate.yml`. `file` names it in errors. */
+export function parseConfig(text: string | undefined, file = CONFIG_PATH): ConfigResult {
+  // A file of only comments is an empty document: defaults (js-yaml 5 refuses it).
+  const content = text?.split(/\r?\n/).filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
+  if (!content || content.length === 0) return { ok: true, config: clone(DEFAULT_CONFIG) };
+  let doc: unknown;
+  try {
+    doc = load(text, { filename: file });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { ok: false, errors: [`${file}: not valid YAML: ${msg}`] };
+  }
+  return validateConfig(doc ?? {}, file);
+}
+
+export function validateConfig(doc: unknown, file = CONFIG_PATH): ConfigResult {
+  const errors: string[] = [];
+  check(doc, CONFIG_SCHEMA, '', errors);
+  if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
+  return { ok: true, config: merge(clone(DEFAULT_CONFIG), doc) as Config };
+}
+
+function check(v: unknown, s: Schema, path: string, errors: string[]): void {
+  const at = path === '' ? 'the top level' : `\`${path}\``;
+  const found = () => `found ${JSON.stringify(v)}`;
+  switch (s.type) {
+    case 'object': {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+        errors.push(`${at} must be a mapping, ${found()}`);
+        return;
+      }
+      const props = s.properties ?? {};
+      for (const [k, item] of Object.entries(v)) {
+        const p = path ? `${path}.${k}` : k;
+        const sub = props[k];
+        if (!sub) {
+          errors.push(
+            `\`${p}\` is not a known key; allowed here: ${Object.keys(props).join(', ')}`,
+          );
+        } else {
+          check(item, sub, p, errors);
+        }
+      }
+      return;
+    }
+    case 'array': {
+      if (!Array.isArray(v)) {
+        errors.push(`${at} must be a list, ${found()}`);
+        return;
+      }
+      if (s.maxItems !== undefined && v.length > s.maxItems) {
+        errors.push(`${at} may hold at most ${s.maxItems} entries, found ${v.length}`);
+      }
+      if (s.uniqueItems && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) {
+        errors.push(`${at} lists the same entry twice`);
+      }
+      v.forEach((item, i) => s.items && check(item, s.items, `${path}[${i}]`, errors));
+      return;
+    }
+    case 'string':
+      if (typeof v !== 'string') errors.push(`${at} must be a string, ${found()}`);
+      else if (s.enum && !s.enum.includes(v)) {
+        errors.push(`${at} is ${JSON.stringify(v)}; allowed: ${s.enum.join(', ')}`);
+      } else if (s.pattern && !new RegExp(s.pattern).test(v)) {
+        errors.push(`${at} is ${JSON.stringify(v)}, which does not match ${s.pattern}`);
+      }
+      return;
+    case 'integer':
+    case 'number': {
+      const isNum = typeof v === 'number' && Number.isFinite(v);
+      if (!isNum || (s.type === 'integer' && !Number.isInteger(v))) {
+        errors.push(
+          `${at} must be ${s.type === 'integer' ? 'a whole number' : 'a number'}, ${found()}`,
+        );
+      } else if (
+        (s.minimum !== undefined && v < s.minimum) ||
+        (s.maximum !== undefined && v > s.maximum)
+      ) {
+        errors.push(`${at} is ${v}; allowed: ${range(s)}`);
+      }
+      return;
+    }
+    case 'boolean':
+      if (typeof v !== 'boolean') errors.push(`${at} must be true or false, ${found()}`);
+      return;
+  }
+}
+
+function range(s: Schema): string {
+  if (s.minimum !== undefined && s.maximum !== undefined) return `${s.minimum} to ${s.maximum}`;
+  return s.minimum !== undefined ? `at least ${s.minimum}` : `at most ${s.maximum}`;
+}
+
+function defaultsOf(s: Schema): unknown {
+  if (s.type === 'object') {
+    return Object.fromEntries(
+      Object.entries(s.properties ?? {}).map(([k, sub]) => [k, defaultsOf(sub)]),
+    );
+  }
+  return s.default;
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (isMap(base) && isMap(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+    return out;
+  }
+  return over === undefined ? base : over;
+}
+
+function isMap(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function clone<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
+
+/** Normalize a login or team from config: lowercase, no leading @. */
+export function normalizePrincipal(s: string): string {
+  return s.replace(/^@/, '').toLowerCase();
+}

@@ -1,0 +1,38 @@
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export type Level = 'none' | Severity;
+
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+export const LEVELS: readonly Level[] = ['none', ...SEVERITIES];
+
+export const RULE_IDS = [
+  'plan-errored',
+  'mass-destroy',
+  'empty-state',
+  'stateful-destroy',
+  'backups-lost',
+  'protected-address',
+  'protection-disabled',
+  'network-exposure',
+  'iam-change',
+  'destroy',
+  'replace',
+  'drift',
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** One reason the plan is risky, about one address (or the whole plan when address is absent). */
+export interface Finding {
+  id: RuleId;
+  severity: Severity;
+  address?: string;
+  message: string;
+}
+
+export function levelRank(level: Level): number {
+  return LEVELS.indexOf(level);
+}
+
+export function atLeast(level: Level, threshold: Level): boolean {
+  return levelRank(level) >= levelRank(threshold);
+}

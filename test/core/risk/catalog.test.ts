@@ -1,0 +1,144 @@
+import {
+  STATEFUL_TYPES,
+  catalogSizeByCloud,
+  cloudOfType,
+  statefulType,
+  type Cloud,
+} from '../../../src/core/risk/catalog.js';
+
+const PREFIX: Record<Exclude<Cloud, 'other'>, string> = {
+  aws: 'aws_',
+  google: 'google_',
+  azure: 'azurerm_',
+  kubernetes: 'kubernetes_',
+};
+
+describe('STATEFUL_TYPES', () => {
+  it('has no duplicate type', () => {
+    const seen = new Set<string>();
+    const dupes = STATEFUL_TYPES.map((t) => t.type).filter((t) => seen.size === seen.add(t).size);
+    expect(dupes).toEqual([]);
+  });
+
+  it('names every type with the provider prefix of its cloud', () => {
+    for (const entry of STATEFUL_TYPES) {
+      if (entry.cloud === 'other') {
+        for (const prefix of Object.values(PREFIX))
+          expect(entry.type.startsWith(prefix)).toBe(false);
+      } else {
+        expect(entry.type.startsWith(PREFIX[entry.cloud])).toBe(true);
+      }
+      expect(cloudOfType(entry.type)).toBe(entry.cloud);
+    }
+  });
+
+  it('uses well-formed type names and a non-empty description', () => {
+    for (const entry of STATEFUL_TYPES) {
+      expect(entry.type).toMatch(/^[a-z][a-z0-9]*_[a-z0-9_]+$/);
+      expect(entry.what.trim().length).toBeGreaterThan(0);
+    }
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(STATEFUL_TYPES)).toBe(true);
+  });
+});
+
+describe('catalogSizeByCloud', () => {
+  it('meets the coverage minimums per cloud', () => {
+    const sizes = catalogSizeByCloud();
+    expect(sizes.aws).toBeGreaterThanOrEqual(60);
+    expect(sizes.google).toBeGreaterThanOrEqual(35);
+    expect(sizes.azure).toBeGreaterThanOrEqual(35);
+    expect(sizes.kubernetes).toBeGreaterThanOrEqual(8);
+    expect(sizes.other).toBeGreaterThan(0);
+  });
+
+  it('adds up to the catalog size', () => {
+    const sizes = catalogSizeByCloud();
+    const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+    expect(total).toBe(STATEFUL_TYPES.length);
+  });
+});
+
+describe('statefulType', () => {
+  it('finds a database', () => {
+    expect(statefulType('aws_db_instance')).toEqual({
+      type: 'aws_db_instance',
+      cloud: 'aws',
+      category: 'database',
+      what: 'RDS database instance',
+    });
+  });
+
+  it.each([
+    ['aws_s3_bucket', 'aws', 'bucket'],
+    ['google_sql_database_instance', 'google', 'database'],
+    ['azurerm_key_vault', 'azure', 'key-store'],
+    ['azurerm_resource_group', 'azure', 'other-data'],
+    ['kubernetes_persistent_volume_claim_v1', 'kubernetes', 'volume'],
+    ['mongodbatlas_cluster', 'other', 'database'],
+  ] as const)('classifies %s', (type, cloud, category) => {
+    expect(statefulType(type)).toMatchObject({ type, cloud, category });
+  });
+
+  it.each([
+    'aws_instance',
+    'aws_rds_cluster_instance',
+    'google_alloydb_instance',
+    'kubernetes_storage_class',
+    'aws_kinesis_firehose_delivery_stream',
+  ])('does not list stateless %s', (type) => {
+    expect(statefulType(type)).toBeUndefined();
+  });
+
+  it('matches exactly: no prefix, suffix, case or whitespace tolerance', () => {
+    expect(statefulType('aws_db_instance_x')).toBeUndefined();
+    expect(statefulType('aws_db')).toBeUndefined();
+    expect(statefulType('AWS_DB_INSTANCE')).toBeUndefined();
+    expect(statefulType(' aws_db_instance')).toBeUndefined();
+    expect(statefulType('')).toBeUndefined();
+  });
+
+  it('finds user-configured extra types as other-data', () => {
+    expect(statefulType('custom_thing', ['custom_thing'])).toEqual({
+      type: 'custom_thing',
+      cloud: 'other',
+      category: 'other-data',
+      what: 'custom_thing (configured)',
+    });
+    expect(statefulType('custom_thing')).toBeUndefined();
+    expect(statefulType('custom_thing_2', ['custom_thing'])).toBeUndefined();
+  });
+
+  it('infers the cloud of extra types from their prefix', () => {
+    expect(statefulType('aws_instance', ['aws_instance'])?.cloud).toBe('aws');
+    expect(statefulType('google_compute_instance', ['google_compute_instance'])?.cloud).toBe(
+      'google',
+    );
+    expect(
+      statefulType('azurerm_linux_virtual_machine', ['azurerm_linux_virtual_machine']),
+    ).toMatchObject({ cloud: 'azure', category: 'other-data' });
+    expect(statefulType('kubernetes_config_map', ['kubernetes_config_map'])?.cloud).toBe(
+      'kubernetes',
+    );
+  });
+
+  it('prefers the built-in entry when a type is also configured', () => {
+    expect(statefulType('aws_db_instance', ['aws_db_instance'])?.category).toBe('database');
+  });
+});
+
+describe('cloudOfType', () => {
+  it.each([
+    ['aws_s3_bucket', 'aws'],
+    ['awscc_s3_bucket', 'aws'],
+    ['google_storage_bucket', 'google'],
+    ['azurerm_storage_account', 'azure'],
+    ['kubernetes_namespace', 'kubernetes'],
+    ['digitalocean_volume', 'other'],
+    ['azuread_user', 'other'],
+  ] as const)('%s -> %s', (type, cloud) => {
+    expect(cloudOfType(type)).toBe(cloud);
+  });
+});
