@@ -180,8 +180,9 @@ export const DEFAULT_CONFIG: Config = defaultsOf(CONFIG_SCHEMA) as Config;
 /** Parse and validate the YAML text of `.github/plangate.yml`. `file` names it in errors. */
 export function parseConfig(text: string | undefined, file = CONFIG_PATH): ConfigResult {
   // A file of only comments is an empty document: defaults (js-yaml 5 refuses it).
-  const content = text?.split(/\r?\n/).filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
-  if (!content || content.length === 0) return { ok: true, config: clone(DEFAULT_CONFIG) };
+  if (text === undefined || text.split(/\r?\n/).every((l) => l.trim() === '' || /^\s*#/.test(l))) {
+    return { ok: true, config: clone(DEFAULT_CONFIG) };
+  }
   let doc: unknown;
   try {
     doc = load(text, { filename: file });
@@ -195,6 +196,12 @@ export function parseConfig(text: string | undefined, file = CONFIG_PATH): Confi
 export function validateConfig(doc: unknown, file = CONFIG_PATH): ConfigResult {
   const errors: string[] = [];
   check(doc, CONFIG_SCHEMA, '', errors);
+  const command = (doc as { approval?: { command?: unknown } } | null)?.approval?.command;
+  if (typeof command === 'string' && command.startsWith('/revoke-')) {
+    errors.push(
+      `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`,
+    );
+  }
   if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
   return { ok: true, config: merge(clone(DEFAULT_CONFIG), doc) as Config };
 }

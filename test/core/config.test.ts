@@ -114,3 +114,8 @@ import { load } from 'js-yaml';
 function yamlDoc(text: string): unknown {
   return load(text);
 }
+
+test('the approve command cannot be a revoke command', () => {
+  expect(errorsOf('approval:\n  command: /revoke-destroy\n')[0]).toMatch(/may not start with \/revoke-/);
+  expect(parseConfig('approval:\n  command: /approve-apply\n').ok).toBe(true);
+});
