@@ -1,0 +1,86 @@
+import { normalizePrincipal } from './config.js';
+import { decodeMarker, type Marker, type MarkerProject } from './marker.js';
+
+// Which PR comments are plangate summaries we may believe. One rule, used by the Action (to find
+// its sticky comment and to verify) and by the app (to decide): a comment counts only when its
+// author is one of the configured bots AND it holds exactly one well-formed marker. Anyone can
+// paste a marker; only the bots' comments are read.
+
+export interface CommentLike {
+  id: number;
+  body?: string | null;
+  user: { login: string; type?: string } | null;
+  html_url?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface TrustedSummary<C extends CommentLike = CommentLike> {
+  comment: C;
+  marker: Marker;
+}
+
+export function isTrustedAuthor(login: string | undefined, bots: readonly string[]): boolean {
+  if (!login) return false;
+  const l = login.toLowerCase();
+  return bots.some((b) => normalizePrincipal(b) === l);
+}
+
+export function trustedSummaries<C extends CommentLike>(
+  comments: readonly C[],
+  bots: readonly string[],
+): TrustedSummary<C>[] {
+  const out: TrustedSummary<C>[] = [];
+  for (const comment of comments) {
+    if (!isTrustedAuthor(comment.user?.login, bots)) continue;
+    const m = decodeMarker(comment.body ?? '');
+    if (m.ok) out.push({ comment, marker: m.marker });
+  }
+  return out;
+}
+
+/** The key a sticky comment is found by: its sorted project names. */
+export function stickyKey(projects: readonly string[]): string {
+  return [...projects].sort().join('\u0000');
+}
+
+/**
+ * The sticky comment for a set of projects: the oldest trusted summary with the same projects
+ * is kept and updated; any others with the same key are duplicates to delete.
+ */
+export function findSticky<C extends CommentLike>(
+  comments: readonly C[],
+  bots: readonly string[],
+  projects: readonly string[],
+): { keep?: TrustedSummary<C>; duplicates: TrustedSummary<C>[] } {
+  const key = stickyKey(projects);
+  const same = trustedSummaries(comments, bots)
+    .filter((s) => stickyKey(s.marker.projects.map((p) => p.name)) === key)
+    .sort((a, b) => a.comment.id - b.comment.id);
+  const [keep, ...duplicates] = same;
+  return keep ? { keep, duplicates } : { duplicates: [] };
+}
+
+/**
+ * The newest trusted summary of `project`, optionally only one written for `headSha`. Newest by
+ * update time, so an edited sticky comment wins over an older one.
+ */
+export function latestSummaryFor<C extends CommentLike>(
+  comments: readonly C[],
+  bots: readonly string[],
+  project: string,
+  headSha?: string,
+): { summary: TrustedSummary<C>; project: MarkerProject } | undefined {
+  let best: { summary: TrustedSummary<C>; project: MarkerProject } | undefined;
+  for (const s of trustedSummaries(comments, bots)) {
+    if (headSha !== undefined && s.marker.headSha !== headSha) continue;
+    const p = s.marker.projects.find((x) => x.name === project);
+    if (!p) continue;
+    if (!best || stamp(s.comment) >= stamp(best.summary.comment)) best = { summary: s, project: p };
+  }
+  return best;
+}
+
+function stamp(c: CommentLike): string {
+  return `${c.updated_at ?? c.created_at ?? ''}\u0000${String(c.id).padStart(20, '0')}`;
+}

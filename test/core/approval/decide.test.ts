@@ -1,0 +1,379 @@
+import { parseCodeowners } from '../../../src/core/approval/codeowners.js';
+import {
+  decide,
+  REFUSE,
+  teamsToResolve,
+  type ApprovalComment,
+  type ApprovalInput,
+} from '../../../src/core/approval/decide.js';
+import type { Marker, MarkerProject } from '../../../src/core/marker.js';
+import type { TrustedSummary } from '../../../src/core/summaries.js';
+import { config } from '../../support/build.js';
+
+const HEAD = 'a'.repeat(40);
+const OLD = 'b'.repeat(40);
+const DIGEST = `sha256:${'c0ffee'.repeat(10)}abcd`;
+
+function project(over: Partial<MarkerProject> = {}): MarkerProject {
+  return {
+    name: 'default',
+    digest: DIGEST,
+    level: 'critical',
+    score: 90,
+    requiresApproval: true,
+    destroyCount: 13,
+    destroyed: ['aws_db_instance.main'],
+    ...over,
+  };
+}
+
+function summary(at: string, projects = [project()], headSha = HEAD): TrustedSummary {
+  const marker: Marker = { v: 1, headSha, runId: 1, projects };
+  return {
+    comment: {
+      id: 1,
+      body: '',
+      user: { login: 'github-actions[bot]', type: 'Bot' },
+      created_at: at,
+      updated_at: at,
+    },
+    marker,
+  };
+}
+
+let nextId = 100;
+function comment(
+  login: string,
+  body: string,
+  at: string,
+  extra: Partial<ApprovalComment> = {},
+): ApprovalComment {
+  return {
+    id: nextId++,
+    user: { login, type: 'User' },
+    body,
+    created_at: at,
+    updated_at: at,
+    author_association: 'MEMBER',
+    ...extra,
+  };
+}
+
+const CODEOWNERS = parseCodeowners(
+  '*  @acme/platform\n/db/ @dba-dana @acme/dba\n/docs/ @writer\n',
+).rules;
+
+function input(over: Partial<ApprovalInput> = {}): ApprovalInput {
+  return {
+    config: config(),
+    pull: { number: 7, author: 'alice', headSha: HEAD },
+    summaries: [summary('2026-11-21T10:00:00Z')],
+    comments: [],
+    codeowners: CODEOWNERS,
+    changedFiles: ['db/main.tf'],
+    changedFilesTruncated: false,
+    teamMembers: new Map([
+      ['acme/platform', new Set(['pat'])],
+      ['acme/dba', new Set(['tom'])],
+    ]),
+    ...over,
+  };
+}
+
+const T1 = '2026-11-21T10:05:00Z';
+const T2 = '2026-11-21T10:06:00Z';
+
+test('a plan that needs no approval is not-required', () => {
+  const d = decide(
+    input({
+      summaries: [
+        summary('2026-11-21T10:00:00Z', [
+          project({ level: 'low', destroyCount: 0, requiresApproval: false }),
+        ]),
+      ],
+    }),
+  );
+  expect(d.state).toBe('not-required');
+});
+
+test("the app's own config decides: a marker claiming no approval is overruled by its destroys", () => {
+  const d = decide(
+    input({
+      summaries: [
+        summary('2026-11-21T10:00:00Z', [
+          project({ level: 'none', requiresApproval: false, destroyCount: 2 }),
+        ]),
+      ],
+    }),
+  );
+  expect(d.state).toBe('pending');
+});
+
+test('a destroy plan without approval is pending and names who can approve', () => {
+  const d = decide(input());
+  expect(d.state).toBe('pending');
+  expect(d.projects[0]?.missing).toBe(1);
+  // Last match wins: `/db/` overrides `*`, so the platform team owns nothing changed here.
+  expect(d.eligible).toEqual(['@dba-dana', '@acme/dba']);
+  expect(d.eligible).not.toContain('@writer'); // owns no changed file
+});
+
+test('a direct code owner approves', () => {
+  const d = decide(input({ comments: [comment('dba-dana', '/approve-destroy', T1)] }));
+  expect(d.state).toBe('approved');
+  expect(d.projects[0]?.approvedBy).toEqual(['dba-dana']);
+  expect(d.refused).toEqual([]);
+});
+
+test('an owner through a team counts', () => {
+  expect(decide(input({ comments: [comment('tom', '/approve-destroy', T1)] })).state).toBe(
+    'approved',
+  );
+});
+
+test('a non-owner and the PR author are refused, with reasons', () => {
+  const nonOwner = comment('mallory', '/approve-destroy', T1);
+  const author = comment('alice', '/approve-destroy', T1);
+  const d = decide(
+    input({
+      comments: [nonOwner, author],
+      codeowners: parseCodeowners('/db/ @alice @dba-dana\n').rules,
+    }),
+  );
+  expect(d.state).toBe('pending');
+  expect(d.refused).toEqual([
+    { commentId: nonOwner.id, login: 'mallory', reason: REFUSE.notOwner('mallory') },
+    { commentId: author.id, login: 'alice', reason: REFUSE.author('alice') },
+  ]);
+  expect(d.eligible).toEqual(['@dba-dana']);
+});
+
+test('allow_author lets the author approve', () => {
+  const d = decide(
+    input({
+      config: config({ approval: { allow_author: true } }),
+      codeowners: parseCodeowners('* @alice\n').rules,
+      comments: [comment('alice', '/approve-destroy', T1)],
+    }),
+  );
+  expect(d.state).toBe('approved');
+});
+
+test('an approval written before the current summary is stale', () => {
+  const c = comment('dba-dana', '/approve-destroy', '2026-11-21T09:59:00Z');
+  const d = decide(input({ comments: [c] }));
+  expect(d.state).toBe('pending');
+  expect(d.refused[0]?.reason).toBe(REFUSE.stale(HEAD));
+});
+
+test('an approval in the same second as the summary does not count (fail closed)', () => {
+  expect(
+    decide(input({ comments: [comment('dba-dana', '/approve-destroy', '2026-11-21T10:00:00Z')] }))
+      .state,
+  ).toBe('pending');
+});
+
+test('summaries for another head SHA are ignored: no summary for this head', () => {
+  const d = decide(
+    input({
+      summaries: [summary('2026-11-21T10:00:00Z', [project()], OLD)],
+      comments: [comment('dba-dana', '/approve-destroy', T1)],
+    }),
+  );
+  expect(d.state).toBe('no-summary');
+  expect(d.refused[0]?.reason).toBe(REFUSE.noSummary());
+});
+
+test('revoke withdraws, a later approval restores', () => {
+  const approve = comment('dba-dana', '/approve-destroy', T1);
+  const revoke = comment('dba-dana', '/revoke-destroy', T2);
+  expect(decide(input({ comments: [approve, revoke] })).state).toBe('pending');
+  expect(
+    decide(
+      input({
+        comments: [
+          approve,
+          revoke,
+          comment('dba-dana', '/approve-destroy', '2026-11-21T10:07:00Z'),
+        ],
+      }),
+    ).state,
+  ).toBe('approved');
+});
+
+test('a deleted approval (absent from the comments) no longer counts; an edited one is read as it is now', () => {
+  expect(decide(input({ comments: [] })).state).toBe('pending');
+  const edited = comment('dba-dana', 'on second thought, no', T1, { updated_at: T2 });
+  expect(decide(input({ comments: [edited] })).state).toBe('pending');
+});
+
+test('required: 2 needs two distinct approvers', () => {
+  const cfg = config({ approval: { required: 2 } });
+  const once = decide(
+    input({
+      config: cfg,
+      comments: [
+        comment('dba-dana', '/approve-destroy', T1),
+        comment('dba-dana', '/approve-destroy', T2),
+      ],
+    }),
+  );
+  expect(once.state).toBe('pending');
+  expect(once.projects[0]?.missing).toBe(1);
+  const twice = decide(
+    input({
+      config: cfg,
+      comments: [
+        comment('dba-dana', '/approve-destroy', T1),
+        comment('tom', '/approve-destroy', T2),
+      ],
+    }),
+  );
+  expect(twice.state).toBe('approved');
+});
+
+test('digests: a wrong one is refused, the right one counts, confirm_digest requires one', () => {
+  const short = DIGEST.slice(7, 19);
+  expect(
+    decide(input({ comments: [comment('dba-dana', '/approve-destroy 0123456789ab', T1)] }))
+      .refused[0]?.reason,
+  ).toMatch(/is not the current plan's digest/);
+  expect(
+    decide(input({ comments: [comment('dba-dana', `/approve-destroy ${short}`, T1)] })).state,
+  ).toBe('approved');
+  const strict = config({ approval: { confirm_digest: true } });
+  const d = decide(
+    input({ config: strict, comments: [comment('dba-dana', '/approve-destroy', T1)] }),
+  );
+  expect(d.state).toBe('pending');
+  expect(d.refused[0]?.reason).toContain(`/approve-destroy ${short}`);
+  expect(
+    decide(
+      input({
+        config: strict,
+        comments: [comment('dba-dana', `/approve-destroy sha256:${short}`, T1)],
+      }),
+    ).state,
+  ).toBe('approved');
+});
+
+test('monorepo: an approval for another project does not count for this one', () => {
+  const two = [
+    summary('2026-11-21T10:00:00Z', [
+      project({ name: 'network' }),
+      project({ name: 'database', digest: `sha256:${'d'.repeat(64)}` }),
+    ]),
+  ];
+  const d = decide(
+    input({
+      summaries: two,
+      comments: [comment('dba-dana', '/approve-destroy project=network', T1)],
+    }),
+  );
+  expect(d.state).toBe('pending');
+  expect(d.projects.find((p) => p.name === 'network')?.approvedBy).toEqual(['dba-dana']);
+  expect(d.projects.find((p) => p.name === 'database')?.approvedBy).toEqual([]);
+  expect(
+    decide(
+      input({
+        summaries: two,
+        comments: [comment('dba-dana', '/approve-destroy project=nope', T1)],
+      }),
+    ).refused[0]?.reason,
+  ).toMatch(/no project 'nope'/);
+  expect(
+    decide(input({ summaries: two, comments: [comment('dba-dana', '/approve-destroy', T1)] }))
+      .state,
+  ).toBe('approved');
+});
+
+test('bots never approve, and quoted or mid-sentence commands are not commands', () => {
+  const d = decide(
+    input({
+      comments: [
+        comment('renovate[bot]', '/approve-destroy', T1, {
+          user: { login: 'renovate[bot]', type: 'Bot' },
+        }),
+        comment('dba-dana', '> /approve-destroy', T1),
+        comment('dba-dana', 'I will /approve-destroy later', T1),
+        comment('dba-dana', '```\n/approve-destroy\n```', T1),
+      ],
+    }),
+  );
+  expect(d.state).toBe('pending');
+  expect(d.refused).toEqual([]);
+});
+
+test('a near miss gets a did-you-mean refusal and never counts', () => {
+  const d = decide(input({ comments: [comment('dba-dana', '/approve-destory', T1)] }));
+  expect(d.state).toBe('pending');
+  expect(d.refused[0]?.reason).toMatch(/did you mean/i);
+});
+
+test('no CODEOWNERS: only configured approvers; more than 3,000 files: owners unknown, fail closed', () => {
+  expect(
+    decide(input({ codeowners: null, comments: [comment('dba-dana', '/approve-destroy', T1)] }))
+      .refused[0]?.reason,
+  ).toBe(REFUSE.noCodeowners('dba-dana'));
+  const truncated = decide(
+    input({ changedFilesTruncated: true, comments: [comment('dba-dana', '/approve-destroy', T1)] }),
+  );
+  expect([truncated.state, truncated.refused[0]?.reason]).toEqual([
+    'pending',
+    REFUSE.truncated('dba-dana'),
+  ]);
+  const listed = config({ approval: { approvers: ['@acme/sre', 'Zed'] } });
+  const teams = new Map([['acme/sre', new Set(['sam'])]]);
+  expect(
+    decide(
+      input({
+        config: listed,
+        teamMembers: teams,
+        changedFilesTruncated: true,
+        comments: [comment('sam', '/approve-destroy', T1)],
+      }),
+    ).state,
+  ).toBe('approved');
+  expect(
+    decide(
+      input({
+        config: listed,
+        codeowners: null,
+        comments: [comment('zed', '/approve-destroy', T1)],
+      }),
+    ).state,
+  ).toBe('approved');
+});
+
+test('codeowners off and no list: members and collaborators only', () => {
+  const open = config({ approval: { codeowners: false } });
+  expect(
+    decide(
+      input({
+        config: open,
+        comments: [comment('x', '/approve-destroy', T1, { author_association: 'NONE' })],
+      }),
+    ).state,
+  ).toBe('pending');
+  expect(
+    decide(
+      input({
+        config: open,
+        comments: [comment('x', '/approve-destroy', T1, { author_association: 'COLLABORATOR' })],
+      }),
+    ).state,
+  ).toBe('approved');
+});
+
+test('teamsToResolve lists owning teams of changed files and approver teams', () => {
+  expect(
+    teamsToResolve({
+      config: config({ approval: { approvers: ['@acme/sre'] } }),
+      codeowners: CODEOWNERS,
+      changedFiles: ['db/x.tf'],
+    }),
+  ).toEqual(['acme/dba', 'acme/sre']);
+  expect(
+    teamsToResolve({ config: config(), codeowners: CODEOWNERS, changedFiles: ['README.md'] }),
+  ).toEqual(['acme/platform']);
+});
