@@ -6,9 +6,21 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -19,12 +31,30 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:fs*', 'fs', 'fs/*', 'node:process', 'process', 'node:child_process', 'node:net', 'node:http*'], message: 'src/core is pure: do I/O in an adapter.' },
-            { group: ['@octokit/*', '@actions/*', 'probot'], message: 'src/core must not talk to GitHub.' },
+            {
+              group: [
+                'node:fs*',
+                'fs',
+                'fs/*',
+                'node:process',
+                'process',
+                'node:child_process',
+                'node:net',
+                'node:http*',
+              ],
+              message: 'src/core is pure: do I/O in an adapter.',
+            },
+            {
+              group: ['@octokit/*', '@actions/*', 'probot'],
+              message: 'src/core must not talk to GitHub.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'src/core is pure: pass values in.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/core is pure: pass values in.' },
+      ],
     },
   },
 );

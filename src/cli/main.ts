@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseConfig, type Config } from '../core/config.js';
 import { parsePlan, type Plan } from '../core/plan/index.js';
 import { renderMarkdown, renderText } from '../core/render/index.js';
+import { defaultProjectName, parseProjectSpec } from '../core/project-spec.js';
 import { buildReport, reportJson, type Report } from '../core/report.js';
 import { atLeast, LEVELS, type Level } from '../core/risk/types.js';
 
@@ -172,12 +173,12 @@ async function loadPlans(
   const errors: string[] = [];
   const inputs: { name: string; plan: Plan }[] = [];
   const names = new Set<string>();
-  if (specs.filter((s) => projectSpec(s).path === '-').length > 1) {
+  if (specs.filter((s) => parseProjectSpec(s).path === '-').length > 1) {
     return { ok: false, errors: ['stdin (-) can be read only once'] };
   }
   for (const spec of specs) {
-    const { name, path } = projectSpec(spec);
-    const projectName = name ?? (specs.length === 1 ? 'default' : path);
+    const { name, path } = parseProjectSpec(spec);
+    const projectName = name ?? defaultProjectName(path, specs.length === 1);
     if (names.has(projectName)) {
       errors.push(`project '${projectName}' is named twice`);
       continue;
@@ -196,10 +197,4 @@ async function loadPlans(
     else errors.push(result.error.message);
   }
   return errors.length ? { ok: false, errors } : { ok: true, inputs };
-}
-
-/** `name=path` names a project; a plain path does not. */
-export function projectSpec(spec: string): { name?: string; path: string } {
-  const m = /^([A-Za-z0-9._-]{1,100})=(.+)$/.exec(spec);
-  return m ? { name: m[1]!, path: m[2]! } : { path: spec };
 }

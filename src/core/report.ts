@@ -129,3 +129,17 @@ export function reportJson(report: Report): ReportJson {
     }),
   };
 }
+
+/** A report over one project of a larger report, for per-project comments. */
+export function projectReport(project: ProjectReport): Report {
+  return {
+    level: project.assessment.level,
+    score: project.assessment.score,
+    requiresApproval: project.assessment.requiresApproval,
+    projects: [project],
+  };
+}
+
+export function destroyCount(report: Report): number {
+  return report.projects.reduce((n, p) => n + p.counts.delete + p.counts.replace, 0);
+}

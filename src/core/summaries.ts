@@ -1,5 +1,5 @@
 import { normalizePrincipal } from './config.js';
-import { decodeMarker, type Marker, type MarkerProject } from './marker.js';
+import { decodeMarker, withoutMarker, type Marker, type MarkerProject } from './marker.js';
 
 // Which PR comments are plangate summaries we may believe. One rule, used by the Action (to find
 // its sticky comment and to verify) and by the app (to decide): a comment counts only when its
@@ -83,4 +83,17 @@ export function latestSummaryFor<C extends CommentLike>(
 
 function stamp(c: CommentLike): string {
   return `${c.updated_at ?? c.created_at ?? ''}\u0000${String(c.id).padStart(20, '0')}`;
+}
+
+/**
+ * Two renderings of the same summary: equal text, and markers equal except for the run id.
+ * The Action's `comment: on-change` skips the write then; a new head SHA is a change.
+ */
+export function bodiesEquivalent(a: string, b: string): boolean {
+  if (withoutMarker(a) !== withoutMarker(b)) return false;
+  const ma = decodeMarker(a);
+  const mb = decodeMarker(b);
+  if (!ma.ok || !mb.ok) return false;
+  const strip = ({ runId: _r, ...rest }: Marker) => JSON.stringify(rest);
+  return strip(ma.marker) === strip(mb.marker);
 }

@@ -116,6 +116,8 @@ function yamlDoc(text: string): unknown {
 }
 
 test('the approve command cannot be a revoke command', () => {
-  expect(errorsOf('approval:\n  command: /revoke-destroy\n')[0]).toMatch(/may not start with \/revoke-/);
+  expect(errorsOf('approval:\n  command: /revoke-destroy\n')[0]).toMatch(
+    /may not start with \/revoke-/,
+  );
   expect(parseConfig('approval:\n  command: /approve-apply\n').ok).toBe(true);
 });

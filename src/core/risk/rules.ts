@@ -114,14 +114,17 @@ export const RULES: readonly Rule[] = [
       const { count, share } = config.risk.mass_destroy;
       const byShare = inState > 0 && n >= MASS_DESTROY_MIN_FOR_SHARE && n / inState >= share;
       if (n < count && !byShare) return [];
-      const part = inState > 0 ? ` of the ${inState} resources in state (${pct(n / inState)})` : '';
+      const part =
+        inState > 0
+          ? `${n} of the ${inState} resources in state (${pct(n / inState)})`
+          : `${n} resource${n === 1 ? '' : 's'}`;
       const all =
         inState > 0 && n >= inState
           ? ' That is everything: this looks like `terraform destroy`.'
           : ' This looks like `terraform destroy`.';
       return [
         {
-          message: `This plan destroys ${n} resource${n === 1 ? '' : 's'}${part}.${all} Check that the state, workspace and variables are the ones you meant.`,
+          message: `This plan destroys ${part}.${all} Check that the state, workspace and variables are the ones you meant.`,
         },
       ];
     },

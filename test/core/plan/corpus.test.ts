@@ -3,7 +3,12 @@ import { corpusPlanFiles, describeCorpus, readCorpusPlan } from '../../support/s
 
 // An independent count over the raw JSON: written from Terraform's documented action lists,
 // without calling the parser's classifier.
-function rawCounts(doc: { resource_changes?: { change: { actions: string[]; importing?: unknown }; previous_address?: string }[] }) {
+function rawCounts(doc: {
+  resource_changes?: {
+    change: { actions: string[]; importing?: unknown };
+    previous_address?: string;
+  }[];
+}) {
   const counts = Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
   for (const rc of doc.resource_changes ?? []) {
     const a = rc.change.actions;
@@ -19,7 +24,8 @@ function rawCounts(doc: { resource_changes?: { change: { actions: string[]; impo
 }
 
 function rawJson(buf: Buffer): unknown {
-  const text = buf[0] === 0xff && buf[1] === 0xfe ? buf.subarray(2).toString('utf16le') : buf.toString('utf8');
+  const text =
+    buf[0] === 0xff && buf[1] === 0xfe ? buf.subarray(2).toString('utf16le') : buf.toString('utf8');
   return JSON.parse(text);
 }
 
@@ -34,7 +40,10 @@ describeCorpus('every real plan in ../shared/fixtures/plans', () => {
     const buf = readCorpusPlan(name);
     const result = parsePlan(buf, name);
     if (!result.ok) throw new Error(result.error.message);
-    const counts = Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
+    const counts = Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<
+      ChangeKind,
+      number
+    >;
     for (const rc of result.plan.resourceChanges) counts[rc.kind]++;
     const raw = rawJson(buf) as Parameters<typeof rawCounts>[0];
     expect(counts).toEqual(rawCounts(raw));
@@ -56,7 +65,9 @@ describeCorpus('every real plan in ../shared/fixtures/plans', () => {
     expect([buf[0], buf[1]]).toEqual([0xff, 0xfe]);
     const r = parsePlan(buf, 'win.json');
     if (!r.ok) throw new Error(r.error.message);
-    expect(r.plan.resourceChanges.map((c) => [c.type, c.kind])).toEqual([['aws_s3_bucket', 'create']]);
+    expect(r.plan.resourceChanges.map((c) => [c.type, c.kind])).toEqual([
+      ['aws_s3_bucket', 'create'],
+    ]);
     const utf8 = parsePlan(Buffer.from(JSON.stringify(rawJson(buf)), 'utf8'), 'win.json');
     expect(utf8.ok && utf8.plan.digest).toBe(r.plan.digest);
   });
@@ -75,7 +86,9 @@ describeCorpus('every real plan in ../shared/fixtures/plans', () => {
     expect([importingUpdate.kind, importingUpdate.importing]).toEqual(['update', true]);
     const tainted = get('tfjson__replace-tainted-tf1.15.json').resourceChanges[0]!;
     expect([tainted.kind, tainted.actionReason]).toEqual(['replace', 'replace_because_tainted']);
-    const cbd = get('checkov__create-before-destroy-secret.json').resourceChanges.find((c) => c.kind === 'replace')!;
+    const cbd = get('checkov__create-before-destroy-secret.json').resourceChanges.find(
+      (c) => c.kind === 'replace',
+    )!;
     expect(cbd.createBeforeDestroy).toBe(true);
     expect(get('tofu__show-json-drift.json').drift.length).toBeGreaterThan(0);
     const errored = get('tofu__show-json-plan-error.json');

@@ -1,0 +1,239 @@
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import * as glob from '@actions/glob';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseConfig, type Config } from '../core/config.js';
+import { parsePlan, shortDigest, type Plan } from '../core/plan/index.js';
+import { defaultProjectName } from '../core/project-spec.js';
+import { renderMarkdown } from '../core/render/index.js';
+import {
+  buildReport,
+  destroyCount,
+  projectReport,
+  reportJson,
+  type Report,
+} from '../core/report.js';
+import { bodiesEquivalent, findSticky, latestSummaryFor } from '../core/summaries.js';
+import * as gh from './github.js';
+import { getInputs, type Settings } from './inputs.js';
+
+// The Action, top to bottom: read inputs, read plans and config, then either summarize (outputs,
+// job summary, summary JSON, sticky comment) or verify (the plan about to be applied is the one
+// the PR's trusted summary shows).
+
+const JOB_SUMMARY_MAX = 1_000_000; // GitHub's job summary limit is 1 MiB per step
+
+export async function run(): Promise<void> {
+  try {
+    const settings = getInputs();
+    const ctx = github.context;
+    const pr = pullRequestOf(ctx.payload);
+    const octokit = settings.token ? gh.client(settings.token, core.info) : undefined;
+    const config = await loadConfig(settings, octokit, pr?.baseSha);
+    const plans = await loadPlans(settings);
+    const report = buildReport(plans, config);
+    if (settings.mode === 'verify') {
+      await verify(report, config, octokit, pr);
+      return;
+    }
+    await summarize(settings, report, config, octokit, pr);
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
+
+interface PullRef {
+  number: number;
+  headSha: string;
+  baseSha: string;
+}
+
+function pullRequestOf(payload: typeof github.context.payload): PullRef | undefined {
+  const p = payload.pull_request as
+    { number: number; head: { sha: string }; base: { sha: string } } | undefined;
+  return p ? { number: p.number, headSha: p.head.sha, baseSha: p.base.sha } : undefined;
+}
+
+/** In a PR the config comes from the base commit, never from the PR's own head. */
+async function loadConfig(
+  settings: Settings,
+  octokit: gh.Octokit | undefined,
+  baseSha?: string,
+): Promise<Config> {
+  let text: string | undefined;
+  let where = settings.configPath;
+  if (baseSha) {
+    if (!octokit)
+      throw new Error(
+        "Input 'github-token' is empty; it is needed to read the config from the base branch.",
+      );
+    text = await gh.fileAt(octokit, github.context.repo, settings.configPath, baseSha);
+    where = `${settings.configPath} at base ${baseSha.slice(0, 7)}`;
+  } else if (existsSync(settings.configPath)) {
+    text = await readFile(settings.configPath, 'utf8');
+  }
+  const result = parseConfig(text, where);
+  if (!result.ok) throw new Error(`The plangate config is invalid:\n${result.errors.join('\n')}`);
+  return result.config;
+}
+
+async function loadPlans(settings: Settings): Promise<{ name: string; plan: Plan }[]> {
+  const errors: string[] = [];
+  const found: { name?: string; file: string }[] = [];
+  for (const spec of settings.plans) {
+    const files = await (await glob.create(spec.path, { matchDirectories: false })).glob();
+    if (files.length === 0) errors.push(`plan '${spec.path}' matched no file`);
+    else if (spec.name && files.length > 1) {
+      errors.push(
+        `project '${spec.name}' matched ${files.length} files; a named project needs exactly one plan`,
+      );
+    } else
+      for (const file of files.sort())
+        found.push({ ...(spec.name ? { name: spec.name } : {}), file });
+  }
+  const out: { name: string; plan: Plan }[] = [];
+  const names = new Set<string>();
+  for (const { name, file } of found) {
+    const rel = relative(process.cwd(), file) || file;
+    const projectName = name ?? defaultProjectName(rel, found.length === 1);
+    if (names.has(projectName)) {
+      errors.push(`project '${projectName}' is named twice`);
+      continue;
+    }
+    names.add(projectName);
+    const result = parsePlan(await readFile(file), rel);
+    if (result.ok) out.push({ name: projectName, plan: result.plan });
+    else errors.push(result.error.message);
+  }
+  if (errors.length) throw new Error(`Cannot read the plans:\n${errors.join('\n')}`);
+  return out;
+}
+
+async function summarize(
+  settings: Settings,
+  report: Report,
+  config: Config,
+  octokit: gh.Octokit | undefined,
+  pr: PullRef | undefined,
+): Promise<void> {
+  const json = reportJson(report);
+  const jsonPath =
+    settings.summaryJsonPath ?? join(process.env.RUNNER_TEMP || tmpdir(), 'plangate-summary.json');
+  await writeFile(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+
+  const renderOpts = {
+    command: config.approval.command,
+    approvers: config.approval.approvers,
+    confirmDigest: config.approval.confirm_digest,
+    marker: { ...(pr ? { headSha: pr.headSha } : {}), runId: github.context.runId },
+  };
+  await core.summary
+    .addRaw(renderMarkdown(report, { ...renderOpts, maxChars: JOB_SUMMARY_MAX }), true)
+    .write();
+
+  core.setOutput('score', report.score);
+  core.setOutput('level', report.level);
+  core.setOutput('requires-approval', report.requiresApproval);
+  core.setOutput('destroy-count', destroyCount(report));
+  core.setOutput('summary-json', jsonPath);
+  core.setOutput(
+    'digest',
+    report.projects.length === 1
+      ? report.projects[0]!.plan.digest
+      : JSON.stringify(Object.fromEntries(report.projects.map((p) => [p.name, p.plan.digest]))),
+  );
+  for (const p of report.projects) {
+    core.info(
+      `plangate: ${p.name}: ${p.assessment.level} (${p.assessment.score}/100), digest ${shortDigest(p.plan.digest)}${p.assessment.requiresApproval ? ', approval required' : ''}`,
+    );
+  }
+
+  if (!pr) {
+    core.info('plangate: not a pull request event; job summary and outputs only, no comment.');
+    return;
+  }
+  if (settings.comment === 'never') return;
+  if (!octokit)
+    throw new Error("Input 'github-token' is empty; it is needed to comment on the pull request.");
+
+  const bodies =
+    settings.layout === 'combined'
+      ? [{ projects: report.projects.map((p) => p.name), body: renderMarkdown(report, renderOpts) }]
+      : report.projects.map((p) => ({
+          projects: [p.name],
+          body: renderMarkdown(projectReport(p), renderOpts),
+        }));
+
+  const repo = github.context.repo;
+  const comments = await gh.listComments(octokit, repo, pr.number);
+  let firstUrl: string | undefined;
+  for (const { projects, body } of bodies) {
+    const { keep, duplicates } = findSticky(comments, config.bots, projects);
+    let url: string;
+    if (!keep) {
+      url = (await gh.createComment(octokit, repo, pr.number, body)).html_url;
+      core.info(`plangate: created the summary comment for ${projects.join(', ')}: ${url}`);
+    } else if (
+      settings.comment === 'on-change' &&
+      bodiesEquivalent(keep.comment.body ?? '', body)
+    ) {
+      url = keep.comment.html_url ?? '';
+      core.info(`plangate: summary for ${projects.join(', ')} unchanged; not rewritten.`);
+    } else {
+      url = (await gh.updateComment(octokit, repo, keep.comment.id, body)).html_url;
+      core.info(`plangate: updated the summary comment for ${projects.join(', ')}: ${url}`);
+    }
+    for (const d of duplicates) await gh.deleteComment(octokit, repo, d.comment.id);
+    firstUrl ??= url;
+  }
+  if (firstUrl) core.setOutput('comment-url', firstUrl);
+}
+
+async function verify(
+  report: Report,
+  config: Config,
+  octokit: gh.Octokit | undefined,
+  pr: PullRef | undefined,
+): Promise<void> {
+  if (!octokit)
+    throw new Error(
+      "Input 'github-token' is empty; verify needs it to read the pull request's summary.",
+    );
+  const repo = github.context.repo;
+  let target = pr;
+  if (!target) {
+    const pulls = await gh.pullsForCommit(octokit, repo, github.context.sha);
+    const chosen = pulls.find((p) => p.merged_at) ?? pulls[0];
+    if (!chosen) {
+      throw new Error(
+        `verify: no pull request is associated with commit ${github.context.sha}; the plan to apply must have been summarized on a pull request.`,
+      );
+    }
+    const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: chosen.number });
+    target = { number: data.number, headSha: data.head.sha, baseSha: data.base.sha };
+  }
+  const comments = await gh.listComments(octokit, repo, target.number);
+  const failures: string[] = [];
+  for (const p of report.projects) {
+    const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
+    if (!s) {
+      failures.push(
+        `project '${p.name}': no trusted plangate summary on PR #${target.number} for head ${target.headSha.slice(0, 7)} (summaries count only when written by: ${config.bots.join(', ')})`,
+      );
+    } else if (s.project.digest !== p.plan.digest) {
+      failures.push(
+        `project '${p.name}': the plan about to be applied (${p.plan.digest}) is not the plan summarized on PR #${target.number} (${s.project.digest})`,
+      );
+    } else {
+      core.info(
+        `plangate verify: ${p.name}: digest ${shortDigest(p.plan.digest)} matches ${s.summary.comment.html_url ?? 'the summary'}`,
+      );
+    }
+  }
+  core.setOutput('digest', report.projects.length === 1 ? report.projects[0]!.plan.digest : '');
+  core.setOutput('verified', failures.length === 0);
+  if (failures.length) throw new Error(`plangate verify failed:\n${failures.join('\n')}`);
+}

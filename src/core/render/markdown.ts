@@ -1,0 +1,395 @@
+import { canonicalJson } from '../plan/digest.js';
+import {
+  REDACTED,
+  UNKNOWN,
+  shortDigest,
+  type ChangeKind,
+  type Json,
+  type ResourceChange,
+} from '../plan/model.js';
+import { orderedChanges, type ProjectReport, type Report } from '../report.js';
+import {
+  LEVEL_EMOJI,
+  approvalCommand,
+  countedKinds,
+  groupFindings,
+  plural,
+  reasonText,
+} from './common.js';
+import { encodeMarker, markerFor } from '../marker.js';
+import { codeBlock, codeSpan, defang, escapeHtml, escapeInline, truncate } from './escape.js';
+
+// The PR comment body (and job summary): a Report as GitHub-flavoured markdown that always fits
+// the size limit and ends with exactly one marker line.
+//
+// Several projects in one body: each project gets its own section (heading, badge, counts,
+// destroys, risks, approval, details, digest) and the body ends with ONE marker (markerFor)
+// listing every project with its own digest.
+//
+// Budget: every list item is rendered once; the body is assembled from three counts (details
+// shown, findings shown per rule, destroys shown). If the whole does not fit, the largest count
+// that fits is found by binary search, one list at a time in the order details, risk findings,
+// destroys, each search starting from a count (0) that is checked to fit.
+
+export const GITHUB_COMMENT_MAX_CHARS = 65_536;
+export const DEFAULT_FULL_SUMMARY_HINT =
+  'the job summary and the summary JSON (`summary-json` output)';
+/** Longest address shown; longer ones are cut with `…` (the marker and JSON keep them whole). */
+export const ADDRESS_MAX = 500;
+/** Longest attribute value shown (JSON-encoded). */
+export const VALUE_MAX = 200;
+const MESSAGE_MAX = 1_000;
+const NAME_MAX = 100;
+const ATTRS_MAX = 50;
+const APPROVERS_MAX = 50;
+const TITLE_PROJECTS_MAX = 10;
+
+export interface MarkdownOptions {
+  /** Recorded in the marker. */
+  marker?: { headSha?: string; runId?: number };
+  /** Where the full summary is, in trusted markdown written by the adapter. */
+  fullSummaryHint?: string;
+  /** Upper bound on the body's length in UTF-16 units, marker included. Default 65,536. */
+  maxChars?: number;
+  /** The approval command (config `approval.command`). Default `/approve-destroy`. */
+  command?: string;
+  /** Approvers must quote the short digest (config `approval.confirm_digest`). */
+  confirmDigest?: boolean;
+  /** Extra approvers (config `approval.approvers`): shown as text, never as mentions. */
+  approvers?: string[];
+  /** Code owners of the changed files may approve (config `approval.codeowners`). Default true. */
+  codeowners?: boolean;
+  /** Distinct approvals needed (config `approval.required`). Default 1. */
+  required?: number;
+}
+
+/** The body for one project: what the Action posts as that project's sticky comment. */
+export function renderProjectMarkdown(project: ProjectReport, opts: MarkdownOptions = {}): string {
+  const report: Report = {
+    level: project.assessment.level,
+    score: project.assessment.score,
+    requiresApproval: project.assessment.requiresApproval,
+    projects: [project],
+  };
+  return renderMarkdown(report, opts);
+}
+
+interface Budget {
+  destroys: number;
+  findingsPerRule: number;
+  details: number;
+}
+
+interface RiskGroupParts {
+  head: string;
+  items: string[];
+}
+
+interface ProjectParts {
+  /** Heading and badge (several projects only), and the counts table. */
+  head: string;
+  destroyTotal: number;
+  destroyRows: string[];
+  risks: RiskGroupParts[];
+  approval: string;
+  details: string[];
+  digest: string;
+}
+
+export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
+  const max = opts.maxChars ?? GITHUB_COMMENT_MAX_CHARS;
+  const hint = trustedLine(opts.fullSummaryHint ?? DEFAULT_FULL_SUMMARY_HINT);
+  const multi = report.projects.length > 1;
+  const parts = report.projects.map((p) => projectParts(p, opts, multi));
+  const title = titleLines(report);
+  const marker = encodeMarker(markerFor(report, opts.marker));
+
+  const assemble = (b: Budget): string => {
+    const out: string[] = [...title];
+    let destroysLeft = b.destroys;
+    let detailsLeft = b.details;
+    for (const p of parts) {
+      const shownDestroys = Math.min(destroysLeft, p.destroyRows.length);
+      destroysLeft -= shownDestroys;
+      const shownDetails = Math.min(detailsLeft, p.details.length);
+      detailsLeft -= shownDetails;
+      out.push(p.head);
+      out.push(destroySection(p, shownDestroys, hint));
+      out.push(p.risks.length > 0 ? riskSection(p.risks, b.findingsPerRule) : 'No risk factors.');
+      if (p.approval) out.push(p.approval);
+      if (p.details.length > 0) out.push(detailsSection(p.details, shownDetails, hint));
+      out.push(p.digest);
+    }
+    out.push(marker);
+    return out.join('\n\n');
+  };
+
+  const full: Budget = {
+    destroys: sum(parts.map((p) => p.destroyRows.length)),
+    findingsPerRule: Math.max(0, ...parts.flatMap((p) => p.risks.map((g) => g.items.length))),
+    details: sum(parts.map((p) => p.details.length)),
+  };
+  const fits = (b: Budget) => assemble(b).length <= max;
+  if (fits(full)) return assemble(full);
+
+  // Cut in order: details, then the findings listed per rule, then the destroys themselves.
+  let b: Budget = full;
+  for (const key of ['details', 'findingsPerRule', 'destroys'] as const) {
+    const none = { ...b, [key]: 0 };
+    if (fits(none)) {
+      const n = largestFitting(0, full[key], (k) => fits({ ...b, [key]: k }));
+      return assemble({ ...b, [key]: n });
+    }
+    b = none;
+  }
+
+  // Even the parts that always stay are too long (many projects, or a tiny maxChars).
+  const minimal = [
+    ...title,
+    `The summary is too long for one comment: it is in ${hint}.`,
+    marker,
+  ].join('\n\n');
+  if (minimal.length <= max) return minimal;
+  throw new RangeError(
+    `maxChars ${max} is too small for the summary's marker and title (${minimal.length} characters)`,
+  );
+}
+
+/** Largest k in [lo, hi] with fits(k), given fits(lo); binary search, so at most log2 steps. */
+function largestFitting(lo: number, hi: number, fits: (k: number) => boolean): number {
+  if (fits(hi)) return hi;
+  // Invariant: fits(lo) and !fits(hi); the gap halves on every step.
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, x) => a + x, 0);
+}
+
+/** Adapter-written markdown on one line, with our marker and HTML comments defanged. */
+function trustedLine(s: string): string {
+  return defang(s.replace(/[\r\n]+/g, ' '));
+}
+
+function badge(level: ProjectReport['assessment']['level'], score: number, approval: boolean) {
+  return (
+    `${LEVEL_EMOJI[level]} **${level.toUpperCase()}** · risk score **${score}/100**` +
+    (approval ? ' · **approval required**' : '')
+  );
+}
+
+function titleLines(report: Report): string[] {
+  const names = report.projects.map((p) => escapeInline(truncate(p.name, NAME_MAX)));
+  const shown = names.slice(0, TITLE_PROJECTS_MAX);
+  const more = names.length - shown.length;
+  const list =
+    names.length === 0 ? 'no plans' : shown.join(', ') + (more > 0 ? `, and ${more} more` : '');
+  return [`### plangate: ${list}`, badge(report.level, report.score, report.requiresApproval)];
+}
+
+function projectParts(p: ProjectReport, opts: MarkdownOptions, multi: boolean): ProjectParts {
+  const ordered = orderedChanges(p.plan);
+  const destroys = ordered.destructive;
+  const short = shortDigest(p.plan.digest);
+  const head: string[] = [];
+  if (multi) {
+    head.push(`#### Project ${codeSpan(truncate(p.name, NAME_MAX))}`);
+    head.push(badge(p.assessment.level, p.assessment.score, p.assessment.requiresApproval));
+  }
+  head.push(countsTable(p));
+  return {
+    head: head.join('\n\n'),
+    destroyTotal: destroys.length,
+    destroyRows: destroys.map(destroyRow),
+    risks: groupFindings(p.assessment.findings).map((g) => ({
+      head:
+        `- ${LEVEL_EMOJI[g.severity]} **${escapeInline(g.title)}** (${codeSpan(g.id)}): ` +
+        `${g.severity}, +${g.points} points ` +
+        `(${plural(g.findings.length, 'finding')} × ${g.points / g.findings.length})`,
+      items: g.findings.map((f) => `  - ${escapeInline(truncate(f.message, MESSAGE_MAX))}`),
+    })),
+    approval: p.assessment.requiresApproval ? approvalSection(p, opts, multi, short) : '',
+    details: [...ordered.destructive, ...ordered.other].map(detailsBlock),
+    digest: `Plan digest: ${codeSpan(short)} (${escapeInline(truncate(p.file, NAME_MAX))})`,
+  };
+}
+
+const KIND_LABEL: Readonly<Record<ChangeKind, string>> = {
+  create: 'Create',
+  update: 'Update',
+  replace: 'Replace',
+  delete: 'Delete',
+  read: 'Read',
+  'no-op': 'No-op',
+  forget: 'Forget',
+  import: 'Import',
+  move: 'Move',
+};
+
+function countsTable(p: ProjectReport): string {
+  const kinds = countedKinds(p.counts);
+  return [
+    `| ${kinds.map((k) => KIND_LABEL[k]).join(' | ')} |`,
+    `|${kinds.map(() => '---:').join('|')}|`,
+    `| ${kinds.map((k) => String(p.counts[k])).join(' | ')} |`,
+  ].join('\n');
+}
+
+function destroyRow(c: ResourceChange): string {
+  const kind =
+    c.kind === 'replace'
+      ? c.createBeforeDestroy
+        ? 'replace (new one first)'
+        : 'replace'
+      : c.deposed
+        ? 'delete (deposed object)'
+        : 'delete';
+  const reason = c.actionReason ? escapeInline(c.actionReason.replace(/_/g, ' ')) : '';
+  return `| ${addressCode(c.address, true)} | ${escapeInline(truncate(c.type, NAME_MAX))} | ${kind} | ${reason} |`;
+}
+
+/** How an address is shown in markdown: cut to ADDRESS_MAX, as an inline code span. */
+export function addressCode(address: string, table = false): string {
+  return codeSpan(truncate(address, ADDRESS_MAX), { table });
+}
+
+function destroySection(p: ProjectParts, shown: number, hint: string): string {
+  const lines = [`**${p.destroyTotal} to destroy or replace**`];
+  if (shown > 0) {
+    lines.push('');
+    lines.push('| Address | Type | Action | Reason |');
+    lines.push('|---|---|---|---|');
+    lines.push(...p.destroyRows.slice(0, shown));
+  }
+  const left = p.destroyTotal - shown;
+  if (left > 0) {
+    lines.push('');
+    lines.push(`…and ${left} more destroys/replaces not shown: the full list is in ${hint}.`);
+  }
+  return lines.join('\n');
+}
+
+function riskSection(groups: RiskGroupParts[], perRule: number): string {
+  const lines = ['#### Risk factors', ''];
+  for (const g of groups) {
+    lines.push(g.head);
+    lines.push(...g.items.slice(0, perRule));
+    const left = g.items.length - Math.min(perRule, g.items.length);
+    if (left > 0) lines.push(`  - …and ${left} more`);
+  }
+  return lines.join('\n');
+}
+
+function approvalSection(
+  p: ProjectReport,
+  opts: MarkdownOptions,
+  multi: boolean,
+  short: string,
+): string {
+  const command = approvalCommand(p, { ...opts, withProject: multi }, short);
+  const required = opts.required ?? 1;
+  const approvers = (opts.approvers ?? []).map((a) => escapeInline(truncate(a, NAME_MAX)));
+  const listed = approvers.slice(0, APPROVERS_MAX);
+  const moreApprovers = approvers.length - listed.length;
+  const who: string[] = [];
+  if (opts.codeowners ?? true) who.push('a code owner of the changed files');
+  if (listed.length > 0) {
+    who.push(listed.join(', ') + (moreApprovers > 0 ? `, and ${moreApprovers} more` : ''));
+  }
+  return [
+    '#### Approval required',
+    '',
+    'This plan must be approved before it is applied, because:',
+    '',
+    ...p.assessment.approvalReasons.map((r) => `- ${escapeInline(reasonText(r))}`),
+    '',
+    `To approve, comment with this as the first line${opts.confirmDigest ? ' (the digest binds your approval to this exact plan)' : ''}:`,
+    '',
+    codeBlock(command),
+    '',
+    who.length > 0
+      ? `Who can approve: ${who.join('; or ')}. Approvals needed: ${required}.`
+      : 'Nobody is configured to approve: set `approval.codeowners` or `approval.approvers` in `.github/plangate.yml`.',
+  ].join('\n');
+}
+
+function detailsSection(blocks: string[], shown: number, hint: string): string {
+  const lines = ['#### Changes', '', ...blocks.slice(0, shown)];
+  const left = blocks.length - shown;
+  if (left > 0) {
+    if (shown > 0) lines.push('');
+    lines.push(
+      `Details of ${plural(left, 'change')} ${left === 1 ? 'is' : 'are'} not shown, to keep this comment under GitHub's size limit: the full summary is in ${hint}.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function detailsBlock(c: ResourceChange): string {
+  const title =
+    `<code>${escapeHtml(truncate(c.address, ADDRESS_MAX))}</code> · ` +
+    `${KIND_LABEL[c.kind].toLowerCase()}${c.deposed ? ' (deposed object)' : ''} · ` +
+    escapeHtml(truncate(c.type, NAME_MAX));
+  const notes: string[] = [];
+  if (c.previousAddress) notes.push(`Previously ${addressCode(c.previousAddress)}.`);
+  if (c.actionReason) notes.push(`Reason: ${escapeInline(c.actionReason.replace(/_/g, ' '))}.`);
+  if (c.importing) notes.push('Imported into state by this plan.');
+  if (c.kind === 'forget') notes.push('Removed from state; the object itself is not destroyed.');
+  return [
+    `<details><summary>${title}</summary>`,
+    '',
+    ...(notes.length > 0 ? [notes.join(' '), ''] : []),
+    attributeTable(c),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function attributeTable(c: ResourceChange): string {
+  const before = asObject(c.before);
+  const after = asObject(c.after);
+  let header: string;
+  let rows: string[];
+  if (c.kind === 'create' || (c.kind === 'read' && c.before === null)) {
+    header = '| Attribute | Value |\n|---|---|';
+    rows = Object.entries(after)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(v)} |`);
+  } else if (c.kind === 'delete') {
+    header = '| Attribute | Value before |\n|---|---|';
+    rows = Object.entries(before)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(v)} |`);
+  } else {
+    header = '| Attribute | Before | After |\n|---|---|---|';
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    rows = keys
+      .filter((k) => canonicalJson(before[k] ?? null) !== canonicalJson(after[k] ?? null))
+      .map(
+        (k) =>
+          `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(before[k] ?? null)} | ${value(after[k] ?? null)} |`,
+      );
+  }
+  if (rows.length === 0) return 'No attribute changes.';
+  const shown = rows.slice(0, ATTRS_MAX);
+  const left = rows.length - shown.length;
+  return (
+    [header, ...shown].join('\n') + (left > 0 ? `\n\n…and ${plural(left, 'more attribute')}.` : '')
+  );
+}
+
+/** A value in a table cell: placeholders as words, anything else as JSON in code, cut short. */
+function value(v: Json): string {
+  if (v === REDACTED) return '_(sensitive value)_';
+  if (v === UNKNOWN) return '_(known after apply)_';
+  return codeSpan(truncate(JSON.stringify(v), VALUE_MAX), { table: true });
+}
+
+function asObject(v: Json): Record<string, Json> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
+}

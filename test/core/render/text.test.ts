@@ -1,0 +1,100 @@
+import { shortDigest } from '../../../src/core/plan/model.js';
+import { renderProjectText, renderText } from '../../../src/core/render/index.js';
+import { reportOf } from './plans.js';
+
+const ESCAPES = 'a\u001b[2J\u001b]0;title\u0007\u009b31m\rb\nc\u202e';
+
+function report() {
+  return reportOf({
+    prior: 3,
+    changes: [
+      { address: 'aws_instance.web', type: 'aws_instance', actions: ['create'], after: {} },
+      {
+        address: `aws_db_instance.db["${ESCAPES}"]`,
+        type: 'aws_db_instance',
+        actions: ['delete'],
+        before: { skip_final_snapshot: true },
+        actionReason: `delete_because_${ESCAPES}`,
+      },
+      {
+        address: 'aws_instance.app',
+        type: 'aws_instance',
+        actions: ['create', 'delete'],
+        before: {},
+        after: {},
+      },
+    ],
+  });
+}
+
+describe('renderText', () => {
+  it('shows headline, counts, destroys first, risks, approval and digest, in that order', () => {
+    const r = report();
+    const out = renderText(r, { color: false, confirmDigest: true });
+    const digest = shortDigest(r.projects[0]!.plan.digest);
+    const order = [
+      'plangate: CRITICAL (risk score ',
+      'create 1, update 0, replace 1, delete 1',
+      '2 to destroy or replace',
+      '  delete   aws_db_instance.db',
+      '  replace (new first)  aws_instance.app (aws_instance)',
+      'Risk factors',
+      'critical stateful-destroy',
+      'Approval required',
+      `To approve, comment on the pull request: /approve-destroy ${digest}`,
+      `Plan digest: ${digest}`,
+    ];
+    const at = order.map((s) => out.indexOf(s));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(out).not.toContain('aws_instance.web');
+  });
+
+  it('sends no control character from the plan to the terminal', () => {
+    const plain = renderText(report(), { color: false });
+    // eslint-disable-next-line no-control-regex
+    expect(plain).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(plain).toContain('a\\u{1b}[2J\\u{1b}]0;title\\u{7}\\u{9b}31m\\u{d}b\\u{a}c\\u{202e}');
+
+    const colored = renderText(report(), { color: true });
+    // Only SGR sequences of our own: ESC [ digits m.
+    // eslint-disable-next-line no-control-regex
+    const escapes = [...colored.matchAll(/\u001b(.{0,4})/g)].map((m) => m[1]!);
+    expect(escapes.length).toBeGreaterThan(0);
+    for (const e of escapes) expect(e).toMatch(/^\[\d{1,2}m/);
+  });
+
+  it('colours by level only when asked', () => {
+    expect(renderText(report(), { color: false })).not.toContain('\u001b');
+    const colored = renderText(report(), { color: true });
+    expect(colored).toContain('\u001b[31mCRITICAL\u001b[39m');
+    expect(colored).toContain('\u001b[1m');
+    const clean = renderText(reportOf({ changes: [] }), { color: true });
+    expect(clean).toContain('\u001b[32mNONE\u001b[39m');
+    const medium = renderText(
+      reportOf({ changes: [{ address: 'a.b', actions: ['delete'], before: {} }] }),
+      { color: true },
+    );
+    expect(medium).toContain('\u001b[33mMEDIUM\u001b[39m');
+  });
+
+  it('says when nothing is risky', () => {
+    const out = renderText(reportOf({ changes: [] }), { color: false });
+    expect(out).toContain('plangate: NONE (risk score 0/100)');
+    expect(out).toContain('0 to destroy or replace');
+    expect(out).toContain('No risk factors.');
+    expect(out).not.toContain('Approval required');
+  });
+
+  it('names each project when there are several', () => {
+    const r = reportOf([
+      { name: 'net', plan: { changes: [{ address: 'a.b', actions: ['delete'], before: {} }] } },
+      { name: 'app', plan: { changes: [] } },
+    ]);
+    const out = renderText(r, { color: false });
+    expect(out).toContain('Project net: MEDIUM');
+    expect(out).toContain('Project app: NONE');
+    expect(out).toContain('/approve-destroy project=net');
+    expect(renderProjectText(r.projects[1]!, { color: false })).not.toContain('net');
+  });
+});
