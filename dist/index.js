@@ -31192,15 +31192,33 @@ var CONFIG_SCHEMA = {
           description: "Destroys reaching either threshold look like `terraform destroy`: count of destroyed resources, or share of the resources in state.",
           additionalProperties: false,
           properties: {
-            count: { type: "integer", minimum: 1, default: 10 },
-            share: { type: "number", minimum: 0.01, maximum: 1, default: 0.5 }
+            count: {
+              type: "integer",
+              description: "Destroyed or replaced resources that make a plan a mass destroy.",
+              minimum: 1,
+              default: 10
+            },
+            share: {
+              type: "number",
+              description: "Share (0.01 to 1) of the resources in state that makes a plan a mass destroy.",
+              minimum: 0.01,
+              maximum: 1,
+              default: 0.5
+            }
           }
         },
         empty_state: {
           type: "object",
           description: "An empty prior state with this many creates means the state looks missing.",
           additionalProperties: false,
-          properties: { creates: { type: "integer", minimum: 1, default: 20 } }
+          properties: {
+            creates: {
+              type: "integer",
+              description: "Creates over an empty state that make the state look missing.",
+              minimum: 1,
+              default: 20
+            }
+          }
         },
         ignore: {
           type: "array",
