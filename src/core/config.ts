@@ -29,7 +29,8 @@ export interface Config {
   bots: string[];
 }
 
-type Schema = {
+/** The subset of JSON Schema the config schema uses (the validator and the docs walk it). */
+export type Schema = {
   type?: 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'array';
   description?: string;
   default?: unknown;

@@ -1,4 +1,4 @@
-import { CONFIG_PATH, CONFIG_SCHEMA, DEFAULT_CONFIG } from '../core/config.js';
+import { CONFIG_PATH, CONFIG_SCHEMA, DEFAULT_CONFIG, type Schema } from '../core/config.js';
 import { catalogSizeByCloud, STATEFUL_TYPES, type Cloud } from '../core/risk/catalog.js';
 import {
   BACKUP_POLICIES,
@@ -266,20 +266,6 @@ function ruleDetails(id: RuleId): string[] {
 
 // ---------------------------------------------------------------------------------------------
 // docs/configuration.md
-
-type Schema = {
-  type?: 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'array';
-  description?: string;
-  default?: unknown;
-  properties?: Readonly<Record<string, Schema>>;
-  items?: Schema;
-  enum?: readonly string[];
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
-  maxItems?: number;
-  uniqueItems?: boolean;
-};
 
 const ROOT = CONFIG_SCHEMA as unknown as Schema;
 

@@ -1,4 +1,5 @@
 // Builders and fast-check arbitraries for `terraform show -json` plans, for the render tests.
+import { planDoc } from '../../support/build.js';
 import fc from 'fast-check';
 import { DEFAULT_CONFIG, type Config } from '../../../src/core/config.js';
 import { parsePlan } from '../../../src/core/plan/index.js';
@@ -51,32 +52,11 @@ export interface PlanSpec {
 }
 
 export function planJson(spec: PlanSpec): Obj {
-  const prior = spec.prior ?? 0;
-  return {
-    format_version: '1.2',
-    terraform_version: '1.9.8',
-    planned_values: { root_module: {} },
-    resource_changes: spec.changes.map(resourceChange),
-    output_changes: spec.outputs ?? {},
-    ...(prior > 0
-      ? {
-          prior_state: {
-            format_version: '1.0',
-            values: {
-              root_module: {
-                resources: Array.from({ length: prior }, (_, i) => ({
-                  address: `null_resource.prior_${i}`,
-                  mode: 'managed',
-                  type: 'null_resource',
-                  name: `prior_${i}`,
-                  values: {},
-                })),
-              },
-            },
-          },
-        }
-      : {}),
-  };
+  return planDoc({
+    changes: spec.changes.map(resourceChange),
+    outputs: spec.outputs ?? {},
+    priorResources: spec.prior ?? 0,
+  });
 }
 
 /** Parse and assess plans exactly as the Action does. */
