@@ -34,3 +34,7 @@ export function describeCorpus(name: string, body: () => void): void {
     console.warn(`[plangate tests] ${name}: ${SKIP_REASON}`);
   }
 }
+
+/** A test that reads the corpus: skipped (and reported by describeCorpus/console) without it. */
+export const corpusTest: typeof test = hasShared ? test : (test.skip as typeof test);
+if (!hasShared) console.warn(`[plangate tests] ${SKIP_REASON}`);

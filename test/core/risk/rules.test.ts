@@ -8,7 +8,7 @@ import {
 } from '../../../src/core/risk/index.js';
 import { incidentDestroyPlan, missingStatePlan, createsOnlyPlan } from '../../../src/demo/plans.js';
 import { config, DEFAULT_CONFIG, planDoc, rc, toPlan } from '../../support/build.js';
-import { describeCorpus, readCorpusPlan } from '../../support/shared.js';
+import { corpusTest, describeCorpus, readCorpusPlan } from '../../support/shared.js';
 
 const fired = (plan: Plan, cfg = DEFAULT_CONFIG) => assess(plan, cfg).findings;
 const ids = (plan: Plan, cfg = DEFAULT_CONFIG) => new Set(fired(plan, cfg).map((f) => f.id));
@@ -89,12 +89,12 @@ describe('backups-lost knows the provider defaults', () => {
 });
 
 describe('stateful-destroy', () => {
-  test('real plan: an S3 bucket deleted', () => {
+  corpusTest('real plan: an S3 bucket deleted', () => {
     const f = about(corpus('snyk__s3-delete-update-drift-tf1.2.json'), 'stateful-destroy');
     expect(f.length).toBe(1);
     expect(f[0]?.message).toMatch(/S3|bucket/i);
   });
-  test('real plan: a secret replaced with create_before_destroy', () => {
+  corpusTest('real plan: a secret replaced with create_before_destroy', () => {
     const [f] = about(corpus('checkov__create-before-destroy-secret.json'), 'stateful-destroy');
     expect(f?.message).toMatch(/created first/);
   });
@@ -119,7 +119,7 @@ describe('stateful-destroy', () => {
 });
 
 describe('destroy and replace', () => {
-  test('real plans: terraform_data deleted, null_resource replaced (with the reason)', () => {
+  corpusTest('real plans: terraform_data deleted, null_resource replaced (with the reason)', () => {
     expect(about(corpus('tfplanformat__delete-tf1.7.json'), 'destroy')).toHaveLength(1);
     const [r] = about(corpus('tfplanformat__replace-tf1.7.json'), 'replace');
     expect(r?.message).toMatch(/replace because cannot update/);
@@ -168,10 +168,10 @@ describe('empty-state', () => {
     expect(f?.severity).toBe('high');
     expect(f?.message).toMatch(/state looks missing/);
   });
-  test('real plan: 55 creates over a state holding only data sources', () => {
+  corpusTest('real plan: 55 creates over a state holding only data sources', () => {
     expect(about(corpus('checkov__55-resources-tf0.12.json'), 'empty-state')).toHaveLength(1);
   });
-  test('real plan: creates next to an existing state do not fire', () => {
+  corpusTest('real plan: creates next to an existing state do not fire', () => {
     expect(about(corpus('infracost__aws-rds-modules-tf0.14.json'), 'empty-state')).toEqual([]);
   });
   test('below the configured number of creates it stays quiet', () => {
@@ -236,19 +236,19 @@ describe('protection-disabled', () => {
 });
 
 describe('network-exposure', () => {
-  test('real plan: security groups created open to 0.0.0.0/0', () => {
+  corpusTest('real plan: security groups created open to 0.0.0.0/0', () => {
     const f = about(corpus('checkov__for-each-modules-tf1.9.json'), 'network-exposure');
     expect(f.length).toBe(3);
     expect(f[0]?.severity).toBe('high');
   });
-  test('real plan: an egress-only rule and a route to 0.0.0.0/0 are not ingress', () => {
+  corpusTest('real plan: an egress-only rule and a route to 0.0.0.0/0 are not ingress', () => {
     const f = about(corpus('checkov__55-resources-tf0.12.json'), 'network-exposure').map(
       (x) => x.address,
     );
     expect(f).not.toContain('aws_route.public_internet_gateway');
     expect(f).not.toContain('aws_security_group_rule.egress');
   });
-  test('real plan: an update to a group that was already open is not news', () => {
+  corpusTest('real plan: an update to a group that was already open is not news', () => {
     expect(
       about(corpus('tfcompliance__24-resources-updates-tf0.12.json'), 'network-exposure'),
     ).toEqual([]);
@@ -290,26 +290,26 @@ describe('network-exposure', () => {
 });
 
 describe('iam-change', () => {
-  test('real plan: IAM role and OIDC provider created', () => {
+  corpusTest('real plan: IAM role and OIDC provider created', () => {
     expect(
       about(corpus('checkov__data-read-reasons-tf1.5.json'), 'iam-change').length,
     ).toBeGreaterThan(0);
   });
-  test('a plan with no IAM types does not fire', () => {
+  corpusTest('a plan with no IAM types does not fire', () => {
     expect(about(corpus('infracost__s3-lambda-create-fv0.2.json'), 'iam-change')).toEqual([]);
   });
 });
 
 describe('drift, plan-errored', () => {
-  test('real plan with resource_drift fires drift at low', () => {
+  corpusTest('real plan with resource_drift fires drift at low', () => {
     const f = about(corpus('tofu__show-json-drift.json'), 'drift');
     expect(f.length).toBeGreaterThan(0);
     expect(f[0]?.severity).toBe('low');
   });
-  test('no drift, no finding', () => {
+  corpusTest('no drift, no finding', () => {
     expect(about(corpus('tfplanformat__delete-tf1.7.json'), 'drift')).toEqual([]);
   });
-  test('real errored plan is critical; an applyable one is not flagged', () => {
+  corpusTest('real errored plan is critical; an applyable one is not flagged', () => {
     expect(about(corpus('tofu__show-json-plan-error.json'), 'plan-errored')[0]?.severity).toBe(
       'critical',
     );
@@ -407,17 +407,20 @@ describe('score and level', () => {
 });
 
 describeCorpus('rules over the whole corpus', () => {
-  test('no rule throws on any real plan and every finding names a rule and a sentence', () => {
-    // Covered per file in corpus.test.ts for parsing; here, assessing.
-    for (const name of [
-      'tofu__equiv-complex-destroy-sensitive.json',
-      'infracost__aws-rds-modules-tf0.14.json',
-      'tfcompliance__deletes-tf1.0.json',
-    ]) {
-      for (const f of fired(corpus(name))) {
-        expect(RULE_IDS).toContain(f.id);
-        expect(f.message).toMatch(/[.!?]$/);
+  corpusTest(
+    'no rule throws on any real plan and every finding names a rule and a sentence',
+    () => {
+      // Covered per file in corpus.test.ts for parsing; here, assessing.
+      for (const name of [
+        'tofu__equiv-complex-destroy-sensitive.json',
+        'infracost__aws-rds-modules-tf0.14.json',
+        'tfcompliance__deletes-tf1.0.json',
+      ]) {
+        for (const f of fired(corpus(name))) {
+          expect(RULE_IDS).toContain(f.id);
+          expect(f.message).toMatch(/[.!?]$/);
+        }
       }
-    }
-  });
+    },
+  );
 });
