@@ -217,7 +217,7 @@ describe('protection-disabled', () => {
       upd('aws_s3_bucket.b', { force_destroy: false }, { force_destroy: true }),
       'protection-disabled',
     );
-    expect(f?.message).toMatch(/`force_destroy` becomes true/);
+    expect(f?.message).toMatch(/force_destroy becomes true/);
   });
   test('protection kept, or turned on, does not fire', () => {
     expect(
@@ -423,4 +423,10 @@ describeCorpus('rules over the whole corpus', () => {
       }
     },
   );
+});
+
+test('finding messages are plain text (renderers escape them; markup in them would show literally)', () => {
+  const plan = toPlan(incidentDestroyPlan());
+  const cfg = config({ risk: { protected: ['aws_*'] } });
+  for (const f of fired(plan, cfg)) expect(f.message).not.toContain('`');
 });
