@@ -1026,6 +1026,82 @@ describe('actions and deployment protection rules', () => {
   });
 });
 
+describe('pending deployments', () => {
+  it('lists the environment a waiting run waits for, and nothing once it is reviewed', async () => {
+    gh.addWorkflowRun({
+      owner: OWNER,
+      repo: REPO,
+      id: 601,
+      head_sha: HEAD,
+      status: 'waiting',
+      environment: 'production',
+    });
+    gh.addWorkflowRun({ owner: OWNER, repo: REPO, id: 602, head_sha: HEAD, status: 'completed' });
+    const appClient = client(gh, jwt(gh.app.id));
+    const { data: tok } = await appClient.rest.apps.createInstallationAccessToken({
+      installation_id: gh.app.installationId,
+    });
+    const octokit = client(gh, tok.token);
+    const pending = await octokit.rest.actions.getPendingDeploymentsForRun({
+      owner: OWNER,
+      repo: REPO,
+      run_id: 601,
+    });
+    expect(pending.data.map((p) => p.environment.name)).toEqual(['production']);
+    expect(pending.data[0]?.environment.html_url).toContain('environments_filter=production');
+    expect(
+      (
+        await octokit.rest.actions.getPendingDeploymentsForRun({
+          owner: OWNER,
+          repo: REPO,
+          run_id: 602,
+        })
+      ).data,
+    ).toEqual([]);
+    await octokit.rest.actions.reviewCustomGatesForRun({
+      owner: OWNER,
+      repo: REPO,
+      run_id: 601,
+      environment_name: 'production',
+      state: 'approved',
+      comment: 'ok',
+    });
+    expect(
+      (
+        await octokit.rest.actions.getPendingDeploymentsForRun({
+          owner: OWNER,
+          repo: REPO,
+          run_id: 601,
+        })
+      ).data,
+    ).toEqual([]);
+    expect(
+      (
+        await statusOf(
+          octokit.rest.actions.getPendingDeploymentsForRun({ owner: OWNER, repo: REPO, run_id: 9 }),
+        )
+      ).status,
+    ).toBe(404);
+  });
+});
+
+describe('GitHub Enterprise Server paths', () => {
+  it('answers under /api/v3 too, logging the path without the prefix', async () => {
+    const octokit = client(gh);
+    const { data } = await new Octokit({
+      baseUrl: `${gh.url}/api/v3`,
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    }).rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 7 });
+    expect(data.number).toBe(7);
+    expect(gh.requests.map((r) => [r.route, r.path])).toEqual([
+      ['/repos/{owner}/{repo}/pulls/{pull_number}', '/repos/acme/infra/pulls/7'],
+    ]);
+    // /api/v3x is not the prefix
+    expect((await statusOf(octokit.request('GET /api/v3x/repos/acme/infra'))).status).toBe(404);
+    expect(gh.takeViolations()).toEqual([expect.stringMatching(/no such route: GET \/api\/v3x/)]);
+  });
+});
+
 describe('without validation', () => {
   it('still routes, and still records unknown routes', async () => {
     const plain = await startEmulator({ validate: false });

@@ -3,8 +3,9 @@
  *
  * It listens on 127.0.0.1 (port 0), speaks the routes plangate's Action and Probot app use, with
  * response shapes taken from GitHub's OpenAPI description, and checks every request against that
- * description (`gh.violations`). Point the bundled Action at it with `GITHUB_API_URL=gh.url`, or
- * an Octokit with `baseUrl: gh.url`.
+ * description (`gh.violations`). Point the bundled Action at it with `GITHUB_API_URL=gh.url`, an
+ * Octokit with `baseUrl: gh.url`, or a Probot app with `GHE_HOST` (it also answers under
+ * `/api/v3`, as GitHub Enterprise Server does).
  *
  * ```ts
  * const gh = await startEmulator();
@@ -35,6 +36,7 @@ import {
   fakeSha,
   installation,
   integration,
+  nodeId,
   issueComment,
   pullRequest,
   reaction,
@@ -1192,6 +1194,33 @@ export class GitHubEmulator {
         body: workflowRun(r, w, this.ctx(), this.pullsForSha(r, w.headSha, true)),
       };
     });
+    this.route('GET', `${R}/actions/runs/{run_id}/pending_deployments`, 'optional', (c) => {
+      const r = this.repoFor(c);
+      const w = r.runs.get(int(c, 'run_id'));
+      if (!w) throw new HttpError(404, 'Not Found');
+      if (w.status !== 'waiting' || !w.environment) return { status: 200, body: [] };
+      const full = `${r.owner.login}/${r.name}`;
+      const envId = Number.parseInt(fakeSha('environment', full, w.environment).slice(0, 8), 16);
+      const env = encodeURIComponent(w.environment);
+      return {
+        status: 200,
+        body: [
+          {
+            environment: {
+              id: envId,
+              node_id: nodeId('Environment', envId),
+              name: w.environment,
+              url: `${this.url}/repos/${full}/environments/${env}`,
+              html_url: `https://github.com/${full}/deployments/activity_log?environments_filter=${env}`,
+            },
+            wait_timer: 0,
+            wait_timer_started_at: null,
+            current_user_can_approve: false,
+            reviewers: [],
+          },
+        ],
+      };
+    });
     this.route('POST', `${R}/actions/runs/{run_id}/deployment_protection_rule`, 'token', (c) => {
       const t = this.requireApp(c);
       const r = this.repoFor(c);
@@ -1283,6 +1312,9 @@ export class GitHubEmulator {
     const raw = Buffer.concat(chunks).toString('utf8');
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://emulator');
+    // GitHub Enterprise Server serves the REST API under /api/v3: so does the emulator, so that
+    // Probot's GHE_HOST (and any Octokit baseUrl ending in /api/v3) can point at it.
+    const pathname = url.pathname.replace(/^\/api\/v3(?=\/|$)/, '') || '/';
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
     const headers: Record<string, string> = {};
@@ -1292,7 +1324,7 @@ export class GitHubEmulator {
     const entry: RequestLogEntry = {
       method,
       route: null,
-      path: url.pathname,
+      path: pathname,
       query,
       body: undefined,
       headers,
@@ -1358,9 +1390,9 @@ export class GitHubEmulator {
     const templates = this.spec
       ? this.spec.templatesFor(method)
       : (this.routeTemplates.get(method) ?? []);
-    const match = matchTemplates(templates, url.pathname);
+    const match = matchTemplates(templates, pathname);
     if (!match) {
-      this.violation(entry, `no such route: ${method} ${url.pathname} is not in GitHub's REST API`);
+      this.violation(entry, `no such route: ${method} ${pathname} is not in GitHub's REST API`);
       return error(404, 'Not Found');
     }
     entry.route = match.template;

@@ -42,6 +42,8 @@ export interface ProjectDecision {
   requiresApproval: boolean;
   /** Logins whose approvals count for this project, in order. */
   approvedBy: string[];
+  /** The comment that carries each counted approval (the latest one per login). */
+  approvals: { login: string; commentId: number }[];
   missing: number;
   /** When the summary for the current head was written: approvals must be newer. */
   since: string;
@@ -69,16 +71,15 @@ export interface Decision {
 export const REFUSE = {
   nearMiss: (message: string) => message,
   bot: () => 'bots cannot approve',
-  author: (login: string) =>
-    `@${login} opened this pull request and \`approval.allow_author\` is false: someone else must approve`,
-  notOwner: (login: string) =>
-    `@${login} is not a code owner of any changed file (base-branch CODEOWNERS) and not in \`approval.approvers\``,
-  noCodeowners: (login: string) =>
-    `@${login} is not in \`approval.approvers\`, and the base branch has no CODEOWNERS file to find owners in`,
-  truncated: (login: string) =>
-    `@${login} cannot be checked as a code owner: this pull request changes more than 3,000 files, beyond what GitHub lists, so only \`approval.approvers\` may approve`,
-  notCollaborator: (login: string) =>
-    `@${login} is not a member or collaborator of this repository`,
+  author: () =>
+    'The author of a pull request may not approve its destroy (`approval.allow_author` is false): someone else must approve',
+  notOwner: () =>
+    'Not a code owner of any changed file (base-branch CODEOWNERS) and not in `approval.approvers`',
+  noCodeowners: () =>
+    'Not in `approval.approvers`, and the base branch has no CODEOWNERS file to find owners in',
+  truncated: () =>
+    'Cannot be checked as a code owner: this pull request changes more than 3,000 files, beyond what GitHub lists, so only `approval.approvers` may approve',
+  notCollaborator: () => 'Not a member or collaborator of this repository',
   noSummary: () => 'there is no plangate summary for the current head commit yet',
   stale: (sha: string) =>
     `this approval was written before the plan for the current head ${sha.slice(0, 7)} was summarized; approve the current plan again`,
@@ -121,6 +122,7 @@ export function decide(input: ApprovalInput): Decision {
     destroyCount: project.destroyCount,
     requiresApproval: needsApproval(project, config),
     approvedBy: [],
+    approvals: [],
     missing: 0,
     since,
   }));
@@ -161,6 +163,7 @@ export function decide(input: ApprovalInput): Decision {
 
   for (const d of decisions) {
     d.approvedBy = [...approvals.get(d.name)!.keys()];
+    d.approvals = [...approvals.get(d.name)!].map(([login, commentId]) => ({ login, commentId }));
     d.missing = d.requiresApproval ? Math.max(0, required - d.approvedBy.length) : 0;
   }
   const needing = decisions.filter((d) => d.requiresApproval);
@@ -204,7 +207,7 @@ function currentProjects(summaries: readonly TrustedSummary[], headSha: string) 
   return [...byName.values()].sort((a, b) => a.project.name.localeCompare(b.project.name));
 }
 
-function commandComments(input: ApprovalInput) {
+function commandComments(input: Pick<ApprovalInput, 'config' | 'comments'>) {
   const command = input.config.approval.command;
   return [...input.comments]
     .filter((c) => c.user && !isBot(c.user))
@@ -230,20 +233,17 @@ function eligibility(
   input: ApprovalInput,
 ): string | undefined {
   const { config, pull } = input;
-  if (!config.approval.allow_author && login === pull.author.toLowerCase())
-    return REFUSE.author(login);
+  if (!config.approval.allow_author && login === pull.author.toLowerCase()) return REFUSE.author();
   if (inApprovers(login, input)) return undefined;
   if (config.approval.codeowners) {
-    if (input.changedFilesTruncated) return REFUSE.truncated(login);
-    if (!input.codeowners) return REFUSE.noCodeowners(login);
-    return ownsAChangedFile(login, input) ? undefined : REFUSE.notOwner(login);
+    if (input.changedFilesTruncated) return REFUSE.truncated();
+    if (!input.codeowners) return REFUSE.noCodeowners();
+    return ownsAChangedFile(login, input) ? undefined : REFUSE.notOwner();
   }
-  if (config.approval.approvers.length > 0) return REFUSE.notOwner(login);
+  if (config.approval.approvers.length > 0) return REFUSE.notOwner();
   // Neither owners nor a list: anyone with a stake in the repository, never a drive-by account.
   const assoc = comment.author_association ?? 'NONE';
-  return ['OWNER', 'MEMBER', 'COLLABORATOR'].includes(assoc)
-    ? undefined
-    : REFUSE.notCollaborator(login);
+  return ['OWNER', 'MEMBER', 'COLLABORATOR'].includes(assoc) ? undefined : REFUSE.notCollaborator();
 }
 
 function inApprovers(login: string, input: ApprovalInput): boolean {
@@ -273,6 +273,26 @@ export function changedFileOwners(
     for (const o of ownersFor(input.codeowners, f) ?? []) seen.set(formatOwner(o), o);
   }
   return [...seen.values()];
+}
+
+/**
+ * The people whose team memberships decide() may need: authors of approve commands while a
+ * summary for the head exists, lowercased, without the PR author when the author may not approve
+ * (decide() refuses them before looking at teams). The adapter asks each team in teamsToResolve()
+ * about each of them, and about nobody else.
+ */
+export function approvalCandidates(
+  input: Pick<ApprovalInput, 'config' | 'pull' | 'summaries' | 'comments'>,
+): string[] {
+  if (currentProjects(input.summaries, input.pull.headSha).length === 0) return [];
+  const author = input.pull.author.toLowerCase();
+  const out = new Set<string>();
+  for (const c of commandComments(input)) {
+    if (c.parsed.type !== 'command' || c.parsed.action !== 'approve') continue;
+    if (c.login === author && !input.config.approval.allow_author) continue;
+    out.add(c.login);
+  }
+  return [...out].sort();
 }
 
 /** Teams whose membership decide() needs: owning teams of changed files and approver teams. */

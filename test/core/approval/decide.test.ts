@@ -1,5 +1,6 @@
 import { parseCodeowners } from '../../../src/core/approval/codeowners.js';
 import {
+  approvalCandidates,
   decide,
   REFUSE,
   teamsToResolve,
@@ -142,8 +143,8 @@ test('a non-owner and the PR author are refused, with reasons', () => {
   );
   expect(d.state).toBe('pending');
   expect(d.refused).toEqual([
-    { commentId: nonOwner.id, login: 'mallory', reason: REFUSE.notOwner('mallory') },
-    { commentId: author.id, login: 'alice', reason: REFUSE.author('alice') },
+    { commentId: nonOwner.id, login: 'mallory', reason: REFUSE.notOwner() },
+    { commentId: author.id, login: 'alice', reason: REFUSE.author() },
   ]);
   expect(d.eligible).toEqual(['@dba-dana']);
 });
@@ -314,14 +315,11 @@ test('no CODEOWNERS: only configured approvers; more than 3,000 files: owners un
   expect(
     decide(input({ codeowners: null, comments: [comment('dba-dana', '/approve-destroy', T1)] }))
       .refused[0]?.reason,
-  ).toBe(REFUSE.noCodeowners('dba-dana'));
+  ).toBe(REFUSE.noCodeowners());
   const truncated = decide(
     input({ changedFilesTruncated: true, comments: [comment('dba-dana', '/approve-destroy', T1)] }),
   );
-  expect([truncated.state, truncated.refused[0]?.reason]).toEqual([
-    'pending',
-    REFUSE.truncated('dba-dana'),
-  ]);
+  expect([truncated.state, truncated.refused[0]?.reason]).toEqual(['pending', REFUSE.truncated()]);
   const listed = config({ approval: { approvers: ['@acme/sre', 'Zed'] } });
   const teams = new Map([['acme/sre', new Set(['sam'])]]);
   expect(
@@ -376,4 +374,43 @@ test('teamsToResolve lists owning teams of changed files and approver teams', ()
   expect(
     teamsToResolve({ config: config(), codeowners: CODEOWNERS, changedFiles: ['README.md'] }),
   ).toEqual(['acme/platform']);
+});
+
+test('approvals name the comment each counted approval comes from: the latest per login', () => {
+  const first = comment('dba-dana', '/approve-destroy', T1);
+  const again = comment('dba-dana', '/approve-destroy', T2);
+  const d = decide(input({ comments: [again, first] }));
+  expect(d.projects[0]?.approvedBy).toEqual(['dba-dana']);
+  expect(d.projects[0]?.approvals).toEqual([{ login: 'dba-dana', commentId: again.id }]);
+  const revoked = decide(input({ comments: [first, comment('dba-dana', '/revoke-destroy', T2)] }));
+  expect(revoked.projects[0]?.approvals).toEqual([]);
+});
+
+test('approvalCandidates: authors of approve commands, only while a summary exists for the head', () => {
+  const comments = [
+    comment('Tom', '/approve-destroy', T1),
+    comment('alice', '/approve-destroy', T1), // the PR author
+    comment('pat', '/revoke-destroy', T1),
+    comment('zed', 'looks good', T1),
+    comment('dependabot[bot]', '/approve-destroy', T1, {
+      user: { login: 'dependabot[bot]', type: 'Bot' },
+    }),
+    comment('tom', '/approve-destroy', T2),
+  ];
+  expect(approvalCandidates(input({ comments }))).toEqual(['tom']);
+  expect(
+    approvalCandidates(input({ comments, config: config({ approval: { allow_author: true } }) })),
+  ).toEqual(['alice', 'tom']);
+  expect(
+    approvalCandidates(input({ comments, summaries: [summary(T1, [project()], OLD)] })),
+  ).toEqual([]);
+  // A configured command is read with the same rule.
+  expect(
+    approvalCandidates(
+      input({
+        comments: [comment('tom', '/approve-apply', T1), comment('pat', '/approve-destroy', T1)],
+        config: config({ approval: { command: '/approve-apply' } }),
+      }),
+    ),
+  ).toEqual(['tom']);
 });

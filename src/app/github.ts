@@ -1,0 +1,329 @@
+import type { ProbotOctokit } from 'probot';
+import type { ApprovalComment } from '../core/approval/decide.js';
+
+// Every GitHub read and write of the app, in one place. The client is Probot's per-event
+// Octokit, which already retries server errors and honours rate limits; whatever still fails
+// here throws, and the caller fails closed (nothing is approved). Nothing is remembered between
+// events except file contents at a commit SHA, which can never change.
+
+export type Octokit = InstanceType<typeof ProbotOctokit>;
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** GitHub lists at most 3,000 files of a pull request. */
+export const MAX_LISTED_FILES = 3000;
+
+export interface PullInfo {
+  number: number;
+  author: string;
+  headSha: string;
+  baseSha: string;
+  htmlUrl: string;
+  merged: boolean;
+  mergeCommitSha: string | null;
+  /** The count GitHub reports, which may exceed what the files API lists. */
+  changedFiles: number;
+}
+
+export interface PullComment extends ApprovalComment {
+  body: string;
+  html_url: string;
+  user: { login: string; type?: string } | null;
+}
+
+export type FileRead =
+  | { found: false }
+  | { found: true; tooLarge: true; size: number }
+  | { found: true; tooLarge: false; text: string };
+
+export interface CheckRunSummary {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+  text: string | null;
+}
+
+export interface CheckRunWrite {
+  conclusion: 'success' | 'action_required' | 'failure';
+  title: string;
+  summary: string;
+  text?: string;
+  detailsUrl?: string;
+}
+
+export interface GateReview {
+  /** Omitted: a status report (comment only), the run keeps waiting. */
+  state?: 'approved' | 'rejected';
+  comment: string;
+}
+
+export interface CommitPull {
+  number: number;
+  state: string;
+  headSha: string;
+  mergeCommitSha: string | null;
+  merged: boolean;
+}
+
+/** Contents at a commit SHA never change: a small cache keyed by repository, SHA and path. */
+export class ContentCache {
+  private readonly entries = new Map<string, FileRead>();
+  constructor(private readonly max = 500) {}
+
+  get(key: string): FileRead | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: FileRead): void {
+    if (this.entries.size >= this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, value);
+  }
+}
+
+function status(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'status' in err
+    ? Number((err as { status: unknown }).status)
+    : undefined;
+}
+
+export class GitHub {
+  constructor(
+    private readonly octokit: Octokit,
+    readonly repo: RepoRef,
+    private readonly cache: ContentCache,
+    /** The app's id: our check runs are the ones this app created. */
+    private readonly appId?: number,
+  ) {}
+
+  async pull(number: number): Promise<PullInfo> {
+    const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number });
+    return {
+      number: data.number,
+      author: data.user.login,
+      headSha: data.head.sha,
+      baseSha: data.base.sha,
+      htmlUrl: data.html_url,
+      merged: data.merged,
+      mergeCommitSha: data.merge_commit_sha,
+      changedFiles: data.changed_files,
+    };
+  }
+
+  async comments(number: number): Promise<PullComment[]> {
+    const all = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+      ...this.repo,
+      issue_number: number,
+      per_page: 100,
+    });
+    return all.map((c) => ({
+      id: c.id,
+      body: c.body ?? '',
+      html_url: c.html_url,
+      user: c.user ? { login: c.user.login, type: c.user.type } : null,
+      created_at: c.created_at,
+      updated_at: c.updated_at,
+      author_association: c.author_association,
+    }));
+  }
+
+  /** A file at a commit; files of `maxBytes` or more are reported, not read. */
+  async file(path: string, sha: string, maxBytes: number): Promise<FileRead> {
+    const key = `${this.repo.owner}/${this.repo.repo}@${sha}:${path}`.toLowerCase();
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const read = await this.readFile(path, sha, maxBytes);
+    this.cache.set(key, read);
+    return read;
+  }
+
+  private async readFile(path: string, ref: string, maxBytes: number): Promise<FileRead> {
+    let data: unknown;
+    try {
+      ({ data } = await this.octokit.rest.repos.getContent({ ...this.repo, path, ref }));
+    } catch (err) {
+      if (status(err) === 404) return { found: false };
+      throw err;
+    }
+    if (Array.isArray(data) || typeof data !== 'object' || data === null) return { found: false };
+    const f = data as { type?: string; size?: number; content?: string; encoding?: string };
+    if (f.type !== 'file') return { found: false };
+    const size = f.size ?? 0;
+    if (size >= maxBytes) return { found: true, tooLarge: true, size };
+    if (f.encoding === 'base64' && typeof f.content === 'string') {
+      return {
+        found: true,
+        tooLarge: false,
+        text: Buffer.from(f.content, 'base64').toString('utf8'),
+      };
+    }
+    // Files over 1 MB come without content: ask for the raw bytes.
+    const raw = await this.octokit.rest.repos.getContent({
+      ...this.repo,
+      path,
+      ref,
+      mediaType: { format: 'raw' },
+    });
+    return { found: true, tooLarge: false, text: String(raw.data) };
+  }
+
+  /** Changed paths (a rename counts its old path too); `truncated` when GitHub lists fewer. */
+  async changedFiles(pull: PullInfo): Promise<{ files: string[]; truncated: boolean }> {
+    const all = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+      ...this.repo,
+      pull_number: pull.number,
+      per_page: 100,
+    });
+    const files = new Set<string>();
+    for (const f of all) {
+      files.add(f.filename);
+      if (f.previous_filename) files.add(f.previous_filename);
+    }
+    return {
+      files: [...files],
+      truncated: pull.changedFiles > MAX_LISTED_FILES || all.length >= MAX_LISTED_FILES,
+    };
+  }
+
+  /**
+   * Whether `login` is an active member of `org/slug` (a pending invitation is not). `hidden`:
+   * GitHub does not show this installation the team (another organization, or no Members
+   * permission); the caller treats it as not a member.
+   */
+  async membership(team: string, login: string): Promise<'active' | 'none' | 'hidden'> {
+    const [org = '', slug = ''] = team.split('/');
+    try {
+      const { data } = await this.octokit.rest.teams.getMembershipForUserInOrg({
+        org,
+        team_slug: slug,
+        username: login,
+      });
+      return data.state === 'active' ? 'active' : 'none';
+    } catch (err) {
+      if (status(err) === 404) return 'none';
+      if (status(err) === 403) return 'hidden';
+      throw err;
+    }
+  }
+
+  async findCheckRun(headSha: string, name: string): Promise<CheckRunSummary | undefined> {
+    const { data } = await this.octokit.rest.checks.listForRef({
+      ...this.repo,
+      ref: headSha,
+      check_name: name,
+      filter: 'latest',
+      per_page: 100,
+      ...(this.appId !== undefined && { app_id: this.appId }),
+    });
+    const run = data.check_runs.find((r) => this.appId === undefined || r.app?.id === this.appId);
+    return (
+      run && {
+        id: run.id,
+        status: run.status,
+        conclusion: run.conclusion,
+        title: run.output.title,
+        summary: run.output.summary,
+        text: run.output.text,
+      }
+    );
+  }
+
+  async createCheckRun(headSha: string, name: string, check: CheckRunWrite): Promise<void> {
+    await this.octokit.rest.checks.create({
+      ...this.repo,
+      name,
+      head_sha: headSha,
+      ...checkBody(check),
+    });
+  }
+
+  async updateCheckRun(id: number, check: CheckRunWrite): Promise<void> {
+    await this.octokit.rest.checks.update({ ...this.repo, check_run_id: id, ...checkBody(check) });
+  }
+
+  async react(commentId: number, content: '+1'): Promise<void> {
+    await this.octokit.rest.reactions.createForIssueComment({
+      ...this.repo,
+      comment_id: commentId,
+      content,
+    });
+  }
+
+  async comment(number: number, body: string): Promise<void> {
+    await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: number, body });
+  }
+
+  /** Workflow runs of `sha` waiting for a deployment protection rule or a reviewer. */
+  async waitingRuns(sha: string): Promise<number[]> {
+    const runs = await this.octokit.paginate(this.octokit.rest.actions.listWorkflowRunsForRepo, {
+      ...this.repo,
+      head_sha: sha,
+      status: 'waiting',
+      per_page: 100,
+    });
+    return runs.map((r) => r.id);
+  }
+
+  /** The environments a run is waiting for. */
+  async pendingEnvironments(runId: number): Promise<string[]> {
+    const { data } = await this.octokit.rest.actions.getPendingDeploymentsForRun({
+      ...this.repo,
+      run_id: runId,
+    });
+    return data.flatMap((p) => (p.environment.name ? [p.environment.name] : []));
+  }
+
+  /** Approve, reject or report on this app's protection rule for a run's environment. */
+  async reviewGate(runId: number, environment: string, review: GateReview): Promise<void> {
+    await this.octokit.rest.actions.reviewCustomGatesForRun({
+      ...this.repo,
+      run_id: runId,
+      environment_name: environment,
+      comment: review.comment,
+      ...(review.state && { state: review.state }),
+    } as Parameters<Octokit['rest']['actions']['reviewCustomGatesForRun']>[0]);
+  }
+
+  async runHeadSha(runId: number): Promise<string> {
+    const { data } = await this.octokit.rest.actions.getWorkflowRun({
+      ...this.repo,
+      run_id: runId,
+    });
+    return data.head_sha;
+  }
+
+  /** Pull requests associated with a commit: its head, or its merge commit once merged. */
+  async pullsForCommit(sha: string): Promise<CommitPull[]> {
+    const pulls = await this.octokit.paginate(
+      this.octokit.rest.repos.listPullRequestsAssociatedWithCommit,
+      { ...this.repo, commit_sha: sha, per_page: 100 },
+    );
+    return pulls.map((p) => ({
+      number: p.number,
+      state: p.state,
+      headSha: p.head.sha,
+      mergeCommitSha: p.merge_commit_sha ?? null,
+      merged: Boolean(p.merged_at),
+    }));
+  }
+}
+
+function checkBody(check: CheckRunWrite) {
+  return {
+    status: 'completed' as const,
+    conclusion: check.conclusion,
+    ...(check.detailsUrl && { details_url: check.detailsUrl }),
+    output: {
+      title: check.title,
+      summary: check.summary,
+      ...(check.text !== undefined && { text: check.text }),
+    },
+  };
+}

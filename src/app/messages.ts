@@ -1,0 +1,302 @@
+import { commandTokens } from '../core/approval/command.js';
+import type { Decision, ProjectDecision, Refusal } from '../core/approval/decide.js';
+import type { Config } from '../core/config.js';
+import { CONFIG_PATH } from '../core/config.js';
+import { shortDigest } from '../core/plan/model.js';
+import { codeSpan, truncate } from '../core/render/index.js';
+import type { CheckRunWrite, PullComment, PullInfo } from './github.js';
+
+// Everything the app writes, in one place: the check run, replies, the PR notice and the texts
+// of deployment reviews. People are named as plain text (`@login` in code), never as mentions,
+// except the author of a refused command in the reply to them.
+
+export const CHECK_NAME = 'plangate / destroy approval';
+/** GitHub's limit on the comment of a deployment protection rule review. */
+export const GATE_COMMENT_MAX = 1024;
+
+/** What the evaluation knew about code owners, for the texts. */
+export interface OwnersNote {
+  /** Path of the CODEOWNERS file used, if any. */
+  path?: string;
+  /** Why there is none, or why it was ignored. */
+  problem?: string;
+  /** Invalid lines skipped (GitHub skips them too). */
+  skipped?: number;
+  truncated: boolean;
+}
+
+// ------------------------------------------------------------------------------ own comments
+
+const TAG_RE = /<!-- plangate-app (notice|reply) ([a-z]+=[0-9a-f]+) -->/;
+
+function tag(kind: 'notice' | 'reply', key: string): string {
+  return `<!-- plangate-app ${kind} ${key} -->`;
+}
+
+/** Whether the app (a bot) already wrote this exact comment, found by its hidden tag. */
+export function alreadyPosted(comments: readonly PullComment[], body: string): boolean {
+  const key = TAG_RE.exec(body)?.[0];
+  return comments.some(
+    (c) => c.user?.type === 'Bot' && key !== undefined && c.body.includes(key) && c.body === body,
+  );
+}
+
+/** Whether the app already posted a notice for this head SHA (whatever it said). */
+export function noticePosted(comments: readonly PullComment[], headSha: string): boolean {
+  const key = tag('notice', `sha=${headSha}`);
+  return comments.some((c) => c.user?.type === 'Bot' && c.body.includes(key));
+}
+
+// ------------------------------------------------------------------------------ shared pieces
+
+function unmention(text: string): string {
+  return text.replace(/(^|[^`\w])@([A-Za-z0-9][\w-]*(?:\/[\w.-]+)?(?:\[bot\])?)/g, '$1`@$2`');
+}
+
+function names(list: readonly string[]): string {
+  return list.map((n) => codeSpan(n)).join(', ');
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function needing(decision: Decision): ProjectDecision[] {
+  return decision.projects.filter((p) => p.requiresApproval && p.missing > 0);
+}
+
+/** The exact first line(s) to comment, one per project when each needs its own digest. */
+export function commandLines(decision: Decision, config: Config): string[] {
+  const command = config.approval.command;
+  const open = needing(decision);
+  if (!config.approval.confirm_digest) return [command];
+  const several = decision.projects.length > 1;
+  return open.map(
+    (p) =>
+      `${command} ${shortDigest(p.digest)}${several && /^[A-Za-z0-9._/-]{1,100}$/.test(p.name) ? ` project=${p.name}` : ''}`,
+  );
+}
+
+function stillEligible(decision: Decision): string[] {
+  const done = new Set(decision.projects.flatMap((p) => p.approvedBy.map((l) => `@${l}`)));
+  return decision.eligible.filter((e) => !done.has(e));
+}
+
+/** Who may still approve, as plain text (people who already approved are left out). */
+export function whoCanApprove(decision: Decision, config: Config, owners: OwnersNote): string {
+  const others = stillEligible(decision);
+  const notAuthor = config.approval.allow_author
+    ? ''
+    : ', other than the author of the pull request';
+  if (others.length > 0) {
+    const from = config.approval.codeowners
+      ? "code owners of the changed files in the base branch's CODEOWNERS, or people in `approval.approvers`"
+      : 'people in `approval.approvers`';
+    return `${names(others)}: ${from}${notAuthor}`;
+  }
+  if (!config.approval.codeowners && config.approval.approvers.length === 0) {
+    return `members and collaborators of the repository${notAuthor}`;
+  }
+  const why = owners.truncated
+    ? 'this pull request changes more than 3,000 files, so code owners cannot be checked'
+    : decision.eligible.length > 0
+      ? 'everyone eligible has approved already'
+      : (owners.problem ?? 'no code owner owns the changed files');
+  return `nobody else under the base branch's configuration (${why}): add people to \`approval.approvers\` in ${codeSpan(CONFIG_PATH)} on the base branch`;
+}
+
+// ------------------------------------------------------------------------------ check run
+
+export function checkRun(
+  decision: Decision,
+  config: Config,
+  owners: OwnersNote,
+  pull: PullInfo,
+): CheckRunWrite {
+  const conclusion =
+    decision.state === 'approved' || decision.state === 'not-required'
+      ? 'success'
+      : 'action_required';
+  return {
+    conclusion,
+    title: truncate(decision.summary, 200),
+    summary: truncate(checkSummary(decision, config, owners), 65_000),
+    detailsUrl: pull.htmlUrl,
+  };
+}
+
+function checkSummary(decision: Decision, config: Config, owners: OwnersNote): string {
+  const out: string[] = [];
+  if (decision.state === 'no-summary') {
+    out.push(
+      `No plangate summary for ${codeSpan(decision.headSha.slice(0, 7))} yet: the plan job has not reported for this commit.`,
+      'Approvals given for earlier commits do not carry over to a new commit.',
+    );
+    return out.join('\n\n');
+  }
+  const required = decision.required;
+  out.push(
+    '| Project | Plan digest | Risk | Destroys and replaces | Approvals |',
+    '| --- | --- | --- | --- | --- |',
+    ...decision.projects.map(
+      (p) =>
+        `| ${codeSpan(p.name, { table: true })} | ${codeSpan(shortDigest(p.digest))} | ${p.level} | ${p.destroyCount} | ${
+          p.requiresApproval ? `${p.approvedBy.length} of ${required}` : 'not needed'
+        } |`,
+    ),
+    '',
+  );
+  const counted = decision.projects.filter((p) => p.approvedBy.length > 0);
+  if (counted.length > 0) {
+    const by = counted.map(
+      (p) =>
+        `${names(p.approvedBy.map((l) => `@${l}`))}${decision.projects.length > 1 ? ` for ${codeSpan(p.name)}` : ''}`,
+    );
+    out.push(`**Approved by:** ${by.join('; ')}`, '');
+  }
+  const open = needing(decision);
+  if (open.length > 0) {
+    const missing = open.map(
+      (p) =>
+        `${plural(p.missing, 'more approval')}${decision.projects.length > 1 ? ` for ${codeSpan(p.name)}` : ''}`,
+    );
+    out.push(
+      `**Missing:** ${missing.join('; ')}.`,
+      '',
+      `**Who can approve:** ${whoCanApprove(decision, config, owners)}.`,
+      '',
+      'To approve, comment on the pull request with this as the first line:',
+      '',
+      '```',
+      ...commandLines(decision, config),
+      '```',
+      '',
+      `\`${revokeOf(config.approval.command)}\` withdraws an approval. A new push or a changed plan needs new approvals.`,
+      '',
+    );
+  }
+  if (decision.refused.length > 0) {
+    out.push(
+      '**Not counted:**',
+      '',
+      ...decision.refused.map((r) => `- ${codeSpan(`@${r.login}`)}: ${unmention(r.reason)}`),
+      '',
+    );
+  }
+  if (config.approval.codeowners && owners.problem) {
+    out.push(`Note: ${unmention(owners.problem)}.`, '');
+  }
+  if (config.approval.codeowners && owners.path && owners.skipped) {
+    out.push(
+      `Note: ${plural(owners.skipped, 'invalid line')} of ${codeSpan(owners.path)} skipped, as GitHub skips them.`,
+      '',
+    );
+  }
+  return out.join('\n').trimEnd();
+}
+
+export function configErrorCheck(errors: readonly string[], pull: PullInfo): CheckRunWrite {
+  return {
+    conclusion: 'failure',
+    title: `${CONFIG_PATH} on the base branch is invalid: nothing can be approved`,
+    summary: truncate(
+      [
+        `The configuration is read from the base branch (commit ${codeSpan(pull.baseSha.slice(0, 7))}), never from the pull request. Until it is fixed there, the gate stays closed and deployments are rejected.`,
+        '',
+        ...errors.map((e) => `- ${unmention(e)}`),
+      ].join('\n'),
+      65_000,
+    ),
+    detailsUrl: pull.htmlUrl,
+  };
+}
+
+function revokeOf(command: string): string {
+  return commandTokens(command).revoke;
+}
+
+// ------------------------------------------------------------------------------ replies
+
+/** The reply to a command that did not count. */
+export function refusalReply(comment: PullComment, refusals: readonly Refusal[]): string {
+  const login = refusals[0]?.login ?? comment.user?.login ?? '';
+  const reasons = refusals.map((r) => r.reason);
+  const lead = `@${login} **Not counted.**`;
+  const body =
+    reasons.length === 1
+      ? `${lead} ${reasons[0]}`
+      : `${lead}\n\n${reasons.map((r) => `- ${r}`).join('\n')}`;
+  return `${body}\n\n${tag('reply', `comment=${comment.id.toString(16)}`)}`;
+}
+
+// ------------------------------------------------------------------------------ deployments
+
+export interface GateInfo {
+  runId: number;
+  environment: string;
+  sha: string;
+}
+
+/** The PR comment when a deployment waits for approvals: once per head SHA. */
+export function pendingNotice(
+  decision: Decision,
+  config: Config,
+  owners: OwnersNote,
+  gate: GateInfo,
+): string {
+  const open = needing(decision);
+  const missing = open.reduce((n, p) => Math.max(n, p.missing), 0);
+  const have = decision.required - missing;
+  return [
+    '### ⏸️ A deployment is waiting for approval',
+    '',
+    `Workflow run ${gate.runId} wants to deploy ${codeSpan(gate.sha.slice(0, 7))} to the environment ${codeSpan(gate.environment)}. ` +
+      `The plan destroys or replaces resources, so it needs ${plural(decision.required, 'approval')} from different people (${have} so far).`,
+    '',
+    `**Who can approve:** ${whoCanApprove(decision, config, owners)}.`,
+    '',
+    'To approve, comment on this pull request with this as the first line:',
+    '',
+    '```',
+    ...commandLines(decision, config),
+    '```',
+    '',
+    'The deployment continues by itself once the approvals are in.',
+    '',
+    tag('notice', `sha=${decision.headSha}`),
+  ].join('\n');
+}
+
+/** The comment-only status report on a waiting run, plain text within GitHub's limit. */
+export function gateStatus(decision: Decision, config: Config, pullNumber: number): string {
+  const who =
+    decision.eligible.length > 0 ? ` Who can approve: ${decision.eligible.join(', ')}.` : '';
+  const how = commandLines(decision, config)
+    .map((l) => `"${l}"`)
+    .join(' or ');
+  return truncate(
+    `${decision.summary} Comment ${how} on pull request #${pullNumber} to approve the plan for ${decision.headSha.slice(0, 7)}.${who}`,
+    GATE_COMMENT_MAX,
+  );
+}
+
+export const GATE = {
+  approved: (decision: Decision, pullNumber: number) =>
+    truncate(
+      `${decision.summary} (pull request #${pullNumber}, commit ${decision.headSha.slice(0, 7)})`,
+      GATE_COMMENT_MAX,
+    ),
+  noSummary: (sha: string, pullNumber: number) =>
+    `Rejected: there is no plangate summary for commit ${sha.slice(0, 7)} on pull request #${pullNumber}, so no approved plan covers it. Run the plan job for this commit, then deploy again.`,
+  noPull: (sha: string) =>
+    `Rejected: no pull request is associated with commit ${sha.slice(0, 7)}, so no reviewed plan covers it. Deploy a commit from a pull request (or its merge commit).`,
+  superseded: (sha: string, pullNumber: number, headSha: string) =>
+    `Rejected: commit ${sha.slice(0, 7)} is no longer the head of pull request #${pullNumber} (now ${headSha.slice(0, 7)}); approvals bind to the current head only. Deploy the current head.`,
+  configBroken: (errors: readonly string[]) =>
+    truncate(
+      `Rejected: ${CONFIG_PATH} on the base branch is invalid, so nothing can be approved. ${errors.join(' ')}`,
+      GATE_COMMENT_MAX,
+    ),
+  undecided: () =>
+    'plangate could not reach a decision (GitHub API error after retries). The deployment stays pending; it is approved as soon as a later event (an approval, an updated summary) decides it.',
+} as const;

@@ -1,0 +1,381 @@
+/**
+ * The app under test, for real: the local GitHub emulator (OpenAPI validation on) plays GitHub,
+ * the Probot app listens on HTTP on 127.0.0.1 with a freshly generated RSA key, and webhooks are
+ * sent signed with the webhook secret, as GitHub sends them.
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sign } from '@octokit/webhooks-methods';
+import { load } from 'js-yaml';
+import { createNodeMiddleware, Probot, ProbotOctokit, type Logger } from 'probot';
+import { plangate, type PlangateApp } from '../../src/app/index.js';
+import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
+import { parsePlan } from '../../src/core/plan/index.js';
+import { renderMarkdown } from '../../src/core/render/index.js';
+import { buildReport } from '../../src/core/report.js';
+import { createsOnlyPlan, incidentDestroyPlan } from '../../src/demo/plans.js';
+import { startEmulator, type GitHubEmulator, type RequestLogEntry } from '../github/emulator.js';
+import {
+  deploymentProtectionRulePayload,
+  issueCommentPayload,
+  pullRequestPayload,
+  type Site,
+} from './payloads.js';
+
+type Obj = Record<string, unknown>;
+
+export const OWNER = 'acme';
+export const REPO = 'infra';
+export const PR = 7;
+export const AUTHOR = 'alice';
+export const HEAD = 'a1'.repeat(20);
+export const HEAD2 = 'a2'.repeat(20);
+export const BASE = 'b1'.repeat(20);
+export const ENV = 'production';
+export const WEBHOOK_SECRET = 'plangate-test-secret';
+/** Base-branch CODEOWNERS: `/db/` (changed by the PR) is owned by dba-dana and the dba team. */
+export const CODEOWNERS = '*  @acme/platform\n/db/  @dba-dana @acme/dba\n';
+
+let key: string | undefined;
+/** A real RSA key for the app's JWTs, generated once per test file. */
+function privateKey(): string {
+  key ??= generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+  return key;
+}
+
+interface Manifest {
+  default_events: string[];
+  default_permissions: Record<string, string>;
+}
+
+export const MANIFEST = load(
+  readFileSync(new URL('../../app.yml', import.meta.url), 'utf8'),
+) as Manifest;
+
+export interface LogEntry {
+  level: string;
+  msg: string;
+  obj: unknown;
+}
+
+/** A pino-shaped logger that records what the app logs. */
+function recordingLogger(entries: LogEntry[]): Logger {
+  const at =
+    (level: string) =>
+    (obj: unknown, msg?: string): void => {
+      entries.push({ level, obj, msg: typeof obj === 'string' ? obj : (msg ?? '') });
+    };
+  const log = {
+    level: 'info',
+    child: () => log,
+    trace: at('trace'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    fatal: at('fatal'),
+  };
+  return log as unknown as Logger;
+}
+
+/** A test clock: GitHub's timestamps have whole seconds, so time moves only when told to. */
+export class Clock {
+  private t = Math.floor(Date.now() / 1000) * 1000;
+  now = (): Date => new Date(this.t);
+  tick(seconds = 60): void {
+    this.t += seconds * 1000;
+  }
+}
+
+export class Harness implements Site {
+  readonly owner = OWNER;
+  readonly repo = REPO;
+  readonly logs: LogEntry[] = [];
+  private server!: Server;
+  private webhookUrl = '';
+
+  private constructor(
+    readonly gh: GitHubEmulator,
+    readonly app: PlangateApp,
+    readonly clock: Clock,
+  ) {}
+
+  static async start(): Promise<Harness> {
+    const clock = new Clock();
+    const gh = await startEmulator({
+      validate: true,
+      now: clock.now,
+      app: {
+        id: 424242,
+        slug: 'plangate',
+        permissions: MANIFEST.default_permissions,
+        events: MANIFEST.default_events,
+      },
+    });
+    const h = new Harness(gh, plangate({ appId: gh.app.id }), clock);
+    await h.listen();
+    return h;
+  }
+
+  private async listen(): Promise<void> {
+    const probot = new Probot({
+      appId: this.gh.app.id,
+      privateKey: privateKey(),
+      secret: WEBHOOK_SECRET,
+      baseUrl: this.gh.url,
+      log: recordingLogger(this.logs),
+      // Probot's own Octokit and retry plugin, with the retry delays cut from seconds to
+      // milliseconds; the throttling plugin (writes 1 s apart, comments 3 s apart) is switched
+      // off after Probot's own throttle options are merged in, so the suite stays fast.
+      Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { retryAfterBaseValue: 1 },
+        throttle: { ...(options['throttle'] as object), enabled: false },
+      })),
+    });
+    const middleware = await createNodeMiddleware(this.app, { probot });
+    this.server = createServer((req, res) => {
+      void middleware(req, res, () => {
+        res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+  }
+
+  async close(): Promise<void> {
+    await this.app.settled();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.gh.close();
+  }
+
+  // ---------------------------------------------------------------- the repository
+
+  /** The repository, PR #7 by alice changing db/main.tf, CODEOWNERS and config on the base. */
+  setup(opts: { config?: string; files?: string[] } = {}): void {
+    const { gh } = this;
+    gh.addRepo({ owner: OWNER, repo: REPO, defaultBranch: 'main' });
+    gh.addTeam(OWNER, 'dba', ['tom']);
+    gh.addTeam(OWNER, 'platform', ['pat']);
+    gh.addPull({
+      owner: OWNER,
+      repo: REPO,
+      number: PR,
+      title: 'Clean up duplicates',
+      user: { login: AUTHOR },
+      head: { sha: HEAD, ref: 'cleanup' },
+      base: { sha: BASE, ref: 'main' },
+      files: (opts.files ?? ['db/main.tf']).map((filename) => ({ filename, status: 'modified' })),
+    });
+    gh.setFile(OWNER, REPO, BASE, '.github/CODEOWNERS', CODEOWNERS);
+    if (opts.config !== undefined)
+      gh.setFile(OWNER, REPO, BASE, '.github/plangate.yml', opts.config);
+  }
+
+  /** A waiting workflow run for `sha` (its apply job waits on the environment). */
+  waitingRun(runId: number, sha = HEAD, event = 'pull_request'): void {
+    this.gh.addWorkflowRun({
+      owner: OWNER,
+      repo: REPO,
+      id: runId,
+      head_sha: sha,
+      status: 'waiting',
+      environment: ENV,
+      event,
+      head_branch: event === 'push' ? 'main' : 'cleanup',
+    });
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  /** POST a webhook, signed unless `signature` is given; waits for the response only. */
+  async deliver(
+    event: string,
+    payload: Obj,
+    opts: { signature?: string } = {},
+  ): Promise<{ status: number; body: string }> {
+    const body = JSON.stringify(payload);
+    const res = await fetch(this.webhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'GitHub-Hookshot/plangate-test',
+        'x-github-event': event,
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': opts.signature ?? (await sign(WEBHOOK_SECRET, body)),
+      },
+      body,
+    });
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** Deliver, expect GitHub's 200, and wait until the app has finished the work it queued. */
+  async send(event: string, payload: Obj): Promise<void> {
+    const res = await this.deliver(event, payload);
+    if (res.status !== 200) throw new Error(`webhook ${event} answered ${res.status}: ${res.body}`);
+    await this.app.settled();
+  }
+
+  // ---------------------------------------------------------------- what people and bots do
+
+  /** A comment written on github.com, then its `issue_comment.created` webhook. */
+  async comment(login: string, body: string, opts: { type?: 'User' | 'Bot' } = {}): Promise<Obj> {
+    this.clock.tick();
+    const c = this.gh.addComment(OWNER, REPO, PR, { user: { login, type: opts.type }, body });
+    await this.send('issue_comment', issueCommentPayload(this, 'created', c, { pull: PR }));
+    return c;
+  }
+
+  async editComment(id: number, body: string): Promise<void> {
+    this.clock.tick();
+    const before = this.gh.comments(OWNER, REPO, PR).find((c) => c['id'] === id);
+    const c = this.gh.editComment(OWNER, REPO, id, body);
+    await this.send(
+      'issue_comment',
+      issueCommentPayload(this, 'edited', c, { pull: PR, from: String(before?.['body']) }),
+    );
+  }
+
+  async deleteComment(id: number): Promise<void> {
+    this.clock.tick();
+    const c = this.gh.comments(OWNER, REPO, PR).find((x) => x['id'] === id);
+    if (!c) throw new Error(`no comment ${id}`);
+    this.gh.deleteComment(OWNER, REPO, id);
+    await this.send('issue_comment', issueCommentPayload(this, 'deleted', c, { pull: PR }));
+  }
+
+  /**
+   * The Action's sticky summary, rendered by the real renderer for `headSha`: posted by
+   * github-actions[bot] or, when the head moved, the same comment edited in place.
+   */
+  async summary(
+    plan: 'destroy' | 'creates' = 'destroy',
+    headSha = HEAD,
+    opts: { config?: Config; login?: string; type?: 'User' | 'Bot' } = {},
+  ): Promise<Obj> {
+    const body = summaryBody(plan, headSha, opts.config);
+    const login = opts.login ?? 'github-actions[bot]';
+    const existing = this.gh
+      .comments(OWNER, REPO, PR)
+      .find(
+        (c) =>
+          (c['user'] as { login: string }).login === login &&
+          String(c['body']).includes('plangate:v1'),
+      );
+    if (existing && login === 'github-actions[bot]') {
+      await this.editComment(existing['id'] as number, body);
+      return this.gh.comments(OWNER, REPO, PR).find((c) => c['id'] === existing['id'])!;
+    }
+    return this.comment(login, body, {
+      type: opts.type ?? (login.endsWith('[bot]') ? 'Bot' : 'User'),
+    });
+  }
+
+  /** A push to the PR: the head moves, then `pull_request.synchronize`. */
+  async push(sha: string): Promise<void> {
+    this.clock.tick();
+    const before = String((this.gh.pull(OWNER, REPO, PR)['head'] as { sha: string }).sha);
+    this.gh.setPullHead(OWNER, REPO, PR, sha);
+    await this.send('pull_request', pullRequestPayload(this, 'synchronize', PR, { before }));
+  }
+
+  /** GitHub asks the app about a run's environment. */
+  async gate(
+    runId: number,
+    opts: { sha?: string; pulls?: number[]; event?: string; deployment?: boolean } = {},
+  ): Promise<void> {
+    await this.send(
+      'deployment_protection_rule',
+      deploymentProtectionRulePayload(this, {
+        runId,
+        environment: ENV,
+        sha: opts.sha ?? HEAD,
+        pulls: opts.pulls ?? [PR],
+        event: opts.event,
+        deployment: opts.deployment,
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- what GitHub saw
+
+  /** `METHOD route` of every request since the last call (or the start), in order. */
+  calls(): string[] {
+    const out = this.gh.requests.map((r) => describe(r));
+    this.gh.resetLog();
+    return out;
+  }
+
+  check(sha = HEAD): { conclusion: unknown; title: string; summary: string } | undefined {
+    const runs = this.gh
+      .checkRuns(OWNER, REPO)
+      .filter((c) => c['head_sha'] === sha && c['name'] === 'plangate / destroy approval');
+    const last = runs[runs.length - 1];
+    if (!last) return undefined;
+    const output = last['output'] as { title: string; summary: string };
+    return { conclusion: last['conclusion'], title: output.title, summary: output.summary };
+  }
+
+  checkCount(): number {
+    return this.gh.checkRuns(OWNER, REPO).length;
+  }
+
+  /** Comments the app wrote. */
+  appComments(): string[] {
+    return this.gh
+      .comments(OWNER, REPO, PR)
+      .filter((c) => (c['user'] as { login: string }).login === 'plangate[bot]')
+      .map((c) => String(c['body']));
+  }
+
+  reviews(runId?: number) {
+    return this.gh
+      .protectionReviews(OWNER, REPO, runId)
+      .map((r) => ({ run: r.runId, state: r.state ?? 'status', comment: r.comment ?? '' }));
+  }
+
+  reactions(commentId: number): string[] {
+    return this.gh
+      .reactions(OWNER, REPO, commentId)
+      .map((r) => `${(r['user'] as { login: string }).login}:${String(r['content'])}`);
+  }
+
+  runStatus(runId: number): unknown {
+    return this.gh.workflowRun(OWNER, REPO, runId)?.['status'];
+  }
+}
+
+function describe(r: RequestLogEntry): string {
+  const q = new URLSearchParams(r.query).toString();
+  const route = r.route ?? r.path;
+  return `${r.method} ${route}${q && r.method === 'GET' && /actions\/runs$/.test(route) ? `?${q}` : ''}${r.fault ? ' (fault)' : ''}`;
+}
+
+export function summaryBody(
+  plan: 'destroy' | 'creates',
+  headSha: string,
+  config: Config = DEFAULT_CONFIG,
+): string {
+  const doc = plan === 'destroy' ? incidentDestroyPlan() : createsOnlyPlan();
+  const parsed = parsePlan(JSON.stringify(doc), 'plan.json');
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return renderMarkdown(buildReport([{ name: 'default', plan: parsed.plan }], config), {
+    marker: { headSha },
+  });
+}
+
+/** The short digest of a demo plan, as the summary shows it. */
+export function shortDigestOf(plan: 'destroy' | 'creates'): string {
+  const doc = plan === 'destroy' ? incidentDestroyPlan() : createsOnlyPlan();
+  const parsed = parsePlan(JSON.stringify(doc), 'plan.json');
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.plan.digest.replace(/^sha256:/, '').slice(0, 12);
+}

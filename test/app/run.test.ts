@@ -1,0 +1,119 @@
+/**
+ * `npm run app` is `probot run`: Probot's own runner, configured only by its environment
+ * conventions (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL, HOST, PORT). Here the
+ * runner is pointed at the emulator through GHE_HOST, exactly as it would be at an Enterprise
+ * server, and decides a deployment end to end.
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sign } from '@octokit/webhooks-methods';
+import { ProbotOctokit, run } from 'probot';
+import { plangate } from '../../src/app/index.js';
+import { startEmulator } from '../github/emulator.js';
+import { summaryBody } from './harness.js';
+import { deploymentProtectionRulePayload, issueCommentPayload } from './payloads.js';
+
+const OWNER = 'acme';
+const REPO = 'infra';
+const HEAD = 'd1'.repeat(20);
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+test('probot run, configured by environment variables (GHE_HOST = the emulator), approves a deployment', async () => {
+  const gh = await startEmulator({ validate: true });
+  const app = plangate({ appId: gh.app.id });
+  const port = await freePort();
+  const secret = 'run-secret';
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const server = await run(app, {
+    env: {
+      APP_ID: String(gh.app.id),
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: secret,
+      GHE_HOST: gh.url.replace(/^http:\/\//, ''),
+      GHE_PROTOCOL: 'http',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'fatal',
+      LOG_FORMAT: 'json',
+    },
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      throttle: { ...(options['throttle'] as object), enabled: false },
+    })),
+  });
+  try {
+    const site = { gh, owner: OWNER, repo: REPO };
+    gh.addRepo({ owner: OWNER, repo: REPO });
+    gh.addPull({
+      owner: OWNER,
+      repo: REPO,
+      number: 3,
+      title: 'Add subnets',
+      user: { login: 'alice' },
+      head: { sha: HEAD, ref: 'subnets' },
+      base: { sha: 'e1'.repeat(20), ref: 'main' },
+      files: [{ filename: 'network/main.tf', status: 'modified' }],
+    });
+    const send = async (event: string, payload: object) => {
+      const body = JSON.stringify(payload);
+      const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': event,
+          'x-github-delivery': randomUUID(),
+          'x-hub-signature-256': await sign(secret, body),
+        },
+        body,
+      });
+      expect(res.status).toBe(200);
+      await app.settled();
+    };
+    const summary = gh.addComment(OWNER, REPO, 3, {
+      user: { login: 'github-actions[bot]', type: 'Bot' },
+      body: summaryBody('creates', HEAD),
+    });
+    await send('issue_comment', issueCommentPayload(site, 'created', summary, { pull: 3 }));
+    // The plan job reported; the apply job reaches its environment and waits.
+    gh.addWorkflowRun({
+      owner: OWNER,
+      repo: REPO,
+      id: 77,
+      head_sha: HEAD,
+      status: 'waiting',
+      environment: 'production',
+      event: 'pull_request',
+    });
+    await send(
+      'deployment_protection_rule',
+      deploymentProtectionRulePayload(site, {
+        runId: 77,
+        environment: 'production',
+        sha: HEAD,
+        pulls: [3],
+      }),
+    );
+    expect(gh.protectionReviews(OWNER, REPO, 77).map((r) => r.state)).toEqual(['approved']);
+    // Every call went to the emulator, under /api/v3 as to an Enterprise server.
+    expect(gh.requests.map((r) => r.route)).toContain(
+      '/repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule',
+    );
+    expect(gh.violations).toEqual([]);
+  } finally {
+    await app.settled();
+    await server.stop();
+    await gh.close();
+  }
+});
