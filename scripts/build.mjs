@@ -13,6 +13,19 @@ const { CONFIG_SCHEMA } = await import('../lib/core/config.js');
 mkdirSync('schema', { recursive: true });
 writeFileSync('schema/plangate.schema.json', `${JSON.stringify(CONFIG_SCHEMA, null, 2)}\n`);
 
+// The demo reuses the end-to-end harness in test/, so esbuild bundles it (dependencies stay
+// in node_modules) instead of tsc compiling it.
+await build({
+  entryPoints: ['src/demo/story.ts'],
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: 'lib/demo/story.js',
+  logLevel: 'warning',
+});
+
 const actionEntry = 'src/action/index.ts';
 import { existsSync } from 'node:fs';
 if (existsSync(actionEntry)) {
