@@ -32301,7 +32301,7 @@ var RULES = [
       const byShare = inState > 0 && n >= MASS_DESTROY_MIN_FOR_SHARE && n / inState >= share;
       if (n < count && !byShare) return [];
       const part = inState > 0 ? `${n} of the ${inState} resources in state (${pct(n / inState)})` : `${n} resource${n === 1 ? "" : "s"}`;
-      const all = inState > 0 && n >= inState ? " That is everything: this looks like `terraform destroy`." : " This looks like `terraform destroy`.";
+      const all = inState > 0 && n >= inState ? " That is everything: this looks like terraform destroy." : " This looks like terraform destroy.";
       return [
         {
           message: `This plan destroys ${part}.${all} Check that the state, workspace and variables are the ones you meant.`
@@ -32355,17 +32355,17 @@ var RULES = [
         lost.push(`its automated backups are deleted with it`);
       } else if (policy.deleteBackupsAttr && before[policy.deleteBackupsAttr] !== false) {
         lost.push(
-          `its automated backups are deleted with it (\`${policy.deleteBackupsAttr}\` is not false)`
+          `its automated backups are deleted with it (${policy.deleteBackupsAttr} is not false)`
         );
       }
       if (policy.skipFinalSnapshotAttr) {
         const skip = before[policy.skipFinalSnapshotAttr];
         const id = policy.finalSnapshotIdAttr ? before[policy.finalSnapshotIdAttr] : void 0;
         if (skip === true) {
-          lost.push(`no final snapshot is taken (\`${policy.skipFinalSnapshotAttr} = true\`)`);
+          lost.push(`no final snapshot is taken (${policy.skipFinalSnapshotAttr} = true)`);
         } else if (!isSetString(id)) {
           lost.push(
-            `no \`${policy.finalSnapshotIdAttr}\` is set, so no final snapshot can be taken (the destroy fails until someone sets \`${policy.skipFinalSnapshotAttr} = true\`, the usual way the last copy is lost)`
+            `no ${policy.finalSnapshotIdAttr} is set, so no final snapshot can be taken (the destroy fails until someone sets ${policy.skipFinalSnapshotAttr} = true, the usual way the last copy is lost)`
           );
         }
       }
@@ -32389,7 +32389,7 @@ var RULES = [
       return p ? [
         {
           address: c.address,
-          message: `${c.address} is protected by the pattern \`${p}\` in the config, and this plan would ${c.kind} it.`
+          message: `${c.address} is protected by the pattern ${p} in the config, and this plan would ${c.kind} it.`
         }
       ] : [];
     })
@@ -32409,8 +32409,8 @@ var RULES = [
       );
       const created = c.kind === "create" && after.force_destroy === true ? ["force_destroy"] : [];
       const parts = [
-        ...off.map((a) => `\`${a}\` goes from true to false`),
-        ...[...on, ...created].map((a) => `\`${a}\` becomes true`)
+        ...off.map((a) => `${a} goes from true to false`),
+        ...[...on, ...created].map((a) => `${a} becomes true`)
       ];
       if (parts.length === 0) return [];
       return [
