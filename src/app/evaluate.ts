@@ -9,14 +9,19 @@ import { parseCommand } from '../core/approval/command.js';
 import {
   approvalCandidates,
   decide,
+  foldLogin,
   teamsToResolve,
   type Decision,
 } from '../core/approval/decide.js';
 import { CONFIG_PATH, parseConfig, type Config } from '../core/config.js';
-import { trustedSummaries } from '../core/summaries.js';
+import { mentionsMarker } from '../core/marker.js';
+import { isTrustedAuthor, trustedSummaries } from '../core/summaries.js';
 import type { GitHub, PullComment, PullInfo } from './github.js';
 import {
   alreadyPosted,
+  editedSummaries,
+  editedSummaryKey,
+  editedSummaryNotice,
   CHECK_NAME,
   checkRun,
   configErrorCheck,
@@ -32,7 +37,8 @@ import {
 // One evaluation of one pull request, from scratch: read what GitHub says (the PR, its comments,
 // and the base branch's config and CODEOWNERS, never the PR head's), let the core decide, then
 // bring GitHub in line with the decision. Approving is always the last step, so a failure on the
-// way (thrown after Probot's retries) leaves everything pending: fail closed.
+// way (thrown after the client's retries) leaves everything pending: fail closed. Only replies,
+// reactions and notices, which decide nothing, are best effort (see bestEffort).
 
 export type Log = Context['log'];
 
@@ -40,6 +46,11 @@ export type Log = Context['log'];
 export interface CommentTrigger {
   commentId: number;
   action: 'created' | 'edited' | 'deleted';
+  /** The comment's author, and who created, edited or deleted it (the webhook's sender). */
+  author?: string;
+  sender?: string;
+  /** The comment's `updated_at` in the webhook: which version of it the sender wrote. */
+  updatedAt?: string;
 }
 
 export interface Job {
@@ -60,7 +71,11 @@ export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision
     return undefined;
   }
 
-  const summaries = trustedSummaries(comments, config.config.bots);
+  const edited = await distrustEditedSummaries(gh, pull, job.trigger, comments, config.config);
+  const summaries = trustedSummaries(
+    comments.filter((c) => !edited.has(editedSummaryKey(c))),
+    config.config.bots,
+  );
   const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
   // Without a summary for the head, owners do not matter: every approval is refused as early.
   const owners = hasSummary ? await readOwners(gh, pull) : noOwners();
@@ -81,9 +96,11 @@ export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision
   );
 
   await keepCheckCurrent(gh, pull, decision, config.config, owners.note, summaries.length > 0);
-  if (job.trigger) await answerCommand(gh, pull, job.trigger, comments, decision, config.config);
+  if (job.trigger) {
+    await answerCommand(gh, pull, job.trigger, comments, decision, config.config, log);
+  }
   if (job.gate) {
-    await answerGate(gh, pull, job.gate, comments, decision, config.config, owners.note);
+    await answerGate(gh, pull, job.gate, comments, decision, config.config, owners.note, log);
   } else if (decision.state === 'approved' || decision.state === 'not-required') {
     await reviewWaitingRuns(
       gh,
@@ -133,6 +150,39 @@ export async function evaluateGate(
 }
 
 // ------------------------------------------------------------------------------ reads
+
+/**
+ * Summaries whose current text is not the plan job's. GitHub lets anyone with write access edit
+ * any comment, a bot's included, and the REST API does not say who edited a comment last; the
+ * `issue_comment.edited` webhook does (its sender). When a person edits a trusted summary, the
+ * app records it on the pull request (a comment with a hidden tag naming the comment and its
+ * `updated_at`) before anything else, so that every later evaluation, on any replica, distrusts
+ * that version. The plan job writing the summary again gives it a new `updated_at`: trusted again.
+ * Returns the keys (`editedSummaryKey`) of the distrusted versions.
+ */
+async function distrustEditedSummaries(
+  gh: GitHub,
+  pull: PullInfo,
+  trigger: CommentTrigger | undefined,
+  comments: readonly PullComment[],
+  config: Config,
+): Promise<Set<string>> {
+  const edited = editedSummaries(comments);
+  if (trigger?.action !== 'edited' || !trigger.sender || !trigger.author) return edited;
+  if (foldLogin(trigger.sender) === foldLogin(trigger.author)) return edited;
+  if (!isTrustedAuthor(trigger.author, config.bots)) return edited;
+  const comment = comments.find((c) => c.id === trigger.commentId);
+  // Only the version this webhook reports; a newer one (the plan job's) is judged on its own.
+  if (!comment || comment.updated_at !== trigger.updatedAt || !mentionsMarker(comment.body)) {
+    return edited;
+  }
+  const key = editedSummaryKey(comment);
+  if (edited.has(key)) return edited;
+  // Recorded before anything is decided: if this write fails, the evaluation fails (closed).
+  await gh.comment(pull.number, editedSummaryNotice(comment, trigger.sender));
+  edited.add(key);
+  return edited;
+}
 
 async function readConfig(gh: GitHub, pull: PullInfo) {
   const file = await gh.file(CONFIG_PATH, pull.baseSha, CONFIG_MAX_BYTES);
@@ -248,6 +298,7 @@ async function answerCommand(
   comments: readonly PullComment[],
   decision: Decision,
   config: Config,
+  log: Log,
 ): Promise<void> {
   if (trigger.action === 'deleted') return;
   const comment = comments.find((c) => c.id === trigger.commentId);
@@ -255,7 +306,9 @@ async function answerCommand(
   const refusals = decision.refused.filter((r) => r.commentId === comment.id);
   if (refusals.length > 0) {
     const body = refusalReply(comment, refusals);
-    if (!alreadyPosted(comments, body)) await gh.comment(pull.number, body);
+    if (!alreadyPosted(comments, body)) {
+      await bestEffort(log, 'reply to a refused command', () => gh.comment(pull.number, body));
+    }
     return;
   }
   const parsed = parseCommand(comment.body, { command: config.approval.command });
@@ -263,7 +316,21 @@ async function answerCommand(
   const counted =
     parsed.action === 'revoke' ||
     decision.projects.some((p) => p.approvals.some((a) => a.commentId === comment.id));
-  if (counted) await gh.react(comment.id, '+1');
+  if (counted)
+    await bestEffort(log, 'react to a counted command', () => gh.react(comment.id, '+1'));
+}
+
+/**
+ * Replies, reactions and notices tell people what happened; they decide nothing. One that still
+ * fails after the client's retries is logged and skipped, so that it cannot hold back the
+ * approval of a waiting deployment the decision allows. The next event posts what is missing.
+ */
+async function bestEffort(log: Log, what: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    log.warn({ err }, `plangate: could not ${what}; continuing`);
+  }
 }
 
 /** The deployment that asked: approve, reject, or report and keep it waiting. */
@@ -275,6 +342,7 @@ async function answerGate(
   decision: Decision,
   config: Config,
   owners: OwnersNote,
+  log: Log,
 ): Promise<void> {
   const review = (r: Parameters<GitHub['reviewGate']>[2]) =>
     gh.reviewGate(gate.runId, gate.environment, r);
@@ -297,7 +365,9 @@ async function answerGate(
     case 'pending':
       await review({ comment: gateStatus(decision, config, pull.number) });
       if (!noticePosted(comments, decision.headSha)) {
-        await gh.comment(pull.number, pendingNotice(decision, config, owners, gate));
+        await bestEffort(log, 'post the pending notice', () =>
+          gh.comment(pull.number, pendingNotice(decision, config, owners, gate)),
+        );
       }
       return;
   }

@@ -1,9 +1,11 @@
 import type { ProbotOctokit } from 'probot';
 import type { ApprovalComment } from '../core/approval/decide.js';
+import { isRateLimit } from './client.js';
 
 // Every GitHub read and write of the app, in one place. The client is Probot's per-event
-// Octokit, which already retries server errors and honours rate limits; whatever still fails
-// here throws, and the caller fails closed (nothing is approved). Nothing is remembered between
+// Octokit, which already retries server errors, with the app's time limit per attempt and its
+// retries after secondary rate limits (client.ts); whatever still fails here throws, and the
+// caller fails closed (nothing is approved). Nothing is remembered between
 // events except file contents at a commit SHA, which can never change.
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -188,7 +190,11 @@ export class GitHub {
     }
     return {
       files: [...files],
-      truncated: pull.changedFiles > MAX_LISTED_FILES || all.length >= MAX_LISTED_FILES,
+      // Exactly 3,000 is a complete list; beyond, or a list that stops at the limit while GitHub
+      // counts another number (the head moved in between), the owners of the rest are unknown.
+      truncated:
+        pull.changedFiles > MAX_LISTED_FILES ||
+        (all.length >= MAX_LISTED_FILES && all.length !== pull.changedFiles),
     };
   }
 
@@ -208,7 +214,8 @@ export class GitHub {
       return data.state === 'active' ? 'active' : 'none';
     } catch (err) {
       if (status(err) === 404) return 'none';
-      if (status(err) === 403) return 'hidden';
+      // A rate limit is also a 403, and says nothing about the team: the caller fails closed.
+      if (status(err) === 403 && !isRateLimit(err)) return 'hidden';
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 import type { Context, Probot } from 'probot';
+import { DEFAULT_CLIENT_POLICY, harden, type ClientPolicy } from './client.js';
 import { evaluate, evaluateGate, type Job } from './evaluate.js';
 import { ContentCache, GitHub } from './github.js';
 import { GATE } from './messages.js';
@@ -11,6 +12,10 @@ import { commentMayMatter } from './triggers.js';
 export interface PlangateOptions {
   /** The GitHub App's id, to find this app's own check runs. Default: `APP_ID`. */
   appId?: number;
+  /** Time limits and rate-limit retries of GitHub calls (see client.ts). */
+  client?: Partial<ClientPolicy>;
+  /** How many recent delivery ids to remember, to drop a webhook delivered twice. */
+  rememberDeliveries?: number;
 }
 
 export interface PlangateApp {
@@ -34,27 +39,72 @@ export function runIdFromCallbackUrl(url: string | undefined): number | undefine
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * The delivery ids (`X-GitHub-Delivery`) this process has accepted, newest last, at most `max`.
+ * A webhook delivered twice (GitHub's "Redeliver" keeps the id) is dropped the second time. It
+ * is per process: replicas do not share it, and a restart forgets it. A duplicate that gets
+ * through anyway is mostly harmless because effects are checked against GitHub first (replies
+ * and notices carry a hidden tag, the check run is written only when it differs, runs to approve
+ * are listed afresh and an approved run no longer waits); what it would repeat is the answer to
+ * a `deployment_protection_rule.requested` (a second status report or review of that run).
+ */
+export class RecentDeliveries {
+  private readonly ids = new Set<string>();
+  constructor(private readonly max = 5000) {}
+
+  /** True the first time an id is seen. */
+  claim(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.max) {
+      const oldest = this.ids.values().next().value;
+      if (oldest !== undefined) this.ids.delete(oldest);
+    }
+    return true;
+  }
+
+  /** Forget an id whose work failed, so that a redelivery is processed. */
+  release(id: string): void {
+    this.ids.delete(id);
+  }
+}
+
 export function plangate(options: PlangateOptions = {}): PlangateApp {
   const queue = new WorkQueue();
   const cache = new ContentCache();
+  const deliveries = new RecentDeliveries(options.rememberDeliveries);
+  const policy: ClientPolicy = { ...DEFAULT_CLIENT_POLICY, ...options.client };
 
   const appFn = (app: Probot): void => {
     const appId = options.appId ?? (Number(process.env['APP_ID']) || undefined);
 
+    /** False (and logged) when this delivery was accepted before. */
+    const firstDelivery = (context: Context): boolean => {
+      if (deliveries.claim(context.id)) return true;
+      context.log.info(
+        { event: context.name, delivery: context.id },
+        'plangate: webhook delivered twice; ignored',
+      );
+      return false;
+    };
+
     /** Queue `work` for this event's repository; failures are logged and approve nothing. */
     const schedule = (context: Context, work: (gh: GitHub) => Promise<unknown>): void => {
       const repo = context.repo();
+      harden(context.octokit, policy);
       const gh = new GitHub(context.octokit, repo, cache, appId);
       queue.enqueue(
         `${repo.owner}/${repo.repo}`.toLowerCase(),
         async () => {
           await work(gh);
         },
-        (err) =>
+        (err) => {
+          deliveries.release(context.id);
           context.log.error(
             { err, event: context.name, delivery: context.id },
             'plangate: evaluation failed after retries; waiting deployments stay waiting',
-          ),
+          );
+        },
       );
     };
     const evaluateLater = (context: Context, job: Job) =>
@@ -66,9 +116,16 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
         const { payload } = context;
         if (!payload.issue.pull_request) return;
         if (!commentMayMatter(payload)) return;
+        if (!firstDelivery(context)) return;
         evaluateLater(context, {
           pull: payload.issue.number,
-          trigger: { commentId: payload.comment.id, action: payload.action },
+          trigger: {
+            commentId: payload.comment.id,
+            action: payload.action,
+            author: payload.comment.user?.login,
+            sender: payload.sender.login,
+            updatedAt: payload.comment.updated_at,
+          },
         });
       },
     );
@@ -76,6 +133,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
     app.on(
       ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'],
       async (context) => {
+        if (!firstDelivery(context)) return;
         evaluateLater(context, { pull: context.payload.pull_request.number });
       },
     );
@@ -91,6 +149,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
         );
         return;
       }
+      if (!firstDelivery(context)) return;
       // Newer payloads carry the commit as `sha`; otherwise the deployment's, else the run's.
       const sha = (payload as { sha?: unknown }).sha;
       const request = {

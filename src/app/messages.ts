@@ -47,6 +47,44 @@ export function noticePosted(comments: readonly PullComment[], headSha: string):
   return comments.some((c) => c.user?.type === 'Bot' && c.body.includes(key));
 }
 
+/** `${id}@${updated_at}`: one version of one comment. */
+export function editedSummaryKey(c: Pick<PullComment, 'id' | 'updated_at'>): string {
+  return `${c.id}@${c.updated_at ?? ''}`;
+}
+
+const EDITED_RE =
+  /<!-- plangate-app edited-summary comment=([0-9a-f]{1,16}) at=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) -->/g;
+
+/**
+ * The summary versions the app recorded as edited by a person (see distrustEditedSummaries), by
+ * editedSummaryKey. Read from bot comments only; a record can only take trust away.
+ */
+export function editedSummaries(comments: readonly PullComment[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of comments) {
+    if (c.user?.type !== 'Bot') continue;
+    for (const m of c.body.matchAll(EDITED_RE)) {
+      out.add(editedSummaryKey({ id: Number.parseInt(m[1]!, 16), updated_at: m[2]! }));
+    }
+  }
+  return out;
+}
+
+/** The PR comment recording that a person edited a trusted summary. */
+export function editedSummaryNotice(summary: PullComment, editor: string): string {
+  const author = summary.user?.login ?? 'the plan job';
+  return [
+    `### ⚠️ The plangate summary was edited by ${codeSpan(`@${editor}`)}`,
+    '',
+    `[This summary](${summary.html_url}) is written by the plan job (${codeSpan(`@${author}`)}); ` +
+      'someone else changed it, so plangate no longer trusts it. Until the plan job writes the ' +
+      'summary again (push a commit, or re-run the plan job), approvals do not count and ' +
+      'deployments of this pull request are rejected.',
+    '',
+    `<!-- plangate-app edited-summary comment=${summary.id.toString(16)} at=${summary.updated_at ?? ''} -->`,
+  ].join('\n');
+}
+
 // ------------------------------------------------------------------------------ shared pieces
 
 function unmention(text: string): string {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { sign } from '@octokit/webhooks-methods';
 import { load } from 'js-yaml';
 import { createNodeMiddleware, Probot, ProbotOctokit, type Logger } from 'probot';
-import { plangate, type PlangateApp } from '../../src/app/index.js';
+import { plangate, type PlangateApp, type PlangateOptions } from '../../src/app/index.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
 import { parsePlan } from '../../src/core/plan/index.js';
 import { renderMarkdown } from '../../src/core/render/index.js';
@@ -106,7 +106,8 @@ export class Harness implements Site {
     readonly clock: Clock,
   ) {}
 
-  static async start(): Promise<Harness> {
+  /** `app`: options of the app under test (its client policy, for the fault tests). */
+  static async start(opts: { app?: PlangateOptions } = {}): Promise<Harness> {
     const clock = new Clock();
     const gh = await startEmulator({
       validate: true,
@@ -118,7 +119,7 @@ export class Harness implements Site {
         events: MANIFEST.default_events,
       },
     });
-    const h = new Harness(gh, plangate({ appId: gh.app.id }), clock);
+    const h = new Harness(gh, plangate({ appId: gh.app.id, ...opts.app }), clock);
     await h.listen();
     return h;
   }
@@ -196,11 +197,14 @@ export class Harness implements Site {
 
   // ---------------------------------------------------------------- webhooks
 
-  /** POST a webhook, signed unless `signature` is given; waits for the response only. */
+  /**
+   * POST a webhook, signed unless `signature` is given, with a fresh delivery id unless `id` is
+   * given (GitHub's redelivery keeps the id); waits for the response only.
+   */
   async deliver(
     event: string,
     payload: Obj,
-    opts: { signature?: string } = {},
+    opts: { signature?: string; id?: string } = {},
   ): Promise<{ status: number; body: string }> {
     const body = JSON.stringify(payload);
     const res = await fetch(this.webhookUrl, {
@@ -209,7 +213,7 @@ export class Harness implements Site {
         'content-type': 'application/json',
         'user-agent': 'GitHub-Hookshot/plangate-test',
         'x-github-event': event,
-        'x-github-delivery': randomUUID(),
+        'x-github-delivery': opts.id ?? randomUUID(),
         'x-hub-signature-256': opts.signature ?? (await sign(WEBHOOK_SECRET, body)),
       },
       body,
@@ -218,8 +222,8 @@ export class Harness implements Site {
   }
 
   /** Deliver, expect GitHub's 200, and wait until the app has finished the work it queued. */
-  async send(event: string, payload: Obj): Promise<void> {
-    const res = await this.deliver(event, payload);
+  async send(event: string, payload: Obj, opts: { id?: string } = {}): Promise<void> {
+    const res = await this.deliver(event, payload, opts);
     if (res.status !== 200) throw new Error(`webhook ${event} answered ${res.status}: ${res.body}`);
     await this.app.settled();
   }
@@ -234,13 +238,18 @@ export class Harness implements Site {
     return c;
   }
 
-  async editComment(id: number, body: string): Promise<void> {
+  /** Edit a comment on github.com, by its author unless `by` (someone with write access). */
+  async editComment(id: number, body: string, opts: { by?: string } = {}): Promise<void> {
     this.clock.tick();
     const before = this.gh.comments(OWNER, REPO, PR).find((c) => c['id'] === id);
     const c = this.gh.editComment(OWNER, REPO, id, body);
     await this.send(
       'issue_comment',
-      issueCommentPayload(this, 'edited', c, { pull: PR, from: String(before?.['body']) }),
+      issueCommentPayload(this, 'edited', c, {
+        pull: PR,
+        from: String(before?.['body']),
+        sender: opts.by,
+      }),
     );
   }
 
@@ -259,9 +268,9 @@ export class Harness implements Site {
   async summary(
     plan: 'destroy' | 'creates' = 'destroy',
     headSha = HEAD,
-    opts: { config?: Config; login?: string; type?: 'User' | 'Bot' } = {},
+    opts: { config?: Config; login?: string; type?: 'User' | 'Bot'; projects?: Projects } = {},
   ): Promise<Obj> {
-    const body = summaryBody(plan, headSha, opts.config);
+    const body = summaryBody(plan, headSha, opts.config, opts.projects);
     const login = opts.login ?? 'github-actions[bot]';
     const existing = this.gh
       .comments(OWNER, REPO, PR)
@@ -351,6 +360,15 @@ export class Harness implements Site {
   runStatus(runId: number): unknown {
     return this.gh.workflowRun(OWNER, REPO, runId)?.['status'];
   }
+
+  /** Wait until the emulator has answered every request (delayed ones included). */
+  async quiet(timeoutMs = 5000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.gh.requests.some((r) => r.status === 0)) {
+      if (Date.now() > until) throw new Error('requests still in flight');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
 }
 
 function describe(r: RequestLogEntry): string {
@@ -359,17 +377,22 @@ function describe(r: RequestLogEntry): string {
   return `${r.method} ${route}${q && r.method === 'GET' && /actions\/runs$/.test(route) ? `?${q}` : ''}${r.fault ? ' (fault)' : ''}`;
 }
 
+/** Monorepo projects: name and plan of each (default: one project `default` with `plan`). */
+export type Projects = { name: string; plan: 'destroy' | 'creates' }[];
+
 export function summaryBody(
   plan: 'destroy' | 'creates',
   headSha: string,
   config: Config = DEFAULT_CONFIG,
+  projects: Projects = [{ name: 'default', plan }],
 ): string {
-  const doc = plan === 'destroy' ? incidentDestroyPlan() : createsOnlyPlan();
-  const parsed = parsePlan(JSON.stringify(doc), 'plan.json');
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  return renderMarkdown(buildReport([{ name: 'default', plan: parsed.plan }], config), {
-    marker: { headSha },
+  const reports = projects.map((p) => {
+    const doc = p.plan === 'destroy' ? incidentDestroyPlan() : createsOnlyPlan();
+    const parsed = parsePlan(JSON.stringify(doc), `${p.name}/plan.json`);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    return { name: p.name, plan: parsed.plan };
   });
+  return renderMarkdown(buildReport(reports, config), { marker: { headSha } });
 }
 
 /** The short digest of a demo plan, as the summary shows it. */

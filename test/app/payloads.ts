@@ -4,6 +4,7 @@
  * filled in from the emulator's state, and is checked against `@octokit/webhooks-schemas` before
  * it is sent: a test can only send what GitHub could.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { GitHubEmulator } from '../github/emulator.js';
@@ -18,22 +19,36 @@ const EXAMPLES = require('@octokit/webhooks-examples') as {
 }[];
 const SCHEMA = require('@octokit/webhooks-schemas') as { definitions: Record<string, Obj> };
 
-const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
-ajv.addFormat('uri', {
-  type: 'string',
-  validate: (s: string) => {
-    try {
-      new URL(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-});
-ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/);
-ajv.addFormat('uri-template', true);
-ajv.addSchema({ ...SCHEMA, $id: 'webhooks' });
-const validators = new Map<string, ValidateFunction>();
+/**
+ * The compiled validators, kept once per process: compiling a webhook's schema takes seconds,
+ * and jest gives each test file fresh modules. Core modules such as `fs` are the same object in
+ * every file of a worker, so the cache hangs off it (as test/github/openapi.ts does).
+ */
+function compiled(): { ajv: Ajv; validators: Map<string, ValidateFunction> } {
+  const holder = fs as unknown as Record<symbol, ReturnType<typeof compiled> | undefined>;
+  const key = Symbol.for('plangate.test.webhookValidators');
+  const cached = holder[key];
+  if (cached) return cached;
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+  ajv.addFormat('uri', {
+    type: 'string',
+    validate: (s: string) => {
+      try {
+        new URL(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  });
+  ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/);
+  ajv.addFormat('uri-template', true);
+  ajv.addSchema({ ...SCHEMA, $id: 'webhooks' });
+  const made = { ajv, validators: new Map<string, ValidateFunction>() };
+  Object.defineProperty(holder, key, { value: made, enumerable: false, configurable: true });
+  return made;
+}
+const { ajv, validators } = compiled();
 
 /** Throws unless `payload` is a valid `event.action` webhook per @octokit/webhooks-schemas. */
 export function validateWebhook(event: string, payload: Obj): void {
@@ -102,7 +117,7 @@ export function issueCommentPayload(
   site: Site,
   action: 'created' | 'edited' | 'deleted',
   comment: Obj,
-  opts: { pull: number; from?: string },
+  opts: { pull: number; from?: string; sender?: string },
 ): Obj {
   const base = example('issue_comment', action);
   const pull = asWebhook(site.gh.pull(site.owner, site.repo, opts.pull));
@@ -130,7 +145,7 @@ export function issueCommentPayload(
       },
     },
     comment: asWebhook(comment),
-    ...common(site, user.login),
+    ...common(site, opts.sender ?? user.login),
   };
   delete payload['organization'];
   if (action === 'edited') payload['changes'] = { body: { from: opts.from ?? '' } };

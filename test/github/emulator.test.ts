@@ -576,6 +576,49 @@ describe('contents', () => {
   });
 });
 
+describe('contents over 1 MB', () => {
+  it('come without content (encoding "none"); the raw media type returns the bytes', async () => {
+    const big = `${'x'.repeat(1024 * 1024)}\n/db/ @dba\n`;
+    gh.setFile(OWNER, REPO, 'main', 'CODEOWNERS', big);
+    gh.setFile(OWNER, REPO, 'main', 'small.txt', 'small\n');
+    const octokit = client(gh, 'ghs_actions');
+    const json = await octokit.rest.repos.getContent({
+      owner: OWNER,
+      repo: REPO,
+      path: 'CODEOWNERS',
+    });
+    expect(json.data).toMatchObject({
+      type: 'file',
+      size: Buffer.byteLength(big),
+      encoding: 'none',
+      content: '',
+      sha: gitBlobSha(big),
+    });
+    const raw = await octokit.rest.repos.getContent({
+      owner: OWNER,
+      repo: REPO,
+      path: 'CODEOWNERS',
+      mediaType: { format: 'raw' },
+    });
+    // GitHub's answer: `application/vnd.github.v3.raw; charset=utf-8`, which Octokit reads as text.
+    expect(raw.headers['content-type']).toBe('application/vnd.github.v3.raw; charset=utf-8');
+    expect(raw.data).toBe(big);
+    const small = await octokit.rest.repos.getContent({
+      owner: OWNER,
+      repo: REPO,
+      path: 'small.txt',
+      mediaType: { format: 'raw' },
+    });
+    expect(small.data).toBe('small\n');
+    expect(
+      (
+        (await octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: 'small.txt' }))
+          .data as { encoding: string }
+      ).encoding,
+    ).toBe('base64');
+  });
+});
+
 describe('request validation', () => {
   it('records a bad body as a violation and answers 422', async () => {
     const octokit = client(gh, 'ghs_actions');
@@ -903,6 +946,70 @@ describe('teams', () => {
       role: 'member',
     });
     expect(onlyMembers.data.map((u) => u.login)).toEqual(['alice', 'carol']);
+  });
+});
+
+describe('logins', () => {
+  it('are case-insensitive in ASCII only: a look-alike (Kelvin sign, Cyrillic) is another user', async () => {
+    gh.addTeam(OWNER, 'dba', ['kate', 'dba-dana']);
+    const kate = gh.addUser('kate');
+    expect(gh.addUser('KATE')).toBe(kate);
+    const kelvin = gh.addUser('\u212Aate'); // U+212A lowers to 'k' in Unicode
+    const cyrillic = gh.addUser('dba-d\u0430na');
+    expect(kelvin.id).not.toBe(kate.id);
+    expect(cyrillic.id).not.toBe(gh.addUser('dba-dana').id);
+    const octokit = client(gh, 'ghs_actions');
+    const member = async (username: string): Promise<number> => {
+      try {
+        await octokit.rest.teams.getMembershipForUserInOrg({
+          org: OWNER,
+          team_slug: 'dba',
+          username,
+        });
+        return 200;
+      } catch (e) {
+        return (e as { status: number }).status;
+      }
+    };
+    expect(await member('KATE')).toBe(200);
+    expect(await member('\u212Aate')).toBe(404);
+    expect(await member('dba-d\u0430na')).toBe(404);
+  });
+});
+
+describe('pull requests from forks', () => {
+  it("carry the fork as the head repository; the base repository's files stay apart", async () => {
+    gh.addRepo({ owner: 'mallory', repo: REPO, fork: true, ownerType: 'User' });
+    gh.addPull({
+      owner: OWNER,
+      repo: REPO,
+      number: 8,
+      title: 'From a fork',
+      user: { login: 'mallory' },
+      head: { sha: 'c'.repeat(40), ref: 'main', repo: { owner: 'mallory', repo: REPO } },
+      base: { sha: BASE, ref: 'main' },
+    });
+    const octokit = client(gh, 'ghs_actions');
+    const pr = (await octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 8 })).data;
+    expect(pr.head).toMatchObject({
+      label: 'mallory:main',
+      sha: 'c'.repeat(40),
+      repo: { full_name: `mallory/${REPO}`, fork: true },
+    });
+    expect(pr.base).toMatchObject({
+      ref: 'main',
+      sha: BASE,
+      repo: { full_name: `${OWNER}/${REPO}`, fork: false },
+    });
+    // The fork's `main` is not the base repository's `main`.
+    gh.setFile(OWNER, REPO, BASE, 'where.txt', 'base');
+    const at = await octokit.rest.repos.getContent({
+      owner: OWNER,
+      repo: REPO,
+      path: 'where.txt',
+      ref: 'main',
+    });
+    expect(Buffer.from((at.data as { content: string }).content, 'base64').toString()).toBe('base');
   });
 });
 

@@ -94,6 +94,8 @@ export interface RepoInput {
   id?: number;
   ownerType?: 'Organization' | 'User';
   collaborators?: string[];
+  /** a fork (the head repository of a pull request from a fork) */
+  fork?: boolean;
 }
 
 export interface PullInput {
@@ -103,7 +105,8 @@ export interface PullInput {
   title: string;
   body?: string | null;
   user: UserInput;
-  head: { sha: string; ref: string };
+  /** `repo`: a fork (added with addRepo) the head branch lives in. */
+  head: { sha: string; ref: string; repo?: { owner: string; repo: string } };
   base: { sha: string; ref: string };
   files?: PullFile[];
   state?: 'open' | 'closed';
@@ -209,6 +212,8 @@ interface Result {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Send `body` (a string) as is with this content type, not as JSON. */
+  contentType?: string;
 }
 
 type Auth = 'optional' | 'token' | 'jwt';
@@ -223,6 +228,10 @@ interface RouteDef {
 const DOCS = 'https://docs.github.com/rest';
 const MAX_COMMENT = 65536;
 const MAX_PULL_FILES = 3000;
+/** Files larger than this come from the contents API without content (`encoding: "none"`). */
+const MAX_INLINE_CONTENT = 1024 * 1024;
+/** `mediaType: { format: 'raw' }`: the file's bytes, not JSON. */
+const RAW_MEDIA_RE = /application\/vnd\.github(?:\.v3)?\.raw(?:\+json)?\b/;
 
 const GITHUB_ORG: Identity = { login: 'github', id: 9919, type: 'Organization' };
 const ACTIONS_APP: AppInfo = {
@@ -266,6 +275,11 @@ function decodeJwt(token: string): Obj | undefined {
 
 function linkHeader(link: string | undefined): Record<string, string> {
   return link ? { link } : {};
+}
+
+/** Logins are ASCII and case-insensitive on GitHub: fold A-Z only (U+212A KELVIN SIGN stays). */
+function fold(login: string): string {
+  return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
 function str(v: unknown): string | undefined {
@@ -414,7 +428,8 @@ export class GitHubEmulator {
       id,
       defaultBranch,
       private: input.private ?? false,
-      collaborators: new Set((input.collaborators ?? []).map((l) => l.toLowerCase())),
+      fork: input.fork ?? false,
+      collaborators: new Set((input.collaborators ?? []).map((l) => fold(l))),
       createdAt: iso(this.now()),
       branches: new Map([
         [defaultBranch, fakeSha('branch', input.owner, input.repo, defaultBranch)],
@@ -459,7 +474,7 @@ export class GitHubEmulator {
       updatedAt: at,
       state,
       draft: input.draft ?? false,
-      head: { ...input.head },
+      head: { ...input.head, ...(input.head.repo && { repo: { ...input.head.repo } }) },
       base: { ...input.base },
       headHistory: [input.head.sha],
       files: (input.files ?? []).map((f) => ({ ...f })),
@@ -468,8 +483,13 @@ export class GitHubEmulator {
       mergedAt: null,
       closedAt: state === 'closed' ? at : null,
     });
-    r.branches.set(input.head.ref, input.head.sha);
+    this.headRepo(r, input.head).branches.set(input.head.ref, input.head.sha);
     r.branches.set(input.base.ref, input.base.sha);
+  }
+
+  /** The repository a PR's head branch lives in: a fork, or the base repository. */
+  private headRepo(r: RepoState, head: PullState['head']): RepoState {
+    return head.repo ? this.mustRepo(head.repo.owner, head.repo.repo) : r;
   }
 
   /** A push to the PR's branch: the head moves to `sha`. */
@@ -479,7 +499,7 @@ export class GitHubEmulator {
     p.head.sha = sha;
     p.headHistory.push(sha);
     p.updatedAt = iso(this.now());
-    r.branches.set(p.head.ref, sha);
+    this.headRepo(r, p.head).branches.set(p.head.ref, sha);
   }
 
   /** Replace the PR's changed files. */
@@ -714,7 +734,7 @@ export class GitHubEmulator {
   }
 
   private ensureUser(u: UserInput): Identity {
-    const k = u.login.toLowerCase();
+    const k = fold(u.login);
     const existing = this.users.get(k);
     if (existing) {
       if (u.id !== undefined && existing.id !== u.id) existing.id = u.id;
@@ -776,15 +796,14 @@ export class GitHubEmulator {
   }
 
   private association(r: RepoState, login: string): string {
-    const l = login.toLowerCase();
-    if (l === r.owner.login.toLowerCase()) return 'OWNER';
-    const org = r.owner.login.toLowerCase();
+    const l = fold(login);
+    if (l === fold(r.owner.login)) return 'OWNER';
+    const org = fold(r.owner.login);
     for (const t of this.teams.values()) {
-      if (t.org.toLowerCase() === org && [...t.members.keys()].some((m) => m.toLowerCase() === l))
-        return 'MEMBER';
+      if (fold(t.org) === org && [...t.members.keys()].some((m) => fold(m) === l)) return 'MEMBER';
     }
     if (r.collaborators.has(l)) return 'COLLABORATOR';
-    if ([...r.pulls.values()].some((p) => p.merged && p.user.login.toLowerCase() === l))
+    if ([...r.pulls.values()].some((p) => p.merged && fold(p.user.login) === l))
       return 'CONTRIBUTOR';
     return 'NONE';
   }
@@ -801,6 +820,7 @@ export class GitHubEmulator {
       full,
       comments: this.issueComments(r, p.number).length,
       authorAssociation: this.association(r, p.user.login),
+      headRepo: this.headRepo(r, p.head),
     });
   }
 
@@ -1006,8 +1026,23 @@ export class GitHubEmulator {
       const files = this.filesAt(r, ref);
       if (!files) throw new HttpError(404, `No commit found for the ref ${ref}`);
       const content = files.get(path);
-      if (content !== undefined)
-        return { status: 200, body: contentFile(r, ref, path, content, this.ctx()) };
+      if (content !== undefined) {
+        if (RAW_MEDIA_RE.test(c.entry.headers['accept'] ?? '')) {
+          // As GitHub answers: the bytes, typed as the raw media type with a charset.
+          return {
+            status: 200,
+            body: content,
+            contentType: 'application/vnd.github.v3.raw; charset=utf-8',
+            headers: { 'x-github-media-type': 'github.v3; param=raw' },
+          };
+        }
+        const file = contentFile(r, ref, path, content, this.ctx());
+        // Between 1 and 100 MB GitHub leaves the content out: use the raw media type.
+        if (Buffer.byteLength(content, 'utf8') > MAX_INLINE_CONTENT) {
+          return { status: 200, body: { ...file, content: '', encoding: 'none' } };
+        }
+        return { status: 200, body: file };
+      }
       const prefix = path ? `${path}/` : '';
       const children = new Map<string, boolean>();
       for (const p of files.keys()) {
@@ -1138,8 +1173,8 @@ export class GitHubEmulator {
     };
     this.route('GET', '/orgs/{org}/teams/{team_slug}/memberships/{username}', 'token', (c) => {
       const t = teamOf(c);
-      const login = (c.params['username'] ?? '').toLowerCase();
-      const member = [...t.members.entries()].find(([l]) => l.toLowerCase() === login);
+      const login = fold(c.params['username'] ?? '');
+      const member = [...t.members.entries()].find(([l]) => fold(l) === login);
       if (!member) throw new HttpError(404, 'Not Found');
       const orgId = this.ensureUser({ login: t.org, type: 'Organization' }).id;
       return {
@@ -1171,8 +1206,7 @@ export class GitHubEmulator {
         runs = runs.filter((w) => w.status === q['status'] || w.conclusion === q['status']);
       if (q['branch']) runs = runs.filter((w) => w.headBranch === q['branch']);
       if (q['event']) runs = runs.filter((w) => w.event === q['event']);
-      if (q['actor'])
-        runs = runs.filter((w) => w.actor.login.toLowerCase() === q['actor']!.toLowerCase());
+      if (q['actor']) runs = runs.filter((w) => fold(w.actor.login) === fold(q['actor']!));
       const { items, link } = this.paginate(runs, c, c.entry.path);
       return {
         status: 200,
@@ -1332,7 +1366,12 @@ export class GitHubEmulator {
     };
     this.requests.push(entry);
 
-    const send = (status: number, body: unknown, extra: Record<string, string> = {}): void => {
+    const send = (
+      status: number,
+      body: unknown,
+      extra: Record<string, string> = {},
+      contentType?: string,
+    ): void => {
       entry.status = status;
       entry.response = body;
       if (this.closed || res.destroyed) return;
@@ -1349,6 +1388,12 @@ export class GitHubEmulator {
       if (status === 204 || body === undefined) {
         res.writeHead(status, h);
         res.end();
+        return;
+      }
+      if (contentType !== undefined && typeof body === 'string') {
+        h['content-type'] = contentType;
+        res.writeHead(status, h);
+        res.end(body);
         return;
       }
       h['content-type'] = 'application/json; charset=utf-8';
@@ -1490,12 +1535,12 @@ export class GitHubEmulator {
       if (err instanceof HttpError) return error(err.status, err.message, err.extra, err.headers);
       throw err;
     }
-    if (this.spec && this.validateResponses && result.body !== undefined) {
+    if (this.spec && this.validateResponses && result.body !== undefined && !result.contentType) {
       for (const p of this.spec.checkResponse(method, match.template, result.status, result.body)) {
         this.violation(entry, `${method} ${match.template}: ${p}`);
       }
     }
-    send(result.status, result.body, result.headers);
+    send(result.status, result.body, result.headers, result.contentType);
   }
 }
 

@@ -31,6 +31,8 @@ export interface RepoState {
   id: number;
   defaultBranch: string;
   private: boolean;
+  /** a fork of another repository */
+  fork?: boolean;
   collaborators: Set<string>;
   createdAt: string;
   /** branch name -> head sha */
@@ -65,7 +67,8 @@ export interface PullState extends IssueState {
   body: string | null;
   state: 'open' | 'closed';
   draft: boolean;
-  head: { sha: string; ref: string };
+  /** `repo`: the fork the head branch lives in (owner/name); absent for the same repository. */
+  head: { sha: string; ref: string; repo?: { owner: string; repo: string } };
   base: { sha: string; ref: string };
   /** every sha the head has pointed at, oldest first (the commits of the PR) */
   headHistory: string[];
@@ -225,7 +228,7 @@ export function repository(r: RepoState, ctx: UrlContext): Obj {
     owner: simpleUser(r.owner, ctx),
     html_url: `${ctx.html}/${full}`,
     description: null,
-    fork: false,
+    fork: r.fork ?? false,
     url: u,
     forks_url: `${u}/forks`,
     keys_url: `${u}/keys{/key_id}`,
@@ -322,7 +325,7 @@ export function pullRequest(
   r: RepoState,
   p: PullState,
   ctx: UrlContext,
-  opts: { full: boolean; comments: number; authorAssociation: string },
+  opts: { full: boolean; comments: number; authorAssociation: string; headRepo?: RepoState },
 ): Obj {
   const full = `${r.owner.login}/${r.name}`;
   const u = `${ctx.api}/repos/${full}`;
@@ -357,7 +360,7 @@ export function pullRequest(
     assignees: [],
     requested_reviewers: [],
     requested_teams: [],
-    head: branchRef(r, p.head, ctx),
+    head: branchRef(opts.headRepo ?? r, p.head, ctx),
     base: branchRef(r, p.base, ctx),
     _links: {
       self: link(`${u}/pulls/${p.number}`),

@@ -76,7 +76,7 @@ export const REFUSE = {
   notOwner: () =>
     'Not a code owner of any changed file (base-branch CODEOWNERS) and not in `approval.approvers`',
   noCodeowners: () =>
-    'Not in `approval.approvers`, and the base branch has no CODEOWNERS file to find owners in',
+    'Not in `approval.approvers`, and the base branch has no CODEOWNERS file to find owners in (none, or one of 3 MB or more, which GitHub ignores)',
   truncated: () =>
     'Cannot be checked as a code owner: this pull request changes more than 3,000 files, beyond what GitHub lists, so only `approval.approvers` may approve',
   notCollaborator: () => 'Not a member or collaborator of this repository',
@@ -216,10 +216,19 @@ function commandComments(input: Pick<ApprovalInput, 'config' | 'comments'>) {
     )
     .map((comment) => ({
       comment,
-      login: comment.user!.login.toLowerCase(),
+      login: foldLogin(comment.user!.login),
       parsed: parseCommand(comment.body, { command }),
     }))
     .filter((c) => c.parsed.type !== 'ignore');
+}
+
+/**
+ * A login for comparison: GitHub logins are ASCII and case-insensitive, so only A-Z is folded.
+ * Unicode lower-casing would turn look-alikes into real logins (the Kelvin sign U+212A lowers to
+ * `k`, so a `\u212Aate` would become the owner `kate`); folded this way they stay different.
+ */
+export function foldLogin(login: string): string {
+  return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
 function isBot(user: { login: string; type?: string }): boolean {
@@ -233,7 +242,7 @@ function eligibility(
   input: ApprovalInput,
 ): string | undefined {
   const { config, pull } = input;
-  if (!config.approval.allow_author && login === pull.author.toLowerCase()) return REFUSE.author();
+  if (!config.approval.allow_author && login === foldLogin(pull.author)) return REFUSE.author();
   if (inApprovers(login, input)) return undefined;
   if (config.approval.codeowners) {
     if (input.changedFilesTruncated) return REFUSE.truncated();
@@ -285,7 +294,7 @@ export function approvalCandidates(
   input: Pick<ApprovalInput, 'config' | 'pull' | 'summaries' | 'comments'>,
 ): string[] {
   if (currentProjects(input.summaries, input.pull.headSha).length === 0) return [];
-  const author = input.pull.author.toLowerCase();
+  const author = foldLogin(input.pull.author);
   const out = new Set<string>();
   for (const c of commandComments(input)) {
     if (c.parsed.type !== 'command' || c.parsed.action !== 'approve') continue;
@@ -330,7 +339,7 @@ function bindingRefusal(
 }
 
 function eligibleApprovers(input: ApprovalInput): string[] {
-  const author = input.pull.author.toLowerCase();
+  const author = foldLogin(input.pull.author);
   const out = new Set<string>();
   if (input.config.approval.codeowners && !input.changedFilesTruncated) {
     for (const o of changedFileOwners(input)) {
