@@ -22185,7 +22185,7 @@ function expand(template, context3) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
+    function(_, expression, literal2) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -22209,7 +22209,7 @@ function expand(template, context3) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal);
+        return encodeReserved(literal2);
       }
     }
   );
@@ -26385,7 +26385,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       masked = maskUnmatchedOpens(masked, budget);
     }
     const pre = m.pre;
-    const literal = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
+    const literal2 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
     if (/\$$/.test(pre)) {
       acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget);
       firstGroup = false;
@@ -26407,7 +26407,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
         isTop = true;
         continue;
       }
-      return literal();
+      return literal2();
     }
     if (firstGroup) {
       dropEmpties = isTop && !isSequence;
@@ -26417,22 +26417,22 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     if (isSequence) {
       values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
       if (!values) {
-        return literal();
+        return literal2();
       }
     } else {
       let n = parseCommaParts(m.body, budget);
       if (!n) {
-        return literal();
+        return literal2();
       }
       if (n.length === 1 && n[0] !== void 0) {
         n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
         if (budget.remaining < 0) {
-          return literal();
+          return literal2();
         }
         if (n.length === 1) {
           const next2 = combine(acc, pre + n[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
           if (budget.remaining < 0) {
-            return literal();
+            return literal2();
           }
           acc = next2;
           if (!m.post.length)
@@ -26453,7 +26453,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       outer: for (let j = 0; j < n.length; j++) {
         const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
         if (budget.remaining < 0) {
-          return literal();
+          return literal2();
         }
         for (let k = 0; k < expanded.length; k++) {
           const v = expanded[k];
@@ -26469,7 +26469,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     }
     const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
     if (budget.remaining < 0) {
-      return literal();
+      return literal2();
     }
     acc = next;
     if (!m.post.length)
@@ -28244,11 +28244,11 @@ var Pattern = class _Pattern {
    * Otherwise returns empty string.
    */
   static getLiteral(segment) {
-    let literal = "";
+    let literal2 = "";
     for (let i = 0; i < segment.length; i++) {
       const c = segment[i];
       if (c === "\\" && !IS_WINDOWS6 && i + 1 < segment.length) {
-        literal += segment[++i];
+        literal2 += segment[++i];
         continue;
       } else if (c === "*" || c === "?") {
         return "";
@@ -28272,15 +28272,15 @@ var Pattern = class _Pattern {
             return "";
           }
           if (set) {
-            literal += set;
+            literal2 += set;
             i = closed;
             continue;
           }
         }
       }
-      literal += c;
+      literal2 += c;
     }
-    return literal;
+    return literal2;
   }
   /**
    * Escapes regexp special characters
@@ -31403,32 +31403,48 @@ function utf8(bytes) {
 // src/core/plan/digest.ts
 import { createHash } from "node:crypto";
 function planDigest(input) {
-  const hash = createHash("sha256");
-  const w = new ChunkedWriter(hash);
   const changes = [...input.resource_changes].sort(byAddress);
-  w.write('{"output_changes":');
-  writeCanonical(w, input.output_changes ?? {});
-  w.write(',"resource_changes":[');
-  changes.forEach((rc, i) => {
-    if (i > 0) w.write(",");
-    writeCanonical(w, rc);
-  });
-  w.write("]}");
-  w.flush();
-  return `sha256:${hash.digest("hex")}`;
+  const digest = new PlanDigest(input.output_changes);
+  for (const rc of changes) digest.add(rc);
+  return digest.finish();
 }
+var PlanDigest = class {
+  hash;
+  w;
+  count = 0;
+  constructor(outputChanges) {
+    this.hash = createHash("sha256");
+    this.w = new ChunkedWriter(this.hash);
+    this.w.write('{"output_changes":');
+    writeCanonical(this.w, outputChanges ?? {});
+    this.w.write(',"resource_changes":[');
+  }
+  add(rc) {
+    if (this.count++ > 0) this.w.write(",");
+    const view = canonicalView(rc, 0);
+    if (view === NOT_CANONICAL) writeCanonical(this.w, rc);
+    else this.w.write(JSON.stringify(view));
+  }
+  finish() {
+    this.w.write("]}");
+    this.w.flush();
+    return `sha256:${this.hash.digest("hex")}`;
+  }
+};
 function canonicalJson(value2) {
+  const view = canonicalView(value2, 0);
+  if (view !== NOT_CANONICAL) return value2 === void 0 ? "null" : JSON.stringify(view);
   let out = "";
   const sink = { write: (s) => out += s };
   writeCanonical(sink, value2);
   return out;
 }
 function byAddress(a, b) {
-  const ka = sortKey(a);
-  const kb = sortKey(b);
+  const ka = changeSortKey(a);
+  const kb = changeSortKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
-function sortKey(rc) {
+function changeSortKey(rc) {
   const r = rc ?? {};
   return `${String(r.address)}\0${r.deposed === void 0 ? "" : String(r.deposed)}`;
 }
@@ -31439,6 +31455,11 @@ var ChunkedWriter = class {
   hash;
   buf = "";
   write(s) {
+    if (s.length > 1 << 12) {
+      this.flush();
+      this.hash.update(s, "utf8");
+      return;
+    }
     this.buf += s;
     if (this.buf.length > 1 << 16) this.flush();
   }
@@ -31450,9 +31471,9 @@ var ChunkedWriter = class {
 function writeCanonical(w, v) {
   if (v === null || v === void 0) {
     w.write("null");
-  } else if (typeof v === "string") {
+  } else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
     w.write(JSON.stringify(v));
-  } else if (typeof v === "number" || typeof v === "boolean") {
+  } else if (isCanonical(v, 0)) {
     w.write(JSON.stringify(v));
   } else if (Array.isArray(v)) {
     w.write("[");
@@ -31476,28 +31497,300 @@ function writeCanonical(w, v) {
     w.write("null");
   }
 }
+var NOT_CANONICAL = /* @__PURE__ */ Symbol("not canonical");
+function canonicalView(v, depth) {
+  if (v === null || v === void 0) return null;
+  if (typeof v !== "object") return isJsonScalar(v) ? v : NOT_CANONICAL;
+  if (depth > FAST_DEPTH) return NOT_CANONICAL;
+  if (isCanonical(v, depth)) return v;
+  if (Array.isArray(v)) {
+    const out2 = [];
+    for (let i = 0; i < v.length; i++) {
+      const x = canonicalView(v[i], depth + 1);
+      if (x === NOT_CANONICAL) return NOT_CANONICAL;
+      out2.push(x);
+    }
+    return out2;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return NOT_CANONICAL;
+  const obj = v;
+  const keys = Object.keys(obj).sort();
+  const out = {};
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const value2 = obj[k];
+    if (value2 === void 0) continue;
+    const c = k.charCodeAt(0);
+    if (!first && c >= 48 && c <= 57 && INDEX_KEY.test(k)) return NOT_CANONICAL;
+    first = false;
+    const x = canonicalView(value2, depth + 1);
+    if (x === NOT_CANONICAL) return NOT_CANONICAL;
+    if (k === "__proto__") {
+      Object.defineProperty(out, k, {
+        value: x,
+        enumerable: true,
+        writable: true,
+        configurable: true
+      });
+    } else out[k] = x;
+  }
+  return out;
+}
+var INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+var FAST_DEPTH = 64;
+function isCanonical(v, depth) {
+  if (depth > FAST_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === "object") {
+        if (x !== null && !isCanonical(x, depth + 1)) return false;
+      } else if (!isJsonScalar(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const obj = v;
+  let prev;
+  for (const k in obj) {
+    if (prev !== void 0 && !(prev < k)) return false;
+    if (!Object.hasOwn(obj, k)) return false;
+    prev = k;
+  }
+  for (const k in obj) {
+    const x = obj[k];
+    if (typeof x === "object") {
+      if (x !== null && !isCanonical(x, depth + 1)) return false;
+    } else if (!isJsonScalar(x)) {
+      return false;
+    }
+  }
+  return true;
+}
+function isJsonScalar(x) {
+  return typeof x === "string" || typeof x === "number" || typeof x === "boolean";
+}
+
+// src/core/plan/json-error.ts
+var OBJECT = 0;
+var ARRAY = 1;
+function findJsonSyntaxError(text) {
+  const n = text.length;
+  const stack = [];
+  let state = "value";
+  let i = 0;
+  const fail = (offset, problem) => {
+    const { line, column } = lineAndColumn(text, offset);
+    return { offset, line, column, endsEarly: offset >= n, problem };
+  };
+  const early = () => fail(n, "the text ends in the middle of the JSON");
+  for (; ; ) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) return state === "after" && stack.length === 0 ? void 0 : early();
+    const c = text[i];
+    switch (state) {
+      case "value":
+      case "first-value": {
+        if (state === "first-value" && c === "]") {
+          stack.pop();
+          i++;
+          state = "after";
+          break;
+        }
+        if (c === "{" || c === "[") {
+          stack.push(c === "{" ? OBJECT : ARRAY);
+          i++;
+          state = c === "{" ? "first-key" : "first-value";
+          break;
+        }
+        const end = c === '"' ? scanString(text, i) : c === "-" || isDigit(c) ? scanNumber(text, i) : literal(text, i);
+        if (typeof end !== "number")
+          return end.offset >= n ? early() : fail(end.offset, end.problem);
+        i = end;
+        state = "after";
+        break;
+      }
+      case "after": {
+        const top = stack[stack.length - 1];
+        if (top === void 0) return fail(i, "there is more text after the end of the JSON");
+        const close = top === OBJECT ? "}" : "]";
+        if (c === ",") {
+          i++;
+          state = top === OBJECT ? "key" : "value";
+        } else if (c === close) {
+          stack.pop();
+          i++;
+        } else {
+          return fail(i, `expected ',' or '${close}'`);
+        }
+        break;
+      }
+      case "key":
+      case "first-key": {
+        if (state === "first-key" && c === "}") {
+          stack.pop();
+          i++;
+          state = "after";
+          break;
+        }
+        if (c !== '"') return fail(i, "expected a property name in double quotes");
+        const end = scanString(text, i);
+        if (typeof end !== "number")
+          return end.offset >= n ? early() : fail(end.offset, end.problem);
+        i = end;
+        state = "colon";
+        break;
+      }
+      case "colon":
+        if (c !== ":") return fail(i, "expected ':' after a property name");
+        i++;
+        state = "value";
+        break;
+    }
+  }
+}
+function scanString(text, start) {
+  let j = start + 1;
+  for (; ; ) {
+    if (j >= text.length) return { offset: j, problem: "" };
+    const ch = text.charCodeAt(j);
+    if (ch === 34) return j + 1;
+    if (ch === 92) {
+      const e = text[j + 1];
+      if (e === void 0) return { offset: j + 1, problem: "" };
+      if ('"\\/bfnrt'.includes(e)) {
+        j += 2;
+      } else if (e === "u") {
+        for (let k = 2; k < 6; k++) {
+          const h = text[j + k];
+          if (h === void 0) return { offset: j + k, problem: "" };
+          if (!/[0-9A-Fa-f]/.test(h)) {
+            return { offset: j, problem: "a \\u escape in a string needs four hex digits" };
+          }
+        }
+        j += 6;
+      } else {
+        return {
+          offset: j,
+          problem: "a string holds an invalid escape (a backslash before a character that cannot be escaped)"
+        };
+      }
+    } else if (ch < 32) {
+      return {
+        offset: j,
+        problem: "a string holds a raw control character (such as a line break): JSON needs it escaped"
+      };
+    } else {
+      j++;
+    }
+  }
+}
+function scanNumber(text, start) {
+  let j = start;
+  const bad = (at) => ({
+    offset: at,
+    problem: "a number is malformed (JSON numbers look like -12, 3.5 or 1e9)"
+  });
+  const digits = () => {
+    const from = j;
+    while (j < text.length && isDigit(text[j])) j++;
+    return j - from;
+  };
+  if (text[j] === "-") j++;
+  if (j >= text.length) return { offset: j, problem: "" };
+  if (text[j] === "0") j++;
+  else if (digits() === 0) return bad(j);
+  if (text[j] === ".") {
+    j++;
+    if (j >= text.length) return { offset: j, problem: "" };
+    if (digits() === 0) return bad(j);
+  }
+  if (text[j] === "e" || text[j] === "E") {
+    j++;
+    if (text[j] === "+" || text[j] === "-") j++;
+    if (j >= text.length) return { offset: j, problem: "" };
+    if (digits() === 0) return bad(j);
+  }
+  return j;
+}
+function literal(text, start) {
+  for (const word of ["true", "false", "null"]) {
+    if (text.startsWith(word, start)) return start + word.length;
+    const left = text.length - start;
+    if (left < word.length && word.startsWith(text.slice(start))) {
+      return { offset: text.length, problem: "" };
+    }
+  }
+  return {
+    offset: start,
+    problem: "expected a value (an object, array, string, number, true, false or null)"
+  };
+}
+function isSpace(c) {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+function isDigit(c) {
+  return c >= "0" && c <= "9";
+}
+function lineAndColumn(text, offset) {
+  let line = 1;
+  let lineStart = 0;
+  for (let k = text.indexOf("\n"); k !== -1 && k < offset; k = text.indexOf("\n", k + 1)) {
+    line++;
+    lineStart = k + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
 
 // src/core/plan/redact.ts
 var SECRET_NAME = /(^|_)(password|passwd|secret|secret_string|private_key|token|api_key|access_key|secret_key|client_secret|connection_string|credentials?)(_|$)/i;
 function isSecretName(key) {
-  return SECRET_NAME.test(key);
+  let known = secretNames.get(key);
+  if (known === void 0) {
+    known = SECRET_NAME.test(key);
+    if (secretNames.size >= 1e4) secretNames.clear();
+    secretNames.set(key, known);
+  }
+  return known;
 }
+var secretNames = /* @__PURE__ */ new Map();
 function redact(value2, mask) {
   const v = value2 === void 0 ? null : value2;
   if (mask === true) return REDACTED;
   if (Array.isArray(v)) {
     const m = Array.isArray(mask) ? mask : [];
     if (!Array.isArray(mask) && isNonEmptyMask(mask)) return REDACTED;
-    return v.map((item, i) => redact(item, m[i]));
+    let out;
+    for (let i = 0; i < v.length; i++) {
+      const item = v[i];
+      const r = redact(item, m[i]);
+      if (out === void 0 && r !== item) out = v.slice(0, i);
+      if (out !== void 0) out.push(r);
+    }
+    return out ?? v;
   }
   if (v !== null && typeof v === "object") {
     const m = isPlainObject4(mask) ? mask : {};
     if (!isPlainObject4(mask) && isNonEmptyMask(mask)) return REDACTED;
-    const out = {};
-    for (const [k, item] of Object.entries(v)) {
-      out[k] = isSecretName(k) && isRevealing(item) ? REDACTED : redact(item, m[k]);
+    const keys = Object.keys(v);
+    let out;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const item = v[k];
+      const mk = own(m, k);
+      const r = isSecretName(k) && isRevealing(item) ? REDACTED : item !== void 0 && (item === null || typeof item !== "object") && (mk === void 0 || mk === false) ? item : redact(item, mk);
+      if (out === void 0 && r !== item) {
+        out = {};
+        for (let j = 0; j < i; j++) setOwn(out, keys[j], v[keys[j]]);
+      }
+      if (out !== void 0) setOwn(out, k, r);
     }
-    return out;
+    return out ?? v;
   }
   if (v !== null && isNonEmptyMask(mask)) return REDACTED;
   return v;
@@ -31508,18 +31801,37 @@ function markUnknown(value2, unknown) {
   if (Array.isArray(unknown)) {
     const arr = Array.isArray(v) ? v : [];
     const len = Math.max(arr.length, unknown.length);
-    const out = [];
-    for (let i = 0; i < len; i++) out.push(markUnknown(arr[i], unknown[i]));
-    return out;
+    let out = arr === v && len === arr.length ? void 0 : [];
+    for (let i = 0; i < len; i++) {
+      const item = arr[i];
+      const r = markUnknown(item, unknown[i]);
+      if (out === void 0 && r !== item) out = arr.slice(0, i);
+      if (out !== void 0) out.push(r);
+    }
+    return out ?? arr;
   }
   if (isPlainObject4(unknown)) {
     if (v !== null && (typeof v !== "object" || Array.isArray(v))) return v;
     const obj = v ?? {};
-    const out = { ...obj };
-    for (const [k, u] of Object.entries(unknown)) out[k] = markUnknown(obj[k], u);
-    return out;
+    let out = v === null ? { ...obj } : void 0;
+    for (const [k, u] of Object.entries(unknown)) {
+      const has = Object.hasOwn(obj, k);
+      const item = has ? obj[k] : void 0;
+      const r = markUnknown(item, u);
+      if (out === void 0 && (!has || r !== item)) out = { ...obj };
+      if (out !== void 0) setOwn(out, k, r);
+    }
+    return out ?? obj;
   }
   return v;
+}
+function setOwn(o, k, v) {
+  if (k === "__proto__")
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+function own(o, k) {
+  return Object.hasOwn(o, k) ? o[k] : void 0;
 }
 function isRevealing(v) {
   return typeof v === "string" && v !== "" || typeof v === "number";
@@ -31539,6 +31851,7 @@ function hasSensitive(mask) {
 
 // src/core/plan/parse.ts
 var SUPPORTED_MAJORS = /* @__PURE__ */ new Set(["0", "1"]);
+var MAX_NESTING = 512;
 var Refusal = class extends Error {
 };
 function refuse(reason2) {
@@ -31578,12 +31891,21 @@ function parseJsonText(text) {
   try {
     return JSON.parse(trimmed);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/end of (JSON )?input|Unterminated/i.test(msg)) {
-      refuse(`the JSON ends early (was the file truncated?): ${msg}`);
+    const where = findJsonSyntaxError(trimmed);
+    if (!where) refuse(`not valid JSON (${jsonErrorKind(e)})`);
+    const skipped = text.length - trimmed.length;
+    const { line, column } = lineAndColumn(text, skipped + where.offset);
+    if (where.endsEarly) {
+      refuse(
+        `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`
+      );
     }
-    refuse(`not valid JSON: ${msg}`);
+    refuse(`not valid JSON at line ${line}, column ${column}: ${where.problem}`);
   }
+}
+function jsonErrorKind(e) {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/,? *(\.\.\.)?"[\s\S]*$/, "").slice(0, 100) || "syntax error";
 }
 function isObj(x) {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -31600,12 +31922,12 @@ function planFromJson(doc, file) {
     refuse("no `format_version`: this is not the output of `terraform show -json`");
   }
   if (typeof fv !== "string" || !/^\d+\.\d+$/.test(fv)) {
-    refuse(`\`format_version\` is ${JSON.stringify(fv)}; expected a version such as "1.2"`);
+    refuse(`\`format_version\` is ${shown(fv)}; expected a version string such as "1.2"`);
   }
   const major = fv.split(".")[0];
   if (!SUPPORTED_MAJORS.has(major)) {
     refuse(
-      `plan format version ${fv} is not supported (plangate reads 0.x and 1.x); upgrade plangate`
+      `plan format version ${cut(fv, 20)} is not supported (plangate reads 0.x and 1.x); upgrade plangate`
     );
   }
   const looksLikePlan = "resource_changes" in doc || "planned_values" in doc || "output_changes" in doc || "errored" in doc || "resource_drift" in doc;
@@ -31619,6 +31941,7 @@ function planFromJson(doc, file) {
   }
   const rawChanges = arrayField(doc, "resource_changes");
   const rawOutputs = objectField(doc, "output_changes");
+  checkNesting(rawChanges, rawOutputs);
   const resourceChanges = rawChanges.map((rc, i) => resourceChange(rc, `resource_changes[${i}]`));
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(
@@ -31659,10 +31982,70 @@ function objectField(doc, key) {
 function typeName(v) {
   return v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
 }
+function shown(v) {
+  if (typeof v === "string") return `"${cut(v, 40)}"`;
+  if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
+  return typeName(v);
+}
+function cut(s, max) {
+  let head = s;
+  if (s.length > max) {
+    head = s.slice(0, max - 1);
+    if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+    head += "\u2026";
+  }
+  return head.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g,
+    (c) => `\\u{${c.codePointAt(0).toString(16)}}`
+  );
+}
+function checkNesting(rawChanges, rawOutputs, firstIndex = 0) {
+  const deep = (where) => refuse(
+    `\`${where}\` is nested more than ${MAX_NESTING} levels deep (real plans nest a few dozen levels at most); refusing to read it`
+  );
+  rawChanges.forEach((item, i) => {
+    if (nestedDeeperThan(item, MAX_NESTING - 2)) deep(`resource_changes[${firstIndex + i}]`);
+  });
+  for (const name in rawOutputs) {
+    if (nestedDeeperThan(rawOutputs[name], MAX_NESTING - 2)) {
+      deep(`output_changes.${cut(name, 100)}`);
+    }
+  }
+}
+function nestedDeeperThan(root, max) {
+  return deeperThan(root, 1, max);
+}
+function deeperThan(v, depth, max) {
+  if (typeof v !== "object" || v === null) return false;
+  if (depth > max) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const child = v[i];
+      if (typeof child === "object" && child !== null && deeperThan(child, depth + 1, max)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  for (const k in v) {
+    const child = v[k];
+    if (typeof child === "object" && child !== null && deeperThan(child, depth + 1, max)) {
+      return true;
+    }
+  }
+  return false;
+}
 function str(o, key, where) {
   const v = o[key];
-  if (typeof v !== "string" || v === "") refuse(`\`${where}.${key}\` must be a non-empty string`);
+  if (typeof v !== "string" || v === "") {
+    refuse(`\`${where}.${key}\` must be a non-empty string, found ${shown(v)}`);
+  }
   return v;
+}
+function shownList(xs) {
+  const listed = `[${xs.slice(0, 4).map((x) => shown(x)).join(",")}]`;
+  return xs.length > 4 ? `${listed} (and ${xs.length - 4} more)` : listed;
 }
 function actionsOf(change, where) {
   const a = change.actions;
@@ -31697,14 +32080,16 @@ function resourceChange(raw, where) {
   if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
   const address = str(raw, "address", where);
   const change = raw.change;
-  if (!isObj(change)) refuse(`\`${where}.change\` must be an object (resource ${address})`);
+  if (!isObj(change)) {
+    refuse(`\`${where}.change\` must be an object (resource ${cut(address, 200)})`);
+  }
   const actions = actionsOf(change, `${where}.change`);
   const previousAddress = typeof raw.previous_address === "string" ? raw.previous_address : void 0;
   const importing = isObj(change.importing);
   const kind = classifyActions(actions, { importing, moved: previousAddress !== void 0 });
   if (!kind) {
     refuse(
-      `\`${where}.change.actions\` is ${JSON.stringify(actions)}, which Terraform does not produce (resource ${address})`
+      `\`${where}.change.actions\` is ${shownList(actions)}, which Terraform does not produce (resource ${cut(address, 200)})`
     );
   }
   const mode = raw.mode === "data" ? "data" : "managed";
@@ -31731,12 +32116,12 @@ function resourceChange(raw, where) {
   return rc;
 }
 function outputChange(name, raw, declaredSensitive) {
-  const where = `output_changes.${name}`;
+  const where = `output_changes.${cut(name, 100)}`;
   if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
   const actions = actionsOf(raw, where);
   const kind = classifyActions(actions, { importing: false, moved: false });
   if (!kind)
-    refuse(`\`${where}.actions\` is ${JSON.stringify(actions)}, which Terraform does not produce`);
+    refuse(`\`${where}.actions\` is ${shownList(actions)}, which Terraform does not produce`);
   const sensitive = declaredSensitive || raw.sensitive === true || hasSensitive(raw.before_sensitive) || hasSensitive(raw.after_sensitive);
   const hide = (v) => sensitive ? redact(v, true) : v;
   return {
@@ -31780,14 +32165,14 @@ function driftEntry(raw, where) {
 function countStateResources(priorState) {
   if (!isObj(priorState) || !isObj(priorState.values)) return 0;
   let n = 0;
-  const walk = (mod) => {
-    if (!isObj(mod)) return;
+  const modules = [priorState.values.root_module];
+  for (let mod = modules.pop(); modules.length > 0 || mod !== void 0; mod = modules.pop()) {
+    if (!isObj(mod)) continue;
     if (Array.isArray(mod.resources)) {
       for (const r of mod.resources) if (isObj(r) && r.mode !== "data") n++;
     }
-    if (Array.isArray(mod.child_modules)) mod.child_modules.forEach(walk);
-  };
-  walk(priorState.values.root_module);
+    if (Array.isArray(mod.child_modules)) for (const c of mod.child_modules) modules.push(c);
+  }
   return n;
 }
 
@@ -32853,9 +33238,9 @@ function badge(level, score, approval) {
 }
 function titleLines(report) {
   const names = report.projects.map((p) => escapeInline(truncate(p.name, NAME_MAX)));
-  const shown = names.slice(0, TITLE_PROJECTS_MAX);
-  const more = names.length - shown.length;
-  const list = names.length === 0 ? "no plans" : shown.join(", ") + (more > 0 ? `, and ${more} more` : "");
+  const shown2 = names.slice(0, TITLE_PROJECTS_MAX);
+  const more = names.length - shown2.length;
+  const list = names.length === 0 ? "no plans" : shown2.join(", ") + (more > 0 ? `, and ${more} more` : "");
   return [`### plangate: ${list}`, badge(report.level, report.score, report.requiresApproval)];
 }
 function projectParts(p, opts, multi) {
@@ -32908,15 +33293,15 @@ function destroyRow(c) {
 function addressCode(address, table = false) {
   return codeSpan(truncate(address, ADDRESS_MAX), { table });
 }
-function destroySection(p, shown, hint) {
+function destroySection(p, shown2, hint) {
   const lines = [`**${p.destroyTotal} to destroy or replace**`];
-  if (shown > 0) {
+  if (shown2 > 0) {
     lines.push("");
     lines.push("| Address | Type | Action | Reason |");
     lines.push("|---|---|---|---|");
-    lines.push(...p.destroyRows.slice(0, shown));
+    lines.push(...p.destroyRows.slice(0, shown2));
   }
-  const left = p.destroyTotal - shown;
+  const left = p.destroyTotal - shown2;
   if (left > 0) {
     lines.push("");
     lines.push(`\u2026and ${left} more destroys/replaces not shown: the full list is in ${hint}.`);
@@ -32958,11 +33343,11 @@ function approvalSection(p, opts, multi, short) {
     who.length > 0 ? `Who can approve: ${who.join("; or ")}. Approvals needed: ${required}.` : "Nobody is configured to approve: set `approval.codeowners` or `approval.approvers` in `.github/plangate.yml`."
   ].join("\n");
 }
-function detailsSection(blocks, shown, hint) {
-  const lines = ["#### Changes", "", ...blocks.slice(0, shown)];
-  const left = blocks.length - shown;
+function detailsSection(blocks, shown2, hint) {
+  const lines = ["#### Changes", "", ...blocks.slice(0, shown2)];
+  const left = blocks.length - shown2;
   if (left > 0) {
-    if (shown > 0) lines.push("");
+    if (shown2 > 0) lines.push("");
     lines.push(
       `Details of ${plural(left, "change")} ${left === 1 ? "is" : "are"} not shown, to keep this comment under GitHub's size limit: the full summary is in ${hint}.`
     );
@@ -32999,14 +33384,14 @@ function attributeTable(c) {
   } else {
     header = "| Attribute | Before | After |\n|---|---|---|";
     const keys = [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])];
-    rows = keys.filter((k) => canonicalJson(before[k] ?? null) !== canonicalJson(after[k] ?? null)).map(
-      (k) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(before[k] ?? null)} | ${value(after[k] ?? null)} |`
+    rows = keys.filter((k) => canonicalJson(own2(before, k)) !== canonicalJson(own2(after, k))).map(
+      (k) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(own2(before, k))} | ${value(own2(after, k))} |`
     );
   }
   if (rows.length === 0) return "No attribute changes.";
-  const shown = rows.slice(0, ATTRS_MAX);
-  const left = rows.length - shown.length;
-  return [header, ...shown].join("\n") + (left > 0 ? `
+  const shown2 = rows.slice(0, ATTRS_MAX);
+  const left = rows.length - shown2.length;
+  return [header, ...shown2].join("\n") + (left > 0 ? `
 
 \u2026and ${plural(left, "more attribute")}.` : "");
 }
@@ -33014,6 +33399,9 @@ function value(v) {
   if (v === REDACTED) return "_(sensitive value)_";
   if (v === UNKNOWN) return "_(known after apply)_";
   return codeSpan(truncate(JSON.stringify(v), VALUE_MAX), { table: true });
+}
+function own2(o, k) {
+  return Object.hasOwn(o, k) ? o[k] ?? null : null;
 }
 function asObject2(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};

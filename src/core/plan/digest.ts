@@ -12,23 +12,45 @@ export interface DigestInput {
 }
 
 export function planDigest(input: DigestInput): string {
-  const hash = createHash('sha256');
-  const w = new ChunkedWriter(hash);
   const changes = [...input.resource_changes].sort(byAddress);
-  w.write('{"output_changes":');
-  writeCanonical(w, input.output_changes ?? {});
-  w.write(',"resource_changes":[');
-  changes.forEach((rc, i) => {
-    if (i > 0) w.write(',');
-    writeCanonical(w, rc);
-  });
-  w.write(']}');
-  w.flush();
-  return `sha256:${hash.digest('hex')}`;
+  const digest = new PlanDigest(input.output_changes);
+  for (const rc of changes) digest.add(rc);
+  return digest.finish();
+}
+
+/**
+ * The digest built one resource change at a time, for readers that never hold the whole plan
+ * (the streaming reader). `add` must be called in canonical order: sorted by `changeSortKey`,
+ * ties in plan order (what planDigest's stable sort gives). The result equals planDigest's.
+ */
+export class PlanDigest {
+  private readonly hash: Hash;
+  private readonly w: ChunkedWriter;
+  private count = 0;
+  constructor(outputChanges: Record<string, unknown> | undefined) {
+    this.hash = createHash('sha256');
+    this.w = new ChunkedWriter(this.hash);
+    this.w.write('{"output_changes":');
+    writeCanonical(this.w, outputChanges ?? {});
+    this.w.write(',"resource_changes":[');
+  }
+  add(rc: unknown): void {
+    if (this.count++ > 0) this.w.write(',');
+    const view = canonicalView(rc, 0);
+    if (view === NOT_CANONICAL) writeCanonical(this.w, rc);
+    else this.w.write(JSON.stringify(view));
+  }
+  finish(): string {
+    this.w.write(']}');
+    this.w.flush();
+    return `sha256:${this.hash.digest('hex')}`;
+  }
 }
 
 /** Canonical JSON text (sorted keys); exported for tests and for tools that want to inspect it. */
 export function canonicalJson(value: unknown): string {
+  const view = canonicalView(value, 0);
+  if (view !== NOT_CANONICAL) return value === undefined ? 'null' : JSON.stringify(view);
   let out = '';
   const sink = { write: (s: string) => (out += s) };
   writeCanonical(sink, value);
@@ -36,12 +58,13 @@ export function canonicalJson(value: unknown): string {
 }
 
 function byAddress(a: unknown, b: unknown): number {
-  const ka = sortKey(a);
-  const kb = sortKey(b);
+  const ka = changeSortKey(a);
+  const kb = changeSortKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-function sortKey(rc: unknown): string {
+/** The key resource changes are ordered by in the digest: address, then deposed key. */
+export function changeSortKey(rc: unknown): string {
   const r = (rc ?? {}) as { address?: unknown; deposed?: unknown };
   return `${String(r.address)}\u0000${r.deposed === undefined ? '' : String(r.deposed)}`;
 }
@@ -55,6 +78,11 @@ class ChunkedWriter implements Sink {
   private buf = '';
   constructor(private readonly hash: Hash) {}
   write(s: string): void {
+    if (s.length > 1 << 12) {
+      this.flush();
+      this.hash.update(s, 'utf8');
+      return;
+    }
     this.buf += s;
     if (this.buf.length > 1 << 16) this.flush();
   }
@@ -64,12 +92,18 @@ class ChunkedWriter implements Sink {
   }
 }
 
+// Speed: most of a plan's bytes are attribute values, which Terraform (cty) already prints with
+// sorted keys. A subtree whose objects all have their keys in sorted order and hold only JSON
+// values is written by the native JSON.stringify, which then produces exactly the canonical
+// text; only the rest (resource change and change objects, whose keys Terraform prints in
+// struct order) is written key by key.
+
 function writeCanonical(w: Sink, v: unknown): void {
   if (v === null || v === undefined) {
     w.write('null');
-  } else if (typeof v === 'string') {
+  } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
     w.write(JSON.stringify(v));
-  } else if (typeof v === 'number' || typeof v === 'boolean') {
+  } else if (isCanonical(v, 0)) {
     w.write(JSON.stringify(v));
   } else if (Array.isArray(v)) {
     w.write('[');
@@ -94,4 +128,104 @@ function writeCanonical(w: Sink, v: unknown): void {
   } else {
     w.write('null');
   }
+}
+
+const NOT_CANONICAL: unique symbol = Symbol('not canonical');
+
+/**
+ * A value whose JSON.stringify is `v`'s canonical text: `v` itself where it already is
+ * (isCanonical), else shallow copies with keys inserted in sorted order around canonical
+ * subtrees, so one native JSON.stringify writes a whole resource change. NOT_CANONICAL when no
+ * such value exists (an object needing an integer-like key after another key: V8 enumerates
+ * integer-like keys first) or when the value is too deep; the key-by-key writer then takes over.
+ */
+function canonicalView(v: unknown, depth: number): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'object') return isJsonScalar(v) ? v : NOT_CANONICAL;
+  if (depth > FAST_DEPTH) return NOT_CANONICAL;
+  if (isCanonical(v, depth)) return v;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const x = canonicalView(v[i], depth + 1);
+      if (x === NOT_CANONICAL) return NOT_CANONICAL;
+      out.push(x);
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return NOT_CANONICAL;
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  const out: Record<string, unknown> = {};
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const value = obj[k];
+    if (value === undefined) continue;
+    const c = k.charCodeAt(0);
+    if (!first && c >= 0x30 && c <= 0x39 && INDEX_KEY.test(k)) return NOT_CANONICAL;
+    first = false;
+    const x = canonicalView(value, depth + 1);
+    if (x === NOT_CANONICAL) return NOT_CANONICAL;
+    if (k === '__proto__') {
+      Object.defineProperty(out, k, {
+        value: x,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[k] = x;
+  }
+  return out;
+}
+
+/** Keys V8 enumerates before all others (array indices). */
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+
+/** Deeper than this, the key-by-key writer (which has no such limit) takes over. */
+const FAST_DEPTH = 64;
+
+/**
+ * True when JSON.stringify(v) is v's canonical text: only plain objects, arrays, strings,
+ * finite-or-not numbers, booleans and null (undefined nowhere), every object's keys in sorted
+ * order as enumerated (integer-like keys enumerate first, so an object with one out of
+ * lexicographic order fails here and is sorted by the slow path).
+ */
+function isCanonical(v: unknown, depth: number): boolean {
+  if (depth > FAST_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'object') {
+        if (x !== null && !isCanonical(x, depth + 1)) return false;
+      } else if (!isJsonScalar(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const obj = v as Record<string, unknown>;
+  // Keys first (cheap, and where a resource change fails), then the values.
+  let prev: string | undefined;
+  for (const k in obj) {
+    if (prev !== undefined && !(prev < k)) return false;
+    if (!Object.hasOwn(obj, k)) return false;
+    prev = k;
+  }
+  for (const k in obj) {
+    const x = obj[k];
+    if (typeof x === 'object') {
+      if (x !== null && !isCanonical(x, depth + 1)) return false;
+    } else if (!isJsonScalar(x)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isJsonScalar(x: unknown): boolean {
+  return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 }

@@ -1,5 +1,6 @@
 import { decodePlanBytes } from './decode.js';
 import { planDigest } from './digest.js';
+import { findJsonSyntaxError, lineAndColumn } from './json-error.js';
 import {
   type ChangeKind,
   type DriftEntry,
@@ -21,6 +22,13 @@ export type PlanResult = { ok: true; plan: Plan } | { ok: false; error: PlanErro
 
 /** Plan JSON format majors we understand: Terraform 0.12+ and every OpenTofu release. */
 const SUPPORTED_MAJORS = new Set(['0', '1']);
+
+/**
+ * Deepest nesting of arrays and objects we read (the top-level object is level 1). Real plans
+ * nest about 20 levels; the redaction, unknown-marking and digest walks recurse, and a hostile
+ * 100,000-deep array would overflow the stack in them (JSON.parse itself copes).
+ */
+export const MAX_NESTING = 512;
 
 class Refusal extends Error {}
 
@@ -79,12 +87,24 @@ function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(trimmed);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/end of (JSON )?input|Unterminated/i.test(msg)) {
-      refuse(`the JSON ends early (was the file truncated?): ${msg}`);
+    // Never V8's message: it quotes the text around the error, which may be a secret.
+    const where = findJsonSyntaxError(trimmed);
+    if (!where) refuse(`not valid JSON (${jsonErrorKind(e)})`);
+    const skipped = text.length - trimmed.length;
+    const { line, column } = lineAndColumn(text, skipped + where.offset);
+    if (where.endsEarly) {
+      refuse(
+        `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`,
+      );
     }
-    refuse(`not valid JSON: ${msg}`);
+    refuse(`not valid JSON at line ${line}, column ${column}: ${where.problem}`);
   }
+}
+
+/** V8's JSON.parse message without the text it quotes. */
+function jsonErrorKind(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/,? *(\.\.\.)?"[\s\S]*$/, '').slice(0, 100) || 'syntax error';
 }
 
 type Obj = Record<string, unknown>;
@@ -105,12 +125,12 @@ function planFromJson(doc: unknown, file: string): Plan {
     refuse('no `format_version`: this is not the output of `terraform show -json`');
   }
   if (typeof fv !== 'string' || !/^\d+\.\d+$/.test(fv)) {
-    refuse(`\`format_version\` is ${JSON.stringify(fv)}; expected a version such as "1.2"`);
+    refuse(`\`format_version\` is ${shown(fv)}; expected a version string such as "1.2"`);
   }
   const major = fv.split('.')[0] as string;
   if (!SUPPORTED_MAJORS.has(major)) {
     refuse(
-      `plan format version ${fv} is not supported (plangate reads 0.x and 1.x); upgrade plangate`,
+      `plan format version ${cut(fv, 20)} is not supported (plangate reads 0.x and 1.x); upgrade plangate`,
     );
   }
   const looksLikePlan =
@@ -130,6 +150,7 @@ function planFromJson(doc: unknown, file: string): Plan {
 
   const rawChanges = arrayField(doc, 'resource_changes');
   const rawOutputs = objectField(doc, 'output_changes');
+  checkNesting(rawChanges, rawOutputs);
   const resourceChanges = rawChanges.map((rc, i) => resourceChange(rc, `resource_changes[${i}]`));
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(([name, oc]) =>
@@ -176,10 +197,94 @@ function typeName(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 }
 
+/** A value from the file, for a message: scalars as they are, strings quoted and cut, containers by type. */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return `"${cut(v, 40)}"`;
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return typeName(v);
+}
+
+/**
+ * Text from the file, for a message: cut to `max` and on one line, with control and bidi
+ * characters written as `\u{..}`. Messages reach terminals and logs, so nothing in them may move
+ * the cursor, recolour the screen or reorder what is read.
+ */
+function cut(s: string, max: number): string {
+  let head = s;
+  if (s.length > max) {
+    head = s.slice(0, max - 1);
+    if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+    head += '…';
+  }
+  return head.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
+}
+
+/**
+ * Refuse resource or output changes nested deeper than MAX_NESTING: they are what the recursive
+ * walks (redaction, unknown values, digest) read. Nothing else in the document is walked
+ * recursively, so its depth does not matter.
+ */
+function checkNesting(rawChanges: unknown[], rawOutputs: Obj, firstIndex = 0): void {
+  const deep = (where: string) =>
+    refuse(
+      `\`${where}\` is nested more than ${MAX_NESTING} levels deep (real plans nest a few dozen levels at most); refusing to read it`,
+    );
+  rawChanges.forEach((item, i) => {
+    if (nestedDeeperThan(item, MAX_NESTING - 2)) deep(`resource_changes[${firstIndex + i}]`);
+  });
+  for (const name in rawOutputs) {
+    if (nestedDeeperThan(rawOutputs[name], MAX_NESTING - 2)) {
+      deep(`output_changes.${cut(name, 100)}`);
+    }
+  }
+}
+
+/** True when `root` nests arrays and objects more than `max` levels (`root` itself is one). */
+function nestedDeeperThan(root: unknown, max: number): boolean {
+  return deeperThan(root, 1, max);
+}
+
+// Recursive (no work lists to allocate: this walks every resource change of every plan), and
+// safe: it descends at most `max` + 1 levels before it answers.
+function deeperThan(v: unknown, depth: number, max: number): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (depth > max) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const child: unknown = v[i];
+      if (typeof child === 'object' && child !== null && deeperThan(child, depth + 1, max)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  for (const k in v) {
+    const child = (v as Obj)[k];
+    if (typeof child === 'object' && child !== null && deeperThan(child, depth + 1, max)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function str(o: Obj, key: string, where: string): string {
   const v = o[key];
-  if (typeof v !== 'string' || v === '') refuse(`\`${where}.${key}\` must be a non-empty string`);
+  if (typeof v !== 'string' || v === '') {
+    refuse(`\`${where}.${key}\` must be a non-empty string, found ${shown(v)}`);
+  }
   return v;
+}
+
+function shownList(xs: readonly string[]): string {
+  const listed = `[${xs
+    .slice(0, 4)
+    .map((x) => shown(x))
+    .join(',')}]`;
+  return xs.length > 4 ? `${listed} (and ${xs.length - 4} more)` : listed;
 }
 
 function actionsOf(change: Obj, where: string): string[] {
@@ -221,7 +326,9 @@ function resourceChange(raw: unknown, where: string): ResourceChange {
   if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
   const address = str(raw, 'address', where);
   const change = raw.change;
-  if (!isObj(change)) refuse(`\`${where}.change\` must be an object (resource ${address})`);
+  if (!isObj(change)) {
+    refuse(`\`${where}.change\` must be an object (resource ${cut(address, 200)})`);
+  }
   const actions = actionsOf(change, `${where}.change`);
   const previousAddress =
     typeof raw.previous_address === 'string' ? raw.previous_address : undefined;
@@ -229,7 +336,7 @@ function resourceChange(raw: unknown, where: string): ResourceChange {
   const kind = classifyActions(actions, { importing, moved: previousAddress !== undefined });
   if (!kind) {
     refuse(
-      `\`${where}.change.actions\` is ${JSON.stringify(actions)}, which Terraform does not produce (resource ${address})`,
+      `\`${where}.change.actions\` is ${shownList(actions)}, which Terraform does not produce (resource ${cut(address, 200)})`,
     );
   }
   const mode = raw.mode === 'data' ? 'data' : 'managed';
@@ -257,12 +364,12 @@ function resourceChange(raw: unknown, where: string): ResourceChange {
 }
 
 function outputChange(name: string, raw: unknown, declaredSensitive: boolean): OutputChange {
-  const where = `output_changes.${name}`;
+  const where = `output_changes.${cut(name, 100)}`;
   if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
   const actions = actionsOf(raw, where);
   const kind = classifyActions(actions, { importing: false, moved: false });
   if (!kind)
-    refuse(`\`${where}.actions\` is ${JSON.stringify(actions)}, which Terraform does not produce`);
+    refuse(`\`${where}.actions\` is ${shownList(actions)}, which Terraform does not produce`);
   const sensitive =
     declaredSensitive ||
     raw.sensitive === true ||
@@ -318,13 +425,43 @@ function driftEntry(raw: unknown, where: string): DriftEntry {
 function countStateResources(priorState: unknown): number {
   if (!isObj(priorState) || !isObj(priorState.values)) return 0;
   let n = 0;
-  const walk = (mod: unknown) => {
-    if (!isObj(mod)) return;
+  // Iterative: module nesting comes from the file, and a hostile file nests without limit.
+  const modules: unknown[] = [priorState.values.root_module];
+  for (let mod = modules.pop(); modules.length > 0 || mod !== undefined; mod = modules.pop()) {
+    if (!isObj(mod)) continue;
     if (Array.isArray(mod.resources)) {
       for (const r of mod.resources) if (isObj(r) && r.mode !== 'data') n++;
     }
-    if (Array.isArray(mod.child_modules)) mod.child_modules.forEach(walk);
-  };
-  walk(priorState.values.root_module);
+    if (Array.isArray(mod.child_modules)) for (const c of mod.child_modules) modules.push(c);
+  }
   return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// For the streaming reader (stream.ts), which reads plans too big for one string one element of
+// `resource_changes` / `resource_drift` at a time, and builds the rest of the model with
+// parsePlanObject over the other top-level members. Same checks, same model, same refusals.
+
+export type ElementResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** The model of `resource_changes[index]`, checked exactly as parsePlan checks it. */
+export function resourceChangeAt(raw: unknown, index: number): ElementResult<ResourceChange> {
+  return asResult(() => {
+    checkNesting([raw], {}, index);
+    return resourceChange(raw, `resource_changes[${index}]`);
+  });
+}
+
+/** The drift entry of `resource_drift[index]`, as parsePlan builds it. */
+export function driftEntryAt(raw: unknown, index: number): ElementResult<DriftEntry> {
+  return asResult(() => driftEntry(raw, `resource_drift[${index}]`));
+}
+
+function asResult<T>(f: () => T): ElementResult<T> {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    if (e instanceof Refusal) return { ok: false, reason: e.message };
+    throw e;
+  }
 }

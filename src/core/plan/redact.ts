@@ -8,26 +8,60 @@ const SECRET_NAME =
   /(^|_)(password|passwd|secret|secret_string|private_key|token|api_key|access_key|secret_key|client_secret|connection_string|credentials?)(_|$)/i;
 
 export function isSecretName(key: string): boolean {
-  return SECRET_NAME.test(key);
+  let known = secretNames.get(key);
+  if (known === undefined) {
+    known = SECRET_NAME.test(key);
+    // Attribute names repeat across resources; a bounded cache saves a regex test per value.
+    if (secretNames.size >= 10_000) secretNames.clear();
+    secretNames.set(key, known);
+  }
+  return known;
 }
+
+const secretNames = new Map<string, boolean>();
 
 /** Replace every leaf the mask marks sensitive with REDACTED. */
 export function redact(value: Json | undefined, mask: unknown): Json {
   const v = value === undefined ? null : value;
   if (mask === true) return REDACTED;
+  // Copy on write: a container comes back as the same object when nothing in it is hidden
+  // (most of a plan), so big plans are not copied whole.
   if (Array.isArray(v)) {
     const m = Array.isArray(mask) ? mask : [];
     if (!Array.isArray(mask) && isNonEmptyMask(mask)) return REDACTED;
-    return v.map((item, i) => redact(item, m[i]));
+    let out: Json[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const item = v[i] as Json;
+      const r = redact(item, m[i]);
+      if (out === undefined && r !== item) out = v.slice(0, i);
+      if (out !== undefined) out.push(r);
+    }
+    return out ?? v;
   }
   if (v !== null && typeof v === 'object') {
     const m = isPlainObject(mask) ? mask : {};
     if (!isPlainObject(mask) && isNonEmptyMask(mask)) return REDACTED;
-    const out: { [key: string]: Json } = {};
-    for (const [k, item] of Object.entries(v)) {
-      out[k] = isSecretName(k) && isRevealing(item) ? REDACTED : redact(item, m[k]);
+    const keys = Object.keys(v);
+    let out: { [key: string]: Json } | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const item = v[k] as Json;
+      const mk = own(m, k);
+      const r =
+        isSecretName(k) && isRevealing(item)
+          ? REDACTED
+          : item !== undefined &&
+              (item === null || typeof item !== 'object') &&
+              (mk === undefined || mk === false)
+            ? item // a scalar without a mask: what redact(item, mk) returns, without the call
+            : redact(item, mk);
+      if (out === undefined && r !== item) {
+        out = {};
+        for (let j = 0; j < i; j++) setOwn(out, keys[j] as string, v[keys[j] as string] as Json);
+      }
+      if (out !== undefined) setOwn(out, k, r);
     }
-    return out;
+    return out ?? v;
   }
   // A mask with structure over a scalar means the shapes disagree: hide rather than guess.
   if (v !== null && isNonEmptyMask(mask)) return REDACTED;
@@ -41,18 +75,46 @@ export function markUnknown(value: Json | undefined, unknown: unknown): Json {
   if (Array.isArray(unknown)) {
     const arr = Array.isArray(v) ? v : [];
     const len = Math.max(arr.length, unknown.length);
-    const out: Json[] = [];
-    for (let i = 0; i < len; i++) out.push(markUnknown(arr[i], unknown[i]));
-    return out;
+    // Copy on write, as in redact: the same array when no element changes.
+    let out: Json[] | undefined = arr === v && len === arr.length ? undefined : [];
+    for (let i = 0; i < len; i++) {
+      const item = arr[i] as Json;
+      const r = markUnknown(item, unknown[i]);
+      if (out === undefined && r !== item) out = arr.slice(0, i);
+      if (out !== undefined) out.push(r);
+    }
+    return out ?? arr;
   }
   if (isPlainObject(unknown)) {
     if (v !== null && (typeof v !== 'object' || Array.isArray(v))) return v;
     const obj = (v ?? {}) as { [key: string]: Json };
-    const out: { [key: string]: Json } = { ...obj };
-    for (const [k, u] of Object.entries(unknown)) out[k] = markUnknown(obj[k], u);
-    return out;
+    let out: { [key: string]: Json } | undefined = v === null ? { ...obj } : undefined;
+    for (const [k, u] of Object.entries(unknown)) {
+      const has = Object.hasOwn(obj, k);
+      const item = has ? obj[k] : undefined;
+      const r = markUnknown(item, u);
+      if (out === undefined && (!has || r !== item)) out = { ...obj };
+      if (out !== undefined) setOwn(out, k, r);
+    }
+    return out ?? obj;
   }
   return v;
+}
+
+/**
+ * `o[k] = v` as an own property even for the key `__proto__` (which JSON.parse makes an own
+ * property, and which plain assignment would turn into the object's prototype, hiding the value
+ * from every view while it still counts in the digest).
+ */
+function setOwn(o: { [key: string]: Json }, k: string, v: Json): void {
+  if (k === '__proto__')
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/** `o[k]` when `k` is `o`'s own property: never a method of Object.prototype. */
+function own<T>(o: Record<string, T>, k: string): T | undefined {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
 }
 
 function isRevealing(v: Json): boolean {

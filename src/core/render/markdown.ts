@@ -369,10 +369,10 @@ function attributeTable(c: ResourceChange): string {
     header = '| Attribute | Before | After |\n|---|---|---|';
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
     rows = keys
-      .filter((k) => canonicalJson(before[k] ?? null) !== canonicalJson(after[k] ?? null))
+      .filter((k) => canonicalJson(own(before, k)) !== canonicalJson(own(after, k)))
       .map(
         (k) =>
-          `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(before[k] ?? null)} | ${value(after[k] ?? null)} |`,
+          `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(own(before, k))} | ${value(own(after, k))} |`,
       );
   }
   if (rows.length === 0) return 'No attribute changes.';
@@ -388,6 +388,14 @@ function value(v: Json): string {
   if (v === REDACTED) return '_(sensitive value)_';
   if (v === UNKNOWN) return '_(known after apply)_';
   return codeSpan(truncate(JSON.stringify(v), VALUE_MAX), { table: true });
+}
+
+/**
+ * The attribute `k` of `o`, or null: an own property only, so that an attribute the other side
+ * has, named `toString` or `constructor`, is not read from Object.prototype (a function).
+ */
+function own(o: Record<string, Json>, k: string): Json {
+  return Object.hasOwn(o, k) ? (o[k] ?? null) : null;
 }
 
 function asObject(v: Json): Record<string, Json> {
