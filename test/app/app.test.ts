@@ -16,6 +16,7 @@ import {
   PR,
   REPO,
   shortDigestOf,
+  finish,
 } from './harness.js';
 import { issueCommentPayload } from './payloads.js';
 
@@ -50,13 +51,7 @@ beforeEach(async () => {
   h = await Harness.start();
 });
 
-afterEach(async () => {
-  await h.app.settled();
-  // Nothing in flight, nothing off GitHub's description.
-  expect(h.gh.requests.filter((r) => r.status === 0)).toEqual([]);
-  expect(h.gh.violations).toEqual([]);
-  await h.close();
-});
+afterEach(() => finish(h));
 
 const approve = '/approve-destroy';
 const waitingFor = 'Waiting for approval: 0/1 approvals.';

@@ -7,7 +7,7 @@
 import { parseCommand } from '../../src/core/approval/command.js';
 import { decodeMarker, encodeMarker, type Marker } from '../../src/core/marker.js';
 import { GATE } from '../../src/app/messages.js';
-import { AUTHOR, BASE, HEAD, Harness, OWNER, PR, REPO, shortDigestOf } from './harness.js';
+import { AUTHOR, BASE, HEAD, Harness, OWNER, PR, REPO, shortDigestOf, finish } from './harness.js';
 
 const approve = '/approve-destroy';
 const waitingFor = 'Waiting for approval: 0/1 approvals.';
@@ -18,12 +18,7 @@ beforeEach(async () => {
   h = await Harness.start();
 });
 
-afterEach(async () => {
-  await h.app.settled();
-  expect(h.gh.requests.filter((r) => r.status === 0)).toEqual([]);
-  expect(h.gh.violations).toEqual([]);
-  await h.close();
-});
+afterEach(() => finish(h));
 
 /** The marker of the bot's summary on the PR. */
 function realMarker(): Marker {

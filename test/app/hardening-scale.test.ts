@@ -5,7 +5,7 @@
  */
 import { REFUSE } from '../../src/core/approval/decide.js';
 import { CODEOWNERS_MAX_BYTES } from '../../src/core/approval/codeowners.js';
-import { BASE, Harness, OWNER, PR, REPO } from './harness.js';
+import { BASE, Harness, OWNER, PR, REPO, finish } from './harness.js';
 import { issueCommentPayload } from './payloads.js';
 
 const R = '/repos/{owner}/{repo}';
@@ -17,12 +17,7 @@ beforeEach(async () => {
   h = await Harness.start();
 });
 
-afterEach(async () => {
-  await h.app.settled();
-  expect(h.gh.requests.filter((r) => r.status === 0)).toEqual([]);
-  expect(h.gh.violations).toEqual([]);
-  await h.close();
-});
+afterEach(() => finish(h));
 
 /** The `page` of each request to a route (1 when absent). */
 function pages(route: string): number[] {

@@ -4,7 +4,18 @@
  * its own gate. End to end, as in app.test.ts.
  */
 import { GATE } from '../../src/app/messages.js';
-import { AUTHOR, BASE, CODEOWNERS, HEAD, HEAD2, Harness, OWNER, PR, REPO } from './harness.js';
+import {
+  AUTHOR,
+  BASE,
+  CODEOWNERS,
+  HEAD,
+  HEAD2,
+  Harness,
+  OWNER,
+  PR,
+  REPO,
+  finish,
+} from './harness.js';
 import { pullRequestPayload } from './payloads.js';
 
 const R = '/repos/{owner}/{repo}';
@@ -17,12 +28,7 @@ beforeEach(async () => {
   h = await Harness.start();
 });
 
-afterEach(async () => {
-  await h.app.settled();
-  expect(h.gh.requests.filter((r) => r.status === 0)).toEqual([]);
-  expect(h.gh.violations).toEqual([]);
-  await h.close();
-});
+afterEach(() => finish(h));
 
 /** `path@ref` of every file the app read. */
 function reads(): string[] {

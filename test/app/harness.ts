@@ -402,3 +402,11 @@ export function shortDigestOf(plan: 'destroy' | 'creates'): string {
   if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.plan.digest.replace(/^sha256:/, '').slice(0, 12);
 }
+
+/** The end of every app test: nothing in flight, nothing off GitHub's description, all closed. */
+export async function finish(h: Harness): Promise<void> {
+  await h.app.settled();
+  expect(h.gh.requests.filter((r) => r.status === 0)).toEqual([]);
+  expect(h.gh.violations).toEqual([]);
+  await h.close();
+}
