@@ -16,17 +16,9 @@ import { CANARY_PREFIX, digestBasis, documentOf, isObj, type DigestBasis } from 
 type Obj = Record<string, unknown>;
 type Path = (string | number)[];
 
-/** A small seeded PRNG (mulberry32), so planting is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the benchmark generator uses, so planting is the same on every run. */
+import { rng as prng } from '../../src/bench/generate.js';
+export { prng };
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

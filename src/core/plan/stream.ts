@@ -557,33 +557,23 @@ const CHECKED_MODULE: Node = {
         ? { mode: 'any', child: () => CHECKED_MODULE }
         : CHECK,
 };
+/** A module in `configuration`: its calls recurse; resources and the rest are only checked. */
+const configChild = (k: string | number): Node =>
+  k === 'module_calls'
+    ? {
+        mode: 'any',
+        child: () => ({ mode: 'any', child: (c) => (c === 'module' ? CHECKED_CONFIG : CHECK) }),
+      }
+    : k === 'resources'
+      ? { mode: 'any', child: () => CHECK }
+      : CHECK;
+/** The root module keeps its outputs (sensitive declarations); child modules are only checked. */
 const CONFIG_MODULE: Node = {
   mode: 'obj',
   build: true,
-  child: (k) =>
-    k === 'outputs'
-      ? KEEP
-      : k === 'module_calls'
-        ? {
-            mode: 'any',
-            child: () => ({ mode: 'any', child: (c) => (c === 'module' ? CHECKED_CONFIG : CHECK) }),
-          }
-        : k === 'resources'
-          ? { mode: 'any', child: () => CHECK }
-          : CHECK,
+  child: (k) => (k === 'outputs' ? KEEP : configChild(k)),
 };
-const CHECKED_CONFIG: Node = {
-  mode: 'any',
-  child: (k) =>
-    k === 'module_calls'
-      ? {
-          mode: 'any',
-          child: () => ({ mode: 'any', child: (c) => (c === 'module' ? CHECKED_CONFIG : CHECK) }),
-        }
-      : k === 'resources'
-        ? { mode: 'any', child: () => CHECK }
-        : CHECK,
-};
+const CHECKED_CONFIG: Node = { mode: 'any', child: configChild };
 /** The pruned document: what parsePlanObject reads, and nothing bigger. */
 const ROOT: Node = {
   mode: 'obj',
