@@ -31420,10 +31420,24 @@ var PlanDigest = class {
     this.w.write(',"resource_changes":[');
   }
   add(rc) {
-    if (this.count++ > 0) this.w.write(",");
+    if (!this.tryAdd(rc)) this.addByKeys(rc);
+  }
+  /**
+   * Adds `rc` when one native JSON.stringify can write its canonical text, which also proves
+   * that it nests at most CANONICAL_DEPTH levels. False, with nothing written, otherwise: the
+   * caller bounds its nesting (addByKeys recurses without a limit), then calls addByKeys.
+   */
+  tryAdd(rc) {
     const view = canonicalView(rc, 0);
-    if (view === NOT_CANONICAL) writeCanonical(this.w, rc);
-    else this.w.write(JSON.stringify(view));
+    if (view === NOT_CANONICAL) return false;
+    if (this.count++ > 0) this.w.write(",");
+    this.w.write(JSON.stringify(view));
+    return true;
+  }
+  /** Adds `rc` key by key; only for values whose nesting the caller has bounded. */
+  addByKeys(rc) {
+    if (this.count++ > 0) this.w.write(",");
+    writeCanonical(this.w, rc);
   }
   finish() {
     this.w.write("]}");
@@ -31438,6 +31452,15 @@ function canonicalJson(value2) {
   const sink = { write: (s) => out += s };
   writeCanonical(sink, value2);
   return out;
+}
+function inDigestOrder(changes) {
+  let prev = "";
+  for (let i = 0; i < changes.length; i++) {
+    const key = changeSortKey(changes[i]);
+    if (key < prev) return false;
+    prev = key;
+  }
+  return true;
 }
 function byAddress(a, b) {
   const ka = changeSortKey(a);
@@ -31455,7 +31478,7 @@ var ChunkedWriter = class {
   hash;
   buf = "";
   write(s) {
-    if (s.length > 1 << 12) {
+    if (s.length > 1 << 10) {
       this.flush();
       this.hash.update(s, "utf8");
       return;
@@ -31502,7 +31525,7 @@ function canonicalView(v, depth) {
   if (v === null || v === void 0) return null;
   if (typeof v !== "object") return isJsonScalar(v) ? v : NOT_CANONICAL;
   if (depth > FAST_DEPTH) return NOT_CANONICAL;
-  if (isCanonical(v, depth)) return v;
+  if (depth > 1 && isCanonical(v, depth)) return v;
   if (Array.isArray(v)) {
     const out2 = [];
     for (let i = 0; i < v.length; i++) {
@@ -31540,6 +31563,7 @@ function canonicalView(v, depth) {
 }
 var INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
 var FAST_DEPTH = 64;
+var CANONICAL_DEPTH = FAST_DEPTH + 1;
 function isCanonical(v, depth) {
   if (depth > FAST_DEPTH) return false;
   if (Array.isArray(v)) {
@@ -31561,8 +31585,6 @@ function isCanonical(v, depth) {
     if (prev !== void 0 && !(prev < k)) return false;
     if (!Object.hasOwn(obj, k)) return false;
     prev = k;
-  }
-  for (const k in obj) {
     const x = obj[k];
     if (typeof x === "object") {
       if (x !== null && !isCanonical(x, depth + 1)) return false;
@@ -31783,7 +31805,7 @@ function redact(value2, mask) {
       const k = keys[i];
       const item = v[k];
       const mk = own(m, k);
-      const r = isSecretName(k) && isRevealing(item) ? REDACTED : item !== void 0 && (item === null || typeof item !== "object") && (mk === void 0 || mk === false) ? item : redact(item, mk);
+      const r = isRevealing(item) && isSecretName(k) ? REDACTED : item !== void 0 && (item === null || typeof item !== "object") && (mk === void 0 || mk === false) ? item : redact(item, mk);
       if (out === void 0 && r !== item) {
         out = {};
         for (let j = 0; j < i; j++) setOwn(out, keys[j], v[keys[j]]);
@@ -31941,8 +31963,8 @@ function planFromJson(doc, file) {
   }
   const rawChanges = arrayField(doc, "resource_changes");
   const rawOutputs = objectField(doc, "output_changes");
-  checkNesting(rawChanges, rawOutputs);
-  const resourceChanges = rawChanges.map((rc, i) => resourceChange(rc, `resource_changes[${i}]`));
+  checkNesting([], rawOutputs);
+  const { resourceChanges, digest } = readResourceChanges(rawChanges, rawOutputs);
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(
     ([name, oc]) => outputChange(name, oc, sensitiveOutputs.has(name))
@@ -31964,7 +31986,22 @@ function planFromJson(doc, file) {
     priorStateAbsent: !isObj(priorState),
     errored,
     applyable: typeof doc.applyable === "boolean" ? doc.applyable : !errored,
-    digest: planDigest({ resource_changes: rawChanges, output_changes: rawOutputs })
+    digest
+  };
+}
+function readResourceChanges(rawChanges, rawOutputs) {
+  const inOrder = inDigestOrder(rawChanges);
+  const digest = new PlanDigest(rawOutputs);
+  const resourceChanges = rawChanges.map((rc, i) => {
+    if (!inOrder || !digest.tryAdd(rc)) {
+      checkNesting([rc], {}, i);
+      if (inOrder) digest.addByKeys(rc);
+    }
+    return resourceChange(rc, `resource_changes[${i}]`);
+  });
+  return {
+    resourceChanges,
+    digest: inOrder ? digest.finish() : planDigest({ resource_changes: rawChanges, output_changes: rawOutputs })
   };
 }
 function arrayField(doc, key) {

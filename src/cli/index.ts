@@ -38,7 +38,15 @@ function isPlainUtf8(p: string): boolean {
   }
 }
 
-process.exitCode = await run(process.argv.slice(2), {
+// `plangate ... | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+const code = await run(process.argv.slice(2), {
   // Synchronous: one read, no event-loop turns per 512 KB (the CLI has nothing else to do meanwhile).
   readFile: async (p) => readFileSync(p),
   readStdin,
@@ -58,3 +66,15 @@ process.exitCode = await run(process.argv.slice(2), {
   openFile: (p, start) => createReadStream(p, { start, highWaterMark: 1 << 20 }),
   readText: (p) => (isPlainUtf8(p) ? readFileSync(p, 'utf8') : undefined),
 });
+
+// Exit as soon as the output is flushed. Left to itself, Node tears down a heap that holds the
+// whole plan (and lets the GC finish its work) before the process ends: 50 ms of wall time and
+// 90 ms of CPU on a 35 MB plan, for nothing. The write callbacks make sure no output is lost on
+// platforms where pipes are asynchronous.
+process.exitCode = code;
+await Promise.all(
+  [process.stdout, process.stderr].map(
+    (s) => new Promise<void>((done) => s.write('', () => done())),
+  ),
+);
+process.exit(code);

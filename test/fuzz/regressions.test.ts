@@ -3,6 +3,8 @@
 import fc from 'fast-check';
 import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import { decodeMarker } from '../../src/core/marker.js';
+import { createHash } from 'node:crypto';
+import { CANONICAL_DEPTH, canonicalJson } from '../../src/core/plan/digest.js';
 import { MAX_NESTING } from '../../src/core/plan/parse.js';
 import { parsePlan, type Plan } from '../../src/core/plan/index.js';
 import { findJsonSyntaxError } from '../../src/core/plan/json-error.js';
@@ -109,6 +111,36 @@ describe('pathological nesting (was: RangeError, maximum call stack size exceede
     expect(decodeMarker(v.md).ok).toBe(true);
     expect(refusal(at('after', nestedArrays(limit + 1)))).toMatch(/is nested more than 512 levels/);
   });
+
+  test('the digest writer proves nesting only below the limit', () => {
+    // parsePlan skips the nesting walk for changes the native digest writer accepts.
+    expect(CANONICAL_DEPTH).toBeLessThan(MAX_NESTING - 4);
+  });
+
+  test.each([CANONICAL_DEPTH - 6, CANONICAL_DEPTH, CANONICAL_DEPTH + 1, 300])(
+    '%i levels in `after`, in and out of address order: same digest as key by key',
+    (levels) => {
+      const deep = nestedObjects(levels);
+      const second = change({}, { address: 'aws_instance.b', name: 'b' });
+      const text = JSON.stringify(plan({ resource_changes: [change({}), second] })).replace(
+        '"after":{}',
+        `"after":${deep}`,
+      );
+      const doc = JSON.parse(text) as Obj;
+      const expected = `sha256:${createHash('sha256')
+        .update(
+          canonicalJson({
+            output_changes: {},
+            resource_changes: [...(doc.resource_changes as Obj[])].reverse(), // by address
+          }),
+          'utf8',
+        )
+        .digest('hex')}`;
+      expect(ok(text).digest).toBe(expected);
+      const reversed = { ...doc, resource_changes: [...(doc.resource_changes as Obj[])].reverse() };
+      expect(ok(JSON.stringify(reversed)).digest).toBe(expected);
+    },
+  );
 
   test('deep parts the walks never read are no reason to refuse', () => {
     const modules = `${'{"child_modules":['.repeat(20_000)}{"resources":[{"mode":"managed"}]}${']}'.repeat(20_000)}`;

@@ -35,10 +35,24 @@ export class PlanDigest {
     this.w.write(',"resource_changes":[');
   }
   add(rc: unknown): void {
-    if (this.count++ > 0) this.w.write(',');
+    if (!this.tryAdd(rc)) this.addByKeys(rc);
+  }
+  /**
+   * Adds `rc` when one native JSON.stringify can write its canonical text, which also proves
+   * that it nests at most CANONICAL_DEPTH levels. False, with nothing written, otherwise: the
+   * caller bounds its nesting (addByKeys recurses without a limit), then calls addByKeys.
+   */
+  tryAdd(rc: unknown): boolean {
     const view = canonicalView(rc, 0);
-    if (view === NOT_CANONICAL) writeCanonical(this.w, rc);
-    else this.w.write(JSON.stringify(view));
+    if (view === NOT_CANONICAL) return false;
+    if (this.count++ > 0) this.w.write(',');
+    this.w.write(JSON.stringify(view));
+    return true;
+  }
+  /** Adds `rc` key by key; only for values whose nesting the caller has bounded. */
+  addByKeys(rc: unknown): void {
+    if (this.count++ > 0) this.w.write(',');
+    writeCanonical(this.w, rc);
   }
   finish(): string {
     this.w.write(']}');
@@ -55,6 +69,17 @@ export function canonicalJson(value: unknown): string {
   const sink = { write: (s: string) => (out += s) };
   writeCanonical(sink, value);
   return out;
+}
+
+/** True when `changes` already are in digest order (Terraform sorts them by address). */
+export function inDigestOrder(changes: readonly unknown[]): boolean {
+  let prev = '';
+  for (let i = 0; i < changes.length; i++) {
+    const key = changeSortKey(changes[i]);
+    if (key < prev) return false;
+    prev = key;
+  }
+  return true;
 }
 
 function byAddress(a: unknown, b: unknown): number {
@@ -78,7 +103,9 @@ class ChunkedWriter implements Sink {
   private buf = '';
   constructor(private readonly hash: Hash) {}
   write(s: string): void {
-    if (s.length > 1 << 12) {
+    // A resource change's text (a few KB) goes to the hash as it is: concatenating it first only
+    // to flatten it again costs a copy.
+    if (s.length > 1 << 10) {
       this.flush();
       this.hash.update(s, 'utf8');
       return;
@@ -143,7 +170,9 @@ function canonicalView(v: unknown, depth: number): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v !== 'object') return isJsonScalar(v) ? v : NOT_CANONICAL;
   if (depth > FAST_DEPTH) return NOT_CANONICAL;
-  if (isCanonical(v, depth)) return v;
+  // The resource change and its `change` (depths 0 and 1) are in Terraform's struct order, never
+  // sorted: a view without asking. Below them, attribute values are almost always canonical.
+  if (depth > 1 && isCanonical(v, depth)) return v;
   if (Array.isArray(v)) {
     const out: unknown[] = [];
     for (let i = 0; i < v.length; i++) {
@@ -186,6 +215,9 @@ const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
 /** Deeper than this, the key-by-key writer (which has no such limit) takes over. */
 const FAST_DEPTH = 64;
 
+/** The most levels of arrays and objects (the value itself is one) in a value tryAdd accepts. */
+export const CANONICAL_DEPTH = FAST_DEPTH + 1;
+
 /**
  * True when JSON.stringify(v) is v's canonical text: only plain objects, arrays, strings,
  * finite-or-not numbers, booleans and null (undefined nowhere), every object's keys in sorted
@@ -208,14 +240,11 @@ function isCanonical(v: unknown, depth: number): boolean {
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
   const obj = v as Record<string, unknown>;
-  // Keys first (cheap, and where a resource change fails), then the values.
   let prev: string | undefined;
   for (const k in obj) {
     if (prev !== undefined && !(prev < k)) return false;
     if (!Object.hasOwn(obj, k)) return false;
     prev = k;
-  }
-  for (const k in obj) {
     const x = obj[k];
     if (typeof x === 'object') {
       if (x !== null && !isCanonical(x, depth + 1)) return false;

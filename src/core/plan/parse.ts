@@ -1,5 +1,5 @@
 import { decodePlanBytes } from './decode.js';
-import { planDigest } from './digest.js';
+import { inDigestOrder, planDigest, PlanDigest } from './digest.js';
 import { findJsonSyntaxError, lineAndColumn } from './json-error.js';
 import {
   type ChangeKind,
@@ -150,8 +150,8 @@ function planFromJson(doc: unknown, file: string): Plan {
 
   const rawChanges = arrayField(doc, 'resource_changes');
   const rawOutputs = objectField(doc, 'output_changes');
-  checkNesting(rawChanges, rawOutputs);
-  const resourceChanges = rawChanges.map((rc, i) => resourceChange(rc, `resource_changes[${i}]`));
+  checkNesting([], rawOutputs);
+  const { resourceChanges, digest } = readResourceChanges(rawChanges, rawOutputs);
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(([name, oc]) =>
     outputChange(name, oc, sensitiveOutputs.has(name)),
@@ -175,7 +175,37 @@ function planFromJson(doc: unknown, file: string): Plan {
     priorStateAbsent: !isObj(priorState),
     errored,
     applyable: typeof doc.applyable === 'boolean' ? doc.applyable : !errored,
-    digest: planDigest({ resource_changes: rawChanges, output_changes: rawOutputs }),
+    digest,
+  };
+}
+
+/**
+ * The model of every resource change, and the plan's digest, in one pass over the changes (the
+ * cost of reading a plan is these walks over every value; see docs/benchmarks.md). Writing a
+ * change's canonical text natively proves it nests at most CANONICAL_DEPTH levels (far below
+ * MAX_NESTING; a test holds them apart), so only the
+ * changes that cannot be written that way take the separate nesting check, which must come
+ * before anything recursive sees them. Terraform sorts `resource_changes` by address; a file in
+ * another order is digested after the pass, by planDigest's sort.
+ */
+function readResourceChanges(
+  rawChanges: unknown[],
+  rawOutputs: Obj,
+): { resourceChanges: ResourceChange[]; digest: string } {
+  const inOrder = inDigestOrder(rawChanges);
+  const digest = new PlanDigest(rawOutputs);
+  const resourceChanges = rawChanges.map((rc, i) => {
+    if (!inOrder || !digest.tryAdd(rc)) {
+      checkNesting([rc], {}, i);
+      if (inOrder) digest.addByKeys(rc);
+    }
+    return resourceChange(rc, `resource_changes[${i}]`);
+  });
+  return {
+    resourceChanges,
+    digest: inOrder
+      ? digest.finish()
+      : planDigest({ resource_changes: rawChanges, output_changes: rawOutputs }),
   };
 }
 

@@ -48,7 +48,7 @@ export function redact(value: Json | undefined, mask: unknown): Json {
       const item = v[k] as Json;
       const mk = own(m, k);
       const r =
-        isSecretName(k) && isRevealing(item)
+        isRevealing(item) && isSecretName(k)
           ? REDACTED
           : item !== undefined &&
               (item === null || typeof item !== 'object') &&

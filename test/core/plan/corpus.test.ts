@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CHANGE_KINDS, parsePlan, type ChangeKind } from '../../../src/core/plan/index.js';
 import { corpusPlanFiles, describeCorpus, readCorpusPlan } from '../../support/shared.js';
 
@@ -21,6 +22,30 @@ function rawCounts(doc: {
     counts[kind]++;
   }
   return counts;
+}
+
+/** Canonical JSON written the obvious way (the parser's writer takes shortcuts; this one does not). */
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function reversedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reversedKeys);
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(o)
+        .reverse()
+        .map((k) => [k, reversedKeys(o[k])]),
+    );
+  }
+  return v;
 }
 
 function rawJson(buf: Buffer): unknown {
@@ -57,6 +82,37 @@ describeCorpus('every real plan in ../shared/fixtures/plans', () => {
       const a = parsePlan(buf, name);
       const b = parsePlan(JSON.stringify(rawJson(buf), null, 3), name);
       expect(a.ok && b.ok && a.plan.digest === b.plan.digest).toBe(true);
+    }
+  });
+
+  test('the digest is sha256 over sorted-key JSON of the address-ordered changes, whatever the key order in the file', () => {
+    for (const name of files) {
+      const buf = readCorpusPlan(name);
+      const doc = rawJson(buf) as {
+        resource_changes?: { address: string; deposed?: string }[];
+        output_changes?: unknown;
+      };
+      const a = parsePlan(buf, name);
+      if (!a.ok) throw new Error(a.error.message);
+      const changes = [...(doc.resource_changes ?? [])].sort((x, y) => {
+        const kx = `${x.address}\u0000${x.deposed ?? ''}`;
+        const ky = `${y.address}\u0000${y.deposed ?? ''}`;
+        return kx < ky ? -1 : kx > ky ? 1 : 0;
+      });
+      const text = sortedJson({
+        output_changes: doc.output_changes ?? {},
+        resource_changes: changes,
+      });
+      expect(a.plan.digest).toBe(
+        `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`,
+      );
+      // Every object's keys reversed, changes reversed, pretty-printed: the same plan.
+      const reordered = {
+        ...(reversedKeys(doc) as object),
+        resource_changes: (reversedKeys(doc.resource_changes ?? []) as unknown[]).reverse(),
+      };
+      const b = parsePlan(JSON.stringify(reordered, null, 2), name);
+      expect(b.ok && b.plan.digest).toBe(a.plan.digest);
     }
   });
 
