@@ -474,10 +474,17 @@ function countStateResources(priorState: unknown): number {
 
 export type ElementResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** The model of `resource_changes[index]`, checked exactly as parsePlan checks it. */
-export function resourceChangeAt(raw: unknown, index: number): ElementResult<ResourceChange> {
+/**
+ * The model of `resource_changes[index]`, checked exactly as parsePlan checks it. `depth`: the
+ * value's nesting as the caller's byte scanner counted it, which spares the nesting walk.
+ */
+export function resourceChangeAt(
+  raw: unknown,
+  index: number,
+  depth?: number,
+): ElementResult<ResourceChange> {
   return asResult(() => {
-    checkNesting([raw], {}, index);
+    if (depth === undefined || depth > MAX_NESTING - 2) checkNesting([raw], {}, index);
     return resourceChange(raw, `resource_changes[${index}]`);
   });
 }

@@ -129,7 +129,7 @@ export async function parsePlanStream(
         keys.push(key);
         ranges.push(entry.start, entry.end);
         if (firstError !== undefined) continue;
-        const r = resourceChangeAt(entry.value, entry.index);
+        const r = resourceChangeAt(entry.value, entry.index, entry.depth);
         if (!r.ok) {
           firstError = r.reason;
           continue;
@@ -501,9 +501,24 @@ export type PlanEntry =
   /** A top-level member, pruned as PRUNED describes; `resource_changes`/`resource_drift` as STREAMED. */
   | { kind: 'member'; key: string; value: unknown }
   /** An element of `resource_changes`, parsed, with its byte range in the UTF-8 text. */
-  | { kind: 'resource_changes'; index: number; value: unknown; start: number; end: number }
+  | {
+      kind: 'resource_changes';
+      index: number;
+      value: unknown;
+      start: number;
+      end: number;
+      /** Levels of arrays and objects in the value (itself one), counted by the byte scanner. */
+      depth: number;
+    }
   /** An element of `resource_drift`, parsed. */
-  | { kind: 'resource_drift'; index: number; value: unknown; start: number; end: number };
+  | {
+      kind: 'resource_drift';
+      index: number;
+      value: unknown;
+      start: number;
+      end: number;
+      depth: number;
+    };
 
 /**
  * What the parser does with the value at each place in the document:
@@ -668,6 +683,7 @@ class Scanner {
   private capIsKey = false;
   private capScalar = false;
   private capDepth = 0;
+  private capMaxDepth = 0;
   private capInString = false;
   private capEscape = false;
   /** Where the capture started in the current chunk (-1: at the chunk's start). */
@@ -810,6 +826,7 @@ class Scanner {
     this.capIsKey = isKey;
     this.capEscape = false;
     this.capFrom = i;
+    this.capMaxDepth = 0;
     if (c === C.Quote) {
       this.capScalar = false;
       this.capDepth = 0;
@@ -817,6 +834,7 @@ class Scanner {
     } else if (c === C.LBrace || c === C.LBracket) {
       this.capScalar = false;
       this.capDepth = 1;
+      this.capMaxDepth = 1;
       this.capInString = false;
     } else {
       this.capScalar = true;
@@ -837,6 +855,7 @@ class Scanner {
       return -1;
     }
     let depth = this.capDepth;
+    let maxDepth = this.capMaxDepth;
     let inString = this.capInString;
     if (this.capEscape) {
       this.capEscape = false;
@@ -861,12 +880,17 @@ class Scanner {
       }
       const c = buf[i++] as number;
       if (c === C.Quote) inString = true;
-      else if (c === C.LBrace || c === C.LBracket) depth++;
-      else if (c === C.RBrace || c === C.RBracket) {
-        if (--depth === 0) return i;
+      else if (c === C.LBrace || c === C.LBracket) {
+        if (++depth > maxDepth) maxDepth = depth;
+      } else if (c === C.RBrace || c === C.RBracket) {
+        if (--depth === 0) {
+          this.capMaxDepth = maxDepth;
+          return i;
+        }
       }
     }
     this.capDepth = depth;
+    this.capMaxDepth = maxDepth;
     this.capInString = inString;
     return -1;
   }
@@ -921,6 +945,7 @@ class Scanner {
         value,
         start,
         end,
+        depth: this.capMaxDepth,
       });
       return;
     }

@@ -3,6 +3,7 @@ import { generatePlanText } from '../../../src/bench/generate.js';
 import { run, type CliIo } from '../../../src/cli/main.js';
 import { parseConfig } from '../../../src/core/config.js';
 import { canonicalJson, parsePlan, planDigest, type Plan } from '../../../src/core/plan/index.js';
+import { MAX_NESTING } from '../../../src/core/plan/parse.js';
 import {
   bytesSource,
   MARKDOWN_FULL_DETAILS,
@@ -210,6 +211,32 @@ describe('streaming reader refusals are parsePlan refusals', () => {
     const whole = parsePlan(b, 'bad.json');
     expect(whole.ok).toBe(false);
     expect(await streamed(b, 'bad.json', 61)).toEqual(whole);
+  });
+
+  test('nesting at the limit is read, one level more refused: the byte scanner counts as the walk does', async () => {
+    // The resource change is level 1 for the check (the scanner counts its brackets, skipping
+    // those inside strings); `change` 2, `after` 3.
+    const deepAfter = (levels: number) =>
+      `${'{"a":['.repeat(levels)}"]}[{\\"x"${']}'.repeat(levels)}`;
+    for (const levels of [10, (MAX_NESTING - 4) / 2, (MAX_NESTING - 2) / 2, 300]) {
+      const t = JSON.stringify({
+        format_version: '1.2',
+        resource_changes: [
+          {
+            address: 'a.b',
+            mode: 'managed',
+            type: 'a',
+            name: 'b',
+            change: { actions: ['update'], before: {}, after: '@' },
+          },
+        ],
+      }).replace('"after":"@"', `"after":${deepAfter(levels)}`);
+      const b = enc(t);
+      const whole = parsePlan(b, 'deep.json');
+      expect(whole.ok).toBe(levels * 2 + 2 <= MAX_NESTING - 2);
+      for (const chunk of [3, 64, 1 << 16])
+        expect(await streamed(b, 'deep.json', chunk)).toEqual(whole);
+    }
   });
 
   test('errors on later lines of a pretty-printed plan: same line and column', async () => {
