@@ -73,13 +73,22 @@ export function canonicalJson(value: unknown): string {
 
 /** True when `changes` already are in digest order (Terraform sorts them by address). */
 export function inDigestOrder(changes: readonly unknown[]): boolean {
-  let prev = '';
-  for (let i = 0; i < changes.length; i++) {
-    const key = changeSortKey(changes[i]);
-    if (key < prev) return false;
-    prev = key;
+  for (let i = 1; i < changes.length; i++) {
+    if (!inOrder(changes[i - 1], changes[i])) return false;
   }
   return true;
+}
+
+/** changeSortKey(a) <= changeSortKey(b), without building the keys when the addresses decide. */
+function inOrder(a: unknown, b: unknown): boolean {
+  const x = (a as { address?: unknown } | null)?.address;
+  const y = (b as { address?: unknown } | null)?.address;
+  // Where neither address starts the other, the first difference lies inside both: it decides
+  // the keys' order too.
+  if (typeof x === 'string' && typeof y === 'string' && !x.startsWith(y) && !y.startsWith(x)) {
+    return x < y;
+  }
+  return changeSortKey(a) <= changeSortKey(b);
 }
 
 function byAddress(a: unknown, b: unknown): number {

@@ -3,6 +3,7 @@ import { generatePlanText } from '../../../src/bench/generate.js';
 import { run, type CliIo } from '../../../src/cli/main.js';
 import { parseConfig } from '../../../src/core/config.js';
 import { canonicalJson, parsePlan, planDigest, type Plan } from '../../../src/core/plan/index.js';
+import { changeSortKey, inDigestOrder } from '../../../src/core/plan/digest.js';
 import { MAX_NESTING } from '../../../src/core/plan/parse.js';
 import {
   bytesSource,
@@ -356,6 +357,25 @@ describe('canonical JSON (the digest) fast path', () => {
         expect(canonicalJson(sortedDeep(parsed))).toBe(reference(parsed));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test('inDigestOrder answers as comparing changeSortKey would (prefixes, NUL, deposed, junk)', () => {
+    const address = fc.oneof(
+      fc.constantFrom('a', 'a.b', 'a.b[0]', 'a.b[1]', 'a\u0000', 'a\u0000b', 'ab', ''),
+      fc.string({ maxLength: 4 }),
+    );
+    const change = fc.oneof(
+      fc.record({ address, deposed: fc.option(fc.constantFrom('', '0', 'x'), { nil: undefined }) }),
+      fc.constantFrom(null, 1, 'a', {}),
+    );
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 6 }), (changes) => {
+        const keys = changes.map(changeSortKey);
+        const sorted = keys.every((k, i) => i === 0 || (keys[i - 1] as string) <= k);
+        expect(inDigestOrder(changes)).toBe(sorted);
+      }),
+      { numRuns: 3000 },
     );
   });
 
