@@ -6,6 +6,7 @@ import { decodeMarker } from '../../src/core/marker.js';
 import { createHash } from 'node:crypto';
 import { CANONICAL_DEPTH, canonicalJson } from '../../src/core/plan/digest.js';
 import { MAX_NESTING } from '../../src/core/plan/parse.js';
+import { bytesSource, parsePlanStream } from '../../src/core/plan/stream.js';
 import { parsePlan, type Plan } from '../../src/core/plan/index.js';
 import { findJsonSyntaxError } from '../../src/core/plan/json-error.js';
 import { renderMarkdown, renderText } from '../../src/core/render/index.js';
@@ -141,6 +142,45 @@ describe('pathological nesting (was: RangeError, maximum call stack size exceede
       expect(ok(JSON.stringify(reversed)).digest).toBe(expected);
     },
   );
+
+  test('a 100,000-deep address, deposed key or drift name is refused or read, never a crash (was: RangeError in the sort key)', async () => {
+    const deep = nestedArrays(100_000);
+    const cases: [string, string][] = [
+      [
+        'address',
+        JSON.stringify(plan({ resource_changes: [change({})] })).replace(
+          '"address":"aws_instance.web"',
+          `"address":${deep}`,
+        ),
+      ],
+      [
+        'deposed',
+        JSON.stringify(plan({ resource_changes: [change({}, { deposed: '@' })] })).replace(
+          '"deposed":"@"',
+          `"deposed":${deep}`,
+        ),
+      ],
+      [
+        'drift name',
+        JSON.stringify(
+          plan({
+            resource_drift: [{ type: 'aws_instance', name: '@', change: { actions: ['update'] } }],
+          }),
+        ).replace('"name":"@"', `"name":${deep}`),
+      ],
+    ];
+    for (const [what, text] of cases) {
+      const whole = read(text);
+      if (what !== 'drift name') expect(!whole.ok && whole.error.reason).toMatch(/nested more/);
+      if (what === 'drift name')
+        expect(whole.ok && whole.plan.drift[0]?.address).toBe('aws_instance.?');
+      const streamed = await parsePlanStream(
+        bytesSource(new TextEncoder().encode(text), 4096),
+        'plan.json',
+      );
+      expect(streamed).toEqual(whole);
+    }
+  });
 
   test('deep parts the walks never read are no reason to refuse', () => {
     const modules = `${'{"child_modules":['.repeat(20_000)}{"resources":[{"mode":"managed"}]}${']}'.repeat(20_000)}`;

@@ -100,7 +100,14 @@ function byAddress(a: unknown, b: unknown): number {
 /** The key resource changes are ordered by in the digest: address, then deposed key. */
 export function changeSortKey(rc: unknown): string {
   const r = (rc ?? {}) as { address?: unknown; deposed?: unknown };
-  return `${String(r.address)}\u0000${r.deposed === undefined ? '' : String(r.deposed)}`;
+  return `${keyPart(r.address)}\u0000${r.deposed === undefined ? '' : keyPart(r.deposed)}`;
+}
+
+// Only strings matter (a change whose address is not one is refused), but this runs before any
+// check: String() of a hostile 100,000-deep array would overflow the stack.
+function keyPart(v: unknown): string {
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? '[array]' : '[object]';
+  return String(v);
 }
 
 interface Sink {

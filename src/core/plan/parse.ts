@@ -441,7 +441,7 @@ function driftEntry(raw: unknown, where: string): DriftEntry {
   const address =
     typeof raw.address === 'string' && raw.address
       ? raw.address
-      : `${raw.mode === 'data' ? 'data.' : ''}${type}.${String(raw.name ?? '?')}`;
+      : `${raw.mode === 'data' ? 'data.' : ''}${type}.${typeof raw.name === 'string' ? raw.name : '?'}`;
   const change = isObj(raw.change) ? raw.change : {};
   const actions = Array.isArray(change.actions) ? (change.actions as string[]) : ['update'];
   return {
