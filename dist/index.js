@@ -31454,13 +31454,18 @@ function canonicalJson(value2) {
   return out;
 }
 function inDigestOrder(changes) {
-  let prev = "";
-  for (let i = 0; i < changes.length; i++) {
-    const key = changeSortKey(changes[i]);
-    if (key < prev) return false;
-    prev = key;
+  for (let i = 1; i < changes.length; i++) {
+    if (!inOrder(changes[i - 1], changes[i])) return false;
   }
   return true;
+}
+function inOrder(a, b) {
+  const x = a?.address;
+  const y = b?.address;
+  if (typeof x === "string" && typeof y === "string" && !x.startsWith(y) && !y.startsWith(x)) {
+    return x < y;
+  }
+  return changeSortKey(a) <= changeSortKey(b);
 }
 function byAddress(a, b) {
   const ka = changeSortKey(a);
@@ -31469,7 +31474,11 @@ function byAddress(a, b) {
 }
 function changeSortKey(rc) {
   const r = rc ?? {};
-  return `${String(r.address)}\0${r.deposed === void 0 ? "" : String(r.deposed)}`;
+  return `${keyPart(r.address)}\0${r.deposed === void 0 ? "" : keyPart(r.deposed)}`;
+}
+function keyPart(v) {
+  if (typeof v === "object" && v !== null) return Array.isArray(v) ? "[array]" : "[object]";
+  return String(v);
 }
 var ChunkedWriter = class {
   constructor(hash) {
@@ -31990,18 +31999,18 @@ function planFromJson(doc, file) {
   };
 }
 function readResourceChanges(rawChanges, rawOutputs) {
-  const inOrder = inDigestOrder(rawChanges);
+  const inOrder2 = inDigestOrder(rawChanges);
   const digest = new PlanDigest(rawOutputs);
   const resourceChanges = rawChanges.map((rc, i) => {
-    if (!inOrder || !digest.tryAdd(rc)) {
+    if (!inOrder2 || !digest.tryAdd(rc)) {
       checkNesting([rc], {}, i);
-      if (inOrder) digest.addByKeys(rc);
+      if (inOrder2) digest.addByKeys(rc);
     }
     return resourceChange(rc, `resource_changes[${i}]`);
   });
   return {
     resourceChanges,
-    digest: inOrder ? digest.finish() : planDigest({ resource_changes: rawChanges, output_changes: rawOutputs })
+    digest: inOrder2 ? digest.finish() : planDigest({ resource_changes: rawChanges, output_changes: rawOutputs })
   };
 }
 function arrayField(doc, key) {
@@ -32189,7 +32198,7 @@ function declaredSensitiveOutputs(doc) {
 function driftEntry(raw, where) {
   if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
   const type = str(raw, "type", where);
-  const address = typeof raw.address === "string" && raw.address ? raw.address : `${raw.mode === "data" ? "data." : ""}${type}.${String(raw.name ?? "?")}`;
+  const address = typeof raw.address === "string" && raw.address ? raw.address : `${raw.mode === "data" ? "data." : ""}${type}.${typeof raw.name === "string" ? raw.name : "?"}`;
   const change = isObj(raw.change) ? raw.change : {};
   const actions = Array.isArray(change.actions) ? change.actions : ["update"];
   return {

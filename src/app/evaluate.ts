@@ -197,7 +197,7 @@ async function readConfig(gh: GitHub, pull: PullInfo) {
 
 interface Owners {
   rules: Rule[] | null;
-  files: string[];
+  files: readonly string[];
   note: OwnersNote;
 }
 
@@ -265,7 +265,11 @@ async function memberships(
 
 // ------------------------------------------------------------------------------ writes
 
-/** The check run on the head SHA says what the decision says (written only when it changes). */
+/**
+ * The check run on the head SHA says what the decision says. With the id of the check run known
+ * to this process (CheckRunCache), it is written without being read; otherwise it is found, and
+ * written only when it differs, or created.
+ */
 async function keepCheckCurrent(
   gh: GitHub,
   pull: PullInfo,
@@ -275,6 +279,7 @@ async function keepCheckCurrent(
   anySummary: boolean,
 ): Promise<void> {
   const check = checkRun(decision, config, owners, pull);
+  if (await gh.updateKnownCheckRun(pull.headSha, CHECK_NAME, check)) return;
   const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
   if (!existing) {
     // A pull request that never had a summary does not touch Terraform: no check at all.
@@ -405,9 +410,11 @@ async function configBroken(
 ): Promise<void> {
   log.warn({ pull: pull.number, errors }, 'plangate: the base-branch config is invalid');
   const check = configErrorCheck(errors, pull);
-  const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
-  if (existing) await gh.updateCheckRun(existing.id, check);
-  else await gh.createCheckRun(pull.headSha, CHECK_NAME, check);
+  if (!(await gh.updateKnownCheckRun(pull.headSha, CHECK_NAME, check))) {
+    const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
+    if (existing) await gh.updateCheckRun(existing.id, check);
+    else await gh.createCheckRun(pull.headSha, CHECK_NAME, check);
+  }
   const review = { state: 'rejected' as const, comment: GATE.configBroken(errors) };
   if (job.gate) await gh.reviewGate(job.gate.runId, job.gate.environment, review);
   else await reviewWaitingRuns(gh, pull, review, log);

@@ -1,12 +1,23 @@
 import type { ProbotOctokit } from 'probot';
 import type { ApprovalComment } from '../core/approval/decide.js';
+import {
+  CheckRunCache,
+  ContentCache,
+  FilesCache,
+  repoKey,
+  type AppCaches,
+  type ChangedFiles,
+  type FileRead,
+} from './cache.js';
 import { isRateLimit } from './client.js';
 
 // Every GitHub read and write of the app, in one place. The client is Probot's per-event
 // Octokit, which already retries server errors, with the app's time limit per attempt and its
 // retries after secondary rate limits (client.ts); whatever still fails here throws, and the
-// caller fails closed (nothing is approved). Nothing is remembered between
-// events except file contents at a commit SHA, which can never change.
+// caller fails closed (nothing is approved). What is remembered between events is in cache.ts:
+// file contents at a commit SHA, changed files of a base/head pair, the id of the app's check
+// run on a head, and "not a member" answers for a few minutes; each says why it cannot serve a
+// stale decision.
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -35,11 +46,6 @@ export interface PullComment extends ApprovalComment {
   html_url: string;
   user: { login: string; type?: string } | null;
 }
-
-export type FileRead =
-  | { found: false }
-  | { found: true; tooLarge: true; size: number }
-  | { found: true; tooLarge: false; text: string };
 
 export interface CheckRunSummary {
   id: number;
@@ -72,24 +78,6 @@ export interface CommitPull {
   merged: boolean;
 }
 
-/** Contents at a commit SHA never change: a small cache keyed by repository, SHA and path. */
-export class ContentCache {
-  private readonly entries = new Map<string, FileRead>();
-  constructor(private readonly max = 500) {}
-
-  get(key: string): FileRead | undefined {
-    return this.entries.get(key);
-  }
-
-  set(key: string, value: FileRead): void {
-    if (this.entries.size >= this.max) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key, value);
-  }
-}
-
 function status(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'status' in err
     ? Number((err as { status: unknown }).status)
@@ -97,13 +85,18 @@ function status(err: unknown): number | undefined {
 }
 
 export class GitHub {
+  /** The repository's key in the caches. */
+  private readonly key: string;
+
   constructor(
     private readonly octokit: Octokit,
     readonly repo: RepoRef,
-    private readonly cache: ContentCache,
+    private readonly caches: AppCaches,
     /** The app's id: our check runs are the ones this app created. */
     private readonly appId?: number,
-  ) {}
+  ) {
+    this.key = repoKey(repo);
+  }
 
   async pull(number: number): Promise<PullInfo> {
     const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number });
@@ -138,11 +131,11 @@ export class GitHub {
 
   /** A file at a commit; files of `maxBytes` or more are reported, not read. */
   async file(path: string, sha: string, maxBytes: number): Promise<FileRead> {
-    const key = `${this.repo.owner}/${this.repo.repo}@${sha}:${path}`.toLowerCase();
-    const cached = this.cache.get(key);
+    const key = ContentCache.key(this.key, sha, path);
+    const cached = this.caches.contents.get(key);
     if (cached) return cached;
     const read = await this.readFile(path, sha, maxBytes);
-    this.cache.set(key, read);
+    this.caches.contents.set(key, read);
     return read;
   }
 
@@ -177,7 +170,10 @@ export class GitHub {
   }
 
   /** Changed paths (a rename counts its old path too); `truncated` when GitHub lists fewer. */
-  async changedFiles(pull: PullInfo): Promise<{ files: string[]; truncated: boolean }> {
+  async changedFiles(pull: PullInfo): Promise<ChangedFiles> {
+    const key = FilesCache.key(this.key, pull.baseSha, pull.headSha, pull.changedFiles);
+    const cached = this.caches.files.get(key);
+    if (cached) return cached;
     const all = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
       ...this.repo,
       pull_number: pull.number,
@@ -188,7 +184,7 @@ export class GitHub {
       files.add(f.filename);
       if (f.previous_filename) files.add(f.previous_filename);
     }
-    return {
+    const changed: ChangedFiles = {
       files: [...files],
       // Exactly 3,000 is a complete list; beyond, or a list that stops at the limit while GitHub
       // counts another number (the head moved in between), the owners of the rest are unknown.
@@ -196,14 +192,24 @@ export class GitHub {
         pull.changedFiles > MAX_LISTED_FILES ||
         (all.length >= MAX_LISTED_FILES && all.length !== pull.changedFiles),
     };
+    // The files API lists the pull request's current head: keep the list only if every file in
+    // it is at the head `pulls.get` reported (each names its commit in `contents_url`).
+    if (all.every((f) => (listedAt(f.contents_url) ?? pull.headSha) === pull.headSha)) {
+      this.caches.files.set(key, changed);
+    }
+    return changed;
   }
 
   /**
    * Whether `login` is an active member of `org/slug` (a pending invitation is not). `hidden`:
    * GitHub does not show this installation the team (another organization, or no Members
-   * permission); the caller treats it as not a member.
+   * permission); the caller treats it as not a member. Only GitHub's 404 ("not a member") is
+   * remembered, for a few minutes (MembershipCache); "active" is asked every time.
    */
   async membership(team: string, login: string): Promise<'active' | 'none' | 'hidden'> {
+    const known = this.caches.memberships;
+    if (known.isNonMember(this.key, team, login)) return 'none';
+    const mark = known.mark();
     const [org = '', slug = ''] = team.split('/');
     try {
       const { data } = await this.octokit.rest.teams.getMembershipForUserInOrg({
@@ -213,13 +219,17 @@ export class GitHub {
       });
       return data.state === 'active' ? 'active' : 'none';
     } catch (err) {
-      if (status(err) === 404) return 'none';
+      if (status(err) === 404) {
+        known.refuse(this.key, team, login, mark);
+        return 'none';
+      }
       // A rate limit is also a 403, and says nothing about the team: the caller fails closed.
       if (status(err) === 403 && !isRateLimit(err)) return 'hidden';
       throw err;
     }
   }
 
+  /** This app's check run named `name` on `headSha`, read from GitHub (its id is remembered). */
   async findCheckRun(headSha: string, name: string): Promise<CheckRunSummary | undefined> {
     const { data } = await this.octokit.rest.checks.listForRef({
       ...this.repo,
@@ -230,16 +240,16 @@ export class GitHub {
       ...(this.appId !== undefined && { app_id: this.appId }),
     });
     const run = data.check_runs.find((r) => this.appId === undefined || r.app?.id === this.appId);
-    return (
-      run && {
-        id: run.id,
-        status: run.status,
-        conclusion: run.conclusion,
-        title: run.output.title,
-        summary: run.output.summary,
-        text: run.output.text,
-      }
-    );
+    if (!run) return undefined;
+    this.caches.checkRuns.set(CheckRunCache.key(this.key, headSha, name), run.id);
+    return {
+      id: run.id,
+      status: run.status,
+      conclusion: run.conclusion,
+      title: run.output.title,
+      summary: run.output.summary,
+      text: run.output.text,
+    };
   }
 
   async createCheckRun(headSha: string, name: string, check: CheckRunWrite): Promise<void> {
@@ -253,6 +263,26 @@ export class GitHub {
 
   async updateCheckRun(id: number, check: CheckRunWrite): Promise<void> {
     await this.octokit.rest.checks.update({ ...this.repo, check_run_id: id, ...checkBody(check) });
+  }
+
+  /**
+   * Write the check run whose id this process found before, without reading it.
+   * False when there is no such id, or when GitHub answers 404 or 422 for it (the id is then
+   * forgotten): the caller finds or creates the check run.
+   */
+  async updateKnownCheckRun(headSha: string, name: string, check: CheckRunWrite): Promise<boolean> {
+    const key = CheckRunCache.key(this.key, headSha, name);
+    const id = this.caches.checkRuns.get(key);
+    if (id === undefined) return false;
+    try {
+      await this.updateCheckRun(id, check);
+      return true;
+    } catch (err) {
+      const code = status(err);
+      if (code !== 404 && code !== 422) throw err;
+      this.caches.checkRuns.delete(key);
+      return false;
+    }
   }
 
   async react(commentId: number, content: '+1'): Promise<void> {
@@ -319,6 +349,16 @@ export class GitHub {
       mergeCommitSha: p.merge_commit_sha ?? null,
       merged: Boolean(p.merged_at),
     }));
+  }
+}
+
+/** The commit a files API entry is listed at: the `ref` of its `contents_url`. */
+function listedAt(contentsUrl: string | undefined): string | undefined {
+  if (!contentsUrl) return undefined;
+  try {
+    return new URL(contentsUrl).searchParams.get('ref') ?? undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Context, Probot } from 'probot';
 import { DEFAULT_CLIENT_POLICY, harden, type ClientPolicy } from './client.js';
 import { evaluate, evaluateGate, type Job } from './evaluate.js';
-import { ContentCache, GitHub } from './github.js';
+import { createCaches } from './cache.js';
+import { GitHub } from './github.js';
 import { GATE } from './messages.js';
 import { WorkQueue } from './queue.js';
 import { commentMayMatter } from './triggers.js';
@@ -16,6 +17,13 @@ export interface PlangateOptions {
   client?: Partial<ClientPolicy>;
   /** How many recent delivery ids to remember, to drop a webhook delivered twice. */
   rememberDeliveries?: number;
+  /**
+   * How long a "not a member of this team" answer is remembered, in milliseconds (default 5
+   * minutes; 0: never). It can only refuse; see MembershipCache in cache.ts.
+   */
+  membershipTtlMs?: number;
+  /** The clock of that memory, in milliseconds (tests). Default `Date.now`. */
+  now?: () => number;
 }
 
 export interface PlangateApp {
@@ -44,9 +52,10 @@ export function runIdFromCallbackUrl(url: string | undefined): number | undefine
  * A webhook delivered twice (GitHub's "Redeliver" keeps the id) is dropped the second time. It
  * is per process: replicas do not share it, and a restart forgets it. A duplicate that gets
  * through anyway is mostly harmless because effects are checked against GitHub first (replies
- * and notices carry a hidden tag, the check run is written only when it differs, runs to approve
- * are listed afresh and an approved run no longer waits); what it would repeat is the answer to
- * a `deployment_protection_rule.requested` (a second status report or review of that run).
+ * and notices carry a hidden tag, the one check run of a head is written in place, runs to
+ * approve are listed afresh and an approved run no longer waits); what it would repeat is the
+ * answer to a `deployment_protection_rule.requested` (a second status report or review of that
+ * run).
  */
 export class RecentDeliveries {
   private readonly ids = new Set<string>();
@@ -71,7 +80,8 @@ export class RecentDeliveries {
 
 export function plangate(options: PlangateOptions = {}): PlangateApp {
   const queue = new WorkQueue();
-  const cache = new ContentCache();
+  // Per process, keyed by repository; each cache says why it cannot serve a stale decision.
+  const caches = createCaches({ membershipTtlMs: options.membershipTtlMs, now: options.now });
   const deliveries = new RecentDeliveries(options.rememberDeliveries);
   const policy: ClientPolicy = { ...DEFAULT_CLIENT_POLICY, ...options.client };
 
@@ -92,7 +102,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
     const schedule = (context: Context, work: (gh: GitHub) => Promise<unknown>): void => {
       const repo = context.repo();
       harden(context.octokit, policy);
-      const gh = new GitHub(context.octokit, repo, cache, appId);
+      const gh = new GitHub(context.octokit, repo, caches, appId);
       queue.enqueue(
         `${repo.owner}/${repo.repo}`.toLowerCase(),
         async () => {
@@ -170,6 +180,20 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
           throw err;
         }
       });
+    });
+
+    // Someone joined a team: their cached "not a member" answers in that organization go at once,
+    // so an approval they write next is counted without waiting for the TTL. No GitHub call.
+    // (Removals need nothing: "active member" is never cached.)
+    app.on('membership.added', async (context) => {
+      const { payload } = context;
+      const login = payload.member?.login;
+      if (!login) return;
+      const dropped = caches.memberships.forget(payload.organization.login, login);
+      context.log.debug(
+        { org: payload.organization.login, team: payload.team.slug, login, dropped },
+        'plangate: team membership added; cached refusals dropped',
+      );
     });
   };
 

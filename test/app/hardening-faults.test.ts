@@ -31,7 +31,11 @@ interface RouteCase {
   /** What the app calls it in src/app/github.ts. */
   use: string;
   route: string;
-  /** `start`: the fault is on before the summary (the route is used once, then cached). */
+  /**
+   * `start`: the fault is on before the summary, for the routes whose answer is cached after
+   * the first event of a head (contents, changed files, the check-run lookup) or used only then
+   * (creating the check run); `ready`: after the summary's event.
+   */
   from: 'start' | 'ready';
   /**
    * Run 556 waits when tom's approval arrives (the app approves waiting runs itself); run 557
@@ -63,11 +67,11 @@ const ROUTES: RouteCase[] = [
     r557: 'waiting',
   },
   // prettier-ignore
-  { use: 'changedFiles', route: `GET ${R}/pulls/{pull_number}/files`, from: 'ready', r556: 'waiting', r557: 'waiting' },
+  { use: 'changedFiles', route: `GET ${R}/pulls/{pull_number}/files`, from: 'start', r556: 'waiting', r557: 'waiting' },
   // prettier-ignore
   { use: 'membership', route: 'GET /orgs/{org}/teams/{team_slug}/memberships/{username}', from: 'ready', r556: 'waiting', r557: 'waiting' },
   // prettier-ignore
-  { use: 'findCheckRun', route: `GET ${R}/commits/{ref}/check-runs`, from: 'ready', r556: 'waiting', r557: 'waiting' },
+  { use: 'findCheckRun', route: `GET ${R}/commits/{ref}/check-runs`, from: 'start', r556: 'waiting', r557: 'waiting' },
   {
     use: 'createCheckRun',
     route: `POST ${R}/check-runs`,
@@ -418,12 +422,15 @@ describe('duplicates and races', () => {
       conclusion: 'success',
       title: 'Approved: 2/2 approvals by @dba-dana, @tom.',
     });
-    // Every write of the check run says the same (the second evaluation found nothing to change).
+    // Every write of the check run is consistent: created by the summary's event, found (and
+    // left as it was) by the gate's, then written by its now known id, without reading it, by
+    // each approval's evaluation, both of which saw both approvals.
     const history = h.gh
       .checkRuns(OWNER, REPO)[0]!
       .history.map((x) => (x['output'] as { title: string }).title);
     expect(history).toEqual([
       'Waiting for approval: 0/2 approvals.',
+      'Approved: 2/2 approvals by @dba-dana, @tom.',
       'Approved: 2/2 approvals by @dba-dana, @tom.',
     ]);
     expectApprovedOnce(555);

@@ -20,6 +20,7 @@ import { startEmulator, type GitHubEmulator, type RequestLogEntry } from '../git
 import {
   deploymentProtectionRulePayload,
   issueCommentPayload,
+  membershipPayload,
   pullRequestPayload,
   type Site,
 } from './payloads.js';
@@ -35,6 +36,27 @@ export const HEAD2 = 'a2'.repeat(20);
 export const BASE = 'b1'.repeat(20);
 export const ENV = 'production';
 export const WEBHOOK_SECRET = 'plangate-test-secret';
+const R = '/repos/{owner}/{repo}';
+/** `METHOD route` of each GitHub call the app makes, as `Harness.calls()` lists them. */
+export const CALL = {
+  token: 'POST /app/installations/{installation_id}/access_tokens',
+  pull: `GET ${R}/pulls/{pull_number}`,
+  contents: `GET ${R}/contents/{path}`,
+  comments: `GET ${R}/issues/{issue_number}/comments`,
+  files: `GET ${R}/pulls/{pull_number}/files`,
+  membership: 'GET /orgs/{org}/teams/{team_slug}/memberships/{username}',
+  findCheck: `GET ${R}/commits/{ref}/check-runs`,
+  createCheck: `POST ${R}/check-runs`,
+  updateCheck: `PATCH ${R}/check-runs/{check_run_id}`,
+  react: `POST ${R}/issues/comments/{comment_id}/reactions`,
+  comment: `POST ${R}/issues/{issue_number}/comments`,
+  waiting: (sha: string) => `GET ${R}/actions/runs?head_sha=${sha}&status=waiting&per_page=100`,
+  pending: `GET ${R}/actions/runs/{run_id}/pending_deployments`,
+  review: `POST ${R}/actions/runs/{run_id}/deployment_protection_rule`,
+  run: `GET ${R}/actions/runs/{run_id}`,
+  commitPulls: `GET ${R}/commits/{commit_sha}/pulls`,
+};
+
 /** Base-branch CODEOWNERS: `/db/` (changed by the PR) is owned by dba-dana and the dba team. */
 export const CODEOWNERS = '*  @acme/platform\n/db/  @dba-dana @acme/dba\n';
 
@@ -106,7 +128,10 @@ export class Harness implements Site {
     readonly clock: Clock,
   ) {}
 
-  /** `app`: options of the app under test (its client policy, for the fault tests). */
+  /**
+   * `app`: options of the app under test (its client policy, for the fault tests). The app's
+   * clock (the TTL of cached "not a member" answers) is the harness's clock.
+   */
   static async start(opts: { app?: PlangateOptions } = {}): Promise<Harness> {
     const clock = new Clock();
     const gh = await startEmulator({
@@ -119,7 +144,8 @@ export class Harness implements Site {
         events: MANIFEST.default_events,
       },
     });
-    const h = new Harness(gh, plangate({ appId: gh.app.id, ...opts.app }), clock);
+    const app = plangate({ appId: gh.app.id, now: () => clock.now().getTime(), ...opts.app });
+    const h = new Harness(gh, app, clock);
     await h.listen();
     return h;
   }
@@ -149,6 +175,11 @@ export class Harness implements Site {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
     this.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+  }
+
+  /** Where the app receives webhooks (http://127.0.0.1:PORT/api/github/webhooks). */
+  get url(): string {
+    return this.webhookUrl;
   }
 
   async close(): Promise<void> {
@@ -294,6 +325,19 @@ export class Harness implements Site {
     const before = String((this.gh.pull(OWNER, REPO, PR)['head'] as { sha: string }).sha);
     this.gh.setPullHead(OWNER, REPO, PR, sha);
     await this.send('pull_request', pullRequestPayload(this, 'synchronize', PR, { before }));
+  }
+
+  /** An organization owner adds `login` to `team` on github.com; then `membership.added`. */
+  async joinTeam(team: string, login: string, opts: { webhook?: boolean } = {}): Promise<void> {
+    this.gh.addTeamMember(OWNER, team, login);
+    if (opts.webhook === false) return;
+    await this.send('membership', membershipPayload(this, 'added', { team, login }));
+  }
+
+  /** An organization owner removes `login` from `team`; then `membership.removed`. */
+  async leaveTeam(team: string, login: string): Promise<void> {
+    this.gh.removeTeamMember(OWNER, team, login);
+    await this.send('membership', membershipPayload(this, 'removed', { team, login }));
   }
 
   /** GitHub asks the app about a run's environment. */

@@ -230,3 +230,58 @@ export function deploymentProtectionRulePayload(
   validateWebhook('deployment_protection_rule', payload);
   return payload;
 }
+
+/**
+ * `membership.added|removed`: `login` joined or left the organization's team `team`, from the
+ * real example, with the emulator's organization, team and users. Organization-level: no
+ * repository.
+ */
+export function membershipPayload(
+  site: Site,
+  action: 'added' | 'removed',
+  opts: { team: string; login: string; sender?: string },
+): Obj {
+  const { gh, owner } = site;
+  const base = example('membership', action);
+  const org = gh.user(owner) as { login: string; id: number; node_id: string };
+  const team = gh.team(owner, opts.team);
+  const api = gh.url;
+  const payload: Obj = {
+    ...base,
+    action,
+    scope: 'team',
+    member: asWebhook(gh.user(opts.login)),
+    sender: asWebhook(gh.user(opts.sender ?? 'octo-admin')),
+    team: {
+      ...(base['team'] as Obj),
+      id: team.id,
+      node_id: Buffer.from(`04:Team${team.id}`).toString('base64'),
+      name: team.name,
+      slug: team.slug,
+      url: `${api}/organizations/${org.id}/team/${team.id}`,
+      html_url: `https://github.com/orgs/${owner}/teams/${team.slug}`,
+      members_url: `${api}/organizations/${org.id}/team/${team.id}/members{/member}`,
+      repositories_url: `${api}/organizations/${org.id}/team/${team.id}/repos`,
+    },
+    organization: {
+      ...(base['organization'] as Obj),
+      login: org.login,
+      id: org.id,
+      node_id: org.node_id,
+      url: `${api}/orgs/${owner}`,
+      repos_url: `${api}/orgs/${owner}/repos`,
+      events_url: `${api}/orgs/${owner}/events`,
+      hooks_url: `${api}/orgs/${owner}/hooks`,
+      issues_url: `${api}/orgs/${owner}/issues`,
+      members_url: `${api}/orgs/${owner}/members{/member}`,
+      public_members_url: `${api}/orgs/${owner}/public_members{/member}`,
+      avatar_url: `https://avatars.githubusercontent.com/u/${org.id}?v=4`,
+    },
+    installation: {
+      id: gh.app.installationId,
+      node_id: Buffer.from(`010:Installation${gh.app.installationId}`).toString('base64'),
+    },
+  };
+  validateWebhook('membership', payload);
+  return payload;
+}

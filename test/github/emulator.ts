@@ -502,6 +502,17 @@ export class GitHubEmulator {
     this.headRepo(r, p.head).branches.set(p.head.ref, sha);
   }
 
+  /**
+   * The PR's base commit moves to `sha` (GitHub updates `base.sha` when the base branch moves
+   * under the pull request, e.g. on the next push to the head).
+   */
+  setPullBase(owner: string, repo: string, number: number, sha: string): void {
+    const p = this.mustPull(owner, repo, number);
+    p.base.sha = sha;
+    p.updatedAt = iso(this.now());
+    this.mustRepo(owner, repo).branches.set(p.base.ref, sha);
+  }
+
   /** Replace the PR's changed files. */
   setPullFiles(owner: string, repo: string, number: number, files: PullFile[]): void {
     this.mustPull(owner, repo, number).files = files.map((f) => ({ ...f }));
@@ -600,6 +611,29 @@ export class GitHubEmulator {
     });
   }
 
+  /** Add `login` to a team (as a member), as an organization owner would. */
+  addTeamMember(org: string, slug: string, login: string): void {
+    this.mustTeam(org, slug).members.set(this.ensureUser({ login }).login, 'member');
+  }
+
+  /** Remove `login` from a team. */
+  removeTeamMember(org: string, slug: string, login: string): void {
+    const t = this.mustTeam(org, slug);
+    for (const l of t.members.keys()) if (fold(l) === fold(login)) t.members.delete(l);
+  }
+
+  /** A team's id, slug and name (for webhook payloads). */
+  team(org: string, slug: string): { id: number; slug: string; name: string } {
+    const t = this.mustTeam(org, slug);
+    return { id: t.id, slug: t.slug, name: t.name };
+  }
+
+  private mustTeam(org: string, slug: string): TeamState {
+    const t = this.teams.get(`${org.toLowerCase()}/${slug.toLowerCase()}`);
+    if (!t) throw new Error(`no team ${org}/${slug}`);
+    return t;
+  }
+
   addWorkflowRun(input: WorkflowRunInput): void {
     const r = this.mustRepo(input.owner, input.repo);
     const at = iso(this.now());
@@ -659,6 +693,14 @@ export class GitHubEmulator {
       ...this.checkRunJson(r, c),
       history: c.history,
     }));
+  }
+
+  /**
+   * A check run GitHub no longer knows (the API cannot delete one; this stands for whatever
+   * makes GitHub answer 404 for an id an app kept).
+   */
+  dropCheckRun(owner: string, repo: string, id: number): void {
+    this.mustRepo(owner, repo).checkRuns.delete(id);
   }
 
   /** Reactions on a comment, oldest first. */
