@@ -1,3 +1,5 @@
+import { marked } from 'marked';
+
 // What GitHub would make of a rendered body, checked on the raw markdown.
 
 /**
@@ -47,9 +49,33 @@ function findRun(s: string, from: number, n: number): number {
   return -1;
 }
 
-/** `@login` or `@org/team` GitHub would link: `@` right after a non-word char, then a login char. */
+/**
+ * `@login` or `@org/team` GitHub would link: `@` right after a non-word char, then a login char,
+ * in the text of the rendered body outside `<code>` and `<pre>`. The body is rendered by a real
+ * CommonMark/GFM parser (marked, as the previews use): code spans do not cross block boundaries,
+ * which a scan of the raw text cannot know (an unpaired backtick in one paragraph made it pair
+ * the backticks of the following paragraphs wrongly and report a mention inside a code span).
+ */
 export function mentionsOutsideCode(md: string): string[] {
-  return [...stripCode(md).matchAll(/(?:^|[^\w`])(@[A-Za-z0-9][\w/-]*)/g)].map((m) => m[1]!);
+  const html = marked.parse(md, { gfm: true, async: false });
+  const text = decodeEntities(
+    html
+      .replace(/<pre[\s>][\s\S]*?<\/pre>/g, ' ')
+      .replace(/<code[\s>][\s\S]*?<\/code>/g, ' ')
+      .replace(/<[^>]*>/g, ' '),
+  );
+  return [...text.matchAll(/(?:^|\W)(@[A-Za-z0-9][\w/-]*)/g)].map((m) => m[1]!);
+}
+
+function decodeEntities(s: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
+    if (e[0] === '#') {
+      const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    }
+    return named[e.toLowerCase()] ?? m;
+  });
 }
 
 export const MARKER_LINE = /^<!-- plangate:v1 [A-Za-z0-9_-]+ -->$/;

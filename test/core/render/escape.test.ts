@@ -69,6 +69,16 @@ describe('escapeInline (markdown inline text, table cells)', () => {
     expect(mentionsOutsideCode(escapeInline('@octocat @org/team a@b'))).toEqual([]);
   });
 
+  it('the mention check reads markdown as GitHub does (it once paired backticks across paragraphs)', () => {
+    // An unpaired backtick ends with its paragraph; the table's code span still holds the team.
+    const md = 'the full summary is in `.\n\n| a |\n|---|\n| `x["@org/team"]` |\n\nsee `y`';
+    expect(mentionsOutsideCode(md)).toEqual([]);
+    expect(mentionsOutsideCode('hi @octocat')).toEqual(['@octocat']);
+    // Escaped backticks are text: GitHub links the team between them.
+    expect(mentionsOutsideCode('\\`@org/team\\`')).toEqual(['@org/team']);
+    expect(mentionsOutsideCode('```\n@octocat\n```\n\n<code>@a</code> &#64;b')).toEqual(['@b']);
+  });
+
   it('keeps everything on one line, without control characters', () => {
     expect(escapeInline('a\nb\r\nc\rd\te\u2028f')).toBe('a b c d e f');
     expect(escapeInline('\u001b[31mred')).toBe('\uFFFD\\[31m' + 'red');
