@@ -41,8 +41,9 @@ export interface CliIo {
 
 /**
  * Plans above this size are read as a stream (bounded memory, and beyond V8's ~512 M character
- * string limit); smaller ones whole, which is faster for small plans. At 355 MB both paths
- * measured about 1.7x a bare JSON.parse, whole with 3x the memory of the stream (docs/benchmarks.md).
+ * string limit); smaller ones whole, which is faster for small plans. At 355 MB the stream
+ * measured as fast or a little faster than the whole file, with a third of its memory
+ * (docs/benchmarks.md).
  * PLANGATE_STREAM_THRESHOLD (bytes) overrides.
  */
 export const STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
