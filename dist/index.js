@@ -32260,7 +32260,7 @@ function escapeInline(s) {
 }
 function codeSpan(s, opts = {}) {
   let content = oneLine(s);
-  if (opts.table) content = content.replace(/\|/g, "\\|");
+  if (opts.table) content = content.replace(/\\(?=\|)/g, `\\${ZWSP}`).replace(/\|/g, "\\|");
   if (content === "") return "` `";
   const longest = longestBacktickRun(content);
   const fence = "`".repeat(longest + 1);

@@ -66,11 +66,15 @@ export function escapeInline(s: string): string {
  * links mentions nor decodes entities inside code). Picks a backtick fence longer than any
  * backtick run in the content and pads with spaces when the content starts or ends with a
  * backtick or a space. In a table cell (`table: true`), pipes become `\|`: GFM splits cells
- * before it parses code spans, and removes the backslash again inside the cell.
+ * before it parses code spans, and removes the backslash again inside the cell (it was once
+ * fooled by a backslash in the content right before a pipe, found by the fuzzer).
  */
 export function codeSpan(s: string, opts: { table?: boolean } = {}): string {
   let content = oneLine(s);
-  if (opts.table) content = content.replace(/\|/g, '\\|');
+  // GFM reads `\` + any character as a pair when it splits a row, so a backslash right before
+  // a pipe would pair with the pipe's escape and let the pipe split the cell, spilling the rest
+  // of the code span (and any @mention in it) into the text: a zero-width space parts them.
+  if (opts.table) content = content.replace(/\\(?=\|)/g, `\\${ZWSP}`).replace(/\|/g, '\\|');
   if (content === '') return '` `';
   const longest = longestBacktickRun(content);
   const fence = '`'.repeat(longest + 1);
