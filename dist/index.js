@@ -15066,7 +15066,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode(bytes, encoding);
+          return decode2(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15083,7 +15083,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode(ioQueue, encoding) {
+    function decode2(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -28571,8 +28571,8 @@ function create(patterns, options) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { readFile, writeFile as writeFile2 } from "node:fs/promises";
+import { createReadStream, existsSync as existsSync3 } from "node:fs";
+import { readFile, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join2, relative } from "node:path";
 
@@ -31897,6 +31897,14 @@ function parsePlan(input, file) {
     throw e;
   }
 }
+function parsePlanObject(doc, file) {
+  try {
+    return { ok: true, plan: planFromJson(doc, file) };
+  } catch (e) {
+    if (e instanceof Refusal) return { ok: false, error: planError(file, e.message) };
+    throw e;
+  }
+}
 function planError(file, reason2) {
   return { file, reason: reason2, message: `${file}: ${reason2}` };
 }
@@ -32221,84 +32229,22 @@ function countStateResources(priorState) {
   }
   return n;
 }
-
-// src/core/project-spec.ts
-var NAMED = /^([A-Za-z0-9._-]{1,100})=(.+)$/;
-function parseProjectSpec(spec) {
-  const m = NAMED.exec(spec.trim());
-  return m ? { name: m[1], path: m[2].trim() } : { path: spec.trim() };
+function resourceChangeAt(raw, index, depth) {
+  return asResult(() => {
+    if (depth === void 0 || depth > MAX_NESTING - 2) checkNesting([raw], {}, index);
+    return resourceChange(raw, `resource_changes[${index}]`);
+  });
 }
-function defaultProjectName(path6, lone) {
-  return lone ? "default" : path6;
+function driftEntryAt(raw, index) {
+  return asResult(() => driftEntry(raw, `resource_drift[${index}]`));
 }
-
-// src/core/render/escape.ts
-var ZWSP = "\u200B";
-var CONTROL = (
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g
-);
-var LINE_BREAK = /\r\n|[\r\n\t\u0085\u2028\u2029]/g;
-function defang(s) {
-  return s.replace(/plangate:v/gi, (m) => `${m.slice(0, 8)}${ZWSP}${m.slice(8)}`).replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`).replace(/--(!?)>/g, `-${ZWSP}-$1>`);
-}
-function oneLine(s) {
-  return defang(s).replace(LINE_BREAK, " ").replace(CONTROL, "\uFFFD");
-}
-var INLINE = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  // The zero-width space stays in the rendered text, so GitHub's mention filter sees `@` followed
-  // by a non-login character and links nothing (the trick Renovate and Dependabot use).
-  "@": "@&#8203;"
-};
-var INLINE_PUNCT = /[\\`*_{}[\]()#+\-.!|~$&<>"@]/g;
-function escapeInline(s) {
-  return oneLine(s).replace(INLINE_PUNCT, (c) => INLINE[c] ?? `\\${c}`);
-}
-function codeSpan(s, opts = {}) {
-  let content = oneLine(s);
-  if (opts.table) content = content.replace(/\\(?=\|)/g, `\\${ZWSP}`).replace(/\|/g, "\\|");
-  if (content === "") return "` `";
-  const longest = longestBacktickRun(content);
-  const fence = "`".repeat(longest + 1);
-  const allSpaces = /^ +$/.test(content);
-  const pad = !allSpaces && (content.startsWith("`") || content.endsWith("`") || content.startsWith(" ") && content.endsWith(" "));
-  return pad ? `${fence} ${content} ${fence}` : `${fence}${content}${fence}`;
-}
-function longestBacktickRun(s) {
-  let longest = 0;
-  for (const run2 of s.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
-  return longest;
-}
-function codeBlock(s) {
-  const content = oneLine(s);
-  const longest = longestBacktickRun(content);
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}
-${content}
-${fence}`;
-}
-var HTML = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "|": "&#124;",
-  "`": "&#96;",
-  "@": "@&#8203;"
-};
-function escapeHtml(s) {
-  return oneLine(s).replace(/[&<>"'|`@]/g, (c) => HTML[c] ?? c);
-}
-function truncate(s, max) {
-  if (s.length <= max) return s;
-  let head = s.slice(0, Math.max(0, max - 1));
-  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
-  return `${head}\u2026`;
+function asResult(f) {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    if (e instanceof Refusal) return { ok: false, reason: e.message };
+    throw e;
+  }
 }
 
 // src/core/risk/catalog.ts
@@ -32972,6 +32918,816 @@ function openIngress(type, value2) {
   return [...found];
 }
 
+// src/core/plan/stream.ts
+var MARKDOWN_FULL_DETAILS = 1024;
+var MAX_VALUE_BYTES = 256 * 1024 * 1024;
+var STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
+function streamThreshold(env) {
+  const v = env.PLANGATE_STREAM_THRESHOLD;
+  return v !== void 0 && /^\d+$/.test(v) ? Number(v) : STREAM_THRESHOLD_BYTES;
+}
+async function parsePlanStream(source, file, opts = {}) {
+  const head = await readHead(source, 1 << 20);
+  const encoding = sniffEncoding(head);
+  const bom = encoding === "utf-8" ? hasUtf8Bom(head) ? 3 : 0 : hasUtf16Bom(head) ? 2 : 0;
+  const text = utf8Source(source, encoding, bom);
+  const lead = await leadingSpace(text);
+  if (lead === void 0) return parsePlan(head, file);
+  const detail = opts.detail ?? "all";
+  const changes = [];
+  const drift = [];
+  const ranges = new RangeList();
+  const keys = [];
+  let sorted = true;
+  let firstError;
+  let driftError;
+  let fullDestructive = 0;
+  let fullOther = 0;
+  const skeleton = {};
+  let rcSeen = false;
+  let driftSeen = false;
+  const resetChanges = () => {
+    changes.length = 0;
+    ranges.clear();
+    keys.length = 0;
+    sorted = true;
+    firstError = void 0;
+    fullDestructive = fullOther = 0;
+  };
+  const resetDrift = () => {
+    drift.length = 0;
+    driftError = void 0;
+  };
+  const scanner = new Scanner();
+  try {
+    for await (const entry of scanner.entries(text.open(lead), lead)) {
+      if (entry.kind === "member") {
+        skeleton[entry.key] = entry.value;
+        if (entry.key === "resource_changes") {
+          if (!rcSeen) resetChanges();
+          rcSeen = false;
+        } else if (entry.key === "resource_drift") {
+          if (!driftSeen) resetDrift();
+          driftSeen = false;
+        }
+      } else if (entry.kind === "resource_changes") {
+        if (entry.index === 0) resetChanges();
+        rcSeen = true;
+        const key = changeSortKey(entry.value);
+        if (keys.length > 0 && key < keys[keys.length - 1]) sorted = false;
+        keys.push(key);
+        ranges.push(entry.start, entry.end);
+        if (firstError !== void 0) continue;
+        const r = resourceChangeAt(entry.value, entry.index, entry.depth);
+        if (!r.ok) {
+          firstError = r.reason;
+          continue;
+        }
+        let c = r.value;
+        if (detail !== "all") {
+          let full = false;
+          if (detail === "markdown" && c.kind !== "no-op") {
+            if (c.mode === "managed" && isDestructive(c.kind))
+              full = fullDestructive++ < MARKDOWN_FULL_DETAILS;
+            else full = fullOther++ < MARKDOWN_FULL_DETAILS;
+          }
+          if (!full) c = slimChange(c);
+        }
+        changes.push(c);
+      } else {
+        if (entry.index === 0) resetDrift();
+        driftSeen = true;
+        if (driftError !== void 0) continue;
+        const r = driftEntryAt(entry.value, entry.index);
+        if (r.ok) drift.push(r.value);
+        else driftError = r.reason;
+      }
+    }
+  } catch (e) {
+    if (e instanceof StreamSyntaxError) {
+      return { ok: false, error: planError(file, await syntaxReason(text, e)) };
+    }
+    throw e;
+  }
+  if (skeleton.resource_changes === STREAMED) skeleton.resource_changes = [];
+  if (skeleton.resource_drift === STREAMED) skeleton.resource_drift = [];
+  const rest = parsePlanObject(skeleton, file);
+  if (!rest.ok) return rest;
+  if (firstError !== void 0) return { ok: false, error: planError(file, firstError) };
+  if (driftError !== void 0) return { ok: false, error: planError(file, driftError) };
+  const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, skeleton.output_changes, keys, ranges, sorted, opts);
+  return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
+}
+var WHOLE_VALUE_TYPES = /* @__PURE__ */ new Set([
+  ...Object.keys(BACKUP_POLICIES),
+  // network-exposure (openIngress in rules.ts)
+  "aws_security_group",
+  "aws_security_group_rule",
+  "aws_vpc_security_group_ingress_rule",
+  "google_compute_firewall",
+  "azurerm_network_security_rule",
+  "azurerm_network_security_group"
+]);
+var RULE_ATTRS = [.../* @__PURE__ */ new Set([...PROTECTION_ATTRS, ...DANGER_ATTRS])];
+function slimChange(c) {
+  if (WHOLE_VALUE_TYPES.has(c.type)) return c;
+  return { ...c, before: slimValue(c.before), after: slimValue(c.after) };
+}
+function slimValue(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  const out = {};
+  for (const k of RULE_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k];
+  return out;
+}
+async function streamDigest(text, outputChanges, keys, ranges, sorted, opts) {
+  const n = keys.length;
+  const digest = new PlanDigest(isPlainObject5(outputChanges) ? outputChanges : {});
+  let order;
+  if (!sorted) {
+    order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => {
+      const ka = keys[a];
+      const kb = keys[b];
+      return ka < kb ? -1 : ka > kb ? 1 : a - b;
+    });
+  }
+  const budget = opts.reorderBudget ?? 64 * 1024 * 1024;
+  let done = 0;
+  while (done < n) {
+    let upto = done;
+    let bytes = 0;
+    if (!order) upto = n;
+    else {
+      while (upto < n) {
+        const i = order[upto];
+        const len = ranges.end(i) - ranges.start(i);
+        if (upto > done && bytes + len > budget) break;
+        bytes += len;
+        upto++;
+      }
+    }
+    const members = [];
+    for (let r = done; r < upto; r++) members.push(order ? order[r] : r);
+    if (order) members.sort((a, b) => a - b);
+    const rankOf = /* @__PURE__ */ new Map();
+    if (order) for (let r = done; r < upto; r++) rankOf.set(order[r], r);
+    const held = /* @__PURE__ */ new Map();
+    let next = done;
+    const emit = (rank, value2) => {
+      if (rank !== next) {
+        held.set(rank, value2);
+        return;
+      }
+      digest.add(value2);
+      next++;
+      for (let v = held.get(next); held.has(next); v = held.get(next)) {
+        held.delete(next);
+        digest.add(v);
+        next++;
+      }
+    };
+    const first = members[0];
+    let m = 0;
+    let pieces = [];
+    let pos = ranges.start(first);
+    for await (const chunk of text.open(pos)) {
+      let at = 0;
+      while (at < chunk.length && m < members.length) {
+        const i = members[m];
+        const s = ranges.start(i);
+        const e = ranges.end(i);
+        if (pos + (chunk.length - at) <= s) {
+          pos += chunk.length - at;
+          break;
+        }
+        if (pos < s) {
+          at += s - pos;
+          pos = s;
+        }
+        const take = Math.min(chunk.length - at, e - pos);
+        pieces.push(chunk.subarray(at, at + take));
+        at += take;
+        pos += take;
+        if (pos === e) {
+          const value2 = JSON.parse(decode(pieces));
+          pieces = [];
+          emit(order ? rankOf.get(i) : i, value2);
+          m++;
+        }
+      }
+      if (m >= members.length) break;
+    }
+    if (m < members.length) throw new Error("the plan changed while it was being read");
+    done = upto;
+  }
+  return digest.finish();
+}
+var RangeList = class {
+  buf = new Float64Array(1 << 12);
+  n = 0;
+  push(start, end) {
+    if (2 * this.n + 2 > this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[2 * this.n] = start;
+    this.buf[2 * this.n + 1] = end;
+    this.n++;
+  }
+  start(i) {
+    return this.buf[2 * i];
+  }
+  end(i) {
+    return this.buf[2 * i + 1];
+  }
+  clear() {
+    this.n = 0;
+  }
+};
+function hasUtf8Bom(b) {
+  return b[0] === 239 && b[1] === 187 && b[2] === 191;
+}
+function hasUtf16Bom(b) {
+  return b[0] === 255 && b[1] === 254 || b[0] === 254 && b[1] === 255;
+}
+function sniffEncoding(b) {
+  if (hasUtf8Bom(b)) return "utf-8";
+  if (b[0] === 255 && b[1] === 254) return "utf-16le";
+  if (b[0] === 254 && b[1] === 255) return "utf-16be";
+  if (b.length >= 2 && b[0] !== 0 && b[1] === 0) return "utf-16le";
+  if (b.length >= 2 && b[0] === 0 && b[1] !== 0) return "utf-16be";
+  return "utf-8";
+}
+function utf8Source(source, encoding, bom) {
+  if (encoding === "utf-8") return { open: (start) => source.open(bom + start) };
+  return {
+    async *open(start) {
+      const decoder = new TextDecoder(encoding, { ignoreBOM: true });
+      const encoder = new TextEncoder();
+      let pos = 0;
+      const skip = function* (bytes) {
+        if (pos + bytes.length <= start) {
+          pos += bytes.length;
+          return;
+        }
+        const from = Math.max(0, start - pos);
+        pos += bytes.length;
+        yield from > 0 ? bytes.subarray(from) : bytes;
+      };
+      for await (const chunk of source.open(bom)) {
+        yield* skip(encoder.encode(decoder.decode(chunk, { stream: true })));
+      }
+      yield* skip(encoder.encode(decoder.decode()));
+    }
+  };
+}
+async function readHead(source, max) {
+  const parts = [];
+  let n = 0;
+  for await (const chunk of source.open(0)) {
+    parts.push(chunk);
+    n += chunk.length;
+    if (n >= max) break;
+  }
+  return concat(parts);
+}
+async function leadingSpace(text) {
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  let bytes = 0;
+  for await (const chunk of text.open(0)) {
+    const s = decoder.decode(chunk, { stream: true });
+    const t = s.trimStart();
+    if (t === "") {
+      bytes += chunk.length;
+      continue;
+    }
+    if (t[0] !== "{") return void 0;
+    return bytes + new TextEncoder().encode(s.slice(0, s.length - t.length)).length;
+  }
+  return void 0;
+}
+var utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+function decode(pieces) {
+  return utf8Decoder.decode(pieces.length === 1 ? pieces[0] : concat(pieces));
+}
+function concat(parts) {
+  if (parts.length === 1) return parts[0];
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+function isPlainObject5(x) {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+var StreamSyntaxError = class extends Error {
+  constructor(offset, problem, endsEarly, leaf) {
+    super(problem);
+    this.offset = offset;
+    this.problem = problem;
+    this.endsEarly = endsEarly;
+    this.leaf = leaf;
+  }
+  offset;
+  problem;
+  endsEarly;
+  leaf;
+};
+async function syntaxReason(text, e) {
+  let { line, column } = await lineAndColumnAt(text, e.offset);
+  if (e.leaf) {
+    const inner = lineAndColumn(e.leaf.text, e.leaf.at);
+    if (inner.line > 1) ({ line, column } = { line: line + inner.line - 1, column: inner.column });
+    else column += inner.column - 1;
+  }
+  if (e.endsEarly) {
+    return `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`;
+  }
+  return `not valid JSON at line ${line}, column ${column}: ${e.problem}`;
+}
+async function lineAndColumnAt(text, offset) {
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  let line = 1;
+  let column = 1;
+  let pos = 0;
+  for await (const chunk of text.open(0)) {
+    const part = pos + chunk.length > offset ? chunk.subarray(0, offset - pos) : chunk;
+    pos += part.length;
+    const s = decoder.decode(part, { stream: pos < offset });
+    const nl = s.lastIndexOf("\n");
+    if (nl >= 0) {
+      for (let k = s.indexOf("\n"); k !== -1; k = s.indexOf("\n", k + 1)) line++;
+      column = s.length - nl;
+    } else {
+      column += s.length;
+    }
+    if (pos >= offset) break;
+  }
+  return { line, column };
+}
+var STREAMED = /* @__PURE__ */ Symbol("streamed");
+var KEEP = { mode: "keep" };
+var CHECK = { mode: "check" };
+var anyDepth = (levels) => levels === 0 ? CHECK : { mode: "any", child: () => anyDepth(levels - 1) };
+var UNKNOWN_MEMBER = anyDepth(3);
+var EMIT_RC = { mode: "emit", emit: "resource_changes" };
+var EMIT_DRIFT = { mode: "emit", emit: "resource_drift" };
+var STATE_RESOURCE = {
+  mode: "reduce",
+  reduce: (v) => isPlainObject5(v) ? Object.hasOwn(v, "mode") ? { mode: v.mode } : {} : v
+};
+var STATE_MODULE = {
+  mode: "obj",
+  build: true,
+  child: (k) => k === "resources" ? { mode: "arr", build: true, child: () => STATE_RESOURCE } : k === "child_modules" ? { mode: "arr", build: true, child: () => STATE_MODULE } : CHECK
+};
+var CHECKED_MODULE = {
+  mode: "any",
+  child: (k) => k === "resources" ? { mode: "any", child: () => CHECK } : k === "child_modules" ? { mode: "any", child: () => CHECKED_MODULE } : CHECK
+};
+var configChild = (k) => k === "module_calls" ? {
+  mode: "any",
+  child: () => ({ mode: "any", child: (c) => c === "module" ? CHECKED_CONFIG : CHECK })
+} : k === "resources" ? { mode: "any", child: () => CHECK } : CHECK;
+var CONFIG_MODULE = {
+  mode: "obj",
+  build: true,
+  child: (k) => k === "outputs" ? KEEP : configChild(k)
+};
+var CHECKED_CONFIG = { mode: "any", child: configChild };
+var ROOT = {
+  mode: "obj",
+  build: true,
+  child: (k) => {
+    switch (k) {
+      case "resource_changes":
+        return { mode: "arr", streamed: true, child: () => EMIT_RC };
+      case "resource_drift":
+        return { mode: "arr", streamed: true, child: () => EMIT_DRIFT };
+      case "format_version":
+      case "terraform_version":
+      case "errored":
+      case "applyable":
+      case "output_changes":
+        return KEEP;
+      case "prior_state":
+        return {
+          mode: "obj",
+          build: true,
+          child: (p) => p === "values" ? {
+            mode: "obj",
+            build: true,
+            child: (v) => v === "outputs" ? KEEP : v === "root_module" ? STATE_MODULE : CHECK
+          } : CHECK
+        };
+      case "planned_values":
+        return {
+          mode: "obj",
+          build: true,
+          child: (p) => p === "outputs" ? KEEP : p === "root_module" ? CHECKED_MODULE : CHECK
+        };
+      case "configuration":
+        return {
+          mode: "obj",
+          build: true,
+          child: (p) => p === "root_module" ? CONFIG_MODULE : CHECK
+        };
+      default:
+        return UNKNOWN_MEMBER;
+    }
+  }
+};
+function isSpace2(c) {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+var Scanner = class {
+  state = 0 /* Value */;
+  stack = [];
+  out = [];
+  // The value being captured for JSON.parse.
+  cap = [];
+  capBytes = 0;
+  capStart = 0;
+  capNode = CHECK;
+  capIsKey = false;
+  capScalar = false;
+  capDepth = 0;
+  capMaxDepth = 0;
+  capInString = false;
+  capEscape = false;
+  /** Where the capture started in the current chunk (-1: at the chunk's start). */
+  capFrom = -1;
+  async *entries(chunks, base) {
+    let pos = base;
+    for await (const chunk of chunks) {
+      this.feed(chunk, pos);
+      pos += chunk.length;
+      if (this.out.length > 0) {
+        const out = this.out;
+        this.out = [];
+        yield* out;
+      }
+    }
+    this.end(pos);
+    yield* this.out;
+  }
+  fail(offset, problem) {
+    throw new StreamSyntaxError(offset, problem, false);
+  }
+  feed(buf, base) {
+    const n = buf.length;
+    let i = 0;
+    while (i < n) {
+      if (this.state === 5 /* Capture */) {
+        const from = this.capFrom >= 0 ? this.capFrom : i;
+        this.capFrom = -1;
+        const e = this.scanCapture(buf, i);
+        const to = e < 0 ? n : e;
+        if (to > from) {
+          this.cap.push(buf.subarray(from, to));
+          this.capBytes += to - from;
+          if (this.capBytes > MAX_VALUE_BYTES) this.tooBig();
+        }
+        if (e < 0) return;
+        i = e;
+        this.finishCapture(base + e);
+        continue;
+      }
+      const c = buf[i];
+      if (isSpace2(c)) {
+        i++;
+        continue;
+      }
+      const top = this.stack[this.stack.length - 1];
+      switch (this.state) {
+        case 0 /* Value */: {
+          if (top && top.isArray && top.empty && c === 93 /* RBracket */) {
+            this.close(base + i + 1);
+            i++;
+            break;
+          }
+          const node = top ? top.node.child(top.isArray ? top.index : top.key) : ROOT;
+          const wantsObj = node.mode === "obj" || node.mode === "any";
+          const wantsArr = node.mode === "arr" || node.mode === "any";
+          if (c === 123 /* LBrace */ && wantsObj || c === 91 /* LBracket */ && wantsArr) {
+            const isArray = c === 91 /* LBracket */;
+            this.stack.push({
+              node,
+              isArray,
+              value: node.build ? isArray ? [] : {} : void 0,
+              key: "",
+              index: 0,
+              empty: true
+            });
+            this.state = isArray ? 0 /* Value */ : 1 /* Key */;
+            i++;
+            break;
+          }
+          if (!top && c !== 123 /* LBrace */) this.fail(base + i, "expected a JSON object");
+          if (c === 93 /* RBracket */ || c === 125 /* RBrace */ || c === 44 /* Comma */ || c === 58 /* Colon */) {
+            this.fail(
+              base + i,
+              "expected a value (an object, array, string, number, true, false or null)"
+            );
+          }
+          const whole = node.mode === "check" || node.mode === "emit" || node.mode === "reduce";
+          this.startCapture(buf, i, base, whole ? node : KEEP, false);
+          i = this.capScalar ? i : i + 1;
+          break;
+        }
+        case 1 /* Key */: {
+          if (c === 125 /* RBrace */ && top.empty) {
+            this.close(base + i + 1);
+            i++;
+            break;
+          }
+          if (c !== 34 /* Quote */) this.fail(base + i, "expected a property name in double quotes");
+          this.startCapture(buf, i, base, KEEP, true);
+          i++;
+          break;
+        }
+        case 2 /* Colon */:
+          if (c !== 58 /* Colon */) this.fail(base + i, "expected ':' after a property name");
+          this.state = 0 /* Value */;
+          i++;
+          break;
+        case 3 /* After */: {
+          if (!top) this.fail(base + i, "there is more text after the end of the JSON");
+          const close = top.isArray ? 93 /* RBracket */ : 125 /* RBrace */;
+          if (c === 44 /* Comma */) {
+            top.empty = false;
+            this.state = top.isArray ? 0 /* Value */ : 1 /* Key */;
+            i++;
+          } else if (c === close) {
+            this.close(base + i + 1);
+            i++;
+          } else {
+            this.fail(base + i, `expected ',' or '${top.isArray ? "]" : "}"}'`);
+          }
+          break;
+        }
+        case 4 /* Done */:
+          this.fail(base + i, "there is more text after the end of the JSON");
+      }
+    }
+    if (this.capFrom >= 0) {
+      this.cap.push(buf.subarray(this.capFrom, n));
+      this.capBytes += n - this.capFrom;
+      this.capFrom = -1;
+    }
+  }
+  startCapture(buf, i, base, node, isKey) {
+    const c = buf[i];
+    this.state = 5 /* Capture */;
+    this.cap = [];
+    this.capBytes = 0;
+    this.capStart = base + i;
+    this.capNode = node;
+    this.capIsKey = isKey;
+    this.capEscape = false;
+    this.capFrom = i;
+    this.capMaxDepth = 0;
+    if (c === 34 /* Quote */) {
+      this.capScalar = false;
+      this.capDepth = 0;
+      this.capInString = true;
+    } else if (c === 123 /* LBrace */ || c === 91 /* LBracket */) {
+      this.capScalar = false;
+      this.capDepth = 1;
+      this.capMaxDepth = 1;
+      this.capInString = false;
+    } else {
+      this.capScalar = true;
+      this.capDepth = 0;
+      this.capInString = false;
+    }
+  }
+  /** End (exclusive) of the captured value in `buf` from `i`, or -1 if it goes on. */
+  scanCapture(buf, i) {
+    const n = buf.length;
+    if (this.capScalar) {
+      while (i < n) {
+        const c = buf[i];
+        if (c === 44 /* Comma */ || c === 125 /* RBrace */ || c === 93 /* RBracket */ || isSpace2(c)) return i;
+        i++;
+      }
+      return -1;
+    }
+    let depth = this.capDepth;
+    let maxDepth = this.capMaxDepth;
+    let inString = this.capInString;
+    if (this.capEscape) {
+      this.capEscape = false;
+      i++;
+    }
+    while (i < n) {
+      if (inString) {
+        const q = buf.indexOf(34 /* Quote */, i);
+        if (q < 0) {
+          let k2 = n - 1;
+          while (k2 >= i && buf[k2] === 92 /* Backslash */) k2--;
+          if (n - 1 - k2 & 1) this.capEscape = true;
+          break;
+        }
+        let k = q - 1;
+        while (k >= i && buf[k] === 92 /* Backslash */) k--;
+        i = q + 1;
+        if (q - 1 - k & 1) continue;
+        inString = false;
+        if (depth === 0) return i;
+        continue;
+      }
+      const c = buf[i++];
+      if (c === 34 /* Quote */) inString = true;
+      else if (c === 123 /* LBrace */ || c === 91 /* LBracket */) {
+        if (++depth > maxDepth) maxDepth = depth;
+      } else if (c === 125 /* RBrace */ || c === 93 /* RBracket */) {
+        if (--depth === 0) {
+          this.capMaxDepth = maxDepth;
+          return i;
+        }
+      }
+    }
+    this.capDepth = depth;
+    this.capMaxDepth = maxDepth;
+    this.capInString = inString;
+    return -1;
+  }
+  parseCaptured() {
+    const text = decode(this.cap);
+    this.cap = [];
+    try {
+      return JSON.parse(text);
+    } catch {
+      const where = findJsonSyntaxError(text);
+      let problem = where?.problem ?? "syntax error";
+      if (this.capScalar && where && /more text after the end/.test(problem)) {
+        const top = this.stack[this.stack.length - 1];
+        problem = `expected ',' or '${top?.isArray ? "]" : "}"}'`;
+      }
+      throw new StreamSyntaxError(this.capStart, problem, false, { text, at: where?.offset ?? 0 });
+    }
+  }
+  finishCapture(end) {
+    const value2 = this.parseCaptured();
+    const top = this.stack[this.stack.length - 1];
+    if (this.capIsKey) {
+      top.key = value2;
+      this.state = 2 /* Colon */;
+      return;
+    }
+    this.deliver(top, this.capNode, value2, this.capStart, end);
+  }
+  /** A value is complete: hand it to its parent frame. */
+  deliver(parent, node, value2, start, end) {
+    this.state = 3 /* After */;
+    if (!parent) {
+      this.state = 4 /* Done */;
+      return;
+    }
+    const key = parent.isArray ? parent.index++ : parent.key;
+    parent.empty = false;
+    if (node.mode === "emit") {
+      this.out.push({
+        kind: node.emit,
+        index: key,
+        value: value2,
+        start,
+        end,
+        depth: this.capMaxDepth
+      });
+      return;
+    }
+    const kept = node.mode === "check" ? null : node.mode === "reduce" ? node.reduce(value2) : value2;
+    if (parent.value) {
+      if (Array.isArray(parent.value)) parent.value.push(kept);
+      else defineOwn(parent.value, key, kept);
+    }
+    if (parent.node === ROOT) this.out.push({ kind: "member", key, value: kept });
+  }
+  close(end) {
+    const frame = this.stack.pop();
+    const value2 = frame.value ?? (frame.node.streamed ? STREAMED : null);
+    this.deliver(this.stack[this.stack.length - 1], KEEP, value2, 0, end);
+  }
+  tooBig() {
+    const text = decode(this.cap);
+    const where = findJsonSyntaxError(text);
+    if (where && !where.endsEarly) {
+      throw new StreamSyntaxError(this.capStart, where.problem, false, { text, at: where.offset });
+    }
+    throw new StreamSyntaxError(
+      this.capStart,
+      `one value is larger than ${MAX_VALUE_BYTES / 1024 / 1024} MB, which plangate does not read`,
+      false
+    );
+  }
+  end(pos) {
+    if (this.state === 4 /* Done */) return;
+    if (this.state === 5 /* Capture */) {
+      const text = decode(this.cap);
+      const where = findJsonSyntaxError(text);
+      if (where && !where.endsEarly) {
+        throw new StreamSyntaxError(this.capStart, where.problem, false, {
+          text,
+          at: where.offset
+        });
+      }
+    }
+    throw new StreamSyntaxError(pos, "the text ends in the middle of the JSON", true);
+  }
+};
+function defineOwn(o, k, v) {
+  if (k === "__proto__") {
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  } else o[k] = v;
+}
+
+// src/core/project-spec.ts
+var NAMED = /^([A-Za-z0-9._-]{1,100})=(.+)$/;
+function parseProjectSpec(spec) {
+  const m = NAMED.exec(spec.trim());
+  return m ? { name: m[1], path: m[2].trim() } : { path: spec.trim() };
+}
+function defaultProjectName(path6, lone) {
+  return lone ? "default" : path6;
+}
+
+// src/core/render/escape.ts
+var ZWSP = "\u200B";
+var CONTROL = (
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g
+);
+var LINE_BREAK = /\r\n|[\r\n\t\u0085\u2028\u2029]/g;
+function defang(s) {
+  return s.replace(/plangate:v/gi, (m) => `${m.slice(0, 8)}${ZWSP}${m.slice(8)}`).replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`).replace(/--(!?)>/g, `-${ZWSP}-$1>`);
+}
+function oneLine(s) {
+  return defang(s).replace(LINE_BREAK, " ").replace(CONTROL, "\uFFFD");
+}
+var INLINE = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  // The zero-width space stays in the rendered text, so GitHub's mention filter sees `@` followed
+  // by a non-login character and links nothing (the trick Renovate and Dependabot use).
+  "@": "@&#8203;"
+};
+var INLINE_PUNCT = /[\\`*_{}[\]()#+\-.!|~$&<>"@]/g;
+function escapeInline(s) {
+  return oneLine(s).replace(INLINE_PUNCT, (c) => INLINE[c] ?? `\\${c}`);
+}
+function codeSpan(s, opts = {}) {
+  let content = oneLine(s);
+  if (opts.table) content = content.replace(/\\(?=\|)/g, `\\${ZWSP}`).replace(/\|/g, "\\|");
+  if (content === "") return "` `";
+  const longest = longestBacktickRun(content);
+  const fence = "`".repeat(longest + 1);
+  const allSpaces = /^ +$/.test(content);
+  const pad = !allSpaces && (content.startsWith("`") || content.endsWith("`") || content.startsWith(" ") && content.endsWith(" "));
+  return pad ? `${fence} ${content} ${fence}` : `${fence}${content}${fence}`;
+}
+function longestBacktickRun(s) {
+  let longest = 0;
+  for (const run2 of s.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  return longest;
+}
+function codeBlock(s) {
+  const content = oneLine(s);
+  const longest = longestBacktickRun(content);
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}
+${content}
+${fence}`;
+}
+var HTML = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "|": "&#124;",
+  "`": "&#96;",
+  "@": "@&#8203;"
+};
+function escapeHtml(s) {
+  return oneLine(s).replace(/[&<>"'|`@]/g, (c) => HTML[c] ?? c);
+}
+function truncate(s, max) {
+  if (s.length <= max) return s;
+  let head = s.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  return `${head}\u2026`;
+}
+
 // src/core/risk/score.ts
 var LEVEL_BANDS = {
   none: [0, 0],
@@ -33241,7 +33997,7 @@ function renderMarkdown(report, opts = {}) {
   const full = {
     destroys: sum(parts.map((p) => p.destroyRows.length)),
     findingsPerRule: Math.max(0, ...parts.flatMap((p) => p.risks.map((g) => g.items.length))),
-    details: sum(parts.map((p) => p.details.length))
+    details: Math.min(sum(parts.map((p) => p.details.length)), opts.maxDetails ?? Infinity)
   };
   const fits = (b2) => assemble(b2).length <= max;
   if (fits(full)) return assemble(full);
@@ -33912,7 +34668,8 @@ async function run() {
       await verify(report, config, octokit, pr);
       return;
     }
-    await summarize(settings, report, config, octokit, pr);
+    const maxDetails = plans.some((p) => p.streamed) ? MARKDOWN_FULL_DETAILS : void 0;
+    await summarize(settings, report, config, octokit, pr, maxDetails);
   } catch (error2) {
     setFailed(error2 instanceof Error ? error2.message : String(error2));
   }
@@ -33963,15 +34720,20 @@ async function loadPlans(settings) {
       continue;
     }
     names.add(projectName);
-    const result = parsePlan(await readFile(file), rel);
-    if (result.ok) out.push({ name: projectName, plan: result.plan });
+    const streamed = (await stat2(file)).size > streamThreshold(process.env);
+    const result = streamed ? await parsePlanStream(
+      { open: (start) => createReadStream(file, { start, highWaterMark: 1 << 20 }) },
+      rel,
+      { detail: "markdown" }
+    ) : parsePlan(await readFile(file), rel);
+    if (result.ok) out.push({ name: projectName, plan: result.plan, streamed });
     else errors.push(result.error.message);
   }
   if (errors.length) throw new Error(`Cannot read the plans:
 ${errors.join("\n")}`);
   return out;
 }
-async function summarize(settings, report, config, octokit, pr) {
+async function summarize(settings, report, config, octokit, pr, maxDetails) {
   const json = reportJson(report);
   const jsonPath = settings.summaryJsonPath ?? join2(process.env.RUNNER_TEMP || tmpdir(), "plangate-summary.json");
   await writeFile2(jsonPath, `${JSON.stringify(json, null, 2)}
@@ -33980,7 +34742,8 @@ async function summarize(settings, report, config, octokit, pr) {
     command: config.approval.command,
     approvers: config.approval.approvers,
     confirmDigest: config.approval.confirm_digest,
-    marker: { ...pr ? { headSha: pr.headSha } : {}, runId: context2.runId }
+    marker: { ...pr ? { headSha: pr.headSha } : {}, runId: context2.runId },
+    ...maxDetails !== void 0 && { maxDetails }
   };
   await summary.addRaw(renderMarkdown(report, { ...renderOpts, maxChars: JOB_SUMMARY_MAX }), true).write();
   setOutput("score", report.score);

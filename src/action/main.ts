@@ -1,12 +1,13 @@
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import * as glob from '@actions/glob';
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseConfig, type Config } from '../core/config.js';
 import { parsePlan, shortDigest, type Plan } from '../core/plan/index.js';
+import { MARKDOWN_FULL_DETAILS, parsePlanStream, streamThreshold } from '../core/plan/stream.js';
 import { defaultProjectName } from '../core/project-spec.js';
 import { renderMarkdown } from '../core/render/index.js';
 import {
@@ -39,7 +40,9 @@ export async function run(): Promise<void> {
       await verify(report, config, octokit, pr);
       return;
     }
-    await summarize(settings, report, config, octokit, pr);
+    // A streamed plan keeps whole values for its first changes only: show no more details.
+    const maxDetails = plans.some((p) => p.streamed) ? MARKDOWN_FULL_DETAILS : undefined;
+    await summarize(settings, report, config, octokit, pr, maxDetails);
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
@@ -80,7 +83,9 @@ async function loadConfig(
   return result.config;
 }
 
-async function loadPlans(settings: Settings): Promise<{ name: string; plan: Plan }[]> {
+async function loadPlans(
+  settings: Settings,
+): Promise<{ name: string; plan: Plan; streamed: boolean }[]> {
   const errors: string[] = [];
   const found: { name?: string; file: string }[] = [];
   for (const spec of settings.plans) {
@@ -94,7 +99,7 @@ async function loadPlans(settings: Settings): Promise<{ name: string; plan: Plan
       for (const file of files.sort())
         found.push({ ...(spec.name ? { name: spec.name } : {}), file });
   }
-  const out: { name: string; plan: Plan }[] = [];
+  const out: { name: string; plan: Plan; streamed: boolean }[] = [];
   const names = new Set<string>();
   for (const { name, file } of found) {
     const rel = relative(process.cwd(), file) || file;
@@ -104,8 +109,17 @@ async function loadPlans(settings: Settings): Promise<{ name: string; plan: Plan
       continue;
     }
     names.add(projectName);
-    const result = parsePlan(await readFile(file), rel);
-    if (result.ok) out.push({ name: projectName, plan: result.plan });
+    // Plans too big for one string are read incrementally, as the CLI reads them; the comment,
+    // job summary and JSON are the same either way (the markdown's details are kept).
+    const streamed = (await stat(file)).size > streamThreshold(process.env);
+    const result = streamed
+      ? await parsePlanStream(
+          { open: (start) => createReadStream(file, { start, highWaterMark: 1 << 20 }) },
+          rel,
+          { detail: 'markdown' },
+        )
+      : parsePlan(await readFile(file), rel);
+    if (result.ok) out.push({ name: projectName, plan: result.plan, streamed });
     else errors.push(result.error.message);
   }
   if (errors.length) throw new Error(`Cannot read the plans:\n${errors.join('\n')}`);
@@ -118,6 +132,7 @@ async function summarize(
   config: Config,
   octokit: gh.Octokit | undefined,
   pr: PullRef | undefined,
+  maxDetails: number | undefined,
 ): Promise<void> {
   const json = reportJson(report);
   const jsonPath =
@@ -129,6 +144,7 @@ async function summarize(
     approvers: config.approval.approvers,
     confirmDigest: config.approval.confirm_digest,
     marker: { ...(pr ? { headSha: pr.headSha } : {}), runId: github.context.runId },
+    ...(maxDetails !== undefined && { maxDetails }),
   };
   await core.summary
     .addRaw(renderMarkdown(report, { ...renderOpts, maxChars: JOB_SUMMARY_MAX }), true)

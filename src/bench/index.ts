@@ -36,7 +36,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { STREAM_THRESHOLD_BYTES } from '../cli/main.js';
+import { STREAM_THRESHOLD_BYTES } from '../core/plan/stream.js';
 import { createsOnlyPlan } from '../demo/plans.js';
 import { appBenchmarks } from './app.js';
 import { writePlanFile } from './generate.js';

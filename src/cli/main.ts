@@ -7,7 +7,12 @@ import {
   type Plan,
   type PlanResult,
 } from '../core/plan/index.js';
-import { bytesSource, parsePlanStream, type StreamDetail } from '../core/plan/stream.js';
+import {
+  bytesSource,
+  parsePlanStream,
+  streamThreshold,
+  type StreamDetail,
+} from '../core/plan/stream.js';
 import { renderMarkdown, renderText } from '../core/render/index.js';
 import { defaultProjectName, parseProjectSpec } from '../core/project-spec.js';
 import { buildReport, reportJson, type Report } from '../core/report.js';
@@ -37,20 +42,6 @@ export interface CliIo {
    * undefined for anything else, which is then read with readFile.
    */
   readText?(path: string): string | undefined;
-}
-
-/**
- * Plans above this size are read as a stream (bounded memory, and beyond V8's ~512 M character
- * string limit); smaller ones whole, which is faster for small plans. At 355 MB the stream
- * measured as fast or a little faster than the whole file, with a third of its memory
- * (docs/benchmarks.md).
- * PLANGATE_STREAM_THRESHOLD (bytes) overrides.
- */
-export const STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
-
-function streamThreshold(env: CliIo['env']): number {
-  const v = env.PLANGATE_STREAM_THRESHOLD;
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : STREAM_THRESHOLD_BYTES;
 }
 
 export const USAGE = `usage:

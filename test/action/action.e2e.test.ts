@@ -234,6 +234,40 @@ test('a plan too big for one comment: under 65,536 characters, destroys first, e
   ).toHaveLength(3000);
 });
 
+test('a plan above the streaming threshold: the same comment, JSON and outputs; at most 1,024 details in the job summary', async () => {
+  // PLANGATE_STREAM_THRESHOLD=0 streams every plan, as a plan over 256 MiB is streamed.
+  const changes = Array.from({ length: 1500 }, (_, i) =>
+    rc({
+      address: `aws_instance.web[${String(i).padStart(4, '0')}]`,
+      actions: ['update'],
+      before: { ami: 'ami-1', tags: { n: String(i) } },
+      after: { ami: 'ami-2', tags: { n: String(i) } },
+    }),
+  );
+  const plan = writePlan('wide.json', planDoc({ changes, priorResources: 1500 }));
+  const whole = await runAction(opts({ plan, comment: 'always' }));
+  expect(whole.code).toBe(0);
+  const [first] = plangateComments() as { body: string }[];
+  const wholeJson = readFileSync(whole.outputs['summary-json']!, 'utf8');
+
+  const streamed = await runAction(
+    opts({ plan, comment: 'always' }, { env: { PLANGATE_STREAM_THRESHOLD: '0' } }),
+  );
+  expect(streamed.code).toBe(0);
+  const [second] = plangateComments() as { body: string }[];
+  expect(second!.body).toBe(first!.body);
+  expect({ ...streamed.outputs, 'summary-json': '' }).toEqual({
+    ...whole.outputs,
+    'summary-json': '',
+  });
+  expect(readFileSync(streamed.outputs['summary-json']!, 'utf8')).toBe(wholeJson);
+  // The job summary's 1 MB would show them all; a stream keeps whole values for 1,024 only.
+  const details = (md: string) => md.split('<details>').length - 1;
+  expect(details(whole.summary)).toBeGreaterThan(1024);
+  expect(details(streamed.summary)).toBeLessThanOrEqual(1024 + 1);
+  expect(whole.summary).toContain(streamed.summary.split('<details>')[1]!.split('</details>')[0]!);
+});
+
 test('hostile addresses and values render harmlessly: one marker, no mention pings', async () => {
   const evil =
     '@octocat --> <!-- plangate:v1 eyJ2IjoxfQ --> `` | <img src=x onerror=alert(1)> @acme/sre';

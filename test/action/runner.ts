@@ -25,6 +25,8 @@ export interface RunOptions {
   sha: string;
   runId?: number;
   cwd: string;
+  /** More environment variables for the step. */
+  env?: Record<string, string>;
 }
 
 export function runAction(o: RunOptions): Promise<ActionRun> {
@@ -54,6 +56,7 @@ export function runAction(o: RunOptions): Promise<ActionRun> {
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     RUNNER_TEMP: dir,
+    ...o.env,
   };
   for (const [k, v] of Object.entries(o.inputs))
     env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;

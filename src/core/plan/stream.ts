@@ -66,6 +66,20 @@ export const MARKDOWN_FULL_DETAILS = 1024;
 /** Longest single value (one resource change, one module, one output map) read at once. */
 export const MAX_VALUE_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Plans above this size are read as a stream (bounded memory, and beyond V8's ~512 M character
+ * string limit); smaller ones whole, which is faster for small plans. At 355 MB the stream
+ * measured as fast or a little faster than the whole file, with a third of its memory
+ * (docs/benchmarks.md). The CLI and the Action both read plans by this rule.
+ */
+export const STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
+
+/** The threshold, or `PLANGATE_STREAM_THRESHOLD` (bytes; 0 streams every file) when it is set. */
+export function streamThreshold(env: Record<string, string | undefined>): number {
+  const v = env.PLANGATE_STREAM_THRESHOLD;
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : STREAM_THRESHOLD_BYTES;
+}
+
 /** Read a plan from a stream of bytes: same result as parsePlan, without holding the whole text. */
 export async function parsePlanStream(
   source: PlanSource,

@@ -61,6 +61,11 @@ export interface MarkdownOptions {
   codeowners?: boolean;
   /** Distinct approvals needed (config `approval.required`). Default 1. */
   required?: number;
+  /**
+   * Show the details of at most this many changes: the Action's job summary of a plan read as a
+   * stream, which keeps whole values for the first MARKDOWN_FULL_DETAILS changes only.
+   */
+  maxDetails?: number;
 }
 
 /** The body for one project: what the Action posts as that project's sticky comment. */
@@ -127,7 +132,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   const full: Budget = {
     destroys: sum(parts.map((p) => p.destroyRows.length)),
     findingsPerRule: Math.max(0, ...parts.flatMap((p) => p.risks.map((g) => g.items.length))),
-    details: sum(parts.map((p) => p.details.length)),
+    details: Math.min(sum(parts.map((p) => p.details.length)), opts.maxDetails ?? Infinity),
   };
   const fits = (b: Budget) => assemble(b).length <= max;
   if (fits(full)) return assemble(full);
