@@ -27,4 +27,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
   CMD wget -q -O /dev/null "http://127.0.0.1:${PORT}/ping" || exit 1
-CMD ["node", "node_modules/probot/bin/probot.js", "run", "./lib/app/index.js"]
+# Probot's server around the app, with a graceful stop on SIGTERM (src/app/server.ts)
+CMD ["node", "lib/app/server.js"]

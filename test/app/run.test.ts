@@ -1,5 +1,5 @@
 /**
- * `npm run app` is `probot run`: Probot's own runner, configured only by its environment
+ * `npm run app` (`lib/app/server.js`) is Probot's own runner, configured only by its environment
  * conventions (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL, HOST, PORT). Here the
  * runner is pointed at the emulator through GHE_HOST, exactly as it would be at an Enterprise
  * server, and decides a deployment end to end.

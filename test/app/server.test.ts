@@ -1,0 +1,138 @@
+/**
+ * The container's entry, `node lib/app/server.js`, as a real process configured by Probot's
+ * environment variables (GHE_HOST = the emulator): on SIGTERM it stops taking webhooks and
+ * finishes the evaluation it had already acknowledged before it exits. Without that, the
+ * deployment below would wait for an event that never comes.
+ */
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { sign } from '@octokit/webhooks-methods';
+import { startEmulator } from '../github/emulator.js';
+import { repoRoot } from '../support/shared.js';
+import { summaryBody } from './harness.js';
+import { deploymentProtectionRulePayload } from './payloads.js';
+
+const OWNER = 'acme';
+const REPO = 'infra';
+const HEAD = 'd2'.repeat(20);
+const SERVER = join(repoRoot, 'lib/app/server.js');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+test('SIGTERM: no new webhooks, the acknowledged evaluation finishes, then exit 0', async () => {
+  const gh = await startEmulator({ validate: true });
+  const site = { gh, owner: OWNER, repo: REPO };
+  gh.addRepo({ owner: OWNER, repo: REPO });
+  gh.addPull({
+    owner: OWNER,
+    repo: REPO,
+    number: 3,
+    title: 'Add subnets',
+    user: { login: 'alice' },
+    head: { sha: HEAD, ref: 'subnets' },
+    base: { sha: 'e2'.repeat(20), ref: 'main' },
+    files: [{ filename: 'network/main.tf', status: 'modified' }],
+  });
+  gh.addComment(OWNER, REPO, 3, {
+    user: { login: 'github-actions[bot]', type: 'Bot' },
+    body: summaryBody('creates', HEAD),
+  });
+  gh.addWorkflowRun({
+    owner: OWNER,
+    repo: REPO,
+    id: 78,
+    head_sha: HEAD,
+    status: 'waiting',
+    environment: 'production',
+    event: 'pull_request',
+  });
+  // The evaluation is still talking to GitHub when the signal arrives.
+  const slow = gh.fault({ route: 'GET /repos/{owner}/{repo}/pulls/{pull_number}', delayMs: 1500 });
+
+  const port = await freePort();
+  const secret = 'server-secret';
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const child = spawn(process.execPath, [SERVER], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      APP_ID: String(gh.app.id),
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: secret,
+      GHE_HOST: gh.url.replace(/^http:\/\//, ''),
+      GHE_PROTOCOL: 'http',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  const url = `http://127.0.0.1:${port}/api/github/webhooks`;
+  const send = async (event: string, payload: object) => {
+    const body = JSON.stringify(payload);
+    return fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': event,
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': await sign(secret, body),
+      },
+      body,
+    });
+  };
+  try {
+    // Wait for the server to listen.
+    for (let i = 0; ; i++) {
+      const up = await fetch(`http://127.0.0.1:${port}/ping`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) break;
+      if (i > 100) throw new Error(`the server did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const gate = deploymentProtectionRulePayload(site, {
+      runId: 78,
+      environment: 'production',
+      sha: HEAD,
+      pulls: [3],
+    });
+    const res = await send('deployment_protection_rule', gate);
+    expect(res.status).toBe(200); // acknowledged; the evaluation is under way
+    while (slow.hits === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(gh.protectionReviews(OWNER, REPO, 78)).toEqual([]);
+
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    // No new webhooks once stopping.
+    await expect(send('deployment_protection_rule', gate)).rejects.toThrow();
+
+    expect(await exited).toBe(0);
+    expect(gh.protectionReviews(OWNER, REPO, 78).map((r) => r.state)).toEqual(['approved']);
+    expect(out).toMatch(/finishing the evaluations under way/);
+    expect(gh.violations).toEqual([]);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await gh.close();
+  }
+}, 30_000);
