@@ -32,12 +32,7 @@ beforeEach(async () => {
 
 afterEach(() => finish(h));
 
-/** `path@ref` of every file the app read since the log was last reset. */
-function reads(): string[] {
-  return h.gh
-    .requestsTo(`${R}/contents/{path}`)
-    .map((r) => `${decodeURIComponent(r.path.split('/contents/')[1]!)}@${r.query['ref']}`);
-}
+const reads = () => h.fileReads();
 
 const filesReads = () => h.gh.requestsTo(`${R}/pulls/{pull_number}/files`).length;
 

@@ -30,12 +30,7 @@ beforeEach(async () => {
 
 afterEach(() => finish(h));
 
-/** `path@ref` of every file the app read. */
-function reads(): string[] {
-  return h.gh
-    .requestsTo(`${R}/contents/{path}`)
-    .map((r) => `${decodeURIComponent(r.path.split('/contents/')[1]!)}@${r.query['ref']}`);
-}
+const reads = () => h.fileReads();
 
 function stillPending(runId: number): void {
   expect(h.check()).toMatchObject({ conclusion: 'action_required' });

@@ -62,13 +62,47 @@ export const CODEOWNERS = '*  @acme/platform\n/db/  @dba-dana @acme/dba\n';
 
 let key: string | undefined;
 /** A real RSA key for the app's JWTs, generated once per test file. */
-function privateKey(): string {
+export function privateKey(): string {
   key ??= generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   }).privateKey;
   return key;
+}
+
+/**
+ * POST a webhook as GitHub does: signed with `secret` unless `signature` is given, with a fresh
+ * delivery id unless `id` is given (GitHub's redelivery keeps the id).
+ */
+export async function postWebhook(
+  url: string,
+  secret: string,
+  event: string,
+  payload: object,
+  opts: { signature?: string; id?: string } = {},
+): Promise<Response> {
+  const body = JSON.stringify(payload);
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'GitHub-Hookshot/plangate-test',
+      'x-github-event': event,
+      'x-github-delivery': opts.id ?? randomUUID(),
+      'x-hub-signature-256': opts.signature ?? (await sign(secret, body)),
+    },
+    body,
+  });
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server started as its own process. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
 }
 
 interface Manifest {
@@ -237,18 +271,7 @@ export class Harness implements Site {
     payload: Obj,
     opts: { signature?: string; id?: string } = {},
   ): Promise<{ status: number; body: string }> {
-    const body = JSON.stringify(payload);
-    const res = await fetch(this.webhookUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'GitHub-Hookshot/plangate-test',
-        'x-github-event': event,
-        'x-github-delivery': opts.id ?? randomUUID(),
-        'x-hub-signature-256': opts.signature ?? (await sign(WEBHOOK_SECRET, body)),
-      },
-      body,
-    });
+    const res = await postWebhook(this.webhookUrl, WEBHOOK_SECRET, event, payload, opts);
     return { status: res.status, body: await res.text() };
   }
 
@@ -359,6 +382,13 @@ export class Harness implements Site {
   }
 
   // ---------------------------------------------------------------- what GitHub saw
+
+  /** `path@ref` of every file the app read (the contents API) since the log was last reset. */
+  fileReads(): string[] {
+    return this.gh
+      .requestsTo(`${R}/contents/{path}`)
+      .map((r) => `${decodeURIComponent(r.path.split('/contents/')[1]!)}@${r.query['ref']}`);
+  }
 
   /** `METHOD route` of every request since the last call (or the start), in order. */
   calls(): string[] {

@@ -4,42 +4,25 @@
  * runner is pointed at the emulator through GHE_HOST, exactly as it would be at an Enterprise
  * server, and decides a deployment end to end.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { sign } from '@octokit/webhooks-methods';
 import { ProbotOctokit, run } from 'probot';
 import { plangate } from '../../src/app/index.js';
 import { startEmulator } from '../github/emulator.js';
-import { summaryBody } from './harness.js';
+import { freePort, postWebhook, privateKey, summaryBody } from './harness.js';
 import { deploymentProtectionRulePayload, issueCommentPayload } from './payloads.js';
 
 const OWNER = 'acme';
 const REPO = 'infra';
 const HEAD = 'd1'.repeat(20);
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
-
 test('probot run, configured by environment variables (GHE_HOST = the emulator), approves a deployment', async () => {
   const gh = await startEmulator({ validate: true });
   const app = plangate({ appId: gh.app.id });
   const port = await freePort();
   const secret = 'run-secret';
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
   const server = await run(app, {
     env: {
       APP_ID: String(gh.app.id),
-      PRIVATE_KEY: privateKey,
+      PRIVATE_KEY: privateKey(),
       WEBHOOK_SECRET: secret,
       GHE_HOST: gh.url.replace(/^http:\/\//, ''),
       GHE_PROTOCOL: 'http',
@@ -67,17 +50,8 @@ test('probot run, configured by environment variables (GHE_HOST = the emulator),
       files: [{ filename: 'network/main.tf', status: 'modified' }],
     });
     const send = async (event: string, payload: object) => {
-      const body = JSON.stringify(payload);
-      const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': event,
-          'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': await sign(secret, body),
-        },
-        body,
-      });
+      const url = `http://127.0.0.1:${port}/api/github/webhooks`;
+      const res = await postWebhook(url, secret, event, payload);
       expect(res.status).toBe(200);
       await app.settled();
     };

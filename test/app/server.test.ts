@@ -5,28 +5,16 @@
  * deployment below would wait for an event that never comes.
  */
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { sign } from '@octokit/webhooks-methods';
 import { startEmulator } from '../github/emulator.js';
 import { repoRoot } from '../support/shared.js';
-import { summaryBody } from './harness.js';
+import { freePort, postWebhook, privateKey, summaryBody } from './harness.js';
 import { deploymentProtectionRulePayload } from './payloads.js';
 
 const OWNER = 'acme';
 const REPO = 'infra';
 const HEAD = 'd2'.repeat(20);
 const SERVER = join(repoRoot, 'lib/app/server.js');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 test('SIGTERM: no new webhooks, the acknowledged evaluation finishes, then exit 0', async () => {
   const gh = await startEmulator({ validate: true });
@@ -60,17 +48,12 @@ test('SIGTERM: no new webhooks, the acknowledged evaluation finishes, then exit 
 
   const port = await freePort();
   const secret = 'server-secret';
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
   const child = spawn(process.execPath, [SERVER], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
       APP_ID: String(gh.app.id),
-      PRIVATE_KEY: privateKey,
+      PRIVATE_KEY: privateKey(),
       WEBHOOK_SECRET: secret,
       GHE_HOST: gh.url.replace(/^http:\/\//, ''),
       GHE_PROTOCOL: 'http',
@@ -87,19 +70,7 @@ test('SIGTERM: no new webhooks, the acknowledged evaluation finishes, then exit 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
   const url = `http://127.0.0.1:${port}/api/github/webhooks`;
-  const send = async (event: string, payload: object) => {
-    const body = JSON.stringify(payload);
-    return fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': event,
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': await sign(secret, body),
-      },
-      body,
-    });
-  };
+  const send = (event: string, payload: object) => postWebhook(url, secret, event, payload);
   try {
     // Wait for the server to listen.
     for (let i = 0; ; i++) {
