@@ -31980,7 +31980,7 @@ function planFromJson(doc, file) {
   }
   const rawChanges = arrayField(doc, "resource_changes");
   const rawOutputs = objectField(doc, "output_changes");
-  checkNesting([], rawOutputs);
+  checkOutputNesting(rawOutputs);
   const { resourceChanges, digest } = readResourceChanges(rawChanges, rawOutputs);
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(
@@ -32011,7 +32011,7 @@ function readResourceChanges(rawChanges, rawOutputs) {
   const digest = new PlanDigest(rawOutputs);
   const resourceChanges = rawChanges.map((rc, i) => {
     if (!inOrder2 || !digest.tryAdd(rc)) {
-      checkNesting([rc], {}, i);
+      checkChangeNesting(rc, i);
       if (inOrder2) digest.addByKeys(rc);
     }
     return resourceChange(rc, `resource_changes[${i}]`);
@@ -32054,18 +32054,20 @@ function cut(s, max) {
     (c) => `\\u{${c.codePointAt(0).toString(16)}}`
   );
 }
-function checkNesting(rawChanges, rawOutputs, firstIndex = 0) {
-  const deep = (where) => refuse(
-    `\`${where}\` is nested more than ${MAX_NESTING} levels deep (real plans nest a few dozen levels at most); refusing to read it`
-  );
-  rawChanges.forEach((item, i) => {
-    if (nestedDeeperThan(item, MAX_NESTING - 2)) deep(`resource_changes[${firstIndex + i}]`);
-  });
+function checkChangeNesting(rc, index) {
+  if (nestedDeeperThan(rc, MAX_NESTING - 2)) tooDeep(`resource_changes[${index}]`);
+}
+function checkOutputNesting(rawOutputs) {
   for (const name in rawOutputs) {
     if (nestedDeeperThan(rawOutputs[name], MAX_NESTING - 2)) {
-      deep(`output_changes.${cut(name, 100)}`);
+      tooDeep(`output_changes.${cut(name, 100)}`);
     }
   }
+}
+function tooDeep(where) {
+  refuse(
+    `\`${where}\` is nested more than ${MAX_NESTING} levels deep (real plans nest a few dozen levels at most); refusing to read it`
+  );
 }
 function nestedDeeperThan(root, max) {
   return deeperThan(root, 1, max);
@@ -32231,7 +32233,7 @@ function countStateResources(priorState) {
 }
 function resourceChangeAt(raw, index, depth) {
   return asResult(() => {
-    if (depth === void 0 || depth > MAX_NESTING - 2) checkNesting([raw], {}, index);
+    if (depth === void 0 || depth > MAX_NESTING - 2) checkChangeNesting(raw, index);
     return resourceChange(raw, `resource_changes[${index}]`);
   });
 }

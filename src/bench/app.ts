@@ -26,7 +26,7 @@ import { sign } from '@octokit/webhooks-methods';
 import { callName, measureBudget } from '../../test/app/budget.js';
 import { Harness, OWNER, PR, REPO, WEBHOOK_SECRET } from '../../test/app/harness.js';
 import { issueCommentPayload } from '../../test/app/payloads.js';
-import type { Row } from './index.js';
+import { log, type Row } from './row.js';
 
 export interface AppBenchOptions {
   /** Webhooks measured (default 5,000). */
@@ -45,10 +45,6 @@ export interface Throughput {
   p50: number;
   p99: number;
   max: number;
-}
-
-function log(s: string): void {
-  process.stderr.write(`${s}\n`);
 }
 
 /** The nearest-rank percentile of sorted values. */

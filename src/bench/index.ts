@@ -39,6 +39,7 @@ import { parseArgs } from 'node:util';
 import { STREAM_THRESHOLD_BYTES } from '../core/plan/stream.js';
 import { createsOnlyPlan } from '../demo/plans.js';
 import { appBenchmarks } from './app.js';
+import { log, type Row } from './row.js';
 import { writePlanFile } from './generate.js';
 
 const LIB = fileURLToPath(new URL('..', import.meta.url));
@@ -292,17 +293,6 @@ async function benchColdStart(dir: string, runs: number): Promise<ColdStart> {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-export interface Row {
-  what: string;
-  measured: string;
-  target: string;
-  met: boolean | undefined;
-}
-
-function log(s: string): void {
-  process.stderr.write(`${s}\n`);
-}
 
 const mb = (b: number) => `${(b / MB).toFixed(0)} MB`;
 const sec = (s: number) => `${s.toFixed(2)} s`;

@@ -96,6 +96,30 @@ export async function postWebhook(
   });
 }
 
+/**
+ * Probot's environment variables for an app server of its own (Probot's runner, or
+ * lib/app/server.js) on `port`, pointed at the emulator through GHE_HOST as at an Enterprise
+ * server.
+ */
+export function probotEnv(
+  gh: GitHubEmulator,
+  port: number,
+  secret: string,
+  logLevel: string,
+): Record<string, string> {
+  return {
+    APP_ID: String(gh.app.id),
+    PRIVATE_KEY: privateKey(),
+    WEBHOOK_SECRET: secret,
+    GHE_HOST: gh.url.replace(/^http:\/\//, ''),
+    GHE_PROTOCOL: 'http',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: logLevel,
+    LOG_FORMAT: 'json',
+  };
+}
+
 /** A TCP port free on 127.0.0.1 right now, for a server started as its own process. */
 export async function freePort(): Promise<number> {
   const s = createServer();

@@ -7,7 +7,7 @@
 import { ProbotOctokit, run } from 'probot';
 import { plangate } from '../../src/app/index.js';
 import { startEmulator } from '../github/emulator.js';
-import { freePort, postWebhook, privateKey, summaryBody } from './harness.js';
+import { freePort, postWebhook, probotEnv, summaryBody } from './harness.js';
 import { deploymentProtectionRulePayload, issueCommentPayload } from './payloads.js';
 
 const OWNER = 'acme';
@@ -20,17 +20,7 @@ test('probot run, configured by environment variables (GHE_HOST = the emulator),
   const port = await freePort();
   const secret = 'run-secret';
   const server = await run(app, {
-    env: {
-      APP_ID: String(gh.app.id),
-      PRIVATE_KEY: privateKey(),
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: gh.url.replace(/^http:\/\//, ''),
-      GHE_PROTOCOL: 'http',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'fatal',
-      LOG_FORMAT: 'json',
-    },
+    env: probotEnv(gh, port, secret, 'fatal'),
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
       ...options,
       throttle: { ...(options['throttle'] as object), enabled: false },

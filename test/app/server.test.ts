@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startEmulator } from '../github/emulator.js';
 import { repoRoot } from '../support/shared.js';
-import { freePort, postWebhook, privateKey, summaryBody } from './harness.js';
+import { freePort, postWebhook, probotEnv, summaryBody } from './harness.js';
 import { deploymentProtectionRulePayload } from './payloads.js';
 
 const OWNER = 'acme';
@@ -52,15 +52,7 @@ test('SIGTERM: no new webhooks, the acknowledged evaluation finishes, then exit 
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      APP_ID: String(gh.app.id),
-      PRIVATE_KEY: privateKey(),
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: gh.url.replace(/^http:\/\//, ''),
-      GHE_PROTOCOL: 'http',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
+      ...probotEnv(gh, port, secret, 'warn'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -86,6 +86,25 @@ const byteCase = fc.record({
   asText: fc.integer({ min: 0, max: 19 }),
 });
 
+/** Parse with every check and, when it is a plan, render every view of it as one project. */
+function parseAndRender(
+  input: Uint8Array | string,
+  seed: Seed,
+  label: string,
+  cfg: number,
+  stats: Stats,
+  basis?: Seed['basis'],
+): void {
+  const r = parseChecked(input, seed.file, label, stats, basis);
+  if (!r.plan) return;
+  renderAll(
+    [{ name: 'default', plan: r.plan }],
+    r.tokens,
+    { config: CONFIGS[cfg % CONFIGS.length]!, label },
+    stats,
+  );
+}
+
 function labelOf(seed: Seed, ops: readonly Op[]): string {
   return `${seed.label} after ${ops.map((o) => o.k).join('+')}`;
 }
@@ -129,17 +148,7 @@ describe('fuzz: parser and renderers', () => {
           countCase(
             stats,
             () => label,
-            () => {
-              const r = parseChecked(input, seed.file, label, stats, seed.basis);
-              if (r.plan) {
-                renderAll(
-                  [{ name: 'default', plan: r.plan }],
-                  r.tokens,
-                  { config: CONFIGS[cfg % CONFIGS.length]!, label },
-                  stats,
-                );
-              }
-            },
+            () => parseAndRender(input, seed, label, cfg, stats, seed.basis),
           );
         }),
         { numRuns: runs(CASES.bytesRender), seed: SEED + 1 },
@@ -220,17 +229,7 @@ describe('fuzz: parser and renderers', () => {
             countCase(
               stats,
               () => label,
-              () => {
-                const r = parseChecked(text, seed.file, label, stats);
-                if (r.plan) {
-                  renderAll(
-                    [{ name: 'default', plan: r.plan }],
-                    r.tokens,
-                    { config: CONFIGS[cfg % CONFIGS.length]!, label },
-                    stats,
-                  );
-                }
-              },
+              () => parseAndRender(text, seed, label, cfg, stats),
             );
           },
         ),

@@ -150,7 +150,7 @@ function planFromJson(doc: unknown, file: string): Plan {
 
   const rawChanges = arrayField(doc, 'resource_changes');
   const rawOutputs = objectField(doc, 'output_changes');
-  checkNesting([], rawOutputs);
+  checkOutputNesting(rawOutputs);
   const { resourceChanges, digest } = readResourceChanges(rawChanges, rawOutputs);
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(([name, oc]) =>
@@ -196,7 +196,7 @@ function readResourceChanges(
   const digest = new PlanDigest(rawOutputs);
   const resourceChanges = rawChanges.map((rc, i) => {
     if (!inOrder || !digest.tryAdd(rc)) {
-      checkNesting([rc], {}, i);
+      checkChangeNesting(rc, i);
       if (inOrder) digest.addByKeys(rc);
     }
     return resourceChange(rc, `resource_changes[${i}]`);
@@ -258,19 +258,22 @@ function cut(s: string, max: number): string {
  * walks (redaction, unknown values, digest) read. Nothing else in the document is walked
  * recursively, so its depth does not matter.
  */
-function checkNesting(rawChanges: unknown[], rawOutputs: Obj, firstIndex = 0): void {
-  const deep = (where: string) =>
-    refuse(
-      `\`${where}\` is nested more than ${MAX_NESTING} levels deep (real plans nest a few dozen levels at most); refusing to read it`,
-    );
-  rawChanges.forEach((item, i) => {
-    if (nestedDeeperThan(item, MAX_NESTING - 2)) deep(`resource_changes[${firstIndex + i}]`);
-  });
+function checkChangeNesting(rc: unknown, index: number): void {
+  if (nestedDeeperThan(rc, MAX_NESTING - 2)) tooDeep(`resource_changes[${index}]`);
+}
+
+function checkOutputNesting(rawOutputs: Obj): void {
   for (const name in rawOutputs) {
     if (nestedDeeperThan(rawOutputs[name], MAX_NESTING - 2)) {
-      deep(`output_changes.${cut(name, 100)}`);
+      tooDeep(`output_changes.${cut(name, 100)}`);
     }
   }
+}
+
+function tooDeep(where: string): never {
+  refuse(
+    `\`${where}\` is nested more than ${MAX_NESTING} levels deep (real plans nest a few dozen levels at most); refusing to read it`,
+  );
 }
 
 /** True when `root` nests arrays and objects more than `max` levels (`root` itself is one). */
@@ -484,7 +487,7 @@ export function resourceChangeAt(
   depth?: number,
 ): ElementResult<ResourceChange> {
   return asResult(() => {
-    if (depth === undefined || depth > MAX_NESTING - 2) checkNesting([raw], {}, index);
+    if (depth === undefined || depth > MAX_NESTING - 2) checkChangeNesting(raw, index);
     return resourceChange(raw, `resource_changes[${index}]`);
   });
 }
