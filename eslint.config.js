@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Flat config replaces a rule's options per file, so the core's block repeats this pattern.
+const SHIPS_ALONE = {
+  group: ['**/testkit/**', '**/tools/**', '**/test/**'],
+  message: 'src/ ships alone: it must not import testkit/, tools/ or test/.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'lib/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -24,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // src/ ships: it may not import what tests, the demo and the benchmarks share.
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [SHIPS_ALONE] }] },
+  },
+  {
     // The core is pure: no I/O, no GitHub clients, no process state.
     files: ['src/core/**/*.ts'],
     rules: {
@@ -31,6 +42,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            SHIPS_ALONE,
             {
               group: [
                 'node:fs*',

@@ -13,24 +13,6 @@ const { CONFIG_SCHEMA } = await import('../lib/core/config.js');
 mkdirSync('schema', { recursive: true });
 writeFileSync('schema/plangate.schema.json', `${JSON.stringify(CONFIG_SCHEMA, null, 2)}\n`);
 
-// The demo and the benchmarks reuse the end-to-end harness in test/, so esbuild bundles them
-// (dependencies stay in node_modules) instead of tsc compiling them.
-for (const [entry, outfile] of [
-  ['src/demo/story.ts', 'lib/demo/story.js'],
-  ['src/bench/index.ts', 'lib/bench/index.js'],
-]) {
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outfile,
-    logLevel: 'warning',
-  });
-}
-
 // The CLI is one file with its dependencies: a process that summarizes a 3 MB plan spends a
 // third of its time starting, and resolving and compiling ~30 modules was most of that.
 await build({
@@ -44,21 +26,17 @@ await build({
   logLevel: 'warning',
 });
 
-const actionEntry = 'src/action/index.ts';
-import { existsSync } from 'node:fs';
-if (existsSync(actionEntry)) {
-  await build({
-    entryPoints: [actionEntry],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outfile: 'dist/index.js',
-    legalComments: 'none',
-    logLevel: 'warning',
-    // @actions/core pulls the CommonJS `tunnel` package, which calls require().
-    banner: {
-      js: "import {createRequire as __plangateCreateRequire} from 'node:module'; const require = __plangateCreateRequire(import.meta.url);",
-    },
-  });
-}
+await build({
+  entryPoints: ['src/action/index.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: 'dist/index.js',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // @actions/core pulls the CommonJS `tunnel` package, which calls require().
+  banner: {
+    js: "import {createRequire as __plangateCreateRequire} from 'node:module'; const require = __plangateCreateRequire(import.meta.url);",
+  },
+});

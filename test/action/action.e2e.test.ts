@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeMarker, mentionsMarker } from '../../src/core/marker.js';
-import { createsOnlyPlan, incidentDestroyPlan } from '../../src/demo/plans.js';
-import { startEmulator, type GitHubEmulator } from '../github/emulator.js';
-import { planDoc, rc } from '../support/build.js';
-import { examplePayload } from '../support/webhooks.js';
+import { createsOnlyPlan, incidentDestroyPlan } from '../../testkit/plans/samples.js';
+import { startEmulator, type GitHubEmulator } from '../../testkit/github/emulator.js';
+import { planDoc, rc } from '../../testkit/support/build.js';
+import { examplePayload } from '../../testkit/support/webhooks.js';
 import { mentionsOutsideCode } from '../core/render/checks.js';
-import { runAction, type RunOptions } from './runner.js';
+import { runAction, type RunOptions } from '../../testkit/action/runner.js';
 
 const OWNER = 'acme';
 const REPO = 'infra';

@@ -18,8 +18,8 @@ import {
   REPO,
   shortDigestOf,
   finish,
-} from './harness.js';
-import { issueCommentPayload } from './payloads.js';
+} from '../../testkit/app/harness.js';
+import { issueCommentPayload } from '../../testkit/app/payloads.js';
 
 const R = '/repos/{owner}/{repo}';
 

@@ -5,8 +5,8 @@
  * Targets: (a) a comment that is not a command: 0; (b) an accepted `/approve-destroy` with
  * caches warm: <= 8; (c) `deployment_protection_rule.requested`: <= 6.
  */
-import { measureBudget, type Budget } from './budget.js';
-import { CALL, HEAD2, Harness, finish } from './harness.js';
+import { measureBudget, type Budget } from '../../testkit/app/budget.js';
+import { CALL, HEAD2, Harness, finish } from '../../testkit/app/harness.js';
 
 let h: Harness;
 let budget: Budget;

@@ -16,8 +16,8 @@ import {
   REPO,
   finish,
   summaryBody,
-} from './harness.js';
-import { issueCommentPayload, membershipPayload } from './payloads.js';
+} from '../../testkit/app/harness.js';
+import { issueCommentPayload, membershipPayload } from '../../testkit/app/payloads.js';
 
 const R = '/repos/{owner}/{repo}';
 const BASE2 = 'b2'.repeat(20);

@@ -8,9 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { ProbotOctokit } from 'probot';
 import { GATE } from '../../src/app/messages.js';
-import type { FaultInput } from '../github/emulator.js';
-import { HEAD, Harness, OWNER, PR, REPO } from './harness.js';
-import { deploymentProtectionRulePayload, issueCommentPayload } from './payloads.js';
+import type { FaultInput } from '../../testkit/github/emulator.js';
+import { HEAD, Harness, OWNER, PR, REPO } from '../../testkit/app/harness.js';
+import {
+  deploymentProtectionRulePayload,
+  issueCommentPayload,
+} from '../../testkit/app/payloads.js';
 
 const R = '/repos/{owner}/{repo}';
 const approve = '/approve-destroy';

@@ -7,7 +7,17 @@
 import { parseCommand } from '../../src/core/approval/command.js';
 import { decodeMarker, encodeMarker, type Marker } from '../../src/core/marker.js';
 import { GATE } from '../../src/app/messages.js';
-import { AUTHOR, BASE, HEAD, Harness, OWNER, PR, REPO, shortDigestOf, finish } from './harness.js';
+import {
+  AUTHOR,
+  BASE,
+  HEAD,
+  Harness,
+  OWNER,
+  PR,
+  REPO,
+  shortDigestOf,
+  finish,
+} from '../../testkit/app/harness.js';
 
 const approve = '/approve-destroy';
 const waitingFor = 'Waiting for approval: 0/1 approvals.';

@@ -5,8 +5,8 @@
  */
 import { REFUSE } from '../../src/core/approval/decide.js';
 import { CODEOWNERS_MAX_BYTES } from '../../src/core/approval/codeowners.js';
-import { BASE, Harness, OWNER, PR, REPO, finish } from './harness.js';
-import { issueCommentPayload } from './payloads.js';
+import { BASE, Harness, OWNER, PR, REPO, finish } from '../../testkit/app/harness.js';
+import { issueCommentPayload } from '../../testkit/app/payloads.js';
 
 const R = '/repos/{owner}/{repo}';
 const approve = '/approve-destroy';

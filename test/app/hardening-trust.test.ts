@@ -15,8 +15,8 @@ import {
   PR,
   REPO,
   finish,
-} from './harness.js';
-import { pullRequestPayload } from './payloads.js';
+} from '../../testkit/app/harness.js';
+import { pullRequestPayload } from '../../testkit/app/payloads.js';
 
 const R = '/repos/{owner}/{repo}';
 const approve = '/approve-destroy';

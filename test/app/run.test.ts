@@ -6,9 +6,12 @@
  */
 import { ProbotOctokit, run } from 'probot';
 import { plangate } from '../../src/app/index.js';
-import { startEmulator } from '../github/emulator.js';
-import { freePort, postWebhook, probotEnv, summaryBody } from './harness.js';
-import { deploymentProtectionRulePayload, issueCommentPayload } from './payloads.js';
+import { startEmulator } from '../../testkit/github/emulator.js';
+import { freePort, postWebhook, probotEnv, summaryBody } from '../../testkit/app/harness.js';
+import {
+  deploymentProtectionRulePayload,
+  issueCommentPayload,
+} from '../../testkit/app/payloads.js';
 
 const OWNER = 'acme';
 const REPO = 'infra';

@@ -6,10 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startEmulator } from '../github/emulator.js';
-import { repoRoot } from '../support/shared.js';
-import { freePort, postWebhook, probotEnv, summaryBody } from './harness.js';
-import { deploymentProtectionRulePayload } from './payloads.js';
+import { startEmulator } from '../../testkit/github/emulator.js';
+import { repoRoot } from '../../testkit/support/shared.js';
+import { freePort, postWebhook, probotEnv, summaryBody } from '../../testkit/app/harness.js';
+import { deploymentProtectionRulePayload } from '../../testkit/app/payloads.js';
 
 const OWNER = 'acme';
 const REPO = 'infra';

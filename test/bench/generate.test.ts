@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generatePlanText, writePlanFile } from '../../src/bench/generate.js';
+import { generatePlanText, writePlanFile } from '../../testkit/plans/generate.js';
 import { parsePlan, REDACTED, type Plan } from '../../src/core/plan/index.js';
 
 // The benchmark's plans must be real plans in Terraform's shape (or the numbers mean nothing),

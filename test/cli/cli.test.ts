@@ -9,8 +9,8 @@ import {
   incidentDestroyPlan,
   missingStatePlan,
   stateFile,
-} from '../../src/demo/plans.js';
-import { repoRoot } from '../support/shared.js';
+} from '../../testkit/plans/samples.js';
+import { repoRoot } from '../../testkit/support/shared.js';
 
 const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
 

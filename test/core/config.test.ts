@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG, parseConfig } from '../../src/core/config.js';
-import { repoRoot } from '../support/shared.js';
+import { repoRoot } from '../../testkit/support/shared.js';
 
 const errorsOf = (yaml: string) => {
   const r = parseConfig(yaml, '.github/plangate.yml');

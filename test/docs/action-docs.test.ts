@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { repoRoot } from '../support/shared.js';
+import { repoRoot } from '../../testkit/support/shared.js';
 
 const read = (p: string) => readFileSync(join(repoRoot, p), 'utf8');
 

@@ -11,8 +11,8 @@ import {
   configReference,
   RULES_DOC,
   rulesReference,
-} from '../../src/docs/generate.js';
-import { repoRoot } from '../support/shared.js';
+} from '../../tools/docs/generate.js';
+import { repoRoot } from '../../testkit/support/shared.js';
 
 // The reference docs are generated from the code (npm run docs). These tests fail when someone
 // changes a rule, the catalog or the config schema without regenerating them, or edits them by hand.

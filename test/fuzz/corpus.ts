@@ -8,16 +8,21 @@ import {
   incidentDestroyPlan,
   missingStatePlan,
   stateFile,
-} from '../../src/demo/plans.js';
+} from '../../testkit/plans/samples.js';
 import { planArb, planJson } from '../core/render/plans.js';
-import { corpusPlanFiles, hasShared, readCorpusPlan, SKIP_REASON } from '../support/shared.js';
+import {
+  corpusPlanFiles,
+  hasShared,
+  readCorpusPlan,
+  SKIP_REASON,
+} from '../../testkit/support/shared.js';
 import { CANARY_PREFIX, digestBasis, documentOf, isObj, type DigestBasis } from './oracle.js';
 
 type Obj = Record<string, unknown>;
 type Path = (string | number)[];
 
 /** The seeded PRNG the benchmark generator uses, so planting is the same on every run. */
-import { rng as prng } from '../../src/bench/generate.js';
+import { rng as prng } from '../../testkit/plans/generate.js';
 export { prng };
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

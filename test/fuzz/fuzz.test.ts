@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
 import { decodePlanBytes } from '../../src/core/plan/index.js';
-import { config } from '../support/build.js';
+import { config } from '../../testkit/support/build.js';
 import {
   confused,
   markdownOptionsArb,

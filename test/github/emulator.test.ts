@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
-import { startEmulator, type GitHubEmulator } from './emulator.js';
-import { compileTemplate, loadSpec, matchTemplates } from './openapi.js';
+import { startEmulator, type GitHubEmulator } from '../../testkit/github/emulator.js';
+import { compileTemplate, loadSpec, matchTemplates } from '../../testkit/github/openapi.js';
 
 const OWNER = 'acme';
 const REPO = 'infra';

@@ -1,20 +1,20 @@
 // The summary comment as GitHub shows it, opened in the real browser (Debian's Chromium): the
 // tables, the collapsed details and the risk badge render, no markdown syntax shows through, and
 // nothing from the plan becomes an element or runs. The pages are the ones the README's
-// screenshots are taken of (src/previews). Without /usr/bin/chromium the browser part is
+// screenshots are taken of (tools/previews). Without /usr/bin/chromium the browser part is
 // skipped with the reason; CI installs it.
 import { LEVEL_EMOJI } from '../../src/core/render/index.js';
 import { orderedChanges, type Report } from '../../src/core/report.js';
 import type { Json } from '../../src/core/plan/model.js';
-import { incidentDestroyPlan } from '../../src/demo/plans.js';
+import { incidentDestroyPlan } from '../../testkit/plans/samples.js';
 import {
   chromiumMissing,
   openBrowser,
   show,
   type PreviewBrowser,
-} from '../../src/previews/browser.js';
-import { checkRunPage, commentPage, markdownToHtml } from '../../src/previews/github-html.js';
-import { approvalCheck, reportOf, summaryMarkdown } from '../../src/previews/scenes.js';
+} from '../../tools/previews/browser.js';
+import { checkRunPage, commentPage, markdownToHtml } from '../../tools/previews/github-html.js';
+import { approvalCheck, reportOf, summaryMarkdown } from '../../tools/previews/scenes.js';
 import { HOSTILE_CHANGES, KEY, PAYLOAD, hostilePlan } from './hostile.js';
 
 const ZWSP = /\u200B/g;

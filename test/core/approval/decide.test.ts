@@ -9,7 +9,7 @@ import {
 } from '../../../src/core/approval/decide.js';
 import type { Marker, MarkerProject } from '../../../src/core/marker.js';
 import type { TrustedSummary } from '../../../src/core/summaries.js';
-import { config } from '../../support/build.js';
+import { config } from '../../../testkit/support/build.js';
 
 const HEAD = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);

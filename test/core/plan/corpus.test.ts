@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { CHANGE_KINDS, parsePlan, type ChangeKind } from '../../../src/core/plan/index.js';
-import { corpusPlanFiles, describeCorpus, readCorpusPlan } from '../../support/shared.js';
+import {
+  corpusPlanFiles,
+  describeCorpus,
+  readCorpusPlan,
+} from '../../../testkit/support/shared.js';
 
 // An independent count over the raw JSON: written from Terraform's documented action lists,
 // without calling the parser's classifier.

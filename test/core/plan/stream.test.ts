@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { generatePlanText } from '../../../src/bench/generate.js';
+import { generatePlanText } from '../../../testkit/plans/generate.js';
 import { run, type CliIo } from '../../../src/cli/main.js';
 import { parseConfig } from '../../../src/core/config.js';
 import { canonicalJson, parsePlan, planDigest, type Plan } from '../../../src/core/plan/index.js';
@@ -16,8 +16,16 @@ import {
 import { renderMarkdown } from '../../../src/core/render/index.js';
 import { buildReport } from '../../../src/core/report.js';
 import { assess } from '../../../src/core/risk/score.js';
-import { incidentDestroyPlan, missingStatePlan, stateFile } from '../../../src/demo/plans.js';
-import { corpusPlanFiles, describeCorpus, readCorpusPlan } from '../../support/shared.js';
+import {
+  incidentDestroyPlan,
+  missingStatePlan,
+  stateFile,
+} from '../../../testkit/plans/samples.js';
+import {
+  corpusPlanFiles,
+  describeCorpus,
+  readCorpusPlan,
+} from '../../../testkit/support/shared.js';
 
 // The streaming reader must give exactly what parsePlan gives (model, digest, refusals), read in
 // chunks of any size. No timing here: speed and memory are measured by `npm run bench`.

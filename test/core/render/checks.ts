@@ -1,4 +1,4 @@
-import { markdownToHtml } from '../../../src/previews/github-html.js';
+import { markdownToHtml } from '../../../tools/previews/github-html.js';
 
 // What GitHub would make of a rendered body, checked on the raw markdown.
 

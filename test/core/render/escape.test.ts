@@ -9,7 +9,7 @@ import {
   truncate,
 } from '../../../src/core/render/escape.js';
 import { FORGED_MARKER, HOSTILE } from './plans.js';
-import { markdownToHtml } from '../../../src/previews/github-html.js';
+import { markdownToHtml } from '../../../tools/previews/github-html.js';
 import { mentionsOutsideCode } from './checks.js';
 
 /** The content a GFM code span shows: inverse of codeSpan, by the CommonMark rules. */

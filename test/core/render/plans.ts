@@ -1,5 +1,5 @@
 // Builders and fast-check arbitraries for `terraform show -json` plans, for the render tests.
-import { planDoc } from '../../support/build.js';
+import { planDoc } from '../../../testkit/support/build.js';
 import fc from 'fast-check';
 import { DEFAULT_CONFIG, type Config } from '../../../src/core/config.js';
 import { parsePlan } from '../../../src/core/plan/index.js';

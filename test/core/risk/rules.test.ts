@@ -6,9 +6,13 @@ import {
   scoreFindings,
   type RuleId,
 } from '../../../src/core/risk/index.js';
-import { incidentDestroyPlan, missingStatePlan, createsOnlyPlan } from '../../../src/demo/plans.js';
-import { config, DEFAULT_CONFIG, planDoc, rc, toPlan } from '../../support/build.js';
-import { corpusTest, describeCorpus, readCorpusPlan } from '../../support/shared.js';
+import {
+  incidentDestroyPlan,
+  missingStatePlan,
+  createsOnlyPlan,
+} from '../../../testkit/plans/samples.js';
+import { config, DEFAULT_CONFIG, planDoc, rc, toPlan } from '../../../testkit/support/build.js';
+import { corpusTest, describeCorpus, readCorpusPlan } from '../../../testkit/support/shared.js';
 
 const fired = (plan: Plan, cfg = DEFAULT_CONFIG) => assess(plan, cfg).findings;
 const ids = (plan: Plan, cfg = DEFAULT_CONFIG) => new Set(fired(plan, cfg).map((f) => f.id));

@@ -22,7 +22,7 @@ const SCHEMA = require('@octokit/webhooks-schemas') as { definitions: Record<str
 /**
  * The compiled validators, kept once per process: compiling a webhook's schema takes seconds,
  * and jest gives each test file fresh modules. Core modules such as `fs` are the same object in
- * every file of a worker, so the cache hangs off it (as test/github/openapi.ts does).
+ * every file of a worker, so the cache hangs off it (as testkit/github/openapi.ts does).
  */
 function compiled(): { ajv: Ajv; validators: Map<string, ValidateFunction> } {
   const holder = fs as unknown as Record<symbol, ReturnType<typeof compiled> | undefined>;

@@ -1,6 +1,6 @@
 /**
  * The app's GitHub API budget per event (issue 6), as one scenario shared by the test that
- * asserts it (budget.test.ts) and the benchmark that prints it (src/bench/app.ts): the calls
+ * asserts it (budget.test.ts) and the benchmark that prints it (tools/bench/app.ts): the calls
  * are counted in the emulator, never timed.
  *
  * "Caches warm" means what a single app process has in memory when a person approves in the

@@ -1,5 +1,5 @@
 // Debian's headless Chromium, driven by playwright-core: never a downloaded browser. Used by
-// scripts/previews.mjs for the README's images and by the browser test.
+// tools/previews/run.mjs for the README's images and by the browser test.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

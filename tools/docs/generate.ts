@@ -1,5 +1,5 @@
-import { CONFIG_PATH, CONFIG_SCHEMA, DEFAULT_CONFIG, type Schema } from '../core/config.js';
-import { catalogSizeByCloud, STATEFUL_TYPES, type Cloud } from '../core/risk/catalog.js';
+import { CONFIG_PATH, CONFIG_SCHEMA, DEFAULT_CONFIG, type Schema } from '../../src/core/config.js';
+import { catalogSizeByCloud, STATEFUL_TYPES, type Cloud } from '../../src/core/risk/catalog.js';
 import {
   BACKUP_POLICIES,
   DANGER_ATTRS,
@@ -7,19 +7,19 @@ import {
   OPEN_SOURCES,
   PROTECTION_ATTRS,
   RULES,
-} from '../core/risk/rules.js';
-import { LEVEL_BANDS, POINTS, scoreFindings } from '../core/risk/score.js';
+} from '../../src/core/risk/rules.js';
+import { LEVEL_BANDS, POINTS, scoreFindings } from '../../src/core/risk/score.js';
 import {
   LEVELS,
   SEVERITIES,
   type Finding,
   type RuleId,
   type Severity,
-} from '../core/risk/types.js';
+} from '../../src/core/risk/types.js';
 
 // The reference docs, generated from the code that decides: docs/rules.md from src/core/risk and
 // docs/configuration.md from the config JSON Schema. Pure: these functions return markdown and
-// never touch the file system; scripts/gen-docs.mjs writes the files and test/docs checks that
+// never touch the file system; tools/docs/gen-docs.mjs writes the files and test/docs checks that
 // the committed files equal what these return.
 //
 // The output is written to be stable under prettier (aligned tables, `-` lists, no bare `*` or

@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
 import { parsePlan } from '../../src/core/plan/index.js';
 import { renderMarkdown } from '../../src/core/render/index.js';
 import { buildReport } from '../../src/core/report.js';
-import { createsOnlyPlan, incidentDestroyPlan } from '../../src/demo/plans.js';
+import { createsOnlyPlan, incidentDestroyPlan } from '../plans/samples.js';
 import { startEmulator, type GitHubEmulator, type RequestLogEntry } from '../github/emulator.js';
 import {
   deploymentProtectionRulePayload,

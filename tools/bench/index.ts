@@ -1,9 +1,9 @@
 // `npm run bench`: plangate's performance numbers, measured in one run on this machine.
 //
-//   node lib/bench/index.js [--sizes 1000,10000,50000,100000] [--runs N] [--huge-mb 1024]
+//   npm run bench -- [--sizes 1000,10000,50000,100000] [--runs N] [--huge-mb 1024]
 //                           [--dir DIR] [--keep] [--markdown] [--json FILE] [--no-action]
 //
-// 1. Big plans: realistic generated plans (src/bench/generate.ts) at each size. For each, the
+// 1. Big plans: realistic generated plans (testkit/plans/generate.ts) at each size. For each, the
 //    built CLI (`lib/cli/index.js summarize --format json`) and a bare `JSON.parse` of the same
 //    file (the floor for any parser that reads everything) run as child processes, interleaved,
 //    several times: median wall time, peak RSS (max over the runs), and their ratio.
@@ -13,7 +13,7 @@
 // 3. The Action's cold start: `node dist/index.js` from spawn to its first HTTP request (to a
 //    local server standing in for the GitHub API), and the bundle's size.
 //    Targets: <= 250 ms, <= 3 MB.
-// 4. The app's API calls per event and webhook throughput: see src/bench/app.ts.
+// 4. The app's API calls per event and webhook throughput: see tools/bench/app.ts.
 //
 // Plans are written to a temporary directory (never to the repo) and deleted afterwards unless
 // --keep. Peak RSS comes from /usr/bin/time -f %M when it exists, else from
@@ -36,14 +36,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { STREAM_THRESHOLD_BYTES } from '../core/plan/stream.js';
-import { createsOnlyPlan } from '../demo/plans.js';
+import { STREAM_THRESHOLD_BYTES } from '../../src/core/plan/stream.js';
+import { createsOnlyPlan } from '../../testkit/plans/samples.js';
 import { appBenchmarks } from './app.js';
 import { log, type Row } from './row.js';
-import { writePlanFile } from './generate.js';
+import { writePlanFile } from '../../testkit/plans/generate.js';
 
-const LIB = fileURLToPath(new URL('..', import.meta.url));
-const ROOT = join(LIB, '..');
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LIB = join(ROOT, 'lib');
 const CLI = join(LIB, 'cli/index.js');
 const DIST = join(ROOT, 'dist/index.js');
 const MB = 1024 * 1024;

@@ -2,16 +2,16 @@
 // incident's destroy plan (the demo's own plans), and the approval check after a code owner
 // approved the incident plan, with the approvals that did not count. Fixed inputs (head SHA, run
 // id, timestamps), so every run renders the same pages.
-import { decide, type ApprovalComment, type Decision } from '../core/approval/decide.js';
-import { parseCodeowners } from '../core/approval/codeowners.js';
-import { DEFAULT_CONFIG, type Config } from '../core/config.js';
-import { parsePlan } from '../core/plan/index.js';
-import { renderMarkdown } from '../core/render/index.js';
-import { buildReport, type Report } from '../core/report.js';
-import { trustedSummaries } from '../core/summaries.js';
-import { createsOnlyPlan, incidentDestroyPlan } from '../demo/plans.js';
-import { CHECK_NAME, checkRun } from '../app/messages.js';
-import type { PullInfo } from '../app/github.js';
+import { decide, type ApprovalComment, type Decision } from '../../src/core/approval/decide.js';
+import { parseCodeowners } from '../../src/core/approval/codeowners.js';
+import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
+import { parsePlan } from '../../src/core/plan/index.js';
+import { renderMarkdown } from '../../src/core/render/index.js';
+import { buildReport, type Report } from '../../src/core/report.js';
+import { trustedSummaries } from '../../src/core/summaries.js';
+import { createsOnlyPlan, incidentDestroyPlan } from '../../testkit/plans/samples.js';
+import { CHECK_NAME, checkRun } from '../../src/app/messages.js';
+import type { PullInfo } from '../../src/app/github.js';
 import { checkRunPage, commentPage, type CheckRunView } from './github-html.js';
 
 export const HEAD_SHA = '4f2a9c1e7b3d5a8f0e6c2b9d1a7f3e5c8b0d4a62';

@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction } from '../../test/action/runner.js';
+import { runAction } from '../../testkit/action/runner.js';
 import {
   AUTHOR,
   BASE,
@@ -18,11 +18,11 @@ import {
   OWNER,
   PR,
   REPO,
-} from '../../test/app/harness.js';
-import { issueCommentPayload } from '../../test/app/payloads.js';
-import { run as cli, type CliIo } from '../cli/main.js';
-import { decodeMarker } from '../core/marker.js';
-import { incidentDestroyPlan, missingStatePlan } from './plans.js';
+} from '../../testkit/app/harness.js';
+import { issueCommentPayload } from '../../testkit/app/payloads.js';
+import { run as cli, type CliIo } from '../../src/cli/main.js';
+import { decodeMarker } from '../../src/core/marker.js';
+import { incidentDestroyPlan, missingStatePlan } from '../../testkit/plans/samples.js';
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: string) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);

@@ -1,10 +1,10 @@
 // The app's benchmarks (issue 6), against the local GitHub emulator on loopback, with the real
-// Probot app listening on HTTP on 127.0.0.1 as in the end-to-end tests (test/app/harness.ts):
+// Probot app listening on HTTP on 127.0.0.1 as in the end-to-end tests (testkit/app/harness.ts):
 //
 // 1. GitHub API calls per event, counted in the emulator (never timed): (a) a comment that is
 //    not a command, (b) an accepted `/approve-destroy` with caches warm, (c) a
 //    `deployment_protection_rule.requested` while the approval is missing and once approved.
-//    The scenario, and what "warm" means, is test/app/budget.ts, which budget.test.ts asserts.
+//    The scenario, and what "warm" means, is testkit/app/budget.ts, which budget.test.ts asserts.
 // 2. Webhook throughput and acknowledge latency: signed `issue_comment.created` webhooks whose
 //    comment is not a command (a real payload from @octokit/webhooks-examples, filled in from the
 //    emulator and checked against @octokit/webhooks-schemas, then given a new comment id and
@@ -23,9 +23,9 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { sign } from '@octokit/webhooks-methods';
-import { callName, measureBudget } from '../../test/app/budget.js';
-import { Harness, OWNER, PR, REPO, WEBHOOK_SECRET } from '../../test/app/harness.js';
-import { issueCommentPayload } from '../../test/app/payloads.js';
+import { callName, measureBudget } from '../../testkit/app/budget.js';
+import { Harness, OWNER, PR, REPO, WEBHOOK_SECRET } from '../../testkit/app/harness.js';
+import { issueCommentPayload } from '../../testkit/app/payloads.js';
 import { log, type Row } from './row.js';
 
 export interface AppBenchOptions {

@@ -1,10 +1,10 @@
 // npm run previews: the README's preview images, docs/images/*.png, rendered from the demo plans
-// as GitHub shows them (src/previews, compiled to lib/ by `npm run build`) and photographed in
+// as GitHub shows them (tools/previews, loaded through tsx) and photographed in
 // Debian's headless Chromium. The same machine setup gives byte-identical files on every run.
 //
-//   node scripts/previews.mjs              write docs/images/*.png
-//   node scripts/previews.mjs --out DIR    write them to DIR instead
-//   node scripts/previews.mjs --check      write nothing; exit 1 unless every image in
+//   npm run previews                       write docs/images/*.png
+//   npm run previews -- --out DIR          write them to DIR instead
+//   npm run previews:check                 write nothing; exit 1 unless every image in
 //                                          docs/images/ has the same pixels as a fresh render
 //
 // Needs Debian's chromium, fonts-dejavu-core, fonts-dejavu-extra and fonts-noto-color-emoji.
@@ -14,14 +14,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const check = args.includes('--check');
 const outIndex = args.indexOf('--out');
 const outDir = resolve(outIndex >= 0 ? args[outIndex + 1] : join(root, 'docs/images'));
 
-const { scenes } = await import('../lib/previews/scenes.js');
-const { previewsMissing, openBrowser, screenshot } = await import('../lib/previews/browser.js');
+const { scenes } = await import('./scenes.ts');
+const { previewsMissing, openBrowser, screenshot } = await import('./browser.ts');
 
 const missing = previewsMissing();
 if (missing) {

@@ -1,14 +1,14 @@
-// npm run docs: write docs/rules.md and docs/configuration.md from the code (src/docs/generate.ts,
-// compiled to lib/ by `npm run build`). `--check` writes nothing and exits 1 when a file is stale.
+// npm run docs: write docs/rules.md and docs/configuration.md from the code (tools/docs/generate.ts,
+// loaded through tsx). `--check` writes nothing and exits 1 when a file is stale.
 // An optional path argument loads the generator from elsewhere (e.g. an esbuild bundle).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-const modulePath = args.find((a) => !a.startsWith('--')) ?? resolve(root, 'lib/docs/generate.js');
+const modulePath = args.find((a) => !a.startsWith('--')) ?? resolve(root, 'tools/docs/generate.ts');
 
 const gen = await import(pathToFileURL(resolve(modulePath)).href);
 const docs = [
