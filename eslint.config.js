@@ -10,9 +10,11 @@ const SHIPS_ALONE = {
 export default tseslint.config(
   { ignores: ['dist/', 'lib/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Type-aware: the app must fail closed, and a promise nobody awaits fails open.
+  ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
       globals: {
         process: 'readonly',
         console: 'readonly',
@@ -27,7 +29,27 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
+      // On in recommendedTypeChecked already; named here so that no later block turns them off.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // An async function without await is how a promise-returning interface turns throws into rejections.
+      '@typescript-eslint/require-await': 'off',
     },
+  },
+  {
+    // Tests read JSON.parse results and jest's asymmetric matchers (expect.any, ...), both typed
+    // any; a wrong shape there fails the assertion that reads it.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+    },
+  },
+  {
+    // Plain JavaScript (configs, bin, build and docs scripts) is outside the TypeScript project.
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
   },
   {
     // src/ ships: it may not import what tests, the demo and the benchmarks share.

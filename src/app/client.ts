@@ -47,7 +47,7 @@ export function timedFetch(inner: Fetch, timeoutMs: number): Fetch {
     } catch (err) {
       if (!limit.aborted) throw err;
       const method = (init?.method ?? 'GET').toUpperCase();
-      const message = `GitHub did not answer ${method} ${String(input)} within ${timeoutMs} ms`;
+      const message = `GitHub did not answer ${method} ${urlOf(input)} within ${timeoutMs} ms`;
       if (IDEMPOTENT.has(method)) {
         // A plain error: @octokit/request turns it into a status-500 RequestError, retried.
         throw new Error(message, { cause: err });
@@ -60,6 +60,11 @@ export function timedFetch(inner: Fetch, timeoutMs: number): Fetch {
       });
     }
   };
+}
+
+/** The URL a fetch was called with, as text (a Request's own URL, not "[object Request]"). */
+function urlOf(input: Parameters<Fetch>[0]): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
 }
 
 interface ErrorLike {
@@ -75,7 +80,7 @@ export function secondaryRateLimitWait(err: unknown): number | undefined {
   if (e.status !== 403 && e.status !== 429) return undefined;
   const headers = e.response?.headers ?? {};
   const retryAfter = Number(headers['retry-after']);
-  const secondary = /\bsecondary rate limit\b/i.test(String(e.message ?? ''));
+  const secondary = /\bsecondary rate limit\b/i.test(messageOf(e));
   if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers['retry-after'] !== undefined) {
     return retryAfter;
   }
@@ -89,9 +94,12 @@ export function isRateLimit(err: unknown): boolean {
   const e = err as ErrorLike;
   return (
     (e.status === 403 || e.status === 429) &&
-    (e.response?.headers?.['x-ratelimit-remaining'] === '0' ||
-      /\brate limit\b/i.test(String(e.message ?? '')))
+    (e.response?.headers?.['x-ratelimit-remaining'] === '0' || /\brate limit\b/i.test(messageOf(e)))
   );
+}
+
+function messageOf(e: ErrorLike): string {
+  return typeof e.message === 'string' ? e.message : '';
 }
 
 const hardened = new WeakSet<object>();

@@ -80,8 +80,18 @@ export interface CommitPull {
 
 function status(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'status' in err
-    ? Number((err as { status: unknown }).status)
+    ? Number(err.status)
     : undefined;
+}
+
+/**
+ * The body of a raw-format content read. @octokit/request gives text for a text media type and
+ * an ArrayBuffer otherwise; anything else is refused rather than read as "[object Object]".
+ */
+function rawText(data: unknown, path: string): string {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
+  throw new Error(`GitHub answered the raw content of ${path} with ${typeof data}, not text`);
 }
 
 export class GitHub {
@@ -166,7 +176,7 @@ export class GitHub {
       ref,
       mediaType: { format: 'raw' },
     });
-    return { found: true, tooLarge: false, text: String(raw.data) };
+    return { found: true, tooLarge: false, text: rawText(raw.data, path) };
   }
 
   /** Changed paths (a rename counts its old path too); `truncated` when GitHub lists fewer. */
@@ -325,7 +335,7 @@ export class GitHub {
       environment_name: environment,
       comment: review.comment,
       ...(review.state && { state: review.state }),
-    } as Parameters<Octokit['rest']['actions']['reviewCustomGatesForRun']>[0]);
+    });
   }
 
   async runHeadSha(runId: number): Promise<string> {

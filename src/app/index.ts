@@ -100,7 +100,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
 
     /** Queue `work` for this event's repository; failures are logged and approve nothing. */
     const schedule = (context: Context, work: (gh: GitHub) => Promise<unknown>): void => {
-      const repo = context.repo();
+      const repo: { owner: string; repo: string } = context.repo();
       harden(context.octokit, policy);
       const gh = new GitHub(context.octokit, repo, caches, appId);
       queue.enqueue(
@@ -122,7 +122,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
 
     app.on(
       ['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'],
-      async (context) => {
+      (context) => {
         const { payload } = context;
         if (!payload.issue.pull_request) return;
         if (!commentMayMatter(payload)) return;
@@ -142,13 +142,13 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
 
     app.on(
       ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'],
-      async (context) => {
+      (context) => {
         if (!firstDelivery(context)) return;
         evaluateLater(context, { pull: context.payload.pull_request.number });
       },
     );
 
-    app.on('deployment_protection_rule.requested', async (context) => {
+    app.on('deployment_protection_rule.requested', (context) => {
       const { payload } = context;
       const runId = runIdFromCallbackUrl(payload.deployment_callback_url);
       const environment = payload.environment;
@@ -185,7 +185,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
     // Someone joined a team: their cached "not a member" answers in that organization go at once,
     // so an approval they write next is counted without waiting for the TTL. No GitHub call.
     // (Removals need nothing: "active member" is never cached.)
-    app.on('membership.added', async (context) => {
+    app.on('membership.added', (context) => {
       const { payload } = context;
       const login = payload.member?.login;
       if (!login) return;

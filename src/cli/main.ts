@@ -36,7 +36,7 @@ export interface CliIo {
    * bigger than the streaming threshold are read incrementally (parsePlanStream) instead of whole.
    */
   fileSize?(path: string): number | undefined;
-  openFile?(path: string, start: number): AsyncIterable<Uint8Array>;
+  openFile?: (path: string, start: number) => AsyncIterable<Uint8Array>;
   /**
    * A plain UTF-8 file (no BOM, not UTF-16) as text, decoded without an intermediate buffer;
    * undefined for anything else, which is then read with readFile.

@@ -30,8 +30,9 @@ describe('the time limit of one attempt', () => {
   const never: typeof fetch = (_input, init) =>
     new Promise((_resolve, reject) => {
       const signal = init?.signal;
-      if (signal?.aborted) reject(signal.reason);
-      signal?.addEventListener('abort', () => reject(signal.reason));
+      // As fetch does: reject with the signal's reason (an AbortError or TimeoutError).
+      if (signal?.aborted) reject(signal.reason as Error);
+      signal?.addEventListener('abort', () => reject(signal.reason as Error));
     });
 
   test('a read that does not answer fails as a plain error (retried like a 5xx)', async () => {

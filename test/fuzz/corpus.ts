@@ -61,7 +61,7 @@ export function plant(doc: Obj, seed: number): { doc: Obj; planted: number } {
       if (!isObj(value)) continue;
       const maskKey = `${side}_sensitive`;
       if (change[maskKey] === true) continue;
-      const mask: Obj = isObj(change[maskKey]) ? (change[maskKey] as Obj) : {};
+      const mask: Obj = isObj(change[maskKey]) ? change[maskKey] : {};
       change[maskKey] = mask;
       // A new attribute, and an existing leaf somewhere below (its mask built along the path).
       value.fuzz_secret = canary(rand);

@@ -75,7 +75,7 @@ async function probe(browser: PreviewBrowser, html: string): Promise<Probe> {
   const page = await browser.newPage();
   try {
     await show(page, html);
-    return (await page.evaluate(PROBE)) as Probe;
+    return await page.evaluate<Probe>(PROBE);
   } finally {
     await page.close();
   }

@@ -543,7 +543,7 @@ export class GitHubEmulator {
     const r = this.mustRepo(owner, repo);
     const key = ref.replace(/^refs\/heads\//, '');
     let files = r.files.get(key);
-    if (!files) r.files.set(key, (files = new Map()));
+    if (!files) r.files.set(key, (files = new Map<string, string>()));
     files.set(path.replace(/^\/+/, ''), content);
   }
 
@@ -1318,7 +1318,7 @@ export class GitHubEmulator {
       r.protectionReviews.push({
         runId: w.id,
         environment_name: env,
-        state: state as 'approved' | 'rejected' | undefined,
+        state: state,
         comment: text,
         kind: state ? 'review' : 'status',
         user: t.user.login,

@@ -266,8 +266,9 @@ class Spec implements SpecValidator {
     const parameters = rawParams.map((p) => {
       const r = this.resolve(p);
       return {
-        name: String(r['name']),
-        in: String(r['in']),
+        // OpenAPI requires both to be strings.
+        name: r['name'] as string,
+        in: r['in'] as string,
         required: r['required'] === true,
         schema: this.schema(r['schema'] ?? {}) as JsonObject,
       };

@@ -22,6 +22,10 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
+/** A generated value as text: a string as it is, anything else as JSON. */
+const scalarText = (v: Json | undefined): string =>
+  typeof v === 'string' ? v : String(JSON.stringify(v));
+
 export interface GenerateOptions {
   /** Number of resource changes (resource_changes.length). */
   resources: number;
@@ -1332,7 +1336,7 @@ function buildModule(seed: number, m: number, count: number): ModulePlan {
         after = sorted(after) as Obj;
       }
       if (kind === 'replace' || kind === 'replace-cbd') {
-        after = { ...values, [t.forcesNew]: `${String(values[t.forcesNew])}-v2` };
+        after = { ...values, [t.forcesNew]: `${scalarText(values[t.forcesNew])}-v2` };
       }
       const reason =
         kind === 'replace' || kind === 'replace-cbd'
@@ -1455,12 +1459,12 @@ function resourceChangeJson(i: Instance): string {
         ? {}
         : creating
           ? sorted(unknownOf(after as Obj, i.t.computed))
-          : (maskOf(i.after) as Obj),
+          : maskOf(i.after),
     before_sensitive: i.before === null ? false : maskOf(i.before, sens),
     after_sensitive: i.after === null ? false : maskOf(i.after, sens),
   };
   if (i.kind === 'replace' || i.kind === 'replace-cbd') change.replace_paths = [[i.t.forcesNew]];
-  if (i.kind === 'import') change.importing = { id: String((i.before as Obj).id ?? i.address) };
+  if (i.kind === 'import') change.importing = { id: scalarText((i.before as Obj).id ?? i.address) };
   return (
     `{${common(i)},` +
     (i.kind === 'move'

@@ -36,7 +36,7 @@ export function describeCorpus(name: string, body: () => void): void {
 }
 
 /** A test that reads the corpus: skipped, with the reason in its name, without it. */
-export function corpusTest(name: string, fn: () => unknown): void {
-  if (hasShared) test(name, fn as () => void);
+export function corpusTest(name: string, fn: (() => void) | (() => Promise<unknown>)): void {
+  if (hasShared) test(name, fn);
   else test.skip(`${name} (${SKIP_REASON})`, () => undefined);
 }

@@ -206,7 +206,7 @@ function latestSummary(h: Harness, pr: number): string {
     .comments(OWNER, REPO, pr)
     .filter((x) => String(x['body']).includes('plangate:v1'))
     .at(-1);
-  return String(c?.['body'] ?? '');
+  return (c?.['body'] as string | undefined) ?? '';
 }
 
 function replyTo(h: Harness, login: string): void {

@@ -198,7 +198,7 @@ function canonicalView(v: unknown, depth: number): unknown {
     }
     return out;
   }
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return NOT_CANONICAL;
   const obj = v as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
@@ -244,7 +244,7 @@ function isCanonical(v: unknown, depth: number): boolean {
   if (depth > FAST_DEPTH) return false;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const x = v[i];
+      const x: unknown = v[i];
       if (typeof x === 'object') {
         if (x !== null && !isCanonical(x, depth + 1)) return false;
       } else if (!isJsonScalar(x)) {
@@ -253,7 +253,7 @@ function isCanonical(v: unknown, depth: number): boolean {
     }
     return true;
   }
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
   const obj = v as Record<string, unknown>;
   let prev: string | undefined;

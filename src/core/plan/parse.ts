@@ -325,7 +325,7 @@ function actionsOf(change: Obj, where: string): string[] {
   if (!Array.isArray(a) || a.length === 0 || !a.every((x) => typeof x === 'string')) {
     refuse(`\`${where}.actions\` must be a non-empty list of strings`);
   }
-  return a as string[];
+  return a;
 }
 
 /** The one place that maps Terraform's action lists to plangate's kinds. */

@@ -87,7 +87,7 @@ export function markUnknown(value: Json | undefined, unknown: unknown): Json {
   }
   if (isPlainObject(unknown)) {
     if (v !== null && (typeof v !== 'object' || Array.isArray(v))) return v;
-    const obj = (v ?? {}) as { [key: string]: Json };
+    const obj = v ?? {};
     let out: { [key: string]: Json } | undefined = v === null ? { ...obj } : undefined;
     for (const [k, u] of Object.entries(unknown)) {
       const has = Object.hasOwn(obj, k);

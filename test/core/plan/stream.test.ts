@@ -10,7 +10,6 @@ import {
   MARKDOWN_FULL_DETAILS,
   parsePlanStream,
   slimChange,
-  type PlanSource,
   type StreamDetail,
 } from '../../../src/core/plan/stream.js';
 import { renderMarkdown } from '../../../src/core/render/index.js';
@@ -285,8 +284,8 @@ describe('the CLI uses the streaming path above the threshold', () => {
       out: '',
       err: '',
       streamed: 0,
-      readFile: async (p: string) => files[p] as Uint8Array,
-      readStdin: async () => enc(plan),
+      readFile: (p: string) => Promise.resolve(files[p] as Uint8Array),
+      readStdin: () => Promise.resolve(enc(plan)),
       fileExists: (p: string) => p in files,
       stdout: (t: string) => void (r.out += t),
       stderr: (t: string) => void (r.err += t),
@@ -295,7 +294,7 @@ describe('the CLI uses the streaming path above the threshold', () => {
       fileSize: (p: string) => files[p]?.length,
       openFile: (p: string, start: number) => {
         r.streamed++;
-        return (bytesSource(files[p] as Uint8Array, 4096) as PlanSource).open(start);
+        return bytesSource(files[p] as Uint8Array, 4096).open(start);
       },
     };
     return r;

@@ -300,11 +300,11 @@ export function largePlanArb(minChanges: number, maxChanges: number): fc.Arbitra
           before:
             actions[0] === 'create' && actions.length === 1
               ? null
-              : { id: `i-${i}`, ...((t?.before as Obj | null) ?? {}) },
+              : { id: `i-${i}`, ...(t?.before ?? {}) },
           after:
             actions[0] === 'delete' && actions.length === 1
               ? null
-              : { id: `i-${i}`, size: i, ...((t?.after as Obj | null) ?? {}) },
+              : { id: `i-${i}`, size: i, ...(t?.after ?? {}) },
           ...(t?.beforeSensitive !== undefined ? { beforeSensitive: t.beforeSensitive } : {}),
           ...(t?.afterSensitive !== undefined ? { afterSensitive: t.afterSensitive } : {}),
           ...(t?.actionReason ? { actionReason: t.actionReason } : {}),
