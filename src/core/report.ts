@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { countByKind, isDestructive, type Counts, type Plan } from './plan/model.js';
 import { assess, type Assessment } from './risk/score.js';
+import type { HygieneFinding } from './risk/hygiene.js';
 import { levelRank, type Finding, type Level } from './risk/types.js';
 
 // One report over one or more plans (projects). Every view, the JSON contract and the marker
@@ -94,6 +95,8 @@ export interface ReportJson {
     }[];
     drift: { address: string; kind: string }[];
     risks: Finding[];
+    /** "Before this bites": settings that would lose data in a later destroy (0 points). */
+    hygiene: HygieneFinding[];
   }[];
 }
 
@@ -125,6 +128,7 @@ export function reportJson(report: Report): ReportJson {
         })),
         drift: p.plan.drift.map((d) => ({ address: d.address, kind: d.kind })),
         risks: p.assessment.findings,
+        hygiene: p.assessment.hygiene,
       };
     }),
   };

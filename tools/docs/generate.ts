@@ -3,11 +3,18 @@ import { catalogSizeByCloud, STATEFUL_TYPES, type Cloud } from '../../src/core/r
 import {
   BACKUP_POLICIES,
   DANGER_ATTRS,
+  LOCK_TYPES,
   MASS_DESTROY_MIN_FOR_SHARE,
-  OPEN_SOURCES,
   PROTECTION_ATTRS,
   RULES,
 } from '../../src/core/risk/rules.js';
+import {
+  EPHEMERAL_FROM,
+  OPEN_SOURCES,
+  RANGE_FIREWALLS,
+  WEB_PORTS,
+} from '../../src/core/risk/exposure.js';
+import { HYGIENE_CHECKS, HYGIENE_TYPES } from '../../src/core/risk/hygiene.js';
 import { LEVEL_BANDS, POINTS, scoreFindings } from '../../src/core/risk/score.js';
 import {
   LEVELS,
@@ -57,6 +64,12 @@ const PROTECTS: Readonly<Record<RuleId, string>> = {
   destroy: 'Surprise deletes. Any resource that goes away should be one somebody meant to remove.',
   replace:
     'Surprise replacements: an attribute that forces a new resource means downtime or a new identity (new IP address, new ARN) for whatever depends on it.',
+  'public-data':
+    'Leaking data: a bucket ACL, a switched-off public access block, a bucket policy for everyone or a publicly accessible database makes what is stored readable by anyone who finds it.',
+  'check-failed':
+    'Ignoring what the configuration itself says. A `check` block, precondition or postcondition is a sentence the team wrote about what must be true; when it fails, something the plan depends on is wrong.',
+  'public-endpoint':
+    'Making something public by accident. A public web endpoint is usually the point, so this scores low, but a reviewer should see every service that becomes reachable from the internet.',
   drift:
     'Undoing a fix made by hand. Resources changed outside Terraform (in the console, by a script or during an incident) are put back to what the code says when this plan is applied.',
 };
@@ -90,6 +103,7 @@ export function rulesReference(): string {
       ['How the score works', 'how-the-score-works'],
       ['Rules', 'rules'],
       ...RULES.map((r) => [`\`${r.id}\`: ${r.title}`, anchor(`${r.id}: ${r.title}`)]),
+      ['Before this bites', 'before-this-bites'],
       ['Stateful resource catalog', 'stateful-resource-catalog'],
     ].map(([text, id], i) => `${i >= 2 && i < 2 + RULES.length ? '  ' : ''}- [${text}](#${id})`),
   );
@@ -151,6 +165,20 @@ export function rulesReference(): string {
     const extra = ruleDetails(r.id);
     if (extra.length > 0) out.push(...extra, '');
   }
+
+  // Hygiene.
+  out.push('## Before this bites', '');
+  out.push(
+    'Apart from the rules, plangate lists the stateful resources this plan keeps or creates whose data would not survive a later destroy. Nothing is at risk in this plan, so these score 0 points and never ask for an approval; they are shown collapsed under their own heading in the comment and the terminal, and in the JSON output as `hygiene`. They are there so a team fixes the trap before anyone plans the destroy.',
+    '',
+    table(
+      ['Id', 'What', 'Why it matters'],
+      HYGIENE_CHECKS.map((h) => [`\`${h.id}\``, h.title, h.why]),
+    ),
+    '',
+    `Types checked: ${codeList(Object.keys(HYGIENE_TYPES))}.`,
+    '',
+  );
 
   // The catalog.
   const sizes = catalogSizeByCloud();
@@ -248,11 +276,18 @@ function ruleDetails(id: RuleId): string[] {
       return [
         `Guards watched for a change from true to false: ${codeList(PROTECTION_ATTRS)}.`,
         '',
-        `Settings watched for a change to true, which make a later destroy lose more: ${codeList(DANGER_ATTRS)}. A resource created with \`force_destroy = true\` is reported too.`,
+        `Settings watched for a change to true on a stateful type, which make a later destroy lose more: ${codeList(DANGER_ATTRS)}. On other types they guard no data (\`force_destroy\` on an \`aws_iam_user\` only removes its access keys and MFA devices), so they are not reported there. A resource created with such a setting is listed under [before this bites](#before-this-bites) instead: it had no guard to lose.`,
+        '',
+        `Lock resources whose delete removes a guard: ${codeList(Object.keys(LOCK_TYPES))}.`,
+        '',
+        "Terraform's own `lifecycle { prevent_destroy = true }` is not watched, because it never appears in plan JSON: a plan that would destroy such a resource fails to plan (and plangate reports the errored plan), and removing the setting leaves no trace in the plan. Use `risk.protected` for addresses that must never change.",
       ];
     case 'network-exposure':
+    case 'public-endpoint':
       return [
-        `Sources that mean "anyone": ${codeList(OPEN_SOURCES)}. Only sources added by this plan are reported; a rule that was already open stays quiet.`,
+        `Sources that mean "anyone": ${codeList(OPEN_SOURCES)}, and any public IPv4 CIDR or address range of a /8 (16,777,216 addresses) or wider, or IPv6 prefix of /16 or wider. Ports ${WEB_PORTS.join(' and ')} alone give \`public-endpoint\` (low); any other port, or all ports, give \`network-exposure\` (high). Network ACL rules that open only ports ${EPHEMERAL_FROM}-65535 are the return path of a stateless filter and are not reported. Only openings added by this plan are reported; a rule that was already open stays quiet.`,
+        '',
+        `Database firewalls read as address ranges: ${codeList(Object.keys(RANGE_FIREWALLS))}.`,
       ];
     case 'destroy':
     case 'replace':

@@ -67,6 +67,15 @@ export interface DriftEntry {
   kind: ChangeKind;
 }
 
+/** A `check` block, precondition or postcondition whose status is `fail` or `error`. */
+export interface FailedCheck {
+  /** The checkable object's address, e.g. `check.health` or `aws_instance.web`. */
+  address: string;
+  status: 'fail' | 'error';
+  /** The problems' messages, as the configuration wrote them (error_message). */
+  problems: string[];
+}
+
 export interface Plan {
   /** The name the user gave us: a path, or `-` for stdin. Used in every message. */
   file: string;
@@ -75,6 +84,13 @@ export interface Plan {
   resourceChanges: ResourceChange[];
   outputChanges: OutputChange[];
   drift: DriftEntry[];
+  /**
+   * Addresses of resources whose attributes other changes read (`relevant_attributes`, format
+   * 1.1+): Terraform shows drift only on these, or on resources the plan changes.
+   */
+  relevantAddresses: string[];
+  /** Checks that fail in this plan (`checks`, format 1.1+). */
+  failedChecks: FailedCheck[];
   /** Managed resources in the prior state; 0 when the plan carries no prior state at all. */
   priorStateResources: number;
   /** True when the plan has no `prior_state` (Terraform omits it when the state is empty). */
@@ -92,9 +108,20 @@ export function emptyCounts(): Counts {
   return Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Counts;
 }
 
-export function countByKind(changes: readonly { kind: ChangeKind }[]): Counts {
+/**
+ * Counts per kind, as Terraform summarizes a plan: an import or a move that also updates (or
+ * replaces) the object counts under both, as `terraform plan` says "1 to import, 1 to change"
+ * and shows "has moved to" above the update.
+ */
+export function countByKind(
+  changes: readonly { kind: ChangeKind; importing?: boolean; previousAddress?: string }[],
+): Counts {
   const counts = emptyCounts();
-  for (const c of changes) counts[c.kind] += 1;
+  for (const c of changes) {
+    counts[c.kind] += 1;
+    if (c.importing && c.kind !== 'import') counts.import += 1;
+    if (c.previousAddress !== undefined && c.kind !== 'move') counts.move += 1;
+  }
   return counts;
 }
 

@@ -4,6 +4,7 @@ import { findJsonSyntaxError, lineAndColumn } from './json-error.js';
 import {
   type ChangeKind,
   type DriftEntry,
+  type FailedCheck,
   type Json,
   type OutputChange,
   type Plan,
@@ -121,6 +122,11 @@ function planFromJson(doc: unknown, file: string): Plan {
     );
   }
   const fv = doc.format_version;
+  if (fv === undefined && 'plan_format_version' in doc) {
+    refuse(
+      'this is the redacted plan HCP Terraform shows in its UI (`plan_format_version`), not the output of `terraform show -json`; download the plan JSON with the API (GET /api/v2/plans/PLAN_ID/json-output, which needs admin access to the workspace) or run `terraform show -json` on a saved plan',
+    );
+  }
   if (fv === undefined) {
     refuse('no `format_version`: this is not the output of `terraform show -json`');
   }
@@ -161,6 +167,10 @@ function planFromJson(doc: unknown, file: string): Plan {
   );
   const priorState = doc.prior_state;
   const errored = doc.errored === true;
+  const relevantAddresses = arrayField(doc, 'relevant_attributes').flatMap((ra) =>
+    isObj(ra) && typeof ra.resource === 'string' ? [ra.resource] : [],
+  );
+  const failedChecks = arrayField(doc, 'checks').flatMap(failedCheck);
   const terraformVersion =
     typeof doc.terraform_version === 'string' ? doc.terraform_version : undefined;
 
@@ -171,6 +181,8 @@ function planFromJson(doc: unknown, file: string): Plan {
     resourceChanges,
     outputChanges,
     drift,
+    relevantAddresses,
+    failedChecks,
     priorStateResources: countStateResources(priorState),
     priorStateAbsent: !isObj(priorState),
     errored,
@@ -453,6 +465,41 @@ function driftEntry(raw: unknown, where: string): DriftEntry {
     mode: raw.mode === 'data' ? 'data' : 'managed',
     kind: classifyActions(actions, { importing: false, moved: false }) ?? 'update',
   };
+}
+
+/** Longest problem message kept: it is text the configuration wrote, shown in every view. */
+const CHECK_MESSAGE_MAX = 300;
+
+/**
+ * The failing instances of one `checks` entry (a check block, or a resource's conditions). A
+ * malformed entry is skipped: checks are advisory, and refusing the plan over them would hide
+ * its changes.
+ */
+function failedCheck(raw: unknown): FailedCheck[] {
+  if (!isObj(raw)) return [];
+  const status = raw.status;
+  if (status !== 'fail' && status !== 'error') return [];
+  const where =
+    isObj(raw.address) && typeof raw.address.to_display === 'string'
+      ? raw.address.to_display
+      : '(unnamed check)';
+  const instances = Array.isArray(raw.instances) ? raw.instances.filter(isObj) : [];
+  const failing = instances.filter((i) => i.status === 'fail' || i.status === 'error');
+  const one = (address: string, s: 'fail' | 'error', problems: unknown): FailedCheck => ({
+    address,
+    status: s,
+    problems: (Array.isArray(problems) ? problems : []).flatMap((p) =>
+      isObj(p) && typeof p.message === 'string' ? [cut(p.message, CHECK_MESSAGE_MAX)] : [],
+    ),
+  });
+  if (failing.length === 0) return [one(where, status, [])];
+  return failing.map((i) =>
+    one(
+      isObj(i.address) && typeof i.address.to_display === 'string' ? i.address.to_display : where,
+      i.status as 'fail' | 'error',
+      i.problems,
+    ),
+  );
 }
 
 function countStateResources(priorState: unknown): number {

@@ -9,7 +9,7 @@ import {
   resourceChangeAt,
   type PlanResult,
 } from './parse.js';
-import { BACKUP_POLICIES, DANGER_ATTRS, PROTECTION_ATTRS } from '../risk/rules.js';
+import { READ_ATTRS, TYPE_ATTRS, WHOLE_VALUE_TYPES } from '../risk/reads.js';
 
 // Plans too big for one string (V8 caps strings at about 512 M characters; a 1 GB plan is real on
 // big estates) are read as a stream of bytes, in two passes over the same source:
@@ -192,31 +192,22 @@ export async function parsePlanStream(
 // ---------------------------------------------------------------------------------------------
 // Keeping memory bounded: the parts of before/after the risk rules read.
 
-/** Types whose rules read more than a few top-level attributes: their values are kept whole. */
-const WHOLE_VALUE_TYPES = new Set<string>([
-  ...Object.keys(BACKUP_POLICIES),
-  // network-exposure (openIngress in rules.ts)
-  'aws_security_group',
-  'aws_security_group_rule',
-  'aws_vpc_security_group_ingress_rule',
-  'google_compute_firewall',
-  'azurerm_network_security_rule',
-  'azurerm_network_security_group',
-]);
-
-/** Attributes the protection rule reads on every type. */
-const RULE_ATTRS: readonly string[] = [...new Set<string>([...PROTECTION_ATTRS, ...DANGER_ATTRS])];
-
-/** The change with before/after cut to what the risk rules read. */
+/** The change with before/after cut to what the risk rules read (risk/reads.ts). */
 export function slimChange(c: ResourceChange): ResourceChange {
   if (WHOLE_VALUE_TYPES.has(c.type)) return c;
-  return { ...c, before: slimValue(c.before), after: slimValue(c.after) };
+  const attrs = TYPE_ATTRS[c.type];
+  return {
+    ...c,
+    before: slimValue(c.before, attrs),
+    after: slimValue(c.after, attrs),
+  };
 }
 
-function slimValue(v: Json): Json {
+function slimValue(v: Json, extra: readonly string[] = []): Json {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
   const out: { [k: string]: Json } = {};
-  for (const k of RULE_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k] as Json;
+  for (const k of READ_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k] as Json;
+  for (const k of extra) if (Object.hasOwn(v, k)) out[k] = v[k] as Json;
   return out;
 }
 
@@ -614,10 +605,13 @@ const ROOT: Node = {
       case 'resource_drift':
         return { mode: 'arr', streamed: true, child: () => EMIT_DRIFT };
       case 'format_version':
+      case 'plan_format_version':
       case 'terraform_version':
       case 'errored':
       case 'applyable':
       case 'output_changes':
+      case 'relevant_attributes':
+      case 'checks':
         return KEEP;
       case 'prior_state':
         return {

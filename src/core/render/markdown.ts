@@ -18,6 +18,8 @@ import {
 } from './common.js';
 import { encodeMarker, markerFor } from '../marker.js';
 import { codeBlock, codeSpan, defang, escapeHtml, escapeInline, truncate } from './escape.js';
+import { hygieneMarkdown } from './hygiene.js';
+import type { HygieneFinding } from '../risk/hygiene.js';
 
 // The PR comment body (and job summary): a Report as GitHub-flavoured markdown that always fits
 // the size limit and ends with exactly one marker line.
@@ -80,6 +82,7 @@ export function renderProjectMarkdown(project: ProjectReport, opts: MarkdownOpti
 }
 
 interface Budget {
+  hygiene: number;
   destroys: number;
   findingsPerRule: number;
   details: number;
@@ -97,6 +100,7 @@ interface ProjectParts {
   destroyRows: string[];
   risks: RiskGroupParts[];
   approval: string;
+  hygiene: readonly HygieneFinding[];
   details: string[];
   digest: string;
 }
@@ -113,6 +117,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     const out: string[] = [...title];
     let destroysLeft = b.destroys;
     let detailsLeft = b.details;
+    let hygieneLeft = b.hygiene;
     for (const p of parts) {
       const shownDestroys = Math.min(destroysLeft, p.destroyRows.length);
       destroysLeft -= shownDestroys;
@@ -122,6 +127,11 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
       out.push(destroySection(p, shownDestroys, hint));
       out.push(p.risks.length > 0 ? riskSection(p.risks, b.findingsPerRule) : 'No risk factors.');
       if (p.approval) out.push(p.approval);
+      if (p.hygiene.length > 0) {
+        const shownHygiene = Math.min(hygieneLeft, p.hygiene.length);
+        hygieneLeft -= shownHygiene;
+        out.push(hygieneMarkdown(p.hygiene, shownHygiene, hint));
+      }
       if (p.details.length > 0) out.push(detailsSection(p.details, shownDetails, hint));
       out.push(p.digest);
     }
@@ -130,6 +140,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   };
 
   const full: Budget = {
+    hygiene: sum(parts.map((p) => p.hygiene.length)),
     destroys: sum(parts.map((p) => p.destroyRows.length)),
     findingsPerRule: Math.max(0, ...parts.flatMap((p) => p.risks.map((g) => g.items.length))),
     details: Math.min(sum(parts.map((p) => p.details.length)), opts.maxDetails ?? Infinity),
@@ -137,9 +148,10 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   const fits = (b: Budget) => assemble(b).length <= max;
   if (fits(full)) return assemble(full);
 
-  // Cut in order: details, then the findings listed per rule, then the destroys themselves.
+  // Cut in order: the hygiene list (0 points), details, then the findings listed per rule, then
+  // the destroys themselves.
   let b: Budget = full;
-  for (const key of ['details', 'findingsPerRule', 'destroys'] as const) {
+  for (const key of ['hygiene', 'details', 'findingsPerRule', 'destroys'] as const) {
     const none = { ...b, [key]: 0 };
     if (fits(none)) {
       const n = largestFitting(0, full[key], (k) => fits({ ...b, [key]: k }));
@@ -219,6 +231,7 @@ function projectParts(p: ProjectReport, opts: MarkdownOptions, multi: boolean): 
       items: g.findings.map((f) => `  - ${escapeInline(truncate(f.message, MESSAGE_MAX))}`),
     })),
     approval: p.assessment.requiresApproval ? approvalSection(p, opts, multi, short) : '',
+    hygiene: p.assessment.hygiene,
     details: [...ordered.destructive, ...ordered.other].map(detailsBlock),
     digest: `Plan digest: ${codeSpan(short)} (${escapeInline(truncate(p.file, NAME_MAX))})`,
   };

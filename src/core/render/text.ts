@@ -10,6 +10,7 @@ import {
   reasonText,
 } from './common.js';
 import { escapeTerminal } from './escape.js';
+import { hygieneText } from './hygiene.js';
 
 // The terminal view (CLI `summarize --format text`, `check`). Colour only when asked; every
 // string from the plan goes through escapeTerminal so no escape sequence reaches the terminal.
@@ -86,6 +87,8 @@ export function renderText(report: Report, opts: TextOptions): string {
         for (const f of g.findings) out.push(`    - ${escapeTerminal(f.message)}`);
       }
     }
+
+    out.push(...hygieneText(p.assessment.hygiene, bold));
 
     if (p.assessment.requiresApproval) {
       out.push('');

@@ -7,9 +7,11 @@
  * The `stateful-destroy` rule fires on a delete or replace of any of these types; users extend the
  * list through `risk.stateful_types` in the config file (see `statefulType`'s `extra`).
  *
- * Every name below is a real resource type of its provider (hashicorp/aws, hashicorp/google and
- * google-beta, hashicorp/azurerm, hashicorp/kubernetes, and a few others). Names we could not
- * confirm were left out rather than guessed.
+ * Every name below is a real resource type of its provider: test/core/risk/catalog.test.ts checks
+ * each against the resource types extracted from the providers' published schema packages
+ * (tools/catalog/provider-types.json, written by tools/catalog/provider-types.ts, with the
+ * package and provider versions). The review of the candidates that list suggests, and why the
+ * ones left out were left out, is in tools/catalog/review.ts.
  *
  * Deliberately NOT in the catalog (data does not live in them, or the data is reproducible):
  * - aws_rds_cluster_instance, aws_docdb_cluster_instance, aws_neptune_cluster_instance and
@@ -346,42 +348,151 @@ const OTHER: readonly Row[] = [
   // DigitalOcean
   ['digitalocean_database_cluster', 'database', 'DigitalOcean managed database cluster'],
   ['digitalocean_database_db', 'database', 'DigitalOcean managed database'],
+  ['digitalocean_database_kafka_topic', 'stream', 'DigitalOcean managed Kafka topic'],
   ['digitalocean_volume', 'volume', 'DigitalOcean block storage volume'],
   ['digitalocean_volume_snapshot', 'snapshot', 'DigitalOcean volume snapshot'],
   ['digitalocean_droplet_snapshot', 'snapshot', 'DigitalOcean droplet snapshot'],
   ['digitalocean_spaces_bucket', 'bucket', 'DigitalOcean Spaces bucket'],
+  ['digitalocean_container_registry', 'registry', 'DigitalOcean container registry'],
   ['digitalocean_kubernetes_cluster', 'cluster', 'DigitalOcean Kubernetes cluster'],
   // Cloudflare
   ['cloudflare_zone', 'dns-zone', 'Cloudflare zone'],
   ['cloudflare_r2_bucket', 'bucket', 'Cloudflare R2 bucket'],
   ['cloudflare_d1_database', 'database', 'Cloudflare D1 database'],
   ['cloudflare_workers_kv_namespace', 'database', 'Cloudflare Workers KV namespace'],
+  ['cloudflare_queue', 'queue', 'Cloudflare Queue'],
+  ['cloudflare_hyperdrive_config', 'other-data', 'Cloudflare Hyperdrive configuration'],
   // MongoDB Atlas
   ['mongodbatlas_cluster', 'database', 'MongoDB Atlas cluster'],
   ['mongodbatlas_advanced_cluster', 'database', 'MongoDB Atlas cluster'],
   ['mongodbatlas_serverless_instance', 'database', 'MongoDB Atlas serverless instance'],
-  // Database engines managed directly
+  ['mongodbatlas_flex_cluster', 'database', 'MongoDB Atlas Flex cluster'],
+  ['mongodbatlas_stream_instance', 'stream', 'MongoDB Atlas stream processing instance'],
+  ['mongodbatlas_cloud_backup_snapshot', 'snapshot', 'MongoDB Atlas cloud backup snapshot'],
+  // Snowflake
   ['snowflake_database', 'warehouse', 'Snowflake database'],
+  ['snowflake_schema', 'warehouse', 'Snowflake schema'],
+  ['snowflake_table', 'warehouse', 'Snowflake table'],
+  ['snowflake_stage', 'warehouse', 'Snowflake stage (internal stages hold files)'],
+  // Databricks (Unity Catalog)
+  ['databricks_catalog', 'warehouse', 'Databricks Unity Catalog catalog'],
+  ['databricks_schema', 'warehouse', 'Databricks Unity Catalog schema'],
+  ['databricks_sql_table', 'warehouse', 'Databricks table'],
+  ['databricks_volume', 'file-system', 'Databricks Unity Catalog volume'],
+  // Database engines managed directly
   ['postgresql_database', 'database', 'PostgreSQL database'],
+  ['postgresql_schema', 'database', 'PostgreSQL schema'],
   ['mysql_database', 'database', 'MySQL database'],
-  // Aiven, Confluent
+  // Aiven
   ['aiven_pg', 'database', 'Aiven for PostgreSQL service'],
+  ['aiven_pg_database', 'database', 'Aiven for PostgreSQL database'],
+  ['aiven_mysql', 'database', 'Aiven for MySQL service'],
+  ['aiven_mysql_database', 'database', 'Aiven for MySQL database'],
+  ['aiven_cassandra', 'database', 'Aiven for Apache Cassandra service'],
+  ['aiven_clickhouse', 'warehouse', 'Aiven for ClickHouse service'],
+  ['aiven_clickhouse_database', 'warehouse', 'Aiven for ClickHouse database'],
+  ['aiven_opensearch', 'search', 'Aiven for OpenSearch service'],
+  ['aiven_redis', 'cache', 'Aiven for Redis service'],
+  ['aiven_valkey', 'cache', 'Aiven for Valkey service'],
+  ['aiven_m3db', 'database', 'Aiven for M3DB service'],
+  ['aiven_influxdb', 'database', 'Aiven for InfluxDB service'],
+  ['aiven_kafka', 'stream', 'Aiven for Apache Kafka service'],
+  ['aiven_kafka_topic', 'stream', 'Aiven for Apache Kafka topic (and its messages)'],
+  // Confluent
+  ['confluent_kafka_cluster', 'stream', 'Confluent Cloud Kafka cluster'],
   ['confluent_kafka_topic', 'stream', 'Confluent Cloud Kafka topic'],
+  ['confluent_schema', 'other-data', 'Confluent Schema Registry schema'],
   // Source control, Terraform platforms, secrets
   ['github_repository', 'other-data', 'GitHub repository'],
   ['tfe_workspace', 'other-data', 'Terraform Cloud/Enterprise workspace (with its state)'],
   ['vault_mount', 'secret', 'Vault secrets engine mount'],
+  ['vault_kv_secret_v2', 'secret', 'Vault KV v2 secret (all its versions)'],
   // Other clouds
   ['heroku_addon', 'database', 'Heroku add-on (e.g. Postgres, Redis)'],
   ['linode_volume', 'volume', 'Linode block storage volume'],
   ['linode_database_postgresql', 'database', 'Linode managed PostgreSQL database'],
+  ['linode_database_mysql', 'database', 'Linode managed MySQL database'],
+  ['linode_object_storage_bucket', 'bucket', 'Linode Object Storage bucket'],
   ['hcloud_volume', 'volume', 'Hetzner Cloud volume'],
   ['scaleway_rdb_instance', 'database', 'Scaleway managed database instance'],
   ['oci_database_autonomous_database', 'database', 'OCI Autonomous Database'],
+  ['oci_database_db_system', 'database', 'OCI Base Database system'],
+  ['oci_mysql_mysql_db_system', 'database', 'OCI MySQL HeatWave DB system'],
+  ['oci_nosql_table', 'database', 'OCI NoSQL table'],
+  ['oci_objectstorage_bucket', 'bucket', 'OCI Object Storage bucket'],
+  ['oci_file_storage_file_system', 'file-system', 'OCI File Storage file system'],
   ['oci_core_volume', 'volume', 'OCI block volume'],
+  ['oci_core_boot_volume', 'volume', 'OCI boot volume'],
+  ['oci_kms_vault', 'key-store', 'OCI Vault (keys)'],
   ['ibm_database', 'database', 'IBM Cloud Databases instance'],
   ['alicloud_db_instance', 'database', 'Alibaba Cloud RDS instance'],
+  ['alicloud_polardb_cluster', 'database', 'Alibaba Cloud PolarDB cluster'],
+  ['alicloud_mongodb_instance', 'database', 'Alibaba Cloud MongoDB instance'],
   ['alicloud_kvstore_instance', 'cache', 'Alibaba Cloud Redis/Memcache (KVStore) instance'],
+  ['alicloud_oss_bucket', 'bucket', 'Alibaba Cloud OSS bucket'],
+  ['alicloud_ecs_disk', 'volume', 'Alibaba Cloud ECS disk'],
+  ['alicloud_kms_key', 'key-store', 'Alibaba Cloud KMS key'],
+];
+
+/**
+ * Azure resource types as `azapi_resource` names them in its `type` value
+ * (`Microsoft.AppConfiguration/configurationStores@2024-05-01`), for the AVM modules that use
+ * azapi by default. Lower case, without the API version. Each is the ARM type behind a stateful
+ * azurerm type above.
+ */
+const ARM: readonly Row[] = [
+  ['microsoft.sql/servers', 'database', 'Azure SQL logical server'],
+  ['microsoft.sql/servers/databases', 'database', 'Azure SQL database'],
+  ['microsoft.sql/managedinstances', 'database', 'Azure SQL Managed Instance'],
+  ['microsoft.dbforpostgresql/flexibleservers', 'database', 'PostgreSQL flexible server'],
+  [
+    'microsoft.dbforpostgresql/flexibleservers/databases',
+    'database',
+    'PostgreSQL flexible database',
+  ],
+  ['microsoft.dbformysql/flexibleservers', 'database', 'MySQL flexible server'],
+  ['microsoft.dbformysql/flexibleservers/databases', 'database', 'MySQL flexible database'],
+  ['microsoft.documentdb/databaseaccounts', 'database', 'Cosmos DB account'],
+  ['microsoft.documentdb/mongoclusters', 'database', 'Cosmos DB for MongoDB (vCore) cluster'],
+  ['microsoft.storage/storageaccounts', 'bucket', 'storage account'],
+  ['microsoft.storage/storageaccounts/blobservices/containers', 'bucket', 'blob storage container'],
+  ['microsoft.storage/storageaccounts/fileservices/shares', 'file-system', 'Azure Files share'],
+  ['microsoft.compute/disks', 'volume', 'managed disk'],
+  ['microsoft.compute/snapshots', 'snapshot', 'managed disk snapshot'],
+  ['microsoft.keyvault/vaults', 'key-store', 'Key Vault'],
+  ['microsoft.keyvault/managedhsms', 'key-store', 'Key Vault managed HSM'],
+  ['microsoft.appconfiguration/configurationstores', 'other-data', 'App Configuration store'],
+  [
+    'microsoft.cognitiveservices/accounts',
+    'other-data',
+    'Azure AI services account (deployments, fine-tuned models, uploaded files)',
+  ],
+  ['microsoft.search/searchservices', 'search', 'Azure AI Search service'],
+  ['microsoft.cache/redis', 'cache', 'Azure Cache for Redis'],
+  ['microsoft.cache/redisenterprise', 'cache', 'Azure Cache for Redis Enterprise cluster'],
+  ['microsoft.servicebus/namespaces', 'queue', 'Service Bus namespace'],
+  ['microsoft.eventhub/namespaces', 'stream', 'Event Hubs namespace'],
+  ['microsoft.containerregistry/registries', 'registry', 'Container Registry'],
+  ['microsoft.operationalinsights/workspaces', 'log-store', 'Log Analytics workspace'],
+  ['microsoft.insights/components', 'log-store', 'Application Insights component'],
+  ['microsoft.recoveryservices/vaults', 'backup', 'Recovery Services vault'],
+  ['microsoft.dataprotection/backupvaults', 'backup', 'Data Protection backup vault'],
+  ['microsoft.kusto/clusters', 'warehouse', 'Data Explorer (Kusto) cluster'],
+  ['microsoft.synapse/workspaces', 'warehouse', 'Synapse Analytics workspace'],
+  ['microsoft.databricks/workspaces', 'warehouse', 'Databricks workspace (with its DBFS storage)'],
+  [
+    'microsoft.machinelearningservices/workspaces',
+    'other-data',
+    'Azure Machine Learning workspace',
+  ],
+  ['microsoft.network/dnszones', 'dns-zone', 'DNS zone'],
+  ['microsoft.network/privatednszones', 'dns-zone', 'private DNS zone'],
+  ['microsoft.containerservice/managedclusters', 'cluster', 'AKS Kubernetes cluster'],
+  [
+    'microsoft.resources/resourcegroups',
+    'other-data',
+    'resource group (deleting it deletes everything in it)',
+  ],
 ];
 
 function build(cloud: Cloud, rows: readonly Row[]): StatefulType[] {
@@ -398,6 +509,38 @@ export const STATEFUL_TYPES: readonly StatefulType[] = Object.freeze([
 ]);
 
 const BY_TYPE: ReadonlyMap<string, StatefulType> = new Map(STATEFUL_TYPES.map((t) => [t.type, t]));
+
+/** Azure resource types behind `azapi_resource`, keyed by lower-case ARM type. */
+export const AZAPI_TYPES: readonly StatefulType[] = Object.freeze(build('azure', ARM));
+const BY_ARM_TYPE: ReadonlyMap<string, StatefulType> = new Map(AZAPI_TYPES.map((t) => [t.type, t]));
+
+/** The generic Azure resource of the azapi provider: its Azure type is in its `type` value. */
+export const AZAPI_RESOURCE = 'azapi_resource';
+
+/** `Microsoft.Foo/bars@2024-01-01` -> `microsoft.foo/bars`; undefined when not a type string. */
+export function armType(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const t = (value as Record<string, unknown>).type;
+  if (typeof t !== 'string') return undefined;
+  const m = /^([A-Za-z0-9.]+\/[A-Za-z0-9./]+?)(@[^@]*)?$/.exec(t);
+  return m ? (m[1] as string).toLowerCase() : undefined;
+}
+
+/**
+ * The catalog entry of a changing resource: by its Terraform type, or for `azapi_resource` by the
+ * Azure type in its values (before, or after for a create). `extra` as in statefulType.
+ */
+export function statefulChange(
+  c: { type: string; before: unknown; after: unknown },
+  extra?: readonly string[],
+): StatefulType | undefined {
+  if (c.type === AZAPI_RESOURCE) {
+    const arm = armType(c.before) ?? armType(c.after);
+    const t = arm ? BY_ARM_TYPE.get(arm) : undefined;
+    if (t) return { ...t, type: `${AZAPI_RESOURCE} (${arm})` };
+  }
+  return statefulType(c.type, extra);
+}
 
 /** The cloud a resource type belongs to, from its provider prefix. */
 export function cloudOfType(type: string): Cloud {

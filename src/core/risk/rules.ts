@@ -1,7 +1,16 @@
 import type { Config } from '../config.js';
 import { isDestructive, type Json, type Plan, type ResourceChange } from '../plan/model.js';
-import { statefulType } from './catalog.js';
+import { statefulChange } from './catalog.js';
 import { matchesAddress } from './address-pattern.js';
+import {
+  AZURE_SERVICES_RANGE,
+  openIngress,
+  openingKey,
+  portsText,
+  publicData,
+  webOnly,
+  type Opening,
+} from './exposure.js';
 import type { Finding, RuleId, Severity } from './types.js';
 
 // Every rule plangate applies, with its id, severity and the sentence a reader acts on.
@@ -21,6 +30,10 @@ export const MASS_DESTROY_MIN_FOR_SHARE = 3;
 
 const managed = (plan: Plan) => plan.resourceChanges.filter((c) => c.mode === 'managed');
 const destroyed = (plan: Plan) => managed(plan).filter((c) => isDestructive(c.kind));
+const deleted = (plan: Plan) => managed(plan).filter((c) => c.kind === 'delete');
+const hasChanges = (plan: Plan) =>
+  plan.resourceChanges.some((c) => c.kind !== 'no-op' && c.kind !== 'read') ||
+  plan.outputChanges.some((o) => o.kind !== 'no-op');
 const verb = (c: ResourceChange) => (c.kind === 'replace' ? 'Replacing' : 'Destroying');
 const reason = (c: ResourceChange) =>
   c.actionReason ? ` (Terraform's reason: ${c.actionReason.replace(/_/g, ' ')})` : '';
@@ -78,22 +91,30 @@ export const PROTECTION_ATTRS = [
   'disable_api_termination',
   'termination_protection',
   'enable_termination_protection',
-  'prevent_destroy',
+  'termination_protection_enabled',
 ] as const;
-/** Attributes whose false -> true change makes a deletion lose more. */
+/**
+ * Attributes whose false -> true change makes a deletion lose more, on the stateful types only:
+ * `force_destroy` on a bucket deletes its objects, but on an `aws_iam_user` it only removes the
+ * user's access keys and MFA devices, which hold no data.
+ */
 export const DANGER_ATTRS = ['force_destroy', 'skip_final_snapshot', 'force_delete'] as const;
 
-/** CIDRs and prefixes that mean "anyone on the internet". */
-export const OPEN_SOURCES = ['0.0.0.0/0', '::/0', '*', 'Internet', 'Any'] as const;
+/** Resources that are themselves a guard against deletion: deleting one removes the guard. */
+export const LOCK_TYPES: Readonly<Record<string, string>> = {
+  azurerm_management_lock: 'management lock',
+  google_resource_manager_lien: 'resource lien',
+};
 
 export const RULES: readonly Rule[] = [
   {
     id: 'plan-errored',
     severity: 'critical',
     title: 'Plan errored',
-    description: 'The plan has `errored: true` or is not applyable.',
+    description:
+      'The plan has `errored: true`, or is not applyable while it has changes to apply (Terraform also marks a plan with no changes as not applyable: that one is quiet).',
     evaluate: (plan) =>
-      plan.errored || !plan.applyable
+      plan.errored || (!plan.applyable && hasChanges(plan))
         ? [
             {
               message: plan.errored
@@ -107,13 +128,13 @@ export const RULES: readonly Rule[] = [
     id: 'mass-destroy',
     severity: 'critical',
     title: 'Mass destroy',
-    description: `Destroys (deletes and replaces of managed resources) reach \`risk.mass_destroy.count\`, or \`risk.mass_destroy.share\` of the resources in state (with at least ${MASS_DESTROY_MIN_FOR_SHARE} destroys).`,
+    description: `Deletes of managed resources reach \`risk.mass_destroy.count\`, or \`risk.mass_destroy.share\` of the resources in state (with at least ${MASS_DESTROY_MIN_FOR_SHARE} deletes). Replaces are not counted: they create their resource again, so a rolling replacement is not \`terraform destroy\` (the \`replace\` and \`stateful-destroy\` rules report them).`,
     evaluate: (plan, config) => {
-      const n = destroyed(plan).length;
+      const n = deleted(plan).length;
       const inState = plan.priorStateResources;
       const { count, share } = config.risk.mass_destroy;
       const byShare = inState > 0 && n >= MASS_DESTROY_MIN_FOR_SHARE && n / inState >= share;
-      if (n < count && !byShare) return [];
+      if (n === 0 || (n < count && !byShare)) return [];
       const part =
         inState > 0
           ? `${n} of the ${inState} resources in state (${pct(n / inState)})`
@@ -124,7 +145,7 @@ export const RULES: readonly Rule[] = [
           : ' This looks like terraform destroy.';
       return [
         {
-          message: `This plan destroys ${part}.${all} Check that the state, workspace and variables are the ones you meant.`,
+          message: `This plan deletes ${part} without creating them again.${all} Check that the state, workspace and variables are the ones you meant.`,
         },
       ];
     },
@@ -150,10 +171,10 @@ export const RULES: readonly Rule[] = [
     severity: 'critical',
     title: 'Stateful resource destroyed',
     description:
-      'A delete or replace of a type in the stateful catalog (databases, buckets, volumes, file systems, queues, key stores, DNS zones, ...) or in `risk.stateful_types`.',
+      'A delete or replace of a type in the stateful catalog (databases, buckets, volumes, file systems, queues, key stores, DNS zones, ...) or in `risk.stateful_types`. For `azapi_resource`, the Azure resource type is read from its `type` value (AVM modules use azapi by default).',
     evaluate: (plan, config) =>
       destroyed(plan).flatMap((c) => {
-        const t = statefulType(c.type, config.risk.stateful_types);
+        const t = statefulChange(c, config.risk.stateful_types);
         if (!t) return [];
         const tail =
           c.kind === 'replace'
@@ -232,21 +253,28 @@ export const RULES: readonly Rule[] = [
     severity: 'high',
     title: 'Deletion protection removed',
     description:
-      '`deletion_protection` and its kin go from true to false, or `force_destroy`, `skip_final_snapshot` or `force_delete` become true.',
-    evaluate: (plan) =>
+      '`deletion_protection` and its kin go from true to false on an existing resource; on a stateful type, `force_destroy`, `skip_final_snapshot` or `force_delete` become true; or a lock (`azurerm_management_lock`, `google_resource_manager_lien`) is deleted. A resource created with such settings has lost no guard: it is listed under "before this bites" instead.',
+    evaluate: (plan, config) =>
       managed(plan).flatMap((c) => {
-        if (c.kind !== 'update' && c.kind !== 'replace' && c.kind !== 'create') return [];
+        const lock = LOCK_TYPES[c.type];
+        if (lock && c.kind === 'delete') {
+          return [
+            {
+              address: c.address,
+              message: `${c.address} (${lock}) is deleted: what it kept from being deleted loses that guard, and the next destroy goes through unchecked.`,
+            },
+          ];
+        }
+        if (c.kind !== 'update' && c.kind !== 'replace') return [];
         const before = asObject(c.before);
         const after = asObject(c.after);
         const off = PROTECTION_ATTRS.filter((a) => before[a] === true && after[a] === false);
-        const on = DANGER_ATTRS.filter(
-          (a) => after[a] === true && before[a] !== true && c.kind !== 'create',
-        );
-        const created =
-          c.kind === 'create' && after.force_destroy === true ? ['force_destroy'] : [];
+        const on = statefulChange(c, config.risk.stateful_types)
+          ? DANGER_ATTRS.filter((a) => after[a] === true && before[a] !== true)
+          : [];
         const parts = [
           ...off.map((a) => `${a} goes from true to false`),
-          ...[...on, ...created].map((a) => `${a} becomes true`),
+          ...on.map((a) => `${a} becomes true`),
         ];
         if (parts.length === 0) return [];
         return [
@@ -262,22 +290,42 @@ export const RULES: readonly Rule[] = [
     severity: 'high',
     title: 'Opened to the internet',
     description:
-      'Ingress from 0.0.0.0/0 or ::/0 (or Azure `*`/`Internet`) appears on a security group, rule, firewall or network security rule.',
+      'Inbound traffic from anyone on the internet (0.0.0.0/0, ::/0, a public CIDR or address range of a /8 or wider, Azure `*`/`Internet`, or Azure\u2019s 0.0.0.0-0.0.0.0 "allow Azure services") is newly allowed to ports other than HTTP/HTTPS: SSH, RDP, databases, all ports. Read from security groups and rules, network ACLs (their ephemeral return ports 1024-65535 excepted), firewalls, network security rules, database firewall rules, Cloud SQL authorized networks, storage and Cosmos DB IP rules.',
+    evaluate: (plan) =>
+      newOpenings(plan)
+        .map(({ c, openings }) => ({ c, openings: openings.filter((o) => !webOnly(o)) }))
+        .filter(({ openings }) => openings.length > 0)
+        .map(({ c, openings }) => ({
+          address: c.address,
+          message: `${c.address} allows inbound traffic from ${openingsText(openings)}: ${openings.every((o) => o.source === AZURE_SERVICES_RANGE) ? 'services of any Azure customer can reach it' : `anyone on the internet can reach ${openings.every((o) => o.ports) ? 'them' : 'it'}`}.`,
+        })),
+  },
+  {
+    id: 'public-data',
+    severity: 'high',
+    title: 'Data made public',
+    description:
+      'Data becomes readable by anyone: an S3 bucket ACL `public-read`/`public-read-write`/`authenticated-read` or a grant to all users, an S3 public access block switched off, a bucket policy allowing `Principal: "*"` without a condition, `publicly_accessible = true` on an RDS or Redshift database, `allUsers`/`allAuthenticatedUsers` on a Cloud Storage bucket, a public Azure blob container.',
     evaluate: (plan) =>
       managed(plan).flatMap((c) => {
         if (c.kind !== 'create' && c.kind !== 'update' && c.kind !== 'replace') return [];
-        const now = openIngress(c.type, c.after);
-        if (now.length === 0) return [];
-        const was = new Set(openIngress(c.type, c.before));
-        const added = now.filter((s) => !was.has(s));
+        const was = new Set(c.kind === 'create' ? [] : publicData(c.type, c.before));
+        const added = publicData(c.type, c.after).filter((r) => !was.has(r));
         if (added.length === 0) return [];
-        return [
-          {
-            address: c.address,
-            message: `${c.address} allows inbound traffic from ${added.join(', ')}: anyone on the internet can reach it.`,
-          },
-        ];
+        return [{ address: c.address, message: `On ${c.address}, ${added.join('; ')}.` }];
       }),
+  },
+  {
+    id: 'check-failed',
+    severity: 'high',
+    title: 'Check failed',
+    description:
+      'A `check` block assertion, precondition or postcondition the team wrote fails in this plan (`checks` with status `fail` or `error`): the configuration itself says something is wrong.',
+    evaluate: (plan) =>
+      plan.failedChecks.map((k) => ({
+        address: k.address,
+        message: `The check ${k.address} ${k.status === 'error' ? 'could not be evaluated' : 'fails'}${k.problems.length > 0 ? `: ${k.problems.join('; ')}` : ''}. Someone wrote it to say this must hold; find out why it does not before applying.`,
+      })),
   },
   {
     id: 'iam-change',
@@ -301,7 +349,7 @@ export const RULES: readonly Rule[] = [
     description: 'Any other delete of a managed resource.',
     evaluate: (plan, config) =>
       managed(plan)
-        .filter((c) => c.kind === 'delete' && !statefulType(c.type, config.risk.stateful_types))
+        .filter((c) => c.kind === 'delete' && !statefulChange(c, config.risk.stateful_types))
         .map((c) => ({ address: c.address, message: `${c.address} is destroyed${reason(c)}.` })),
   },
   {
@@ -311,26 +359,81 @@ export const RULES: readonly Rule[] = [
     description: 'Any other replace (destroy and re-create) of a managed resource.',
     evaluate: (plan, config) =>
       managed(plan)
-        .filter((c) => c.kind === 'replace' && !statefulType(c.type, config.risk.stateful_types))
+        .filter((c) => c.kind === 'replace' && !statefulChange(c, config.risk.stateful_types))
         .map((c) => ({
           address: c.address,
           message: `${c.address} is destroyed and re-created${c.createBeforeDestroy ? ' (new one first)' : ''}${reason(c)}.`,
         })),
   },
   {
+    id: 'public-endpoint',
+    severity: 'low',
+    title: 'Web ports opened to the internet',
+    description:
+      'Inbound traffic from anyone on the internet is newly allowed to HTTP/HTTPS only (ports 80 and 443): what a public load balancer or web server is for, so it scores low; it is listed so a reviewer sees what becomes public.',
+    evaluate: (plan) =>
+      newOpenings(plan)
+        .map(({ c, openings }) => ({ c, openings: openings.filter(webOnly) }))
+        .filter(({ openings }) => openings.length > 0)
+        .map(({ c, openings }) => ({
+          address: c.address,
+          message: `${c.address} opens ${openingsText(openings)} to anyone on the internet: a public web endpoint. Check that this is meant to be public.`,
+        })),
+  },
+  {
     id: 'drift',
     severity: 'low',
     title: 'Drift',
-    description: 'Resources changed outside Terraform since the last apply (`resource_drift`).',
-    evaluate: (plan) =>
-      plan.drift
-        .filter((d) => d.mode === 'managed')
+    description:
+      'Resources changed outside Terraform since the last apply (`resource_drift`) that matter to this plan, as Terraform itself shows them: the drifted resource is changed by this plan, or another change reads its attributes (`relevant_attributes`). Drift that nothing in the plan touches is refreshed into state and left alone, so it is not a finding.',
+    evaluate: (plan) => {
+      const touched = new Set(
+        plan.resourceChanges
+          .filter((c) => c.kind !== 'no-op' && c.kind !== 'read')
+          .map((c) => c.address),
+      );
+      const relevant = new Set(plan.relevantAddresses);
+      return plan.drift
+        .filter((d) => d.mode === 'managed' && (touched.has(d.address) || relevant.has(d.address)))
         .map((d) => ({
           address: d.address,
           message: `${d.address} was changed outside Terraform (${d.kind === 'delete' ? 'deleted' : 'modified'}); this plan may undo that change.`,
-        })),
+        }));
+    },
   },
 ];
+
+/** Openings to the internet each created or changed resource adds (already open stays quiet). */
+function newOpenings(plan: Plan): { c: ResourceChange; openings: Opening[] }[] {
+  return managed(plan).flatMap((c) => {
+    if (c.kind !== 'create' && c.kind !== 'update' && c.kind !== 'replace') return [];
+    const now = openIngress(c.type, c.after);
+    if (now.length === 0) return [];
+    const was = new Set(c.kind === 'create' ? [] : openIngress(c.type, c.before).map(openingKey));
+    const seen = new Set<string>();
+    const openings = now.filter((o) => {
+      const k = openingKey(o);
+      if (was.has(k) || seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    return openings.length > 0 ? [{ c, openings }] : [];
+  });
+}
+
+function openingsText(openings: readonly Opening[]): string {
+  return openings
+    .map((o) =>
+      o.source === AZURE_SERVICES_RANGE
+        ? `${o.source} (Azure\u2019s "allow Azure services": every Azure customer\u2019s services, not only yours)`
+        : o.ports
+          ? `${o.source} on ${portsText(o.ports)}`
+          : o.source.includes('-')
+            ? o.source
+            : `${o.source} (${portsText(undefined)})`,
+    )
+    .join(', ');
+}
 
 function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
@@ -350,53 +453,4 @@ const IAM_TYPE =
 
 export function isIamType(type: string): boolean {
   return IAM_TYPE.test(type);
-}
-
-const OPEN = new Set<string>(OPEN_SOURCES);
-
-/** The world-open sources of a resource's ingress, by the shapes each provider uses. */
-export function openIngress(type: string, value: Json): string[] {
-  const v = asObject(value);
-  const found = new Set<string>();
-  const take = (xs: Json | undefined) => {
-    const list = Array.isArray(xs) ? xs : xs === undefined || xs === null ? [] : [xs];
-    for (const x of list) if (typeof x === 'string' && OPEN.has(x)) found.add(x);
-  };
-  const cidrs = (o: Record<string, Json>) => {
-    take(o.cidr_blocks);
-    take(o.ipv6_cidr_blocks);
-  };
-  switch (type) {
-    case 'aws_security_group':
-      for (const rule of Array.isArray(v.ingress) ? v.ingress : []) cidrs(asObject(rule));
-      break;
-    case 'aws_security_group_rule':
-      if (v.type === 'ingress') cidrs(v);
-      break;
-    case 'aws_vpc_security_group_ingress_rule':
-      take(v.cidr_ipv4);
-      take(v.cidr_ipv6);
-      break;
-    case 'google_compute_firewall':
-      if (v.direction === undefined || v.direction === null || v.direction === 'INGRESS') {
-        take(v.source_ranges);
-      }
-      break;
-    case 'azurerm_network_security_rule':
-      if (v.direction === 'Inbound' && v.access === 'Allow') {
-        take(v.source_address_prefix);
-        take(v.source_address_prefixes);
-      }
-      break;
-    case 'azurerm_network_security_group':
-      for (const r of Array.isArray(v.security_rule) ? v.security_rule : []) {
-        const rule = asObject(r);
-        if (rule.direction === 'Inbound' && rule.access === 'Allow') {
-          take(rule.source_address_prefix);
-          take(rule.source_address_prefixes);
-        }
-      }
-      break;
-  }
-  return [...found];
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { isDestructive, type Plan } from '../plan/model.js';
+import { hygieneFindings, type HygieneFinding } from './hygiene.js';
 import { RULES } from './rules.js';
 import { atLeast, type Finding, type Level, type Severity } from './types.js';
 
@@ -33,6 +34,8 @@ export interface Assessment {
   requiresApproval: boolean;
   /** Why approval is needed; empty when it is not. */
   approvalReasons: ApprovalReason[];
+  /** "Before this bites": 0 points, never a reason for approval. */
+  hygiene: HygieneFinding[];
 }
 
 export function levelOfScore(score: number): Level {
@@ -65,7 +68,14 @@ export function assess(plan: Plan, config: Config): Assessment {
       message: `its risk level is ${level} (approval is needed at ${when.level} and above)`,
     });
   }
-  return { findings, score, level, requiresApproval: approvalReasons.length > 0, approvalReasons };
+  return {
+    findings,
+    score,
+    level,
+    requiresApproval: approvalReasons.length > 0,
+    approvalReasons,
+    hygiene: hygieneFindings(plan),
+  };
 }
 
 export function scoreFindings(findings: readonly Finding[]): { score: number; level: Level } {

@@ -13,9 +13,12 @@ export const RULE_IDS = [
   'protected-address',
   'protection-disabled',
   'network-exposure',
+  'public-data',
+  'check-failed',
   'iam-change',
   'destroy',
   'replace',
+  'public-endpoint',
   'drift',
 ] as const;
 

@@ -153,7 +153,7 @@ describe('mass-destroy', () => {
   });
   test('fires at the configured share of the state, and says when it is everything', () => {
     const [f] = about(deletes(3, 6), 'mass-destroy');
-    expect(f?.message).toMatch(/destroys 3 of the 6 resources in state \(50%\)/);
+    expect(f?.message).toMatch(/deletes 3 of the 6 resources in state \(50%\)/);
     expect(about(deletes(4, 4), 'mass-destroy')[0]?.message).toMatch(/That is everything/);
   });
   test('one destroy out of two is not mass destruction', () => {
@@ -270,7 +270,7 @@ describe('network-exposure', () => {
           rc({
             address: 'google_compute_firewall.ssh',
             actions: ['create'],
-            after: { source_ranges: ['0.0.0.0/0'] },
+            after: { source_ranges: ['0.0.0.0/0'], allow: [{ protocol: 'tcp', ports: ['22'] }] },
           }),
           rc({
             address: 'azurerm_network_security_rule.rdp',
