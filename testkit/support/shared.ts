@@ -23,6 +23,35 @@ export function readCorpusPlan(name: string): Buffer {
   return readFileSync(join(plansDir, name));
 }
 
+/** The second folder of real plans (SOURCES.md there names each origin and license). */
+export const realworldDir = join(sharedDir, 'fixtures/plans-realworld');
+/** Both folders of real plans, by the name their files are keyed by (`plans/x.json`). */
+export const REAL_PLAN_DIRS: Readonly<Record<string, string>> = {
+  plans: plansDir,
+  'plans-realworld': realworldDir,
+};
+
+/** Every real plan of both folders, as `FOLDER/FILE` keys, sorted; empty without ../shared. */
+export function realPlanKeys(): string[] {
+  return Object.entries(REAL_PLAN_DIRS).flatMap(([folder, dir]) =>
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => `${folder}/${f}`)
+      : [],
+  );
+}
+
+/** The bytes of a real plan by its `FOLDER/FILE` key. */
+export function readRealPlan(key: string): Buffer {
+  const [folder, ...rest] = key.split('/');
+  const dir = REAL_PLAN_DIRS[folder ?? ''];
+  if (!dir)
+    throw new Error(`${key}: not a real-plan key (expected plans/FILE or plans-realworld/FILE)`);
+  return readFileSync(join(dir, rest.join('/')));
+}
+
 /** `describe` over the corpus, or a single skipped test that prints why. */
 export function describeCorpus(name: string, body: () => void): void {
   if (hasShared) {
