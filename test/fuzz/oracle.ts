@@ -571,8 +571,16 @@ export function renderAll(
   check(
     json.projects.every(
       (p, i) =>
+        // An import or a move that also updates counts under both kinds (as Terraform says it).
         Object.values(p.counts).reduce((a, b) => a + b, 0) ===
-        projects[i]!.plan.resourceChanges.length,
+        projects[i]!.plan.resourceChanges.reduce(
+          (n, c) =>
+            n +
+            1 +
+            (c.importing && c.kind !== 'import' ? 1 : 0) +
+            (c.previousAddress !== undefined && c.kind !== 'move' ? 1 : 0),
+          0,
+        ),
     ),
     () => `JSON counts do not add up to the resource changes (${opts.label})`,
   );
