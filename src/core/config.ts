@@ -9,26 +9,6 @@ export const CONFIG_PATH = '.github/plangate.yml';
 
 export type ApprovalLevel = Severity | 'never';
 
-export interface Config {
-  approval: {
-    command: string;
-    required: number;
-    codeowners: boolean;
-    approvers: string[];
-    allow_author: boolean;
-    confirm_digest: boolean;
-    when: { destroys: boolean; level: ApprovalLevel };
-  };
-  risk: {
-    stateful_types: string[];
-    protected: string[];
-    mass_destroy: { count: number; share: number };
-    empty_state: { creates: number };
-    ignore: string[];
-  };
-  bots: string[];
-}
-
 /** The subset of JSON Schema the config schema uses (the validator and the docs walk it). */
 export type Schema = {
   type?: 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'array';
@@ -192,6 +172,26 @@ export const CONFIG_SCHEMA = {
     },
   },
 } as const satisfies Schema & Record<string, unknown>;
+
+/**
+ * The config as the program reads it, derived from CONFIG_SCHEMA so that the two cannot disagree:
+ * every key is present (validateConfig merges the defaults in), an `enum` gives its union.
+ */
+export type Config = FromSchema<typeof CONFIG_SCHEMA>;
+
+type FromSchema<S> = S extends { type: 'object'; properties: infer P }
+  ? { -readonly [K in keyof P]: FromSchema<P[K]> }
+  : S extends { type: 'array'; items: infer I }
+    ? FromSchema<I>[]
+    : S extends { enum: readonly (infer E)[] }
+      ? E
+      : S extends { type: 'string' }
+        ? string
+        : S extends { type: 'integer' | 'number' }
+          ? number
+          : S extends { type: 'boolean' }
+            ? boolean
+            : never;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
