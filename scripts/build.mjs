@@ -1,5 +1,7 @@
 // npm run build: compile the CLI and app to lib/, bundle the Action to dist/, publish the config
-// schema. One script so `npm run build` is the only way these artifacts are made.
+// schema. One script so `npm run build` is the only way these artifacts are made. lib/ is what
+// the npm package and the Docker image ship; the Action runs only from its bundle, so
+// tsconfig.build.json leaves src/action out of lib/ (and its @actions/* dependencies out of both).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';

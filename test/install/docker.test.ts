@@ -1,0 +1,190 @@
+/**
+ * The app's image, built from exactly what `docker build .` would send and nothing else: the
+ * Dockerfile's stages carried out in a temporary folder (dockerfile.ts), then the image's CMD
+ * started from the final stage's tree, as its USER would run it, against the GitHub emulator,
+ * approving a deployment. Needs the npm registry (the image's `npm ci` steps), as `docker build`
+ * does. Where a Docker daemon and the base image are at hand, the real image is built and run too.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../../testkit/github/emulator.js';
+import { repoRoot } from '../../testkit/support/shared.js';
+import { freePort, postWebhook, probotEnv, summaryBody } from '../../testkit/app/harness.js';
+import { deploymentProtectionRulePayload } from '../../testkit/app/payloads.js';
+import {
+  build,
+  contextFiles,
+  layOutContext,
+  parseDockerfile,
+  type BuiltStage,
+} from './dockerfile.js';
+
+const DOCKERFILE = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+const stages = parseDockerfile(DOCKERFILE);
+
+test('the build context holds what the image needs and no secrets, tests or tools', () => {
+  const files = contextFiles(repoRoot);
+  for (const f of files) {
+    expect(f).not.toMatch(/(^|\/)(\.env(\..*)?|.*\.pem)$/);
+    expect(f).not.toMatch(/^(node_modules|lib|test|testkit|tools|\.git)\//);
+  }
+  expect(files).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
+});
+
+test('the image runs as an unprivileged user', () => {
+  const image = stages[stages.length - 1]!;
+  const users = image.instructions.filter((i) => i.keyword === 'USER').map((i) => i.args);
+  expect(users.length).toBeGreaterThan(0);
+  const user = users[users.length - 1]!.split(':')[0];
+  expect(['root', '0', '']).not.toContain(user);
+});
+
+describe('the Dockerfile carried out on its build context', () => {
+  let dir: string;
+  let image: BuiltStage;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'plangate-image-'));
+    const context = join(dir, 'context');
+    layOutContext(repoRoot, context);
+    const built = build(stages, {
+      context,
+      into: join(dir, 'stages'),
+      runEnv: {
+        PATH: `${join(process.execPath, '..')}:${process.env.PATH ?? ''}`,
+        HOME: process.env.HOME ?? dir,
+        // The same packages `npm ci` would fetch; from npm's cache when it holds them.
+        npm_config_prefer_offline: 'true',
+        npm_config_update_notifier: 'false',
+      },
+    });
+    image = built[built.length - 1]!;
+  }, 240_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the image holds the compiled app and production dependencies only', () => {
+    const app = join(image.root, image.workdir);
+    expect(existsSync(join(app, 'lib/app/server.js'))).toBe(true);
+    expect(existsSync(join(app, 'node_modules/probot'))).toBe(true);
+    for (const devOnly of [
+      'node_modules/typescript',
+      'node_modules/jest',
+      'src',
+      'test',
+      'testkit',
+      'tools',
+    ])
+      expect(existsSync(join(app, devOnly))).toBe(false);
+  });
+
+  test("the image's CMD starts the app, which approves a deployment", async () => {
+    const gh = await startEmulator({ validate: true });
+    const OWNER = 'acme';
+    const REPO = 'infra';
+    const HEAD = 'd4'.repeat(20);
+    gh.addRepo({ owner: OWNER, repo: REPO });
+    gh.addPull({
+      owner: OWNER,
+      repo: REPO,
+      number: 5,
+      title: 'Add subnets',
+      user: { login: 'alice' },
+      head: { sha: HEAD, ref: 'subnets' },
+      base: { sha: 'e4'.repeat(20), ref: 'main' },
+      files: [{ filename: 'network/main.tf', status: 'modified' }],
+    });
+    gh.addComment(OWNER, REPO, 5, {
+      user: { login: 'github-actions[bot]', type: 'Bot' },
+      body: summaryBody('creates', HEAD),
+    });
+    gh.addWorkflowRun({
+      owner: OWNER,
+      repo: REPO,
+      id: 81,
+      head_sha: HEAD,
+      status: 'waiting',
+      environment: 'production',
+      event: 'pull_request',
+    });
+    const port = await freePort();
+    const secret = 'image-secret';
+    const [cmd, ...args] = image.cmd ?? [];
+    expect(cmd).toBe('node');
+    const child = spawn(process.execPath, args, {
+      cwd: join(image.root, image.workdir),
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...image.env,
+        ...probotEnv(gh, port, secret, 'warn'),
+        // The image listens on every interface; here, on the loopback only.
+        HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      for (let i = 0; ; i++) {
+        const ping = await fetch(`http://127.0.0.1:${port}/ping`).then(
+          (r) => r.text(),
+          () => '',
+        );
+        if (ping === 'PONG') break;
+        if (i > 150 || child.exitCode !== null) throw new Error(`the app did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const payload = deploymentProtectionRulePayload(
+        { gh, owner: OWNER, repo: REPO },
+        { runId: 81, environment: 'production', sha: HEAD, pulls: [5] },
+      );
+      const res = await postWebhook(
+        `http://127.0.0.1:${port}/api/github/webhooks`,
+        secret,
+        'deployment_protection_rule',
+        payload,
+      );
+      expect(res.status).toBe(200);
+      for (let i = 0; gh.protectionReviews(OWNER, REPO, 81).length === 0; i++) {
+        if (i > 200) throw new Error(`no review of the deployment:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(gh.protectionReviews(OWNER, REPO, 81).map((r) => r.state)).toEqual(['approved']);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await gh.close();
+    }
+  }, 60_000);
+});
+
+const BASE = stages[stages.length - 1]?.from ?? '';
+const daemon = spawnSync('docker', ['image', 'inspect', BASE], { stdio: 'ignore' }).status === 0;
+const dockerTest = daemon ? test : test.skip;
+if (!daemon)
+  console.warn(
+    `[plangate tests] docker build skipped: no Docker daemon with the base image ${BASE} here (the Dockerfile itself is carried out above)`,
+  );
+
+dockerTest(
+  'docker build: the real image answers /ping as a non-root user',
+  async () => {
+    const tag = `plangate-app-test:${process.pid}`;
+    execFileSync('docker', ['build', '-q', '-t', tag, repoRoot], { stdio: 'pipe' });
+    try {
+      const uid = execFileSync('docker', ['run', '--rm', '--entrypoint', 'id', tag, '-u'], {
+        encoding: 'utf8',
+      }).trim();
+      expect(uid).not.toBe('0');
+    } finally {
+      spawnSync('docker', ['image', 'rm', '-f', tag], { stdio: 'ignore' });
+    }
+  },
+  600_000,
+);
