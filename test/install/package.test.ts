@@ -1,0 +1,150 @@
+/**
+ * The npm package as a user gets it: packed from a fresh clone (the files git tracks, no lib/), so
+ * `prepack` has to build it; installed from the tarball into an empty folder, with only the
+ * dependencies it declares; then `npx plangate check` on real plans, and the Lambda entry
+ * imported by its package path. Needs the npm registry for the dependencies, as a user does.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { repoRoot } from '../../testkit/support/shared.js';
+import { createsOnlyPlan, incidentDestroyPlan } from '../../testkit/plans/samples.js';
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  private?: boolean;
+  scripts: Record<string, string>;
+};
+
+/** npm, offline where its cache can answer; never asking anything of the terminal. */
+const npmEnv = {
+  ...process.env,
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  // A test run inside `npm test` must not hand its own npm settings to the npm it starts.
+  npm_config_dry_run: 'false',
+};
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync('npm', args, { cwd, env: npmEnv, encoding: 'utf8', stdio: 'pipe' });
+}
+
+test('publishable: not private, and built before it is packed', () => {
+  expect(pkg.private).toBeUndefined();
+  expect(pkg.scripts.prepack).toMatch(/\bbuild\b/);
+});
+
+describe('packed from a fresh clone, installed from the tarball', () => {
+  let dir: string;
+  let packed: { files: { path: string }[]; filename: string };
+  let user: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'plangate-pack-'));
+    const clone = join(dir, 'clone');
+    // What a clone holds: tracked files and new ones not ignored (lib/, dist builds are not).
+    const tracked = execFileSync(
+      'git',
+      ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      },
+    )
+      .split('\0')
+      .filter((f) => f && existsSync(join(repoRoot, f)));
+    for (const f of tracked) {
+      mkdirSync(dirname(join(clone, f)), { recursive: true });
+      cpSync(join(repoRoot, f), join(clone, f));
+    }
+    expect(existsSync(join(clone, 'lib'))).toBe(false);
+    // `npm ci` already done: the clone shares the dev dependencies rather than installing them.
+    symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules'), 'dir');
+
+    const out = npm(['pack', '--json', '--pack-destination', dir], clone);
+    packed = (JSON.parse(out) as (typeof packed)[])[0]!;
+
+    user = join(dir, 'user');
+    mkdirSync(user);
+    npm(['install', join(dir, packed.filename)], user);
+  }, 300_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the tarball holds the CLI and the app, built, and nothing else', () => {
+    const files = packed.files.map((f) => f.path).sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'bin/plangate.js',
+        'lib/cli/index.js',
+        'lib/app/index.js',
+        'lib/app/server.js',
+        'lib/app/lambda.js',
+      ]),
+    );
+    const extra = files.filter(
+      (f) =>
+        !/^(bin|lib)\//.test(f) &&
+        !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f),
+    );
+    expect(extra).toEqual([]);
+    expect(files.filter((f) => /^lib\/(action|demo|bench|previews|docs)\//.test(f))).toEqual([]);
+  });
+
+  test('npx plangate check: exit 3 on a destroy, 0 on a plan within limits', () => {
+    const destroy = join(user, 'destroy.json');
+    const creates = join(user, 'creates.json');
+    writeFileSync(destroy, JSON.stringify(incidentDestroyPlan()));
+    writeFileSync(creates, JSON.stringify(createsOnlyPlan()));
+    const npx = (plan: string) =>
+      spawnSync('npx', ['--offline', 'plangate', 'check', plan], {
+        cwd: user,
+        env: npmEnv,
+        encoding: 'utf8',
+      });
+
+    const risky = npx('destroy.json');
+    expect(risky.stderr).not.toMatch(/Cannot find|ERR_MODULE_NOT_FOUND/);
+    expect(risky.status).toBe(3);
+    expect(risky.stdout).toMatch(/critical/i);
+    expect(risky.stdout).toMatch(/aws_db_instance/);
+
+    const fine = npx('creates.json');
+    expect(fine.status).toBe(0);
+
+    const bad = npx('missing.json');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/missing\.json/);
+  });
+
+  test("the Lambda entry resolves by its package path with the package's own dependencies", () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('plangate/lambda'); console.log(typeof m.handler, typeof m.createLambdaHandler);",
+      ],
+      { cwd: user, encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('function function');
+  });
+});
