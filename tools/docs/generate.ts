@@ -1,5 +1,10 @@
 import { CONFIG_PATH, CONFIG_SCHEMA, DEFAULT_CONFIG, type Schema } from '../../src/core/config.js';
-import { catalogSizeByCloud, STATEFUL_TYPES, type Cloud } from '../../src/core/risk/catalog.js';
+import {
+  AZAPI_TYPES,
+  catalogSizeByCloud,
+  STATEFUL_TYPES,
+  type Cloud,
+} from '../../src/core/risk/catalog.js';
 import {
   BACKUP_POLICIES,
   DANGER_ATTRS,
@@ -193,6 +198,22 @@ export function rulesReference(): string {
       ['Provider', 'Types'],
       clouds.map((c) => [CLOUD_NAMES[c], `${sizes[c]}`]),
     ),
+    '',
+  );
+  out.push(
+    'Every type in the catalog is checked against the resource types the providers publish (the `@cdktf/provider-*` and `@pulumi/*` packages: `tools/catalog/provider-types.json` lists them with the package and provider versions), and every type whose name suggests it holds data (a database, bucket, volume, snapshot, queue, key, secret, ...) was reviewed: it is in the catalog, or `tools/catalog/review.ts` says why not. A provider upgrade that adds such a type fails that test until someone decides.',
+    '',
+    `Resources of the generic \`azapi_resource\` (the default of the Azure Verified Modules) are matched by the Azure resource type in their \`type\` value; ${AZAPI_TYPES.length} Azure types are known:`,
+    '',
+    '<details>',
+    `<summary>Azure types behind azapi_resource: ${AZAPI_TYPES.length}</summary>`,
+    '',
+    table(
+      ['Azure type', 'Category', 'What'],
+      AZAPI_TYPES.map((t) => [`\`${t.type}\``, t.category, t.what]),
+    ),
+    '',
+    '</details>',
     '',
   );
   for (const c of clouds) {

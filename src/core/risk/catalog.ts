@@ -79,6 +79,9 @@ const AWS: readonly Row[] = [
   ['aws_neptune_global_cluster', 'database', 'Neptune global database'],
   ['aws_neptunegraph_graph', 'database', 'Neptune Analytics graph'],
   ['aws_dsql_cluster', 'database', 'Aurora DSQL cluster'],
+  ['aws_timestreaminfluxdb_db_cluster', 'database', 'Timestream for InfluxDB cluster'],
+  ['aws_finspace_kx_database', 'database', 'FinSpace kdb database'],
+  ['aws_customerprofiles_domain', 'database', 'Customer Profiles domain (the profiles)'],
   ['aws_dynamodb_table', 'database', 'DynamoDB table'],
   ['aws_dynamodb_global_table', 'database', 'DynamoDB global table (legacy)'],
   ['aws_keyspaces_keyspace', 'database', 'Keyspaces (Cassandra) keyspace'],
@@ -97,11 +100,14 @@ const AWS: readonly Row[] = [
   ['aws_s3_bucket', 'bucket', 'S3 bucket'],
   ['aws_s3_directory_bucket', 'bucket', 'S3 Express One Zone directory bucket'],
   ['aws_s3control_bucket', 'bucket', 'S3 on Outposts bucket'],
+  ['aws_s3vectors_vector_bucket', 'bucket', 'S3 Vectors vector bucket'],
   ['aws_glacier_vault', 'bucket', 'S3 Glacier vault'],
   ['aws_lightsail_bucket', 'bucket', 'Lightsail object storage bucket'],
   // Block volumes
   ['aws_ebs_volume', 'volume', 'EBS volume'],
   ['aws_lightsail_disk', 'volume', 'Lightsail block storage disk'],
+  ['aws_finspace_kx_volume', 'volume', 'FinSpace kdb volume'],
+  ['aws_workspaces_workspace', 'volume', 'WorkSpaces desktop (its user volume)'],
   ['aws_storagegateway_cached_iscsi_volume', 'volume', 'Storage Gateway cached iSCSI volume'],
   ['aws_storagegateway_stored_iscsi_volume', 'volume', 'Storage Gateway stored iSCSI volume'],
   // Snapshots and images
@@ -115,6 +121,8 @@ const AWS: readonly Row[] = [
   ['aws_neptune_cluster_snapshot', 'snapshot', 'Neptune cluster snapshot'],
   ['aws_redshift_cluster_snapshot', 'snapshot', 'Redshift cluster snapshot'],
   ['aws_memorydb_snapshot', 'snapshot', 'MemoryDB snapshot'],
+  ['aws_fsx_openzfs_snapshot', 'snapshot', 'FSx for OpenZFS snapshot'],
+  ['aws_redshiftserverless_snapshot', 'snapshot', 'Redshift Serverless snapshot'],
   // Backups
   ['aws_backup_vault', 'backup', 'AWS Backup vault'],
   ['aws_backup_logically_air_gapped_vault', 'backup', 'AWS Backup logically air-gapped vault'],
@@ -133,6 +141,7 @@ const AWS: readonly Row[] = [
   ['aws_elasticache_global_replication_group', 'cache', 'ElastiCache global datastore'],
   ['aws_elasticache_serverless_cache', 'cache', 'ElastiCache serverless cache'],
   ['aws_memorydb_cluster', 'cache', 'MemoryDB cluster'],
+  ['aws_memorydb_multi_region_cluster', 'cache', 'MemoryDB multi-Region cluster'],
   ['aws_dax_cluster', 'cache', 'DynamoDB Accelerator (DAX) cluster'],
   // Queues and streams
   ['aws_sqs_queue', 'queue', 'SQS queue'],
@@ -145,6 +154,9 @@ const AWS: readonly Row[] = [
   ['aws_kms_key', 'key-store', 'KMS key'],
   ['aws_kms_replica_key', 'key-store', 'KMS multi-Region replica key'],
   ['aws_kms_external_key', 'key-store', 'KMS key with imported key material'],
+  ['aws_kms_replica_external_key', 'key-store', 'KMS replica key with imported key material'],
+  ['aws_cloudhsm_v2_cluster', 'key-store', 'CloudHSM cluster (the keys in its HSMs)'],
+  ['aws_paymentcryptography_key', 'key-store', 'Payment Cryptography key'],
   ['aws_acmpca_certificate_authority', 'key-store', 'Private certificate authority'],
   ['aws_secretsmanager_secret', 'secret', 'Secrets Manager secret'],
   // Values are often written outside Terraform (ignore_changes); a replace loses them.
@@ -164,10 +176,13 @@ const AWS: readonly Row[] = [
   ['aws_kendra_index', 'search', 'Kendra index'],
   // Logs and metrics
   ['aws_cloudwatch_log_group', 'log-store', 'CloudWatch log group'],
-  ['aws_amp_workspace', 'log-store', 'Managed Prometheus workspace'],
+  ['aws_prometheus_workspace', 'log-store', 'Managed Prometheus workspace'],
+  ['aws_cloudtrail_event_data_store', 'log-store', 'CloudTrail Lake event data store'],
+  ['aws_grafana_workspace', 'other-data', 'Managed Grafana workspace (dashboards)'],
   // Directories and identity stores
   ['aws_cognito_user_pool', 'directory', 'Cognito user pool'],
   ['aws_cognito_identity_pool', 'directory', 'Cognito identity pool'],
+  ['aws_sagemaker_domain', 'file-system', 'SageMaker domain (its EFS home directories)'],
   ['aws_directory_service_directory', 'directory', 'Directory Service directory'],
   // Clusters (workloads, persistent volumes and etcd state go with them)
   ['aws_eks_cluster', 'cluster', 'EKS Kubernetes cluster'],
@@ -184,6 +199,16 @@ const GOOGLE: readonly Row[] = [
   ['google_firestore_database', 'database', 'Firestore database'],
   ['google_firebase_database_instance', 'database', 'Firebase Realtime Database instance'],
   ['google_alloydb_cluster', 'database', 'AlloyDB cluster'],
+  [
+    'google_oracle_database_autonomous_database',
+    'database',
+    'Oracle Database@Google Cloud autonomous database',
+  ],
+  [
+    'google_oracle_database_cloud_vm_cluster',
+    'database',
+    'Oracle Database@Google Cloud VM cluster (its databases)',
+  ],
   // Warehouses and analytics stores
   ['google_bigquery_dataset', 'warehouse', 'BigQuery dataset'],
   ['google_bigquery_table', 'warehouse', 'BigQuery table'],
@@ -220,6 +245,8 @@ const GOOGLE: readonly Row[] = [
   // Messaging
   ['google_pubsub_topic', 'stream', 'Pub/Sub topic'],
   ['google_pubsub_subscription', 'queue', 'Pub/Sub subscription (unacked messages)'],
+  ['google_managed_kafka_cluster', 'stream', 'Managed Service for Apache Kafka cluster'],
+  ['google_managed_kafka_topic', 'stream', 'Managed Kafka topic'],
   // Keys, certificates, secrets
   ['google_kms_key_ring', 'key-store', 'Cloud KMS key ring'],
   ['google_kms_crypto_key', 'key-store', 'Cloud KMS crypto key'],
@@ -246,6 +273,8 @@ const AZURE: readonly Row[] = [
   ['azurerm_mssql_database', 'database', 'Azure SQL database'],
   ['azurerm_mssql_managed_instance', 'database', 'Azure SQL Managed Instance'],
   ['azurerm_mssql_managed_database', 'database', 'Azure SQL Managed Instance database'],
+  ['azurerm_sql_managed_database', 'database', 'Azure SQL Managed Instance database (legacy)'],
+  ['azurerm_sql_managed_instance', 'database', 'Azure SQL Managed Instance (legacy)'],
   ['azurerm_sql_server', 'database', 'Azure SQL server (legacy)'],
   ['azurerm_sql_database', 'database', 'Azure SQL database (legacy)'],
   // PostgreSQL, MySQL, MariaDB
@@ -271,6 +300,18 @@ const AZURE: readonly Row[] = [
   ['azurerm_cosmosdb_gremlin_graph', 'database', 'Cosmos DB Gremlin graph'],
   ['azurerm_cosmosdb_table', 'database', 'Cosmos DB table'],
   ['azurerm_cosmosdb_postgresql_cluster', 'database', 'Cosmos DB for PostgreSQL cluster'],
+  [
+    'azurerm_cosmosdb_cassandra_cluster',
+    'database',
+    'Managed Instance for Apache Cassandra cluster',
+  ],
+  ['azurerm_mongo_cluster', 'database', 'Cosmos DB for MongoDB (vCore) cluster'],
+  ['azurerm_oracle_autonomous_database', 'database', 'Oracle Database@Azure autonomous database'],
+  [
+    'azurerm_oracle_cloud_vm_cluster',
+    'database',
+    'Oracle Database@Azure VM cluster (its databases)',
+  ],
   ['azurerm_confidential_ledger', 'database', 'Azure Confidential Ledger'],
   ['azurerm_healthcare_fhir_service', 'database', 'Health Data Services FHIR service'],
   // Warehouses and analytics
@@ -290,6 +331,9 @@ const AZURE: readonly Row[] = [
   ['azurerm_managed_disk', 'volume', 'managed disk'],
   ['azurerm_snapshot', 'snapshot', 'managed disk snapshot'],
   ['azurerm_netapp_volume', 'file-system', 'Azure NetApp Files volume'],
+  ['azurerm_managed_lustre_file_system', 'file-system', 'Azure Managed Lustre file system'],
+  ['azurerm_qumulo_file_system', 'file-system', 'Azure Native Qumulo file system'],
+  ['azurerm_elastic_san_volume', 'volume', 'Elastic SAN volume'],
   ['azurerm_netapp_snapshot', 'snapshot', 'Azure NetApp Files snapshot'],
   // Backups
   ['azurerm_recovery_services_vault', 'backup', 'Recovery Services vault'],
@@ -298,6 +342,7 @@ const AZURE: readonly Row[] = [
   ['azurerm_redis_cache', 'cache', 'Azure Cache for Redis'],
   ['azurerm_redis_enterprise_cluster', 'cache', 'Azure Cache for Redis Enterprise cluster'],
   ['azurerm_managed_redis', 'cache', 'Azure Managed Redis'],
+  ['azurerm_redis_enterprise_database', 'cache', 'Azure Cache for Redis Enterprise database'],
   // Messaging
   ['azurerm_servicebus_namespace', 'queue', 'Service Bus namespace'],
   ['azurerm_servicebus_queue', 'queue', 'Service Bus queue'],
@@ -319,6 +364,11 @@ const AZURE: readonly Row[] = [
   ['azurerm_container_registry', 'registry', 'Container Registry'],
   // Search
   ['azurerm_search_service', 'search', 'Azure AI Search service'],
+  [
+    'azurerm_machine_learning_workspace',
+    'other-data',
+    'Azure Machine Learning workspace (models, datasets, runs)',
+  ],
   // Logs and metrics
   ['azurerm_log_analytics_workspace', 'log-store', 'Log Analytics workspace'],
   ['azurerm_application_insights', 'log-store', 'Application Insights component'],
@@ -396,6 +446,9 @@ const OTHER: readonly Row[] = [
   ['aiven_valkey', 'cache', 'Aiven for Valkey service'],
   ['aiven_m3db', 'database', 'Aiven for M3DB service'],
   ['aiven_influxdb', 'database', 'Aiven for InfluxDB service'],
+  ['aiven_influxdb_database', 'database', 'Aiven for InfluxDB database'],
+  ['aiven_alloydbomni', 'database', 'Aiven for AlloyDB Omni service'],
+  ['aiven_alloydbomni_database', 'database', 'Aiven for AlloyDB Omni database'],
   ['aiven_kafka', 'stream', 'Aiven for Apache Kafka service'],
   ['aiven_kafka_topic', 'stream', 'Aiven for Apache Kafka topic (and its messages)'],
   // Confluent
@@ -407,6 +460,10 @@ const OTHER: readonly Row[] = [
   ['tfe_workspace', 'other-data', 'Terraform Cloud/Enterprise workspace (with its state)'],
   ['vault_mount', 'secret', 'Vault secrets engine mount'],
   ['vault_kv_secret_v2', 'secret', 'Vault KV v2 secret (all its versions)'],
+  ['vault_kv_secret', 'secret', 'Vault KV v1 secret'],
+  ['vault_generic_secret', 'secret', 'Vault secret'],
+  ['vault_transit_secret_backend_key', 'key-store', 'Vault transit encryption key'],
+  ['vault_pki_secret_backend_key', 'key-store', 'Vault PKI private key'],
   // Other clouds
   ['heroku_addon', 'database', 'Heroku add-on (e.g. Postgres, Redis)'],
   ['linode_volume', 'volume', 'Linode block storage volume'],

@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CANDIDATE, REVIEWED_PACKAGES, whyNotStateful } from '../../../tools/catalog/review.js';
+import { repoRoot } from '../../../testkit/support/shared.js';
 import {
   STATEFUL_TYPES,
   catalogSizeByCloud,
@@ -142,3 +146,61 @@ describe('cloudOfType', () => {
     expect(cloudOfType(type)).toBe(cloud);
   });
 });
+
+// The catalog against the providers' published schemas (tools/catalog/provider-types.json,
+// written by tools/catalog/provider-types.ts from the @cdktf/provider-* and @pulumi/* packages)
+// and the review of the candidates those lists suggest (tools/catalog/review.ts).
+describe('the catalog against the providers’ published resource types', () => {
+  const lists = JSON.parse(
+    readFileSync(join(repoRoot, 'tools/catalog/provider-types.json'), 'utf8'),
+  ) as { package: string; version: string; how: string; types: string[] }[];
+  // Pulumi names are bridged from Terraform names with word breaks of their own (`MySql`,
+  // `OpenSearch`): those lists are compared without underscores.
+  const exact = new Set(lists.filter((l) => l.how !== 'pulumi token').flatMap((l) => l.types));
+  const squashed = new Set(
+    lists.filter((l) => l.how === 'pulumi token').flatMap((l) => l.types.map(squash)),
+  );
+
+  it('names the package version of every list', () => {
+    for (const l of lists) expect(l.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(lists.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('every catalog type exists in some provider (or is one of the few no package publishes)', () => {
+    const missing = STATEFUL_TYPES.map((t) => t.type).filter(
+      (t) => !exact.has(t) && !squashed.has(squash(t)) && !(t in NO_SCHEMA_PACKAGE),
+    );
+    expect(missing).toEqual([]);
+    for (const t of Object.keys(NO_SCHEMA_PACKAGE)) {
+      expect(exact.has(t) || squashed.has(squash(t))).toBe(false);
+      expect(STATEFUL_TYPES.some((s) => s.type === t)).toBe(true);
+    }
+  });
+
+  it('every candidate type of the reviewed providers is in the catalog or has a reason not to be', () => {
+    const inCatalog = new Set(STATEFUL_TYPES.map((t) => t.type));
+    const unreviewed = lists
+      .filter((l) => (REVIEWED_PACKAGES as readonly string[]).includes(l.package))
+      .flatMap((l) => l.types)
+      .filter((t) => CANDIDATE.test(t) && !inCatalog.has(t) && !whyNotStateful(t));
+    expect(unreviewed).toEqual([]);
+  });
+
+  it('a reviewed exclusion never covers a catalog type', () => {
+    for (const t of STATEFUL_TYPES)
+      expect([t.type, whyNotStateful(t.type)]).toEqual([t.type, undefined]);
+  });
+});
+
+function squash(type: string): string {
+  return type.replace(/_/g, '');
+}
+
+/** Catalog types of providers that publish no schema package on npm, each checked by hand. */
+const NO_SCHEMA_PACKAGE: Readonly<Record<string, string>> = {
+  heroku_addon: 'heroku/heroku: no cdktf or Pulumi package',
+  scaleway_rdb_instance: 'scaleway/scaleway: no cdktf or Pulumi package',
+  ibm_database: 'IBM-Cloud/ibm: no cdktf or Pulumi package',
+  alicloud_db_instance:
+    'aliyun/alicloud: the Pulumi package names it rds.Instance, which does not derive back',
+};

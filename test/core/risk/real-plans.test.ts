@@ -4,7 +4,12 @@ import { parsePlan } from '../../../src/core/plan/index.js';
 import { buildReport, reportJson } from '../../../src/core/report.js';
 import { renderMarkdown, renderText } from '../../../src/core/render/index.js';
 import { DEFAULT_CONFIG } from '../../../testkit/support/build.js';
-import { outcomeOf, verdictOf, type Expectation } from '../../../testkit/plans/verdicts.js';
+import {
+  outcomeOf,
+  verdictLine,
+  verdictOf,
+  type Expectation,
+} from '../../../testkit/plans/verdicts.js';
 import {
   describeCorpus,
   readRealPlan,
@@ -86,3 +91,24 @@ function sensitiveStrings(bytes: Buffer): string[] {
   }
   return [...secret].filter((s) => !shown.some((x) => x.includes(s)));
 }
+
+test('docs/real-plans.md shows the reviewed verdict of every plan, and says why each changed', () => {
+  const doc = readFileSync(join(repoRoot, 'docs/real-plans.md'), 'utf8');
+  // Cells split on unescaped pipes (prettier pads them; a rule list never holds a pipe).
+  const rows = doc
+    .split('\n')
+    .filter((l) => /^\| plans(-realworld)?\//.test(l))
+    .map((l) =>
+      l
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
+  expect(rows.map((r) => r[0]).sort()).toEqual(Object.keys(expectations).sort());
+  for (const [key, before, after, rulesBefore, rulesAfter, why] of rows) {
+    const now = verdictLine(outcomeOf(expectations[key!]!));
+    expect([key, after, rulesAfter]).toEqual([key, now.level, now.rules]);
+    const changed = before !== after || rulesBefore !== rulesAfter;
+    if (changed) expect([key, (why ?? '').length > 20]).toEqual([key, true]);
+  }
+});
