@@ -167,7 +167,7 @@ function checkSummary(decision: Decision, config: Config, owners: OwnersNote): s
   const out: string[] = [];
   if (decision.state === 'no-summary') {
     out.push(
-      `No plangate summary for ${codeSpan(decision.headSha.slice(0, 7))} yet: the plan job has not reported for this commit.`,
+      `No plangate summary for ${codeSpan(decision.headSha.slice(0, 7))} yet: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).`,
       'Approvals given for earlier commits do not carry over to a new commit.',
     );
     return out.join('\n\n');

@@ -1,3 +1,4 @@
+import { DIGEST_PREFIX } from './plan/digest.js';
 import { isDestructive } from './plan/model.js';
 import type { Report } from './report.js';
 import type { Level } from './risk/types.js';
@@ -6,12 +7,17 @@ import { LEVELS } from './risk/types.js';
 // The hidden, machine-readable record on the last line of a summary comment. The app reads it to
 // learn which plan a PR's head SHA would apply; it trusts it only in a comment written by one of
 // the configured bots, and only when the comment holds exactly one marker. One marker covers
-// every project the comment shows, each with its own digest, so approvals bind per project.
+// every project the comment shows, each with its own digest and binding sets, so approvals bind
+// per project. Its level, score and lists are advisory: `verify` recomputes them from the plan.
+//
+// Version 2 (Gate v2) carries the v2 digest and the destroySet / riskSet. A v1 marker is never
+// read as a summary: its digest covers a different text, so the plan job must run again.
 
-export const MARKER_VERSION = 1;
-const PREFIX = '<!-- plangate:v1 ';
+export const MARKER_VERSION = 2;
+const PREFIX = `<!-- plangate:v${MARKER_VERSION} `;
 const SUFFIX = ' -->';
-const MARKER_RE = /<!-- plangate:v1 ([A-Za-z0-9_-]+) -->/g;
+/** Any version's marker: a comment with two (even of different versions) is forged. */
+const MARKER_RE = /<!-- plangate:v(\d{1,3}) ([A-Za-z0-9_-]+) -->/g;
 /** Cap on the JSON so the marker never eats the comment's size budget. */
 export const MARKER_MAX_BYTES = 8192;
 
@@ -21,14 +27,20 @@ export interface MarkerProject {
   level: Level;
   score: number;
   requiresApproval: boolean;
-  /** Managed resources destroyed or replaced; exact even when `destroyed` is cut. */
+  /** Managed resources destroyed or replaced (what `approval.when.destroys` counts). */
   destroyCount: number;
-  /** Destroyed and replaced addresses, as many as fit in MARKER_MAX_BYTES. */
-  destroyed: string[];
+  /** The destroySet's lines (`KIND ADDRESS`), as many as fit in MARKER_MAX_BYTES. */
+  destroys: string[];
+  /** The riskSet's lines (`RULE ADDRESS`), as many as fit. */
+  risks: string[];
+  /** setDigest of every destroy line, exact even when `destroys` is cut. */
+  destroySet: string;
+  /** setDigest of every risk line, exact even when `risks` is cut. */
+  riskSet: string;
 }
 
 export interface Marker {
-  v: 1;
+  v: typeof MARKER_VERSION;
   headSha?: string;
   runId?: number;
   projects: MarkerProject[];
@@ -37,21 +49,21 @@ export interface Marker {
 /** The marker for a rendered body showing `report`'s projects. */
 export function markerFor(report: Report, opts: { headSha?: string; runId?: number } = {}): Marker {
   const m: Marker = {
-    v: 1,
-    projects: report.projects.map((p) => {
-      const destroyed = p.plan.resourceChanges
-        .filter((c) => c.mode === 'managed' && isDestructive(c.kind))
-        .map((c) => c.address);
-      return {
-        name: p.name,
-        digest: p.plan.digest,
-        level: p.assessment.level,
-        score: p.assessment.score,
-        requiresApproval: p.assessment.requiresApproval,
-        destroyCount: destroyed.length,
-        destroyed,
-      };
-    }),
+    v: MARKER_VERSION,
+    projects: report.projects.map((p) => ({
+      name: p.name,
+      digest: p.plan.digest,
+      level: p.assessment.level,
+      score: p.assessment.score,
+      requiresApproval: p.assessment.requiresApproval,
+      destroyCount: p.plan.resourceChanges.filter(
+        (c) => c.mode === 'managed' && isDestructive(c.kind),
+      ).length,
+      destroys: p.binding.destroys,
+      risks: p.binding.risks,
+      destroySet: p.binding.destroySet,
+      riskSet: p.binding.riskSet,
+    })),
   };
   if (opts.headSha !== undefined) {
     const sha = opts.headSha.toLowerCase();
@@ -67,32 +79,57 @@ export function markerFor(report: Report, opts: { headSha?: string; runId?: numb
 }
 
 export function encodeMarker(m: Marker): string {
-  const projects = m.projects.map((p) => ({ ...p, destroyed: [...p.destroyed] }));
+  const projects = m.projects.map((p) => ({
+    ...p,
+    destroys: [...p.destroys],
+    risks: [...p.risks],
+  }));
   let json = JSON.stringify({ ...m, projects });
-  // Halve the longest address list until it fits; counts stay exact.
+  // Halve the longest list until it fits; counts and set digests stay exact.
   while (json.length > MARKER_MAX_BYTES) {
-    const longest = projects.reduce((a, b) => (b.destroyed.length > a.destroyed.length ? b : a));
-    if (longest.destroyed.length === 0) break;
-    longest.destroyed.splice(Math.floor(longest.destroyed.length / 2));
+    const lists = projects.flatMap((p) => [p.destroys, p.risks]);
+    const longest = lists.reduce((a, b) => (b.length > a.length ? b : a));
+    if (longest.length === 0) break;
+    longest.splice(Math.floor(longest.length / 2));
     json = JSON.stringify({ ...m, projects });
   }
   return `${PREFIX}${Buffer.from(json, 'utf8').toString('base64url')}${SUFFIX}`;
 }
 
 export type MarkerResult =
-  { ok: true; marker: Marker } | { ok: false; reason: 'none' | 'several' | 'malformed' };
+  | { ok: true; marker: Marker }
+  | { ok: false; reason: 'none' | 'several' | 'malformed' }
+  /** A marker from an older plangate; `projects` are its project names, when readable. */
+  | { ok: false; reason: 'outdated'; version: number; projects: string[] };
 
 /** Find and decode the marker in a comment body; more than one marker means forged. */
 export function decodeMarker(body: string): MarkerResult {
   const found = [...body.matchAll(MARKER_RE)];
   if (found.length === 0) return { ok: false, reason: 'none' };
   if (found.length > 1) return { ok: false, reason: 'several' };
+  const version = Number(found[0]![1]);
+  let m: unknown;
   try {
-    const m = JSON.parse(Buffer.from(found[0]![1]!, 'base64url').toString('utf8')) as unknown;
-    return isMarker(m) ? { ok: true, marker: m } : { ok: false, reason: 'malformed' };
+    m = JSON.parse(Buffer.from(found[0]![2]!, 'base64url').toString('utf8')) as unknown;
   } catch {
     return { ok: false, reason: 'malformed' };
   }
+  if (version < MARKER_VERSION)
+    return { ok: false, reason: 'outdated', version, projects: projectNames(m) };
+  if (version !== MARKER_VERSION) return { ok: false, reason: 'malformed' };
+  return isMarker(m) ? { ok: true, marker: m } : { ok: false, reason: 'malformed' };
+}
+
+/** What an outdated marker's reader is told. */
+export const OUTDATED_MARKER =
+  'the summary was written by a plangate older than Gate v2 (marker v1, whose digest covers every change): re-run the plan job to summarize this head again';
+
+function projectNames(m: unknown): string[] {
+  const ps = (m as { projects?: unknown } | null)?.projects;
+  if (!Array.isArray(ps)) return [];
+  return ps
+    .map((p) => (p as { name?: unknown } | null)?.name)
+    .filter((n): n is string => typeof n === 'string');
 }
 
 /** The body without its marker line(s), for comparing two renderings of the same summary. */
@@ -100,20 +137,28 @@ export function withoutMarker(body: string): string {
   return body.replace(MARKER_RE, '').trimEnd();
 }
 
+const DIGEST_RE = new RegExp(`^${DIGEST_PREFIX}[0-9a-f]{64}$`);
+const SET_RE = /^[0-9a-f]{64}$/;
+
 function isMarkerProject(x: unknown): x is MarkerProject {
   if (typeof x !== 'object' || x === null) return false;
   const p = x as Record<string, unknown>;
+  const strings = (v: unknown) => Array.isArray(v) && v.every((a) => typeof a === 'string');
   return (
     typeof p.name === 'string' &&
     typeof p.digest === 'string' &&
-    /^sha256:[0-9a-f]{64}$/.test(p.digest) &&
+    DIGEST_RE.test(p.digest) &&
     typeof p.level === 'string' &&
     (LEVELS as readonly string[]).includes(p.level) &&
     typeof p.score === 'number' &&
     typeof p.requiresApproval === 'boolean' &&
     typeof p.destroyCount === 'number' &&
-    Array.isArray(p.destroyed) &&
-    p.destroyed.every((a) => typeof a === 'string')
+    strings(p.destroys) &&
+    strings(p.risks) &&
+    typeof p.destroySet === 'string' &&
+    SET_RE.test(p.destroySet) &&
+    typeof p.riskSet === 'string' &&
+    SET_RE.test(p.riskSet)
   );
 }
 

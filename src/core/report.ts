@@ -1,3 +1,4 @@
+import { bindingOf, type Binding } from './binding.js';
 import type { Config } from './config.js';
 import { countByKind, isDestructive, type Counts, type Plan } from './plan/model.js';
 import { assess, type Assessment } from './risk/score.js';
@@ -15,6 +16,8 @@ export interface ProjectReport {
   plan: Plan;
   assessment: Assessment;
   counts: Counts;
+  /** What an approval of this project binds to besides the digest (Gate v2). */
+  binding: Binding;
 }
 
 export interface Report {
@@ -30,13 +33,17 @@ export interface PlanInput {
 }
 
 export function buildReport(inputs: readonly PlanInput[], config: Config): Report {
-  const projects = inputs.map(({ name, plan }) => ({
-    name,
-    file: plan.file,
-    plan,
-    assessment: assess(plan, config),
-    counts: countByKind(plan.resourceChanges),
-  }));
+  const projects = inputs.map(({ name, plan }) => {
+    const assessment = assess(plan, config);
+    return {
+      name,
+      file: plan.file,
+      plan,
+      assessment,
+      counts: countByKind(plan.resourceChanges),
+      binding: bindingOf(plan, assessment.findings),
+    };
+  });
   const worst = projects.reduce<ProjectReport | undefined>(
     (w, p) =>
       !w ||
@@ -71,6 +78,8 @@ export interface ReportJson {
     name: string;
     file: string;
     digest: string;
+    destroySet: string;
+    riskSet: string;
     level: Level;
     score: number;
     requiresApproval: boolean;
@@ -114,6 +123,8 @@ export function reportJson(report: Report): ReportJson {
         name: p.name,
         file: p.file,
         digest: p.plan.digest,
+        destroySet: p.binding.destroySet,
+        riskSet: p.binding.riskSet,
         level: p.assessment.level,
         score: p.assessment.score,
         requiresApproval: p.assessment.requiresApproval,

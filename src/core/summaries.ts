@@ -52,13 +52,31 @@ export function findSticky<C extends CommentLike>(
   comments: readonly C[],
   bots: readonly string[],
   projects: readonly string[],
-): { keep?: TrustedSummary<C>; duplicates: TrustedSummary<C>[] } {
+): { keep?: { comment: C }; duplicates: { comment: C }[] } {
   const key = stickyKey(projects);
-  const same = trustedSummaries(comments, bots)
-    .filter((s) => stickyKey(s.marker.projects.map((p) => p.name)) === key)
+  const same = stickyCandidates(comments, bots)
+    .filter((s) => stickyKey(s.projects) === key)
     .sort((a, b) => a.comment.id - b.comment.id);
   const [keep, ...duplicates] = same;
   return keep ? { keep, duplicates } : { duplicates: [] };
+}
+
+/**
+ * The bots' summaries with their project names, including those with an outdated marker, so
+ * that an upgrade rewrites the old sticky comment instead of adding a second one.
+ */
+function stickyCandidates<C extends CommentLike>(
+  comments: readonly C[],
+  bots: readonly string[],
+): { comment: C; projects: string[] }[] {
+  const out: { comment: C; projects: string[] }[] = [];
+  for (const comment of comments) {
+    if (!isTrustedAuthor(comment.user?.login, bots)) continue;
+    const m = decodeMarker(comment.body ?? '');
+    if (m.ok) out.push({ comment, projects: m.marker.projects.map((p) => p.name) });
+    else if (m.reason === 'outdated') out.push({ comment, projects: m.projects });
+  }
+  return out;
 }
 
 /**

@@ -57,7 +57,7 @@ function opts(inputs: Record<string, string>, over: Partial<RunOptions> = {}): R
 const plangateComments = () =>
   gh
     .comments(OWNER, REPO, PR)
-    .filter((c) => String((c as { body: string }).body).includes('plangate:v1'));
+    .filter((c) => String((c as { body: string }).body).includes('plangate:v2'));
 
 beforeEach(async () => {
   gh = await startEmulator({ validate: true });
@@ -92,7 +92,7 @@ test('first run creates the comment; a changed plan updates the same comment; ou
     'requires-approval': 'false',
     'destroy-count': '0',
   });
-  expect(first.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  expect(first.outputs.digest).toMatch(/^sha256v2:[0-9a-f]{64}$/);
   expect(plangateComments()).toHaveLength(1);
   const id = (plangateComments()[0] as { id: number }).id;
   expect(first.outputs['comment-url']).toContain(`#issuecomment-${id}`);

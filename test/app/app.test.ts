@@ -200,7 +200,8 @@ test('6. a push after approval: stale, pending again until a new approval', asyn
   await h.push(HEAD2);
   expect(h.check(HEAD2)).toMatchObject({
     conclusion: 'action_required',
-    title: 'No plangate summary for a2a2a2a: the plan job has not reported for this commit.',
+    title:
+      'No plangate summary for a2a2a2a: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).',
   });
   // The plan job reports for the new head: the sticky summary is edited in place.
   await h.summary('destroy', HEAD2);

@@ -109,7 +109,8 @@ test("(ii) a push: the new head's files are read, its own check run is found (no
   ]);
   expect(h.check(HEAD2)).toMatchObject({
     conclusion: 'action_required',
-    title: 'No plangate summary for a2a2a2a: the plan job has not reported for this commit.',
+    title:
+      'No plangate summary for a2a2a2a: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).',
   });
 
   await h.summary('destroy', HEAD2);

@@ -50,7 +50,8 @@ function harmless(m: Marker): Marker {
       score: 0,
       requiresApproval: false,
       destroyCount: 0,
-      destroyed: [],
+      destroys: [],
+      risks: [],
     })),
   };
 }
@@ -124,7 +125,7 @@ test("a person edits the bot's summary to say level none: not trusted until the 
   // the marker's head and digest (so the Action's `verify` would pass) and lowers the rest.
   const body = String(summary['body']);
   const edited = body.replace(
-    /<!-- plangate:v1 [A-Za-z0-9_-]+ -->/,
+    /<!-- plangate:v2 [A-Za-z0-9_-]+ -->/,
     encodeMarker(harmless(realMarker())),
   );
   expect(edited).not.toBe(body);
@@ -138,7 +139,8 @@ test("a person edits the bot's summary to say level none: not trusted until the 
   expect(notice).toMatch(/<!-- plangate-app edited-summary comment=[0-9a-f]+ at=\S+Z -->$/);
   expect(h.check()).toMatchObject({
     conclusion: 'action_required',
-    title: 'No plangate summary for a1a1a1a: the plan job has not reported for this commit.',
+    title:
+      'No plangate summary for a1a1a1a: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).',
   });
   // Later events (any replica) read the record: approvals do not count, deployments are rejected.
   await h.comment('dba-dana', approve);

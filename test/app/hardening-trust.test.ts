@@ -177,7 +177,8 @@ test('a summary for another head SHA is not used', async () => {
   await h.summary('creates', HEAD2);
   expect(h.check()).toMatchObject({
     conclusion: 'action_required',
-    title: 'No plangate summary for a1a1a1a: the plan job has not reported for this commit.',
+    title:
+      'No plangate summary for a1a1a1a: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).',
   });
   await h.gate(555);
   expect(h.reviews(555)).toEqual([

@@ -112,7 +112,7 @@ describe('plangate summarize', () => {
       level: 'critical',
       requiresApproval: true,
     });
-    expect(p.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(p.digest).toMatch(/^sha256v2:[0-9a-f]{64}$/);
     expect(p.counts).toEqual({
       create: 0,
       update: 0,

@@ -113,7 +113,7 @@ export const REFUSALS: readonly [string, RegExp][] = [
   ['not a plan', /^no `planned_values` or `resource_changes`: this is not a plan$/],
   [
     'too deep',
-    /^`(resource_changes\[\d+\]|output_changes\.[^\n]{0,101})` is nested more than 512 levels deep \(real plans nest /,
+    /^`(resource_changes\[\d+\]|action_invocations|deferred_changes|output_changes\.[^\n]{0,101})` is nested more than 512 levels deep \(real plans nest /,
   ],
   ['wrong section type', /^`[a-z_]+` must be an (array|object), found (null|an array|a \w+)$/],
   ['entry not an object', /^`(resource_changes|resource_drift)\[\d+\]` must be an object$/],
@@ -335,20 +335,69 @@ export function stable(v: unknown): string {
 
 export interface DigestBasis {
   digest: string;
-  /** Resource changes in document order and outputs, canonical. */
+  /** What digest v2 covers, with the actionable resource changes in document order, canonical. */
   ordered: string;
   /** The same with the resource changes as a sorted multiset. */
   multiset: string;
 }
 
+/**
+ * Digest v2's contract, written independently: a resource change counts unless its actions are
+ * a plain `["no-op"]` (not importing, not moved) or `["read"]`, and only its address, deposed
+ * key, actions, before, after, after_unknown, importing and previous_address matter; output
+ * changes count unless they are no-ops; action invocations and deferred changes count as
+ * multisets; so do `errored` and `complete`.
+ */
 export function digestBasis(doc: Obj, digest: string): DigestBasis {
-  const rcs = Array.isArray(doc.resource_changes) ? doc.resource_changes.map(stable) : [];
-  const oc = stable(isObj(doc.output_changes) ? doc.output_changes : {});
+  const rcs = Array.isArray(doc.resource_changes)
+    ? doc.resource_changes.filter(actionable).map((r) => stable(hashedFields(r)))
+    : [];
+  const outputs = isObj(doc.output_changes)
+    ? Object.fromEntries(
+        Object.entries(doc.output_changes).filter(
+          ([, o]) => !(isObj(o) && stable(o.actions) === '["no-op"]'),
+        ),
+      )
+    : {};
+  const multiset = (v: unknown) => (Array.isArray(v) ? v.map(stable).sort() : v);
+  const head = stable({
+    a: multiset(doc.action_invocations ?? []),
+    c: doc.complete !== false,
+    d: multiset(doc.deferred_changes ?? []),
+    e: doc.errored === true,
+    o: outputs,
+  });
   return {
     digest,
-    ordered: `${oc}\u0000${rcs.join('\u0001')}`,
-    multiset: `${oc}\u0000${rcs.sort().join('\u0001')}`,
+    ordered: `${head}\u0000${rcs.join('\u0001')}`,
+    multiset: `${head}\u0000${rcs.sort().join('\u0001')}`,
   };
+}
+
+function actionable(r: unknown): boolean {
+  if (!isObj(r) || !isObj(r.change)) return true;
+  const a = stable(r.change.actions);
+  if (a === '["read"]') return false;
+  if (a !== '["no-op"]') return true;
+  return isObj(r.change.importing) || typeof r.previous_address === 'string';
+}
+
+function hashedFields(r: unknown): Obj {
+  const top = isObj(r) ? r : {};
+  const c = isObj(top.change) ? top.change : {};
+  const out: Obj = {};
+  const fields: [string, unknown][] = [
+    ['address', top.address],
+    ['deposed', top.deposed],
+    ['previous_address', top.previous_address],
+    ['actions', c.actions],
+    ['before', c.before],
+    ['after', c.after],
+    ['after_unknown', c.after_unknown],
+    ['importing', c.importing],
+  ];
+  for (const [k, v] of fields) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /**
@@ -421,7 +470,7 @@ export function parseChecked(
   for (const t of tokens) {
     check(!model.includes(t), () => `the plan model holds a sensitive value (${t}) in ${label}`);
   }
-  check(/^sha256:[0-9a-f]{64}$/.test(plan.digest), () => `bad digest ${plan.digest}`);
+  check(/^sha256v2:[0-9a-f]{64}$/.test(plan.digest), () => `bad digest ${plan.digest}`);
   if (seed && isObj(doc)) checkDigest(doc, plan.digest, seed);
   checkValues(plan, doc as Obj, label);
   return { plan, tokens };

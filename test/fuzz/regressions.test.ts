@@ -128,11 +128,20 @@ describe('pathological nesting (was: RangeError, maximum call stack size exceede
         `"after":${deep}`,
       );
       const doc = JSON.parse(text) as Obj;
-      const expected = `sha256:${createHash('sha256')
+      // Digest v2's text: the hashed fields of each change, the changes by address.
+      const hashed = [...(doc.resource_changes as Obj[])].reverse().map((r) => {
+        const c = r.change as Obj;
+        return { actions: c.actions, address: r.address, after: c.after, before: c.before };
+      });
+      const expected = `sha256v2:${createHash('sha256')
         .update(
           canonicalJson({
+            action_invocations: [],
+            complete: true,
+            deferred_changes: [],
+            errored: false,
             output_changes: {},
-            resource_changes: [...(doc.resource_changes as Obj[])].reverse(), // by address
+            resource_changes: hashed,
           }),
           'utf8',
         )

@@ -94,7 +94,7 @@ const LEAKS: [string, RegExp][] = [
   ['a code fence', /```/],
   ['a heading marker', /(^|\n)\s*#{1,6} /],
   ['an HTML entity', /&(#\d+|#x[0-9a-f]+|[a-z]+);/i],
-  ['the marker', /plangate:v1/],
+  ['the marker', /plangate:v2/],
   ['an HTML comment', /<!--|-->/],
 ];
 

@@ -12,7 +12,7 @@ import { load } from 'js-yaml';
 import { createNodeMiddleware, Probot, ProbotOctokit, type Logger } from 'probot';
 import { plangate, type PlangateApp, type PlangateOptions } from '../../src/app/index.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
-import { parsePlan } from '../../src/core/plan/index.js';
+import { parsePlan, shortDigest } from '../../src/core/plan/index.js';
 import { renderMarkdown } from '../../src/core/render/index.js';
 import { buildReport } from '../../src/core/report.js';
 import { createsOnlyPlan, incidentDestroyPlan } from '../plans/samples.js';
@@ -355,7 +355,7 @@ export class Harness implements Site {
       .find(
         (c) =>
           (c['user'] as { login: string }).login === login &&
-          String(c['body']).includes('plangate:v1'),
+          String(c['body']).includes('plangate:v2'),
       );
     if (existing && login === 'github-actions[bot]') {
       await this.editComment(existing['id'] as number, body);
@@ -498,7 +498,7 @@ export function shortDigestOf(plan: 'destroy' | 'creates'): string {
   const doc = plan === 'destroy' ? incidentDestroyPlan() : createsOnlyPlan();
   const parsed = parsePlan(JSON.stringify(doc), 'plan.json');
   if (!parsed.ok) throw new Error(parsed.error.message);
-  return parsed.plan.digest.replace(/^sha256:/, '').slice(0, 12);
+  return shortDigest(parsed.plan.digest);
 }
 
 /** The end of every app test: nothing in flight, nothing off GitHub's description, all closed. */

@@ -76,7 +76,7 @@ export function commandTokens(command: string = DEFAULT_APPROVE_COMMAND): Comman
 
 const DIGEST_HELP =
   'the plan digest from the summary comment: 12 to 64 lowercase hex characters, ' +
-  'optionally prefixed with `sha256:`';
+  'optionally prefixed with `sha256v2:`';
 
 /** Show user text inside inline code safely: no backticks, no control characters, bounded. */
 function quoteArgument(arg: string): string {
@@ -112,8 +112,8 @@ export const commandMessages = {
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-const DIGEST_RE = /^(?:sha256:)?([0-9a-f]{12,64})$/;
-const DIGEST_LIKE_RE = /^(?:sha256:|[0-9a-f]{8,})/i;
+const DIGEST_RE = /^(?:sha256(?:v2)?:)?([0-9a-f]{12,64})$/;
+const DIGEST_LIKE_RE = /^(?:sha256(?:v2)?:|[0-9a-f]{8,})/i;
 const PROJECT_RE = /^project=([A-Za-z0-9._/-]{1,100})$/;
 
 function parseArguments(

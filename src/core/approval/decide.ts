@@ -1,6 +1,6 @@
 import { normalizePrincipal, type Config } from '../config.js';
 import type { MarkerProject } from '../marker.js';
-import { shortDigest } from '../plan/model.js';
+import { digestHex, shortDigest } from '../plan/model.js';
 import { atLeast } from '../risk/types.js';
 import type { CommentLike, TrustedSummary } from '../summaries.js';
 import { formatOwner, ownersFor, type Owner, type Rule } from './codeowners.js';
@@ -111,7 +111,7 @@ export function decide(input: ApprovalInput): Decision {
       projects: [],
       refused,
       eligible,
-      summary: `No plangate summary for ${pull.headSha.slice(0, 7)}: the plan job has not reported for this commit.`,
+      summary: `No plangate summary for ${pull.headSha.slice(0, 7)}: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).`,
     };
   }
 
@@ -329,7 +329,7 @@ function bindingRefusal(
   headSha: string,
 ): string | undefined {
   if (!(comment.created_at > d.since)) return REFUSE.stale(headSha);
-  if (digest !== undefined && !d.digest.startsWith(`sha256:${digest}`)) {
+  if (digest !== undefined && !digestHex(d.digest).startsWith(digest)) {
     return REFUSE.wrongDigest(digest, shortDigest(d.digest));
   }
   if (digest === undefined && config.approval.confirm_digest) {

@@ -1,64 +1,205 @@
 import { createHash, type Hash } from 'node:crypto';
 
-// The digest binds an approval to what would be applied. It covers the raw resource and output
-// changes (sensitive values included, so a changed password changes the digest), in a canonical
-// form: object keys sorted, resource changes ordered by address, no timestamps or versions.
-// The same plan therefore gives the same digest on every machine and every Terraform release
-// that prints the same changes.
+// The digest binds an approval to what would be applied (Gate v2). It covers only what applying
+// the plan does: every actionable resource change (not a plain no-op or read) with the fields
+// that say what it does (address, deposed key, actions, before, after, after_unknown, importing,
+// previous_address), the output changes that are not no-ops, Terraform 1.14's
+// `action_invocations`, 1.9+'s `deferred_changes`, and the `errored` / `complete` flags. Sensitive
+// values are included, so a changed password changes it. Values Terraform refreshed on
+// resources the plan leaves alone never do: a tag added outside Terraform to an untouched
+// resource, or an unrelated merge, leaves an approval valid. The text hashed is canonical:
+// object keys sorted, resource changes ordered by address, no timestamps or versions, so the same
+// plan gives the same digest on every machine.
 
-export interface DigestInput {
+/** Every digest starts with this; v1 digests (`sha256:`, every change) are never compared to it. */
+export const DIGEST_PREFIX = 'sha256v2:';
+
+/** The top-level plan members, other than `resource_changes`, that the digest covers (raw). */
+export interface DigestHeader {
+  output_changes?: unknown;
+  action_invocations?: unknown;
+  deferred_changes?: unknown;
+  errored?: unknown;
+  complete?: unknown;
+}
+
+export interface DigestInput extends DigestHeader {
   resource_changes: unknown[];
-  output_changes: Record<string, unknown>;
+}
+
+/** The members of a plan document the digest reads besides its resource changes. */
+export function digestHeader(doc: Record<string, unknown>): DigestHeader {
+  return {
+    output_changes: doc.output_changes,
+    action_invocations: doc.action_invocations,
+    deferred_changes: doc.deferred_changes,
+    errored: doc.errored,
+    complete: doc.complete,
+  };
 }
 
 export function planDigest(input: DigestInput): string {
-  const changes = [...input.resource_changes].sort(byAddress);
-  const digest = new PlanDigest(input.output_changes);
+  const changes = input.resource_changes.filter(isActionable).sort(byAddress);
+  const digest = new PlanDigest(input);
   for (const rc of changes) digest.add(rc);
   return digest.finish();
 }
 
 /**
+ * True when applying `rc` does something: any change but a plain `["no-op"]` or `["read"]`. A
+ * no-op that imports an object or records a move still changes state, so it counts. Anything
+ * that is not a well-formed change counts too (the parser refuses it before a digest is used).
+ */
+export function isActionable(rc: unknown): boolean {
+  if (typeof rc !== 'object' || rc === null) return true;
+  const r = rc as { change?: unknown; previous_address?: unknown };
+  const change = r.change as { actions?: unknown; importing?: unknown } | null | undefined;
+  if (typeof change !== 'object' || change === null) return true;
+  const a = change.actions;
+  if (!Array.isArray(a) || a.length !== 1) return true;
+  if (a[0] === 'read') return false;
+  if (a[0] !== 'no-op') return true;
+  const imp = change.importing;
+  const importing = typeof imp === 'object' && imp !== null && !Array.isArray(imp);
+  return importing || typeof r.previous_address === 'string';
+}
+
+/** The members of a resource change the digest covers, in canonical key order. */
+const CHANGE_FIELDS = ['actions', 'after', 'after_unknown', 'before', 'importing'] as const;
+const TOP_FIELDS = ['address', 'deposed', 'previous_address'] as const;
+
+/**
+ * What the digest hashes of one resource change, keys in sorted order; members absent from the
+ * change are absent here. Also the fields the parser need not check the nesting of again after
+ * tryAdd (see HASHED_MEMBERS).
+ */
+function projection(rc: unknown): Record<string, unknown> {
+  const r = (typeof rc === 'object' && rc !== null ? rc : {}) as Record<string, unknown>;
+  const c = (typeof r.change === 'object' && r.change !== null ? r.change : {}) as Record<
+    string,
+    unknown
+  >;
+  const out: Record<string, unknown> = {};
+  // Sorted: actions, address, after, after_unknown, before, deposed, importing, previous_address.
+  setIf(out, 'actions', c.actions);
+  setIf(out, 'address', r.address);
+  setIf(out, 'after', c.after);
+  setIf(out, 'after_unknown', c.after_unknown);
+  setIf(out, 'before', c.before);
+  setIf(out, 'deposed', r.deposed);
+  setIf(out, 'importing', c.importing);
+  setIf(out, 'previous_address', r.previous_address);
+  return out;
+}
+
+function setIf(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (v !== undefined) o[k] = v;
+}
+
+/** Members of a resource change (`top`) and of its `change` the digest reads. */
+export const HASHED_MEMBERS: { top: readonly string[]; change: readonly string[] } = {
+  top: [...TOP_FIELDS, 'change'],
+  change: CHANGE_FIELDS,
+};
+
+/**
  * The digest built one resource change at a time, for readers that never hold the whole plan
  * (the streaming reader). `add` must be called in canonical order: sorted by `changeSortKey`,
- * ties in plan order (what planDigest's stable sort gives). The result equals planDigest's.
+ * ties in plan order (what planDigest's stable sort gives); it skips changes that are not
+ * actionable. The result equals planDigest's.
  */
 export class PlanDigest {
   private readonly hash: Hash;
   private readonly w: ChunkedWriter;
   private count = 0;
-  constructor(outputChanges: Record<string, unknown> | undefined) {
+  constructor(header: DigestHeader) {
     this.hash = createHash('sha256');
     this.w = new ChunkedWriter(this.hash);
-    this.w.write('{"output_changes":');
-    writeCanonical(this.w, outputChanges ?? {});
+    // Keys in sorted order, as every object in the canonical text.
+    this.w.write('{"action_invocations":');
+    writeCanonical(this.w, sortedList(header.action_invocations));
+    this.w.write(`,"complete":${header.complete !== false}`);
+    this.w.write(',"deferred_changes":');
+    writeCanonical(this.w, sortedList(header.deferred_changes));
+    this.w.write(`,"errored":${header.errored === true}`);
+    this.w.write(',"output_changes":');
+    writeCanonical(this.w, actionableOutputs(header.output_changes));
     this.w.write(',"resource_changes":[');
   }
   add(rc: unknown): void {
+    if (!isActionable(rc)) return;
     if (!this.tryAdd(rc)) this.addByKeys(rc);
   }
   /**
-   * Adds `rc` when one native JSON.stringify can write its canonical text, which also proves
-   * that it nests at most CANONICAL_DEPTH levels. False, with nothing written, otherwise: the
-   * caller bounds its nesting (addByKeys recurses without a limit), then calls addByKeys.
+   * Adds actionable `rc` when one native JSON.stringify can write its canonical text, which also
+   * proves that the members it hashes (HASHED_MEMBERS) nest at most CANONICAL_DEPTH levels as
+   * part of `rc`. False, with nothing written, otherwise: the caller bounds its nesting
+   * (addByKeys recurses without a limit), then calls addByKeys.
    */
   tryAdd(rc: unknown): boolean {
-    const view = canonicalView(rc, 0);
+    const view = projectedView(rc);
     if (view === NOT_CANONICAL) return false;
     if (this.count++ > 0) this.w.write(',');
     this.w.write(JSON.stringify(view));
     return true;
   }
-  /** Adds `rc` key by key; only for values whose nesting the caller has bounded. */
+  /** Adds actionable `rc` key by key; only for values whose nesting the caller has bounded. */
   addByKeys(rc: unknown): void {
     if (this.count++ > 0) this.w.write(',');
-    writeCanonical(this.w, rc);
+    writeCanonical(this.w, projection(rc));
   }
   finish(): string {
     this.w.write(']}');
     this.w.flush();
-    return `sha256:${this.hash.digest('hex')}`;
+    return `${DIGEST_PREFIX}${this.hash.digest('hex')}`;
   }
+}
+
+/**
+ * The canonical view of rc's projection. Each hashed value is viewed at the depth it has inside
+ * `rc` (its `change` members one level deeper than the rest), so the depth bound tryAdd proves
+ * holds for `rc` itself.
+ */
+function projectedView(rc: unknown): unknown {
+  const p = projection(rc);
+  const out: Record<string, unknown> = {};
+  for (const k in p) {
+    const inChange = (CHANGE_FIELDS as readonly string[]).includes(k);
+    const x = canonicalView(p[k], inChange ? 2 : 1);
+    if (x === NOT_CANONICAL) return NOT_CANONICAL;
+    out[k] = x;
+  }
+  return out;
+}
+
+/** Output changes other than no-ops; anything that is not an object map is hashed as it is. */
+function actionableOutputs(outputs: unknown): unknown {
+  if (outputs === undefined || outputs === null) return {};
+  if (typeof outputs !== 'object' || Array.isArray(outputs)) return outputs;
+  const out: Record<string, unknown> = {};
+  for (const [name, oc] of Object.entries(outputs as Record<string, unknown>)) {
+    const a = (oc as { actions?: unknown } | null)?.actions;
+    if (Array.isArray(a) && a.length === 1 && a[0] === 'no-op') continue;
+    setOwn(out, name, oc);
+  }
+  return out;
+}
+
+/**
+ * A list hashed as a multiset (Terraform's order of action invocations and deferred changes is
+ * not part of what they do): elements sorted by their canonical text. Absent is empty.
+ */
+function sortedList(v: unknown): unknown {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) return v;
+  return v
+    .map((x) => ({ x, k: canonicalJson(x) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((e) => e.x);
+}
+
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** Canonical JSON text (sorted keys); exported for tests and for tools that want to inspect it. */

@@ -98,7 +98,14 @@ export interface Plan {
   errored: boolean;
   /** `applyable` when the plan says (format 1.2+); true otherwise unless errored. */
   applyable: boolean;
-  /** `sha256:<64 hex>` over the canonical resource and output changes. */
+  /**
+   * False when Terraform (1.9+) deferred part of the plan (`complete: false`): applying it is not
+   * the end, another plan and apply must follow.
+   */
+  complete: boolean;
+  /** Entries of `deferred_changes`: changes Terraform could not plan yet. */
+  deferredChanges: number;
+  /** `sha256v2:<64 hex>` over the actionable changes (see digest.ts). */
   digest: string;
 }
 
@@ -130,6 +137,12 @@ export function isDestructive(kind: ChangeKind): boolean {
   return kind === 'delete' || kind === 'replace';
 }
 
+/** The hex part of a digest, without its `sha256v2:` (or v1 `sha256:`) prefix. */
+export function digestHex(digest: string): string {
+  return digest.replace(/^sha256(?:v2)?:/, '');
+}
+
+/** The first 12 hex characters: what the summary shows and an approver may quote. */
 export function shortDigest(digest: string): string {
-  return digest.replace(/^sha256:/, '').slice(0, 12);
+  return digestHex(digest).slice(0, 12);
 }

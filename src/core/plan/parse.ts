@@ -1,5 +1,13 @@
 import { decodePlanBytes } from './decode.js';
-import { inDigestOrder, planDigest, PlanDigest } from './digest.js';
+import {
+  digestHeader,
+  HASHED_MEMBERS,
+  inDigestOrder,
+  isActionable,
+  planDigest,
+  PlanDigest,
+  type DigestHeader,
+} from './digest.js';
 import { findJsonSyntaxError, lineAndColumn } from './json-error.js';
 import {
   type ChangeKind,
@@ -157,7 +165,12 @@ function planFromJson(doc: unknown, file: string): Plan {
   const rawChanges = arrayField(doc, 'resource_changes');
   const rawOutputs = objectField(doc, 'output_changes');
   checkOutputNesting(rawOutputs);
-  const { resourceChanges, digest } = readResourceChanges(rawChanges, rawOutputs);
+  checkMemberNesting(doc, 'action_invocations');
+  checkMemberNesting(doc, 'deferred_changes');
+  const { resourceChanges, digest } = readResourceChanges(rawChanges, {
+    ...digestHeader(doc),
+    output_changes: rawOutputs,
+  });
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(([name, oc]) =>
     outputChange(name, oc, sensitiveOutputs.has(name)),
@@ -171,6 +184,7 @@ function planFromJson(doc: unknown, file: string): Plan {
     isObj(ra) && typeof ra.resource === 'string' ? [ra.resource] : [],
   );
   const failedChecks = arrayField(doc, 'checks').flatMap(failedCheck);
+  const deferred = doc.deferred_changes;
   const terraformVersion =
     typeof doc.terraform_version === 'string' ? doc.terraform_version : undefined;
 
@@ -187,37 +201,39 @@ function planFromJson(doc: unknown, file: string): Plan {
     priorStateAbsent: !isObj(priorState),
     errored,
     applyable: typeof doc.applyable === 'boolean' ? doc.applyable : !errored,
+    complete: doc.complete !== false,
+    deferredChanges: Array.isArray(deferred) ? deferred.length : 0,
     digest,
   };
 }
 
 /**
  * The model of every resource change, and the plan's digest, in one pass over the changes (the
- * cost of reading a plan is these walks over every value; see docs/benchmarks.md). Writing a
- * change's canonical text natively proves it nests at most CANONICAL_DEPTH levels (far below
- * MAX_NESTING; a test holds them apart), so only the
- * changes that cannot be written that way take the separate nesting check, which must come
- * before anything recursive sees them. Terraform sorts `resource_changes` by address; a file in
- * another order is digested after the pass, by planDigest's sort.
+ * cost of reading a plan is these walks over every value; see docs/benchmarks.md). Writing an
+ * actionable change's canonical text natively proves that the members the digest hashes nest at
+ * most CANONICAL_DEPTH levels (far below MAX_NESTING; a test holds them apart), so those changes
+ * only have their other members checked; every other change takes the whole nesting check,
+ * which must come before anything recursive sees it. Terraform sorts `resource_changes` by
+ * address; a file in another order is digested after the pass, by planDigest's sort.
  */
 function readResourceChanges(
   rawChanges: unknown[],
-  rawOutputs: Obj,
+  header: DigestHeader,
 ): { resourceChanges: ResourceChange[]; digest: string } {
   const inOrder = inDigestOrder(rawChanges);
-  const digest = new PlanDigest(rawOutputs);
+  const digest = new PlanDigest(header);
   const resourceChanges = rawChanges.map((rc, i) => {
-    if (!inOrder || !digest.tryAdd(rc)) {
+    const hashed = inOrder && isActionable(rc);
+    if (hashed && digest.tryAdd(rc)) checkUnhashedNesting(rc, i);
+    else {
       checkChangeNesting(rc, i);
-      if (inOrder) digest.addByKeys(rc);
+      if (hashed) digest.addByKeys(rc);
     }
     return resourceChange(rc, `resource_changes[${i}]`);
   });
   return {
     resourceChanges,
-    digest: inOrder
-      ? digest.finish()
-      : planDigest({ resource_changes: rawChanges, output_changes: rawOutputs }),
+    digest: inOrder ? digest.finish() : planDigest({ ...header, resource_changes: rawChanges }),
   };
 }
 
@@ -272,6 +288,26 @@ function cut(s: string, max: number): string {
  */
 function checkChangeNesting(rc: unknown, index: number): void {
   if (nestedDeeperThan(rc, MAX_NESTING - 2)) tooDeep(`resource_changes[${index}]`);
+}
+
+/** The members of `rc` (and of its `change`) that PlanDigest.tryAdd did not walk. */
+function checkUnhashedNesting(rc: unknown, index: number): void {
+  if (!isObj(rc)) return;
+  for (const k in rc) {
+    if (HASHED_MEMBERS.top.includes(k)) continue;
+    if (nestedDeeperThan(rc[k], MAX_NESTING - 3)) tooDeep(`resource_changes[${index}]`);
+  }
+  const change = rc.change;
+  if (!isObj(change)) return;
+  for (const k in change) {
+    if (HASHED_MEMBERS.change.includes(k)) continue;
+    if (nestedDeeperThan(change[k], MAX_NESTING - 4)) tooDeep(`resource_changes[${index}]`);
+  }
+}
+
+/** A top-level member the digest walks recursively (one level below the document). */
+function checkMemberNesting(doc: Obj, key: string): void {
+  if (nestedDeeperThan(doc[key], MAX_NESTING - 1)) tooDeep(key);
 }
 
 function checkOutputNesting(rawOutputs: Obj): void {

@@ -1,4 +1,10 @@
-import { changeSortKey, PlanDigest } from './digest.js';
+import {
+  changeSortKey,
+  digestHeader,
+  isActionable,
+  PlanDigest,
+  type DigestHeader,
+} from './digest.js';
 import { findJsonSyntaxError, lineAndColumn } from './json-error.js';
 import { isDestructive, type DriftEntry, type Json, type ResourceChange } from './model.js';
 import {
@@ -138,10 +144,13 @@ export async function parsePlanStream(
       } else if (entry.kind === 'resource_changes') {
         if (entry.index === 0) resetChanges();
         rcSeen = true;
-        const key = changeSortKey(entry.value);
-        if (keys.length > 0 && key < (keys[keys.length - 1] as string)) sorted = false;
-        keys.push(key);
-        ranges.push(entry.start, entry.end);
+        // Pass 2 re-reads only what the digest hashes.
+        if (isActionable(entry.value)) {
+          const key = changeSortKey(entry.value);
+          if (keys.length > 0 && key < (keys[keys.length - 1] as string)) sorted = false;
+          keys.push(key);
+          ranges.push(entry.start, entry.end);
+        }
         if (firstError !== undefined) continue;
         const r = resourceChangeAt(entry.value, entry.index, entry.depth);
         if (!r.ok) {
@@ -185,7 +194,7 @@ export async function parsePlanStream(
   const digest =
     keys.length === 0
       ? rest.plan.digest
-      : await streamDigest(text, skeleton.output_changes, keys, ranges, sorted, opts);
+      : await streamDigest(text, digestHeader(skeleton), keys, ranges, sorted, opts);
   return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
 }
 
@@ -216,14 +225,15 @@ function slimValue(v: Json, extra: readonly string[] = []): Json {
 
 async function streamDigest(
   text: Utf8Source,
-  outputChanges: unknown,
+  header: DigestHeader,
   keys: string[],
   ranges: RangeList,
   sorted: boolean,
   opts: StreamOptions,
 ): Promise<string> {
   const n = keys.length;
-  const digest = new PlanDigest(isPlainObject(outputChanges) ? outputChanges : {});
+  const outputs = isPlainObject(header.output_changes) ? header.output_changes : {};
+  const digest = new PlanDigest({ ...header, output_changes: outputs });
   // rank[i]: position of element i in digest order (a stable sort by key, as planDigest's).
   let order: number[] | undefined;
   if (!sorted) {
@@ -612,6 +622,9 @@ const ROOT: Node = {
       case 'output_changes':
       case 'relevant_attributes':
       case 'checks':
+      case 'complete': // with the next two, what digest v2 covers besides the changes
+      case 'action_invocations':
+      case 'deferred_changes':
         return KEEP;
       case 'prior_state':
         return {

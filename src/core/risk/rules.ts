@@ -125,6 +125,21 @@ export const RULES: readonly Rule[] = [
         : [],
   },
   {
+    id: 'plan-incomplete',
+    severity: 'high',
+    title: 'Plan incomplete',
+    description:
+      'The plan has `complete: false` (Terraform 1.9+ deferred changes): applying it is not the end, another plan and apply must follow.',
+    evaluate: (plan) =>
+      plan.complete
+        ? []
+        : [
+            {
+              message: `Terraform could not plan everything yet${plan.deferredChanges > 0 ? ` (${plan.deferredChanges} change${plan.deferredChanges === 1 ? '' : 's'} deferred)` : ''}: this plan is only the first step, and what the next plan does is not shown here. Approve it knowing that another plan and apply follow.`,
+            },
+          ],
+  },
+  {
     id: 'mass-destroy',
     severity: 'critical',
     title: 'Mass destroy',

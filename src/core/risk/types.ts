@@ -6,6 +6,7 @@ export const LEVELS: readonly Level[] = ['none', ...SEVERITIES];
 
 export const RULE_IDS = [
   'plan-errored',
+  'plan-incomplete',
   'mass-destroy',
   'empty-state',
   'stateful-destroy',

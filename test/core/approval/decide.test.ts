@@ -8,12 +8,13 @@ import {
   type ApprovalInput,
 } from '../../../src/core/approval/decide.js';
 import type { Marker, MarkerProject } from '../../../src/core/marker.js';
+import { shortDigest } from '../../../src/core/plan/model.js';
 import type { TrustedSummary } from '../../../src/core/summaries.js';
 import { config } from '../../../testkit/support/build.js';
 
 const HEAD = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);
-const DIGEST = `sha256:${'c0ffee'.repeat(10)}abcd`;
+const DIGEST = `sha256v2:${'c0ffee'.repeat(10)}abcd`;
 
 function project(over: Partial<MarkerProject> = {}): MarkerProject {
   return {
@@ -23,13 +24,16 @@ function project(over: Partial<MarkerProject> = {}): MarkerProject {
     score: 90,
     requiresApproval: true,
     destroyCount: 13,
-    destroyed: ['aws_db_instance.main'],
+    destroys: ['delete aws_db_instance.main'],
+    risks: ['stateful-destroy aws_db_instance.main'],
+    destroySet: '1'.repeat(64),
+    riskSet: '2'.repeat(64),
     ...over,
   };
 }
 
 function summary(at: string, projects = [project()], headSha = HEAD): TrustedSummary {
-  const marker: Marker = { v: 1, headSha, runId: 1, projects };
+  const marker: Marker = { v: 2, headSha, runId: 1, projects };
   return {
     comment: {
       id: 1,
@@ -234,7 +238,7 @@ test('required: 2 needs two distinct approvers', () => {
 });
 
 test('digests: a wrong one is refused, the right one counts, confirm_digest requires one', () => {
-  const short = DIGEST.slice(7, 19);
+  const short = shortDigest(DIGEST);
   expect(
     decide(input({ comments: [comment('dba-dana', '/approve-destroy 0123456789ab', T1)] }))
       .refused[0]?.reason,
@@ -252,7 +256,7 @@ test('digests: a wrong one is refused, the right one counts, confirm_digest requ
     decide(
       input({
         config: strict,
-        comments: [comment('dba-dana', `/approve-destroy sha256:${short}`, T1)],
+        comments: [comment('dba-dana', `/approve-destroy sha256v2:${short}`, T1)],
       }),
     ).state,
   ).toBe('approved');
@@ -262,7 +266,7 @@ test('monorepo: an approval for another project does not count for this one', ()
   const two = [
     summary('2026-11-21T10:00:00Z', [
       project({ name: 'network' }),
-      project({ name: 'database', digest: `sha256:${'d'.repeat(64)}` }),
+      project({ name: 'database', digest: `sha256v2:${'d'.repeat(64)}` }),
     ]),
   ];
   const d = decide(

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { CHANGE_KINDS, parsePlan, type ChangeKind } from '../../../src/core/plan/index.js';
 import {
   corpusPlanFiles,
@@ -26,17 +25,6 @@ function rawCounts(doc: {
     counts[kind]++;
   }
   return counts;
-}
-
-/** Canonical JSON written the obvious way (the parser's writer takes shortcuts; this one does not). */
-function sortedJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 function reversedKeys(v: unknown): unknown {
@@ -77,7 +65,7 @@ describeCorpus('every real plan in ../shared/fixtures/plans', () => {
     const raw = rawJson(buf) as Parameters<typeof rawCounts>[0];
     expect(counts).toEqual(rawCounts(raw));
     expect(result.plan.resourceChanges).toHaveLength(raw.resource_changes?.length ?? 0);
-    expect(result.plan.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(result.plan.digest).toMatch(/^sha256v2:[0-9a-f]{64}$/);
   });
 
   test('the same plan parsed twice, or from text instead of bytes, has the same digest', () => {
@@ -89,27 +77,13 @@ describeCorpus('every real plan in ../shared/fixtures/plans', () => {
     }
   });
 
-  test('the digest is sha256 over sorted-key JSON of the address-ordered changes, whatever the key order in the file', () => {
+  // What the digest covers is checked against the contract in digest.test.ts.
+  test('the digest does not depend on key order, change order or formatting', () => {
     for (const name of files) {
       const buf = readCorpusPlan(name);
-      const doc = rawJson(buf) as {
-        resource_changes?: { address: string; deposed?: string }[];
-        output_changes?: unknown;
-      };
+      const doc = rawJson(buf) as { resource_changes?: unknown[] };
       const a = parsePlan(buf, name);
       if (!a.ok) throw new Error(a.error.message);
-      const changes = [...(doc.resource_changes ?? [])].sort((x, y) => {
-        const kx = `${x.address}\u0000${x.deposed ?? ''}`;
-        const ky = `${y.address}\u0000${y.deposed ?? ''}`;
-        return kx < ky ? -1 : kx > ky ? 1 : 0;
-      });
-      const text = sortedJson({
-        output_changes: doc.output_changes ?? {},
-        resource_changes: changes,
-      });
-      expect(a.plan.digest).toBe(
-        `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`,
-      );
       // Every object's keys reversed, changes reversed, pretty-printed: the same plan.
       const reordered = {
         ...(reversedKeys(doc) as object),

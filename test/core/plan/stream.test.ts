@@ -394,6 +394,6 @@ describe('canonical JSON (the digest) fast path', () => {
     const a = planDigest(doc);
     const b = planDigest({ ...doc, resource_changes: [...doc.resource_changes].reverse() });
     expect(a).toBe(b);
-    expect(a).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(a).toMatch(/^sha256v2:[0-9a-f]{64}$/);
   });
 });

@@ -69,7 +69,7 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
     if (!decoded.ok) return;
     const p = report.projects[0]!;
     expect(decoded.marker).toMatchObject({
-      v: 1,
+      v: 2,
       headSha: 'abcdef1234567',
       runId: 42,
       projects: [
@@ -79,7 +79,12 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
           level: 'critical',
           requiresApproval: true,
           destroyCount: 2,
-          destroyed: [`aws_db_instance.db["${EVIL}"]`, `module.${EVIL}.aws_s3_bucket.b`],
+          destroys: [
+            `delete aws_db_instance.db["${EVIL}"]`,
+            `replace module.${EVIL}.aws_s3_bucket.b`,
+          ],
+          destroySet: p.binding.destroySet,
+          riskSet: p.binding.riskSet,
         },
       ],
     });
@@ -139,7 +144,7 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
       `/approve-destroy ${shortDigest(report.projects[0]!.plan.digest)}`,
       '#### Changes',
       'Plan digest: `',
-      '<!-- plangate:v1 ',
+      '<!-- plangate:v2 ',
     ];
     const positions = order.map(at);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -275,12 +280,12 @@ describe('several projects in one body', () => {
     expect(md).toContain('### plangate: network, app');
     expect(md).toContain('#### Project `network`');
     expect(md).toContain('#### Project `app`');
-    expect(md.match(/plangate:v1 /g)).toHaveLength(1);
+    expect(md.match(/plangate:v2 /g)).toHaveLength(1);
     const m = decodeMarker(md);
     expect(m.ok).toBe(true);
     if (!m.ok) return;
-    expect(m.marker.projects.map((p) => [p.name, p.digest, p.destroyed])).toEqual([
-      ['network', report.projects[0]!.plan.digest, ['a.x']],
+    expect(m.marker.projects.map((p) => [p.name, p.digest, p.destroys])).toEqual([
+      ['network', report.projects[0]!.plan.digest, ['delete a.x']],
       ['app', report.projects[1]!.plan.digest, []],
     ]);
     expect(md).toContain(
