@@ -204,7 +204,7 @@ function pullPayload(h: Harness, pr: number, headSha: string): Record<string, un
 function latestSummary(h: Harness, pr: number): string {
   const c = h.gh
     .comments(OWNER, REPO, pr)
-    .filter((x) => String(x['body']).includes('plangate:v1'))
+    .filter((x) => String(x['body']).includes('plangate:v2'))
     .at(-1);
   return (c?.['body'] as string | undefined) ?? '';
 }

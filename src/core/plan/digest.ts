@@ -192,7 +192,7 @@ function actionableOutputs(outputs: unknown): unknown {
 function sortedList(v: unknown): unknown {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) return v;
-  return v
+  return (v as unknown[])
     .map((x) => ({ x, k: canonicalJson(x) }))
     .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .map((e) => e.x);

@@ -414,8 +414,8 @@ describe('digest v2 on real plans', () => {
       const trail = change(doc, 'aws_cloudtrail.cloudtrail');
       for (const side of ['before', 'after'] as const) {
         const v = trail[side] as Obj;
-        v.tags = { ...((v.tags as Obj | null) ?? {}), CostCenter: 'ops' };
-        v.tags_all = { ...((v.tags_all as Obj | null) ?? {}), CostCenter: 'ops' };
+        v.tags = { ...(v.tags ?? {}), CostCenter: 'ops' };
+        v.tags_all = { ...(v.tags_all ?? {}), CostCenter: 'ops' };
       }
       expect(await digestOf(doc)).toBe(before);
       trail.actions = ['update'];

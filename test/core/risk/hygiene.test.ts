@@ -115,6 +115,6 @@ test('a hostile address in a hygiene item is escaped like every other plan text'
   const md = renderMarkdown(report);
   // Only the real marker, on the last line: the address's fake one is escaped.
   expect(md.match(/<!--/g)?.length).toBe(1);
-  expect(md.trimEnd().split('\n').pop()).toMatch(/^<!-- plangate:v1 /);
+  expect(md.trimEnd().split('\n').pop()).toMatch(/^<!-- plangate:v2 /);
   expect(renderText(report, { color: false })).not.toContain('\u001b[31m');
 });
