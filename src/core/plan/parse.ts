@@ -18,7 +18,7 @@ import {
   type Plan,
   type ResourceChange,
 } from './model.js';
-import { hasSensitive, markUnknown, redact } from './redact.js';
+import { hasSensitive, markUnknown, redact, redactNamed } from './redact.js';
 
 /** Why a file is not a plan we can read. `message` names the file and says what to do. */
 export interface PlanError {
@@ -456,8 +456,9 @@ function outputChange(name: string, raw: unknown, declaredSensitive: boolean): O
     raw.sensitive === true ||
     hasSensitive(raw.before_sensitive) ||
     hasSensitive(raw.after_sensitive);
-  // A sensitive output is hidden whole: its shape alone can give a secret away.
-  const hide = (v: Json) => (sensitive ? redact(v, true) : v);
+  // A sensitive output is hidden whole: its shape alone can give a secret away. Any other is
+  // hidden whole when its name is secret, else walked for secrets like resource values.
+  const hide = (v: Json) => (sensitive ? redact(v, true) : redactNamed(name, v));
   return {
     name,
     actions,

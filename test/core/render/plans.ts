@@ -159,8 +159,22 @@ const KINDS: { actions: string[]; mode?: 'data'; importing?: boolean; moved?: bo
   { actions: ['create', 'forget'] },
 ];
 
-/** Where a secret sits and the mask that marks it. */
-const sensitiveSlot = fc.constantFrom('top', 'nested', 'list', 'whole');
+/**
+ * Where a secret sits and the mask that marks it. The slots without a mask are the secrets a mask
+ * misses, which plangate finds by name or by text (src/core/plan/secrets.ts).
+ */
+const sensitiveSlot = fc.constantFrom(
+  'top',
+  'nested',
+  'list',
+  'whole',
+  'named-list',
+  'named-deep',
+  'pair',
+  'in-text',
+  'in-url',
+  'in-json',
+);
 
 function placeSecret(slot: string, secret: string): { value: Obj; mask: unknown } {
   switch (slot) {
@@ -173,6 +187,33 @@ function placeSecret(slot: string, secret: string): { value: Obj; mask: unknown 
       };
     case 'list':
       return { value: { items: ['plain', secret] }, mask: { items: [false, true] } };
+    case 'named-list':
+      return { value: { tokens: ['plain', secret] }, mask: undefined };
+    case 'named-deep':
+      return { value: { db: { Credentials: { primary: [{ v: secret }] } } }, mask: undefined };
+    case 'pair':
+      return {
+        value: {
+          env: [
+            { name: 'LOG', value: 'debug' },
+            { name: 'API_TOKEN', value: secret },
+          ],
+        },
+        mask: undefined,
+      };
+    case 'in-text':
+      return { value: { settings: `Server=db;Password=${secret};Port=1` }, mask: undefined };
+    case 'in-url':
+      return { value: { endpoint: `postgres://app:${secret}@db:5432/x` }, mask: undefined };
+    case 'in-json':
+      return {
+        value: {
+          container_definitions: JSON.stringify([
+            { name: 'app', environment: [{ name: 'DB_PASSWORD', value: secret }] },
+          ]),
+        },
+        mask: undefined,
+      };
     default:
       return { value: { blob: secret, other: 'o' }, mask: true };
   }
