@@ -2,6 +2,7 @@ import * as github from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { CommentLike } from '../core/summaries.js';
+import type { LedgerCheckRun } from '../core/verify.js';
 
 // Every GitHub call the Action makes, in one place. @actions/github honours GITHUB_API_URL, so
 // GitHub Enterprise Server (and the test emulator) work unchanged.
@@ -105,15 +106,60 @@ export async function fileAt(
   }
 }
 
+export interface PullSummary {
+  number: number;
+  state: string;
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+  headSha: string;
+  baseRef: string;
+}
+
 /** Pull requests associated with a commit (a push to the default branch after a merge). */
-export async function pullsForCommit(
-  o: Octokit,
-  r: Repo,
-  sha: string,
-): Promise<{ number: number; state: string; merged_at: string | null }[]> {
+export async function pullsForCommit(o: Octokit, r: Repo, sha: string): Promise<PullSummary[]> {
   const { data } = await o.rest.repos.listPullRequestsAssociatedWithCommit({
     ...r,
     commit_sha: sha,
   });
-  return data.map((p) => ({ number: p.number, state: p.state, merged_at: p.merged_at }));
+  return data.map((p) => ({
+    number: p.number,
+    state: p.state,
+    mergedAt: p.merged_at,
+    mergeCommitSha: p.merge_commit_sha ?? null,
+    headSha: p.head.sha,
+    baseRef: p.base.ref,
+  }));
+}
+
+/** The repository's default branch. */
+export async function defaultBranch(o: Octokit, r: Repo): Promise<string> {
+  const { data } = await o.rest.repos.get({ ...r });
+  return data.default_branch;
+}
+
+/** Check runs named `name` on `sha` (the latest per app), with the app that created each. */
+export async function checkRunsNamed(
+  o: Octokit,
+  r: Repo,
+  sha: string,
+  name: string,
+): Promise<LedgerCheckRun[]> {
+  const runs = await o.paginate(o.rest.checks.listForRef, {
+    ...r,
+    ref: sha,
+    check_name: name,
+    filter: 'latest',
+    per_page: 100,
+  });
+  return runs.map((c) => ({
+    id: c.id,
+    appSlug: c.app?.slug,
+    text: c.output.text,
+    url: c.html_url ?? undefined,
+  }));
+}
+
+/** True for the error a read-only token (fork or Dependabot pull request) gets on a write. */
+export function isForbidden(e: unknown): boolean {
+  return (e as { status?: number }).status === 403;
 }

@@ -17,15 +17,22 @@ import {
   reportJson,
   type Report,
 } from '../core/report.js';
+import { LEDGER_CHECK_NAME, type Ledger } from '../core/ledger.js';
+import type { MarkerProject } from '../core/marker.js';
 import { bodiesEquivalent, findSticky, latestSummaryFor } from '../core/summaries.js';
+import { pickLedger, verifyProject } from '../core/verify.js';
 import * as gh from './github.js';
 import { getInputs, type Settings } from './inputs.js';
 
 // The Action, top to bottom: read inputs, read plans and config, then either summarize (outputs,
-// job summary, summary JSON, sticky comment) or verify (the plan about to be applied is the one
-// the PR's trusted summary shows).
+// job summary, summary JSON, sticky comment) or verify (recompute the report of the plan about
+// to be applied with the default branch's config; when it needs approval, the app's ledger on
+// the pull request's final head must approve it: DESIGN.md "Gate v2").
 
 const JOB_SUMMARY_MAX = 1_000_000; // GitHub's job summary limit is 1 MiB per step
+
+/** Where applying without a pull request is documented (the verify failure names it). */
+const BREAK_GLASS_DOC = 'https://github.com/plangate/plangate/blob/main/docs/action.md#break-glass';
 
 export async function run(): Promise<void> {
   try {
@@ -33,19 +40,35 @@ export async function run(): Promise<void> {
     const ctx = github.context;
     const pr = pullRequestOf(ctx.payload);
     const octokit = settings.token ? gh.client(settings.token, core.info) : undefined;
-    const config = await loadConfig(settings, octokit, pr?.baseSha);
     const plans = await loadPlans(settings);
-    const report = buildReport(plans, config);
     if (settings.mode === 'verify') {
-      await verify(report, config, octokit, pr);
+      if (!octokit) {
+        throw new Error(
+          "Input 'github-token' is empty; verify needs it to read the config and the approval ledger.",
+        );
+      }
+      const branch = defaultBranchOf(ctx.payload) ?? (await gh.defaultBranch(octokit, ctx.repo));
+      const config = await loadConfig(settings, octokit, { ref: branch, label: 'default branch' });
+      await verify(buildReport(plans, config), config, octokit, pr, branch);
       return;
     }
+    const config = await loadConfig(
+      settings,
+      octokit,
+      pr && { ref: pr.baseSha, label: `base ${pr.baseSha.slice(0, 7)}` },
+    );
+    const report = buildReport(plans, config);
     // A streamed plan keeps whole values for its first changes only: show no more details.
     const maxDetails = plans.some((p) => p.streamed) ? MARKDOWN_FULL_DETAILS : undefined;
     await summarize(settings, report, config, octokit, pr, maxDetails);
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
+}
+
+function defaultBranchOf(payload: typeof github.context.payload): string | undefined {
+  const b = (payload.repository as { default_branch?: unknown } | undefined)?.default_branch;
+  return typeof b === 'string' && b ? b : undefined;
 }
 
 interface PullRef {
@@ -60,21 +83,24 @@ function pullRequestOf(payload: typeof github.context.payload): PullRef | undefi
   return p ? { number: p.number, headSha: p.head.sha, baseSha: p.base.sha } : undefined;
 }
 
-/** In a PR the config comes from the base commit, never from the PR's own head. */
+/**
+ * In a PR the config comes from the base commit, in verify from the default branch: never from
+ * the PR's own head or the checkout.
+ */
 async function loadConfig(
   settings: Settings,
   octokit: gh.Octokit | undefined,
-  baseSha?: string,
+  at: { ref: string; label: string } | undefined,
 ): Promise<Config> {
   let text: string | undefined;
   let where = settings.configPath;
-  if (baseSha) {
+  if (at) {
     if (!octokit)
       throw new Error(
-        "Input 'github-token' is empty; it is needed to read the config from the base branch.",
+        `Input 'github-token' is empty; it is needed to read the config from the ${at.label}.`,
       );
-    text = await gh.fileAt(octokit, github.context.repo, settings.configPath, baseSha);
-    where = `${settings.configPath} at base ${baseSha.slice(0, 7)}`;
+    text = await gh.fileAt(octokit, github.context.repo, settings.configPath, at.ref);
+    where = `${settings.configPath} at ${at.label}`;
   } else if (existsSync(settings.configPath)) {
     text = await readFile(settings.configPath, 'utf8');
   }
@@ -183,14 +209,33 @@ async function summarize(
           body: renderMarkdown(projectReport(p), renderOpts),
         }));
 
+  try {
+    await writeComments(settings, config, octokit, pr.number, bodies);
+  } catch (e) {
+    // Fork and Dependabot pull requests get a read-only token: the summary still is in the job
+    // summary and the outputs, and the step does not fail (docs/action.md).
+    if (!gh.isForbidden(e)) throw e;
+    core.warning(
+      `plangate: the token may not comment on PR #${pr.number} (403: a fork or Dependabot pull request gets a read-only token); the summary is in the job summary and the outputs.`,
+    );
+  }
+}
+
+async function writeComments(
+  settings: Settings,
+  config: Config,
+  octokit: gh.Octokit,
+  pull: number,
+  bodies: { projects: string[]; body: string }[],
+): Promise<void> {
   const repo = github.context.repo;
-  const comments = await gh.listComments(octokit, repo, pr.number);
+  const comments = await gh.listComments(octokit, repo, pull);
   let firstUrl: string | undefined;
   for (const { projects, body } of bodies) {
     const { keep, duplicates } = findSticky(comments, config.bots, projects);
     let url: string;
     if (!keep) {
-      url = (await gh.createComment(octokit, repo, pr.number, body)).html_url;
+      url = (await gh.createComment(octokit, repo, pull, body)).html_url;
       core.info(`plangate: created the summary comment for ${projects.join(', ')}: ${url}`);
     } else if (
       settings.comment === 'on-change' &&
@@ -211,43 +256,62 @@ async function summarize(
 async function verify(
   report: Report,
   config: Config,
-  octokit: gh.Octokit | undefined,
+  octokit: gh.Octokit,
   pr: PullRef | undefined,
+  branch: string,
 ): Promise<void> {
-  if (!octokit)
-    throw new Error(
-      "Input 'github-token' is empty; verify needs it to read the pull request's summary.",
-    );
   const repo = github.context.repo;
-  let target = pr;
-  if (!target) {
-    const pulls = await gh.pullsForCommit(octokit, repo, github.context.sha);
-    const chosen = pulls.find((p) => p.merged_at) ?? pulls[0];
-    if (!chosen) {
-      throw new Error(
-        `verify: no pull request is associated with commit ${github.context.sha}; the plan to apply must have been summarized on a pull request.`,
-      );
-    }
-    const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: chosen.number });
-    target = { number: data.number, headSha: data.head.sha, baseSha: data.base.sha };
+  const sha = github.context.sha;
+  const needs = report.projects.filter((p) => p.assessment.requiresApproval);
+  let target: { number: number; headSha: string } | undefined = pr;
+  if (!target && needs.length > 0) {
+    // A push to the default branch: the merged pull request whose merge commit this is.
+    const pulls = await gh.pullsForCommit(octokit, repo, sha);
+    target = pulls.find((p) => p.mergedAt && p.mergeCommitSha === sha && p.baseRef === branch);
   }
-  const comments = await gh.listComments(octokit, repo, target.number);
+  let ledger: Ledger | undefined;
+  let noLedger: string | undefined;
+  let summaries: MarkerProject[] = [];
+  if (target && needs.length > 0) {
+    const runs = await gh.checkRunsNamed(octokit, repo, target.headSha, LEDGER_CHECK_NAME);
+    const pick = pickLedger(runs, {
+      headSha: target.headSha,
+      pull: target.number,
+      app: config.gate.app,
+    });
+    if (pick.ok) {
+      ledger = pick.ledger;
+      core.info(
+        `plangate verify: ledger of ${pick.run.appSlug} on ${target.headSha.slice(0, 7)}: ${pick.run.url ?? pick.run.id}`,
+      );
+    } else noLedger = pick.message;
+    // The summary only helps name what differs (its lists count when they hash to the ledger's).
+    const comments = await gh.listComments(octokit, repo, target.number);
+    summaries = needs.flatMap((p) => {
+      const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
+      return s ? [s.project] : [];
+    });
+  }
   const failures: string[] = [];
   for (const p of report.projects) {
-    const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
-    if (!s) {
-      failures.push(
-        `project '${p.name}': no trusted plangate summary on PR #${target.number} for head ${target.headSha.slice(0, 7)} (summaries count only when written by: ${config.bots.join(', ')})`,
+    let v: { ok: boolean; message: string };
+    if (!p.assessment.requiresApproval) v = verifyProject(p, undefined, config.verify.match);
+    else if (!target) {
+      v = {
+        ok: false,
+        message: `project '${p.name}': needs approval (${p.assessment.approvalReasons.map((r) => r.message).join('; ')}), and commit ${sha.slice(0, 7)} is not the merge commit of a pull request into ${branch} (event: ${github.context.eventName}), so no code owner approved it. Apply through a pull request, or use the break-glass workflow: ${BREAK_GLASS_DOC}`,
+      };
+    } else if (!ledger)
+      v = { ok: false, message: `project '${p.name}': needs approval, and ${noLedger}` };
+    else
+      v = verifyProject(
+        p,
+        ledger,
+        config.verify.match,
+        summaries.find((s) => s.name === p.name),
       );
-    } else if (s.project.digest !== p.plan.digest) {
-      failures.push(
-        `project '${p.name}': the plan about to be applied (${p.plan.digest}) is not the plan summarized on PR #${target.number} (${s.project.digest})`,
-      );
-    } else {
-      core.info(
-        `plangate verify: ${p.name}: digest ${shortDigest(p.plan.digest)} matches ${s.summary.comment.html_url ?? 'the summary'}`,
-      );
-    }
+    if (v.ok) core.info(`plangate verify: ${v.message}`);
+    else failures.push(v.message);
   }
   core.setOutput('digest', report.projects.length === 1 ? report.projects[0]!.plan.digest : '');
   core.setOutput('verified', failures.length === 0);

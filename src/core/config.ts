@@ -163,6 +163,34 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    gate: {
+      type: 'object',
+      description: 'Who may write the record `verify` trusts.',
+      additionalProperties: false,
+      properties: {
+        app: {
+          type: 'string',
+          description:
+            "Slug of the plangate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).",
+          pattern: '^$|^[a-z0-9][a-z0-9-]{0,33}$',
+          default: '',
+        },
+      },
+    },
+    verify: {
+      type: 'object',
+      description: "The Action's verify mode (apply job).",
+      additionalProperties: false,
+      properties: {
+        match: {
+          type: 'string',
+          description:
+            'What an approval must match in the plan about to be applied: `destroys` (the same destroys and findings at high or above, level not higher) or `exact` (the same digest).',
+          enum: ['destroys', 'exact'],
+          default: 'destroys',
+        },
+      },
+    },
     bots: {
       type: 'array',
       description: 'Authors whose plangate summary comments are trusted.',
