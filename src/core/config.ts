@@ -171,7 +171,7 @@ export const CONFIG_SCHEMA = {
         app: {
           type: 'string',
           description:
-            "Slug of the plangate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).",
+            'Slug of the plangate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).',
           pattern: '^$|^[a-z0-9][a-z0-9-]{0,33}$',
           default: '',
         },

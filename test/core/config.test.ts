@@ -32,6 +32,8 @@ test('a missing or empty file means the documented defaults', () => {
       empty_state: { creates: 20 },
       ignore: [],
     },
+    gate: { app: '' },
+    verify: { match: 'destroys' },
     bots: ['github-actions[bot]'],
   });
 });
