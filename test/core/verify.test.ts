@@ -1,0 +1,136 @@
+import { encodeLedger, type Ledger } from '../../src/core/ledger.js';
+import { buildReport, type ProjectReport } from '../../src/core/report.js';
+import { pickLedger, verifyProject, type LedgerCheckRun } from '../../src/core/verify.js';
+import { markerFor } from '../../src/core/marker.js';
+import { config, planDoc, rc, toPlan } from '../../testkit/support/build.js';
+
+// The verify decision without GitHub (the end-to-end runs are in test/action/verify.e2e.test.ts).
+
+const HEAD = 'a'.repeat(40);
+const project = (changes: Record<string, unknown>[]): ProjectReport =>
+  buildReport([{ name: 'db', plan: toPlan(planDoc({ changes, priorResources: 50 })) }], config())
+    .projects[0]!;
+const approved = project([
+  rc({ address: 'aws_db_instance.main', actions: ['delete'], before: {} }),
+]);
+
+function ledgerOf(p: ProjectReport, over: Partial<Ledger['projects'][number]> = {}): Ledger {
+  return {
+    headSha: HEAD,
+    pull: 7,
+    baseRef: 'main',
+    projects: [
+      {
+        name: p.name,
+        digest: p.plan.digest,
+        destroySet: p.binding.destroySet,
+        riskSet: p.binding.riskSet,
+        level: p.assessment.level,
+        requiresApproval: true,
+        state: 'approved',
+        approvals: [{ login: 'dana', commentId: 1, at: '2026-11-25T10:00:00Z' }],
+        ...over,
+      },
+    ],
+  };
+}
+const run = (id: number, appSlug: string | undefined, l: Ledger | string): LedgerCheckRun => ({
+  id,
+  appSlug,
+  text: typeof l === 'string' ? l : `x\n${encodeLedger(l)}`,
+});
+
+describe('pickLedger', () => {
+  const want = { headSha: HEAD, pull: 7, app: '' };
+  test('takes the app run, never github-actions, newest first', () => {
+    const good = ledgerOf(approved);
+    const r = pickLedger(
+      [run(1, 'github-actions', good), run(2, 'plangate', good), run(3, 'plangate', good)],
+      want,
+    );
+    expect(r.ok && r.run.id).toBe(3);
+  });
+  test('fails closed with the cause', () => {
+    const good = ledgerOf(approved);
+    const cases: [LedgerCheckRun[], typeof want, RegExp][] = [
+      [[], want, /no plangate ledger on head aaaaaaa of PR #7\. Is the plangate app installed/],
+      [
+        [run(1, 'github-actions', good)],
+        want,
+        /ignored 1 check run .* from github-actions: a workflow can create those/,
+      ],
+      [
+        [run(1, 'plangate', good), run(2, 'other', good)],
+        want,
+        /from several apps \(plangate, other\); set `gate.app`/,
+      ],
+      [
+        [run(1, 'other', good)],
+        { ...want, app: 'plangate' },
+        /only the app `plangate` \(gate.app\)/,
+      ],
+      [
+        [run(1, 'plangate', 'no ledger here')],
+        want,
+        /cannot be read: the check run carries no plangate ledger/,
+      ],
+      [
+        [run(1, 'plangate', { ...good, pull: 8 })],
+        want,
+        /is for aaaaaaa of PR #8, not head aaaaaaa of PR #7/,
+      ],
+    ];
+    for (const [runs, w, msg] of cases) {
+      const r = pickLedger(runs, w);
+      expect(r.ok ? 'ok' : r.message).toMatch(msg);
+    }
+  });
+});
+
+describe('verifyProject', () => {
+  test('match destroys: the same destroys and high findings pass, also with other changes', () => {
+    const replan = project([
+      rc({ address: 'aws_db_instance.main', actions: ['delete'], before: {} }),
+      rc({ address: 'aws_sns_topic.t', actions: ['create'], after: {} }),
+    ]);
+    expect(replan.plan.digest).not.toBe(approved.plan.digest);
+    expect(verifyProject(replan, ledgerOf(approved), 'destroys').ok).toBe(true);
+    const exact = verifyProject(replan, ledgerOf(approved), 'exact');
+    expect(exact.ok).toBe(false);
+    expect(exact.message).toContain(
+      `approved digest ${approved.plan.digest}, this plan's digest ${replan.plan.digest}`,
+    );
+  });
+  test('names destroys added and gone when the summary lists hash to the ledger, else says they differ', () => {
+    const other = project([rc({ address: 'aws_s3_bucket.logs', actions: ['delete'], before: {} })]);
+    const lists = markerFor(buildReport([{ name: 'db', plan: approved.plan }], config()))
+      .projects[0]!;
+    const v = verifyProject(other, ledgerOf(approved), 'destroys', lists);
+    expect(v.ok).toBe(false);
+    expect(v.message).toMatch(
+      /destroys added: delete aws_s3_bucket\.logs, gone: delete aws_db_instance\.main/,
+    );
+    const forged = { ...lists, destroys: ['delete nothing.real'] };
+    expect(verifyProject(other, ledgerOf(approved), 'destroys', forged).message).toMatch(
+      /the destroys differ from the approved ones \(now: delete aws_s3_bucket\.logs\)/,
+    );
+  });
+  test('a higher level than approved fails; not approved fails; a plan needing nothing passes alone', () => {
+    expect(
+      verifyProject(approved, ledgerOf(approved, { level: 'low' }), 'destroys').message,
+    ).toMatch(/the level rose from low \(approved\) to critical/);
+    expect(
+      verifyProject(approved, ledgerOf(approved, { state: 'pending', approvals: [] }), 'destroys')
+        .message,
+    ).toMatch(/not approved for it \(ledger state: pending\)/);
+    expect(
+      verifyProject(
+        approved,
+        { ...ledgerOf(approved), projects: [{ ...ledgerOf(approved).projects[0]!, name: 'net' }] },
+        'destroys',
+      ).message,
+    ).toMatch(/has no project 'db' \(projects: net\)/);
+    const harmless = project([rc({ address: 'aws_sns_topic.t', actions: ['create'], after: {} })]);
+    expect(verifyProject(harmless, undefined, 'destroys')).toMatchObject({ ok: true });
+  });
+});
