@@ -1,4 +1,4 @@
-import { foldLogin } from '../core/approval/decide.js';
+import { foldLogin } from '../core/principal.js';
 
 // What the app remembers between events, per process (created once in index.ts), keyed by
 // repository so that installations never share an entry. Every decision is still recomputed on

@@ -1,4 +1,5 @@
 import type { Context } from 'probot';
+import { classifyBase, type BaseTrust } from '../core/approval/base.js';
 import {
   CODEOWNERS_LOCATIONS,
   CODEOWNERS_MAX_BYTES,
@@ -7,14 +8,18 @@ import {
 } from '../core/approval/codeowners.js';
 import { parseCommand } from '../core/approval/command.js';
 import {
+  accessToCheck,
   approvalCandidates,
   decide,
-  foldLogin,
+  notGated,
   teamsToResolve,
   type Decision,
 } from '../core/approval/decide.js';
-import { CONFIG_PATH, parseConfig, type Config } from '../core/config.js';
+import { mapRun, type PullRef, type RunMapping } from '../core/approval/deployment.js';
+import { approvalPolicy, type ApprovalPolicy } from '../core/approval/policy.js';
+import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
 import { mentionsMarker } from '../core/marker.js';
+import { sameLogin } from '../core/principal.js';
 import { isTrustedAuthor, trustedSummaries } from '../core/summaries.js';
 import type { GitHub, PullComment, PullInfo } from './github.js';
 import {
@@ -24,6 +29,7 @@ import {
   editedSummaryNotice,
   CHECK_NAME,
   checkRun,
+  checkWrittenBy,
   configErrorCheck,
   GATE,
   gateStatus,
@@ -55,7 +61,8 @@ export interface CommentTrigger {
 
 export interface Job {
   pull: number;
-  trigger?: CommentTrigger;
+  /** Comment events that caused it (a burst on one pull request is one evaluation). */
+  triggers?: CommentTrigger[];
   /** A deployment waiting for this app's protection rule. */
   gate?: GateInfo;
 }
@@ -65,13 +72,22 @@ const CONFIG_MAX_BYTES = 1024 * 1024;
 
 export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision | undefined> {
   const pull = await gh.pull(job.pull);
-  const [config, comments] = await Promise.all([readConfig(gh, pull), gh.comments(pull.number)]);
+  const [config, comments] = await Promise.all([
+    readConfig(gh, pull.baseSha),
+    gh.comments(pull.number),
+  ]);
+  const base = await baseTrust(gh, pull);
+  if (!base.gated) {
+    return notGatedPull(gh, pull, base.reason, job, config.ok ? config.config : undefined, log);
+  }
   if (!config.ok) {
     await configBroken(gh, pull, config.errors, job, log);
     return undefined;
   }
+  const policy = approvalPolicy(config.config);
+  const triggers = job.triggers ?? [];
 
-  const edited = await distrustEditedSummaries(gh, pull, job.trigger, comments, config.config);
+  const edited = await distrustEditedSummaries(gh, pull, triggers, comments, config.config);
   const summaries = trustedSummaries(
     comments.filter((c) => !edited.has(editedSummaryKey(c))),
     config.config.bots,
@@ -79,28 +95,38 @@ export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision
   const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
   // Without a summary for the head, owners do not matter: every approval is refused as early.
   const owners = hasSummary ? await readOwners(gh, pull) : noOwners();
-  const base = {
-    config: config.config,
+  // A comment a webhook reports edited is edited, whatever its timestamps say (an edit within
+  // the second it was written leaves `updated_at` equal to `created_at`).
+  const editedIds = new Set(triggers.filter((t) => t.action === 'edited').map((t) => t.commentId));
+  const inputs = {
+    policy,
     pull: { number: pull.number, author: pull.author, headSha: pull.headSha },
     summaries,
     comments,
     codeowners: owners.rules,
     changedFiles: owners.files,
     changedFilesTruncated: owners.note.truncated,
+    editedIds,
   };
-  const teamMembers = await memberships(gh, teamsToResolve(base), approvalCandidates(base), log);
-  const decision = decide({ ...base, teamMembers });
+  const teamMembers = await memberships(
+    gh,
+    teamsToResolve(inputs),
+    approvalCandidates(inputs),
+    log,
+  );
+  const writeAccess = await whoCanWrite(gh, accessToCheck({ ...inputs, teamMembers }));
+  const decision = decide({ ...inputs, teamMembers, writeAccess });
   log.info(
     { pull: pull.number, head: pull.headSha, state: decision.state },
     `plangate: ${decision.summary}`,
   );
 
-  await keepCheckCurrent(gh, pull, decision, config.config, owners.note, summaries.length > 0);
-  if (job.trigger) {
-    await answerCommand(gh, pull, job.trigger, comments, decision, config.config, log);
+  await keepCheckCurrent(gh, pull, decision, policy, owners.note, summaries.length > 0);
+  for (const trigger of triggers) {
+    await answerCommand(gh, pull, trigger, comments, decision, policy, log);
   }
   if (job.gate) {
-    await answerGate(gh, pull, job.gate, comments, decision, config.config, owners.note, log);
+    await answerGate(gh, pull, job.gate, comments, decision, policy, owners.note, log);
   } else if (decision.state === 'approved' || decision.state === 'not-required') {
     await reviewWaitingRuns(
       gh,
@@ -112,41 +138,121 @@ export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision
   return decision;
 }
 
-/** A deployment asks: find its pull request, then evaluate with the gate in view. */
-export async function evaluateGate(
-  gh: GitHub,
-  request: {
-    runId: number;
-    environment: string;
-    sha?: string;
-    pulls: { number: number; headSha: string }[];
-  },
-  log: Log,
-): Promise<void> {
-  const sha = request.sha ?? (await gh.runHeadSha(request.runId));
-  let number = request.pulls.find((p) => p.headSha === sha)?.number;
-  if (number === undefined) {
-    // A push (to the default branch after a merge, or to a PR branch): ask GitHub.
-    const pulls = await gh.pullsForCommit(sha);
-    number = (
-      pulls.find((p) => p.state === 'open' && p.headSha === sha) ??
-      pulls.find((p) => p.merged && p.mergeCommitSha === sha) ??
-      pulls[0]
-    )?.number;
+/** What a deployment protection rule request says about its run. */
+export interface GateRequest {
+  runId: number;
+  environment: string;
+  /** The run's event (`pull_request`, `push`, ...). */
+  event: string;
+  sha?: string;
+  /** The repository's default branch, from the webhook. */
+  defaultBranch?: string;
+  /** The pull requests the webhook lists for the run. */
+  pulls: PullRef[];
+}
+
+/**
+ * A deployment asks: map its run to exactly one pull request (core/approval/deployment.ts),
+ * then evaluate that pull request with the gate in view. A run that maps to none is rejected
+ * with the reason; another pull request at the same commit never decides it.
+ */
+export async function evaluateGate(gh: GitHub, request: GateRequest, log: Log): Promise<void> {
+  const reject = (comment: string) =>
+    gh.reviewGate(request.runId, request.environment, { state: 'rejected', comment });
+  let { event, sha } = request;
+  let headBranch: string | null | undefined;
+  let pulls = request.pulls;
+  if (sha === undefined || event !== 'pull_request') {
+    const run = await gh.run(request.runId);
+    ({ event, headBranch } = run);
+    sha ??= run.headSha;
   }
-  if (number === undefined) {
-    log.info({ run: request.runId, sha }, 'plangate: no pull request for the deployed commit');
-    await gh.reviewGate(request.runId, request.environment, {
-      state: 'rejected',
-      comment: GATE.noPull(sha),
-    });
+  if (event !== 'pull_request' || !pulls.some((p) => p.headSha === sha)) {
+    // A push (to the default branch after a merge), or a webhook without the pull requests.
+    pulls = await gh.pullsForCommit(sha);
+  }
+  const defaultBranch = request.defaultBranch ?? '';
+  const mapping: RunMapping = defaultBranch
+    ? mapRun({ event, sha, headBranch }, pulls, defaultBranch)
+    : {
+        reason: 'GitHub did not report the default branch, so the run cannot be mapped',
+        ambiguous: false,
+      };
+  if (mapping.pull === undefined) {
+    log.info({ run: request.runId, sha, reason: mapping.reason }, 'plangate: run not mapped');
+    if (mapping.ambiguous) {
+      await gh.reviewGate(request.runId, request.environment, {
+        comment: GATE.ambiguous(mapping.reason),
+      });
+      return;
+    }
+    await reject(pulls.length === 0 ? GATE.noPull(sha) : GATE.unmapped(mapping.reason));
     return;
   }
   await evaluate(
     gh,
-    { pull: number, gate: { runId: request.runId, environment: request.environment, sha } },
+    { pull: mapping.pull, gate: { runId: request.runId, environment: request.environment, sha } },
     log,
   );
+}
+
+/**
+ * Whether the pull request's base branch is gated: the default branch, or one its config lists
+ * in `gate.base_branches` (read at the default branch's head, every time; no call when the base
+ * is the default branch). A default-branch config that cannot be read as valid gates nothing
+ * else.
+ */
+async function baseTrust(gh: GitHub, pull: PullInfo): Promise<BaseTrust> {
+  if (!pull.defaultBranch || pull.baseRef === pull.defaultBranch) {
+    return classifyBase(pull.baseRef, pull.defaultBranch, []);
+  }
+  const file = await gh.branchFile(CONFIG_PATH, pull.defaultBranch, CONFIG_MAX_BYTES);
+  const parsed =
+    file.found && file.tooLarge
+      ? { ok: false as const }
+      : parseConfig(file.found ? file.text : undefined);
+  if (!parsed.ok) {
+    return {
+      gated: false,
+      reason: `${CONFIG_PATH} on the default branch is invalid, so no other base branch is gated`,
+    };
+  }
+  return classifyBase(pull.baseRef, pull.defaultBranch, parsed.config.gate.base_branches);
+}
+
+/**
+ * A pull request into a base that is not gated: a neutral check saying so, unless the check on
+ * this head belongs to a gated pull request (another PR from the same branch), which it must not
+ * overwrite; a deployment that maps to it is rejected.
+ */
+async function notGatedPull(
+  gh: GitHub,
+  pull: PullInfo,
+  reason: string,
+  job: Job,
+  config: Config | undefined,
+  log: Log,
+): Promise<Decision> {
+  const policy = approvalPolicy(config ?? DEFAULT_CONFIG);
+  const decision = notGated(pull.headSha, pull.baseRef, policy.required);
+  log.info({ pull: pull.number, base: pull.baseRef, reason }, `plangate: ${decision.summary}`);
+  const check = checkRun(decision, policy, noOwners().note, pull);
+  check.summary = `${check.summary}\n\nWhy: ${reason}.`;
+  const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
+  if (!existing) {
+    await gh.createCheckRun(pull.headSha, CHECK_NAME, check);
+  } else if (existing.conclusion === 'neutral' || checkWrittenBy(existing.text) === pull.number) {
+    // Its own earlier decision (before a retarget), or another not-gated one: replaced. A
+    // gated pull request's check on the same head is left as it is.
+    await gh.updateCheckRun(existing.id, check);
+  }
+  if (job.gate) {
+    await gh.reviewGate(job.gate.runId, job.gate.environment, {
+      state: 'rejected',
+      comment: GATE.notGated(pull.number, pull.baseRef),
+    });
+  }
+  return decision;
 }
 
 // ------------------------------------------------------------------------------ reads
@@ -163,29 +269,31 @@ export async function evaluateGate(
 async function distrustEditedSummaries(
   gh: GitHub,
   pull: PullInfo,
-  trigger: CommentTrigger | undefined,
+  triggers: readonly CommentTrigger[],
   comments: readonly PullComment[],
   config: Config,
 ): Promise<Set<string>> {
-  const edited = editedSummaries(comments);
-  if (trigger?.action !== 'edited' || !trigger.sender || !trigger.author) return edited;
-  if (foldLogin(trigger.sender) === foldLogin(trigger.author)) return edited;
-  if (!isTrustedAuthor(trigger.author, config.bots)) return edited;
-  const comment = comments.find((c) => c.id === trigger.commentId);
-  // Only the version this webhook reports; a newer one (the plan job's) is judged on its own.
-  if (!comment || comment.updated_at !== trigger.updatedAt || !mentionsMarker(comment.body)) {
-    return edited;
+  const edited = editedSummaries(comments, gh.appId);
+  for (const trigger of triggers) {
+    if (trigger.action !== 'edited' || !trigger.sender || !trigger.author) continue;
+    if (sameLogin(trigger.sender, trigger.author)) continue;
+    if (!isTrustedAuthor(trigger.author, config.bots)) continue;
+    const comment = comments.find((c) => c.id === trigger.commentId);
+    // Only the version this webhook reports; a newer one (the plan job's) is judged on its own.
+    if (!comment || comment.updated_at !== trigger.updatedAt || !mentionsMarker(comment.body)) {
+      continue;
+    }
+    const key = editedSummaryKey(comment);
+    if (edited.has(key)) continue;
+    // Recorded before anything is decided: if this write fails, the evaluation fails (closed).
+    await gh.comment(pull.number, editedSummaryNotice(comment, trigger.sender));
+    edited.add(key);
   }
-  const key = editedSummaryKey(comment);
-  if (edited.has(key)) return edited;
-  // Recorded before anything is decided: if this write fails, the evaluation fails (closed).
-  await gh.comment(pull.number, editedSummaryNotice(comment, trigger.sender));
-  edited.add(key);
   return edited;
 }
 
-async function readConfig(gh: GitHub, pull: PullInfo) {
-  const file = await gh.file(CONFIG_PATH, pull.baseSha, CONFIG_MAX_BYTES);
+async function readConfig(gh: GitHub, baseSha: string) {
+  const file = await gh.file(CONFIG_PATH, baseSha, CONFIG_MAX_BYTES);
   if (file.found && file.tooLarge) {
     return {
       ok: false as const,
@@ -263,6 +371,28 @@ async function memberships(
   return out;
 }
 
+/**
+ * Ask GitHub, now, whether each user and team decide() needs can push to the repository. Never
+ * cached: a "yes" from minutes ago must not count an approval by someone whose access was taken
+ * away since. A lookup that still fails after retries throws: nothing is decided (closed).
+ */
+async function whoCanWrite(
+  gh: GitHub,
+  need: { users: readonly string[]; teams: readonly string[] },
+): Promise<{ users: Set<string>; teams: Set<string> }> {
+  const users = new Set<string>();
+  const teams = new Set<string>();
+  await Promise.all([
+    ...need.users.map(async (u) => {
+      if (await gh.userCanWrite(u)) users.add(u);
+    }),
+    ...need.teams.map(async (t) => {
+      if (await gh.teamCanWrite(t)) teams.add(t);
+    }),
+  ]);
+  return { users, teams };
+}
+
 // ------------------------------------------------------------------------------ writes
 
 /**
@@ -274,11 +404,11 @@ async function keepCheckCurrent(
   gh: GitHub,
   pull: PullInfo,
   decision: Decision,
-  config: Config,
+  policy: ApprovalPolicy,
   owners: OwnersNote,
   anySummary: boolean,
 ): Promise<void> {
-  const check = checkRun(decision, config, owners, pull);
+  const check = checkRun(decision, policy, owners, pull);
   if (await gh.updateKnownCheckRun(pull.headSha, CHECK_NAME, check)) return;
   const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
   if (!existing) {
@@ -291,7 +421,8 @@ async function keepCheckCurrent(
     existing.status === 'completed' &&
     existing.conclusion === check.conclusion &&
     existing.title === check.title &&
-    existing.summary === check.summary;
+    existing.summary === check.summary &&
+    (existing.text ?? '') === (check.text ?? '');
   if (!same) await gh.updateCheckRun(existing.id, check);
 }
 
@@ -302,7 +433,7 @@ async function answerCommand(
   trigger: CommentTrigger,
   comments: readonly PullComment[],
   decision: Decision,
-  config: Config,
+  policy: ApprovalPolicy,
   log: Log,
 ): Promise<void> {
   if (trigger.action === 'deleted') return;
@@ -311,12 +442,13 @@ async function answerCommand(
   const refusals = decision.refused.filter((r) => r.commentId === comment.id);
   if (refusals.length > 0) {
     const body = refusalReply(comment, refusals);
-    if (!alreadyPosted(comments, body)) {
+    if (!alreadyPosted(comments, body, gh.appId)) {
       await bestEffort(log, 'reply to a refused command', () => gh.comment(pull.number, body));
     }
     return;
   }
-  const parsed = parseCommand(comment.body, { command: config.approval.command });
+  if (trigger.action === 'edited') return;
+  const parsed = parseCommand(comment.body, { command: policy.command });
   if (parsed.type !== 'command') return;
   const counted =
     parsed.action === 'revoke' ||
@@ -345,7 +477,7 @@ async function answerGate(
   gate: GateInfo,
   comments: readonly PullComment[],
   decision: Decision,
-  config: Config,
+  policy: ApprovalPolicy,
   owners: OwnersNote,
   log: Log,
 ): Promise<void> {
@@ -368,33 +500,61 @@ async function answerGate(
       await review({ state: 'rejected', comment: GATE.noSummary(pull.headSha, pull.number) });
       return;
     case 'pending':
-      await review({ comment: gateStatus(decision, config, pull.number) });
-      if (!noticePosted(comments, decision.headSha)) {
+      await review({ comment: gateStatus(decision, policy, pull.number) });
+      if (!noticePosted(comments, decision.headSha, gh.appId)) {
         await bestEffort(log, 'post the pending notice', () =>
-          gh.comment(pull.number, pendingNotice(decision, config, owners, gate)),
+          gh.comment(pull.number, pendingNotice(decision, policy, owners, gate)),
         );
       }
+      return;
+    case 'not-gated':
+      await review({ state: 'rejected', comment: GATE.notGated(pull.number, pull.baseRef) });
       return;
   }
 }
 
-/** Review every run waiting on the head (and, once merged, the merge commit). */
+/**
+ * Review the runs waiting on the head (and, once merged, the merge commit) that belong to this
+ * pull request (mapRun): a run another pull request at the same commit deploys is left alone.
+ */
 async function reviewWaitingRuns(
   gh: GitHub,
   pull: PullInfo,
   review: Parameters<GitHub['reviewGate']>[2],
   log: Log,
 ): Promise<void> {
+  if (!pull.defaultBranch) return;
+  const self: PullRef = {
+    number: pull.number,
+    state: pull.state,
+    headSha: pull.headSha,
+    baseRef: pull.baseRef,
+    merged: pull.merged,
+    mergeCommitSha: pull.mergeCommitSha,
+  };
   const shas = [pull.headSha];
   if (pull.merged && pull.mergeCommitSha) shas.push(pull.mergeCommitSha);
   for (const sha of shas) {
-    for (const runId of await gh.waitingRuns(sha)) {
-      for (const environment of await gh.pendingEnvironments(runId)) {
+    for (const run of await gh.waitingRuns(sha)) {
+      const candidates = run.event === 'pull_request' ? run.pulls : [self];
+      const mapping = mapRun(
+        { event: run.event, sha: run.headSha, headBranch: run.headBranch },
+        candidates,
+        pull.defaultBranch,
+      );
+      if (mapping.pull !== pull.number) {
+        log.info(
+          { run: run.id, pull: pull.number, mapped: mapping.pull, reason: mapping.reason },
+          "plangate: a waiting run at this commit is not this pull request's; left alone",
+        );
+        continue;
+      }
+      for (const environment of await gh.pendingEnvironments(run.id)) {
         try {
-          await gh.reviewGate(runId, environment, review);
+          await gh.reviewGate(run.id, environment, review);
         } catch (err) {
           // An environment gated by someone else's rule (or a reviewer) is not ours to review.
-          log.warn({ err, run: runId, environment }, 'plangate: could not review a waiting run');
+          log.warn({ err, run: run.id, environment }, 'plangate: could not review a waiting run');
         }
       }
     }

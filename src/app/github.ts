@@ -32,8 +32,12 @@ export const MAX_LISTED_FILES = 3000;
 export interface PullInfo {
   number: number;
   author: string;
+  state: string;
   headSha: string;
   baseSha: string;
+  /** The base branch's name, and the repository's default branch (undefined if not reported). */
+  baseRef: string;
+  defaultBranch: string | undefined;
   htmlUrl: string;
   merged: boolean;
   mergeCommitSha: string | null;
@@ -45,6 +49,8 @@ export interface PullComment extends ApprovalComment {
   body: string;
   html_url: string;
   user: { login: string; type?: string } | null;
+  /** The GitHub App that wrote it (set by GitHub, not by the writer): the app's own records. */
+  viaApp?: number;
 }
 
 export interface CheckRunSummary {
@@ -57,7 +63,7 @@ export interface CheckRunSummary {
 }
 
 export interface CheckRunWrite {
-  conclusion: 'success' | 'action_required' | 'failure';
+  conclusion: 'success' | 'action_required' | 'failure' | 'neutral';
   title: string;
   summary: string;
   text?: string;
@@ -74,9 +80,23 @@ export interface CommitPull {
   number: number;
   state: string;
   headSha: string;
+  baseRef: string;
   mergeCommitSha: string | null;
   merged: boolean;
 }
+
+/** A workflow run waiting for a deployment protection rule, with what maps it to a pull request. */
+export interface WaitingRun {
+  id: number;
+  event: string;
+  headSha: string;
+  headBranch: string | null;
+  /** Open pull requests GitHub lists for the run (head commit or branch). */
+  pulls: { number: number; headSha: string; baseRef: string }[];
+}
+
+/** Repository roles that can push: GitHub's code owners need one of these. */
+const WRITE_ROLES = new Set(['admin', 'maintain', 'write', 'push']);
 
 function status(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'status' in err
@@ -103,7 +123,7 @@ export class GitHub {
     readonly repo: RepoRef,
     private readonly caches: AppCaches,
     /** The app's id: our check runs are the ones this app created. */
-    private readonly appId?: number,
+    readonly appId?: number,
   ) {
     this.key = repoKey(repo);
   }
@@ -113,8 +133,11 @@ export class GitHub {
     return {
       number: data.number,
       author: data.user.login,
+      state: data.state,
       headSha: data.head.sha,
       baseSha: data.base.sha,
+      baseRef: data.base.ref,
+      defaultBranch: data.base.repo?.default_branch ?? undefined,
       htmlUrl: data.html_url,
       merged: data.merged,
       mergeCommitSha: data.merge_commit_sha,
@@ -136,7 +159,16 @@ export class GitHub {
       created_at: c.created_at,
       updated_at: c.updated_at,
       author_association: c.author_association,
+      viaApp: c.performed_via_github_app?.id,
     }));
+  }
+
+  /**
+   * A file at the head of a branch, read every time: a branch name is not a commit, its files
+   * change with every push (the default branch's `gate.base_branches`).
+   */
+  async branchFile(path: string, branch: string, maxBytes: number): Promise<FileRead> {
+    return this.readFile(path, `refs/heads/${branch}`, maxBytes);
   }
 
   /** A file at a commit; files of `maxBytes` or more are reported, not read. */
@@ -239,6 +271,46 @@ export class GitHub {
     }
   }
 
+  /**
+   * Whether `login` can push to the repository now (collaborator permission write, maintain or
+   * admin, directly, through a team or as an organization owner). Asked every time, never
+   * cached: access can be taken away at any moment. GitHub's 404 (not a collaborator, or no such
+   * user) is "no".
+   */
+  async userCanWrite(login: string): Promise<boolean> {
+    try {
+      const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+        ...this.repo,
+        username: login,
+      });
+      return WRITE_ROLES.has(data.role_name) || WRITE_ROLES.has(data.permission);
+    } catch (err) {
+      if (status(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Whether the team `org/slug` can push to the repository now (GitHub requires it of an owning
+   * team). Asked every time, never cached. 404: the team has no access (or is not visible).
+   */
+  async teamCanWrite(team: string): Promise<boolean> {
+    const [org = '', slug = ''] = team.split('/');
+    try {
+      const { data } = await this.octokit.rest.teams.checkPermissionsForRepoInOrg({
+        org,
+        team_slug: slug,
+        ...this.repo,
+        headers: { accept: 'application/vnd.github.v3.repository+json' },
+      });
+      const perms = (data as { permissions?: Record<string, boolean> } | undefined)?.permissions;
+      return Boolean(perms?.['admin'] || perms?.['maintain'] || perms?.['push']);
+    } catch (err) {
+      if (status(err) === 404) return false;
+      throw err;
+    }
+  }
+
   /** This app's check run named `name` on `headSha`, read from GitHub (its id is remembered). */
   async findCheckRun(headSha: string, name: string): Promise<CheckRunSummary | undefined> {
     const { data } = await this.octokit.rest.checks.listForRef({
@@ -308,14 +380,24 @@ export class GitHub {
   }
 
   /** Workflow runs of `sha` waiting for a deployment protection rule or a reviewer. */
-  async waitingRuns(sha: string): Promise<number[]> {
+  async waitingRuns(sha: string): Promise<WaitingRun[]> {
     const runs = await this.octokit.paginate(this.octokit.rest.actions.listWorkflowRunsForRepo, {
       ...this.repo,
       head_sha: sha,
       status: 'waiting',
       per_page: 100,
     });
-    return runs.map((r) => r.id);
+    return runs.map((r) => ({
+      id: r.id,
+      event: r.event,
+      headSha: r.head_sha,
+      headBranch: r.head_branch,
+      pulls: (r.pull_requests ?? []).map((p) => ({
+        number: p.number,
+        headSha: p.head.sha,
+        baseRef: p.base.ref,
+      })),
+    }));
   }
 
   /** The environments a run is waiting for. */
@@ -338,12 +420,12 @@ export class GitHub {
     });
   }
 
-  async runHeadSha(runId: number): Promise<string> {
+  async run(runId: number): Promise<{ headSha: string; event: string; headBranch: string | null }> {
     const { data } = await this.octokit.rest.actions.getWorkflowRun({
       ...this.repo,
       run_id: runId,
     });
-    return data.head_sha;
+    return { headSha: data.head_sha, event: data.event, headBranch: data.head_branch };
   }
 
   /** Pull requests associated with a commit: its head, or its merge commit once merged. */
@@ -356,6 +438,7 @@ export class GitHub {
       number: p.number,
       state: p.state,
       headSha: p.head.sha,
+      baseRef: p.base.ref,
       mergeCommitSha: p.merge_commit_sha ?? null,
       merged: Boolean(p.merged_at),
     }));

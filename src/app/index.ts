@@ -1,6 +1,6 @@
 import type { Context, Probot } from 'probot';
 import { DEFAULT_CLIENT_POLICY, harden, type ClientPolicy } from './client.js';
-import { evaluate, evaluateGate, type Job } from './evaluate.js';
+import { evaluate, evaluateGate, type CommentTrigger, type Job } from './evaluate.js';
 import { createCaches } from './cache.js';
 import { GitHub } from './github.js';
 import { GATE } from './messages.js';
@@ -80,6 +80,12 @@ export class RecentDeliveries {
 
 export function plangate(options: PlangateOptions = {}): PlangateApp {
   const queue = new WorkQueue();
+  /**
+   * Comment-triggered evaluations queued but not started, by repository and pull request: a
+   * burst of commands on one pull request joins the one waiting evaluation (which answers each
+   * of them) instead of queueing one evaluation per comment.
+   */
+  const waiting = new Map<string, Job>();
   // Per process, keyed by repository; each cache says why it cannot serve a stale decision.
   const caches = createCaches({ membershipTtlMs: options.membershipTtlMs, now: options.now });
   const deliveries = new RecentDeliveries(options.rememberDeliveries);
@@ -120,6 +126,25 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
     const evaluateLater = (context: Context, job: Job) =>
       schedule(context, (gh) => evaluate(gh, job, context.log));
 
+    /** Queue an evaluation for a comment, or add it to the one already waiting for this PR. */
+    const evaluateComment = (context: Context, pull: number, trigger: CommentTrigger) => {
+      const { owner, repo } = context.repo();
+      const key = `${owner}/${repo}#${pull}`.toLowerCase();
+      const pending = waiting.get(key);
+      if (pending) {
+        pending.triggers!.push(trigger);
+        return;
+      }
+      const job: Job = { pull, triggers: [trigger] };
+      waiting.set(key, job);
+      schedule(context, (gh) => {
+        // From here on, new comments queue a new evaluation: this one has read nothing yet, but
+        // the next read of the comments must come after them.
+        if (waiting.get(key) === job) waiting.delete(key);
+        return evaluate(gh, job, context.log);
+      });
+    };
+
     app.on(
       ['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'],
       (context) => {
@@ -127,15 +152,12 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
         if (!payload.issue.pull_request) return;
         if (!commentMayMatter(payload)) return;
         if (!firstDelivery(context)) return;
-        evaluateLater(context, {
-          pull: payload.issue.number,
-          trigger: {
-            commentId: payload.comment.id,
-            action: payload.action,
-            author: payload.comment.user?.login,
-            sender: payload.sender.login,
-            updatedAt: payload.comment.updated_at,
-          },
+        evaluateComment(context, payload.issue.number, {
+          commentId: payload.comment.id,
+          action: payload.action,
+          author: payload.comment.user?.login,
+          sender: payload.sender.login,
+          updatedAt: payload.comment.updated_at,
         });
       },
     );
@@ -147,6 +169,14 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
         evaluateLater(context, { pull: context.payload.pull_request.number });
       },
     );
+
+    // A new base branch means another config, other owners, maybe no gate at all: decide again.
+    // (Title and body edits change nothing the gate reads.)
+    app.on('pull_request.edited', (context) => {
+      if (!context.payload.changes.base) return;
+      if (!firstDelivery(context)) return;
+      evaluateLater(context, { pull: context.payload.pull_request.number });
+    });
 
     app.on('deployment_protection_rule.requested', (context) => {
       const { payload } = context;
@@ -165,10 +195,16 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
       const request = {
         runId,
         environment,
+        event: payload.event ?? '',
         sha: typeof sha === 'string' ? sha : payload.deployment?.sha,
+        defaultBranch: payload.repository?.default_branch,
         pulls: (payload.pull_requests ?? []).map((p) => ({
           number: p.number,
+          state: p.state,
           headSha: p.head.sha,
+          baseRef: p.base.ref,
+          merged: Boolean(p.merged_at),
+          mergeCommitSha: p.merge_commit_sha,
         })),
       };
       schedule(context, async (gh) => {

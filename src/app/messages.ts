@@ -1,7 +1,8 @@
-import { commandTokens } from '../core/approval/command.js';
 import type { Decision, ProjectDecision, Refusal } from '../core/approval/decide.js';
-import type { Config } from '../core/config.js';
+import { describeApprovers, whoMayApprove, type ApprovalPolicy } from '../core/approval/policy.js';
+import { ledgerOf } from '../core/approval/record.js';
 import { CONFIG_PATH } from '../core/config.js';
+import { encodeLedger } from '../core/ledger.js';
 import { shortDigest } from '../core/plan/model.js';
 import { codeSpan, truncate } from '../core/render/index.js';
 import type { CheckRunWrite, PullComment, PullInfo } from './github.js';
@@ -29,22 +30,39 @@ export interface OwnersNote {
 
 const TAG_RE = /<!-- plangate-app (notice|reply) ([a-z]+=[0-9a-f]+) -->/;
 
-function tag(kind: 'notice' | 'reply', key: string): string {
+function tag(kind: 'notice' | 'reply' | 'check', key: string): string {
   return `<!-- plangate-app ${kind} ${key} -->`;
 }
 
-/** Whether the app (a bot) already wrote this exact comment, found by its hidden tag. */
-export function alreadyPosted(comments: readonly PullComment[], body: string): boolean {
+/**
+ * Whether a comment is one of this app's own records: written by a bot through this GitHub App
+ * (`performed_via_github_app`, which GitHub sets, not the writer). A workflow or another app
+ * posting the same text is not the app. Without an app id, nothing is.
+ */
+export function isAppRecord(c: PullComment, appId: number | undefined): boolean {
+  return appId !== undefined && c.viaApp === appId && c.user?.type === 'Bot';
+}
+
+/** Whether the app already wrote this exact comment, found by its hidden tag. */
+export function alreadyPosted(
+  comments: readonly PullComment[],
+  body: string,
+  appId: number | undefined,
+): boolean {
   const key = TAG_RE.exec(body)?.[0];
   return comments.some(
-    (c) => c.user?.type === 'Bot' && key !== undefined && c.body.includes(key) && c.body === body,
+    (c) => isAppRecord(c, appId) && key !== undefined && c.body.includes(key) && c.body === body,
   );
 }
 
 /** Whether the app already posted a notice for this head SHA (whatever it said). */
-export function noticePosted(comments: readonly PullComment[], headSha: string): boolean {
+export function noticePosted(
+  comments: readonly PullComment[],
+  headSha: string,
+  appId: number | undefined,
+): boolean {
   const key = tag('notice', `sha=${headSha}`);
-  return comments.some((c) => c.user?.type === 'Bot' && c.body.includes(key));
+  return comments.some((c) => isAppRecord(c, appId) && c.body.includes(key));
 }
 
 /** `${id}@${updated_at}`: one version of one comment. */
@@ -57,12 +75,16 @@ const EDITED_RE =
 
 /**
  * The summary versions the app recorded as edited by a person (see distrustEditedSummaries), by
- * editedSummaryKey. Read from bot comments only; a record can only take trust away.
+ * editedSummaryKey. Read from the app's own records only (isAppRecord): a workflow posting one
+ * cannot make the real summary untrusted.
  */
-export function editedSummaries(comments: readonly PullComment[]): Set<string> {
+export function editedSummaries(
+  comments: readonly PullComment[],
+  appId: number | undefined,
+): Set<string> {
   const out = new Set<string>();
   for (const c of comments) {
-    if (c.user?.type !== 'Bot') continue;
+    if (!isAppRecord(c, appId)) continue;
     for (const m of c.body.matchAll(EDITED_RE)) {
       out.add(editedSummaryKey({ id: Number.parseInt(m[1]!, 16), updated_at: m[2]! }));
     }
@@ -104,10 +126,10 @@ function needing(decision: Decision): ProjectDecision[] {
 }
 
 /** The exact first line(s) to comment, one per project when each needs its own digest. */
-export function commandLines(decision: Decision, config: Config): string[] {
-  const command = config.approval.command;
+export function commandLines(decision: Decision, policy: ApprovalPolicy): string[] {
+  const command = policy.command;
   const open = needing(decision);
-  if (!config.approval.confirm_digest) return [command];
+  if (!policy.confirmDigest) return [command];
   const several = decision.projects.length > 1;
   return open.map(
     (p) =>
@@ -120,51 +142,64 @@ function stillEligible(decision: Decision): string[] {
   return decision.eligible.filter((e) => !done.has(e));
 }
 
-/** Who may still approve, as plain text (people who already approved are left out). */
-export function whoCanApprove(decision: Decision, config: Config, owners: OwnersNote): string {
+/**
+ * Who may still approve: the people named by this pull request's owners and list (those who
+ * approved already left out), then the policy's rule in the words every renderer uses.
+ */
+export function whoCanApprove(
+  decision: Decision,
+  policy: ApprovalPolicy,
+  owners: OwnersNote,
+): string {
+  const rule = describeApprovers(policy);
   const others = stillEligible(decision);
-  const notAuthor = config.approval.allow_author
-    ? ''
-    : ', other than the author of the pull request';
-  if (others.length > 0) {
-    const from = config.approval.codeowners
-      ? "code owners of the changed files in the base branch's CODEOWNERS, or people in `approval.approvers`"
-      : 'people in `approval.approvers`';
-    return `${names(others)}: ${from}${notAuthor}`;
-  }
-  if (!config.approval.codeowners && config.approval.approvers.length === 0) {
-    return `members and collaborators of the repository${notAuthor}`;
-  }
+  if (others.length > 0) return `${names(others)} (${rule})`;
+  if (whoMayApprove(policy).sources.some((s) => s.kind === 'writers')) return rule;
   const why = owners.truncated
     ? 'this pull request changes more than 3,000 files, so code owners cannot be checked'
     : decision.eligible.length > 0
       ? 'everyone eligible has approved already'
       : (owners.problem ?? 'no code owner owns the changed files');
-  return `nobody else under the base branch's configuration (${why}): add people to \`approval.approvers\` in ${codeSpan(CONFIG_PATH)} on the base branch`;
+  return `nobody else under the base branch's configuration (${why}; the rule: ${rule}): add people to \`approval.approvers\` in ${codeSpan(CONFIG_PATH)} on the base branch`;
 }
 
 // ------------------------------------------------------------------------------ check run
 
+/**
+ * The check run for a decision. Its output text carries the ledger record (ledgerOf) when there
+ * is one: the decision that `verify` and `plangate guard` read.
+ */
 export function checkRun(
   decision: Decision,
-  config: Config,
+  policy: ApprovalPolicy,
   owners: OwnersNote,
   pull: PullInfo,
 ): CheckRunWrite {
+  const ledger = ledgerOf(decision, pull);
   const conclusion =
     decision.state === 'approved' || decision.state === 'not-required'
       ? 'success'
-      : 'action_required';
+      : decision.state === 'not-gated'
+        ? 'neutral'
+        : 'action_required';
   return {
     conclusion,
     title: truncate(decision.summary, 200),
-    summary: truncate(checkSummary(decision, config, owners), 65_000),
+    summary: truncate(checkSummary(decision, policy, owners), 65_000),
+    text: checkText(pull, ledger ? encodeLedger(ledger) : undefined),
     detailsUrl: pull.htmlUrl,
   };
 }
 
-function checkSummary(decision: Decision, config: Config, owners: OwnersNote): string {
+function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: OwnersNote): string {
   const out: string[] = [];
+  if (decision.state === 'not-gated') {
+    out.push(
+      decision.summary,
+      "Its base branch's configuration and CODEOWNERS are not trusted, so approvals here count for nothing and no deployment is approved for it. Retarget it to the default branch (or a branch listed in `gate.base_branches` on the default branch) to gate it.",
+    );
+    return out.join('\n\n');
+  }
   if (decision.state === 'no-summary') {
     out.push(
       `No plangate summary for ${codeSpan(decision.headSha.slice(0, 7))} yet: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).`,
@@ -201,15 +236,15 @@ function checkSummary(decision: Decision, config: Config, owners: OwnersNote): s
     out.push(
       `**Missing:** ${missing.join('; ')}.`,
       '',
-      `**Who can approve:** ${whoCanApprove(decision, config, owners)}.`,
+      `**Who can approve:** ${whoCanApprove(decision, policy, owners)}.`,
       '',
       'To approve, comment on the pull request with this as the first line:',
       '',
       '```',
-      ...commandLines(decision, config),
+      ...commandLines(decision, policy),
       '```',
       '',
-      `\`${revokeOf(config.approval.command)}\` withdraws an approval. A new push or a changed plan needs new approvals.`,
+      `\`${policy.revoke}\` withdraws an approval. A new push or a changed plan needs new approvals. An edited comment never approves.`,
       '',
     );
   }
@@ -221,16 +256,30 @@ function checkSummary(decision: Decision, config: Config, owners: OwnersNote): s
       '',
     );
   }
-  if (config.approval.codeowners && owners.problem) {
+  if (policy.codeowners && owners.problem) {
     out.push(`Note: ${unmention(owners.problem)}.`, '');
   }
-  if (config.approval.codeowners && owners.path && owners.skipped) {
+  if (policy.codeowners && owners.path && owners.skipped) {
     out.push(
       `Note: ${plural(owners.skipped, 'invalid line')} of ${codeSpan(owners.path)} skipped, as GitHub skips them.`,
       '',
     );
   }
   return out.join('\n').trimEnd();
+}
+
+/**
+ * The check run's output text: which pull request wrote it (a check run is per commit, and only
+ * this app can write its own, so the line is trusted) and the ledger line, if any.
+ */
+function checkText(pull: Pick<PullInfo, 'number'>, ledger?: string): string {
+  return [tag('check', `pull=${pull.number.toString(16)}`), ...(ledger ? [ledger] : [])].join('\n');
+}
+
+/** The pull request that wrote a check run of this app (checkText), if it says. */
+export function checkWrittenBy(text: string | null): number | undefined {
+  const m = /<!-- plangate-app check pull=([0-9a-f]{1,16}) -->/.exec(text ?? '');
+  return m ? Number.parseInt(m[1]!, 16) : undefined;
 }
 
 export function configErrorCheck(errors: readonly string[], pull: PullInfo): CheckRunWrite {
@@ -245,12 +294,10 @@ export function configErrorCheck(errors: readonly string[], pull: PullInfo): Che
       ].join('\n'),
       65_000,
     ),
+    // No decision, no ledger: an earlier one on this head is cleared.
+    text: checkText(pull),
     detailsUrl: pull.htmlUrl,
   };
-}
-
-function revokeOf(command: string): string {
-  return commandTokens(command).revoke;
 }
 
 // ------------------------------------------------------------------------------ replies
@@ -278,7 +325,7 @@ export interface GateInfo {
 /** The PR comment when a deployment waits for approvals: once per head SHA. */
 export function pendingNotice(
   decision: Decision,
-  config: Config,
+  policy: ApprovalPolicy,
   owners: OwnersNote,
   gate: GateInfo,
 ): string {
@@ -291,12 +338,12 @@ export function pendingNotice(
     `Workflow run ${gate.runId} wants to deploy ${codeSpan(gate.sha.slice(0, 7))} to the environment ${codeSpan(gate.environment)}. ` +
       `The plan destroys or replaces resources, so it needs ${plural(decision.required, 'approval')} from different people (${have} so far).`,
     '',
-    `**Who can approve:** ${whoCanApprove(decision, config, owners)}.`,
+    `**Who can approve:** ${whoCanApprove(decision, policy, owners)}.`,
     '',
     'To approve, comment on this pull request with this as the first line:',
     '',
     '```',
-    ...commandLines(decision, config),
+    ...commandLines(decision, policy),
     '```',
     '',
     'The deployment continues by itself once the approvals are in.',
@@ -306,10 +353,11 @@ export function pendingNotice(
 }
 
 /** The comment-only status report on a waiting run, plain text within GitHub's limit. */
-export function gateStatus(decision: Decision, config: Config, pullNumber: number): string {
-  const who =
-    decision.eligible.length > 0 ? ` Who can approve: ${decision.eligible.join(', ')}.` : '';
-  const how = commandLines(decision, config)
+export function gateStatus(decision: Decision, policy: ApprovalPolicy, pullNumber: number): string {
+  const rule = describeApprovers(policy, { quote: (t) => t });
+  const named = decision.eligible.length > 0 ? `${decision.eligible.join(', ')} (${rule})` : rule;
+  const who = ` Who can approve: ${named}.`;
+  const how = commandLines(decision, policy)
     .map((l) => `"${l}"`)
     .join(' or ');
   return truncate(
@@ -328,6 +376,21 @@ export const GATE = {
     `Rejected: there is no plangate summary for commit ${sha.slice(0, 7)} on pull request #${pullNumber}, so no approved plan covers it. Run the plan job for this commit, then deploy again.`,
   noPull: (sha: string) =>
     `Rejected: no pull request is associated with commit ${sha.slice(0, 7)}, so no reviewed plan covers it. Deploy a commit from a pull request (or its merge commit).`,
+  unmapped: (reason: string) =>
+    truncate(
+      `Rejected: ${reason}. plangate approves a run only for the one pull request it deploys.`,
+      GATE_COMMENT_MAX,
+    ),
+  ambiguous: (reason: string) =>
+    truncate(
+      `Waiting: ${reason}. The run stays pending, neither approved nor rejected.`,
+      GATE_COMMENT_MAX,
+    ),
+  notGated: (pullNumber: number, baseRef: string) =>
+    truncate(
+      `Rejected: pull request #${pullNumber} targets ${JSON.stringify(baseRef)}, which is neither the default branch nor in gate.base_branches, so it is not gated and approves no deployment.`,
+      GATE_COMMENT_MAX,
+    ),
   superseded: (sha: string, pullNumber: number, headSha: string) =>
     `Rejected: commit ${sha.slice(0, 7)} is no longer the head of pull request #${pullNumber} (now ${headSha.slice(0, 7)}); approvals bind to the current head only. Deploy the current head.`,
   configBroken: (errors: readonly string[]) =>

@@ -79,6 +79,15 @@ export const CONFIG_SCHEMA = {
           description: "The approval comment must carry the plan's short digest.",
           default: false,
         },
+        owner_paths: {
+          type: 'array',
+          description:
+            'When set, only code owners of changed files matching these CODEOWNERS-style patterns may approve (owners of an unrelated file such as README.md do not).',
+          items: { type: 'string', pattern: '^\\S+$' },
+          maxItems: 100,
+          uniqueItems: true,
+          default: [],
+        },
         when: {
           type: 'object',
           description: 'What needs approval.',
@@ -197,6 +206,30 @@ export const CONFIG_SCHEMA = {
       items: { type: 'string', pattern: LOGIN_OR_TEAM },
       uniqueItems: true,
       default: ['github-actions[bot]'],
+    },
+    gate: {
+      type: 'object',
+      description:
+        'Which base branches are gated. Read from the default branch only: a branch cannot make itself trusted.',
+      additionalProperties: false,
+      properties: {
+        base_branches: {
+          type: 'array',
+          description:
+            'Base branches besides the default branch whose pull requests are gated (their config and CODEOWNERS are trusted). Pull requests into any other branch are not gated and approve no deployment.',
+          items: { type: 'string', pattern: '^[^\\s~^:?*\\[\\\\]+$' },
+          maxItems: 100,
+          uniqueItems: true,
+          default: [],
+        },
+        app: {
+          type: 'string',
+          description:
+            'The slug of the GitHub App whose ledger `verify` trusts (empty: any app other than github-actions).',
+          pattern: '^$|^[a-z0-9][a-z0-9-]{0,33}$',
+          default: '',
+        },
+      },
     },
   },
 } as const satisfies Schema & Record<string, unknown>;
@@ -349,9 +382,4 @@ function isMap(x: unknown): x is Record<string, unknown> {
 
 function clone<T>(x: T): T {
   return JSON.parse(JSON.stringify(x)) as T;
-}
-
-/** Normalize a login or team from config: lowercase, no leading @. */
-export function normalizePrincipal(s: string): string {
-  return s.replace(/^@/, '').toLowerCase();
 }

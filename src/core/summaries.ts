@@ -1,4 +1,4 @@
-import { normalizePrincipal } from './config.js';
+import { sameLogin } from './principal.js';
 import { decodeMarker, withoutMarker, type Marker, type MarkerProject } from './marker.js';
 
 // Which PR comments are plangate summaries we may believe. One rule, used by the Action (to find
@@ -21,9 +21,7 @@ export interface TrustedSummary<C extends CommentLike = CommentLike> {
 }
 
 export function isTrustedAuthor(login: string | undefined, bots: readonly string[]): boolean {
-  if (!login) return false;
-  const l = login.toLowerCase();
-  return bots.some((b) => normalizePrincipal(b) === l);
+  return bots.some((b) => sameLogin(b, login));
 }
 
 export function trustedSummaries<C extends CommentLike>(

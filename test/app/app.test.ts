@@ -4,6 +4,7 @@
  * @octokit/webhooks-schemas. Each test asserts what GitHub saw: the check run, the reviews of
  * the deployment protection rule, the comments and reactions, and the exact API calls.
  */
+import { REFUSE } from '../../src/core/approval/decide.js';
 import { GATE } from '../../src/app/messages.js';
 import {
   AUTHOR,
@@ -82,12 +83,12 @@ test('2. a destroy plan without approval: pending, a PR comment names the owners
   const [status] = h.reviews(555);
   expect(status?.state).toBe('status');
   expect(status?.comment).toBe(
-    'Waiting for approval: 0/1 approvals. Comment "/approve-destroy" on pull request #7 to approve the plan for a1a1a1a. Who can approve: @dba-dana, @acme/dba.',
+    'Waiting for approval: 0/1 approvals. Comment "/approve-destroy" on pull request #7 to approve the plan for a1a1a1a. Who can approve: @dba-dana, @acme/dba (code owners of the changed files (base-branch CODEOWNERS), other than the author of the pull request, while they have write access to the repository; approvals needed: 1).',
   );
   const [notice] = h.appComments();
   expect(notice).toContain(`to the environment \`${ENV}\``);
   expect(notice).toContain(
-    "**Who can approve:** `@dba-dana`, `@acme/dba`: code owners of the changed files in the base branch's CODEOWNERS",
+    '**Who can approve:** `@dba-dana`, `@acme/dba` (code owners of the changed files (base-branch CODEOWNERS)',
   );
   expect(notice).toContain('```\n/approve-destroy\n```');
   // The check run was created by the summary's event: found here (its id is kept from now on),
@@ -129,6 +130,7 @@ test('3. a code owner approves: check success, the waiting run is approved throu
     CALL.pull,
     CALL.comments,
     CALL.membership, // is dba-dana in acme/dba? (404: no, a direct owner anyway)
+    CALL.permission, // can dba-dana push? asked every time
     CALL.updateCheck,
     CALL.react,
     CALL.waiting(HEAD),
@@ -160,10 +162,13 @@ test('4. a non-owner, and the PR author, approve: refused with a reply, still pe
   expect(h.check()!.summary).toContain('- `@mallory`: Not a code owner of any changed file');
   expect(h.runStatus(555)).toBe('waiting');
 
-  // Editing the refused comment without fixing it does not repeat the reply.
-  h.calls();
+  // Editing the refused comment: an edited comment never approves, and the reply says so, once.
   await h.editComment(m['id'] as number, `${approve}  `);
-  expect(h.appComments()).toHaveLength(3);
+  expect(h.appComments()).toHaveLength(4);
+  expect(h.appComments().at(-1)).toContain(`@mallory **Not counted.** ${REFUSE.edited()}`);
+  h.calls();
+  await h.editComment(m['id'] as number, `${approve} `);
+  expect(h.appComments()).toHaveLength(4);
   expect(h.calls()).not.toContain(CALL.comment);
 });
 
@@ -449,13 +454,17 @@ describe('also', () => {
     expect(h.gh.requests).toEqual([]);
   });
 
-  test('a near miss gets a "did you mean" reply; an edit into the real command counts', async () => {
+  test('a near miss gets a "did you mean" reply; an edit into the real command never counts, a new comment does', async () => {
     h.setup();
     h.waitingRun(555);
     await h.summary('destroy');
     const c = await h.comment('dba-dana', '/aprove-destroy');
     expect(h.appComments().at(-1)).toContain('Did you mean `/approve-destroy`?');
     await h.editComment(c['id'] as number, approve);
+    expect(h.check()).toMatchObject({ conclusion: 'action_required' });
+    expect(h.appComments().at(-1)).toContain(REFUSE.edited());
+    expect(h.runStatus(555)).toBe('waiting');
+    await h.comment('dba-dana', approve);
     expect(h.check()).toMatchObject({ conclusion: 'success' });
     expect(h.runStatus(555)).toBe('queued');
   });

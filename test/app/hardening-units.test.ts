@@ -3,7 +3,7 @@ import { isRateLimit, secondaryRateLimitWait, timedFetch } from '../../src/app/c
 import type { PullComment } from '../../src/app/github.js';
 import { RecentDeliveries } from '../../src/app/index.js';
 import { editedSummaries, editedSummaryKey, editedSummaryNotice } from '../../src/app/messages.js';
-import { foldLogin } from '../../src/core/approval/decide.js';
+import { foldLogin } from '../../src/core/principal.js';
 
 const err = (status: number, message: string, headers: Record<string, string> = {}) =>
   Object.assign(new Error(message), { status, response: { headers } });
@@ -79,7 +79,7 @@ test('delivery ids: a repeat is refused, a released one is accepted again, the o
   expect(d.claim('a')).toBe(true);
 });
 
-test('records of edited summaries: read from bot comments only, one version each', () => {
+test("records of edited summaries: read from the app's own comments only, one version each", () => {
   const summary: PullComment = {
     id: 0x2a,
     body: 'summary',
@@ -91,19 +91,24 @@ test('records of edited summaries: read from bot comments only, one version each
   const notice = editedSummaryNotice(summary, 'mallory');
   expect(notice).toContain('### ⚠️ The plangate summary was edited by `@mallory`');
   expect(notice).not.toMatch(/(^|[^`])@mallory/); // named, not mentioned
-  const record = (login: string, type: string, body = notice): PullComment => ({
+  const APP = 424242;
+  const record = (login: string, type: string, body = notice, viaApp = APP): PullComment => ({
     ...summary,
     id: 99,
     body,
     user: { login, type },
+    viaApp,
   });
-  expect([...editedSummaries([record('plangate[bot]', 'Bot')])]).toEqual([
+  expect([...editedSummaries([record('plangate[bot]', 'Bot')], APP)]).toEqual([
     editedSummaryKey(summary),
   ]);
   expect(editedSummaryKey(summary)).toBe('42@2030-01-01T00:05:00Z');
-  // A person pasting the record changes nothing (it could only take trust away anyway).
-  expect(editedSummaries([record('mallory', 'User')]).size).toBe(0);
-  expect(editedSummaries([record('plangate[bot]', 'Bot', 'no tag')]).size).toBe(0);
+  // A person pasting the record changes nothing; nor does a workflow or another app posting it
+  // (it would make the real summary untrusted: a denial of service).
+  expect(editedSummaries([record('mallory', 'User')], APP).size).toBe(0);
+  expect(editedSummaries([record('github-actions[bot]', 'Bot', notice, 15368)], APP).size).toBe(0);
+  expect(editedSummaries([record('plangate[bot]', 'Bot', 'no tag')], APP).size).toBe(0);
+  expect(editedSummaries([record('plangate[bot]', 'Bot')], undefined).size).toBe(0);
 });
 
 test('logins fold A-Z only: look-alikes stay different', () => {

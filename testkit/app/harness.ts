@@ -45,6 +45,8 @@ export const CALL = {
   comments: `GET ${R}/issues/{issue_number}/comments`,
   files: `GET ${R}/pulls/{pull_number}/files`,
   membership: 'GET /orgs/{org}/teams/{team_slug}/memberships/{username}',
+  permission: `GET ${R}/collaborators/{username}/permission`,
+  teamPermission: 'GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}',
   findCheck: `GET ${R}/commits/{ref}/check-runs`,
   createCheck: `POST ${R}/check-runs`,
   updateCheck: `PATCH ${R}/check-runs/{check_run_id}`,
@@ -56,6 +58,9 @@ export const CALL = {
   run: `GET ${R}/actions/runs/{run_id}`,
   commitPulls: `GET ${R}/commits/{commit_sha}/pulls`,
 };
+
+/** Collaborators with the write role in `setup()`. */
+export const WRITERS = ['dba-dana', AUTHOR, 'mallory', 'lena', 'ops-olga', 'writer', 'kate'];
 
 /** Base-branch CODEOWNERS: `/db/` (changed by the PR) is owned by dba-dana and the dba team. */
 export const CODEOWNERS = '*  @acme/platform\n/db/  @dba-dana @acme/dba\n';
@@ -266,6 +271,12 @@ export class Harness implements Site {
       files: (opts.files ?? ['db/main.tf']).map((filename) => ({ filename, status: 'modified' })),
     });
     gh.setFile(OWNER, REPO, BASE, '.github/CODEOWNERS', CODEOWNERS);
+    // Who can push, as GitHub requires of code owners: the owners (dba-dana as a collaborator,
+    // the teams through their repository role) and the people the tests name, the attacker
+    // mallory included (a person with write access who is not an owner).
+    for (const login of WRITERS) gh.setCollaborator(OWNER, REPO, login, 'write');
+    gh.setTeamRepoRole(OWNER, 'dba', OWNER, REPO, 'write');
+    gh.setTeamRepoRole(OWNER, 'platform', OWNER, REPO, 'maintain');
     if (opts.config !== undefined)
       gh.setFile(OWNER, REPO, BASE, '.github/plangate.yml', opts.config);
   }
@@ -372,6 +383,22 @@ export class Harness implements Site {
     const before = String((this.gh.pull(OWNER, REPO, PR)['head'] as { sha: string }).sha);
     this.gh.setPullHead(OWNER, REPO, PR, sha);
     await this.send('pull_request', pullRequestPayload(this, 'synchronize', PR, { before }));
+  }
+
+  /**
+   * Someone with write access retargets PR #`number` to `ref` (at `sha`) on github.com; then
+   * `pull_request.edited` with the old base in `changes`.
+   */
+  async retarget(ref: string, sha: string, number = PR): Promise<void> {
+    this.clock.tick();
+    const before = this.gh.pull(OWNER, REPO, number)['base'] as { ref: string; sha: string };
+    this.gh.setPullBaseRef(OWNER, REPO, number, ref, sha);
+    await this.send(
+      'pull_request',
+      pullRequestPayload(this, 'edited', number, {
+        baseFrom: { ref: before.ref, sha: before.sha },
+      }),
+    );
   }
 
   /** An organization owner adds `login` to `team` on github.com; then `membership.added`. */

@@ -153,14 +153,18 @@ export function issueCommentPayload(
   return payload;
 }
 
-/** `pull_request.opened|synchronize|reopened` from the emulator's pull request. */
+/**
+ * `pull_request.opened|synchronize|reopened|edited` from the emulator's pull request; `edited`
+ * with `baseFrom` is a retarget (the old base in `changes.base`).
+ */
 export function pullRequestPayload(
   site: Site,
-  action: 'opened' | 'synchronize' | 'reopened',
+  action: 'opened' | 'synchronize' | 'reopened' | 'edited',
   number: number,
-  opts: { before?: string } = {},
+  opts: { before?: string; baseFrom?: { ref: string; sha: string }; sender?: string } = {},
 ): Obj {
-  const base = example('pull_request', action);
+  // The examples have no `edited`: it is `opened`'s shape plus `changes` (the schema checks it).
+  const base = example('pull_request', action === 'edited' ? 'opened' : action);
   const pull = asWebhook(site.gh.pull(site.owner, site.repo, number));
   const head = pull['head'] as { sha: string };
   const payload: Obj = {
@@ -168,8 +172,13 @@ export function pullRequestPayload(
     action,
     number,
     pull_request: pull,
-    ...common(site, (pull['user'] as { login: string }).login),
+    ...common(site, opts.sender ?? (pull['user'] as { login: string }).login),
   };
+  if (action === 'edited') {
+    payload['changes'] = opts.baseFrom
+      ? { base: { ref: { from: opts.baseFrom.ref }, sha: { from: opts.baseFrom.sha } } }
+      : { title: { from: String(pull['title']) } };
+  }
   if (action === 'synchronize') {
     payload['before'] = opts.before ?? '0'.repeat(40);
     payload['after'] = head.sha;

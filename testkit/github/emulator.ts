@@ -34,6 +34,7 @@ import {
   contentFile,
   diffEntry,
   fakeSha,
+  REPO_ROLES,
   installation,
   integration,
   nodeId,
@@ -50,13 +51,14 @@ import {
   type ProtectionReview,
   type PullFile,
   type PullState,
+  type RepoRole,
   type RepoState,
   type TeamState,
   type UrlContext,
   type UserType,
 } from './shapes.js';
 
-export type { Identity, ProtectionReview, PullFile, UserType } from './shapes.js';
+export type { Identity, ProtectionReview, PullFile, RepoRole, UserType } from './shapes.js';
 
 type Obj = Record<string, unknown>;
 
@@ -93,6 +95,7 @@ export interface RepoInput {
   private?: boolean;
   id?: number;
   ownerType?: 'Organization' | 'User';
+  /** Collaborators with the write role (setCollaborator gives other roles). */
   collaborators?: string[];
   /** a fork (the head repository of a pull request from a fork) */
   fork?: boolean;
@@ -282,6 +285,12 @@ function fold(login: string): string {
   return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
+/** The `permissions` booleans GitHub shows for a role. */
+function rolePermissions(role: RepoRole | null): Record<string, boolean> {
+  const at = role ? REPO_ROLES.indexOf(role) : -1;
+  return { pull: at >= 0, triage: at >= 1, push: at >= 2, maintain: at >= 3, admin: at >= 4 };
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -429,7 +438,7 @@ export class GitHubEmulator {
       defaultBranch,
       private: input.private ?? false,
       fork: input.fork ?? false,
-      collaborators: new Set((input.collaborators ?? []).map((l) => fold(l))),
+      collaborators: new Map((input.collaborators ?? []).map((l) => [fold(l), 'write' as const])),
       createdAt: iso(this.now()),
       branches: new Map([
         [defaultBranch, fakeSha('branch', input.owner, input.repo, defaultBranch)],
@@ -442,6 +451,54 @@ export class GitHubEmulator {
       runs: new Map(),
       protectionReviews: [],
     });
+  }
+
+  /** Give `login` a role on the repository as a direct collaborator, or take it away (null). */
+  setCollaborator(owner: string, repo: string, login: string, role: RepoRole | null): void {
+    const r = this.mustRepo(owner, repo);
+    this.ensureUser({ login });
+    if (role) r.collaborators.set(fold(login), role);
+    else r.collaborators.delete(fold(login));
+  }
+
+  /** Give a team a role on a repository, or take its access away (null). */
+  setTeamRepoRole(
+    org: string,
+    slug: string,
+    owner: string,
+    repo: string,
+    role: RepoRole | null,
+  ): void {
+    const t = this.mustTeam(org, slug);
+    this.mustRepo(owner, repo);
+    const key = fold(`${owner}/${repo}`);
+    if (role) t.repos.set(key, role);
+    else t.repos.delete(key);
+  }
+
+  /**
+   * A user's role on a repository as GitHub computes it: the strongest of the owner's (admin),
+   * a direct collaborator's role and the roles of the organization's teams they are in; null
+   * for none.
+   */
+  repoRole(owner: string, repo: string, login: string): RepoRole | null {
+    const r = this.mustRepo(owner, repo);
+    const l = fold(login);
+    if (l === fold(r.owner.login)) return 'admin';
+    const roles: RepoRole[] = [];
+    const direct = r.collaborators.get(l);
+    if (direct) roles.push(direct);
+    const key = fold(`${r.owner.login}/${r.name}`);
+    for (const t of this.teams.values()) {
+      if (fold(t.org) !== fold(r.owner.login)) continue;
+      if (![...t.members.keys()].some((m) => fold(m) === l)) continue;
+      const role = t.repos.get(key);
+      if (role) roles.push(role);
+    }
+    return roles.reduce<RepoRole | null>(
+      (best, x) => (best && REPO_ROLES.indexOf(best) >= REPO_ROLES.indexOf(x) ? best : x),
+      null,
+    );
   }
 
   /** A plain issue (pull requests are issues too: addPull is enough for PR comments). */
@@ -511,6 +568,14 @@ export class GitHubEmulator {
     p.base.sha = sha;
     p.updatedAt = iso(this.now());
     this.mustRepo(owner, repo).branches.set(p.base.ref, sha);
+  }
+
+  /** The PR is retargeted (edited) to another base branch, at that branch's head `sha`. */
+  setPullBaseRef(owner: string, repo: string, number: number, ref: string, sha: string): void {
+    const p = this.mustPull(owner, repo, number);
+    p.base = { ref, sha };
+    p.updatedAt = iso(this.now());
+    this.mustRepo(owner, repo).branches.set(ref, sha);
   }
 
   /** Replace the PR's changed files. */
@@ -608,6 +673,7 @@ export class GitHubEmulator {
       id: this.nextTeamId++,
       name: opts.name ?? slug,
       members: m,
+      repos: new Map(),
     });
   }
 
@@ -1236,6 +1302,49 @@ export class GitHubEmulator {
         .map(([l]) => this.ensureUser({ login: l }))
         .sort((a, b) => a.login.localeCompare(b.login));
       return this.list(members, c, (u) => simpleUser(u, this.ctx()));
+    });
+
+    // Permissions: `permission` is the legacy field (maintain reads as write, triage as read);
+    // `role_name` the role itself. A user without access answers "none".
+    this.route('GET', `${R}/collaborators/{username}/permission`, 'token', (c) => {
+      this.requireToken(c);
+      const r = this.repoFor(c);
+      const login = c.params['username'] ?? '';
+      const user =
+        this.users.get(login) ??
+        [...this.users.values()].find((u) => fold(u.login) === fold(login));
+      if (!user) throw new HttpError(404, 'Not Found');
+      const role = this.repoRole(r.owner.login, r.name, user.login);
+      const legacy = {
+        admin: 'admin',
+        maintain: 'write',
+        write: 'write',
+        triage: 'read',
+        read: 'read',
+      };
+      return {
+        status: 200,
+        body: {
+          permission: role ? legacy[role] : 'none',
+          role_name: role ?? 'none',
+          user: { ...simpleUser(user, this.ctx()), permissions: rolePermissions(role) },
+        },
+      };
+    });
+    this.route('GET', '/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}', 'token', (c) => {
+      const t = teamOf(c);
+      const r = this.repoFor(c);
+      const role = t.repos.get(fold(`${r.owner.login}/${r.name}`));
+      if (!role) throw new HttpError(404, 'Not Found');
+      // With the repository media type, the repository and the team's permissions on it;
+      // without, 204 (the team has access).
+      if (!/application\/vnd\.github\.v3\.repository\+json/.test(c.entry.headers['accept'] ?? '')) {
+        return { status: 204 };
+      }
+      return {
+        status: 200,
+        body: { ...repository(r, this.ctx()), permissions: rolePermissions(role), role_name: role },
+      };
     });
 
     // Actions

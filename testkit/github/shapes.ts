@@ -33,7 +33,8 @@ export interface RepoState {
   private: boolean;
   /** a fork of another repository */
   fork?: boolean;
-  collaborators: Set<string>;
+  /** folded login -> the collaborator's role on the repository */
+  collaborators: Map<string, RepoRole>;
   createdAt: string;
   /** branch name -> head sha */
   branches: Map<string, string>;
@@ -149,12 +150,18 @@ export interface ProtectionReview {
   at: string;
 }
 
+/** A repository role, weakest first (GitHub's base roles). */
+export const REPO_ROLES = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
+export type RepoRole = (typeof REPO_ROLES)[number];
+
 export interface TeamState {
   org: string;
   slug: string;
   id: number;
   name: string;
   members: Map<string, 'member' | 'maintainer'>;
+  /** `owner/repo` (folded) -> the team's role on that repository */
+  repos: Map<string, RepoRole>;
 }
 
 /** Where links point: API URLs at the emulator, html URLs at github.com. */

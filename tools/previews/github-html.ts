@@ -177,7 +177,7 @@ export function commentPage(markdown: string, author = 'github-actions'): string
 }
 
 /** A check run's conclusion, as the app writes it. */
-export type CheckConclusion = 'success' | 'action_required' | 'failure';
+export type CheckConclusion = 'success' | 'action_required' | 'failure' | 'neutral';
 
 export interface CheckRunView {
   name: string;
@@ -194,6 +194,7 @@ const STATUS_WORD: Readonly<Record<CheckConclusion, string>> = {
   success: 'succeeded',
   action_required: 'action required',
   failure: 'failed',
+  neutral: 'neutral',
 };
 
 // Drawn here, not taken from an icon font: a filled circle with a tick, a cross or a `!`.
@@ -204,6 +205,8 @@ const STATUS_ICON: Readonly<Record<CheckConclusion, string>> = {
     '<svg class="status" viewBox="0 0 16 16"><circle cx="8" cy="8" r="8" fill="#d1242f"/><path d="M5.2 5.2l5.6 5.6M10.8 5.2l-5.6 5.6" stroke="#fff" stroke-width="1.8"/></svg>',
   action_required:
     '<svg class="status" viewBox="0 0 16 16"><circle cx="8" cy="8" r="8" fill="#9a6700"/><path d="M8 3.8v5.2" stroke="#fff" stroke-width="1.8"/><circle cx="8" cy="11.6" r="1.1" fill="#fff"/></svg>',
+  neutral:
+    '<svg class="status" viewBox="0 0 16 16"><circle cx="8" cy="8" r="8" fill="#59636e"/><path d="M4.5 8h7" stroke="#fff" stroke-width="1.8"/></svg>',
 };
 
 /** A whole page: a check run as its page on GitHub shows it (name, status, title, output). */

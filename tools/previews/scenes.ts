@@ -4,6 +4,7 @@
 // id, timestamps), so every run renders the same pages.
 import { decide, type ApprovalComment, type Decision } from '../../src/core/approval/decide.js';
 import { parseCodeowners } from '../../src/core/approval/codeowners.js';
+import { approvalPolicy } from '../../src/core/approval/policy.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
 import { parsePlan } from '../../src/core/plan/index.js';
 import { renderMarkdown } from '../../src/core/render/index.js';
@@ -22,8 +23,11 @@ const BOT = 'github-actions[bot]';
 export const PULL: PullInfo = {
   number: 42,
   author: 'sam-oncall',
+  state: 'open',
   headSha: HEAD_SHA,
   baseSha: '9c0d2e4f6a8b1c3d5e7f9a0b2c4d6e8f1a3b5c7d',
+  baseRef: 'main',
+  defaultBranch: 'main',
   htmlUrl: 'https://github.com/acme/infra/pull/42',
   merged: false,
   mergeCommitSha: null,
@@ -101,7 +105,7 @@ export function approvalDecision(config: Config = DEFAULT_CONFIG): Decision {
     },
   ];
   return decide({
-    config,
+    policy: approvalPolicy(config),
     pull: { number: PULL.number, author: PULL.author, headSha: PULL.headSha },
     summaries: trustedSummaries(comments, config.bots),
     comments,
@@ -109,6 +113,7 @@ export function approvalDecision(config: Config = DEFAULT_CONFIG): Decision {
     changedFiles: ['infra/prod/main.tf'],
     changedFilesTruncated: false,
     teamMembers: new Map([['acme/platform', new Set(['alice', 'bob'])]]),
+    writeAccess: { users: new Set(), teams: new Set(['acme/platform']) },
   });
 }
 
@@ -116,7 +121,7 @@ export function approvalDecision(config: Config = DEFAULT_CONFIG): Decision {
 export function approvalCheck(config: Config = DEFAULT_CONFIG): CheckRunView {
   const write = checkRun(
     approvalDecision(config),
-    config,
+    approvalPolicy(config),
     { path: '.github/CODEOWNERS', truncated: false },
     PULL,
   );

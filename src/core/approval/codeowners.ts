@@ -23,6 +23,8 @@
  * hmarr/codeowners' matcher, whose pattern vectors the tests run.
  */
 
+import { foldLogin } from '../principal.js';
+
 /** Where GitHub looks for the file, in its search order; the first that exists is used. */
 export const CODEOWNERS_LOCATIONS = [
   '.github/CODEOWNERS',
@@ -92,9 +94,9 @@ const EMAIL_RE = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 /** Parse one owner token (`@user`, `@org/team`, `user@example.com`); null when invalid. */
 export function parseOwnerToken(token: string): OwnerToken | null {
   const team = TEAM_RE.exec(token);
-  if (team) return { kind: 'team', org: team[1]!.toLowerCase(), slug: team[2]!.toLowerCase() };
+  if (team) return { kind: 'team', org: foldLogin(team[1]!), slug: foldLogin(team[2]!) };
   const user = USER_RE.exec(token);
-  if (user) return { kind: 'user', login: user[1]!.toLowerCase() };
+  if (user) return { kind: 'user', login: foldLogin(user[1]!) };
   if (EMAIL_RE.test(token)) return { kind: 'email', address: token.toLowerCase() };
   return null;
 }

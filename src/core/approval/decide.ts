@@ -1,15 +1,22 @@
-import { normalizePrincipal, type Config } from '../config.js';
 import type { MarkerProject } from '../marker.js';
 import { digestHex, shortDigest } from '../plan/model.js';
 import { atLeast } from '../risk/types.js';
 import type { CommentLike, TrustedSummary } from '../summaries.js';
-import { formatOwner, ownersFor, type Owner, type Rule } from './codeowners.js';
+import { foldLogin, isBotUser, isTeam } from '../principal.js';
+import { compilePattern, formatOwner, ownersFor, type Owner, type Rule } from './codeowners.js';
 import { parseCommand } from './command.js';
+import type { ApprovalPolicy } from './policy.js';
 
 // The approval decision: one pure function over what GitHub says about a pull request. The app
 // gathers the inputs (and nothing else), calls decide(), and acts on the result. Like
 // policy-bot, every approval is a candidate first; each candidate that does not count carries
 // the reason the user is told.
+//
+// Comments are trusted only as GitHub first recorded them. Anyone with write access can edit any
+// comment, and the REST API does not say who edited it or what it said before; a comment whose
+// `updated_at` differs from its `created_at` (or that a webhook reported edited) was edited. An
+// edited comment never approves, and it withdraws every earlier approval of its author (it may
+// have been their /revoke-destroy, or their approval, before the edit).
 
 export interface ApprovalComment extends CommentLike {
   body?: string | null;
@@ -18,7 +25,7 @@ export interface ApprovalComment extends CommentLike {
 }
 
 export interface ApprovalInput {
-  config: Config;
+  policy: ApprovalPolicy;
   pull: { number: number; author: string; headSha: string };
   /** Trusted summaries (bot-authored, one marker each) on the PR. */
   summaries: readonly TrustedSummary[];
@@ -30,9 +37,17 @@ export interface ApprovalInput {
   changedFilesTruncated: boolean;
   /** Team memberships the adapter looked up: key `org/slug`, value the member logins. */
   teamMembers: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Who has write access to the repository now, as the adapter looked it up (accessToCheck):
+   * logins whose collaborator permission is write, maintain or admin, and `org/slug` teams whose
+   * repository permission is. Anyone not in here does not count.
+   */
+  writeAccess: { users: ReadonlySet<string>; teams: ReadonlySet<string> };
+  /** Comments a webhook reported edited (their timestamps may not show it). */
+  editedIds?: ReadonlySet<number>;
 }
 
-export type DecisionState = 'not-required' | 'approved' | 'pending' | 'no-summary';
+export type DecisionState = 'not-required' | 'approved' | 'pending' | 'no-summary' | 'not-gated';
 
 export interface ProjectDecision {
   name: string;
@@ -42,11 +57,14 @@ export interface ProjectDecision {
   requiresApproval: boolean;
   /** Logins whose approvals count for this project, in order. */
   approvedBy: string[];
-  /** The comment that carries each counted approval (the latest one per login). */
-  approvals: { login: string; commentId: number }[];
+  /** The comment that carries each counted approval (the latest one per login), and when. */
+  approvals: { login: string; commentId: number; at: string }[];
   missing: number;
   /** When the summary for the current head was written: approvals must be newer. */
   since: string;
+  /** From a marker v2 summary: the hashes of the destroy set and of the high-risk findings. */
+  destroySet?: string;
+  riskSet?: string;
 }
 
 export interface Refusal {
@@ -79,7 +97,10 @@ export const REFUSE = {
     'Not in `approval.approvers`, and the base branch has no CODEOWNERS file to find owners in (none, or one of 3 MB or more, which GitHub ignores)',
   truncated: () =>
     'Cannot be checked as a code owner: this pull request changes more than 3,000 files, beyond what GitHub lists, so only `approval.approvers` may approve',
-  notCollaborator: () => 'Not a member or collaborator of this repository',
+  noWriteAccess: () =>
+    'Has no write access to this repository now (collaborator permission write, maintain or admin, or through the owning team), which GitHub also requires of code owners',
+  edited: () =>
+    'This comment was edited, and an edited comment never approves (anyone with write access can edit any comment): write the command in a new comment',
   noSummary: () => 'there is no plangate summary for the current head commit yet',
   stale: (sha: string) =>
     `this approval was written before the plan for the current head ${sha.slice(0, 7)} was summarized; approve the current plan again`,
@@ -92,8 +113,8 @@ export const REFUSE = {
 } as const;
 
 export function decide(input: ApprovalInput): Decision {
-  const { config, pull } = input;
-  const required = config.approval.required;
+  const { policy, pull } = input;
+  const required = policy.required;
   const projects = currentProjects(input.summaries, pull.headSha);
   const refused: Refusal[] = [];
   const eligible = eligibleApprovers(input);
@@ -120,18 +141,24 @@ export function decide(input: ApprovalInput): Decision {
     digest: project.digest,
     level: project.level,
     destroyCount: project.destroyCount,
-    requiresApproval: needsApproval(project, config),
+    requiresApproval: needsApproval(project, policy),
     approvedBy: [],
     approvals: [],
     missing: 0,
     since,
+    ...sets(project),
   }));
   const names = decisions.map((d) => d.name);
   // Per project, the logins whose latest command is an approval that counts.
-  const approvals = new Map<string, Map<string, number>>(names.map((n) => [n, new Map()]));
+  const approvals = new Map<string, Map<string, ApprovalComment>>(names.map((n) => [n, new Map()]));
 
-  for (const { comment, login, parsed } of commandComments(input)) {
+  for (const { comment, login, parsed, edited } of commandComments(input)) {
     const refuse = (reason: string) => refused.push({ commentId: comment.id, login, reason });
+    if (edited) {
+      for (const d of decisions) approvals.get(d.name)!.delete(login);
+      if (parsed.type === 'command' && parsed.action === 'approve') refuse(REFUSE.edited());
+      continue;
+    }
     if (parsed.type === 'reply') {
       refuse(REFUSE.nearMiss(parsed.message));
       continue;
@@ -148,22 +175,26 @@ export function decide(input: ApprovalInput): Decision {
       for (const d of targets) approvals.get(d.name)!.delete(login);
       continue;
     }
-    const who = eligibility(login, comment, input);
+    const who = eligibility(login, input);
     if (who) {
       refuse(who);
       continue;
     }
     for (const d of targets) {
-      const reason = bindingRefusal(comment, parsed.digest, d, config, pull.headSha);
+      const reason = bindingRefusal(comment, parsed.digest, d, policy, pull.headSha);
       if (reason && targets.length === 1) refuse(reason);
       else if (reason && targets.length > 1) refuse(`project '${d.name}': ${reason}`);
-      else approvals.get(d.name)!.set(login, comment.id);
+      else approvals.get(d.name)!.set(login, comment);
     }
   }
 
   for (const d of decisions) {
     d.approvedBy = [...approvals.get(d.name)!.keys()];
-    d.approvals = [...approvals.get(d.name)!].map(([login, commentId]) => ({ login, commentId }));
+    d.approvals = [...approvals.get(d.name)!].map(([login, c]) => ({
+      login,
+      commentId: c.id,
+      at: c.created_at,
+    }));
     d.missing = d.requiresApproval ? Math.max(0, required - d.approvedBy.length) : 0;
   }
   const needing = decisions.filter((d) => d.requiresApproval);
@@ -184,9 +215,35 @@ export function decide(input: ApprovalInput): Decision {
   };
 }
 
+/**
+ * The decision for a pull request into a base branch that is not gated (neither the default
+ * branch nor in `gate.base_branches`): its config and CODEOWNERS are not trusted, nothing in it
+ * counts, and it approves no deployment.
+ */
+export function notGated(headSha: string, baseRef: string, required: number): Decision {
+  return {
+    state: 'not-gated',
+    headSha,
+    required,
+    projects: [],
+    refused: [],
+    eligible: [],
+    summary: `Not gated: the base branch ${JSON.stringify(baseRef).slice(0, 120)} is neither the default branch nor in \`gate.base_branches\`, so this pull request approves no deployment.`,
+  };
+}
+
+/** The destroy and risk sets of a marker v2 project, when it has them. */
+function sets(project: MarkerProject): { destroySet?: string; riskSet?: string } {
+  const p = project as MarkerProject & { destroySet?: unknown; riskSet?: unknown };
+  return {
+    ...(typeof p.destroySet === 'string' && { destroySet: p.destroySet }),
+    ...(typeof p.riskSet === 'string' && { riskSet: p.riskSet }),
+  };
+}
+
 /** The app's own config decides what needs approval; the marker's own claim can only add to it. */
-export function needsApproval(p: MarkerProject, config: Config): boolean {
-  const when = config.approval.when;
+export function needsApproval(p: MarkerProject, policy: Pick<ApprovalPolicy, 'when'>): boolean {
+  const when = policy.when;
   return (
     p.requiresApproval ||
     (when.destroys && p.destroyCount > 0) ||
@@ -207,10 +264,20 @@ function currentProjects(summaries: readonly TrustedSummary[], headSha: string) 
   return [...byName.values()].sort((a, b) => a.project.name.localeCompare(b.project.name));
 }
 
-function commandComments(input: Pick<ApprovalInput, 'config' | 'comments'>) {
-  const command = input.config.approval.command;
+/** Whether a comment was edited since GitHub first recorded it. */
+export function wasEdited(
+  c: Pick<ApprovalComment, 'id' | 'created_at' | 'updated_at'>,
+  editedIds?: ReadonlySet<number>,
+): boolean {
+  return (
+    (editedIds?.has(c.id) ?? false) || (c.updated_at !== undefined && c.updated_at !== c.created_at)
+  );
+}
+
+function commandComments(input: Pick<ApprovalInput, 'policy' | 'comments' | 'editedIds'>) {
+  const command = input.policy.command;
   return [...input.comments]
-    .filter((c) => c.user && !isBot(c.user))
+    .filter((c) => c.user && !isBotUser(c.user))
     .sort((a, b) =>
       a.created_at === b.created_at ? a.id - b.id : a.created_at < b.created_at ? -1 : 1,
     )
@@ -218,70 +285,109 @@ function commandComments(input: Pick<ApprovalInput, 'config' | 'comments'>) {
       comment,
       login: foldLogin(comment.user!.login),
       parsed: parseCommand(comment.body, { command }),
+      edited: wasEdited(comment, input.editedIds),
     }))
-    .filter((c) => c.parsed.type !== 'ignore');
+    .filter((c) => c.edited || c.parsed.type !== 'ignore');
 }
+
+/** A way someone may approve: as themselves (a listed or owning user) or through a team. */
+export type Route = { kind: 'user'; login: string } | { kind: 'team'; team: string };
 
 /**
- * A login for comparison: GitHub logins are ASCII and case-insensitive, so only A-Z is folded.
- * Unicode lower-casing would turn look-alikes into real logins (the Kelvin sign U+212A lowers to
- * `k`, so a `\u212Aate` would become the owner `kate`); folded this way they stay different.
+ * Every principal through which `login` may approve under the policy, before write access is
+ * checked: a listed user or team, an owning user or team of a relevant changed file, or (with
+ * neither owners nor a list) the login itself as a collaborator. The one place that says who may
+ * approve a given pull request; whoMayApprove (policy.ts) says it in general.
  */
-export function foldLogin(login: string): string {
-  return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-}
-
-function isBot(user: { login: string; type?: string }): boolean {
-  return user.type === 'Bot' || user.login.endsWith('[bot]');
+export function routes(
+  login: string,
+  input: Pick<
+    ApprovalInput,
+    'policy' | 'codeowners' | 'changedFiles' | 'changedFilesTruncated' | 'teamMembers'
+  >,
+): Route[] {
+  const { policy, teamMembers } = input;
+  const out: Route[] = [];
+  const member = (team: string) => teamMembers.get(team)?.has(login) ?? false;
+  for (const p of policy.approvers) {
+    if (isTeam(p) ? member(p) : p === login) {
+      out.push(isTeam(p) ? { kind: 'team', team: p } : { kind: 'user', login });
+    }
+  }
+  if (policy.codeowners && !input.changedFilesTruncated) {
+    for (const o of changedFileOwners(input)) {
+      if (o.kind === 'user' && o.login === login) out.push({ kind: 'user', login });
+      if (o.kind === 'team' && member(`${o.org}/${o.slug}`)) {
+        out.push({ kind: 'team', team: `${o.org}/${o.slug}` });
+      }
+    }
+  }
+  if (!policy.codeowners && policy.approvers.length === 0) out.push({ kind: 'user', login });
+  return out;
 }
 
 /** Why this person may not approve at all, or undefined when they may. */
-function eligibility(
-  login: string,
-  comment: ApprovalComment,
-  input: ApprovalInput,
-): string | undefined {
-  const { config, pull } = input;
-  if (!config.approval.allow_author && login === foldLogin(pull.author)) return REFUSE.author();
-  if (inApprovers(login, input)) return undefined;
-  if (config.approval.codeowners) {
+function eligibility(login: string, input: ApprovalInput): string | undefined {
+  const { policy, pull, writeAccess } = input;
+  if (!policy.allowAuthor && login === foldLogin(pull.author)) return REFUSE.author();
+  const ways = routes(login, input);
+  if (ways.length === 0) {
+    if (!policy.codeowners) return REFUSE.notOwner();
     if (input.changedFilesTruncated) return REFUSE.truncated();
     if (!input.codeowners) return REFUSE.noCodeowners();
-    return ownsAChangedFile(login, input) ? undefined : REFUSE.notOwner();
+    return REFUSE.notOwner();
   }
-  if (config.approval.approvers.length > 0) return REFUSE.notOwner();
-  // Neither owners nor a list: anyone with a stake in the repository, never a drive-by account.
-  const assoc = comment.author_association ?? 'NONE';
-  return ['OWNER', 'MEMBER', 'COLLABORATOR'].includes(assoc) ? undefined : REFUSE.notCollaborator();
+  const writes = ways.some((r) =>
+    r.kind === 'user' ? writeAccess.users.has(r.login) : writeAccess.teams.has(r.team),
+  );
+  return writes ? undefined : REFUSE.noWriteAccess();
 }
 
-function inApprovers(login: string, input: ApprovalInput): boolean {
-  return input.config.approval.approvers.some((a) => {
-    const p = normalizePrincipal(a);
-    return p.includes('/') ? (input.teamMembers.get(p)?.has(login) ?? false) : p === login;
-  });
-}
-
-function ownerMatches(owner: Owner, login: string, teams: ApprovalInput['teamMembers']): boolean {
-  return owner.kind === 'user'
-    ? owner.login === login
-    : (teams.get(`${owner.org}/${owner.slug}`)?.has(login) ?? false);
-}
-
-function ownsAChangedFile(login: string, input: ApprovalInput): boolean {
-  return changedFileOwners(input).some((o) => ownerMatches(o, login, input.teamMembers));
+/**
+ * The write-access questions decide() needs answered: the users and teams through which the
+ * candidates (approvalCandidates) may approve. The adapter asks GitHub about each, every time
+ * (a "yes" is never cached), and passes the answers as `writeAccess`.
+ */
+export function accessToCheck(input: Omit<ApprovalInput, 'writeAccess'>): {
+  users: string[];
+  teams: string[];
+} {
+  const users = new Set<string>();
+  const teams = new Set<string>();
+  for (const login of approvalCandidates(input)) {
+    for (const r of routes(login, input)) {
+      if (r.kind === 'user') users.add(r.login);
+      else teams.add(r.team);
+    }
+  }
+  return { users: [...users].sort(), teams: [...teams].sort() };
 }
 
 /** Distinct owners of the changed files under the base-branch CODEOWNERS. */
 export function changedFileOwners(
-  input: Pick<ApprovalInput, 'codeowners' | 'changedFiles'>,
+  input: Pick<ApprovalInput, 'codeowners' | 'changedFiles' | 'policy'>,
 ): Owner[] {
   if (!input.codeowners) return [];
   const seen = new Map<string, Owner>();
-  for (const f of input.changedFiles) {
+  for (const f of relevantFiles(input.changedFiles, input.policy.ownerPaths)) {
     for (const o of ownersFor(input.codeowners, f) ?? []) seen.set(formatOwner(o), o);
   }
   return [...seen.values()];
+}
+
+/**
+ * The changed files whose owners count: all of them, or with `approval.owner_paths` only those
+ * matching one of its patterns (CODEOWNERS syntax), so that touching README.md does not widen
+ * who may approve the database's destroy. An invalid pattern matches nothing (the config
+ * validator has already refused it).
+ */
+export function relevantFiles(files: readonly string[], ownerPaths: readonly string[]): string[] {
+  if (ownerPaths.length === 0) return [...files];
+  const patterns = ownerPaths.flatMap((p) => {
+    const c = compilePattern(p);
+    return 'regex' in c ? [c.regex] : [];
+  });
+  return files.filter((f) => patterns.some((re) => re.test(f)));
 }
 
 /**
@@ -291,14 +397,14 @@ export function changedFileOwners(
  * about each of them, and about nobody else.
  */
 export function approvalCandidates(
-  input: Pick<ApprovalInput, 'config' | 'pull' | 'summaries' | 'comments'>,
+  input: Pick<ApprovalInput, 'policy' | 'pull' | 'summaries' | 'comments' | 'editedIds'>,
 ): string[] {
   if (currentProjects(input.summaries, input.pull.headSha).length === 0) return [];
   const author = foldLogin(input.pull.author);
   const out = new Set<string>();
   for (const c of commandComments(input)) {
-    if (c.parsed.type !== 'command' || c.parsed.action !== 'approve') continue;
-    if (c.login === author && !input.config.approval.allow_author) continue;
+    if (c.edited || c.parsed.type !== 'command' || c.parsed.action !== 'approve') continue;
+    if (c.login === author && !input.policy.allowAuthor) continue;
     out.add(c.login);
   }
   return [...out].sort();
@@ -306,17 +412,14 @@ export function approvalCandidates(
 
 /** Teams whose membership decide() needs: owning teams of changed files and approver teams. */
 export function teamsToResolve(
-  input: Pick<ApprovalInput, 'codeowners' | 'changedFiles' | 'config'>,
+  input: Pick<ApprovalInput, 'codeowners' | 'changedFiles' | 'policy'>,
 ): string[] {
   const teams = new Set<string>();
-  if (input.config.approval.codeowners) {
+  if (input.policy.codeowners) {
     for (const o of changedFileOwners(input))
       if (o.kind === 'team') teams.add(`${o.org}/${o.slug}`);
   }
-  for (const a of input.config.approval.approvers) {
-    const p = normalizePrincipal(a);
-    if (p.includes('/')) teams.add(p);
-  }
+  for (const p of input.policy.approvers) if (isTeam(p)) teams.add(p);
   return [...teams].sort();
 }
 
@@ -325,31 +428,32 @@ function bindingRefusal(
   comment: ApprovalComment,
   digest: string | undefined,
   d: ProjectDecision,
-  config: Config,
+  policy: ApprovalPolicy,
   headSha: string,
 ): string | undefined {
   if (!(comment.created_at > d.since)) return REFUSE.stale(headSha);
   if (digest !== undefined && !digestHex(d.digest).startsWith(digest)) {
     return REFUSE.wrongDigest(digest, shortDigest(d.digest));
   }
-  if (digest === undefined && config.approval.confirm_digest) {
-    return REFUSE.needDigest(shortDigest(d.digest)).replace('COMMAND', config.approval.command);
+  if (digest === undefined && policy.confirmDigest) {
+    return REFUSE.needDigest(shortDigest(d.digest)).replace('COMMAND', policy.command);
   }
   return undefined;
 }
 
+/** The named users and teams who may approve this pull request (before write access). */
 function eligibleApprovers(input: ApprovalInput): string[] {
+  const { policy } = input;
   const author = foldLogin(input.pull.author);
   const out = new Set<string>();
-  if (input.config.approval.codeowners && !input.changedFilesTruncated) {
+  if (policy.codeowners && !input.changedFilesTruncated) {
     for (const o of changedFileOwners(input)) {
-      if (o.kind === 'user' && o.login === author && !input.config.approval.allow_author) continue;
+      if (o.kind === 'user' && o.login === author && !policy.allowAuthor) continue;
       out.add(formatOwner(o));
     }
   }
-  for (const a of input.config.approval.approvers) {
-    const p = normalizePrincipal(a);
-    if (p === author && !input.config.approval.allow_author) continue;
+  for (const p of policy.approvers) {
+    if (p === author && !policy.allowAuthor) continue;
     out.add(`@${p}`);
   }
   return [...out];

@@ -1,5 +1,6 @@
 import { parseCodeowners } from '../../../src/core/approval/codeowners.js';
 import {
+  accessToCheck,
   approvalCandidates,
   decide,
   REFUSE,
@@ -10,6 +11,8 @@ import {
 import type { Marker, MarkerProject } from '../../../src/core/marker.js';
 import { shortDigest } from '../../../src/core/plan/model.js';
 import type { TrustedSummary } from '../../../src/core/summaries.js';
+import { approvalPolicy } from '../../../src/core/approval/policy.js';
+import type { Config } from '../../../src/core/config.js';
 import { config } from '../../../testkit/support/build.js';
 
 const HEAD = 'a'.repeat(40);
@@ -68,9 +71,18 @@ const CODEOWNERS = parseCodeowners(
   '*  @acme/platform\n/db/ @dba-dana @acme/dba\n/docs/ @writer\n',
 ).rules;
 
-function input(over: Partial<ApprovalInput> = {}): ApprovalInput {
+/** Everyone with write access now, unless a test takes it away. */
+const WRITERS = {
+  users: new Set(['dba-dana', 'writer', 'zed', 'x', 'alice']),
+  teams: new Set(['acme/platform', 'acme/dba', 'acme/sre']),
+};
+
+type Over = Partial<ApprovalInput> & { config?: Config };
+
+function input({ config: cfg, ...over }: Over = {}): ApprovalInput {
   return {
-    config: config(),
+    policy: approvalPolicy(cfg ?? config()),
+    writeAccess: WRITERS,
     pull: { number: 7, author: 'alice', headSha: HEAD },
     summaries: [summary('2026-11-21T10:00:00Z')],
     comments: [],
@@ -206,10 +218,64 @@ test('revoke withdraws, a later approval restores', () => {
   ).toBe('approved');
 });
 
-test('a deleted approval (absent from the comments) no longer counts; an edited one is read as it is now', () => {
+test('a deleted approval (absent from the comments) no longer counts; an edited one never counts', () => {
   expect(decide(input({ comments: [] })).state).toBe('pending');
   const edited = comment('dba-dana', 'on second thought, no', T1, { updated_at: T2 });
   expect(decide(input({ comments: [edited] })).state).toBe('pending');
+  // Edited into the command (by anyone): refused, never approved.
+  const forged = comment('dba-dana', '/approve-destroy', T1, { updated_at: T2 });
+  const d = decide(input({ comments: [forged] }));
+  expect(d.state).toBe('pending');
+  expect(d.refused.map((r) => r.reason)).toEqual([REFUSE.edited()]);
+  // A webhook said it was edited, within the same second: the same.
+  const quick = comment('dba-dana', '/approve-destroy', T1);
+  expect(decide(input({ comments: [quick], editedIds: new Set([quick.id]) })).state).toBe(
+    'pending',
+  );
+});
+
+test('an edited later comment of an approver withdraws their approval (it may have been a revoke)', () => {
+  const approve = comment('dba-dana', '/approve-destroy', T1);
+  const wasRevoke = comment('dba-dana', 'fine', T2, { updated_at: '2026-11-21T10:09:00Z' });
+  expect(decide(input({ comments: [approve] })).state).toBe('approved');
+  expect(decide(input({ comments: [approve, wasRevoke] })).state).toBe('pending');
+  // An approval written after the edited comment counts again.
+  const again = comment('dba-dana', '/approve-destroy', '2026-11-21T10:10:00Z');
+  expect(decide(input({ comments: [approve, wasRevoke, again] })).state).toBe('approved');
+});
+
+test('write access: an owner or approver without it does not count; through a team, the team needs it', () => {
+  const none = { users: new Set<string>(), teams: new Set<string>() };
+  const dana = comment('dba-dana', '/approve-destroy', T1);
+  const d = decide(input({ comments: [dana], writeAccess: none }));
+  expect(d.state).toBe('pending');
+  expect(d.refused.map((r) => r.reason)).toEqual([REFUSE.noWriteAccess()]);
+  const tom = comment('tom', '/approve-destroy', T1);
+  expect(decide(input({ comments: [tom], writeAccess: none })).state).toBe('pending');
+  expect(
+    decide(
+      input({ comments: [tom], writeAccess: { users: new Set(), teams: new Set(['acme/dba']) } }),
+    ).state,
+  ).toBe('approved');
+  // What the adapter must ask: dana as herself, tom through acme/dba.
+  expect(accessToCheck(input({ comments: [dana, tom] }))).toEqual({
+    users: ['dba-dana'],
+    teams: ['acme/dba'],
+  });
+});
+
+test('owner_paths: only owners of changed files matching them count (README.md owners do not widen it)', () => {
+  const scoped = config({ approval: { owner_paths: ['/db/'] } });
+  const files = ['db/main.tf', 'README.md'];
+  const pat = comment('pat', '/approve-destroy', T1); // @acme/platform owns README.md via *
+  expect(decide(input({ changedFiles: files, comments: [pat] })).state).toBe('approved');
+  expect(decide(input({ config: scoped, changedFiles: files, comments: [pat] })).state).toBe(
+    'pending',
+  );
+  const dana = comment('dba-dana', '/approve-destroy', T1);
+  expect(decide(input({ config: scoped, changedFiles: files, comments: [dana] })).state).toBe(
+    'approved',
+  );
 });
 
 test('required: 2 needs two distinct approvers', () => {
@@ -347,36 +413,30 @@ test('no CODEOWNERS: only configured approvers; more than 3,000 files: owners un
   ).toBe('approved');
 });
 
-test('codeowners off and no list: members and collaborators only', () => {
+test('codeowners off and no list: anyone with write access now', () => {
   const open = config({ approval: { codeowners: false } });
   expect(
-    decide(
-      input({
-        config: open,
-        comments: [comment('x', '/approve-destroy', T1, { author_association: 'NONE' })],
-      }),
-    ).state,
+    decide(input({ config: open, comments: [comment('y', '/approve-destroy', T1)] })).state,
   ).toBe('pending');
   expect(
-    decide(
-      input({
-        config: open,
-        comments: [comment('x', '/approve-destroy', T1, { author_association: 'COLLABORATOR' })],
-      }),
-    ).state,
+    decide(input({ config: open, comments: [comment('x', '/approve-destroy', T1)] })).state,
   ).toBe('approved');
 });
 
 test('teamsToResolve lists owning teams of changed files and approver teams', () => {
   expect(
     teamsToResolve({
-      config: config({ approval: { approvers: ['@acme/sre'] } }),
+      policy: approvalPolicy(config({ approval: { approvers: ['@acme/sre'] } })),
       codeowners: CODEOWNERS,
       changedFiles: ['db/x.tf'],
     }),
   ).toEqual(['acme/dba', 'acme/sre']);
   expect(
-    teamsToResolve({ config: config(), codeowners: CODEOWNERS, changedFiles: ['README.md'] }),
+    teamsToResolve({
+      policy: approvalPolicy(config()),
+      codeowners: CODEOWNERS,
+      changedFiles: ['README.md'],
+    }),
   ).toEqual(['acme/platform']);
 });
 
@@ -385,7 +445,7 @@ test('approvals name the comment each counted approval comes from: the latest pe
   const again = comment('dba-dana', '/approve-destroy', T2);
   const d = decide(input({ comments: [again, first] }));
   expect(d.projects[0]?.approvedBy).toEqual(['dba-dana']);
-  expect(d.projects[0]?.approvals).toEqual([{ login: 'dba-dana', commentId: again.id }]);
+  expect(d.projects[0]?.approvals).toEqual([{ login: 'dba-dana', commentId: again.id, at: T2 }]);
   const revoked = decide(input({ comments: [first, comment('dba-dana', '/revoke-destroy', T2)] }));
   expect(revoked.projects[0]?.approvals).toEqual([]);
 });
