@@ -31148,6 +31148,14 @@ var CONFIG_SCHEMA = {
           description: "The approval comment must carry the plan's short digest.",
           default: false
         },
+        owner_paths: {
+          type: "array",
+          description: "When set, only code owners of changed files matching these CODEOWNERS-style patterns may approve (owners of an unrelated file such as README.md do not).",
+          items: { type: "string", pattern: "^\\S+$" },
+          maxItems: 100,
+          uniqueItems: true,
+          default: []
+        },
         when: {
           type: "object",
           description: "What needs approval.",
@@ -31235,6 +31243,27 @@ var CONFIG_SCHEMA = {
       items: { type: "string", pattern: LOGIN_OR_TEAM },
       uniqueItems: true,
       default: ["github-actions[bot]"]
+    },
+    gate: {
+      type: "object",
+      description: "Which base branches are gated. Read from the default branch only: a branch cannot make itself trusted.",
+      additionalProperties: false,
+      properties: {
+        base_branches: {
+          type: "array",
+          description: "Base branches besides the default branch whose pull requests are gated (their config and CODEOWNERS are trusted). Pull requests into any other branch are not gated and approve no deployment.",
+          items: { type: "string", pattern: "^[^\\s~^:?*\\[\\\\]+$" },
+          maxItems: 100,
+          uniqueItems: true,
+          default: []
+        },
+        app: {
+          type: "string",
+          description: "The slug of the GitHub App whose ledger `verify` trusts (empty: any app other than github-actions).",
+          pattern: "^$|^[a-z0-9][a-z0-9-]{0,33}$",
+          default: ""
+        }
+      }
     }
   }
 };
@@ -31351,9 +31380,6 @@ function isMap(x) {
 }
 function clone(x) {
   return JSON.parse(JSON.stringify(x));
-}
-function normalizePrincipal(s) {
-  return s.replace(/^@/, "").toLowerCase();
 }
 
 // src/core/plan/model.ts
@@ -34211,11 +34237,20 @@ function asObject2(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 
+// src/core/principal.ts
+function foldLogin(login) {
+  return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+function normalizePrincipal(s) {
+  return foldLogin(s.replace(/^@/, ""));
+}
+function sameLogin(a, b) {
+  return a !== void 0 && b !== void 0 && normalizePrincipal(a) === normalizePrincipal(b);
+}
+
 // src/core/summaries.ts
 function isTrustedAuthor(login, bots) {
-  if (!login) return false;
-  const l = login.toLowerCase();
-  return bots.some((b) => normalizePrincipal(b) === l);
+  return bots.some((b) => sameLogin(b, login));
 }
 function trustedSummaries(comments, bots) {
   const out = [];

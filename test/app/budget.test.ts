@@ -3,7 +3,8 @@
  * order they are made, counted in the emulator (never timed). The scenario, and what "caches
  * warm" means, is in budget.ts; `npm run bench` prints the same lists.
  * Targets: (a) a comment that is not a command: 0; (b) an accepted `/approve-destroy` with
- * caches warm: <= 8; (c) `deployment_protection_rule.requested`: <= 6.
+ * caches warm: <= 10 (Gate v2: write access is asked every time); (c)
+ * `deployment_protection_rule.requested`: <= 6.
  */
 import { measureBudget, type Budget } from '../../testkit/app/budget.js';
 import { CALL, HEAD2, Harness, finish } from '../../testkit/app/harness.js';
@@ -22,18 +23,19 @@ test('(a) a comment that is not a command: no call', () => {
   expect(budget.nonCommand).toEqual([]);
 });
 
-test('(b) an accepted /approve-destroy, caches warm, one waiting run: 8 calls', () => {
+test('(b) an accepted /approve-destroy, caches warm, one waiting run: 9 calls', () => {
   expect(budget.approval).toEqual([
     CALL.pull,
     CALL.comments,
-    CALL.membership, // tom in acme/dba: asked every time (dba-dana's "no" is cached)
+    CALL.membership, // tom in acme/dba: asked every time
+    CALL.teamPermission, // can acme/dba push? asked every time, never cached
     CALL.updateCheck, // by its known id, not read first
     CALL.react,
     CALL.waiting(HEAD2),
     CALL.pending,
     CALL.review, // the waiting run approved
   ]);
-  expect(budget.approval.length).toBeLessThanOrEqual(8);
+  expect(budget.approval.length).toBeLessThanOrEqual(10);
 });
 
 test('(c) deployment_protection_rule.requested while the approval is missing: 5 calls', () => {
@@ -47,31 +49,39 @@ test('(c) deployment_protection_rule.requested while the approval is missing: 5 
   expect(budget.gatePending.length).toBeLessThanOrEqual(6);
 });
 
-test('(c) deployment_protection_rule.requested once approved: 5 calls', () => {
+test('(c) deployment_protection_rule.requested once approved: 6 calls', () => {
   expect(budget.gateApproved).toEqual([
     CALL.pull,
     CALL.comments,
     CALL.membership, // tom's approval counts only while he is in acme/dba: asked again
+    CALL.teamPermission, // and while acme/dba can push
     CALL.updateCheck,
     CALL.review, // approved
   ]);
   expect(budget.gateApproved.length).toBeLessThanOrEqual(6);
 });
 
-test('(b) and (c) with a direct owner whose "not a member of the team" is cached: 7 and 4 calls', async () => {
+test('(b) and (c) with a direct owner whose "not a member of the team" is cached: 8 and 5 calls', async () => {
   const other = await Harness.start();
   try {
     const b = await measureBudget(other, { approver: 'dba-dana' });
     expect(b.approval).toEqual([
       CALL.pull,
       CALL.comments,
+      CALL.permission, // can dba-dana push? asked every time
       CALL.updateCheck,
       CALL.react,
       CALL.waiting(HEAD2),
       CALL.pending,
       CALL.review,
     ]);
-    expect(b.gateApproved).toEqual([CALL.pull, CALL.comments, CALL.updateCheck, CALL.review]);
+    expect(b.gateApproved).toEqual([
+      CALL.pull,
+      CALL.comments,
+      CALL.permission,
+      CALL.updateCheck,
+      CALL.review,
+    ]);
   } finally {
     await finish(other);
   }

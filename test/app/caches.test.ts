@@ -255,6 +255,7 @@ describe('(v) the known check run id no longer works', () => {
         CALL.pull,
         CALL.comments,
         CALL.membership,
+        CALL.permission,
         `${CALL.updateCheck} (fault)`,
         CALL.findCheck,
         CALL.updateCheck,

@@ -48,6 +48,8 @@ interface RouteCase {
    */
   r556: Expect;
   r557: Expect;
+  /** Who approves (default tom, an owner through the acme/dba team). */
+  approver?: string;
 }
 
 const ROUTES: RouteCase[] = [
@@ -73,6 +75,11 @@ const ROUTES: RouteCase[] = [
   { use: 'changedFiles', route: `GET ${R}/pulls/{pull_number}/files`, from: 'start', r556: 'waiting', r557: 'waiting' },
   // prettier-ignore
   { use: 'membership', route: 'GET /orgs/{org}/teams/{team_slug}/memberships/{username}', from: 'ready', r556: 'waiting', r557: 'waiting' },
+  // prettier-ignore
+  { use: 'teamCanWrite', route: 'GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}', from: 'ready', r556: 'waiting', r557: 'waiting' },
+  // dba-dana approves as herself, a direct owner: her own permission is what is asked.
+  // prettier-ignore
+  { use: 'userCanWrite', route: `GET ${R}/collaborators/{username}/permission`, from: 'ready', r556: 'waiting', r557: 'waiting', approver: 'dba-dana' },
   // prettier-ignore
   { use: 'findCheckRun', route: `GET ${R}/commits/{ref}/check-runs`, from: 'start', r556: 'waiting', r557: 'waiting' },
   {
@@ -187,7 +194,7 @@ describe('each route the app uses, broken in turn', () => {
         await h.comment('mallory', approve);
         expect(h.runStatus(556)).toBe('waiting');
       }
-      await h.comment('tom', approve); // a code owner through the acme/dba team
+      await h.comment(c.approver ?? 'tom', approve); // by default an owner through acme/dba
       h.waitingRun(557);
       // Without `deployment` and pull requests, as GitHub may send it: the app asks for the
       // run's commit and its pull request.
@@ -234,7 +241,7 @@ describe('each route the app uses, broken in turn', () => {
 
       // GitHub is back: the next event decides, and approves each waiting run once.
       h.gh.clearFaults();
-      await h.comment('dba-dana', approve);
+      await h.comment(c.approver === 'dba-dana' ? 'tom' : 'dba-dana', approve);
       await h.quiet();
       expectApprovedOnce(556);
       expectApprovedOnce(557);

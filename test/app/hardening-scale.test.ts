@@ -85,7 +85,7 @@ test('more than 3,000 changed files: the files API stops at 3,000, so only appro
   await h.summary('destroy');
   await h.gate(555);
   expect(h.appComments()[0]).toContain(
-    '**Who can approve:** `@ops-olga`: code owners of the changed files',
+    '**Who can approve:** `@ops-olga` (code owners of the changed files (base-branch CODEOWNERS), or `@ops-olga`',
   );
   await h.comment('lena', approve);
   expect(h.appComments().at(-1)).toContain(`@lena **Not counted.** ${REFUSE.truncated()}`);

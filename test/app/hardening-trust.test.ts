@@ -128,6 +128,7 @@ test("a PR from a fork: the same gate, approvals still from the base repository'
   gh.addRepo({ owner: OWNER, repo: REPO, defaultBranch: 'main' });
   gh.addRepo({ owner: 'mallory', repo: REPO, fork: true, ownerType: 'User' });
   gh.addTeam(OWNER, 'dba', ['tom']);
+  gh.setTeamRepoRole(OWNER, 'dba', OWNER, REPO, 'write');
   gh.addPull({
     owner: OWNER,
     repo: REPO,

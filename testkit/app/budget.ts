@@ -69,6 +69,8 @@ const NAMES: Record<string, string> = {
   [CALL.comments]: 'issues.listComments',
   [CALL.files]: 'pulls.listFiles',
   [CALL.membership]: 'teams.getMembershipForUserInOrg',
+  [CALL.permission]: 'repos.getCollaboratorPermissionLevel',
+  [CALL.teamPermission]: 'teams.checkPermissionsForRepoInOrg',
   [CALL.findCheck]: 'checks.listForRef',
   [CALL.createCheck]: 'checks.create',
   [CALL.updateCheck]: 'checks.update',

@@ -186,8 +186,8 @@ export async function appBenchmarks(opts: AppBenchOptions = {}): Promise<Row[]> 
     [
       '(b) an accepted `/approve-destroy`, caches warm, one waiting run',
       budget.approval,
-      8,
-      '<= 8',
+      10,
+      '<= 10',
     ],
     ['(c) `deployment_protection_rule.requested`, approval missing', budget.gatePending, 6, '<= 6'],
     ['(c) `deployment_protection_rule.requested`, approved', budget.gateApproved, 6, '<= 6'],

@@ -175,6 +175,11 @@ export function decide(input: ApprovalInput): Decision {
       for (const d of targets) approvals.get(d.name)!.delete(login);
       continue;
     }
+    // Written before the current summary of every project it names: stale, whoever wrote it.
+    if (targets.every((d) => !(comment.created_at > d.since))) {
+      refuse(REFUSE.stale(pull.headSha));
+      continue;
+    }
     const who = eligibility(login, input);
     if (who) {
       refuse(who);
@@ -399,11 +404,15 @@ export function relevantFiles(files: readonly string[], ownerPaths: readonly str
 export function approvalCandidates(
   input: Pick<ApprovalInput, 'policy' | 'pull' | 'summaries' | 'comments' | 'editedIds'>,
 ): string[] {
-  if (currentProjects(input.summaries, input.pull.headSha).length === 0) return [];
+  const projects = currentProjects(input.summaries, input.pull.headSha);
+  if (projects.length === 0) return [];
+  // Approvals written before every current summary are refused as stale, without asking.
+  const since = projects.map((p) => p.since).sort()[0]!;
   const author = foldLogin(input.pull.author);
   const out = new Set<string>();
   for (const c of commandComments(input)) {
     if (c.edited || c.parsed.type !== 'command' || c.parsed.action !== 'approve') continue;
+    if (!(c.comment.created_at > since)) continue;
     if (c.login === author && !input.policy.allowAuthor) continue;
     out.add(c.login);
   }
