@@ -949,6 +949,96 @@ describe('teams', () => {
   });
 });
 
+describe('repository permissions', () => {
+  it("answers a user's role (direct, through a team, the owner) and a team's role", async () => {
+    gh.addTeam(OWNER, 'dba', ['tom']);
+    gh.setTeamRepoRole(OWNER, 'dba', OWNER, REPO, 'maintain');
+    gh.setCollaborator(OWNER, REPO, 'dana', 'write');
+    gh.setCollaborator(OWNER, REPO, 'rita', 'triage');
+    gh.addUser('nobody');
+    const octokit = client(gh, 'ghs_actions');
+    const role = async (username: string) =>
+      (
+        await octokit.rest.repos.getCollaboratorPermissionLevel({
+          owner: OWNER,
+          repo: REPO,
+          username,
+        })
+      ).data;
+    expect(await role('dana')).toMatchObject({ permission: 'write', role_name: 'write' });
+    // The legacy field reads maintain as write and triage as read, as GitHub's does.
+    expect(await role('tom')).toMatchObject({ permission: 'write', role_name: 'maintain' });
+    expect(await role('rita')).toMatchObject({ permission: 'read', role_name: 'triage' });
+    expect(await role('nobody')).toMatchObject({ permission: 'none' });
+    expect(await role(OWNER)).toMatchObject({ permission: 'admin' });
+    expect(
+      (
+        await statusOf(
+          octokit.rest.repos.getCollaboratorPermissionLevel({
+            owner: OWNER,
+            repo: REPO,
+            username: 'no-such-user',
+          }),
+        )
+      ).status,
+    ).toBe(404);
+
+    const team = (team_slug: string, accept?: string) =>
+      octokit.rest.teams.checkPermissionsForRepoInOrg({
+        org: OWNER,
+        team_slug,
+        owner: OWNER,
+        repo: REPO,
+        ...(accept && { headers: { accept } }),
+      });
+    const full = await team('dba', 'application/vnd.github.v3.repository+json');
+    expect(full.status).toBe(200);
+    expect(full.data).toMatchObject({
+      full_name: `${OWNER}/${REPO}`,
+      permissions: { push: true, maintain: true, admin: false },
+    });
+    expect((await team('dba')).status).toBe(204);
+    gh.setTeamRepoRole(OWNER, 'dba', OWNER, REPO, null);
+    expect((await statusOf(team('dba'))).status).toBe(404);
+    gh.setCollaborator(OWNER, REPO, 'dana', null);
+    expect(await role('dana')).toMatchObject({ permission: 'none' });
+  });
+
+  it('an edit moves updated_at; a reaction does not', async () => {
+    let t = Date.parse('2030-01-01T00:00:00Z');
+    const timed = await startEmulator({ validate: true, now: () => new Date(t) });
+    try {
+      timed.addRepo({ owner: OWNER, repo: REPO });
+      timed.addToken('ghp_alice', { login: 'alice', type: 'User' });
+      timed.addIssue(OWNER, REPO, { number: 1, user: { login: 'bob' } });
+      const c = timed.addComment(OWNER, REPO, 1, { user: { login: 'bob' }, body: 'hi' });
+      expect(c['updated_at']).toBe(c['created_at']);
+      t += 60_000;
+      const octokit = client(timed, 'ghp_alice');
+      await octokit.rest.reactions.createForIssueComment({
+        owner: OWNER,
+        repo: REPO,
+        comment_id: c['id'] as number,
+        content: '+1',
+      });
+      const [after] = timed.comments(OWNER, REPO, 1);
+      expect(after!['updated_at']).toBe(c['created_at']);
+      t += 60_000;
+      await octokit.rest.issues.updateComment({
+        owner: OWNER,
+        repo: REPO,
+        comment_id: c['id'] as number,
+        body: 'edited by alice',
+      });
+      const [edited] = timed.comments(OWNER, REPO, 1);
+      expect(edited!['updated_at']).toBe('2030-01-01T00:02:00Z');
+      expect(edited!['created_at']).toBe(c['created_at']);
+    } finally {
+      await timed.close();
+    }
+  });
+});
+
 describe('logins', () => {
   it('are case-insensitive in ASCII only: a look-alike (Kelvin sign, Cyrillic) is another user', async () => {
     gh.addTeam(OWNER, 'dba', ['kate', 'dba-dana']);

@@ -1327,7 +1327,11 @@ export class GitHubEmulator {
         body: {
           permission: role ? legacy[role] : 'none',
           role_name: role ?? 'none',
-          user: { ...simpleUser(user, this.ctx()), permissions: rolePermissions(role) },
+          user: {
+            ...simpleUser(user, this.ctx()),
+            permissions: rolePermissions(role),
+            role_name: role ?? 'none',
+          },
         },
       };
     });
