@@ -118,7 +118,7 @@ describe('1. edited comments never approve', () => {
     await h.summary('destroy');
     const ok = await h.comment('dba-dana', approve);
     expect(h.check()).toMatchObject({ conclusion: 'success' });
-    await h.editComment(ok['id'] as number, `${approve} (typo fixed)`);
+    await h.editComment(ok['id'] as number, `${approve}  `); // still the command, but edited
     expect(h.check()).toMatchObject({ conclusion: 'action_required' });
     h.waitingRun(555);
     await h.comment('dba-dana', approve);
