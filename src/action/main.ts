@@ -1,3 +1,4 @@
+import { approvalPolicy } from '../core/approval/policy.js';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import * as glob from '@actions/glob';
@@ -166,9 +167,7 @@ async function summarize(
   await writeFile(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
 
   const renderOpts = {
-    command: config.approval.command,
-    approvers: config.approval.approvers,
-    confirmDigest: config.approval.confirm_digest,
+    policy: approvalPolicy(config),
     marker: { ...(pr ? { headSha: pr.headSha } : {}), runId: github.context.runId },
     ...(maxDetails !== undefined && { maxDetails }),
   };

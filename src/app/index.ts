@@ -1,7 +1,7 @@
 import type { Context, Probot } from 'probot';
 import { DEFAULT_CLIENT_POLICY, harden, type ClientPolicy } from './client.js';
 import { evaluate, evaluateGate, type CommentTrigger, type Job } from './evaluate.js';
-import { createCaches } from './cache.js';
+import { createCaches, repoKey } from './cache.js';
 import { GitHub } from './github.js';
 import { GATE } from './messages.js';
 import { WorkQueue } from './queue.js';
@@ -128,8 +128,8 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
 
     /** Queue an evaluation for a comment, or add it to the one already waiting for this PR. */
     const evaluateComment = (context: Context, pull: number, trigger: CommentTrigger) => {
-      const { owner, repo } = context.repo();
-      const key = `${owner}/${repo}#${pull}`.toLowerCase();
+      const { owner, repo }: { owner: string; repo: string } = context.repo();
+      const key = `${repoKey({ owner, repo })}#${pull}`;
       const pending = waiting.get(key);
       if (pending) {
         pending.triggers!.push(trigger);

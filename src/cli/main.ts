@@ -1,3 +1,4 @@
+import { approvalPolicy } from '../core/approval/policy.js';
 import { parseArgs } from 'node:util';
 import { parseConfig, type Config } from '../core/config.js';
 import {
@@ -173,9 +174,9 @@ function parseWhole(box: Whole, file: string): PlanResult {
 function render(report: Report, format: Format, color: boolean, config: Config): string {
   if (format === 'json') return `${JSON.stringify(reportJson(report), null, 2)}\n`;
   if (format === 'markdown') {
-    return `${renderMarkdown(report, { command: config.approval.command })}\n`;
+    return `${renderMarkdown(report, { policy: approvalPolicy(config) })}\n`;
   }
-  return renderText(report, { color });
+  return renderText(report, { color, policy: approvalPolicy(config) });
 }
 
 export interface Verdict {

@@ -23,6 +23,7 @@ test('a missing or empty file means the documented defaults', () => {
       approvers: [],
       allow_author: false,
       confirm_digest: false,
+      owner_paths: [],
       when: { destroys: true, level: 'high' },
     },
     risk: {
@@ -35,6 +36,7 @@ test('a missing or empty file means the documented defaults', () => {
     gate: { app: '' },
     verify: { match: 'destroys' },
     bots: ['github-actions[bot]'],
+    gate: { base_branches: [], app: '' },
   });
 });
 
@@ -54,7 +56,7 @@ test.each([
   ['approval:\n  required: 0\n', '`approval.required` is 0; allowed: 1 to 10'],
   [
     'approval:\n  requierd: 2\n',
-    '`approval.requierd` is not a known key; allowed here: command, required, codeowners, approvers, allow_author, confirm_digest, when',
+    '`approval.requierd` is not a known key; allowed here: command, required, codeowners, approvers, allow_author, confirm_digest, owner_paths, when',
   ],
   [
     'approval:\n  when: { level: severe }\n',
@@ -66,6 +68,10 @@ test.each([
   ],
   ['risk:\n  mass_destroy: { share: 2 }\n', '`risk.mass_destroy.share` is 2; allowed: 0.01 to 1'],
   ['bots: github-actions[bot]\n', '`bots` must be a list, found "github-actions[bot]"'],
+  [
+    'gate:\n  base_branches: ["release candidate"]\n',
+    '`gate.base_branches[0]` is "release candidate", which does not match',
+  ],
   [
     'approval:\n  allow_author: "yes"\n',
     '`approval.allow_author` must be true or false, found "yes"',

@@ -2,6 +2,8 @@
 // under random sensitive masks (agreeing with the value's shape, disagreeing, partial, garbage),
 // and type confusion at any path of a real or generated plan. The render tests' arbitraries
 // (test/core/render/plans.ts) are reused for hostile text, secrets and whole hostile plans.
+import { approvalPolicy } from '../../src/core/approval/policy.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import fc from 'fast-check';
 import type { MarkdownOptions } from '../../src/core/render/index.js';
 import { HOSTILE, hostileText, piece, planArb, planJson, secretArb } from '../core/render/plans.js';
@@ -291,14 +293,20 @@ export const markdownOptionsArb: fc.Arbitrary<MarkdownOptions> = fc.record(
       .map((s) => s.replaceAll('@', '(at)')),
     // The job summary's budget, and budgets small enough to cut even small plans.
     maxChars: fc.oneof(fc.constant(1_000_000), fc.integer({ min: 6_000, max: 65_536 })),
-    command: fc.constantFrom('/approve-destroy', '/approve-prod', '/ok-go'),
-    confirmDigest: fc.boolean(),
-    approvers: fc.oneof(
-      { weight: 9, arbitrary: fc.array(piece, { maxLength: 3 }) },
-      { weight: 1, arbitrary: fc.array(piece, { minLength: 50, maxLength: 60 }) },
-    ),
-    codeowners: fc.boolean(),
-    required: fc.integer({ min: 1, max: 10 }),
+    // The approval policy, passed whole; approver names as hostile as the plan's strings (a
+    // policy built by hand need not have passed the config's validation).
+    policy: fc
+      .record({
+        command: fc.constantFrom('/approve-destroy', '/approve-prod', '/ok-go'),
+        confirm_digest: fc.boolean(),
+        approvers: fc.oneof(
+          { weight: 9, arbitrary: fc.array(piece, { maxLength: 3 }) },
+          { weight: 1, arbitrary: fc.array(piece, { minLength: 50, maxLength: 60 }) },
+        ),
+        codeowners: fc.boolean(),
+        required: fc.integer({ min: 1, max: 10 }),
+      })
+      .map((a) => approvalPolicy({ approval: { ...DEFAULT_CONFIG.approval, ...a } })),
   },
   { requiredKeys: [] },
 );

@@ -642,10 +642,7 @@ export function renderAll(
 }
 
 function pick(o: MarkdownOptions) {
-  return {
-    ...(o.command !== undefined ? { command: o.command } : {}),
-    ...(o.confirmDigest !== undefined ? { confirmDigest: o.confirmDigest } : {}),
-  };
+  return o.policy !== undefined ? { policy: o.policy } : {};
 }
 
 /** Run `body` as one counted case, timed: a hang shows as the slowest case. */

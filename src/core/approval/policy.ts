@@ -1,4 +1,4 @@
-import type { ApprovalLevel, Config } from '../config.js';
+import { DEFAULT_CONFIG, type ApprovalLevel, type Config } from '../config.js';
 import { isTeam, normalizePrincipal } from '../principal.js';
 import { commandTokens } from './command.js';
 
@@ -39,6 +39,9 @@ export function approvalPolicy(config: Pick<Config, 'approval'>): ApprovalPolicy
     when: a.when,
   };
 }
+
+/** The policy of the default config (no `.github/plangate.yml`). */
+export const DEFAULT_POLICY: ApprovalPolicy = approvalPolicy(DEFAULT_CONFIG);
 
 /** Where approvers come from, in the order they are told. */
 export type ApproverSource =

@@ -16,6 +16,7 @@ import {
   plural,
   reasonText,
 } from './common.js';
+import { DEFAULT_POLICY, describeApprovers, type ApprovalPolicy } from '../approval/policy.js';
 import { encodeMarker, markerFor } from '../marker.js';
 import { codeBlock, codeSpan, defang, escapeHtml, escapeInline, truncate } from './escape.js';
 import { hygieneMarkdown } from './hygiene.js';
@@ -53,16 +54,12 @@ export interface MarkdownOptions {
   fullSummaryHint?: string;
   /** Upper bound on the body's length in UTF-16 units, marker included. Default 65,536. */
   maxChars?: number;
-  /** The approval command (config `approval.command`). Default `/approve-destroy`. */
-  command?: string;
-  /** Approvers must quote the short digest (config `approval.confirm_digest`). */
-  confirmDigest?: boolean;
-  /** Extra approvers (config `approval.approvers`): shown as text, never as mentions. */
-  approvers?: string[];
-  /** Code owners of the changed files may approve (config `approval.codeowners`). Default true. */
-  codeowners?: boolean;
-  /** Distinct approvals needed (config `approval.required`). Default 1. */
-  required?: number;
+  /**
+   * The base branch's approval policy (approval.ts `approvalPolicy(config)`), passed whole: the
+   * command to type and who may approve, said as the app's check and replies say it. Default:
+   * the default config's.
+   */
+  policy?: ApprovalPolicy;
   /**
    * Show the details of at most this many changes: the Action's job summary of a plan read as a
    * stream, which keeps whole values for the first MARKDOWN_FULL_DETAILS changes only.
@@ -309,16 +306,12 @@ function approvalSection(
   multi: boolean,
   short: string,
 ): string {
-  const command = approvalCommand(p, { ...opts, withProject: multi }, short);
-  const required = opts.required ?? 1;
-  const approvers = (opts.approvers ?? []).map((a) => escapeInline(truncate(a, NAME_MAX)));
-  const listed = approvers.slice(0, APPROVERS_MAX);
-  const moreApprovers = approvers.length - listed.length;
-  const who: string[] = [];
-  if (opts.codeowners ?? true) who.push('a code owner of the changed files');
-  if (listed.length > 0) {
-    who.push(listed.join(', ') + (moreApprovers > 0 ? `, and ${moreApprovers} more` : ''));
-  }
+  const policy = opts.policy ?? DEFAULT_POLICY;
+  const command = approvalCommand(p, { ...policy, withProject: multi }, short);
+  const who = describeApprovers(policy, {
+    quote: (t) => codeSpan(truncate(t, NAME_MAX)),
+    maxNames: APPROVERS_MAX,
+  });
   return [
     '#### Approval required',
     '',
@@ -326,13 +319,11 @@ function approvalSection(
     '',
     ...p.assessment.approvalReasons.map((r) => `- ${escapeInline(reasonText(r))}`),
     '',
-    `To approve, comment with this as the first line${opts.confirmDigest ? ' (the digest binds your approval to this exact plan)' : ''}:`,
+    `To approve, comment with this as the first line${policy.confirmDigest ? ' (the digest binds your approval to this exact plan)' : ''}:`,
     '',
     codeBlock(command),
     '',
-    who.length > 0
-      ? `Who can approve: ${who.join('; or ')}. Approvals needed: ${required}.`
-      : 'Nobody is configured to approve: set `approval.codeowners` or `approval.approvers` in `.github/plangate.yml`.',
+    `Who can approve: ${who}.`,
   ].join('\n');
 }
 

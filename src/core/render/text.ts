@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY, type ApprovalPolicy } from '../approval/policy.js';
 import { shortDigest, type ResourceChange } from '../plan/model.js';
 import type { ProjectReport, Report } from '../report.js';
 import type { Level } from '../risk/types.js';
@@ -18,10 +19,8 @@ import { hygieneText } from './hygiene.js';
 export interface TextOptions {
   /** ANSI colour and bold. The CLI decides (TTY, NO_COLOR, --color). */
   color: boolean;
-  /** The approval command (config `approval.command`). Default `/approve-destroy`. */
-  command?: string;
-  /** Approvers must quote the short digest (config `approval.confirm_digest`). */
-  confirmDigest?: boolean;
+  /** The base branch's approval policy, passed whole (the command to type). Default: the default config's. */
+  policy?: ApprovalPolicy;
 }
 
 /** Each style with its own "off" code, so nesting colour inside bold keeps the bold. */
@@ -98,7 +97,7 @@ export function renderText(report: Report, opts: TextOptions): string {
       }
       const command = approvalCommand(
         p,
-        { ...opts, withProject: multi },
+        { ...(opts.policy ?? DEFAULT_POLICY), withProject: multi },
         shortDigest(p.plan.digest),
       );
       out.push(`  To approve, comment on the pull request: ${escapeTerminal(command)}`);

@@ -1,3 +1,5 @@
+import { approvalPolicy, type ApprovalPolicy } from '../../../src/core/approval/policy.js';
+import { DEFAULT_CONFIG, type Config } from '../../../src/core/config.js';
 import { decodeMarker, mentionsMarker } from '../../../src/core/marker.js';
 import { shortDigest } from '../../../src/core/plan/model.js';
 import {
@@ -51,10 +53,14 @@ function hostileReport() {
   });
 }
 
+/** The policy of the default config with these `approval` keys. */
+function policyOf(over: Partial<Config['approval']>): ApprovalPolicy {
+  return approvalPolicy({ approval: { ...DEFAULT_CONFIG.approval, ...over } });
+}
+
 const OPTS = {
   marker: { headSha: 'ABCDEF1234567', runId: 42 },
-  approvers: ['@octocat', '@org/team', 'alice'],
-  confirmDigest: true,
+  policy: policyOf({ approvers: ['@octocat', '@org/team', 'alice'], confirm_digest: true }),
 };
 
 describe('renderMarkdown on a plan made of hostile strings', () => {
@@ -150,8 +156,8 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
-  it('names the approvers as text', () => {
-    expect(md).toContain('@&#8203;octocat, @&#8203;org/team, alice');
+  it('names the approvers as text, in code spans (never mentions)', () => {
+    expect(md).toContain('`@octocat`, `@alice`, or members of `@org/team`');
   });
 });
 
@@ -238,21 +244,25 @@ describe('renderMarkdown content', () => {
     expect(md).toContain('| `arn` | `"old"` | _(known after apply)_ |');
   });
 
-  it('uses the configured command and says who may approve', () => {
+  it('uses the configured command and says who may approve, as the policy says it', () => {
     const report = reportOf({ changes: [{ address: 'a.d', actions: ['delete'], before: {} }] });
-    const md = renderMarkdown(report, {
-      command: '/approve-apply',
-      codeowners: false,
-      required: 2,
-    });
+    const open = policyOf({ command: '/approve-apply', codeowners: false, required: 2 });
+    const md = renderMarkdown(report, { policy: open });
     expect(md).toContain('```\n/approve-apply\n```');
     expect(md).not.toContain('code owner');
-    expect(md).toContain('Nobody is configured to approve');
-    const md2 = renderMarkdown(report, { codeowners: false, approvers: ['bob'], required: 2 });
-    expect(md2).toContain('Who can approve: bob. Approvals needed: 2.');
-    const md3 = renderMarkdown(report, { approvers: ['bob'] });
+    // Neither owners nor a list: anyone who can push (the app lets them, and says so too).
+    expect(md).toContain(
+      'Who can approve: anyone with write access to the repository, other than the author of the pull request; approvals needed: 2.',
+    );
+    const md2 = renderMarkdown(report, {
+      policy: policyOf({ codeowners: false, approvers: ['bob'], required: 2 }),
+    });
+    expect(md2).toContain(
+      'Who can approve: `@bob`, other than the author of the pull request, while they have write access to the repository; approvals needed: 2.',
+    );
+    const md3 = renderMarkdown(report, { policy: policyOf({ approvers: ['bob'] }) });
     expect(md3).toContain(
-      'Who can approve: a code owner of the changed files; or bob. Approvals needed: 1.',
+      'Who can approve: code owners of the changed files (base-branch CODEOWNERS), or `@bob`, other than the author',
     );
   });
 
@@ -276,7 +286,7 @@ describe('several projects in one body', () => {
   ]);
 
   it('renders a section per project and one combined marker', () => {
-    const md = renderMarkdown(report, { confirmDigest: true });
+    const md = renderMarkdown(report, { policy: policyOf({ confirm_digest: true }) });
     expect(md).toContain('### plangate: network, app');
     expect(md).toContain('#### Project `network`');
     expect(md).toContain('#### Project `app`');

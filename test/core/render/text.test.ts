@@ -1,3 +1,5 @@
+import { approvalPolicy } from '../../../src/core/approval/policy.js';
+import { DEFAULT_CONFIG } from '../../../src/core/config.js';
 import { shortDigest } from '../../../src/core/plan/model.js';
 import { renderProjectText, renderText } from '../../../src/core/render/index.js';
 import { reportOf } from './plans.js';
@@ -30,7 +32,10 @@ function report() {
 describe('renderText', () => {
   it('shows headline, counts, destroys first, risks, approval and digest, in that order', () => {
     const r = report();
-    const out = renderText(r, { color: false, confirmDigest: true });
+    const out = renderText(r, {
+      color: false,
+      policy: approvalPolicy({ approval: { ...DEFAULT_CONFIG.approval, confirm_digest: true } }),
+    });
     const digest = shortDigest(r.projects[0]!.plan.digest);
     const order = [
       'plangate: CRITICAL (risk score ',
