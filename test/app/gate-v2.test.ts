@@ -5,6 +5,7 @@
  */
 import { REFUSE } from '../../src/core/approval/decide.js';
 import { GATE } from '../../src/app/messages.js';
+import { decodeLedger } from '../../src/core/ledger.js';
 import {
   AUTHOR,
   BASE,
@@ -351,4 +352,34 @@ test('a pull_request run of another PR at an old head is rejected as superseded,
     }),
   );
   expect(h.reviews(557).map((r) => r.state)).toEqual(['rejected']);
+});
+
+test('7. the check run carries the ledger: who approved which digest, per project', async () => {
+  h.setup();
+  h.waitingRun(555);
+  await h.summary('destroy');
+  const text = () => {
+    const runs = h.gh.checkRuns(OWNER, REPO).filter((c) => c['head_sha'] === HEAD);
+    return String((runs.at(-1)!['output'] as { text: string | null }).text ?? '');
+  };
+  const pending = decodeLedger(text());
+  expect(pending.ok && pending.ledger).toMatchObject({
+    headSha: HEAD,
+    pull: PR,
+    baseRef: 'main',
+    projects: [{ name: 'default', state: 'pending', requiresApproval: true, approvals: [] }],
+  });
+  const c = await h.comment('dba-dana', approve);
+  const approved = decodeLedger(text());
+  if (!approved.ok) throw new Error(approved.detail);
+  const [project] = approved.ledger.projects;
+  expect(project).toMatchObject({
+    state: 'approved',
+    approvals: [{ login: 'dba-dana', commentId: c['id'], at: c['created_at'] }],
+  });
+  expect(project!.digest).toMatch(/^sha256v2:[0-9a-f]{64}$/);
+  // A revoke: the ledger says pending again (verify reads the current decision).
+  await h.comment('dba-dana', '/revoke-destroy');
+  const again = decodeLedger(text());
+  expect(again.ok && again.ledger.projects[0]!.state).toBe('pending');
 });

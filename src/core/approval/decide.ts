@@ -62,9 +62,9 @@ export interface ProjectDecision {
   missing: number;
   /** When the summary for the current head was written: approvals must be newer. */
   since: string;
-  /** From a marker v2 summary: the hashes of the destroy set and of the high-risk findings. */
-  destroySet?: string;
-  riskSet?: string;
+  /** From the marker v2: the hashes of the destroy set and of the high-risk findings. */
+  destroySet: string;
+  riskSet: string;
 }
 
 export interface Refusal {
@@ -146,7 +146,8 @@ export function decide(input: ApprovalInput): Decision {
     approvals: [],
     missing: 0,
     since,
-    ...sets(project),
+    destroySet: project.destroySet,
+    riskSet: project.riskSet,
   }));
   const names = decisions.map((d) => d.name);
   // Per project, the logins whose latest command is an approval that counts.
@@ -234,15 +235,6 @@ export function notGated(headSha: string, baseRef: string, required: number): De
     refused: [],
     eligible: [],
     summary: `Not gated: the base branch ${JSON.stringify(baseRef).slice(0, 120)} is neither the default branch nor in \`gate.base_branches\`, so this pull request approves no deployment.`,
-  };
-}
-
-/** The destroy and risk sets of a marker v2 project, when it has them. */
-function sets(project: MarkerProject): { destroySet?: string; riskSet?: string } {
-  const p = project as MarkerProject & { destroySet?: unknown; riskSet?: unknown };
-  return {
-    ...(typeof p.destroySet === 'string' && { destroySet: p.destroySet }),
-    ...(typeof p.riskSet === 'string' && { riskSet: p.riskSet }),
   };
 }
 

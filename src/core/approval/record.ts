@@ -2,9 +2,9 @@ import type { Ledger, LedgerProject } from '../ledger.js';
 import type { Decision, ProjectDecision } from './decide.js';
 
 // The decision as the ledger record (core/ledger.ts) the app writes into its check run, for
-// `verify` and `plangate guard` to read. A record is written only when every project of the head
-// comes from a marker v2 summary (digest v2, destroySet, riskSet): a reader cannot match an
-// older summary's digest, so without one there is no ledger and they fail closed.
+// `verify` and `plangate guard` to read: per project of the head's summary (marker v2), its
+// digest, destroySet and riskSet, state and the approvals that counted. No summary for the head,
+// no record: readers then find nothing approved and fail closed.
 
 export function ledgerOf(
   decision: Decision,
@@ -13,7 +13,6 @@ export function ledgerOf(
   if (decision.projects.length === 0) return undefined;
   const projects: LedgerProject[] = [];
   for (const p of decision.projects) {
-    if (!p.destroySet || !p.riskSet || !p.digest.startsWith('sha256v2:')) return undefined;
     projects.push({
       name: p.name,
       digest: p.digest,
