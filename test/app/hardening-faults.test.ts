@@ -5,6 +5,7 @@
  * deployment waiting (or says so on it), never approves; and once GitHub is back, the next event
  * decides. Then webhooks delivered twice, and two approvals arriving at the same moment.
  */
+import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { ProbotOctokit } from 'probot';
 import { GATE } from '../../src/app/messages.js';
@@ -143,6 +144,10 @@ const KINDS: FaultKind[] = [
 ];
 
 let h: Harness;
+
+// The first case also loads GitHub's OpenAPI description and starts Probot for the first time
+// (about 20 s on a busy two-core machine); every later case takes a second or two.
+jest.setTimeout(90_000);
 
 afterEach(async () => {
   await h.app.settled();
