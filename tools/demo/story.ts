@@ -22,6 +22,7 @@ import {
 import { issueCommentPayload } from '../../testkit/app/payloads.js';
 import { run as cli, type CliIo } from '../../src/cli/main.js';
 import { decodeMarker } from '../../src/core/marker.js';
+import { shortDigest } from '../../src/core/plan/model.js';
 import { incidentDestroyPlan, missingStatePlan } from '../../testkit/plans/samples.js';
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -124,7 +125,7 @@ async function main(): Promise<number> {
 
     step('7.', 'dba-dana reads the new plan and approves it');
     const marker = decodeMarker(latestSummary(h, PR));
-    const digest = marker.ok ? marker.marker.projects[0]!.digest.slice(7, 19) : '';
+    const digest = marker.ok ? shortDigest(marker.marker.projects[0]!.digest) : '';
     await h.comment('dba-dana', `/approve-destroy ${digest}`);
     say(`  check on ${HEAD2.slice(0, 7)}: ${h.check(HEAD2)?.title}`);
     report(h, 9002);
