@@ -174,9 +174,19 @@ export const CONFIG_SCHEMA = {
     },
     gate: {
       type: 'object',
-      description: 'Who may write the record `verify` trusts.',
+      description:
+        'Which base branches are gated, and who may write the record `verify` trusts. Read from the default branch only: a branch cannot make itself trusted.',
       additionalProperties: false,
       properties: {
+        base_branches: {
+          type: 'array',
+          description:
+            'Base branches besides the default branch whose pull requests are gated (their config and CODEOWNERS are trusted). Pull requests into any other branch are not gated and approve no deployment.',
+          items: { type: 'string', pattern: '^[^\\s~^:?*\\[\\\\]+$' },
+          maxItems: 100,
+          uniqueItems: true,
+          default: [],
+        },
         app: {
           type: 'string',
           description:
@@ -206,30 +216,6 @@ export const CONFIG_SCHEMA = {
       items: { type: 'string', pattern: LOGIN_OR_TEAM },
       uniqueItems: true,
       default: ['github-actions[bot]'],
-    },
-    gate: {
-      type: 'object',
-      description:
-        'Which base branches are gated. Read from the default branch only: a branch cannot make itself trusted.',
-      additionalProperties: false,
-      properties: {
-        base_branches: {
-          type: 'array',
-          description:
-            'Base branches besides the default branch whose pull requests are gated (their config and CODEOWNERS are trusted). Pull requests into any other branch are not gated and approve no deployment.',
-          items: { type: 'string', pattern: '^[^\\s~^:?*\\[\\\\]+$' },
-          maxItems: 100,
-          uniqueItems: true,
-          default: [],
-        },
-        app: {
-          type: 'string',
-          description:
-            'The slug of the GitHub App whose ledger `verify` trusts (empty: any app other than github-actions).',
-          pattern: '^$|^[a-z0-9][a-z0-9-]{0,33}$',
-          default: '',
-        },
-      },
     },
   },
 } as const satisfies Schema & Record<string, unknown>;

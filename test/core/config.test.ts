@@ -33,10 +33,9 @@ test('a missing or empty file means the documented defaults', () => {
       empty_state: { creates: 20 },
       ignore: [],
     },
-    gate: { app: '' },
+    gate: { base_branches: [], app: '' },
     verify: { match: 'destroys' },
     bots: ['github-actions[bot]'],
-    gate: { base_branches: [], app: '' },
   });
 });
 
