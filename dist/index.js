@@ -11232,8 +11232,8 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular2, plural2) {
-        this.singular = singular2;
+      constructor(singular, plural2) {
+        this.singular = singular;
         this.plural = plural2;
       }
       pluralize(count) {
@@ -23905,9 +23905,16 @@ var CONFIG_SCHEMA = {
         }
       }
     },
+    bots: {
+      type: "array",
+      description: "Authors whose plangate summary comments are trusted.",
+      items: { type: "string", pattern: LOGIN_OR_TEAM },
+      uniqueItems: true,
+      default: ["github-actions[bot]"]
+    },
     gate: {
       type: "object",
-      description: "Which base branches are gated, and who may write the record `verify` trusts. Read from the default branch only: a branch cannot make itself trusted.",
+      description: "Which base branches are gated. Read from the default branch only: a branch cannot make itself trusted.",
       additionalProperties: false,
       properties: {
         base_branches: {
@@ -23920,31 +23927,11 @@ var CONFIG_SCHEMA = {
         },
         app: {
           type: "string",
-          description: "Slug of the plangate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).",
+          description: "The slug of the GitHub App whose ledger `verify` trusts (empty: any app other than github-actions).",
           pattern: "^$|^[a-z0-9][a-z0-9-]{0,33}$",
           default: ""
         }
       }
-    },
-    verify: {
-      type: "object",
-      description: "The Action's verify mode (apply job).",
-      additionalProperties: false,
-      properties: {
-        match: {
-          type: "string",
-          description: "What an approval must match in the plan about to be applied: `destroys` (the same destroys and findings at high or above, level not higher) or `exact` (the same digest).",
-          enum: ["destroys", "exact"],
-          default: "destroys"
-        }
-      }
-    },
-    bots: {
-      type: "array",
-      description: "Authors whose plangate summary comments are trusted.",
-      items: { type: "string", pattern: LOGIN_OR_TEAM },
-      uniqueItems: true,
-      default: ["github-actions[bot]"]
     }
   }
 };
@@ -24680,9 +24667,6 @@ function debug(message) {
 }
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-function warning(message, properties = {}) {
-  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
@@ -32031,125 +32015,28 @@ function lineAndColumn(text, offset) {
   return { line, column: offset - lineStart + 1 };
 }
 
-// src/core/plan/secrets.ts
-var SECRET_WORDS = /* @__PURE__ */ new Set([
-  "password",
-  "passwd",
-  "pwd",
-  "passphrase",
-  "secret",
-  "token",
-  "credential",
-  "apikey",
-  "accesskey",
-  "secretkey",
-  "privatekey",
-  "clientsecret",
-  "accountkey",
-  "sharedaccesskey",
-  "connectionstring"
-]);
-var SECRET_PAIRS = /* @__PURE__ */ new Set([
-  "private key",
-  "api key",
-  "access key",
-  "secret key",
-  "client secret",
-  "connection string"
-]);
-var KEY_PAIRS = /* @__PURE__ */ new Set([
-  "client key",
-  "account key",
-  "shared key",
-  "master key",
-  "auth key",
-  "raw key",
-  "customer key",
-  "signing key"
-]);
-var METADATA_WORDS = /* @__PURE__ */ new Set(["id", "arn", "spec", "type", "name", "version", "usage"]);
-function isSecretName(name) {
-  let known = secretNames.get(name);
+// src/core/plan/redact.ts
+var SECRET_NAME = /(^|_)(password|passwd|secret|secret_string|private_key|token|api_key|access_key|secret_key|client_secret|connection_string|credentials?)(_|$)/i;
+function isSecretName(key) {
+  let known = secretNames.get(key);
   if (known === void 0) {
-    known = namesSecret(name);
+    known = SECRET_NAME.test(key);
     if (secretNames.size >= 1e4) secretNames.clear();
-    secretNames.set(name, known);
+    secretNames.set(key, known);
   }
   return known;
 }
 var secretNames = /* @__PURE__ */ new Map();
-var NOT_SECRET = /* @__PURE__ */ new Set(["http_tokens"]);
-function namesSecret(name) {
-  if (NOT_SECRET.has(name)) return false;
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z])([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/);
-  let prev = "";
-  for (let i = 0; i < words.length; i++) {
-    const word = singular(words[i]);
-    if (SECRET_WORDS.has(word)) return true;
-    const pair = `${prev} ${word}`;
-    if (SECRET_PAIRS.has(pair)) return true;
-    if (KEY_PAIRS.has(pair) && !METADATA_WORDS.has(words[i + 1] ?? "")) return true;
-    prev = word;
-  }
-  return false;
-}
-function singular(w) {
-  return w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w;
-}
-var TEXT_NAMES = [
-  ...SECRET_WORDS,
-  ...[...SECRET_PAIRS, ...KEY_PAIRS].map((p) => p.replace(" ", "[_.-]?")),
-  "sharedaccesssignature",
-  "sig"
-];
-var NAME_IN_TEXT = String.raw`\b[A-Za-z0-9_.-]*?(?:${TEXT_NAMES.join("|")})s?`;
-var CREDENTIAL_PATTERNS = [
-  // scheme://user:password@host
-  String.raw`(\b[a-z][a-z0-9+.-]*://[^\s/?#@:]*:)([^\s/?#@]+)(?=@)`,
-  // "password": "…" and password="…" (the value runs to its closing quote)
-  String.raw`(${NAME_IN_TEXT}(?:"\s*:\s*|\s*=\s*|:\s+)")((?:[^"\\]|\\.)+)`,
-  String.raw`(${NAME_IN_TEXT}(?:'\s*:\s*|\s*=\s*|:\s+)')([^']+)`,
-  // Password=…; token=…& password: … (YAML needs the space: `secret:name` in an ARN is not one)
-  String.raw`(${NAME_IN_TEXT}(?:\s*=\s*|["']\s*:\s*|:\s+))([^\s;&,"'<>]+)`,
-  // Authorization: Bearer …
-  String.raw`(\bbearer\s+)([A-Za-z0-9._~+/-]+=*)`
-];
-var ALTERNATIVES = CREDENTIAL_PATTERNS.length;
-var CREDENTIAL_IN_TEXT = new RegExp(CREDENTIAL_PATTERNS.join("|"), "gi");
-var MAYBE_CREDENTIAL = /p(?:ass|wd)|secret|token|credential|key|string|sig|bearer|@/i;
-function mayHoldCredential(s) {
-  return s.length >= 5 && MAYBE_CREDENTIAL.test(s);
-}
-function redactCredentials(s, placeholder) {
-  if (!mayHoldCredential(s)) return s;
-  return s.replace(CREDENTIAL_IN_TEXT, (...m) => {
-    for (let g = 1; g < 2 * ALTERNATIVES; g += 2) {
-      if (m[g] !== void 0) return `${m[g]}${placeholder}`;
-    }
-    return m[0];
-  });
-}
-var PAIR_NAME_KEYS = ["name", "key", "Name", "Key"];
-var PAIR_VALUE_KEYS = /* @__PURE__ */ new Set(["value", "Value"]);
-
-// src/core/plan/redact.ts
-var MAX_WALK_DEPTH = 1024;
 function redact(value3, mask) {
-  return walk(value3 === void 0 ? null : value3, mask, 0);
-}
-function redactNamed(name, value3) {
-  return isSecretName(name) && holdsRevealing(value3, 0) ? REDACTED : walk(value3, void 0, 0);
-}
-function walk(v, mask, depth) {
+  const v = value3 === void 0 ? null : value3;
   if (mask === true) return REDACTED;
-  if (depth > MAX_WALK_DEPTH) return REDACTED;
   if (Array.isArray(v)) {
     const m = Array.isArray(mask) ? mask : [];
     if (!Array.isArray(mask) && isNonEmptyMask(mask)) return REDACTED;
     let out;
     for (let i = 0; i < v.length; i++) {
       const item = v[i];
-      const r = walk(item, m[i], depth + 1);
+      const r = redact(item, m[i]);
       if (out === void 0 && r !== item) out = v.slice(0, i);
       if (out !== void 0) out.push(r);
     }
@@ -32158,14 +32045,13 @@ function walk(v, mask, depth) {
   if (v !== null && typeof v === "object") {
     const m = isPlainObject4(mask) ? mask : {};
     if (!isPlainObject4(mask) && isNonEmptyMask(mask)) return REDACTED;
-    const secretPair = isSecretPair(v);
     const keys = Object.keys(v);
     let out;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const item = v[k];
       const mk = own(m, k);
-      const r = (isSecretName(k) || secretPair && PAIR_VALUE_KEYS.has(k)) && holdsRevealing(item, 0) ? REDACTED : typeof item === "string" && (mk === void 0 || mk === false) ? redactString(item, depth + 1) : item !== null && typeof item !== "object" && (mk === void 0 || mk === false) ? item : walk(item, mk, depth + 1);
+      const r = isRevealing(item) && isSecretName(k) ? REDACTED : item !== void 0 && (item === null || typeof item !== "object") && (mk === void 0 || mk === false) ? item : redact(item, mk);
       if (out === void 0 && r !== item) {
         out = {};
         for (let j = 0; j < i; j++) setOwn2(out, keys[j], v[keys[j]]);
@@ -32175,42 +32061,7 @@ function walk(v, mask, depth) {
     return out ?? v;
   }
   if (v !== null && isNonEmptyMask(mask)) return REDACTED;
-  return typeof v === "string" ? redactString(v, depth) : v;
-}
-function redactString(s, depth) {
-  if (!mayHoldCredential(s)) return s;
-  const doc = jsonDocument(s);
-  if (doc !== void 0) {
-    const r = walk(doc, void 0, depth + 1);
-    return r === doc ? s : JSON.stringify(r);
-  }
-  return redactCredentials(s, REDACTED);
-}
-function jsonDocument(s) {
-  const c = s.trimStart().charCodeAt(0);
-  if (c !== 123 && c !== 91) return void 0;
-  try {
-    const doc = JSON.parse(s);
-    return typeof doc === "object" && doc !== null ? doc : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function isSecretPair(o) {
-  for (const k of PAIR_NAME_KEYS) {
-    const name = own(o, k);
-    if (typeof name === "string" && isSecretName(name)) return true;
-  }
-  return false;
-}
-function holdsRevealing(v, depth) {
-  if (typeof v === "string") return v !== "";
-  if (typeof v === "number") return true;
-  if (v === null || typeof v !== "object") return false;
-  if (depth > MAX_WALK_DEPTH) return true;
-  const items = Array.isArray(v) ? v : Object.values(v);
-  for (const x of items) if (holdsRevealing(x, depth + 1)) return true;
-  return false;
+  return v;
 }
 function markUnknown(value3, unknown) {
   if (unknown === true) return UNKNOWN;
@@ -32249,6 +32100,9 @@ function setOwn2(o, k, v) {
 }
 function own(o, k) {
   return Object.hasOwn(o, k) ? o[k] : void 0;
+}
+function isRevealing(v) {
+  return typeof v === "string" && v !== "" || typeof v === "number";
 }
 function isNonEmptyMask(mask) {
   if (mask === true) return true;
@@ -32599,7 +32453,7 @@ function outputChange(name, raw, declaredSensitive) {
   if (!kind)
     refuse(`\`${where}.actions\` is ${shownList(actions)}, which Terraform does not produce`);
   const sensitive = declaredSensitive || raw.sensitive === true || hasSensitive(raw.before_sensitive) || hasSensitive(raw.after_sensitive);
-  const hide = (v) => sensitive ? redact(v, true) : redactNamed(name, v);
+  const hide = (v) => sensitive ? redact(v, true) : v;
   return {
     name,
     actions,
@@ -34888,10 +34742,6 @@ function setDigest(lines) {
   const text = JSON.stringify(sortedDistinct(lines));
   return createHash2("sha256").update(text, "utf8").digest("hex");
 }
-function linesMissing(a, b) {
-  const other = new Set(b);
-  return a.filter((l) => !other.has(l));
-}
 function sortedDistinct(lines) {
   return [...new Set(lines)].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
 }
@@ -35437,77 +35287,6 @@ function asObject3(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 
-// src/core/ledger.ts
-var LEDGER_CHECK_NAME = "plangate / destroy approval";
-var LEDGER_RE = /<!-- plangate-ledger:v1 ([A-Za-z0-9_-]*) -->/g;
-var LEDGER_STATES = ["approved", "pending", "not-required"];
-function decodeLedger(text) {
-  const found = [...text.matchAll(LEDGER_RE)];
-  if (found.length === 0) {
-    return { ok: false, reason: "none", detail: "the check run carries no plangate ledger" };
-  }
-  if (found.length > 1) {
-    return { ok: false, reason: "several", detail: "the check run carries more than one ledger" };
-  }
-  let value3;
-  try {
-    value3 = JSON.parse(Buffer.from(found[0][1], "base64url").toString("utf8"));
-  } catch {
-    return { ok: false, reason: "malformed", detail: "the ledger is not valid base64url JSON" };
-  }
-  const problem = ledgerProblem(value3);
-  return problem === void 0 ? { ok: true, ledger: value3 } : { ok: false, reason: "malformed", detail: `the ledger is malformed: ${problem}` };
-}
-function ledgerProject(ledger, name) {
-  return ledger.projects.find((p) => p.name === name);
-}
-var SHA_RE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-var DIGEST_RE2 = /^sha256v2:[0-9a-f]{64}$/;
-var SET_RE2 = /^[0-9a-f]{64}$/;
-var LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
-var isObj2 = (x) => typeof x === "object" && x !== null && !Array.isArray(x);
-var isPositiveInt = (x) => Number.isSafeInteger(x) && x > 0;
-function ledgerProblem(x) {
-  if (!isObj2(x)) return "not an object";
-  if (typeof x.headSha !== "string" || !SHA_RE.test(x.headSha)) {
-    return "headSha is not a full commit SHA";
-  }
-  if (!isPositiveInt(x.pull)) return "pull is not a pull request number";
-  if (typeof x.baseRef !== "string" || x.baseRef === "") return "baseRef is not a branch name";
-  if (!Array.isArray(x.projects) || x.projects.length === 0) return "projects is empty";
-  const names = /* @__PURE__ */ new Set();
-  for (const [i, p] of x.projects.entries()) {
-    const problem = projectProblem(p);
-    if (problem !== void 0) return `projects[${i}].${problem}`;
-    const name = p.name;
-    if (names.has(name)) return `projects[${i}].name repeats ${JSON.stringify(name)}`;
-    names.add(name);
-  }
-  return void 0;
-}
-function projectProblem(p) {
-  if (!isObj2(p)) return "is not an object";
-  if (typeof p.name !== "string" || p.name === "") return "name is empty";
-  if (typeof p.digest !== "string" || !DIGEST_RE2.test(p.digest)) return "digest is not sha256v2";
-  if (typeof p.destroySet !== "string" || !SET_RE2.test(p.destroySet)) {
-    return "destroySet is not a sha256";
-  }
-  if (typeof p.riskSet !== "string" || !SET_RE2.test(p.riskSet)) return "riskSet is not a sha256";
-  if (!LEVELS.includes(p.level)) return "level is not a risk level";
-  if (typeof p.requiresApproval !== "boolean") return "requiresApproval is not a boolean";
-  if (!LEDGER_STATES.includes(p.state)) return "state is unknown";
-  if (!Array.isArray(p.approvals)) return "approvals is not a list";
-  for (const [i, a] of p.approvals.entries()) {
-    if (!isObj2(a) || typeof a.login !== "string" || !LOGIN_RE.test(a.login) || !isPositiveInt(a.commentId) || typeof a.at !== "string" || Number.isNaN(Date.parse(a.at))) {
-      return `approvals[${i}] is not {login, commentId, at}`;
-    }
-  }
-  if (p.state === "approved" && p.requiresApproval && p.approvals.length === 0) {
-    return "state is approved without approvals";
-  }
-  return void 0;
-}
-
 // src/core/summaries.ts
 function isTrustedAuthor(login, bots) {
   return bots.some((b) => sameLogin(b, login));
@@ -35560,113 +35339,6 @@ function bodiesEquivalent(a, b) {
   if (!ma.ok || !mb.ok) return false;
   const strip = ({ runId: _r, ...rest }) => JSON.stringify(rest);
   return strip(ma.marker) === strip(mb.marker);
-}
-
-// src/core/verify.ts
-var ACTIONS_APP_SLUG = "github-actions";
-function pickLedger(runs, want) {
-  const head = want.headSha.slice(0, 7);
-  const fromApps = runs.filter((r) => r.appSlug !== void 0 && r.appSlug !== ACTIONS_APP_SLUG);
-  const pinned = want.app ? fromApps.filter((r) => r.appSlug.toLowerCase() === want.app.toLowerCase()) : fromApps;
-  const ignored = runs.filter((r) => !pinned.includes(r));
-  const why = ignored.length ? ` (ignored ${ignored.length} check run${ignored.length === 1 ? "" : "s"} of the same name from ${[...new Set(ignored.map((r) => r.appSlug ?? "no app"))].join(", ")}: ${want.app ? `only the app \`${want.app}\` (gate.app) writes the ledger` : "a workflow can create those"})` : "";
-  if (pinned.length === 0) {
-    return {
-      ok: false,
-      message: `no plangate ledger on head ${head} of PR #${want.pull}${why}. Is the plangate app installed${want.app ? ` as \`${want.app}\`` : ""}, and did it evaluate this pull request? Comment on the PR or push to make it run.`
-    };
-  }
-  const apps = [...new Set(pinned.map((r) => r.appSlug))];
-  if (apps.length > 1) {
-    return {
-      ok: false,
-      message: `check runs named like the ledger on head ${head} come from several apps (${apps.join(", ")}); set \`gate.app\` in the default branch's config to the plangate app's slug`
-    };
-  }
-  const run2 = [...pinned].sort((a, b) => b.id - a.id)[0];
-  const d = decodeLedger(run2.text ?? "");
-  if (!d.ok) {
-    return {
-      ok: false,
-      message: `the ledger of ${run2.appSlug} on head ${head} cannot be read: ${d.detail}. Fail closed: re-run the app's evaluation (comment on the PR) and this job.`
-    };
-  }
-  if (d.ledger.headSha !== want.headSha.toLowerCase() || d.ledger.pull !== want.pull) {
-    return {
-      ok: false,
-      message: `the ledger on head ${head} is for ${d.ledger.headSha.slice(0, 7)} of PR #${d.ledger.pull}, not head ${head} of PR #${want.pull}`
-    };
-  }
-  return { ok: true, ledger: d.ledger, run: run2 };
-}
-function verifyProject(p, ledger, match3, approvedLists) {
-  const name = `project '${p.name}'`;
-  const mine = { digest: p.plan.digest, level: p.assessment.level, ...p.binding };
-  if (!p.assessment.requiresApproval) {
-    return {
-      ok: true,
-      message: `${name}: needs no approval (recomputed here with the default branch's config: level ${mine.level}, no destroys that need one), digest ${mine.digest}`
-    };
-  }
-  const reasons = p.assessment.approvalReasons.map((r) => r.message).join("; ");
-  if (!ledger)
-    return { ok: false, message: `${name}: needs approval (${reasons}), and there is no ledger` };
-  const lp = ledgerProject(ledger, p.name);
-  const pr = `PR #${ledger.pull}`;
-  if (!lp) {
-    return {
-      ok: false,
-      message: `${name}: needs approval (${reasons}), but the ledger of ${pr} has no project '${p.name}' (projects: ${ledger.projects.map((x) => x.name).join(", ")}); the plan job must summarize it under the same name`
-    };
-  }
-  if (lp.state !== "approved") {
-    return {
-      ok: false,
-      message: `${name}: needs approval (${reasons}), and ${pr} is not approved for it (ledger state: ${lp.state}). A code owner comments the approval command on ${pr}; then re-run this job.`
-    };
-  }
-  const both = `approved digest ${lp.digest}, this plan's digest ${mine.digest}`;
-  if (match3 === "exact") {
-    return lp.digest === mine.digest ? {
-      ok: true,
-      message: `${name}: approved on ${pr}, same digest ${mine.digest} (match: exact)`
-    } : {
-      ok: false,
-      message: `${name}: the plan about to be applied is not the approved plan (match: exact): ${both}. Plan and approve again, or use match: destroys.`
-    };
-  }
-  const diffs = [];
-  if (lp.destroySet !== mine.destroySet) {
-    diffs.push(setDiff("destroys", mine.destroys, approvedLists?.destroys, lp.destroySet));
-  }
-  if (lp.riskSet !== mine.riskSet) {
-    diffs.push(setDiff("findings at high or above", mine.risks, approvedLists?.risks, lp.riskSet));
-  }
-  if (levelRank(mine.level) > levelRank(lp.level)) {
-    diffs.push(`the level rose from ${lp.level} (approved) to ${mine.level}`);
-  }
-  if (diffs.length === 0) {
-    return {
-      ok: true,
-      message: `${name}: approved on ${pr} by ${lp.approvals.map((a) => a.login).join(", ") || "nobody needed"}; same destroys and high findings, level ${mine.level} (approved ${lp.level}); ${both}`
-    };
-  }
-  return {
-    ok: false,
-    message: `${name}: the plan about to be applied is not what ${pr} approved: ${diffs.join("; ")}; ${both}. Open a pull request with the change so code owners can approve it.`
-  };
-}
-function setDiff(what, mine, approved, approvedSet) {
-  if (approved === void 0 || setDigest(approved) !== approvedSet) {
-    return `the ${what} differ from the approved ones (now: ${mine.join(", ") || "none"})`;
-  }
-  const added = linesMissing(mine, approved);
-  const gone = linesMissing(approved, mine);
-  const parts = [
-    added.length ? `added: ${added.join(", ")}` : "",
-    gone.length ? `gone: ${gone.join(", ")}` : ""
-  ].filter(Boolean);
-  return `${what} ${parts.join(", ")}`;
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -36034,36 +35706,7 @@ async function pullsForCommit(o, r, sha) {
     ...r,
     commit_sha: sha
   });
-  return data.map((p) => ({
-    number: p.number,
-    state: p.state,
-    mergedAt: p.merged_at,
-    mergeCommitSha: p.merge_commit_sha ?? null,
-    headSha: p.head.sha,
-    baseRef: p.base.ref
-  }));
-}
-async function defaultBranch(o, r) {
-  const { data } = await o.rest.repos.get({ ...r });
-  return data.default_branch;
-}
-async function checkRunsNamed(o, r, sha, name) {
-  const runs = await o.paginate(o.rest.checks.listForRef, {
-    ...r,
-    ref: sha,
-    check_name: name,
-    filter: "latest",
-    per_page: 100
-  });
-  return runs.map((c) => ({
-    id: c.id,
-    appSlug: c.app?.slug,
-    text: c.output.text,
-    url: c.html_url ?? void 0
-  }));
-}
-function isForbidden(e) {
-  return e.status === 403;
+  return data.map((p) => ({ number: p.number, state: p.state, merged_at: p.merged_at }));
 }
 
 // src/action/inputs.ts
@@ -36098,55 +35741,39 @@ function oneOf(name, allowed, dflt) {
 
 // src/action/main.ts
 var JOB_SUMMARY_MAX = 1e6;
-var BREAK_GLASS_DOC = "https://github.com/plangate/plangate/blob/main/docs/action.md#break-glass";
 async function run() {
   try {
     const settings = getInputs();
     const ctx = context2;
     const pr = pullRequestOf(ctx.payload);
     const octokit = settings.token ? client(settings.token, info) : void 0;
+    const config = await loadConfig(settings, octokit, pr?.baseSha);
     const plans = await loadPlans(settings);
+    const report = buildReport(plans, config);
     if (settings.mode === "verify") {
-      if (!octokit) {
-        throw new Error(
-          "Input 'github-token' is empty; verify needs it to read the config and the approval ledger."
-        );
-      }
-      const branch = defaultBranchOf(ctx.payload) ?? await defaultBranch(octokit, ctx.repo);
-      const config2 = await loadConfig(settings, octokit, { ref: branch, label: "default branch" });
-      await verify(buildReport(plans, config2), config2, octokit, pr, branch);
+      await verify(report, config, octokit, pr);
       return;
     }
-    const config = await loadConfig(
-      settings,
-      octokit,
-      pr && { ref: pr.baseSha, label: `base ${pr.baseSha.slice(0, 7)}` }
-    );
-    const report = buildReport(plans, config);
     const maxDetails = plans.some((p) => p.streamed) ? MARKDOWN_FULL_DETAILS : void 0;
     await summarize(settings, report, config, octokit, pr, maxDetails);
   } catch (error2) {
     setFailed(error2 instanceof Error ? error2.message : String(error2));
   }
 }
-function defaultBranchOf(payload) {
-  const b = payload.repository?.default_branch;
-  return typeof b === "string" && b ? b : void 0;
-}
 function pullRequestOf(payload) {
   const p = payload.pull_request;
   return p ? { number: p.number, headSha: p.head.sha, baseSha: p.base.sha } : void 0;
 }
-async function loadConfig(settings, octokit, at) {
+async function loadConfig(settings, octokit, baseSha) {
   let text;
   let where = settings.configPath;
-  if (at) {
+  if (baseSha) {
     if (!octokit)
       throw new Error(
-        `Input 'github-token' is empty; it is needed to read the config from the ${at.label}.`
+        "Input 'github-token' is empty; it is needed to read the config from the base branch."
       );
-    text = await fileAt(octokit, context2.repo, settings.configPath, at.ref);
-    where = `${settings.configPath} at ${at.label}`;
+    text = await fileAt(octokit, context2.repo, settings.configPath, baseSha);
+    where = `${settings.configPath} at base ${baseSha.slice(0, 7)}`;
   } else if (existsSync3(settings.configPath)) {
     text = await readFile(settings.configPath, "utf8");
   }
@@ -36228,24 +35855,14 @@ async function summarize(settings, report, config, octokit, pr, maxDetails) {
     projects: [p.name],
     body: renderMarkdown(projectReport(p), renderOpts)
   }));
-  try {
-    await writeComments(settings, config, octokit, pr.number, bodies);
-  } catch (e) {
-    if (!isForbidden(e)) throw e;
-    warning(
-      `plangate: the token may not comment on PR #${pr.number} (403: a fork or Dependabot pull request gets a read-only token); the summary is in the job summary and the outputs.`
-    );
-  }
-}
-async function writeComments(settings, config, octokit, pull, bodies) {
   const repo = context2.repo;
-  const comments = await listComments(octokit, repo, pull);
+  const comments = await listComments(octokit, repo, pr.number);
   let firstUrl;
   for (const { projects, body } of bodies) {
     const { keep, duplicates } = findSticky(comments, config.bots, projects);
     let url;
     if (!keep) {
-      url = (await createComment(octokit, repo, pull, body)).html_url;
+      url = (await createComment(octokit, repo, pr.number, body)).html_url;
       info(`plangate: created the summary comment for ${projects.join(", ")}: ${url}`);
     } else if (settings.comment === "on-change" && bodiesEquivalent(keep.comment.body ?? "", body)) {
       url = keep.comment.html_url ?? "";
@@ -36259,57 +35876,41 @@ async function writeComments(settings, config, octokit, pull, bodies) {
   }
   if (firstUrl) setOutput("comment-url", firstUrl);
 }
-async function verify(report, config, octokit, pr, branch) {
+async function verify(report, config, octokit, pr) {
+  if (!octokit)
+    throw new Error(
+      "Input 'github-token' is empty; verify needs it to read the pull request's summary."
+    );
   const repo = context2.repo;
-  const sha = context2.sha;
-  const needs = report.projects.filter((p) => p.assessment.requiresApproval);
   let target = pr;
-  if (!target && needs.length > 0) {
-    const pulls = await pullsForCommit(octokit, repo, sha);
-    target = pulls.find((p) => p.mergedAt && p.mergeCommitSha === sha && p.baseRef === branch);
-  }
-  let ledger;
-  let noLedger;
-  let summaries = [];
-  if (target && needs.length > 0) {
-    const runs = await checkRunsNamed(octokit, repo, target.headSha, LEDGER_CHECK_NAME);
-    const pick2 = pickLedger(runs, {
-      headSha: target.headSha,
-      pull: target.number,
-      app: config.gate.app
-    });
-    if (pick2.ok) {
-      ledger = pick2.ledger;
-      info(
-        `plangate verify: ledger of ${pick2.run.appSlug} on ${target.headSha.slice(0, 7)}: ${pick2.run.url ?? pick2.run.id}`
+  if (!target) {
+    const pulls = await pullsForCommit(octokit, repo, context2.sha);
+    const chosen = pulls.find((p) => p.merged_at) ?? pulls[0];
+    if (!chosen) {
+      throw new Error(
+        `verify: no pull request is associated with commit ${context2.sha}; the plan to apply must have been summarized on a pull request.`
       );
-    } else noLedger = pick2.message;
-    const comments = await listComments(octokit, repo, target.number);
-    summaries = needs.flatMap((p) => {
-      const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
-      return s ? [s.project] : [];
-    });
+    }
+    const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: chosen.number });
+    target = { number: data.number, headSha: data.head.sha, baseSha: data.base.sha };
   }
+  const comments = await listComments(octokit, repo, target.number);
   const failures = [];
   for (const p of report.projects) {
-    let v;
-    if (!p.assessment.requiresApproval) v = verifyProject(p, void 0, config.verify.match);
-    else if (!target) {
-      v = {
-        ok: false,
-        message: `project '${p.name}': needs approval (${p.assessment.approvalReasons.map((r) => r.message).join("; ")}), and commit ${sha.slice(0, 7)} is not the merge commit of a pull request into ${branch} (event: ${context2.eventName}), so no code owner approved it. Apply through a pull request, or use the break-glass workflow: ${BREAK_GLASS_DOC}`
-      };
-    } else if (!ledger)
-      v = { ok: false, message: `project '${p.name}': needs approval, and ${noLedger}` };
-    else
-      v = verifyProject(
-        p,
-        ledger,
-        config.verify.match,
-        summaries.find((s) => s.name === p.name)
+    const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
+    if (!s) {
+      failures.push(
+        `project '${p.name}': no trusted plangate summary on PR #${target.number} for head ${target.headSha.slice(0, 7)} (summaries count only when written by: ${config.bots.join(", ")})`
       );
-    if (v.ok) info(`plangate verify: ${v.message}`);
-    else failures.push(v.message);
+    } else if (s.project.digest !== p.plan.digest) {
+      failures.push(
+        `project '${p.name}': the plan about to be applied (${p.plan.digest}) is not the plan summarized on PR #${target.number} (${s.project.digest})`
+      );
+    } else {
+      info(
+        `plangate verify: ${p.name}: digest ${shortDigest(p.plan.digest)} matches ${s.summary.comment.html_url ?? "the summary"}`
+      );
+    }
   }
   setOutput("digest", report.projects.length === 1 ? report.projects[0].plan.digest : "");
   setOutput("verified", failures.length === 0);
