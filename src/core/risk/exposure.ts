@@ -118,6 +118,12 @@ function port(v: Json | undefined): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }
 
+/**
+ * ICMP (ping, path MTU discovery) reaches no service: a rule that opens only ICMP to anyone is
+ * not an opening of a port.
+ */
+const ICMP = new Set<Json>(['icmp', 'icmpv6', 'Icmp', '1', '58', 1, 58]);
+
 /** `from`/`to` ports of an AWS rule; all ports for protocol "-1"/"all" or 0-0 / unknown. */
 function awsPorts(o: Obj, protocolKey = 'protocol'): PortRange[] | undefined {
   const proto = o[protocolKey];
@@ -227,12 +233,14 @@ export function openIngress(type: string, value: Json): Opening[] {
     }
   };
   const awsRule = (o: Obj, protocolKey?: string) => {
+    if (ICMP.has(o[protocolKey ?? 'protocol'] ?? null)) return;
     const ports = awsPorts(o, protocolKey);
     add(o.cidr_blocks, ports);
     add(o.ipv6_cidr_blocks, ports);
   };
   const nacl = (o: Obj) => {
     if (o.action !== 'allow' && o.rule_action !== 'allow') return;
+    if (ICMP.has(o.protocol ?? null)) return;
     const ports = awsPorts(o);
     if (ports?.every(([a, b]) => a >= EPHEMERAL_FROM && b === 65535)) return;
     add(o.cidr_block, ports);
@@ -240,6 +248,7 @@ export function openIngress(type: string, value: Json): Opening[] {
   };
   const azureRule = (o: Obj) => {
     if (o.direction !== 'Inbound' || o.access !== 'Allow') return;
+    if (ICMP.has(o.protocol ?? null)) return;
     const specs = [...list(o.destination_port_range), ...list(o.destination_port_ranges)];
     const ports = specs.length > 0 ? portList(specs) : undefined;
     add(o.source_address_prefix, ports);
@@ -271,6 +280,7 @@ export function openIngress(type: string, value: Json): Opening[] {
       if (v.type === 'ingress') awsRule(v);
       break;
     case 'aws_vpc_security_group_ingress_rule': {
+      if (ICMP.has(v.ip_protocol ?? null)) break;
       const ports = awsPorts(v, 'ip_protocol');
       add(v.cidr_ipv4, ports);
       add(v.cidr_ipv6, ports);
@@ -285,7 +295,7 @@ export function openIngress(type: string, value: Json): Opening[] {
       break;
     case 'google_compute_firewall': {
       if (v.direction !== undefined && v.direction !== null && v.direction !== 'INGRESS') break;
-      const allows = objects(v.allow);
+      const allows = objects(v.allow).filter((a) => !ICMP.has(a.protocol ?? null));
       if (allows.length === 0) break;
       let ports: PortRange[] | undefined = [];
       for (const a of allows) {

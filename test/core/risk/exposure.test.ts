@@ -126,6 +126,28 @@ describe('network-exposure and public-endpoint split on the ports', () => {
   });
 });
 
+test('ICMP from anywhere opens no service: quiet on AWS, Azure and Google rules', () => {
+  expect(
+    openIngress('aws_security_group', {
+      ingress: [{ from_port: -1, to_port: -1, protocol: 'icmp', cidr_blocks: ['0.0.0.0/0'] }],
+    }),
+  ).toEqual([]);
+  expect(
+    openIngress('azurerm_network_security_rule', {
+      direction: 'Inbound',
+      access: 'Allow',
+      protocol: 'Icmp',
+      source_address_prefix: '*',
+    }),
+  ).toEqual([]);
+  expect(
+    openIngress('google_compute_firewall', {
+      source_ranges: ['0.0.0.0/0'],
+      allow: [{ protocol: 'icmp' }, { protocol: 'tcp', ports: ['22'] }],
+    }),
+  ).toEqual([{ source: '0.0.0.0/0', ports: [[22, 22]] }]);
+});
+
 describe('range-based firewalls and network ACLs (the regula Azure SQL miss)', () => {
   test('an Azure SQL rule 0.0.0.0-255.255.255.255 opens the server to the internet', () => {
     const f = about(
