@@ -81,8 +81,8 @@ var require_tunnel = __commonJS({
       self2.maxSockets = self2.options.maxSockets || http.Agent.defaultMaxSockets;
       self2.requests = [];
       self2.sockets = [];
-      self2.on("free", function onFree(socket, host, port2, localAddress) {
-        var options2 = toOptions(host, port2, localAddress);
+      self2.on("free", function onFree(socket, host, port, localAddress) {
+        var options2 = toOptions(host, port, localAddress);
         for (var i = 0, len = self2.requests.length; i < len; ++i) {
           var pending = self2.requests[i];
           if (pending.host === options2.host && pending.port === options2.port) {
@@ -96,9 +96,9 @@ var require_tunnel = __commonJS({
       });
     }
     util.inherits(TunnelingAgent, events.EventEmitter);
-    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port2, localAddress) {
+    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self2 = this;
-      var options = mergeOptions({ request: req }, self2.options, toOptions(host, port2, localAddress));
+      var options = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
       if (self2.sockets.length >= this.maxSockets) {
         self2.requests.push(options);
         return;
@@ -221,11 +221,11 @@ var require_tunnel = __commonJS({
         cb(secureSocket);
       });
     }
-    function toOptions(host, port2, localAddress) {
+    function toOptions(host, port, localAddress) {
       if (typeof host === "string") {
         return {
           host,
-          port: port2,
+          port,
           localAddress
         };
       }
@@ -842,7 +842,7 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key, value3, index) {
+      constructor(key, value2, index) {
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
@@ -851,16 +851,16 @@ var require_tree = __commonJS({
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
-          this.middle = new _TstNode(key, value3, index);
+          this.middle = new _TstNode(key, value2, index);
         } else {
-          this.value = value3;
+          this.value = value2;
         }
       }
       /**
        * @param {string} key
        * @param {any} value
        */
-      add(key, value3) {
+      add(key, value2) {
         const length = key.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
@@ -874,25 +874,25 @@ var require_tree = __commonJS({
           }
           if (node.code === code) {
             if (length === ++index) {
-              node.value = value3;
+              node.value = value2;
               break;
             } else if (node.middle !== null) {
               node = node.middle;
             } else {
-              node.middle = new _TstNode(key, value3, index);
+              node.middle = new _TstNode(key, value2, index);
               break;
             }
           } else if (node.code < code) {
             if (node.left !== null) {
               node = node.left;
             } else {
-              node.left = new _TstNode(key, value3, index);
+              node.left = new _TstNode(key, value2, index);
               break;
             }
           } else if (node.right !== null) {
             node = node.right;
           } else {
-            node.right = new _TstNode(key, value3, index);
+            node.right = new _TstNode(key, value2, index);
             break;
           }
         }
@@ -931,11 +931,11 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key, value3) {
+      insert(key, value2) {
         if (this.node === null) {
-          this.node = new TstNode(key, value3, 0);
+          this.node = new TstNode(key, value2, 0);
         } else {
-          this.node.add(key, value3);
+          this.node.add(key, value2);
         }
       }
       /**
@@ -1035,12 +1035,12 @@ var require_util = __commonJS({
       }
       return url;
     }
-    function isValidPort(port2) {
-      const value3 = parseInt(port2, 10);
-      return value3 === Number(port2) && value3 >= 0 && value3 <= 65535;
+    function isValidPort(port) {
+      const value2 = parseInt(port, 10);
+      return value2 === Number(port) && value2 >= 0 && value2 <= 65535;
     }
-    function isHttpOrHttpsPrefixed(value3) {
-      return value3 != null && value3[0] === "h" && value3[1] === "t" && value3[2] === "t" && value3[3] === "p" && (value3[4] === ":" || value3[4] === "s" && value3[5] === ":");
+    function isHttpOrHttpsPrefixed(value2) {
+      return value2 != null && value2[0] === "h" && value2[1] === "t" && value2[2] === "t" && value2[3] === "p" && (value2[4] === ":" || value2[4] === "s" && value2[5] === ":");
     }
     function parseURL(url) {
       if (typeof url === "string") {
@@ -1072,8 +1072,8 @@ var require_util = __commonJS({
         if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
           throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
         }
-        const port2 = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
-        let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port2}`;
+        const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
+        let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
         let path6 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
@@ -1164,11 +1164,11 @@ var require_util = __commonJS({
       const m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
       return m ? parseInt(m[1], 10) * 1e3 : null;
     }
-    function headerNameToString(value3) {
-      return typeof value3 === "string" ? headerNameLowerCasedRecord[value3] ?? value3.toLowerCase() : tree.lookup(value3) ?? value3.toString("latin1").toLowerCase();
+    function headerNameToString(value2) {
+      return typeof value2 === "string" ? headerNameLowerCasedRecord[value2] ?? value2.toLowerCase() : tree.lookup(value2) ?? value2.toString("latin1").toLowerCase();
     }
-    function bufferToLowerCasedHeaderName(value3) {
-      return tree.lookup(value3) ?? value3.toString("latin1").toLowerCase();
+    function bufferToLowerCasedHeaderName(value2) {
+      return tree.lookup(value2) ?? value2.toString("latin1").toLowerCase();
     }
     function parseHeaders(headers, obj) {
       if (obj === void 0) obj = {};
@@ -1283,14 +1283,14 @@ var require_util = __commonJS({
             iterator2 = iterable[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { done, value: value3 } = await iterator2.next();
+            const { done, value: value2 } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
                 controller.byobRequest?.respond(0);
               });
             } else {
-              const buf = Buffer.isBuffer(value3) ? value3 : Buffer.from(value3);
+              const buf = Buffer.isBuffer(value2) ? value2 : Buffer.from(value2);
               if (buf.byteLength) {
                 controller.enqueue(new Uint8Array(buf));
               }
@@ -1497,34 +1497,34 @@ var require_diagnostics = __commonJS({
       const debuglog = fetchDebuglog.enabled ? fetchDebuglog : undiciDebugLog;
       diagnosticsChannel.channel("undici:client:beforeConnect").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port: port2, host }
+          connectParams: { version, protocol, port, host }
         } = evt;
         debuglog(
           "connecting to %s using %s%s",
-          `${host}${port2 ? `:${port2}` : ""}`,
+          `${host}${port ? `:${port}` : ""}`,
           protocol,
           version
         );
       });
       diagnosticsChannel.channel("undici:client:connected").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port: port2, host }
+          connectParams: { version, protocol, port, host }
         } = evt;
         debuglog(
           "connected to %s using %s%s",
-          `${host}${port2 ? `:${port2}` : ""}`,
+          `${host}${port ? `:${port}` : ""}`,
           protocol,
           version
         );
       });
       diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port: port2, host },
+          connectParams: { version, protocol, port, host },
           error: error2
         } = evt;
         debuglog(
           "connection to %s using %s%s errored - %s",
-          `${host}${port2 ? `:${port2}` : ""}`,
+          `${host}${port ? `:${port}` : ""}`,
           protocol,
           version,
           error2.message
@@ -1575,37 +1575,37 @@ var require_diagnostics = __commonJS({
         const debuglog = undiciDebugLog.enabled ? undiciDebugLog : websocketDebuglog;
         diagnosticsChannel.channel("undici:client:beforeConnect").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port: port2, host }
+            connectParams: { version, protocol, port, host }
           } = evt;
           debuglog(
             "connecting to %s%s using %s%s",
             host,
-            port2 ? `:${port2}` : "",
+            port ? `:${port}` : "",
             protocol,
             version
           );
         });
         diagnosticsChannel.channel("undici:client:connected").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port: port2, host }
+            connectParams: { version, protocol, port, host }
           } = evt;
           debuglog(
             "connected to %s%s using %s%s",
             host,
-            port2 ? `:${port2}` : "",
+            port ? `:${port}` : "",
             protocol,
             version
           );
         });
         diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port: port2, host },
+            connectParams: { version, protocol, port, host },
             error: error2
           } = evt;
           debuglog(
             "connection to %s%s using %s%s errored - %s",
             host,
-            port2 ? `:${port2}` : "",
+            port ? `:${port}` : "",
             protocol,
             version,
             error2.message
@@ -1620,9 +1620,9 @@ var require_diagnostics = __commonJS({
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
         const {
-          address: { address, port: port2 }
+          address: { address, port }
         } = evt;
-        websocketDebuglog("connection opened %s%s", address, port2 ? `:${port2}` : "");
+        websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
         const { websocket, code, reason: reason2 } = evt;
@@ -1955,8 +1955,8 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key, value3) {
-        processHeader(this, key, value3);
+      addHeader(key, value2) {
+        processHeader(this, key, value2);
         return this;
       }
     };
@@ -2028,11 +2028,11 @@ var require_request = __commonJS({
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
-        const value3 = typeof val === "string" ? val.toLowerCase() : null;
-        if (value3 !== "close" && value3 !== "keep-alive") {
+        const value2 = typeof val === "string" ? val.toLowerCase() : null;
+        if (value2 !== "close" && value2 !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
         }
-        if (value3 === "close") {
+        if (value2 === "close") {
           request2.reset = true;
         }
       } else if (headerName === "expect") {
@@ -2577,7 +2577,7 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname, host, protocol, port: port2, servername, localAddress, httpSocket }, callback) {
+      return function connect({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
@@ -2587,7 +2587,7 @@ var require_connect = __commonJS({
           const sessionKey = servername || hostname;
           assert4(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
-          port2 = port2 || 443;
+          port = port || 443;
           socket = tls.connect({
             highWaterMark: 16384,
             // TLS in node can't have bigger HWM anyway...
@@ -2599,7 +2599,7 @@ var require_connect = __commonJS({
             ALPNProtocols: allowH2 ? ["http/1.1", "h2"] : ["http/1.1"],
             socket: httpSocket,
             // upgrade socket connection
-            port: port2,
+            port,
             host: hostname
           });
           socket.on("session", function(session2) {
@@ -2607,13 +2607,13 @@ var require_connect = __commonJS({
           });
         } else {
           assert4(!httpSocket, "httpSocket can only be sent on TLS update");
-          port2 = port2 || 80;
+          port = port || 80;
           socket = net.connect({
             highWaterMark: 64 * 1024,
             // Same as nodejs fs streams.
             ...options,
             localAddress,
-            port: port2,
+            port,
             host: hostname
           });
         }
@@ -2621,7 +2621,7 @@ var require_connect = __commonJS({
           const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port: port2 });
+        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -2697,9 +2697,9 @@ var require_utils = __commonJS({
     function enumToMap(obj) {
       const res = {};
       Object.keys(obj).forEach((key) => {
-        const value3 = obj[key];
-        if (typeof value3 === "number") {
-          res[key] = value3;
+        const value2 = obj[key];
+        if (typeof value2 === "number") {
+          res[key] = value2;
         }
       });
       return res;
@@ -3512,11 +3512,11 @@ var require_data_url = __commonJS({
     }
     function collectAnHTTPQuotedString(input, position, extractValue) {
       const positionStart = position.position;
-      let value3 = "";
+      let value2 = "";
       assert4(input[position.position] === '"');
       position.position++;
       while (true) {
-        value3 += collectASequenceOfCodePoints(
+        value2 += collectASequenceOfCodePoints(
           (char) => char !== '"' && char !== "\\",
           input,
           position
@@ -3528,10 +3528,10 @@ var require_data_url = __commonJS({
         position.position++;
         if (quoteOrBackslash === "\\") {
           if (position.position >= input.length) {
-            value3 += "\\";
+            value2 += "\\";
             break;
           }
-          value3 += input[position.position];
+          value2 += input[position.position];
           position.position++;
         } else {
           assert4(quoteOrBackslash === '"');
@@ -3539,7 +3539,7 @@ var require_data_url = __commonJS({
         }
       }
       if (extractValue) {
-        return value3;
+        return value2;
       }
       return input.slice(positionStart, position.position);
     }
@@ -3547,16 +3547,16 @@ var require_data_url = __commonJS({
       assert4(mimeType !== "failure");
       const { parameters, essence } = mimeType;
       let serialization = essence;
-      for (let [name, value3] of parameters.entries()) {
+      for (let [name, value2] of parameters.entries()) {
         serialization += ";";
         serialization += name;
         serialization += "=";
-        if (!HTTP_TOKEN_CODEPOINTS.test(value3)) {
-          value3 = value3.replace(/(\\|")/g, "\\$1");
-          value3 = '"' + value3;
-          value3 += '"';
+        if (!HTTP_TOKEN_CODEPOINTS.test(value2)) {
+          value2 = value2.replace(/(\\|")/g, "\\$1");
+          value2 = '"' + value2;
+          value2 += '"';
         }
-        serialization += value3;
+        serialization += value2;
       }
       return serialization;
     }
@@ -3829,11 +3829,11 @@ var require_webidl = __commonJS({
           });
         }
         while (true) {
-          const { done, value: value3 } = method.next();
+          const { done, value: value2 } = method.next();
           if (done) {
             break;
           }
-          seq.push(converter(value3, prefix, `${argument}[${index++}]`));
+          seq.push(converter(value2, prefix, `${argument}[${index++}]`));
         }
         return seq;
       };
@@ -3901,20 +3901,20 @@ var require_webidl = __commonJS({
               });
             }
           }
-          let value3 = dictionary[key];
+          let value2 = dictionary[key];
           const hasDefault = Object.hasOwn(options, "defaultValue");
-          if (hasDefault && value3 !== null) {
-            value3 ??= defaultValue();
+          if (hasDefault && value2 !== null) {
+            value2 ??= defaultValue();
           }
-          if (required || hasDefault || value3 !== void 0) {
-            value3 = converter(value3, prefix, `${argument}.${key}`);
-            if (options.allowedValues && !options.allowedValues.includes(value3)) {
+          if (required || hasDefault || value2 !== void 0) {
+            value2 = converter(value2, prefix, `${argument}.${key}`);
+            if (options.allowedValues && !options.allowedValues.includes(value2)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `${value3} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
+                message: `${value2} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key] = value3;
+            dict[key] = value2;
           }
         }
         return dict;
@@ -4125,8 +4125,8 @@ var require_util2 = __commonJS({
       }
       return true;
     }
-    function normalizeBinaryStringToUtf8(value3) {
-      return Buffer.from(value3, "binary").toString("utf8");
+    function normalizeBinaryStringToUtf8(value2) {
+      return Buffer.from(value2, "binary").toString("utf8");
     }
     function requestCurrentURL(request2) {
       return request2.urlList[request2.urlList.length - 1];
@@ -4159,18 +4159,18 @@ var require_util2 = __commonJS({
     function setRequestReferrerPolicyOnRedirect(request2, actualResponse) {
       const { headersList } = actualResponse;
       const policyHeader = (headersList.get("referrer-policy", true) ?? "").split(",");
-      let policy2 = "";
+      let policy = "";
       if (policyHeader.length > 0) {
         for (let i = policyHeader.length; i !== 0; i--) {
           const token = policyHeader[i - 1].trim();
           if (referrerPolicyTokens.has(token)) {
-            policy2 = token;
+            policy = token;
             break;
           }
         }
       }
-      if (policy2 !== "") {
-        request2.referrerPolicy = policy2;
+      if (policy !== "") {
+        request2.referrerPolicy = policy;
       }
     }
     function crossOriginResourcePolicyCheck() {
@@ -4268,8 +4268,8 @@ var require_util2 = __commonJS({
       };
     }
     function determineRequestsReferrer(request2) {
-      const policy2 = request2.referrerPolicy;
-      assert4(policy2);
+      const policy = request2.referrerPolicy;
+      assert4(policy);
       let referrerSource = null;
       if (request2.referrer === "client") {
         const globalOrigin = getGlobalOrigin();
@@ -4287,7 +4287,7 @@ var require_util2 = __commonJS({
       }
       const areSameOrigin = sameOrigin(request2, referrerURL);
       const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request2.url);
-      switch (policy2) {
+      switch (policy) {
         case "origin":
           return referrerOrigin != null ? referrerOrigin : stripURLForReferrer(referrerSource, true);
         case "unsafe-url":
@@ -4487,8 +4487,8 @@ var require_util2 = __commonJS({
     function normalizeMethod(method) {
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
-    function serializeJavascriptValueToJSONString(value3) {
-      const result = JSON.stringify(value3);
+    function serializeJavascriptValueToJSONString(value2) {
+      const result = JSON.stringify(value2);
       if (result === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
@@ -4529,7 +4529,7 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value3 } = values[index];
+          const { [keyIndex]: key, [valueIndex]: value2 } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
@@ -4537,10 +4537,10 @@ var require_util2 = __commonJS({
               result = key;
               break;
             case "value":
-              result = value3;
+              result = value2;
               break;
             case "key+value":
-              result = [key, value3];
+              result = [key, value2];
               break;
           }
           return {
@@ -4606,8 +4606,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key, 1: value3 } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value3, key, this);
+            for (const { 0: key, 1: value2 } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value2, key, this);
             }
           }
         }
@@ -4684,8 +4684,8 @@ var require_util2 = __commonJS({
       const protocol = url.protocol;
       return protocol === "http:" || protocol === "https:";
     }
-    function simpleRangeHeaderValue(value3, allowWhitespace) {
-      const data = value3;
+    function simpleRangeHeaderValue(value2, allowWhitespace) {
+      const data = value2;
       if (!data.startsWith("bytes")) {
         return "failure";
       }
@@ -4803,8 +4803,8 @@ var require_util2 = __commonJS({
       if (values === null) {
         return "failure";
       }
-      for (const value3 of values) {
-        const temporaryMimeType = parseMIMEType(value3);
+      for (const value2 of values) {
+        const temporaryMimeType = parseMIMEType(value2);
         if (temporaryMimeType === "failure" || temporaryMimeType.essence === "*/*") {
           continue;
         }
@@ -4824,8 +4824,8 @@ var require_util2 = __commonJS({
       }
       return mimeType;
     }
-    function gettingDecodingSplitting(value3) {
-      const input = value3;
+    function gettingDecodingSplitting(value2) {
+      const input = value2;
       const position = { position: 0 };
       const values = [];
       let temporaryValue = "";
@@ -4855,12 +4855,12 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list2) {
-      const value3 = list2.get(name, true);
-      if (value3 === null) {
+    function getDecodeSplit(name, list) {
+      const value2 = list.get(name, true);
+      if (value2 === null) {
         return null;
       }
-      return gettingDecodingSplitting(value3);
+      return gettingDecodingSplitting(value2);
     }
     var textDecoder = new TextDecoder();
     function utf8DecodeBytes(buffer) {
@@ -5043,19 +5043,19 @@ var require_formdata = __commonJS({
         }
         this[kState] = [];
       }
-      append(name, value3, filename = void 0) {
+      append(name, value2, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.append";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value3)) {
+        if (arguments.length === 3 && !isBlobLike(value2)) {
           throw new TypeError(
             "Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value3 = isBlobLike(value3) ? webidl.converters.Blob(value3, prefix, "value", { strict: false }) : webidl.converters.USVString(value3, prefix, "value");
+        value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "value", { strict: false }) : webidl.converters.USVString(value2, prefix, "value");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "filename") : void 0;
-        const entry = makeEntry(name, value3, filename);
+        const entry = makeEntry(name, value2, filename);
         this[kState].push(entry);
       }
       delete(name) {
@@ -5090,19 +5090,19 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix, "name");
         return this[kState].findIndex((entry) => entry.name === name) !== -1;
       }
-      set(name, value3, filename = void 0) {
+      set(name, value2, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.set";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value3)) {
+        if (arguments.length === 3 && !isBlobLike(value2)) {
           throw new TypeError(
             "Failed to execute 'set' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value3 = isBlobLike(value3) ? webidl.converters.Blob(value3, prefix, "name", { strict: false }) : webidl.converters.USVString(value3, prefix, "name");
+        value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "name", { strict: false }) : webidl.converters.USVString(value2, prefix, "name");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "name") : void 0;
-        const entry = makeEntry(name, value3, filename);
+        const entry = makeEntry(name, value2, filename);
         const idx = this[kState].findIndex((entry2) => entry2.name === name);
         if (idx !== -1) {
           this[kState] = [
@@ -5146,21 +5146,21 @@ var require_formdata = __commonJS({
         configurable: true
       }
     });
-    function makeEntry(name, value3, filename) {
-      if (typeof value3 === "string") {
+    function makeEntry(name, value2, filename) {
+      if (typeof value2 === "string") {
       } else {
-        if (!isFileLike(value3)) {
-          value3 = value3 instanceof Blob ? new File([value3], "blob", { type: value3.type }) : new FileLike(value3, "blob", { type: value3.type });
+        if (!isFileLike(value2)) {
+          value2 = value2 instanceof Blob ? new File([value2], "blob", { type: value2.type }) : new FileLike(value2, "blob", { type: value2.type });
         }
         if (filename !== void 0) {
           const options = {
-            type: value3.type,
-            lastModified: value3.lastModified
+            type: value2.type,
+            lastModified: value2.lastModified
           };
-          value3 = value3 instanceof NativeFile ? new File([value3], filename, options) : new FileLike(value3, filename, options);
+          value2 = value2 instanceof NativeFile ? new File([value2], filename, options) : new FileLike(value2, filename, options);
         }
       }
-      return { name, value: value3 };
+      return { name, value: value2 };
     }
     module.exports = { FormData, makeEntry };
   }
@@ -5258,19 +5258,19 @@ var require_formdata_parser = __commonJS({
         } else {
           position.position += 2;
         }
-        let value3;
+        let value2;
         if (filename !== null) {
           contentType ??= "text/plain";
           if (!isAsciiString(contentType)) {
             contentType = "";
           }
-          value3 = new File([body], filename, { type: contentType });
+          value2 = new File([body], filename, { type: contentType });
         } else {
-          value3 = utf8DecodeBytes(Buffer.from(body));
+          value2 = utf8DecodeBytes(Buffer.from(body));
         }
         assert4(isUSVString(name));
-        assert4(typeof value3 === "string" && isUSVString(value3) || isFileLike(value3));
-        entryList.push(makeEntry(name, value3, filename));
+        assert4(typeof value2 === "string" && isUSVString(value2) || isFileLike(value2));
+        entryList.push(makeEntry(name, value2, filename));
       }
     }
     function parseMultipartFormDataHeaders(input, position) {
@@ -5501,27 +5501,27 @@ var require_body = __commonJS({
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
         const escape2 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
-        const normalizeLinefeeds = (value3) => value3.replace(/\r?\n|\r/g, "\r\n");
+        const normalizeLinefeeds = (value2) => value2.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
-        for (const [name, value3] of object) {
-          if (typeof value3 === "string") {
+        for (const [name, value2] of object) {
+          if (typeof value2 === "string") {
             const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
-${normalizeLinefeeds(value3)}\r
+${normalizeLinefeeds(value2)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value3.name ? `; filename="${escape2(value3.name)}"` : "") + `\r
-Content-Type: ${value3.type || "application/octet-stream"}\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value2.name ? `; filename="${escape2(value2.name)}"` : "") + `\r
+Content-Type: ${value2.type || "application/octet-stream"}\r
 \r
 `);
-            blobParts.push(chunk2, value3, rn);
-            if (typeof value3.size === "number") {
-              length += chunk2.byteLength + value3.size + rn.byteLength;
+            blobParts.push(chunk2, value2, rn);
+            if (typeof value2.size === "number") {
+              length += chunk2.byteLength + value2.size + rn.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -5572,7 +5572,7 @@ Content-Type: ${value3.type || "application/octet-stream"}\r
             iterator2 = action(object)[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { value: value3, done } = await iterator2.next();
+            const { value: value2, done } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -5580,7 +5580,7 @@ Content-Type: ${value3.type || "application/octet-stream"}\r
               });
             } else {
               if (!isErrored(stream)) {
-                const buffer = new Uint8Array(value3);
+                const buffer = new Uint8Array(value2);
                 if (buffer.byteLength) {
                   controller.enqueue(buffer);
                 }
@@ -5643,12 +5643,12 @@ Content-Type: ${value3.type || "application/octet-stream"}\r
           return consumeBody(this, parseJSONFromBytes, instance);
         },
         formData() {
-          return consumeBody(this, (value3) => {
+          return consumeBody(this, (value2) => {
             const mimeType = bodyMimeType(this);
             if (mimeType !== null) {
               switch (mimeType.essence) {
                 case "multipart/form-data": {
-                  const parsed = multipartFormDataParser(value3, mimeType);
+                  const parsed = multipartFormDataParser(value2, mimeType);
                   if (parsed === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
@@ -5657,10 +5657,10 @@ Content-Type: ${value3.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value3.toString());
+                  const entries = new URLSearchParams(value2.toString());
                   const fd = new FormData();
-                  for (const [name, value4] of entries) {
-                    fd.append(name, value4);
+                  for (const [name, value3] of entries) {
+                    fd.append(name, value3);
                   }
                   return fd;
                 }
@@ -6916,13 +6916,13 @@ var require_client_h2 = __commonJS({
     } = http2;
     function parseH2Headers(headers) {
       const result = [];
-      for (const [name, value3] of Object.entries(headers)) {
-        if (Array.isArray(value3)) {
-          for (const subvalue of value3) {
+      for (const [name, value2] of Object.entries(headers)) {
+        if (Array.isArray(value2)) {
+          for (const subvalue of value2) {
             result.push(Buffer.from(name), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value3));
+          result.push(Buffer.from(name), Buffer.from(value2));
         }
       }
       return result;
@@ -7089,8 +7089,8 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream;
-      const { hostname, port: port2 } = client2[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port2 ? `:${port2}` : ""}`;
+      const { hostname, port } = client2[kUrl];
+      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error2) => {
         if (request2.aborted) {
@@ -7840,8 +7840,8 @@ var require_client = __commonJS({
       get pipelining() {
         return this[kPipelining];
       }
-      set pipelining(value3) {
-        this[kPipelining] = value3;
+      set pipelining(value2) {
+        this[kPipelining] = value2;
         this[kResume](true);
       }
       get [kPending]() {
@@ -7930,7 +7930,7 @@ var require_client = __commonJS({
     async function connect(client2) {
       assert4(!client2[kConnecting]);
       assert4(!client2[kHTTPContext]);
-      let { host, hostname, protocol, port: port2 } = client2[kUrl];
+      let { host, hostname, protocol, port } = client2[kUrl];
       if (hostname[0] === "[") {
         const idx = hostname.indexOf("]");
         assert4(idx !== -1);
@@ -7945,7 +7945,7 @@ var require_client = __commonJS({
             host,
             hostname,
             protocol,
-            port: port2,
+            port,
             version: client2[kHTTPContext]?.version,
             servername: client2[kServerName],
             localAddress: client2[kLocalAddress]
@@ -7959,7 +7959,7 @@ var require_client = __commonJS({
             host,
             hostname,
             protocol,
-            port: port2,
+            port,
             servername: client2[kServerName],
             localAddress: client2[kLocalAddress]
           }, (err, socket2) => {
@@ -7992,7 +7992,7 @@ var require_client = __commonJS({
               host,
               hostname,
               protocol,
-              port: port2,
+              port,
               version: client2[kHTTPContext]?.version,
               servername: client2[kServerName],
               localAddress: client2[kLocalAddress]
@@ -8013,7 +8013,7 @@ var require_client = __commonJS({
               host,
               hostname,
               protocol,
-              port: port2,
+              port,
               version: client2[kHTTPContext]?.version,
               servername: client2[kServerName],
               localAddress: client2[kLocalAddress]
@@ -8787,7 +8787,7 @@ var require_proxy_agent = __commonJS({
         }
         const { proxyTunnel = true } = opts;
         const url = this.#getUrl(opts);
-        const { href, origin, port: port2, protocol, username, password, hostname: proxyHostname } = url;
+        const { href, origin, port, protocol, username, password, hostname: proxyHostname } = url;
         this[kProxy] = { uri: href, protocol };
         this[kInterceptors] = opts.interceptors?.ProxyAgent && Array.isArray(opts.interceptors.ProxyAgent) ? opts.interceptors.ProxyAgent : [];
         this[kRequestTls] = opts.requestTls;
@@ -8829,7 +8829,7 @@ var require_proxy_agent = __commonJS({
             try {
               const { socket, statusCode } = await this[kClient].connect({
                 origin,
-                port: port2,
+                port,
                 path: requestedPath,
                 signal: opts2.signal,
                 headers: {
@@ -8986,10 +8986,10 @@ var require_env_http_proxy_agent = __commonJS({
         }
       }
       #getProxyAgentForUrl(url) {
-        let { protocol, host: hostname, port: port2 } = url;
+        let { protocol, host: hostname, port } = url;
         hostname = hostname.replace(/:\d*$/, "").toLowerCase();
-        port2 = Number.parseInt(port2, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname, port2)) {
+        port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
+        if (!this.#shouldProxy(hostname, port)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -8997,7 +8997,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname, port2) {
+      #shouldProxy(hostname, port) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -9009,7 +9009,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         for (let i = 0; i < this.#noProxyEntries.length; i++) {
           const entry = this.#noProxyEntries[i];
-          if (entry.port && entry.port !== port2) {
+          if (entry.port && entry.port !== port) {
             continue;
           }
           if (!/^[.*]/.test(entry.hostname)) {
@@ -10670,15 +10670,15 @@ var require_mock_utils = __commonJS({
         isPromise
       }
     } = __require("node:util");
-    function matchValue(match3, value3) {
+    function matchValue(match3, value2) {
       if (typeof match3 === "string") {
-        return match3 === value3;
+        return match3 === value2;
       }
       if (match3 instanceof RegExp) {
-        return match3.test(value3);
+        return match3.test(value2);
       }
       if (typeof match3 === "function") {
-        return match3(value3) === true;
+        return match3(value2) === true;
       }
       return false;
     }
@@ -10819,14 +10819,14 @@ var require_mock_utils = __commonJS({
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
-        const value3 = data[key];
+        const value2 = data[key];
         const name = Buffer.from(`${key}`);
-        if (Array.isArray(value3)) {
-          for (let j = 0; j < value3.length; ++j) {
-            result.push(name, Buffer.from(`${value3[j]}`));
+        if (Array.isArray(value2)) {
+          for (let j = 0; j < value2.length; ++j) {
+            result.push(name, Buffer.from(`${value2[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value3}`));
+          result.push(name, Buffer.from(`${value2}`));
         }
       }
       return result;
@@ -11692,17 +11692,17 @@ var require_dns = __commonJS({
               records,
               newOpts.affinity
             );
-            let port2;
+            let port;
             if (typeof ip.port === "number") {
-              port2 = `:${ip.port}`;
+              port = `:${ip.port}`;
             } else if (origin.port !== "") {
-              port2 = `:${origin.port}`;
+              port = `:${origin.port}`;
             } else {
-              port2 = "";
+              port = "";
             }
             cb(
               null,
-              `${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`
+              `${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`
             );
           });
         } else {
@@ -11716,17 +11716,17 @@ var require_dns = __commonJS({
             this.runLookup(origin, opts, cb);
             return;
           }
-          let port2;
+          let port;
           if (typeof ip.port === "number") {
-            port2 = `:${ip.port}`;
+            port = `:${ip.port}`;
           } else if (origin.port !== "") {
-            port2 = `:${origin.port}`;
+            port = `:${origin.port}`;
           } else {
-            port2 = "";
+            port = "";
           }
           cb(
             null,
-            `${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`
+            `${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`
           );
         }
       }
@@ -11976,25 +11976,25 @@ var require_headers = __commonJS({
         });
       }
     }
-    function appendHeader(headers, name, value3) {
-      value3 = headerValueNormalize(value3);
+    function appendHeader(headers, name, value2) {
+      value2 = headerValueNormalize(value2);
       if (!isValidHeaderName(name)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
           value: name,
           type: "header name"
         });
-      } else if (!isValidHeaderValue(value3)) {
+      } else if (!isValidHeaderValue(value2)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
-          value: value3,
+          value: value2,
           type: "header value"
         });
       }
       if (getHeadersGuard(headers) === "immutable") {
         throw new TypeError("immutable");
       }
-      return getHeadersList(headers).append(name, value3, false);
+      return getHeadersList(headers).append(name, value2, false);
     }
     function compareHeaderName(a, b) {
       return a[0] < b[0] ? -1 : 1;
@@ -12031,7 +12031,7 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      append(name, value3, isLowerCase) {
+      append(name, value2, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
@@ -12039,13 +12039,13 @@ var require_headers = __commonJS({
           const delimiter = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter}${value3}`
+            value: `${exists2.value}${delimiter}${value2}`
           });
         } else {
-          this[kHeadersMap].set(lowercaseName, { name, value: value3 });
+          this[kHeadersMap].set(lowercaseName, { name, value: value2 });
         }
         if (lowercaseName === "set-cookie") {
-          (this.cookies ??= []).push(value3);
+          (this.cookies ??= []).push(value2);
         }
       }
       /**
@@ -12054,13 +12054,13 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      set(name, value3, isLowerCase) {
+      set(name, value2, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         if (lowercaseName === "set-cookie") {
-          this.cookies = [value3];
+          this.cookies = [value2];
         }
-        this[kHeadersMap].set(lowercaseName, { name, value: value3 });
+        this[kHeadersMap].set(lowercaseName, { name, value: value2 });
       }
       /**
        * @see https://fetch.spec.whatwg.org/#concept-header-list-delete
@@ -12085,15 +12085,15 @@ var require_headers = __commonJS({
         return this[kHeadersMap].get(isLowerCase ? name : name.toLowerCase())?.value ?? null;
       }
       *[Symbol.iterator]() {
-        for (const { 0: name, 1: { value: value3 } } of this[kHeadersMap]) {
-          yield [name, value3];
+        for (const { 0: name, 1: { value: value2 } } of this[kHeadersMap]) {
+          yield [name, value2];
         }
       }
       get entries() {
         const headers = {};
         if (this[kHeadersMap].size !== 0) {
-          for (const { name, value: value3 } of this[kHeadersMap].values()) {
-            headers[name] = value3;
+          for (const { name, value: value2 } of this[kHeadersMap].values()) {
+            headers[name] = value2;
           }
         }
         return headers;
@@ -12104,13 +12104,13 @@ var require_headers = __commonJS({
       get entriesList() {
         const headers = [];
         if (this[kHeadersMap].size !== 0) {
-          for (const { 0: lowerName, 1: { name, value: value3 } } of this[kHeadersMap]) {
+          for (const { 0: lowerName, 1: { name, value: value2 } } of this[kHeadersMap]) {
             if (lowerName === "set-cookie") {
               for (const cookie of this.cookies) {
                 headers.push([name, cookie]);
               }
             } else {
-              headers.push([name, value3]);
+              headers.push([name, value2]);
             }
           }
         }
@@ -12128,9 +12128,9 @@ var require_headers = __commonJS({
           const firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
           assert4(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value3; i < size; ++i) {
-            value3 = iterator2.next().value;
-            x = array[i] = [value3[0], value3[1].value];
+          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value2; i < size; ++i) {
+            value2 = iterator2.next().value;
+            x = array[i] = [value2[0], value2[1].value];
             assert4(x[1] !== null);
             left = 0;
             right = i;
@@ -12156,9 +12156,9 @@ var require_headers = __commonJS({
           return array;
         } else {
           let i = 0;
-          for (const { 0: name, 1: { value: value3 } } of this[kHeadersMap]) {
-            array[i++] = [name, value3];
-            assert4(value3 !== null);
+          for (const { 0: name, 1: { value: value2 } } of this[kHeadersMap]) {
+            array[i++] = [name, value2];
+            assert4(value2 !== null);
           }
           return array.sort(compareHeaderName);
         }
@@ -12180,13 +12180,13 @@ var require_headers = __commonJS({
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
-      append(name, value3) {
+      append(name, value2) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.append");
         const prefix = "Headers.append";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value3 = webidl.converters.ByteString(value3, prefix, "value");
-        return appendHeader(this, name, value3);
+        value2 = webidl.converters.ByteString(value2, prefix, "value");
+        return appendHeader(this, name, value2);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-delete
       delete(name) {
@@ -12240,37 +12240,37 @@ var require_headers = __commonJS({
         return this.#headersList.contains(name, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-set
-      set(name, value3) {
+      set(name, value2) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.set");
         const prefix = "Headers.set";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value3 = webidl.converters.ByteString(value3, prefix, "value");
-        value3 = headerValueNormalize(value3);
+        value2 = webidl.converters.ByteString(value2, prefix, "value");
+        value2 = headerValueNormalize(value2);
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
             prefix,
             value: name,
             type: "header name"
           });
-        } else if (!isValidHeaderValue(value3)) {
+        } else if (!isValidHeaderValue(value2)) {
           throw webidl.errors.invalidArgument({
             prefix,
-            value: value3,
+            value: value2,
             type: "header value"
           });
         }
         if (this.#guard === "immutable") {
           throw new TypeError("immutable");
         }
-        this.#headersList.set(name, value3, false);
+        this.#headersList.set(name, value2, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list2 = this.#headersList.cookies;
-        if (list2) {
-          return [...list2];
+        const list = this.#headersList.cookies;
+        if (list) {
+          return [...list];
         }
         return [];
       }
@@ -12286,13 +12286,13 @@ var require_headers = __commonJS({
           return this.#headersList[kHeadersSortedMap] = names;
         }
         for (let i = 0; i < names.length; ++i) {
-          const { 0: name, 1: value3 } = names[i];
+          const { 0: name, 1: value2 } = names[i];
           if (name === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
               headers.push([name, cookies[j]]);
             }
           } else {
-            headers.push([name, value3]);
+            headers.push([name, value2]);
           }
         }
         return this.#headersList[kHeadersSortedMap] = headers;
@@ -12310,8 +12310,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list2) {
-        o.#headersList = list2;
+      static setHeadersList(o, list) {
+        o.#headersList = list;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -12436,8 +12436,8 @@ var require_response = __commonJS({
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
         responseObject[kState].status = status;
-        const value3 = isomorphicEncode(URLSerializer(parsedURL));
-        responseObject[kState].headersList.append("location", value3, true);
+        const value2 = isomorphicEncode(URLSerializer(parsedURL));
+        responseObject[kState].headersList.append("location", value2, true);
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response
@@ -12619,9 +12619,9 @@ var require_response = __commonJS({
         get(target, p) {
           return p in state ? state[p] : target[p];
         },
-        set(target, p, value3) {
+        set(target, p, value2) {
           assert4(!(p in state));
-          target[p] = value3;
+          target[p] = value2;
           return true;
         }
       });
@@ -12774,8 +12774,8 @@ var require_dispatcher_weakref = __commonJS({
     "use strict";
     var { kConnected, kSize } = require_symbols();
     var CompatWeakRef = class {
-      constructor(value3) {
-        this.value = value3;
+      constructor(value2) {
+        this.value = value2;
       }
       deref() {
         return this.value[kConnected] === 0 && this.value[kSize] === 0 ? void 0 : this.value;
@@ -13099,8 +13099,8 @@ var require_request2 = __commonJS({
           const headers = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
           headersList.clear();
           if (headers instanceof HeadersList) {
-            for (const { name, value: value3 } of headers.rawValues()) {
-              headersList.append(name, value3, false);
+            for (const { name, value: value2 } of headers.rawValues()) {
+              headersList.append(name, value2, false);
             }
             headersList.cookies = headers.cookies;
           } else {
@@ -13279,13 +13279,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list2 = dependentControllerMap.get(this.signal);
-          if (list2 === void 0) {
-            list2 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list2);
+          let list = dependentControllerMap.get(this.signal);
+          if (list === void 0) {
+            list = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list);
           }
           const acRef = new WeakRef(ac);
-          list2.add(acRef);
+          list.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -13773,8 +13773,8 @@ var require_fetch = __commonJS({
         }
       }
       if (!request2.headersList.contains("accept", true)) {
-        const value3 = "*/*";
-        request2.headersList.append("accept", value3, true);
+        const value2 = "*/*";
+        request2.headersList.append("accept", value2, true);
       }
       if (!request2.headersList.contains("accept-language", true)) {
         request2.headersList.append("accept-language", "*", true);
@@ -14373,11 +14373,11 @@ var require_fetch = __commonJS({
           let bytes;
           let isFailure;
           try {
-            const { done, value: value3 } = await fetchParams.controller.next();
+            const { done, value: value2 } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
               break;
             }
-            bytes = done ? void 0 : value3;
+            bytes = done ? void 0 : value2;
           } catch (err) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
               bytes = void 0;
@@ -14976,15 +14976,15 @@ var require_util4 = __commonJS({
       (async () => {
         while (!fr[kAborted]) {
           try {
-            const { done, value: value3 } = await chunkPromise;
+            const { done, value: value2 } = await chunkPromise;
             if (isFirstChunk && !fr[kAborted]) {
               queueMicrotask(() => {
                 fireAProgressEvent("loadstart", fr);
               });
             }
             isFirstChunk = false;
-            if (!done && types2.isUint8Array(value3)) {
-              bytes.push(value3);
+            if (!done && types2.isUint8Array(value2)) {
+              bytes.push(value2);
               if ((fr[kLastProgressEventFired] === void 0 || Date.now() - fr[kLastProgressEventFired] >= 50) && !fr[kAborted]) {
                 fr[kLastProgressEventFired] = Date.now();
                 queueMicrotask(() => {
@@ -15408,10 +15408,10 @@ var require_util5 = __commonJS({
     function getFieldValues(header) {
       assert4(header !== null);
       const values = [];
-      for (let value3 of header.split(",")) {
-        value3 = value3.trim();
-        if (isValidHeaderName(value3)) {
-          values.push(value3);
+      for (let value2 of header.split(",")) {
+        value2 = value2.trim();
+        if (isValidHeaderName(value2)) {
+          values.push(value2);
         }
       }
       return values;
@@ -16095,9 +16095,9 @@ var require_constants4 = __commonJS({
 var require_util6 = __commonJS({
   "node_modules/undici/lib/web/cookies/util.js"(exports, module) {
     "use strict";
-    function isCTLExcludingHtab(value3) {
-      for (let i = 0; i < value3.length; ++i) {
-        const code = value3.charCodeAt(i);
+    function isCTLExcludingHtab(value2) {
+      for (let i = 0; i < value2.length; ++i) {
+        const code = value2.charCodeAt(i);
         if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
           return true;
         }
@@ -16130,18 +16130,18 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookieValue(value3) {
-      let len = value3.length;
+    function validateCookieValue(value2) {
+      let len = value2.length;
       let i = 0;
-      if (value3[0] === '"') {
-        if (len === 1 || value3[len - 1] !== '"') {
+      if (value2[0] === '"') {
+        if (len === 1 || value2[len - 1] !== '"') {
           throw new Error("Invalid cookie value");
         }
         --len;
         ++i;
       }
       while (i < len) {
-        const code = value3.charCodeAt(i++);
+        const code = value2.charCodeAt(i++);
         if (code < 33 || // exclude CTLs (0-31)
         code > 126 || // non-ascii and DEL (127)
         code === 34 || // "
@@ -16279,9 +16279,9 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key, ...value3] = part.split("=");
+        const [key, ...value2] = part.split("=");
         const trimmedKey = key.trim();
-        const joinedValue = value3.join("=");
+        const joinedValue = value2.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
         out.push(`${trimmedKey}=${joinedValue}`);
@@ -16314,7 +16314,7 @@ var require_parse = __commonJS({
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
-      let value3 = "";
+      let value2 = "";
       if (header.includes(";")) {
         const position = { position: 0 };
         nameValuePair = collectASequenceOfCodePointsFast(";", header, position);
@@ -16323,7 +16323,7 @@ var require_parse = __commonJS({
         nameValuePair = header;
       }
       if (!nameValuePair.includes("=")) {
-        value3 = nameValuePair;
+        value2 = nameValuePair;
       } else {
         const position = { position: 0 };
         name = collectASequenceOfCodePointsFast(
@@ -16331,16 +16331,16 @@ var require_parse = __commonJS({
           nameValuePair,
           position
         );
-        value3 = nameValuePair.slice(position.position + 1);
+        value2 = nameValuePair.slice(position.position + 1);
       }
       name = name.trim();
-      value3 = value3.trim();
-      if (name.length + value3.length > maxNameValuePairSize) {
+      value2 = value2.trim();
+      if (name.length + value2.length > maxNameValuePairSize) {
         return null;
       }
       return {
         name,
-        value: value3,
+        value: value2,
         ...parseUnparsedAttributes(unparsedAttributes)
       };
     }
@@ -16452,8 +16452,8 @@ var require_cookies = __commonJS({
         return out;
       }
       for (const piece of cookie.split(";")) {
-        const [name, ...value3] = piece.split("=");
-        out[name.trim()] = value3.join("=");
+        const [name, ...value2] = piece.split("=");
+        out[name.trim()] = value2.join("=");
       }
       return out;
     }
@@ -16510,11 +16510,11 @@ var require_cookies = __commonJS({
         key: "value"
       },
       {
-        converter: webidl.nullableConverter((value3) => {
-          if (typeof value3 === "number") {
-            return webidl.converters["unsigned long long"](value3);
+        converter: webidl.nullableConverter((value2) => {
+          if (typeof value2 === "number") {
+            return webidl.converters["unsigned long long"](value2);
           }
-          return new Date(value3);
+          return new Date(value2);
         }),
         key: "expires",
         defaultValue: () => null
@@ -17026,26 +17026,26 @@ var require_util7 = __commonJS({
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
         const pair = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name, value3 = ""] = pair.split("=");
+        const [name, value2 = ""] = pair.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
-          removeHTTPWhitespace(value3, false, true)
+          removeHTTPWhitespace(value2, false, true)
         );
         position.position++;
       }
       return extensionList;
     }
-    function isValidClientWindowBits(value3) {
-      if (value3.length === 0) {
+    function isValidClientWindowBits(value2) {
+      if (value2.length === 0) {
         return false;
       }
-      for (let i = 0; i < value3.length; i++) {
-        const byte = value3.charCodeAt(i);
+      for (let i = 0; i < value2.length; i++) {
+        const byte = value2.charCodeAt(i);
         if (byte < 48 || byte > 57) {
           return false;
         }
       }
-      const num = Number.parseInt(value3, 10);
+      const num = Number.parseInt(value2, 10);
       return num >= 8 && num <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
@@ -18279,13 +18279,13 @@ var require_websocket = __commonJS({
 var require_util8 = __commonJS({
   "node_modules/undici/lib/web/eventsource/util.js"(exports, module) {
     "use strict";
-    function isValidLastEventId(value3) {
-      return value3.indexOf("\0") === -1;
+    function isValidLastEventId(value2) {
+      return value2.indexOf("\0") === -1;
     }
-    function isASCIINumber(value3) {
-      if (value3.length === 0) return false;
-      for (let i = 0; i < value3.length; i++) {
-        if (value3.charCodeAt(i) < 48 || value3.charCodeAt(i) > 57) return false;
+    function isASCIINumber(value2) {
+      if (value2.length === 0) return false;
+      for (let i = 0; i < value2.length; i++) {
+        if (value2.charCodeAt(i) < 48 || value2.charCodeAt(i) > 57) return false;
       }
       return true;
     }
@@ -18516,12 +18516,12 @@ var require_eventsource_stream = __commonJS({
           const valueBytes = line.length - valueStart;
           const dataSize = this.eventFieldSizes.data + (event.data === void 0 ? 0 : 1) + valueBytes;
           this.setEventFieldSize("data", dataSize);
-          const value3 = line.toString("utf8", valueStart);
+          const value2 = line.toString("utf8", valueStart);
           if (event.data === void 0) {
-            event.data = value3;
+            event.data = value2;
           } else {
             event.data += `
-${value3}`;
+${value2}`;
           }
           this.dataLineCount++;
           return;
@@ -18677,24 +18677,24 @@ ${value3}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first2 = this.peekBufferedByte(0);
+        const first = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first2 === BOM[0]) {
+          if (first === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first2 === BOM[0] && second === BOM[1]) {
+          if (first === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -19272,22 +19272,22 @@ var require_lib = __commonJS({
       };
     })();
     var __awaiter5 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value3) {
-        return value3 instanceof P ? value3 : new P(function(resolve) {
-          resolve(value3);
+      function adopt(value2) {
+        return value2 instanceof P ? value2 : new P(function(resolve) {
+          resolve(value2);
         });
       }
       return new (P || (P = Promise))(function(resolve, reject) {
-        function fulfilled(value3) {
+        function fulfilled(value2) {
           try {
-            step(generator.next(value3));
+            step(generator.next(value2));
           } catch (e) {
             reject(e);
           }
         }
-        function rejected(value3) {
+        function rejected(value2) {
           try {
-            step(generator["throw"](value3));
+            step(generator["throw"](value2));
           } catch (e) {
             reject(e);
           }
@@ -19873,14 +19873,14 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes2.NotFound) {
               resolve(response);
             }
-            function dateTimeDeserializer(key, value3) {
-              if (typeof value3 === "string") {
-                const a = new Date(value3);
+            function dateTimeDeserializer(key, value2) {
+              if (typeof value2 === "string") {
+                const a = new Date(value2);
                 if (!isNaN(a.valueOf())) {
                   return a;
                 }
               }
-              return value3;
+              return value2;
             }
             let obj;
             let contents;
@@ -19963,14 +19963,14 @@ var require_light = __commonJS({
           this._last = null;
           this.length = 0;
         }
-        push(value3) {
+        push(value2) {
           var node;
           this.length++;
           if (typeof this.incr === "function") {
             this.incr();
           }
           node = {
-            value: value3,
+            value: value2,
             prev: this._last,
             next: null
           };
@@ -19983,7 +19983,7 @@ var require_light = __commonJS({
           return void 0;
         }
         shift() {
-          var value3;
+          var value2;
           if (this._first == null) {
             return;
           } else {
@@ -19992,13 +19992,13 @@ var require_light = __commonJS({
               this.decr();
             }
           }
-          value3 = this._first.value;
+          value2 = this._first.value;
           if ((this._first = this._first.next) != null) {
             this._first.prev = null;
           } else {
             this._last = null;
           }
-          return value3;
+          return value2;
         }
         first() {
           if (this._first != null) {
@@ -20164,16 +20164,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list2) {
-            return list2.forEachShift(fn);
+          return this._lists.forEach(function(list) {
+            return list.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list2;
+          var j, len, list;
           for (j = 0, len = arr.length; j < len; j++) {
-            list2 = arr[j];
-            if (list2.length > 0) {
-              return list2;
+            list = arr[j];
+            if (list.length > 0) {
+              return list;
             }
           }
           return [];
@@ -20671,16 +20671,16 @@ var require_light = __commonJS({
             })();
           }
           async deleteKey(key = "") {
-            var deleted2, instance;
+            var deleted, instance;
             instance = this.instances[key];
             if (this.connection) {
-              deleted2 = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
             }
             if (instance != null) {
               delete this.instances[key];
               await instance.disconnect();
             }
-            return instance != null || deleted2 > 0;
+            return instance != null || deleted > 0;
           }
           limiters() {
             var k, ref, results, v;
@@ -21240,2932 +21240,6 @@ var require_light = __commonJS({
   }
 });
 
-// node_modules/js-yaml/dist/js-yaml.mjs
-var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
-function defineScalarTag(tagName, options) {
-  return {
-    tagName,
-    nodeKind: "scalar",
-    implicit: options.implicit ?? false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    implicitFirstChars: options.implicitFirstChars ?? null,
-    resolve: options.resolve,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => String(data)),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-function defineSequenceTag(tagName, options) {
-  const carrierIsResult = options.finalize === void 0;
-  return {
-    tagName,
-    nodeKind: "sequence",
-    implicit: false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    create: options.create,
-    addItem: options.addItem,
-    finalize: options.finalize ?? ((carrier) => carrier),
-    carrierIsResult,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => data),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-function defineMappingTag(tagName, options) {
-  const carrierIsResult = options.finalize === void 0;
-  return {
-    tagName,
-    nodeKind: "mapping",
-    implicit: false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    create: options.create,
-    addPair: options.addPair,
-    has: options.has,
-    keys: options.keys,
-    get: options.get,
-    finalize: options.finalize ?? ((carrier) => carrier),
-    carrierIsResult,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => data),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-var strTag = defineScalarTag("tag:yaml.org,2002:str", {
-  resolve: (source) => source,
-  identify: (data) => typeof data === "string"
-});
-var NULL_VALUES$1 = [
-  "",
-  "~",
-  "null",
-  "Null",
-  "NULL"
-];
-var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: [
-    "",
-    "~",
-    "n",
-    "N"
-  ],
-  resolve: (source) => {
-    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: ["n"],
-  resolve: (source, isExplicit) => {
-    if (source === "null" || isExplicit && source === "") return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var NULL_VALUES = [
-  "",
-  "~",
-  "null",
-  "Null",
-  "NULL"
-];
-var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: [
-    "",
-    "~",
-    "n",
-    "N"
-  ],
-  resolve: (source) => {
-    if (NULL_VALUES.indexOf(source) !== -1) return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var TRUE_VALUES$2 = [
-  "true",
-  "True",
-  "TRUE"
-];
-var FALSE_VALUES$2 = [
-  "false",
-  "False",
-  "FALSE"
-];
-var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: [
-    "t",
-    "T",
-    "f",
-    "F"
-  ],
-  resolve: (source) => {
-    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var TRUE_VALUES$1 = ["true"];
-var FALSE_VALUES$1 = ["false"];
-var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: ["t", "f"],
-  resolve: (source) => {
-    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var TRUE_VALUES = [
-  "true",
-  "True",
-  "TRUE",
-  "y",
-  "Y",
-  "yes",
-  "Yes",
-  "YES",
-  "on",
-  "On",
-  "ON"
-];
-var FALSE_VALUES = [
-  "false",
-  "False",
-  "FALSE",
-  "n",
-  "N",
-  "no",
-  "No",
-  "NO",
-  "off",
-  "Off",
-  "OFF"
-];
-var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: [
-    "y",
-    "Y",
-    "n",
-    "N",
-    "t",
-    "T",
-    "f",
-    "F",
-    "o",
-    "O"
-  ],
-  resolve: (source) => {
-    if (TRUE_VALUES.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$2(source) {
-  let value3 = source;
-  let sign = 1;
-  if (value3[0] === "-" || value3[0] === "+") {
-    if (value3[0] === "-") sign = -1;
-    value3 = value3.slice(1);
-  }
-  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
-  if (value3.startsWith("0o")) return sign * parseInt(value3.slice(2), 8);
-  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
-  return sign * parseInt(value3, 10);
-}
-function resolveYamlInteger$2(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger$2(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlInteger$2,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
-var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$1(source) {
-  let value3 = source;
-  let sign = 1;
-  if (value3[0] === "-" || value3[0] === "+") {
-    if (value3[0] === "-") sign = -1;
-    value3 = value3.slice(1);
-  }
-  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
-  if (value3.startsWith("0o")) return sign * parseInt(value3.slice(2), 8);
-  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
-  return sign * parseInt(value3, 10);
-}
-function resolveYamlInteger$1(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger$1(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: ["-", ..."0123456789"],
-  resolve: resolveYamlInteger$1,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
-function parseYamlInteger(source) {
-  let value3 = source.replace(/_/g, "");
-  let sign = 1;
-  if (value3[0] === "-" || value3[0] === "+") {
-    if (value3[0] === "-") sign = -1;
-    value3 = value3.slice(1);
-  }
-  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
-  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
-  if (value3.includes(":")) {
-    let result = 0;
-    for (const part of value3.split(":")) result = result * 60 + Number(part);
-    return sign * result;
-  }
-  if (value3 !== "0" && value3[0] === "0") return sign * parseInt(value3, 8);
-  return sign * parseInt(value3, 10);
-}
-function resolveYamlInteger(source) {
-  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlInteger,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$2(source) {
-  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  let value3 = source.toLowerCase();
-  const sign = value3[0] === "-" ? -1 : 1;
-  if ("+-".includes(value3[0])) value3 = value3.slice(1);
-  if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  if (value3 === ".nan") return NaN;
-  const result = sign * parseFloat(value3);
-  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat$2(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ".",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlFloat$2,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat$2
-});
-var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
-var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$1(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-    let value3 = source.toLowerCase();
-    const sign = value3[0] === "-" ? -1 : 1;
-    if ("+-".includes(value3[0])) value3 = value3.slice(1);
-    if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-    if (value3 === ".nan") return NaN;
-    const result2 = sign * parseFloat(value3);
-    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
-  }
-  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = Number(source);
-  if (Number.isFinite(result)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat$1(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: ["-", ..."0123456789"],
-  resolve: resolveYamlFloat$1,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat$1
-});
-var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat(source) {
-  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
-  let value3 = source.toLowerCase().replace(/_/g, "");
-  const sign = value3[0] === "-" ? -1 : 1;
-  if ("+-".includes(value3[0])) value3 = value3.slice(1);
-  if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  if (value3 === ".nan") return NaN;
-  let result = 0;
-  if (value3.includes(":")) {
-    for (const part of value3.split(":")) result = result * 60 + Number(part);
-    result *= sign;
-  } else result = sign * parseFloat(value3);
-  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ".",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlFloat,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat
-});
-var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
-  implicit: true,
-  implicitFirstChars: ["<"],
-  resolve: (source, isExplicit) => {
-    if (source === "<<" || isExplicit && source === "") return "<<";
-    return NOT_RESOLVED;
-  },
-  identify: () => false
-});
-var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
-function resolveYamlBinary(source) {
-  const input = source.replace(/\s/g, "");
-  if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
-  const binary = atob(input);
-  const result = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
-  return result;
-}
-function representYamlBinary(object) {
-  let binary = "";
-  for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
-  return btoa(binary);
-}
-var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
-  resolve: resolveYamlBinary,
-  identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
-  represent: representYamlBinary
-});
-var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
-var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
-function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
-  const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-  date.setUTCFullYear(year, month, day);
-  return date;
-}
-function resolveYamlTimestamp(source) {
-  let match3 = YAML_DATE_REGEXP.exec(source);
-  if (match3 === null) match3 = YAML_TIMESTAMP_REGEXP.exec(source);
-  if (match3 === null) return NOT_RESOLVED;
-  const year = +match3[1];
-  const month = +match3[2] - 1;
-  const day = +match3[3];
-  if (!match3[4]) {
-    const date2 = makeUtcDate(year, month, day);
-    if (date2.getUTCFullYear() !== year || date2.getUTCMonth() !== month || date2.getUTCDate() !== day) return NOT_RESOLVED;
-    return date2;
-  }
-  const hour = +match3[4];
-  const minute = +match3[5];
-  const second = +match3[6];
-  let fraction = 0;
-  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
-  if (match3[7]) {
-    let value3 = match3[7].slice(0, 3);
-    while (value3.length < 3) value3 += "0";
-    fraction = +value3;
-  }
-  const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
-  if (match3[9]) {
-    const offsetHour = +match3[10];
-    const offsetMinute = +(match3[11] || 0);
-    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
-    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
-    date.setTime(date.getTime() - (match3[9] === "-" ? -offset : offset));
-  }
-  return date;
-}
-var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
-  implicit: true,
-  implicitFirstChars: [..."0123456789"],
-  resolve: resolveYamlTimestamp,
-  identify: (object) => object instanceof Date,
-  represent: (object) => object.toISOString()
-});
-var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
-  create: () => [],
-  addItem: (container, item) => {
-    container.push(item);
-  },
-  identify: Array.isArray
-});
-function isPlainObject(data) {
-  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
-  const prototype = Object.getPrototypeOf(data);
-  return prototype === null || prototype === Object.prototype;
-}
-function pick(object, keys) {
-  const result = {};
-  for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
-  return result;
-}
-var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
-  create: () => ({
-    list: [],
-    seen: /* @__PURE__ */ new Set()
-  }),
-  addItem: (carrier, item) => {
-    let key;
-    if (item instanceof Map) {
-      if (item.size !== 1) return "cannot resolve an ordered map item";
-      key = item.keys().next().value;
-    } else if (isPlainObject(item)) {
-      const itemKeys = Object.keys(item);
-      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
-      key = itemKeys[0];
-    } else return "cannot resolve an ordered map item";
-    if (carrier.seen.has(key)) return "duplicate key in ordered map";
-    carrier.seen.add(key);
-    carrier.list.push(item);
-    return "";
-  },
-  finalize: (carrier) => carrier.list,
-  identify: () => false
-});
-var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
-  create: () => [],
-  addItem: (container, item) => {
-    if (item instanceof Map) {
-      if (item.size !== 1) return "cannot resolve a pairs item";
-      container.push(item.entries().next().value);
-      return "";
-    }
-    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
-    const object = item;
-    const keys = Object.keys(object);
-    if (keys.length !== 1) return "cannot resolve a pairs item";
-    container.push([keys[0], object[keys[0]]]);
-    return "";
-  },
-  identify: () => false
-});
-var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => ({}),
-  identify: isPlainObject,
-  represent: (o) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of Object.keys(o)) map.set(key, o[key]);
-    return map;
-  },
-  addPair: (container, key, value3) => {
-    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
-    const normalizedKey = String(key);
-    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-      value: value3,
-      enumerable: true,
-      configurable: true,
-      writable: true
-    });
-    else container[normalizedKey] = value3;
-    return "";
-  },
-  has: (container, key) => {
-    if (key !== null && typeof key === "object") return false;
-    return Object.prototype.hasOwnProperty.call(container, String(key));
-  },
-  keys: (container) => Object.keys(container),
-  get: (container, key) => {
-    const normalizedKey = String(key);
-    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-    return container[normalizedKey];
-  }
-});
-var setTag = defineMappingTag("tag:yaml.org,2002:set", {
-  create: () => /* @__PURE__ */ new Set(),
-  identify: (data) => data instanceof Set,
-  represent: (data) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of data) map.set(key, null);
-    return map;
-  },
-  addPair: (container, key, value3) => {
-    if (value3 !== null) return "cannot resolve a set item";
-    container.add(key);
-    return "";
-  },
-  has: (container, key) => container.has(key),
-  keys: (container) => container.keys(),
-  get: () => null
-});
-function createTagDefinitionMap() {
-  return {
-    scalar: /* @__PURE__ */ Object.create(null),
-    sequence: /* @__PURE__ */ Object.create(null),
-    mapping: /* @__PURE__ */ Object.create(null)
-  };
-}
-function createTagDefinitionListMap() {
-  return {
-    scalar: [],
-    sequence: [],
-    mapping: []
-  };
-}
-function compileTags(tags) {
-  const result = [];
-  for (const tag of tags) {
-    let index = result.length;
-    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
-      const previous = result[previousIndex];
-      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
-        index = previousIndex;
-        break;
-      }
-    }
-    result[index] = tag;
-  }
-  return result;
-}
-var Schema = class Schema2 {
-  tags;
-  /** @internal */
-  implicitScalarTags;
-  /**
-  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
-  * the resolvers that may match that key, in schema order; a key absent from
-  * the map uses
-  * {@link Schema.implicitScalarAnyFirstChar}
-  * (resolvers that declared no first-char constraint, so they apply to any
-  * first character).
-  */
-  implicitScalarByFirstChar;
-  implicitScalarAnyFirstChar;
-  /**
-  * The default scalar tag (`!!str`), resolved once so the composer's fallback
-  * for unresolved plain scalars avoids a keyed lookup per scalar.
-  *
-  * @internal
-  */
-  defaultScalarTag;
-  /**
-  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
-  * value is identified by its default tag, the tag is implicit and not
-  * printed. Undefined if the schema does not define them (then such values
-  * can't be dumped).
-  *
-  * @internal
-  */
-  defaultSequenceTag;
-  /** @internal */
-  defaultMappingTag;
-  exact;
-  prefix;
-  constructor(tags) {
-    const compiledTags = compileTags(tags);
-    const implicitScalarTags = [];
-    const exact = createTagDefinitionMap();
-    const prefix = createTagDefinitionListMap();
-    for (const tag of compiledTags) {
-      if (tag.nodeKind === "scalar" && tag.implicit) {
-        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
-        implicitScalarTags.push(tag);
-      }
-      switch (tag.nodeKind) {
-        case "scalar":
-          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
-          else exact.scalar[tag.tagName] = tag;
-          break;
-        case "sequence":
-          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
-          else exact.sequence[tag.tagName] = tag;
-          break;
-        case "mapping":
-          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
-          else exact.mapping[tag.tagName] = tag;
-      }
-    }
-    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
-    const keys = /* @__PURE__ */ new Set();
-    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
-    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
-    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
-    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
-    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
-    this.tags = compiledTags;
-    this.implicitScalarTags = implicitScalarTags;
-    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
-    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
-    this.defaultScalarTag = defaultScalarTag;
-    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
-    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
-    this.exact = exact;
-    this.prefix = prefix;
-  }
-  /** @internal */
-  lookupScalarTag(tagName) {
-    const exactTag = this.exact.scalar[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  lookupSequenceTag(tagName) {
-    const exactTag = this.exact.sequence[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  lookupMappingTag(tagName) {
-    const exactTag = this.exact.mapping[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  resolveImplicitScalarTag(source) {
-    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
-    for (const tag2 of candidates) {
-      const value3 = tag2.resolve(source, false, tag2.tagName);
-      if (value3 !== NOT_RESOLVED) return {
-        value: value3,
-        tag: tag2
-      };
-    }
-    const tag = this.defaultScalarTag;
-    return {
-      value: tag.resolve(source, false, tag.tagName),
-      tag
-    };
-  }
-  /**
-  * Creates a new schema with the specified tags added. If a tag already
-  * exists, it is replaced by the specified tag.
-  *
-  * @example
-  *
-  * ```javascript
-  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
-  *
-  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
-  * ```
-  */
-  withTags(...tags) {
-    let flatTags = [];
-    for (const tag of tags) flatTags = flatTags.concat(tag);
-    return new Schema2([...this.tags, ...flatTags]);
-  }
-};
-var FAILSAFE_SCHEMA = new Schema([
-  strTag,
-  seqTag,
-  mapTag
-]);
-var JSON_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullJsonTag,
-  boolJsonTag,
-  intJsonTag,
-  floatJsonTag
-]);
-var CORE_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullCoreTag,
-  boolCoreTag,
-  intCoreTag,
-  floatCoreTag
-]);
-var YAML11_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullYaml11Tag,
-  boolYaml11Tag,
-  intYaml11Tag,
-  floatYaml11Tag,
-  timestampTag,
-  mergeTag,
-  binaryTag,
-  omapTag,
-  pairsTag,
-  setTag
-]);
-var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
-  ...intYaml11Tag,
-  resolve: (source, isExplicit, tagName) => {
-    const result = intYaml11Tag.resolve(source, isExplicit, tagName);
-    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
-  }
-}, {
-  ...floatYaml11Tag,
-  resolve: (source, isExplicit, tagName) => {
-    const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
-    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
-  }
-});
-var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => /* @__PURE__ */ new Map(),
-  addPair: (container, key, value3) => {
-    container.set(key, value3);
-    return "";
-  },
-  has: (container, key) => container.has(key),
-  keys: (container) => container.keys(),
-  get: (container, key) => container.get(key),
-  identify: (data) => data instanceof Map || isPlainObject(data),
-  represent: (data) => {
-    if (data instanceof Map) return data;
-    const map = /* @__PURE__ */ new Map();
-    const obj = data;
-    for (const key of Object.keys(obj)) map.set(key, obj[key]);
-    return map;
-  }
-});
-function normalizeKey(key) {
-  if (Array.isArray(key)) {
-    const array = Array.prototype.slice.call(key);
-    for (let index = 0; index < array.length; index++) {
-      if (Array.isArray(array[index])) return null;
-      if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
-    }
-    return String(array);
-  }
-  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
-  return String(key);
-}
-var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => ({}),
-  identify: isPlainObject,
-  represent: (o) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of Object.keys(o)) map.set(key, o[key]);
-    return map;
-  },
-  addPair: (container, key, value3) => {
-    const normalizedKey = normalizeKey(key);
-    if (normalizedKey === null) return "nested arrays are not supported inside keys";
-    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-      value: value3,
-      enumerable: true,
-      configurable: true,
-      writable: true
-    });
-    else container[normalizedKey] = value3;
-    return "";
-  },
-  has: (container, key) => {
-    const normalizedKey = normalizeKey(key);
-    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
-  },
-  keys: (container) => Object.keys(container),
-  get: (container, key) => {
-    const normalizedKey = String(key);
-    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-    return container[normalizedKey];
-  }
-});
-var DEFAULT_SNIPPET_OPTIONS = {
-  maxLength: 79,
-  indent: 1,
-  linesBefore: 3,
-  linesAfter: 2
-};
-function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
-  let head = "";
-  let tail = "";
-  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-  if (position - lineStart > maxHalfLength) {
-    head = " ... ";
-    lineStart = position - maxHalfLength + head.length;
-  }
-  if (lineEnd - position > maxHalfLength) {
-    tail = " ...";
-    lineEnd = position + maxHalfLength - tail.length;
-  }
-  return {
-    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
-    pos: position - lineStart + head.length
-  };
-}
-function padStart(string, max) {
-  return " ".repeat(Math.max(max - string.length, 0)) + string;
-}
-function makeSnippet(mark, options) {
-  if (!mark.buffer) return null;
-  const opts = {
-    ...DEFAULT_SNIPPET_OPTIONS,
-    ...options
-  };
-  const re = /\r?\n|\r|\0/g;
-  const lineStarts = [0];
-  const lineEnds = [];
-  let match3;
-  let foundLineNo = -1;
-  while (match3 = re.exec(mark.buffer)) {
-    lineEnds.push(match3.index);
-    lineStarts.push(match3.index + match3[0].length);
-    if (mark.position <= match3.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
-  }
-  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
-  let result = "";
-  const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
-  const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
-  for (let i = 1; i <= opts.linesBefore; i++) {
-    if (foundLineNo - i < 0) break;
-    const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
-    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
-${result}`;
-  }
-  const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
-`;
-  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
-`;
-  for (let i = 1; i <= opts.linesAfter; i++) {
-    if (foundLineNo + i >= lineEnds.length) break;
-    const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
-    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
-`;
-  }
-  return result.replace(/\n$/, "");
-}
-function formatError(exception, compact) {
-  let where = "";
-  if (!exception.mark) return exception.reason;
-  if (exception.mark.name) where += `in "${exception.mark.name}" `;
-  where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
-  if (!compact && exception.mark.snippet) where += `
-
-${exception.mark.snippet}`;
-  return `${exception.reason} ${where}`;
-}
-var YAMLException = class YAMLException2 extends Error {
-  reason;
-  mark;
-  /**
-  * Optional `mark` contains source snippet data. Usually, use
-  * {@link YAMLException.throwAt} instead of passing it directly.
-  */
-  constructor(reason2, mark) {
-    super();
-    this.name = "YAMLException";
-    this.reason = reason2;
-    this.mark = mark;
-    this.message = formatError(this, false);
-    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
-  }
-  /**
-  * Returns the formatted error, omitting the source snippet in compact mode.
-  */
-  toString(compact) {
-    return `${this.name}: ${formatError(this, compact)}`;
-  }
-  /**
-  * Builds a YAMLException with a source snippet and throws it. `source` is
-  * the raw input text; `position` is an offset into it.
-  */
-  static throwAt(source, position, message, filename = "") {
-    let line = 0;
-    let lineStart = 0;
-    for (let index = 0; index < position; index++) {
-      const ch = source.charCodeAt(index);
-      if (ch === 10) {
-        line++;
-        lineStart = index + 1;
-      } else if (ch === 13) {
-        line++;
-        if (source.charCodeAt(index + 1) === 10) index++;
-        lineStart = index + 1;
-      }
-    }
-    const mark = {
-      name: filename,
-      buffer: source,
-      position,
-      line,
-      column: position - lineStart
-    };
-    mark.snippet = makeSnippet(mark);
-    throw new YAMLException2(message, mark);
-  }
-};
-var EVENT_ID = {
-  DOCUMENT: 1,
-  SEQUENCE: 2,
-  MAPPING: 3,
-  SCALAR: 4,
-  ALIAS: 5,
-  POP: 6
-};
-var SCALAR_STYLE = {
-  PLAIN: 1,
-  SINGLE_QUOTED: 2,
-  DOUBLE_QUOTED: 3,
-  LITERAL_BLOCK: 4,
-  FOLDED_BLOCK: 5
-};
-var COLLECTION_STYLE = {
-  BLOCK: 1,
-  FLOW: 2
-};
-var CHOMPING_MODE = {
-  CLIP: 1,
-  STRIP: 2,
-  KEEP: 3
-};
-var NO_RANGE$3 = -1;
-function simpleEscapeSequence(c) {
-  switch (c) {
-    case 48:
-      return "\0";
-    case 97:
-      return "\x07";
-    case 98:
-      return "\b";
-    case 116:
-      return "	";
-    case 9:
-      return "	";
-    case 110:
-      return "\n";
-    case 118:
-      return "\v";
-    case 102:
-      return "\f";
-    case 114:
-      return "\r";
-    case 101:
-      return "\x1B";
-    case 32:
-      return " ";
-    case 34:
-      return '"';
-    case 47:
-      return "/";
-    case 92:
-      return "\\";
-    case 78:
-      return "\x85";
-    case 95:
-      return "\xA0";
-    case 76:
-      return "\u2028";
-    case 80:
-      return "\u2029";
-    default:
-      return "";
-  }
-}
-var simpleEscapeCheck = new Array(256);
-var simpleEscapeMap = new Array(256);
-for (let i = 0; i < 256; i++) {
-  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
-  simpleEscapeMap[i] = simpleEscapeSequence(i);
-}
-function charFromCodepoint(c) {
-  if (c <= 65535) return String.fromCharCode(c);
-  return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
-}
-function fromHexCode$1(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  return (c | 32) - 97 + 10;
-}
-function escapedHexLen$1(c) {
-  if (c === 120) return 2;
-  if (c === 117) return 4;
-  return 8;
-}
-function skipFoldedBreaks(input, position, end) {
-  let breaks = 0;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 10) {
-      breaks++;
-      position++;
-    } else if (ch === 13) {
-      breaks++;
-      position++;
-      if (input.charCodeAt(position) === 10) position++;
-    } else if (ch === 32 || ch === 9) position++;
-    else break;
-  }
-  return {
-    position,
-    breaks
-  };
-}
-function foldedBreaks(count) {
-  if (count === 1) return " ";
-  return "\n".repeat(count - 1);
-}
-function getPlainValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, captureEnd);
-}
-function getSingleQuotedValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 39) {
-      result += input.slice(captureStart, position) + "'";
-      position += 2;
-      captureStart = captureEnd = position;
-    } else if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, end);
-}
-function getDoubleQuotedValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 92) {
-      result += input.slice(captureStart, position);
-      position++;
-      const escaped = input.charCodeAt(position);
-      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
-      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
-        result += simpleEscapeMap[escaped];
-        position++;
-      } else {
-        let hexLength = escapedHexLen$1(escaped);
-        let hexResult = 0;
-        for (; hexLength > 0; hexLength--) {
-          position++;
-          const digit = fromHexCode$1(input.charCodeAt(position));
-          hexResult = (hexResult << 4) + digit;
-        }
-        result += charFromCodepoint(hexResult);
-        position++;
-      }
-      captureStart = captureEnd = position;
-    } else if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, end);
-}
-function getBlockValue(input, start, end, indent, chomping, folded) {
-  const textIndent = indent < 0 ? 0 : indent;
-  const region = input.slice(start, end).replace(/\r\n?/g, "\n");
-  const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
-  let result = "";
-  let didReadContent = false;
-  let emptyLines = 0;
-  let atMoreIndented = false;
-  for (const line of lines) {
-    let column = 0;
-    while (column < textIndent && line.charCodeAt(column) === 32) column++;
-    if (indent < 0 || column >= line.length) {
-      emptyLines++;
-      continue;
-    }
-    const content = line.slice(textIndent);
-    const first2 = content.charCodeAt(0);
-    if (folded) {
-      if (first2 === 32 || first2 === 9) {
-        atMoreIndented = true;
-        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-      } else if (atMoreIndented) {
-        atMoreIndented = false;
-        result += "\n".repeat(emptyLines + 1);
-      } else if (emptyLines === 0) {
-        if (didReadContent) result += " ";
-      } else result += "\n".repeat(emptyLines);
-    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-    result += content;
-    didReadContent = true;
-    emptyLines = 0;
-  }
-  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-  else if (chomping !== CHOMPING_MODE.STRIP) {
-    if (didReadContent) result += "\n";
-  }
-  return result;
-}
-function getScalarValue(input, scalar) {
-  if (scalar.valueStart === NO_RANGE$3) return "";
-  const { valueStart, valueEnd } = scalar;
-  if (scalar.fast) return input.slice(valueStart, valueEnd);
-  switch (scalar.style) {
-    case SCALAR_STYLE.SINGLE_QUOTED:
-      return getSingleQuotedValue(input, valueStart, valueEnd);
-    case SCALAR_STYLE.DOUBLE_QUOTED:
-      return getDoubleQuotedValue(input, valueStart, valueEnd);
-    case SCALAR_STYLE.LITERAL_BLOCK:
-      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
-    case SCALAR_STYLE.FOLDED_BLOCK:
-      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
-    default:
-      return getPlainValue(input, valueStart, valueEnd);
-  }
-}
-var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
-  "!": "!",
-  "!!": "tag:yaml.org,2002:"
-});
-var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
-var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
-function tagPercentDecode(source) {
-  let result = "";
-  let index = 0;
-  while (index < source.length) {
-    if (source.charCodeAt(index) !== 37) {
-      result += source[index++];
-      continue;
-    }
-    let ch = parseInt(source.slice(index + 1, index + 3), 16);
-    index += 3;
-    if (ch >= 192) {
-      let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
-      ch &= (1 << 6 - remaining) - 1;
-      while (remaining-- > 0) {
-        ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
-        index += 3;
-      }
-    }
-    if (ch < 65536) result += String.fromCharCode(ch);
-    else {
-      ch -= 65536;
-      result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
-    }
-  }
-  return result;
-}
-function tagNameFull(rawTag, tagHandlers) {
-  if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
-  const handleEnd = rawTag.indexOf("!", 1);
-  const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
-  return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
-}
-var NO_RANGE$2 = -1;
-var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
-var DEFAULT_CONSTRUCTOR_OPTIONS = {
-  filename: "",
-  schema: CORE_SCHEMA,
-  json: false,
-  maxTotalMergeKeys: 1e4,
-  maxAliases: -1
-};
-function eventPosition$1(event) {
-  if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
-  if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
-  if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
-  if ("start" in event) return event.start;
-  return 0;
-}
-function throwError$1(state, message) {
-  YAMLException.throwAt(state.source, state.position, message, state.filename);
-}
-function finalizeCollection(state, position, tag, carrier) {
-  try {
-    return tag.finalize(carrier);
-  } catch (error2) {
-    if (error2 instanceof YAMLException) throw error2;
-    YAMLException.throwAt(state.source, position, error2 instanceof Error ? error2.message : String(error2), state.filename);
-  }
-}
-function constructScalar(state, event) {
-  const source = getScalarValue(state.source, event);
-  const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
-  const strTag2 = state.schema.defaultScalarTag;
-  if (rawTag !== "") {
-    if (rawTag === "!") return {
-      value: source,
-      tag: strTag2
-    };
-    const tagName = tagNameFull(rawTag, state.tagHandlers);
-    const scalarTag = state.schema.lookupScalarTag(tagName);
-    if (scalarTag) {
-      const result = scalarTag.resolve(source, true, tagName);
-      if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
-      return {
-        value: result,
-        tag: scalarTag
-      };
-    }
-    const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
-    if (collectionTagDef) {
-      if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
-      const carrier = collectionTagDef.create(tagName);
-      return {
-        value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
-        tag: collectionTagDef
-      };
-    }
-    throwError$1(state, `unknown scalar tag !<${tagName}>`);
-  }
-  if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
-  return {
-    value: strTag2.resolve(source, false, strTag2.tagName),
-    tag: strTag2
-  };
-}
-function collectionTagName(state, event, defaultTagName) {
-  const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
-  return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
-}
-function isMappingTag(tag) {
-  return tag.nodeKind === "mapping";
-}
-function chargeMergeWork(state) {
-  state.totalMergeKeys++;
-  if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
-}
-function mergeKeys(state, frame, source, sourceTag) {
-  chargeMergeWork(state);
-  for (const sourceKey of sourceTag.keys(source)) {
-    chargeMergeWork(state);
-    if (frame.tag.has(frame.value, sourceKey)) continue;
-    const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
-    if (err) throwError$1(state, err);
-    frame.overridable ??= /* @__PURE__ */ new Set();
-    frame.overridable.add(sourceKey);
-  }
-}
-function mergeSource(state, frame, source, sourceTag) {
-  state.position = frame.keyPosition;
-  if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
-  else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
-    if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
-    for (const element of source) {
-      const elementTag = state.nodeTags.get(element);
-      if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
-      mergeKeys(state, frame, element, elementTag);
-    }
-  } else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
-}
-function addMappingValue(state, frame, key, value3, tag) {
-  state.position = frame.keyPosition;
-  if (frame.keyIsMerge) {
-    mergeSource(state, frame, value3, tag);
-    return;
-  }
-  if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
-  const err = frame.tag.addPair(frame.value, key, value3);
-  if (err) throwError$1(state, err);
-  frame.overridable?.delete(key);
-}
-function addValue(state, value3, tag) {
-  const frame = state.frames[state.frames.length - 1];
-  if (frame.kind === "document") {
-    frame.value = value3;
-    frame.hasValue = true;
-  } else if (frame.kind === "sequence") {
-    if (isMappingTag(tag)) state.nodeTags.set(value3, tag);
-    const err = frame.tag.addItem(frame.value, value3, frame.index++);
-    if (err) throwError$1(state, err);
-  } else if (frame.hasKey) {
-    const key = frame.key;
-    frame.key = void 0;
-    frame.hasKey = false;
-    addMappingValue(state, frame, key, value3, tag);
-  } else {
-    frame.key = value3;
-    frame.keyPosition = state.position;
-    frame.hasKey = true;
-    frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
-  }
-}
-function storeAnchor(state, event, value3, tag, isValueFinal) {
-  if (event.anchorStart !== NO_RANGE$2) {
-    const anchor = {
-      value: value3,
-      tag,
-      isValueFinal
-    };
-    state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
-    return anchor;
-  }
-  return null;
-}
-function constructFromEvents(events, options) {
-  const state = {
-    ...DEFAULT_CONSTRUCTOR_OPTIONS,
-    ...options,
-    events,
-    documents: [],
-    eventIndex: 0,
-    position: 0,
-    frames: [],
-    anchors: /* @__PURE__ */ new Map(),
-    nodeTags: /* @__PURE__ */ new Map(),
-    tagHandlers: /* @__PURE__ */ Object.create(null),
-    totalMergeKeys: 0,
-    aliasCount: 0
-  };
-  while (state.eventIndex < state.events.length) {
-    const event = state.events[state.eventIndex++];
-    state.position = eventPosition$1(event);
-    switch (event.type) {
-      case EVENT_ID.DOCUMENT:
-        state.anchors = /* @__PURE__ */ new Map();
-        state.nodeTags = /* @__PURE__ */ new Map();
-        state.aliasCount = 0;
-        state.tagHandlers = /* @__PURE__ */ Object.create(null);
-        for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
-        state.frames.push({
-          kind: "document",
-          position: state.position,
-          value: void 0,
-          hasValue: false
-        });
-        break;
-      case EVENT_ID.SCALAR: {
-        const { value: value3, tag } = constructScalar(state, event);
-        storeAnchor(state, event, value3, tag, true);
-        addValue(state, value3, tag);
-        break;
-      }
-      case EVENT_ID.SEQUENCE: {
-        const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
-        const tag = state.schema.lookupSequenceTag(tagName);
-        if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
-        const value3 = tag.create(tagName);
-        const anchor = storeAnchor(state, event, value3, tag, tag.carrierIsResult);
-        state.frames.push({
-          kind: "sequence",
-          position: state.position,
-          value: value3,
-          tag,
-          anchor,
-          index: 0
-        });
-        break;
-      }
-      case EVENT_ID.MAPPING: {
-        const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
-        const tag = state.schema.lookupMappingTag(tagName);
-        if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
-        const value3 = tag.create(tagName);
-        const anchor = storeAnchor(state, event, value3, tag, tag.carrierIsResult);
-        state.frames.push({
-          kind: "mapping",
-          position: state.position,
-          value: value3,
-          tag,
-          anchor,
-          key: void 0,
-          keyPosition: state.position,
-          hasKey: false,
-          keyIsMerge: false,
-          overridable: null
-        });
-        break;
-      }
-      case EVENT_ID.ALIAS: {
-        if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
-        const name = state.source.slice(event.anchorStart, event.anchorEnd);
-        const anchor = state.anchors.get(name);
-        if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
-        if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
-        addValue(state, anchor.value, anchor.tag);
-        break;
-      }
-      case EVENT_ID.POP: {
-        const frame = state.frames.pop();
-        if (frame.kind === "mapping" && frame.hasKey) {
-          state.position = frame.keyPosition;
-          throwError$1(state, "incomplete mapping pair in event stream");
-        }
-        if (frame.kind === "document") state.documents.push(frame.value);
-        else {
-          const value3 = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
-          if (frame.anchor) {
-            frame.anchor.value = value3;
-            frame.anchor.isValueFinal = true;
-          }
-          addValue(state, value3, frame.tag);
-        }
-        break;
-      }
-    }
-  }
-  return state.documents;
-}
-var NO_RANGE$1 = -1;
-var HAS_OWN = Object.prototype.hasOwnProperty;
-var CONTEXT_FLOW_IN = 1;
-var CONTEXT_FLOW_OUT = 2;
-var CONTEXT_BLOCK_IN = 3;
-var CONTEXT_BLOCK_OUT = 4;
-var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
-var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
-var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
-var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
-var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
-var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
-var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
-var DEFAULT_PARSER_OPTIONS = {
-  filename: "",
-  maxDepth: 100
-};
-function addDocumentEvent(state, explicitStart, explicitEnd) {
-  state.events.push({
-    type: EVENT_ID.DOCUMENT,
-    explicitStart,
-    explicitEnd,
-    directives: state.directives
-  });
-}
-function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-  state.events.push({
-    type: EVENT_ID.SEQUENCE,
-    start,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style
-  });
-}
-function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-  state.events.push({
-    type: EVENT_ID.MAPPING,
-    start,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style
-  });
-}
-function insertFlowPairMappingEvent(state, snapshot) {
-  state.events.splice(snapshot.eventsLength, 0, {
-    type: EVENT_ID.MAPPING,
-    start: snapshot.position,
-    anchorStart: NO_RANGE$1,
-    anchorEnd: NO_RANGE$1,
-    tagStart: NO_RANGE$1,
-    tagEnd: NO_RANGE$1,
-    style: COLLECTION_STYLE.FLOW
-  });
-}
-function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
-  state.events.push({
-    type: EVENT_ID.SCALAR,
-    valueStart,
-    valueEnd,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style,
-    chomping,
-    indent,
-    fast
-  });
-}
-function addAliasEvent(state, anchorStart, anchorEnd) {
-  state.events.push({
-    type: EVENT_ID.ALIAS,
-    anchorStart,
-    anchorEnd
-  });
-}
-function addPopEvent(state) {
-  state.events.push({ type: EVENT_ID.POP });
-}
-function addEmptyScalarEvent(state) {
-  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
-}
-function emptyProperties() {
-  return {
-    anchorStart: NO_RANGE$1,
-    anchorEnd: NO_RANGE$1,
-    tagStart: NO_RANGE$1,
-    tagEnd: NO_RANGE$1
-  };
-}
-function snapshotState(state) {
-  return {
-    position: state.position,
-    line: state.line,
-    lineStart: state.lineStart,
-    lineIndent: state.lineIndent,
-    firstTabInLine: state.firstTabInLine,
-    eventsLength: state.events.length
-  };
-}
-function restoreState(state, snapshot) {
-  state.position = snapshot.position;
-  state.line = snapshot.line;
-  state.lineStart = snapshot.lineStart;
-  state.lineIndent = snapshot.lineIndent;
-  state.firstTabInLine = snapshot.firstTabInLine;
-  state.events.length = snapshot.eventsLength;
-}
-function throwError(state, message) {
-  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
-}
-function isEol(c) {
-  return c === 10 || c === 13;
-}
-function isWhiteSpace(c) {
-  return c === 9 || c === 32;
-}
-function isWsOrEol(c) {
-  return isWhiteSpace(c) || isEol(c);
-}
-function isWsOrEolOrEnd(c) {
-  return c === 0 || isWsOrEol(c);
-}
-function isFlowIndicator(c) {
-  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
-}
-function fromDecimalCode(c) {
-  return c >= 48 && c <= 57 ? c - 48 : -1;
-}
-function fromHexCode(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lc = c | 32;
-  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
-  return -1;
-}
-function escapedHexLen(c) {
-  if (c === 120) return 2;
-  if (c === 117) return 4;
-  if (c === 85) return 8;
-  return 0;
-}
-function isSimpleEscape(c) {
-  return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
-}
-function consumeLineBreak(state) {
-  if (state.input.charCodeAt(state.position) === 10) state.position++;
-  else {
-    state.position++;
-    if (state.input.charCodeAt(state.position) === 10) state.position++;
-  }
-  state.line++;
-  state.lineStart = state.position;
-  state.lineIndent = 0;
-  state.firstTabInLine = -1;
-}
-function skipSeparationSpace(state, allowComments) {
-  let lineBreaks = 0;
-  let ch = state.input.charCodeAt(state.position);
-  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
-  while (ch !== 0) {
-    while (isWhiteSpace(ch)) {
-      hasSeparation = true;
-      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
-      ch = state.input.charCodeAt(++state.position);
-    }
-    if (allowComments && hasSeparation && ch === 35) do
-      ch = state.input.charCodeAt(++state.position);
-    while (!isEol(ch) && ch !== 0);
-    if (!isEol(ch)) break;
-    consumeLineBreak(state);
-    lineBreaks++;
-    hasSeparation = true;
-    ch = state.input.charCodeAt(state.position);
-    while (ch === 32) {
-      state.lineIndent++;
-      ch = state.input.charCodeAt(++state.position);
-    }
-  }
-  return lineBreaks;
-}
-function testDocumentSeparator(state, position = state.position) {
-  const ch = state.input.charCodeAt(position);
-  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
-    const following = state.input.charCodeAt(position + 3);
-    return following === 0 || isWsOrEol(following);
-  }
-  return false;
-}
-function skipByteOrderMark(state) {
-  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
-    state.position++;
-    state.lineStart = state.position;
-  }
-}
-function testDocumentBoundary(state) {
-  if (state.position !== state.lineStart) return false;
-  if (testDocumentSeparator(state)) return true;
-  if (state.input.charCodeAt(state.position) !== 65279) return false;
-  const snapshot = snapshotState(state);
-  skipByteOrderMark(state);
-  skipSeparationSpace(state, true);
-  const ch = state.input.charCodeAt(state.position);
-  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
-  restoreState(state, snapshot);
-  return result;
-}
-function skipUntilLineEnd(state) {
-  let ch = state.input.charCodeAt(state.position);
-  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
-}
-function checkPrintable(state, start, end) {
-  const match3 = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
-  if (match3 !== null) {
-    state.position = start + match3.index + match3[0].length - 1;
-    throwError(state, "the stream contains non-printable characters");
-  }
-}
-function readTagProperty(state, props, inFlow) {
-  if (state.input.charCodeAt(state.position) !== 33) return false;
-  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
-  const start = state.position;
-  let isVerbatim = false;
-  let isNamed = false;
-  let tagHandle = "!";
-  let ch = state.input.charCodeAt(++state.position);
-  if (ch === 60) {
-    isVerbatim = true;
-    ch = state.input.charCodeAt(++state.position);
-  } else if (ch === 33) {
-    isNamed = true;
-    tagHandle = "!!";
-    ch = state.input.charCodeAt(++state.position);
-  }
-  let suffixStart = state.position;
-  let tagName;
-  if (isVerbatim) {
-    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
-    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
-    tagName = state.input.slice(suffixStart, state.position);
-    state.position++;
-  } else {
-    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
-      if (ch === 33) {
-        if (!isNamed) {
-          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
-          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
-          isNamed = true;
-          suffixStart = state.position + 1;
-        } else throwError(state, "tag suffix cannot contain exclamation marks");
-      }
-      ch = state.input.charCodeAt(++state.position);
-    }
-    tagName = state.input.slice(suffixStart, state.position);
-    if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
-  }
-  if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
-  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
-  props.tagStart = start;
-  props.tagEnd = state.position;
-  return true;
-}
-function readAnchorProperty(state, props) {
-  if (state.input.charCodeAt(state.position) !== 38) return false;
-  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
-  state.position++;
-  const start = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
-  props.anchorStart = start;
-  props.anchorEnd = state.position;
-  return true;
-}
-function readAlias(state, props) {
-  if (state.input.charCodeAt(state.position) !== 42) return false;
-  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
-  state.position++;
-  const start = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
-  addAliasEvent(state, start, state.position);
-  return true;
-}
-function readFlowScalarBreak(state, nodeIndent) {
-  skipSeparationSpace(state, false);
-  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readSingleQuotedScalar(state, nodeIndent, props) {
-  if (state.input.charCodeAt(state.position) !== 39) return false;
-  state.position++;
-  const start = state.position;
-  let simple = true;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const ch = state.input.charCodeAt(state.position);
-    if (ch === 39) {
-      if (state.input.charCodeAt(state.position + 1) === 39) {
-        simple = false;
-        state.position += 2;
-        continue;
-      }
-      const end = state.position;
-      state.position++;
-      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-      return true;
-    }
-    if (isEol(ch)) {
-      simple = false;
-      readFlowScalarBreak(state, nodeIndent);
-    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
-    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-    else state.position++;
-  }
-  throwError(state, "unexpected end of the stream within a single quoted scalar");
-}
-function readDoubleQuotedScalar(state, nodeIndent, props) {
-  if (state.input.charCodeAt(state.position) !== 34) return false;
-  state.position++;
-  const start = state.position;
-  let simple = true;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const ch = state.input.charCodeAt(state.position);
-    if (ch === 34) {
-      const end = state.position;
-      state.position++;
-      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-      return true;
-    }
-    if (ch === 92) {
-      simple = false;
-      const escaped = state.input.charCodeAt(++state.position);
-      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
-      else if (isSimpleEscape(escaped)) state.position++;
-      else {
-        let hexLength = escapedHexLen(escaped);
-        if (hexLength === 0) throwError(state, "unknown escape sequence");
-        while (hexLength-- > 0) {
-          state.position++;
-          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
-        }
-        state.position++;
-      }
-    } else if (isEol(ch)) {
-      simple = false;
-      readFlowScalarBreak(state, nodeIndent);
-    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
-    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-    else state.position++;
-  }
-  throwError(state, "unexpected end of the stream within a double quoted scalar");
-}
-function readBlockScalar(state, parentIndent, props) {
-  const ch = state.input.charCodeAt(state.position);
-  let chomping = CHOMPING_MODE.CLIP;
-  let indent = -1;
-  let detectedIndent = false;
-  if (ch !== 124 && ch !== 62) return false;
-  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
-  state.position++;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const current = state.input.charCodeAt(state.position);
-    const digit = fromDecimalCode(current);
-    if (current === 43 || current === 45) {
-      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
-      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
-      state.position++;
-    } else if (digit >= 0) {
-      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
-      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
-      indent = parentIndent + digit - 1;
-      detectedIndent = true;
-      state.position++;
-    } else break;
-  }
-  let hadWhitespace = false;
-  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
-    hadWhitespace = true;
-    state.position++;
-  }
-  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
-  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
-  let contentIndent = detectedIndent ? indent : -1;
-  let maxLeadingIndent = 0;
-  const valueStart = state.position;
-  let valueEnd = state.position;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const linePosition = state.position;
-    let column = 0;
-    while (state.input.charCodeAt(linePosition + column) === 32) column++;
-    const first2 = state.input.charCodeAt(linePosition + column);
-    if (first2 === 0) {
-      if (contentIndent >= 0) {
-        if (column > contentIndent) valueEnd = linePosition + column;
-      } else if (column > 0) valueEnd = linePosition + column;
-      break;
-    }
-    if (testDocumentBoundary(state)) break;
-    if (!detectedIndent && contentIndent === -1 && isEol(first2)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
-    if (!detectedIndent && contentIndent === -1 && !isEol(first2)) {
-      if (first2 === 9 && column < parentIndent) {
-        state.position = linePosition + column;
-        throwError(state, "tab characters must not be used in indentation");
-      }
-      if (column >= parentIndent && column < maxLeadingIndent) {
-        state.position = linePosition + column;
-        throwError(state, "bad indentation of a mapping entry");
-      }
-    }
-    if (contentIndent === -1 && first2 !== 0 && !isEol(first2) && column < parentIndent) {
-      state.lineIndent = column;
-      state.position = linePosition + column;
-      break;
-    }
-    if (!detectedIndent && first2 !== 0 && !isEol(first2) && contentIndent === -1) contentIndent = column;
-    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
-    if (first2 !== 0 && !isEol(first2) && column < requiredIndent) {
-      state.lineIndent = column;
-      state.position = linePosition + column;
-      break;
-    }
-    skipUntilLineEnd(state);
-    valueEnd = state.position;
-    if (isEol(state.input.charCodeAt(state.position))) {
-      consumeLineBreak(state);
-      valueEnd = state.position;
-    }
-  }
-  checkPrintable(state, valueStart, valueEnd);
-  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
-  return true;
-}
-function canStartPlainScalar(state, nodeContext) {
-  const ch = state.input.charCodeAt(state.position);
-  const inFlow = nodeContext === CONTEXT_FLOW_IN;
-  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
-  if (ch === 63 || ch === 45) {
-    const following = state.input.charCodeAt(state.position + 1);
-    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
-  }
-  return true;
-}
-function readPlainScalar(state, nodeIndent, nodeContext, props) {
-  if (!canStartPlainScalar(state, nodeContext)) return false;
-  const start = state.position;
-  let end = state.position;
-  let ch = state.input.charCodeAt(state.position);
-  const inFlow = nodeContext === CONTEXT_FLOW_IN;
-  let multiline = false;
-  while (ch !== 0) {
-    if (testDocumentBoundary(state)) break;
-    if (ch === 58) {
-      const following = state.input.charCodeAt(state.position + 1);
-      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
-    } else if (ch === 35) {
-      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
-    } else if (inFlow && isFlowIndicator(ch)) break;
-    else if (isEol(ch)) {
-      const savedPosition = state.position;
-      const savedLine = state.line;
-      const savedLineStart = state.lineStart;
-      const savedLineIndent = state.lineIndent;
-      skipSeparationSpace(state, false);
-      if (state.lineIndent >= nodeIndent) {
-        multiline = true;
-        ch = state.input.charCodeAt(state.position);
-        continue;
-      }
-      state.position = savedPosition;
-      state.line = savedLine;
-      state.lineStart = savedLineStart;
-      state.lineIndent = savedLineIndent;
-      break;
-    }
-    if (!isWhiteSpace(ch)) end = state.position + 1;
-    ch = state.input.charCodeAt(++state.position);
-  }
-  if (end === start) return false;
-  checkPrintable(state, start, end);
-  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
-  return true;
-}
-function skipFlowSeparationSpace(state, nodeIndent) {
-  const startLine = state.line;
-  skipSeparationSpace(state, true);
-  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readFlowCollection(state, nodeIndent, props) {
-  const ch = state.input.charCodeAt(state.position);
-  const isMapping = ch === 123;
-  const start = state.position;
-  let readNext = true;
-  if (ch !== 91 && ch !== 123) return false;
-  const terminator = isMapping ? 125 : 93;
-  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-  state.position++;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    skipFlowSeparationSpace(state, nodeIndent);
-    let ch2 = state.input.charCodeAt(state.position);
-    if (ch2 === terminator) {
-      state.position++;
-      addPopEvent(state);
-      return true;
-    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
-    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
-    let isPair = false;
-    let isExplicitPair = false;
-    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
-      isPair = isExplicitPair = true;
-      state.position += 1;
-      skipFlowSeparationSpace(state, nodeIndent);
-    }
-    const entryLine = state.line;
-    const entryStart = snapshotState(state);
-    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-    skipFlowSeparationSpace(state, nodeIndent);
-    ch2 = state.input.charCodeAt(state.position);
-    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
-      isPair = true;
-      state.position++;
-      skipFlowSeparationSpace(state, nodeIndent);
-      if (!isMapping) {
-        insertFlowPairMappingEvent(state, entryStart);
-        if (!keyWasRead) addEmptyScalarEvent(state);
-      } else if (!keyWasRead) addEmptyScalarEvent(state);
-      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
-      skipFlowSeparationSpace(state, nodeIndent);
-      if (!isMapping) addPopEvent(state);
-    } else if (isMapping && isPair) {
-      if (!keyWasRead) addEmptyScalarEvent(state);
-      addEmptyScalarEvent(state);
-    } else if (isMapping) addEmptyScalarEvent(state);
-    else if (isPair) {
-      insertFlowPairMappingEvent(state, entryStart);
-      if (!keyWasRead) addEmptyScalarEvent(state);
-      addEmptyScalarEvent(state);
-      addPopEvent(state);
-    }
-    ch2 = state.input.charCodeAt(state.position);
-    if (ch2 === 44) {
-      readNext = true;
-      state.position++;
-    } else readNext = false;
-  }
-  throwError(state, "unexpected end of the stream within a flow collection");
-}
-function readBlockSequence(state, nodeIndent, props) {
-  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
-  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
-    if (state.firstTabInLine !== -1) {
-      state.position = state.firstTabInLine;
-      throwError(state, "tab characters must not be used in indentation");
-    }
-    const entryLine = state.line;
-    state.position++;
-    const hadBreak = skipSeparationSpace(state, true) > 0;
-    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
-    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
-    skipSeparationSpace(state, true);
-    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
-    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
-    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-  }
-  addPopEvent(state);
-  return true;
-}
-function readBlockMapping(state, nodeIndent, flowIndent, props) {
-  let atExplicitKey = false;
-  let detected = false;
-  let mappingOpened = false;
-  let pendingExplicitKey = false;
-  if (state.firstTabInLine !== -1) return false;
-  let ch = state.input.charCodeAt(state.position);
-  while (ch !== 0) {
-    if (!atExplicitKey && state.firstTabInLine !== -1) {
-      state.position = state.firstTabInLine;
-      throwError(state, "tab characters must not be used in indentation");
-    }
-    const following = state.input.charCodeAt(state.position + 1);
-    const entryLine = state.line;
-    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
-      if (!mappingOpened) {
-        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-        mappingOpened = true;
-      }
-      if (ch === 63) {
-        if (atExplicitKey) addEmptyScalarEvent(state);
-        detected = true;
-        atExplicitKey = true;
-      } else if (atExplicitKey) atExplicitKey = false;
-      else {
-        addEmptyScalarEvent(state);
-        detected = true;
-        atExplicitKey = false;
-      }
-      state.position += 1;
-      pendingExplicitKey = true;
-    } else {
-      if (atExplicitKey) {
-        addEmptyScalarEvent(state);
-        atExplicitKey = false;
-      }
-      const beforeKey = snapshotState(state);
-      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
-      if (state.line === entryLine) {
-        ch = state.input.charCodeAt(state.position);
-        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
-        if (ch === 58) {
-          ch = state.input.charCodeAt(++state.position);
-          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
-          if (!mappingOpened) {
-            state.events.splice(beforeKey.eventsLength, 0, {
-              type: EVENT_ID.MAPPING,
-              start: beforeKey.position,
-              anchorStart: props.anchorStart,
-              anchorEnd: props.anchorEnd,
-              tagStart: props.tagStart,
-              tagEnd: props.tagEnd,
-              style: COLLECTION_STYLE.BLOCK
-            });
-            mappingOpened = true;
-          }
-          detected = true;
-          atExplicitKey = false;
-          pendingExplicitKey = false;
-        } else if (detected) throwError(state, "expected ':' after a mapping key");
-        else {
-          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-            restoreState(state, beforeKey);
-            return false;
-          }
-          return true;
-        }
-      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
-      else {
-        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-          restoreState(state, beforeKey);
-          return false;
-        }
-        return true;
-      }
-    }
-    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
-    if (!atExplicitKey) {
-      if (pendingExplicitKey) {
-        addEmptyScalarEvent(state);
-        pendingExplicitKey = false;
-      }
-    }
-    skipSeparationSpace(state, true);
-    ch = state.input.charCodeAt(state.position);
-    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
-    else if (state.lineIndent < nodeIndent) break;
-  }
-  if (!detected) return false;
-  if (atExplicitKey) addEmptyScalarEvent(state);
-  if (mappingOpened) addPopEvent(state);
-  return true;
-}
-function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
-  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
-  state.depth++;
-  let indentStatus = 1;
-  let atNewLine = false;
-  let hasContent = false;
-  let propertyStart = null;
-  const props = emptyProperties();
-  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
-  let allowBlockCollections = allowBlockScalars;
-  const allowBlockStyles = allowBlockScalars;
-  if (allowToSeek && skipSeparationSpace(state, true)) {
-    atNewLine = true;
-    if (state.lineIndent > parentIndent) indentStatus = 1;
-    else if (state.lineIndent === parentIndent) indentStatus = 0;
-    else indentStatus = -1;
-  }
-  if (indentStatus === 1) while (true) {
-    const ch = state.input.charCodeAt(state.position);
-    const propertyState = snapshotState(state);
-    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
-    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
-      const fallbackState = snapshotState(state);
-      const flowIndent = parentIndent + 1;
-      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
-        state.depth--;
-        return true;
-      }
-      restoreState(state, fallbackState);
-    }
-    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
-    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
-    if (propertyStart === null) propertyStart = propertyState;
-    if (skipSeparationSpace(state, true)) {
-      atNewLine = true;
-      allowBlockCollections = allowBlockStyles;
-      if (state.lineIndent > parentIndent) indentStatus = 1;
-      else if (state.lineIndent === parentIndent) indentStatus = 0;
-      else indentStatus = -1;
-    } else allowBlockCollections = false;
-  }
-  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
-  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
-    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
-    const blockIndent = state.position - state.lineStart;
-    if (indentStatus === 1) {
-      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
-      else {
-        const ch = state.input.charCodeAt(state.position);
-        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
-          const fallbackState = snapshotState(state);
-          const propertyIndent = propertyStart.position - propertyStart.lineStart;
-          restoreState(state, propertyStart);
-          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
-          else restoreState(state, fallbackState);
-        }
-        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
-      }
-    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
-  }
-  allowBlockScalars = allowBlockScalars && !hasContent;
-  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
-    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
-    hasContent = true;
-  }
-  state.depth--;
-  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
-}
-function readDirective(state) {
-  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
-  state.position++;
-  const nameStart = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-  const name = state.input.slice(nameStart, state.position);
-  const args = [];
-  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
-  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
-    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
-    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
-    const start = state.position;
-    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-    args.push(state.input.slice(start, state.position));
-  }
-  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-  if (name === "YAML") {
-    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
-    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
-    const match3 = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
-    if (match3 === null) throwError(state, "ill-formed argument of the YAML directive");
-    if (parseInt(match3[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
-    state.directives.push({
-      kind: "yaml",
-      version: args[0]
-    });
-  } else if (name === "TAG") {
-    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
-    const [handle, prefix] = args;
-    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
-    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
-    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
-    state.tagHandlers[handle] = prefix;
-    state.directives.push({
-      kind: "tag",
-      handle,
-      prefix
-    });
-  }
-  return true;
-}
-function readDocument(state) {
-  state.directives = [];
-  state.tagHandlers = /* @__PURE__ */ Object.create(null);
-  let hasDirectives = false;
-  skipSeparationSpace(state, true);
-  while (readDirective(state)) {
-    hasDirectives = true;
-    skipSeparationSpace(state, true);
-  }
-  let explicitStart = false;
-  let explicitEnd = false;
-  let allowCompact = true;
-  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
-    explicitStart = true;
-    const markerLine = state.line;
-    state.position += 3;
-    skipSeparationSpace(state, true);
-    allowCompact = state.line > markerLine;
-  } else if (hasDirectives) throwError(state, "directives end mark is expected");
-  const documentEventIndex = state.events.length;
-  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
-    state.position += 3;
-    skipSeparationSpace(state, true);
-    return;
-  }
-  addDocumentEvent(state, explicitStart, false);
-  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
-  skipSeparationSpace(state, true);
-  if (state.position === state.lineStart && testDocumentSeparator(state)) {
-    explicitEnd = state.input.charCodeAt(state.position) === 46;
-    if (explicitEnd) {
-      const markerLine = state.line;
-      state.position += 3;
-      skipSeparationSpace(state, true);
-      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
-    }
-  }
-  const documentEvent = state.events[documentEventIndex];
-  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
-  addPopEvent(state);
-  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
-}
-function parseEvents(input, options) {
-  const length = input.length;
-  const state = {
-    ...DEFAULT_PARSER_OPTIONS,
-    ...options,
-    input: `${input}\0`,
-    length,
-    position: 0,
-    line: 0,
-    lineStart: 0,
-    lineIndent: 0,
-    firstTabInLine: -1,
-    depth: 0,
-    directives: [],
-    tagHandlers: /* @__PURE__ */ Object.create(null),
-    events: []
-  };
-  const nullpos = input.indexOf("\0");
-  if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
-  while (state.position < state.length) {
-    skipByteOrderMark(state);
-    skipSeparationSpace(state, true);
-    if (state.position >= state.length) break;
-    const documentStart = state.position;
-    readDocument(state);
-    if (state.position === documentStart)
-      throwError(state, "can not read a document");
-  }
-  return state.events;
-}
-var DEFAULT_LOAD_OPTIONS = {
-  ...DEFAULT_PARSER_OPTIONS,
-  ...DEFAULT_CONSTRUCTOR_OPTIONS
-};
-function loadDocuments(input, options = {}) {
-  const opts = {
-    ...DEFAULT_LOAD_OPTIONS,
-    ...options
-  };
-  const source = String(input);
-  const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
-  const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
-  return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
-    ...pick(opts, CONSTRUCTOR_OPT_KEYS),
-    source
-  });
-}
-function load(input, options) {
-  const documents = loadDocuments(input, options);
-  if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
-  if (documents.length === 1) return documents[0];
-  throw new YAMLException("expected a single document in the stream, but found more");
-}
-function hasBit(mask, bit) {
-  return (mask & 1 << bit) !== 0;
-}
-var DEFAULT_SCALAR_STYLE_RULES = {
-  applyQuoteFlowKeysOption,
-  doubleQuoteForInvisibles,
-  doubleQuoteWhitespaceOnly,
-  applyForceQuotesOption,
-  tryLongOrMultilineAsBlock,
-  quoteInvalidPlain,
-  fallbackToDoubleQuoted
-};
-function _preferredQuotedStyle(layout) {
-  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
-  return SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyQuoteFlowKeysOption(layout) {
-  if (!layout.presenterOptions.quoteFlowKeys) return;
-  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
-  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteForInvisibles(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteWhitespaceOnly(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyForceQuotesOption(layout) {
-  if (!layout.presenterOptions.forceQuotes) return;
-  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
-  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
-  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
-}
-function tryLongOrMultilineAsBlock(layout) {
-  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
-  const value3 = layout.node.value;
-  const multiline = value3.indexOf("\n") !== -1;
-  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
-    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-    return;
-  }
-  const w = layout.presenterOptions.lineWidth;
-  if (w === -1) {
-    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-    return;
-  }
-  const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
-  let position = 0;
-  let shouldFold = false;
-  while (position <= value3.length) {
-    let lineEnd = value3.length;
-    const nextLineBreak = value3.indexOf("\n", position);
-    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
-    const line = value3.slice(position, lineEnd);
-    if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
-    if (nextLineBreak === -1) break;
-    position = nextLineBreak + 1;
-  }
-  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
-  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-}
-function quoteInvalidPlain(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
-}
-function fallbackToDoubleQuoted(layout) {
-  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
-var SRC_B_CHAR = "[\\n\\r]";
-var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
-var SRC_S_WHITE = "[ \\t]";
-var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
-var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
-var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
-var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
-var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
-var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
-var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
-var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
-var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
-var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
-var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
-var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
-var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
-var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
-var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
-var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
-var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
-var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
-var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
-var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
-var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
-var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
-var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
-var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
-var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
-var DEFAULT_PRESENTER_OPTIONS = {
-  indent: 2,
-  seqNoIndent: false,
-  seqInlineFirst: true,
-  lineWidth: 80,
-  flowBracketPadding: false,
-  flowSkipCommaSpace: false,
-  flowSkipColonSpace: false,
-  quoteFlowKeys: false,
-  quoteStyle: "single",
-  forceQuotes: false,
-  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
-  tagBeforeAnchor: false
-};
-var DEFAULT_DUMP_OPTIONS = {
-  ...DEFAULT_PRESENTER_OPTIONS,
-  schema: DUMP_SCHEMA,
-  skipInvalid: false,
-  noRefs: false,
-  flowLevel: -1,
-  sortKeys: false,
-  transform: () => {
-  }
-};
-var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
-var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
-var EVENT_MAPPING = EVENT_ID.MAPPING;
-var EVENT_SCALAR = EVENT_ID.SCALAR;
-var EVENT_ALIAS = EVENT_ID.ALIAS;
-var EVENT_POP = EVENT_ID.POP;
-var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
-var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
-var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
-var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
-var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
-var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
-var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
-var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
-var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
-var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
-
-// src/core/risk/types.ts
-var SEVERITIES = ["low", "medium", "high", "critical"];
-var LEVELS = ["none", ...SEVERITIES];
-var RULE_IDS = [
-  "plan-errored",
-  "plan-incomplete",
-  "mass-destroy",
-  "empty-state",
-  "stateful-destroy",
-  "backups-lost",
-  "protected-address",
-  "protection-disabled",
-  "network-exposure",
-  "public-data",
-  "check-failed",
-  "iam-change",
-  "destroy",
-  "replace",
-  "public-endpoint",
-  "drift"
-];
-function levelRank(level) {
-  return LEVELS.indexOf(level);
-}
-function atLeast(level, threshold) {
-  return levelRank(level) >= levelRank(threshold);
-}
-
-// src/core/config.ts
-var CONFIG_PATH = ".github/plangate.yml";
-var LOGIN_OR_TEAM = "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$";
-var CONFIG_SCHEMA = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://github.com/plangate/plangate/schema/plangate.schema.json",
-  title: "plangate configuration (.github/plangate.yml)",
-  description: "Read from the base branch of a pull request, never from its head. A missing file means these defaults.",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    approval: {
-      type: "object",
-      description: "Who must approve a risky plan before its apply environment unlocks.",
-      additionalProperties: false,
-      properties: {
-        command: {
-          type: "string",
-          description: "The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).",
-          pattern: "^/[a-z][a-z0-9-]{2,39}$",
-          default: "/approve-destroy"
-        },
-        required: {
-          type: "integer",
-          description: "Distinct approvers needed.",
-          minimum: 1,
-          maximum: 10,
-          default: 1
-        },
-        codeowners: {
-          type: "boolean",
-          description: "Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).",
-          default: true
-        },
-        approvers: {
-          type: "array",
-          description: "Extra users (login) or teams (@org/team) who may approve.",
-          items: { type: "string", pattern: LOGIN_OR_TEAM },
-          maxItems: 200,
-          uniqueItems: true,
-          default: []
-        },
-        allow_author: {
-          type: "boolean",
-          description: "May the pull request author approve their own destroy?",
-          default: false
-        },
-        confirm_digest: {
-          type: "boolean",
-          description: "The approval comment must carry the plan's short digest.",
-          default: false
-        },
-        owner_paths: {
-          type: "array",
-          description: "When set, only code owners of changed files matching these CODEOWNERS-style patterns may approve (owners of an unrelated file such as README.md do not).",
-          items: { type: "string", pattern: "^\\S+$" },
-          maxItems: 100,
-          uniqueItems: true,
-          default: []
-        },
-        when: {
-          type: "object",
-          description: "What needs approval.",
-          additionalProperties: false,
-          properties: {
-            destroys: {
-              type: "boolean",
-              description: "Any delete or replace of a managed resource needs approval.",
-              default: true
-            },
-            level: {
-              type: "string",
-              description: "A plan at or above this risk level needs approval.",
-              enum: [...SEVERITIES, "never"],
-              default: "high"
-            }
-          }
-        }
-      }
-    },
-    risk: {
-      type: "object",
-      description: "How plans are scored.",
-      additionalProperties: false,
-      properties: {
-        stateful_types: {
-          type: "array",
-          description: "Resource types added to the stateful catalog.",
-          items: { type: "string", pattern: "^[a-z][a-z0-9_]*$" },
-          uniqueItems: true,
-          default: []
-        },
-        protected: {
-          type: "array",
-          description: "Address patterns (* matches any run of characters, ? one) whose every change is critical.",
-          items: { type: "string", pattern: "^\\S+$" },
-          uniqueItems: true,
-          default: []
-        },
-        mass_destroy: {
-          type: "object",
-          description: "Destroys reaching either threshold look like `terraform destroy`: count of destroyed resources, or share of the resources in state.",
-          additionalProperties: false,
-          properties: {
-            count: {
-              type: "integer",
-              description: "Destroyed or replaced resources that make a plan a mass destroy.",
-              minimum: 1,
-              default: 10
-            },
-            share: {
-              type: "number",
-              description: "Share (0.01 to 1) of the resources in state that makes a plan a mass destroy.",
-              minimum: 0.01,
-              maximum: 1,
-              default: 0.5
-            }
-          }
-        },
-        empty_state: {
-          type: "object",
-          description: "An empty prior state with this many creates means the state looks missing.",
-          additionalProperties: false,
-          properties: {
-            creates: {
-              type: "integer",
-              description: "Creates over an empty state that make the state look missing.",
-              minimum: 1,
-              default: 20
-            }
-          }
-        },
-        ignore: {
-          type: "array",
-          description: "Rule ids to switch off.",
-          items: { type: "string", enum: [...RULE_IDS] },
-          uniqueItems: true,
-          default: []
-        }
-      }
-    },
-    bots: {
-      type: "array",
-      description: "Authors whose plangate summary comments are trusted.",
-      items: { type: "string", pattern: LOGIN_OR_TEAM },
-      uniqueItems: true,
-      default: ["github-actions[bot]"]
-    },
-    gate: {
-      type: "object",
-      description: "Which base branches are gated. Read from the default branch only: a branch cannot make itself trusted.",
-      additionalProperties: false,
-      properties: {
-        base_branches: {
-          type: "array",
-          description: "Base branches besides the default branch whose pull requests are gated (their config and CODEOWNERS are trusted). Pull requests into any other branch are not gated and approve no deployment.",
-          items: { type: "string", pattern: "^[^\\s~^:?*\\[\\\\]+$" },
-          maxItems: 100,
-          uniqueItems: true,
-          default: []
-        },
-        app: {
-          type: "string",
-          description: "The slug of the GitHub App whose ledger `verify` trusts (empty: any app other than github-actions).",
-          pattern: "^$|^[a-z0-9][a-z0-9-]{0,33}$",
-          default: ""
-        }
-      }
-    }
-  }
-};
-var DEFAULT_CONFIG = defaultsOf(CONFIG_SCHEMA);
-function parseConfig(text, file = CONFIG_PATH) {
-  if (text === void 0 || text.split(/\r?\n/).every((l) => l.trim() === "" || /^\s*#/.test(l))) {
-    return { ok: true, config: clone(DEFAULT_CONFIG) };
-  }
-  let doc;
-  try {
-    doc = load(text, { filename: file });
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    return { ok: false, errors: [`${file}: not valid YAML: ${msg}`] };
-  }
-  return validateConfig(doc ?? {}, file);
-}
-function validateConfig(doc, file = CONFIG_PATH) {
-  const errors = [];
-  check(doc, CONFIG_SCHEMA, "", errors);
-  const command = doc?.approval?.command;
-  if (typeof command === "string" && command.startsWith("/revoke-")) {
-    errors.push(
-      `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`
-    );
-  }
-  if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
-  return { ok: true, config: merge(clone(DEFAULT_CONFIG), doc) };
-}
-function check(v, s, path6, errors) {
-  const at = path6 === "" ? "the top level" : `\`${path6}\``;
-  const found = () => `found ${JSON.stringify(v)}`;
-  switch (s.type) {
-    case "object": {
-      if (typeof v !== "object" || v === null || Array.isArray(v)) {
-        errors.push(`${at} must be a mapping, ${found()}`);
-        return;
-      }
-      const props = s.properties ?? {};
-      for (const [k, item] of Object.entries(v)) {
-        const p = path6 ? `${path6}.${k}` : k;
-        const sub = props[k];
-        if (!sub) {
-          errors.push(
-            `\`${p}\` is not a known key; allowed here: ${Object.keys(props).join(", ")}`
-          );
-        } else {
-          check(item, sub, p, errors);
-        }
-      }
-      return;
-    }
-    case "array": {
-      if (!Array.isArray(v)) {
-        errors.push(`${at} must be a list, ${found()}`);
-        return;
-      }
-      if (s.maxItems !== void 0 && v.length > s.maxItems) {
-        errors.push(`${at} may hold at most ${s.maxItems} entries, found ${v.length}`);
-      }
-      if (s.uniqueItems && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) {
-        errors.push(`${at} lists the same entry twice`);
-      }
-      v.forEach((item, i) => s.items && check(item, s.items, `${path6}[${i}]`, errors));
-      return;
-    }
-    case "string":
-      if (typeof v !== "string") errors.push(`${at} must be a string, ${found()}`);
-      else if (s.enum && !s.enum.includes(v)) {
-        errors.push(`${at} is ${JSON.stringify(v)}; allowed: ${s.enum.join(", ")}`);
-      } else if (s.pattern && !new RegExp(s.pattern).test(v)) {
-        errors.push(`${at} is ${JSON.stringify(v)}, which does not match ${s.pattern}`);
-      }
-      return;
-    case "integer":
-    case "number": {
-      const isNum = typeof v === "number" && Number.isFinite(v);
-      if (!isNum || s.type === "integer" && !Number.isInteger(v)) {
-        errors.push(
-          `${at} must be ${s.type === "integer" ? "a whole number" : "a number"}, ${found()}`
-        );
-      } else if (s.minimum !== void 0 && v < s.minimum || s.maximum !== void 0 && v > s.maximum) {
-        errors.push(`${at} is ${v}; allowed: ${range(s)}`);
-      }
-      return;
-    }
-    case "boolean":
-      if (typeof v !== "boolean") errors.push(`${at} must be true or false, ${found()}`);
-      return;
-  }
-}
-function range(s) {
-  if (s.minimum !== void 0 && s.maximum !== void 0) return `${s.minimum} to ${s.maximum}`;
-  return s.minimum !== void 0 ? `at least ${s.minimum}` : `at most ${s.maximum}`;
-}
-function defaultsOf(s) {
-  if (s.type === "object") {
-    return Object.fromEntries(
-      Object.entries(s.properties ?? {}).map(([k, sub]) => [k, defaultsOf(sub)])
-    );
-  }
-  return s.default;
-}
-function merge(base, over) {
-  if (isMap(base) && isMap(over)) {
-    const out = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
-    return out;
-  }
-  return over === void 0 ? base : over;
-}
-function isMap(x) {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-function clone(x) {
-  return JSON.parse(JSON.stringify(x));
-}
-
-// src/core/principal.ts
-function foldLogin(login) {
-  return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-}
-function normalizePrincipal(s) {
-  return foldLogin(s.replace(/^@/, ""));
-}
-function isTeam(principal) {
-  return principal.includes("/");
-}
-function sameLogin(a, b) {
-  return a !== void 0 && b !== void 0 && normalizePrincipal(a) === normalizePrincipal(b);
-}
-
-// src/core/approval/command.ts
-var DEFAULT_APPROVE_COMMAND = "/approve-destroy";
-var DEFAULT_REVOKE_COMMAND = "/revoke-destroy";
-var TOKEN_RE = /^\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
-function commandTokens(command = DEFAULT_APPROVE_COMMAND) {
-  if (!TOKEN_RE.test(command)) {
-    throw new Error(
-      `Invalid approval.command '${command}'. Expected a slash and ASCII letters, digits, '.', '_' or '-', e.g. ${DEFAULT_APPROVE_COMMAND}.`
-    );
-  }
-  const revoke = command.startsWith("/approve-") ? `/revoke-${command.slice("/approve-".length)}` : DEFAULT_REVOKE_COMMAND;
-  if (revoke === command) {
-    throw new Error(
-      `Invalid approval.command '${command}': it is the same as the revoke command ${revoke}.`
-    );
-  }
-  return { approve: command, revoke };
-}
-var LOOKALIKES = {
-  a: "\u0430\u03B1\u0251",
-  // Cyrillic a, Greek alpha, Latin alpha
-  c: "\u0441\u1D04",
-  d: "\u0501",
-  e: "\u0435\u03B5",
-  g: "\u0261",
-  h: "\u04BB",
-  i: "\u0456\u03B9\u0131",
-  // Cyrillic i, Greek iota, dotless i
-  j: "\u0458",
-  o: "\u043E\u03BF\u1D0F",
-  p: "\u0440\u03C1",
-  q: "\u051B",
-  r: "\u0491",
-  s: "\u0455",
-  t: "\u0442\u03C4\u1D1B",
-  v: "\u0475\u03BD",
-  x: "\u0445",
-  y: "\u0443\u03C5",
-  // hyphens, dashes, minus signs (U+2011 non-breaking hyphen is U+2010 after NFKC)
-  "-": "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u02D7\u2E3A\u2E3B\uFE58\uFE63",
-  // division slash, fraction slash, big solidus, box diagonal, ... (U+FF0F is '/' after NFKC)
-  "/": "\u2215\u2044\u29F8\u2571\u3033\u1735"
-};
-var CONFUSABLES = new Map(
-  Object.entries(LOOKALIKES).flatMap(
-    ([ascii, chars]) => Array.from(chars, (ch) => [ch, ascii])
-  )
-);
-var IGNORABLE_RE = new RegExp("\\p{Default_Ignorable_Code_Point}", "gu");
-
-// src/core/approval/policy.ts
-function approvalPolicy(config) {
-  const a = config.approval;
-  return {
-    command: a.command,
-    revoke: commandTokens(a.command).revoke,
-    required: a.required,
-    codeowners: a.codeowners,
-    ownerPaths: a.owner_paths ?? [],
-    approvers: a.approvers.map(normalizePrincipal),
-    allowAuthor: a.allow_author,
-    confirmDigest: a.confirm_digest,
-    when: a.when
-  };
-}
-var DEFAULT_POLICY = approvalPolicy(DEFAULT_CONFIG);
-function whoMayApprove(policy2) {
-  const sources = [];
-  if (policy2.codeowners) sources.push({ kind: "codeowners", paths: policy2.ownerPaths });
-  const users = policy2.approvers.filter((p) => !isTeam(p));
-  const teams = policy2.approvers.filter(isTeam);
-  if (users.length > 0) sources.push({ kind: "users", logins: users });
-  if (teams.length > 0) sources.push({ kind: "teams", teams });
-  if (sources.length === 0) sources.push({ kind: "writers" });
-  return { sources, notAuthor: !policy2.allowAuthor, required: policy2.required };
-}
-function describeApprovers(policy2, opts = {}) {
-  const quote = opts.quote ?? ((t) => `\`${t}\``);
-  const max = opts.maxNames ?? 20;
-  const list2 = (names) => {
-    const shown2 = names.slice(0, max).map(quote);
-    const more = names.length - shown2.length;
-    return shown2.join(", ") + (more > 0 ? ` and ${more} more` : "");
-  };
-  const who = whoMayApprove(policy2);
-  const parts = who.sources.map((s) => {
-    switch (s.kind) {
-      case "codeowners":
-        return s.paths.length > 0 ? `code owners (base-branch CODEOWNERS) of changed files matching ${list2(s.paths)}` : "code owners of the changed files (base-branch CODEOWNERS)";
-      case "users":
-        return list2(s.logins.map((l) => `@${l}`));
-      case "teams":
-        return `members of ${list2(s.teams.map((t) => `@${t}`))}`;
-      case "writers":
-        return "anyone with write access to the repository";
-    }
-  });
-  const access2 = who.sources.some((s) => s.kind === "writers") ? "" : ", while they have write access to the repository";
-  const author = who.notAuthor ? ", other than the author of the pull request" : "";
-  return `${parts.join(", or ")}${author}${access2}; approvals needed: ${who.required}`;
-}
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -24211,13 +21285,13 @@ var Command = class {
     let cmdStr = CMD_STRING + this.command;
     if (this.properties && Object.keys(this.properties).length > 0) {
       cmdStr += " ";
-      let first2 = true;
+      let first = true;
       for (const key in this.properties) {
         if (this.properties.hasOwnProperty(key)) {
           const val = this.properties[key];
           if (val) {
-            if (first2) {
-              first2 = false;
+            if (first) {
+              first = false;
             } else {
               cmdStr += ",";
             }
@@ -24253,9 +21327,9 @@ function issueFileCommand(command, message) {
     encoding: "utf8"
   });
 }
-function prepareKeyValueMessage(key, value3) {
+function prepareKeyValueMessage(key, value2) {
   const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-  const convertedValue = toCommandValue(value3);
+  const convertedValue = toCommandValue(value2);
   if (key.includes(delimiter)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
   }
@@ -24327,22 +21401,22 @@ var HttpResponseRetryCodes = [
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
-  function adopt(value3) {
-    return value3 instanceof P ? value3 : new P(function(resolve) {
-      resolve(value3);
+  function adopt(value2) {
+    return value2 instanceof P ? value2 : new P(function(resolve) {
+      resolve(value2);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value3) {
+    function fulfilled(value2) {
       try {
-        step(generator.next(value3));
+        step(generator.next(value2));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value3) {
+    function rejected(value2) {
       try {
-        step(generator["throw"](value3));
+        step(generator["throw"](value2));
       } catch (e) {
         reject(e);
       }
@@ -24393,7 +21467,7 @@ var Summary = class {
    * @returns {string} content wrapped in HTML element
    */
   wrap(tag, content, attrs = {}) {
-    const htmlAttrs = Object.entries(attrs).map(([key, value3]) => ` ${key}="${value3}"`).join("");
+    const htmlAttrs = Object.entries(attrs).map(([key, value2]) => ` ${key}="${value2}"`).join("");
     if (!content) {
       return `<${tag}${htmlAttrs}>`;
     }
@@ -24650,13 +21724,13 @@ function getMultilineInput(name, options) {
   }
   return inputs.map((input) => input.trim());
 }
-function setOutput(name, value3) {
+function setOutput(name, value2) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
   if (filePath) {
-    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value3));
+    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value2));
   }
   process.stdout.write(os4.EOL);
-  issueCommand("set-output", { name }, toCommandValue(value3));
+  issueCommand("set-output", { name }, toCommandValue(value2));
 }
 function setFailed(message) {
   process.exitCode = ExitCode.Failure;
@@ -24727,22 +21801,22 @@ var Context = class {
 var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
-  function adopt(value3) {
-    return value3 instanceof P ? value3 : new P(function(resolve) {
-      resolve(value3);
+  function adopt(value2) {
+    return value2 instanceof P ? value2 : new P(function(resolve) {
+      resolve(value2);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value3) {
+    function fulfilled(value2) {
       try {
-        step(generator.next(value3));
+        step(generator.next(value2));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value3) {
+    function rejected(value2) {
       try {
-        step(generator["throw"](value3));
+        step(generator["throw"](value2));
       } catch (e) {
         reject(e);
       }
@@ -24933,18 +22007,18 @@ function lowercaseKeys(object) {
     return newObj;
   }, {});
 }
-function isPlainObject2(value3) {
-  if (typeof value3 !== "object" || value3 === null) return false;
-  if (Object.prototype.toString.call(value3) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value3);
+function isPlainObject(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value2);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value3);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
 }
 function mergeDeep(defaults3, options) {
   const result = Object.assign({}, defaults3);
   Object.keys(options).forEach((key) => {
-    if (isPlainObject2(options[key])) {
+    if (isPlainObject(options[key])) {
       if (!(key in defaults3)) Object.assign(result, { [key]: options[key] });
       else result[key] = mergeDeep(defaults3[key], options[key]);
     } else {
@@ -24961,7 +22035,7 @@ function removeUndefinedProperties(obj) {
   }
   return obj;
 }
-function merge2(defaults3, route, options) {
+function merge(defaults3, route, options) {
   if (typeof route === "string") {
     let [method, url] = route.split(" ");
     options = Object.assign(url ? { method, url } : { url: method }, options);
@@ -25028,57 +22102,57 @@ function encodeUnreserved(str2) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value3, key) {
-  value3 = operator === "+" || operator === "#" ? encodeReserved(value3) : encodeUnreserved(value3);
+function encodeValue(operator, value2, key) {
+  value2 = operator === "+" || operator === "#" ? encodeReserved(value2) : encodeUnreserved(value2);
   if (key) {
-    return encodeUnreserved(key) + "=" + value3;
+    return encodeUnreserved(key) + "=" + value2;
   } else {
-    return value3;
+    return value2;
   }
 }
-function isDefined(value3) {
-  return value3 !== void 0 && value3 !== null;
+function isDefined(value2) {
+  return value2 !== void 0 && value2 !== null;
 }
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
 function getValues(context3, operator, key, modifier) {
-  var value3 = context3[key], result = [];
-  if (isDefined(value3) && value3 !== "") {
-    if (typeof value3 === "string" || typeof value3 === "number" || typeof value3 === "bigint" || typeof value3 === "boolean") {
-      value3 = value3.toString();
+  var value2 = context3[key], result = [];
+  if (isDefined(value2) && value2 !== "") {
+    if (typeof value2 === "string" || typeof value2 === "number" || typeof value2 === "bigint" || typeof value2 === "boolean") {
+      value2 = value2.toString();
       if (modifier && modifier !== "*") {
-        value3 = value3.substring(0, parseInt(modifier, 10));
+        value2 = value2.substring(0, parseInt(modifier, 10));
       }
       result.push(
-        encodeValue(operator, value3, isKeyOperator(operator) ? key : "")
+        encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
-        if (Array.isArray(value3)) {
-          value3.filter(isDefined).forEach(function(value22) {
+        if (Array.isArray(value2)) {
+          value2.filter(isDefined).forEach(function(value22) {
             result.push(
               encodeValue(operator, value22, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
-          Object.keys(value3).forEach(function(k) {
-            if (isDefined(value3[k])) {
-              result.push(encodeValue(operator, value3[k], k));
+          Object.keys(value2).forEach(function(k) {
+            if (isDefined(value2[k])) {
+              result.push(encodeValue(operator, value2[k], k));
             }
           });
         }
       } else {
         const tmp = [];
-        if (Array.isArray(value3)) {
-          value3.filter(isDefined).forEach(function(value22) {
+        if (Array.isArray(value2)) {
+          value2.filter(isDefined).forEach(function(value22) {
             tmp.push(encodeValue(operator, value22));
           });
         } else {
-          Object.keys(value3).forEach(function(k) {
-            if (isDefined(value3[k])) {
+          Object.keys(value2).forEach(function(k) {
+            if (isDefined(value2[k])) {
               tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value3[k].toString()));
+              tmp.push(encodeValue(operator, value2[k].toString()));
             }
           });
         }
@@ -25091,12 +22165,12 @@ function getValues(context3, operator, key, modifier) {
     }
   } else {
     if (operator === ";") {
-      if (isDefined(value3)) {
+      if (isDefined(value2)) {
         result.push(encodeUnreserved(key));
       }
-    } else if (value3 === "" && (operator === "&" || operator === "?")) {
+    } else if (value2 === "" && (operator === "&" || operator === "?")) {
       result.push(encodeUnreserved(key) + "=");
-    } else if (value3 === "") {
+    } else if (value2 === "") {
       result.push("");
     }
   }
@@ -25209,15 +22283,15 @@ function parse(options) {
   );
 }
 function endpointWithDefaults(defaults3, route, options) {
-  return parse(merge2(defaults3, route, options));
+  return parse(merge(defaults3, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
   const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
   return Object.assign(endpoint2, {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge2.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
     parse
   });
 }
@@ -25292,8 +22366,8 @@ function parse2(header, options) {
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
-  const value3 = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value3 : value3.toLowerCase();
+  const value2 = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
   if (index === len || stop !== 0) {
     return { type, index, parameters: new NullObject() };
   }
@@ -25319,8 +22393,8 @@ function parseParameters(header, type, index, len, stopFlags) {
       }
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value3 = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value3 : value3.toLowerCase();
+        const value2 = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
         index++;
         while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
           index++;
@@ -25572,12 +22646,12 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   return chunks.join("");
 };
-var JSONStringify = (value3, replacer, space) => {
+var JSONStringify = (value2, replacer, space) => {
   try {
     const supportsRawJSON = "rawJSON" in JSON;
     if (supportsRawJSON) {
       return originalStringify(
-        value3,
+        value2,
         (key, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
@@ -25589,9 +22663,9 @@ var JSONStringify = (value3, replacer, space) => {
         space
       );
     }
-    if (!value3) return originalStringify(value3, replacer, space);
+    if (!value2) return originalStringify(value2, replacer, space);
     const convertedToCustomJSON = originalStringify(
-      value3,
+      value2,
       (key, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
@@ -25612,7 +22686,7 @@ var JSONStringify = (value3, replacer, space) => {
     return denoisedJSON;
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value3, replacer, space);
+      const convertedJSON = stringifyIteratively(value2, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
       if (supportsRawJSON) return convertedJSON;
@@ -25640,26 +22714,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value3, context3, userReviver) => {
-  const isCustomFormatBigInt = typeof value3 === "string" && customFormat.test(value3);
-  if (isCustomFormatBigInt) return BigInt(value3.slice(0, -1));
-  const isNoiseValue = typeof value3 === "string" && noiseValue.test(value3);
-  if (isNoiseValue) return value3.slice(0, -1);
+var convertMarkedBigIntsReviver = (key, value2, context3, userReviver) => {
+  const isCustomFormatBigInt = typeof value2 === "string" && customFormat.test(value2);
+  if (isCustomFormatBigInt) return BigInt(value2.slice(0, -1));
+  const isNoiseValue = typeof value2 === "string" && noiseValue.test(value2);
+  if (isNoiseValue) return value2.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
-  if (!hasUserReviver) return value3;
-  return userReviver(key, value3, context3);
+  if (!hasUserReviver) return value2;
+  return userReviver(key, value2, context3);
 };
 var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value3, context3) => {
-    const isNumber = typeof value3 === "number";
-    const isOutOfBounds = value3 > Number.MAX_SAFE_INTEGER || value3 < Number.MIN_SAFE_INTEGER;
+  return JSON.parse(text, (key, value2, context3) => {
+    const isNumber = typeof value2 === "number";
+    const isOutOfBounds = value2 > Number.MAX_SAFE_INTEGER || value2 < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
     const isInt = context3 && intRegex.test(context3.source);
     const isBigInt = isBigNumber && isInt;
     if (isBigInt) return BigInt(context3.source);
     const hasCustomReviver = typeof reviver === "function";
-    if (!hasCustomReviver) return value3;
-    return reviver(key, value3, context3);
+    if (!hasCustomReviver) return value2;
+    return reviver(key, value2, context3);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -25673,35 +22747,35 @@ var applyReviverIteratively = (parsed, userReviver) => {
     const node = stack[stack.length - 1];
     if (!node.visited) {
       node.visited = true;
-      const value3 = node.parent[node.key];
-      const isComplexObject = value3 !== null && typeof value3 === "object";
+      const value2 = node.parent[node.key];
+      const isComplexObject = value2 !== null && typeof value2 === "object";
       if (isComplexObject) {
-        const keys = Object.keys(value3);
+        const keys = Object.keys(value2);
         for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value3, key: keys[i], visited: false });
+          stack.push({ parent: value2, key: keys[i], visited: false });
         }
       }
     } else {
       const { parent, key } = node;
-      let value3 = parent[key];
-      if (typeof value3 === "string") {
-        const isCustomFormatBigInt = customFormat.test(value3);
+      let value2 = parent[key];
+      if (typeof value2 === "string") {
+        const isCustomFormatBigInt = customFormat.test(value2);
         if (isCustomFormatBigInt) {
-          value3 = BigInt(value3.slice(0, -1));
+          value2 = BigInt(value2.slice(0, -1));
         } else {
-          const isNoise = noiseValue.test(value3);
-          if (isNoise) value3 = value3.slice(0, -1);
+          const isNoise = noiseValue.test(value2);
+          if (isNoise) value2 = value2.slice(0, -1);
         }
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value3 = userReviver.call(parent, key, value3);
+        value2 = userReviver.call(parent, key, value2);
       }
-      const isDeleted = value3 === void 0;
+      const isDeleted = value2 === void 0;
       if (isDeleted) {
         delete parent[key];
       } else {
-        parent[key] = value3;
+        parent[key] = value2;
       }
       stack.pop();
     }
@@ -25730,7 +22804,7 @@ var JSONParse = (text, reviver) => {
     const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
-      (key, value3, context3) => convertMarkedBigIntsReviver(key, value3, context3, reviver)
+      (key, value2, context3) => convertMarkedBigIntsReviver(key, value2, context3, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
@@ -25788,13 +22862,13 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
-function isPlainObject3(value3) {
-  if (typeof value3 !== "object" || value3 === null) return false;
-  if (Object.prototype.toString.call(value3) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value3);
+function isPlainObject2(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value2);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value3);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
@@ -25806,11 +22880,11 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value3]) => [
+    Object.entries(requestOptions.headers).map(([name, value2]) => [
       name,
-      String(value3)
+      String(value2)
     ])
   );
   let fetchResponse;
@@ -25850,8 +22924,8 @@ async function fetchWrapper(requestOptions) {
   const status = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key, value3] of fetchResponse.headers) {
-    responseHeaders[key] = value3;
+  for (const [key, value2] of fetchResponse.headers) {
+    responseHeaders[key] = value2;
   }
   const octokitResponse = {
     url,
@@ -28598,8 +25672,8 @@ var handler = {
   ownKeys({ scope }) {
     return [...endpointMethodsMap.get(scope).keys()];
   },
-  set(target, methodName, value3) {
-    return target.cache[methodName] = value3;
+  set(target, methodName, value2) {
+    return target.cache[methodName] = value2;
   },
   get({ octokit, scope, cache: cache2 }, methodName) {
     if (cache2[methodName]) {
@@ -29032,7 +26106,7 @@ import * as path4 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
-var range2 = (a, b, str2) => {
+var range = (a, b, str2) => {
   let begs, beg, left, right = void 0, result;
   let ai = str2.indexOf(a);
   let bi = str2.indexOf(b, ai + 1);
@@ -29108,7 +26182,7 @@ function balancedWithBudget(str2, masked, budget) {
   if (budget.remaining < 0) {
     return void 0;
   }
-  const r = range2("{", "}", masked);
+  const r = range("{", "}", masked);
   const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
   budget.remaining -= r && !unmatched ? r[1] + 1 : str2.length;
   if (!r || budget.remaining < 0) {
@@ -29187,8 +26261,8 @@ function parseCommaParts(str2, budget) {
     str2 = post;
   }
 }
-function bound(value3, fallback) {
-  return value3 === void 0 || isNaN(value3) ? fallback : value3;
+function bound(value2, fallback) {
+  return value2 === void 0 || isNaN(value2) ? fallback : value2;
 }
 function expand2(str2, options = {}) {
   if (!str2) {
@@ -30291,7 +27365,7 @@ var defaults2 = (def) => {
     defaults: (options) => orig.defaults(ext(def, options)),
     makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
     braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-    match: (list2, pattern, options = {}) => orig.match(list2, pattern, ext(def, options)),
+    match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
     sep: orig.sep,
     GLOBSTAR
   });
@@ -30307,13 +27381,13 @@ var braceExpand = (pattern, options = {}) => {
 minimatch.braceExpand = braceExpand;
 var makeRe = (pattern, options = {}) => new Minimatch(pattern, options).makeRe();
 minimatch.makeRe = makeRe;
-var match2 = (list2, pattern, options = {}) => {
+var match2 = (list, pattern, options = {}) => {
   const mm = new Minimatch(pattern, options);
-  list2 = list2.filter((f) => mm.match(f));
-  if (mm.options.nonull && !list2.length) {
-    list2.push(pattern);
+  list = list.filter((f) => mm.match(f));
+  if (mm.options.nonull && !list.length) {
+    list.push(pattern);
   }
-  return list2;
+  return list;
 };
 minimatch.match = match2;
 var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
@@ -31227,22 +28301,22 @@ var SearchState = class {
 
 // node_modules/@actions/glob/lib/internal-globber.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
-  function adopt(value3) {
-    return value3 instanceof P ? value3 : new P(function(resolve) {
-      resolve(value3);
+  function adopt(value2) {
+    return value2 instanceof P ? value2 : new P(function(resolve) {
+      resolve(value2);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value3) {
+    function fulfilled(value2) {
       try {
-        step(generator.next(value3));
+        step(generator.next(value2));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value3) {
+    function rejected(value2) {
       try {
-        step(generator["throw"](value3));
+        step(generator["throw"](value2));
       } catch (e) {
         reject(e);
       }
@@ -31306,11 +28380,11 @@ var __asyncGenerator = function(thisArg, _arguments, generator) {
   function step(r) {
     r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle(q[0][2], r);
   }
-  function fulfill(value3) {
-    resume("next", value3);
+  function fulfill(value2) {
+    resume("next", value2);
   }
-  function reject(value3) {
-    resume("throw", value3);
+  function reject(value2) {
+    resume("throw", value2);
   }
   function settle(f, v) {
     if (f(v), q.shift(), q.length) resume(q[0][0], q[0][1]);
@@ -31464,22 +28538,22 @@ var DefaultGlobber = class _DefaultGlobber {
 
 // node_modules/@actions/glob/lib/glob.js
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
-  function adopt(value3) {
-    return value3 instanceof P ? value3 : new P(function(resolve) {
-      resolve(value3);
+  function adopt(value2) {
+    return value2 instanceof P ? value2 : new P(function(resolve) {
+      resolve(value2);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value3) {
+    function fulfilled(value2) {
       try {
-        step(generator.next(value3));
+        step(generator.next(value2));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value3) {
+    function rejected(value2) {
       try {
-        step(generator["throw"](value3));
+        step(generator["throw"](value2));
       } catch (e) {
         reject(e);
       }
@@ -31502,6 +28576,2786 @@ import { readFile, stat as stat2, writeFile as writeFile2 } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join as join2, relative } from "node:path";
 
+// node_modules/js-yaml/dist/js-yaml.mjs
+var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
+function defineScalarTag(tagName, options) {
+  return {
+    tagName,
+    nodeKind: "scalar",
+    implicit: options.implicit ?? false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    implicitFirstChars: options.implicitFirstChars ?? null,
+    resolve: options.resolve,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => String(data)),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+function defineSequenceTag(tagName, options) {
+  const carrierIsResult = options.finalize === void 0;
+  return {
+    tagName,
+    nodeKind: "sequence",
+    implicit: false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    create: options.create,
+    addItem: options.addItem,
+    finalize: options.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => data),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+function defineMappingTag(tagName, options) {
+  const carrierIsResult = options.finalize === void 0;
+  return {
+    tagName,
+    nodeKind: "mapping",
+    implicit: false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    create: options.create,
+    addPair: options.addPair,
+    has: options.has,
+    keys: options.keys,
+    get: options.get,
+    finalize: options.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => data),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+  resolve: (source) => source,
+  identify: (data) => typeof data === "string"
+});
+var NULL_VALUES$1 = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: ["n"],
+  resolve: (source, isExplicit) => {
+    if (source === "null" || isExplicit && source === "") return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var NULL_VALUES = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var TRUE_VALUES$2 = [
+  "true",
+  "True",
+  "TRUE"
+];
+var FALSE_VALUES$2 = [
+  "false",
+  "False",
+  "FALSE"
+];
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "t",
+    "T",
+    "f",
+    "F"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: ["t", "f"],
+  resolve: (source) => {
+    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var TRUE_VALUES = [
+  "true",
+  "True",
+  "TRUE",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "on",
+  "On",
+  "ON"
+];
+var FALSE_VALUES = [
+  "false",
+  "False",
+  "FALSE",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "off",
+  "Off",
+  "OFF"
+];
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "y",
+    "Y",
+    "n",
+    "N",
+    "t",
+    "T",
+    "f",
+    "F",
+    "o",
+    "O"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+  let value2 = source;
+  let sign = 1;
+  if (value2[0] === "-" || value2[0] === "+") {
+    if (value2[0] === "-") sign = -1;
+    value2 = value2.slice(1);
+  }
+  if (value2.startsWith("0b")) return sign * parseInt(value2.slice(2), 2);
+  if (value2.startsWith("0o")) return sign * parseInt(value2.slice(2), 8);
+  if (value2.startsWith("0x")) return sign * parseInt(value2.slice(2), 16);
+  return sign * parseInt(value2, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$2(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger$2,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+  let value2 = source;
+  let sign = 1;
+  if (value2[0] === "-" || value2[0] === "+") {
+    if (value2[0] === "-") sign = -1;
+    value2 = value2.slice(1);
+  }
+  if (value2.startsWith("0b")) return sign * parseInt(value2.slice(2), 2);
+  if (value2.startsWith("0o")) return sign * parseInt(value2.slice(2), 8);
+  if (value2.startsWith("0x")) return sign * parseInt(value2.slice(2), 16);
+  return sign * parseInt(value2, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$1(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlInteger$1,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+  let value2 = source.replace(/_/g, "");
+  let sign = 1;
+  if (value2[0] === "-" || value2[0] === "+") {
+    if (value2[0] === "-") sign = -1;
+    value2 = value2.slice(1);
+  }
+  if (value2.startsWith("0b")) return sign * parseInt(value2.slice(2), 2);
+  if (value2.startsWith("0x")) return sign * parseInt(value2.slice(2), 16);
+  if (value2.includes(":")) {
+    let result = 0;
+    for (const part of value2.split(":")) result = result * 60 + Number(part);
+    return sign * result;
+  }
+  if (value2 !== "0" && value2[0] === "0") return sign * parseInt(value2, 8);
+  return sign * parseInt(value2, 10);
+}
+function resolveYamlInteger(source) {
+  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  let value2 = source.toLowerCase();
+  const sign = value2[0] === "-" ? -1 : 1;
+  if ("+-".includes(value2[0])) value2 = value2.slice(1);
+  if (value2 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value2 === ".nan") return NaN;
+  const result = sign * parseFloat(value2);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$2(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat$2,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$2
+});
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+    let value2 = source.toLowerCase();
+    const sign = value2[0] === "-" ? -1 : 1;
+    if ("+-".includes(value2[0])) value2 = value2.slice(1);
+    if (value2 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    if (value2 === ".nan") return NaN;
+    const result2 = sign * parseFloat(value2);
+    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
+  }
+  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = Number(source);
+  if (Number.isFinite(result)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$1(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlFloat$1,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$1
+});
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+  let value2 = source.toLowerCase().replace(/_/g, "");
+  const sign = value2[0] === "-" ? -1 : 1;
+  if ("+-".includes(value2[0])) value2 = value2.slice(1);
+  if (value2 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value2 === ".nan") return NaN;
+  let result = 0;
+  if (value2.includes(":")) {
+    for (const part of value2.split(":")) result = result * 60 + Number(part);
+    result *= sign;
+  } else result = sign * parseFloat(value2);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat
+});
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+  implicit: true,
+  implicitFirstChars: ["<"],
+  resolve: (source, isExplicit) => {
+    if (source === "<<" || isExplicit && source === "") return "<<";
+    return NOT_RESOLVED;
+  },
+  identify: () => false
+});
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+  const input = source.replace(/\s/g, "");
+  if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
+  const binary = atob(input);
+  const result = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+  return result;
+}
+function representYamlBinary(object) {
+  let binary = "";
+  for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
+  return btoa(binary);
+}
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+  resolve: resolveYamlBinary,
+  identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
+  represent: representYamlBinary
+});
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
+  const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+  date.setUTCFullYear(year, month, day);
+  return date;
+}
+function resolveYamlTimestamp(source) {
+  let match3 = YAML_DATE_REGEXP.exec(source);
+  if (match3 === null) match3 = YAML_TIMESTAMP_REGEXP.exec(source);
+  if (match3 === null) return NOT_RESOLVED;
+  const year = +match3[1];
+  const month = +match3[2] - 1;
+  const day = +match3[3];
+  if (!match3[4]) {
+    const date2 = makeUtcDate(year, month, day);
+    if (date2.getUTCFullYear() !== year || date2.getUTCMonth() !== month || date2.getUTCDate() !== day) return NOT_RESOLVED;
+    return date2;
+  }
+  const hour = +match3[4];
+  const minute = +match3[5];
+  const second = +match3[6];
+  let fraction = 0;
+  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+  if (match3[7]) {
+    let value2 = match3[7].slice(0, 3);
+    while (value2.length < 3) value2 += "0";
+    fraction = +value2;
+  }
+  const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+  if (match3[9]) {
+    const offsetHour = +match3[10];
+    const offsetMinute = +(match3[11] || 0);
+    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+    date.setTime(date.getTime() - (match3[9] === "-" ? -offset : offset));
+  }
+  return date;
+}
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+  implicit: true,
+  implicitFirstChars: [..."0123456789"],
+  resolve: resolveYamlTimestamp,
+  identify: (object) => object instanceof Date,
+  represent: (object) => object.toISOString()
+});
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+  create: () => [],
+  addItem: (container, item) => {
+    container.push(item);
+  },
+  identify: Array.isArray
+});
+function isPlainObject3(data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+  const prototype = Object.getPrototypeOf(data);
+  return prototype === null || prototype === Object.prototype;
+}
+function pick(object, keys) {
+  const result = {};
+  for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
+  return result;
+}
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+  create: () => ({
+    list: [],
+    seen: /* @__PURE__ */ new Set()
+  }),
+  addItem: (carrier, item) => {
+    let key;
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve an ordered map item";
+      key = item.keys().next().value;
+    } else if (isPlainObject3(item)) {
+      const itemKeys = Object.keys(item);
+      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+      key = itemKeys[0];
+    } else return "cannot resolve an ordered map item";
+    if (carrier.seen.has(key)) return "duplicate key in ordered map";
+    carrier.seen.add(key);
+    carrier.list.push(item);
+    return "";
+  },
+  finalize: (carrier) => carrier.list,
+  identify: () => false
+});
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+  create: () => [],
+  addItem: (container, item) => {
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve a pairs item";
+      container.push(item.entries().next().value);
+      return "";
+    }
+    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+    const object = item;
+    const keys = Object.keys(object);
+    if (keys.length !== 1) return "cannot resolve a pairs item";
+    container.push([keys[0], object[keys[0]]]);
+    return "";
+  },
+  identify: () => false
+});
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject3,
+  represent: (o) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o)) map.set(key, o[key]);
+    return map;
+  },
+  addPair: (container, key, value2) => {
+    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+    const normalizedKey = String(key);
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value: value2,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value2;
+    return "";
+  },
+  has: (container, key) => {
+    if (key !== null && typeof key === "object") return false;
+    return Object.prototype.hasOwnProperty.call(container, String(key));
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+  create: () => /* @__PURE__ */ new Set(),
+  identify: (data) => data instanceof Set,
+  represent: (data) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of data) map.set(key, null);
+    return map;
+  },
+  addPair: (container, key, value2) => {
+    if (value2 !== null) return "cannot resolve a set item";
+    container.add(key);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: () => null
+});
+function createTagDefinitionMap() {
+  return {
+    scalar: /* @__PURE__ */ Object.create(null),
+    sequence: /* @__PURE__ */ Object.create(null),
+    mapping: /* @__PURE__ */ Object.create(null)
+  };
+}
+function createTagDefinitionListMap() {
+  return {
+    scalar: [],
+    sequence: [],
+    mapping: []
+  };
+}
+function compileTags(tags) {
+  const result = [];
+  for (const tag of tags) {
+    let index = result.length;
+    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+      const previous = result[previousIndex];
+      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+        index = previousIndex;
+        break;
+      }
+    }
+    result[index] = tag;
+  }
+  return result;
+}
+var Schema = class Schema2 {
+  tags;
+  /** @internal */
+  implicitScalarTags;
+  /**
+  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+  * the resolvers that may match that key, in schema order; a key absent from
+  * the map uses
+  * {@link Schema.implicitScalarAnyFirstChar}
+  * (resolvers that declared no first-char constraint, so they apply to any
+  * first character).
+  */
+  implicitScalarByFirstChar;
+  implicitScalarAnyFirstChar;
+  /**
+  * The default scalar tag (`!!str`), resolved once so the composer's fallback
+  * for unresolved plain scalars avoids a keyed lookup per scalar.
+  *
+  * @internal
+  */
+  defaultScalarTag;
+  /**
+  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+  * value is identified by its default tag, the tag is implicit and not
+  * printed. Undefined if the schema does not define them (then such values
+  * can't be dumped).
+  *
+  * @internal
+  */
+  defaultSequenceTag;
+  /** @internal */
+  defaultMappingTag;
+  exact;
+  prefix;
+  constructor(tags) {
+    const compiledTags = compileTags(tags);
+    const implicitScalarTags = [];
+    const exact = createTagDefinitionMap();
+    const prefix = createTagDefinitionListMap();
+    for (const tag of compiledTags) {
+      if (tag.nodeKind === "scalar" && tag.implicit) {
+        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+        implicitScalarTags.push(tag);
+      }
+      switch (tag.nodeKind) {
+        case "scalar":
+          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+          else exact.scalar[tag.tagName] = tag;
+          break;
+        case "sequence":
+          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+          else exact.sequence[tag.tagName] = tag;
+          break;
+        case "mapping":
+          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+          else exact.mapping[tag.tagName] = tag;
+      }
+    }
+    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+    const keys = /* @__PURE__ */ new Set();
+    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+    this.tags = compiledTags;
+    this.implicitScalarTags = implicitScalarTags;
+    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+    this.defaultScalarTag = defaultScalarTag;
+    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+    this.exact = exact;
+    this.prefix = prefix;
+  }
+  /** @internal */
+  lookupScalarTag(tagName) {
+    const exactTag = this.exact.scalar[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupSequenceTag(tagName) {
+    const exactTag = this.exact.sequence[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupMappingTag(tagName) {
+    const exactTag = this.exact.mapping[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  resolveImplicitScalarTag(source) {
+    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+    for (const tag2 of candidates) {
+      const value2 = tag2.resolve(source, false, tag2.tagName);
+      if (value2 !== NOT_RESOLVED) return {
+        value: value2,
+        tag: tag2
+      };
+    }
+    const tag = this.defaultScalarTag;
+    return {
+      value: tag.resolve(source, false, tag.tagName),
+      tag
+    };
+  }
+  /**
+  * Creates a new schema with the specified tags added. If a tag already
+  * exists, it is replaced by the specified tag.
+  *
+  * @example
+  *
+  * ```javascript
+  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+  *
+  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+  * ```
+  */
+  withTags(...tags) {
+    let flatTags = [];
+    for (const tag of tags) flatTags = flatTags.concat(tag);
+    return new Schema2([...this.tags, ...flatTags]);
+  }
+};
+var FAILSAFE_SCHEMA = new Schema([
+  strTag,
+  seqTag,
+  mapTag
+]);
+var JSON_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullJsonTag,
+  boolJsonTag,
+  intJsonTag,
+  floatJsonTag
+]);
+var CORE_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullCoreTag,
+  boolCoreTag,
+  intCoreTag,
+  floatCoreTag
+]);
+var YAML11_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullYaml11Tag,
+  boolYaml11Tag,
+  intYaml11Tag,
+  floatYaml11Tag,
+  timestampTag,
+  mergeTag,
+  binaryTag,
+  omapTag,
+  pairsTag,
+  setTag
+]);
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
+  ...intYaml11Tag,
+  resolve: (source, isExplicit, tagName) => {
+    const result = intYaml11Tag.resolve(source, isExplicit, tagName);
+    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
+  }
+}, {
+  ...floatYaml11Tag,
+  resolve: (source, isExplicit, tagName) => {
+    const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
+    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
+  }
+});
+var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => /* @__PURE__ */ new Map(),
+  addPair: (container, key, value2) => {
+    container.set(key, value2);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: (container, key) => container.get(key),
+  identify: (data) => data instanceof Map || isPlainObject3(data),
+  represent: (data) => {
+    if (data instanceof Map) return data;
+    const map = /* @__PURE__ */ new Map();
+    const obj = data;
+    for (const key of Object.keys(obj)) map.set(key, obj[key]);
+    return map;
+  }
+});
+function normalizeKey(key) {
+  if (Array.isArray(key)) {
+    const array = Array.prototype.slice.call(key);
+    for (let index = 0; index < array.length; index++) {
+      if (Array.isArray(array[index])) return null;
+      if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
+    }
+    return String(array);
+  }
+  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+  return String(key);
+}
+var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject3,
+  represent: (o) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o)) map.set(key, o[key]);
+    return map;
+  },
+  addPair: (container, key, value2) => {
+    const normalizedKey = normalizeKey(key);
+    if (normalizedKey === null) return "nested arrays are not supported inside keys";
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value: value2,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value2;
+    return "";
+  },
+  has: (container, key) => {
+    const normalizedKey = normalizeKey(key);
+    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var DEFAULT_SNIPPET_OPTIONS = {
+  maxLength: 79,
+  indent: 1,
+  linesBefore: 3,
+  linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  let head = "";
+  let tail = "";
+  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+  if (position - lineStart > maxHalfLength) {
+    head = " ... ";
+    lineStart = position - maxHalfLength + head.length;
+  }
+  if (lineEnd - position > maxHalfLength) {
+    tail = " ...";
+    lineEnd = position + maxHalfLength - tail.length;
+  }
+  return {
+    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
+    pos: position - lineStart + head.length
+  };
+}
+function padStart(string, max) {
+  return " ".repeat(Math.max(max - string.length, 0)) + string;
+}
+function makeSnippet(mark, options) {
+  if (!mark.buffer) return null;
+  const opts = {
+    ...DEFAULT_SNIPPET_OPTIONS,
+    ...options
+  };
+  const re = /\r?\n|\r|\0/g;
+  const lineStarts = [0];
+  const lineEnds = [];
+  let match3;
+  let foundLineNo = -1;
+  while (match3 = re.exec(mark.buffer)) {
+    lineEnds.push(match3.index);
+    lineStarts.push(match3.index + match3[0].length);
+    if (mark.position <= match3.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
+  }
+  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+  let result = "";
+  const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
+  const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
+  for (let i = 1; i <= opts.linesBefore; i++) {
+    if (foundLineNo - i < 0) break;
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
+    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
+${result}`;
+  }
+  const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
+`;
+  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
+`;
+  for (let i = 1; i <= opts.linesAfter; i++) {
+    if (foundLineNo + i >= lineEnds.length) break;
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
+    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
+`;
+  }
+  return result.replace(/\n$/, "");
+}
+function formatError(exception, compact) {
+  let where = "";
+  if (!exception.mark) return exception.reason;
+  if (exception.mark.name) where += `in "${exception.mark.name}" `;
+  where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+  if (!compact && exception.mark.snippet) where += `
+
+${exception.mark.snippet}`;
+  return `${exception.reason} ${where}`;
+}
+var YAMLException = class YAMLException2 extends Error {
+  reason;
+  mark;
+  /**
+  * Optional `mark` contains source snippet data. Usually, use
+  * {@link YAMLException.throwAt} instead of passing it directly.
+  */
+  constructor(reason2, mark) {
+    super();
+    this.name = "YAMLException";
+    this.reason = reason2;
+    this.mark = mark;
+    this.message = formatError(this, false);
+    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+  }
+  /**
+  * Returns the formatted error, omitting the source snippet in compact mode.
+  */
+  toString(compact) {
+    return `${this.name}: ${formatError(this, compact)}`;
+  }
+  /**
+  * Builds a YAMLException with a source snippet and throws it. `source` is
+  * the raw input text; `position` is an offset into it.
+  */
+  static throwAt(source, position, message, filename = "") {
+    let line = 0;
+    let lineStart = 0;
+    for (let index = 0; index < position; index++) {
+      const ch = source.charCodeAt(index);
+      if (ch === 10) {
+        line++;
+        lineStart = index + 1;
+      } else if (ch === 13) {
+        line++;
+        if (source.charCodeAt(index + 1) === 10) index++;
+        lineStart = index + 1;
+      }
+    }
+    const mark = {
+      name: filename,
+      buffer: source,
+      position,
+      line,
+      column: position - lineStart
+    };
+    mark.snippet = makeSnippet(mark);
+    throw new YAMLException2(message, mark);
+  }
+};
+var EVENT_ID = {
+  DOCUMENT: 1,
+  SEQUENCE: 2,
+  MAPPING: 3,
+  SCALAR: 4,
+  ALIAS: 5,
+  POP: 6
+};
+var SCALAR_STYLE = {
+  PLAIN: 1,
+  SINGLE_QUOTED: 2,
+  DOUBLE_QUOTED: 3,
+  LITERAL_BLOCK: 4,
+  FOLDED_BLOCK: 5
+};
+var COLLECTION_STYLE = {
+  BLOCK: 1,
+  FLOW: 2
+};
+var CHOMPING_MODE = {
+  CLIP: 1,
+  STRIP: 2,
+  KEEP: 3
+};
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c) {
+  switch (c) {
+    case 48:
+      return "\0";
+    case 97:
+      return "\x07";
+    case 98:
+      return "\b";
+    case 116:
+      return "	";
+    case 9:
+      return "	";
+    case 110:
+      return "\n";
+    case 118:
+      return "\v";
+    case 102:
+      return "\f";
+    case 114:
+      return "\r";
+    case 101:
+      return "\x1B";
+    case 32:
+      return " ";
+    case 34:
+      return '"';
+    case 47:
+      return "/";
+    case 92:
+      return "\\";
+    case 78:
+      return "\x85";
+    case 95:
+      return "\xA0";
+    case 76:
+      return "\u2028";
+    case 80:
+      return "\u2029";
+    default:
+      return "";
+  }
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+  simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c) {
+  if (c <= 65535) return String.fromCharCode(c);
+  return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  return (c | 32) - 97 + 10;
+}
+function escapedHexLen$1(c) {
+  if (c === 120) return 2;
+  if (c === 117) return 4;
+  return 8;
+}
+function skipFoldedBreaks(input, position, end) {
+  let breaks = 0;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 10) {
+      breaks++;
+      position++;
+    } else if (ch === 13) {
+      breaks++;
+      position++;
+      if (input.charCodeAt(position) === 10) position++;
+    } else if (ch === 32 || ch === 9) position++;
+    else break;
+  }
+  return {
+    position,
+    breaks
+  };
+}
+function foldedBreaks(count) {
+  if (count === 1) return " ";
+  return "\n".repeat(count - 1);
+}
+function getPlainValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 39) {
+      result += input.slice(captureStart, position) + "'";
+      position += 2;
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 92) {
+      result += input.slice(captureStart, position);
+      position++;
+      const escaped = input.charCodeAt(position);
+      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
+      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+        result += simpleEscapeMap[escaped];
+        position++;
+      } else {
+        let hexLength = escapedHexLen$1(escaped);
+        let hexResult = 0;
+        for (; hexLength > 0; hexLength--) {
+          position++;
+          const digit = fromHexCode$1(input.charCodeAt(position));
+          hexResult = (hexResult << 4) + digit;
+        }
+        result += charFromCodepoint(hexResult);
+        position++;
+      }
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, end);
+}
+function getBlockValue(input, start, end, indent, chomping, folded) {
+  const textIndent = indent < 0 ? 0 : indent;
+  const region = input.slice(start, end).replace(/\r\n?/g, "\n");
+  const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+  let result = "";
+  let didReadContent = false;
+  let emptyLines = 0;
+  let atMoreIndented = false;
+  for (const line of lines) {
+    let column = 0;
+    while (column < textIndent && line.charCodeAt(column) === 32) column++;
+    if (indent < 0 || column >= line.length) {
+      emptyLines++;
+      continue;
+    }
+    const content = line.slice(textIndent);
+    const first = content.charCodeAt(0);
+    if (folded) {
+      if (first === 32 || first === 9) {
+        atMoreIndented = true;
+        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+      } else if (atMoreIndented) {
+        atMoreIndented = false;
+        result += "\n".repeat(emptyLines + 1);
+      } else if (emptyLines === 0) {
+        if (didReadContent) result += " ";
+      } else result += "\n".repeat(emptyLines);
+    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+    result += content;
+    didReadContent = true;
+    emptyLines = 0;
+  }
+  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+  else if (chomping !== CHOMPING_MODE.STRIP) {
+    if (didReadContent) result += "\n";
+  }
+  return result;
+}
+function getScalarValue(input, scalar) {
+  if (scalar.valueStart === NO_RANGE$3) return "";
+  const { valueStart, valueEnd } = scalar;
+  if (scalar.fast) return input.slice(valueStart, valueEnd);
+  switch (scalar.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+      return getSingleQuotedValue(input, valueStart, valueEnd);
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return getDoubleQuotedValue(input, valueStart, valueEnd);
+    case SCALAR_STYLE.LITERAL_BLOCK:
+      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
+    case SCALAR_STYLE.FOLDED_BLOCK:
+      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
+    default:
+      return getPlainValue(input, valueStart, valueEnd);
+  }
+}
+var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
+  "!": "!",
+  "!!": "tag:yaml.org,2002:"
+});
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+function tagPercentDecode(source) {
+  let result = "";
+  let index = 0;
+  while (index < source.length) {
+    if (source.charCodeAt(index) !== 37) {
+      result += source[index++];
+      continue;
+    }
+    let ch = parseInt(source.slice(index + 1, index + 3), 16);
+    index += 3;
+    if (ch >= 192) {
+      let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
+      ch &= (1 << 6 - remaining) - 1;
+      while (remaining-- > 0) {
+        ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
+        index += 3;
+      }
+    }
+    if (ch < 65536) result += String.fromCharCode(ch);
+    else {
+      ch -= 65536;
+      result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+    }
+  }
+  return result;
+}
+function tagNameFull(rawTag, tagHandlers) {
+  if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
+  const handleEnd = rawTag.indexOf("!", 1);
+  const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
+  return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
+}
+var NO_RANGE$2 = -1;
+var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+  filename: "",
+  schema: CORE_SCHEMA,
+  json: false,
+  maxTotalMergeKeys: 1e4,
+  maxAliases: -1
+};
+function eventPosition$1(event) {
+  if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
+  if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
+  if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
+  if ("start" in event) return event.start;
+  return 0;
+}
+function throwError$1(state, message) {
+  YAMLException.throwAt(state.source, state.position, message, state.filename);
+}
+function finalizeCollection(state, position, tag, carrier) {
+  try {
+    return tag.finalize(carrier);
+  } catch (error2) {
+    if (error2 instanceof YAMLException) throw error2;
+    YAMLException.throwAt(state.source, position, error2 instanceof Error ? error2.message : String(error2), state.filename);
+  }
+}
+function constructScalar(state, event) {
+  const source = getScalarValue(state.source, event);
+  const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+  const strTag2 = state.schema.defaultScalarTag;
+  if (rawTag !== "") {
+    if (rawTag === "!") return {
+      value: source,
+      tag: strTag2
+    };
+    const tagName = tagNameFull(rawTag, state.tagHandlers);
+    const scalarTag = state.schema.lookupScalarTag(tagName);
+    if (scalarTag) {
+      const result = scalarTag.resolve(source, true, tagName);
+      if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+      return {
+        value: result,
+        tag: scalarTag
+      };
+    }
+    const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
+    if (collectionTagDef) {
+      if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+      const carrier = collectionTagDef.create(tagName);
+      return {
+        value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
+        tag: collectionTagDef
+      };
+    }
+    throwError$1(state, `unknown scalar tag !<${tagName}>`);
+  }
+  if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
+  return {
+    value: strTag2.resolve(source, false, strTag2.tagName),
+    tag: strTag2
+  };
+}
+function collectionTagName(state, event, defaultTagName) {
+  const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+  return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
+}
+function isMappingTag(tag) {
+  return tag.nodeKind === "mapping";
+}
+function chargeMergeWork(state) {
+  state.totalMergeKeys++;
+  if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
+}
+function mergeKeys(state, frame, source, sourceTag) {
+  chargeMergeWork(state);
+  for (const sourceKey of sourceTag.keys(source)) {
+    chargeMergeWork(state);
+    if (frame.tag.has(frame.value, sourceKey)) continue;
+    const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
+    if (err) throwError$1(state, err);
+    frame.overridable ??= /* @__PURE__ */ new Set();
+    frame.overridable.add(sourceKey);
+  }
+}
+function mergeSource(state, frame, source, sourceTag) {
+  state.position = frame.keyPosition;
+  if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
+  else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
+    if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
+    for (const element of source) {
+      const elementTag = state.nodeTags.get(element);
+      if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+      mergeKeys(state, frame, element, elementTag);
+    }
+  } else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+}
+function addMappingValue(state, frame, key, value2, tag) {
+  state.position = frame.keyPosition;
+  if (frame.keyIsMerge) {
+    mergeSource(state, frame, value2, tag);
+    return;
+  }
+  if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
+  const err = frame.tag.addPair(frame.value, key, value2);
+  if (err) throwError$1(state, err);
+  frame.overridable?.delete(key);
+}
+function addValue(state, value2, tag) {
+  const frame = state.frames[state.frames.length - 1];
+  if (frame.kind === "document") {
+    frame.value = value2;
+    frame.hasValue = true;
+  } else if (frame.kind === "sequence") {
+    if (isMappingTag(tag)) state.nodeTags.set(value2, tag);
+    const err = frame.tag.addItem(frame.value, value2, frame.index++);
+    if (err) throwError$1(state, err);
+  } else if (frame.hasKey) {
+    const key = frame.key;
+    frame.key = void 0;
+    frame.hasKey = false;
+    addMappingValue(state, frame, key, value2, tag);
+  } else {
+    frame.key = value2;
+    frame.keyPosition = state.position;
+    frame.hasKey = true;
+    frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
+  }
+}
+function storeAnchor(state, event, value2, tag, isValueFinal) {
+  if (event.anchorStart !== NO_RANGE$2) {
+    const anchor = {
+      value: value2,
+      tag,
+      isValueFinal
+    };
+    state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
+    return anchor;
+  }
+  return null;
+}
+function constructFromEvents(events, options) {
+  const state = {
+    ...DEFAULT_CONSTRUCTOR_OPTIONS,
+    ...options,
+    events,
+    documents: [],
+    eventIndex: 0,
+    position: 0,
+    frames: [],
+    anchors: /* @__PURE__ */ new Map(),
+    nodeTags: /* @__PURE__ */ new Map(),
+    tagHandlers: /* @__PURE__ */ Object.create(null),
+    totalMergeKeys: 0,
+    aliasCount: 0
+  };
+  while (state.eventIndex < state.events.length) {
+    const event = state.events[state.eventIndex++];
+    state.position = eventPosition$1(event);
+    switch (event.type) {
+      case EVENT_ID.DOCUMENT:
+        state.anchors = /* @__PURE__ */ new Map();
+        state.nodeTags = /* @__PURE__ */ new Map();
+        state.aliasCount = 0;
+        state.tagHandlers = /* @__PURE__ */ Object.create(null);
+        for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
+        state.frames.push({
+          kind: "document",
+          position: state.position,
+          value: void 0,
+          hasValue: false
+        });
+        break;
+      case EVENT_ID.SCALAR: {
+        const { value: value2, tag } = constructScalar(state, event);
+        storeAnchor(state, event, value2, tag, true);
+        addValue(state, value2, tag);
+        break;
+      }
+      case EVENT_ID.SEQUENCE: {
+        const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
+        const tag = state.schema.lookupSequenceTag(tagName);
+        if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
+        const value2 = tag.create(tagName);
+        const anchor = storeAnchor(state, event, value2, tag, tag.carrierIsResult);
+        state.frames.push({
+          kind: "sequence",
+          position: state.position,
+          value: value2,
+          tag,
+          anchor,
+          index: 0
+        });
+        break;
+      }
+      case EVENT_ID.MAPPING: {
+        const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
+        const tag = state.schema.lookupMappingTag(tagName);
+        if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
+        const value2 = tag.create(tagName);
+        const anchor = storeAnchor(state, event, value2, tag, tag.carrierIsResult);
+        state.frames.push({
+          kind: "mapping",
+          position: state.position,
+          value: value2,
+          tag,
+          anchor,
+          key: void 0,
+          keyPosition: state.position,
+          hasKey: false,
+          keyIsMerge: false,
+          overridable: null
+        });
+        break;
+      }
+      case EVENT_ID.ALIAS: {
+        if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
+        const name = state.source.slice(event.anchorStart, event.anchorEnd);
+        const anchor = state.anchors.get(name);
+        if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
+        if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
+        addValue(state, anchor.value, anchor.tag);
+        break;
+      }
+      case EVENT_ID.POP: {
+        const frame = state.frames.pop();
+        if (frame.kind === "mapping" && frame.hasKey) {
+          state.position = frame.keyPosition;
+          throwError$1(state, "incomplete mapping pair in event stream");
+        }
+        if (frame.kind === "document") state.documents.push(frame.value);
+        else {
+          const value2 = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
+          if (frame.anchor) {
+            frame.anchor.value = value2;
+            frame.anchor.isValueFinal = true;
+          }
+          addValue(state, value2, frame.tag);
+        }
+        break;
+      }
+    }
+  }
+  return state.documents;
+}
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+  filename: "",
+  maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+  state.events.push({
+    type: EVENT_ID.DOCUMENT,
+    explicitStart,
+    explicitEnd,
+    directives: state.directives
+  });
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.SEQUENCE,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.MAPPING,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+  state.events.splice(snapshot.eventsLength, 0, {
+    type: EVENT_ID.MAPPING,
+    start: snapshot.position,
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1,
+    style: COLLECTION_STYLE.FLOW
+  });
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+  state.events.push({
+    type: EVENT_ID.SCALAR,
+    valueStart,
+    valueEnd,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style,
+    chomping,
+    indent,
+    fast
+  });
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+  state.events.push({
+    type: EVENT_ID.ALIAS,
+    anchorStart,
+    anchorEnd
+  });
+}
+function addPopEvent(state) {
+  state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+  return {
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1
+  };
+}
+function snapshotState(state) {
+  return {
+    position: state.position,
+    line: state.line,
+    lineStart: state.lineStart,
+    lineIndent: state.lineIndent,
+    firstTabInLine: state.firstTabInLine,
+    eventsLength: state.events.length
+  };
+}
+function restoreState(state, snapshot) {
+  state.position = snapshot.position;
+  state.line = snapshot.line;
+  state.lineStart = snapshot.lineStart;
+  state.lineIndent = snapshot.lineIndent;
+  state.firstTabInLine = snapshot.firstTabInLine;
+  state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message) {
+  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
+}
+function isEol(c) {
+  return c === 10 || c === 13;
+}
+function isWhiteSpace(c) {
+  return c === 9 || c === 32;
+}
+function isWsOrEol(c) {
+  return isWhiteSpace(c) || isEol(c);
+}
+function isWsOrEolOrEnd(c) {
+  return c === 0 || isWsOrEol(c);
+}
+function isFlowIndicator(c) {
+  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}
+function fromDecimalCode(c) {
+  return c >= 48 && c <= 57 ? c - 48 : -1;
+}
+function fromHexCode(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lc = c | 32;
+  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+  return -1;
+}
+function escapedHexLen(c) {
+  if (c === 120) return 2;
+  if (c === 117) return 4;
+  if (c === 85) return 8;
+  return 0;
+}
+function isSimpleEscape(c) {
+  return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
+}
+function consumeLineBreak(state) {
+  if (state.input.charCodeAt(state.position) === 10) state.position++;
+  else {
+    state.position++;
+    if (state.input.charCodeAt(state.position) === 10) state.position++;
+  }
+  state.line++;
+  state.lineStart = state.position;
+  state.lineIndent = 0;
+  state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+  let lineBreaks = 0;
+  let ch = state.input.charCodeAt(state.position);
+  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+  while (ch !== 0) {
+    while (isWhiteSpace(ch)) {
+      hasSeparation = true;
+      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (allowComments && hasSeparation && ch === 35) do
+      ch = state.input.charCodeAt(++state.position);
+    while (!isEol(ch) && ch !== 0);
+    if (!isEol(ch)) break;
+    consumeLineBreak(state);
+    lineBreaks++;
+    hasSeparation = true;
+    ch = state.input.charCodeAt(state.position);
+    while (ch === 32) {
+      state.lineIndent++;
+      ch = state.input.charCodeAt(++state.position);
+    }
+  }
+  return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+  const ch = state.input.charCodeAt(position);
+  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+    const following = state.input.charCodeAt(position + 3);
+    return following === 0 || isWsOrEol(following);
+  }
+  return false;
+}
+function skipByteOrderMark(state) {
+  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+    state.position++;
+    state.lineStart = state.position;
+  }
+}
+function testDocumentBoundary(state) {
+  if (state.position !== state.lineStart) return false;
+  if (testDocumentSeparator(state)) return true;
+  if (state.input.charCodeAt(state.position) !== 65279) return false;
+  const snapshot = snapshotState(state);
+  skipByteOrderMark(state);
+  skipSeparationSpace(state, true);
+  const ch = state.input.charCodeAt(state.position);
+  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+  restoreState(state, snapshot);
+  return result;
+}
+function skipUntilLineEnd(state) {
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+  const match3 = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+  if (match3 !== null) {
+    state.position = start + match3.index + match3[0].length - 1;
+    throwError(state, "the stream contains non-printable characters");
+  }
+}
+function readTagProperty(state, props, inFlow) {
+  if (state.input.charCodeAt(state.position) !== 33) return false;
+  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+  const start = state.position;
+  let isVerbatim = false;
+  let isNamed = false;
+  let tagHandle = "!";
+  let ch = state.input.charCodeAt(++state.position);
+  if (ch === 60) {
+    isVerbatim = true;
+    ch = state.input.charCodeAt(++state.position);
+  } else if (ch === 33) {
+    isNamed = true;
+    tagHandle = "!!";
+    ch = state.input.charCodeAt(++state.position);
+  }
+  let suffixStart = state.position;
+  let tagName;
+  if (isVerbatim) {
+    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+    tagName = state.input.slice(suffixStart, state.position);
+    state.position++;
+  } else {
+    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+      if (ch === 33) {
+        if (!isNamed) {
+          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+          isNamed = true;
+          suffixStart = state.position + 1;
+        } else throwError(state, "tag suffix cannot contain exclamation marks");
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+    tagName = state.input.slice(suffixStart, state.position);
+    if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
+  }
+  if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
+  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+  props.tagStart = start;
+  props.tagEnd = state.position;
+  return true;
+}
+function readAnchorProperty(state, props) {
+  if (state.input.charCodeAt(state.position) !== 38) return false;
+  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+  props.anchorStart = start;
+  props.anchorEnd = state.position;
+  return true;
+}
+function readAlias(state, props) {
+  if (state.input.charCodeAt(state.position) !== 42) return false;
+  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+  addAliasEvent(state, start, state.position);
+  return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+  skipSeparationSpace(state, false);
+  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 39) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 39) {
+      if (state.input.charCodeAt(state.position + 1) === 39) {
+        simple = false;
+        state.position += 2;
+        continue;
+      }
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 34) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 34) {
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (ch === 92) {
+      simple = false;
+      const escaped = state.input.charCodeAt(++state.position);
+      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+      else if (isSimpleEscape(escaped)) state.position++;
+      else {
+        let hexLength = escapedHexLen(escaped);
+        if (hexLength === 0) throwError(state, "unknown escape sequence");
+        while (hexLength-- > 0) {
+          state.position++;
+          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+        }
+        state.position++;
+      }
+    } else if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  let chomping = CHOMPING_MODE.CLIP;
+  let indent = -1;
+  let detectedIndent = false;
+  if (ch !== 124 && ch !== 62) return false;
+  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const current = state.input.charCodeAt(state.position);
+    const digit = fromDecimalCode(current);
+    if (current === 43 || current === 45) {
+      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+      state.position++;
+    } else if (digit >= 0) {
+      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+      indent = parentIndent + digit - 1;
+      detectedIndent = true;
+      state.position++;
+    } else break;
+  }
+  let hadWhitespace = false;
+  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+    hadWhitespace = true;
+    state.position++;
+  }
+  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+  let contentIndent = detectedIndent ? indent : -1;
+  let maxLeadingIndent = 0;
+  const valueStart = state.position;
+  let valueEnd = state.position;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const linePosition = state.position;
+    let column = 0;
+    while (state.input.charCodeAt(linePosition + column) === 32) column++;
+    const first = state.input.charCodeAt(linePosition + column);
+    if (first === 0) {
+      if (contentIndent >= 0) {
+        if (column > contentIndent) valueEnd = linePosition + column;
+      } else if (column > 0) valueEnd = linePosition + column;
+      break;
+    }
+    if (testDocumentBoundary(state)) break;
+    if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+    if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
+      if (first === 9 && column < parentIndent) {
+        state.position = linePosition + column;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      if (column >= parentIndent && column < maxLeadingIndent) {
+        state.position = linePosition + column;
+        throwError(state, "bad indentation of a mapping entry");
+      }
+    }
+    if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+    if (first !== 0 && !isEol(first) && column < requiredIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    skipUntilLineEnd(state);
+    valueEnd = state.position;
+    if (isEol(state.input.charCodeAt(state.position))) {
+      consumeLineBreak(state);
+      valueEnd = state.position;
+    }
+  }
+  checkPrintable(state, valueStart, valueEnd);
+  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+  return true;
+}
+function canStartPlainScalar(state, nodeContext) {
+  const ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+  if (ch === 63 || ch === 45) {
+    const following = state.input.charCodeAt(state.position + 1);
+    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
+  }
+  return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+  if (!canStartPlainScalar(state, nodeContext)) return false;
+  const start = state.position;
+  let end = state.position;
+  let ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  let multiline = false;
+  while (ch !== 0) {
+    if (testDocumentBoundary(state)) break;
+    if (ch === 58) {
+      const following = state.input.charCodeAt(state.position + 1);
+      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+    } else if (ch === 35) {
+      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+    } else if (inFlow && isFlowIndicator(ch)) break;
+    else if (isEol(ch)) {
+      const savedPosition = state.position;
+      const savedLine = state.line;
+      const savedLineStart = state.lineStart;
+      const savedLineIndent = state.lineIndent;
+      skipSeparationSpace(state, false);
+      if (state.lineIndent >= nodeIndent) {
+        multiline = true;
+        ch = state.input.charCodeAt(state.position);
+        continue;
+      }
+      state.position = savedPosition;
+      state.line = savedLine;
+      state.lineStart = savedLineStart;
+      state.lineIndent = savedLineIndent;
+      break;
+    }
+    if (!isWhiteSpace(ch)) end = state.position + 1;
+    ch = state.input.charCodeAt(++state.position);
+  }
+  if (end === start) return false;
+  checkPrintable(state, start, end);
+  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+  return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+  const startLine = state.line;
+  skipSeparationSpace(state, true);
+  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  const isMapping = ch === 123;
+  const start = state.position;
+  let readNext = true;
+  if (ch !== 91 && ch !== 123) return false;
+  const terminator = isMapping ? 125 : 93;
+  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    skipFlowSeparationSpace(state, nodeIndent);
+    let ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === terminator) {
+      state.position++;
+      addPopEvent(state);
+      return true;
+    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
+    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
+    let isPair = false;
+    let isExplicitPair = false;
+    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+      isPair = isExplicitPair = true;
+      state.position += 1;
+      skipFlowSeparationSpace(state, nodeIndent);
+    }
+    const entryLine = state.line;
+    const entryStart = snapshotState(state);
+    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+    skipFlowSeparationSpace(state, nodeIndent);
+    ch2 = state.input.charCodeAt(state.position);
+    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
+      isPair = true;
+      state.position++;
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) {
+        insertFlowPairMappingEvent(state, entryStart);
+        if (!keyWasRead) addEmptyScalarEvent(state);
+      } else if (!keyWasRead) addEmptyScalarEvent(state);
+      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) addPopEvent(state);
+    } else if (isMapping && isPair) {
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+    } else if (isMapping) addEmptyScalarEvent(state);
+    else if (isPair) {
+      insertFlowPairMappingEvent(state, entryStart);
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+      addPopEvent(state);
+    }
+    ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === 44) {
+      readNext = true;
+      state.position++;
+    } else readNext = false;
+  }
+  throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+    if (state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const entryLine = state.line;
+    state.position++;
+    const hadBreak = skipSeparationSpace(state, true) > 0;
+    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+    skipSeparationSpace(state, true);
+    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+  }
+  addPopEvent(state);
+  return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+  let atExplicitKey = false;
+  let detected = false;
+  let mappingOpened = false;
+  let pendingExplicitKey = false;
+  if (state.firstTabInLine !== -1) return false;
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0) {
+    if (!atExplicitKey && state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const following = state.input.charCodeAt(state.position + 1);
+    const entryLine = state.line;
+    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+      if (!mappingOpened) {
+        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+        mappingOpened = true;
+      }
+      if (ch === 63) {
+        if (atExplicitKey) addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = true;
+      } else if (atExplicitKey) atExplicitKey = false;
+      else {
+        addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = false;
+      }
+      state.position += 1;
+      pendingExplicitKey = true;
+    } else {
+      if (atExplicitKey) {
+        addEmptyScalarEvent(state);
+        atExplicitKey = false;
+      }
+      const beforeKey = snapshotState(state);
+      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+      if (state.line === entryLine) {
+        ch = state.input.charCodeAt(state.position);
+        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+        if (ch === 58) {
+          ch = state.input.charCodeAt(++state.position);
+          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+          if (!mappingOpened) {
+            state.events.splice(beforeKey.eventsLength, 0, {
+              type: EVENT_ID.MAPPING,
+              start: beforeKey.position,
+              anchorStart: props.anchorStart,
+              anchorEnd: props.anchorEnd,
+              tagStart: props.tagStart,
+              tagEnd: props.tagEnd,
+              style: COLLECTION_STYLE.BLOCK
+            });
+            mappingOpened = true;
+          }
+          detected = true;
+          atExplicitKey = false;
+          pendingExplicitKey = false;
+        } else if (detected) throwError(state, "expected ':' after a mapping key");
+        else {
+          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+            restoreState(state, beforeKey);
+            return false;
+          }
+          return true;
+        }
+      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+      else {
+        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+          restoreState(state, beforeKey);
+          return false;
+        }
+        return true;
+      }
+    }
+    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+    if (!atExplicitKey) {
+      if (pendingExplicitKey) {
+        addEmptyScalarEvent(state);
+        pendingExplicitKey = false;
+      }
+    }
+    skipSeparationSpace(state, true);
+    ch = state.input.charCodeAt(state.position);
+    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+    else if (state.lineIndent < nodeIndent) break;
+  }
+  if (!detected) return false;
+  if (atExplicitKey) addEmptyScalarEvent(state);
+  if (mappingOpened) addPopEvent(state);
+  return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+  state.depth++;
+  let indentStatus = 1;
+  let atNewLine = false;
+  let hasContent = false;
+  let propertyStart = null;
+  const props = emptyProperties();
+  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+  let allowBlockCollections = allowBlockScalars;
+  const allowBlockStyles = allowBlockScalars;
+  if (allowToSeek && skipSeparationSpace(state, true)) {
+    atNewLine = true;
+    if (state.lineIndent > parentIndent) indentStatus = 1;
+    else if (state.lineIndent === parentIndent) indentStatus = 0;
+    else indentStatus = -1;
+  }
+  if (indentStatus === 1) while (true) {
+    const ch = state.input.charCodeAt(state.position);
+    const propertyState = snapshotState(state);
+    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+      const fallbackState = snapshotState(state);
+      const flowIndent = parentIndent + 1;
+      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+        state.depth--;
+        return true;
+      }
+      restoreState(state, fallbackState);
+    }
+    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+    if (propertyStart === null) propertyStart = propertyState;
+    if (skipSeparationSpace(state, true)) {
+      atNewLine = true;
+      allowBlockCollections = allowBlockStyles;
+      if (state.lineIndent > parentIndent) indentStatus = 1;
+      else if (state.lineIndent === parentIndent) indentStatus = 0;
+      else indentStatus = -1;
+    } else allowBlockCollections = false;
+  }
+  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+    const blockIndent = state.position - state.lineStart;
+    if (indentStatus === 1) {
+      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+      else {
+        const ch = state.input.charCodeAt(state.position);
+        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+          const fallbackState = snapshotState(state);
+          const propertyIndent = propertyStart.position - propertyStart.lineStart;
+          restoreState(state, propertyStart);
+          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+          else restoreState(state, fallbackState);
+        }
+        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+      }
+    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+  }
+  allowBlockScalars = allowBlockScalars && !hasContent;
+  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+    hasContent = true;
+  }
+  state.depth--;
+  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+  state.position++;
+  const nameStart = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+  const name = state.input.slice(nameStart, state.position);
+  const args = [];
+  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+    const start = state.position;
+    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+    args.push(state.input.slice(start, state.position));
+  }
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  if (name === "YAML") {
+    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+    const match3 = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+    if (match3 === null) throwError(state, "ill-formed argument of the YAML directive");
+    if (parseInt(match3[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+    state.directives.push({
+      kind: "yaml",
+      version: args[0]
+    });
+  } else if (name === "TAG") {
+    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+    const [handle, prefix] = args;
+    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+    state.tagHandlers[handle] = prefix;
+    state.directives.push({
+      kind: "tag",
+      handle,
+      prefix
+    });
+  }
+  return true;
+}
+function readDocument(state) {
+  state.directives = [];
+  state.tagHandlers = /* @__PURE__ */ Object.create(null);
+  let hasDirectives = false;
+  skipSeparationSpace(state, true);
+  while (readDirective(state)) {
+    hasDirectives = true;
+    skipSeparationSpace(state, true);
+  }
+  let explicitStart = false;
+  let explicitEnd = false;
+  let allowCompact = true;
+  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+    explicitStart = true;
+    const markerLine = state.line;
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    allowCompact = state.line > markerLine;
+  } else if (hasDirectives) throwError(state, "directives end mark is expected");
+  const documentEventIndex = state.events.length;
+  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    return;
+  }
+  addDocumentEvent(state, explicitStart, false);
+  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+  skipSeparationSpace(state, true);
+  if (state.position === state.lineStart && testDocumentSeparator(state)) {
+    explicitEnd = state.input.charCodeAt(state.position) === 46;
+    if (explicitEnd) {
+      const markerLine = state.line;
+      state.position += 3;
+      skipSeparationSpace(state, true);
+      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+    }
+  }
+  const documentEvent = state.events[documentEventIndex];
+  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+  addPopEvent(state);
+  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+function parseEvents(input, options) {
+  const length = input.length;
+  const state = {
+    ...DEFAULT_PARSER_OPTIONS,
+    ...options,
+    input: `${input}\0`,
+    length,
+    position: 0,
+    line: 0,
+    lineStart: 0,
+    lineIndent: 0,
+    firstTabInLine: -1,
+    depth: 0,
+    directives: [],
+    tagHandlers: /* @__PURE__ */ Object.create(null),
+    events: []
+  };
+  const nullpos = input.indexOf("\0");
+  if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
+  while (state.position < state.length) {
+    skipByteOrderMark(state);
+    skipSeparationSpace(state, true);
+    if (state.position >= state.length) break;
+    const documentStart = state.position;
+    readDocument(state);
+    if (state.position === documentStart)
+      throwError(state, "can not read a document");
+  }
+  return state.events;
+}
+var DEFAULT_LOAD_OPTIONS = {
+  ...DEFAULT_PARSER_OPTIONS,
+  ...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function loadDocuments(input, options = {}) {
+  const opts = {
+    ...DEFAULT_LOAD_OPTIONS,
+    ...options
+  };
+  const source = String(input);
+  const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
+  const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
+  return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
+    ...pick(opts, CONSTRUCTOR_OPT_KEYS),
+    source
+  });
+}
+function load(input, options) {
+  const documents = loadDocuments(input, options);
+  if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
+  if (documents.length === 1) return documents[0];
+  throw new YAMLException("expected a single document in the stream, but found more");
+}
+function hasBit(mask, bit) {
+  return (mask & 1 << bit) !== 0;
+}
+var DEFAULT_SCALAR_STYLE_RULES = {
+  applyQuoteFlowKeysOption,
+  doubleQuoteForInvisibles,
+  doubleQuoteWhitespaceOnly,
+  applyForceQuotesOption,
+  tryLongOrMultilineAsBlock,
+  quoteInvalidPlain,
+  fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+  return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+  if (!layout.presenterOptions.quoteFlowKeys) return;
+  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+  if (!layout.presenterOptions.forceQuotes) return;
+  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+  const value2 = layout.node.value;
+  const multiline = value2.indexOf("\n") !== -1;
+  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+    return;
+  }
+  const w = layout.presenterOptions.lineWidth;
+  if (w === -1) {
+    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+    return;
+  }
+  const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
+  let position = 0;
+  let shouldFold = false;
+  while (position <= value2.length) {
+    let lineEnd = value2.length;
+    const nextLineBreak = value2.indexOf("\n", position);
+    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+    const line = value2.slice(position, lineEnd);
+    if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
+    if (nextLineBreak === -1) break;
+    position = nextLineBreak + 1;
+  }
+  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var DEFAULT_PRESENTER_OPTIONS = {
+  indent: 2,
+  seqNoIndent: false,
+  seqInlineFirst: true,
+  lineWidth: 80,
+  flowBracketPadding: false,
+  flowSkipCommaSpace: false,
+  flowSkipColonSpace: false,
+  quoteFlowKeys: false,
+  quoteStyle: "single",
+  forceQuotes: false,
+  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+  tagBeforeAnchor: false
+};
+var DEFAULT_DUMP_OPTIONS = {
+  ...DEFAULT_PRESENTER_OPTIONS,
+  schema: DUMP_SCHEMA,
+  skipInvalid: false,
+  noRefs: false,
+  flowLevel: -1,
+  sortKeys: false,
+  transform: () => {
+  }
+};
+var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
+var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
+var EVENT_MAPPING = EVENT_ID.MAPPING;
+var EVENT_SCALAR = EVENT_ID.SCALAR;
+var EVENT_ALIAS = EVENT_ID.ALIAS;
+var EVENT_POP = EVENT_ID.POP;
+var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
+var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
+var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
+var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
+var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
+var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
+var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
+var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
+var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
+var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
+
+// src/core/risk/types.ts
+var SEVERITIES = ["low", "medium", "high", "critical"];
+var LEVELS = ["none", ...SEVERITIES];
+var RULE_IDS = [
+  "plan-errored",
+  "mass-destroy",
+  "empty-state",
+  "stateful-destroy",
+  "backups-lost",
+  "protected-address",
+  "protection-disabled",
+  "network-exposure",
+  "iam-change",
+  "destroy",
+  "replace",
+  "drift"
+];
+function levelRank(level) {
+  return LEVELS.indexOf(level);
+}
+function atLeast(level, threshold) {
+  return levelRank(level) >= levelRank(threshold);
+}
+
+// src/core/config.ts
+var CONFIG_PATH = ".github/plangate.yml";
+var LOGIN_OR_TEAM = "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$";
+var CONFIG_SCHEMA = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://github.com/plangate/plangate/schema/plangate.schema.json",
+  title: "plangate configuration (.github/plangate.yml)",
+  description: "Read from the base branch of a pull request, never from its head. A missing file means these defaults.",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    approval: {
+      type: "object",
+      description: "Who must approve a risky plan before its apply environment unlocks.",
+      additionalProperties: false,
+      properties: {
+        command: {
+          type: "string",
+          description: "The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).",
+          pattern: "^/[a-z][a-z0-9-]{2,39}$",
+          default: "/approve-destroy"
+        },
+        required: {
+          type: "integer",
+          description: "Distinct approvers needed.",
+          minimum: 1,
+          maximum: 10,
+          default: 1
+        },
+        codeowners: {
+          type: "boolean",
+          description: "Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).",
+          default: true
+        },
+        approvers: {
+          type: "array",
+          description: "Extra users (login) or teams (@org/team) who may approve.",
+          items: { type: "string", pattern: LOGIN_OR_TEAM },
+          maxItems: 200,
+          uniqueItems: true,
+          default: []
+        },
+        allow_author: {
+          type: "boolean",
+          description: "May the pull request author approve their own destroy?",
+          default: false
+        },
+        confirm_digest: {
+          type: "boolean",
+          description: "The approval comment must carry the plan's short digest.",
+          default: false
+        },
+        when: {
+          type: "object",
+          description: "What needs approval.",
+          additionalProperties: false,
+          properties: {
+            destroys: {
+              type: "boolean",
+              description: "Any delete or replace of a managed resource needs approval.",
+              default: true
+            },
+            level: {
+              type: "string",
+              description: "A plan at or above this risk level needs approval.",
+              enum: [...SEVERITIES, "never"],
+              default: "high"
+            }
+          }
+        }
+      }
+    },
+    risk: {
+      type: "object",
+      description: "How plans are scored.",
+      additionalProperties: false,
+      properties: {
+        stateful_types: {
+          type: "array",
+          description: "Resource types added to the stateful catalog.",
+          items: { type: "string", pattern: "^[a-z][a-z0-9_]*$" },
+          uniqueItems: true,
+          default: []
+        },
+        protected: {
+          type: "array",
+          description: "Address patterns (* matches any run of characters, ? one) whose every change is critical.",
+          items: { type: "string", pattern: "^\\S+$" },
+          uniqueItems: true,
+          default: []
+        },
+        mass_destroy: {
+          type: "object",
+          description: "Destroys reaching either threshold look like `terraform destroy`: count of destroyed resources, or share of the resources in state.",
+          additionalProperties: false,
+          properties: {
+            count: {
+              type: "integer",
+              description: "Destroyed or replaced resources that make a plan a mass destroy.",
+              minimum: 1,
+              default: 10
+            },
+            share: {
+              type: "number",
+              description: "Share (0.01 to 1) of the resources in state that makes a plan a mass destroy.",
+              minimum: 0.01,
+              maximum: 1,
+              default: 0.5
+            }
+          }
+        },
+        empty_state: {
+          type: "object",
+          description: "An empty prior state with this many creates means the state looks missing.",
+          additionalProperties: false,
+          properties: {
+            creates: {
+              type: "integer",
+              description: "Creates over an empty state that make the state look missing.",
+              minimum: 1,
+              default: 20
+            }
+          }
+        },
+        ignore: {
+          type: "array",
+          description: "Rule ids to switch off.",
+          items: { type: "string", enum: [...RULE_IDS] },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    },
+    bots: {
+      type: "array",
+      description: "Authors whose plangate summary comments are trusted.",
+      items: { type: "string", pattern: LOGIN_OR_TEAM },
+      uniqueItems: true,
+      default: ["github-actions[bot]"]
+    }
+  }
+};
+var DEFAULT_CONFIG = defaultsOf(CONFIG_SCHEMA);
+function parseConfig(text, file = CONFIG_PATH) {
+  if (text === void 0 || text.split(/\r?\n/).every((l) => l.trim() === "" || /^\s*#/.test(l))) {
+    return { ok: true, config: clone(DEFAULT_CONFIG) };
+  }
+  let doc;
+  try {
+    doc = load(text, { filename: file });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    return { ok: false, errors: [`${file}: not valid YAML: ${msg}`] };
+  }
+  return validateConfig(doc ?? {}, file);
+}
+function validateConfig(doc, file = CONFIG_PATH) {
+  const errors = [];
+  check(doc, CONFIG_SCHEMA, "", errors);
+  const command = doc?.approval?.command;
+  if (typeof command === "string" && command.startsWith("/revoke-")) {
+    errors.push(
+      `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`
+    );
+  }
+  if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
+  return { ok: true, config: merge2(clone(DEFAULT_CONFIG), doc) };
+}
+function check(v, s, path6, errors) {
+  const at = path6 === "" ? "the top level" : `\`${path6}\``;
+  const found = () => `found ${JSON.stringify(v)}`;
+  switch (s.type) {
+    case "object": {
+      if (typeof v !== "object" || v === null || Array.isArray(v)) {
+        errors.push(`${at} must be a mapping, ${found()}`);
+        return;
+      }
+      const props = s.properties ?? {};
+      for (const [k, item] of Object.entries(v)) {
+        const p = path6 ? `${path6}.${k}` : k;
+        const sub = props[k];
+        if (!sub) {
+          errors.push(
+            `\`${p}\` is not a known key; allowed here: ${Object.keys(props).join(", ")}`
+          );
+        } else {
+          check(item, sub, p, errors);
+        }
+      }
+      return;
+    }
+    case "array": {
+      if (!Array.isArray(v)) {
+        errors.push(`${at} must be a list, ${found()}`);
+        return;
+      }
+      if (s.maxItems !== void 0 && v.length > s.maxItems) {
+        errors.push(`${at} may hold at most ${s.maxItems} entries, found ${v.length}`);
+      }
+      if (s.uniqueItems && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) {
+        errors.push(`${at} lists the same entry twice`);
+      }
+      v.forEach((item, i) => s.items && check(item, s.items, `${path6}[${i}]`, errors));
+      return;
+    }
+    case "string":
+      if (typeof v !== "string") errors.push(`${at} must be a string, ${found()}`);
+      else if (s.enum && !s.enum.includes(v)) {
+        errors.push(`${at} is ${JSON.stringify(v)}; allowed: ${s.enum.join(", ")}`);
+      } else if (s.pattern && !new RegExp(s.pattern).test(v)) {
+        errors.push(`${at} is ${JSON.stringify(v)}, which does not match ${s.pattern}`);
+      }
+      return;
+    case "integer":
+    case "number": {
+      const isNum = typeof v === "number" && Number.isFinite(v);
+      if (!isNum || s.type === "integer" && !Number.isInteger(v)) {
+        errors.push(
+          `${at} must be ${s.type === "integer" ? "a whole number" : "a number"}, ${found()}`
+        );
+      } else if (s.minimum !== void 0 && v < s.minimum || s.maximum !== void 0 && v > s.maximum) {
+        errors.push(`${at} is ${v}; allowed: ${range2(s)}`);
+      }
+      return;
+    }
+    case "boolean":
+      if (typeof v !== "boolean") errors.push(`${at} must be true or false, ${found()}`);
+      return;
+  }
+}
+function range2(s) {
+  if (s.minimum !== void 0 && s.maximum !== void 0) return `${s.minimum} to ${s.maximum}`;
+  return s.minimum !== void 0 ? `at least ${s.minimum}` : `at most ${s.maximum}`;
+}
+function defaultsOf(s) {
+  if (s.type === "object") {
+    return Object.fromEntries(
+      Object.entries(s.properties ?? {}).map(([k, sub]) => [k, defaultsOf(sub)])
+    );
+  }
+  return s.default;
+}
+function merge2(base, over) {
+  if (isMap(base) && isMap(over)) {
+    const out = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = merge2(base[k], v);
+    return out;
+  }
+  return over === void 0 ? base : over;
+}
+function isMap(x) {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+function clone(x) {
+  return JSON.parse(JSON.stringify(x));
+}
+function normalizePrincipal(s) {
+  return s.replace(/^@/, "").toLowerCase();
+}
+
 // src/core/plan/model.ts
 var CHANGE_KINDS = [
   "create",
@@ -31521,21 +31375,14 @@ function emptyCounts() {
 }
 function countByKind(changes) {
   const counts = emptyCounts();
-  for (const c of changes) {
-    counts[c.kind] += 1;
-    if (c.importing && c.kind !== "import") counts.import += 1;
-    if (c.previousAddress !== void 0 && c.kind !== "move") counts.move += 1;
-  }
+  for (const c of changes) counts[c.kind] += 1;
   return counts;
 }
 function isDestructive(kind) {
   return kind === "delete" || kind === "replace";
 }
-function digestHex(digest) {
-  return digest.replace(/^sha256(?:v2)?:/, "");
-}
 function shortDigest(digest) {
-  return digestHex(digest).slice(0, 12);
+  return digest.replace(/^sha256:/, "").slice(0, 12);
 }
 
 // src/core/plan/decode.ts
@@ -31555,139 +31402,55 @@ function utf8(bytes) {
 
 // src/core/plan/digest.ts
 import { createHash } from "node:crypto";
-var DIGEST_PREFIX = "sha256v2:";
-function digestHeader(doc) {
-  return {
-    output_changes: doc.output_changes,
-    action_invocations: doc.action_invocations,
-    deferred_changes: doc.deferred_changes,
-    errored: doc.errored,
-    complete: doc.complete
-  };
-}
 function planDigest(input) {
-  const changes = input.resource_changes.filter(isActionable).sort(byAddress);
-  const digest = new PlanDigest(input);
+  const changes = [...input.resource_changes].sort(byAddress);
+  const digest = new PlanDigest(input.output_changes);
   for (const rc of changes) digest.add(rc);
   return digest.finish();
 }
-function isActionable(rc) {
-  if (typeof rc !== "object" || rc === null) return true;
-  const r = rc;
-  const change = r.change;
-  if (typeof change !== "object" || change === null) return true;
-  const a = change.actions;
-  if (!Array.isArray(a) || a.length !== 1) return true;
-  if (a[0] === "read") return false;
-  if (a[0] !== "no-op") return true;
-  const imp = change.importing;
-  const importing = typeof imp === "object" && imp !== null && !Array.isArray(imp);
-  return importing || typeof r.previous_address === "string";
-}
-var CHANGE_FIELDS = ["actions", "after", "after_unknown", "before", "importing"];
-var TOP_FIELDS = ["address", "deposed", "previous_address"];
-function projection(rc) {
-  const r = typeof rc === "object" && rc !== null ? rc : {};
-  const c = typeof r.change === "object" && r.change !== null ? r.change : {};
-  const out = {};
-  setIf(out, "actions", c.actions);
-  setIf(out, "address", r.address);
-  setIf(out, "after", c.after);
-  setIf(out, "after_unknown", c.after_unknown);
-  setIf(out, "before", c.before);
-  setIf(out, "deposed", r.deposed);
-  setIf(out, "importing", c.importing);
-  setIf(out, "previous_address", r.previous_address);
-  return out;
-}
-function setIf(o, k, v) {
-  if (v !== void 0) o[k] = v;
-}
-var HASHED_MEMBERS = {
-  top: [...TOP_FIELDS, "change"],
-  change: CHANGE_FIELDS
-};
 var PlanDigest = class {
   hash;
   w;
   count = 0;
-  constructor(header) {
+  constructor(outputChanges) {
     this.hash = createHash("sha256");
     this.w = new ChunkedWriter(this.hash);
-    this.w.write('{"action_invocations":');
-    writeCanonical(this.w, sortedList(header.action_invocations));
-    this.w.write(`,"complete":${header.complete !== false}`);
-    this.w.write(',"deferred_changes":');
-    writeCanonical(this.w, sortedList(header.deferred_changes));
-    this.w.write(`,"errored":${header.errored === true}`);
-    this.w.write(',"output_changes":');
-    writeCanonical(this.w, actionableOutputs(header.output_changes));
+    this.w.write('{"output_changes":');
+    writeCanonical(this.w, outputChanges ?? {});
     this.w.write(',"resource_changes":[');
   }
   add(rc) {
-    if (!isActionable(rc)) return;
     if (!this.tryAdd(rc)) this.addByKeys(rc);
   }
   /**
-   * Adds actionable `rc` when one native JSON.stringify can write its canonical text, which also
-   * proves that the members it hashes (HASHED_MEMBERS) nest at most CANONICAL_DEPTH levels as
-   * part of `rc`. False, with nothing written, otherwise: the caller bounds its nesting
-   * (addByKeys recurses without a limit), then calls addByKeys.
+   * Adds `rc` when one native JSON.stringify can write its canonical text, which also proves
+   * that it nests at most CANONICAL_DEPTH levels. False, with nothing written, otherwise: the
+   * caller bounds its nesting (addByKeys recurses without a limit), then calls addByKeys.
    */
   tryAdd(rc) {
-    const view = projectedView(rc);
+    const view = canonicalView(rc, 0);
     if (view === NOT_CANONICAL) return false;
     if (this.count++ > 0) this.w.write(",");
     this.w.write(JSON.stringify(view));
     return true;
   }
-  /** Adds actionable `rc` key by key; only for values whose nesting the caller has bounded. */
+  /** Adds `rc` key by key; only for values whose nesting the caller has bounded. */
   addByKeys(rc) {
     if (this.count++ > 0) this.w.write(",");
-    writeCanonical(this.w, projection(rc));
+    writeCanonical(this.w, rc);
   }
   finish() {
     this.w.write("]}");
     this.w.flush();
-    return `${DIGEST_PREFIX}${this.hash.digest("hex")}`;
+    return `sha256:${this.hash.digest("hex")}`;
   }
 };
-function projectedView(rc) {
-  const p = projection(rc);
-  const out = {};
-  for (const k in p) {
-    const inChange = CHANGE_FIELDS.includes(k);
-    const x = canonicalView(p[k], inChange ? 2 : 1);
-    if (x === NOT_CANONICAL) return NOT_CANONICAL;
-    out[k] = x;
-  }
-  return out;
-}
-function actionableOutputs(outputs) {
-  if (outputs === void 0 || outputs === null) return {};
-  if (typeof outputs !== "object" || Array.isArray(outputs)) return outputs;
-  const out = {};
-  for (const [name, oc] of Object.entries(outputs)) {
-    const a = oc?.actions;
-    if (Array.isArray(a) && a.length === 1 && a[0] === "no-op") continue;
-    setOwn(out, name, oc);
-  }
-  return out;
-}
-function sortedList(v) {
-  if (v === void 0 || v === null) return [];
-  if (!Array.isArray(v)) return v;
-  return v.map((x) => ({ x, k: canonicalJson(x) })).sort((a, b) => a.k < b.k ? -1 : a.k > b.k ? 1 : 0).map((e) => e.x);
-}
-function setOwn(o, k, v) {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-}
-function canonicalJson(value3) {
-  const view = canonicalView(value3, 0);
-  if (view !== NOT_CANONICAL) return value3 === void 0 ? "null" : JSON.stringify(view);
+function canonicalJson(value2) {
+  const view = canonicalView(value2, 0);
+  if (view !== NOT_CANONICAL) return value2 === void 0 ? "null" : JSON.stringify(view);
   let out = "";
   const sink = { write: (s) => out += s };
-  writeCanonical(sink, value3);
+  writeCanonical(sink, value2);
   return out;
 }
 function inDigestOrder(changes) {
@@ -31786,15 +31549,15 @@ function canonicalView(v, depth) {
   const obj = v;
   const keys = Object.keys(obj).sort();
   const out = {};
-  let first2 = true;
+  let first = true;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    const value3 = obj[k];
-    if (value3 === void 0) continue;
+    const value2 = obj[k];
+    if (value2 === void 0) continue;
     const c = k.charCodeAt(0);
-    if (!first2 && c >= 48 && c <= 57 && INDEX_KEY.test(k)) return NOT_CANONICAL;
-    first2 = false;
-    const x = canonicalView(value3, depth + 1);
+    if (!first && c >= 48 && c <= 57 && INDEX_KEY.test(k)) return NOT_CANONICAL;
+    first = false;
+    const x = canonicalView(value2, depth + 1);
     if (x === NOT_CANONICAL) return NOT_CANONICAL;
     if (k === "__proto__") {
       Object.defineProperty(out, k, {
@@ -32027,8 +31790,8 @@ function isSecretName(key) {
   return known;
 }
 var secretNames = /* @__PURE__ */ new Map();
-function redact(value3, mask) {
-  const v = value3 === void 0 ? null : value3;
+function redact(value2, mask) {
+  const v = value2 === void 0 ? null : value2;
   if (mask === true) return REDACTED;
   if (Array.isArray(v)) {
     const m = Array.isArray(mask) ? mask : [];
@@ -32054,18 +31817,18 @@ function redact(value3, mask) {
       const r = isRevealing(item) && isSecretName(k) ? REDACTED : item !== void 0 && (item === null || typeof item !== "object") && (mk === void 0 || mk === false) ? item : redact(item, mk);
       if (out === void 0 && r !== item) {
         out = {};
-        for (let j = 0; j < i; j++) setOwn2(out, keys[j], v[keys[j]]);
+        for (let j = 0; j < i; j++) setOwn(out, keys[j], v[keys[j]]);
       }
-      if (out !== void 0) setOwn2(out, k, r);
+      if (out !== void 0) setOwn(out, k, r);
     }
     return out ?? v;
   }
   if (v !== null && isNonEmptyMask(mask)) return REDACTED;
   return v;
 }
-function markUnknown(value3, unknown) {
+function markUnknown(value2, unknown) {
   if (unknown === true) return UNKNOWN;
-  const v = value3 === void 0 ? null : value3;
+  const v = value2 === void 0 ? null : value2;
   if (Array.isArray(unknown)) {
     const arr = Array.isArray(v) ? v : [];
     const len = Math.max(arr.length, unknown.length);
@@ -32087,13 +31850,13 @@ function markUnknown(value3, unknown) {
       const item = has ? obj[k] : void 0;
       const r = markUnknown(item, u);
       if (out === void 0 && (!has || r !== item)) out = { ...obj };
-      if (out !== void 0) setOwn2(out, k, r);
+      if (out !== void 0) setOwn(out, k, r);
     }
     return out ?? obj;
   }
   return v;
 }
-function setOwn2(o, k, v) {
+function setOwn(o, k, v) {
   if (k === "__proto__")
     Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
@@ -32194,11 +31957,6 @@ function planFromJson(doc, file) {
     );
   }
   const fv = doc.format_version;
-  if (fv === void 0 && "plan_format_version" in doc) {
-    refuse(
-      "this is the redacted plan HCP Terraform shows in its UI (`plan_format_version`), not the output of `terraform show -json`; download the plan JSON with the API (GET /api/v2/plans/PLAN_ID/json-output, which needs admin access to the workspace) or run `terraform show -json` on a saved plan"
-    );
-  }
   if (fv === void 0) {
     refuse("no `format_version`: this is not the output of `terraform show -json`");
   }
@@ -32223,12 +31981,7 @@ function planFromJson(doc, file) {
   const rawChanges = arrayField(doc, "resource_changes");
   const rawOutputs = objectField(doc, "output_changes");
   checkOutputNesting(rawOutputs);
-  checkMemberNesting(doc, "action_invocations");
-  checkMemberNesting(doc, "deferred_changes");
-  const { resourceChanges, digest } = readResourceChanges(rawChanges, {
-    ...digestHeader(doc),
-    output_changes: rawOutputs
-  });
+  const { resourceChanges, digest } = readResourceChanges(rawChanges, rawOutputs);
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(
     ([name, oc]) => outputChange(name, oc, sensitiveOutputs.has(name))
@@ -32238,11 +31991,6 @@ function planFromJson(doc, file) {
   );
   const priorState = doc.prior_state;
   const errored = doc.errored === true;
-  const relevantAddresses = arrayField(doc, "relevant_attributes").flatMap(
-    (ra) => isObj(ra) && typeof ra.resource === "string" ? [ra.resource] : []
-  );
-  const failedChecks = arrayField(doc, "checks").flatMap(failedCheck);
-  const deferred = doc.deferred_changes;
   const terraformVersion = typeof doc.terraform_version === "string" ? doc.terraform_version : void 0;
   return {
     file,
@@ -32251,32 +31999,26 @@ function planFromJson(doc, file) {
     resourceChanges,
     outputChanges,
     drift,
-    relevantAddresses,
-    failedChecks,
     priorStateResources: countStateResources(priorState),
     priorStateAbsent: !isObj(priorState),
     errored,
     applyable: typeof doc.applyable === "boolean" ? doc.applyable : !errored,
-    complete: doc.complete !== false,
-    deferredChanges: Array.isArray(deferred) ? deferred.length : 0,
     digest
   };
 }
-function readResourceChanges(rawChanges, header) {
+function readResourceChanges(rawChanges, rawOutputs) {
   const inOrder2 = inDigestOrder(rawChanges);
-  const digest = new PlanDigest(header);
+  const digest = new PlanDigest(rawOutputs);
   const resourceChanges = rawChanges.map((rc, i) => {
-    const hashed = inOrder2 && isActionable(rc);
-    if (hashed && digest.tryAdd(rc)) checkUnhashedNesting(rc, i);
-    else {
+    if (!inOrder2 || !digest.tryAdd(rc)) {
       checkChangeNesting(rc, i);
-      if (hashed) digest.addByKeys(rc);
+      if (inOrder2) digest.addByKeys(rc);
     }
     return resourceChange(rc, `resource_changes[${i}]`);
   });
   return {
     resourceChanges,
-    digest: inOrder2 ? digest.finish() : planDigest({ ...header, resource_changes: rawChanges })
+    digest: inOrder2 ? digest.finish() : planDigest({ resource_changes: rawChanges, output_changes: rawOutputs })
   };
 }
 function arrayField(doc, key) {
@@ -32314,22 +32056,6 @@ function cut(s, max) {
 }
 function checkChangeNesting(rc, index) {
   if (nestedDeeperThan(rc, MAX_NESTING - 2)) tooDeep(`resource_changes[${index}]`);
-}
-function checkUnhashedNesting(rc, index) {
-  if (!isObj(rc)) return;
-  for (const k in rc) {
-    if (HASHED_MEMBERS.top.includes(k)) continue;
-    if (nestedDeeperThan(rc[k], MAX_NESTING - 3)) tooDeep(`resource_changes[${index}]`);
-  }
-  const change = rc.change;
-  if (!isObj(change)) return;
-  for (const k in change) {
-    if (HASHED_MEMBERS.change.includes(k)) continue;
-    if (nestedDeeperThan(change[k], MAX_NESTING - 4)) tooDeep(`resource_changes[${index}]`);
-  }
-}
-function checkMemberNesting(doc, key) {
-  if (nestedDeeperThan(doc[key], MAX_NESTING - 1)) tooDeep(key);
 }
 function checkOutputNesting(rawOutputs) {
   for (const name in rawOutputs) {
@@ -32492,30 +32218,6 @@ function driftEntry(raw, where) {
     kind: classifyActions(actions, { importing: false, moved: false }) ?? "update"
   };
 }
-var CHECK_MESSAGE_MAX = 300;
-function failedCheck(raw) {
-  if (!isObj(raw)) return [];
-  const status = raw.status;
-  if (status !== "fail" && status !== "error") return [];
-  const where = isObj(raw.address) && typeof raw.address.to_display === "string" ? raw.address.to_display : "(unnamed check)";
-  const instances = Array.isArray(raw.instances) ? raw.instances.filter(isObj) : [];
-  const failing = instances.filter((i) => i.status === "fail" || i.status === "error");
-  const one = (address, s, problems) => ({
-    address,
-    status: s,
-    problems: (Array.isArray(problems) ? problems : []).flatMap(
-      (p) => isObj(p) && typeof p.message === "string" ? [cut(p.message, CHECK_MESSAGE_MAX)] : []
-    )
-  });
-  if (failing.length === 0) return [one(where, status, [])];
-  return failing.map(
-    (i) => one(
-      isObj(i.address) && typeof i.address.to_display === "string" ? i.address.to_display : where,
-      i.status,
-      i.problems
-    )
-  );
-}
 function countStateResources(priorState) {
   if (!isObj(priorState) || !isObj(priorState.values)) return 0;
   let n = 0;
@@ -32560,9 +32262,6 @@ var AWS = [
   ["aws_neptune_global_cluster", "database", "Neptune global database"],
   ["aws_neptunegraph_graph", "database", "Neptune Analytics graph"],
   ["aws_dsql_cluster", "database", "Aurora DSQL cluster"],
-  ["aws_timestreaminfluxdb_db_cluster", "database", "Timestream for InfluxDB cluster"],
-  ["aws_finspace_kx_database", "database", "FinSpace kdb database"],
-  ["aws_customerprofiles_domain", "database", "Customer Profiles domain (the profiles)"],
   ["aws_dynamodb_table", "database", "DynamoDB table"],
   ["aws_dynamodb_global_table", "database", "DynamoDB global table (legacy)"],
   ["aws_keyspaces_keyspace", "database", "Keyspaces (Cassandra) keyspace"],
@@ -32581,14 +32280,11 @@ var AWS = [
   ["aws_s3_bucket", "bucket", "S3 bucket"],
   ["aws_s3_directory_bucket", "bucket", "S3 Express One Zone directory bucket"],
   ["aws_s3control_bucket", "bucket", "S3 on Outposts bucket"],
-  ["aws_s3vectors_vector_bucket", "bucket", "S3 Vectors vector bucket"],
   ["aws_glacier_vault", "bucket", "S3 Glacier vault"],
   ["aws_lightsail_bucket", "bucket", "Lightsail object storage bucket"],
   // Block volumes
   ["aws_ebs_volume", "volume", "EBS volume"],
   ["aws_lightsail_disk", "volume", "Lightsail block storage disk"],
-  ["aws_finspace_kx_volume", "volume", "FinSpace kdb volume"],
-  ["aws_workspaces_workspace", "volume", "WorkSpaces desktop (its user volume)"],
   ["aws_storagegateway_cached_iscsi_volume", "volume", "Storage Gateway cached iSCSI volume"],
   ["aws_storagegateway_stored_iscsi_volume", "volume", "Storage Gateway stored iSCSI volume"],
   // Snapshots and images
@@ -32602,8 +32298,6 @@ var AWS = [
   ["aws_neptune_cluster_snapshot", "snapshot", "Neptune cluster snapshot"],
   ["aws_redshift_cluster_snapshot", "snapshot", "Redshift cluster snapshot"],
   ["aws_memorydb_snapshot", "snapshot", "MemoryDB snapshot"],
-  ["aws_fsx_openzfs_snapshot", "snapshot", "FSx for OpenZFS snapshot"],
-  ["aws_redshiftserverless_snapshot", "snapshot", "Redshift Serverless snapshot"],
   // Backups
   ["aws_backup_vault", "backup", "AWS Backup vault"],
   ["aws_backup_logically_air_gapped_vault", "backup", "AWS Backup logically air-gapped vault"],
@@ -32622,7 +32316,6 @@ var AWS = [
   ["aws_elasticache_global_replication_group", "cache", "ElastiCache global datastore"],
   ["aws_elasticache_serverless_cache", "cache", "ElastiCache serverless cache"],
   ["aws_memorydb_cluster", "cache", "MemoryDB cluster"],
-  ["aws_memorydb_multi_region_cluster", "cache", "MemoryDB multi-Region cluster"],
   ["aws_dax_cluster", "cache", "DynamoDB Accelerator (DAX) cluster"],
   // Queues and streams
   ["aws_sqs_queue", "queue", "SQS queue"],
@@ -32635,9 +32328,6 @@ var AWS = [
   ["aws_kms_key", "key-store", "KMS key"],
   ["aws_kms_replica_key", "key-store", "KMS multi-Region replica key"],
   ["aws_kms_external_key", "key-store", "KMS key with imported key material"],
-  ["aws_kms_replica_external_key", "key-store", "KMS replica key with imported key material"],
-  ["aws_cloudhsm_v2_cluster", "key-store", "CloudHSM cluster (the keys in its HSMs)"],
-  ["aws_paymentcryptography_key", "key-store", "Payment Cryptography key"],
   ["aws_acmpca_certificate_authority", "key-store", "Private certificate authority"],
   ["aws_secretsmanager_secret", "secret", "Secrets Manager secret"],
   // Values are often written outside Terraform (ignore_changes); a replace loses them.
@@ -32657,13 +32347,10 @@ var AWS = [
   ["aws_kendra_index", "search", "Kendra index"],
   // Logs and metrics
   ["aws_cloudwatch_log_group", "log-store", "CloudWatch log group"],
-  ["aws_prometheus_workspace", "log-store", "Managed Prometheus workspace"],
-  ["aws_cloudtrail_event_data_store", "log-store", "CloudTrail Lake event data store"],
-  ["aws_grafana_workspace", "other-data", "Managed Grafana workspace (dashboards)"],
+  ["aws_amp_workspace", "log-store", "Managed Prometheus workspace"],
   // Directories and identity stores
   ["aws_cognito_user_pool", "directory", "Cognito user pool"],
   ["aws_cognito_identity_pool", "directory", "Cognito identity pool"],
-  ["aws_sagemaker_domain", "file-system", "SageMaker domain (its EFS home directories)"],
   ["aws_directory_service_directory", "directory", "Directory Service directory"],
   // Clusters (workloads, persistent volumes and etcd state go with them)
   ["aws_eks_cluster", "cluster", "EKS Kubernetes cluster"]
@@ -32679,16 +32366,6 @@ var GOOGLE = [
   ["google_firestore_database", "database", "Firestore database"],
   ["google_firebase_database_instance", "database", "Firebase Realtime Database instance"],
   ["google_alloydb_cluster", "database", "AlloyDB cluster"],
-  [
-    "google_oracle_database_autonomous_database",
-    "database",
-    "Oracle Database@Google Cloud autonomous database"
-  ],
-  [
-    "google_oracle_database_cloud_vm_cluster",
-    "database",
-    "Oracle Database@Google Cloud VM cluster (its databases)"
-  ],
   // Warehouses and analytics stores
   ["google_bigquery_dataset", "warehouse", "BigQuery dataset"],
   ["google_bigquery_table", "warehouse", "BigQuery table"],
@@ -32725,8 +32402,6 @@ var GOOGLE = [
   // Messaging
   ["google_pubsub_topic", "stream", "Pub/Sub topic"],
   ["google_pubsub_subscription", "queue", "Pub/Sub subscription (unacked messages)"],
-  ["google_managed_kafka_cluster", "stream", "Managed Service for Apache Kafka cluster"],
-  ["google_managed_kafka_topic", "stream", "Managed Kafka topic"],
   // Keys, certificates, secrets
   ["google_kms_key_ring", "key-store", "Cloud KMS key ring"],
   ["google_kms_crypto_key", "key-store", "Cloud KMS crypto key"],
@@ -32752,8 +32427,6 @@ var AZURE = [
   ["azurerm_mssql_database", "database", "Azure SQL database"],
   ["azurerm_mssql_managed_instance", "database", "Azure SQL Managed Instance"],
   ["azurerm_mssql_managed_database", "database", "Azure SQL Managed Instance database"],
-  ["azurerm_sql_managed_database", "database", "Azure SQL Managed Instance database (legacy)"],
-  ["azurerm_sql_managed_instance", "database", "Azure SQL Managed Instance (legacy)"],
   ["azurerm_sql_server", "database", "Azure SQL server (legacy)"],
   ["azurerm_sql_database", "database", "Azure SQL database (legacy)"],
   // PostgreSQL, MySQL, MariaDB
@@ -32779,18 +32452,6 @@ var AZURE = [
   ["azurerm_cosmosdb_gremlin_graph", "database", "Cosmos DB Gremlin graph"],
   ["azurerm_cosmosdb_table", "database", "Cosmos DB table"],
   ["azurerm_cosmosdb_postgresql_cluster", "database", "Cosmos DB for PostgreSQL cluster"],
-  [
-    "azurerm_cosmosdb_cassandra_cluster",
-    "database",
-    "Managed Instance for Apache Cassandra cluster"
-  ],
-  ["azurerm_mongo_cluster", "database", "Cosmos DB for MongoDB (vCore) cluster"],
-  ["azurerm_oracle_autonomous_database", "database", "Oracle Database@Azure autonomous database"],
-  [
-    "azurerm_oracle_cloud_vm_cluster",
-    "database",
-    "Oracle Database@Azure VM cluster (its databases)"
-  ],
   ["azurerm_confidential_ledger", "database", "Azure Confidential Ledger"],
   ["azurerm_healthcare_fhir_service", "database", "Health Data Services FHIR service"],
   // Warehouses and analytics
@@ -32810,9 +32471,6 @@ var AZURE = [
   ["azurerm_managed_disk", "volume", "managed disk"],
   ["azurerm_snapshot", "snapshot", "managed disk snapshot"],
   ["azurerm_netapp_volume", "file-system", "Azure NetApp Files volume"],
-  ["azurerm_managed_lustre_file_system", "file-system", "Azure Managed Lustre file system"],
-  ["azurerm_qumulo_file_system", "file-system", "Azure Native Qumulo file system"],
-  ["azurerm_elastic_san_volume", "volume", "Elastic SAN volume"],
   ["azurerm_netapp_snapshot", "snapshot", "Azure NetApp Files snapshot"],
   // Backups
   ["azurerm_recovery_services_vault", "backup", "Recovery Services vault"],
@@ -32821,7 +32479,6 @@ var AZURE = [
   ["azurerm_redis_cache", "cache", "Azure Cache for Redis"],
   ["azurerm_redis_enterprise_cluster", "cache", "Azure Cache for Redis Enterprise cluster"],
   ["azurerm_managed_redis", "cache", "Azure Managed Redis"],
-  ["azurerm_redis_enterprise_database", "cache", "Azure Cache for Redis Enterprise database"],
   // Messaging
   ["azurerm_servicebus_namespace", "queue", "Service Bus namespace"],
   ["azurerm_servicebus_queue", "queue", "Service Bus queue"],
@@ -32843,11 +32500,6 @@ var AZURE = [
   ["azurerm_container_registry", "registry", "Container Registry"],
   // Search
   ["azurerm_search_service", "search", "Azure AI Search service"],
-  [
-    "azurerm_machine_learning_workspace",
-    "other-data",
-    "Azure Machine Learning workspace (models, datasets, runs)"
-  ],
   // Logs and metrics
   ["azurerm_log_analytics_workspace", "log-store", "Log Analytics workspace"],
   ["azurerm_application_insights", "log-store", "Application Insights component"],
@@ -32875,151 +32527,42 @@ var OTHER = [
   // DigitalOcean
   ["digitalocean_database_cluster", "database", "DigitalOcean managed database cluster"],
   ["digitalocean_database_db", "database", "DigitalOcean managed database"],
-  ["digitalocean_database_kafka_topic", "stream", "DigitalOcean managed Kafka topic"],
   ["digitalocean_volume", "volume", "DigitalOcean block storage volume"],
   ["digitalocean_volume_snapshot", "snapshot", "DigitalOcean volume snapshot"],
   ["digitalocean_droplet_snapshot", "snapshot", "DigitalOcean droplet snapshot"],
   ["digitalocean_spaces_bucket", "bucket", "DigitalOcean Spaces bucket"],
-  ["digitalocean_container_registry", "registry", "DigitalOcean container registry"],
   ["digitalocean_kubernetes_cluster", "cluster", "DigitalOcean Kubernetes cluster"],
   // Cloudflare
   ["cloudflare_zone", "dns-zone", "Cloudflare zone"],
   ["cloudflare_r2_bucket", "bucket", "Cloudflare R2 bucket"],
   ["cloudflare_d1_database", "database", "Cloudflare D1 database"],
   ["cloudflare_workers_kv_namespace", "database", "Cloudflare Workers KV namespace"],
-  ["cloudflare_queue", "queue", "Cloudflare Queue"],
-  ["cloudflare_hyperdrive_config", "other-data", "Cloudflare Hyperdrive configuration"],
   // MongoDB Atlas
   ["mongodbatlas_cluster", "database", "MongoDB Atlas cluster"],
   ["mongodbatlas_advanced_cluster", "database", "MongoDB Atlas cluster"],
   ["mongodbatlas_serverless_instance", "database", "MongoDB Atlas serverless instance"],
-  ["mongodbatlas_flex_cluster", "database", "MongoDB Atlas Flex cluster"],
-  ["mongodbatlas_stream_instance", "stream", "MongoDB Atlas stream processing instance"],
-  ["mongodbatlas_cloud_backup_snapshot", "snapshot", "MongoDB Atlas cloud backup snapshot"],
-  // Snowflake
-  ["snowflake_database", "warehouse", "Snowflake database"],
-  ["snowflake_schema", "warehouse", "Snowflake schema"],
-  ["snowflake_table", "warehouse", "Snowflake table"],
-  ["snowflake_stage", "warehouse", "Snowflake stage (internal stages hold files)"],
-  // Databricks (Unity Catalog)
-  ["databricks_catalog", "warehouse", "Databricks Unity Catalog catalog"],
-  ["databricks_schema", "warehouse", "Databricks Unity Catalog schema"],
-  ["databricks_sql_table", "warehouse", "Databricks table"],
-  ["databricks_volume", "file-system", "Databricks Unity Catalog volume"],
   // Database engines managed directly
+  ["snowflake_database", "warehouse", "Snowflake database"],
   ["postgresql_database", "database", "PostgreSQL database"],
-  ["postgresql_schema", "database", "PostgreSQL schema"],
   ["mysql_database", "database", "MySQL database"],
-  // Aiven
+  // Aiven, Confluent
   ["aiven_pg", "database", "Aiven for PostgreSQL service"],
-  ["aiven_pg_database", "database", "Aiven for PostgreSQL database"],
-  ["aiven_mysql", "database", "Aiven for MySQL service"],
-  ["aiven_mysql_database", "database", "Aiven for MySQL database"],
-  ["aiven_cassandra", "database", "Aiven for Apache Cassandra service"],
-  ["aiven_clickhouse", "warehouse", "Aiven for ClickHouse service"],
-  ["aiven_clickhouse_database", "warehouse", "Aiven for ClickHouse database"],
-  ["aiven_opensearch", "search", "Aiven for OpenSearch service"],
-  ["aiven_redis", "cache", "Aiven for Redis service"],
-  ["aiven_valkey", "cache", "Aiven for Valkey service"],
-  ["aiven_m3db", "database", "Aiven for M3DB service"],
-  ["aiven_influxdb", "database", "Aiven for InfluxDB service"],
-  ["aiven_influxdb_database", "database", "Aiven for InfluxDB database"],
-  ["aiven_alloydbomni", "database", "Aiven for AlloyDB Omni service"],
-  ["aiven_alloydbomni_database", "database", "Aiven for AlloyDB Omni database"],
-  ["aiven_kafka", "stream", "Aiven for Apache Kafka service"],
-  ["aiven_kafka_topic", "stream", "Aiven for Apache Kafka topic (and its messages)"],
-  // Confluent
-  ["confluent_kafka_cluster", "stream", "Confluent Cloud Kafka cluster"],
   ["confluent_kafka_topic", "stream", "Confluent Cloud Kafka topic"],
-  ["confluent_schema", "other-data", "Confluent Schema Registry schema"],
   // Source control, Terraform platforms, secrets
   ["github_repository", "other-data", "GitHub repository"],
   ["tfe_workspace", "other-data", "Terraform Cloud/Enterprise workspace (with its state)"],
   ["vault_mount", "secret", "Vault secrets engine mount"],
-  ["vault_kv_secret_v2", "secret", "Vault KV v2 secret (all its versions)"],
-  ["vault_kv_secret", "secret", "Vault KV v1 secret"],
-  ["vault_generic_secret", "secret", "Vault secret"],
-  ["vault_transit_secret_backend_key", "key-store", "Vault transit encryption key"],
-  ["vault_pki_secret_backend_key", "key-store", "Vault PKI private key"],
   // Other clouds
   ["heroku_addon", "database", "Heroku add-on (e.g. Postgres, Redis)"],
   ["linode_volume", "volume", "Linode block storage volume"],
   ["linode_database_postgresql", "database", "Linode managed PostgreSQL database"],
-  ["linode_database_mysql", "database", "Linode managed MySQL database"],
-  ["linode_object_storage_bucket", "bucket", "Linode Object Storage bucket"],
   ["hcloud_volume", "volume", "Hetzner Cloud volume"],
   ["scaleway_rdb_instance", "database", "Scaleway managed database instance"],
   ["oci_database_autonomous_database", "database", "OCI Autonomous Database"],
-  ["oci_database_db_system", "database", "OCI Base Database system"],
-  ["oci_mysql_mysql_db_system", "database", "OCI MySQL HeatWave DB system"],
-  ["oci_nosql_table", "database", "OCI NoSQL table"],
-  ["oci_objectstorage_bucket", "bucket", "OCI Object Storage bucket"],
-  ["oci_file_storage_file_system", "file-system", "OCI File Storage file system"],
   ["oci_core_volume", "volume", "OCI block volume"],
-  ["oci_core_boot_volume", "volume", "OCI boot volume"],
-  ["oci_kms_vault", "key-store", "OCI Vault (keys)"],
   ["ibm_database", "database", "IBM Cloud Databases instance"],
   ["alicloud_db_instance", "database", "Alibaba Cloud RDS instance"],
-  ["alicloud_polardb_cluster", "database", "Alibaba Cloud PolarDB cluster"],
-  ["alicloud_mongodb_instance", "database", "Alibaba Cloud MongoDB instance"],
-  ["alicloud_kvstore_instance", "cache", "Alibaba Cloud Redis/Memcache (KVStore) instance"],
-  ["alicloud_oss_bucket", "bucket", "Alibaba Cloud OSS bucket"],
-  ["alicloud_ecs_disk", "volume", "Alibaba Cloud ECS disk"],
-  ["alicloud_kms_key", "key-store", "Alibaba Cloud KMS key"]
-];
-var ARM = [
-  ["microsoft.sql/servers", "database", "Azure SQL logical server"],
-  ["microsoft.sql/servers/databases", "database", "Azure SQL database"],
-  ["microsoft.sql/managedinstances", "database", "Azure SQL Managed Instance"],
-  ["microsoft.dbforpostgresql/flexibleservers", "database", "PostgreSQL flexible server"],
-  [
-    "microsoft.dbforpostgresql/flexibleservers/databases",
-    "database",
-    "PostgreSQL flexible database"
-  ],
-  ["microsoft.dbformysql/flexibleservers", "database", "MySQL flexible server"],
-  ["microsoft.dbformysql/flexibleservers/databases", "database", "MySQL flexible database"],
-  ["microsoft.documentdb/databaseaccounts", "database", "Cosmos DB account"],
-  ["microsoft.documentdb/mongoclusters", "database", "Cosmos DB for MongoDB (vCore) cluster"],
-  ["microsoft.storage/storageaccounts", "bucket", "storage account"],
-  ["microsoft.storage/storageaccounts/blobservices/containers", "bucket", "blob storage container"],
-  ["microsoft.storage/storageaccounts/fileservices/shares", "file-system", "Azure Files share"],
-  ["microsoft.compute/disks", "volume", "managed disk"],
-  ["microsoft.compute/snapshots", "snapshot", "managed disk snapshot"],
-  ["microsoft.keyvault/vaults", "key-store", "Key Vault"],
-  ["microsoft.keyvault/managedhsms", "key-store", "Key Vault managed HSM"],
-  ["microsoft.appconfiguration/configurationstores", "other-data", "App Configuration store"],
-  [
-    "microsoft.cognitiveservices/accounts",
-    "other-data",
-    "Azure AI services account (deployments, fine-tuned models, uploaded files)"
-  ],
-  ["microsoft.search/searchservices", "search", "Azure AI Search service"],
-  ["microsoft.cache/redis", "cache", "Azure Cache for Redis"],
-  ["microsoft.cache/redisenterprise", "cache", "Azure Cache for Redis Enterprise cluster"],
-  ["microsoft.servicebus/namespaces", "queue", "Service Bus namespace"],
-  ["microsoft.eventhub/namespaces", "stream", "Event Hubs namespace"],
-  ["microsoft.containerregistry/registries", "registry", "Container Registry"],
-  ["microsoft.operationalinsights/workspaces", "log-store", "Log Analytics workspace"],
-  ["microsoft.insights/components", "log-store", "Application Insights component"],
-  ["microsoft.recoveryservices/vaults", "backup", "Recovery Services vault"],
-  ["microsoft.dataprotection/backupvaults", "backup", "Data Protection backup vault"],
-  ["microsoft.kusto/clusters", "warehouse", "Data Explorer (Kusto) cluster"],
-  ["microsoft.synapse/workspaces", "warehouse", "Synapse Analytics workspace"],
-  ["microsoft.databricks/workspaces", "warehouse", "Databricks workspace (with its DBFS storage)"],
-  [
-    "microsoft.machinelearningservices/workspaces",
-    "other-data",
-    "Azure Machine Learning workspace"
-  ],
-  ["microsoft.network/dnszones", "dns-zone", "DNS zone"],
-  ["microsoft.network/privatednszones", "dns-zone", "private DNS zone"],
-  ["microsoft.containerservice/managedclusters", "cluster", "AKS Kubernetes cluster"],
-  [
-    "microsoft.resources/resourcegroups",
-    "other-data",
-    "resource group (deleting it deletes everything in it)"
-  ]
+  ["alicloud_kvstore_instance", "cache", "Alibaba Cloud Redis/Memcache (KVStore) instance"]
 ];
 function build(cloud, rows) {
   return rows.map(([type, category, what]) => ({ type, cloud, category, what }));
@@ -33032,24 +32575,6 @@ var STATEFUL_TYPES = Object.freeze([
   ...build("other", OTHER)
 ]);
 var BY_TYPE = new Map(STATEFUL_TYPES.map((t) => [t.type, t]));
-var AZAPI_TYPES = Object.freeze(build("azure", ARM));
-var BY_ARM_TYPE = new Map(AZAPI_TYPES.map((t) => [t.type, t]));
-var AZAPI_RESOURCE = "azapi_resource";
-function armType(value3) {
-  if (value3 === null || typeof value3 !== "object" || Array.isArray(value3)) return void 0;
-  const t = value3.type;
-  if (typeof t !== "string") return void 0;
-  const m = /^([A-Za-z0-9.]+\/[A-Za-z0-9./]+?)(@[^@]*)?$/.exec(t);
-  return m ? m[1].toLowerCase() : void 0;
-}
-function statefulChange(c, extra) {
-  if (c.type === AZAPI_RESOURCE) {
-    const arm = armType(c.before) ?? armType(c.after);
-    const t = arm ? BY_ARM_TYPE.get(arm) : void 0;
-    if (t) return { ...t, type: `${AZAPI_RESOURCE} (${arm})` };
-  }
-  return statefulType(c.type, extra);
-}
 function cloudOfType(type) {
   if (type.startsWith("aws_") || type.startsWith("awscc_")) return "aws";
   if (type.startsWith("google_")) return "google";
@@ -33064,480 +32589,6 @@ function statefulType(type, extra) {
     return { type, cloud: cloudOfType(type), category: "other-data", what: `${type} (configured)` };
   }
   return void 0;
-}
-
-// src/core/risk/exposure.ts
-var WEB_PORTS = [80, 443];
-var OPEN_SOURCES = ["0.0.0.0/0", "::/0", "*", "Internet", "Any", "any"];
-var OPEN = new Set(OPEN_SOURCES);
-var WIDE_IPV4 = 2 ** 24;
-var AZURE_SERVICES_RANGE = "0.0.0.0-0.0.0.0";
-var EPHEMERAL_FROM = 1024;
-function asObject(v) {
-  return v !== null && v !== void 0 && typeof v === "object" && !Array.isArray(v) ? v : {};
-}
-function list(v) {
-  return Array.isArray(v) ? v : v === void 0 || v === null ? [] : [v];
-}
-function objects(v) {
-  return list(v).map((x) => asObject(x));
-}
-function ipv4(s) {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim());
-  if (!m) return void 0;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return void 0;
-  return parts.reduce((n, p) => n * 256 + p, 0);
-}
-var PRIVATE_V4 = [
-  ["10.0.0.0", 8],
-  ["172.16.0.0", 12],
-  ["192.168.0.0", 16],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8]
-].map(([a, bits]) => {
-  const start = ipv4(a);
-  return [start, start + 2 ** (32 - bits) - 1];
-});
-function insidePrivate(lo, hi) {
-  return PRIVATE_V4.some(([a, b]) => lo >= a && hi <= b);
-}
-function wideIpv4Range(lo, hi) {
-  return hi >= lo && hi - lo + 1 >= WIDE_IPV4 && !insidePrivate(lo, hi);
-}
-function isOpenSource(s) {
-  if (OPEN.has(s)) return true;
-  const v4 = /^([\d.]+)\/(\d{1,2})$/.exec(s.trim());
-  if (v4) {
-    const start = ipv4(v4[1]);
-    const bits = Number(v4[2]);
-    if (start === void 0 || bits > 32) return false;
-    return wideIpv4Range(start, start + 2 ** (32 - bits) - 1);
-  }
-  const v6 = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(s.trim());
-  if (v6) {
-    const bits = Number(v6[2]);
-    const head = v6[1].toLowerCase();
-    return bits <= 16 && !/^f[cd]|^fe[89ab]/.test(head);
-  }
-  return false;
-}
-function port(v) {
-  const n = typeof v === "string" ? Number(v) : v;
-  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : void 0;
-}
-function awsPorts(o, protocolKey = "protocol") {
-  const proto = o[protocolKey];
-  if (proto === "-1" || proto === "all" || proto === -1) return void 0;
-  const from = port(o.from_port);
-  const to = port(o.to_port);
-  if (from === void 0 || to === void 0) return void 0;
-  if (from === 0 && (to === 0 || to === 65535)) return void 0;
-  return [[from, to]];
-}
-function portSpec(s) {
-  if (typeof s === "number") return port(s) === void 0 ? void 0 : [s, s];
-  if (typeof s !== "string") return void 0;
-  if (s === "*" || s === "") return "all";
-  const m = /^(\d+)(?:-(\d+))?$/.exec(s.trim());
-  if (!m) return void 0;
-  const from = port(m[1]);
-  const to = port(m[2] ?? m[1]);
-  return from === void 0 || to === void 0 ? void 0 : [from, to];
-}
-function portList(specs) {
-  const out = [];
-  for (const s of specs) {
-    const p = portSpec(s);
-    if (p === "all" || p === void 0) return void 0;
-    out.push(p);
-  }
-  return out.length > 0 ? out : void 0;
-}
-function webOnly(o) {
-  return o.ports !== void 0 && o.ports.length > 0 && o.ports.every(([a, b]) => a === b && WEB_PORTS.includes(a));
-}
-function portsText(ports) {
-  if (!ports) return "all ports";
-  const parts = ports.map(([a, b]) => a === b ? `${a}` : `${a}-${b}`);
-  return `port${parts.length === 1 && !parts[0].includes("-") ? "" : "s"} ${parts.join(", ")}`;
-}
-var RANGE_FIREWALLS = {
-  azurerm_sql_firewall_rule: ["start_ip_address", "end_ip_address", "Azure SQL server"],
-  azurerm_mssql_firewall_rule: ["start_ip_address", "end_ip_address", "Azure SQL server"],
-  azurerm_postgresql_firewall_rule: ["start_ip_address", "end_ip_address", "PostgreSQL server"],
-  azurerm_postgresql_flexible_server_firewall_rule: [
-    "start_ip_address",
-    "end_ip_address",
-    "PostgreSQL flexible server"
-  ],
-  azurerm_mysql_firewall_rule: ["start_ip_address", "end_ip_address", "MySQL server"],
-  azurerm_mysql_flexible_server_firewall_rule: [
-    "start_ip_address",
-    "end_ip_address",
-    "MySQL flexible server"
-  ],
-  azurerm_mariadb_firewall_rule: ["start_ip_address", "end_ip_address", "MariaDB server"],
-  azurerm_cosmosdb_postgresql_firewall_rule: [
-    "start_ip_address",
-    "end_ip_address",
-    "Cosmos DB for PostgreSQL cluster"
-  ],
-  azurerm_synapse_firewall_rule: ["start_ip_address", "end_ip_address", "Synapse workspace"],
-  azurerm_redis_firewall_rule: ["start_ip", "end_ip", "Redis cache"]
-};
-var NETWORK_TYPES = [
-  "aws_security_group",
-  "aws_security_group_rule",
-  "aws_vpc_security_group_ingress_rule",
-  "aws_network_acl",
-  "aws_network_acl_rule",
-  "aws_default_network_acl",
-  "google_compute_firewall",
-  "google_sql_database_instance",
-  "azurerm_network_security_rule",
-  "azurerm_network_security_group",
-  "azurerm_storage_account",
-  "azurerm_storage_account_network_rules",
-  "azurerm_cosmosdb_account",
-  ...Object.keys(RANGE_FIREWALLS)
-];
-function rangeText(lo, hi) {
-  return `${lo}-${hi}`;
-}
-function openIngress(type, value3) {
-  const v = asObject(value3);
-  const out = [];
-  const add = (sources, ports) => {
-    for (const s of list(sources)) {
-      if (typeof s === "string" && isOpenSource(s)) out.push({ source: s, ports });
-    }
-  };
-  const awsRule = (o, protocolKey) => {
-    const ports = awsPorts(o, protocolKey);
-    add(o.cidr_blocks, ports);
-    add(o.ipv6_cidr_blocks, ports);
-  };
-  const nacl = (o) => {
-    if (o.action !== "allow" && o.rule_action !== "allow") return;
-    const ports = awsPorts(o);
-    if (ports?.every(([a, b]) => a >= EPHEMERAL_FROM && b === 65535)) return;
-    add(o.cidr_block, ports);
-    add(o.ipv6_cidr_block, ports);
-  };
-  const azureRule = (o) => {
-    if (o.direction !== "Inbound" || o.access !== "Allow") return;
-    const specs = [...list(o.destination_port_range), ...list(o.destination_port_ranges)];
-    const ports = specs.length > 0 ? portList(specs) : void 0;
-    add(o.source_address_prefix, ports);
-    add(o.source_address_prefixes, ports);
-  };
-  const range3 = RANGE_FIREWALLS[type];
-  if (range3) {
-    const [a, b] = range3;
-    const lo = v[a];
-    const hi = v[b];
-    if (typeof lo === "string" && typeof hi === "string") {
-      const l = ipv4(lo);
-      const h = ipv4(hi);
-      if (l !== void 0 && h !== void 0) {
-        if (l === 0 && h === 0 && type.startsWith("azurerm_")) {
-          out.push({ source: AZURE_SERVICES_RANGE });
-        } else if (wideIpv4Range(l, h)) {
-          out.push({ source: rangeText(lo, hi) });
-        }
-      }
-    }
-    return out;
-  }
-  switch (type) {
-    case "aws_security_group":
-      for (const rule of objects(v.ingress)) awsRule(rule);
-      break;
-    case "aws_security_group_rule":
-      if (v.type === "ingress") awsRule(v);
-      break;
-    case "aws_vpc_security_group_ingress_rule": {
-      const ports = awsPorts(v, "ip_protocol");
-      add(v.cidr_ipv4, ports);
-      add(v.cidr_ipv6, ports);
-      break;
-    }
-    case "aws_network_acl":
-    case "aws_default_network_acl":
-      for (const rule of objects(v.ingress)) nacl(rule);
-      break;
-    case "aws_network_acl_rule":
-      if (v.egress !== true) nacl(v);
-      break;
-    case "google_compute_firewall": {
-      if (v.direction !== void 0 && v.direction !== null && v.direction !== "INGRESS") break;
-      const allows = objects(v.allow);
-      if (allows.length === 0) break;
-      let ports = [];
-      for (const a of allows) {
-        const specs = list(a.ports);
-        const p = a.protocol === "all" || specs.length === 0 ? void 0 : portList(specs);
-        if (!p) {
-          ports = void 0;
-          break;
-        }
-        ports.push(...p);
-      }
-      add(v.source_ranges, ports);
-      break;
-    }
-    case "google_sql_database_instance":
-      for (const s of objects(v.settings)) {
-        for (const ip of objects(s.ip_configuration)) {
-          if (ip.ipv4_enabled === false) continue;
-          for (const n of objects(ip.authorized_networks)) add(n.value, void 0);
-        }
-      }
-      break;
-    case "azurerm_network_security_rule":
-      azureRule(v);
-      break;
-    case "azurerm_network_security_group":
-      for (const r of objects(v.security_rule)) azureRule(r);
-      break;
-    case "azurerm_storage_account":
-      for (const r of objects(v.network_rules)) add(r.ip_rules, void 0);
-      break;
-    case "azurerm_storage_account_network_rules":
-      add(v.ip_rules, void 0);
-      break;
-    case "azurerm_cosmosdb_account": {
-      const f = v.ip_range_filter;
-      const items = typeof f === "string" ? f.split(",").map((s) => s.trim()) : list(f);
-      add(items, void 0);
-      break;
-    }
-  }
-  return out;
-}
-function openingKey(o) {
-  return `${o.source} ${portsText(o.ports)}`;
-}
-var PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
-var PUBLIC_GRANTEES = /acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)/;
-var PUBLIC_MEMBERS = /* @__PURE__ */ new Set(["allUsers", "allAuthenticatedUsers"]);
-var PAB_FLAGS = [
-  "block_public_acls",
-  "block_public_policy",
-  "ignore_public_acls",
-  "restrict_public_buckets"
-];
-var DATA_EXPOSURE_TYPES = [
-  "aws_s3_bucket",
-  "aws_s3_bucket_acl",
-  "aws_s3_bucket_policy",
-  "aws_s3_bucket_public_access_block",
-  "aws_s3_account_public_access_block",
-  "aws_db_instance",
-  "aws_rds_cluster_instance",
-  "aws_redshift_cluster",
-  "google_storage_bucket_iam_member",
-  "google_storage_bucket_iam_binding",
-  "google_storage_bucket_access_control",
-  "google_storage_default_object_access_control",
-  "azurerm_storage_container",
-  "azurerm_storage_account"
-];
-function publicData(type, value3) {
-  const v = asObject(value3);
-  const out = [];
-  const acl = (a) => {
-    if (typeof a === "string" && PUBLIC_ACLS.includes(a)) {
-      out.push(
-        `the ACL is ${a}: anyone ${a === "authenticated-read" ? "with any AWS account " : ""}can ${a.endsWith("write") ? "read and write" : "read"} the objects`
-      );
-    }
-  };
-  switch (type) {
-    case "aws_s3_bucket":
-      acl(v.acl);
-      policy(v.policy, out);
-      break;
-    case "aws_s3_bucket_acl": {
-      acl(v.acl);
-      const grants = objects(v.access_control_policy).flatMap((p) => objects(p.grant));
-      const open2 = grants.some(
-        (g) => objects(g.grantee).some((e) => typeof e.uri === "string" && PUBLIC_GRANTEES.test(e.uri))
-      );
-      if (open2) out.push("a grant goes to all users: anyone can access the objects");
-      break;
-    }
-    case "aws_s3_bucket_policy":
-      policy(v.policy, out);
-      break;
-    case "aws_s3_bucket_public_access_block":
-    case "aws_s3_account_public_access_block": {
-      const off = PAB_FLAGS.filter((f) => v[f] === false);
-      if (off.length > 0) {
-        out.push(
-          `the public access block is off (${off.join(", ")} = false): public ACLs and bucket policies take effect`
-        );
-      }
-      break;
-    }
-    case "aws_db_instance":
-    case "aws_rds_cluster_instance":
-    case "aws_redshift_cluster":
-      if (v.publicly_accessible === true) {
-        out.push("publicly_accessible = true: the database gets a public address on the internet");
-      }
-      break;
-    case "google_storage_bucket_iam_member":
-    case "google_storage_bucket_access_control":
-    case "google_storage_default_object_access_control": {
-      const who = [v.member, v.entity].find((m) => typeof m === "string" && PUBLIC_MEMBERS.has(m));
-      if (typeof who === "string")
-        out.push(`${who} is granted access: anyone can reach the bucket`);
-      break;
-    }
-    case "google_storage_bucket_iam_binding": {
-      const who = list(v.members).find((m) => typeof m === "string" && PUBLIC_MEMBERS.has(m));
-      if (typeof who === "string")
-        out.push(`${who} is granted access: anyone can reach the bucket`);
-      break;
-    }
-    case "azurerm_storage_container": {
-      const t = v.container_access_type;
-      if (t === "blob" || t === "container") {
-        out.push(`container_access_type = "${t}": anyone can read its blobs without a key`);
-      }
-      break;
-    }
-    case "azurerm_storage_account":
-      if (v.allow_nested_items_to_be_public === true || v.allow_blob_public_access === true) {
-        out.push("containers in it may be made public (allow_nested_items_to_be_public = true)");
-      }
-      break;
-  }
-  return out;
-}
-function policy(text, out) {
-  if (typeof text !== "string" || text === "") return;
-  let doc;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return;
-  }
-  const statements = doc?.Statement;
-  for (const st of Array.isArray(statements) ? statements : [statements]) {
-    if (st === null || typeof st !== "object") continue;
-    const s = st;
-    if (s.Effect !== "Allow" || s.Condition !== void 0) continue;
-    const p = s.Principal;
-    const aws = p !== null && typeof p === "object" ? p.AWS : void 0;
-    const everyone = p === "*" || aws === "*" || Array.isArray(aws) && aws.includes("*");
-    if (everyone) {
-      out.push('the bucket policy allows Principal "*" with no condition: anyone can use it');
-      return;
-    }
-  }
-}
-
-// src/core/risk/hygiene.ts
-var HYGIENE_TYPES = {
-  aws_db_instance: "RDS database",
-  aws_rds_cluster: "Aurora/RDS cluster",
-  aws_docdb_cluster: "DocumentDB cluster",
-  aws_neptune_cluster: "Neptune cluster",
-  aws_redshift_cluster: "Redshift cluster",
-  aws_dynamodb_table: "DynamoDB table",
-  aws_s3_bucket: "S3 bucket",
-  google_sql_database_instance: "Cloud SQL instance",
-  google_storage_bucket: "Cloud Storage bucket",
-  azurerm_key_vault: "Key Vault"
-};
-var SNAPSHOT_TYPES = /* @__PURE__ */ new Set([
-  "aws_db_instance",
-  "aws_rds_cluster",
-  "aws_docdb_cluster",
-  "aws_neptune_cluster",
-  "aws_redshift_cluster"
-]);
-var BACKUPS_ATTR_TYPES = /* @__PURE__ */ new Set(["aws_db_instance", "aws_rds_cluster"]);
-var PROTECTION_ATTR = {
-  aws_db_instance: "deletion_protection",
-  aws_rds_cluster: "deletion_protection",
-  aws_docdb_cluster: "deletion_protection",
-  aws_neptune_cluster: "deletion_protection",
-  aws_dynamodb_table: "deletion_protection_enabled",
-  google_sql_database_instance: "deletion_protection"
-};
-function first(v) {
-  const x = Array.isArray(v) ? v[0] : v;
-  return x !== null && x !== void 0 && typeof x === "object" && !Array.isArray(x) ? x : {};
-}
-var HYGIENE_CHECKS = [
-  {
-    id: "backups-deleted-with-resource",
-    title: "Automated backups go with the database",
-    why: "AWS deletes an RDS database\u2019s automated backups together with it unless `delete_automated_backups = false`; a destroy then leaves nothing to restore from.",
-    test: (type, v) => BACKUPS_ATTR_TYPES.has(type) && v.delete_automated_backups !== false ? "its automated backups would be deleted with it (set delete_automated_backups = false to keep them)" : void 0
-  },
-  {
-    id: "no-final-snapshot",
-    title: "No final snapshot",
-    why: "With `skip_final_snapshot = true`, a destroy takes no last snapshot of the database.",
-    test: (type, v) => SNAPSHOT_TYPES.has(type) && v.skip_final_snapshot === true ? "a destroy would take no final snapshot (skip_final_snapshot = true)" : void 0
-  },
-  {
-    id: "deletion-protection-off",
-    title: "Deletion protection off",
-    why: "Deletion protection makes the provider refuse a destroy until someone switches it off in a separate, visible change.",
-    test: (type, v) => {
-      const attr = PROTECTION_ATTR[type];
-      return attr && v[attr] === false ? `deletion protection is off (${attr} = false): nothing stops a destroy` : void 0;
-    }
-  },
-  {
-    id: "versioning-off",
-    title: "Bucket versioning off",
-    why: "Without versioning, an overwritten or deleted object is gone; with it, the previous versions stay restorable.",
-    test: (type, v) => (type === "aws_s3_bucket" || type === "google_storage_bucket") && first(v.versioning).enabled === false ? "versioning is off: an overwritten or deleted object cannot be restored" : void 0
-  },
-  {
-    id: "force-destroy-on",
-    title: "Bucket deleted with its contents",
-    why: "With `force_destroy = true`, a destroy deletes every object in the bucket instead of failing on a non-empty bucket.",
-    test: (type, v) => (type === "aws_s3_bucket" || type === "google_storage_bucket") && v.force_destroy === true ? "force_destroy = true: a destroy deletes every object in it instead of stopping" : void 0
-  },
-  {
-    id: "purge-protection-off",
-    title: "Key Vault purge protection off",
-    why: "Without purge protection, a deleted Key Vault and its keys can be purged for good during the retention period; keys lost that way leave everything they encrypted unreadable.",
-    test: (type, v) => type === "azurerm_key_vault" && v.purge_protection_enabled === false ? "purge protection is off: once deleted, the vault and its keys can be purged for good" : void 0
-  }
-];
-var KEPT = /* @__PURE__ */ new Set(["create", "update", "replace", "no-op", "import", "move"]);
-function hygieneFindings(plan) {
-  const out = [];
-  const separateVersioning = plan.resourceChanges.some(
-    (c) => c.type === "aws_s3_bucket_versioning" && c.kind !== "delete"
-  );
-  for (const c of plan.resourceChanges) {
-    const what = HYGIENE_TYPES[c.type];
-    if (!what || c.mode !== "managed" || !KEPT.has(c.kind)) continue;
-    const v = value(c);
-    for (const check2 of HYGIENE_CHECKS) {
-      if (check2.id === "versioning-off" && c.type === "aws_s3_bucket" && separateVersioning) {
-        continue;
-      }
-      const why = check2.test(c.type, v);
-      if (why)
-        out.push({ id: check2.id, address: c.address, message: `${c.address} (${what}): ${why}.` });
-    }
-  }
-  return out;
-}
-function value(c) {
-  const v = c.after;
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 
 // src/core/risk/address-pattern.ts
@@ -33559,8 +32610,6 @@ function matchesAddress(pattern, address) {
 var MASS_DESTROY_MIN_FOR_SHARE = 3;
 var managed = (plan) => plan.resourceChanges.filter((c) => c.mode === "managed");
 var destroyed = (plan) => managed(plan).filter((c) => isDestructive(c.kind));
-var deleted = (plan) => managed(plan).filter((c) => c.kind === "delete");
-var hasChanges = (plan) => plan.resourceChanges.some((c) => c.kind !== "no-op" && c.kind !== "read") || plan.outputChanges.some((o) => o.kind !== "no-op");
 var verb = (c) => c.kind === "replace" ? "Replacing" : "Destroying";
 var reason = (c) => c.actionReason ? ` (Terraform's reason: ${c.actionReason.replace(/_/g, " ")})` : "";
 var BACKUP_POLICIES = {
@@ -33603,52 +32652,38 @@ var PROTECTION_ATTRS = [
   "disable_api_termination",
   "termination_protection",
   "enable_termination_protection",
-  "termination_protection_enabled"
+  "prevent_destroy"
 ];
 var DANGER_ATTRS = ["force_destroy", "skip_final_snapshot", "force_delete"];
-var LOCK_TYPES = {
-  azurerm_management_lock: "management lock",
-  google_resource_manager_lien: "resource lien"
-};
+var OPEN_SOURCES = ["0.0.0.0/0", "::/0", "*", "Internet", "Any"];
 var RULES = [
   {
     id: "plan-errored",
     severity: "critical",
     title: "Plan errored",
-    description: "The plan has `errored: true`, or is not applyable while it has changes to apply (Terraform also marks a plan with no changes as not applyable: that one is quiet).",
-    evaluate: (plan) => plan.errored || !plan.applyable && hasChanges(plan) ? [
+    description: "The plan has `errored: true` or is not applyable.",
+    evaluate: (plan) => plan.errored || !plan.applyable ? [
       {
         message: plan.errored ? "Terraform reported errors while planning, so this plan is incomplete. Fix the errors and plan again before anyone applies it." : "Terraform marked this plan as not applyable. Plan again before anyone applies it."
       }
     ] : []
   },
   {
-    id: "plan-incomplete",
-    severity: "high",
-    title: "Plan incomplete",
-    description: "The plan has `complete: false` (Terraform 1.9+ deferred changes): applying it is not the end, another plan and apply must follow.",
-    evaluate: (plan) => plan.complete ? [] : [
-      {
-        message: `Terraform could not plan everything yet${plan.deferredChanges > 0 ? ` (${plan.deferredChanges} change${plan.deferredChanges === 1 ? "" : "s"} deferred)` : ""}: this plan is only the first step, and what the next plan does is not shown here. Approve it knowing that another plan and apply follow.`
-      }
-    ]
-  },
-  {
     id: "mass-destroy",
     severity: "critical",
     title: "Mass destroy",
-    description: `Deletes of managed resources reach \`risk.mass_destroy.count\`, or \`risk.mass_destroy.share\` of the resources in state (with at least ${MASS_DESTROY_MIN_FOR_SHARE} deletes). Replaces are not counted: they create their resource again, so a rolling replacement is not \`terraform destroy\` (the \`replace\` and \`stateful-destroy\` rules report them).`,
+    description: `Destroys (deletes and replaces of managed resources) reach \`risk.mass_destroy.count\`, or \`risk.mass_destroy.share\` of the resources in state (with at least ${MASS_DESTROY_MIN_FOR_SHARE} destroys).`,
     evaluate: (plan, config) => {
-      const n = deleted(plan).length;
+      const n = destroyed(plan).length;
       const inState = plan.priorStateResources;
       const { count, share } = config.risk.mass_destroy;
       const byShare = inState > 0 && n >= MASS_DESTROY_MIN_FOR_SHARE && n / inState >= share;
-      if (n === 0 || n < count && !byShare) return [];
+      if (n < count && !byShare) return [];
       const part = inState > 0 ? `${n} of the ${inState} resources in state (${pct(n / inState)})` : `${n} resource${n === 1 ? "" : "s"}`;
       const all = inState > 0 && n >= inState ? " That is everything: this looks like terraform destroy." : " This looks like terraform destroy.";
       return [
         {
-          message: `This plan deletes ${part} without creating them again.${all} Check that the state, workspace and variables are the ones you meant.`
+          message: `This plan destroys ${part}.${all} Check that the state, workspace and variables are the ones you meant.`
         }
       ];
     }
@@ -33672,9 +32707,9 @@ var RULES = [
     id: "stateful-destroy",
     severity: "critical",
     title: "Stateful resource destroyed",
-    description: "A delete or replace of a type in the stateful catalog (databases, buckets, volumes, file systems, queues, key stores, DNS zones, ...) or in `risk.stateful_types`. For `azapi_resource`, the Azure resource type is read from its `type` value (AVM modules use azapi by default).",
+    description: "A delete or replace of a type in the stateful catalog (databases, buckets, volumes, file systems, queues, key stores, DNS zones, ...) or in `risk.stateful_types`.",
     evaluate: (plan, config) => destroyed(plan).flatMap((c) => {
-      const t = statefulChange(c, config.risk.stateful_types);
+      const t = statefulType(c.type, config.risk.stateful_types);
       if (!t) return [];
       const tail = c.kind === "replace" ? `: the existing one and the data in it are destroyed and a new, empty one is created${c.createBeforeDestroy ? " first" : ""}` : " and the data in it";
       return [
@@ -33691,25 +32726,25 @@ var RULES = [
     title: "Backups lost",
     description: "A database is destroyed and its automated backups go with it, or no final snapshot is taken (provider defaults applied: for `aws_db_instance`, backups are deleted unless `delete_automated_backups = false`; a final snapshot needs `skip_final_snapshot = false` and a `final_snapshot_identifier`).",
     evaluate: (plan) => destroyed(plan).flatMap((c) => {
-      const policy2 = BACKUP_POLICIES[c.type];
-      if (!policy2) return [];
-      const before = asObject2(c.before);
+      const policy = BACKUP_POLICIES[c.type];
+      if (!policy) return [];
+      const before = asObject(c.before);
       const lost = [];
-      if (policy2.backupsAlwaysDeleted) {
+      if (policy.backupsAlwaysDeleted) {
         lost.push(`its automated backups are deleted with it`);
-      } else if (policy2.deleteBackupsAttr && before[policy2.deleteBackupsAttr] !== false) {
+      } else if (policy.deleteBackupsAttr && before[policy.deleteBackupsAttr] !== false) {
         lost.push(
-          `its automated backups are deleted with it (${policy2.deleteBackupsAttr} is not false)`
+          `its automated backups are deleted with it (${policy.deleteBackupsAttr} is not false)`
         );
       }
-      if (policy2.skipFinalSnapshotAttr) {
-        const skip = before[policy2.skipFinalSnapshotAttr];
-        const id = policy2.finalSnapshotIdAttr ? before[policy2.finalSnapshotIdAttr] : void 0;
+      if (policy.skipFinalSnapshotAttr) {
+        const skip = before[policy.skipFinalSnapshotAttr];
+        const id = policy.finalSnapshotIdAttr ? before[policy.finalSnapshotIdAttr] : void 0;
         if (skip === true) {
-          lost.push(`no final snapshot is taken (${policy2.skipFinalSnapshotAttr} = true)`);
+          lost.push(`no final snapshot is taken (${policy.skipFinalSnapshotAttr} = true)`);
         } else if (!isSetString(id)) {
           lost.push(
-            `no ${policy2.finalSnapshotIdAttr} is set, so no final snapshot can be taken (the destroy fails until someone sets ${policy2.skipFinalSnapshotAttr} = true, the usual way the last copy is lost)`
+            `no ${policy.finalSnapshotIdAttr} is set, so no final snapshot can be taken (the destroy fails until someone sets ${policy.skipFinalSnapshotAttr} = true, the usual way the last copy is lost)`
           );
         }
       }
@@ -33717,7 +32752,7 @@ var RULES = [
       return [
         {
           address: c.address,
-          message: `${verb(c)} ${c.address} (${policy2.what}): ${lost.join("; ")}. Nothing would be left to restore from.`
+          message: `${verb(c)} ${c.address} (${policy.what}): ${lost.join("; ")}. Nothing would be left to restore from.`
         }
       ];
     })
@@ -33742,25 +32777,19 @@ var RULES = [
     id: "protection-disabled",
     severity: "high",
     title: "Deletion protection removed",
-    description: '`deletion_protection` and its kin go from true to false on an existing resource; on a stateful type, `force_destroy`, `skip_final_snapshot` or `force_delete` become true; or a lock (`azurerm_management_lock`, `google_resource_manager_lien`) is deleted. A resource created with such settings has lost no guard: it is listed under "before this bites" instead.',
-    evaluate: (plan, config) => managed(plan).flatMap((c) => {
-      const lock = LOCK_TYPES[c.type];
-      if (lock && c.kind === "delete") {
-        return [
-          {
-            address: c.address,
-            message: `${c.address} (${lock}) is deleted: what it kept from being deleted loses that guard, and the next destroy goes through unchecked.`
-          }
-        ];
-      }
-      if (c.kind !== "update" && c.kind !== "replace") return [];
-      const before = asObject2(c.before);
-      const after = asObject2(c.after);
+    description: "`deletion_protection` and its kin go from true to false, or `force_destroy`, `skip_final_snapshot` or `force_delete` become true.",
+    evaluate: (plan) => managed(plan).flatMap((c) => {
+      if (c.kind !== "update" && c.kind !== "replace" && c.kind !== "create") return [];
+      const before = asObject(c.before);
+      const after = asObject(c.after);
       const off = PROTECTION_ATTRS.filter((a) => before[a] === true && after[a] === false);
-      const on = statefulChange(c, config.risk.stateful_types) ? DANGER_ATTRS.filter((a) => after[a] === true && before[a] !== true) : [];
+      const on = DANGER_ATTRS.filter(
+        (a) => after[a] === true && before[a] !== true && c.kind !== "create"
+      );
+      const created = c.kind === "create" && after.force_destroy === true ? ["force_destroy"] : [];
       const parts = [
         ...off.map((a) => `${a} goes from true to false`),
-        ...on.map((a) => `${a} becomes true`)
+        ...[...on, ...created].map((a) => `${a} becomes true`)
       ];
       if (parts.length === 0) return [];
       return [
@@ -33775,34 +32804,21 @@ var RULES = [
     id: "network-exposure",
     severity: "high",
     title: "Opened to the internet",
-    description: 'Inbound traffic from anyone on the internet (0.0.0.0/0, ::/0, a public CIDR or address range of a /8 or wider, Azure `*`/`Internet`, or Azure\u2019s 0.0.0.0-0.0.0.0 "allow Azure services") is newly allowed to ports other than HTTP/HTTPS: SSH, RDP, databases, all ports. Read from security groups and rules, network ACLs (their ephemeral return ports 1024-65535 excepted), firewalls, network security rules, database firewall rules, Cloud SQL authorized networks, storage and Cosmos DB IP rules.',
-    evaluate: (plan) => newOpenings(plan).map(({ c, openings }) => ({ c, openings: openings.filter((o) => !webOnly(o)) })).filter(({ openings }) => openings.length > 0).map(({ c, openings }) => ({
-      address: c.address,
-      message: `${c.address} allows inbound traffic from ${openingsText(openings)}: ${openings.every((o) => o.source === AZURE_SERVICES_RANGE) ? "services of any Azure customer can reach it" : `anyone on the internet can reach ${openings.every((o) => o.ports) ? "them" : "it"}`}.`
-    }))
-  },
-  {
-    id: "public-data",
-    severity: "high",
-    title: "Data made public",
-    description: 'Data becomes readable by anyone: an S3 bucket ACL `public-read`/`public-read-write`/`authenticated-read` or a grant to all users, an S3 public access block switched off, a bucket policy allowing `Principal: "*"` without a condition, `publicly_accessible = true` on an RDS or Redshift database, `allUsers`/`allAuthenticatedUsers` on a Cloud Storage bucket, a public Azure blob container.',
+    description: "Ingress from 0.0.0.0/0 or ::/0 (or Azure `*`/`Internet`) appears on a security group, rule, firewall or network security rule.",
     evaluate: (plan) => managed(plan).flatMap((c) => {
       if (c.kind !== "create" && c.kind !== "update" && c.kind !== "replace") return [];
-      const was = new Set(c.kind === "create" ? [] : publicData(c.type, c.before));
-      const added = publicData(c.type, c.after).filter((r) => !was.has(r));
+      const now = openIngress(c.type, c.after);
+      if (now.length === 0) return [];
+      const was = new Set(openIngress(c.type, c.before));
+      const added = now.filter((s) => !was.has(s));
       if (added.length === 0) return [];
-      return [{ address: c.address, message: `On ${c.address}, ${added.join("; ")}.` }];
+      return [
+        {
+          address: c.address,
+          message: `${c.address} allows inbound traffic from ${added.join(", ")}: anyone on the internet can reach it.`
+        }
+      ];
     })
-  },
-  {
-    id: "check-failed",
-    severity: "high",
-    title: "Check failed",
-    description: "A `check` block assertion, precondition or postcondition the team wrote fails in this plan (`checks` with status `fail` or `error`): the configuration itself says something is wrong.",
-    evaluate: (plan) => plan.failedChecks.map((k) => ({
-      address: k.address,
-      message: `The check ${k.address} ${k.status === "error" ? "could not be evaluated" : "fails"}${k.problems.length > 0 ? `: ${k.problems.join("; ")}` : ""}. Someone wrote it to say this must hold; find out why it does not before applying.`
-    }))
   },
   {
     id: "iam-change",
@@ -33821,70 +32837,33 @@ var RULES = [
     severity: "medium",
     title: "Resource destroyed",
     description: "Any other delete of a managed resource.",
-    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "delete" && !statefulChange(c, config.risk.stateful_types)).map((c) => ({ address: c.address, message: `${c.address} is destroyed${reason(c)}.` }))
+    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "delete" && !statefulType(c.type, config.risk.stateful_types)).map((c) => ({ address: c.address, message: `${c.address} is destroyed${reason(c)}.` }))
   },
   {
     id: "replace",
     severity: "medium",
     title: "Resource replaced",
     description: "Any other replace (destroy and re-create) of a managed resource.",
-    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "replace" && !statefulChange(c, config.risk.stateful_types)).map((c) => ({
+    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "replace" && !statefulType(c.type, config.risk.stateful_types)).map((c) => ({
       address: c.address,
       message: `${c.address} is destroyed and re-created${c.createBeforeDestroy ? " (new one first)" : ""}${reason(c)}.`
-    }))
-  },
-  {
-    id: "public-endpoint",
-    severity: "low",
-    title: "Web ports opened to the internet",
-    description: "Inbound traffic from anyone on the internet is newly allowed to HTTP/HTTPS only (ports 80 and 443): what a public load balancer or web server is for, so it scores low; it is listed so a reviewer sees what becomes public.",
-    evaluate: (plan) => newOpenings(plan).map(({ c, openings }) => ({ c, openings: openings.filter(webOnly) })).filter(({ openings }) => openings.length > 0).map(({ c, openings }) => ({
-      address: c.address,
-      message: `${c.address} opens ${openingsText(openings)} to anyone on the internet: a public web endpoint. Check that this is meant to be public.`
     }))
   },
   {
     id: "drift",
     severity: "low",
     title: "Drift",
-    description: "Resources changed outside Terraform since the last apply (`resource_drift`) that matter to this plan, as Terraform itself shows them: the drifted resource is changed by this plan, or another change reads its attributes (`relevant_attributes`). Drift that nothing in the plan touches is refreshed into state and left alone, so it is not a finding.",
-    evaluate: (plan) => {
-      const touched = new Set(
-        plan.resourceChanges.filter((c) => c.kind !== "no-op" && c.kind !== "read").map((c) => c.address)
-      );
-      const relevant = new Set(plan.relevantAddresses);
-      return plan.drift.filter((d) => d.mode === "managed" && (touched.has(d.address) || relevant.has(d.address))).map((d) => ({
-        address: d.address,
-        message: `${d.address} was changed outside Terraform (${d.kind === "delete" ? "deleted" : "modified"}); this plan may undo that change.`
-      }));
-    }
+    description: "Resources changed outside Terraform since the last apply (`resource_drift`).",
+    evaluate: (plan) => plan.drift.filter((d) => d.mode === "managed").map((d) => ({
+      address: d.address,
+      message: `${d.address} was changed outside Terraform (${d.kind === "delete" ? "deleted" : "modified"}); this plan may undo that change.`
+    }))
   }
 ];
-function newOpenings(plan) {
-  return managed(plan).flatMap((c) => {
-    if (c.kind !== "create" && c.kind !== "update" && c.kind !== "replace") return [];
-    const now = openIngress(c.type, c.after);
-    if (now.length === 0) return [];
-    const was = new Set(c.kind === "create" ? [] : openIngress(c.type, c.before).map(openingKey));
-    const seen = /* @__PURE__ */ new Set();
-    const openings = now.filter((o) => {
-      const k = openingKey(o);
-      if (was.has(k) || seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-    return openings.length > 0 ? [{ c, openings }] : [];
-  });
-}
-function openingsText(openings) {
-  return openings.map(
-    (o) => o.source === AZURE_SERVICES_RANGE ? `${o.source} (Azure\u2019s "allow Azure services": every Azure customer\u2019s services, not only yours)` : o.ports ? `${o.source} on ${portsText(o.ports)}` : o.source.includes("-") ? o.source : `${o.source} (${portsText(void 0)})`
-  ).join(", ");
-}
 function pct(x) {
   return `${Math.round(x * 100)}%`;
 }
-function asObject2(v) {
+function asObject(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 function isSetString(v) {
@@ -33894,20 +32873,52 @@ var IAM_TYPE = /^(aws_iam_|aws_ssoadmin_|aws_organizations_policy|aws_lakeformat
 function isIamType(type) {
   return IAM_TYPE.test(type);
 }
-
-// src/core/risk/reads.ts
-var WHOLE_VALUE_TYPES = /* @__PURE__ */ new Set([
-  ...Object.keys(BACKUP_POLICIES),
-  ...NETWORK_TYPES,
-  ...DATA_EXPOSURE_TYPES,
-  ...Object.keys(HYGIENE_TYPES)
-]);
-var READ_ATTRS = [
-  .../* @__PURE__ */ new Set([...PROTECTION_ATTRS, ...DANGER_ATTRS])
-];
-var TYPE_ATTRS = {
-  [AZAPI_RESOURCE]: ["type"]
-};
+var OPEN = new Set(OPEN_SOURCES);
+function openIngress(type, value2) {
+  const v = asObject(value2);
+  const found = /* @__PURE__ */ new Set();
+  const take = (xs) => {
+    const list = Array.isArray(xs) ? xs : xs === void 0 || xs === null ? [] : [xs];
+    for (const x of list) if (typeof x === "string" && OPEN.has(x)) found.add(x);
+  };
+  const cidrs = (o) => {
+    take(o.cidr_blocks);
+    take(o.ipv6_cidr_blocks);
+  };
+  switch (type) {
+    case "aws_security_group":
+      for (const rule of Array.isArray(v.ingress) ? v.ingress : []) cidrs(asObject(rule));
+      break;
+    case "aws_security_group_rule":
+      if (v.type === "ingress") cidrs(v);
+      break;
+    case "aws_vpc_security_group_ingress_rule":
+      take(v.cidr_ipv4);
+      take(v.cidr_ipv6);
+      break;
+    case "google_compute_firewall":
+      if (v.direction === void 0 || v.direction === null || v.direction === "INGRESS") {
+        take(v.source_ranges);
+      }
+      break;
+    case "azurerm_network_security_rule":
+      if (v.direction === "Inbound" && v.access === "Allow") {
+        take(v.source_address_prefix);
+        take(v.source_address_prefixes);
+      }
+      break;
+    case "azurerm_network_security_group":
+      for (const r of Array.isArray(v.security_rule) ? v.security_rule : []) {
+        const rule = asObject(r);
+        if (rule.direction === "Inbound" && rule.access === "Allow") {
+          take(rule.source_address_prefix);
+          take(rule.source_address_prefixes);
+        }
+      }
+      break;
+  }
+  return [...found];
+}
 
 // src/core/plan/stream.ts
 var MARKDOWN_FULL_DETAILS = 1024;
@@ -33964,12 +32975,10 @@ async function parsePlanStream(source, file, opts = {}) {
       } else if (entry.kind === "resource_changes") {
         if (entry.index === 0) resetChanges();
         rcSeen = true;
-        if (isActionable(entry.value)) {
-          const key = changeSortKey(entry.value);
-          if (keys.length > 0 && key < keys[keys.length - 1]) sorted = false;
-          keys.push(key);
-          ranges.push(entry.start, entry.end);
-        }
+        const key = changeSortKey(entry.value);
+        if (keys.length > 0 && key < keys[keys.length - 1]) sorted = false;
+        keys.push(key);
+        ranges.push(entry.start, entry.end);
         if (firstError !== void 0) continue;
         const r = resourceChangeAt(entry.value, entry.index, entry.depth);
         if (!r.ok) {
@@ -34008,29 +33017,33 @@ async function parsePlanStream(source, file, opts = {}) {
   if (!rest.ok) return rest;
   if (firstError !== void 0) return { ok: false, error: planError(file, firstError) };
   if (driftError !== void 0) return { ok: false, error: planError(file, driftError) };
-  const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, digestHeader(skeleton), keys, ranges, sorted, opts);
+  const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, skeleton.output_changes, keys, ranges, sorted, opts);
   return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
 }
+var WHOLE_VALUE_TYPES = /* @__PURE__ */ new Set([
+  ...Object.keys(BACKUP_POLICIES),
+  // network-exposure (openIngress in rules.ts)
+  "aws_security_group",
+  "aws_security_group_rule",
+  "aws_vpc_security_group_ingress_rule",
+  "google_compute_firewall",
+  "azurerm_network_security_rule",
+  "azurerm_network_security_group"
+]);
+var RULE_ATTRS = [.../* @__PURE__ */ new Set([...PROTECTION_ATTRS, ...DANGER_ATTRS])];
 function slimChange(c) {
   if (WHOLE_VALUE_TYPES.has(c.type)) return c;
-  const attrs = TYPE_ATTRS[c.type];
-  return {
-    ...c,
-    before: slimValue(c.before, attrs),
-    after: slimValue(c.after, attrs)
-  };
+  return { ...c, before: slimValue(c.before), after: slimValue(c.after) };
 }
-function slimValue(v, extra = []) {
+function slimValue(v) {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
   const out = {};
-  for (const k of READ_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k];
-  for (const k of extra) if (Object.hasOwn(v, k)) out[k] = v[k];
+  for (const k of RULE_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k];
   return out;
 }
-async function streamDigest(text, header, keys, ranges, sorted, opts) {
+async function streamDigest(text, outputChanges, keys, ranges, sorted, opts) {
   const n = keys.length;
-  const outputs = isPlainObject5(header.output_changes) ? header.output_changes : {};
-  const digest = new PlanDigest({ ...header, output_changes: outputs });
+  const digest = new PlanDigest(isPlainObject5(outputChanges) ? outputChanges : {});
   let order;
   if (!sorted) {
     order = Array.from({ length: n }, (_, i) => i);
@@ -34062,12 +33075,12 @@ async function streamDigest(text, header, keys, ranges, sorted, opts) {
     if (order) for (let r = done; r < upto; r++) rankOf.set(order[r], r);
     const held = /* @__PURE__ */ new Map();
     let next = done;
-    const emit = (rank, value3) => {
+    const emit = (rank, value2) => {
       if (rank !== next) {
-        held.set(rank, value3);
+        held.set(rank, value2);
         return;
       }
-      digest.add(value3);
+      digest.add(value2);
       next++;
       for (let v = held.get(next); held.has(next); v = held.get(next)) {
         held.delete(next);
@@ -34075,10 +33088,10 @@ async function streamDigest(text, header, keys, ranges, sorted, opts) {
         next++;
       }
     };
-    const first2 = members[0];
+    const first = members[0];
     let m = 0;
     let pieces = [];
-    let pos = ranges.start(first2);
+    let pos = ranges.start(first);
     for await (const chunk of text.open(pos)) {
       let at = 0;
       while (at < chunk.length && m < members.length) {
@@ -34098,9 +33111,9 @@ async function streamDigest(text, header, keys, ranges, sorted, opts) {
         at += take;
         pos += take;
         if (pos === e) {
-          const value3 = JSON.parse(decode(pieces));
+          const value2 = JSON.parse(decode(pieces));
           pieces = [];
-          emit(order ? rankOf.get(i) : i, value3);
+          emit(order ? rankOf.get(i) : i, value2);
           m++;
         }
       }
@@ -34300,17 +33313,10 @@ var ROOT = {
       case "resource_drift":
         return { mode: "arr", streamed: true, child: () => EMIT_DRIFT };
       case "format_version":
-      case "plan_format_version":
       case "terraform_version":
       case "errored":
       case "applyable":
       case "output_changes":
-      case "relevant_attributes":
-      case "checks":
-      case "complete":
-      // with the next two, what digest v2 covers besides the changes
-      case "action_invocations":
-      case "deferred_changes":
         return KEEP;
       case "prior_state":
         return {
@@ -34571,17 +33577,17 @@ var Scanner = class {
     }
   }
   finishCapture(end) {
-    const value3 = this.parseCaptured();
+    const value2 = this.parseCaptured();
     const top = this.stack[this.stack.length - 1];
     if (this.capIsKey) {
-      top.key = value3;
+      top.key = value2;
       this.state = 2 /* Colon */;
       return;
     }
-    this.deliver(top, this.capNode, value3, this.capStart, end);
+    this.deliver(top, this.capNode, value2, this.capStart, end);
   }
   /** A value is complete: hand it to its parent frame. */
-  deliver(parent, node, value3, start, end) {
+  deliver(parent, node, value2, start, end) {
     this.state = 3 /* After */;
     if (!parent) {
       this.state = 4 /* Done */;
@@ -34593,14 +33599,14 @@ var Scanner = class {
       this.out.push({
         kind: node.emit,
         index: key,
-        value: value3,
+        value: value2,
         start,
         end,
         depth: this.capMaxDepth
       });
       return;
     }
-    const kept = node.mode === "check" ? null : node.mode === "reduce" ? node.reduce(value3) : value3;
+    const kept = node.mode === "check" ? null : node.mode === "reduce" ? node.reduce(value2) : value2;
     if (parent.value) {
       if (Array.isArray(parent.value)) parent.value.push(kept);
       else defineOwn(parent.value, key, kept);
@@ -34609,8 +33615,8 @@ var Scanner = class {
   }
   close(end) {
     const frame = this.stack.pop();
-    const value3 = frame.value ?? (frame.node.streamed ? STREAMED : null);
-    this.deliver(this.stack[this.stack.length - 1], KEEP, value3, 0, end);
+    const value2 = frame.value ?? (frame.node.streamed ? STREAMED : null);
+    this.deliver(this.stack[this.stack.length - 1], KEEP, value2, 0, end);
   }
   tooBig() {
     const text = decode(this.cap);
@@ -34724,33 +33730,6 @@ function truncate(s, max) {
   return `${head}\u2026`;
 }
 
-// src/core/binding.ts
-import { createHash as createHash2 } from "node:crypto";
-var REMOVING = /* @__PURE__ */ new Set(["delete", "replace", "forget"]);
-var RISK_SET_SEVERITY = "high";
-function destroyLines(plan) {
-  return sortedDistinct(
-    plan.resourceChanges.filter((c) => REMOVING.has(c.kind)).map((c) => `${c.kind} ${c.address}`)
-  );
-}
-function riskLines(findings) {
-  return sortedDistinct(
-    findings.filter((f) => atLeast(f.severity, RISK_SET_SEVERITY)).map((f) => f.address === void 0 ? f.id : `${f.id} ${f.address}`)
-  );
-}
-function setDigest(lines) {
-  const text = JSON.stringify(sortedDistinct(lines));
-  return createHash2("sha256").update(text, "utf8").digest("hex");
-}
-function sortedDistinct(lines) {
-  return [...new Set(lines)].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
-}
-function bindingOf(plan, findings) {
-  const destroys = destroyLines(plan);
-  const risks = riskLines(findings);
-  return { destroys, risks, destroySet: setDigest(destroys), riskSet: setDigest(risks) };
-}
-
 // src/core/risk/score.ts
 var LEVEL_BANDS = {
   none: [0, 0],
@@ -34788,14 +33767,7 @@ function assess(plan, config) {
       message: `its risk level is ${level} (approval is needed at ${when.level} and above)`
     });
   }
-  return {
-    findings,
-    score,
-    level,
-    requiresApproval: approvalReasons.length > 0,
-    approvalReasons,
-    hygiene: hygieneFindings(plan)
-  };
+  return { findings, score, level, requiresApproval: approvalReasons.length > 0, approvalReasons };
 }
 function scoreFindings(findings) {
   if (findings.length === 0) return { score: 0, level: "none" };
@@ -34809,17 +33781,13 @@ function scoreFindings(findings) {
 // src/core/report.ts
 var SCHEMA_VERSION = 1;
 function buildReport(inputs, config) {
-  const projects = inputs.map(({ name, plan }) => {
-    const assessment = assess(plan, config);
-    return {
-      name,
-      file: plan.file,
-      plan,
-      assessment,
-      counts: countByKind(plan.resourceChanges),
-      binding: bindingOf(plan, assessment.findings)
-    };
-  });
+  const projects = inputs.map(({ name, plan }) => ({
+    name,
+    file: plan.file,
+    plan,
+    assessment: assess(plan, config),
+    counts: countByKind(plan.resourceChanges)
+  }));
   const worst = projects.reduce(
     (w, p) => !w || levelRank(p.assessment.level) > levelRank(w.assessment.level) || p.assessment.level === w.assessment.level && p.assessment.score > w.assessment.score ? p : w,
     void 0
@@ -34833,9 +33801,9 @@ function buildReport(inputs, config) {
 }
 function orderedChanges(plan) {
   const changes = plan.resourceChanges.filter((c) => c.kind !== "no-op");
-  const first2 = changes.filter((c) => c.mode === "managed" && isDestructive(c.kind));
+  const first = changes.filter((c) => c.mode === "managed" && isDestructive(c.kind));
   const rest = changes.filter((c) => !(c.mode === "managed" && isDestructive(c.kind)));
-  return { destructive: first2, other: rest };
+  return { destructive: first, other: rest };
 }
 function reportJson(report) {
   return {
@@ -34850,8 +33818,6 @@ function reportJson(report) {
         name: p.name,
         file: p.file,
         digest: p.plan.digest,
-        destroySet: p.binding.destroySet,
-        riskSet: p.binding.riskSet,
         level: p.assessment.level,
         score: p.assessment.score,
         requiresApproval: p.assessment.requiresApproval,
@@ -34865,8 +33831,7 @@ function reportJson(report) {
           ...c.actionReason ? { actionReason: c.actionReason } : {}
         })),
         drift: p.plan.drift.map((d) => ({ address: d.address, kind: d.kind })),
-        risks: p.assessment.findings,
-        hygiene: p.assessment.hygiene
+        risks: p.assessment.findings
       };
     })
   };
@@ -34925,28 +33890,26 @@ function plural(n, one, many = `${one}s`) {
 }
 
 // src/core/marker.ts
-var MARKER_VERSION = 2;
-var PREFIX = `<!-- plangate:v${MARKER_VERSION} `;
+var MARKER_VERSION = 1;
+var PREFIX = "<!-- plangate:v1 ";
 var SUFFIX = " -->";
-var MARKER_RE = /<!-- plangate:v(\d{1,3}) ([A-Za-z0-9_-]+) -->/g;
+var MARKER_RE = /<!-- plangate:v1 ([A-Za-z0-9_-]+) -->/g;
 var MARKER_MAX_BYTES = 8192;
 function markerFor(report, opts = {}) {
   const m = {
-    v: MARKER_VERSION,
-    projects: report.projects.map((p) => ({
-      name: p.name,
-      digest: p.plan.digest,
-      level: p.assessment.level,
-      score: p.assessment.score,
-      requiresApproval: p.assessment.requiresApproval,
-      destroyCount: p.plan.resourceChanges.filter(
-        (c) => c.mode === "managed" && isDestructive(c.kind)
-      ).length,
-      destroys: p.binding.destroys,
-      risks: p.binding.risks,
-      destroySet: p.binding.destroySet,
-      riskSet: p.binding.riskSet
-    }))
+    v: 1,
+    projects: report.projects.map((p) => {
+      const destroyed2 = p.plan.resourceChanges.filter((c) => c.mode === "managed" && isDestructive(c.kind)).map((c) => c.address);
+      return {
+        name: p.name,
+        digest: p.plan.digest,
+        level: p.assessment.level,
+        score: p.assessment.score,
+        requiresApproval: p.assessment.requiresApproval,
+        destroyCount: destroyed2.length,
+        destroyed: destroyed2
+      };
+    })
   };
   if (opts.headSha !== void 0) {
     const sha = opts.headSha.toLowerCase();
@@ -34961,17 +33924,12 @@ function markerFor(report, opts = {}) {
   return m;
 }
 function encodeMarker(m) {
-  const projects = m.projects.map((p) => ({
-    ...p,
-    destroys: [...p.destroys],
-    risks: [...p.risks]
-  }));
+  const projects = m.projects.map((p) => ({ ...p, destroyed: [...p.destroyed] }));
   let json = JSON.stringify({ ...m, projects });
   while (json.length > MARKER_MAX_BYTES) {
-    const lists = projects.flatMap((p) => [p.destroys, p.risks]);
-    const longest = lists.reduce((a, b) => b.length > a.length ? b : a);
-    if (longest.length === 0) break;
-    longest.splice(Math.floor(longest.length / 2));
+    const longest = projects.reduce((a, b) => b.destroyed.length > a.destroyed.length ? b : a);
+    if (longest.destroyed.length === 0) break;
+    longest.destroyed.splice(Math.floor(longest.destroyed.length / 2));
     json = JSON.stringify({ ...m, projects });
   }
   return `${PREFIX}${Buffer.from(json, "utf8").toString("base64url")}${SUFFIX}`;
@@ -34980,33 +33938,20 @@ function decodeMarker(body) {
   const found = [...body.matchAll(MARKER_RE)];
   if (found.length === 0) return { ok: false, reason: "none" };
   if (found.length > 1) return { ok: false, reason: "several" };
-  const version = Number(found[0][1]);
-  let m;
   try {
-    m = JSON.parse(Buffer.from(found[0][2], "base64url").toString("utf8"));
+    const m = JSON.parse(Buffer.from(found[0][1], "base64url").toString("utf8"));
+    return isMarker(m) ? { ok: true, marker: m } : { ok: false, reason: "malformed" };
   } catch {
     return { ok: false, reason: "malformed" };
   }
-  if (version < MARKER_VERSION)
-    return { ok: false, reason: "outdated", version, projects: projectNames(m) };
-  if (version !== MARKER_VERSION) return { ok: false, reason: "malformed" };
-  return isMarker(m) ? { ok: true, marker: m } : { ok: false, reason: "malformed" };
-}
-function projectNames(m) {
-  const ps = m?.projects;
-  if (!Array.isArray(ps)) return [];
-  return ps.map((p) => p?.name).filter((n) => typeof n === "string");
 }
 function withoutMarker(body) {
   return body.replace(MARKER_RE, "").trimEnd();
 }
-var DIGEST_RE = new RegExp(`^${DIGEST_PREFIX}[0-9a-f]{64}$`);
-var SET_RE = /^[0-9a-f]{64}$/;
 function isMarkerProject(x) {
   if (typeof x !== "object" || x === null) return false;
   const p = x;
-  const strings = (v) => Array.isArray(v) && v.every((a) => typeof a === "string");
-  return typeof p.name === "string" && typeof p.digest === "string" && DIGEST_RE.test(p.digest) && typeof p.level === "string" && LEVELS.includes(p.level) && typeof p.score === "number" && typeof p.requiresApproval === "boolean" && typeof p.destroyCount === "number" && strings(p.destroys) && strings(p.risks) && typeof p.destroySet === "string" && SET_RE.test(p.destroySet) && typeof p.riskSet === "string" && SET_RE.test(p.riskSet);
+  return typeof p.name === "string" && typeof p.digest === "string" && /^sha256:[0-9a-f]{64}$/.test(p.digest) && typeof p.level === "string" && LEVELS.includes(p.level) && typeof p.score === "number" && typeof p.requiresApproval === "boolean" && typeof p.destroyCount === "number" && Array.isArray(p.destroyed) && p.destroyed.every((a) => typeof a === "string");
 }
 function isMarker(x) {
   if (typeof x !== "object" || x === null) return false;
@@ -35015,29 +33960,12 @@ function isMarker(x) {
   return m.v === MARKER_VERSION && (m.headSha === void 0 || typeof m.headSha === "string" && /^[0-9a-f]{7,64}$/.test(m.headSha)) && (m.runId === void 0 || typeof m.runId === "number") && Array.isArray(m.projects) && m.projects.length > 0 && m.projects.every(isMarkerProject) && new Set(names).size === names.length;
 }
 
-// src/core/render/hygiene.ts
-var HYGIENE_HEADING = "Before this bites";
-var MESSAGE_MAX = 1e3;
-function summary2(n) {
-  return `${HYGIENE_HEADING}: ${plural(n, "setting")} that would lose data in a later destroy (0 points)`;
-}
-function hygieneMarkdown(items, shown2, hint) {
-  const lines = ["<details>", `<summary>${summary2(items.length)}</summary>`, ""];
-  for (const h of items.slice(0, shown2)) {
-    lines.push(`- ${escapeInline(truncate(h.message, MESSAGE_MAX))}`);
-  }
-  const left = items.length - Math.min(shown2, items.length);
-  if (left > 0) lines.push(`- \u2026and ${left} more: the full list is in ${hint}.`);
-  lines.push("", "</details>");
-  return lines.join("\n");
-}
-
 // src/core/render/markdown.ts
 var GITHUB_COMMENT_MAX_CHARS = 65536;
 var DEFAULT_FULL_SUMMARY_HINT = "the job summary and the summary JSON (`summary-json` output)";
 var ADDRESS_MAX = 500;
 var VALUE_MAX = 200;
-var MESSAGE_MAX2 = 1e3;
+var MESSAGE_MAX = 1e3;
 var NAME_MAX = 100;
 var ATTRS_MAX = 50;
 var APPROVERS_MAX = 50;
@@ -35053,7 +33981,6 @@ function renderMarkdown(report, opts = {}) {
     const out = [...title];
     let destroysLeft = b2.destroys;
     let detailsLeft = b2.details;
-    let hygieneLeft = b2.hygiene;
     for (const p of parts) {
       const shownDestroys = Math.min(destroysLeft, p.destroyRows.length);
       destroysLeft -= shownDestroys;
@@ -35063,11 +33990,6 @@ function renderMarkdown(report, opts = {}) {
       out.push(destroySection(p, shownDestroys, hint));
       out.push(p.risks.length > 0 ? riskSection(p.risks, b2.findingsPerRule) : "No risk factors.");
       if (p.approval) out.push(p.approval);
-      if (p.hygiene.length > 0) {
-        const shownHygiene = Math.min(hygieneLeft, p.hygiene.length);
-        hygieneLeft -= shownHygiene;
-        out.push(hygieneMarkdown(p.hygiene, shownHygiene, hint));
-      }
       if (p.details.length > 0) out.push(detailsSection(p.details, shownDetails, hint));
       out.push(p.digest);
     }
@@ -35075,7 +33997,6 @@ function renderMarkdown(report, opts = {}) {
     return out.join("\n\n");
   };
   const full = {
-    hygiene: sum(parts.map((p) => p.hygiene.length)),
     destroys: sum(parts.map((p) => p.destroyRows.length)),
     findingsPerRule: Math.max(0, ...parts.flatMap((p) => p.risks.map((g) => g.items.length))),
     details: Math.min(sum(parts.map((p) => p.details.length)), opts.maxDetails ?? Infinity)
@@ -35083,7 +34004,7 @@ function renderMarkdown(report, opts = {}) {
   const fits = (b2) => assemble(b2).length <= max;
   if (fits(full)) return assemble(full);
   let b = full;
-  for (const key of ["hygiene", "details", "findingsPerRule", "destroys"]) {
+  for (const key of ["details", "findingsPerRule", "destroys"]) {
     const none = { ...b, [key]: 0 };
     if (fits(none)) {
       const n = largestFitting(0, full[key], (k) => fits({ ...b, [key]: k }));
@@ -35123,8 +34044,8 @@ function titleLines(report) {
   const names = report.projects.map((p) => escapeInline(truncate(p.name, NAME_MAX)));
   const shown2 = names.slice(0, TITLE_PROJECTS_MAX);
   const more = names.length - shown2.length;
-  const list2 = names.length === 0 ? "no plans" : shown2.join(", ") + (more > 0 ? `, and ${more} more` : "");
-  return [`### plangate: ${list2}`, badge(report.level, report.score, report.requiresApproval)];
+  const list = names.length === 0 ? "no plans" : shown2.join(", ") + (more > 0 ? `, and ${more} more` : "");
+  return [`### plangate: ${list}`, badge(report.level, report.score, report.requiresApproval)];
 }
 function projectParts(p, opts, multi) {
   const ordered = orderedChanges(p.plan);
@@ -35142,10 +34063,9 @@ function projectParts(p, opts, multi) {
     destroyRows: destroys.map(destroyRow),
     risks: groupFindings(p.assessment.findings).map((g) => ({
       head: `- ${LEVEL_EMOJI[g.severity]} **${escapeInline(g.title)}** (${codeSpan(g.id)}): ${g.severity}, +${g.points} points (${plural(g.findings.length, "finding")} \xD7 ${g.points / g.findings.length})`,
-      items: g.findings.map((f) => `  - ${escapeInline(truncate(f.message, MESSAGE_MAX2))}`)
+      items: g.findings.map((f) => `  - ${escapeInline(truncate(f.message, MESSAGE_MAX))}`)
     })),
     approval: p.assessment.requiresApproval ? approvalSection(p, opts, multi, short) : "",
-    hygiene: p.assessment.hygiene,
     details: [...ordered.destructive, ...ordered.other].map(detailsBlock),
     digest: `Plan digest: ${codeSpan(short)} (${escapeInline(truncate(p.file, NAME_MAX))})`
   };
@@ -35203,12 +34123,16 @@ function riskSection(groups2, perRule) {
   return lines.join("\n");
 }
 function approvalSection(p, opts, multi, short) {
-  const policy2 = opts.policy ?? DEFAULT_POLICY;
-  const command = approvalCommand(p, { ...policy2, withProject: multi }, short);
-  const who = describeApprovers(policy2, {
-    quote: (t) => codeSpan(truncate(t, NAME_MAX)),
-    maxNames: APPROVERS_MAX
-  });
+  const command = approvalCommand(p, { ...opts, withProject: multi }, short);
+  const required = opts.required ?? 1;
+  const approvers = (opts.approvers ?? []).map((a) => escapeInline(truncate(a, NAME_MAX)));
+  const listed = approvers.slice(0, APPROVERS_MAX);
+  const moreApprovers = approvers.length - listed.length;
+  const who = [];
+  if (opts.codeowners ?? true) who.push("a code owner of the changed files");
+  if (listed.length > 0) {
+    who.push(listed.join(", ") + (moreApprovers > 0 ? `, and ${moreApprovers} more` : ""));
+  }
   return [
     "#### Approval required",
     "",
@@ -35216,11 +34140,11 @@ function approvalSection(p, opts, multi, short) {
     "",
     ...p.assessment.approvalReasons.map((r) => `- ${escapeInline(reasonText(r))}`),
     "",
-    `To approve, comment with this as the first line${policy2.confirmDigest ? " (the digest binds your approval to this exact plan)" : ""}:`,
+    `To approve, comment with this as the first line${opts.confirmDigest ? " (the digest binds your approval to this exact plan)" : ""}:`,
     "",
     codeBlock(command),
     "",
-    `Who can approve: ${who}.`
+    who.length > 0 ? `Who can approve: ${who.join("; or ")}. Approvals needed: ${required}.` : "Nobody is configured to approve: set `approval.codeowners` or `approval.approvers` in `.github/plangate.yml`."
   ].join("\n");
 }
 function detailsSection(blocks, shown2, hint) {
@@ -35251,21 +34175,21 @@ function detailsBlock(c) {
   ].join("\n");
 }
 function attributeTable(c) {
-  const before = asObject3(c.before);
-  const after = asObject3(c.after);
+  const before = asObject2(c.before);
+  const after = asObject2(c.after);
   let header;
   let rows;
   if (c.kind === "create" || c.kind === "read" && c.before === null) {
     header = "| Attribute | Value |\n|---|---|";
-    rows = Object.entries(after).filter(([, v]) => v !== null).map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value2(v)} |`);
+    rows = Object.entries(after).filter(([, v]) => v !== null).map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(v)} |`);
   } else if (c.kind === "delete") {
     header = "| Attribute | Value before |\n|---|---|";
-    rows = Object.entries(before).filter(([, v]) => v !== null).map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value2(v)} |`);
+    rows = Object.entries(before).filter(([, v]) => v !== null).map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(v)} |`);
   } else {
     header = "| Attribute | Before | After |\n|---|---|---|";
     const keys = [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])];
     rows = keys.filter((k) => canonicalJson(own2(before, k)) !== canonicalJson(own2(after, k))).map(
-      (k) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value2(own2(before, k))} | ${value2(own2(after, k))} |`
+      (k) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(own2(before, k))} | ${value(own2(after, k))} |`
     );
   }
   if (rows.length === 0) return "No attribute changes.";
@@ -35275,7 +34199,7 @@ function attributeTable(c) {
 
 \u2026and ${plural(left, "more attribute")}.` : "");
 }
-function value2(v) {
+function value(v) {
   if (v === REDACTED) return "_(sensitive value)_";
   if (v === UNKNOWN) return "_(known after apply)_";
   return codeSpan(truncate(JSON.stringify(v), VALUE_MAX), { table: true });
@@ -35283,13 +34207,15 @@ function value2(v) {
 function own2(o, k) {
   return Object.hasOwn(o, k) ? o[k] ?? null : null;
 }
-function asObject3(v) {
+function asObject2(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 
 // src/core/summaries.ts
 function isTrustedAuthor(login, bots) {
-  return bots.some((b) => sameLogin(b, login));
+  if (!login) return false;
+  const l = login.toLowerCase();
+  return bots.some((b) => normalizePrincipal(b) === l);
 }
 function trustedSummaries(comments, bots) {
   const out = [];
@@ -35305,19 +34231,9 @@ function stickyKey(projects) {
 }
 function findSticky(comments, bots, projects) {
   const key = stickyKey(projects);
-  const same = stickyCandidates(comments, bots).filter((s) => stickyKey(s.projects) === key).sort((a, b) => a.comment.id - b.comment.id);
+  const same = trustedSummaries(comments, bots).filter((s) => stickyKey(s.marker.projects.map((p) => p.name)) === key).sort((a, b) => a.comment.id - b.comment.id);
   const [keep, ...duplicates] = same;
   return keep ? { keep, duplicates } : { duplicates: [] };
-}
-function stickyCandidates(comments, bots) {
-  const out = [];
-  for (const comment of comments) {
-    if (!isTrustedAuthor(comment.user?.login, bots)) continue;
-    const m = decodeMarker(comment.body ?? "");
-    if (m.ok) out.push({ comment, projects: m.marker.projects.map((p) => p.name) });
-    else if (m.reason === "outdated") out.push({ comment, projects: m.projects });
-  }
-  return out;
 }
 function latestSummaryFor(comments, bots, project, headSha) {
   let best;
@@ -35825,7 +34741,9 @@ async function summarize(settings, report, config, octokit, pr, maxDetails) {
   await writeFile2(jsonPath, `${JSON.stringify(json, null, 2)}
 `);
   const renderOpts = {
-    policy: approvalPolicy(config),
+    command: config.approval.command,
+    approvers: config.approval.approvers,
+    confirmDigest: config.approval.confirm_digest,
     marker: { ...pr ? { headSha: pr.headSha } : {}, runId: context2.runId },
     ...maxDetails !== void 0 && { maxDetails }
   };
