@@ -25,14 +25,18 @@ export interface RiskGroup {
   findings: Finding[];
 }
 
+/** A rule's title ("Backups lost"), or its id for a rule the catalog does not hold. */
+export function ruleTitle(id: RuleId): string {
+  return RULES.find((r) => r.id === id)?.title ?? id;
+}
+
 /** Findings grouped by rule, in the order the rules first fired (most severe rules first). */
 export function groupFindings(findings: readonly Finding[]): RiskGroup[] {
   const groups = new Map<RuleId, RiskGroup>();
   for (const f of findings) {
     let g = groups.get(f.id);
     if (!g) {
-      const title = RULES.find((r) => r.id === f.id)?.title ?? f.id;
-      g = { id: f.id, title, severity: f.severity, points: 0, findings: [] };
+      g = { id: f.id, title: ruleTitle(f.id), severity: f.severity, points: 0, findings: [] };
       groups.set(f.id, g);
     }
     g.findings.push(f);
@@ -44,6 +48,21 @@ export function groupFindings(findings: readonly Finding[]): RiskGroup[] {
 /** The managed destroys and replaces of a project, in plan order. */
 export function destroysOf(p: ProjectReport): ResourceChange[] {
   return orderedChanges(p.plan).destructive;
+}
+
+/** A destroy's action as words: `replace (new one first)`, `delete (deposed object)`, ... */
+export function destroyAction(c: ResourceChange): string {
+  if (c.kind === 'replace') return c.createBeforeDestroy ? 'replace (new one first)' : 'replace';
+  return c.deposed ? 'delete (deposed object)' : 'delete';
+}
+
+/**
+ * Terraform's reason without the words the action already says: `delete_because_no_resource_config`
+ * is `no resource config` next to `delete`. Plan text: escape it for the view.
+ */
+export function shortReason(c: ResourceChange): string | undefined {
+  if (!c.actionReason) return undefined;
+  return c.actionReason.replace(/^(delete|replace|read)_(because_)?/, '').replace(/_/g, ' ');
 }
 
 /** An approval reason as words, whichever shape the assessment gives it. */

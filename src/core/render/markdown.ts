@@ -8,15 +8,21 @@ import {
   type ResourceChange,
 } from '../plan/model.js';
 import { orderedChanges, type ProjectReport, type Report } from '../report.js';
+import type { Finding, RuleId } from '../risk/types.js';
+import { POINTS_TEXT, scoreArithmetic } from './arithmetic.js';
 import {
   LEVEL_EMOJI,
   approvalCommand,
   countedKinds,
-  groupFindings,
+  destroyAction,
   plural,
   reasonText,
+  ruleTitle,
+  shortReason,
 } from './common.js';
 import { DEFAULT_POLICY, describeApprovers, type ApprovalPolicy } from '../approval/policy.js';
+import { factorLayout, type Flags } from './factors.js';
+import { verdict } from './verdict.js';
 import { encodeMarker, markerFor } from '../marker.js';
 import { codeBlock, codeSpan, defang, escapeHtml, escapeInline, truncate } from './escape.js';
 import { hygieneMarkdown } from './hygiene.js';
@@ -25,14 +31,20 @@ import type { HygieneFinding } from '../risk/hygiene.js';
 // The PR comment body (and job summary): a Report as GitHub-flavoured markdown that always fits
 // the size limit and ends with exactly one marker line.
 //
-// Several projects in one body: each project gets its own section (heading, badge, counts,
-// destroys, risks, approval, details, digest) and the body ends with ONE marker (markerFor)
-// listing every project with its own digest.
+// Top to bottom, the why before the what: the badge (level, score, whether approval is needed);
+// one verdict sentence; the high and critical risk factors, each once; the counts and the
+// destroy/replace table, every address once, with the rules that flag it (the generic
+// `destroy`/`replace` findings live there, not in a second list); the approval block; then what
+// a reviewer opens only when they want it, collapsed: other risk factors, the hygiene list
+// ("before this bites"), how the score is computed, the details of each change; the digest.
 //
-// Budget: every list item is rendered once; the body is assembled from three counts (details
-// shown, findings shown per rule, destroys shown). If the whole does not fit, the largest count
-// that fits is found by binary search, one list at a time in the order details, risk findings,
-// destroys, each search starting from a count (0) that is checked to fit.
+// Several projects in one body: each project gets its own section in that order and the body
+// ends with ONE marker (markerFor) listing every project with its own digest.
+//
+// Budget: every list item is rendered once; the body is assembled from four counts (details
+// shown, other risk factors shown, risk factors shown per rule, destroys shown). If the whole
+// does not fit, the largest count that fits is found by binary search, one list at a time in
+// that order, each search starting from a count (0) that is checked to fit.
 
 export const GITHUB_COMMENT_MAX_CHARS = 65_536;
 export const DEFAULT_FULL_SUMMARY_HINT =
@@ -81,23 +93,45 @@ export function renderProjectMarkdown(project: ProjectReport, opts: MarkdownOpti
 interface Budget {
   hygiene: number;
   destroys: number;
+  /** Risk factors stated above the table, per rule. */
   findingsPerRule: number;
+  /** Collapsed "Other risk factors" items. */
+  other: number;
   details: number;
 }
 
-interface RiskGroupParts {
-  head: string;
-  items: string[];
+/** How far each count may be cut. */
+const LEAST: Readonly<Budget> = {
+  hygiene: 0,
+  details: 0,
+  other: 0,
+  findingsPerRule: 1,
+  destroys: 0,
+};
+
+interface FactorLine {
+  id: RuleId;
+  line: string;
 }
 
 interface ProjectParts {
-  /** Heading and badge (several projects only), and the counts table. */
+  /** Heading and badge (several projects only). */
   head: string;
+  /** The verdict sentence, as a bold paragraph. */
+  verdict: string;
+  /** High and critical risk factors (or the plan's own level), strongest first. */
+  factors: FactorLine[];
+  counts: string;
   destroyTotal: number;
+  /** The action every destroy shares (stated once above the table), or undefined. */
+  sharedAction: string | undefined;
   destroyRows: string[];
-  risks: RiskGroupParts[];
   approval: string;
   hygiene: readonly HygieneFinding[];
+  /** Medium and low factors that are not folded into the destroy table. */
+  other: string[];
+  /** The collapsed "How the score is computed" (empty without findings). */
+  score: string;
   details: string[];
   digest: string;
 }
@@ -110,25 +144,34 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   const title = titleLines(report);
   const marker = encodeMarker(markerFor(report, opts.marker));
 
+  // Top to bottom: why (verdict, risk factors), what (counts, destroys), who (approval), then
+  // everything a reviewer opens only when they want it (collapsed), and the digest.
   const assemble = (b: Budget): string => {
     const out: string[] = [...title];
     let destroysLeft = b.destroys;
     let detailsLeft = b.details;
     let hygieneLeft = b.hygiene;
+    let otherLeft = b.other;
     for (const p of parts) {
       const shownDestroys = Math.min(destroysLeft, p.destroyRows.length);
       destroysLeft -= shownDestroys;
       const shownDetails = Math.min(detailsLeft, p.details.length);
       detailsLeft -= shownDetails;
-      out.push(p.head);
+      const shownOther = Math.min(otherLeft, p.other.length);
+      otherLeft -= shownOther;
+      if (p.head) out.push(p.head);
+      out.push(p.verdict);
+      if (p.factors.length > 0) out.push(factorList(p.factors, b.findingsPerRule));
+      out.push(p.counts);
       out.push(destroySection(p, shownDestroys, hint));
-      out.push(p.risks.length > 0 ? riskSection(p.risks, b.findingsPerRule) : 'No risk factors.');
       if (p.approval) out.push(p.approval);
+      if (p.other.length > 0) out.push(otherSection(p.other, shownOther));
       if (p.hygiene.length > 0) {
         const shownHygiene = Math.min(hygieneLeft, p.hygiene.length);
         hygieneLeft -= shownHygiene;
         out.push(hygieneMarkdown(p.hygiene, shownHygiene, hint));
       }
+      if (p.score) out.push(p.score);
       if (p.details.length > 0) out.push(detailsSection(p.details, shownDetails, hint));
       out.push(p.digest);
     }
@@ -139,22 +182,25 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   const full: Budget = {
     hygiene: sum(parts.map((p) => p.hygiene.length)),
     destroys: sum(parts.map((p) => p.destroyRows.length)),
-    findingsPerRule: Math.max(0, ...parts.flatMap((p) => p.risks.map((g) => g.items.length))),
+    findingsPerRule: Math.max(0, ...parts.flatMap((p) => perRule(p.factors))),
+    other: sum(parts.map((p) => p.other.length)),
     details: Math.min(sum(parts.map((p) => p.details.length)), opts.maxDetails ?? Infinity),
   };
   const fits = (b: Budget) => assemble(b).length <= max;
   if (fits(full)) return assemble(full);
 
-  // Cut in order: the hygiene list (0 points), details, then the findings listed per rule, then
-  // the destroys themselves.
+  // Cut in order: what is collapsed (the hygiene list, 0 points; details; the other risk
+  // factors), then the factors
+  // listed per rule down to the first of each rule (every rule that fired is still stated once),
+  // then the destroys themselves.
   let b: Budget = full;
-  for (const key of ['hygiene', 'details', 'findingsPerRule', 'destroys'] as const) {
-    const none = { ...b, [key]: 0 };
-    if (fits(none)) {
-      const n = largestFitting(0, full[key], (k) => fits({ ...b, [key]: k }));
+  for (const key of ['hygiene', 'details', 'other', 'findingsPerRule', 'destroys'] as const) {
+    const least = { ...b, [key]: Math.min(LEAST[key], full[key]) };
+    if (fits(least)) {
+      const n = largestFitting(least[key], full[key], (k) => fits({ ...b, [key]: k }));
       return assemble({ ...b, [key]: n });
     }
-    b = none;
+    b = least;
   }
 
   // Even the parts that always stay are too long (many projects, or a tiny maxChars).
@@ -167,6 +213,13 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   throw new RangeError(
     `maxChars ${max} is too small for the summary's marker and title (${minimal.length} characters)`,
   );
+}
+
+/** How many factors each rule has in a list (the rules' lines are contiguous). */
+function perRule(factors: readonly FactorLine[]): number[] {
+  const n = new Map<RuleId, number>();
+  for (const f of factors) n.set(f.id, (n.get(f.id) ?? 0) + 1);
+  return [...n.values()];
 }
 
 /** Largest k in [lo, hi] with fits(k), given fits(lo); binary search, so at most log2 steps. */
@@ -210,28 +263,103 @@ function projectParts(p: ProjectReport, opts: MarkdownOptions, multi: boolean): 
   const ordered = orderedChanges(p.plan);
   const destroys = ordered.destructive;
   const short = shortDigest(p.plan.digest);
-  const head: string[] = [];
-  if (multi) {
-    head.push(`#### Project ${codeSpan(truncate(p.name, NAME_MAX))}`);
-    head.push(badge(p.assessment.level, p.assessment.score, p.assessment.requiresApproval));
-  }
-  head.push(countsTable(p));
+  const layout = factorLayout(p.assessment.findings, p.assessment.level);
+  // When every destroy has the same action and reason (a `terraform destroy`, a removed module),
+  // a column repeating it on every row tells nothing: it is said once, above the table.
+  const actions = new Set(destroys.map(actionCell));
+  const sharedAction = destroys.length > 1 && actions.size === 1 ? [...actions][0] : undefined;
+  const head = multi
+    ? [
+        `#### Project ${codeSpan(truncate(p.name, NAME_MAX))}`,
+        badge(p.assessment.level, p.assessment.score, p.assessment.requiresApproval),
+      ].join('\n\n')
+    : '';
   return {
-    head: head.join('\n\n'),
+    head,
+    verdict: `**${verdict(p, layout.top)
+      .map((v) => (typeof v === 'string' ? escapeInline(v) : addressCode(v.address)))
+      .join('')}**`,
+    factors: layout.top.map((f) => ({ id: f.id, line: factorLine(f) })),
+    counts: countsTable(p),
     destroyTotal: destroys.length,
-    destroyRows: destroys.map(destroyRow),
-    risks: groupFindings(p.assessment.findings).map((g) => ({
-      head:
-        `- ${LEVEL_EMOJI[g.severity]} **${escapeInline(g.title)}** (${codeSpan(g.id)}): ` +
-        `${g.severity}, +${g.points} points ` +
-        `(${plural(g.findings.length, 'finding')} × ${g.points / g.findings.length})`,
-      items: g.findings.map((f) => `  - ${escapeInline(truncate(f.message, MESSAGE_MAX))}`),
-    })),
+    sharedAction,
+    destroyRows: destroys.map(
+      (c) =>
+        `| ${addressCode(c.address, true)} |` +
+        (sharedAction === undefined ? ` ${actionCell(c)} |` : '') +
+        ` ${flagsCell(layout.flags.get(c.address))} |`,
+    ),
     approval: p.assessment.requiresApproval ? approvalSection(p, opts, multi, short) : '',
     hygiene: p.assessment.hygiene,
+    other: layout.other.map(factorLine),
+    score: p.assessment.findings.length > 0 ? scoreSection(p) : '',
     details: [...ordered.destructive, ...ordered.other].map(detailsBlock),
     digest: `Plan digest: ${codeSpan(short)} (${escapeInline(truncate(p.file, NAME_MAX))})`,
   };
+}
+
+/** `- 🔴 **Backups lost** (`backups-lost`): the rule's sentence` */
+function factorLine(f: Finding): string {
+  return (
+    `- ${LEVEL_EMOJI[f.severity]} **${escapeInline(ruleTitle(f.id))}** (${codeSpan(f.id)}): ` +
+    escapeInline(truncate(f.message, MESSAGE_MAX))
+  );
+}
+
+function factorList(factors: readonly FactorLine[], perRule: number): string {
+  const lines: string[] = [];
+  let i = 0;
+  while (i < factors.length) {
+    const id = factors[i]!.id;
+    let j = i;
+    while (j < factors.length && factors[j]!.id === id) j++;
+    const shown = Math.min(perRule, j - i);
+    lines.push(...factors.slice(i, i + shown).map((f) => f.line));
+    const left = j - i - shown;
+    if (left > 0) {
+      lines.push(`- …and ${left} more ${codeSpan(id)} ${left === 1 ? 'finding' : 'findings'}`);
+    }
+    i = j;
+  }
+  return lines.join('\n');
+}
+
+function otherSection(lines: readonly string[], shown: number): string {
+  const left = lines.length - shown;
+  return [
+    `<details><summary>${plural(lines.length, 'more risk factor')} (medium and low)</summary>`,
+    '',
+    ...lines.slice(0, shown),
+    ...(left > 0 ? [`- …and ${left} more, left out to fit GitHub's size limit`] : []),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function scoreSection(p: ProjectReport): string {
+  const a = scoreArithmetic(p.assessment.findings, p.assessment.level);
+  const rows = a.terms.map(
+    (t) =>
+      `| ${escapeInline(t.title)} (${codeSpan(t.id, { table: true })}) | ${t.severity} | ` +
+      `${t.findings.length} | +${t.points} |`,
+  );
+  const cap = a.sum > a.ceiling ? `, capped at **${a.ceiling}**` : '';
+  return [
+    '<details><summary>How the score is computed</summary>',
+    '',
+    `The level is the most severe finding's: **${a.level}**, scores ${a.floor}–${a.ceiling}. ` +
+      `The score starts at ${a.floor} and every finding adds points (${POINTS_TEXT}), ` +
+      `up to ${a.ceiling}.`,
+    '',
+    '| Rule | Severity | Findings | Points |',
+    '|---|---|---:|---:|',
+    ...rows,
+    '',
+    `${a.floor} + ${a.terms.map((t) => t.points).join(' + ')} = ${a.sum}${cap}: ` +
+      `risk score **${a.score}/100**.`,
+    '',
+    '</details>',
+  ].join('\n');
 }
 
 const KIND_LABEL: Readonly<Record<ChangeKind, string>> = {
@@ -255,17 +383,19 @@ function countsTable(p: ProjectReport): string {
   ].join('\n');
 }
 
-function destroyRow(c: ResourceChange): string {
-  const kind =
-    c.kind === 'replace'
-      ? c.createBeforeDestroy
-        ? 'replace (new one first)'
-        : 'replace'
-      : c.deposed
-        ? 'delete (deposed object)'
-        : 'delete';
-  const reason = c.actionReason ? escapeInline(c.actionReason.replace(/_/g, ' ')) : '';
-  return `| ${addressCode(c.address, true)} | ${escapeInline(truncate(c.type, NAME_MAX))} | ${kind} | ${reason} |`;
+/** `delete · no resource config`: the action, and Terraform's reason when it gives one. */
+function actionCell(c: ResourceChange): string {
+  const reason = shortReason(c);
+  return destroyAction(c) + (reason ? ` · ${escapeInline(reason)}` : '');
+}
+
+/** The rules that flag a row, strongest first, marked when one of them is high or critical. */
+function flagsCell(f: Flags | undefined): string {
+  if (!f) return '';
+  const mark =
+    f.severity === 'critical' || f.severity === 'high' ? `${LEVEL_EMOJI[f.severity]} ` : '';
+  // Rule ids are ours (RULE_IDS), never text from the plan.
+  return mark + f.rules.join(', ');
 }
 
 /** How an address is shown in markdown: cut to ADDRESS_MAX, as an inline code span. */
@@ -275,27 +405,21 @@ export function addressCode(address: string, table = false): string {
 
 function destroySection(p: ProjectParts, shown: number, hint: string): string {
   const lines = [`**${p.destroyTotal} to destroy or replace**`];
+  if (p.sharedAction !== undefined)
+    lines.push(`Action for all ${p.destroyTotal}: ${p.sharedAction}.`);
   if (shown > 0) {
     lines.push('');
-    lines.push('| Address | Type | Action | Reason |');
-    lines.push('|---|---|---|---|');
+    lines.push(
+      p.sharedAction === undefined
+        ? '| Address | Action | Flagged by |\n|---|---|---|'
+        : '| Address | Flagged by |\n|---|---|',
+    );
     lines.push(...p.destroyRows.slice(0, shown));
   }
   const left = p.destroyTotal - shown;
   if (left > 0) {
     lines.push('');
     lines.push(`…and ${left} more destroys/replaces not shown: the full list is in ${hint}.`);
-  }
-  return lines.join('\n');
-}
-
-function riskSection(groups: RiskGroupParts[], perRule: number): string {
-  const lines = ['#### Risk factors', ''];
-  for (const g of groups) {
-    lines.push(g.head);
-    lines.push(...g.items.slice(0, perRule));
-    const left = g.items.length - Math.min(perRule, g.items.length);
-    if (left > 0) lines.push(`  - …and ${left} more`);
   }
   return lines.join('\n');
 }

@@ -1,17 +1,21 @@
 import { DEFAULT_POLICY, type ApprovalPolicy } from '../approval/policy.js';
-import { shortDigest, type ResourceChange } from '../plan/model.js';
+import { shortDigest } from '../plan/model.js';
 import type { ProjectReport, Report } from '../report.js';
-import type { Level } from '../risk/types.js';
+import { POINTS } from '../risk/score.js';
+import type { Finding, Level } from '../risk/types.js';
+import { scoreArithmetic } from './arithmetic.js';
 import {
   approvalCommand,
   countedKinds,
+  destroyAction,
   destroysOf,
-  groupFindings,
-  plural,
   reasonText,
+  shortReason,
 } from './common.js';
 import { escapeTerminal } from './escape.js';
 import { hygieneText } from './hygiene.js';
+import { factorLayout } from './factors.js';
+import { verdict } from './verdict.js';
 
 // The terminal view (CLI `summarize --format text`, `check`). Colour only when asked; every
 // string from the plan goes through escapeTerminal so no escape sequence reaches the terminal.
@@ -46,6 +50,9 @@ export function renderText(report: Report, opts: TextOptions): string {
   const level = (l: Level, s = l.toUpperCase()) => paint(LEVEL_COLOR[l], s);
   const multi = report.projects.length > 1;
 
+  // Short first (a person at a terminal, or an agent reading the guard's reason, may read only
+  // the first lines): headline, verdict, risk factors; then what changes, the approval, and the
+  // details, in the comment's order.
   const out: string[] = [
     bold(
       `plangate: ${level(report.level)} (risk score ${report.score}/100)` +
@@ -55,39 +62,43 @@ export function renderText(report: Report, opts: TextOptions): string {
   if (report.projects.length === 0) out.push('No plans.');
 
   for (const p of report.projects) {
-    out.push('');
+    const layout = factorLayout(p.assessment.findings, p.assessment.level);
     if (multi) {
+      out.push('');
       out.push(
         bold(`Project ${escapeTerminal(p.name)}: `) +
           `${level(p.assessment.level)} (${p.assessment.score}/100)`,
       );
     }
     out.push(
+      verdict(p, layout.top)
+        .map((v) => escapeTerminal(typeof v === 'string' ? v : v.address))
+        .join(''),
+    );
+    if (layout.top.length > 0) {
+      out.push('');
+      out.push(bold('Risk factors'));
+      for (const f of layout.top) out.push(factorLine(f, level));
+    }
+
+    out.push('');
+    out.push(
       countedKinds(p.counts)
         .map((k) => `${k} ${p.counts[k]}`)
         .join(', '),
     );
-
     const destroys = destroysOf(p);
-    out.push('');
     out.push(bold(`${destroys.length} to destroy or replace`));
-    for (const c of destroys) out.push(`  ${paint('red', kindOf(c).padEnd(7))}  ${line(c)}`);
-
-    const groups = groupFindings(p.assessment.findings);
-    out.push('');
-    if (groups.length === 0) {
-      out.push(bold('No risk factors.'));
-    } else {
-      out.push(bold('Risk factors'));
-      for (const g of groups) {
-        out.push(
-          `  ${level(g.severity, g.severity)} ${g.id} (+${g.points} points, ${plural(g.findings.length, 'finding')})`,
-        );
-        for (const f of g.findings) out.push(`    - ${escapeTerminal(f.message)}`);
-      }
+    const width = Math.max(0, ...destroys.map((c) => destroyAction(c).length));
+    for (const c of destroys) {
+      const flags = layout.flags.get(c.address);
+      const reason = shortReason(c);
+      out.push(
+        `  ${paint('red', destroyAction(c).padEnd(width))}  ${escapeTerminal(c.address)}` +
+          (reason ? ` (${escapeTerminal(reason)})` : '') +
+          (flags ? `  [${level(flags.severity, flags.rules.join(', '))}]` : ''),
+      );
     }
-
-    out.push(...hygieneText(p.assessment.hygiene, bold));
 
     if (p.assessment.requiresApproval) {
       out.push('');
@@ -103,20 +114,36 @@ export function renderText(report: Report, opts: TextOptions): string {
       out.push(`  To approve, comment on the pull request: ${escapeTerminal(command)}`);
     }
 
+    if (layout.other.length > 0) {
+      out.push('');
+      out.push(bold('More risk factors (medium and low)'));
+      for (const f of layout.other) out.push(factorLine(f, level));
+    }
+    out.push(...hygieneText(p.assessment.hygiene, bold));
     out.push('');
+    if (p.assessment.findings.length > 0) out.push(scoreLine(p));
     out.push(`Plan digest: ${shortDigest(p.plan.digest)} (${escapeTerminal(p.file)})`);
   }
   return `${out.join('\n')}\n`;
 }
 
-function kindOf(c: ResourceChange): string {
-  if (c.kind === 'replace') return c.createBeforeDestroy ? 'replace (new first)' : 'replace';
-  return c.deposed ? 'delete (deposed)' : 'delete';
+function factorLine(f: Finding, level: (l: Level, s?: string) => string): string {
+  return `  ${level(f.severity, f.severity)} ${f.id}: ${escapeTerminal(f.message)}`;
 }
 
-function line(c: ResourceChange): string {
-  const reason = c.actionReason ? `, ${c.actionReason.replace(/_/g, ' ')}` : '';
-  return escapeTerminal(`${c.address} (${c.type}${reason})`);
+/** "How the score is computed: 75 (critical) + 8 mass-destroy + ... = 149, capped at 100." */
+function scoreLine(p: ProjectReport): string {
+  const a = scoreArithmetic(p.assessment.findings, p.assessment.level);
+  const terms = a.terms.map(
+    (t) =>
+      `${t.points} ${t.id}` +
+      (t.findings.length > 1 ? ` (${t.findings.length} × ${POINTS[t.severity]})` : ''),
+  );
+  return (
+    `How the score is computed: ${a.floor} (${a.level}) + ${terms.join(' + ')} = ${a.sum}` +
+    (a.sum > a.ceiling ? `, capped at ${a.ceiling}` : '') +
+    '.'
+  );
 }
 
 /** For callers that print one project alone. */

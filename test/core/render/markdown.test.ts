@@ -110,7 +110,8 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
     expect(md).not.toContain('\r');
     const open = md.match(/<details>/g)?.length ?? 0;
     const close = md.match(/<\/details>/g)?.length ?? 0;
-    expect(open).toBe(4);
+    // One per change, the medium `iam-change` factor, and the score's arithmetic.
+    expect(open).toBe(6);
     expect(close).toBe(open);
     // The only tags are ours.
     const tags = new Set([...md.matchAll(/<\/?([A-Za-z][A-Za-z0-9]*)/g)].map((m) => m[1]));
@@ -124,8 +125,10 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
       const countCells = countedKinds(report.projects[0]!.counts).length;
       expect([2, 3, 4, countCells].includes(cells) || /^\|(-|:|\|)+$/.test(line)).toBe(true);
     }
+    // Address, action, flagged by.
     const destroyRows = lines.filter((l) => l.startsWith('| ') && l.includes('aws_db_instance.db'));
-    for (const row of destroyRows) expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(6);
+    expect(destroyRows).toHaveLength(1);
+    for (const row of destroyRows) expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(5);
   });
 
   it('never shows the sensitive value', () => {
@@ -142,12 +145,18 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
     const order = [
       '### plangate: default',
       '🔴 **CRITICAL** · risk score **',
+      '**Destroys or replaces the RDS database ',
+      '- 🔴 **Backups lost** (`backups-lost`): ',
+      '- 🔴 **Stateful resource destroyed** (`stateful-destroy`): ',
       '| Create | Update | Replace | Delete |',
       '**2 to destroy or replace**',
+      '| Address | Action | Flagged by |',
       addressCode(`aws_db_instance.db["${EVIL}"]`, true),
-      '#### Risk factors',
       '#### Approval required',
       `/approve-destroy ${shortDigest(report.projects[0]!.plan.digest)}`,
+      '<details><summary>1 more risk factor (medium and low)</summary>',
+      '- 🟡 **Access control changed** (`iam-change`): ',
+      '<details><summary>How the score is computed</summary>',
       '#### Changes',
       'Plan digest: `',
       '<!-- plangate:v2 ',
@@ -186,9 +195,8 @@ describe('renderMarkdown content', () => {
 
   it('says a clean plan is clean and needs no approval', () => {
     const md = renderMarkdown(reportOf({ changes: [] }));
-    expect(md).toContain('✅ **NONE** · risk score **0/100**');
+    expect(md).toContain('✅ **NONE** · risk score **0/100**\n\n**No resource changes\\.**\n\n');
     expect(md).toContain('**0 to destroy or replace**');
-    expect(md).toContain('No risk factors.');
     expect(md).not.toContain('Approval required');
     expect(md).not.toContain('<details>');
   });
@@ -329,8 +337,9 @@ describe('the size budget', () => {
     });
     const md = renderMarkdown(report, { fullSummaryHint: 'the artifact' });
     expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_MAX_CHARS);
-    const shown = md.match(/<details>/g)?.length ?? 0;
+    const shown = md.match(/<details><summary><code>/g)?.length ?? 0;
     expect(shown).toBeGreaterThan(0);
+    expect(md).toContain('<details><summary>How the score is computed</summary>');
     expect(md).toContain(
       `Details of ${620 - shown} changes are not shown, to keep this comment under GitHub's size limit: the full summary is in the artifact.`,
     );
@@ -345,7 +354,9 @@ describe('the size budget', () => {
     expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_MAX_CHARS);
     expect(md).toContain('**3000 to destroy or replace**');
     expect(md).toContain('Details of 3000 changes are not shown');
-    expect(md).toMatch(/ {2}- …and 3000 more/);
+    // The mass destroy is still stated; the 3,000 `destroy` findings are the table's rows.
+    expect(md).toContain('- 🔴 **Mass destroy** (`mass-destroy`): This plan destroys 3000 of');
+    expect(md).not.toMatch(/is destroyed/);
     const listed = md.split('\n').filter((l) => l.startsWith('| `aws_instance.')).length;
     const left = Number(/…and (\d+) more destroys\/replaces not shown/.exec(md)?.[1]);
     expect(listed).toBeGreaterThan(100);

@@ -30,7 +30,7 @@ function report() {
 }
 
 describe('renderText', () => {
-  it('shows headline, counts, destroys first, risks, approval and digest, in that order', () => {
+  it('shows headline, verdict, risks, counts, destroys, approval, score and digest, in that order', () => {
     const r = report();
     const out = renderText(r, {
       color: false,
@@ -39,18 +39,20 @@ describe('renderText', () => {
     const digest = shortDigest(r.projects[0]!.plan.digest);
     const order = [
       'plangate: CRITICAL (risk score ',
+      'Destroys or replaces the RDS database aws_db_instance.db[',
+      'Risk factors',
+      '  critical backups-lost: ',
       'create 1, update 0, replace 1, delete 1',
       '2 to destroy or replace',
-      '  delete   aws_db_instance.db',
-      '  replace (new first)  aws_instance.app (aws_instance)',
-      'Risk factors',
-      'critical stateful-destroy',
+      `  ${'delete'.padEnd(23)}  aws_db_instance.db`,
+      '  replace (new one first)  aws_instance.app  [replace]',
       'Approval required',
       `To approve, comment on the pull request: /approve-destroy ${digest}`,
+      'How the score is computed: 75 (critical) + ',
       `Plan digest: ${digest}`,
     ];
     const at = order.map((s) => out.indexOf(s));
-    expect(at.every((i) => i >= 0)).toBe(true);
+    expect(order.filter((_, i) => at[i]! < 0)).toEqual([]);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(out).not.toContain('aws_instance.web');
   });
@@ -85,9 +87,9 @@ describe('renderText', () => {
 
   it('says when nothing is risky', () => {
     const out = renderText(reportOf({ changes: [] }), { color: false });
-    expect(out).toContain('plangate: NONE (risk score 0/100)');
+    expect(out).toContain('plangate: NONE (risk score 0/100)\nNo resource changes.\n');
     expect(out).toContain('0 to destroy or replace');
-    expect(out).toContain('No risk factors.');
+    expect(out).not.toContain('Risk factors');
     expect(out).not.toContain('Approval required');
   });
 
