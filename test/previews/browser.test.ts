@@ -27,6 +27,13 @@ interface Probe {
   /** The same without code spans and code blocks: where GitHub would link @mentions. */
   prose: string;
   badge: string;
+  /** The paragraph right after the badge: the verdict sentence. */
+  verdict: string;
+  /**
+   * The blocks of the comment outside every <details>, top to bottom, with their text: what a
+   * reader sees without opening anything.
+   */
+  blocks: { tag: string; text: string }[];
   headings: string[];
   tables: { rows: number; header: string[]; inDetails: boolean; visible: boolean }[];
   details: { open: boolean; summary: string; bodyVisible: boolean; tables: number }[];
@@ -48,6 +55,10 @@ const PROBE = `(() => {
     text: body.textContent,
     prose: prose.textContent,
     badge: body.querySelector('h3 + p')?.innerText ?? '',
+    verdict: body.querySelector('h3 + p + p')?.innerText ?? '',
+    blocks: [...body.children]
+      .filter((el) => el.tagName !== 'DETAILS')
+      .map((el) => ({ tag: el.tagName, text: el.innerText })),
     headings: [...body.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => h.tagName + ' ' + h.innerText),
     tables: [...body.querySelectorAll('table')].map((t) => ({
       rows: t.rows.length,
@@ -115,7 +126,7 @@ function expectSafe(p: Probe) {
 
 function expectCollapsed(p: Probe) {
   for (const d of p.details) {
-    expect(d).toMatchObject({ open: false, bodyVisible: false, tables: 1 });
+    expect(d).toMatchObject({ open: false, bodyVisible: false });
   }
   for (const t of p.tables.filter((x) => x.inDetails)) expect(t.visible).toBe(false);
   for (const t of p.tables.filter((x) => !x.inDetails)) expect(t.visible).toBe(true);
@@ -126,6 +137,10 @@ function badgeOf(report: Report): string {
     `${LEVEL_EMOJI[report.level]} ${report.level.toUpperCase()} · risk score ${report.score}/100` +
     (report.requiresApproval ? ' · approval required' : '')
   );
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function nonNullCount(v: Json): number {
@@ -223,7 +238,7 @@ describeBrowser(`in Debian's Chromium${missing ? ` (skipped: ${missing})` : ''}`
     expect(() => expectSafe(p)).toThrow();
   });
 
-  test('the incident plan: badge, tables, collapsed details, no raw markdown', async () => {
+  test('the incident plan: badge, verdict and risk factors above the table, collapsed details', async () => {
     const report = reportOf(incidentDestroyPlan());
     const project = report.projects[0]!;
     const { destructive, other } = orderedChanges(project.plan);
@@ -232,15 +247,29 @@ describeBrowser(`in Debian's Chromium${missing ? ` (skipped: ${missing})` : ''}`
 
     expect(report.level).toBe('critical');
     expect(p.badge).toBe(badgeOf(report));
-    expect(p.headings).toEqual([
-      'H3 plangate: default',
-      'H4 Risk factors',
-      'H4 Approval required',
-      'H4 Changes',
-    ]);
+    expect(p.verdict.replace(ZWSP, '')).toBe(
+      'Destroys the RDS database aws_db_instance.main with no backup left, and 15 other resources: all 16 in state.',
+    );
+    expect(p.headings).toEqual(['H3 plangate: default', 'H4 Approval required', 'H4 Changes']);
 
-    // Counts, destroys, then one attribute table per resource, inside its details.
-    const [counts, destroys, ...attributes] = p.tables;
+    // What a reader sees without opening anything, top to bottom: title, badge, verdict, the
+    // risk factors (backups-lost first), counts, the destroy table, the approval block.
+    const tags = p.blocks.map((b) => b.tag);
+    const factors = tags.indexOf('UL');
+    const table = tags.lastIndexOf('TABLE');
+    expect(tags.slice(0, factors + 1)).toEqual(['H3', 'P', 'P', 'UL']);
+    expect(p.blocks[factors]!.text.split('\n').map((l) => l.split(':')[0])).toEqual([
+      '🔴 Backups lost (backups-lost)',
+      '🔴 Mass destroy (mass-destroy)',
+      '🔴 Stateful resource destroyed (stateful-destroy)',
+    ]);
+    expect(factors).toBeLessThan(table);
+    expect(tags.indexOf('H4')).toBeGreaterThan(table);
+    expect(p.blocks[tags.indexOf('H4')]!.text).toBe('Approval required');
+
+    // Counts, destroys (one column naming the rules; the shared action said once above it),
+    // then the collapsed score table and one attribute table per resource, inside details.
+    const [counts, destroys, score, ...attributes] = p.tables;
     expect(counts).toEqual({
       rows: 2,
       header: ['Create', 'Update', 'Replace', 'Delete'],
@@ -249,8 +278,12 @@ describeBrowser(`in Debian's Chromium${missing ? ` (skipped: ${missing})` : ''}`
     });
     expect(destroys).toMatchObject({
       rows: 1 + destructive.length,
-      header: ['Address', 'Type', 'Action', 'Reason'],
+      header: ['Address', 'Flagged by'],
       inDetails: false,
+    });
+    expect(score).toMatchObject({
+      header: ['Rule', 'Severity', 'Findings', 'Points'],
+      inDetails: true,
     });
     expect(destructive.length).toBe(16);
     expect(attributes.map((t) => t.rows)).toEqual(changes.map((c) => 1 + nonNullCount(c.before)));
@@ -258,10 +291,40 @@ describeBrowser(`in Debian's Chromium${missing ? ` (skipped: ${missing})` : ''}`
       new Set(['Attribute | Value before']),
     );
 
-    expect(p.details).toHaveLength(changes.length);
-    expect(p.details.map((d) => d.summary.replace(ZWSP, ''))).toEqual(
-      changes.map((c) => `${c.address} · delete · ${c.type}`),
-    );
+    // Outside the collapsed details every address is listed once: its row in the table. The
+    // only other places that name a resource are the sentences about it above the table (the
+    // verdict, and one risk factor each): 14 of the 16 appear exactly once, the database three
+    // times (verdict, backups-lost, its row) and the bucket twice (stateful-destroy, its row).
+    const visible = p.blocks.map((b) => b.text.replace(ZWSP, '')).join('\n');
+    const tableText = p.blocks[table]!.text.replace(ZWSP, '');
+    const why = p.blocks
+      .slice(0, factors + 1)
+      .map((b) => b.text.replace(ZWSP, ''))
+      .join('\n');
+    const times = (text: string, address: string) =>
+      text.split(address).length -
+      1 -
+      (text.match(new RegExp(`${escapeRe(address)}[\\w.[]`, 'g'))?.length ?? 0);
+    const seen = Object.fromEntries(changes.map((c) => [c.address, times(visible, c.address)]));
+    expect(seen).toEqual({
+      ...Object.fromEntries(changes.map((c) => [c.address, 1])),
+      'aws_db_instance.main': 3,
+      'aws_s3_bucket.uploads': 2,
+    });
+    for (const c of changes) {
+      expect([c.address, times(tableText, c.address)]).toEqual([c.address, 1]);
+      expect([c.address, times(visible, c.address)]).toEqual([
+        c.address,
+        1 + times(why, c.address),
+      ]);
+    }
+    // And no sentence about a generic destroy is left above the table.
+    expect(why).not.toMatch(/is destroyed/);
+
+    expect(p.details.map((d) => d.summary.replace(ZWSP, ''))).toEqual([
+      'How the score is computed',
+      ...changes.map((c) => `${c.address} · delete · ${c.type}`),
+    ]);
     expectCollapsed(p);
 
     expect(p.pre.map((s) => s.trim())).toEqual(['/approve-destroy']);
@@ -274,17 +337,20 @@ describeBrowser(`in Debian's Chromium${missing ? ` (skipped: ${missing})` : ''}`
     const p = await render(browser, summaryMarkdown(report));
 
     expect(p.badge).toBe(badgeOf(report));
-    expect(p.headings.map((h) => h.split(' ')[0])).toEqual(['H3', 'H4', 'H4', 'H4']);
+    expect(p.headings.map((h) => h.split(' ')[0])).toEqual(['H3', 'H4', 'H4']);
     expect(p.tables.map((t) => [t.rows, t.inDetails])).toEqual([
       [2, false], // counts
       [3, false], // the delete and the replace
+      [5, true], // how the score is computed: four rules
       [4, true], // aws_db_instance: identifier, engine, skip_final_snapshot
       [2, true], // aws_instance (replace): ami changed
       [2, true], // aws_s3_bucket: bucket
       [2, true], // aws_iam_role: policy changed
     ]);
-    expect(p.details).toHaveLength(HOSTILE_CHANGES.length);
+    expect(p.details).toHaveLength(HOSTILE_CHANGES.length + 2);
     expect(p.details.map((d) => d.summary.replace(ZWSP, ''))).toEqual([
+      '1 more risk factor (medium and low)',
+      'How the score is computed',
       `aws_db_instance.db["${KEY}"] · delete · aws_db_instance`,
       'module.`x|y`.aws_instance.web · replace · aws_instance',
       `aws_s3_bucket.b["${KEY}"] · create · aws_s3_bucket`,

@@ -98,7 +98,7 @@ const CLOUD_NAMES: Readonly<Record<Cloud, string>> = {
 export function rulesReference(): string {
   const out: string[] = [RULES_HEADER, '', '# Risk rules', ''];
   out.push(
-    'plangate reads every saved plan and runs the rules below over it. Each rule that fires adds a finding: a severity, the resource address it is about, and one sentence that says what would happen if the plan were applied. The pull request comment, the job summary and `plangate check` list every finding with its sentence, the worst first.',
+    'plangate reads every saved plan and runs the rules below over it. Each rule that fires adds a finding: a severity, the resource address it is about, and one sentence that says what would happen if the plan were applied. The pull request comment, the job summary and `plangate check` open with one verdict sentence and the high and critical findings, each in its sentence, the worst first; then every destroy and replace once, with the rules that flag it (the generic `destroy` and `replace` findings are said there, not listed again); the other findings and how the score adds up are collapsed below.',
     '',
     `The findings give the plan a level and a score (below), and those decide whether the plan needs an approval before it can be applied: by default, ${approvalDefaults()}. Rules are switched off with \`risk.ignore\`, and the thresholds they use are set in the [configuration](configuration.md).`,
     '',
