@@ -17,6 +17,7 @@ export const FOLDED_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['destroy', 're
  */
 const STRENGTH: readonly RuleId[] = [
   'plan-errored',
+  'plan-incomplete',
   'backups-lost',
   'mass-destroy',
   'stateful-destroy',
