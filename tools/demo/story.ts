@@ -89,7 +89,16 @@ async function main(): Promise<number> {
     say(
       `  Outputs: level ${level(second.outputs.level)}, score ${second.outputs.score}, destroy-count ${second.outputs['destroy-count']}.`,
     );
-    quote(latestSummary(h, PR));
+    // The comment leads with why: the verdict and the risk factors (backups-lost first) come
+    // before the destroy table, so the quote stops where the table starts.
+    const body = latestSummary(h, PR).split('\n');
+    const table = body.findIndex((l) => l.startsWith('| Address |'));
+    quote(body.slice(0, table < 0 ? body.length : table).join('\n'));
+    say(
+      dim(
+        `  │ … then the table of the ${second.outputs['destroy-count']} destroys, each listed once with the rules that flag it, the approval block and the collapsed details`,
+      ),
+    );
 
     step('3.', 'mallory (not a code owner) comments /approve-destroy');
     await h.comment('mallory', '/approve-destroy');
