@@ -14,6 +14,7 @@
 //    local server standing in for the GitHub API), and the bundle's size.
 //    Targets: <= 250 ms, <= 3 MB.
 // 4. The app's API calls per event and webhook throughput: see tools/bench/app.ts.
+// 5. How many destroys the summary comment lists in full: see tools/bench/capacity.ts.
 //
 // Plans are written to a temporary directory (never to the repo) and deleted afterwards unless
 // --keep. Peak RSS comes from /usr/bin/time -f %M when it exists, else from
@@ -38,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { STREAM_THRESHOLD_BYTES } from '../../src/core/plan/stream.js';
 import { createsOnlyPlan } from '../../testkit/plans/samples.js';
+import { capacityRows } from './capacity.js';
 import { appBenchmarks } from './app.js';
 import { log, type Row } from './row.js';
 import { writePlanFile } from '../../testkit/plans/generate.js';
@@ -388,6 +390,8 @@ async function main(): Promise<void> {
   }
   const app = await appBenchmarks();
   rows.push(...app);
+  log('Comment capacity:');
+  rows.push(...capacityRows());
   if (app.length === 0) {
     rows.push({
       what: 'App: API calls per event, webhook throughput',
