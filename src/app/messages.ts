@@ -5,6 +5,7 @@ import { CONFIG_PATH } from '../core/config.js';
 import { encodeLedger } from '../core/ledger.js';
 import { shortDigest } from '../core/plan/model.js';
 import { codeSpan, truncate } from '../core/render/index.js';
+import { plural } from '../core/render/common.js';
 import type { CheckRunWrite, PullComment, PullInfo } from './github.js';
 
 // Everything the app writes, in one place: the check run, replies, the PR notice and the texts
@@ -115,10 +116,6 @@ function unmention(text: string): string {
 
 function names(list: readonly string[]): string {
   return list.map((n) => codeSpan(n)).join(', ');
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function needing(decision: Decision): ProjectDecision[] {

@@ -1,5 +1,6 @@
 import { load } from 'js-yaml';
 import { RULE_IDS, SEVERITIES, type Severity } from './risk/types.js';
+import { isPlainObject } from './json.js';
 
 // `.github/plangate.yml`. The JSON Schema below is the single source of truth: the validator
 // walks it, `npm run build` publishes it as schema/plangate.schema.json for editors, and
@@ -354,16 +355,12 @@ function defaultsOf(s: Schema): unknown {
 }
 
 function merge(base: unknown, over: unknown): unknown {
-  if (isMap(base) && isMap(over)) {
+  if (isPlainObject(base) && isPlainObject(over)) {
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
     return out;
   }
   return over === undefined ? base : over;
-}
-
-function isMap(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function clone<T>(x: T): T {

@@ -193,7 +193,8 @@ function literal(text: string, start: number): number | Bad {
   };
 }
 
-function isSpace(c: number): boolean {
+/** JSON whitespace (RFC 8259): space, tab, line feed, carriage return. */
+export function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
@@ -210,4 +211,16 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
     lineStart = k + 1;
   }
   return { line, column: offset - lineStart + 1 };
+}
+
+/** The one refusal for a JSON syntax error, by the whole-file and the streaming reader alike. */
+export function syntaxErrorReason(
+  line: number,
+  column: number,
+  problem: string,
+  endsEarly: boolean,
+): string {
+  return endsEarly
+    ? `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`
+    : `not valid JSON at line ${line}, column ${column}: ${problem}`;
 }

@@ -8,7 +8,7 @@ import {
   PlanDigest,
   type DigestHeader,
 } from './digest.js';
-import { findJsonSyntaxError, lineAndColumn } from './json-error.js';
+import { findJsonSyntaxError, lineAndColumn, syntaxErrorReason } from './json-error.js';
 import {
   type ChangeKind,
   type DriftEntry,
@@ -19,6 +19,7 @@ import {
   type ResourceChange,
 } from './model.js';
 import { hasSensitive, markUnknown, redact, redactNamed } from './redact.js';
+import { isPlainObject } from '../json.js';
 
 /** Why a file is not a plan we can read. `message` names the file and says what to do. */
 export interface PlanError {
@@ -101,12 +102,7 @@ function parseJsonText(text: string): unknown {
     if (!where) refuse(`not valid JSON (${jsonErrorKind(e)})`);
     const skipped = text.length - trimmed.length;
     const { line, column } = lineAndColumn(text, skipped + where.offset);
-    if (where.endsEarly) {
-      refuse(
-        `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`,
-      );
-    }
-    refuse(`not valid JSON at line ${line}, column ${column}: ${where.problem}`);
+    refuse(syntaxErrorReason(line, column, where.problem, where.endsEarly));
   }
 }
 
@@ -118,12 +114,8 @@ function jsonErrorKind(e: unknown): string {
 
 type Obj = Record<string, unknown>;
 
-function isObj(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 function planFromJson(doc: unknown, file: string): Plan {
-  if (!isObj(doc)) refuse('expected a JSON object at the top level');
+  if (!isPlainObject(doc)) refuse('expected a JSON object at the top level');
   if ('lineage' in doc && 'serial' in doc && 'resources' in doc) {
     refuse(
       'this is a Terraform state file, not a plan; run `terraform show -json plan.out` on a saved plan',
@@ -181,7 +173,7 @@ function planFromJson(doc: unknown, file: string): Plan {
   const priorState = doc.prior_state;
   const errored = doc.errored === true;
   const relevantAddresses = arrayField(doc, 'relevant_attributes').flatMap((ra) =>
-    isObj(ra) && typeof ra.resource === 'string' ? [ra.resource] : [],
+    isPlainObject(ra) && typeof ra.resource === 'string' ? [ra.resource] : [],
   );
   const failedChecks = arrayField(doc, 'checks').flatMap(failedCheck);
   const deferred = doc.deferred_changes;
@@ -198,7 +190,7 @@ function planFromJson(doc: unknown, file: string): Plan {
     relevantAddresses,
     failedChecks,
     priorStateResources: countStateResources(priorState),
-    priorStateAbsent: !isObj(priorState),
+    priorStateAbsent: !isPlainObject(priorState),
     errored,
     applyable: typeof doc.applyable === 'boolean' ? doc.applyable : !errored,
     complete: doc.complete !== false,
@@ -247,7 +239,7 @@ function arrayField(doc: Obj, key: string): unknown[] {
 function objectField(doc: Obj, key: string): Obj {
   const v = doc[key];
   if (v === undefined || v === null) return {};
-  if (!isObj(v)) refuse(`\`${key}\` must be an object, found ${typeName(v)}`);
+  if (!isPlainObject(v)) refuse(`\`${key}\` must be an object, found ${typeName(v)}`);
   return v;
 }
 
@@ -292,13 +284,13 @@ function checkChangeNesting(rc: unknown, index: number): void {
 
 /** The members of `rc` (and of its `change`) that PlanDigest.tryAdd did not walk. */
 function checkUnhashedNesting(rc: unknown, index: number): void {
-  if (!isObj(rc)) return;
+  if (!isPlainObject(rc)) return;
   for (const k in rc) {
     if (HASHED_MEMBERS.top.includes(k)) continue;
     if (nestedDeeperThan(rc[k], MAX_NESTING - 3)) tooDeep(`resource_changes[${index}]`);
   }
   const change = rc.change;
-  if (!isObj(change)) return;
+  if (!isPlainObject(change)) return;
   for (const k in change) {
     if (HASHED_MEMBERS.change.includes(k)) continue;
     if (nestedDeeperThan(change[k], MAX_NESTING - 4)) tooDeep(`resource_changes[${index}]`);
@@ -404,16 +396,16 @@ export function classifyActions(
 }
 
 function resourceChange(raw: unknown, where: string): ResourceChange {
-  if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
+  if (!isPlainObject(raw)) refuse(`\`${where}\` must be an object`);
   const address = str(raw, 'address', where);
   const change = raw.change;
-  if (!isObj(change)) {
+  if (!isPlainObject(change)) {
     refuse(`\`${where}.change\` must be an object (resource ${cut(address, 200)})`);
   }
   const actions = actionsOf(change, `${where}.change`);
   const previousAddress =
     typeof raw.previous_address === 'string' ? raw.previous_address : undefined;
-  const importing = isObj(change.importing);
+  const importing = isPlainObject(change.importing);
   const kind = classifyActions(actions, { importing, moved: previousAddress !== undefined });
   if (!kind) {
     refuse(
@@ -446,7 +438,7 @@ function resourceChange(raw: unknown, where: string): ResourceChange {
 
 function outputChange(name: string, raw: unknown, declaredSensitive: boolean): OutputChange {
   const where = `output_changes.${cut(name, 100)}`;
-  if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
+  if (!isPlainObject(raw)) refuse(`\`${where}\` must be an object`);
   const actions = actionsOf(raw, where);
   const kind = classifyActions(actions, { importing: false, moved: false });
   if (!kind)
@@ -472,29 +464,29 @@ function outputChange(name: string, raw: unknown, declaredSensitive: boolean): O
 function declaredSensitiveOutputs(doc: Obj): Set<string> {
   const names = new Set<string>();
   const collect = (outputs: unknown) => {
-    if (!isObj(outputs)) return;
+    if (!isPlainObject(outputs)) return;
     for (const [name, o] of Object.entries(outputs)) {
-      if (isObj(o) && o.sensitive === true) names.add(name);
+      if (isPlainObject(o) && o.sensitive === true) names.add(name);
     }
   };
   const pv = doc.planned_values;
-  if (isObj(pv)) collect(pv.outputs);
+  if (isPlainObject(pv)) collect(pv.outputs);
   const ps = doc.prior_state;
-  if (isObj(ps) && isObj(ps.values)) collect(ps.values.outputs);
+  if (isPlainObject(ps) && isPlainObject(ps.values)) collect(ps.values.outputs);
   const cfg = doc.configuration;
-  if (isObj(cfg) && isObj(cfg.root_module)) collect(cfg.root_module.outputs);
+  if (isPlainObject(cfg) && isPlainObject(cfg.root_module)) collect(cfg.root_module.outputs);
   return names;
 }
 
 function driftEntry(raw: unknown, where: string): DriftEntry {
-  if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
+  if (!isPlainObject(raw)) refuse(`\`${where}\` must be an object`);
   const type = str(raw, 'type', where);
   // Terraform 1.0.0 wrote drift entries without `address`; rebuild it from type and name.
   const address =
     typeof raw.address === 'string' && raw.address
       ? raw.address
       : `${raw.mode === 'data' ? 'data.' : ''}${type}.${typeof raw.name === 'string' ? raw.name : '?'}`;
-  const change = isObj(raw.change) ? raw.change : {};
+  const change = isPlainObject(raw.change) ? raw.change : {};
   const actions = Array.isArray(change.actions) ? (change.actions as string[]) : ['update'];
   return {
     address,
@@ -513,26 +505,28 @@ const CHECK_MESSAGE_MAX = 300;
  * its changes.
  */
 function failedCheck(raw: unknown): FailedCheck[] {
-  if (!isObj(raw)) return [];
+  if (!isPlainObject(raw)) return [];
   const status = raw.status;
   if (status !== 'fail' && status !== 'error') return [];
   const where =
-    isObj(raw.address) && typeof raw.address.to_display === 'string'
+    isPlainObject(raw.address) && typeof raw.address.to_display === 'string'
       ? raw.address.to_display
       : '(unnamed check)';
-  const instances = Array.isArray(raw.instances) ? raw.instances.filter(isObj) : [];
+  const instances = Array.isArray(raw.instances) ? raw.instances.filter(isPlainObject) : [];
   const failing = instances.filter((i) => i.status === 'fail' || i.status === 'error');
   const one = (address: string, s: 'fail' | 'error', problems: unknown): FailedCheck => ({
     address,
     status: s,
     problems: (Array.isArray(problems) ? problems : []).flatMap((p) =>
-      isObj(p) && typeof p.message === 'string' ? [cut(p.message, CHECK_MESSAGE_MAX)] : [],
+      isPlainObject(p) && typeof p.message === 'string' ? [cut(p.message, CHECK_MESSAGE_MAX)] : [],
     ),
   });
   if (failing.length === 0) return [one(where, status, [])];
   return failing.map((i) =>
     one(
-      isObj(i.address) && typeof i.address.to_display === 'string' ? i.address.to_display : where,
+      isPlainObject(i.address) && typeof i.address.to_display === 'string'
+        ? i.address.to_display
+        : where,
       i.status as 'fail' | 'error',
       i.problems,
     ),
@@ -540,14 +534,14 @@ function failedCheck(raw: unknown): FailedCheck[] {
 }
 
 function countStateResources(priorState: unknown): number {
-  if (!isObj(priorState) || !isObj(priorState.values)) return 0;
+  if (!isPlainObject(priorState) || !isPlainObject(priorState.values)) return 0;
   let n = 0;
   // Iterative: module nesting comes from the file, and a hostile file nests without limit.
   const modules: unknown[] = [priorState.values.root_module];
   for (let mod = modules.pop(); modules.length > 0 || mod !== undefined; mod = modules.pop()) {
-    if (!isObj(mod)) continue;
+    if (!isPlainObject(mod)) continue;
     if (Array.isArray(mod.resources)) {
-      for (const r of mod.resources) if (isObj(r) && r.mode !== 'data') n++;
+      for (const r of mod.resources) if (isPlainObject(r) && r.mode !== 'data') n++;
     }
     if (Array.isArray(mod.child_modules)) for (const c of mod.child_modules) modules.push(c);
   }

@@ -6,6 +6,7 @@ import {
   PAIR_VALUE_KEYS,
   redactCredentials,
 } from './secrets.js';
+import { isPlainObject } from '../json.js';
 
 // Terraform marks sensitive values with a mask of the same shape as the value (`true` at a node
 // means the whole subtree). Masks miss secrets (plans before Terraform 0.15 carry none), so the
@@ -174,10 +175,6 @@ function isNonEmptyMask(mask: unknown): boolean {
   if (Array.isArray(mask)) return mask.some(isNonEmptyMask);
   if (isPlainObject(mask)) return Object.values(mask).some(isNonEmptyMask);
   return false;
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 /** True when the mask marks anything at all sensitive. */

@@ -5,7 +5,7 @@ import {
   PlanDigest,
   type DigestHeader,
 } from './digest.js';
-import { findJsonSyntaxError, lineAndColumn } from './json-error.js';
+import { findJsonSyntaxError, isSpace, lineAndColumn, syntaxErrorReason } from './json-error.js';
 import { isDestructive, type DriftEntry, type Json, type ResourceChange } from './model.js';
 import {
   driftEntryAt,
@@ -16,6 +16,7 @@ import {
   type PlanResult,
 } from './parse.js';
 import { READ_ATTRS, TYPE_ATTRS, WHOLE_VALUE_TYPES } from '../risk/reads.js';
+import { isPlainObject } from '../json.js';
 
 // Plans too big for one string (V8 caps strings at about 512 M characters; a 1 GB plan is real on
 // big estates) are read as a stream of bytes, in two passes over the same source:
@@ -447,10 +448,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Syntax errors: the same messages as parsePlan (line and column over the whole text, what was
 // expected, nothing quoted from the file).
@@ -475,10 +472,7 @@ async function syntaxReason(text: Utf8Source, e: StreamSyntaxError): Promise<str
     if (inner.line > 1) ({ line, column } = { line: line + inner.line - 1, column: inner.column });
     else column += inner.column - 1;
   }
-  if (e.endsEarly) {
-    return `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`;
-  }
-  return `not valid JSON at line ${line}, column ${column}: ${e.problem}`;
+  return syntaxErrorReason(line, column, e.problem, e.endsEarly);
 }
 
 /** 1-based line and UTF-16 column of a byte offset, by reading the text up to it again. */
@@ -688,10 +682,6 @@ const enum C {
   RBracket = 0x5d,
   LBrace = 0x7b,
   RBrace = 0x7d,
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 class Scanner {
@@ -1027,11 +1017,6 @@ function defineOwn(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') {
     Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   } else o[k] = v;
-}
-
-/** Low-level access for tools and tests: the entries of a UTF-8 document, in order. */
-export function planEntries(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<PlanEntry> {
-  return new Scanner().entries(chunks, 0);
 }
 
 /** A PlanSource over bytes already in memory (stdin), in chunks of `chunk` bytes. */

@@ -27,6 +27,7 @@ import { encodeMarker, markerFor } from '../marker.js';
 import { codeBlock, codeSpan, defang, escapeHtml, escapeInline, truncate } from './escape.js';
 import { hygieneMarkdown } from './hygiene.js';
 import type { HygieneFinding } from '../risk/hygiene.js';
+import { asObject } from '../json.js';
 
 // The PR comment body (and job summary): a Report as GitHub-flavoured markdown that always fits
 // the size limit and ends with exactly one marker line.
@@ -532,8 +533,4 @@ function value(v: Json): string {
  */
 function own(o: Record<string, Json>, k: string): Json {
   return Object.hasOwn(o, k) ? (o[k] ?? null) : null;
-}
-
-function asObject(v: Json): Record<string, Json> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
 }

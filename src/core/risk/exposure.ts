@@ -1,4 +1,5 @@
 import type { Json } from '../plan/model.js';
+import { asObject } from '../json.js';
 
 // What a resource opens to the internet, read from its planned values by the shapes each
 // provider uses. Two kinds of opening:
@@ -47,9 +48,6 @@ export const EPHEMERAL_FROM = 1024;
 
 type Obj = Record<string, Json>;
 
-function asObject(v: Json | undefined): Obj {
-  return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : {};
-}
 function list(v: Json | undefined): Json[] {
   return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
 }

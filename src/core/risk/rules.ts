@@ -12,6 +12,7 @@ import {
   type Opening,
 } from './exposure.js';
 import type { Finding, RuleId, Severity } from './types.js';
+import { asObject } from '../json.js';
 
 // Every rule plangate applies, with its id, severity and the sentence a reader acts on.
 // docs/rules.md is generated from RULES; change a rule here and the docs follow.
@@ -452,10 +453,6 @@ function openingsText(openings: readonly Opening[]): string {
 
 function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
-}
-
-function asObject(v: Json): Record<string, Json> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
 }
 
 // A redacted or unknown identifier is still an identifier: only absence or "" means none.
