@@ -20,6 +20,8 @@ writeFileSync('schema/plangate.schema.json', `${JSON.stringify(CONFIG_SCHEMA, nu
 await build({
   entryPoints: ['src/cli/index.ts'],
   bundle: true,
+  // The guard's shell parser loads WebAssembly files that sit beside these modules.
+  external: ['web-tree-sitter', 'tree-sitter-bash'],
   platform: 'node',
   target: 'node20',
   format: 'esm',

@@ -46,26 +46,36 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const code = await run(process.argv.slice(2), {
-  // Synchronous: one read, no event-loop turns per 512 KB (the CLI has nothing else to do meanwhile).
-  readFile: async (p) => readFileSync(p),
-  readStdin,
-  fileExists: existsSync,
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  isTTY: process.stdout.isTTY === true,
-  env: process.env,
-  fileSize: (p) => {
-    try {
-      const st = statSync(p);
-      return st.isFile() ? st.size : undefined;
-    } catch {
-      return undefined;
-    }
-  },
-  openFile: (p, start) => createReadStream(p, { start, highWaterMark: 1 << 20 }),
-  readText: (p) => (isPlainUtf8(p) ? readFileSync(p, 'utf8') : undefined),
-});
+const argv = process.argv.slice(2);
+// `plangate guard ...` talks to the terminal, Claude Code and child processes itself; it is
+// loaded only when asked for, so `summarize` and `check` start as fast as before.
+const code =
+  argv[0] === 'guard'
+    ? await (await import('./guard/index.js')).runGuard(argv.slice(1))
+    : await runPlanCommand(argv);
+
+function runPlanCommand(argv: string[]): Promise<number> {
+  return run(argv, {
+    // Synchronous: one read, no event-loop turns per 512 KB (the CLI has nothing else to do meanwhile).
+    readFile: async (p) => readFileSync(p),
+    readStdin,
+    fileExists: existsSync,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: process.stdout.isTTY === true,
+    env: process.env,
+    fileSize: (p) => {
+      try {
+        const st = statSync(p);
+        return st.isFile() ? st.size : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    openFile: (p, start) => createReadStream(p, { start, highWaterMark: 1 << 20 }),
+    readText: (p) => (isPlainUtf8(p) ? readFileSync(p, 'utf8') : undefined),
+  });
+}
 
 // Exit as soon as the output is flushed. Left to itself, Node tears down a heap that holds the
 // whole plan (and lets the GC finish its work) before the process ends: 50 ms of wall time and

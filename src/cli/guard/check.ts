@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Config } from '../../core/config.js';
+import { parsePlan, shortDigest } from '../../core/plan/index.js';
+import { renderText } from '../../core/render/index.js';
+import { buildReport, type Report } from '../../core/report.js';
+import { atLeast } from '../../core/risk/types.js';
+import { localState, preflightWarning } from './preflight.js';
+import { run } from './run.js';
+import type { ToolCall } from './shell.js';
+import { classify, type Effect } from './terraform.js';
+
+// One terraform-family call, judged: the plan it would apply is made (in its directory, with its
+// environment and options), scored with the repository's config, and checked against the ledger
+// when it needs approval. Anything that goes wrong on the way is a deny that says what went wrong.
+
+export type Decision = 'allow' | 'ask' | 'deny';
+
+export interface CallVerdict {
+  call: ToolCall;
+  effect: Effect;
+  decision: Decision;
+  /** One line: what plangate found. */
+  reason: string;
+  /** The text summary of the plan, when one was made. */
+  summary?: string;
+  report?: Report;
+  /** The plan needs approval and no ledger approves it: what a person can do. */
+  needsApproval?: { digest: string; short: string };
+  preflight?: string;
+}
+
+export interface Approval {
+  approved: boolean;
+  /** Who approved and where, or why no approval was found. */
+  detail: string;
+}
+
+export interface CheckOptions {
+  config: Config;
+  /** When the answer is due (ms since the epoch): plans are stopped before it. */
+  deadline: number;
+  env: NodeJS.ProcessEnv;
+  /** Looks the digest up in the ledger of the pull request for this directory. */
+  ledger(dir: string, digest: string): Promise<Approval>;
+}
+
+export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<CallVerdict> {
+  // TF_CLI_ARGS* from the environment the command inherits count like the line's own.
+  const inherited = Object.fromEntries(
+    Object.entries(opts.env).filter(
+      ([k]) => k.startsWith('TF_CLI_ARGS') || k === 'TF_WORKSPACE' || k === 'TF_DATA_DIR',
+    ),
+  );
+  const full: ToolCall = { ...call, env: { ...inherited, ...call.env } };
+  const effect = classify(full);
+  const verdict = (
+    decision: Decision,
+    reason: string,
+    more: Partial<CallVerdict> = {},
+  ): CallVerdict => ({
+    call,
+    effect,
+    decision,
+    reason,
+    ...more,
+  });
+  switch (effect.kind) {
+    case 'read-only':
+      return verdict('allow', `\`${effect.subcommand || call.tool}\` changes no infrastructure`);
+    case 'ask':
+      return verdict('ask', effect.reason);
+    case 'refuse':
+      return verdict('deny', `plangate cannot check it: ${effect.reason}`);
+  }
+  if (call.cwd === undefined) {
+    return verdict(
+      'deny',
+      'plangate cannot tell which directory it runs in (a `cd` to a computed or unknown place)',
+    );
+  }
+  const undefinedEnv = Object.entries(full.env)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
+  if (undefinedEnv.length > 0) {
+    return verdict(
+      'deny',
+      `plangate cannot check it: the value of ${undefinedEnv.join(', ')} is computed when the line runs`,
+    );
+  }
+  const made = await makePlan(full, effect, opts);
+  if (!made.ok) return verdict('deny', made.reason);
+  const planDir = effectiveDir(call.cwd, effect.globals);
+  const report = buildReport([{ name: planDir, plan: made.plan }], opts.config);
+  const project = report.projects[0];
+  const digest = made.plan.digest;
+  const summary = renderText(report, { color: false, command: opts.config.approval.command });
+  const preflight =
+    call.tool === 'terragrunt'
+      ? undefined
+      : preflightWarning(localState(planDir, full.env), made.plan, opts.config);
+  const level = project?.assessment.level ?? 'none';
+  const base = { summary, report, ...(preflight ? { preflight } : {}) };
+  if (report.requiresApproval || preflight) {
+    const approval = await opts.ledger(planDir, digest);
+    if (approval.approved) {
+      return verdict(
+        'allow',
+        `the plan (digest ${shortDigest(digest)}) is approved: ${approval.detail}`,
+        base,
+      );
+    }
+    const why = report.requiresApproval
+      ? `the plan needs approval (${project?.assessment.approvalReasons.map((r) => r.message).join('; ')})`
+      : 'the local state looks missing';
+    return verdict(
+      'deny',
+      `${why}, and no approval of digest ${shortDigest(digest)} was found: ${approval.detail}`,
+      {
+        ...base,
+        needsApproval: { digest, short: shortDigest(digest) },
+      },
+    );
+  }
+  const askLevel = opts.config.guard.ask_level;
+  if (askLevel !== 'never' && level !== 'none' && atLeast(level, askLevel)) {
+    return verdict(
+      'ask',
+      `the plan's risk level is ${level} (guard.ask_level is ${askLevel})`,
+      base,
+    );
+  }
+  return verdict(
+    'allow',
+    `the plan is within limits (level ${level}, digest ${shortDigest(digest)})`,
+    base,
+  );
+}
+
+function effectiveDir(cwd: string, globals: readonly string[]): string {
+  const chdir = globals.filter((g) => g.startsWith('-chdir=')).pop();
+  return chdir ? resolve(cwd, chdir.slice('-chdir='.length)) : cwd;
+}
+
+type Made =
+  { ok: true; plan: import('../../core/plan/index.js').Plan } | { ok: false; reason: string };
+
+/** `plan -out` (with -destroy for destroy) then `show -json`, or `show -json` of a saved plan. */
+async function makePlan(
+  call: ToolCall,
+  effect: Extract<Effect, { kind: 'plan' }>,
+  opts: CheckOptions,
+): Promise<Made> {
+  const cwd = call.cwd as string;
+  const env: NodeJS.ProcessEnv = { ...opts.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  for (const k of Object.keys(env)) if (k.startsWith('TF_CLI_ARGS')) delete env[k];
+  for (const [k, v] of Object.entries(call.env))
+    if (v !== undefined && !k.startsWith('TF_CLI_ARGS')) env[k] = v;
+  const tool = call.tool;
+  const tmp = mkdtempSync(join(tmpdir(), 'plangate-guard-'));
+  try {
+    let planFile = effect.savedPlan;
+    if (planFile === undefined) {
+      planFile = join(tmp, 'guard.tfplan');
+      const args = [
+        ...effect.globals,
+        'plan',
+        '-input=false',
+        `-out=${planFile}`,
+        ...effect.planArgs,
+      ];
+      const planned = await run(tool, args, { cwd, env, deadline: opts.deadline });
+      const failed = failure(tool, `${tool} ${args.join(' ')}`, planned, opts.deadline);
+      if (failed) return { ok: false, reason: failed };
+    }
+    const showArgs = [...effect.globals, 'show', '-json', planFile];
+    const shown = await run(tool, showArgs, { cwd, env, deadline: opts.deadline });
+    const failed = failure(tool, `${tool} show -json`, shown, opts.deadline);
+    if (failed) return { ok: false, reason: failed };
+    const parsed = parsePlan(
+      shown.stdout,
+      `${tool} show -json ${effect.savedPlan ?? '(the plan of this command)'}`,
+    );
+    if (!parsed.ok)
+      return { ok: false, reason: `plangate cannot read the plan: ${parsed.error.message}` };
+    return { ok: true, plan: parsed.plan };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function failure(
+  tool: string,
+  what: string,
+  ran: Awaited<ReturnType<typeof run>>,
+  deadline: number,
+): string | undefined {
+  if (ran.missing)
+    return `${tool} is not installed (not found on PATH), so plangate cannot make the plan`;
+  if (ran.timedOut) {
+    return `\`${what}\` did not finish in time (the guard must answer by ${new Date(deadline).toISOString()}); run the plan yourself and apply the saved plan`;
+  }
+  if (ran.code === 0) return undefined;
+  const tail = ran.stderr.trim().split('\n').slice(-12).join('\n');
+  return `\`${what}\` failed (${ran.signal ?? `exit ${ran.code}`}), so there is no plan to check:\n${tail}`;
+}

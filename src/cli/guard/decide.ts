@@ -1,0 +1,81 @@
+import type { Config } from '../../core/config.js';
+import { escapeTerminal } from '../../core/render/escape.js';
+import { checkCall, type CallVerdict, type CheckOptions, type Decision } from './check.js';
+import type { LineAnalysis } from './shell.js';
+
+// A whole shell line, judged: refused when any part could not be analysed or needs an approval
+// that is missing, asked when a plan reaches guard.ask_level, allowed when every command in it is
+// a terraform-family call plangate checked. A line with other commands in it gets no opinion
+// about those (`undefined`): Claude Code's own permission rules decide them as before.
+
+export interface LineVerdict {
+  decision: Decision | undefined;
+  /** The text a person (or the agent) reads: what was found, the plan summaries, what to do. */
+  reason: string;
+  calls: CallVerdict[];
+}
+
+export async function judgeLine(
+  analysis: LineAnalysis,
+  opts: CheckOptions & { command: string; config: Config },
+): Promise<LineVerdict> {
+  const calls: CallVerdict[] = [];
+  // One at a time: two plans of the same directory would fight over the state lock.
+  for (const call of analysis.calls) calls.push(await checkCall(call, opts));
+  const decisions = calls.map((c) => c.decision);
+  let decision: Decision | undefined;
+  if (analysis.refusals.length > 0 || decisions.includes('deny')) decision = 'deny';
+  else if (decisions.includes('ask')) decision = 'ask';
+  else if (calls.length > 0 && analysis.others.length === 0) decision = 'allow';
+  return { decision, reason: explain(analysis, calls, decision, opts.config), calls };
+}
+
+function explain(
+  analysis: LineAnalysis,
+  calls: CallVerdict[],
+  decision: Decision | undefined,
+  config: Config,
+): string {
+  if (decision === undefined) return '';
+  const out: string[] = [];
+  const head: Record<Decision, string> = {
+    deny: 'plangate guard refused this command.',
+    ask: 'plangate guard wants a person to confirm this command.',
+    allow: 'plangate guard checked this command.',
+  };
+  out.push(head[decision]);
+  for (const r of analysis.refusals)
+    out.push('', `- \`${r.text}\`: plangate cannot analyse it: ${r.reason}.`);
+  for (const c of calls) {
+    const where = c.call.cwd ? ` in ${c.call.cwd}` : '';
+    const via = c.call.via.length ? ` (via ${c.call.via.join(', ')})` : '';
+    out.push('', `- \`${c.call.text}\`${where}${via}: ${c.reason}.`);
+    if (c.preflight) out.push('', c.preflight);
+    if (c.summary && c.decision !== 'allow') out.push('', c.summary.trimEnd());
+  }
+  const pending = calls.filter((c) => c.needsApproval);
+  if (pending.length > 0) {
+    out.push(
+      '',
+      'What a person must do: open (or update) the pull request with this change, so the plan job ' +
+        `posts its summary, and have a code owner comment \`${config.approval.command}\` on it; the ` +
+        "guard lets the command through once the app's ledger approves this digest. Or a person runs it " +
+        `in their own terminal with \`plangate guard exec -- <command>\` and types the digest (${pending
+          .map((c) => c.needsApproval?.short)
+          .join(', ')}) when asked.`,
+      'Do not try to work around this check: stop and tell the user what the plan would do.',
+    );
+  } else if (decision === 'deny') {
+    out.push(
+      '',
+      'Run it yourself after checking it, or rewrite it so that each terraform command is plain and visible.',
+    );
+  }
+  // Line by line: the text keeps its lines, and nothing from a plan, an error or the command
+  // line can move the cursor or recolour the terminal it ends up on.
+  return out
+    .join('\n')
+    .split('\n')
+    .map((l) => escapeTerminal(l))
+    .join('\n');
+}

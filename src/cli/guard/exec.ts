@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { judgeLine } from './decide.js';
+import type { GuardSetup } from './setup.js';
+import { analyzeArgv } from './shell.js';
+
+// `plangate guard exec -- <command...>`: the hook's analysis for any terminal, script or agent.
+// The command runs (same exit code, signals passed on) when the guard allows it; a plan that
+// needs approval runs only with a ledger approval of its digest or when a person types the short
+// digest on a real terminal. Never from a pipe, an environment variable or a file: those are
+// what an agent can write.
+
+export const EXEC_EXIT = { refused: 3, cannotCheck: 2 } as const;
+
+export interface ExecIo {
+  stderr(text: string): void;
+  /** stdin and stderr are both terminals. */
+  isTTY: boolean;
+  /** One line typed on the terminal (only called when isTTY). */
+  ask(prompt: string): Promise<string>;
+}
+
+export async function guardExec(
+  argv: readonly string[],
+  setup: GuardSetup,
+  io: ExecIo,
+): Promise<number> {
+  const config = await setup.config(setup.cwd);
+  if (!config.ok) {
+    io.stderr(config.errors.map((e) => `plangate: ${e}\n`).join(''));
+    return EXEC_EXIT.cannotCheck;
+  }
+  const analysis = await analyzeArgv(argv, {
+    cwd: setup.cwd,
+    home: setup.env.HOME,
+    aliases: config.aliases,
+  });
+  const verdict = await judgeLine(analysis, {
+    command: argv.join(' '),
+    config: config.config,
+    deadline: setup.deadline,
+    env: setup.env,
+    ledger: setup.ledger,
+  });
+  if (verdict.decision === 'deny' || verdict.decision === 'ask') {
+    io.stderr(`${verdict.reason}\n`);
+    const unanalysable =
+      analysis.refusals.length > 0 ||
+      verdict.calls.some((c) => c.decision === 'deny' && !c.needsApproval);
+    if (unanalysable) return EXEC_EXIT.cannotCheck;
+    if (!io.isTTY) {
+      io.stderr(
+        'plangate: refused: a person must confirm this on a terminal (standard input is not a terminal).\n',
+      );
+      return EXEC_EXIT.refused;
+    }
+    for (const c of verdict.calls) {
+      if (c.needsApproval) {
+        const typed = (
+          await io.ask(
+            `Type the plan digest ${c.needsApproval.short} to go ahead (anything else stops): `,
+          )
+        ).trim();
+        if (typed !== c.needsApproval.short) {
+          io.stderr('plangate: refused: the digest typed does not match.\n');
+          return EXEC_EXIT.refused;
+        }
+      } else if (c.decision === 'ask') {
+        const typed = (await io.ask('Go ahead? Type yes: ')).trim();
+        if (typed !== 'yes') {
+          io.stderr('plangate: stopped.\n');
+          return EXEC_EXIT.refused;
+        }
+      }
+    }
+  } else if (verdict.decision === 'allow') {
+    io.stderr(
+      `${verdict.reason
+        .split('\n')
+        .filter((l) => l.startsWith('- '))
+        .join('\n')}\n`,
+    );
+  }
+  return runCommand(argv);
+}
+
+/** Run the command with this terminal; exit as it exits, pass on the signals a terminal sends. */
+function runCommand(argv: readonly string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const [cmd, ...args] = argv;
+    const child = spawn(cmd as string, args, { stdio: 'inherit' });
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+    const forward = (s: NodeJS.Signals) => child.kill(s);
+    for (const s of signals) process.on(s, forward);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      process.stderr.write(
+        `plangate: cannot run ${cmd}: ${e.code === 'ENOENT' ? 'not found' : e.message}\n`,
+      );
+      resolve(127);
+    });
+    child.on('close', (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      resolve(code ?? 128 + (signal ? signalNumber(signal) : 0));
+    });
+  });
+}
+
+function signalNumber(s: NodeJS.Signals): number {
+  const table: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGTERM: 15,
+  };
+  return table[s] ?? 1;
+}
+
+export function terminalAsk(): (prompt: string) => Promise<string> {
+  return (prompt) =>
+    new Promise((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      rl.question(prompt, (answer) => {
+        rl.close();
+        resolve(answer);
+      });
+      rl.on('close', () => resolve(''));
+    });
+}

@@ -1,0 +1,178 @@
+import { parseArgs } from 'node:util';
+import { guardExec, terminalAsk, EXEC_EXIT } from './exec.js';
+import { claudeHook, deny, MAX_INPUT } from './hook.js';
+import { GUARD_TIMEOUT, installClaude, settingsFile } from './install.js';
+import { stopAll } from './run.js';
+import { guardSetup } from './setup.js';
+
+// `plangate guard ...`: the process side of the guard (stdin, stdout, the terminal, children).
+
+export const GUARD_USAGE = `usage:
+  plangate guard claude-hook [--timeout SECONDS] [--config FILE]
+      Claude Code PreToolUse hook for the Bash tool: reads the event on stdin, answers on stdout.
+  plangate guard install claude [--user]
+      Add the hook to .claude/settings.json (or ~/.claude/settings.json with --user).
+  plangate guard exec [--pr N] [--timeout SECONDS] [--config FILE] -- <command...>
+      Check a terraform/tofu/terragrunt command, then run it or refuse (exit 3; 2 when it cannot be checked).`;
+
+export async function runGuard(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'claude-hook') return hookCommand(rest);
+  if (sub === 'install') return installCommand(rest);
+  if (sub === 'exec') return execCommand(rest);
+  const help = sub === undefined || sub === '--help' || sub === '-h' || sub === 'help';
+  process[help ? 'stdout' : 'stderr'].write(
+    `${help ? '' : `plangate guard: unknown command '${sub}'\n`}${GUARD_USAGE}\n`,
+  );
+  return help ? 0 : 2;
+}
+
+function seconds(v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600)
+    throw new Error(`--timeout must be a number of seconds between 1 and 3600, not '${v}'`);
+  return n;
+}
+
+async function hookCommand(argv: readonly string[]): Promise<number> {
+  // Whatever happens, Claude Code gets one JSON answer on stdout and exit code 0; an answer that
+  // is not given in time is a deny given in time.
+  const answer = (a: unknown) => {
+    if (a !== undefined) process.stdout.write(`${JSON.stringify(a)}\n`);
+    return 0;
+  };
+  let timeoutMs: number;
+  let config: string | undefined;
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { timeout: { type: 'string' }, config: { type: 'string' } },
+    });
+    timeoutMs = seconds(values.timeout, GUARD_TIMEOUT) * 1000;
+    config = values.config;
+  } catch (e) {
+    return answer(
+      deny(`plangate guard claude-hook was installed with bad options: ${(e as Error).message}`),
+    );
+  }
+  // Claude Code's clock starts when it starts this process, so ours does too.
+  const started = Date.now() - process.uptime() * 1000;
+  const left = () => started + timeoutMs - Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<unknown>((resolve) => {
+    // A margin for stopping the plan and writing the answer.
+    timer = setTimeout(
+      () =>
+        resolve(
+          deny(
+            `plangate could not decide within ${timeoutMs / 1000} s (the plan took too long), so the command is refused; run the plan yourself and apply the saved plan`,
+          ),
+        ),
+      Math.max(0, left() - 1000),
+    );
+  });
+  const work = (async () => {
+    const input = await readStdin(MAX_INPUT);
+    if (input === undefined) return deny(`the hook input is larger than ${MAX_INPUT} bytes`);
+    const setup = guardSetup({
+      cwd: process.cwd(),
+      env: process.env,
+      timeoutMs: Math.max(0, left() - 2000),
+      ...(config ? { configFile: config } : {}),
+    });
+    return claudeHook(input, setup);
+  })().catch((e: unknown) =>
+    deny(`plangate failed while checking it: ${(e as Error).message ?? String(e)}`),
+  );
+  const result = await Promise.race([work, late]);
+  clearTimeout(timer);
+  stopAll();
+  return answer(result);
+}
+
+async function installCommand(argv: readonly string[]): Promise<number> {
+  let values: { user?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { user: { type: 'boolean' } },
+    }));
+  } catch (e) {
+    process.stderr.write(`plangate guard install: ${(e as Error).message}\n${GUARD_USAGE}\n`);
+    return 2;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'claude') {
+    process.stderr.write(
+      `plangate guard install: name the agent to install for: claude\n${GUARD_USAGE}\n`,
+    );
+    return 2;
+  }
+  try {
+    const file = settingsFile({
+      user: values.user === true,
+      cwd: process.cwd(),
+      home: process.env.HOME,
+    });
+    const r = installClaude(file);
+    process.stdout.write(
+      r.changed
+        ? `plangate: added the guard hook (PreToolUse, Bash) to ${file}\n`
+        : `plangate: ${file} already has the guard hook; nothing changed\n`,
+    );
+    return 0;
+  } catch (e) {
+    process.stderr.write(`plangate guard install: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+async function execCommand(argv: readonly string[]): Promise<number> {
+  const dash = argv.indexOf('--');
+  const own = dash < 0 ? [] : argv.slice(0, dash);
+  const command = dash < 0 ? [] : argv.slice(dash + 1);
+  let values: { pr?: string; timeout?: string; config?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...own],
+      options: { pr: { type: 'string' }, timeout: { type: 'string' }, config: { type: 'string' } },
+    }));
+    if (command.length === 0)
+      throw new Error('give the command after --, e.g. plangate guard exec -- terraform apply');
+    if (values.pr !== undefined && !/^[1-9]\d{0,9}$/.test(values.pr))
+      throw new Error(`--pr must be a pull request number, not '${values.pr}'`);
+    seconds(values.timeout, GUARD_TIMEOUT);
+  } catch (e) {
+    process.stderr.write(`plangate guard exec: ${(e as Error).message}\n${GUARD_USAGE}\n`);
+    return EXEC_EXIT.cannotCheck;
+  }
+  const setup = guardSetup({
+    cwd: process.cwd(),
+    env: process.env,
+    timeoutMs: seconds(values.timeout, GUARD_TIMEOUT) * 1000,
+    ...(values.pr ? { pull: Number(values.pr) } : {}),
+    ...(values.config ? { configFile: values.config } : {}),
+  });
+  try {
+    return await guardExec(command, setup, {
+      stderr: (t) => process.stderr.write(t),
+      isTTY: process.stdin.isTTY === true && process.stderr.isTTY === true,
+      ask: terminalAsk(),
+    });
+  } finally {
+    stopAll();
+  }
+}
+
+async function readStdin(max: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > max) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

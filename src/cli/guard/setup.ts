@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CONFIG_PATH, parseConfig, type Config } from '../../core/config.js';
+import type { Approval } from './check.js';
+import { findApproval } from './ledger.js';
+
+// What every guard command needs: the repository's config (the nearest .github/plangate.yml at
+// or above the directory, up to the repository root), the deadline, and the ledger lookup.
+
+export interface GuardSetup {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  deadline: number;
+  config(
+    dir: string,
+  ): Promise<
+    | { ok: true; config: Config; aliases: Record<string, string>; file?: string }
+    | { ok: false; errors: string[] }
+  >;
+  ledger(dir: string, digest: string): Promise<Approval>;
+}
+
+export function guardSetup(opts: {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  pull?: number;
+  configFile?: string;
+}): GuardSetup {
+  const deadline = Date.now() + opts.timeoutMs;
+  let appSlug: string | undefined;
+  return {
+    cwd: opts.cwd,
+    env: opts.env,
+    deadline,
+    async config(dir) {
+      const file = opts.configFile ?? findConfig(dir);
+      let text: string | undefined;
+      if (file !== undefined) {
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (e) {
+          return {
+            ok: false,
+            errors: [`${file}: cannot read the config: ${(e as Error).message}`],
+          };
+        }
+      }
+      const parsed = parseConfig(text, file);
+      if (!parsed.ok) return parsed;
+      appSlug = pinnedApp(parsed.config);
+      return {
+        ok: true,
+        config: parsed.config,
+        aliases: aliasMap(parsed.config.guard.aliases),
+        ...(file ? { file } : {}),
+      };
+    },
+    ledger: (dir, digest) =>
+      findApproval({
+        dir,
+        digest,
+        env: opts.env,
+        deadline,
+        ...(opts.pull !== undefined ? { pull: opts.pull } : {}),
+        ...(appSlug ? { app: appSlug } : {}),
+      }),
+  };
+}
+
+/** `.github/plangate.yml` in the directory or the nearest parent, not above the repository root. */
+export function findConfig(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const candidate = join(d, CONFIG_PATH);
+    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(d, '.git')) || dirname(d) === d) return undefined;
+  }
+}
+
+function aliasMap(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const i = e.indexOf('=');
+    out[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return out;
+}
+
+/** config `gate.app` (Gate v2): the slug of the app whose ledger counts, when pinned. */
+function pinnedApp(config: Config): string | undefined {
+  const gate = (config as Config & { gate?: { app?: unknown } }).gate;
+  return typeof gate?.app === 'string' && gate.app !== '' ? gate.app : undefined;
+}

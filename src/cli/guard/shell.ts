@@ -1,0 +1,990 @@
+import { createRequire } from 'node:module';
+import { posix } from 'node:path';
+import type { Node as SyntaxNode, Parser as TsParser } from 'web-tree-sitter';
+
+// Which terraform / tofu / terragrunt commands would a shell line run, where, and with what
+// environment? The line is parsed by tree-sitter-bash (the grammar GitHub and editors use), then
+// walked like a shell would run it: `cd` moves the directory of what follows, `export` and
+// prefix assignments reach the environment, wrappers (sudo, env, xargs, sh -c, ...) are
+// unwrapped, and command and process substitutions, subshells, functions, loops and
+// here-documents fed to a shell are looked into. Whatever cannot be known before the line runs
+// (a command name computed at run time, `eval` of a variable, a shell reading a pipe, a word
+// that hides terraform behind an unknown wrapper) is a refusal with the reason: the guard never
+// allows what it could not see.
+
+export type Tool = 'terraform' | 'tofu' | 'terragrunt';
+export const TOOLS: readonly Tool[] = ['terraform', 'tofu', 'terragrunt'];
+
+/** One terraform-family command the line would run. */
+export interface ToolCall {
+  tool: Tool;
+  /** The command as written in the line, for messages. */
+  text: string;
+  /** Words after the tool name, quotes removed; undefined where a word is computed at run time. */
+  args: (string | undefined)[];
+  /** More arguments are added at run time (xargs, find -exec {}). */
+  moreArgs: boolean;
+  /** Environment assignments in force for the command (prefixes, export, env NAME=V). */
+  env: Record<string, string | undefined>;
+  /** Absolute directory the command runs in; undefined when a `cd` went somewhere unknowable. */
+  cwd: string | undefined;
+  /** Wrappers the command was found inside, outermost first (sudo, sh -c, xargs, ...). */
+  via: string[];
+}
+
+export interface Refusal {
+  text: string;
+  reason: string;
+}
+
+export interface LineAnalysis {
+  calls: ToolCall[];
+  refusals: Refusal[];
+  /** Commands that are neither terraform-family calls nor neutral builtins (cd, export, echo). */
+  others: string[];
+}
+
+export interface LineContext {
+  /** The directory the line starts in (the hook's `cwd`). */
+  cwd: string;
+  home: string | undefined;
+  /** `tf=terraform`, `tfa=terraform apply`: names the user's shell expands (config guard.aliases). */
+  aliases: Readonly<Record<string, string>>;
+}
+
+/** Longest line analysed; beyond it the guard refuses rather than spend the hook's time. */
+export const MAX_LINE = 100_000;
+const MAX_DEPTH = 12;
+
+const NEUTRAL = new Set([
+  'cd',
+  'pushd',
+  'popd',
+  'export',
+  'true',
+  'false',
+  ':',
+  'echo',
+  'printf',
+  'pwd',
+]);
+
+/** Commands that take other commands' names as plain data, never running them. */
+const NEVER_RUN_ARGS = new Set([
+  'echo',
+  'printf',
+  'grep',
+  'egrep',
+  'fgrep',
+  'rg',
+  'ag',
+  'ack',
+  'man',
+  'info',
+  'which',
+  'whereis',
+  'type',
+  'hash',
+  'cat',
+  'bat',
+  'less',
+  'more',
+  'head',
+  'tail',
+  'wc',
+  'ls',
+  'file',
+  'stat',
+  'git',
+  'gh',
+  'brew',
+  'apt',
+  'apt-get',
+  'dnf',
+  'yum',
+  'apk',
+  'pacman',
+  'asdf',
+  'mise',
+  'tfenv',
+  'tofuenv',
+  'tgenv',
+  'curl',
+  'wget',
+  'sed',
+  'awk',
+  'jq',
+  'yq',
+  'diff',
+  'alias',
+  'unalias',
+]);
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busybox']);
+
+let parserPromise: Promise<TsParser> | undefined;
+
+/** tree-sitter's WASM runtime and the bash grammar, loaded once per process (about 50 ms). */
+export function loadParser(): Promise<TsParser> {
+  parserPromise ??= (async () => {
+    const { Parser, Language } = await import('web-tree-sitter');
+    await Parser.init();
+    const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
+    const parser = new Parser();
+    parser.setLanguage(await Language.load(wasm));
+    return parser;
+  })();
+  return parserPromise;
+}
+
+interface Scope {
+  cwd: string | undefined;
+  vars: Map<string, string | undefined>;
+  env: Record<string, string | undefined>;
+  via: string[];
+  depth: number;
+  /** The command reads its standard input from a pipe (a shell there would run what it reads). */
+  piped: boolean;
+  /** A here-document or here-string given to the command. */
+  stdinText?: string;
+}
+
+export async function analyzeLine(line: string, ctx: LineContext): Promise<LineAnalysis> {
+  const out: LineAnalysis = { calls: [], refusals: [], others: [] };
+  if (line.length > MAX_LINE) {
+    out.refusals.push({
+      text: `${line.slice(0, 60)}…`,
+      reason: `the command is ${line.length.toLocaleString('en-US')} characters long; plangate analyses at most ${MAX_LINE.toLocaleString('en-US')}`,
+    });
+    return out;
+  }
+  const parser = await loadParser();
+  const scope: Scope = { cwd: ctx.cwd, vars: new Map(), env: {}, via: [], depth: 0, piped: false };
+  await new Walker(parser, ctx, out).script(line, scope);
+  return out;
+}
+
+/** The same analysis for a command given as words (`plangate guard exec -- terraform apply`). */
+export async function analyzeArgv(
+  argv: readonly string[],
+  ctx: LineContext,
+): Promise<LineAnalysis> {
+  const out: LineAnalysis = { calls: [], refusals: [], others: [] };
+  const parser = await loadParser();
+  const scope: Scope = { cwd: ctx.cwd, vars: new Map(), env: {}, via: [], depth: 0, piped: false };
+  await new Walker(parser, ctx, out).words(
+    argv.map((w) => ({ value: w, tail: w })),
+    scope,
+    argv.join(' '),
+  );
+  return out;
+}
+
+/** A word of a command: its value when known before the line runs, and its known last path part. */
+interface Word {
+  value: string | undefined;
+  /** For `"$VENV/bin/python"`: `python`. The basename when only the directory is computed. */
+  tail: string | undefined;
+}
+
+class Walker {
+  constructor(
+    private readonly parser: TsParser,
+    private readonly ctx: LineContext,
+    private readonly out: LineAnalysis,
+  ) {}
+
+  private refuse(text: string, reason: string) {
+    this.out.refusals.push({ text: clip(text), reason });
+  }
+
+  /** Parse and walk a script (the line itself, `sh -c '…'`, a here-document fed to a shell). */
+  async script(source: string, scope: Scope): Promise<void> {
+    if (scope.depth > MAX_DEPTH) {
+      this.refuse(source, `commands nested more than ${MAX_DEPTH} deep`);
+      return;
+    }
+    const tree = this.parser.parse(source);
+    if (!tree) {
+      this.refuse(source, 'the shell parser gave no result');
+      return;
+    }
+    try {
+      const root = tree.rootNode;
+      if (root.hasError) {
+        this.refuse(source, `cannot parse it as a shell command: ${syntaxError(root)}`);
+        return;
+      }
+      await this.sequence(root.namedChildren, scope);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** Statements run one after the other in the same shell: a `cd` moves what follows. */
+  private async sequence(nodes: (SyntaxNode | null)[], scope: Scope): Promise<void> {
+    for (const n of nodes) if (n) await this.node(n, scope);
+  }
+
+  private async node(n: SyntaxNode, scope: Scope): Promise<void> {
+    switch (n.type) {
+      case 'comment':
+        return;
+      case 'command':
+        return this.command(n, scope);
+      case 'list': {
+        // a && b, a || b: b runs in the directory a left, except after a failed `cd` (a || b).
+        const [a, b] = n.namedChildren;
+        const op = n.children.find((c) => c && (c.type === '&&' || c.type === '||'))?.type;
+        const before = scope.cwd;
+        if (a) await this.node(a, scope);
+        if (b && op === '||' && a && isCd(a)) {
+          const after = scope.cwd;
+          scope.cwd = before;
+          await this.node(b, scope);
+          scope.cwd = after;
+        } else if (b) await this.node(b, scope);
+        return;
+      }
+      case 'pipeline': {
+        // Every part of a pipeline runs in a subshell of its own; all but the first read a pipe.
+        const parts = n.namedChildren.filter((c): c is SyntaxNode => c !== null);
+        for (const [i, c] of parts.entries()) await this.node(c, fork(scope, { piped: i > 0 }));
+        return;
+      }
+      case 'subshell':
+        return this.sequence(n.namedChildren, fork(scope));
+      case 'redirected_statement': {
+        const body = n.childForFieldName('body');
+        let stdinText: string | undefined;
+        for (const r of n.childrenForFieldName('redirect')) {
+          if (r?.type === 'heredoc_redirect') {
+            stdinText = r.namedChildren.find((c) => c?.type === 'heredoc_body')?.text ?? '';
+          }
+          if (r) await this.substitutions(r, scope);
+        }
+        if (body) await this.node(body, stdinText === undefined ? scope : { ...scope, stdinText });
+        return;
+      }
+      case 'variable_assignment':
+        return this.assignment(n, scope, scope);
+      case 'declaration_command': {
+        // export / declare / local / readonly NAME=VALUE: values become known variables; export
+        // puts them in the environment of later commands.
+        const exported = n.child(0)?.type === 'export';
+        for (const c of n.namedChildren) {
+          if (c?.type === 'variable_assignment') {
+            await this.assignment(c, scope, scope);
+            if (exported) scope.env[nameOf(c)] = scope.vars.get(nameOf(c));
+          } else if (c?.type === 'variable_name' && exported) {
+            scope.env[c.text] = scope.vars.get(c.text);
+          } else if (c) await this.substitutions(c, scope);
+        }
+        return;
+      }
+      case 'function_definition':
+      case 'if_statement':
+      case 'while_statement':
+      case 'for_statement':
+      case 'c_style_for_statement':
+      case 'case_statement':
+      case 'compound_statement':
+      case 'do_group':
+      case 'else_clause':
+      case 'elif_clause':
+      case 'case_item':
+      case 'negated_command':
+      case 'test_command':
+      case 'unset_command': {
+        // Bodies that may run (a function may be called, a loop may iterate) are looked into as
+        // if they ran; a `cd` inside leaves the directory after them unknown.
+        const inner = { ...scope, vars: new Map(scope.vars), env: { ...scope.env } };
+        for (const c of n.namedChildren) {
+          if (!c) continue;
+          if (isStatement(c)) await this.node(c, inner);
+          else await this.substitutions(c, inner);
+        }
+        if (inner.cwd !== scope.cwd) scope.cwd = undefined;
+        return;
+      }
+      default:
+        return this.substitutions(n, scope);
+    }
+  }
+
+  /** Command and process substitutions anywhere inside a node run too, in a subshell. */
+  private async substitutions(n: SyntaxNode, scope: Scope): Promise<void> {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'command_substitution' || c.type === 'process_substitution') {
+        await this.sequence(c.namedChildren, fork(scope));
+      } else if (isStatement(c)) {
+        await this.node(c, scope);
+      } else {
+        await this.substitutions(c, scope);
+      }
+    }
+  }
+
+  private async assignment(n: SyntaxNode, scope: Scope, target: Scope): Promise<void> {
+    const value = n.childForFieldName('value');
+    if (value) await this.substitutions(n, scope);
+    target.vars.set(nameOf(n), value ? this.word(value, scope).value : '');
+  }
+
+  private async command(n: SyntaxNode, scope: Scope): Promise<void> {
+    await this.substitutions(n, scope);
+    const local: Scope = { ...scope, env: { ...scope.env } };
+    for (const c of n.namedChildren) {
+      if (c?.type === 'variable_assignment') {
+        const v = c.childForFieldName('value');
+        local.env[nameOf(c)] = v ? this.word(v, scope).value : '';
+      }
+    }
+    for (const r of n.childrenForFieldName('redirect')) {
+      if (r?.type === 'herestring_redirect') {
+        const w = r.namedChildren[0];
+        local.stdinText = w ? (this.word(w, scope).value ?? '$(unknown)') : '';
+      }
+    }
+    const name = n.childForFieldName('name')?.namedChildren[0];
+    if (!name) return;
+    const words = [name, ...n.childrenForFieldName('argument')]
+      .filter((w): w is SyntaxNode => w !== null)
+      .map((w) => this.word(w, scope));
+    // A plain `cd` moves this shell (a prefix assignment does not change that).
+    if (words[0]?.value === 'cd' || words[0]?.value === 'pushd' || words[0]?.value === 'popd') {
+      scope.cwd = this.cd(words, scope.cwd);
+      return;
+    }
+    await this.words(words, local, n.text);
+  }
+
+  /** The directory after `cd DIR` (undefined when it cannot be known). */
+  private cd(words: Word[], from: string | undefined): string | undefined {
+    if (words[0]?.value === 'popd') return undefined;
+    const args = words.slice(1).filter((w) => !(w.value ?? '').match(/^-[LPe@]+$/));
+    if (args.length === 0) return this.ctx.home;
+    const dir = args[0]?.value;
+    if (dir === undefined || dir === '-' || from === undefined) return undefined;
+    return this.path(dir, from);
+  }
+
+  private path(dir: string, from: string): string | undefined {
+    if (dir === '~' || dir.startsWith('~/')) {
+      return this.ctx.home === undefined ? undefined : posix.join(this.ctx.home, dir.slice(1));
+    }
+    if (dir.startsWith('~')) return undefined;
+    return posix.resolve(from, dir);
+  }
+
+  /** What a command made of these words runs: unwrap wrappers down to the command itself. */
+  async words(words: Word[], scope: Scope, text: string): Promise<void> {
+    let rest = words;
+    const via = [...scope.via];
+    const env = { ...scope.env };
+    let cwd = scope.cwd;
+    let moreArgs = false;
+    for (let guard = 0; guard < 32; guard++) {
+      const head = rest[0];
+      if (!head) return;
+      const name = head.value ?? head.tail;
+      if (name === undefined || name === '') {
+        this.refuse(
+          text,
+          `the command name is computed when the line runs, so plangate cannot see what it runs`,
+        );
+        return;
+      }
+      const base = posix.basename(name);
+      const alias = this.ctx.aliases[base];
+      if (alias !== undefined && head.value !== undefined && !via.includes(`alias ${base}`)) {
+        via.push(`alias ${base}`);
+        rest = [
+          ...alias
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((w) => ({ value: w, tail: w })),
+          ...rest.slice(1),
+        ];
+        continue;
+      }
+      const tool = TOOLS.find((t) => t === base || t === base.replace(/\.exe$/, ''));
+      if (tool) {
+        this.out.calls.push({
+          tool,
+          text: clip(text),
+          args: rest.slice(1).map((w) => w.value),
+          moreArgs,
+          env,
+          cwd,
+          via,
+        });
+        return;
+      }
+      const args = rest.slice(1);
+      const unwrapped = this.unwrap(base, args, { env, cwd });
+      if (unwrapped === 'not-a-wrapper') {
+        this.plainCommand(base, args, text, via);
+        return;
+      }
+      if ('refuse' in unwrapped) {
+        this.refuse(text, unwrapped.refuse);
+        return;
+      }
+      if ('script' in unwrapped) {
+        if (unwrapped.script === undefined) {
+          this.refuse(text, `\`${base}\` runs a script computed when the line runs`);
+          return;
+        }
+        via.push(unwrapped.label);
+        await this.script(unwrapped.script, {
+          cwd: unwrapped.cwd === null ? undefined : (unwrapped.cwd ?? cwd),
+          vars: new Map(scope.vars),
+          env: { ...env, ...unwrapped.env },
+          via,
+          depth: scope.depth + 1,
+          piped: false,
+        });
+        return;
+      }
+      if ('stdinScript' in unwrapped) {
+        via.push(unwrapped.label);
+        if (scope.stdinText !== undefined) {
+          await this.script(scope.stdinText, {
+            ...scope,
+            via,
+            env,
+            cwd,
+            depth: scope.depth + 1,
+            stdinText: undefined,
+            piped: false,
+          });
+        } else if (scope.piped) {
+          this.refuse(
+            text,
+            `\`${base}\` runs commands it reads from a pipe, which plangate cannot see`,
+          );
+        }
+        return;
+      }
+      via.push(unwrapped.label);
+      Object.assign(env, unwrapped.env ?? {});
+      if (unwrapped.cwd !== undefined) cwd = unwrapped.cwd === null ? undefined : unwrapped.cwd;
+      moreArgs ||= unwrapped.moreArgs === true;
+      rest = unwrapped.inner;
+    }
+    this.refuse(text, 'too many wrappers around one command');
+  }
+
+  /** A command plangate does not know: fine, unless terraform shows up in its arguments. */
+  private plainCommand(base: string, args: Word[], text: string, _via: string[]) {
+    if (!NEUTRAL.has(base)) this.out.others.push(base);
+    if (NEVER_RUN_ARGS.has(base)) return;
+    const i = args.findIndex((w) => {
+      const b = w.value === undefined ? undefined : posix.basename(w.value);
+      return b !== undefined && (TOOLS.includes(b as Tool) || this.ctx.aliases[b] !== undefined);
+    });
+    if (i >= 0 && i < args.length - 1) {
+      this.refuse(
+        text,
+        `\`${base}\` seems to run ${args[i]?.value} with arguments, and plangate does not know how \`${base}\` runs commands; run ${args[i]?.value} directly`,
+      );
+    }
+  }
+
+  /**
+   * The command a wrapper runs. Each wrapper's options are known, so the command starts at the
+   * first word that is not an option (or an option's value).
+   */
+  private unwrap(
+    base: string,
+    args: Word[],
+    at: { env: Record<string, string | undefined>; cwd: string | undefined },
+  ): Unwrapped {
+    const v = (i: number) => args[i]?.value;
+    switch (base) {
+      case 'sudo':
+      case 'doas': {
+        let i = 0;
+        const env: Record<string, string | undefined> = {};
+        const withValue = base === 'sudo' ? 'ugCDhpRrtTUc' : 'uC';
+        for (; i < args.length; i++) {
+          const a = v(i);
+          if (a === undefined)
+            return { refuse: `an option of \`${base}\` is computed at run time` };
+          if (a === '--') {
+            i++;
+            break;
+          }
+          if (
+            /^--(user|group|chdir|host|prompt|role|type|other-user|close-from|command-timeout|chroot)$/.test(
+              a,
+            )
+          ) {
+            i++;
+            continue;
+          }
+          if (a.startsWith('--')) {
+            if (a === '--shell' || a === '--login')
+              return { refuse: `\`${base} ${a}\` starts a shell` };
+            continue;
+          }
+          if (a.startsWith('-') && a.length > 1) {
+            const flags = a.slice(1);
+            if (/[si]/.test(flags) && base === 'sudo') {
+              // sudo -s / -i CMD runs CMD through a shell: the rest of the words are a script.
+              const words = args.slice(i + 1).map((w) => w.value);
+              if (words.some((w) => w === undefined))
+                return { refuse: 'the command `sudo -s` runs is computed at run time' };
+              return { label: `sudo -${flags}`, script: words.join(' ') };
+            }
+            if (flags.split('').some((f) => withValue.includes(f)) && !/=/.test(a)) {
+              const last = flags[flags.length - 1] ?? '';
+              if (withValue.includes(last)) i++;
+              if (flags.includes('D')) {
+                const dir = v(i);
+                if (dir === undefined || at.cwd === undefined)
+                  return { label: base, inner: args.slice(i + 1), cwd: null };
+                return { label: base, inner: args.slice(i + 1), cwd: posix.resolve(at.cwd, dir) };
+              }
+            }
+            continue;
+          }
+          const eq = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
+          if (eq && base === 'sudo') {
+            env[eq[1] as string] = eq[2];
+            continue;
+          }
+          break;
+        }
+        return { label: base, inner: args.slice(i), env };
+      }
+      case 'env': {
+        const env: Record<string, string | undefined> = {};
+        let cwd: string | null | undefined;
+        let i = 0;
+        for (; i < args.length; i++) {
+          const a = v(i);
+          if (a === undefined) return { refuse: 'an argument of `env` is computed at run time' };
+          if (a === '--') {
+            i++;
+            break;
+          }
+          if (a === '-C' || a === '--chdir') {
+            const dir = v(++i);
+            cwd = dir === undefined || at.cwd === undefined ? null : posix.resolve(at.cwd, dir);
+            continue;
+          }
+          if (a.startsWith('--chdir=')) {
+            cwd = at.cwd === undefined ? null : posix.resolve(at.cwd, a.slice(8));
+            continue;
+          }
+          if (
+            a === '-S' ||
+            a === '--split-string' ||
+            a.startsWith('--split-string=') ||
+            (a.startsWith('-S') && a.length > 2)
+          ) {
+            const s =
+              a === '-S' || a === '--split-string'
+                ? v(++i)
+                : a.startsWith('-S')
+                  ? a.slice(2)
+                  : a.slice(15);
+            const more = args.slice(i + 1).map((w) => w.value);
+            if (s === undefined || more.some((m) => m === undefined))
+              return { refuse: 'the string `env -S` splits is computed at run time' };
+            return { label: 'env -S', script: [s, ...more].join(' '), env, cwd };
+          }
+          if (a === '-u' || a === '--unset') {
+            i++;
+            continue;
+          }
+          if (a.startsWith('-')) continue;
+          const eq = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
+          if (eq) {
+            env[eq[1] as string] = eq[2];
+            continue;
+          }
+          break;
+        }
+        return { label: 'env', inner: args.slice(i), env, cwd };
+      }
+      case 'time':
+      case 'nohup':
+      case 'nice':
+      case 'ionice':
+      case 'stdbuf':
+      case 'setsid':
+      case 'chronic':
+      case 'unbuffer':
+      case 'caffeinate':
+      case 'command':
+      case 'builtin':
+      case 'exec':
+      case 'coproc':
+      case 'catchsegv':
+      case 'strace':
+      case 'ltrace': {
+        const withValue: Record<string, string> = {
+          time: 'fo',
+          nice: 'n',
+          ionice: 'cnpPt',
+          stdbuf: 'ioe',
+          exec: 'a',
+          caffeinate: 'wt',
+          strace: 'eoOpPsSuEIXb',
+          ltrace: 'eoaAlnpsSuxXLF',
+        };
+        const takes = withValue[base] ?? '';
+        let i = 0;
+        for (; i < args.length; i++) {
+          const a = v(i);
+          if (a === undefined)
+            return { refuse: `an option of \`${base}\` is computed at run time` };
+          if (a === '--') {
+            i++;
+            break;
+          }
+          if (!a.startsWith('-') || a === '-') break;
+          if (base === 'command' && /^-[pvV]*[vV]/.test(a)) return { label: base, inner: [] };
+          if (a.startsWith('--')) {
+            if (
+              !a.includes('=') &&
+              /^--(format|output|adjustment|class|classdata|input|error)$/.test(a)
+            )
+              i++;
+            continue;
+          }
+          const last = a[a.length - 1] ?? '';
+          if (a.length === 2 && takes.includes(last)) i++;
+          if (base === 'nice' && /^-\d+$/.test(a)) continue;
+        }
+        return { label: base, inner: args.slice(i) };
+      }
+      case 'timeout': {
+        let i = 0;
+        for (; i < args.length; i++) {
+          const a = v(i);
+          if (a === undefined) return { refuse: 'an option of `timeout` is computed at run time' };
+          if (a === '--') {
+            i++;
+            break;
+          }
+          if (!a.startsWith('-')) break;
+          if (a === '-s' || a === '-k' || a === '--signal' || a === '--kill-after') i++;
+        }
+        return { label: 'timeout', inner: args.slice(i + 1) };
+      }
+      case 'xargs': {
+        let i = 0;
+        for (; i < args.length; i++) {
+          const a = v(i);
+          if (a === undefined) return { refuse: 'an option of `xargs` is computed at run time' };
+          if (a === '--') {
+            i++;
+            break;
+          }
+          if (!a.startsWith('-')) break;
+          if (/^-[ELPIdnsa]$/.test(a)) i++;
+        }
+        return { label: 'xargs', inner: args.slice(i), moreArgs: true };
+      }
+      case 'find': {
+        const j = args.findIndex(
+          (w) => w.value !== undefined && /^-(exec|execdir|ok|okdir)$/.test(w.value),
+        );
+        if (j < 0) return 'not-a-wrapper';
+        const end = args.findIndex((w, k) => k > j && (w.value === ';' || w.value === '+'));
+        const inner = args.slice(j + 1, end < 0 ? undefined : end);
+        return {
+          label: 'find -exec',
+          inner,
+          moreArgs: inner.some((w) => w.value?.includes('{}')) || args[end]?.value === '+',
+        };
+      }
+      case 'watch': {
+        let i = 0;
+        for (; i < args.length; i++) {
+          const a = v(i);
+          if (a === undefined) return { refuse: 'an option of `watch` is computed at run time' };
+          if (!a.startsWith('-')) break;
+          if (/^-[nq]$|^--(interval|differences|equexit)$/.test(a)) i++;
+        }
+        const words = args.slice(i).map((w) => w.value);
+        if (words.some((w) => w === undefined))
+          return { refuse: 'the command `watch` runs is computed at run time' };
+        return { label: 'watch', script: words.join(' ') };
+      }
+      case 'flock': {
+        const c = args.findIndex((w) => w.value === '-c' || w.value === '--command');
+        if (c >= 0) return { label: 'flock -c', script: v(c + 1) };
+        let i = 0;
+        for (; i < args.length; i++) {
+          const a = v(i);
+          if (a === undefined) return { refuse: 'an option of `flock` is computed at run time' };
+          if (!a.startsWith('-')) break;
+          if (/^-[wE]$|^--(timeout|wait|conflict-exit-code)$/.test(a)) i++;
+        }
+        return { label: 'flock', inner: args.slice(i + 1) };
+      }
+      case 'script': {
+        const c = args.findIndex((w) => w.value === '-c' || w.value === '--command');
+        if (c < 0) return 'not-a-wrapper';
+        return { label: 'script -c', script: v(c + 1) };
+      }
+      case 'su': {
+        const c = args.findIndex((w) => w.value === '-c' || w.value === '--command');
+        if (c < 0) return 'not-a-wrapper';
+        return { label: 'su -c', script: v(c + 1) };
+      }
+      case 'eval': {
+        const words = args.map((w) => w.value);
+        if (words.some((w) => w === undefined))
+          return { refuse: '`eval` runs a string computed when the line runs' };
+        return { label: 'eval', script: words.join(' ') };
+      }
+      case 'source':
+      case '.':
+        return 'not-a-wrapper';
+      default:
+        if (SHELLS.has(base)) return shell(base, args);
+        return 'not-a-wrapper';
+    }
+  }
+
+  /** A word's value when it can be known before the line runs. */
+  word(n: SyntaxNode, scope: Scope): Word {
+    const value = this.value(n, scope);
+    return { value, tail: value ?? this.tail(n, scope) };
+  }
+
+  /** The literal text after the last `/` of a word whose start is computed (`"$VENV/bin/x"`). */
+  private tail(n: SyntaxNode, scope: Scope): string | undefined {
+    if (n.type !== 'concatenation' && n.type !== 'string') return undefined;
+    const parts = n.namedChildren.filter((c): c is SyntaxNode => c !== null);
+    let text = '';
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const p = parts[i] as SyntaxNode;
+      const v = p.type === 'string_content' ? unescapeDouble(p.text) : this.value(p, scope);
+      if (v === undefined) return undefined;
+      text = v + text;
+      if (text.includes('/')) return text.slice(text.lastIndexOf('/') + 1);
+    }
+    return undefined;
+  }
+
+  private value(n: SyntaxNode, scope: Scope): string | undefined {
+    switch (n.type) {
+      case 'word':
+      case 'number': {
+        const t = unescapeWord(n.text);
+        if (t.startsWith('~') && n.parent?.type !== 'concatenation') {
+          const slash = t.indexOf('/');
+          const user = slash < 0 ? t.slice(1) : t.slice(1, slash);
+          if (user !== '' || this.ctx.home === undefined) return undefined;
+          return this.ctx.home + (slash < 0 ? '' : t.slice(slash));
+        }
+        return t;
+      }
+      case 'raw_string':
+        return n.text.slice(1, -1);
+      case 'ansi_c_string':
+        return ansiC(n.text.slice(2, -1));
+      case 'string':
+      case 'translated_string': {
+        let s = '';
+        const str = n.type === 'translated_string' ? n.namedChildren[0] : n;
+        if (!str) return undefined;
+        for (const c of str.children) {
+          if (!c) continue;
+          if (c.type === '"') continue;
+          if (c.type === 'string_content') s += unescapeDouble(c.text);
+          else if (c.type === '$') s += '$';
+          else {
+            const x = this.value(c, scope);
+            if (x === undefined) return undefined;
+            s += x;
+          }
+        }
+        return s;
+      }
+      case 'concatenation': {
+        let s = '';
+        for (const c of n.children) {
+          if (!c) continue;
+          const x = c.isNamed ? this.value(c, scope) : c.text;
+          if (x === undefined) return undefined;
+          s += x;
+        }
+        return s;
+      }
+      case 'simple_expansion':
+      case 'expansion': {
+        const inner = n.namedChildren;
+        if (inner.length !== 1 || inner[0]?.type !== 'variable_name') return undefined;
+        if (n.type === 'expansion' && n.text !== `\${${inner[0].text}}`) return undefined;
+        return scope.vars.get(inner[0].text);
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+type Unwrapped =
+  | 'not-a-wrapper'
+  | { refuse: string }
+  | {
+      label: string;
+      inner: Word[];
+      env?: Record<string, string | undefined>;
+      /** null: the wrapper moves to a directory that cannot be known. */
+      cwd?: string | null;
+      moreArgs?: boolean;
+    }
+  | {
+      label: string;
+      script: string | undefined;
+      env?: Record<string, string | undefined>;
+      cwd?: string | null;
+    }
+  | { label: string; stdinScript: true };
+
+/** `bash -lc 'script'`, `sh -c …`; a shell without -c and without a file reads its standard input. */
+function shell(base: string, args: Word[]): Unwrapped {
+  let command = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i]?.value;
+    if (a === undefined) {
+      if (command) break;
+      return { refuse: `an option of \`${base}\` is computed at run time` };
+    }
+    if (a === '--' || a === '-') {
+      i++;
+      break;
+    }
+    if (base === 'busybox' && i === 0 && a === 'sh') continue;
+    if (/^--(rcfile|init-file)$/.test(a) || /^[-+]O$|^[-+]o$/.test(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('--')) continue;
+    if (/^[-+][A-Za-z]+$/.test(a)) {
+      if (a.startsWith('-') && a.includes('c')) command = true;
+      if (a.startsWith('-') && a.includes('s')) return { label: base, stdinScript: true };
+      continue;
+    }
+    break;
+  }
+  if (command) return { label: `${base} -c`, script: args[i]?.value };
+  if (i >= args.length) return { label: base, stdinScript: true };
+  // `bash deploy.sh`: the script file is not followed (docs/guard.md says so; the PATH shim
+  // of `plangate guard exec` covers scripts).
+  return 'not-a-wrapper';
+}
+
+function fork(scope: Scope, extra: Partial<Scope> = {}): Scope {
+  return {
+    ...scope,
+    vars: new Map(scope.vars),
+    env: { ...scope.env },
+    stdinText: undefined,
+    piped: false,
+    ...extra,
+  };
+}
+
+function isCd(n: SyntaxNode): boolean {
+  const name = n.type === 'command' ? n.childForFieldName('name')?.text : undefined;
+  return name === 'cd' || name === 'pushd';
+}
+
+function nameOf(assignment: SyntaxNode): string {
+  return assignment.childForFieldName('name')?.text ?? '';
+}
+
+const STATEMENTS = new Set([
+  'command',
+  'list',
+  'pipeline',
+  'subshell',
+  'redirected_statement',
+  'variable_assignment',
+  'declaration_command',
+  'function_definition',
+  'if_statement',
+  'while_statement',
+  'for_statement',
+  'c_style_for_statement',
+  'case_statement',
+  'compound_statement',
+  'negated_command',
+  'test_command',
+  'unset_command',
+  'do_group',
+  'else_clause',
+  'elif_clause',
+  'case_item',
+]);
+
+function isStatement(n: SyntaxNode): boolean {
+  return STATEMENTS.has(n.type);
+}
+
+/** Where the parse failed, as the user's own text. */
+function syntaxError(root: SyntaxNode): string {
+  const stack: SyntaxNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop() as SyntaxNode;
+    if (n.isMissing) return `missing ${JSON.stringify(n.type)} at character ${n.startIndex + 1}`;
+    if (n.isError)
+      return `unexpected ${JSON.stringify(clip(n.text, 30))} at character ${n.startIndex + 1}`;
+    for (const c of [...n.children].reverse()) if (c?.hasError || c?.isMissing) stack.push(c);
+  }
+  return 'unbalanced quotes or brackets';
+}
+
+function unescapeWord(s: string): string {
+  return s.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1');
+}
+
+function unescapeDouble(s: string): string {
+  return s.replace(/\\\n/g, '').replace(/\\([$`"\\])/g, '$1');
+}
+
+const C_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  E: '\x1b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
+};
+
+/** $'…' quoting: the escapes bash decodes. */
+function ansiC(s: string): string {
+  return s.replace(
+    /\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)/gs,
+    (_, e: string) => {
+      if (/^[xuU]/.test(e)) return String.fromCodePoint(parseInt(e.slice(1), 16));
+      if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
+      if (e.startsWith('c')) return String.fromCharCode((e.charCodeAt(1) ?? 64) & 31);
+      return C_ESCAPES[e] ?? `\\${e}`;
+    },
+  );
+}
+
+function clip(s: string, max = 200): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}

@@ -1,0 +1,238 @@
+import type { Tool, ToolCall } from './shell.js';
+
+// What a terraform / tofu / terragrunt command does to infrastructure, from its words alone:
+// nothing (plan, fmt, validate, ...), something a plan shows (apply, destroy: the guard makes
+// that plan), or something no plan shows (state rm, import, force-unlock, ...: refused, since
+// plangate cannot preview it). Unknown subcommands are refused too.
+
+export type Effect =
+  | { kind: 'read-only'; subcommand: string }
+  | {
+      kind: 'plan';
+      subcommand: string;
+      /** Options before the subcommand that the plan needs too (-chdir=DIR). */
+      globals: string[];
+      /** Options for `plan` that reproduce what the command would apply. */
+      planArgs: string[];
+      destroy: boolean;
+      /** `apply FILE`: the saved plan, shown with `show -json` instead of planned again. */
+      savedPlan?: string;
+    }
+  | { kind: 'ask'; subcommand: string; reason: string }
+  | { kind: 'refuse'; subcommand: string; reason: string };
+
+const READ_ONLY = new Set([
+  'plan',
+  'fmt',
+  'validate',
+  'show',
+  'output',
+  'version',
+  'providers',
+  'graph',
+  'get',
+  'login',
+  'logout',
+  'console',
+  'metadata',
+  'modules',
+  'help',
+]);
+
+/** Change state or infrastructure without a plan plangate could score. */
+const NO_PLAN: Record<string, string> = {
+  import: 'imports a resource into the state',
+  taint: 'marks a resource for replacement in the state',
+  untaint: 'changes the state directly',
+  refresh: 'rewrites the state from what the provider reads',
+  'force-unlock': 'removes the state lock another run may hold',
+};
+
+const STATE_READS = new Set(['list', 'show', 'pull']);
+const WORKSPACE_READS = new Set(['list', 'show', 'select', 'new']);
+
+/** apply/destroy options that `plan` does not take (they are about applying, not planning). */
+const APPLY_ONLY =
+  /^-(auto-approve|input|compact-warnings|json|no-color|state-out|backup|show-sensitive)(=|$)/;
+/** Options whose value is the next word when written without `=`. */
+const SPLIT_VALUE = /^-(var|var-file|target|replace|exclude|chdir)$/;
+
+export function classify(call: ToolCall): Effect {
+  const envArgs = splitArgs(call.env.TF_CLI_ARGS);
+  const words = call.args;
+  if (words.some((w) => w === undefined)) {
+    const sub = words.find((w) => w !== undefined && !w.startsWith('-')) ?? '';
+    if (!READ_ONLY.has(sub) || words.indexOf(undefined) < words.indexOf(sub)) {
+      return {
+        kind: 'refuse',
+        subcommand: sub,
+        reason: `some of its arguments are computed when the line runs, so plangate cannot tell what it would apply`,
+      };
+    }
+  }
+  const args = words as string[];
+  if (call.tool === 'terragrunt') return terragrunt(call, args);
+
+  const globals: string[] = [];
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a.startsWith('-chdir=')) globals.push(a);
+    else if (
+      a === '-help' ||
+      a === '-h' ||
+      a === '--help' ||
+      a === '-version' ||
+      a === '-v' ||
+      a === '--version'
+    ) {
+      return { kind: 'read-only', subcommand: a };
+    } else break;
+  }
+  const sub = args[i];
+  const rest = args.slice(i + 1);
+  if (sub === undefined) return { kind: 'read-only', subcommand: '' };
+  if (rest.some((a) => a === '-help' || a === '-h' || a === '--help'))
+    return { kind: 'read-only', subcommand: sub };
+  if (call.moreArgs && (sub === 'apply' || sub === 'destroy' || !READ_ONLY.has(sub))) {
+    return {
+      kind: 'refuse',
+      subcommand: sub,
+      reason: 'it gets more arguments at run time (xargs, find -exec), which plangate cannot see',
+    };
+  }
+  if (READ_ONLY.has(sub)) return { kind: 'read-only', subcommand: sub };
+  if (sub === 'init') {
+    return rest.some((a) => /^-(migrate-state|force-copy)(=|$)/.test(a))
+      ? { kind: 'ask', subcommand: sub, reason: 'it copies the state to another backend' }
+      : { kind: 'read-only', subcommand: sub };
+  }
+  if (sub === 'test') {
+    return {
+      kind: 'ask',
+      subcommand: sub,
+      reason: '`test` creates and destroys real resources for its runs',
+    };
+  }
+  if (sub === 'state') {
+    const what = rest.find((a) => !a.startsWith('-'));
+    if (what !== undefined && STATE_READS.has(what))
+      return { kind: 'read-only', subcommand: `state ${what}` };
+    return {
+      kind: 'refuse',
+      subcommand: `state ${what ?? ''}`.trim(),
+      reason: 'it changes the state directly; no plan shows what it does',
+    };
+  }
+  if (sub === 'workspace') {
+    const what = rest.find((a) => !a.startsWith('-'));
+    if (what !== undefined && WORKSPACE_READS.has(what))
+      return { kind: 'read-only', subcommand: `workspace ${what}` };
+    return {
+      kind: 'refuse',
+      subcommand: `workspace ${what ?? ''}`.trim(),
+      reason: 'deleting a workspace can drop its state; no plan shows what it does',
+    };
+  }
+  const noPlan = NO_PLAN[sub];
+  if (noPlan)
+    return { kind: 'refuse', subcommand: sub, reason: `it ${noPlan}; no plan shows what it does` };
+  if (sub !== 'apply' && sub !== 'destroy') {
+    return {
+      kind: 'refuse',
+      subcommand: sub,
+      reason: `plangate does not know the \`${sub}\` command of ${call.tool}`,
+    };
+  }
+  const extra = splitArgs(call.env[`TF_CLI_ARGS_${sub}`]);
+  return applyEffect(call.tool, sub, globals, [...envArgs, ...extra, ...rest]);
+}
+
+function applyEffect(
+  tool: Tool,
+  sub: 'apply' | 'destroy',
+  globals: string[],
+  args: string[],
+): Effect {
+  const planArgs: string[] = [];
+  const positional: string[] = [];
+  let destroy = sub === 'destroy';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-destroy' || a === '-destroy=true') {
+      destroy = true;
+      continue;
+    }
+    if (APPLY_ONLY.test(a)) continue;
+    if (SPLIT_VALUE.test(a)) {
+      const value = args[++i];
+      if (value === undefined)
+        return { kind: 'refuse', subcommand: sub, reason: `${a} has no value` };
+      planArgs.push(`${a}=${value}`);
+      continue;
+    }
+    if (a.startsWith('-')) planArgs.push(a);
+    else positional.push(a);
+  }
+  if (positional.length > 1) {
+    return {
+      kind: 'refuse',
+      subcommand: sub,
+      reason: `${tool} ${sub} takes at most one plan file, not ${positional.length} arguments`,
+    };
+  }
+  const savedPlan = positional[0];
+  if (savedPlan !== undefined) {
+    if (sub === 'destroy')
+      return { kind: 'refuse', subcommand: sub, reason: `\`${tool} destroy\` takes no plan file` };
+    return { kind: 'plan', subcommand: sub, globals, planArgs: [], destroy: false, savedPlan };
+  }
+  return {
+    kind: 'plan',
+    subcommand: sub,
+    globals,
+    planArgs: destroy ? ['-destroy', ...planArgs] : planArgs,
+    destroy,
+  };
+}
+
+/**
+ * terragrunt passes most commands through to terraform in one module's directory. `run-all`,
+ * `run --all` and `--all` reach many modules at once: each would need its own plan, so they are
+ * refused.
+ */
+function terragrunt(call: ToolCall, args: string[]): Effect {
+  let words = args.filter(
+    (a) => !/^--(terragrunt-)?(non-interactive|log-level=.*|no-color)$/.test(a),
+  );
+  if (
+    words.some((a) => /^--(all|graph|terragrunt-include-external-dependencies)$/.test(a)) ||
+    words[0] === 'run-all' ||
+    words[0] === 'stack'
+  ) {
+    return {
+      kind: 'refuse',
+      subcommand: words[0] ?? '',
+      reason: 'it runs in many modules at once; run it per module so each plan can be checked',
+    };
+  }
+  const dir = words.findIndex((a) => /^--(terragrunt-)?working-dir$/.test(a));
+  if (dir >= 0) {
+    return {
+      kind: 'refuse',
+      subcommand: words[0] ?? '',
+      reason: 'use `cd DIR &&` instead of --working-dir, so plangate plans in the same directory',
+    };
+  }
+  if (words[0] === 'run') words = words.slice(words[1] === '--' ? 2 : 1);
+  return classify({ ...call, tool: 'terraform', args: words }) as Effect;
+}
+
+/** TF_CLI_ARGS values are split like shell words (terraform uses the same rule). */
+export function splitArgs(s: string | undefined): string[] {
+  if (!s) return [];
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out;
+}

@@ -1,0 +1,258 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installStandIn, type StandInSpec } from '../../../testkit/guard/stand-in.js';
+import {
+  createsOnlyPlan,
+  incidentDestroyPlan,
+  missingStatePlan,
+} from '../../../testkit/plans/samples.js';
+import { corpusTest, plansDir, repoRoot, sharedDir } from '../../../testkit/support/shared.js';
+
+const realworldDir = join(sharedDir, 'fixtures/plans-realworld');
+
+// `plangate guard claude-hook` as Claude Code runs it: the built CLI as a process, the hook event
+// as JSON on stdin, a stand-in terraform on PATH that records its arguments and prints plans.
+
+const built = join(repoRoot, 'lib/cli/index.js');
+
+interface Hooked {
+  answer:
+    | { hookSpecificOutput?: { permissionDecision: string; permissionDecisionReason: string } }
+    | undefined;
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  ms: number;
+  calls: { tool: string; args: string[]; cwd: string }[];
+}
+
+function workspace(spec: StandInSpec) {
+  const dir = mkdtempSync(join(tmpdir(), 'plangate-hook-'));
+  mkdirSync(join(dir, 'repo/.git'), { recursive: true });
+  mkdirSync(join(dir, 'repo/infra'), { recursive: true });
+  const standIn = installStandIn(dir, spec);
+  return { dir, repo: join(dir, 'repo'), standIn };
+}
+
+function planFile(dir: string, name: string, doc: unknown): string {
+  const f = join(dir, name);
+  writeFileSync(f, JSON.stringify(doc));
+  return f;
+}
+
+async function hook(
+  ws: ReturnType<typeof workspace>,
+  input: string,
+  opts: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<Hooked> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [built, 'guard', 'claude-hook', ...(opts.args ?? [])], {
+    cwd: ws.repo,
+    env: {
+      PATH: ws.standIn.path,
+      HOME: ws.dir,
+      // No token: the ledger lookup must fail closed, never reach the network.
+      GITHUB_API_URL: 'http://127.0.0.1:9',
+      ...opts.env,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdin.end(input);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    answer: stdout.trim() ? JSON.parse(stdout) : undefined,
+    stdout,
+    stderr,
+    code,
+    ms: Date.now() - t0,
+    calls: ws.standIn.calls(),
+  };
+}
+
+const event = (command: unknown, cwd?: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    session_id: 'abc',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command, description: 'x' },
+    ...(cwd ? { cwd } : {}),
+    ...extra,
+  });
+
+const decision = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecision;
+const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionReason ?? '';
+
+(existsSync(built) ? describe : describe.skip)('plangate guard claude-hook', () => {
+  test('the incident: `terraform destroy -auto-approve` in infra/ is denied with the findings', async () => {
+    const ws = workspace({});
+    const destroy = planFile(ws.dir, 'destroy.json', incidentDestroyPlan());
+    const ws2 = { ...ws, standIn: installStandIn(ws.dir, { destroy }) };
+    const h = await hook(ws2, event('cd infra && terraform destroy -auto-approve', ws.repo));
+    expect(h.code).toBe(0);
+    expect(decision(h)).toBe('deny');
+    const r = reason(h);
+    expect(r).toMatch(/backups-lost/);
+    expect(r).toMatch(/stateful-destroy/);
+    expect(r).toMatch(/aws_db_instance/);
+    expect(r).toMatch(/needs approval/);
+    expect(r).toMatch(/\/approve-destroy/);
+    expect(r).toMatch(/plangate guard exec/);
+    // The plan was made where the command would run, as a destroy plan, and nothing was applied.
+    expect(h.calls.map((c) => [c.args[0], c.cwd])).toEqual([
+      ['plan', join(ws.repo, 'infra')],
+      ['show', join(ws.repo, 'infra')],
+    ]);
+    expect(h.calls[0]?.args).toContain('-destroy');
+    expect(h.calls[0]?.args).not.toContain('-auto-approve');
+    expect(h.calls.some((c) => c.args[0] === 'destroy' || c.args[0] === 'apply')).toBe(false);
+  });
+
+  corpusTest('a real destroy plan from the corpus is denied too', async () => {
+    const ws = workspace({ destroy: join(realworldDir, 'tfui__db-delete-tf1.7.json') });
+    const h = await hook(ws, event('terraform destroy', ws.repo));
+    expect(decision(h)).toBe('deny');
+    expect(reason(h)).toMatch(/aws_db_instance/);
+  });
+
+  test('`terraform plan` and `terraform fmt` are allowed without running a plan', async () => {
+    const ws = workspace({});
+    const h = await hook(
+      ws,
+      event('terraform fmt -recursive && terraform plan -out=tf.plan', ws.repo),
+    );
+    expect(decision(h)).toBe('allow');
+    expect(h.calls).toEqual([]);
+  });
+
+  test('a benign apply is allowed, after its plan was made and scored', async () => {
+    const ws = workspace({ apply: '' });
+    const creates = planFile(ws.dir, 'creates.json', createsOnlyPlan());
+    const ws2 = { ...ws, standIn: installStandIn(ws.dir, { apply: creates }) };
+    const h = await hook(ws2, event('terraform apply -auto-approve -var env=dev', ws.repo));
+    expect(decision(h)).toBe('allow');
+    expect(reason(h)).toMatch(/within limits/);
+    expect(h.calls[0]?.args.slice(0, 3)).toEqual([
+      'plan',
+      '-input=false',
+      expect.stringMatching(/^-out=/),
+    ]);
+    expect(h.calls[0]?.args).toContain('-var=env=dev');
+  });
+
+  corpusTest('an apply of a saved plan is judged by `show -json` of that file', async () => {
+    const ws = workspace({});
+    writeFileSync(
+      join(ws.repo, 'infra/tf.plan'),
+      `stand-in plan -> ${join(plansDir, 'tfplanformat__delete-tf1.7.json')}`,
+    );
+    const h = await hook(ws, event('terraform -chdir=infra apply tf.plan', ws.repo));
+    expect(h.calls.map((c) => c.args)).toEqual([['-chdir=infra', 'show', '-json', 'tf.plan']]);
+    expect(decision(h)).toBe('deny');
+  });
+
+  test('a line without terraform gets no opinion, and no plan is made', async () => {
+    const ws = workspace({});
+    const h = await hook(ws, event('ls -la && git status', ws.repo));
+    expect(h.code).toBe(0);
+    expect(h.stdout).toBe('');
+    expect(h.calls).toEqual([]);
+  });
+
+  test('other tools than Bash are none of its business', async () => {
+    const ws = workspace({});
+    const h = await hook(
+      ws,
+      JSON.stringify({ tool_name: 'Write', tool_input: { file_path: '/x' } }),
+    );
+    expect(h.stdout).toBe('');
+  });
+
+  test.each([
+    ['malformed JSON', '{"tool_name": "Bash", ', /not JSON/],
+    ['not an object', '[1,2]', /not a JSON object/],
+    ['no tool_input', JSON.stringify({ tool_name: 'Bash' }), /no `tool_input`/],
+    [
+      'command not a string',
+      JSON.stringify({ tool_name: 'Bash', tool_input: { command: 42 } }),
+      /not a string/,
+    ],
+    ['unbalanced quotes', event('terraform destroy "infra'), /cannot parse/],
+    ['a 1 MB command line', event(`echo ${'a'.repeat(1 << 20)}`), /characters long/],
+    [
+      'a state command',
+      event('terraform state rm aws_db_instance.main'),
+      /changes the state directly/,
+    ],
+    [
+      'an unknown wrapper',
+      event('with-aws-creds terraform destroy'),
+      /does not know how `with-aws-creds` runs commands/,
+    ],
+  ])('bad input (%s) is a clear deny, exit 0, no stack trace', async (_name, input, why) => {
+    const ws = workspace({});
+    const h = await hook(ws, input);
+    expect(h.code).toBe(0);
+    expect(decision(h)).toBe('deny');
+    expect(reason(h)).toMatch(why);
+    expect(h.stdout + h.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('terraform not installed: deny, saying so', async () => {
+    const ws = workspace({});
+    const h = await hook(ws, event('terraform apply', ws.repo), { env: { PATH: '/nonexistent' } });
+    expect(decision(h)).toBe('deny');
+    expect(reason(h)).toMatch(/terraform is not installed/);
+  });
+
+  test('a plan that errors: deny with its message', async () => {
+    const ws = workspace({
+      fail: { code: 1, message: 'Error: No valid credential sources found' },
+    });
+    const h = await hook(ws, event('terraform apply', ws.repo));
+    expect(decision(h)).toBe('deny');
+    expect(reason(h)).toMatch(/No valid credential sources found/);
+  });
+
+  test('a plan slower than the timeout: deny within the timeout, the plan stopped', async () => {
+    const ws = workspace({ sleepMs: 60_000, apply: '/dev/null' });
+    const h = await hook(ws, event('terraform apply', ws.repo), { args: ['--timeout', '5'] });
+    expect(decision(h)).toBe('deny');
+    expect(reason(h)).toMatch(/did not finish in time|could not decide within 5 s/);
+    // Within the timeout, counted from the start of the process, as Claude Code counts it.
+    expect(h.ms).toBeLessThan(5000);
+  });
+
+  test('the local-state preflight: an empty local state with many creates is said before anything runs', async () => {
+    const ws = workspace({});
+    const creates = planFile(ws.dir, 'missing.json', missingStatePlan());
+    const ws2 = { ...ws, standIn: installStandIn(ws.dir, { apply: creates }) };
+    const h = await hook(ws2, event('terraform apply -auto-approve', ws.repo));
+    expect(decision(h)).toBe('deny');
+    expect(reason(h)).toMatch(/Local state check: this directory has no remote backend/);
+    expect(reason(h)).toMatch(/empty-state/);
+    // With a remote backend recorded by `terraform init`, the state is not local: no warning.
+    mkdirSync(join(ws.repo, '.terraform'), { recursive: true });
+    writeFileSync(
+      join(ws.repo, '.terraform/terraform.tfstate'),
+      JSON.stringify({ version: 3, backend: { type: 's3', config: {} } }),
+    );
+    const remote = await hook(ws2, event('terraform apply -auto-approve', ws.repo));
+    expect(reason(remote)).not.toMatch(/Local state check/);
+  });
+
+  test('an alias from the config is followed', async () => {
+    const ws = workspace({});
+    const destroy = planFile(ws.dir, 'destroy.json', incidentDestroyPlan());
+    const ws2 = { ...ws, standIn: installStandIn(ws.dir, { destroy }) };
+    mkdirSync(join(ws.repo, '.github'), { recursive: true });
+    writeFileSync(join(ws.repo, '.github/plangate.yml'), 'guard:\n  aliases: ["tf=terraform"]\n');
+    const h = await hook(ws2, event('tf destroy', ws.repo));
+    expect(decision(h)).toBe('deny');
+    expect(reason(h)).toMatch(/via alias tf/);
+  });
+});

@@ -1,0 +1,116 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GUARD_TIMEOUT,
+  HOOK_COMMAND,
+  HOOK_TIMEOUT,
+  installClaude,
+  settingsFile,
+} from '../../../src/cli/guard/install.js';
+
+// `plangate guard install claude`: merged into the settings file without losing anything in it,
+// idempotent, and the guard's deadline inside the hook's timeout.
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'plangate-install-'));
+const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+
+const OURS = { type: 'command', command: HOOK_COMMAND, timeout: HOOK_TIMEOUT };
+
+describe('guard install claude', () => {
+  test('creates .claude/settings.json when there is none', () => {
+    const dir = tmp();
+    const file = settingsFile({ user: false, cwd: dir, home: '/nowhere' });
+    expect(file).toBe(join(dir, '.claude/settings.json'));
+    expect(installClaude(file)).toEqual({ file, changed: true });
+    expect(read(file)).toEqual({ hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [OURS] }] } });
+  });
+
+  test('--user writes ~/.claude/settings.json', () => {
+    expect(settingsFile({ user: true, cwd: '/repo', home: '/home/dev' })).toBe(
+      '/home/dev/.claude/settings.json',
+    );
+    expect(() => settingsFile({ user: true, cwd: '/repo', home: undefined })).toThrow(
+      /HOME is not set/,
+    );
+  });
+
+  test('keeps every other setting and hook, and a second run changes nothing', () => {
+    const dir = tmp();
+    const file = join(dir, '.claude/settings.json');
+    mkdirSync(join(dir, '.claude'));
+    const before = {
+      model: 'opus',
+      permissions: { allow: ['Bash(npm test)'], deny: ['Read(./.env)'] },
+      env: { FOO: '1' },
+      hooks: {
+        PreToolUse: [
+          { matcher: 'Bash', hooks: [{ type: 'command', command: 'audit-log.sh', timeout: 5 }] },
+          { matcher: 'Write|Edit', hooks: [{ type: 'command', command: 'lint.sh' }] },
+        ],
+        PostToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: 'notify.sh' }] }],
+      },
+    };
+    writeFileSync(file, JSON.stringify(before));
+    expect(installClaude(file).changed).toBe(true);
+    const after = read(file);
+    expect(after).toEqual({
+      ...before,
+      hooks: {
+        ...before.hooks,
+        PreToolUse: [...before.hooks.PreToolUse, { matcher: 'Bash', hooks: [OURS] }],
+      },
+    });
+    const text = readFileSync(file, 'utf8');
+    expect(installClaude(file)).toEqual({ file, changed: false });
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  test('an older plangate entry is updated in place, duplicates dropped', () => {
+    const dir = tmp();
+    const file = join(dir, 'settings.json');
+    const old = { type: 'command', command: 'plangate guard claude-hook', timeout: 60 };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        hooks: {
+          PreToolUse: [
+            { matcher: 'Bash', hooks: [{ type: 'command', command: 'audit-log.sh' }, old] },
+            { matcher: 'Bash', hooks: [old] },
+          ],
+        },
+      }),
+    );
+    installClaude(file);
+    expect(read(file)).toEqual({
+      hooks: {
+        PreToolUse: [
+          { matcher: 'Bash', hooks: [{ type: 'command', command: 'audit-log.sh' }, OURS] },
+        ],
+      },
+    });
+  });
+
+  test.each([
+    ['not JSON', '{"hooks": ', /not valid JSON/],
+    ['not an object', '[]', /not a JSON object/],
+    ['hooks not an object', '{"hooks": []}', /"hooks" is not an object/],
+    [
+      'PreToolUse not an array',
+      '{"hooks": {"PreToolUse": {}}}',
+      /"hooks.PreToolUse" is not an array/,
+    ],
+  ])('a settings file that is %s is left alone, with a clear error', (_n, text, why) => {
+    const dir = tmp();
+    const file = join(dir, 'settings.json');
+    writeFileSync(file, text);
+    expect(() => installClaude(file)).toThrow(why);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  test('the guard answers before Claude Code stops waiting', () => {
+    expect(GUARD_TIMEOUT).toBeLessThan(HOOK_TIMEOUT);
+    expect(HOOK_COMMAND).toContain(`--timeout ${GUARD_TIMEOUT}`);
+    expect(HOOK_COMMAND).toMatch(/\|\| exit 2$/);
+  });
+});
