@@ -31235,6 +31235,30 @@ var CONFIG_SCHEMA = {
       items: { type: "string", pattern: LOGIN_OR_TEAM },
       uniqueItems: true,
       default: ["github-actions[bot]"]
+    },
+    guard: {
+      type: "object",
+      description: "plangate guard: the check of terraform, tofu and terragrunt commands in terminals and coding agents (docs/guard.md).",
+      additionalProperties: false,
+      properties: {
+        ask_level: {
+          type: "string",
+          description: "A plan that needs no approval but reaches this risk level is asked about: Claude Code asks the user, `guard exec` wants a typed yes on a terminal.",
+          enum: [...SEVERITIES, "never"],
+          default: "medium"
+        },
+        aliases: {
+          type: "array",
+          description: "Names your shell expands to terraform-family commands, as NAME=COMMAND (e.g. tf=terraform, tfa=terraform apply).",
+          items: {
+            type: "string",
+            pattern: "^[A-Za-z0-9_.+-]+=(terraform|tofu|terragrunt)( \\S+)*$"
+          },
+          uniqueItems: true,
+          maxItems: 50,
+          default: []
+        }
+      }
     }
   }
 };

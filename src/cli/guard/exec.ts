@@ -121,8 +121,8 @@ export function terminalAsk(): (prompt: string) => Promise<string> {
     new Promise((resolve) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
       rl.question(prompt, (answer) => {
-        rl.close();
         resolve(answer);
+        rl.close();
       });
       rl.on('close', () => resolve(''));
     });
