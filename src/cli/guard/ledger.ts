@@ -33,6 +33,8 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
     auth: token,
     baseUrl: opts.env.GITHUB_API_URL || 'https://api.github.com',
     request: { signal: AbortSignal.timeout(Math.max(1, opts.deadline - Date.now())) },
+    // Failures are reported in the guard's answer; Octokit's own log would go to the hook's stderr.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
   try {
     let pull: { number: number; head: { sha: string }; state: string };
@@ -61,7 +63,8 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
         repo: name,
         ref: pull.head.sha,
         check_name: LEDGER_CHECK_NAME,
-        filter: 'all',
+        // Each app's latest run only: an approval the app has since withdrawn must not count.
+        filter: 'latest',
       })
     ).data.check_runs;
     const trusted = runs.filter(

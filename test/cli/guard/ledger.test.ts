@@ -1,0 +1,184 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Octokit } from '@octokit/rest';
+import { findApproval } from '../../../src/cli/guard/ledger.js';
+import { encodeLedger, LEDGER_CHECK_NAME, type Ledger } from '../../../src/core/ledger.js';
+import { startEmulator, type GitHubEmulator } from '../../../testkit/github/emulator.js';
+
+// The ledger lookup of `plangate guard` against the local GitHub emulator: a real git repository
+// whose `origin` is on github.com, the pull request found from its commit, the check run read
+// with Octokit. Only an approval written by the plangate app, for this digest, on the pull
+// request's current head, lets a command through.
+
+const DIGEST = `sha256v2:${'d'.repeat(64)}`;
+const OTHER = `sha256v2:${'e'.repeat(64)}`;
+const SET = 'f'.repeat(64);
+
+let gh: GitHubEmulator;
+let repoDir: string;
+let head: string;
+
+function git(args: string[], cwd: string) {
+  return execFileSync('git', args, {
+    cwd,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  })
+    .toString()
+    .trim();
+}
+
+beforeAll(async () => {
+  gh = await startEmulator();
+  gh.addRepo({ owner: 'acme', repo: 'infra', collaborators: ['dana'] });
+  gh.addToken('ghs_app', { login: `${gh.app.slug}[bot]`, type: 'Bot', app: 'app' });
+  gh.addToken('ghs_actions', { login: 'github-actions[bot]', type: 'Bot', app: 'github-actions' });
+  gh.addToken('ghp_dev', { login: 'dev' });
+  repoDir = mkdtempSync(join(tmpdir(), 'plangate-ledger-'));
+  git(['init', '-q', '-b', 'feature'], repoDir);
+  writeFileSync(join(repoDir, 'main.tf'), 'resource "null_resource" "x" {}\n');
+  git(['add', '.'], repoDir);
+  git(['commit', '-q', '-m', 'x'], repoDir);
+  git(['remote', 'add', 'origin', 'git@github.com:acme/infra.git'], repoDir);
+  head = git(['rev-parse', 'HEAD'], repoDir);
+  gh.addPull({
+    owner: 'acme',
+    repo: 'infra',
+    number: 7,
+    title: 'Tear down the old stack',
+    user: { login: 'alice' },
+    head: { sha: head, ref: 'feature' },
+    base: { sha: 'b1'.repeat(20), ref: 'main' },
+    files: [{ filename: 'main.tf', status: 'modified' }],
+  });
+});
+
+afterAll(async () => {
+  expect(gh.violations).toEqual([]);
+  await gh.close();
+});
+
+function ledger(over: Partial<Ledger> = {}, digest = DIGEST): Ledger {
+  return {
+    headSha: head,
+    pull: 7,
+    baseRef: 'main',
+    projects: [
+      {
+        name: 'infra',
+        digest,
+        destroySet: SET,
+        riskSet: SET,
+        level: 'critical',
+        requiresApproval: true,
+        state: 'approved',
+        approvals: [{ login: 'dana', commentId: 101, at: '2026-11-25T19:00:00Z' }],
+      },
+    ],
+    ...over,
+  };
+}
+
+async function writeCheckRun(token: string, l: Ledger, sha = head) {
+  const octokit = new Octokit({ auth: token, baseUrl: gh.url });
+  await octokit.rest.checks.create({
+    owner: 'acme',
+    repo: 'infra',
+    name: LEDGER_CHECK_NAME,
+    head_sha: sha,
+    status: 'completed',
+    conclusion: 'success',
+    output: { title: 'approved', summary: 'approved', text: `Approved.\n\n${encodeLedger(l)}` },
+  });
+}
+
+const lookup = (
+  digest: string,
+  extra: { pull?: number; app?: string; env?: Record<string, string> } = {},
+) =>
+  findApproval({
+    dir: repoDir,
+    digest,
+    env: {
+      PATH: process.env.PATH,
+      HOME: repoDir,
+      GITHUB_TOKEN: 'ghp_dev',
+      GITHUB_API_URL: gh.url,
+      ...extra.env,
+    },
+    deadline: Date.now() + 20_000,
+    ...(extra.pull ? { pull: extra.pull } : {}),
+    ...(extra.app ? { app: extra.app } : {}),
+  });
+
+describe('guard: the ledger on GitHub', () => {
+  test('no check run yet: not approved, and says why', async () => {
+    const r = await lookup(DIGEST);
+    expect(r).toEqual({
+      approved: false,
+      detail: expect.stringMatching(
+        /#7 has no `plangate \/ destroy approval` check run written by the plangate app/,
+      ),
+    });
+  });
+
+  test('a ledger from a check run written by github-actions does not count', async () => {
+    await writeCheckRun('ghs_actions', ledger());
+    const r = await lookup(DIGEST);
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(/1 written by others are ignored/);
+  });
+
+  test("the app's ledger for another digest does not count", async () => {
+    await writeCheckRun('ghs_app', ledger({}, OTHER));
+    const r = await lookup(DIGEST);
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(/does not approve this plan/);
+  });
+
+  test("the app's ledger approving this digest lets it through, found from the local commit", async () => {
+    await writeCheckRun('ghs_app', ledger());
+    const r = await lookup(DIGEST);
+    expect(r).toEqual({
+      approved: true,
+      detail: 'approved on pull request #7 by @dana (project infra)',
+    });
+    // --pr finds the same pull request without the local commit.
+    expect((await lookup(DIGEST, { pull: 7 })).approved).toBe(true);
+  });
+
+  test('gate.app pins the app: a ledger of another app does not count', async () => {
+    expect((await lookup(DIGEST, { app: gh.app.slug })).approved).toBe(true);
+    expect((await lookup(DIGEST, { app: 'some-other-app' })).approved).toBe(false);
+  });
+
+  test('a pending project, or a ledger for another head, does not count', async () => {
+    const pending = ledger();
+    pending.projects[0] = {
+      ...pending.projects[0]!,
+      digest: OTHER,
+      state: 'pending',
+      approvals: [],
+    };
+    await writeCheckRun('ghs_app', pending);
+    expect((await lookup(OTHER)).approved).toBe(false);
+  });
+
+  test('without a token it fails closed, saying so', async () => {
+    const r = await lookup(DIGEST, { env: { GITHUB_TOKEN: '', PATH: '/nonexistent' } });
+    expect(r).toEqual({ approved: false, detail: expect.stringMatching(/no GitHub token/) });
+  });
+
+  test('an unreachable GitHub fails closed', async () => {
+    const r = await lookup(DIGEST, { env: { GITHUB_API_URL: 'http://127.0.0.1:9' } });
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(/reading the ledger from GitHub failed/);
+  });
+});
