@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '../../../testkit/support/shared.js';
 import {
   GUARD_TIMEOUT,
   HOOK_COMMAND,
@@ -112,5 +113,16 @@ describe('guard install claude', () => {
     expect(GUARD_TIMEOUT).toBeLessThan(HOOK_TIMEOUT);
     expect(HOOK_COMMAND).toContain(`--timeout ${GUARD_TIMEOUT}`);
     expect(HOOK_COMMAND).toMatch(/\|\| exit 2$/);
+  });
+
+  test('docs/guard.md shows exactly what install writes', () => {
+    const doc = readFileSync(join(repoRoot, 'docs/guard.md'), 'utf8');
+    const block = /`install` merges this[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toBeDefined();
+    expect(JSON.parse(block as string)).toEqual({
+      hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [OURS] }] },
+    });
+    expect(doc).toContain(`--timeout ${GUARD_TIMEOUT}`);
+    expect(doc).toContain(`\`timeout\` of ${HOOK_TIMEOUT} seconds`);
   });
 });
