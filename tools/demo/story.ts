@@ -23,6 +23,7 @@ import { issueCommentPayload } from '../../testkit/app/payloads.js';
 import { run as cli, type CliIo } from '../../src/cli/main.js';
 import { decodeMarker } from '../../src/core/marker.js';
 import { shortDigest } from '../../src/core/plan/model.js';
+import { agentDestroyAct } from './guard-act.js';
 import { incidentDestroyPlan, missingStatePlan } from '../../testkit/plans/samples.js';
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -143,18 +144,22 @@ async function main(): Promise<number> {
     const code = await cli(['check', 'plan.json'], cliIo(work));
     say(dim(`  (exit code ${code}: 3 means stop and ask a human)`));
 
+    // Act three: the laptop, where the incident happened (tools/demo/guard-act.ts).
+    gh.addToken('ghp_laptop', { login: 'dev-laptop' });
+    const guarded = await agentDestroyAct({ step, say, quote, red, green, dim }, '9.', gh.url);
+
     const unlocked = h.runStatus(9002) === 'queued';
     const stale = staleAfterPush;
     say(
       `\n${bold(
-        unlocked && stale && code === 3
+        unlocked && stale && code === 3 && guarded
           ? green(
               'Outcome: nothing was destroyed without a code owner approving that exact plan. The backups would still be there.',
             )
           : red('Outcome: the story did not go as expected.'),
       )}`,
     );
-    return unlocked && stale && code === 3 ? 0 : 1;
+    return unlocked && stale && code === 3 && guarded ? 0 : 1;
   } finally {
     await h.close();
   }

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { parsePlan, shortDigest } from '../../core/plan/index.js';
-import { renderText } from '../../core/render/index.js';
 import { buildReport, type Report } from '../../core/report.js';
 import { atLeast } from '../../core/risk/types.js';
 import { localState, preflightWarning } from './preflight.js';
 import { run } from './run.js';
+import { guardSummary } from './summary.js';
 import type { ToolCall } from './shell.js';
 import { classify, type Effect } from './terraform.js';
 
@@ -95,7 +95,7 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
   const report = buildReport([{ name: planDir, plan: made.plan }], opts.config);
   const project = report.projects[0];
   const digest = made.plan.digest;
-  const summary = renderText(report, { color: false, command: opts.config.approval.command });
+  const summary = project ? guardSummary(project) : '';
   const preflight =
     call.tool === 'terragrunt'
       ? undefined

@@ -57,7 +57,7 @@ async function hookCommand(argv: readonly string[]): Promise<number> {
     );
   }
   // Claude Code's clock starts when it starts this process, so ours does too.
-  const started = Date.now() - process.uptime() * 1000;
+  const started = Math.floor(Date.now() - process.uptime() * 1000);
   const left = () => started + timeoutMs - Date.now();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<unknown>((resolve) => {

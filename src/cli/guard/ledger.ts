@@ -32,7 +32,7 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
   const octokit = new Octokit({
     auth: token,
     baseUrl: opts.env.GITHUB_API_URL || 'https://api.github.com',
-    request: { signal: AbortSignal.timeout(Math.max(1, opts.deadline - Date.now())) },
+    request: { signal: AbortSignal.timeout(Math.max(1, Math.floor(opts.deadline - Date.now()))) },
     // Failures are reported in the guard's answer; Octokit's own log would go to the hook's stderr.
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
