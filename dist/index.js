@@ -81,8 +81,8 @@ var require_tunnel = __commonJS({
       self2.maxSockets = self2.options.maxSockets || http.Agent.defaultMaxSockets;
       self2.requests = [];
       self2.sockets = [];
-      self2.on("free", function onFree(socket, host, port, localAddress) {
-        var options2 = toOptions(host, port, localAddress);
+      self2.on("free", function onFree(socket, host, port2, localAddress) {
+        var options2 = toOptions(host, port2, localAddress);
         for (var i = 0, len = self2.requests.length; i < len; ++i) {
           var pending = self2.requests[i];
           if (pending.host === options2.host && pending.port === options2.port) {
@@ -96,9 +96,9 @@ var require_tunnel = __commonJS({
       });
     }
     util.inherits(TunnelingAgent, events.EventEmitter);
-    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port2, localAddress) {
       var self2 = this;
-      var options = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
+      var options = mergeOptions({ request: req }, self2.options, toOptions(host, port2, localAddress));
       if (self2.sockets.length >= this.maxSockets) {
         self2.requests.push(options);
         return;
@@ -221,11 +221,11 @@ var require_tunnel = __commonJS({
         cb(secureSocket);
       });
     }
-    function toOptions(host, port, localAddress) {
+    function toOptions(host, port2, localAddress) {
       if (typeof host === "string") {
         return {
           host,
-          port,
+          port: port2,
           localAddress
         };
       }
@@ -842,7 +842,7 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key, value2, index) {
+      constructor(key, value3, index) {
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
@@ -851,16 +851,16 @@ var require_tree = __commonJS({
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
-          this.middle = new _TstNode(key, value2, index);
+          this.middle = new _TstNode(key, value3, index);
         } else {
-          this.value = value2;
+          this.value = value3;
         }
       }
       /**
        * @param {string} key
        * @param {any} value
        */
-      add(key, value2) {
+      add(key, value3) {
         const length = key.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
@@ -874,25 +874,25 @@ var require_tree = __commonJS({
           }
           if (node.code === code) {
             if (length === ++index) {
-              node.value = value2;
+              node.value = value3;
               break;
             } else if (node.middle !== null) {
               node = node.middle;
             } else {
-              node.middle = new _TstNode(key, value2, index);
+              node.middle = new _TstNode(key, value3, index);
               break;
             }
           } else if (node.code < code) {
             if (node.left !== null) {
               node = node.left;
             } else {
-              node.left = new _TstNode(key, value2, index);
+              node.left = new _TstNode(key, value3, index);
               break;
             }
           } else if (node.right !== null) {
             node = node.right;
           } else {
-            node.right = new _TstNode(key, value2, index);
+            node.right = new _TstNode(key, value3, index);
             break;
           }
         }
@@ -931,11 +931,11 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key, value2) {
+      insert(key, value3) {
         if (this.node === null) {
-          this.node = new TstNode(key, value2, 0);
+          this.node = new TstNode(key, value3, 0);
         } else {
-          this.node.add(key, value2);
+          this.node.add(key, value3);
         }
       }
       /**
@@ -1035,12 +1035,12 @@ var require_util = __commonJS({
       }
       return url;
     }
-    function isValidPort(port) {
-      const value2 = parseInt(port, 10);
-      return value2 === Number(port) && value2 >= 0 && value2 <= 65535;
+    function isValidPort(port2) {
+      const value3 = parseInt(port2, 10);
+      return value3 === Number(port2) && value3 >= 0 && value3 <= 65535;
     }
-    function isHttpOrHttpsPrefixed(value2) {
-      return value2 != null && value2[0] === "h" && value2[1] === "t" && value2[2] === "t" && value2[3] === "p" && (value2[4] === ":" || value2[4] === "s" && value2[5] === ":");
+    function isHttpOrHttpsPrefixed(value3) {
+      return value3 != null && value3[0] === "h" && value3[1] === "t" && value3[2] === "t" && value3[3] === "p" && (value3[4] === ":" || value3[4] === "s" && value3[5] === ":");
     }
     function parseURL(url) {
       if (typeof url === "string") {
@@ -1072,8 +1072,8 @@ var require_util = __commonJS({
         if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
           throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
         }
-        const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
-        let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
+        const port2 = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
+        let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port2}`;
         let path6 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
@@ -1164,11 +1164,11 @@ var require_util = __commonJS({
       const m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
       return m ? parseInt(m[1], 10) * 1e3 : null;
     }
-    function headerNameToString(value2) {
-      return typeof value2 === "string" ? headerNameLowerCasedRecord[value2] ?? value2.toLowerCase() : tree.lookup(value2) ?? value2.toString("latin1").toLowerCase();
+    function headerNameToString(value3) {
+      return typeof value3 === "string" ? headerNameLowerCasedRecord[value3] ?? value3.toLowerCase() : tree.lookup(value3) ?? value3.toString("latin1").toLowerCase();
     }
-    function bufferToLowerCasedHeaderName(value2) {
-      return tree.lookup(value2) ?? value2.toString("latin1").toLowerCase();
+    function bufferToLowerCasedHeaderName(value3) {
+      return tree.lookup(value3) ?? value3.toString("latin1").toLowerCase();
     }
     function parseHeaders(headers, obj) {
       if (obj === void 0) obj = {};
@@ -1283,14 +1283,14 @@ var require_util = __commonJS({
             iterator2 = iterable[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { done, value: value2 } = await iterator2.next();
+            const { done, value: value3 } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
                 controller.byobRequest?.respond(0);
               });
             } else {
-              const buf = Buffer.isBuffer(value2) ? value2 : Buffer.from(value2);
+              const buf = Buffer.isBuffer(value3) ? value3 : Buffer.from(value3);
               if (buf.byteLength) {
                 controller.enqueue(new Uint8Array(buf));
               }
@@ -1497,34 +1497,34 @@ var require_diagnostics = __commonJS({
       const debuglog = fetchDebuglog.enabled ? fetchDebuglog : undiciDebugLog;
       diagnosticsChannel.channel("undici:client:beforeConnect").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port, host }
+          connectParams: { version, protocol, port: port2, host }
         } = evt;
         debuglog(
           "connecting to %s using %s%s",
-          `${host}${port ? `:${port}` : ""}`,
+          `${host}${port2 ? `:${port2}` : ""}`,
           protocol,
           version
         );
       });
       diagnosticsChannel.channel("undici:client:connected").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port, host }
+          connectParams: { version, protocol, port: port2, host }
         } = evt;
         debuglog(
           "connected to %s using %s%s",
-          `${host}${port ? `:${port}` : ""}`,
+          `${host}${port2 ? `:${port2}` : ""}`,
           protocol,
           version
         );
       });
       diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port, host },
+          connectParams: { version, protocol, port: port2, host },
           error: error2
         } = evt;
         debuglog(
           "connection to %s using %s%s errored - %s",
-          `${host}${port ? `:${port}` : ""}`,
+          `${host}${port2 ? `:${port2}` : ""}`,
           protocol,
           version,
           error2.message
@@ -1575,37 +1575,37 @@ var require_diagnostics = __commonJS({
         const debuglog = undiciDebugLog.enabled ? undiciDebugLog : websocketDebuglog;
         diagnosticsChannel.channel("undici:client:beforeConnect").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port, host }
+            connectParams: { version, protocol, port: port2, host }
           } = evt;
           debuglog(
             "connecting to %s%s using %s%s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version
           );
         });
         diagnosticsChannel.channel("undici:client:connected").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port, host }
+            connectParams: { version, protocol, port: port2, host }
           } = evt;
           debuglog(
             "connected to %s%s using %s%s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version
           );
         });
         diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port, host },
+            connectParams: { version, protocol, port: port2, host },
             error: error2
           } = evt;
           debuglog(
             "connection to %s%s using %s%s errored - %s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version,
             error2.message
@@ -1620,9 +1620,9 @@ var require_diagnostics = __commonJS({
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
         const {
-          address: { address, port }
+          address: { address, port: port2 }
         } = evt;
-        websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
+        websocketDebuglog("connection opened %s%s", address, port2 ? `:${port2}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
         const { websocket, code, reason: reason2 } = evt;
@@ -1955,8 +1955,8 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key, value2) {
-        processHeader(this, key, value2);
+      addHeader(key, value3) {
+        processHeader(this, key, value3);
         return this;
       }
     };
@@ -2028,11 +2028,11 @@ var require_request = __commonJS({
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
-        const value2 = typeof val === "string" ? val.toLowerCase() : null;
-        if (value2 !== "close" && value2 !== "keep-alive") {
+        const value3 = typeof val === "string" ? val.toLowerCase() : null;
+        if (value3 !== "close" && value3 !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
         }
-        if (value2 === "close") {
+        if (value3 === "close") {
           request2.reset = true;
         }
       } else if (headerName === "expect") {
@@ -2577,7 +2577,7 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect({ hostname, host, protocol, port: port2, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
@@ -2587,7 +2587,7 @@ var require_connect = __commonJS({
           const sessionKey = servername || hostname;
           assert4(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
-          port = port || 443;
+          port2 = port2 || 443;
           socket = tls.connect({
             highWaterMark: 16384,
             // TLS in node can't have bigger HWM anyway...
@@ -2599,7 +2599,7 @@ var require_connect = __commonJS({
             ALPNProtocols: allowH2 ? ["http/1.1", "h2"] : ["http/1.1"],
             socket: httpSocket,
             // upgrade socket connection
-            port,
+            port: port2,
             host: hostname
           });
           socket.on("session", function(session2) {
@@ -2607,13 +2607,13 @@ var require_connect = __commonJS({
           });
         } else {
           assert4(!httpSocket, "httpSocket can only be sent on TLS update");
-          port = port || 80;
+          port2 = port2 || 80;
           socket = net.connect({
             highWaterMark: 64 * 1024,
             // Same as nodejs fs streams.
             ...options,
             localAddress,
-            port,
+            port: port2,
             host: hostname
           });
         }
@@ -2621,7 +2621,7 @@ var require_connect = __commonJS({
           const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port });
+        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port: port2 });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -2697,9 +2697,9 @@ var require_utils = __commonJS({
     function enumToMap(obj) {
       const res = {};
       Object.keys(obj).forEach((key) => {
-        const value2 = obj[key];
-        if (typeof value2 === "number") {
-          res[key] = value2;
+        const value3 = obj[key];
+        if (typeof value3 === "number") {
+          res[key] = value3;
         }
       });
       return res;
@@ -3512,11 +3512,11 @@ var require_data_url = __commonJS({
     }
     function collectAnHTTPQuotedString(input, position, extractValue) {
       const positionStart = position.position;
-      let value2 = "";
+      let value3 = "";
       assert4(input[position.position] === '"');
       position.position++;
       while (true) {
-        value2 += collectASequenceOfCodePoints(
+        value3 += collectASequenceOfCodePoints(
           (char) => char !== '"' && char !== "\\",
           input,
           position
@@ -3528,10 +3528,10 @@ var require_data_url = __commonJS({
         position.position++;
         if (quoteOrBackslash === "\\") {
           if (position.position >= input.length) {
-            value2 += "\\";
+            value3 += "\\";
             break;
           }
-          value2 += input[position.position];
+          value3 += input[position.position];
           position.position++;
         } else {
           assert4(quoteOrBackslash === '"');
@@ -3539,7 +3539,7 @@ var require_data_url = __commonJS({
         }
       }
       if (extractValue) {
-        return value2;
+        return value3;
       }
       return input.slice(positionStart, position.position);
     }
@@ -3547,16 +3547,16 @@ var require_data_url = __commonJS({
       assert4(mimeType !== "failure");
       const { parameters, essence } = mimeType;
       let serialization = essence;
-      for (let [name, value2] of parameters.entries()) {
+      for (let [name, value3] of parameters.entries()) {
         serialization += ";";
         serialization += name;
         serialization += "=";
-        if (!HTTP_TOKEN_CODEPOINTS.test(value2)) {
-          value2 = value2.replace(/(\\|")/g, "\\$1");
-          value2 = '"' + value2;
-          value2 += '"';
+        if (!HTTP_TOKEN_CODEPOINTS.test(value3)) {
+          value3 = value3.replace(/(\\|")/g, "\\$1");
+          value3 = '"' + value3;
+          value3 += '"';
         }
-        serialization += value2;
+        serialization += value3;
       }
       return serialization;
     }
@@ -3829,11 +3829,11 @@ var require_webidl = __commonJS({
           });
         }
         while (true) {
-          const { done, value: value2 } = method.next();
+          const { done, value: value3 } = method.next();
           if (done) {
             break;
           }
-          seq.push(converter(value2, prefix, `${argument}[${index++}]`));
+          seq.push(converter(value3, prefix, `${argument}[${index++}]`));
         }
         return seq;
       };
@@ -3901,20 +3901,20 @@ var require_webidl = __commonJS({
               });
             }
           }
-          let value2 = dictionary[key];
+          let value3 = dictionary[key];
           const hasDefault = Object.hasOwn(options, "defaultValue");
-          if (hasDefault && value2 !== null) {
-            value2 ??= defaultValue();
+          if (hasDefault && value3 !== null) {
+            value3 ??= defaultValue();
           }
-          if (required || hasDefault || value2 !== void 0) {
-            value2 = converter(value2, prefix, `${argument}.${key}`);
-            if (options.allowedValues && !options.allowedValues.includes(value2)) {
+          if (required || hasDefault || value3 !== void 0) {
+            value3 = converter(value3, prefix, `${argument}.${key}`);
+            if (options.allowedValues && !options.allowedValues.includes(value3)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `${value2} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
+                message: `${value3} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key] = value2;
+            dict[key] = value3;
           }
         }
         return dict;
@@ -4125,8 +4125,8 @@ var require_util2 = __commonJS({
       }
       return true;
     }
-    function normalizeBinaryStringToUtf8(value2) {
-      return Buffer.from(value2, "binary").toString("utf8");
+    function normalizeBinaryStringToUtf8(value3) {
+      return Buffer.from(value3, "binary").toString("utf8");
     }
     function requestCurrentURL(request2) {
       return request2.urlList[request2.urlList.length - 1];
@@ -4159,18 +4159,18 @@ var require_util2 = __commonJS({
     function setRequestReferrerPolicyOnRedirect(request2, actualResponse) {
       const { headersList } = actualResponse;
       const policyHeader = (headersList.get("referrer-policy", true) ?? "").split(",");
-      let policy = "";
+      let policy2 = "";
       if (policyHeader.length > 0) {
         for (let i = policyHeader.length; i !== 0; i--) {
           const token = policyHeader[i - 1].trim();
           if (referrerPolicyTokens.has(token)) {
-            policy = token;
+            policy2 = token;
             break;
           }
         }
       }
-      if (policy !== "") {
-        request2.referrerPolicy = policy;
+      if (policy2 !== "") {
+        request2.referrerPolicy = policy2;
       }
     }
     function crossOriginResourcePolicyCheck() {
@@ -4268,8 +4268,8 @@ var require_util2 = __commonJS({
       };
     }
     function determineRequestsReferrer(request2) {
-      const policy = request2.referrerPolicy;
-      assert4(policy);
+      const policy2 = request2.referrerPolicy;
+      assert4(policy2);
       let referrerSource = null;
       if (request2.referrer === "client") {
         const globalOrigin = getGlobalOrigin();
@@ -4287,7 +4287,7 @@ var require_util2 = __commonJS({
       }
       const areSameOrigin = sameOrigin(request2, referrerURL);
       const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request2.url);
-      switch (policy) {
+      switch (policy2) {
         case "origin":
           return referrerOrigin != null ? referrerOrigin : stripURLForReferrer(referrerSource, true);
         case "unsafe-url":
@@ -4487,8 +4487,8 @@ var require_util2 = __commonJS({
     function normalizeMethod(method) {
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
-    function serializeJavascriptValueToJSONString(value2) {
-      const result = JSON.stringify(value2);
+    function serializeJavascriptValueToJSONString(value3) {
+      const result = JSON.stringify(value3);
       if (result === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
@@ -4529,7 +4529,7 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value2 } = values[index];
+          const { [keyIndex]: key, [valueIndex]: value3 } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
@@ -4537,10 +4537,10 @@ var require_util2 = __commonJS({
               result = key;
               break;
             case "value":
-              result = value2;
+              result = value3;
               break;
             case "key+value":
-              result = [key, value2];
+              result = [key, value3];
               break;
           }
           return {
@@ -4606,8 +4606,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key, 1: value2 } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value2, key, this);
+            for (const { 0: key, 1: value3 } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value3, key, this);
             }
           }
         }
@@ -4684,8 +4684,8 @@ var require_util2 = __commonJS({
       const protocol = url.protocol;
       return protocol === "http:" || protocol === "https:";
     }
-    function simpleRangeHeaderValue(value2, allowWhitespace) {
-      const data = value2;
+    function simpleRangeHeaderValue(value3, allowWhitespace) {
+      const data = value3;
       if (!data.startsWith("bytes")) {
         return "failure";
       }
@@ -4803,8 +4803,8 @@ var require_util2 = __commonJS({
       if (values === null) {
         return "failure";
       }
-      for (const value2 of values) {
-        const temporaryMimeType = parseMIMEType(value2);
+      for (const value3 of values) {
+        const temporaryMimeType = parseMIMEType(value3);
         if (temporaryMimeType === "failure" || temporaryMimeType.essence === "*/*") {
           continue;
         }
@@ -4824,8 +4824,8 @@ var require_util2 = __commonJS({
       }
       return mimeType;
     }
-    function gettingDecodingSplitting(value2) {
-      const input = value2;
+    function gettingDecodingSplitting(value3) {
+      const input = value3;
       const position = { position: 0 };
       const values = [];
       let temporaryValue = "";
@@ -4855,12 +4855,12 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list) {
-      const value2 = list.get(name, true);
-      if (value2 === null) {
+    function getDecodeSplit(name, list2) {
+      const value3 = list2.get(name, true);
+      if (value3 === null) {
         return null;
       }
-      return gettingDecodingSplitting(value2);
+      return gettingDecodingSplitting(value3);
     }
     var textDecoder = new TextDecoder();
     function utf8DecodeBytes(buffer) {
@@ -5043,19 +5043,19 @@ var require_formdata = __commonJS({
         }
         this[kState] = [];
       }
-      append(name, value2, filename = void 0) {
+      append(name, value3, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.append";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value2)) {
+        if (arguments.length === 3 && !isBlobLike(value3)) {
           throw new TypeError(
             "Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "value", { strict: false }) : webidl.converters.USVString(value2, prefix, "value");
+        value3 = isBlobLike(value3) ? webidl.converters.Blob(value3, prefix, "value", { strict: false }) : webidl.converters.USVString(value3, prefix, "value");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "filename") : void 0;
-        const entry = makeEntry(name, value2, filename);
+        const entry = makeEntry(name, value3, filename);
         this[kState].push(entry);
       }
       delete(name) {
@@ -5090,19 +5090,19 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix, "name");
         return this[kState].findIndex((entry) => entry.name === name) !== -1;
       }
-      set(name, value2, filename = void 0) {
+      set(name, value3, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.set";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value2)) {
+        if (arguments.length === 3 && !isBlobLike(value3)) {
           throw new TypeError(
             "Failed to execute 'set' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "name", { strict: false }) : webidl.converters.USVString(value2, prefix, "name");
+        value3 = isBlobLike(value3) ? webidl.converters.Blob(value3, prefix, "name", { strict: false }) : webidl.converters.USVString(value3, prefix, "name");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "name") : void 0;
-        const entry = makeEntry(name, value2, filename);
+        const entry = makeEntry(name, value3, filename);
         const idx = this[kState].findIndex((entry2) => entry2.name === name);
         if (idx !== -1) {
           this[kState] = [
@@ -5146,21 +5146,21 @@ var require_formdata = __commonJS({
         configurable: true
       }
     });
-    function makeEntry(name, value2, filename) {
-      if (typeof value2 === "string") {
+    function makeEntry(name, value3, filename) {
+      if (typeof value3 === "string") {
       } else {
-        if (!isFileLike(value2)) {
-          value2 = value2 instanceof Blob ? new File([value2], "blob", { type: value2.type }) : new FileLike(value2, "blob", { type: value2.type });
+        if (!isFileLike(value3)) {
+          value3 = value3 instanceof Blob ? new File([value3], "blob", { type: value3.type }) : new FileLike(value3, "blob", { type: value3.type });
         }
         if (filename !== void 0) {
           const options = {
-            type: value2.type,
-            lastModified: value2.lastModified
+            type: value3.type,
+            lastModified: value3.lastModified
           };
-          value2 = value2 instanceof NativeFile ? new File([value2], filename, options) : new FileLike(value2, filename, options);
+          value3 = value3 instanceof NativeFile ? new File([value3], filename, options) : new FileLike(value3, filename, options);
         }
       }
-      return { name, value: value2 };
+      return { name, value: value3 };
     }
     module.exports = { FormData, makeEntry };
   }
@@ -5258,19 +5258,19 @@ var require_formdata_parser = __commonJS({
         } else {
           position.position += 2;
         }
-        let value2;
+        let value3;
         if (filename !== null) {
           contentType ??= "text/plain";
           if (!isAsciiString(contentType)) {
             contentType = "";
           }
-          value2 = new File([body], filename, { type: contentType });
+          value3 = new File([body], filename, { type: contentType });
         } else {
-          value2 = utf8DecodeBytes(Buffer.from(body));
+          value3 = utf8DecodeBytes(Buffer.from(body));
         }
         assert4(isUSVString(name));
-        assert4(typeof value2 === "string" && isUSVString(value2) || isFileLike(value2));
-        entryList.push(makeEntry(name, value2, filename));
+        assert4(typeof value3 === "string" && isUSVString(value3) || isFileLike(value3));
+        entryList.push(makeEntry(name, value3, filename));
       }
     }
     function parseMultipartFormDataHeaders(input, position) {
@@ -5501,27 +5501,27 @@ var require_body = __commonJS({
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
         const escape2 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
-        const normalizeLinefeeds = (value2) => value2.replace(/\r?\n|\r/g, "\r\n");
+        const normalizeLinefeeds = (value3) => value3.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
-        for (const [name, value2] of object) {
-          if (typeof value2 === "string") {
+        for (const [name, value3] of object) {
+          if (typeof value3 === "string") {
             const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
-${normalizeLinefeeds(value2)}\r
+${normalizeLinefeeds(value3)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value2.name ? `; filename="${escape2(value2.name)}"` : "") + `\r
-Content-Type: ${value2.type || "application/octet-stream"}\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value3.name ? `; filename="${escape2(value3.name)}"` : "") + `\r
+Content-Type: ${value3.type || "application/octet-stream"}\r
 \r
 `);
-            blobParts.push(chunk2, value2, rn);
-            if (typeof value2.size === "number") {
-              length += chunk2.byteLength + value2.size + rn.byteLength;
+            blobParts.push(chunk2, value3, rn);
+            if (typeof value3.size === "number") {
+              length += chunk2.byteLength + value3.size + rn.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -5572,7 +5572,7 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
             iterator2 = action(object)[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { value: value2, done } = await iterator2.next();
+            const { value: value3, done } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -5580,7 +5580,7 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
               });
             } else {
               if (!isErrored(stream)) {
-                const buffer = new Uint8Array(value2);
+                const buffer = new Uint8Array(value3);
                 if (buffer.byteLength) {
                   controller.enqueue(buffer);
                 }
@@ -5643,12 +5643,12 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
           return consumeBody(this, parseJSONFromBytes, instance);
         },
         formData() {
-          return consumeBody(this, (value2) => {
+          return consumeBody(this, (value3) => {
             const mimeType = bodyMimeType(this);
             if (mimeType !== null) {
               switch (mimeType.essence) {
                 case "multipart/form-data": {
-                  const parsed = multipartFormDataParser(value2, mimeType);
+                  const parsed = multipartFormDataParser(value3, mimeType);
                   if (parsed === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
@@ -5657,10 +5657,10 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value2.toString());
+                  const entries = new URLSearchParams(value3.toString());
                   const fd = new FormData();
-                  for (const [name, value3] of entries) {
-                    fd.append(name, value3);
+                  for (const [name, value4] of entries) {
+                    fd.append(name, value4);
                   }
                   return fd;
                 }
@@ -6916,13 +6916,13 @@ var require_client_h2 = __commonJS({
     } = http2;
     function parseH2Headers(headers) {
       const result = [];
-      for (const [name, value2] of Object.entries(headers)) {
-        if (Array.isArray(value2)) {
-          for (const subvalue of value2) {
+      for (const [name, value3] of Object.entries(headers)) {
+        if (Array.isArray(value3)) {
+          for (const subvalue of value3) {
             result.push(Buffer.from(name), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value2));
+          result.push(Buffer.from(name), Buffer.from(value3));
         }
       }
       return result;
@@ -7089,8 +7089,8 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream;
-      const { hostname, port } = client2[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
+      const { hostname, port: port2 } = client2[kUrl];
+      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port2 ? `:${port2}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error2) => {
         if (request2.aborted) {
@@ -7840,8 +7840,8 @@ var require_client = __commonJS({
       get pipelining() {
         return this[kPipelining];
       }
-      set pipelining(value2) {
-        this[kPipelining] = value2;
+      set pipelining(value3) {
+        this[kPipelining] = value3;
         this[kResume](true);
       }
       get [kPending]() {
@@ -7930,7 +7930,7 @@ var require_client = __commonJS({
     async function connect(client2) {
       assert4(!client2[kConnecting]);
       assert4(!client2[kHTTPContext]);
-      let { host, hostname, protocol, port } = client2[kUrl];
+      let { host, hostname, protocol, port: port2 } = client2[kUrl];
       if (hostname[0] === "[") {
         const idx = hostname.indexOf("]");
         assert4(idx !== -1);
@@ -7945,7 +7945,7 @@ var require_client = __commonJS({
             host,
             hostname,
             protocol,
-            port,
+            port: port2,
             version: client2[kHTTPContext]?.version,
             servername: client2[kServerName],
             localAddress: client2[kLocalAddress]
@@ -7959,7 +7959,7 @@ var require_client = __commonJS({
             host,
             hostname,
             protocol,
-            port,
+            port: port2,
             servername: client2[kServerName],
             localAddress: client2[kLocalAddress]
           }, (err, socket2) => {
@@ -7992,7 +7992,7 @@ var require_client = __commonJS({
               host,
               hostname,
               protocol,
-              port,
+              port: port2,
               version: client2[kHTTPContext]?.version,
               servername: client2[kServerName],
               localAddress: client2[kLocalAddress]
@@ -8013,7 +8013,7 @@ var require_client = __commonJS({
               host,
               hostname,
               protocol,
-              port,
+              port: port2,
               version: client2[kHTTPContext]?.version,
               servername: client2[kServerName],
               localAddress: client2[kLocalAddress]
@@ -8787,7 +8787,7 @@ var require_proxy_agent = __commonJS({
         }
         const { proxyTunnel = true } = opts;
         const url = this.#getUrl(opts);
-        const { href, origin, port, protocol, username, password, hostname: proxyHostname } = url;
+        const { href, origin, port: port2, protocol, username, password, hostname: proxyHostname } = url;
         this[kProxy] = { uri: href, protocol };
         this[kInterceptors] = opts.interceptors?.ProxyAgent && Array.isArray(opts.interceptors.ProxyAgent) ? opts.interceptors.ProxyAgent : [];
         this[kRequestTls] = opts.requestTls;
@@ -8829,7 +8829,7 @@ var require_proxy_agent = __commonJS({
             try {
               const { socket, statusCode } = await this[kClient].connect({
                 origin,
-                port,
+                port: port2,
                 path: requestedPath,
                 signal: opts2.signal,
                 headers: {
@@ -8986,10 +8986,10 @@ var require_env_http_proxy_agent = __commonJS({
         }
       }
       #getProxyAgentForUrl(url) {
-        let { protocol, host: hostname, port } = url;
+        let { protocol, host: hostname, port: port2 } = url;
         hostname = hostname.replace(/:\d*$/, "").toLowerCase();
-        port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname, port)) {
+        port2 = Number.parseInt(port2, 10) || DEFAULT_PORTS[protocol] || 0;
+        if (!this.#shouldProxy(hostname, port2)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -8997,7 +8997,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname, port) {
+      #shouldProxy(hostname, port2) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -9009,7 +9009,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         for (let i = 0; i < this.#noProxyEntries.length; i++) {
           const entry = this.#noProxyEntries[i];
-          if (entry.port && entry.port !== port) {
+          if (entry.port && entry.port !== port2) {
             continue;
           }
           if (!/^[.*]/.test(entry.hostname)) {
@@ -10670,15 +10670,15 @@ var require_mock_utils = __commonJS({
         isPromise
       }
     } = __require("node:util");
-    function matchValue(match3, value2) {
+    function matchValue(match3, value3) {
       if (typeof match3 === "string") {
-        return match3 === value2;
+        return match3 === value3;
       }
       if (match3 instanceof RegExp) {
-        return match3.test(value2);
+        return match3.test(value3);
       }
       if (typeof match3 === "function") {
-        return match3(value2) === true;
+        return match3(value3) === true;
       }
       return false;
     }
@@ -10819,14 +10819,14 @@ var require_mock_utils = __commonJS({
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
-        const value2 = data[key];
+        const value3 = data[key];
         const name = Buffer.from(`${key}`);
-        if (Array.isArray(value2)) {
-          for (let j = 0; j < value2.length; ++j) {
-            result.push(name, Buffer.from(`${value2[j]}`));
+        if (Array.isArray(value3)) {
+          for (let j = 0; j < value3.length; ++j) {
+            result.push(name, Buffer.from(`${value3[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value2}`));
+          result.push(name, Buffer.from(`${value3}`));
         }
       }
       return result;
@@ -11692,17 +11692,17 @@ var require_dns = __commonJS({
               records,
               newOpts.affinity
             );
-            let port;
+            let port2;
             if (typeof ip.port === "number") {
-              port = `:${ip.port}`;
+              port2 = `:${ip.port}`;
             } else if (origin.port !== "") {
-              port = `:${origin.port}`;
+              port2 = `:${origin.port}`;
             } else {
-              port = "";
+              port2 = "";
             }
             cb(
               null,
-              `${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`
+              `${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`
             );
           });
         } else {
@@ -11716,17 +11716,17 @@ var require_dns = __commonJS({
             this.runLookup(origin, opts, cb);
             return;
           }
-          let port;
+          let port2;
           if (typeof ip.port === "number") {
-            port = `:${ip.port}`;
+            port2 = `:${ip.port}`;
           } else if (origin.port !== "") {
-            port = `:${origin.port}`;
+            port2 = `:${origin.port}`;
           } else {
-            port = "";
+            port2 = "";
           }
           cb(
             null,
-            `${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`
+            `${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`
           );
         }
       }
@@ -11976,25 +11976,25 @@ var require_headers = __commonJS({
         });
       }
     }
-    function appendHeader(headers, name, value2) {
-      value2 = headerValueNormalize(value2);
+    function appendHeader(headers, name, value3) {
+      value3 = headerValueNormalize(value3);
       if (!isValidHeaderName(name)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
           value: name,
           type: "header name"
         });
-      } else if (!isValidHeaderValue(value2)) {
+      } else if (!isValidHeaderValue(value3)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
-          value: value2,
+          value: value3,
           type: "header value"
         });
       }
       if (getHeadersGuard(headers) === "immutable") {
         throw new TypeError("immutable");
       }
-      return getHeadersList(headers).append(name, value2, false);
+      return getHeadersList(headers).append(name, value3, false);
     }
     function compareHeaderName(a, b) {
       return a[0] < b[0] ? -1 : 1;
@@ -12031,7 +12031,7 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      append(name, value2, isLowerCase) {
+      append(name, value3, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
@@ -12039,13 +12039,13 @@ var require_headers = __commonJS({
           const delimiter = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter}${value2}`
+            value: `${exists2.value}${delimiter}${value3}`
           });
         } else {
-          this[kHeadersMap].set(lowercaseName, { name, value: value2 });
+          this[kHeadersMap].set(lowercaseName, { name, value: value3 });
         }
         if (lowercaseName === "set-cookie") {
-          (this.cookies ??= []).push(value2);
+          (this.cookies ??= []).push(value3);
         }
       }
       /**
@@ -12054,13 +12054,13 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      set(name, value2, isLowerCase) {
+      set(name, value3, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         if (lowercaseName === "set-cookie") {
-          this.cookies = [value2];
+          this.cookies = [value3];
         }
-        this[kHeadersMap].set(lowercaseName, { name, value: value2 });
+        this[kHeadersMap].set(lowercaseName, { name, value: value3 });
       }
       /**
        * @see https://fetch.spec.whatwg.org/#concept-header-list-delete
@@ -12085,15 +12085,15 @@ var require_headers = __commonJS({
         return this[kHeadersMap].get(isLowerCase ? name : name.toLowerCase())?.value ?? null;
       }
       *[Symbol.iterator]() {
-        for (const { 0: name, 1: { value: value2 } } of this[kHeadersMap]) {
-          yield [name, value2];
+        for (const { 0: name, 1: { value: value3 } } of this[kHeadersMap]) {
+          yield [name, value3];
         }
       }
       get entries() {
         const headers = {};
         if (this[kHeadersMap].size !== 0) {
-          for (const { name, value: value2 } of this[kHeadersMap].values()) {
-            headers[name] = value2;
+          for (const { name, value: value3 } of this[kHeadersMap].values()) {
+            headers[name] = value3;
           }
         }
         return headers;
@@ -12104,13 +12104,13 @@ var require_headers = __commonJS({
       get entriesList() {
         const headers = [];
         if (this[kHeadersMap].size !== 0) {
-          for (const { 0: lowerName, 1: { name, value: value2 } } of this[kHeadersMap]) {
+          for (const { 0: lowerName, 1: { name, value: value3 } } of this[kHeadersMap]) {
             if (lowerName === "set-cookie") {
               for (const cookie of this.cookies) {
                 headers.push([name, cookie]);
               }
             } else {
-              headers.push([name, value2]);
+              headers.push([name, value3]);
             }
           }
         }
@@ -12128,9 +12128,9 @@ var require_headers = __commonJS({
           const firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
           assert4(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value2; i < size; ++i) {
-            value2 = iterator2.next().value;
-            x = array[i] = [value2[0], value2[1].value];
+          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value3; i < size; ++i) {
+            value3 = iterator2.next().value;
+            x = array[i] = [value3[0], value3[1].value];
             assert4(x[1] !== null);
             left = 0;
             right = i;
@@ -12156,9 +12156,9 @@ var require_headers = __commonJS({
           return array;
         } else {
           let i = 0;
-          for (const { 0: name, 1: { value: value2 } } of this[kHeadersMap]) {
-            array[i++] = [name, value2];
-            assert4(value2 !== null);
+          for (const { 0: name, 1: { value: value3 } } of this[kHeadersMap]) {
+            array[i++] = [name, value3];
+            assert4(value3 !== null);
           }
           return array.sort(compareHeaderName);
         }
@@ -12180,13 +12180,13 @@ var require_headers = __commonJS({
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
-      append(name, value2) {
+      append(name, value3) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.append");
         const prefix = "Headers.append";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value2 = webidl.converters.ByteString(value2, prefix, "value");
-        return appendHeader(this, name, value2);
+        value3 = webidl.converters.ByteString(value3, prefix, "value");
+        return appendHeader(this, name, value3);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-delete
       delete(name) {
@@ -12240,37 +12240,37 @@ var require_headers = __commonJS({
         return this.#headersList.contains(name, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-set
-      set(name, value2) {
+      set(name, value3) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.set");
         const prefix = "Headers.set";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value2 = webidl.converters.ByteString(value2, prefix, "value");
-        value2 = headerValueNormalize(value2);
+        value3 = webidl.converters.ByteString(value3, prefix, "value");
+        value3 = headerValueNormalize(value3);
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
             prefix,
             value: name,
             type: "header name"
           });
-        } else if (!isValidHeaderValue(value2)) {
+        } else if (!isValidHeaderValue(value3)) {
           throw webidl.errors.invalidArgument({
             prefix,
-            value: value2,
+            value: value3,
             type: "header value"
           });
         }
         if (this.#guard === "immutable") {
           throw new TypeError("immutable");
         }
-        this.#headersList.set(name, value2, false);
+        this.#headersList.set(name, value3, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12286,13 +12286,13 @@ var require_headers = __commonJS({
           return this.#headersList[kHeadersSortedMap] = names;
         }
         for (let i = 0; i < names.length; ++i) {
-          const { 0: name, 1: value2 } = names[i];
+          const { 0: name, 1: value3 } = names[i];
           if (name === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
               headers.push([name, cookies[j]]);
             }
           } else {
-            headers.push([name, value2]);
+            headers.push([name, value3]);
           }
         }
         return this.#headersList[kHeadersSortedMap] = headers;
@@ -12310,8 +12310,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list) {
-        o.#headersList = list;
+      static setHeadersList(o, list2) {
+        o.#headersList = list2;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -12436,8 +12436,8 @@ var require_response = __commonJS({
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
         responseObject[kState].status = status;
-        const value2 = isomorphicEncode(URLSerializer(parsedURL));
-        responseObject[kState].headersList.append("location", value2, true);
+        const value3 = isomorphicEncode(URLSerializer(parsedURL));
+        responseObject[kState].headersList.append("location", value3, true);
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response
@@ -12619,9 +12619,9 @@ var require_response = __commonJS({
         get(target, p) {
           return p in state ? state[p] : target[p];
         },
-        set(target, p, value2) {
+        set(target, p, value3) {
           assert4(!(p in state));
-          target[p] = value2;
+          target[p] = value3;
           return true;
         }
       });
@@ -12774,8 +12774,8 @@ var require_dispatcher_weakref = __commonJS({
     "use strict";
     var { kConnected, kSize } = require_symbols();
     var CompatWeakRef = class {
-      constructor(value2) {
-        this.value = value2;
+      constructor(value3) {
+        this.value = value3;
       }
       deref() {
         return this.value[kConnected] === 0 && this.value[kSize] === 0 ? void 0 : this.value;
@@ -13099,8 +13099,8 @@ var require_request2 = __commonJS({
           const headers = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
           headersList.clear();
           if (headers instanceof HeadersList) {
-            for (const { name, value: value2 } of headers.rawValues()) {
-              headersList.append(name, value2, false);
+            for (const { name, value: value3 } of headers.rawValues()) {
+              headersList.append(name, value3, false);
             }
             headersList.cookies = headers.cookies;
           } else {
@@ -13279,13 +13279,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list = dependentControllerMap.get(this.signal);
-          if (list === void 0) {
-            list = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list.add(acRef);
+          list2.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -13773,8 +13773,8 @@ var require_fetch = __commonJS({
         }
       }
       if (!request2.headersList.contains("accept", true)) {
-        const value2 = "*/*";
-        request2.headersList.append("accept", value2, true);
+        const value3 = "*/*";
+        request2.headersList.append("accept", value3, true);
       }
       if (!request2.headersList.contains("accept-language", true)) {
         request2.headersList.append("accept-language", "*", true);
@@ -14373,11 +14373,11 @@ var require_fetch = __commonJS({
           let bytes;
           let isFailure;
           try {
-            const { done, value: value2 } = await fetchParams.controller.next();
+            const { done, value: value3 } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
               break;
             }
-            bytes = done ? void 0 : value2;
+            bytes = done ? void 0 : value3;
           } catch (err) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
               bytes = void 0;
@@ -14976,15 +14976,15 @@ var require_util4 = __commonJS({
       (async () => {
         while (!fr[kAborted]) {
           try {
-            const { done, value: value2 } = await chunkPromise;
+            const { done, value: value3 } = await chunkPromise;
             if (isFirstChunk && !fr[kAborted]) {
               queueMicrotask(() => {
                 fireAProgressEvent("loadstart", fr);
               });
             }
             isFirstChunk = false;
-            if (!done && types2.isUint8Array(value2)) {
-              bytes.push(value2);
+            if (!done && types2.isUint8Array(value3)) {
+              bytes.push(value3);
               if ((fr[kLastProgressEventFired] === void 0 || Date.now() - fr[kLastProgressEventFired] >= 50) && !fr[kAborted]) {
                 fr[kLastProgressEventFired] = Date.now();
                 queueMicrotask(() => {
@@ -15408,10 +15408,10 @@ var require_util5 = __commonJS({
     function getFieldValues(header) {
       assert4(header !== null);
       const values = [];
-      for (let value2 of header.split(",")) {
-        value2 = value2.trim();
-        if (isValidHeaderName(value2)) {
-          values.push(value2);
+      for (let value3 of header.split(",")) {
+        value3 = value3.trim();
+        if (isValidHeaderName(value3)) {
+          values.push(value3);
         }
       }
       return values;
@@ -16095,9 +16095,9 @@ var require_constants4 = __commonJS({
 var require_util6 = __commonJS({
   "node_modules/undici/lib/web/cookies/util.js"(exports, module) {
     "use strict";
-    function isCTLExcludingHtab(value2) {
-      for (let i = 0; i < value2.length; ++i) {
-        const code = value2.charCodeAt(i);
+    function isCTLExcludingHtab(value3) {
+      for (let i = 0; i < value3.length; ++i) {
+        const code = value3.charCodeAt(i);
         if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
           return true;
         }
@@ -16130,18 +16130,18 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookieValue(value2) {
-      let len = value2.length;
+    function validateCookieValue(value3) {
+      let len = value3.length;
       let i = 0;
-      if (value2[0] === '"') {
-        if (len === 1 || value2[len - 1] !== '"') {
+      if (value3[0] === '"') {
+        if (len === 1 || value3[len - 1] !== '"') {
           throw new Error("Invalid cookie value");
         }
         --len;
         ++i;
       }
       while (i < len) {
-        const code = value2.charCodeAt(i++);
+        const code = value3.charCodeAt(i++);
         if (code < 33 || // exclude CTLs (0-31)
         code > 126 || // non-ascii and DEL (127)
         code === 34 || // "
@@ -16279,9 +16279,9 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key, ...value2] = part.split("=");
+        const [key, ...value3] = part.split("=");
         const trimmedKey = key.trim();
-        const joinedValue = value2.join("=");
+        const joinedValue = value3.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
         out.push(`${trimmedKey}=${joinedValue}`);
@@ -16314,7 +16314,7 @@ var require_parse = __commonJS({
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
-      let value2 = "";
+      let value3 = "";
       if (header.includes(";")) {
         const position = { position: 0 };
         nameValuePair = collectASequenceOfCodePointsFast(";", header, position);
@@ -16323,7 +16323,7 @@ var require_parse = __commonJS({
         nameValuePair = header;
       }
       if (!nameValuePair.includes("=")) {
-        value2 = nameValuePair;
+        value3 = nameValuePair;
       } else {
         const position = { position: 0 };
         name = collectASequenceOfCodePointsFast(
@@ -16331,16 +16331,16 @@ var require_parse = __commonJS({
           nameValuePair,
           position
         );
-        value2 = nameValuePair.slice(position.position + 1);
+        value3 = nameValuePair.slice(position.position + 1);
       }
       name = name.trim();
-      value2 = value2.trim();
-      if (name.length + value2.length > maxNameValuePairSize) {
+      value3 = value3.trim();
+      if (name.length + value3.length > maxNameValuePairSize) {
         return null;
       }
       return {
         name,
-        value: value2,
+        value: value3,
         ...parseUnparsedAttributes(unparsedAttributes)
       };
     }
@@ -16452,8 +16452,8 @@ var require_cookies = __commonJS({
         return out;
       }
       for (const piece of cookie.split(";")) {
-        const [name, ...value2] = piece.split("=");
-        out[name.trim()] = value2.join("=");
+        const [name, ...value3] = piece.split("=");
+        out[name.trim()] = value3.join("=");
       }
       return out;
     }
@@ -16510,11 +16510,11 @@ var require_cookies = __commonJS({
         key: "value"
       },
       {
-        converter: webidl.nullableConverter((value2) => {
-          if (typeof value2 === "number") {
-            return webidl.converters["unsigned long long"](value2);
+        converter: webidl.nullableConverter((value3) => {
+          if (typeof value3 === "number") {
+            return webidl.converters["unsigned long long"](value3);
           }
-          return new Date(value2);
+          return new Date(value3);
         }),
         key: "expires",
         defaultValue: () => null
@@ -17026,26 +17026,26 @@ var require_util7 = __commonJS({
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
         const pair = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name, value2 = ""] = pair.split("=");
+        const [name, value3 = ""] = pair.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
-          removeHTTPWhitespace(value2, false, true)
+          removeHTTPWhitespace(value3, false, true)
         );
         position.position++;
       }
       return extensionList;
     }
-    function isValidClientWindowBits(value2) {
-      if (value2.length === 0) {
+    function isValidClientWindowBits(value3) {
+      if (value3.length === 0) {
         return false;
       }
-      for (let i = 0; i < value2.length; i++) {
-        const byte = value2.charCodeAt(i);
+      for (let i = 0; i < value3.length; i++) {
+        const byte = value3.charCodeAt(i);
         if (byte < 48 || byte > 57) {
           return false;
         }
       }
-      const num = Number.parseInt(value2, 10);
+      const num = Number.parseInt(value3, 10);
       return num >= 8 && num <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
@@ -18279,13 +18279,13 @@ var require_websocket = __commonJS({
 var require_util8 = __commonJS({
   "node_modules/undici/lib/web/eventsource/util.js"(exports, module) {
     "use strict";
-    function isValidLastEventId(value2) {
-      return value2.indexOf("\0") === -1;
+    function isValidLastEventId(value3) {
+      return value3.indexOf("\0") === -1;
     }
-    function isASCIINumber(value2) {
-      if (value2.length === 0) return false;
-      for (let i = 0; i < value2.length; i++) {
-        if (value2.charCodeAt(i) < 48 || value2.charCodeAt(i) > 57) return false;
+    function isASCIINumber(value3) {
+      if (value3.length === 0) return false;
+      for (let i = 0; i < value3.length; i++) {
+        if (value3.charCodeAt(i) < 48 || value3.charCodeAt(i) > 57) return false;
       }
       return true;
     }
@@ -18516,12 +18516,12 @@ var require_eventsource_stream = __commonJS({
           const valueBytes = line.length - valueStart;
           const dataSize = this.eventFieldSizes.data + (event.data === void 0 ? 0 : 1) + valueBytes;
           this.setEventFieldSize("data", dataSize);
-          const value2 = line.toString("utf8", valueStart);
+          const value3 = line.toString("utf8", valueStart);
           if (event.data === void 0) {
-            event.data = value2;
+            event.data = value3;
           } else {
             event.data += `
-${value2}`;
+${value3}`;
           }
           this.dataLineCount++;
           return;
@@ -18677,24 +18677,24 @@ ${value2}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first = this.peekBufferedByte(0);
+        const first2 = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first === BOM[0]) {
+          if (first2 === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first === BOM[0] && second === BOM[1]) {
+          if (first2 === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -19272,22 +19272,22 @@ var require_lib = __commonJS({
       };
     })();
     var __awaiter5 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value2) {
-        return value2 instanceof P ? value2 : new P(function(resolve) {
-          resolve(value2);
+      function adopt(value3) {
+        return value3 instanceof P ? value3 : new P(function(resolve) {
+          resolve(value3);
         });
       }
       return new (P || (P = Promise))(function(resolve, reject) {
-        function fulfilled(value2) {
+        function fulfilled(value3) {
           try {
-            step(generator.next(value2));
+            step(generator.next(value3));
           } catch (e) {
             reject(e);
           }
         }
-        function rejected(value2) {
+        function rejected(value3) {
           try {
-            step(generator["throw"](value2));
+            step(generator["throw"](value3));
           } catch (e) {
             reject(e);
           }
@@ -19873,14 +19873,14 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes2.NotFound) {
               resolve(response);
             }
-            function dateTimeDeserializer(key, value2) {
-              if (typeof value2 === "string") {
-                const a = new Date(value2);
+            function dateTimeDeserializer(key, value3) {
+              if (typeof value3 === "string") {
+                const a = new Date(value3);
                 if (!isNaN(a.valueOf())) {
                   return a;
                 }
               }
-              return value2;
+              return value3;
             }
             let obj;
             let contents;
@@ -19963,14 +19963,14 @@ var require_light = __commonJS({
           this._last = null;
           this.length = 0;
         }
-        push(value2) {
+        push(value3) {
           var node;
           this.length++;
           if (typeof this.incr === "function") {
             this.incr();
           }
           node = {
-            value: value2,
+            value: value3,
             prev: this._last,
             next: null
           };
@@ -19983,7 +19983,7 @@ var require_light = __commonJS({
           return void 0;
         }
         shift() {
-          var value2;
+          var value3;
           if (this._first == null) {
             return;
           } else {
@@ -19992,13 +19992,13 @@ var require_light = __commonJS({
               this.decr();
             }
           }
-          value2 = this._first.value;
+          value3 = this._first.value;
           if ((this._first = this._first.next) != null) {
             this._first.prev = null;
           } else {
             this._last = null;
           }
-          return value2;
+          return value3;
         }
         first() {
           if (this._first != null) {
@@ -20164,16 +20164,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list) {
-            return list.forEachShift(fn);
+          return this._lists.forEach(function(list2) {
+            return list2.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list;
+          var j, len, list2;
           for (j = 0, len = arr.length; j < len; j++) {
-            list = arr[j];
-            if (list.length > 0) {
-              return list;
+            list2 = arr[j];
+            if (list2.length > 0) {
+              return list2;
             }
           }
           return [];
@@ -20671,16 +20671,16 @@ var require_light = __commonJS({
             })();
           }
           async deleteKey(key = "") {
-            var deleted, instance;
+            var deleted2, instance;
             instance = this.instances[key];
             if (this.connection) {
-              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+              deleted2 = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
             }
             if (instance != null) {
               delete this.instances[key];
               await instance.disconnect();
             }
-            return instance != null || deleted > 0;
+            return instance != null || deleted2 > 0;
           }
           limiters() {
             var k, ref, results, v;
@@ -21285,13 +21285,13 @@ var Command = class {
     let cmdStr = CMD_STRING + this.command;
     if (this.properties && Object.keys(this.properties).length > 0) {
       cmdStr += " ";
-      let first = true;
+      let first2 = true;
       for (const key in this.properties) {
         if (this.properties.hasOwnProperty(key)) {
           const val = this.properties[key];
           if (val) {
-            if (first) {
-              first = false;
+            if (first2) {
+              first2 = false;
             } else {
               cmdStr += ",";
             }
@@ -21327,9 +21327,9 @@ function issueFileCommand(command, message) {
     encoding: "utf8"
   });
 }
-function prepareKeyValueMessage(key, value2) {
+function prepareKeyValueMessage(key, value3) {
   const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-  const convertedValue = toCommandValue(value2);
+  const convertedValue = toCommandValue(value3);
   if (key.includes(delimiter)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
   }
@@ -21401,22 +21401,22 @@ var HttpResponseRetryCodes = [
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve) {
-      resolve(value2);
+  function adopt(value3) {
+    return value3 instanceof P ? value3 : new P(function(resolve) {
+      resolve(value3);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value3) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value3));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value3) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value3));
       } catch (e) {
         reject(e);
       }
@@ -21467,7 +21467,7 @@ var Summary = class {
    * @returns {string} content wrapped in HTML element
    */
   wrap(tag, content, attrs = {}) {
-    const htmlAttrs = Object.entries(attrs).map(([key, value2]) => ` ${key}="${value2}"`).join("");
+    const htmlAttrs = Object.entries(attrs).map(([key, value3]) => ` ${key}="${value3}"`).join("");
     if (!content) {
       return `<${tag}${htmlAttrs}>`;
     }
@@ -21724,13 +21724,13 @@ function getMultilineInput(name, options) {
   }
   return inputs.map((input) => input.trim());
 }
-function setOutput(name, value2) {
+function setOutput(name, value3) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
   if (filePath) {
-    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value2));
+    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value3));
   }
   process.stdout.write(os4.EOL);
-  issueCommand("set-output", { name }, toCommandValue(value2));
+  issueCommand("set-output", { name }, toCommandValue(value3));
 }
 function setFailed(message) {
   process.exitCode = ExitCode.Failure;
@@ -21801,22 +21801,22 @@ var Context = class {
 var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve) {
-      resolve(value2);
+  function adopt(value3) {
+    return value3 instanceof P ? value3 : new P(function(resolve) {
+      resolve(value3);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value3) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value3));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value3) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value3));
       } catch (e) {
         reject(e);
       }
@@ -22007,13 +22007,13 @@ function lowercaseKeys(object) {
     return newObj;
   }, {});
 }
-function isPlainObject(value2) {
-  if (typeof value2 !== "object" || value2 === null) return false;
-  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value2);
+function isPlainObject(value3) {
+  if (typeof value3 !== "object" || value3 === null) return false;
+  if (Object.prototype.toString.call(value3) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value3);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value3);
 }
 function mergeDeep(defaults3, options) {
   const result = Object.assign({}, defaults3);
@@ -22102,57 +22102,57 @@ function encodeUnreserved(str2) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value2, key) {
-  value2 = operator === "+" || operator === "#" ? encodeReserved(value2) : encodeUnreserved(value2);
+function encodeValue(operator, value3, key) {
+  value3 = operator === "+" || operator === "#" ? encodeReserved(value3) : encodeUnreserved(value3);
   if (key) {
-    return encodeUnreserved(key) + "=" + value2;
+    return encodeUnreserved(key) + "=" + value3;
   } else {
-    return value2;
+    return value3;
   }
 }
-function isDefined(value2) {
-  return value2 !== void 0 && value2 !== null;
+function isDefined(value3) {
+  return value3 !== void 0 && value3 !== null;
 }
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
 function getValues(context3, operator, key, modifier) {
-  var value2 = context3[key], result = [];
-  if (isDefined(value2) && value2 !== "") {
-    if (typeof value2 === "string" || typeof value2 === "number" || typeof value2 === "bigint" || typeof value2 === "boolean") {
-      value2 = value2.toString();
+  var value3 = context3[key], result = [];
+  if (isDefined(value3) && value3 !== "") {
+    if (typeof value3 === "string" || typeof value3 === "number" || typeof value3 === "bigint" || typeof value3 === "boolean") {
+      value3 = value3.toString();
       if (modifier && modifier !== "*") {
-        value2 = value2.substring(0, parseInt(modifier, 10));
+        value3 = value3.substring(0, parseInt(modifier, 10));
       }
       result.push(
-        encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+        encodeValue(operator, value3, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
-        if (Array.isArray(value2)) {
-          value2.filter(isDefined).forEach(function(value22) {
+        if (Array.isArray(value3)) {
+          value3.filter(isDefined).forEach(function(value22) {
             result.push(
               encodeValue(operator, value22, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
-          Object.keys(value2).forEach(function(k) {
-            if (isDefined(value2[k])) {
-              result.push(encodeValue(operator, value2[k], k));
+          Object.keys(value3).forEach(function(k) {
+            if (isDefined(value3[k])) {
+              result.push(encodeValue(operator, value3[k], k));
             }
           });
         }
       } else {
         const tmp = [];
-        if (Array.isArray(value2)) {
-          value2.filter(isDefined).forEach(function(value22) {
+        if (Array.isArray(value3)) {
+          value3.filter(isDefined).forEach(function(value22) {
             tmp.push(encodeValue(operator, value22));
           });
         } else {
-          Object.keys(value2).forEach(function(k) {
-            if (isDefined(value2[k])) {
+          Object.keys(value3).forEach(function(k) {
+            if (isDefined(value3[k])) {
               tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value2[k].toString()));
+              tmp.push(encodeValue(operator, value3[k].toString()));
             }
           });
         }
@@ -22165,12 +22165,12 @@ function getValues(context3, operator, key, modifier) {
     }
   } else {
     if (operator === ";") {
-      if (isDefined(value2)) {
+      if (isDefined(value3)) {
         result.push(encodeUnreserved(key));
       }
-    } else if (value2 === "" && (operator === "&" || operator === "?")) {
+    } else if (value3 === "" && (operator === "&" || operator === "?")) {
       result.push(encodeUnreserved(key) + "=");
-    } else if (value2 === "") {
+    } else if (value3 === "") {
       result.push("");
     }
   }
@@ -22366,8 +22366,8 @@ function parse2(header, options) {
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
-  const value2 = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
+  const value3 = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value3 : value3.toLowerCase();
   if (index === len || stop !== 0) {
     return { type, index, parameters: new NullObject() };
   }
@@ -22393,8 +22393,8 @@ function parseParameters(header, type, index, len, stopFlags) {
       }
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value2 = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
+        const value3 = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value3 : value3.toLowerCase();
         index++;
         while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
           index++;
@@ -22646,12 +22646,12 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   return chunks.join("");
 };
-var JSONStringify = (value2, replacer, space) => {
+var JSONStringify = (value3, replacer, space) => {
   try {
     const supportsRawJSON = "rawJSON" in JSON;
     if (supportsRawJSON) {
       return originalStringify(
-        value2,
+        value3,
         (key, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
@@ -22663,9 +22663,9 @@ var JSONStringify = (value2, replacer, space) => {
         space
       );
     }
-    if (!value2) return originalStringify(value2, replacer, space);
+    if (!value3) return originalStringify(value3, replacer, space);
     const convertedToCustomJSON = originalStringify(
-      value2,
+      value3,
       (key, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
@@ -22686,7 +22686,7 @@ var JSONStringify = (value2, replacer, space) => {
     return denoisedJSON;
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value2, replacer, space);
+      const convertedJSON = stringifyIteratively(value3, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
       if (supportsRawJSON) return convertedJSON;
@@ -22714,26 +22714,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value2, context3, userReviver) => {
-  const isCustomFormatBigInt = typeof value2 === "string" && customFormat.test(value2);
-  if (isCustomFormatBigInt) return BigInt(value2.slice(0, -1));
-  const isNoiseValue = typeof value2 === "string" && noiseValue.test(value2);
-  if (isNoiseValue) return value2.slice(0, -1);
+var convertMarkedBigIntsReviver = (key, value3, context3, userReviver) => {
+  const isCustomFormatBigInt = typeof value3 === "string" && customFormat.test(value3);
+  if (isCustomFormatBigInt) return BigInt(value3.slice(0, -1));
+  const isNoiseValue = typeof value3 === "string" && noiseValue.test(value3);
+  if (isNoiseValue) return value3.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
-  if (!hasUserReviver) return value2;
-  return userReviver(key, value2, context3);
+  if (!hasUserReviver) return value3;
+  return userReviver(key, value3, context3);
 };
 var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value2, context3) => {
-    const isNumber = typeof value2 === "number";
-    const isOutOfBounds = value2 > Number.MAX_SAFE_INTEGER || value2 < Number.MIN_SAFE_INTEGER;
+  return JSON.parse(text, (key, value3, context3) => {
+    const isNumber = typeof value3 === "number";
+    const isOutOfBounds = value3 > Number.MAX_SAFE_INTEGER || value3 < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
     const isInt = context3 && intRegex.test(context3.source);
     const isBigInt = isBigNumber && isInt;
     if (isBigInt) return BigInt(context3.source);
     const hasCustomReviver = typeof reviver === "function";
-    if (!hasCustomReviver) return value2;
-    return reviver(key, value2, context3);
+    if (!hasCustomReviver) return value3;
+    return reviver(key, value3, context3);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -22747,35 +22747,35 @@ var applyReviverIteratively = (parsed, userReviver) => {
     const node = stack[stack.length - 1];
     if (!node.visited) {
       node.visited = true;
-      const value2 = node.parent[node.key];
-      const isComplexObject = value2 !== null && typeof value2 === "object";
+      const value3 = node.parent[node.key];
+      const isComplexObject = value3 !== null && typeof value3 === "object";
       if (isComplexObject) {
-        const keys = Object.keys(value2);
+        const keys = Object.keys(value3);
         for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value2, key: keys[i], visited: false });
+          stack.push({ parent: value3, key: keys[i], visited: false });
         }
       }
     } else {
       const { parent, key } = node;
-      let value2 = parent[key];
-      if (typeof value2 === "string") {
-        const isCustomFormatBigInt = customFormat.test(value2);
+      let value3 = parent[key];
+      if (typeof value3 === "string") {
+        const isCustomFormatBigInt = customFormat.test(value3);
         if (isCustomFormatBigInt) {
-          value2 = BigInt(value2.slice(0, -1));
+          value3 = BigInt(value3.slice(0, -1));
         } else {
-          const isNoise = noiseValue.test(value2);
-          if (isNoise) value2 = value2.slice(0, -1);
+          const isNoise = noiseValue.test(value3);
+          if (isNoise) value3 = value3.slice(0, -1);
         }
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value2 = userReviver.call(parent, key, value2);
+        value3 = userReviver.call(parent, key, value3);
       }
-      const isDeleted = value2 === void 0;
+      const isDeleted = value3 === void 0;
       if (isDeleted) {
         delete parent[key];
       } else {
-        parent[key] = value2;
+        parent[key] = value3;
       }
       stack.pop();
     }
@@ -22804,7 +22804,7 @@ var JSONParse = (text, reviver) => {
     const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
-      (key, value2, context3) => convertMarkedBigIntsReviver(key, value2, context3, reviver)
+      (key, value3, context3) => convertMarkedBigIntsReviver(key, value3, context3, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
@@ -22862,13 +22862,13 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
-function isPlainObject2(value2) {
-  if (typeof value2 !== "object" || value2 === null) return false;
-  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value2);
+function isPlainObject2(value3) {
+  if (typeof value3 !== "object" || value3 === null) return false;
+  if (Object.prototype.toString.call(value3) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value3);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value3);
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
@@ -22882,9 +22882,9 @@ async function fetchWrapper(requestOptions) {
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
   const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value2]) => [
+    Object.entries(requestOptions.headers).map(([name, value3]) => [
       name,
-      String(value2)
+      String(value3)
     ])
   );
   let fetchResponse;
@@ -22924,8 +22924,8 @@ async function fetchWrapper(requestOptions) {
   const status = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key, value2] of fetchResponse.headers) {
-    responseHeaders[key] = value2;
+  for (const [key, value3] of fetchResponse.headers) {
+    responseHeaders[key] = value3;
   }
   const octokitResponse = {
     url,
@@ -25672,8 +25672,8 @@ var handler = {
   ownKeys({ scope }) {
     return [...endpointMethodsMap.get(scope).keys()];
   },
-  set(target, methodName, value2) {
-    return target.cache[methodName] = value2;
+  set(target, methodName, value3) {
+    return target.cache[methodName] = value3;
   },
   get({ octokit, scope, cache: cache2 }, methodName) {
     if (cache2[methodName]) {
@@ -26261,8 +26261,8 @@ function parseCommaParts(str2, budget) {
     str2 = post;
   }
 }
-function bound(value2, fallback) {
-  return value2 === void 0 || isNaN(value2) ? fallback : value2;
+function bound(value3, fallback) {
+  return value3 === void 0 || isNaN(value3) ? fallback : value3;
 }
 function expand2(str2, options = {}) {
   if (!str2) {
@@ -27365,7 +27365,7 @@ var defaults2 = (def) => {
     defaults: (options) => orig.defaults(ext(def, options)),
     makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
     braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-    match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
+    match: (list2, pattern, options = {}) => orig.match(list2, pattern, ext(def, options)),
     sep: orig.sep,
     GLOBSTAR
   });
@@ -27381,13 +27381,13 @@ var braceExpand = (pattern, options = {}) => {
 minimatch.braceExpand = braceExpand;
 var makeRe = (pattern, options = {}) => new Minimatch(pattern, options).makeRe();
 minimatch.makeRe = makeRe;
-var match2 = (list, pattern, options = {}) => {
+var match2 = (list2, pattern, options = {}) => {
   const mm = new Minimatch(pattern, options);
-  list = list.filter((f) => mm.match(f));
-  if (mm.options.nonull && !list.length) {
-    list.push(pattern);
+  list2 = list2.filter((f) => mm.match(f));
+  if (mm.options.nonull && !list2.length) {
+    list2.push(pattern);
   }
-  return list;
+  return list2;
 };
 minimatch.match = match2;
 var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
@@ -28301,22 +28301,22 @@ var SearchState = class {
 
 // node_modules/@actions/glob/lib/internal-globber.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve) {
-      resolve(value2);
+  function adopt(value3) {
+    return value3 instanceof P ? value3 : new P(function(resolve) {
+      resolve(value3);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value3) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value3));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value3) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value3));
       } catch (e) {
         reject(e);
       }
@@ -28380,11 +28380,11 @@ var __asyncGenerator = function(thisArg, _arguments, generator) {
   function step(r) {
     r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle(q[0][2], r);
   }
-  function fulfill(value2) {
-    resume("next", value2);
+  function fulfill(value3) {
+    resume("next", value3);
   }
-  function reject(value2) {
-    resume("throw", value2);
+  function reject(value3) {
+    resume("throw", value3);
   }
   function settle(f, v) {
     if (f(v), q.shift(), q.length) resume(q[0][0], q[0][1]);
@@ -28538,22 +28538,22 @@ var DefaultGlobber = class _DefaultGlobber {
 
 // node_modules/@actions/glob/lib/glob.js
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve) {
-      resolve(value2);
+  function adopt(value3) {
+    return value3 instanceof P ? value3 : new P(function(resolve) {
+      resolve(value3);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value3) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value3));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value3) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value3));
       } catch (e) {
         reject(e);
       }
@@ -28774,16 +28774,16 @@ var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
 var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
 var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
 function parseYamlInteger$2(source) {
-  let value2 = source;
+  let value3 = source;
   let sign = 1;
-  if (value2[0] === "-" || value2[0] === "+") {
-    if (value2[0] === "-") sign = -1;
-    value2 = value2.slice(1);
+  if (value3[0] === "-" || value3[0] === "+") {
+    if (value3[0] === "-") sign = -1;
+    value3 = value3.slice(1);
   }
-  if (value2.startsWith("0b")) return sign * parseInt(value2.slice(2), 2);
-  if (value2.startsWith("0o")) return sign * parseInt(value2.slice(2), 8);
-  if (value2.startsWith("0x")) return sign * parseInt(value2.slice(2), 16);
-  return sign * parseInt(value2, 10);
+  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
+  if (value3.startsWith("0o")) return sign * parseInt(value3.slice(2), 8);
+  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
+  return sign * parseInt(value3, 10);
 }
 function resolveYamlInteger$2(source, isExplicit) {
   if (isExplicit) {
@@ -28806,16 +28806,16 @@ var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
 var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
 var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
 function parseYamlInteger$1(source) {
-  let value2 = source;
+  let value3 = source;
   let sign = 1;
-  if (value2[0] === "-" || value2[0] === "+") {
-    if (value2[0] === "-") sign = -1;
-    value2 = value2.slice(1);
+  if (value3[0] === "-" || value3[0] === "+") {
+    if (value3[0] === "-") sign = -1;
+    value3 = value3.slice(1);
   }
-  if (value2.startsWith("0b")) return sign * parseInt(value2.slice(2), 2);
-  if (value2.startsWith("0o")) return sign * parseInt(value2.slice(2), 8);
-  if (value2.startsWith("0x")) return sign * parseInt(value2.slice(2), 16);
-  return sign * parseInt(value2, 10);
+  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
+  if (value3.startsWith("0o")) return sign * parseInt(value3.slice(2), 8);
+  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
+  return sign * parseInt(value3, 10);
 }
 function resolveYamlInteger$1(source, isExplicit) {
   if (isExplicit) {
@@ -28833,21 +28833,21 @@ var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
 });
 var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
 function parseYamlInteger(source) {
-  let value2 = source.replace(/_/g, "");
+  let value3 = source.replace(/_/g, "");
   let sign = 1;
-  if (value2[0] === "-" || value2[0] === "+") {
-    if (value2[0] === "-") sign = -1;
-    value2 = value2.slice(1);
+  if (value3[0] === "-" || value3[0] === "+") {
+    if (value3[0] === "-") sign = -1;
+    value3 = value3.slice(1);
   }
-  if (value2.startsWith("0b")) return sign * parseInt(value2.slice(2), 2);
-  if (value2.startsWith("0x")) return sign * parseInt(value2.slice(2), 16);
-  if (value2.includes(":")) {
+  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
+  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
+  if (value3.includes(":")) {
     let result = 0;
-    for (const part of value2.split(":")) result = result * 60 + Number(part);
+    for (const part of value3.split(":")) result = result * 60 + Number(part);
     return sign * result;
   }
-  if (value2 !== "0" && value2[0] === "0") return sign * parseInt(value2, 8);
-  return sign * parseInt(value2, 10);
+  if (value3 !== "0" && value3[0] === "0") return sign * parseInt(value3, 8);
+  return sign * parseInt(value3, 10);
 }
 function resolveYamlInteger(source) {
   if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
@@ -28869,12 +28869,12 @@ var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9
 var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
 function resolveYamlFloat$2(source) {
   if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  let value2 = source.toLowerCase();
-  const sign = value2[0] === "-" ? -1 : 1;
-  if ("+-".includes(value2[0])) value2 = value2.slice(1);
-  if (value2 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  if (value2 === ".nan") return NaN;
-  const result = sign * parseFloat(value2);
+  let value3 = source.toLowerCase();
+  const sign = value3[0] === "-" ? -1 : 1;
+  if ("+-".includes(value3[0])) value3 = value3.slice(1);
+  if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value3 === ".nan") return NaN;
+  const result = sign * parseFloat(value3);
   if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
   return NOT_RESOLVED;
 }
@@ -28903,12 +28903,12 @@ var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:
 function resolveYamlFloat$1(source, isExplicit) {
   if (isExplicit) {
     if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-    let value2 = source.toLowerCase();
-    const sign = value2[0] === "-" ? -1 : 1;
-    if ("+-".includes(value2[0])) value2 = value2.slice(1);
-    if (value2 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-    if (value2 === ".nan") return NaN;
-    const result2 = sign * parseFloat(value2);
+    let value3 = source.toLowerCase();
+    const sign = value3[0] === "-" ? -1 : 1;
+    if ("+-".includes(value3[0])) value3 = value3.slice(1);
+    if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    if (value3 === ".nan") return NaN;
+    const result2 = sign * parseFloat(value3);
     return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
   }
   if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
@@ -28935,16 +28935,16 @@ var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*
 var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
 function resolveYamlFloat(source) {
   if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
-  let value2 = source.toLowerCase().replace(/_/g, "");
-  const sign = value2[0] === "-" ? -1 : 1;
-  if ("+-".includes(value2[0])) value2 = value2.slice(1);
-  if (value2 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  if (value2 === ".nan") return NaN;
+  let value3 = source.toLowerCase().replace(/_/g, "");
+  const sign = value3[0] === "-" ? -1 : 1;
+  if ("+-".includes(value3[0])) value3 = value3.slice(1);
+  if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value3 === ".nan") return NaN;
   let result = 0;
-  if (value2.includes(":")) {
-    for (const part of value2.split(":")) result = result * 60 + Number(part);
+  if (value3.includes(":")) {
+    for (const part of value3.split(":")) result = result * 60 + Number(part);
     result *= sign;
-  } else result = sign * parseFloat(value2);
+  } else result = sign * parseFloat(value3);
   if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
   return NOT_RESOLVED;
 }
@@ -29021,9 +29021,9 @@ function resolveYamlTimestamp(source) {
   let fraction = 0;
   if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
   if (match3[7]) {
-    let value2 = match3[7].slice(0, 3);
-    while (value2.length < 3) value2 += "0";
-    fraction = +value2;
+    let value3 = match3[7].slice(0, 3);
+    while (value3.length < 3) value3 += "0";
+    fraction = +value3;
   }
   const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
@@ -29108,16 +29108,16 @@ var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
     for (const key of Object.keys(o)) map.set(key, o[key]);
     return map;
   },
-  addPair: (container, key, value2) => {
+  addPair: (container, key, value3) => {
     if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
     const normalizedKey = String(key);
     if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-      value: value2,
+      value: value3,
       enumerable: true,
       configurable: true,
       writable: true
     });
-    else container[normalizedKey] = value2;
+    else container[normalizedKey] = value3;
     return "";
   },
   has: (container, key) => {
@@ -29139,8 +29139,8 @@ var setTag = defineMappingTag("tag:yaml.org,2002:set", {
     for (const key of data) map.set(key, null);
     return map;
   },
-  addPair: (container, key, value2) => {
-    if (value2 !== null) return "cannot resolve a set item";
+  addPair: (container, key, value3) => {
+    if (value3 !== null) return "cannot resolve a set item";
     container.add(key);
     return "";
   },
@@ -29274,9 +29274,9 @@ var Schema = class Schema2 {
   resolveImplicitScalarTag(source) {
     const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
     for (const tag2 of candidates) {
-      const value2 = tag2.resolve(source, false, tag2.tagName);
-      if (value2 !== NOT_RESOLVED) return {
-        value: value2,
+      const value3 = tag2.resolve(source, false, tag2.tagName);
+      if (value3 !== NOT_RESOLVED) return {
+        value: value3,
         tag: tag2
       };
     }
@@ -29351,8 +29351,8 @@ var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
 });
 var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
   create: () => /* @__PURE__ */ new Map(),
-  addPair: (container, key, value2) => {
-    container.set(key, value2);
+  addPair: (container, key, value3) => {
+    container.set(key, value3);
     return "";
   },
   has: (container, key) => container.has(key),
@@ -29387,16 +29387,16 @@ var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
     for (const key of Object.keys(o)) map.set(key, o[key]);
     return map;
   },
-  addPair: (container, key, value2) => {
+  addPair: (container, key, value3) => {
     const normalizedKey = normalizeKey(key);
     if (normalizedKey === null) return "nested arrays are not supported inside keys";
     if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-      value: value2,
+      value: value3,
       enumerable: true,
       configurable: true,
       writable: true
     });
-    else container[normalizedKey] = value2;
+    else container[normalizedKey] = value3;
     return "";
   },
   has: (container, key) => {
@@ -29741,9 +29741,9 @@ function getBlockValue(input, start, end, indent, chomping, folded) {
       continue;
     }
     const content = line.slice(textIndent);
-    const first = content.charCodeAt(0);
+    const first2 = content.charCodeAt(0);
     if (folded) {
-      if (first === 32 || first === 9) {
+      if (first2 === 32 || first2 === 9) {
         atMoreIndented = true;
         result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
       } else if (atMoreIndented) {
@@ -29915,42 +29915,42 @@ function mergeSource(state, frame, source, sourceTag) {
     }
   } else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
 }
-function addMappingValue(state, frame, key, value2, tag) {
+function addMappingValue(state, frame, key, value3, tag) {
   state.position = frame.keyPosition;
   if (frame.keyIsMerge) {
-    mergeSource(state, frame, value2, tag);
+    mergeSource(state, frame, value3, tag);
     return;
   }
   if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
-  const err = frame.tag.addPair(frame.value, key, value2);
+  const err = frame.tag.addPair(frame.value, key, value3);
   if (err) throwError$1(state, err);
   frame.overridable?.delete(key);
 }
-function addValue(state, value2, tag) {
+function addValue(state, value3, tag) {
   const frame = state.frames[state.frames.length - 1];
   if (frame.kind === "document") {
-    frame.value = value2;
+    frame.value = value3;
     frame.hasValue = true;
   } else if (frame.kind === "sequence") {
-    if (isMappingTag(tag)) state.nodeTags.set(value2, tag);
-    const err = frame.tag.addItem(frame.value, value2, frame.index++);
+    if (isMappingTag(tag)) state.nodeTags.set(value3, tag);
+    const err = frame.tag.addItem(frame.value, value3, frame.index++);
     if (err) throwError$1(state, err);
   } else if (frame.hasKey) {
     const key = frame.key;
     frame.key = void 0;
     frame.hasKey = false;
-    addMappingValue(state, frame, key, value2, tag);
+    addMappingValue(state, frame, key, value3, tag);
   } else {
-    frame.key = value2;
+    frame.key = value3;
     frame.keyPosition = state.position;
     frame.hasKey = true;
     frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
   }
 }
-function storeAnchor(state, event, value2, tag, isValueFinal) {
+function storeAnchor(state, event, value3, tag, isValueFinal) {
   if (event.anchorStart !== NO_RANGE$2) {
     const anchor = {
-      value: value2,
+      value: value3,
       tag,
       isValueFinal
     };
@@ -29992,21 +29992,21 @@ function constructFromEvents(events, options) {
         });
         break;
       case EVENT_ID.SCALAR: {
-        const { value: value2, tag } = constructScalar(state, event);
-        storeAnchor(state, event, value2, tag, true);
-        addValue(state, value2, tag);
+        const { value: value3, tag } = constructScalar(state, event);
+        storeAnchor(state, event, value3, tag, true);
+        addValue(state, value3, tag);
         break;
       }
       case EVENT_ID.SEQUENCE: {
         const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
         const tag = state.schema.lookupSequenceTag(tagName);
         if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
-        const value2 = tag.create(tagName);
-        const anchor = storeAnchor(state, event, value2, tag, tag.carrierIsResult);
+        const value3 = tag.create(tagName);
+        const anchor = storeAnchor(state, event, value3, tag, tag.carrierIsResult);
         state.frames.push({
           kind: "sequence",
           position: state.position,
-          value: value2,
+          value: value3,
           tag,
           anchor,
           index: 0
@@ -30017,12 +30017,12 @@ function constructFromEvents(events, options) {
         const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
         const tag = state.schema.lookupMappingTag(tagName);
         if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
-        const value2 = tag.create(tagName);
-        const anchor = storeAnchor(state, event, value2, tag, tag.carrierIsResult);
+        const value3 = tag.create(tagName);
+        const anchor = storeAnchor(state, event, value3, tag, tag.carrierIsResult);
         state.frames.push({
           kind: "mapping",
           position: state.position,
-          value: value2,
+          value: value3,
           tag,
           anchor,
           key: void 0,
@@ -30050,12 +30050,12 @@ function constructFromEvents(events, options) {
         }
         if (frame.kind === "document") state.documents.push(frame.value);
         else {
-          const value2 = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
+          const value3 = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
           if (frame.anchor) {
-            frame.anchor.value = value2;
+            frame.anchor.value = value3;
             frame.anchor.isValueFinal = true;
           }
-          addValue(state, value2, frame.tag);
+          addValue(state, value3, frame.tag);
         }
         break;
       }
@@ -30456,17 +30456,17 @@ function readBlockScalar(state, parentIndent, props) {
     const linePosition = state.position;
     let column = 0;
     while (state.input.charCodeAt(linePosition + column) === 32) column++;
-    const first = state.input.charCodeAt(linePosition + column);
-    if (first === 0) {
+    const first2 = state.input.charCodeAt(linePosition + column);
+    if (first2 === 0) {
       if (contentIndent >= 0) {
         if (column > contentIndent) valueEnd = linePosition + column;
       } else if (column > 0) valueEnd = linePosition + column;
       break;
     }
     if (testDocumentBoundary(state)) break;
-    if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
-    if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
-      if (first === 9 && column < parentIndent) {
+    if (!detectedIndent && contentIndent === -1 && isEol(first2)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+    if (!detectedIndent && contentIndent === -1 && !isEol(first2)) {
+      if (first2 === 9 && column < parentIndent) {
         state.position = linePosition + column;
         throwError(state, "tab characters must not be used in indentation");
       }
@@ -30475,14 +30475,14 @@ function readBlockScalar(state, parentIndent, props) {
         throwError(state, "bad indentation of a mapping entry");
       }
     }
-    if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+    if (contentIndent === -1 && first2 !== 0 && !isEol(first2) && column < parentIndent) {
       state.lineIndent = column;
       state.position = linePosition + column;
       break;
     }
-    if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+    if (!detectedIndent && first2 !== 0 && !isEol(first2) && contentIndent === -1) contentIndent = column;
     const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
-    if (first !== 0 && !isEol(first) && column < requiredIndent) {
+    if (first2 !== 0 && !isEol(first2) && column < requiredIndent) {
       state.lineIndent = column;
       state.position = linePosition + column;
       break;
@@ -30967,8 +30967,8 @@ function applyForceQuotesOption(layout) {
 }
 function tryLongOrMultilineAsBlock(layout) {
   if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
-  const value2 = layout.node.value;
-  const multiline = value2.indexOf("\n") !== -1;
+  const value3 = layout.node.value;
+  const multiline = value3.indexOf("\n") !== -1;
   if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
     if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
     return;
@@ -30981,11 +30981,11 @@ function tryLongOrMultilineAsBlock(layout) {
   const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
   let position = 0;
   let shouldFold = false;
-  while (position <= value2.length) {
-    let lineEnd = value2.length;
-    const nextLineBreak = value2.indexOf("\n", position);
+  while (position <= value3.length) {
+    let lineEnd = value3.length;
+    const nextLineBreak = value3.indexOf("\n", position);
     if (nextLineBreak !== -1) lineEnd = nextLineBreak;
-    const line = value2.slice(position, lineEnd);
+    const line = value3.slice(position, lineEnd);
     if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
     if (nextLineBreak === -1) break;
     position = nextLineBreak + 1;
@@ -31084,9 +31084,12 @@ var RULE_IDS = [
   "protected-address",
   "protection-disabled",
   "network-exposure",
+  "public-data",
+  "check-failed",
   "iam-change",
   "destroy",
   "replace",
+  "public-endpoint",
   "drift"
 ];
 function levelRank(level) {
@@ -31399,7 +31402,11 @@ function emptyCounts() {
 }
 function countByKind(changes) {
   const counts = emptyCounts();
-  for (const c of changes) counts[c.kind] += 1;
+  for (const c of changes) {
+    counts[c.kind] += 1;
+    if (c.importing && c.kind !== "import") counts.import += 1;
+    if (c.previousAddress !== void 0 && c.kind !== "move") counts.move += 1;
+  }
   return counts;
 }
 function isDestructive(kind) {
@@ -31469,12 +31476,12 @@ var PlanDigest = class {
     return `sha256:${this.hash.digest("hex")}`;
   }
 };
-function canonicalJson(value2) {
-  const view = canonicalView(value2, 0);
-  if (view !== NOT_CANONICAL) return value2 === void 0 ? "null" : JSON.stringify(view);
+function canonicalJson(value3) {
+  const view = canonicalView(value3, 0);
+  if (view !== NOT_CANONICAL) return value3 === void 0 ? "null" : JSON.stringify(view);
   let out = "";
   const sink = { write: (s) => out += s };
-  writeCanonical(sink, value2);
+  writeCanonical(sink, value3);
   return out;
 }
 function inDigestOrder(changes) {
@@ -31573,15 +31580,15 @@ function canonicalView(v, depth) {
   const obj = v;
   const keys = Object.keys(obj).sort();
   const out = {};
-  let first = true;
+  let first2 = true;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    const value2 = obj[k];
-    if (value2 === void 0) continue;
+    const value3 = obj[k];
+    if (value3 === void 0) continue;
     const c = k.charCodeAt(0);
-    if (!first && c >= 48 && c <= 57 && INDEX_KEY.test(k)) return NOT_CANONICAL;
-    first = false;
-    const x = canonicalView(value2, depth + 1);
+    if (!first2 && c >= 48 && c <= 57 && INDEX_KEY.test(k)) return NOT_CANONICAL;
+    first2 = false;
+    const x = canonicalView(value3, depth + 1);
     if (x === NOT_CANONICAL) return NOT_CANONICAL;
     if (k === "__proto__") {
       Object.defineProperty(out, k, {
@@ -31814,8 +31821,8 @@ function isSecretName(key) {
   return known;
 }
 var secretNames = /* @__PURE__ */ new Map();
-function redact(value2, mask) {
-  const v = value2 === void 0 ? null : value2;
+function redact(value3, mask) {
+  const v = value3 === void 0 ? null : value3;
   if (mask === true) return REDACTED;
   if (Array.isArray(v)) {
     const m = Array.isArray(mask) ? mask : [];
@@ -31850,9 +31857,9 @@ function redact(value2, mask) {
   if (v !== null && isNonEmptyMask(mask)) return REDACTED;
   return v;
 }
-function markUnknown(value2, unknown) {
+function markUnknown(value3, unknown) {
   if (unknown === true) return UNKNOWN;
-  const v = value2 === void 0 ? null : value2;
+  const v = value3 === void 0 ? null : value3;
   if (Array.isArray(unknown)) {
     const arr = Array.isArray(v) ? v : [];
     const len = Math.max(arr.length, unknown.length);
@@ -31981,6 +31988,11 @@ function planFromJson(doc, file) {
     );
   }
   const fv = doc.format_version;
+  if (fv === void 0 && "plan_format_version" in doc) {
+    refuse(
+      "this is the redacted plan HCP Terraform shows in its UI (`plan_format_version`), not the output of `terraform show -json`; download the plan JSON with the API (GET /api/v2/plans/PLAN_ID/json-output, which needs admin access to the workspace) or run `terraform show -json` on a saved plan"
+    );
+  }
   if (fv === void 0) {
     refuse("no `format_version`: this is not the output of `terraform show -json`");
   }
@@ -32015,6 +32027,10 @@ function planFromJson(doc, file) {
   );
   const priorState = doc.prior_state;
   const errored = doc.errored === true;
+  const relevantAddresses = arrayField(doc, "relevant_attributes").flatMap(
+    (ra) => isObj(ra) && typeof ra.resource === "string" ? [ra.resource] : []
+  );
+  const failedChecks = arrayField(doc, "checks").flatMap(failedCheck);
   const terraformVersion = typeof doc.terraform_version === "string" ? doc.terraform_version : void 0;
   return {
     file,
@@ -32023,6 +32039,8 @@ function planFromJson(doc, file) {
     resourceChanges,
     outputChanges,
     drift,
+    relevantAddresses,
+    failedChecks,
     priorStateResources: countStateResources(priorState),
     priorStateAbsent: !isObj(priorState),
     errored,
@@ -32241,6 +32259,30 @@ function driftEntry(raw, where) {
     mode: raw.mode === "data" ? "data" : "managed",
     kind: classifyActions(actions, { importing: false, moved: false }) ?? "update"
   };
+}
+var CHECK_MESSAGE_MAX = 300;
+function failedCheck(raw) {
+  if (!isObj(raw)) return [];
+  const status = raw.status;
+  if (status !== "fail" && status !== "error") return [];
+  const where = isObj(raw.address) && typeof raw.address.to_display === "string" ? raw.address.to_display : "(unnamed check)";
+  const instances = Array.isArray(raw.instances) ? raw.instances.filter(isObj) : [];
+  const failing = instances.filter((i) => i.status === "fail" || i.status === "error");
+  const one = (address, s, problems) => ({
+    address,
+    status: s,
+    problems: (Array.isArray(problems) ? problems : []).flatMap(
+      (p) => isObj(p) && typeof p.message === "string" ? [cut(p.message, CHECK_MESSAGE_MAX)] : []
+    )
+  });
+  if (failing.length === 0) return [one(where, status, [])];
+  return failing.map(
+    (i) => one(
+      isObj(i.address) && typeof i.address.to_display === "string" ? i.address.to_display : where,
+      i.status,
+      i.problems
+    )
+  );
 }
 function countStateResources(priorState) {
   if (!isObj(priorState) || !isObj(priorState.values)) return 0;
@@ -32551,42 +32593,144 @@ var OTHER = [
   // DigitalOcean
   ["digitalocean_database_cluster", "database", "DigitalOcean managed database cluster"],
   ["digitalocean_database_db", "database", "DigitalOcean managed database"],
+  ["digitalocean_database_kafka_topic", "stream", "DigitalOcean managed Kafka topic"],
   ["digitalocean_volume", "volume", "DigitalOcean block storage volume"],
   ["digitalocean_volume_snapshot", "snapshot", "DigitalOcean volume snapshot"],
   ["digitalocean_droplet_snapshot", "snapshot", "DigitalOcean droplet snapshot"],
   ["digitalocean_spaces_bucket", "bucket", "DigitalOcean Spaces bucket"],
+  ["digitalocean_container_registry", "registry", "DigitalOcean container registry"],
   ["digitalocean_kubernetes_cluster", "cluster", "DigitalOcean Kubernetes cluster"],
   // Cloudflare
   ["cloudflare_zone", "dns-zone", "Cloudflare zone"],
   ["cloudflare_r2_bucket", "bucket", "Cloudflare R2 bucket"],
   ["cloudflare_d1_database", "database", "Cloudflare D1 database"],
   ["cloudflare_workers_kv_namespace", "database", "Cloudflare Workers KV namespace"],
+  ["cloudflare_queue", "queue", "Cloudflare Queue"],
+  ["cloudflare_hyperdrive_config", "other-data", "Cloudflare Hyperdrive configuration"],
   // MongoDB Atlas
   ["mongodbatlas_cluster", "database", "MongoDB Atlas cluster"],
   ["mongodbatlas_advanced_cluster", "database", "MongoDB Atlas cluster"],
   ["mongodbatlas_serverless_instance", "database", "MongoDB Atlas serverless instance"],
-  // Database engines managed directly
+  ["mongodbatlas_flex_cluster", "database", "MongoDB Atlas Flex cluster"],
+  ["mongodbatlas_stream_instance", "stream", "MongoDB Atlas stream processing instance"],
+  ["mongodbatlas_cloud_backup_snapshot", "snapshot", "MongoDB Atlas cloud backup snapshot"],
+  // Snowflake
   ["snowflake_database", "warehouse", "Snowflake database"],
+  ["snowflake_schema", "warehouse", "Snowflake schema"],
+  ["snowflake_table", "warehouse", "Snowflake table"],
+  ["snowflake_stage", "warehouse", "Snowflake stage (internal stages hold files)"],
+  // Databricks (Unity Catalog)
+  ["databricks_catalog", "warehouse", "Databricks Unity Catalog catalog"],
+  ["databricks_schema", "warehouse", "Databricks Unity Catalog schema"],
+  ["databricks_sql_table", "warehouse", "Databricks table"],
+  ["databricks_volume", "file-system", "Databricks Unity Catalog volume"],
+  // Database engines managed directly
   ["postgresql_database", "database", "PostgreSQL database"],
+  ["postgresql_schema", "database", "PostgreSQL schema"],
   ["mysql_database", "database", "MySQL database"],
-  // Aiven, Confluent
+  // Aiven
   ["aiven_pg", "database", "Aiven for PostgreSQL service"],
+  ["aiven_pg_database", "database", "Aiven for PostgreSQL database"],
+  ["aiven_mysql", "database", "Aiven for MySQL service"],
+  ["aiven_mysql_database", "database", "Aiven for MySQL database"],
+  ["aiven_cassandra", "database", "Aiven for Apache Cassandra service"],
+  ["aiven_clickhouse", "warehouse", "Aiven for ClickHouse service"],
+  ["aiven_clickhouse_database", "warehouse", "Aiven for ClickHouse database"],
+  ["aiven_opensearch", "search", "Aiven for OpenSearch service"],
+  ["aiven_redis", "cache", "Aiven for Redis service"],
+  ["aiven_valkey", "cache", "Aiven for Valkey service"],
+  ["aiven_m3db", "database", "Aiven for M3DB service"],
+  ["aiven_influxdb", "database", "Aiven for InfluxDB service"],
+  ["aiven_kafka", "stream", "Aiven for Apache Kafka service"],
+  ["aiven_kafka_topic", "stream", "Aiven for Apache Kafka topic (and its messages)"],
+  // Confluent
+  ["confluent_kafka_cluster", "stream", "Confluent Cloud Kafka cluster"],
   ["confluent_kafka_topic", "stream", "Confluent Cloud Kafka topic"],
+  ["confluent_schema", "other-data", "Confluent Schema Registry schema"],
   // Source control, Terraform platforms, secrets
   ["github_repository", "other-data", "GitHub repository"],
   ["tfe_workspace", "other-data", "Terraform Cloud/Enterprise workspace (with its state)"],
   ["vault_mount", "secret", "Vault secrets engine mount"],
+  ["vault_kv_secret_v2", "secret", "Vault KV v2 secret (all its versions)"],
   // Other clouds
   ["heroku_addon", "database", "Heroku add-on (e.g. Postgres, Redis)"],
   ["linode_volume", "volume", "Linode block storage volume"],
   ["linode_database_postgresql", "database", "Linode managed PostgreSQL database"],
+  ["linode_database_mysql", "database", "Linode managed MySQL database"],
+  ["linode_object_storage_bucket", "bucket", "Linode Object Storage bucket"],
   ["hcloud_volume", "volume", "Hetzner Cloud volume"],
   ["scaleway_rdb_instance", "database", "Scaleway managed database instance"],
   ["oci_database_autonomous_database", "database", "OCI Autonomous Database"],
+  ["oci_database_db_system", "database", "OCI Base Database system"],
+  ["oci_mysql_mysql_db_system", "database", "OCI MySQL HeatWave DB system"],
+  ["oci_nosql_table", "database", "OCI NoSQL table"],
+  ["oci_objectstorage_bucket", "bucket", "OCI Object Storage bucket"],
+  ["oci_file_storage_file_system", "file-system", "OCI File Storage file system"],
   ["oci_core_volume", "volume", "OCI block volume"],
+  ["oci_core_boot_volume", "volume", "OCI boot volume"],
+  ["oci_kms_vault", "key-store", "OCI Vault (keys)"],
   ["ibm_database", "database", "IBM Cloud Databases instance"],
   ["alicloud_db_instance", "database", "Alibaba Cloud RDS instance"],
-  ["alicloud_kvstore_instance", "cache", "Alibaba Cloud Redis/Memcache (KVStore) instance"]
+  ["alicloud_polardb_cluster", "database", "Alibaba Cloud PolarDB cluster"],
+  ["alicloud_mongodb_instance", "database", "Alibaba Cloud MongoDB instance"],
+  ["alicloud_kvstore_instance", "cache", "Alibaba Cloud Redis/Memcache (KVStore) instance"],
+  ["alicloud_oss_bucket", "bucket", "Alibaba Cloud OSS bucket"],
+  ["alicloud_ecs_disk", "volume", "Alibaba Cloud ECS disk"],
+  ["alicloud_kms_key", "key-store", "Alibaba Cloud KMS key"]
+];
+var ARM = [
+  ["microsoft.sql/servers", "database", "Azure SQL logical server"],
+  ["microsoft.sql/servers/databases", "database", "Azure SQL database"],
+  ["microsoft.sql/managedinstances", "database", "Azure SQL Managed Instance"],
+  ["microsoft.dbforpostgresql/flexibleservers", "database", "PostgreSQL flexible server"],
+  [
+    "microsoft.dbforpostgresql/flexibleservers/databases",
+    "database",
+    "PostgreSQL flexible database"
+  ],
+  ["microsoft.dbformysql/flexibleservers", "database", "MySQL flexible server"],
+  ["microsoft.dbformysql/flexibleservers/databases", "database", "MySQL flexible database"],
+  ["microsoft.documentdb/databaseaccounts", "database", "Cosmos DB account"],
+  ["microsoft.documentdb/mongoclusters", "database", "Cosmos DB for MongoDB (vCore) cluster"],
+  ["microsoft.storage/storageaccounts", "bucket", "storage account"],
+  ["microsoft.storage/storageaccounts/blobservices/containers", "bucket", "blob storage container"],
+  ["microsoft.storage/storageaccounts/fileservices/shares", "file-system", "Azure Files share"],
+  ["microsoft.compute/disks", "volume", "managed disk"],
+  ["microsoft.compute/snapshots", "snapshot", "managed disk snapshot"],
+  ["microsoft.keyvault/vaults", "key-store", "Key Vault"],
+  ["microsoft.keyvault/managedhsms", "key-store", "Key Vault managed HSM"],
+  ["microsoft.appconfiguration/configurationstores", "other-data", "App Configuration store"],
+  [
+    "microsoft.cognitiveservices/accounts",
+    "other-data",
+    "Azure AI services account (deployments, fine-tuned models, uploaded files)"
+  ],
+  ["microsoft.search/searchservices", "search", "Azure AI Search service"],
+  ["microsoft.cache/redis", "cache", "Azure Cache for Redis"],
+  ["microsoft.cache/redisenterprise", "cache", "Azure Cache for Redis Enterprise cluster"],
+  ["microsoft.servicebus/namespaces", "queue", "Service Bus namespace"],
+  ["microsoft.eventhub/namespaces", "stream", "Event Hubs namespace"],
+  ["microsoft.containerregistry/registries", "registry", "Container Registry"],
+  ["microsoft.operationalinsights/workspaces", "log-store", "Log Analytics workspace"],
+  ["microsoft.insights/components", "log-store", "Application Insights component"],
+  ["microsoft.recoveryservices/vaults", "backup", "Recovery Services vault"],
+  ["microsoft.dataprotection/backupvaults", "backup", "Data Protection backup vault"],
+  ["microsoft.kusto/clusters", "warehouse", "Data Explorer (Kusto) cluster"],
+  ["microsoft.synapse/workspaces", "warehouse", "Synapse Analytics workspace"],
+  ["microsoft.databricks/workspaces", "warehouse", "Databricks workspace (with its DBFS storage)"],
+  [
+    "microsoft.machinelearningservices/workspaces",
+    "other-data",
+    "Azure Machine Learning workspace"
+  ],
+  ["microsoft.network/dnszones", "dns-zone", "DNS zone"],
+  ["microsoft.network/privatednszones", "dns-zone", "private DNS zone"],
+  ["microsoft.containerservice/managedclusters", "cluster", "AKS Kubernetes cluster"],
+  [
+    "microsoft.resources/resourcegroups",
+    "other-data",
+    "resource group (deleting it deletes everything in it)"
+  ]
 ];
 function build(cloud, rows) {
   return rows.map(([type, category, what]) => ({ type, cloud, category, what }));
@@ -32599,6 +32743,24 @@ var STATEFUL_TYPES = Object.freeze([
   ...build("other", OTHER)
 ]);
 var BY_TYPE = new Map(STATEFUL_TYPES.map((t) => [t.type, t]));
+var AZAPI_TYPES = Object.freeze(build("azure", ARM));
+var BY_ARM_TYPE = new Map(AZAPI_TYPES.map((t) => [t.type, t]));
+var AZAPI_RESOURCE = "azapi_resource";
+function armType(value3) {
+  if (value3 === null || typeof value3 !== "object" || Array.isArray(value3)) return void 0;
+  const t = value3.type;
+  if (typeof t !== "string") return void 0;
+  const m = /^([A-Za-z0-9.]+\/[A-Za-z0-9./]+?)(@[^@]*)?$/.exec(t);
+  return m ? m[1].toLowerCase() : void 0;
+}
+function statefulChange(c, extra) {
+  if (c.type === AZAPI_RESOURCE) {
+    const arm = armType(c.before) ?? armType(c.after);
+    const t = arm ? BY_ARM_TYPE.get(arm) : void 0;
+    if (t) return { ...t, type: `${AZAPI_RESOURCE} (${arm})` };
+  }
+  return statefulType(c.type, extra);
+}
 function cloudOfType(type) {
   if (type.startsWith("aws_") || type.startsWith("awscc_")) return "aws";
   if (type.startsWith("google_")) return "google";
@@ -32613,6 +32775,480 @@ function statefulType(type, extra) {
     return { type, cloud: cloudOfType(type), category: "other-data", what: `${type} (configured)` };
   }
   return void 0;
+}
+
+// src/core/risk/exposure.ts
+var WEB_PORTS = [80, 443];
+var OPEN_SOURCES = ["0.0.0.0/0", "::/0", "*", "Internet", "Any", "any"];
+var OPEN = new Set(OPEN_SOURCES);
+var WIDE_IPV4 = 2 ** 24;
+var AZURE_SERVICES_RANGE = "0.0.0.0-0.0.0.0";
+var EPHEMERAL_FROM = 1024;
+function asObject(v) {
+  return v !== null && v !== void 0 && typeof v === "object" && !Array.isArray(v) ? v : {};
+}
+function list(v) {
+  return Array.isArray(v) ? v : v === void 0 || v === null ? [] : [v];
+}
+function objects(v) {
+  return list(v).map((x) => asObject(x));
+}
+function ipv4(s) {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim());
+  if (!m) return void 0;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return void 0;
+  return parts.reduce((n, p) => n * 256 + p, 0);
+}
+var PRIVATE_V4 = [
+  ["10.0.0.0", 8],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8]
+].map(([a, bits]) => {
+  const start = ipv4(a);
+  return [start, start + 2 ** (32 - bits) - 1];
+});
+function insidePrivate(lo, hi) {
+  return PRIVATE_V4.some(([a, b]) => lo >= a && hi <= b);
+}
+function wideIpv4Range(lo, hi) {
+  return hi >= lo && hi - lo + 1 >= WIDE_IPV4 && !insidePrivate(lo, hi);
+}
+function isOpenSource(s) {
+  if (OPEN.has(s)) return true;
+  const v4 = /^([\d.]+)\/(\d{1,2})$/.exec(s.trim());
+  if (v4) {
+    const start = ipv4(v4[1]);
+    const bits = Number(v4[2]);
+    if (start === void 0 || bits > 32) return false;
+    return wideIpv4Range(start, start + 2 ** (32 - bits) - 1);
+  }
+  const v6 = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(s.trim());
+  if (v6) {
+    const bits = Number(v6[2]);
+    const head = v6[1].toLowerCase();
+    return bits <= 16 && !/^f[cd]|^fe[89ab]/.test(head);
+  }
+  return false;
+}
+function port(v) {
+  const n = typeof v === "string" ? Number(v) : v;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : void 0;
+}
+function awsPorts(o, protocolKey = "protocol") {
+  const proto = o[protocolKey];
+  if (proto === "-1" || proto === "all" || proto === -1) return void 0;
+  const from = port(o.from_port);
+  const to = port(o.to_port);
+  if (from === void 0 || to === void 0) return void 0;
+  if (from === 0 && (to === 0 || to === 65535)) return void 0;
+  return [[from, to]];
+}
+function portSpec(s) {
+  if (typeof s === "number") return port(s) === void 0 ? void 0 : [s, s];
+  if (typeof s !== "string") return void 0;
+  if (s === "*" || s === "") return "all";
+  const m = /^(\d+)(?:-(\d+))?$/.exec(s.trim());
+  if (!m) return void 0;
+  const from = port(m[1]);
+  const to = port(m[2] ?? m[1]);
+  return from === void 0 || to === void 0 ? void 0 : [from, to];
+}
+function portList(specs) {
+  const out = [];
+  for (const s of specs) {
+    const p = portSpec(s);
+    if (p === "all" || p === void 0) return void 0;
+    out.push(p);
+  }
+  return out.length > 0 ? out : void 0;
+}
+function webOnly(o) {
+  return o.ports !== void 0 && o.ports.length > 0 && o.ports.every(([a, b]) => a === b && WEB_PORTS.includes(a));
+}
+function portsText(ports) {
+  if (!ports) return "all ports";
+  const parts = ports.map(([a, b]) => a === b ? `${a}` : `${a}-${b}`);
+  return `port${parts.length === 1 && !parts[0].includes("-") ? "" : "s"} ${parts.join(", ")}`;
+}
+var RANGE_FIREWALLS = {
+  azurerm_sql_firewall_rule: ["start_ip_address", "end_ip_address", "Azure SQL server"],
+  azurerm_mssql_firewall_rule: ["start_ip_address", "end_ip_address", "Azure SQL server"],
+  azurerm_postgresql_firewall_rule: ["start_ip_address", "end_ip_address", "PostgreSQL server"],
+  azurerm_postgresql_flexible_server_firewall_rule: [
+    "start_ip_address",
+    "end_ip_address",
+    "PostgreSQL flexible server"
+  ],
+  azurerm_mysql_firewall_rule: ["start_ip_address", "end_ip_address", "MySQL server"],
+  azurerm_mysql_flexible_server_firewall_rule: [
+    "start_ip_address",
+    "end_ip_address",
+    "MySQL flexible server"
+  ],
+  azurerm_mariadb_firewall_rule: ["start_ip_address", "end_ip_address", "MariaDB server"],
+  azurerm_cosmosdb_postgresql_firewall_rule: [
+    "start_ip_address",
+    "end_ip_address",
+    "Cosmos DB for PostgreSQL cluster"
+  ],
+  azurerm_synapse_firewall_rule: ["start_ip_address", "end_ip_address", "Synapse workspace"],
+  azurerm_redis_firewall_rule: ["start_ip", "end_ip", "Redis cache"]
+};
+var NETWORK_TYPES = [
+  "aws_security_group",
+  "aws_security_group_rule",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_network_acl",
+  "aws_network_acl_rule",
+  "aws_default_network_acl",
+  "google_compute_firewall",
+  "google_sql_database_instance",
+  "azurerm_network_security_rule",
+  "azurerm_network_security_group",
+  "azurerm_storage_account",
+  "azurerm_storage_account_network_rules",
+  "azurerm_cosmosdb_account",
+  ...Object.keys(RANGE_FIREWALLS)
+];
+function rangeText(lo, hi) {
+  return `${lo}-${hi}`;
+}
+function openIngress(type, value3) {
+  const v = asObject(value3);
+  const out = [];
+  const add = (sources, ports) => {
+    for (const s of list(sources)) {
+      if (typeof s === "string" && isOpenSource(s)) out.push({ source: s, ports });
+    }
+  };
+  const awsRule = (o, protocolKey) => {
+    const ports = awsPorts(o, protocolKey);
+    add(o.cidr_blocks, ports);
+    add(o.ipv6_cidr_blocks, ports);
+  };
+  const nacl = (o) => {
+    if (o.action !== "allow" && o.rule_action !== "allow") return;
+    const ports = awsPorts(o);
+    if (ports?.every(([a, b]) => a >= EPHEMERAL_FROM && b === 65535)) return;
+    add(o.cidr_block, ports);
+    add(o.ipv6_cidr_block, ports);
+  };
+  const azureRule = (o) => {
+    if (o.direction !== "Inbound" || o.access !== "Allow") return;
+    const specs = [...list(o.destination_port_range), ...list(o.destination_port_ranges)];
+    const ports = specs.length > 0 ? portList(specs) : void 0;
+    add(o.source_address_prefix, ports);
+    add(o.source_address_prefixes, ports);
+  };
+  const range3 = RANGE_FIREWALLS[type];
+  if (range3) {
+    const [a, b] = range3;
+    const lo = v[a];
+    const hi = v[b];
+    if (typeof lo === "string" && typeof hi === "string") {
+      const l = ipv4(lo);
+      const h = ipv4(hi);
+      if (l !== void 0 && h !== void 0) {
+        if (l === 0 && h === 0 && type.startsWith("azurerm_")) {
+          out.push({ source: AZURE_SERVICES_RANGE });
+        } else if (wideIpv4Range(l, h)) {
+          out.push({ source: rangeText(lo, hi) });
+        }
+      }
+    }
+    return out;
+  }
+  switch (type) {
+    case "aws_security_group":
+      for (const rule of objects(v.ingress)) awsRule(rule);
+      break;
+    case "aws_security_group_rule":
+      if (v.type === "ingress") awsRule(v);
+      break;
+    case "aws_vpc_security_group_ingress_rule": {
+      const ports = awsPorts(v, "ip_protocol");
+      add(v.cidr_ipv4, ports);
+      add(v.cidr_ipv6, ports);
+      break;
+    }
+    case "aws_network_acl":
+    case "aws_default_network_acl":
+      for (const rule of objects(v.ingress)) nacl(rule);
+      break;
+    case "aws_network_acl_rule":
+      if (v.egress !== true) nacl(v);
+      break;
+    case "google_compute_firewall": {
+      if (v.direction !== void 0 && v.direction !== null && v.direction !== "INGRESS") break;
+      const allows = objects(v.allow);
+      if (allows.length === 0) break;
+      let ports = [];
+      for (const a of allows) {
+        const specs = list(a.ports);
+        const p = a.protocol === "all" || specs.length === 0 ? void 0 : portList(specs);
+        if (!p) {
+          ports = void 0;
+          break;
+        }
+        ports.push(...p);
+      }
+      add(v.source_ranges, ports);
+      break;
+    }
+    case "google_sql_database_instance":
+      for (const s of objects(v.settings)) {
+        for (const ip of objects(s.ip_configuration)) {
+          if (ip.ipv4_enabled === false) continue;
+          for (const n of objects(ip.authorized_networks)) add(n.value, void 0);
+        }
+      }
+      break;
+    case "azurerm_network_security_rule":
+      azureRule(v);
+      break;
+    case "azurerm_network_security_group":
+      for (const r of objects(v.security_rule)) azureRule(r);
+      break;
+    case "azurerm_storage_account":
+      for (const r of objects(v.network_rules)) add(r.ip_rules, void 0);
+      break;
+    case "azurerm_storage_account_network_rules":
+      add(v.ip_rules, void 0);
+      break;
+    case "azurerm_cosmosdb_account": {
+      const f = v.ip_range_filter;
+      const items = typeof f === "string" ? f.split(",").map((s) => s.trim()) : list(f);
+      add(items, void 0);
+      break;
+    }
+  }
+  return out;
+}
+function openingKey(o) {
+  return `${o.source} ${portsText(o.ports)}`;
+}
+var PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+var PUBLIC_GRANTEES = /acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)/;
+var PUBLIC_MEMBERS = /* @__PURE__ */ new Set(["allUsers", "allAuthenticatedUsers"]);
+var PAB_FLAGS = [
+  "block_public_acls",
+  "block_public_policy",
+  "ignore_public_acls",
+  "restrict_public_buckets"
+];
+var DATA_EXPOSURE_TYPES = [
+  "aws_s3_bucket",
+  "aws_s3_bucket_acl",
+  "aws_s3_bucket_policy",
+  "aws_s3_bucket_public_access_block",
+  "aws_s3_account_public_access_block",
+  "aws_db_instance",
+  "aws_rds_cluster_instance",
+  "aws_redshift_cluster",
+  "google_storage_bucket_iam_member",
+  "google_storage_bucket_iam_binding",
+  "google_storage_bucket_access_control",
+  "google_storage_default_object_access_control",
+  "azurerm_storage_container",
+  "azurerm_storage_account"
+];
+function publicData(type, value3) {
+  const v = asObject(value3);
+  const out = [];
+  const acl = (a) => {
+    if (typeof a === "string" && PUBLIC_ACLS.includes(a)) {
+      out.push(
+        `the ACL is ${a}: anyone ${a === "authenticated-read" ? "with any AWS account " : ""}can ${a.endsWith("write") ? "read and write" : "read"} the objects`
+      );
+    }
+  };
+  switch (type) {
+    case "aws_s3_bucket":
+      acl(v.acl);
+      policy(v.policy, out);
+      break;
+    case "aws_s3_bucket_acl": {
+      acl(v.acl);
+      const grants = objects(v.access_control_policy).flatMap((p) => objects(p.grant));
+      const open2 = grants.some(
+        (g) => objects(g.grantee).some((e) => typeof e.uri === "string" && PUBLIC_GRANTEES.test(e.uri))
+      );
+      if (open2) out.push("a grant goes to all users: anyone can access the objects");
+      break;
+    }
+    case "aws_s3_bucket_policy":
+      policy(v.policy, out);
+      break;
+    case "aws_s3_bucket_public_access_block":
+    case "aws_s3_account_public_access_block": {
+      const off = PAB_FLAGS.filter((f) => v[f] === false);
+      if (off.length > 0) {
+        out.push(
+          `the public access block is off (${off.join(", ")} = false): public ACLs and bucket policies take effect`
+        );
+      }
+      break;
+    }
+    case "aws_db_instance":
+    case "aws_rds_cluster_instance":
+    case "aws_redshift_cluster":
+      if (v.publicly_accessible === true) {
+        out.push("publicly_accessible = true: the database gets a public address on the internet");
+      }
+      break;
+    case "google_storage_bucket_iam_member":
+    case "google_storage_bucket_access_control":
+    case "google_storage_default_object_access_control": {
+      const who = [v.member, v.entity].find((m) => typeof m === "string" && PUBLIC_MEMBERS.has(m));
+      if (typeof who === "string")
+        out.push(`${who} is granted access: anyone can reach the bucket`);
+      break;
+    }
+    case "google_storage_bucket_iam_binding": {
+      const who = list(v.members).find((m) => typeof m === "string" && PUBLIC_MEMBERS.has(m));
+      if (typeof who === "string")
+        out.push(`${who} is granted access: anyone can reach the bucket`);
+      break;
+    }
+    case "azurerm_storage_container": {
+      const t = v.container_access_type;
+      if (t === "blob" || t === "container") {
+        out.push(`container_access_type = "${t}": anyone can read its blobs without a key`);
+      }
+      break;
+    }
+    case "azurerm_storage_account":
+      if (v.allow_nested_items_to_be_public === true || v.allow_blob_public_access === true) {
+        out.push("containers in it may be made public (allow_nested_items_to_be_public = true)");
+      }
+      break;
+  }
+  return out;
+}
+function policy(text, out) {
+  if (typeof text !== "string" || text === "") return;
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return;
+  }
+  const statements = doc?.Statement;
+  for (const st of Array.isArray(statements) ? statements : [statements]) {
+    if (st === null || typeof st !== "object") continue;
+    const s = st;
+    if (s.Effect !== "Allow" || s.Condition !== void 0) continue;
+    const p = s.Principal;
+    const aws = p !== null && typeof p === "object" ? p.AWS : void 0;
+    const everyone = p === "*" || aws === "*" || Array.isArray(aws) && aws.includes("*");
+    if (everyone) {
+      out.push('the bucket policy allows Principal "*" with no condition: anyone can use it');
+      return;
+    }
+  }
+}
+
+// src/core/risk/hygiene.ts
+var HYGIENE_TYPES = {
+  aws_db_instance: "RDS database",
+  aws_rds_cluster: "Aurora/RDS cluster",
+  aws_docdb_cluster: "DocumentDB cluster",
+  aws_neptune_cluster: "Neptune cluster",
+  aws_redshift_cluster: "Redshift cluster",
+  aws_dynamodb_table: "DynamoDB table",
+  aws_s3_bucket: "S3 bucket",
+  google_sql_database_instance: "Cloud SQL instance",
+  google_storage_bucket: "Cloud Storage bucket",
+  azurerm_key_vault: "Key Vault"
+};
+var SNAPSHOT_TYPES = /* @__PURE__ */ new Set([
+  "aws_db_instance",
+  "aws_rds_cluster",
+  "aws_docdb_cluster",
+  "aws_neptune_cluster",
+  "aws_redshift_cluster"
+]);
+var BACKUPS_ATTR_TYPES = /* @__PURE__ */ new Set(["aws_db_instance", "aws_rds_cluster"]);
+var PROTECTION_ATTR = {
+  aws_db_instance: "deletion_protection",
+  aws_rds_cluster: "deletion_protection",
+  aws_docdb_cluster: "deletion_protection",
+  aws_neptune_cluster: "deletion_protection",
+  aws_dynamodb_table: "deletion_protection_enabled",
+  google_sql_database_instance: "deletion_protection"
+};
+function first(v) {
+  const x = Array.isArray(v) ? v[0] : v;
+  return x !== null && x !== void 0 && typeof x === "object" && !Array.isArray(x) ? x : {};
+}
+var HYGIENE_CHECKS = [
+  {
+    id: "backups-deleted-with-resource",
+    title: "Automated backups go with the database",
+    why: "AWS deletes an RDS database\u2019s automated backups together with it unless `delete_automated_backups = false`; a destroy then leaves nothing to restore from.",
+    test: (type, v) => BACKUPS_ATTR_TYPES.has(type) && v.delete_automated_backups !== false ? "its automated backups would be deleted with it (set delete_automated_backups = false to keep them)" : void 0
+  },
+  {
+    id: "no-final-snapshot",
+    title: "No final snapshot",
+    why: "With `skip_final_snapshot = true`, a destroy takes no last snapshot of the database.",
+    test: (type, v) => SNAPSHOT_TYPES.has(type) && v.skip_final_snapshot === true ? "a destroy would take no final snapshot (skip_final_snapshot = true)" : void 0
+  },
+  {
+    id: "deletion-protection-off",
+    title: "Deletion protection off",
+    why: "Deletion protection makes the provider refuse a destroy until someone switches it off in a separate, visible change.",
+    test: (type, v) => {
+      const attr = PROTECTION_ATTR[type];
+      return attr && v[attr] === false ? `deletion protection is off (${attr} = false): nothing stops a destroy` : void 0;
+    }
+  },
+  {
+    id: "versioning-off",
+    title: "Bucket versioning off",
+    why: "Without versioning, an overwritten or deleted object is gone; with it, the previous versions stay restorable.",
+    test: (type, v) => (type === "aws_s3_bucket" || type === "google_storage_bucket") && first(v.versioning).enabled === false ? "versioning is off: an overwritten or deleted object cannot be restored" : void 0
+  },
+  {
+    id: "force-destroy-on",
+    title: "Bucket deleted with its contents",
+    why: "With `force_destroy = true`, a destroy deletes every object in the bucket instead of failing on a non-empty bucket.",
+    test: (type, v) => (type === "aws_s3_bucket" || type === "google_storage_bucket") && v.force_destroy === true ? "force_destroy = true: a destroy deletes every object in it instead of stopping" : void 0
+  },
+  {
+    id: "purge-protection-off",
+    title: "Key Vault purge protection off",
+    why: "Without purge protection, a deleted Key Vault and its keys can be purged for good during the retention period; keys lost that way leave everything they encrypted unreadable.",
+    test: (type, v) => type === "azurerm_key_vault" && v.purge_protection_enabled === false ? "purge protection is off: once deleted, the vault and its keys can be purged for good" : void 0
+  }
+];
+var KEPT = /* @__PURE__ */ new Set(["create", "update", "replace", "no-op", "import", "move"]);
+function hygieneFindings(plan) {
+  const out = [];
+  const separateVersioning = plan.resourceChanges.some(
+    (c) => c.type === "aws_s3_bucket_versioning" && c.kind !== "delete"
+  );
+  for (const c of plan.resourceChanges) {
+    const what = HYGIENE_TYPES[c.type];
+    if (!what || c.mode !== "managed" || !KEPT.has(c.kind)) continue;
+    const v = value(c);
+    for (const check2 of HYGIENE_CHECKS) {
+      if (check2.id === "versioning-off" && c.type === "aws_s3_bucket" && separateVersioning) {
+        continue;
+      }
+      const why = check2.test(c.type, v);
+      if (why)
+        out.push({ id: check2.id, address: c.address, message: `${c.address} (${what}): ${why}.` });
+    }
+  }
+  return out;
+}
+function value(c) {
+  const v = c.after;
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 
 // src/core/risk/address-pattern.ts
@@ -32634,6 +33270,8 @@ function matchesAddress(pattern, address) {
 var MASS_DESTROY_MIN_FOR_SHARE = 3;
 var managed = (plan) => plan.resourceChanges.filter((c) => c.mode === "managed");
 var destroyed = (plan) => managed(plan).filter((c) => isDestructive(c.kind));
+var deleted = (plan) => managed(plan).filter((c) => c.kind === "delete");
+var hasChanges = (plan) => plan.resourceChanges.some((c) => c.kind !== "no-op" && c.kind !== "read") || plan.outputChanges.some((o) => o.kind !== "no-op");
 var verb = (c) => c.kind === "replace" ? "Replacing" : "Destroying";
 var reason = (c) => c.actionReason ? ` (Terraform's reason: ${c.actionReason.replace(/_/g, " ")})` : "";
 var BACKUP_POLICIES = {
@@ -32676,17 +33314,20 @@ var PROTECTION_ATTRS = [
   "disable_api_termination",
   "termination_protection",
   "enable_termination_protection",
-  "prevent_destroy"
+  "termination_protection_enabled"
 ];
 var DANGER_ATTRS = ["force_destroy", "skip_final_snapshot", "force_delete"];
-var OPEN_SOURCES = ["0.0.0.0/0", "::/0", "*", "Internet", "Any"];
+var LOCK_TYPES = {
+  azurerm_management_lock: "management lock",
+  google_resource_manager_lien: "resource lien"
+};
 var RULES = [
   {
     id: "plan-errored",
     severity: "critical",
     title: "Plan errored",
-    description: "The plan has `errored: true` or is not applyable.",
-    evaluate: (plan) => plan.errored || !plan.applyable ? [
+    description: "The plan has `errored: true`, or is not applyable while it has changes to apply (Terraform also marks a plan with no changes as not applyable: that one is quiet).",
+    evaluate: (plan) => plan.errored || !plan.applyable && hasChanges(plan) ? [
       {
         message: plan.errored ? "Terraform reported errors while planning, so this plan is incomplete. Fix the errors and plan again before anyone applies it." : "Terraform marked this plan as not applyable. Plan again before anyone applies it."
       }
@@ -32696,18 +33337,18 @@ var RULES = [
     id: "mass-destroy",
     severity: "critical",
     title: "Mass destroy",
-    description: `Destroys (deletes and replaces of managed resources) reach \`risk.mass_destroy.count\`, or \`risk.mass_destroy.share\` of the resources in state (with at least ${MASS_DESTROY_MIN_FOR_SHARE} destroys).`,
+    description: `Deletes of managed resources reach \`risk.mass_destroy.count\`, or \`risk.mass_destroy.share\` of the resources in state (with at least ${MASS_DESTROY_MIN_FOR_SHARE} deletes). Replaces are not counted: they create their resource again, so a rolling replacement is not \`terraform destroy\` (the \`replace\` and \`stateful-destroy\` rules report them).`,
     evaluate: (plan, config) => {
-      const n = destroyed(plan).length;
+      const n = deleted(plan).length;
       const inState = plan.priorStateResources;
       const { count, share } = config.risk.mass_destroy;
       const byShare = inState > 0 && n >= MASS_DESTROY_MIN_FOR_SHARE && n / inState >= share;
-      if (n < count && !byShare) return [];
+      if (n === 0 || n < count && !byShare) return [];
       const part = inState > 0 ? `${n} of the ${inState} resources in state (${pct(n / inState)})` : `${n} resource${n === 1 ? "" : "s"}`;
       const all = inState > 0 && n >= inState ? " That is everything: this looks like terraform destroy." : " This looks like terraform destroy.";
       return [
         {
-          message: `This plan destroys ${part}.${all} Check that the state, workspace and variables are the ones you meant.`
+          message: `This plan deletes ${part} without creating them again.${all} Check that the state, workspace and variables are the ones you meant.`
         }
       ];
     }
@@ -32731,9 +33372,9 @@ var RULES = [
     id: "stateful-destroy",
     severity: "critical",
     title: "Stateful resource destroyed",
-    description: "A delete or replace of a type in the stateful catalog (databases, buckets, volumes, file systems, queues, key stores, DNS zones, ...) or in `risk.stateful_types`.",
+    description: "A delete or replace of a type in the stateful catalog (databases, buckets, volumes, file systems, queues, key stores, DNS zones, ...) or in `risk.stateful_types`. For `azapi_resource`, the Azure resource type is read from its `type` value (AVM modules use azapi by default).",
     evaluate: (plan, config) => destroyed(plan).flatMap((c) => {
-      const t = statefulType(c.type, config.risk.stateful_types);
+      const t = statefulChange(c, config.risk.stateful_types);
       if (!t) return [];
       const tail = c.kind === "replace" ? `: the existing one and the data in it are destroyed and a new, empty one is created${c.createBeforeDestroy ? " first" : ""}` : " and the data in it";
       return [
@@ -32750,25 +33391,25 @@ var RULES = [
     title: "Backups lost",
     description: "A database is destroyed and its automated backups go with it, or no final snapshot is taken (provider defaults applied: for `aws_db_instance`, backups are deleted unless `delete_automated_backups = false`; a final snapshot needs `skip_final_snapshot = false` and a `final_snapshot_identifier`).",
     evaluate: (plan) => destroyed(plan).flatMap((c) => {
-      const policy = BACKUP_POLICIES[c.type];
-      if (!policy) return [];
-      const before = asObject(c.before);
+      const policy2 = BACKUP_POLICIES[c.type];
+      if (!policy2) return [];
+      const before = asObject2(c.before);
       const lost = [];
-      if (policy.backupsAlwaysDeleted) {
+      if (policy2.backupsAlwaysDeleted) {
         lost.push(`its automated backups are deleted with it`);
-      } else if (policy.deleteBackupsAttr && before[policy.deleteBackupsAttr] !== false) {
+      } else if (policy2.deleteBackupsAttr && before[policy2.deleteBackupsAttr] !== false) {
         lost.push(
-          `its automated backups are deleted with it (${policy.deleteBackupsAttr} is not false)`
+          `its automated backups are deleted with it (${policy2.deleteBackupsAttr} is not false)`
         );
       }
-      if (policy.skipFinalSnapshotAttr) {
-        const skip = before[policy.skipFinalSnapshotAttr];
-        const id = policy.finalSnapshotIdAttr ? before[policy.finalSnapshotIdAttr] : void 0;
+      if (policy2.skipFinalSnapshotAttr) {
+        const skip = before[policy2.skipFinalSnapshotAttr];
+        const id = policy2.finalSnapshotIdAttr ? before[policy2.finalSnapshotIdAttr] : void 0;
         if (skip === true) {
-          lost.push(`no final snapshot is taken (${policy.skipFinalSnapshotAttr} = true)`);
+          lost.push(`no final snapshot is taken (${policy2.skipFinalSnapshotAttr} = true)`);
         } else if (!isSetString(id)) {
           lost.push(
-            `no ${policy.finalSnapshotIdAttr} is set, so no final snapshot can be taken (the destroy fails until someone sets ${policy.skipFinalSnapshotAttr} = true, the usual way the last copy is lost)`
+            `no ${policy2.finalSnapshotIdAttr} is set, so no final snapshot can be taken (the destroy fails until someone sets ${policy2.skipFinalSnapshotAttr} = true, the usual way the last copy is lost)`
           );
         }
       }
@@ -32776,7 +33417,7 @@ var RULES = [
       return [
         {
           address: c.address,
-          message: `${verb(c)} ${c.address} (${policy.what}): ${lost.join("; ")}. Nothing would be left to restore from.`
+          message: `${verb(c)} ${c.address} (${policy2.what}): ${lost.join("; ")}. Nothing would be left to restore from.`
         }
       ];
     })
@@ -32801,19 +33442,25 @@ var RULES = [
     id: "protection-disabled",
     severity: "high",
     title: "Deletion protection removed",
-    description: "`deletion_protection` and its kin go from true to false, or `force_destroy`, `skip_final_snapshot` or `force_delete` become true.",
-    evaluate: (plan) => managed(plan).flatMap((c) => {
-      if (c.kind !== "update" && c.kind !== "replace" && c.kind !== "create") return [];
-      const before = asObject(c.before);
-      const after = asObject(c.after);
+    description: '`deletion_protection` and its kin go from true to false on an existing resource; on a stateful type, `force_destroy`, `skip_final_snapshot` or `force_delete` become true; or a lock (`azurerm_management_lock`, `google_resource_manager_lien`) is deleted. A resource created with such settings has lost no guard: it is listed under "before this bites" instead.',
+    evaluate: (plan, config) => managed(plan).flatMap((c) => {
+      const lock = LOCK_TYPES[c.type];
+      if (lock && c.kind === "delete") {
+        return [
+          {
+            address: c.address,
+            message: `${c.address} (${lock}) is deleted: what it kept from being deleted loses that guard, and the next destroy goes through unchecked.`
+          }
+        ];
+      }
+      if (c.kind !== "update" && c.kind !== "replace") return [];
+      const before = asObject2(c.before);
+      const after = asObject2(c.after);
       const off = PROTECTION_ATTRS.filter((a) => before[a] === true && after[a] === false);
-      const on = DANGER_ATTRS.filter(
-        (a) => after[a] === true && before[a] !== true && c.kind !== "create"
-      );
-      const created = c.kind === "create" && after.force_destroy === true ? ["force_destroy"] : [];
+      const on = statefulChange(c, config.risk.stateful_types) ? DANGER_ATTRS.filter((a) => after[a] === true && before[a] !== true) : [];
       const parts = [
         ...off.map((a) => `${a} goes from true to false`),
-        ...[...on, ...created].map((a) => `${a} becomes true`)
+        ...on.map((a) => `${a} becomes true`)
       ];
       if (parts.length === 0) return [];
       return [
@@ -32828,21 +33475,34 @@ var RULES = [
     id: "network-exposure",
     severity: "high",
     title: "Opened to the internet",
-    description: "Ingress from 0.0.0.0/0 or ::/0 (or Azure `*`/`Internet`) appears on a security group, rule, firewall or network security rule.",
+    description: 'Inbound traffic from anyone on the internet (0.0.0.0/0, ::/0, a public CIDR or address range of a /8 or wider, Azure `*`/`Internet`, or Azure\u2019s 0.0.0.0-0.0.0.0 "allow Azure services") is newly allowed to ports other than HTTP/HTTPS: SSH, RDP, databases, all ports. Read from security groups and rules, network ACLs (their ephemeral return ports 1024-65535 excepted), firewalls, network security rules, database firewall rules, Cloud SQL authorized networks, storage and Cosmos DB IP rules.',
+    evaluate: (plan) => newOpenings(plan).map(({ c, openings }) => ({ c, openings: openings.filter((o) => !webOnly(o)) })).filter(({ openings }) => openings.length > 0).map(({ c, openings }) => ({
+      address: c.address,
+      message: `${c.address} allows inbound traffic from ${openingsText(openings)}: ${openings.every((o) => o.source === AZURE_SERVICES_RANGE) ? "services of any Azure customer can reach it" : `anyone on the internet can reach ${openings.every((o) => o.ports) ? "them" : "it"}`}.`
+    }))
+  },
+  {
+    id: "public-data",
+    severity: "high",
+    title: "Data made public",
+    description: 'Data becomes readable by anyone: an S3 bucket ACL `public-read`/`public-read-write`/`authenticated-read` or a grant to all users, an S3 public access block switched off, a bucket policy allowing `Principal: "*"` without a condition, `publicly_accessible = true` on an RDS or Redshift database, `allUsers`/`allAuthenticatedUsers` on a Cloud Storage bucket, a public Azure blob container.',
     evaluate: (plan) => managed(plan).flatMap((c) => {
       if (c.kind !== "create" && c.kind !== "update" && c.kind !== "replace") return [];
-      const now = openIngress(c.type, c.after);
-      if (now.length === 0) return [];
-      const was = new Set(openIngress(c.type, c.before));
-      const added = now.filter((s) => !was.has(s));
+      const was = new Set(c.kind === "create" ? [] : publicData(c.type, c.before));
+      const added = publicData(c.type, c.after).filter((r) => !was.has(r));
       if (added.length === 0) return [];
-      return [
-        {
-          address: c.address,
-          message: `${c.address} allows inbound traffic from ${added.join(", ")}: anyone on the internet can reach it.`
-        }
-      ];
+      return [{ address: c.address, message: `On ${c.address}, ${added.join("; ")}.` }];
     })
+  },
+  {
+    id: "check-failed",
+    severity: "high",
+    title: "Check failed",
+    description: "A `check` block assertion, precondition or postcondition the team wrote fails in this plan (`checks` with status `fail` or `error`): the configuration itself says something is wrong.",
+    evaluate: (plan) => plan.failedChecks.map((k) => ({
+      address: k.address,
+      message: `The check ${k.address} ${k.status === "error" ? "could not be evaluated" : "fails"}${k.problems.length > 0 ? `: ${k.problems.join("; ")}` : ""}. Someone wrote it to say this must hold; find out why it does not before applying.`
+    }))
   },
   {
     id: "iam-change",
@@ -32861,33 +33521,70 @@ var RULES = [
     severity: "medium",
     title: "Resource destroyed",
     description: "Any other delete of a managed resource.",
-    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "delete" && !statefulType(c.type, config.risk.stateful_types)).map((c) => ({ address: c.address, message: `${c.address} is destroyed${reason(c)}.` }))
+    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "delete" && !statefulChange(c, config.risk.stateful_types)).map((c) => ({ address: c.address, message: `${c.address} is destroyed${reason(c)}.` }))
   },
   {
     id: "replace",
     severity: "medium",
     title: "Resource replaced",
     description: "Any other replace (destroy and re-create) of a managed resource.",
-    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "replace" && !statefulType(c.type, config.risk.stateful_types)).map((c) => ({
+    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "replace" && !statefulChange(c, config.risk.stateful_types)).map((c) => ({
       address: c.address,
       message: `${c.address} is destroyed and re-created${c.createBeforeDestroy ? " (new one first)" : ""}${reason(c)}.`
+    }))
+  },
+  {
+    id: "public-endpoint",
+    severity: "low",
+    title: "Web ports opened to the internet",
+    description: "Inbound traffic from anyone on the internet is newly allowed to HTTP/HTTPS only (ports 80 and 443): what a public load balancer or web server is for, so it scores low; it is listed so a reviewer sees what becomes public.",
+    evaluate: (plan) => newOpenings(plan).map(({ c, openings }) => ({ c, openings: openings.filter(webOnly) })).filter(({ openings }) => openings.length > 0).map(({ c, openings }) => ({
+      address: c.address,
+      message: `${c.address} opens ${openingsText(openings)} to anyone on the internet: a public web endpoint. Check that this is meant to be public.`
     }))
   },
   {
     id: "drift",
     severity: "low",
     title: "Drift",
-    description: "Resources changed outside Terraform since the last apply (`resource_drift`).",
-    evaluate: (plan) => plan.drift.filter((d) => d.mode === "managed").map((d) => ({
-      address: d.address,
-      message: `${d.address} was changed outside Terraform (${d.kind === "delete" ? "deleted" : "modified"}); this plan may undo that change.`
-    }))
+    description: "Resources changed outside Terraform since the last apply (`resource_drift`) that matter to this plan, as Terraform itself shows them: the drifted resource is changed by this plan, or another change reads its attributes (`relevant_attributes`). Drift that nothing in the plan touches is refreshed into state and left alone, so it is not a finding.",
+    evaluate: (plan) => {
+      const touched = new Set(
+        plan.resourceChanges.filter((c) => c.kind !== "no-op" && c.kind !== "read").map((c) => c.address)
+      );
+      const relevant = new Set(plan.relevantAddresses);
+      return plan.drift.filter((d) => d.mode === "managed" && (touched.has(d.address) || relevant.has(d.address))).map((d) => ({
+        address: d.address,
+        message: `${d.address} was changed outside Terraform (${d.kind === "delete" ? "deleted" : "modified"}); this plan may undo that change.`
+      }));
+    }
   }
 ];
+function newOpenings(plan) {
+  return managed(plan).flatMap((c) => {
+    if (c.kind !== "create" && c.kind !== "update" && c.kind !== "replace") return [];
+    const now = openIngress(c.type, c.after);
+    if (now.length === 0) return [];
+    const was = new Set(c.kind === "create" ? [] : openIngress(c.type, c.before).map(openingKey));
+    const seen = /* @__PURE__ */ new Set();
+    const openings = now.filter((o) => {
+      const k = openingKey(o);
+      if (was.has(k) || seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    return openings.length > 0 ? [{ c, openings }] : [];
+  });
+}
+function openingsText(openings) {
+  return openings.map(
+    (o) => o.source === AZURE_SERVICES_RANGE ? `${o.source} (Azure\u2019s "allow Azure services": every Azure customer\u2019s services, not only yours)` : o.ports ? `${o.source} on ${portsText(o.ports)}` : o.source.includes("-") ? o.source : `${o.source} (${portsText(void 0)})`
+  ).join(", ");
+}
 function pct(x) {
   return `${Math.round(x * 100)}%`;
 }
-function asObject(v) {
+function asObject2(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 function isSetString(v) {
@@ -32897,52 +33594,20 @@ var IAM_TYPE = /^(aws_iam_|aws_ssoadmin_|aws_organizations_policy|aws_lakeformat
 function isIamType(type) {
   return IAM_TYPE.test(type);
 }
-var OPEN = new Set(OPEN_SOURCES);
-function openIngress(type, value2) {
-  const v = asObject(value2);
-  const found = /* @__PURE__ */ new Set();
-  const take = (xs) => {
-    const list = Array.isArray(xs) ? xs : xs === void 0 || xs === null ? [] : [xs];
-    for (const x of list) if (typeof x === "string" && OPEN.has(x)) found.add(x);
-  };
-  const cidrs = (o) => {
-    take(o.cidr_blocks);
-    take(o.ipv6_cidr_blocks);
-  };
-  switch (type) {
-    case "aws_security_group":
-      for (const rule of Array.isArray(v.ingress) ? v.ingress : []) cidrs(asObject(rule));
-      break;
-    case "aws_security_group_rule":
-      if (v.type === "ingress") cidrs(v);
-      break;
-    case "aws_vpc_security_group_ingress_rule":
-      take(v.cidr_ipv4);
-      take(v.cidr_ipv6);
-      break;
-    case "google_compute_firewall":
-      if (v.direction === void 0 || v.direction === null || v.direction === "INGRESS") {
-        take(v.source_ranges);
-      }
-      break;
-    case "azurerm_network_security_rule":
-      if (v.direction === "Inbound" && v.access === "Allow") {
-        take(v.source_address_prefix);
-        take(v.source_address_prefixes);
-      }
-      break;
-    case "azurerm_network_security_group":
-      for (const r of Array.isArray(v.security_rule) ? v.security_rule : []) {
-        const rule = asObject(r);
-        if (rule.direction === "Inbound" && rule.access === "Allow") {
-          take(rule.source_address_prefix);
-          take(rule.source_address_prefixes);
-        }
-      }
-      break;
-  }
-  return [...found];
-}
+
+// src/core/risk/reads.ts
+var WHOLE_VALUE_TYPES = /* @__PURE__ */ new Set([
+  ...Object.keys(BACKUP_POLICIES),
+  ...NETWORK_TYPES,
+  ...DATA_EXPOSURE_TYPES,
+  ...Object.keys(HYGIENE_TYPES)
+]);
+var READ_ATTRS = [
+  .../* @__PURE__ */ new Set([...PROTECTION_ATTRS, ...DANGER_ATTRS])
+];
+var TYPE_ATTRS = {
+  [AZAPI_RESOURCE]: ["type"]
+};
 
 // src/core/plan/stream.ts
 var MARKDOWN_FULL_DETAILS = 1024;
@@ -33044,25 +33709,20 @@ async function parsePlanStream(source, file, opts = {}) {
   const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, skeleton.output_changes, keys, ranges, sorted, opts);
   return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
 }
-var WHOLE_VALUE_TYPES = /* @__PURE__ */ new Set([
-  ...Object.keys(BACKUP_POLICIES),
-  // network-exposure (openIngress in rules.ts)
-  "aws_security_group",
-  "aws_security_group_rule",
-  "aws_vpc_security_group_ingress_rule",
-  "google_compute_firewall",
-  "azurerm_network_security_rule",
-  "azurerm_network_security_group"
-]);
-var RULE_ATTRS = [.../* @__PURE__ */ new Set([...PROTECTION_ATTRS, ...DANGER_ATTRS])];
 function slimChange(c) {
   if (WHOLE_VALUE_TYPES.has(c.type)) return c;
-  return { ...c, before: slimValue(c.before), after: slimValue(c.after) };
+  const attrs = TYPE_ATTRS[c.type];
+  return {
+    ...c,
+    before: slimValue(c.before, attrs),
+    after: slimValue(c.after, attrs)
+  };
 }
-function slimValue(v) {
+function slimValue(v, extra = []) {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
   const out = {};
-  for (const k of RULE_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k];
+  for (const k of READ_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k];
+  for (const k of extra) if (Object.hasOwn(v, k)) out[k] = v[k];
   return out;
 }
 async function streamDigest(text, outputChanges, keys, ranges, sorted, opts) {
@@ -33099,12 +33759,12 @@ async function streamDigest(text, outputChanges, keys, ranges, sorted, opts) {
     if (order) for (let r = done; r < upto; r++) rankOf.set(order[r], r);
     const held = /* @__PURE__ */ new Map();
     let next = done;
-    const emit = (rank, value2) => {
+    const emit = (rank, value3) => {
       if (rank !== next) {
-        held.set(rank, value2);
+        held.set(rank, value3);
         return;
       }
-      digest.add(value2);
+      digest.add(value3);
       next++;
       for (let v = held.get(next); held.has(next); v = held.get(next)) {
         held.delete(next);
@@ -33112,10 +33772,10 @@ async function streamDigest(text, outputChanges, keys, ranges, sorted, opts) {
         next++;
       }
     };
-    const first = members[0];
+    const first2 = members[0];
     let m = 0;
     let pieces = [];
-    let pos = ranges.start(first);
+    let pos = ranges.start(first2);
     for await (const chunk of text.open(pos)) {
       let at = 0;
       while (at < chunk.length && m < members.length) {
@@ -33135,9 +33795,9 @@ async function streamDigest(text, outputChanges, keys, ranges, sorted, opts) {
         at += take;
         pos += take;
         if (pos === e) {
-          const value2 = JSON.parse(decode(pieces));
+          const value3 = JSON.parse(decode(pieces));
           pieces = [];
-          emit(order ? rankOf.get(i) : i, value2);
+          emit(order ? rankOf.get(i) : i, value3);
           m++;
         }
       }
@@ -33337,10 +33997,13 @@ var ROOT = {
       case "resource_drift":
         return { mode: "arr", streamed: true, child: () => EMIT_DRIFT };
       case "format_version":
+      case "plan_format_version":
       case "terraform_version":
       case "errored":
       case "applyable":
       case "output_changes":
+      case "relevant_attributes":
+      case "checks":
         return KEEP;
       case "prior_state":
         return {
@@ -33601,17 +34264,17 @@ var Scanner = class {
     }
   }
   finishCapture(end) {
-    const value2 = this.parseCaptured();
+    const value3 = this.parseCaptured();
     const top = this.stack[this.stack.length - 1];
     if (this.capIsKey) {
-      top.key = value2;
+      top.key = value3;
       this.state = 2 /* Colon */;
       return;
     }
-    this.deliver(top, this.capNode, value2, this.capStart, end);
+    this.deliver(top, this.capNode, value3, this.capStart, end);
   }
   /** A value is complete: hand it to its parent frame. */
-  deliver(parent, node, value2, start, end) {
+  deliver(parent, node, value3, start, end) {
     this.state = 3 /* After */;
     if (!parent) {
       this.state = 4 /* Done */;
@@ -33623,14 +34286,14 @@ var Scanner = class {
       this.out.push({
         kind: node.emit,
         index: key,
-        value: value2,
+        value: value3,
         start,
         end,
         depth: this.capMaxDepth
       });
       return;
     }
-    const kept = node.mode === "check" ? null : node.mode === "reduce" ? node.reduce(value2) : value2;
+    const kept = node.mode === "check" ? null : node.mode === "reduce" ? node.reduce(value3) : value3;
     if (parent.value) {
       if (Array.isArray(parent.value)) parent.value.push(kept);
       else defineOwn(parent.value, key, kept);
@@ -33639,8 +34302,8 @@ var Scanner = class {
   }
   close(end) {
     const frame = this.stack.pop();
-    const value2 = frame.value ?? (frame.node.streamed ? STREAMED : null);
-    this.deliver(this.stack[this.stack.length - 1], KEEP, value2, 0, end);
+    const value3 = frame.value ?? (frame.node.streamed ? STREAMED : null);
+    this.deliver(this.stack[this.stack.length - 1], KEEP, value3, 0, end);
   }
   tooBig() {
     const text = decode(this.cap);
@@ -33791,7 +34454,14 @@ function assess(plan, config) {
       message: `its risk level is ${level} (approval is needed at ${when.level} and above)`
     });
   }
-  return { findings, score, level, requiresApproval: approvalReasons.length > 0, approvalReasons };
+  return {
+    findings,
+    score,
+    level,
+    requiresApproval: approvalReasons.length > 0,
+    approvalReasons,
+    hygiene: hygieneFindings(plan)
+  };
 }
 function scoreFindings(findings) {
   if (findings.length === 0) return { score: 0, level: "none" };
@@ -33825,9 +34495,9 @@ function buildReport(inputs, config) {
 }
 function orderedChanges(plan) {
   const changes = plan.resourceChanges.filter((c) => c.kind !== "no-op");
-  const first = changes.filter((c) => c.mode === "managed" && isDestructive(c.kind));
+  const first2 = changes.filter((c) => c.mode === "managed" && isDestructive(c.kind));
   const rest = changes.filter((c) => !(c.mode === "managed" && isDestructive(c.kind)));
-  return { destructive: first, other: rest };
+  return { destructive: first2, other: rest };
 }
 function reportJson(report) {
   return {
@@ -33855,7 +34525,8 @@ function reportJson(report) {
           ...c.actionReason ? { actionReason: c.actionReason } : {}
         })),
         drift: p.plan.drift.map((d) => ({ address: d.address, kind: d.kind })),
-        risks: p.assessment.findings
+        risks: p.assessment.findings,
+        hygiene: p.assessment.hygiene
       };
     })
   };
@@ -33984,12 +34655,29 @@ function isMarker(x) {
   return m.v === MARKER_VERSION && (m.headSha === void 0 || typeof m.headSha === "string" && /^[0-9a-f]{7,64}$/.test(m.headSha)) && (m.runId === void 0 || typeof m.runId === "number") && Array.isArray(m.projects) && m.projects.length > 0 && m.projects.every(isMarkerProject) && new Set(names).size === names.length;
 }
 
+// src/core/render/hygiene.ts
+var HYGIENE_HEADING = "Before this bites";
+var MESSAGE_MAX = 1e3;
+function summary2(n) {
+  return `${HYGIENE_HEADING}: ${plural(n, "setting")} that would lose data in a later destroy (0 points)`;
+}
+function hygieneMarkdown(items, shown2, hint) {
+  const lines = ["<details>", `<summary>${summary2(items.length)}</summary>`, ""];
+  for (const h of items.slice(0, shown2)) {
+    lines.push(`- ${escapeInline(truncate(h.message, MESSAGE_MAX))}`);
+  }
+  const left = items.length - Math.min(shown2, items.length);
+  if (left > 0) lines.push(`- \u2026and ${left} more: the full list is in ${hint}.`);
+  lines.push("", "</details>");
+  return lines.join("\n");
+}
+
 // src/core/render/markdown.ts
 var GITHUB_COMMENT_MAX_CHARS = 65536;
 var DEFAULT_FULL_SUMMARY_HINT = "the job summary and the summary JSON (`summary-json` output)";
 var ADDRESS_MAX = 500;
 var VALUE_MAX = 200;
-var MESSAGE_MAX = 1e3;
+var MESSAGE_MAX2 = 1e3;
 var NAME_MAX = 100;
 var ATTRS_MAX = 50;
 var APPROVERS_MAX = 50;
@@ -34005,6 +34693,7 @@ function renderMarkdown(report, opts = {}) {
     const out = [...title];
     let destroysLeft = b2.destroys;
     let detailsLeft = b2.details;
+    let hygieneLeft = b2.hygiene;
     for (const p of parts) {
       const shownDestroys = Math.min(destroysLeft, p.destroyRows.length);
       destroysLeft -= shownDestroys;
@@ -34014,6 +34703,11 @@ function renderMarkdown(report, opts = {}) {
       out.push(destroySection(p, shownDestroys, hint));
       out.push(p.risks.length > 0 ? riskSection(p.risks, b2.findingsPerRule) : "No risk factors.");
       if (p.approval) out.push(p.approval);
+      if (p.hygiene.length > 0) {
+        const shownHygiene = Math.min(hygieneLeft, p.hygiene.length);
+        hygieneLeft -= shownHygiene;
+        out.push(hygieneMarkdown(p.hygiene, shownHygiene, hint));
+      }
       if (p.details.length > 0) out.push(detailsSection(p.details, shownDetails, hint));
       out.push(p.digest);
     }
@@ -34021,6 +34715,7 @@ function renderMarkdown(report, opts = {}) {
     return out.join("\n\n");
   };
   const full = {
+    hygiene: sum(parts.map((p) => p.hygiene.length)),
     destroys: sum(parts.map((p) => p.destroyRows.length)),
     findingsPerRule: Math.max(0, ...parts.flatMap((p) => p.risks.map((g) => g.items.length))),
     details: Math.min(sum(parts.map((p) => p.details.length)), opts.maxDetails ?? Infinity)
@@ -34028,7 +34723,7 @@ function renderMarkdown(report, opts = {}) {
   const fits = (b2) => assemble(b2).length <= max;
   if (fits(full)) return assemble(full);
   let b = full;
-  for (const key of ["details", "findingsPerRule", "destroys"]) {
+  for (const key of ["hygiene", "details", "findingsPerRule", "destroys"]) {
     const none = { ...b, [key]: 0 };
     if (fits(none)) {
       const n = largestFitting(0, full[key], (k) => fits({ ...b, [key]: k }));
@@ -34068,8 +34763,8 @@ function titleLines(report) {
   const names = report.projects.map((p) => escapeInline(truncate(p.name, NAME_MAX)));
   const shown2 = names.slice(0, TITLE_PROJECTS_MAX);
   const more = names.length - shown2.length;
-  const list = names.length === 0 ? "no plans" : shown2.join(", ") + (more > 0 ? `, and ${more} more` : "");
-  return [`### plangate: ${list}`, badge(report.level, report.score, report.requiresApproval)];
+  const list2 = names.length === 0 ? "no plans" : shown2.join(", ") + (more > 0 ? `, and ${more} more` : "");
+  return [`### plangate: ${list2}`, badge(report.level, report.score, report.requiresApproval)];
 }
 function projectParts(p, opts, multi) {
   const ordered = orderedChanges(p.plan);
@@ -34087,9 +34782,10 @@ function projectParts(p, opts, multi) {
     destroyRows: destroys.map(destroyRow),
     risks: groupFindings(p.assessment.findings).map((g) => ({
       head: `- ${LEVEL_EMOJI[g.severity]} **${escapeInline(g.title)}** (${codeSpan(g.id)}): ${g.severity}, +${g.points} points (${plural(g.findings.length, "finding")} \xD7 ${g.points / g.findings.length})`,
-      items: g.findings.map((f) => `  - ${escapeInline(truncate(f.message, MESSAGE_MAX))}`)
+      items: g.findings.map((f) => `  - ${escapeInline(truncate(f.message, MESSAGE_MAX2))}`)
     })),
     approval: p.assessment.requiresApproval ? approvalSection(p, opts, multi, short) : "",
+    hygiene: p.assessment.hygiene,
     details: [...ordered.destructive, ...ordered.other].map(detailsBlock),
     digest: `Plan digest: ${codeSpan(short)} (${escapeInline(truncate(p.file, NAME_MAX))})`
   };
@@ -34199,21 +34895,21 @@ function detailsBlock(c) {
   ].join("\n");
 }
 function attributeTable(c) {
-  const before = asObject2(c.before);
-  const after = asObject2(c.after);
+  const before = asObject3(c.before);
+  const after = asObject3(c.after);
   let header;
   let rows;
   if (c.kind === "create" || c.kind === "read" && c.before === null) {
     header = "| Attribute | Value |\n|---|---|";
-    rows = Object.entries(after).filter(([, v]) => v !== null).map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(v)} |`);
+    rows = Object.entries(after).filter(([, v]) => v !== null).map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value2(v)} |`);
   } else if (c.kind === "delete") {
     header = "| Attribute | Value before |\n|---|---|";
-    rows = Object.entries(before).filter(([, v]) => v !== null).map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(v)} |`);
+    rows = Object.entries(before).filter(([, v]) => v !== null).map(([k, v]) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value2(v)} |`);
   } else {
     header = "| Attribute | Before | After |\n|---|---|---|";
     const keys = [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])];
     rows = keys.filter((k) => canonicalJson(own2(before, k)) !== canonicalJson(own2(after, k))).map(
-      (k) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value(own2(before, k))} | ${value(own2(after, k))} |`
+      (k) => `| ${codeSpan(truncate(k, NAME_MAX), { table: true })} | ${value2(own2(before, k))} | ${value2(own2(after, k))} |`
     );
   }
   if (rows.length === 0) return "No attribute changes.";
@@ -34223,7 +34919,7 @@ function attributeTable(c) {
 
 \u2026and ${plural(left, "more attribute")}.` : "");
 }
-function value(v) {
+function value2(v) {
   if (v === REDACTED) return "_(sensitive value)_";
   if (v === UNKNOWN) return "_(known after apply)_";
   return codeSpan(truncate(JSON.stringify(v), VALUE_MAX), { table: true });
@@ -34231,7 +34927,7 @@ function value(v) {
 function own2(o, k) {
   return Object.hasOwn(o, k) ? o[k] ?? null : null;
 }
-function asObject2(v) {
+function asObject3(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 

@@ -36,7 +36,17 @@ test('a missing or empty file means the documented defaults', () => {
     gate: { base_branches: [], app: '' },
     verify: { match: 'destroys' },
     bots: ['github-actions[bot]'],
+    guard: { ask_level: 'medium', aliases: [] },
   });
+});
+
+test('guard aliases name a terraform-family command; anything else is refused by field', () => {
+  const ok = parseConfig('guard:\n  aliases: ["tf=terraform", "tfa=terraform apply"]\n');
+  expect(ok.ok && ok.config.guard.aliases).toEqual(['tf=terraform', 'tfa=terraform apply']);
+  const bad = parseConfig('guard:\n  aliases: ["ls=rm -rf /"]\n  ask_level: sometimes\n');
+  expect(bad.ok).toBe(false);
+  expect(!bad.ok && bad.errors.join('\n')).toMatch(/guard\.aliases/);
+  expect(!bad.ok && bad.errors.join('\n')).toMatch(/guard\.ask_level/);
 });
 
 test('values given are deep-merged over the defaults', () => {

@@ -109,7 +109,7 @@ function runHook(cwd: string, path: string, apiUrl: string): Promise<HookAnswer 
       try {
         resolve(stdout.trim() ? (JSON.parse(stdout) as HookAnswer) : undefined);
       } catch (e) {
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
     child.stdin.end(

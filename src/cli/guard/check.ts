@@ -43,7 +43,7 @@ export interface CheckOptions {
   deadline: number;
   env: NodeJS.ProcessEnv;
   /** Looks the digest up in the ledger of the pull request for this directory. */
-  ledger(dir: string, digest: string): Promise<Approval>;
+  ledger: (dir: string, digest: string) => Promise<Approval>;
 }
 
 export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<CallVerdict> {

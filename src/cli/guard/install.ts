@@ -81,7 +81,10 @@ export function mergeHook(settings: Json, command: string, file: string): Json {
   }
   const entry = { type: 'command', command, timeout: HOOK_TIMEOUT };
   const isOurs = (h: unknown) =>
-    !!h && typeof h === 'object' && String((h as Json).command ?? '').includes(MARK);
+    !!h &&
+    typeof h === 'object' &&
+    typeof (h as Json).command === 'string' &&
+    ((h as Json).command as string).includes(MARK);
   let placed = false;
   const groups: unknown[] = [];
   for (const g of pre) {
@@ -91,7 +94,7 @@ export function mergeHook(settings: Json, command: string, file: string): Json {
       continue;
     }
     // Our entry stays where it was (first Bash group holding one); other copies go.
-    const kept = list.flatMap((h) => {
+    const kept = (list as unknown[]).flatMap((h) => {
       if (!isOurs(h)) return [h];
       if (placed || (g as Json).matcher !== 'Bash') return [];
       placed = true;

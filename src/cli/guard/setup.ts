@@ -17,7 +17,7 @@ export interface GuardSetup {
     | { ok: true; config: Config; aliases: Record<string, string>; file?: string }
     | { ok: false; errors: string[] }
   >;
-  ledger(dir: string, digest: string): Promise<Approval>;
+  ledger: (dir: string, digest: string) => Promise<Approval>;
 }
 
 export function guardSetup(opts: {
@@ -33,7 +33,7 @@ export function guardSetup(opts: {
     cwd: opts.cwd,
     env: opts.env,
     deadline,
-    async config(dir) {
+    config: async (dir) => {
       const file = opts.configFile ?? findConfig(dir);
       let text: string | undefined;
       if (file !== undefined) {

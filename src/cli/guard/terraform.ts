@@ -225,7 +225,7 @@ function terragrunt(call: ToolCall, args: string[]): Effect {
     };
   }
   if (words[0] === 'run') words = words.slice(words[1] === '--' ? 2 : 1);
-  return classify({ ...call, tool: 'terraform', args: words }) as Effect;
+  return classify({ ...call, tool: 'terraform', args: words });
 }
 
 /** TF_CLI_ARGS values are split like shell words (terraform uses the same rule). */
