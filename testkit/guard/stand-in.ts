@@ -20,8 +20,8 @@ export interface StandInSpec {
 export interface StandIn {
   bin: string;
   log: string;
-  /** Every call so far: tool, arguments, directory. */
-  calls(): { tool: string; args: string[]; cwd: string }[];
+  /** Every call so far: tool, arguments, directory, TF_WORKSPACE. */
+  calls(): { tool: string; args: string[]; cwd: string; workspace?: string }[];
   /** PATH with the stand-in first. */
   path: string;
 }
@@ -32,7 +32,7 @@ const path = require('node:path');
 const spec = ${spec};
 const tool = path.basename(process.argv[1]);
 const args = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify('__LOG__')}, JSON.stringify({ tool, args, cwd: process.cwd() }) + '\\n');
+fs.appendFileSync(${JSON.stringify('__LOG__')}, JSON.stringify({ tool, args, cwd: process.cwd(), workspace: process.env.TF_WORKSPACE }) + '\\n');
 const rest = args.filter((a) => !a.startsWith('-chdir='));
 const sub = rest[0];
 if (sub === 'plan') {
@@ -81,7 +81,10 @@ export function installStandIn(dir: string, spec: StandInSpec): StandIn {
         ? readFileSync(log, 'utf8')
             .split('\n')
             .filter(Boolean)
-            .map((l) => JSON.parse(l) as { tool: string; args: string[]; cwd: string })
+            .map(
+              (l) =>
+                JSON.parse(l) as { tool: string; args: string[]; cwd: string; workspace?: string },
+            )
         : [],
   };
 }

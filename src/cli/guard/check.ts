@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { parsePlan, shortDigest } from '../../core/plan/index.js';
 import { buildReport, type Report } from '../../core/report.js';
@@ -9,7 +9,7 @@ import { localState, preflightWarning } from './preflight.js';
 import { run } from './run.js';
 import { guardSummary } from './summary.js';
 import type { ToolCall } from './shell.js';
-import { classify, type Effect } from './terraform.js';
+import { classify, planDir, type Effect } from './terraform.js';
 
 // One terraform-family call, judged: the plan it would apply is made (in its directory, with its
 // environment and options), scored with the repository's config, and checked against the ledger
@@ -91,19 +91,19 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
   }
   const made = await makePlan(full, effect, opts);
   if (!made.ok) return verdict('deny', made.reason);
-  const planDir = effectiveDir(call.cwd, effect.globals);
-  const report = buildReport([{ name: planDir, plan: made.plan }], opts.config);
+  const dir = planDir(call.cwd, effect.globals);
+  const report = buildReport([{ name: dir, plan: made.plan }], opts.config);
   const project = report.projects[0];
   const digest = made.plan.digest;
   const summary = project ? guardSummary(project) : '';
   const preflight =
     call.tool === 'terragrunt'
       ? undefined
-      : preflightWarning(localState(planDir, full.env), made.plan, opts.config);
+      : preflightWarning(localState(dir, full.env), made.plan, opts.config);
   const level = project?.assessment.level ?? 'none';
   const base = { summary, report, ...(preflight ? { preflight } : {}) };
   if (report.requiresApproval || preflight) {
-    const approval = await opts.ledger(planDir, digest);
+    const approval = await opts.ledger(dir, digest);
     if (approval.approved) {
       return verdict(
         'allow',
@@ -136,11 +136,6 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
     `the plan is within limits (level ${level}, digest ${shortDigest(digest)})`,
     base,
   );
-}
-
-function effectiveDir(cwd: string, globals: readonly string[]): string {
-  const chdir = globals.filter((g) => g.startsWith('-chdir=')).pop();
-  return chdir ? resolve(cwd, chdir.slice('-chdir='.length)) : cwd;
 }
 
 type Made =

@@ -2,6 +2,7 @@ import type { Config } from '../../core/config.js';
 import { escapeTerminal } from '../../core/render/escape.js';
 import { checkCall, type CallVerdict, type CheckOptions, type Decision } from './check.js';
 import type { LineAnalysis } from './shell.js';
+import { classify, lineStateChange, planDir } from './terraform.js';
 
 // A whole shell line, judged: refused when any part could not be analysed or needs an approval
 // that is missing, asked when a plan reaches guard.ask_level, allowed when every command in it is
@@ -20,8 +21,33 @@ export async function judgeLine(
   opts: CheckOptions & { command: string; config: Config },
 ): Promise<LineVerdict> {
   const calls: CallVerdict[] = [];
-  // One at a time: two plans of the same directory would fight over the state lock.
-  for (const call of analysis.calls) calls.push(await checkCall(call, opts));
+  const workspaces = new Map<string, string>();
+  const initialised = new Set<string>();
+  // One at a time, in line order: two plans of the same directory would fight over the state
+  // lock, and a `workspace select` or `init` earlier in the line changes what a later one plans.
+  for (const call of analysis.calls) {
+    const effect = classify(call);
+    const dir = effect.kind === 'plan' && call.cwd ? planDir(call.cwd, effect.globals) : undefined;
+    if (dir !== undefined && initialised.has(dir)) {
+      calls.push({
+        call,
+        effect,
+        decision: 'deny',
+        reason:
+          'plangate cannot check it: `init` runs before it in the same line, and the guard makes its plan before the line runs; run `init` first, on its own',
+      });
+      continue;
+    }
+    const workspace = dir === undefined ? undefined : workspaces.get(dir);
+    const env =
+      workspace !== undefined && !('TF_WORKSPACE' in call.env)
+        ? { ...call.env, TF_WORKSPACE: workspace }
+        : call.env;
+    calls.push(await checkCall({ ...call, env }, opts));
+    const change = lineStateChange(call);
+    if (change && 'init' in change) initialised.add(change.dir);
+    else if (change) workspaces.set(change.dir, change.workspace);
+  }
   const decisions = calls.map((c) => c.decision);
   let decision: Decision | undefined;
   if (analysis.refusals.length > 0 || decisions.includes('deny')) decision = 'deny';

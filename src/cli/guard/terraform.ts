@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { Tool, ToolCall } from './shell.js';
 
 // What a terraform / tofu / terragrunt command does to infrastructure, from its words alone:
@@ -235,4 +236,33 @@ export function splitArgs(s: string | undefined): string[] {
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   for (let m = re.exec(s); m; m = re.exec(s)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
   return out;
+}
+
+/**
+ * What a command changes for the terraform commands after it in the same line: `workspace
+ * select|new NAME` switches their workspace, `init` their backend and providers. The guard makes
+ * its plans before the line runs, so it must know.
+ */
+export function lineStateChange(
+  call: ToolCall,
+): { dir: string; workspace: string } | { dir: string; init: true } | undefined {
+  if (call.cwd === undefined) return undefined;
+  let i = 0;
+  let dir = call.cwd;
+  for (; i < call.args.length && call.args[i]?.startsWith('-chdir='); i++) {
+    dir = posix.resolve(dir, (call.args[i] as string).slice('-chdir='.length));
+  }
+  const [sub, what, ...rest] = call.args.slice(i);
+  if (sub === 'init') return { dir, init: true };
+  if (sub === 'workspace' && (what === 'select' || what === 'new')) {
+    const name = rest.find((a) => a === undefined || !a.startsWith('-'));
+    if (name !== undefined) return { dir, workspace: name };
+  }
+  return undefined;
+}
+
+/** The directory a call's plan is made in: its cwd, moved by -chdir. */
+export function planDir(cwd: string, globals: readonly string[]): string {
+  const chdir = globals.filter((g) => g.startsWith('-chdir=')).pop();
+  return chdir ? posix.resolve(cwd, chdir.slice('-chdir='.length)) : cwd;
 }

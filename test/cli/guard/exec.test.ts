@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { parsePlanObject, shortDigest } from '../../../src/core/plan/index.js';
 import { installStandIn } from '../../../testkit/guard/stand-in.js';
 import { createsOnlyPlan, incidentDestroyPlan } from '../../../testkit/plans/samples.js';
@@ -12,6 +13,9 @@ import { repoRoot } from '../../../testkit/support/shared.js';
 // and a benign command runs with its own exit code. util-linux `script` gives the pseudo-terminal.
 
 const built = join(repoRoot, 'lib/cli/index.js');
+
+// Each case starts Node and terraform stand-ins as processes: slow on a busy machine.
+jest.setTimeout(180_000);
 const hasScript = (() => {
   try {
     execFileSync('script', ['--version'], { stdio: 'ignore' });

@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installStandIn, type StandInSpec } from '../../../testkit/guard/stand-in.js';
+import { jest } from '@jest/globals';
+import { claudeHook } from '../../../src/cli/guard/hook.js';
+import { guardSetup } from '../../../src/cli/guard/setup.js';
+import { installStandIn, type StandIn, type StandInSpec } from '../../../testkit/guard/stand-in.js';
 import {
   createsOnlyPlan,
   incidentDestroyPlan,
@@ -17,6 +20,9 @@ const realworldDir = join(sharedDir, 'fixtures/plans-realworld');
 
 const built = join(repoRoot, 'lib/cli/index.js');
 
+// Each case starts Node and terraform stand-ins as processes: slow on a busy machine.
+jest.setTimeout(180_000);
+
 interface Hooked {
   answer:
     | { hookSpecificOutput?: { permissionDecision: string; permissionDecisionReason: string } }
@@ -25,7 +31,7 @@ interface Hooked {
   stderr: string;
   code: number | null;
   ms: number;
-  calls: { tool: string; args: string[]; cwd: string }[];
+  calls: ReturnType<StandIn['calls']>;
 }
 
 function workspace(spec: StandInSpec) {
@@ -174,6 +180,20 @@ const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionRe
 
   test.each([
     ['malformed JSON', '{"tool_name": "Bash", ', /not JSON/],
+    ['a 1 MB command line', event(`echo ${'a'.repeat(1 << 20)}`), /characters long/],
+  ])(
+    'bad input as a process (%s): a clear deny, exit 0, no stack trace',
+    async (_n, input, why) => {
+      const ws = workspace({});
+      const h = await hook(ws, input);
+      expect(h.code).toBe(0);
+      expect(decision(h)).toBe('deny');
+      expect(reason(h)).toMatch(why);
+      expect(h.stdout + h.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  test.each([
     ['not an object', '[1,2]', /not a JSON object/],
     ['no tool_input', JSON.stringify({ tool_name: 'Bash' }), /no `tool_input`/],
     [
@@ -182,7 +202,6 @@ const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionRe
       /not a string/,
     ],
     ['unbalanced quotes', event('terraform destroy "infra'), /cannot parse/],
-    ['a 1 MB command line', event(`echo ${'a'.repeat(1 << 20)}`), /characters long/],
     [
       'a state command',
       event('terraform state rm aws_db_instance.main'),
@@ -193,13 +212,11 @@ const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionRe
       event('with-aws-creds terraform destroy'),
       /does not know how `with-aws-creds` runs commands/,
     ],
-  ])('bad input (%s) is a clear deny, exit 0, no stack trace', async (_name, input, why) => {
-    const ws = workspace({});
-    const h = await hook(ws, input);
-    expect(h.code).toBe(0);
-    expect(decision(h)).toBe('deny');
-    expect(reason(h)).toMatch(why);
-    expect(h.stdout + h.stderr).not.toMatch(/\n\s+at /);
+  ])('bad input (%s) is a clear deny', async (_name, input, why) => {
+    const setup = guardSetup({ cwd: tmpdir(), env: { PATH: '/nonexistent' }, timeoutMs: 20_000 });
+    const answer = await claudeHook(input, setup);
+    expect(answer?.hookSpecificOutput.permissionDecision).toBe('deny');
+    expect(answer?.hookSpecificOutput.permissionDecisionReason).toMatch(why);
   });
 
   test('terraform not installed: deny, saying so', async () => {
@@ -244,6 +261,20 @@ const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionRe
     );
     const remote = await hook(ws2, event('terraform apply -auto-approve', ws.repo));
     expect(reason(remote)).not.toMatch(/Local state check/);
+  });
+
+  test('a workspace selected earlier in the line is the one planned; an init before apply is refused', async () => {
+    const ws = workspace({});
+    const creates = planFile(ws.dir, 'creates.json', createsOnlyPlan());
+    const ws2 = { ...ws, standIn: installStandIn(ws.dir, { apply: creates }) };
+    const h = await hook(ws2, event('terraform workspace select prod && terraform apply', ws.repo));
+    expect(h.calls.map((c) => [c.args[0], c.workspace])).toEqual([
+      ['plan', 'prod'],
+      ['show', 'prod'],
+    ]);
+    const init = await hook(ws2, event('terraform init -reconfigure && terraform apply', ws.repo));
+    expect(decision(init)).toBe('deny');
+    expect(reason(init)).toMatch(/`init` runs before it in the same line/);
   });
 
   test('an alias from the config is followed', async () => {

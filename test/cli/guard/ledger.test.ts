@@ -1,11 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { findApproval } from '../../../src/cli/guard/ledger.js';
 import { encodeLedger, LEDGER_CHECK_NAME, type Ledger } from '../../../src/core/ledger.js';
+import { parsePlanObject } from '../../../src/core/plan/index.js';
 import { startEmulator, type GitHubEmulator } from '../../../testkit/github/emulator.js';
+import { installStandIn } from '../../../testkit/guard/stand-in.js';
+import { incidentDestroyPlan } from '../../../testkit/plans/samples.js';
+import { repoRoot } from '../../../testkit/support/shared.js';
 
 // The ledger lookup of `plangate guard` against the local GitHub emulator: a real git repository
 // whose `origin` is on github.com, the pull request found from its commit, the check run read
@@ -181,4 +185,67 @@ describe('guard: the ledger on GitHub', () => {
     expect(r.approved).toBe(false);
     expect(r.detail).toMatch(/reading the ledger from GitHub failed/);
   });
+
+  (existsSync(built) ? test : test.skip)(
+    'end to end: the hook lets the incident destroy through only once the app approved its digest',
+    async () => {
+      const plan = join(repoDir, '..', `destroy-${Date.now()}.json`);
+      writeFileSync(plan, JSON.stringify(incidentDestroyPlan()));
+      const terraform = installStandIn(mkdtempSync(join(tmpdir(), 'plangate-tf-')), {
+        destroy: plan,
+      });
+      const parsed = parsePlanObject(incidentDestroyPlan(), 'incident');
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      const digest = parsed.plan.digest;
+      const hook = () =>
+        runHook(repoDir, {
+          PATH: terraform.path,
+          HOME: repoDir,
+          GITHUB_TOKEN: 'ghp_dev',
+          GITHUB_API_URL: gh.url,
+        });
+      // The same approval, written by a workflow as github-actions: not the app's, denied.
+      await writeCheckRun('ghs_actions', ledger({}, digest));
+      const forged = await hook();
+      expect(forged.hookSpecificOutput?.permissionDecision).toBe('deny');
+      // The app approved another digest: denied.
+      await writeCheckRun('ghs_app', ledger({}, OTHER));
+      expect((await hook()).hookSpecificOutput?.permissionDecision).toBe('deny');
+      // The app approved this plan's digest: allowed, saying who approved.
+      await writeCheckRun('ghs_app', ledger({}, digest));
+      const approved = await hook();
+      expect(approved.hookSpecificOutput?.permissionDecision).toBe('allow');
+      expect(approved.hookSpecificOutput?.permissionDecisionReason).toMatch(
+        /approved on pull request #7 by @dana/,
+      );
+      // terraform was only asked to plan and show, never to destroy.
+      expect(terraform.calls().every((c) => c.args[0] === 'plan' || c.args[0] === 'show')).toBe(
+        true,
+      );
+    },
+    180_000,
+  );
 });
+
+const built = join(repoRoot, 'lib/cli/index.js');
+
+interface HookOut {
+  hookSpecificOutput?: { permissionDecision: string; permissionDecisionReason: string };
+}
+
+function runHook(cwd: string, env: Record<string, string>): Promise<HookOut> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [built, 'guard', 'claude-hook'], { cwd, env });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(out.trim() ? (JSON.parse(out) as HookOut) : {}));
+    child.stdin.end(
+      JSON.stringify({
+        tool_name: 'Bash',
+        tool_input: { command: 'terraform destroy -auto-approve' },
+        cwd,
+      }),
+    );
+  });
+}
