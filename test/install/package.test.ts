@@ -135,6 +135,28 @@ describe('packed from a fresh clone, installed from the tarball', () => {
     expect(bad.stderr).toMatch(/missing\.json/);
   });
 
+  test('npx plangate guard claude-hook: the shell parser loads from the installed package', () => {
+    // A PATH with node and npx but no terraform: a destroy must be refused, saying so.
+    const bin = mkdtempSync(join(tmpdir(), 'plangate-bin-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    symlinkSync(join(dirname(process.execPath), 'npx'), join(bin, 'npx'));
+    mkdirSync(join(user, 'infra'), { recursive: true });
+    const hook = (command: string) =>
+      spawnSync(join(bin, 'npx'), ['--offline', 'plangate', 'guard', 'claude-hook'], {
+        cwd: user,
+        env: { ...npmEnv, PATH: bin },
+        input: JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: user }),
+        encoding: 'utf8',
+      });
+    const destroy = hook('cd infra && terraform destroy -auto-approve');
+    expect(destroy.status).toBe(0);
+    expect(destroy.stdout).toMatch(/"permissionDecision":"deny"/);
+    expect(destroy.stdout).toMatch(/terraform is not installed/);
+    const other = hook('ls -la');
+    expect(other.status).toBe(0);
+    expect(other.stdout).toBe('');
+  });
+
   test("the Lambda entry resolves by its package path with the package's own dependencies", () => {
     const out = execFileSync(
       process.execPath,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
@@ -87,6 +87,13 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
     return verdict(
       'deny',
       `plangate cannot check it: the value of ${undefinedEnv.join(', ')} is computed when the line runs`,
+    );
+  }
+  // spawn reports a missing directory as ENOENT, as it does a missing program: say which.
+  if (!existsSync(call.cwd)) {
+    return verdict(
+      'deny',
+      `plangate cannot make its plan: the directory ${call.cwd} does not exist`,
     );
   }
   const made = await makePlan(full, effect, opts);

@@ -20,6 +20,29 @@ const DIGEST = `sha256v2:${'d'.repeat(64)}`;
 const OTHER = `sha256v2:${'e'.repeat(64)}`;
 const SET = 'f'.repeat(64);
 
+const built = join(repoRoot, 'lib/cli/index.js');
+
+interface HookOut {
+  hookSpecificOutput?: { permissionDecision: string; permissionDecisionReason: string };
+}
+
+function runHook(cwd: string, env: Record<string, string>): Promise<HookOut> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [built, 'guard', 'claude-hook'], { cwd, env });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(out.trim() ? (JSON.parse(out) as HookOut) : {}));
+    child.stdin.end(
+      JSON.stringify({
+        tool_name: 'Bash',
+        tool_input: { command: 'terraform destroy -auto-approve' },
+        cwd,
+      }),
+    );
+  });
+}
+
 let gh: GitHubEmulator;
 let repoDir: string;
 let head: string;
@@ -226,26 +249,3 @@ describe('guard: the ledger on GitHub', () => {
     180_000,
   );
 });
-
-const built = join(repoRoot, 'lib/cli/index.js');
-
-interface HookOut {
-  hookSpecificOutput?: { permissionDecision: string; permissionDecisionReason: string };
-}
-
-function runHook(cwd: string, env: Record<string, string>): Promise<HookOut> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [built, 'guard', 'claude-hook'], { cwd, env });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('error', reject);
-    child.on('close', () => resolve(out.trim() ? (JSON.parse(out) as HookOut) : {}));
-    child.stdin.end(
-      JSON.stringify({
-        tool_name: 'Bash',
-        tool_input: { command: 'terraform destroy -auto-approve' },
-        cwd,
-      }),
-    );
-  });
-}
