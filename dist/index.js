@@ -11232,8 +11232,8 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural2) {
-        this.singular = singular;
+      constructor(singular2, plural2) {
+        this.singular = singular2;
         this.plural = plural2;
       }
       pluralize(count) {
@@ -21240,6 +21240,2974 @@ var require_light = __commonJS({
   }
 });
 
+// node_modules/js-yaml/dist/js-yaml.mjs
+var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
+function defineScalarTag(tagName, options) {
+  return {
+    tagName,
+    nodeKind: "scalar",
+    implicit: options.implicit ?? false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    implicitFirstChars: options.implicitFirstChars ?? null,
+    resolve: options.resolve,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => String(data)),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+function defineSequenceTag(tagName, options) {
+  const carrierIsResult = options.finalize === void 0;
+  return {
+    tagName,
+    nodeKind: "sequence",
+    implicit: false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    create: options.create,
+    addItem: options.addItem,
+    finalize: options.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => data),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+function defineMappingTag(tagName, options) {
+  const carrierIsResult = options.finalize === void 0;
+  return {
+    tagName,
+    nodeKind: "mapping",
+    implicit: false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    create: options.create,
+    addPair: options.addPair,
+    has: options.has,
+    keys: options.keys,
+    get: options.get,
+    finalize: options.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => data),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+  resolve: (source) => source,
+  identify: (data) => typeof data === "string"
+});
+var NULL_VALUES$1 = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: ["n"],
+  resolve: (source, isExplicit) => {
+    if (source === "null" || isExplicit && source === "") return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var NULL_VALUES = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var TRUE_VALUES$2 = [
+  "true",
+  "True",
+  "TRUE"
+];
+var FALSE_VALUES$2 = [
+  "false",
+  "False",
+  "FALSE"
+];
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "t",
+    "T",
+    "f",
+    "F"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: ["t", "f"],
+  resolve: (source) => {
+    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var TRUE_VALUES = [
+  "true",
+  "True",
+  "TRUE",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "on",
+  "On",
+  "ON"
+];
+var FALSE_VALUES = [
+  "false",
+  "False",
+  "FALSE",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "off",
+  "Off",
+  "OFF"
+];
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "y",
+    "Y",
+    "n",
+    "N",
+    "t",
+    "T",
+    "f",
+    "F",
+    "o",
+    "O"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+  let value3 = source;
+  let sign = 1;
+  if (value3[0] === "-" || value3[0] === "+") {
+    if (value3[0] === "-") sign = -1;
+    value3 = value3.slice(1);
+  }
+  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
+  if (value3.startsWith("0o")) return sign * parseInt(value3.slice(2), 8);
+  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
+  return sign * parseInt(value3, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$2(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger$2,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+  let value3 = source;
+  let sign = 1;
+  if (value3[0] === "-" || value3[0] === "+") {
+    if (value3[0] === "-") sign = -1;
+    value3 = value3.slice(1);
+  }
+  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
+  if (value3.startsWith("0o")) return sign * parseInt(value3.slice(2), 8);
+  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
+  return sign * parseInt(value3, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$1(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlInteger$1,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+  let value3 = source.replace(/_/g, "");
+  let sign = 1;
+  if (value3[0] === "-" || value3[0] === "+") {
+    if (value3[0] === "-") sign = -1;
+    value3 = value3.slice(1);
+  }
+  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
+  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
+  if (value3.includes(":")) {
+    let result = 0;
+    for (const part of value3.split(":")) result = result * 60 + Number(part);
+    return sign * result;
+  }
+  if (value3 !== "0" && value3[0] === "0") return sign * parseInt(value3, 8);
+  return sign * parseInt(value3, 10);
+}
+function resolveYamlInteger(source) {
+  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  let value3 = source.toLowerCase();
+  const sign = value3[0] === "-" ? -1 : 1;
+  if ("+-".includes(value3[0])) value3 = value3.slice(1);
+  if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value3 === ".nan") return NaN;
+  const result = sign * parseFloat(value3);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$2(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat$2,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$2
+});
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+    let value3 = source.toLowerCase();
+    const sign = value3[0] === "-" ? -1 : 1;
+    if ("+-".includes(value3[0])) value3 = value3.slice(1);
+    if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    if (value3 === ".nan") return NaN;
+    const result2 = sign * parseFloat(value3);
+    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
+  }
+  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = Number(source);
+  if (Number.isFinite(result)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$1(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlFloat$1,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$1
+});
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+  let value3 = source.toLowerCase().replace(/_/g, "");
+  const sign = value3[0] === "-" ? -1 : 1;
+  if ("+-".includes(value3[0])) value3 = value3.slice(1);
+  if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value3 === ".nan") return NaN;
+  let result = 0;
+  if (value3.includes(":")) {
+    for (const part of value3.split(":")) result = result * 60 + Number(part);
+    result *= sign;
+  } else result = sign * parseFloat(value3);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat
+});
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+  implicit: true,
+  implicitFirstChars: ["<"],
+  resolve: (source, isExplicit) => {
+    if (source === "<<" || isExplicit && source === "") return "<<";
+    return NOT_RESOLVED;
+  },
+  identify: () => false
+});
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+  const input = source.replace(/\s/g, "");
+  if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
+  const binary = atob(input);
+  const result = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+  return result;
+}
+function representYamlBinary(object) {
+  let binary = "";
+  for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
+  return btoa(binary);
+}
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+  resolve: resolveYamlBinary,
+  identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
+  represent: representYamlBinary
+});
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
+  const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+  date.setUTCFullYear(year, month, day);
+  return date;
+}
+function resolveYamlTimestamp(source) {
+  let match3 = YAML_DATE_REGEXP.exec(source);
+  if (match3 === null) match3 = YAML_TIMESTAMP_REGEXP.exec(source);
+  if (match3 === null) return NOT_RESOLVED;
+  const year = +match3[1];
+  const month = +match3[2] - 1;
+  const day = +match3[3];
+  if (!match3[4]) {
+    const date2 = makeUtcDate(year, month, day);
+    if (date2.getUTCFullYear() !== year || date2.getUTCMonth() !== month || date2.getUTCDate() !== day) return NOT_RESOLVED;
+    return date2;
+  }
+  const hour = +match3[4];
+  const minute = +match3[5];
+  const second = +match3[6];
+  let fraction = 0;
+  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+  if (match3[7]) {
+    let value3 = match3[7].slice(0, 3);
+    while (value3.length < 3) value3 += "0";
+    fraction = +value3;
+  }
+  const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+  if (match3[9]) {
+    const offsetHour = +match3[10];
+    const offsetMinute = +(match3[11] || 0);
+    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+    date.setTime(date.getTime() - (match3[9] === "-" ? -offset : offset));
+  }
+  return date;
+}
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+  implicit: true,
+  implicitFirstChars: [..."0123456789"],
+  resolve: resolveYamlTimestamp,
+  identify: (object) => object instanceof Date,
+  represent: (object) => object.toISOString()
+});
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+  create: () => [],
+  addItem: (container, item) => {
+    container.push(item);
+  },
+  identify: Array.isArray
+});
+function isPlainObject(data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+  const prototype = Object.getPrototypeOf(data);
+  return prototype === null || prototype === Object.prototype;
+}
+function pick(object, keys) {
+  const result = {};
+  for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
+  return result;
+}
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+  create: () => ({
+    list: [],
+    seen: /* @__PURE__ */ new Set()
+  }),
+  addItem: (carrier, item) => {
+    let key;
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve an ordered map item";
+      key = item.keys().next().value;
+    } else if (isPlainObject(item)) {
+      const itemKeys = Object.keys(item);
+      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+      key = itemKeys[0];
+    } else return "cannot resolve an ordered map item";
+    if (carrier.seen.has(key)) return "duplicate key in ordered map";
+    carrier.seen.add(key);
+    carrier.list.push(item);
+    return "";
+  },
+  finalize: (carrier) => carrier.list,
+  identify: () => false
+});
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+  create: () => [],
+  addItem: (container, item) => {
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve a pairs item";
+      container.push(item.entries().next().value);
+      return "";
+    }
+    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+    const object = item;
+    const keys = Object.keys(object);
+    if (keys.length !== 1) return "cannot resolve a pairs item";
+    container.push([keys[0], object[keys[0]]]);
+    return "";
+  },
+  identify: () => false
+});
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject,
+  represent: (o) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o)) map.set(key, o[key]);
+    return map;
+  },
+  addPair: (container, key, value3) => {
+    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+    const normalizedKey = String(key);
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value: value3,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value3;
+    return "";
+  },
+  has: (container, key) => {
+    if (key !== null && typeof key === "object") return false;
+    return Object.prototype.hasOwnProperty.call(container, String(key));
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+  create: () => /* @__PURE__ */ new Set(),
+  identify: (data) => data instanceof Set,
+  represent: (data) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of data) map.set(key, null);
+    return map;
+  },
+  addPair: (container, key, value3) => {
+    if (value3 !== null) return "cannot resolve a set item";
+    container.add(key);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: () => null
+});
+function createTagDefinitionMap() {
+  return {
+    scalar: /* @__PURE__ */ Object.create(null),
+    sequence: /* @__PURE__ */ Object.create(null),
+    mapping: /* @__PURE__ */ Object.create(null)
+  };
+}
+function createTagDefinitionListMap() {
+  return {
+    scalar: [],
+    sequence: [],
+    mapping: []
+  };
+}
+function compileTags(tags) {
+  const result = [];
+  for (const tag of tags) {
+    let index = result.length;
+    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+      const previous = result[previousIndex];
+      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+        index = previousIndex;
+        break;
+      }
+    }
+    result[index] = tag;
+  }
+  return result;
+}
+var Schema = class Schema2 {
+  tags;
+  /** @internal */
+  implicitScalarTags;
+  /**
+  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+  * the resolvers that may match that key, in schema order; a key absent from
+  * the map uses
+  * {@link Schema.implicitScalarAnyFirstChar}
+  * (resolvers that declared no first-char constraint, so they apply to any
+  * first character).
+  */
+  implicitScalarByFirstChar;
+  implicitScalarAnyFirstChar;
+  /**
+  * The default scalar tag (`!!str`), resolved once so the composer's fallback
+  * for unresolved plain scalars avoids a keyed lookup per scalar.
+  *
+  * @internal
+  */
+  defaultScalarTag;
+  /**
+  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+  * value is identified by its default tag, the tag is implicit and not
+  * printed. Undefined if the schema does not define them (then such values
+  * can't be dumped).
+  *
+  * @internal
+  */
+  defaultSequenceTag;
+  /** @internal */
+  defaultMappingTag;
+  exact;
+  prefix;
+  constructor(tags) {
+    const compiledTags = compileTags(tags);
+    const implicitScalarTags = [];
+    const exact = createTagDefinitionMap();
+    const prefix = createTagDefinitionListMap();
+    for (const tag of compiledTags) {
+      if (tag.nodeKind === "scalar" && tag.implicit) {
+        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+        implicitScalarTags.push(tag);
+      }
+      switch (tag.nodeKind) {
+        case "scalar":
+          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+          else exact.scalar[tag.tagName] = tag;
+          break;
+        case "sequence":
+          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+          else exact.sequence[tag.tagName] = tag;
+          break;
+        case "mapping":
+          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+          else exact.mapping[tag.tagName] = tag;
+      }
+    }
+    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+    const keys = /* @__PURE__ */ new Set();
+    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+    this.tags = compiledTags;
+    this.implicitScalarTags = implicitScalarTags;
+    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+    this.defaultScalarTag = defaultScalarTag;
+    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+    this.exact = exact;
+    this.prefix = prefix;
+  }
+  /** @internal */
+  lookupScalarTag(tagName) {
+    const exactTag = this.exact.scalar[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupSequenceTag(tagName) {
+    const exactTag = this.exact.sequence[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupMappingTag(tagName) {
+    const exactTag = this.exact.mapping[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  resolveImplicitScalarTag(source) {
+    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+    for (const tag2 of candidates) {
+      const value3 = tag2.resolve(source, false, tag2.tagName);
+      if (value3 !== NOT_RESOLVED) return {
+        value: value3,
+        tag: tag2
+      };
+    }
+    const tag = this.defaultScalarTag;
+    return {
+      value: tag.resolve(source, false, tag.tagName),
+      tag
+    };
+  }
+  /**
+  * Creates a new schema with the specified tags added. If a tag already
+  * exists, it is replaced by the specified tag.
+  *
+  * @example
+  *
+  * ```javascript
+  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+  *
+  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+  * ```
+  */
+  withTags(...tags) {
+    let flatTags = [];
+    for (const tag of tags) flatTags = flatTags.concat(tag);
+    return new Schema2([...this.tags, ...flatTags]);
+  }
+};
+var FAILSAFE_SCHEMA = new Schema([
+  strTag,
+  seqTag,
+  mapTag
+]);
+var JSON_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullJsonTag,
+  boolJsonTag,
+  intJsonTag,
+  floatJsonTag
+]);
+var CORE_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullCoreTag,
+  boolCoreTag,
+  intCoreTag,
+  floatCoreTag
+]);
+var YAML11_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullYaml11Tag,
+  boolYaml11Tag,
+  intYaml11Tag,
+  floatYaml11Tag,
+  timestampTag,
+  mergeTag,
+  binaryTag,
+  omapTag,
+  pairsTag,
+  setTag
+]);
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
+  ...intYaml11Tag,
+  resolve: (source, isExplicit, tagName) => {
+    const result = intYaml11Tag.resolve(source, isExplicit, tagName);
+    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
+  }
+}, {
+  ...floatYaml11Tag,
+  resolve: (source, isExplicit, tagName) => {
+    const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
+    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
+  }
+});
+var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => /* @__PURE__ */ new Map(),
+  addPair: (container, key, value3) => {
+    container.set(key, value3);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: (container, key) => container.get(key),
+  identify: (data) => data instanceof Map || isPlainObject(data),
+  represent: (data) => {
+    if (data instanceof Map) return data;
+    const map = /* @__PURE__ */ new Map();
+    const obj = data;
+    for (const key of Object.keys(obj)) map.set(key, obj[key]);
+    return map;
+  }
+});
+function normalizeKey(key) {
+  if (Array.isArray(key)) {
+    const array = Array.prototype.slice.call(key);
+    for (let index = 0; index < array.length; index++) {
+      if (Array.isArray(array[index])) return null;
+      if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
+    }
+    return String(array);
+  }
+  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+  return String(key);
+}
+var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject,
+  represent: (o) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o)) map.set(key, o[key]);
+    return map;
+  },
+  addPair: (container, key, value3) => {
+    const normalizedKey = normalizeKey(key);
+    if (normalizedKey === null) return "nested arrays are not supported inside keys";
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value: value3,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value3;
+    return "";
+  },
+  has: (container, key) => {
+    const normalizedKey = normalizeKey(key);
+    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var DEFAULT_SNIPPET_OPTIONS = {
+  maxLength: 79,
+  indent: 1,
+  linesBefore: 3,
+  linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  let head = "";
+  let tail = "";
+  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+  if (position - lineStart > maxHalfLength) {
+    head = " ... ";
+    lineStart = position - maxHalfLength + head.length;
+  }
+  if (lineEnd - position > maxHalfLength) {
+    tail = " ...";
+    lineEnd = position + maxHalfLength - tail.length;
+  }
+  return {
+    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
+    pos: position - lineStart + head.length
+  };
+}
+function padStart(string, max) {
+  return " ".repeat(Math.max(max - string.length, 0)) + string;
+}
+function makeSnippet(mark, options) {
+  if (!mark.buffer) return null;
+  const opts = {
+    ...DEFAULT_SNIPPET_OPTIONS,
+    ...options
+  };
+  const re = /\r?\n|\r|\0/g;
+  const lineStarts = [0];
+  const lineEnds = [];
+  let match3;
+  let foundLineNo = -1;
+  while (match3 = re.exec(mark.buffer)) {
+    lineEnds.push(match3.index);
+    lineStarts.push(match3.index + match3[0].length);
+    if (mark.position <= match3.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
+  }
+  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+  let result = "";
+  const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
+  const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
+  for (let i = 1; i <= opts.linesBefore; i++) {
+    if (foundLineNo - i < 0) break;
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
+    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
+${result}`;
+  }
+  const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
+`;
+  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
+`;
+  for (let i = 1; i <= opts.linesAfter; i++) {
+    if (foundLineNo + i >= lineEnds.length) break;
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
+    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
+`;
+  }
+  return result.replace(/\n$/, "");
+}
+function formatError(exception, compact) {
+  let where = "";
+  if (!exception.mark) return exception.reason;
+  if (exception.mark.name) where += `in "${exception.mark.name}" `;
+  where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+  if (!compact && exception.mark.snippet) where += `
+
+${exception.mark.snippet}`;
+  return `${exception.reason} ${where}`;
+}
+var YAMLException = class YAMLException2 extends Error {
+  reason;
+  mark;
+  /**
+  * Optional `mark` contains source snippet data. Usually, use
+  * {@link YAMLException.throwAt} instead of passing it directly.
+  */
+  constructor(reason2, mark) {
+    super();
+    this.name = "YAMLException";
+    this.reason = reason2;
+    this.mark = mark;
+    this.message = formatError(this, false);
+    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+  }
+  /**
+  * Returns the formatted error, omitting the source snippet in compact mode.
+  */
+  toString(compact) {
+    return `${this.name}: ${formatError(this, compact)}`;
+  }
+  /**
+  * Builds a YAMLException with a source snippet and throws it. `source` is
+  * the raw input text; `position` is an offset into it.
+  */
+  static throwAt(source, position, message, filename = "") {
+    let line = 0;
+    let lineStart = 0;
+    for (let index = 0; index < position; index++) {
+      const ch = source.charCodeAt(index);
+      if (ch === 10) {
+        line++;
+        lineStart = index + 1;
+      } else if (ch === 13) {
+        line++;
+        if (source.charCodeAt(index + 1) === 10) index++;
+        lineStart = index + 1;
+      }
+    }
+    const mark = {
+      name: filename,
+      buffer: source,
+      position,
+      line,
+      column: position - lineStart
+    };
+    mark.snippet = makeSnippet(mark);
+    throw new YAMLException2(message, mark);
+  }
+};
+var EVENT_ID = {
+  DOCUMENT: 1,
+  SEQUENCE: 2,
+  MAPPING: 3,
+  SCALAR: 4,
+  ALIAS: 5,
+  POP: 6
+};
+var SCALAR_STYLE = {
+  PLAIN: 1,
+  SINGLE_QUOTED: 2,
+  DOUBLE_QUOTED: 3,
+  LITERAL_BLOCK: 4,
+  FOLDED_BLOCK: 5
+};
+var COLLECTION_STYLE = {
+  BLOCK: 1,
+  FLOW: 2
+};
+var CHOMPING_MODE = {
+  CLIP: 1,
+  STRIP: 2,
+  KEEP: 3
+};
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c) {
+  switch (c) {
+    case 48:
+      return "\0";
+    case 97:
+      return "\x07";
+    case 98:
+      return "\b";
+    case 116:
+      return "	";
+    case 9:
+      return "	";
+    case 110:
+      return "\n";
+    case 118:
+      return "\v";
+    case 102:
+      return "\f";
+    case 114:
+      return "\r";
+    case 101:
+      return "\x1B";
+    case 32:
+      return " ";
+    case 34:
+      return '"';
+    case 47:
+      return "/";
+    case 92:
+      return "\\";
+    case 78:
+      return "\x85";
+    case 95:
+      return "\xA0";
+    case 76:
+      return "\u2028";
+    case 80:
+      return "\u2029";
+    default:
+      return "";
+  }
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+  simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c) {
+  if (c <= 65535) return String.fromCharCode(c);
+  return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  return (c | 32) - 97 + 10;
+}
+function escapedHexLen$1(c) {
+  if (c === 120) return 2;
+  if (c === 117) return 4;
+  return 8;
+}
+function skipFoldedBreaks(input, position, end) {
+  let breaks = 0;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 10) {
+      breaks++;
+      position++;
+    } else if (ch === 13) {
+      breaks++;
+      position++;
+      if (input.charCodeAt(position) === 10) position++;
+    } else if (ch === 32 || ch === 9) position++;
+    else break;
+  }
+  return {
+    position,
+    breaks
+  };
+}
+function foldedBreaks(count) {
+  if (count === 1) return " ";
+  return "\n".repeat(count - 1);
+}
+function getPlainValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 39) {
+      result += input.slice(captureStart, position) + "'";
+      position += 2;
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 92) {
+      result += input.slice(captureStart, position);
+      position++;
+      const escaped = input.charCodeAt(position);
+      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
+      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+        result += simpleEscapeMap[escaped];
+        position++;
+      } else {
+        let hexLength = escapedHexLen$1(escaped);
+        let hexResult = 0;
+        for (; hexLength > 0; hexLength--) {
+          position++;
+          const digit = fromHexCode$1(input.charCodeAt(position));
+          hexResult = (hexResult << 4) + digit;
+        }
+        result += charFromCodepoint(hexResult);
+        position++;
+      }
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, end);
+}
+function getBlockValue(input, start, end, indent, chomping, folded) {
+  const textIndent = indent < 0 ? 0 : indent;
+  const region = input.slice(start, end).replace(/\r\n?/g, "\n");
+  const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+  let result = "";
+  let didReadContent = false;
+  let emptyLines = 0;
+  let atMoreIndented = false;
+  for (const line of lines) {
+    let column = 0;
+    while (column < textIndent && line.charCodeAt(column) === 32) column++;
+    if (indent < 0 || column >= line.length) {
+      emptyLines++;
+      continue;
+    }
+    const content = line.slice(textIndent);
+    const first2 = content.charCodeAt(0);
+    if (folded) {
+      if (first2 === 32 || first2 === 9) {
+        atMoreIndented = true;
+        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+      } else if (atMoreIndented) {
+        atMoreIndented = false;
+        result += "\n".repeat(emptyLines + 1);
+      } else if (emptyLines === 0) {
+        if (didReadContent) result += " ";
+      } else result += "\n".repeat(emptyLines);
+    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+    result += content;
+    didReadContent = true;
+    emptyLines = 0;
+  }
+  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+  else if (chomping !== CHOMPING_MODE.STRIP) {
+    if (didReadContent) result += "\n";
+  }
+  return result;
+}
+function getScalarValue(input, scalar) {
+  if (scalar.valueStart === NO_RANGE$3) return "";
+  const { valueStart, valueEnd } = scalar;
+  if (scalar.fast) return input.slice(valueStart, valueEnd);
+  switch (scalar.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+      return getSingleQuotedValue(input, valueStart, valueEnd);
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return getDoubleQuotedValue(input, valueStart, valueEnd);
+    case SCALAR_STYLE.LITERAL_BLOCK:
+      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
+    case SCALAR_STYLE.FOLDED_BLOCK:
+      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
+    default:
+      return getPlainValue(input, valueStart, valueEnd);
+  }
+}
+var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
+  "!": "!",
+  "!!": "tag:yaml.org,2002:"
+});
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+function tagPercentDecode(source) {
+  let result = "";
+  let index = 0;
+  while (index < source.length) {
+    if (source.charCodeAt(index) !== 37) {
+      result += source[index++];
+      continue;
+    }
+    let ch = parseInt(source.slice(index + 1, index + 3), 16);
+    index += 3;
+    if (ch >= 192) {
+      let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
+      ch &= (1 << 6 - remaining) - 1;
+      while (remaining-- > 0) {
+        ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
+        index += 3;
+      }
+    }
+    if (ch < 65536) result += String.fromCharCode(ch);
+    else {
+      ch -= 65536;
+      result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+    }
+  }
+  return result;
+}
+function tagNameFull(rawTag, tagHandlers) {
+  if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
+  const handleEnd = rawTag.indexOf("!", 1);
+  const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
+  return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
+}
+var NO_RANGE$2 = -1;
+var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+  filename: "",
+  schema: CORE_SCHEMA,
+  json: false,
+  maxTotalMergeKeys: 1e4,
+  maxAliases: -1
+};
+function eventPosition$1(event) {
+  if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
+  if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
+  if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
+  if ("start" in event) return event.start;
+  return 0;
+}
+function throwError$1(state, message) {
+  YAMLException.throwAt(state.source, state.position, message, state.filename);
+}
+function finalizeCollection(state, position, tag, carrier) {
+  try {
+    return tag.finalize(carrier);
+  } catch (error2) {
+    if (error2 instanceof YAMLException) throw error2;
+    YAMLException.throwAt(state.source, position, error2 instanceof Error ? error2.message : String(error2), state.filename);
+  }
+}
+function constructScalar(state, event) {
+  const source = getScalarValue(state.source, event);
+  const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+  const strTag2 = state.schema.defaultScalarTag;
+  if (rawTag !== "") {
+    if (rawTag === "!") return {
+      value: source,
+      tag: strTag2
+    };
+    const tagName = tagNameFull(rawTag, state.tagHandlers);
+    const scalarTag = state.schema.lookupScalarTag(tagName);
+    if (scalarTag) {
+      const result = scalarTag.resolve(source, true, tagName);
+      if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+      return {
+        value: result,
+        tag: scalarTag
+      };
+    }
+    const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
+    if (collectionTagDef) {
+      if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+      const carrier = collectionTagDef.create(tagName);
+      return {
+        value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
+        tag: collectionTagDef
+      };
+    }
+    throwError$1(state, `unknown scalar tag !<${tagName}>`);
+  }
+  if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
+  return {
+    value: strTag2.resolve(source, false, strTag2.tagName),
+    tag: strTag2
+  };
+}
+function collectionTagName(state, event, defaultTagName) {
+  const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+  return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
+}
+function isMappingTag(tag) {
+  return tag.nodeKind === "mapping";
+}
+function chargeMergeWork(state) {
+  state.totalMergeKeys++;
+  if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
+}
+function mergeKeys(state, frame, source, sourceTag) {
+  chargeMergeWork(state);
+  for (const sourceKey of sourceTag.keys(source)) {
+    chargeMergeWork(state);
+    if (frame.tag.has(frame.value, sourceKey)) continue;
+    const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
+    if (err) throwError$1(state, err);
+    frame.overridable ??= /* @__PURE__ */ new Set();
+    frame.overridable.add(sourceKey);
+  }
+}
+function mergeSource(state, frame, source, sourceTag) {
+  state.position = frame.keyPosition;
+  if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
+  else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
+    if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
+    for (const element of source) {
+      const elementTag = state.nodeTags.get(element);
+      if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+      mergeKeys(state, frame, element, elementTag);
+    }
+  } else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+}
+function addMappingValue(state, frame, key, value3, tag) {
+  state.position = frame.keyPosition;
+  if (frame.keyIsMerge) {
+    mergeSource(state, frame, value3, tag);
+    return;
+  }
+  if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
+  const err = frame.tag.addPair(frame.value, key, value3);
+  if (err) throwError$1(state, err);
+  frame.overridable?.delete(key);
+}
+function addValue(state, value3, tag) {
+  const frame = state.frames[state.frames.length - 1];
+  if (frame.kind === "document") {
+    frame.value = value3;
+    frame.hasValue = true;
+  } else if (frame.kind === "sequence") {
+    if (isMappingTag(tag)) state.nodeTags.set(value3, tag);
+    const err = frame.tag.addItem(frame.value, value3, frame.index++);
+    if (err) throwError$1(state, err);
+  } else if (frame.hasKey) {
+    const key = frame.key;
+    frame.key = void 0;
+    frame.hasKey = false;
+    addMappingValue(state, frame, key, value3, tag);
+  } else {
+    frame.key = value3;
+    frame.keyPosition = state.position;
+    frame.hasKey = true;
+    frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
+  }
+}
+function storeAnchor(state, event, value3, tag, isValueFinal) {
+  if (event.anchorStart !== NO_RANGE$2) {
+    const anchor = {
+      value: value3,
+      tag,
+      isValueFinal
+    };
+    state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
+    return anchor;
+  }
+  return null;
+}
+function constructFromEvents(events, options) {
+  const state = {
+    ...DEFAULT_CONSTRUCTOR_OPTIONS,
+    ...options,
+    events,
+    documents: [],
+    eventIndex: 0,
+    position: 0,
+    frames: [],
+    anchors: /* @__PURE__ */ new Map(),
+    nodeTags: /* @__PURE__ */ new Map(),
+    tagHandlers: /* @__PURE__ */ Object.create(null),
+    totalMergeKeys: 0,
+    aliasCount: 0
+  };
+  while (state.eventIndex < state.events.length) {
+    const event = state.events[state.eventIndex++];
+    state.position = eventPosition$1(event);
+    switch (event.type) {
+      case EVENT_ID.DOCUMENT:
+        state.anchors = /* @__PURE__ */ new Map();
+        state.nodeTags = /* @__PURE__ */ new Map();
+        state.aliasCount = 0;
+        state.tagHandlers = /* @__PURE__ */ Object.create(null);
+        for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
+        state.frames.push({
+          kind: "document",
+          position: state.position,
+          value: void 0,
+          hasValue: false
+        });
+        break;
+      case EVENT_ID.SCALAR: {
+        const { value: value3, tag } = constructScalar(state, event);
+        storeAnchor(state, event, value3, tag, true);
+        addValue(state, value3, tag);
+        break;
+      }
+      case EVENT_ID.SEQUENCE: {
+        const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
+        const tag = state.schema.lookupSequenceTag(tagName);
+        if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
+        const value3 = tag.create(tagName);
+        const anchor = storeAnchor(state, event, value3, tag, tag.carrierIsResult);
+        state.frames.push({
+          kind: "sequence",
+          position: state.position,
+          value: value3,
+          tag,
+          anchor,
+          index: 0
+        });
+        break;
+      }
+      case EVENT_ID.MAPPING: {
+        const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
+        const tag = state.schema.lookupMappingTag(tagName);
+        if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
+        const value3 = tag.create(tagName);
+        const anchor = storeAnchor(state, event, value3, tag, tag.carrierIsResult);
+        state.frames.push({
+          kind: "mapping",
+          position: state.position,
+          value: value3,
+          tag,
+          anchor,
+          key: void 0,
+          keyPosition: state.position,
+          hasKey: false,
+          keyIsMerge: false,
+          overridable: null
+        });
+        break;
+      }
+      case EVENT_ID.ALIAS: {
+        if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
+        const name = state.source.slice(event.anchorStart, event.anchorEnd);
+        const anchor = state.anchors.get(name);
+        if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
+        if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
+        addValue(state, anchor.value, anchor.tag);
+        break;
+      }
+      case EVENT_ID.POP: {
+        const frame = state.frames.pop();
+        if (frame.kind === "mapping" && frame.hasKey) {
+          state.position = frame.keyPosition;
+          throwError$1(state, "incomplete mapping pair in event stream");
+        }
+        if (frame.kind === "document") state.documents.push(frame.value);
+        else {
+          const value3 = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
+          if (frame.anchor) {
+            frame.anchor.value = value3;
+            frame.anchor.isValueFinal = true;
+          }
+          addValue(state, value3, frame.tag);
+        }
+        break;
+      }
+    }
+  }
+  return state.documents;
+}
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+  filename: "",
+  maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+  state.events.push({
+    type: EVENT_ID.DOCUMENT,
+    explicitStart,
+    explicitEnd,
+    directives: state.directives
+  });
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.SEQUENCE,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.MAPPING,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+  state.events.splice(snapshot.eventsLength, 0, {
+    type: EVENT_ID.MAPPING,
+    start: snapshot.position,
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1,
+    style: COLLECTION_STYLE.FLOW
+  });
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+  state.events.push({
+    type: EVENT_ID.SCALAR,
+    valueStart,
+    valueEnd,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style,
+    chomping,
+    indent,
+    fast
+  });
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+  state.events.push({
+    type: EVENT_ID.ALIAS,
+    anchorStart,
+    anchorEnd
+  });
+}
+function addPopEvent(state) {
+  state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+  return {
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1
+  };
+}
+function snapshotState(state) {
+  return {
+    position: state.position,
+    line: state.line,
+    lineStart: state.lineStart,
+    lineIndent: state.lineIndent,
+    firstTabInLine: state.firstTabInLine,
+    eventsLength: state.events.length
+  };
+}
+function restoreState(state, snapshot) {
+  state.position = snapshot.position;
+  state.line = snapshot.line;
+  state.lineStart = snapshot.lineStart;
+  state.lineIndent = snapshot.lineIndent;
+  state.firstTabInLine = snapshot.firstTabInLine;
+  state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message) {
+  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
+}
+function isEol(c) {
+  return c === 10 || c === 13;
+}
+function isWhiteSpace(c) {
+  return c === 9 || c === 32;
+}
+function isWsOrEol(c) {
+  return isWhiteSpace(c) || isEol(c);
+}
+function isWsOrEolOrEnd(c) {
+  return c === 0 || isWsOrEol(c);
+}
+function isFlowIndicator(c) {
+  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}
+function fromDecimalCode(c) {
+  return c >= 48 && c <= 57 ? c - 48 : -1;
+}
+function fromHexCode(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lc = c | 32;
+  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+  return -1;
+}
+function escapedHexLen(c) {
+  if (c === 120) return 2;
+  if (c === 117) return 4;
+  if (c === 85) return 8;
+  return 0;
+}
+function isSimpleEscape(c) {
+  return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
+}
+function consumeLineBreak(state) {
+  if (state.input.charCodeAt(state.position) === 10) state.position++;
+  else {
+    state.position++;
+    if (state.input.charCodeAt(state.position) === 10) state.position++;
+  }
+  state.line++;
+  state.lineStart = state.position;
+  state.lineIndent = 0;
+  state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+  let lineBreaks = 0;
+  let ch = state.input.charCodeAt(state.position);
+  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+  while (ch !== 0) {
+    while (isWhiteSpace(ch)) {
+      hasSeparation = true;
+      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (allowComments && hasSeparation && ch === 35) do
+      ch = state.input.charCodeAt(++state.position);
+    while (!isEol(ch) && ch !== 0);
+    if (!isEol(ch)) break;
+    consumeLineBreak(state);
+    lineBreaks++;
+    hasSeparation = true;
+    ch = state.input.charCodeAt(state.position);
+    while (ch === 32) {
+      state.lineIndent++;
+      ch = state.input.charCodeAt(++state.position);
+    }
+  }
+  return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+  const ch = state.input.charCodeAt(position);
+  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+    const following = state.input.charCodeAt(position + 3);
+    return following === 0 || isWsOrEol(following);
+  }
+  return false;
+}
+function skipByteOrderMark(state) {
+  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+    state.position++;
+    state.lineStart = state.position;
+  }
+}
+function testDocumentBoundary(state) {
+  if (state.position !== state.lineStart) return false;
+  if (testDocumentSeparator(state)) return true;
+  if (state.input.charCodeAt(state.position) !== 65279) return false;
+  const snapshot = snapshotState(state);
+  skipByteOrderMark(state);
+  skipSeparationSpace(state, true);
+  const ch = state.input.charCodeAt(state.position);
+  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+  restoreState(state, snapshot);
+  return result;
+}
+function skipUntilLineEnd(state) {
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+  const match3 = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+  if (match3 !== null) {
+    state.position = start + match3.index + match3[0].length - 1;
+    throwError(state, "the stream contains non-printable characters");
+  }
+}
+function readTagProperty(state, props, inFlow) {
+  if (state.input.charCodeAt(state.position) !== 33) return false;
+  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+  const start = state.position;
+  let isVerbatim = false;
+  let isNamed = false;
+  let tagHandle = "!";
+  let ch = state.input.charCodeAt(++state.position);
+  if (ch === 60) {
+    isVerbatim = true;
+    ch = state.input.charCodeAt(++state.position);
+  } else if (ch === 33) {
+    isNamed = true;
+    tagHandle = "!!";
+    ch = state.input.charCodeAt(++state.position);
+  }
+  let suffixStart = state.position;
+  let tagName;
+  if (isVerbatim) {
+    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+    tagName = state.input.slice(suffixStart, state.position);
+    state.position++;
+  } else {
+    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+      if (ch === 33) {
+        if (!isNamed) {
+          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+          isNamed = true;
+          suffixStart = state.position + 1;
+        } else throwError(state, "tag suffix cannot contain exclamation marks");
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+    tagName = state.input.slice(suffixStart, state.position);
+    if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
+  }
+  if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
+  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+  props.tagStart = start;
+  props.tagEnd = state.position;
+  return true;
+}
+function readAnchorProperty(state, props) {
+  if (state.input.charCodeAt(state.position) !== 38) return false;
+  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+  props.anchorStart = start;
+  props.anchorEnd = state.position;
+  return true;
+}
+function readAlias(state, props) {
+  if (state.input.charCodeAt(state.position) !== 42) return false;
+  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+  addAliasEvent(state, start, state.position);
+  return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+  skipSeparationSpace(state, false);
+  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 39) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 39) {
+      if (state.input.charCodeAt(state.position + 1) === 39) {
+        simple = false;
+        state.position += 2;
+        continue;
+      }
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 34) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 34) {
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (ch === 92) {
+      simple = false;
+      const escaped = state.input.charCodeAt(++state.position);
+      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+      else if (isSimpleEscape(escaped)) state.position++;
+      else {
+        let hexLength = escapedHexLen(escaped);
+        if (hexLength === 0) throwError(state, "unknown escape sequence");
+        while (hexLength-- > 0) {
+          state.position++;
+          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+        }
+        state.position++;
+      }
+    } else if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  let chomping = CHOMPING_MODE.CLIP;
+  let indent = -1;
+  let detectedIndent = false;
+  if (ch !== 124 && ch !== 62) return false;
+  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const current = state.input.charCodeAt(state.position);
+    const digit = fromDecimalCode(current);
+    if (current === 43 || current === 45) {
+      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+      state.position++;
+    } else if (digit >= 0) {
+      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+      indent = parentIndent + digit - 1;
+      detectedIndent = true;
+      state.position++;
+    } else break;
+  }
+  let hadWhitespace = false;
+  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+    hadWhitespace = true;
+    state.position++;
+  }
+  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+  let contentIndent = detectedIndent ? indent : -1;
+  let maxLeadingIndent = 0;
+  const valueStart = state.position;
+  let valueEnd = state.position;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const linePosition = state.position;
+    let column = 0;
+    while (state.input.charCodeAt(linePosition + column) === 32) column++;
+    const first2 = state.input.charCodeAt(linePosition + column);
+    if (first2 === 0) {
+      if (contentIndent >= 0) {
+        if (column > contentIndent) valueEnd = linePosition + column;
+      } else if (column > 0) valueEnd = linePosition + column;
+      break;
+    }
+    if (testDocumentBoundary(state)) break;
+    if (!detectedIndent && contentIndent === -1 && isEol(first2)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+    if (!detectedIndent && contentIndent === -1 && !isEol(first2)) {
+      if (first2 === 9 && column < parentIndent) {
+        state.position = linePosition + column;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      if (column >= parentIndent && column < maxLeadingIndent) {
+        state.position = linePosition + column;
+        throwError(state, "bad indentation of a mapping entry");
+      }
+    }
+    if (contentIndent === -1 && first2 !== 0 && !isEol(first2) && column < parentIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    if (!detectedIndent && first2 !== 0 && !isEol(first2) && contentIndent === -1) contentIndent = column;
+    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+    if (first2 !== 0 && !isEol(first2) && column < requiredIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    skipUntilLineEnd(state);
+    valueEnd = state.position;
+    if (isEol(state.input.charCodeAt(state.position))) {
+      consumeLineBreak(state);
+      valueEnd = state.position;
+    }
+  }
+  checkPrintable(state, valueStart, valueEnd);
+  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+  return true;
+}
+function canStartPlainScalar(state, nodeContext) {
+  const ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+  if (ch === 63 || ch === 45) {
+    const following = state.input.charCodeAt(state.position + 1);
+    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
+  }
+  return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+  if (!canStartPlainScalar(state, nodeContext)) return false;
+  const start = state.position;
+  let end = state.position;
+  let ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  let multiline = false;
+  while (ch !== 0) {
+    if (testDocumentBoundary(state)) break;
+    if (ch === 58) {
+      const following = state.input.charCodeAt(state.position + 1);
+      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+    } else if (ch === 35) {
+      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+    } else if (inFlow && isFlowIndicator(ch)) break;
+    else if (isEol(ch)) {
+      const savedPosition = state.position;
+      const savedLine = state.line;
+      const savedLineStart = state.lineStart;
+      const savedLineIndent = state.lineIndent;
+      skipSeparationSpace(state, false);
+      if (state.lineIndent >= nodeIndent) {
+        multiline = true;
+        ch = state.input.charCodeAt(state.position);
+        continue;
+      }
+      state.position = savedPosition;
+      state.line = savedLine;
+      state.lineStart = savedLineStart;
+      state.lineIndent = savedLineIndent;
+      break;
+    }
+    if (!isWhiteSpace(ch)) end = state.position + 1;
+    ch = state.input.charCodeAt(++state.position);
+  }
+  if (end === start) return false;
+  checkPrintable(state, start, end);
+  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+  return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+  const startLine = state.line;
+  skipSeparationSpace(state, true);
+  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  const isMapping = ch === 123;
+  const start = state.position;
+  let readNext = true;
+  if (ch !== 91 && ch !== 123) return false;
+  const terminator = isMapping ? 125 : 93;
+  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    skipFlowSeparationSpace(state, nodeIndent);
+    let ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === terminator) {
+      state.position++;
+      addPopEvent(state);
+      return true;
+    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
+    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
+    let isPair = false;
+    let isExplicitPair = false;
+    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+      isPair = isExplicitPair = true;
+      state.position += 1;
+      skipFlowSeparationSpace(state, nodeIndent);
+    }
+    const entryLine = state.line;
+    const entryStart = snapshotState(state);
+    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+    skipFlowSeparationSpace(state, nodeIndent);
+    ch2 = state.input.charCodeAt(state.position);
+    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
+      isPair = true;
+      state.position++;
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) {
+        insertFlowPairMappingEvent(state, entryStart);
+        if (!keyWasRead) addEmptyScalarEvent(state);
+      } else if (!keyWasRead) addEmptyScalarEvent(state);
+      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) addPopEvent(state);
+    } else if (isMapping && isPair) {
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+    } else if (isMapping) addEmptyScalarEvent(state);
+    else if (isPair) {
+      insertFlowPairMappingEvent(state, entryStart);
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+      addPopEvent(state);
+    }
+    ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === 44) {
+      readNext = true;
+      state.position++;
+    } else readNext = false;
+  }
+  throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+    if (state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const entryLine = state.line;
+    state.position++;
+    const hadBreak = skipSeparationSpace(state, true) > 0;
+    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+    skipSeparationSpace(state, true);
+    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+  }
+  addPopEvent(state);
+  return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+  let atExplicitKey = false;
+  let detected = false;
+  let mappingOpened = false;
+  let pendingExplicitKey = false;
+  if (state.firstTabInLine !== -1) return false;
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0) {
+    if (!atExplicitKey && state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const following = state.input.charCodeAt(state.position + 1);
+    const entryLine = state.line;
+    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+      if (!mappingOpened) {
+        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+        mappingOpened = true;
+      }
+      if (ch === 63) {
+        if (atExplicitKey) addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = true;
+      } else if (atExplicitKey) atExplicitKey = false;
+      else {
+        addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = false;
+      }
+      state.position += 1;
+      pendingExplicitKey = true;
+    } else {
+      if (atExplicitKey) {
+        addEmptyScalarEvent(state);
+        atExplicitKey = false;
+      }
+      const beforeKey = snapshotState(state);
+      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+      if (state.line === entryLine) {
+        ch = state.input.charCodeAt(state.position);
+        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+        if (ch === 58) {
+          ch = state.input.charCodeAt(++state.position);
+          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+          if (!mappingOpened) {
+            state.events.splice(beforeKey.eventsLength, 0, {
+              type: EVENT_ID.MAPPING,
+              start: beforeKey.position,
+              anchorStart: props.anchorStart,
+              anchorEnd: props.anchorEnd,
+              tagStart: props.tagStart,
+              tagEnd: props.tagEnd,
+              style: COLLECTION_STYLE.BLOCK
+            });
+            mappingOpened = true;
+          }
+          detected = true;
+          atExplicitKey = false;
+          pendingExplicitKey = false;
+        } else if (detected) throwError(state, "expected ':' after a mapping key");
+        else {
+          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+            restoreState(state, beforeKey);
+            return false;
+          }
+          return true;
+        }
+      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+      else {
+        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+          restoreState(state, beforeKey);
+          return false;
+        }
+        return true;
+      }
+    }
+    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+    if (!atExplicitKey) {
+      if (pendingExplicitKey) {
+        addEmptyScalarEvent(state);
+        pendingExplicitKey = false;
+      }
+    }
+    skipSeparationSpace(state, true);
+    ch = state.input.charCodeAt(state.position);
+    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+    else if (state.lineIndent < nodeIndent) break;
+  }
+  if (!detected) return false;
+  if (atExplicitKey) addEmptyScalarEvent(state);
+  if (mappingOpened) addPopEvent(state);
+  return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+  state.depth++;
+  let indentStatus = 1;
+  let atNewLine = false;
+  let hasContent = false;
+  let propertyStart = null;
+  const props = emptyProperties();
+  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+  let allowBlockCollections = allowBlockScalars;
+  const allowBlockStyles = allowBlockScalars;
+  if (allowToSeek && skipSeparationSpace(state, true)) {
+    atNewLine = true;
+    if (state.lineIndent > parentIndent) indentStatus = 1;
+    else if (state.lineIndent === parentIndent) indentStatus = 0;
+    else indentStatus = -1;
+  }
+  if (indentStatus === 1) while (true) {
+    const ch = state.input.charCodeAt(state.position);
+    const propertyState = snapshotState(state);
+    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+      const fallbackState = snapshotState(state);
+      const flowIndent = parentIndent + 1;
+      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+        state.depth--;
+        return true;
+      }
+      restoreState(state, fallbackState);
+    }
+    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+    if (propertyStart === null) propertyStart = propertyState;
+    if (skipSeparationSpace(state, true)) {
+      atNewLine = true;
+      allowBlockCollections = allowBlockStyles;
+      if (state.lineIndent > parentIndent) indentStatus = 1;
+      else if (state.lineIndent === parentIndent) indentStatus = 0;
+      else indentStatus = -1;
+    } else allowBlockCollections = false;
+  }
+  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+    const blockIndent = state.position - state.lineStart;
+    if (indentStatus === 1) {
+      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+      else {
+        const ch = state.input.charCodeAt(state.position);
+        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+          const fallbackState = snapshotState(state);
+          const propertyIndent = propertyStart.position - propertyStart.lineStart;
+          restoreState(state, propertyStart);
+          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+          else restoreState(state, fallbackState);
+        }
+        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+      }
+    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+  }
+  allowBlockScalars = allowBlockScalars && !hasContent;
+  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+    hasContent = true;
+  }
+  state.depth--;
+  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+  state.position++;
+  const nameStart = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+  const name = state.input.slice(nameStart, state.position);
+  const args = [];
+  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+    const start = state.position;
+    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+    args.push(state.input.slice(start, state.position));
+  }
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  if (name === "YAML") {
+    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+    const match3 = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+    if (match3 === null) throwError(state, "ill-formed argument of the YAML directive");
+    if (parseInt(match3[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+    state.directives.push({
+      kind: "yaml",
+      version: args[0]
+    });
+  } else if (name === "TAG") {
+    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+    const [handle, prefix] = args;
+    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+    state.tagHandlers[handle] = prefix;
+    state.directives.push({
+      kind: "tag",
+      handle,
+      prefix
+    });
+  }
+  return true;
+}
+function readDocument(state) {
+  state.directives = [];
+  state.tagHandlers = /* @__PURE__ */ Object.create(null);
+  let hasDirectives = false;
+  skipSeparationSpace(state, true);
+  while (readDirective(state)) {
+    hasDirectives = true;
+    skipSeparationSpace(state, true);
+  }
+  let explicitStart = false;
+  let explicitEnd = false;
+  let allowCompact = true;
+  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+    explicitStart = true;
+    const markerLine = state.line;
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    allowCompact = state.line > markerLine;
+  } else if (hasDirectives) throwError(state, "directives end mark is expected");
+  const documentEventIndex = state.events.length;
+  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    return;
+  }
+  addDocumentEvent(state, explicitStart, false);
+  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+  skipSeparationSpace(state, true);
+  if (state.position === state.lineStart && testDocumentSeparator(state)) {
+    explicitEnd = state.input.charCodeAt(state.position) === 46;
+    if (explicitEnd) {
+      const markerLine = state.line;
+      state.position += 3;
+      skipSeparationSpace(state, true);
+      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+    }
+  }
+  const documentEvent = state.events[documentEventIndex];
+  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+  addPopEvent(state);
+  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+function parseEvents(input, options) {
+  const length = input.length;
+  const state = {
+    ...DEFAULT_PARSER_OPTIONS,
+    ...options,
+    input: `${input}\0`,
+    length,
+    position: 0,
+    line: 0,
+    lineStart: 0,
+    lineIndent: 0,
+    firstTabInLine: -1,
+    depth: 0,
+    directives: [],
+    tagHandlers: /* @__PURE__ */ Object.create(null),
+    events: []
+  };
+  const nullpos = input.indexOf("\0");
+  if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
+  while (state.position < state.length) {
+    skipByteOrderMark(state);
+    skipSeparationSpace(state, true);
+    if (state.position >= state.length) break;
+    const documentStart = state.position;
+    readDocument(state);
+    if (state.position === documentStart)
+      throwError(state, "can not read a document");
+  }
+  return state.events;
+}
+var DEFAULT_LOAD_OPTIONS = {
+  ...DEFAULT_PARSER_OPTIONS,
+  ...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function loadDocuments(input, options = {}) {
+  const opts = {
+    ...DEFAULT_LOAD_OPTIONS,
+    ...options
+  };
+  const source = String(input);
+  const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
+  const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
+  return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
+    ...pick(opts, CONSTRUCTOR_OPT_KEYS),
+    source
+  });
+}
+function load(input, options) {
+  const documents = loadDocuments(input, options);
+  if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
+  if (documents.length === 1) return documents[0];
+  throw new YAMLException("expected a single document in the stream, but found more");
+}
+function hasBit(mask, bit) {
+  return (mask & 1 << bit) !== 0;
+}
+var DEFAULT_SCALAR_STYLE_RULES = {
+  applyQuoteFlowKeysOption,
+  doubleQuoteForInvisibles,
+  doubleQuoteWhitespaceOnly,
+  applyForceQuotesOption,
+  tryLongOrMultilineAsBlock,
+  quoteInvalidPlain,
+  fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+  return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+  if (!layout.presenterOptions.quoteFlowKeys) return;
+  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+  if (!layout.presenterOptions.forceQuotes) return;
+  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+  const value3 = layout.node.value;
+  const multiline = value3.indexOf("\n") !== -1;
+  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+    return;
+  }
+  const w = layout.presenterOptions.lineWidth;
+  if (w === -1) {
+    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+    return;
+  }
+  const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
+  let position = 0;
+  let shouldFold = false;
+  while (position <= value3.length) {
+    let lineEnd = value3.length;
+    const nextLineBreak = value3.indexOf("\n", position);
+    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+    const line = value3.slice(position, lineEnd);
+    if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
+    if (nextLineBreak === -1) break;
+    position = nextLineBreak + 1;
+  }
+  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var DEFAULT_PRESENTER_OPTIONS = {
+  indent: 2,
+  seqNoIndent: false,
+  seqInlineFirst: true,
+  lineWidth: 80,
+  flowBracketPadding: false,
+  flowSkipCommaSpace: false,
+  flowSkipColonSpace: false,
+  quoteFlowKeys: false,
+  quoteStyle: "single",
+  forceQuotes: false,
+  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+  tagBeforeAnchor: false
+};
+var DEFAULT_DUMP_OPTIONS = {
+  ...DEFAULT_PRESENTER_OPTIONS,
+  schema: DUMP_SCHEMA,
+  skipInvalid: false,
+  noRefs: false,
+  flowLevel: -1,
+  sortKeys: false,
+  transform: () => {
+  }
+};
+var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
+var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
+var EVENT_MAPPING = EVENT_ID.MAPPING;
+var EVENT_SCALAR = EVENT_ID.SCALAR;
+var EVENT_ALIAS = EVENT_ID.ALIAS;
+var EVENT_POP = EVENT_ID.POP;
+var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
+var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
+var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
+var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
+var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
+var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
+var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
+var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
+var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
+var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
+
+// src/core/risk/types.ts
+var SEVERITIES = ["low", "medium", "high", "critical"];
+var LEVELS = ["none", ...SEVERITIES];
+var RULE_IDS = [
+  "plan-errored",
+  "plan-incomplete",
+  "mass-destroy",
+  "empty-state",
+  "stateful-destroy",
+  "backups-lost",
+  "protected-address",
+  "protection-disabled",
+  "network-exposure",
+  "public-data",
+  "check-failed",
+  "iam-change",
+  "destroy",
+  "replace",
+  "public-endpoint",
+  "drift"
+];
+function levelRank(level) {
+  return LEVELS.indexOf(level);
+}
+function atLeast(level, threshold) {
+  return levelRank(level) >= levelRank(threshold);
+}
+
+// src/core/json.ts
+function isPlainObject2(x) {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+function asObject(v) {
+  return v !== null && v !== void 0 && typeof v === "object" && !Array.isArray(v) ? v : {};
+}
+
+// src/core/config.ts
+var CONFIG_PATH = ".github/plangate.yml";
+var LOGIN_OR_TEAM = "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$";
+var CONFIG_SCHEMA = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://github.com/plangate/plangate/schema/plangate.schema.json",
+  title: "plangate configuration (.github/plangate.yml)",
+  description: "Read from the base branch of a pull request, never from its head. A missing file means these defaults.",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    approval: {
+      type: "object",
+      description: "Who must approve a risky plan before its apply environment unlocks.",
+      additionalProperties: false,
+      properties: {
+        command: {
+          type: "string",
+          description: "The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).",
+          pattern: "^/[a-z][a-z0-9-]{2,39}$",
+          default: "/approve-destroy"
+        },
+        required: {
+          type: "integer",
+          description: "Distinct approvers needed.",
+          minimum: 1,
+          maximum: 10,
+          default: 1
+        },
+        codeowners: {
+          type: "boolean",
+          description: "Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).",
+          default: true
+        },
+        approvers: {
+          type: "array",
+          description: "Extra users (login) or teams (@org/team) who may approve.",
+          items: { type: "string", pattern: LOGIN_OR_TEAM },
+          maxItems: 200,
+          uniqueItems: true,
+          default: []
+        },
+        allow_author: {
+          type: "boolean",
+          description: "May the pull request author approve their own destroy?",
+          default: false
+        },
+        confirm_digest: {
+          type: "boolean",
+          description: "The approval comment must carry the plan's short digest.",
+          default: false
+        },
+        owner_paths: {
+          type: "array",
+          description: "When set, only code owners of changed files matching these CODEOWNERS-style patterns may approve (owners of an unrelated file such as README.md do not).",
+          items: { type: "string", pattern: "^\\S+$" },
+          maxItems: 100,
+          uniqueItems: true,
+          default: []
+        },
+        when: {
+          type: "object",
+          description: "What needs approval.",
+          additionalProperties: false,
+          properties: {
+            destroys: {
+              type: "boolean",
+              description: "Any delete or replace of a managed resource needs approval.",
+              default: true
+            },
+            level: {
+              type: "string",
+              description: "A plan at or above this risk level needs approval.",
+              enum: [...SEVERITIES, "never"],
+              default: "high"
+            }
+          }
+        }
+      }
+    },
+    risk: {
+      type: "object",
+      description: "How plans are scored.",
+      additionalProperties: false,
+      properties: {
+        stateful_types: {
+          type: "array",
+          description: "Resource types added to the stateful catalog.",
+          items: { type: "string", pattern: "^[a-z][a-z0-9_]*$" },
+          uniqueItems: true,
+          default: []
+        },
+        protected: {
+          type: "array",
+          description: "Address patterns (* matches any run of characters, ? one) whose every change is critical.",
+          items: { type: "string", pattern: "^\\S+$" },
+          uniqueItems: true,
+          default: []
+        },
+        mass_destroy: {
+          type: "object",
+          description: "Destroys reaching either threshold look like `terraform destroy`: count of destroyed resources, or share of the resources in state.",
+          additionalProperties: false,
+          properties: {
+            count: {
+              type: "integer",
+              description: "Destroyed or replaced resources that make a plan a mass destroy.",
+              minimum: 1,
+              default: 10
+            },
+            share: {
+              type: "number",
+              description: "Share (0.01 to 1) of the resources in state that makes a plan a mass destroy.",
+              minimum: 0.01,
+              maximum: 1,
+              default: 0.5
+            }
+          }
+        },
+        empty_state: {
+          type: "object",
+          description: "An empty prior state with this many creates means the state looks missing.",
+          additionalProperties: false,
+          properties: {
+            creates: {
+              type: "integer",
+              description: "Creates over an empty state that make the state look missing.",
+              minimum: 1,
+              default: 20
+            }
+          }
+        },
+        ignore: {
+          type: "array",
+          description: "Rule ids to switch off.",
+          items: { type: "string", enum: [...RULE_IDS] },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    },
+    gate: {
+      type: "object",
+      description: "Which base branches are gated, and who may write the record `verify` trusts. Read from the default branch only: a branch cannot make itself trusted.",
+      additionalProperties: false,
+      properties: {
+        base_branches: {
+          type: "array",
+          description: "Base branches besides the default branch whose pull requests are gated (their config and CODEOWNERS are trusted). Pull requests into any other branch are not gated and approve no deployment.",
+          items: { type: "string", pattern: "^[^\\s~^:?*\\[\\\\]+$" },
+          maxItems: 100,
+          uniqueItems: true,
+          default: []
+        },
+        app: {
+          type: "string",
+          description: "Slug of the plangate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).",
+          pattern: "^$|^[a-z0-9][a-z0-9-]{0,33}$",
+          default: ""
+        }
+      }
+    },
+    verify: {
+      type: "object",
+      description: "The Action's verify mode (apply job).",
+      additionalProperties: false,
+      properties: {
+        match: {
+          type: "string",
+          description: "What an approval must match in the plan about to be applied: `destroys` (the same destroys and findings at high or above, level not higher) or `exact` (the same digest).",
+          enum: ["destroys", "exact"],
+          default: "destroys"
+        }
+      }
+    },
+    bots: {
+      type: "array",
+      description: "Authors whose plangate summary comments are trusted.",
+      items: { type: "string", pattern: LOGIN_OR_TEAM },
+      uniqueItems: true,
+      default: ["github-actions[bot]"]
+    },
+    guard: {
+      type: "object",
+      description: "plangate guard: the check of terraform, tofu and terragrunt commands in terminals and coding agents (docs/guard.md).",
+      additionalProperties: false,
+      properties: {
+        ask_level: {
+          type: "string",
+          description: "A plan that needs no approval but reaches this risk level is asked about: Claude Code asks the user, `guard exec` wants a typed yes on a terminal.",
+          enum: [...SEVERITIES, "never"],
+          default: "medium"
+        },
+        aliases: {
+          type: "array",
+          description: "Names your shell expands to terraform-family commands, as NAME=COMMAND (e.g. tf=terraform, tfa=terraform apply).",
+          items: {
+            type: "string",
+            pattern: "^[A-Za-z0-9_.+-]+=(terraform|tofu|terragrunt)( \\S+)*$"
+          },
+          uniqueItems: true,
+          maxItems: 50,
+          default: []
+        }
+      }
+    }
+  }
+};
+var DEFAULT_CONFIG = defaultsOf(CONFIG_SCHEMA);
+function parseConfig(text, file = CONFIG_PATH) {
+  if (text === void 0 || text.split(/\r?\n/).every((l) => l.trim() === "" || /^\s*#/.test(l))) {
+    return { ok: true, config: clone(DEFAULT_CONFIG) };
+  }
+  let doc;
+  try {
+    doc = load(text, { filename: file });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    return { ok: false, errors: [`${file}: not valid YAML: ${msg}`] };
+  }
+  return validateConfig(doc ?? {}, file);
+}
+function validateConfig(doc, file = CONFIG_PATH) {
+  const errors = [];
+  check(doc, CONFIG_SCHEMA, "", errors);
+  const command = doc?.approval?.command;
+  if (typeof command === "string" && command.startsWith("/revoke-")) {
+    errors.push(
+      `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`
+    );
+  }
+  if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
+  return { ok: true, config: merge(clone(DEFAULT_CONFIG), doc) };
+}
+function check(v, s, path6, errors) {
+  const at = path6 === "" ? "the top level" : `\`${path6}\``;
+  const found = () => `found ${JSON.stringify(v)}`;
+  switch (s.type) {
+    case "object": {
+      if (typeof v !== "object" || v === null || Array.isArray(v)) {
+        errors.push(`${at} must be a mapping, ${found()}`);
+        return;
+      }
+      const props = s.properties ?? {};
+      for (const [k, item] of Object.entries(v)) {
+        const p = path6 ? `${path6}.${k}` : k;
+        const sub = props[k];
+        if (!sub) {
+          errors.push(
+            `\`${p}\` is not a known key; allowed here: ${Object.keys(props).join(", ")}`
+          );
+        } else {
+          check(item, sub, p, errors);
+        }
+      }
+      return;
+    }
+    case "array": {
+      if (!Array.isArray(v)) {
+        errors.push(`${at} must be a list, ${found()}`);
+        return;
+      }
+      if (s.maxItems !== void 0 && v.length > s.maxItems) {
+        errors.push(`${at} may hold at most ${s.maxItems} entries, found ${v.length}`);
+      }
+      if (s.uniqueItems && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) {
+        errors.push(`${at} lists the same entry twice`);
+      }
+      v.forEach((item, i) => s.items && check(item, s.items, `${path6}[${i}]`, errors));
+      return;
+    }
+    case "string":
+      if (typeof v !== "string") errors.push(`${at} must be a string, ${found()}`);
+      else if (s.enum && !s.enum.includes(v)) {
+        errors.push(`${at} is ${JSON.stringify(v)}; allowed: ${s.enum.join(", ")}`);
+      } else if (s.pattern && !new RegExp(s.pattern).test(v)) {
+        errors.push(`${at} is ${JSON.stringify(v)}, which does not match ${s.pattern}`);
+      }
+      return;
+    case "integer":
+    case "number": {
+      const isNum = typeof v === "number" && Number.isFinite(v);
+      if (!isNum || s.type === "integer" && !Number.isInteger(v)) {
+        errors.push(
+          `${at} must be ${s.type === "integer" ? "a whole number" : "a number"}, ${found()}`
+        );
+      } else if (s.minimum !== void 0 && v < s.minimum || s.maximum !== void 0 && v > s.maximum) {
+        errors.push(`${at} is ${v}; allowed: ${range(s)}`);
+      }
+      return;
+    }
+    case "boolean":
+      if (typeof v !== "boolean") errors.push(`${at} must be true or false, ${found()}`);
+      return;
+  }
+}
+function range(s) {
+  if (s.minimum !== void 0 && s.maximum !== void 0) return `${s.minimum} to ${s.maximum}`;
+  return s.minimum !== void 0 ? `at least ${s.minimum}` : `at most ${s.maximum}`;
+}
+function defaultsOf(s) {
+  if (s.type === "object") {
+    return Object.fromEntries(
+      Object.entries(s.properties ?? {}).map(([k, sub]) => [k, defaultsOf(sub)])
+    );
+  }
+  return s.default;
+}
+function merge(base, over) {
+  if (isPlainObject2(base) && isPlainObject2(over)) {
+    const out = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+    return out;
+  }
+  return over === void 0 ? base : over;
+}
+function clone(x) {
+  return JSON.parse(JSON.stringify(x));
+}
+
+// src/core/principal.ts
+function foldLogin(login) {
+  return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+function normalizePrincipal(s) {
+  return foldLogin(s.replace(/^@/, ""));
+}
+function isTeam(principal) {
+  return principal.includes("/");
+}
+function sameLogin(a, b) {
+  return a !== void 0 && b !== void 0 && normalizePrincipal(a) === normalizePrincipal(b);
+}
+
+// src/core/approval/command.ts
+var DEFAULT_APPROVE_COMMAND = "/approve-destroy";
+var DEFAULT_REVOKE_COMMAND = "/revoke-destroy";
+var TOKEN_RE = /^\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+function commandTokens(command = DEFAULT_APPROVE_COMMAND) {
+  if (!TOKEN_RE.test(command)) {
+    throw new Error(
+      `Invalid approval.command '${command}'. Expected a slash and ASCII letters, digits, '.', '_' or '-', e.g. ${DEFAULT_APPROVE_COMMAND}.`
+    );
+  }
+  const revoke = command.startsWith("/approve-") ? `/revoke-${command.slice("/approve-".length)}` : DEFAULT_REVOKE_COMMAND;
+  if (revoke === command) {
+    throw new Error(
+      `Invalid approval.command '${command}': it is the same as the revoke command ${revoke}.`
+    );
+  }
+  return { approve: command, revoke };
+}
+var LOOKALIKES = {
+  a: "\u0430\u03B1\u0251",
+  // Cyrillic a, Greek alpha, Latin alpha
+  c: "\u0441\u1D04",
+  d: "\u0501",
+  e: "\u0435\u03B5",
+  g: "\u0261",
+  h: "\u04BB",
+  i: "\u0456\u03B9\u0131",
+  // Cyrillic i, Greek iota, dotless i
+  j: "\u0458",
+  o: "\u043E\u03BF\u1D0F",
+  p: "\u0440\u03C1",
+  q: "\u051B",
+  r: "\u0491",
+  s: "\u0455",
+  t: "\u0442\u03C4\u1D1B",
+  v: "\u0475\u03BD",
+  x: "\u0445",
+  y: "\u0443\u03C5",
+  // hyphens, dashes, minus signs (U+2011 non-breaking hyphen is U+2010 after NFKC)
+  "-": "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u02D7\u2E3A\u2E3B\uFE58\uFE63",
+  // division slash, fraction slash, big solidus, box diagonal, ... (U+FF0F is '/' after NFKC)
+  "/": "\u2215\u2044\u29F8\u2571\u3033\u1735"
+};
+var CONFUSABLES = new Map(
+  Object.entries(LOOKALIKES).flatMap(
+    ([ascii, chars]) => Array.from(chars, (ch) => [ch, ascii])
+  )
+);
+var IGNORABLE_RE = new RegExp("\\p{Default_Ignorable_Code_Point}", "gu");
+
+// src/core/approval/policy.ts
+function approvalPolicy(config) {
+  const a = config.approval;
+  return {
+    command: a.command,
+    revoke: commandTokens(a.command).revoke,
+    required: a.required,
+    codeowners: a.codeowners,
+    ownerPaths: a.owner_paths ?? [],
+    approvers: a.approvers.map(normalizePrincipal),
+    allowAuthor: a.allow_author,
+    confirmDigest: a.confirm_digest,
+    when: a.when
+  };
+}
+var DEFAULT_POLICY = approvalPolicy(DEFAULT_CONFIG);
+function whoMayApprove(policy2) {
+  const sources = [];
+  if (policy2.codeowners) sources.push({ kind: "codeowners", paths: policy2.ownerPaths });
+  const users = policy2.approvers.filter((p) => !isTeam(p));
+  const teams = policy2.approvers.filter(isTeam);
+  if (users.length > 0) sources.push({ kind: "users", logins: users });
+  if (teams.length > 0) sources.push({ kind: "teams", teams });
+  if (sources.length === 0) sources.push({ kind: "writers" });
+  return { sources, notAuthor: !policy2.allowAuthor, required: policy2.required };
+}
+function describeApprovers(policy2, opts = {}) {
+  const quote = opts.quote ?? ((t) => `\`${t}\``);
+  const max = opts.maxNames ?? 20;
+  const list2 = (names) => {
+    const shown2 = names.slice(0, max).map(quote);
+    const more = names.length - shown2.length;
+    return shown2.join(", ") + (more > 0 ? ` and ${more} more` : "");
+  };
+  const who = whoMayApprove(policy2);
+  const parts = who.sources.map((s) => {
+    switch (s.kind) {
+      case "codeowners":
+        return s.paths.length > 0 ? `code owners (base-branch CODEOWNERS) of changed files matching ${list2(s.paths)}` : "code owners of the changed files (base-branch CODEOWNERS)";
+      case "users":
+        return list2(s.logins.map((l) => `@${l}`));
+      case "teams":
+        return `members of ${list2(s.teams.map((t) => `@${t}`))}`;
+      case "writers":
+        return "anyone with write access to the repository";
+    }
+  });
+  const access2 = who.sources.some((s) => s.kind === "writers") ? "" : ", while they have write access to the repository";
+  const author = who.notAuthor ? ", other than the author of the pull request" : "";
+  return `${parts.join(", or ")}${author}${access2}; approvals needed: ${who.required}`;
+}
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -21742,6 +24710,9 @@ function debug(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
@@ -22007,7 +24978,7 @@ function lowercaseKeys(object) {
     return newObj;
   }, {});
 }
-function isPlainObject(value3) {
+function isPlainObject3(value3) {
   if (typeof value3 !== "object" || value3 === null) return false;
   if (Object.prototype.toString.call(value3) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value3);
@@ -22018,7 +24989,7 @@ function isPlainObject(value3) {
 function mergeDeep(defaults3, options) {
   const result = Object.assign({}, defaults3);
   Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
+    if (isPlainObject3(options[key])) {
       if (!(key in defaults3)) Object.assign(result, { [key]: options[key] });
       else result[key] = mergeDeep(defaults3[key], options[key]);
     } else {
@@ -22035,7 +25006,7 @@ function removeUndefinedProperties(obj) {
   }
   return obj;
 }
-function merge(defaults3, route, options) {
+function merge2(defaults3, route, options) {
   if (typeof route === "string") {
     let [method, url] = route.split(" ");
     options = Object.assign(url ? { method, url } : { url: method }, options);
@@ -22283,15 +25254,15 @@ function parse(options) {
   );
 }
 function endpointWithDefaults(defaults3, route, options) {
-  return parse(merge(defaults3, route, options));
+  return parse(merge2(defaults3, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
   const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
   return Object.assign(endpoint2, {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
+    merge: merge2.bind(null, DEFAULTS2),
     parse
   });
 }
@@ -22862,7 +25833,7 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
-function isPlainObject2(value3) {
+function isPlainObject4(value3) {
   if (typeof value3 !== "object" || value3 === null) return false;
   if (Object.prototype.toString.call(value3) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value3);
@@ -22880,7 +25851,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject4(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value3]) => [
       name,
@@ -26106,7 +29077,7 @@ import * as path4 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
-var range = (a, b, str2) => {
+var range2 = (a, b, str2) => {
   let begs, beg, left, right = void 0, result;
   let ai = str2.indexOf(a);
   let bi = str2.indexOf(b, ai + 1);
@@ -26182,7 +29153,7 @@ function balancedWithBudget(str2, masked, budget) {
   if (budget.remaining < 0) {
     return void 0;
   }
-  const r = range("{", "}", masked);
+  const r = range2("{", "}", masked);
   const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
   budget.remaining -= r && !unmatched ? r[1] + 1 : str2.length;
   if (!r || budget.remaining < 0) {
@@ -28576,2813 +31547,6 @@ import { readFile, stat as stat2, writeFile as writeFile2 } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join as join2, relative } from "node:path";
 
-// node_modules/js-yaml/dist/js-yaml.mjs
-var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
-function defineScalarTag(tagName, options) {
-  return {
-    tagName,
-    nodeKind: "scalar",
-    implicit: options.implicit ?? false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    implicitFirstChars: options.implicitFirstChars ?? null,
-    resolve: options.resolve,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => String(data)),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-function defineSequenceTag(tagName, options) {
-  const carrierIsResult = options.finalize === void 0;
-  return {
-    tagName,
-    nodeKind: "sequence",
-    implicit: false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    create: options.create,
-    addItem: options.addItem,
-    finalize: options.finalize ?? ((carrier) => carrier),
-    carrierIsResult,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => data),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-function defineMappingTag(tagName, options) {
-  const carrierIsResult = options.finalize === void 0;
-  return {
-    tagName,
-    nodeKind: "mapping",
-    implicit: false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    create: options.create,
-    addPair: options.addPair,
-    has: options.has,
-    keys: options.keys,
-    get: options.get,
-    finalize: options.finalize ?? ((carrier) => carrier),
-    carrierIsResult,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => data),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-var strTag = defineScalarTag("tag:yaml.org,2002:str", {
-  resolve: (source) => source,
-  identify: (data) => typeof data === "string"
-});
-var NULL_VALUES$1 = [
-  "",
-  "~",
-  "null",
-  "Null",
-  "NULL"
-];
-var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: [
-    "",
-    "~",
-    "n",
-    "N"
-  ],
-  resolve: (source) => {
-    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: ["n"],
-  resolve: (source, isExplicit) => {
-    if (source === "null" || isExplicit && source === "") return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var NULL_VALUES = [
-  "",
-  "~",
-  "null",
-  "Null",
-  "NULL"
-];
-var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: [
-    "",
-    "~",
-    "n",
-    "N"
-  ],
-  resolve: (source) => {
-    if (NULL_VALUES.indexOf(source) !== -1) return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var TRUE_VALUES$2 = [
-  "true",
-  "True",
-  "TRUE"
-];
-var FALSE_VALUES$2 = [
-  "false",
-  "False",
-  "FALSE"
-];
-var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: [
-    "t",
-    "T",
-    "f",
-    "F"
-  ],
-  resolve: (source) => {
-    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var TRUE_VALUES$1 = ["true"];
-var FALSE_VALUES$1 = ["false"];
-var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: ["t", "f"],
-  resolve: (source) => {
-    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var TRUE_VALUES = [
-  "true",
-  "True",
-  "TRUE",
-  "y",
-  "Y",
-  "yes",
-  "Yes",
-  "YES",
-  "on",
-  "On",
-  "ON"
-];
-var FALSE_VALUES = [
-  "false",
-  "False",
-  "FALSE",
-  "n",
-  "N",
-  "no",
-  "No",
-  "NO",
-  "off",
-  "Off",
-  "OFF"
-];
-var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: [
-    "y",
-    "Y",
-    "n",
-    "N",
-    "t",
-    "T",
-    "f",
-    "F",
-    "o",
-    "O"
-  ],
-  resolve: (source) => {
-    if (TRUE_VALUES.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$2(source) {
-  let value3 = source;
-  let sign = 1;
-  if (value3[0] === "-" || value3[0] === "+") {
-    if (value3[0] === "-") sign = -1;
-    value3 = value3.slice(1);
-  }
-  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
-  if (value3.startsWith("0o")) return sign * parseInt(value3.slice(2), 8);
-  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
-  return sign * parseInt(value3, 10);
-}
-function resolveYamlInteger$2(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger$2(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlInteger$2,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
-var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$1(source) {
-  let value3 = source;
-  let sign = 1;
-  if (value3[0] === "-" || value3[0] === "+") {
-    if (value3[0] === "-") sign = -1;
-    value3 = value3.slice(1);
-  }
-  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
-  if (value3.startsWith("0o")) return sign * parseInt(value3.slice(2), 8);
-  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
-  return sign * parseInt(value3, 10);
-}
-function resolveYamlInteger$1(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger$1(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: ["-", ..."0123456789"],
-  resolve: resolveYamlInteger$1,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
-function parseYamlInteger(source) {
-  let value3 = source.replace(/_/g, "");
-  let sign = 1;
-  if (value3[0] === "-" || value3[0] === "+") {
-    if (value3[0] === "-") sign = -1;
-    value3 = value3.slice(1);
-  }
-  if (value3.startsWith("0b")) return sign * parseInt(value3.slice(2), 2);
-  if (value3.startsWith("0x")) return sign * parseInt(value3.slice(2), 16);
-  if (value3.includes(":")) {
-    let result = 0;
-    for (const part of value3.split(":")) result = result * 60 + Number(part);
-    return sign * result;
-  }
-  if (value3 !== "0" && value3[0] === "0") return sign * parseInt(value3, 8);
-  return sign * parseInt(value3, 10);
-}
-function resolveYamlInteger(source) {
-  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlInteger,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$2(source) {
-  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  let value3 = source.toLowerCase();
-  const sign = value3[0] === "-" ? -1 : 1;
-  if ("+-".includes(value3[0])) value3 = value3.slice(1);
-  if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  if (value3 === ".nan") return NaN;
-  const result = sign * parseFloat(value3);
-  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat$2(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ".",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlFloat$2,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat$2
-});
-var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
-var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$1(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-    let value3 = source.toLowerCase();
-    const sign = value3[0] === "-" ? -1 : 1;
-    if ("+-".includes(value3[0])) value3 = value3.slice(1);
-    if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-    if (value3 === ".nan") return NaN;
-    const result2 = sign * parseFloat(value3);
-    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
-  }
-  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = Number(source);
-  if (Number.isFinite(result)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat$1(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: ["-", ..."0123456789"],
-  resolve: resolveYamlFloat$1,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat$1
-});
-var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat(source) {
-  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
-  let value3 = source.toLowerCase().replace(/_/g, "");
-  const sign = value3[0] === "-" ? -1 : 1;
-  if ("+-".includes(value3[0])) value3 = value3.slice(1);
-  if (value3 === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  if (value3 === ".nan") return NaN;
-  let result = 0;
-  if (value3.includes(":")) {
-    for (const part of value3.split(":")) result = result * 60 + Number(part);
-    result *= sign;
-  } else result = sign * parseFloat(value3);
-  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ".",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlFloat,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat
-});
-var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
-  implicit: true,
-  implicitFirstChars: ["<"],
-  resolve: (source, isExplicit) => {
-    if (source === "<<" || isExplicit && source === "") return "<<";
-    return NOT_RESOLVED;
-  },
-  identify: () => false
-});
-var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
-function resolveYamlBinary(source) {
-  const input = source.replace(/\s/g, "");
-  if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
-  const binary = atob(input);
-  const result = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
-  return result;
-}
-function representYamlBinary(object) {
-  let binary = "";
-  for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
-  return btoa(binary);
-}
-var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
-  resolve: resolveYamlBinary,
-  identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
-  represent: representYamlBinary
-});
-var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
-var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
-function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
-  const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-  date.setUTCFullYear(year, month, day);
-  return date;
-}
-function resolveYamlTimestamp(source) {
-  let match3 = YAML_DATE_REGEXP.exec(source);
-  if (match3 === null) match3 = YAML_TIMESTAMP_REGEXP.exec(source);
-  if (match3 === null) return NOT_RESOLVED;
-  const year = +match3[1];
-  const month = +match3[2] - 1;
-  const day = +match3[3];
-  if (!match3[4]) {
-    const date2 = makeUtcDate(year, month, day);
-    if (date2.getUTCFullYear() !== year || date2.getUTCMonth() !== month || date2.getUTCDate() !== day) return NOT_RESOLVED;
-    return date2;
-  }
-  const hour = +match3[4];
-  const minute = +match3[5];
-  const second = +match3[6];
-  let fraction = 0;
-  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
-  if (match3[7]) {
-    let value3 = match3[7].slice(0, 3);
-    while (value3.length < 3) value3 += "0";
-    fraction = +value3;
-  }
-  const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
-  if (match3[9]) {
-    const offsetHour = +match3[10];
-    const offsetMinute = +(match3[11] || 0);
-    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
-    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
-    date.setTime(date.getTime() - (match3[9] === "-" ? -offset : offset));
-  }
-  return date;
-}
-var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
-  implicit: true,
-  implicitFirstChars: [..."0123456789"],
-  resolve: resolveYamlTimestamp,
-  identify: (object) => object instanceof Date,
-  represent: (object) => object.toISOString()
-});
-var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
-  create: () => [],
-  addItem: (container, item) => {
-    container.push(item);
-  },
-  identify: Array.isArray
-});
-function isPlainObject3(data) {
-  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
-  const prototype = Object.getPrototypeOf(data);
-  return prototype === null || prototype === Object.prototype;
-}
-function pick(object, keys) {
-  const result = {};
-  for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
-  return result;
-}
-var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
-  create: () => ({
-    list: [],
-    seen: /* @__PURE__ */ new Set()
-  }),
-  addItem: (carrier, item) => {
-    let key;
-    if (item instanceof Map) {
-      if (item.size !== 1) return "cannot resolve an ordered map item";
-      key = item.keys().next().value;
-    } else if (isPlainObject3(item)) {
-      const itemKeys = Object.keys(item);
-      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
-      key = itemKeys[0];
-    } else return "cannot resolve an ordered map item";
-    if (carrier.seen.has(key)) return "duplicate key in ordered map";
-    carrier.seen.add(key);
-    carrier.list.push(item);
-    return "";
-  },
-  finalize: (carrier) => carrier.list,
-  identify: () => false
-});
-var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
-  create: () => [],
-  addItem: (container, item) => {
-    if (item instanceof Map) {
-      if (item.size !== 1) return "cannot resolve a pairs item";
-      container.push(item.entries().next().value);
-      return "";
-    }
-    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
-    const object = item;
-    const keys = Object.keys(object);
-    if (keys.length !== 1) return "cannot resolve a pairs item";
-    container.push([keys[0], object[keys[0]]]);
-    return "";
-  },
-  identify: () => false
-});
-var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => ({}),
-  identify: isPlainObject3,
-  represent: (o) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of Object.keys(o)) map.set(key, o[key]);
-    return map;
-  },
-  addPair: (container, key, value3) => {
-    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
-    const normalizedKey = String(key);
-    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-      value: value3,
-      enumerable: true,
-      configurable: true,
-      writable: true
-    });
-    else container[normalizedKey] = value3;
-    return "";
-  },
-  has: (container, key) => {
-    if (key !== null && typeof key === "object") return false;
-    return Object.prototype.hasOwnProperty.call(container, String(key));
-  },
-  keys: (container) => Object.keys(container),
-  get: (container, key) => {
-    const normalizedKey = String(key);
-    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-    return container[normalizedKey];
-  }
-});
-var setTag = defineMappingTag("tag:yaml.org,2002:set", {
-  create: () => /* @__PURE__ */ new Set(),
-  identify: (data) => data instanceof Set,
-  represent: (data) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of data) map.set(key, null);
-    return map;
-  },
-  addPair: (container, key, value3) => {
-    if (value3 !== null) return "cannot resolve a set item";
-    container.add(key);
-    return "";
-  },
-  has: (container, key) => container.has(key),
-  keys: (container) => container.keys(),
-  get: () => null
-});
-function createTagDefinitionMap() {
-  return {
-    scalar: /* @__PURE__ */ Object.create(null),
-    sequence: /* @__PURE__ */ Object.create(null),
-    mapping: /* @__PURE__ */ Object.create(null)
-  };
-}
-function createTagDefinitionListMap() {
-  return {
-    scalar: [],
-    sequence: [],
-    mapping: []
-  };
-}
-function compileTags(tags) {
-  const result = [];
-  for (const tag of tags) {
-    let index = result.length;
-    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
-      const previous = result[previousIndex];
-      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
-        index = previousIndex;
-        break;
-      }
-    }
-    result[index] = tag;
-  }
-  return result;
-}
-var Schema = class Schema2 {
-  tags;
-  /** @internal */
-  implicitScalarTags;
-  /**
-  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
-  * the resolvers that may match that key, in schema order; a key absent from
-  * the map uses
-  * {@link Schema.implicitScalarAnyFirstChar}
-  * (resolvers that declared no first-char constraint, so they apply to any
-  * first character).
-  */
-  implicitScalarByFirstChar;
-  implicitScalarAnyFirstChar;
-  /**
-  * The default scalar tag (`!!str`), resolved once so the composer's fallback
-  * for unresolved plain scalars avoids a keyed lookup per scalar.
-  *
-  * @internal
-  */
-  defaultScalarTag;
-  /**
-  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
-  * value is identified by its default tag, the tag is implicit and not
-  * printed. Undefined if the schema does not define them (then such values
-  * can't be dumped).
-  *
-  * @internal
-  */
-  defaultSequenceTag;
-  /** @internal */
-  defaultMappingTag;
-  exact;
-  prefix;
-  constructor(tags) {
-    const compiledTags = compileTags(tags);
-    const implicitScalarTags = [];
-    const exact = createTagDefinitionMap();
-    const prefix = createTagDefinitionListMap();
-    for (const tag of compiledTags) {
-      if (tag.nodeKind === "scalar" && tag.implicit) {
-        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
-        implicitScalarTags.push(tag);
-      }
-      switch (tag.nodeKind) {
-        case "scalar":
-          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
-          else exact.scalar[tag.tagName] = tag;
-          break;
-        case "sequence":
-          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
-          else exact.sequence[tag.tagName] = tag;
-          break;
-        case "mapping":
-          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
-          else exact.mapping[tag.tagName] = tag;
-      }
-    }
-    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
-    const keys = /* @__PURE__ */ new Set();
-    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
-    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
-    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
-    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
-    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
-    this.tags = compiledTags;
-    this.implicitScalarTags = implicitScalarTags;
-    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
-    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
-    this.defaultScalarTag = defaultScalarTag;
-    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
-    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
-    this.exact = exact;
-    this.prefix = prefix;
-  }
-  /** @internal */
-  lookupScalarTag(tagName) {
-    const exactTag = this.exact.scalar[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  lookupSequenceTag(tagName) {
-    const exactTag = this.exact.sequence[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  lookupMappingTag(tagName) {
-    const exactTag = this.exact.mapping[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  resolveImplicitScalarTag(source) {
-    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
-    for (const tag2 of candidates) {
-      const value3 = tag2.resolve(source, false, tag2.tagName);
-      if (value3 !== NOT_RESOLVED) return {
-        value: value3,
-        tag: tag2
-      };
-    }
-    const tag = this.defaultScalarTag;
-    return {
-      value: tag.resolve(source, false, tag.tagName),
-      tag
-    };
-  }
-  /**
-  * Creates a new schema with the specified tags added. If a tag already
-  * exists, it is replaced by the specified tag.
-  *
-  * @example
-  *
-  * ```javascript
-  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
-  *
-  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
-  * ```
-  */
-  withTags(...tags) {
-    let flatTags = [];
-    for (const tag of tags) flatTags = flatTags.concat(tag);
-    return new Schema2([...this.tags, ...flatTags]);
-  }
-};
-var FAILSAFE_SCHEMA = new Schema([
-  strTag,
-  seqTag,
-  mapTag
-]);
-var JSON_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullJsonTag,
-  boolJsonTag,
-  intJsonTag,
-  floatJsonTag
-]);
-var CORE_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullCoreTag,
-  boolCoreTag,
-  intCoreTag,
-  floatCoreTag
-]);
-var YAML11_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullYaml11Tag,
-  boolYaml11Tag,
-  intYaml11Tag,
-  floatYaml11Tag,
-  timestampTag,
-  mergeTag,
-  binaryTag,
-  omapTag,
-  pairsTag,
-  setTag
-]);
-var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
-  ...intYaml11Tag,
-  resolve: (source, isExplicit, tagName) => {
-    const result = intYaml11Tag.resolve(source, isExplicit, tagName);
-    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
-  }
-}, {
-  ...floatYaml11Tag,
-  resolve: (source, isExplicit, tagName) => {
-    const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
-    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
-  }
-});
-var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => /* @__PURE__ */ new Map(),
-  addPair: (container, key, value3) => {
-    container.set(key, value3);
-    return "";
-  },
-  has: (container, key) => container.has(key),
-  keys: (container) => container.keys(),
-  get: (container, key) => container.get(key),
-  identify: (data) => data instanceof Map || isPlainObject3(data),
-  represent: (data) => {
-    if (data instanceof Map) return data;
-    const map = /* @__PURE__ */ new Map();
-    const obj = data;
-    for (const key of Object.keys(obj)) map.set(key, obj[key]);
-    return map;
-  }
-});
-function normalizeKey(key) {
-  if (Array.isArray(key)) {
-    const array = Array.prototype.slice.call(key);
-    for (let index = 0; index < array.length; index++) {
-      if (Array.isArray(array[index])) return null;
-      if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
-    }
-    return String(array);
-  }
-  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
-  return String(key);
-}
-var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => ({}),
-  identify: isPlainObject3,
-  represent: (o) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of Object.keys(o)) map.set(key, o[key]);
-    return map;
-  },
-  addPair: (container, key, value3) => {
-    const normalizedKey = normalizeKey(key);
-    if (normalizedKey === null) return "nested arrays are not supported inside keys";
-    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-      value: value3,
-      enumerable: true,
-      configurable: true,
-      writable: true
-    });
-    else container[normalizedKey] = value3;
-    return "";
-  },
-  has: (container, key) => {
-    const normalizedKey = normalizeKey(key);
-    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
-  },
-  keys: (container) => Object.keys(container),
-  get: (container, key) => {
-    const normalizedKey = String(key);
-    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-    return container[normalizedKey];
-  }
-});
-var DEFAULT_SNIPPET_OPTIONS = {
-  maxLength: 79,
-  indent: 1,
-  linesBefore: 3,
-  linesAfter: 2
-};
-function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
-  let head = "";
-  let tail = "";
-  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-  if (position - lineStart > maxHalfLength) {
-    head = " ... ";
-    lineStart = position - maxHalfLength + head.length;
-  }
-  if (lineEnd - position > maxHalfLength) {
-    tail = " ...";
-    lineEnd = position + maxHalfLength - tail.length;
-  }
-  return {
-    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
-    pos: position - lineStart + head.length
-  };
-}
-function padStart(string, max) {
-  return " ".repeat(Math.max(max - string.length, 0)) + string;
-}
-function makeSnippet(mark, options) {
-  if (!mark.buffer) return null;
-  const opts = {
-    ...DEFAULT_SNIPPET_OPTIONS,
-    ...options
-  };
-  const re = /\r?\n|\r|\0/g;
-  const lineStarts = [0];
-  const lineEnds = [];
-  let match3;
-  let foundLineNo = -1;
-  while (match3 = re.exec(mark.buffer)) {
-    lineEnds.push(match3.index);
-    lineStarts.push(match3.index + match3[0].length);
-    if (mark.position <= match3.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
-  }
-  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
-  let result = "";
-  const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
-  const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
-  for (let i = 1; i <= opts.linesBefore; i++) {
-    if (foundLineNo - i < 0) break;
-    const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
-    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
-${result}`;
-  }
-  const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
-`;
-  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
-`;
-  for (let i = 1; i <= opts.linesAfter; i++) {
-    if (foundLineNo + i >= lineEnds.length) break;
-    const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
-    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
-`;
-  }
-  return result.replace(/\n$/, "");
-}
-function formatError(exception, compact) {
-  let where = "";
-  if (!exception.mark) return exception.reason;
-  if (exception.mark.name) where += `in "${exception.mark.name}" `;
-  where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
-  if (!compact && exception.mark.snippet) where += `
-
-${exception.mark.snippet}`;
-  return `${exception.reason} ${where}`;
-}
-var YAMLException = class YAMLException2 extends Error {
-  reason;
-  mark;
-  /**
-  * Optional `mark` contains source snippet data. Usually, use
-  * {@link YAMLException.throwAt} instead of passing it directly.
-  */
-  constructor(reason2, mark) {
-    super();
-    this.name = "YAMLException";
-    this.reason = reason2;
-    this.mark = mark;
-    this.message = formatError(this, false);
-    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
-  }
-  /**
-  * Returns the formatted error, omitting the source snippet in compact mode.
-  */
-  toString(compact) {
-    return `${this.name}: ${formatError(this, compact)}`;
-  }
-  /**
-  * Builds a YAMLException with a source snippet and throws it. `source` is
-  * the raw input text; `position` is an offset into it.
-  */
-  static throwAt(source, position, message, filename = "") {
-    let line = 0;
-    let lineStart = 0;
-    for (let index = 0; index < position; index++) {
-      const ch = source.charCodeAt(index);
-      if (ch === 10) {
-        line++;
-        lineStart = index + 1;
-      } else if (ch === 13) {
-        line++;
-        if (source.charCodeAt(index + 1) === 10) index++;
-        lineStart = index + 1;
-      }
-    }
-    const mark = {
-      name: filename,
-      buffer: source,
-      position,
-      line,
-      column: position - lineStart
-    };
-    mark.snippet = makeSnippet(mark);
-    throw new YAMLException2(message, mark);
-  }
-};
-var EVENT_ID = {
-  DOCUMENT: 1,
-  SEQUENCE: 2,
-  MAPPING: 3,
-  SCALAR: 4,
-  ALIAS: 5,
-  POP: 6
-};
-var SCALAR_STYLE = {
-  PLAIN: 1,
-  SINGLE_QUOTED: 2,
-  DOUBLE_QUOTED: 3,
-  LITERAL_BLOCK: 4,
-  FOLDED_BLOCK: 5
-};
-var COLLECTION_STYLE = {
-  BLOCK: 1,
-  FLOW: 2
-};
-var CHOMPING_MODE = {
-  CLIP: 1,
-  STRIP: 2,
-  KEEP: 3
-};
-var NO_RANGE$3 = -1;
-function simpleEscapeSequence(c) {
-  switch (c) {
-    case 48:
-      return "\0";
-    case 97:
-      return "\x07";
-    case 98:
-      return "\b";
-    case 116:
-      return "	";
-    case 9:
-      return "	";
-    case 110:
-      return "\n";
-    case 118:
-      return "\v";
-    case 102:
-      return "\f";
-    case 114:
-      return "\r";
-    case 101:
-      return "\x1B";
-    case 32:
-      return " ";
-    case 34:
-      return '"';
-    case 47:
-      return "/";
-    case 92:
-      return "\\";
-    case 78:
-      return "\x85";
-    case 95:
-      return "\xA0";
-    case 76:
-      return "\u2028";
-    case 80:
-      return "\u2029";
-    default:
-      return "";
-  }
-}
-var simpleEscapeCheck = new Array(256);
-var simpleEscapeMap = new Array(256);
-for (let i = 0; i < 256; i++) {
-  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
-  simpleEscapeMap[i] = simpleEscapeSequence(i);
-}
-function charFromCodepoint(c) {
-  if (c <= 65535) return String.fromCharCode(c);
-  return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
-}
-function fromHexCode$1(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  return (c | 32) - 97 + 10;
-}
-function escapedHexLen$1(c) {
-  if (c === 120) return 2;
-  if (c === 117) return 4;
-  return 8;
-}
-function skipFoldedBreaks(input, position, end) {
-  let breaks = 0;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 10) {
-      breaks++;
-      position++;
-    } else if (ch === 13) {
-      breaks++;
-      position++;
-      if (input.charCodeAt(position) === 10) position++;
-    } else if (ch === 32 || ch === 9) position++;
-    else break;
-  }
-  return {
-    position,
-    breaks
-  };
-}
-function foldedBreaks(count) {
-  if (count === 1) return " ";
-  return "\n".repeat(count - 1);
-}
-function getPlainValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, captureEnd);
-}
-function getSingleQuotedValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 39) {
-      result += input.slice(captureStart, position) + "'";
-      position += 2;
-      captureStart = captureEnd = position;
-    } else if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, end);
-}
-function getDoubleQuotedValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 92) {
-      result += input.slice(captureStart, position);
-      position++;
-      const escaped = input.charCodeAt(position);
-      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
-      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
-        result += simpleEscapeMap[escaped];
-        position++;
-      } else {
-        let hexLength = escapedHexLen$1(escaped);
-        let hexResult = 0;
-        for (; hexLength > 0; hexLength--) {
-          position++;
-          const digit = fromHexCode$1(input.charCodeAt(position));
-          hexResult = (hexResult << 4) + digit;
-        }
-        result += charFromCodepoint(hexResult);
-        position++;
-      }
-      captureStart = captureEnd = position;
-    } else if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, end);
-}
-function getBlockValue(input, start, end, indent, chomping, folded) {
-  const textIndent = indent < 0 ? 0 : indent;
-  const region = input.slice(start, end).replace(/\r\n?/g, "\n");
-  const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
-  let result = "";
-  let didReadContent = false;
-  let emptyLines = 0;
-  let atMoreIndented = false;
-  for (const line of lines) {
-    let column = 0;
-    while (column < textIndent && line.charCodeAt(column) === 32) column++;
-    if (indent < 0 || column >= line.length) {
-      emptyLines++;
-      continue;
-    }
-    const content = line.slice(textIndent);
-    const first2 = content.charCodeAt(0);
-    if (folded) {
-      if (first2 === 32 || first2 === 9) {
-        atMoreIndented = true;
-        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-      } else if (atMoreIndented) {
-        atMoreIndented = false;
-        result += "\n".repeat(emptyLines + 1);
-      } else if (emptyLines === 0) {
-        if (didReadContent) result += " ";
-      } else result += "\n".repeat(emptyLines);
-    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-    result += content;
-    didReadContent = true;
-    emptyLines = 0;
-  }
-  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-  else if (chomping !== CHOMPING_MODE.STRIP) {
-    if (didReadContent) result += "\n";
-  }
-  return result;
-}
-function getScalarValue(input, scalar) {
-  if (scalar.valueStart === NO_RANGE$3) return "";
-  const { valueStart, valueEnd } = scalar;
-  if (scalar.fast) return input.slice(valueStart, valueEnd);
-  switch (scalar.style) {
-    case SCALAR_STYLE.SINGLE_QUOTED:
-      return getSingleQuotedValue(input, valueStart, valueEnd);
-    case SCALAR_STYLE.DOUBLE_QUOTED:
-      return getDoubleQuotedValue(input, valueStart, valueEnd);
-    case SCALAR_STYLE.LITERAL_BLOCK:
-      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
-    case SCALAR_STYLE.FOLDED_BLOCK:
-      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
-    default:
-      return getPlainValue(input, valueStart, valueEnd);
-  }
-}
-var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
-  "!": "!",
-  "!!": "tag:yaml.org,2002:"
-});
-var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
-var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
-function tagPercentDecode(source) {
-  let result = "";
-  let index = 0;
-  while (index < source.length) {
-    if (source.charCodeAt(index) !== 37) {
-      result += source[index++];
-      continue;
-    }
-    let ch = parseInt(source.slice(index + 1, index + 3), 16);
-    index += 3;
-    if (ch >= 192) {
-      let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
-      ch &= (1 << 6 - remaining) - 1;
-      while (remaining-- > 0) {
-        ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
-        index += 3;
-      }
-    }
-    if (ch < 65536) result += String.fromCharCode(ch);
-    else {
-      ch -= 65536;
-      result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
-    }
-  }
-  return result;
-}
-function tagNameFull(rawTag, tagHandlers) {
-  if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
-  const handleEnd = rawTag.indexOf("!", 1);
-  const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
-  return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
-}
-var NO_RANGE$2 = -1;
-var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
-var DEFAULT_CONSTRUCTOR_OPTIONS = {
-  filename: "",
-  schema: CORE_SCHEMA,
-  json: false,
-  maxTotalMergeKeys: 1e4,
-  maxAliases: -1
-};
-function eventPosition$1(event) {
-  if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
-  if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
-  if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
-  if ("start" in event) return event.start;
-  return 0;
-}
-function throwError$1(state, message) {
-  YAMLException.throwAt(state.source, state.position, message, state.filename);
-}
-function finalizeCollection(state, position, tag, carrier) {
-  try {
-    return tag.finalize(carrier);
-  } catch (error2) {
-    if (error2 instanceof YAMLException) throw error2;
-    YAMLException.throwAt(state.source, position, error2 instanceof Error ? error2.message : String(error2), state.filename);
-  }
-}
-function constructScalar(state, event) {
-  const source = getScalarValue(state.source, event);
-  const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
-  const strTag2 = state.schema.defaultScalarTag;
-  if (rawTag !== "") {
-    if (rawTag === "!") return {
-      value: source,
-      tag: strTag2
-    };
-    const tagName = tagNameFull(rawTag, state.tagHandlers);
-    const scalarTag = state.schema.lookupScalarTag(tagName);
-    if (scalarTag) {
-      const result = scalarTag.resolve(source, true, tagName);
-      if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
-      return {
-        value: result,
-        tag: scalarTag
-      };
-    }
-    const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
-    if (collectionTagDef) {
-      if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
-      const carrier = collectionTagDef.create(tagName);
-      return {
-        value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
-        tag: collectionTagDef
-      };
-    }
-    throwError$1(state, `unknown scalar tag !<${tagName}>`);
-  }
-  if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
-  return {
-    value: strTag2.resolve(source, false, strTag2.tagName),
-    tag: strTag2
-  };
-}
-function collectionTagName(state, event, defaultTagName) {
-  const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
-  return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
-}
-function isMappingTag(tag) {
-  return tag.nodeKind === "mapping";
-}
-function chargeMergeWork(state) {
-  state.totalMergeKeys++;
-  if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
-}
-function mergeKeys(state, frame, source, sourceTag) {
-  chargeMergeWork(state);
-  for (const sourceKey of sourceTag.keys(source)) {
-    chargeMergeWork(state);
-    if (frame.tag.has(frame.value, sourceKey)) continue;
-    const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
-    if (err) throwError$1(state, err);
-    frame.overridable ??= /* @__PURE__ */ new Set();
-    frame.overridable.add(sourceKey);
-  }
-}
-function mergeSource(state, frame, source, sourceTag) {
-  state.position = frame.keyPosition;
-  if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
-  else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
-    if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
-    for (const element of source) {
-      const elementTag = state.nodeTags.get(element);
-      if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
-      mergeKeys(state, frame, element, elementTag);
-    }
-  } else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
-}
-function addMappingValue(state, frame, key, value3, tag) {
-  state.position = frame.keyPosition;
-  if (frame.keyIsMerge) {
-    mergeSource(state, frame, value3, tag);
-    return;
-  }
-  if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
-  const err = frame.tag.addPair(frame.value, key, value3);
-  if (err) throwError$1(state, err);
-  frame.overridable?.delete(key);
-}
-function addValue(state, value3, tag) {
-  const frame = state.frames[state.frames.length - 1];
-  if (frame.kind === "document") {
-    frame.value = value3;
-    frame.hasValue = true;
-  } else if (frame.kind === "sequence") {
-    if (isMappingTag(tag)) state.nodeTags.set(value3, tag);
-    const err = frame.tag.addItem(frame.value, value3, frame.index++);
-    if (err) throwError$1(state, err);
-  } else if (frame.hasKey) {
-    const key = frame.key;
-    frame.key = void 0;
-    frame.hasKey = false;
-    addMappingValue(state, frame, key, value3, tag);
-  } else {
-    frame.key = value3;
-    frame.keyPosition = state.position;
-    frame.hasKey = true;
-    frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
-  }
-}
-function storeAnchor(state, event, value3, tag, isValueFinal) {
-  if (event.anchorStart !== NO_RANGE$2) {
-    const anchor = {
-      value: value3,
-      tag,
-      isValueFinal
-    };
-    state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
-    return anchor;
-  }
-  return null;
-}
-function constructFromEvents(events, options) {
-  const state = {
-    ...DEFAULT_CONSTRUCTOR_OPTIONS,
-    ...options,
-    events,
-    documents: [],
-    eventIndex: 0,
-    position: 0,
-    frames: [],
-    anchors: /* @__PURE__ */ new Map(),
-    nodeTags: /* @__PURE__ */ new Map(),
-    tagHandlers: /* @__PURE__ */ Object.create(null),
-    totalMergeKeys: 0,
-    aliasCount: 0
-  };
-  while (state.eventIndex < state.events.length) {
-    const event = state.events[state.eventIndex++];
-    state.position = eventPosition$1(event);
-    switch (event.type) {
-      case EVENT_ID.DOCUMENT:
-        state.anchors = /* @__PURE__ */ new Map();
-        state.nodeTags = /* @__PURE__ */ new Map();
-        state.aliasCount = 0;
-        state.tagHandlers = /* @__PURE__ */ Object.create(null);
-        for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
-        state.frames.push({
-          kind: "document",
-          position: state.position,
-          value: void 0,
-          hasValue: false
-        });
-        break;
-      case EVENT_ID.SCALAR: {
-        const { value: value3, tag } = constructScalar(state, event);
-        storeAnchor(state, event, value3, tag, true);
-        addValue(state, value3, tag);
-        break;
-      }
-      case EVENT_ID.SEQUENCE: {
-        const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
-        const tag = state.schema.lookupSequenceTag(tagName);
-        if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
-        const value3 = tag.create(tagName);
-        const anchor = storeAnchor(state, event, value3, tag, tag.carrierIsResult);
-        state.frames.push({
-          kind: "sequence",
-          position: state.position,
-          value: value3,
-          tag,
-          anchor,
-          index: 0
-        });
-        break;
-      }
-      case EVENT_ID.MAPPING: {
-        const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
-        const tag = state.schema.lookupMappingTag(tagName);
-        if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
-        const value3 = tag.create(tagName);
-        const anchor = storeAnchor(state, event, value3, tag, tag.carrierIsResult);
-        state.frames.push({
-          kind: "mapping",
-          position: state.position,
-          value: value3,
-          tag,
-          anchor,
-          key: void 0,
-          keyPosition: state.position,
-          hasKey: false,
-          keyIsMerge: false,
-          overridable: null
-        });
-        break;
-      }
-      case EVENT_ID.ALIAS: {
-        if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
-        const name = state.source.slice(event.anchorStart, event.anchorEnd);
-        const anchor = state.anchors.get(name);
-        if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
-        if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
-        addValue(state, anchor.value, anchor.tag);
-        break;
-      }
-      case EVENT_ID.POP: {
-        const frame = state.frames.pop();
-        if (frame.kind === "mapping" && frame.hasKey) {
-          state.position = frame.keyPosition;
-          throwError$1(state, "incomplete mapping pair in event stream");
-        }
-        if (frame.kind === "document") state.documents.push(frame.value);
-        else {
-          const value3 = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
-          if (frame.anchor) {
-            frame.anchor.value = value3;
-            frame.anchor.isValueFinal = true;
-          }
-          addValue(state, value3, frame.tag);
-        }
-        break;
-      }
-    }
-  }
-  return state.documents;
-}
-var NO_RANGE$1 = -1;
-var HAS_OWN = Object.prototype.hasOwnProperty;
-var CONTEXT_FLOW_IN = 1;
-var CONTEXT_FLOW_OUT = 2;
-var CONTEXT_BLOCK_IN = 3;
-var CONTEXT_BLOCK_OUT = 4;
-var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
-var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
-var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
-var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
-var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
-var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
-var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
-var DEFAULT_PARSER_OPTIONS = {
-  filename: "",
-  maxDepth: 100
-};
-function addDocumentEvent(state, explicitStart, explicitEnd) {
-  state.events.push({
-    type: EVENT_ID.DOCUMENT,
-    explicitStart,
-    explicitEnd,
-    directives: state.directives
-  });
-}
-function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-  state.events.push({
-    type: EVENT_ID.SEQUENCE,
-    start,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style
-  });
-}
-function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-  state.events.push({
-    type: EVENT_ID.MAPPING,
-    start,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style
-  });
-}
-function insertFlowPairMappingEvent(state, snapshot) {
-  state.events.splice(snapshot.eventsLength, 0, {
-    type: EVENT_ID.MAPPING,
-    start: snapshot.position,
-    anchorStart: NO_RANGE$1,
-    anchorEnd: NO_RANGE$1,
-    tagStart: NO_RANGE$1,
-    tagEnd: NO_RANGE$1,
-    style: COLLECTION_STYLE.FLOW
-  });
-}
-function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
-  state.events.push({
-    type: EVENT_ID.SCALAR,
-    valueStart,
-    valueEnd,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style,
-    chomping,
-    indent,
-    fast
-  });
-}
-function addAliasEvent(state, anchorStart, anchorEnd) {
-  state.events.push({
-    type: EVENT_ID.ALIAS,
-    anchorStart,
-    anchorEnd
-  });
-}
-function addPopEvent(state) {
-  state.events.push({ type: EVENT_ID.POP });
-}
-function addEmptyScalarEvent(state) {
-  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
-}
-function emptyProperties() {
-  return {
-    anchorStart: NO_RANGE$1,
-    anchorEnd: NO_RANGE$1,
-    tagStart: NO_RANGE$1,
-    tagEnd: NO_RANGE$1
-  };
-}
-function snapshotState(state) {
-  return {
-    position: state.position,
-    line: state.line,
-    lineStart: state.lineStart,
-    lineIndent: state.lineIndent,
-    firstTabInLine: state.firstTabInLine,
-    eventsLength: state.events.length
-  };
-}
-function restoreState(state, snapshot) {
-  state.position = snapshot.position;
-  state.line = snapshot.line;
-  state.lineStart = snapshot.lineStart;
-  state.lineIndent = snapshot.lineIndent;
-  state.firstTabInLine = snapshot.firstTabInLine;
-  state.events.length = snapshot.eventsLength;
-}
-function throwError(state, message) {
-  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
-}
-function isEol(c) {
-  return c === 10 || c === 13;
-}
-function isWhiteSpace(c) {
-  return c === 9 || c === 32;
-}
-function isWsOrEol(c) {
-  return isWhiteSpace(c) || isEol(c);
-}
-function isWsOrEolOrEnd(c) {
-  return c === 0 || isWsOrEol(c);
-}
-function isFlowIndicator(c) {
-  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
-}
-function fromDecimalCode(c) {
-  return c >= 48 && c <= 57 ? c - 48 : -1;
-}
-function fromHexCode(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lc = c | 32;
-  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
-  return -1;
-}
-function escapedHexLen(c) {
-  if (c === 120) return 2;
-  if (c === 117) return 4;
-  if (c === 85) return 8;
-  return 0;
-}
-function isSimpleEscape(c) {
-  return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
-}
-function consumeLineBreak(state) {
-  if (state.input.charCodeAt(state.position) === 10) state.position++;
-  else {
-    state.position++;
-    if (state.input.charCodeAt(state.position) === 10) state.position++;
-  }
-  state.line++;
-  state.lineStart = state.position;
-  state.lineIndent = 0;
-  state.firstTabInLine = -1;
-}
-function skipSeparationSpace(state, allowComments) {
-  let lineBreaks = 0;
-  let ch = state.input.charCodeAt(state.position);
-  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
-  while (ch !== 0) {
-    while (isWhiteSpace(ch)) {
-      hasSeparation = true;
-      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
-      ch = state.input.charCodeAt(++state.position);
-    }
-    if (allowComments && hasSeparation && ch === 35) do
-      ch = state.input.charCodeAt(++state.position);
-    while (!isEol(ch) && ch !== 0);
-    if (!isEol(ch)) break;
-    consumeLineBreak(state);
-    lineBreaks++;
-    hasSeparation = true;
-    ch = state.input.charCodeAt(state.position);
-    while (ch === 32) {
-      state.lineIndent++;
-      ch = state.input.charCodeAt(++state.position);
-    }
-  }
-  return lineBreaks;
-}
-function testDocumentSeparator(state, position = state.position) {
-  const ch = state.input.charCodeAt(position);
-  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
-    const following = state.input.charCodeAt(position + 3);
-    return following === 0 || isWsOrEol(following);
-  }
-  return false;
-}
-function skipByteOrderMark(state) {
-  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
-    state.position++;
-    state.lineStart = state.position;
-  }
-}
-function testDocumentBoundary(state) {
-  if (state.position !== state.lineStart) return false;
-  if (testDocumentSeparator(state)) return true;
-  if (state.input.charCodeAt(state.position) !== 65279) return false;
-  const snapshot = snapshotState(state);
-  skipByteOrderMark(state);
-  skipSeparationSpace(state, true);
-  const ch = state.input.charCodeAt(state.position);
-  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
-  restoreState(state, snapshot);
-  return result;
-}
-function skipUntilLineEnd(state) {
-  let ch = state.input.charCodeAt(state.position);
-  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
-}
-function checkPrintable(state, start, end) {
-  const match3 = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
-  if (match3 !== null) {
-    state.position = start + match3.index + match3[0].length - 1;
-    throwError(state, "the stream contains non-printable characters");
-  }
-}
-function readTagProperty(state, props, inFlow) {
-  if (state.input.charCodeAt(state.position) !== 33) return false;
-  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
-  const start = state.position;
-  let isVerbatim = false;
-  let isNamed = false;
-  let tagHandle = "!";
-  let ch = state.input.charCodeAt(++state.position);
-  if (ch === 60) {
-    isVerbatim = true;
-    ch = state.input.charCodeAt(++state.position);
-  } else if (ch === 33) {
-    isNamed = true;
-    tagHandle = "!!";
-    ch = state.input.charCodeAt(++state.position);
-  }
-  let suffixStart = state.position;
-  let tagName;
-  if (isVerbatim) {
-    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
-    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
-    tagName = state.input.slice(suffixStart, state.position);
-    state.position++;
-  } else {
-    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
-      if (ch === 33) {
-        if (!isNamed) {
-          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
-          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
-          isNamed = true;
-          suffixStart = state.position + 1;
-        } else throwError(state, "tag suffix cannot contain exclamation marks");
-      }
-      ch = state.input.charCodeAt(++state.position);
-    }
-    tagName = state.input.slice(suffixStart, state.position);
-    if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
-  }
-  if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
-  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
-  props.tagStart = start;
-  props.tagEnd = state.position;
-  return true;
-}
-function readAnchorProperty(state, props) {
-  if (state.input.charCodeAt(state.position) !== 38) return false;
-  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
-  state.position++;
-  const start = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
-  props.anchorStart = start;
-  props.anchorEnd = state.position;
-  return true;
-}
-function readAlias(state, props) {
-  if (state.input.charCodeAt(state.position) !== 42) return false;
-  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
-  state.position++;
-  const start = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
-  addAliasEvent(state, start, state.position);
-  return true;
-}
-function readFlowScalarBreak(state, nodeIndent) {
-  skipSeparationSpace(state, false);
-  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readSingleQuotedScalar(state, nodeIndent, props) {
-  if (state.input.charCodeAt(state.position) !== 39) return false;
-  state.position++;
-  const start = state.position;
-  let simple = true;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const ch = state.input.charCodeAt(state.position);
-    if (ch === 39) {
-      if (state.input.charCodeAt(state.position + 1) === 39) {
-        simple = false;
-        state.position += 2;
-        continue;
-      }
-      const end = state.position;
-      state.position++;
-      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-      return true;
-    }
-    if (isEol(ch)) {
-      simple = false;
-      readFlowScalarBreak(state, nodeIndent);
-    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
-    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-    else state.position++;
-  }
-  throwError(state, "unexpected end of the stream within a single quoted scalar");
-}
-function readDoubleQuotedScalar(state, nodeIndent, props) {
-  if (state.input.charCodeAt(state.position) !== 34) return false;
-  state.position++;
-  const start = state.position;
-  let simple = true;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const ch = state.input.charCodeAt(state.position);
-    if (ch === 34) {
-      const end = state.position;
-      state.position++;
-      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-      return true;
-    }
-    if (ch === 92) {
-      simple = false;
-      const escaped = state.input.charCodeAt(++state.position);
-      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
-      else if (isSimpleEscape(escaped)) state.position++;
-      else {
-        let hexLength = escapedHexLen(escaped);
-        if (hexLength === 0) throwError(state, "unknown escape sequence");
-        while (hexLength-- > 0) {
-          state.position++;
-          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
-        }
-        state.position++;
-      }
-    } else if (isEol(ch)) {
-      simple = false;
-      readFlowScalarBreak(state, nodeIndent);
-    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
-    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-    else state.position++;
-  }
-  throwError(state, "unexpected end of the stream within a double quoted scalar");
-}
-function readBlockScalar(state, parentIndent, props) {
-  const ch = state.input.charCodeAt(state.position);
-  let chomping = CHOMPING_MODE.CLIP;
-  let indent = -1;
-  let detectedIndent = false;
-  if (ch !== 124 && ch !== 62) return false;
-  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
-  state.position++;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const current = state.input.charCodeAt(state.position);
-    const digit = fromDecimalCode(current);
-    if (current === 43 || current === 45) {
-      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
-      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
-      state.position++;
-    } else if (digit >= 0) {
-      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
-      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
-      indent = parentIndent + digit - 1;
-      detectedIndent = true;
-      state.position++;
-    } else break;
-  }
-  let hadWhitespace = false;
-  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
-    hadWhitespace = true;
-    state.position++;
-  }
-  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
-  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
-  let contentIndent = detectedIndent ? indent : -1;
-  let maxLeadingIndent = 0;
-  const valueStart = state.position;
-  let valueEnd = state.position;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const linePosition = state.position;
-    let column = 0;
-    while (state.input.charCodeAt(linePosition + column) === 32) column++;
-    const first2 = state.input.charCodeAt(linePosition + column);
-    if (first2 === 0) {
-      if (contentIndent >= 0) {
-        if (column > contentIndent) valueEnd = linePosition + column;
-      } else if (column > 0) valueEnd = linePosition + column;
-      break;
-    }
-    if (testDocumentBoundary(state)) break;
-    if (!detectedIndent && contentIndent === -1 && isEol(first2)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
-    if (!detectedIndent && contentIndent === -1 && !isEol(first2)) {
-      if (first2 === 9 && column < parentIndent) {
-        state.position = linePosition + column;
-        throwError(state, "tab characters must not be used in indentation");
-      }
-      if (column >= parentIndent && column < maxLeadingIndent) {
-        state.position = linePosition + column;
-        throwError(state, "bad indentation of a mapping entry");
-      }
-    }
-    if (contentIndent === -1 && first2 !== 0 && !isEol(first2) && column < parentIndent) {
-      state.lineIndent = column;
-      state.position = linePosition + column;
-      break;
-    }
-    if (!detectedIndent && first2 !== 0 && !isEol(first2) && contentIndent === -1) contentIndent = column;
-    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
-    if (first2 !== 0 && !isEol(first2) && column < requiredIndent) {
-      state.lineIndent = column;
-      state.position = linePosition + column;
-      break;
-    }
-    skipUntilLineEnd(state);
-    valueEnd = state.position;
-    if (isEol(state.input.charCodeAt(state.position))) {
-      consumeLineBreak(state);
-      valueEnd = state.position;
-    }
-  }
-  checkPrintable(state, valueStart, valueEnd);
-  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
-  return true;
-}
-function canStartPlainScalar(state, nodeContext) {
-  const ch = state.input.charCodeAt(state.position);
-  const inFlow = nodeContext === CONTEXT_FLOW_IN;
-  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
-  if (ch === 63 || ch === 45) {
-    const following = state.input.charCodeAt(state.position + 1);
-    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
-  }
-  return true;
-}
-function readPlainScalar(state, nodeIndent, nodeContext, props) {
-  if (!canStartPlainScalar(state, nodeContext)) return false;
-  const start = state.position;
-  let end = state.position;
-  let ch = state.input.charCodeAt(state.position);
-  const inFlow = nodeContext === CONTEXT_FLOW_IN;
-  let multiline = false;
-  while (ch !== 0) {
-    if (testDocumentBoundary(state)) break;
-    if (ch === 58) {
-      const following = state.input.charCodeAt(state.position + 1);
-      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
-    } else if (ch === 35) {
-      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
-    } else if (inFlow && isFlowIndicator(ch)) break;
-    else if (isEol(ch)) {
-      const savedPosition = state.position;
-      const savedLine = state.line;
-      const savedLineStart = state.lineStart;
-      const savedLineIndent = state.lineIndent;
-      skipSeparationSpace(state, false);
-      if (state.lineIndent >= nodeIndent) {
-        multiline = true;
-        ch = state.input.charCodeAt(state.position);
-        continue;
-      }
-      state.position = savedPosition;
-      state.line = savedLine;
-      state.lineStart = savedLineStart;
-      state.lineIndent = savedLineIndent;
-      break;
-    }
-    if (!isWhiteSpace(ch)) end = state.position + 1;
-    ch = state.input.charCodeAt(++state.position);
-  }
-  if (end === start) return false;
-  checkPrintable(state, start, end);
-  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
-  return true;
-}
-function skipFlowSeparationSpace(state, nodeIndent) {
-  const startLine = state.line;
-  skipSeparationSpace(state, true);
-  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readFlowCollection(state, nodeIndent, props) {
-  const ch = state.input.charCodeAt(state.position);
-  const isMapping = ch === 123;
-  const start = state.position;
-  let readNext = true;
-  if (ch !== 91 && ch !== 123) return false;
-  const terminator = isMapping ? 125 : 93;
-  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-  state.position++;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    skipFlowSeparationSpace(state, nodeIndent);
-    let ch2 = state.input.charCodeAt(state.position);
-    if (ch2 === terminator) {
-      state.position++;
-      addPopEvent(state);
-      return true;
-    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
-    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
-    let isPair = false;
-    let isExplicitPair = false;
-    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
-      isPair = isExplicitPair = true;
-      state.position += 1;
-      skipFlowSeparationSpace(state, nodeIndent);
-    }
-    const entryLine = state.line;
-    const entryStart = snapshotState(state);
-    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-    skipFlowSeparationSpace(state, nodeIndent);
-    ch2 = state.input.charCodeAt(state.position);
-    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
-      isPair = true;
-      state.position++;
-      skipFlowSeparationSpace(state, nodeIndent);
-      if (!isMapping) {
-        insertFlowPairMappingEvent(state, entryStart);
-        if (!keyWasRead) addEmptyScalarEvent(state);
-      } else if (!keyWasRead) addEmptyScalarEvent(state);
-      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
-      skipFlowSeparationSpace(state, nodeIndent);
-      if (!isMapping) addPopEvent(state);
-    } else if (isMapping && isPair) {
-      if (!keyWasRead) addEmptyScalarEvent(state);
-      addEmptyScalarEvent(state);
-    } else if (isMapping) addEmptyScalarEvent(state);
-    else if (isPair) {
-      insertFlowPairMappingEvent(state, entryStart);
-      if (!keyWasRead) addEmptyScalarEvent(state);
-      addEmptyScalarEvent(state);
-      addPopEvent(state);
-    }
-    ch2 = state.input.charCodeAt(state.position);
-    if (ch2 === 44) {
-      readNext = true;
-      state.position++;
-    } else readNext = false;
-  }
-  throwError(state, "unexpected end of the stream within a flow collection");
-}
-function readBlockSequence(state, nodeIndent, props) {
-  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
-  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
-    if (state.firstTabInLine !== -1) {
-      state.position = state.firstTabInLine;
-      throwError(state, "tab characters must not be used in indentation");
-    }
-    const entryLine = state.line;
-    state.position++;
-    const hadBreak = skipSeparationSpace(state, true) > 0;
-    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
-    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
-    skipSeparationSpace(state, true);
-    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
-    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
-    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-  }
-  addPopEvent(state);
-  return true;
-}
-function readBlockMapping(state, nodeIndent, flowIndent, props) {
-  let atExplicitKey = false;
-  let detected = false;
-  let mappingOpened = false;
-  let pendingExplicitKey = false;
-  if (state.firstTabInLine !== -1) return false;
-  let ch = state.input.charCodeAt(state.position);
-  while (ch !== 0) {
-    if (!atExplicitKey && state.firstTabInLine !== -1) {
-      state.position = state.firstTabInLine;
-      throwError(state, "tab characters must not be used in indentation");
-    }
-    const following = state.input.charCodeAt(state.position + 1);
-    const entryLine = state.line;
-    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
-      if (!mappingOpened) {
-        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-        mappingOpened = true;
-      }
-      if (ch === 63) {
-        if (atExplicitKey) addEmptyScalarEvent(state);
-        detected = true;
-        atExplicitKey = true;
-      } else if (atExplicitKey) atExplicitKey = false;
-      else {
-        addEmptyScalarEvent(state);
-        detected = true;
-        atExplicitKey = false;
-      }
-      state.position += 1;
-      pendingExplicitKey = true;
-    } else {
-      if (atExplicitKey) {
-        addEmptyScalarEvent(state);
-        atExplicitKey = false;
-      }
-      const beforeKey = snapshotState(state);
-      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
-      if (state.line === entryLine) {
-        ch = state.input.charCodeAt(state.position);
-        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
-        if (ch === 58) {
-          ch = state.input.charCodeAt(++state.position);
-          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
-          if (!mappingOpened) {
-            state.events.splice(beforeKey.eventsLength, 0, {
-              type: EVENT_ID.MAPPING,
-              start: beforeKey.position,
-              anchorStart: props.anchorStart,
-              anchorEnd: props.anchorEnd,
-              tagStart: props.tagStart,
-              tagEnd: props.tagEnd,
-              style: COLLECTION_STYLE.BLOCK
-            });
-            mappingOpened = true;
-          }
-          detected = true;
-          atExplicitKey = false;
-          pendingExplicitKey = false;
-        } else if (detected) throwError(state, "expected ':' after a mapping key");
-        else {
-          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-            restoreState(state, beforeKey);
-            return false;
-          }
-          return true;
-        }
-      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
-      else {
-        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-          restoreState(state, beforeKey);
-          return false;
-        }
-        return true;
-      }
-    }
-    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
-    if (!atExplicitKey) {
-      if (pendingExplicitKey) {
-        addEmptyScalarEvent(state);
-        pendingExplicitKey = false;
-      }
-    }
-    skipSeparationSpace(state, true);
-    ch = state.input.charCodeAt(state.position);
-    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
-    else if (state.lineIndent < nodeIndent) break;
-  }
-  if (!detected) return false;
-  if (atExplicitKey) addEmptyScalarEvent(state);
-  if (mappingOpened) addPopEvent(state);
-  return true;
-}
-function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
-  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
-  state.depth++;
-  let indentStatus = 1;
-  let atNewLine = false;
-  let hasContent = false;
-  let propertyStart = null;
-  const props = emptyProperties();
-  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
-  let allowBlockCollections = allowBlockScalars;
-  const allowBlockStyles = allowBlockScalars;
-  if (allowToSeek && skipSeparationSpace(state, true)) {
-    atNewLine = true;
-    if (state.lineIndent > parentIndent) indentStatus = 1;
-    else if (state.lineIndent === parentIndent) indentStatus = 0;
-    else indentStatus = -1;
-  }
-  if (indentStatus === 1) while (true) {
-    const ch = state.input.charCodeAt(state.position);
-    const propertyState = snapshotState(state);
-    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
-    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
-      const fallbackState = snapshotState(state);
-      const flowIndent = parentIndent + 1;
-      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
-        state.depth--;
-        return true;
-      }
-      restoreState(state, fallbackState);
-    }
-    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
-    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
-    if (propertyStart === null) propertyStart = propertyState;
-    if (skipSeparationSpace(state, true)) {
-      atNewLine = true;
-      allowBlockCollections = allowBlockStyles;
-      if (state.lineIndent > parentIndent) indentStatus = 1;
-      else if (state.lineIndent === parentIndent) indentStatus = 0;
-      else indentStatus = -1;
-    } else allowBlockCollections = false;
-  }
-  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
-  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
-    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
-    const blockIndent = state.position - state.lineStart;
-    if (indentStatus === 1) {
-      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
-      else {
-        const ch = state.input.charCodeAt(state.position);
-        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
-          const fallbackState = snapshotState(state);
-          const propertyIndent = propertyStart.position - propertyStart.lineStart;
-          restoreState(state, propertyStart);
-          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
-          else restoreState(state, fallbackState);
-        }
-        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
-      }
-    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
-  }
-  allowBlockScalars = allowBlockScalars && !hasContent;
-  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
-    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
-    hasContent = true;
-  }
-  state.depth--;
-  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
-}
-function readDirective(state) {
-  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
-  state.position++;
-  const nameStart = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-  const name = state.input.slice(nameStart, state.position);
-  const args = [];
-  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
-  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
-    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
-    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
-    const start = state.position;
-    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-    args.push(state.input.slice(start, state.position));
-  }
-  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-  if (name === "YAML") {
-    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
-    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
-    const match3 = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
-    if (match3 === null) throwError(state, "ill-formed argument of the YAML directive");
-    if (parseInt(match3[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
-    state.directives.push({
-      kind: "yaml",
-      version: args[0]
-    });
-  } else if (name === "TAG") {
-    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
-    const [handle, prefix] = args;
-    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
-    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
-    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
-    state.tagHandlers[handle] = prefix;
-    state.directives.push({
-      kind: "tag",
-      handle,
-      prefix
-    });
-  }
-  return true;
-}
-function readDocument(state) {
-  state.directives = [];
-  state.tagHandlers = /* @__PURE__ */ Object.create(null);
-  let hasDirectives = false;
-  skipSeparationSpace(state, true);
-  while (readDirective(state)) {
-    hasDirectives = true;
-    skipSeparationSpace(state, true);
-  }
-  let explicitStart = false;
-  let explicitEnd = false;
-  let allowCompact = true;
-  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
-    explicitStart = true;
-    const markerLine = state.line;
-    state.position += 3;
-    skipSeparationSpace(state, true);
-    allowCompact = state.line > markerLine;
-  } else if (hasDirectives) throwError(state, "directives end mark is expected");
-  const documentEventIndex = state.events.length;
-  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
-    state.position += 3;
-    skipSeparationSpace(state, true);
-    return;
-  }
-  addDocumentEvent(state, explicitStart, false);
-  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
-  skipSeparationSpace(state, true);
-  if (state.position === state.lineStart && testDocumentSeparator(state)) {
-    explicitEnd = state.input.charCodeAt(state.position) === 46;
-    if (explicitEnd) {
-      const markerLine = state.line;
-      state.position += 3;
-      skipSeparationSpace(state, true);
-      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
-    }
-  }
-  const documentEvent = state.events[documentEventIndex];
-  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
-  addPopEvent(state);
-  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
-}
-function parseEvents(input, options) {
-  const length = input.length;
-  const state = {
-    ...DEFAULT_PARSER_OPTIONS,
-    ...options,
-    input: `${input}\0`,
-    length,
-    position: 0,
-    line: 0,
-    lineStart: 0,
-    lineIndent: 0,
-    firstTabInLine: -1,
-    depth: 0,
-    directives: [],
-    tagHandlers: /* @__PURE__ */ Object.create(null),
-    events: []
-  };
-  const nullpos = input.indexOf("\0");
-  if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
-  while (state.position < state.length) {
-    skipByteOrderMark(state);
-    skipSeparationSpace(state, true);
-    if (state.position >= state.length) break;
-    const documentStart = state.position;
-    readDocument(state);
-    if (state.position === documentStart)
-      throwError(state, "can not read a document");
-  }
-  return state.events;
-}
-var DEFAULT_LOAD_OPTIONS = {
-  ...DEFAULT_PARSER_OPTIONS,
-  ...DEFAULT_CONSTRUCTOR_OPTIONS
-};
-function loadDocuments(input, options = {}) {
-  const opts = {
-    ...DEFAULT_LOAD_OPTIONS,
-    ...options
-  };
-  const source = String(input);
-  const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
-  const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
-  return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
-    ...pick(opts, CONSTRUCTOR_OPT_KEYS),
-    source
-  });
-}
-function load(input, options) {
-  const documents = loadDocuments(input, options);
-  if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
-  if (documents.length === 1) return documents[0];
-  throw new YAMLException("expected a single document in the stream, but found more");
-}
-function hasBit(mask, bit) {
-  return (mask & 1 << bit) !== 0;
-}
-var DEFAULT_SCALAR_STYLE_RULES = {
-  applyQuoteFlowKeysOption,
-  doubleQuoteForInvisibles,
-  doubleQuoteWhitespaceOnly,
-  applyForceQuotesOption,
-  tryLongOrMultilineAsBlock,
-  quoteInvalidPlain,
-  fallbackToDoubleQuoted
-};
-function _preferredQuotedStyle(layout) {
-  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
-  return SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyQuoteFlowKeysOption(layout) {
-  if (!layout.presenterOptions.quoteFlowKeys) return;
-  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
-  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteForInvisibles(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteWhitespaceOnly(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyForceQuotesOption(layout) {
-  if (!layout.presenterOptions.forceQuotes) return;
-  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
-  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
-  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
-}
-function tryLongOrMultilineAsBlock(layout) {
-  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
-  const value3 = layout.node.value;
-  const multiline = value3.indexOf("\n") !== -1;
-  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
-    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-    return;
-  }
-  const w = layout.presenterOptions.lineWidth;
-  if (w === -1) {
-    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-    return;
-  }
-  const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
-  let position = 0;
-  let shouldFold = false;
-  while (position <= value3.length) {
-    let lineEnd = value3.length;
-    const nextLineBreak = value3.indexOf("\n", position);
-    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
-    const line = value3.slice(position, lineEnd);
-    if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
-    if (nextLineBreak === -1) break;
-    position = nextLineBreak + 1;
-  }
-  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
-  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-}
-function quoteInvalidPlain(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
-}
-function fallbackToDoubleQuoted(layout) {
-  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
-var SRC_B_CHAR = "[\\n\\r]";
-var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
-var SRC_S_WHITE = "[ \\t]";
-var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
-var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
-var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
-var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
-var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
-var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
-var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
-var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
-var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
-var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
-var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
-var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
-var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
-var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
-var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
-var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
-var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
-var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
-var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
-var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
-var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
-var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
-var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
-var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
-var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
-var DEFAULT_PRESENTER_OPTIONS = {
-  indent: 2,
-  seqNoIndent: false,
-  seqInlineFirst: true,
-  lineWidth: 80,
-  flowBracketPadding: false,
-  flowSkipCommaSpace: false,
-  flowSkipColonSpace: false,
-  quoteFlowKeys: false,
-  quoteStyle: "single",
-  forceQuotes: false,
-  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
-  tagBeforeAnchor: false
-};
-var DEFAULT_DUMP_OPTIONS = {
-  ...DEFAULT_PRESENTER_OPTIONS,
-  schema: DUMP_SCHEMA,
-  skipInvalid: false,
-  noRefs: false,
-  flowLevel: -1,
-  sortKeys: false,
-  transform: () => {
-  }
-};
-var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
-var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
-var EVENT_MAPPING = EVENT_ID.MAPPING;
-var EVENT_SCALAR = EVENT_ID.SCALAR;
-var EVENT_ALIAS = EVENT_ID.ALIAS;
-var EVENT_POP = EVENT_ID.POP;
-var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
-var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
-var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
-var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
-var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
-var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
-var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
-var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
-var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
-var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
-
-// src/core/risk/types.ts
-var SEVERITIES = ["low", "medium", "high", "critical"];
-var LEVELS = ["none", ...SEVERITIES];
-var RULE_IDS = [
-  "plan-errored",
-  "mass-destroy",
-  "empty-state",
-  "stateful-destroy",
-  "backups-lost",
-  "protected-address",
-  "protection-disabled",
-  "network-exposure",
-  "public-data",
-  "check-failed",
-  "iam-change",
-  "destroy",
-  "replace",
-  "public-endpoint",
-  "drift"
-];
-function levelRank(level) {
-  return LEVELS.indexOf(level);
-}
-function atLeast(level, threshold) {
-  return levelRank(level) >= levelRank(threshold);
-}
-
-// src/core/config.ts
-var CONFIG_PATH = ".github/plangate.yml";
-var LOGIN_OR_TEAM = "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$";
-var CONFIG_SCHEMA = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://github.com/plangate/plangate/schema/plangate.schema.json",
-  title: "plangate configuration (.github/plangate.yml)",
-  description: "Read from the base branch of a pull request, never from its head. A missing file means these defaults.",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    approval: {
-      type: "object",
-      description: "Who must approve a risky plan before its apply environment unlocks.",
-      additionalProperties: false,
-      properties: {
-        command: {
-          type: "string",
-          description: "The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).",
-          pattern: "^/[a-z][a-z0-9-]{2,39}$",
-          default: "/approve-destroy"
-        },
-        required: {
-          type: "integer",
-          description: "Distinct approvers needed.",
-          minimum: 1,
-          maximum: 10,
-          default: 1
-        },
-        codeowners: {
-          type: "boolean",
-          description: "Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).",
-          default: true
-        },
-        approvers: {
-          type: "array",
-          description: "Extra users (login) or teams (@org/team) who may approve.",
-          items: { type: "string", pattern: LOGIN_OR_TEAM },
-          maxItems: 200,
-          uniqueItems: true,
-          default: []
-        },
-        allow_author: {
-          type: "boolean",
-          description: "May the pull request author approve their own destroy?",
-          default: false
-        },
-        confirm_digest: {
-          type: "boolean",
-          description: "The approval comment must carry the plan's short digest.",
-          default: false
-        },
-        when: {
-          type: "object",
-          description: "What needs approval.",
-          additionalProperties: false,
-          properties: {
-            destroys: {
-              type: "boolean",
-              description: "Any delete or replace of a managed resource needs approval.",
-              default: true
-            },
-            level: {
-              type: "string",
-              description: "A plan at or above this risk level needs approval.",
-              enum: [...SEVERITIES, "never"],
-              default: "high"
-            }
-          }
-        }
-      }
-    },
-    risk: {
-      type: "object",
-      description: "How plans are scored.",
-      additionalProperties: false,
-      properties: {
-        stateful_types: {
-          type: "array",
-          description: "Resource types added to the stateful catalog.",
-          items: { type: "string", pattern: "^[a-z][a-z0-9_]*$" },
-          uniqueItems: true,
-          default: []
-        },
-        protected: {
-          type: "array",
-          description: "Address patterns (* matches any run of characters, ? one) whose every change is critical.",
-          items: { type: "string", pattern: "^\\S+$" },
-          uniqueItems: true,
-          default: []
-        },
-        mass_destroy: {
-          type: "object",
-          description: "Destroys reaching either threshold look like `terraform destroy`: count of destroyed resources, or share of the resources in state.",
-          additionalProperties: false,
-          properties: {
-            count: {
-              type: "integer",
-              description: "Destroyed or replaced resources that make a plan a mass destroy.",
-              minimum: 1,
-              default: 10
-            },
-            share: {
-              type: "number",
-              description: "Share (0.01 to 1) of the resources in state that makes a plan a mass destroy.",
-              minimum: 0.01,
-              maximum: 1,
-              default: 0.5
-            }
-          }
-        },
-        empty_state: {
-          type: "object",
-          description: "An empty prior state with this many creates means the state looks missing.",
-          additionalProperties: false,
-          properties: {
-            creates: {
-              type: "integer",
-              description: "Creates over an empty state that make the state look missing.",
-              minimum: 1,
-              default: 20
-            }
-          }
-        },
-        ignore: {
-          type: "array",
-          description: "Rule ids to switch off.",
-          items: { type: "string", enum: [...RULE_IDS] },
-          uniqueItems: true,
-          default: []
-        }
-      }
-    },
-    bots: {
-      type: "array",
-      description: "Authors whose plangate summary comments are trusted.",
-      items: { type: "string", pattern: LOGIN_OR_TEAM },
-      uniqueItems: true,
-      default: ["github-actions[bot]"]
-    },
-    guard: {
-      type: "object",
-      description: "plangate guard: the check of terraform, tofu and terragrunt commands in terminals and coding agents (docs/guard.md).",
-      additionalProperties: false,
-      properties: {
-        ask_level: {
-          type: "string",
-          description: "A plan that needs no approval but reaches this risk level is asked about: Claude Code asks the user, `guard exec` wants a typed yes on a terminal.",
-          enum: [...SEVERITIES, "never"],
-          default: "medium"
-        },
-        aliases: {
-          type: "array",
-          description: "Names your shell expands to terraform-family commands, as NAME=COMMAND (e.g. tf=terraform, tfa=terraform apply).",
-          items: {
-            type: "string",
-            pattern: "^[A-Za-z0-9_.+-]+=(terraform|tofu|terragrunt)( \\S+)*$"
-          },
-          uniqueItems: true,
-          maxItems: 50,
-          default: []
-        }
-      }
-    }
-  }
-};
-var DEFAULT_CONFIG = defaultsOf(CONFIG_SCHEMA);
-function parseConfig(text, file = CONFIG_PATH) {
-  if (text === void 0 || text.split(/\r?\n/).every((l) => l.trim() === "" || /^\s*#/.test(l))) {
-    return { ok: true, config: clone(DEFAULT_CONFIG) };
-  }
-  let doc;
-  try {
-    doc = load(text, { filename: file });
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    return { ok: false, errors: [`${file}: not valid YAML: ${msg}`] };
-  }
-  return validateConfig(doc ?? {}, file);
-}
-function validateConfig(doc, file = CONFIG_PATH) {
-  const errors = [];
-  check(doc, CONFIG_SCHEMA, "", errors);
-  const command = doc?.approval?.command;
-  if (typeof command === "string" && command.startsWith("/revoke-")) {
-    errors.push(
-      `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`
-    );
-  }
-  if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
-  return { ok: true, config: merge2(clone(DEFAULT_CONFIG), doc) };
-}
-function check(v, s, path6, errors) {
-  const at = path6 === "" ? "the top level" : `\`${path6}\``;
-  const found = () => `found ${JSON.stringify(v)}`;
-  switch (s.type) {
-    case "object": {
-      if (typeof v !== "object" || v === null || Array.isArray(v)) {
-        errors.push(`${at} must be a mapping, ${found()}`);
-        return;
-      }
-      const props = s.properties ?? {};
-      for (const [k, item] of Object.entries(v)) {
-        const p = path6 ? `${path6}.${k}` : k;
-        const sub = props[k];
-        if (!sub) {
-          errors.push(
-            `\`${p}\` is not a known key; allowed here: ${Object.keys(props).join(", ")}`
-          );
-        } else {
-          check(item, sub, p, errors);
-        }
-      }
-      return;
-    }
-    case "array": {
-      if (!Array.isArray(v)) {
-        errors.push(`${at} must be a list, ${found()}`);
-        return;
-      }
-      if (s.maxItems !== void 0 && v.length > s.maxItems) {
-        errors.push(`${at} may hold at most ${s.maxItems} entries, found ${v.length}`);
-      }
-      if (s.uniqueItems && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) {
-        errors.push(`${at} lists the same entry twice`);
-      }
-      v.forEach((item, i) => s.items && check(item, s.items, `${path6}[${i}]`, errors));
-      return;
-    }
-    case "string":
-      if (typeof v !== "string") errors.push(`${at} must be a string, ${found()}`);
-      else if (s.enum && !s.enum.includes(v)) {
-        errors.push(`${at} is ${JSON.stringify(v)}; allowed: ${s.enum.join(", ")}`);
-      } else if (s.pattern && !new RegExp(s.pattern).test(v)) {
-        errors.push(`${at} is ${JSON.stringify(v)}, which does not match ${s.pattern}`);
-      }
-      return;
-    case "integer":
-    case "number": {
-      const isNum = typeof v === "number" && Number.isFinite(v);
-      if (!isNum || s.type === "integer" && !Number.isInteger(v)) {
-        errors.push(
-          `${at} must be ${s.type === "integer" ? "a whole number" : "a number"}, ${found()}`
-        );
-      } else if (s.minimum !== void 0 && v < s.minimum || s.maximum !== void 0 && v > s.maximum) {
-        errors.push(`${at} is ${v}; allowed: ${range2(s)}`);
-      }
-      return;
-    }
-    case "boolean":
-      if (typeof v !== "boolean") errors.push(`${at} must be true or false, ${found()}`);
-      return;
-  }
-}
-function range2(s) {
-  if (s.minimum !== void 0 && s.maximum !== void 0) return `${s.minimum} to ${s.maximum}`;
-  return s.minimum !== void 0 ? `at least ${s.minimum}` : `at most ${s.maximum}`;
-}
-function defaultsOf(s) {
-  if (s.type === "object") {
-    return Object.fromEntries(
-      Object.entries(s.properties ?? {}).map(([k, sub]) => [k, defaultsOf(sub)])
-    );
-  }
-  return s.default;
-}
-function merge2(base, over) {
-  if (isMap(base) && isMap(over)) {
-    const out = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = merge2(base[k], v);
-    return out;
-  }
-  return over === void 0 ? base : over;
-}
-function isMap(x) {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-function clone(x) {
-  return JSON.parse(JSON.stringify(x));
-}
-function normalizePrincipal(s) {
-  return s.replace(/^@/, "").toLowerCase();
-}
-
 // src/core/plan/model.ts
 var CHANGE_KINDS = [
   "create",
@@ -31412,8 +31576,11 @@ function countByKind(changes) {
 function isDestructive(kind) {
   return kind === "delete" || kind === "replace";
 }
+function digestHex(digest) {
+  return digest.replace(/^sha256(?:v2)?:/, "");
+}
 function shortDigest(digest) {
-  return digest.replace(/^sha256:/, "").slice(0, 12);
+  return digestHex(digest).slice(0, 12);
 }
 
 // src/core/plan/decode.ts
@@ -31433,49 +31600,133 @@ function utf8(bytes) {
 
 // src/core/plan/digest.ts
 import { createHash } from "node:crypto";
+var DIGEST_PREFIX = "sha256v2:";
+function digestHeader(doc) {
+  return {
+    output_changes: doc.output_changes,
+    action_invocations: doc.action_invocations,
+    deferred_changes: doc.deferred_changes,
+    errored: doc.errored,
+    complete: doc.complete
+  };
+}
 function planDigest(input) {
-  const changes = [...input.resource_changes].sort(byAddress);
-  const digest = new PlanDigest(input.output_changes);
+  const changes = input.resource_changes.filter(isActionable).sort(byAddress);
+  const digest = new PlanDigest(input);
   for (const rc of changes) digest.add(rc);
   return digest.finish();
 }
+function isActionable(rc) {
+  if (typeof rc !== "object" || rc === null) return true;
+  const r = rc;
+  const change = r.change;
+  if (typeof change !== "object" || change === null) return true;
+  const a = change.actions;
+  if (!Array.isArray(a) || a.length !== 1) return true;
+  if (a[0] === "read") return false;
+  if (a[0] !== "no-op") return true;
+  const imp = change.importing;
+  const importing = typeof imp === "object" && imp !== null && !Array.isArray(imp);
+  return importing || typeof r.previous_address === "string";
+}
+var CHANGE_FIELDS = ["actions", "after", "after_unknown", "before", "importing"];
+var TOP_FIELDS = ["address", "deposed", "previous_address"];
+function projection(rc) {
+  const r = typeof rc === "object" && rc !== null ? rc : {};
+  const c = typeof r.change === "object" && r.change !== null ? r.change : {};
+  const out = {};
+  setIf(out, "actions", c.actions);
+  setIf(out, "address", r.address);
+  setIf(out, "after", c.after);
+  setIf(out, "after_unknown", c.after_unknown);
+  setIf(out, "before", c.before);
+  setIf(out, "deposed", r.deposed);
+  setIf(out, "importing", c.importing);
+  setIf(out, "previous_address", r.previous_address);
+  return out;
+}
+function setIf(o, k, v) {
+  if (v !== void 0) o[k] = v;
+}
+var HASHED_MEMBERS = {
+  top: [...TOP_FIELDS, "change"],
+  change: CHANGE_FIELDS
+};
 var PlanDigest = class {
   hash;
   w;
   count = 0;
-  constructor(outputChanges) {
+  constructor(header) {
     this.hash = createHash("sha256");
     this.w = new ChunkedWriter(this.hash);
-    this.w.write('{"output_changes":');
-    writeCanonical(this.w, outputChanges ?? {});
+    this.w.write('{"action_invocations":');
+    writeCanonical(this.w, sortedList(header.action_invocations));
+    this.w.write(`,"complete":${header.complete !== false}`);
+    this.w.write(',"deferred_changes":');
+    writeCanonical(this.w, sortedList(header.deferred_changes));
+    this.w.write(`,"errored":${header.errored === true}`);
+    this.w.write(',"output_changes":');
+    writeCanonical(this.w, actionableOutputs(header.output_changes));
     this.w.write(',"resource_changes":[');
   }
   add(rc) {
+    if (!isActionable(rc)) return;
     if (!this.tryAdd(rc)) this.addByKeys(rc);
   }
   /**
-   * Adds `rc` when one native JSON.stringify can write its canonical text, which also proves
-   * that it nests at most CANONICAL_DEPTH levels. False, with nothing written, otherwise: the
-   * caller bounds its nesting (addByKeys recurses without a limit), then calls addByKeys.
+   * Adds actionable `rc` when one native JSON.stringify can write its canonical text, which also
+   * proves that the members it hashes (HASHED_MEMBERS) nest at most CANONICAL_DEPTH levels as
+   * part of `rc`. False, with nothing written, otherwise: the caller bounds its nesting
+   * (addByKeys recurses without a limit), then calls addByKeys.
    */
   tryAdd(rc) {
-    const view = canonicalView(rc, 0);
+    const view = projectedView(rc);
     if (view === NOT_CANONICAL) return false;
     if (this.count++ > 0) this.w.write(",");
     this.w.write(JSON.stringify(view));
     return true;
   }
-  /** Adds `rc` key by key; only for values whose nesting the caller has bounded. */
+  /** Adds actionable `rc` key by key; only for values whose nesting the caller has bounded. */
   addByKeys(rc) {
     if (this.count++ > 0) this.w.write(",");
-    writeCanonical(this.w, rc);
+    writeCanonical(this.w, projection(rc));
   }
   finish() {
     this.w.write("]}");
     this.w.flush();
-    return `sha256:${this.hash.digest("hex")}`;
+    return `${DIGEST_PREFIX}${this.hash.digest("hex")}`;
   }
 };
+function projectedView(rc) {
+  const p = projection(rc);
+  const out = {};
+  for (const k in p) {
+    const inChange = CHANGE_FIELDS.includes(k);
+    const x = canonicalView(p[k], inChange ? 2 : 1);
+    if (x === NOT_CANONICAL) return NOT_CANONICAL;
+    out[k] = x;
+  }
+  return out;
+}
+function actionableOutputs(outputs) {
+  if (outputs === void 0 || outputs === null) return {};
+  if (typeof outputs !== "object" || Array.isArray(outputs)) return outputs;
+  const out = {};
+  for (const [name, oc] of Object.entries(outputs)) {
+    const a = oc?.actions;
+    if (Array.isArray(a) && a.length === 1 && a[0] === "no-op") continue;
+    setOwn(out, name, oc);
+  }
+  return out;
+}
+function sortedList(v) {
+  if (v === void 0 || v === null) return [];
+  if (!Array.isArray(v)) return v;
+  return v.map((x) => ({ x, k: canonicalJson(x) })).sort((a, b) => a.k < b.k ? -1 : a.k > b.k ? 1 : 0).map((e) => e.x);
+}
+function setOwn(o, k, v) {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
 function canonicalJson(value3) {
   const view = canonicalView(value3, 0);
   if (view !== NOT_CANONICAL) return value3 === void 0 ? "null" : JSON.stringify(view);
@@ -31808,54 +32059,190 @@ function lineAndColumn(text, offset) {
   }
   return { line, column: offset - lineStart + 1 };
 }
+function syntaxErrorReason(line, column, problem, endsEarly) {
+  return endsEarly ? `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}` : `not valid JSON at line ${line}, column ${column}: ${problem}`;
+}
 
-// src/core/plan/redact.ts
-var SECRET_NAME = /(^|_)(password|passwd|secret|secret_string|private_key|token|api_key|access_key|secret_key|client_secret|connection_string|credentials?)(_|$)/i;
-function isSecretName(key) {
-  let known = secretNames.get(key);
+// src/core/plan/secrets.ts
+var SECRET_WORDS = /* @__PURE__ */ new Set([
+  "password",
+  "passwd",
+  "pwd",
+  "passphrase",
+  "secret",
+  "token",
+  "credential",
+  "apikey",
+  "accesskey",
+  "secretkey",
+  "privatekey",
+  "clientsecret",
+  "accountkey",
+  "sharedaccesskey",
+  "connectionstring"
+]);
+var SECRET_PAIRS = /* @__PURE__ */ new Set([
+  "private key",
+  "api key",
+  "access key",
+  "secret key",
+  "client secret",
+  "connection string"
+]);
+var KEY_PAIRS = /* @__PURE__ */ new Set([
+  "client key",
+  "account key",
+  "shared key",
+  "master key",
+  "auth key",
+  "raw key",
+  "customer key",
+  "signing key"
+]);
+var METADATA_WORDS = /* @__PURE__ */ new Set(["id", "arn", "spec", "type", "name", "version", "usage"]);
+function isSecretName(name) {
+  let known = secretNames.get(name);
   if (known === void 0) {
-    known = SECRET_NAME.test(key);
+    known = namesSecret(name);
     if (secretNames.size >= 1e4) secretNames.clear();
-    secretNames.set(key, known);
+    secretNames.set(name, known);
   }
   return known;
 }
 var secretNames = /* @__PURE__ */ new Map();
+var NOT_SECRET = /* @__PURE__ */ new Set(["http_tokens"]);
+function namesSecret(name) {
+  if (NOT_SECRET.has(name)) return false;
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z])([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/);
+  let prev = "";
+  for (let i = 0; i < words.length; i++) {
+    const word = singular(words[i]);
+    if (SECRET_WORDS.has(word)) return true;
+    const pair = `${prev} ${word}`;
+    if (SECRET_PAIRS.has(pair)) return true;
+    if (KEY_PAIRS.has(pair) && !METADATA_WORDS.has(words[i + 1] ?? "")) return true;
+    prev = word;
+  }
+  return false;
+}
+function singular(w) {
+  return w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w;
+}
+var TEXT_NAMES = [
+  ...SECRET_WORDS,
+  ...[...SECRET_PAIRS, ...KEY_PAIRS].map((p) => p.replace(" ", "[_.-]?")),
+  "sharedaccesssignature",
+  "sig"
+];
+var NAME_IN_TEXT = String.raw`\b[A-Za-z0-9_.-]*?(?:${TEXT_NAMES.join("|")})s?`;
+var CREDENTIAL_PATTERNS = [
+  // scheme://user:password@host
+  String.raw`(\b[a-z][a-z0-9+.-]*://[^\s/?#@:]*:)([^\s/?#@]+)(?=@)`,
+  // "password": "…" and password="…" (the value runs to its closing quote)
+  String.raw`(${NAME_IN_TEXT}(?:"\s*:\s*|\s*=\s*|:\s+)")((?:[^"\\]|\\.)+)`,
+  String.raw`(${NAME_IN_TEXT}(?:'\s*:\s*|\s*=\s*|:\s+)')([^']+)`,
+  // Password=…; token=…& password: … (YAML needs the space: `secret:name` in an ARN is not one)
+  String.raw`(${NAME_IN_TEXT}(?:\s*=\s*|["']\s*:\s*|:\s+))([^\s;&,"'<>]+)`,
+  // Authorization: Bearer …
+  String.raw`(\bbearer\s+)([A-Za-z0-9._~+/-]+=*)`
+];
+var ALTERNATIVES = CREDENTIAL_PATTERNS.length;
+var CREDENTIAL_IN_TEXT = new RegExp(CREDENTIAL_PATTERNS.join("|"), "gi");
+var MAYBE_CREDENTIAL = /p(?:ass|wd)|secret|token|credential|key|string|sig|bearer|@/i;
+function mayHoldCredential(s) {
+  return s.length >= 5 && MAYBE_CREDENTIAL.test(s);
+}
+function redactCredentials(s, placeholder) {
+  if (!mayHoldCredential(s)) return s;
+  return s.replace(CREDENTIAL_IN_TEXT, (...m) => {
+    for (let g = 1; g < 2 * ALTERNATIVES; g += 2) {
+      if (m[g] !== void 0) return `${m[g]}${placeholder}`;
+    }
+    return m[0];
+  });
+}
+var PAIR_NAME_KEYS = ["name", "key", "Name", "Key"];
+var PAIR_VALUE_KEYS = /* @__PURE__ */ new Set(["value", "Value"]);
+
+// src/core/plan/redact.ts
+var MAX_WALK_DEPTH = 1024;
 function redact(value3, mask) {
-  const v = value3 === void 0 ? null : value3;
+  return walk(value3 === void 0 ? null : value3, mask, 0);
+}
+function redactNamed(name, value3) {
+  return isSecretName(name) && holdsRevealing(value3, 0) ? REDACTED : walk(value3, void 0, 0);
+}
+function walk(v, mask, depth) {
   if (mask === true) return REDACTED;
+  if (depth > MAX_WALK_DEPTH) return REDACTED;
   if (Array.isArray(v)) {
     const m = Array.isArray(mask) ? mask : [];
     if (!Array.isArray(mask) && isNonEmptyMask(mask)) return REDACTED;
     let out;
     for (let i = 0; i < v.length; i++) {
       const item = v[i];
-      const r = redact(item, m[i]);
+      const r = walk(item, m[i], depth + 1);
       if (out === void 0 && r !== item) out = v.slice(0, i);
       if (out !== void 0) out.push(r);
     }
     return out ?? v;
   }
   if (v !== null && typeof v === "object") {
-    const m = isPlainObject4(mask) ? mask : {};
-    if (!isPlainObject4(mask) && isNonEmptyMask(mask)) return REDACTED;
+    const m = isPlainObject2(mask) ? mask : {};
+    if (!isPlainObject2(mask) && isNonEmptyMask(mask)) return REDACTED;
+    const secretPair = isSecretPair(v);
     const keys = Object.keys(v);
     let out;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const item = v[k];
       const mk = own(m, k);
-      const r = isRevealing(item) && isSecretName(k) ? REDACTED : item !== void 0 && (item === null || typeof item !== "object") && (mk === void 0 || mk === false) ? item : redact(item, mk);
+      const r = (isSecretName(k) || secretPair && PAIR_VALUE_KEYS.has(k)) && holdsRevealing(item, 0) ? REDACTED : typeof item === "string" && (mk === void 0 || mk === false) ? redactString(item, depth + 1) : item !== null && typeof item !== "object" && (mk === void 0 || mk === false) ? item : walk(item, mk, depth + 1);
       if (out === void 0 && r !== item) {
         out = {};
-        for (let j = 0; j < i; j++) setOwn(out, keys[j], v[keys[j]]);
+        for (let j = 0; j < i; j++) setOwn2(out, keys[j], v[keys[j]]);
       }
-      if (out !== void 0) setOwn(out, k, r);
+      if (out !== void 0) setOwn2(out, k, r);
     }
     return out ?? v;
   }
   if (v !== null && isNonEmptyMask(mask)) return REDACTED;
-  return v;
+  return typeof v === "string" ? redactString(v, depth) : v;
+}
+function redactString(s, depth) {
+  if (!mayHoldCredential(s)) return s;
+  const doc = jsonDocument(s);
+  if (doc !== void 0) {
+    const r = walk(doc, void 0, depth + 1);
+    return r === doc ? s : JSON.stringify(r);
+  }
+  return redactCredentials(s, REDACTED);
+}
+function jsonDocument(s) {
+  const c = s.trimStart().charCodeAt(0);
+  if (c !== 123 && c !== 91) return void 0;
+  try {
+    const doc = JSON.parse(s);
+    return typeof doc === "object" && doc !== null ? doc : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function isSecretPair(o) {
+  for (const k of PAIR_NAME_KEYS) {
+    const name = own(o, k);
+    if (typeof name === "string" && isSecretName(name)) return true;
+  }
+  return false;
+}
+function holdsRevealing(v, depth) {
+  if (typeof v === "string") return v !== "";
+  if (typeof v === "number") return true;
+  if (v === null || typeof v !== "object") return false;
+  if (depth > MAX_WALK_DEPTH) return true;
+  const items = Array.isArray(v) ? v : Object.values(v);
+  for (const x of items) if (holdsRevealing(x, depth + 1)) return true;
+  return false;
 }
 function markUnknown(value3, unknown) {
   if (unknown === true) return UNKNOWN;
@@ -31872,7 +32259,7 @@ function markUnknown(value3, unknown) {
     }
     return out ?? arr;
   }
-  if (isPlainObject4(unknown)) {
+  if (isPlainObject2(unknown)) {
     if (v !== null && (typeof v !== "object" || Array.isArray(v))) return v;
     const obj = v ?? {};
     let out = v === null ? { ...obj } : void 0;
@@ -31881,13 +32268,13 @@ function markUnknown(value3, unknown) {
       const item = has ? obj[k] : void 0;
       const r = markUnknown(item, u);
       if (out === void 0 && (!has || r !== item)) out = { ...obj };
-      if (out !== void 0) setOwn(out, k, r);
+      if (out !== void 0) setOwn2(out, k, r);
     }
     return out ?? obj;
   }
   return v;
 }
-function setOwn(o, k, v) {
+function setOwn2(o, k, v) {
   if (k === "__proto__")
     Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
@@ -31895,17 +32282,11 @@ function setOwn(o, k, v) {
 function own(o, k) {
   return Object.hasOwn(o, k) ? o[k] : void 0;
 }
-function isRevealing(v) {
-  return typeof v === "string" && v !== "" || typeof v === "number";
-}
 function isNonEmptyMask(mask) {
   if (mask === true) return true;
   if (Array.isArray(mask)) return mask.some(isNonEmptyMask);
-  if (isPlainObject4(mask)) return Object.values(mask).some(isNonEmptyMask);
+  if (isPlainObject2(mask)) return Object.values(mask).some(isNonEmptyMask);
   return false;
-}
-function isPlainObject4(x) {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 function hasSensitive(mask) {
   return isNonEmptyMask(mask);
@@ -31965,23 +32346,15 @@ function parseJsonText(text) {
     if (!where) refuse(`not valid JSON (${jsonErrorKind(e)})`);
     const skipped = text.length - trimmed.length;
     const { line, column } = lineAndColumn(text, skipped + where.offset);
-    if (where.endsEarly) {
-      refuse(
-        `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`
-      );
-    }
-    refuse(`not valid JSON at line ${line}, column ${column}: ${where.problem}`);
+    refuse(syntaxErrorReason(line, column, where.problem, where.endsEarly));
   }
 }
 function jsonErrorKind(e) {
   const msg = e instanceof Error ? e.message : String(e);
   return msg.replace(/,? *(\.\.\.)?"[\s\S]*$/, "").slice(0, 100) || "syntax error";
 }
-function isObj(x) {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
 function planFromJson(doc, file) {
-  if (!isObj(doc)) refuse("expected a JSON object at the top level");
+  if (!isPlainObject2(doc)) refuse("expected a JSON object at the top level");
   if ("lineage" in doc && "serial" in doc && "resources" in doc) {
     refuse(
       "this is a Terraform state file, not a plan; run `terraform show -json plan.out` on a saved plan"
@@ -32017,7 +32390,12 @@ function planFromJson(doc, file) {
   const rawChanges = arrayField(doc, "resource_changes");
   const rawOutputs = objectField(doc, "output_changes");
   checkOutputNesting(rawOutputs);
-  const { resourceChanges, digest } = readResourceChanges(rawChanges, rawOutputs);
+  checkMemberNesting(doc, "action_invocations");
+  checkMemberNesting(doc, "deferred_changes");
+  const { resourceChanges, digest } = readResourceChanges(rawChanges, {
+    ...digestHeader(doc),
+    output_changes: rawOutputs
+  });
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(
     ([name, oc]) => outputChange(name, oc, sensitiveOutputs.has(name))
@@ -32028,9 +32406,10 @@ function planFromJson(doc, file) {
   const priorState = doc.prior_state;
   const errored = doc.errored === true;
   const relevantAddresses = arrayField(doc, "relevant_attributes").flatMap(
-    (ra) => isObj(ra) && typeof ra.resource === "string" ? [ra.resource] : []
+    (ra) => isPlainObject2(ra) && typeof ra.resource === "string" ? [ra.resource] : []
   );
   const failedChecks = arrayField(doc, "checks").flatMap(failedCheck);
+  const deferred = doc.deferred_changes;
   const terraformVersion = typeof doc.terraform_version === "string" ? doc.terraform_version : void 0;
   return {
     file,
@@ -32042,25 +32421,29 @@ function planFromJson(doc, file) {
     relevantAddresses,
     failedChecks,
     priorStateResources: countStateResources(priorState),
-    priorStateAbsent: !isObj(priorState),
+    priorStateAbsent: !isPlainObject2(priorState),
     errored,
     applyable: typeof doc.applyable === "boolean" ? doc.applyable : !errored,
+    complete: doc.complete !== false,
+    deferredChanges: Array.isArray(deferred) ? deferred.length : 0,
     digest
   };
 }
-function readResourceChanges(rawChanges, rawOutputs) {
+function readResourceChanges(rawChanges, header) {
   const inOrder2 = inDigestOrder(rawChanges);
-  const digest = new PlanDigest(rawOutputs);
+  const digest = new PlanDigest(header);
   const resourceChanges = rawChanges.map((rc, i) => {
-    if (!inOrder2 || !digest.tryAdd(rc)) {
+    const hashed = inOrder2 && isActionable(rc);
+    if (hashed && digest.tryAdd(rc)) checkUnhashedNesting(rc, i);
+    else {
       checkChangeNesting(rc, i);
-      if (inOrder2) digest.addByKeys(rc);
+      if (hashed) digest.addByKeys(rc);
     }
     return resourceChange(rc, `resource_changes[${i}]`);
   });
   return {
     resourceChanges,
-    digest: inOrder2 ? digest.finish() : planDigest({ resource_changes: rawChanges, output_changes: rawOutputs })
+    digest: inOrder2 ? digest.finish() : planDigest({ ...header, resource_changes: rawChanges })
   };
 }
 function arrayField(doc, key) {
@@ -32072,7 +32455,7 @@ function arrayField(doc, key) {
 function objectField(doc, key) {
   const v = doc[key];
   if (v === void 0 || v === null) return {};
-  if (!isObj(v)) refuse(`\`${key}\` must be an object, found ${typeName(v)}`);
+  if (!isPlainObject2(v)) refuse(`\`${key}\` must be an object, found ${typeName(v)}`);
   return v;
 }
 function typeName(v) {
@@ -32098,6 +32481,22 @@ function cut(s, max) {
 }
 function checkChangeNesting(rc, index) {
   if (nestedDeeperThan(rc, MAX_NESTING - 2)) tooDeep(`resource_changes[${index}]`);
+}
+function checkUnhashedNesting(rc, index) {
+  if (!isPlainObject2(rc)) return;
+  for (const k in rc) {
+    if (HASHED_MEMBERS.top.includes(k)) continue;
+    if (nestedDeeperThan(rc[k], MAX_NESTING - 3)) tooDeep(`resource_changes[${index}]`);
+  }
+  const change = rc.change;
+  if (!isPlainObject2(change)) return;
+  for (const k in change) {
+    if (HASHED_MEMBERS.change.includes(k)) continue;
+    if (nestedDeeperThan(change[k], MAX_NESTING - 4)) tooDeep(`resource_changes[${index}]`);
+  }
+}
+function checkMemberNesting(doc, key) {
+  if (nestedDeeperThan(doc[key], MAX_NESTING - 1)) tooDeep(key);
 }
 function checkOutputNesting(rawOutputs) {
   for (const name in rawOutputs) {
@@ -32175,15 +32574,15 @@ function classifyActions(actions, opts) {
   }
 }
 function resourceChange(raw, where) {
-  if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
+  if (!isPlainObject2(raw)) refuse(`\`${where}\` must be an object`);
   const address = str(raw, "address", where);
   const change = raw.change;
-  if (!isObj(change)) {
+  if (!isPlainObject2(change)) {
     refuse(`\`${where}.change\` must be an object (resource ${cut(address, 200)})`);
   }
   const actions = actionsOf(change, `${where}.change`);
   const previousAddress = typeof raw.previous_address === "string" ? raw.previous_address : void 0;
-  const importing = isObj(change.importing);
+  const importing = isPlainObject2(change.importing);
   const kind = classifyActions(actions, { importing, moved: previousAddress !== void 0 });
   if (!kind) {
     refuse(
@@ -32215,13 +32614,13 @@ function resourceChange(raw, where) {
 }
 function outputChange(name, raw, declaredSensitive) {
   const where = `output_changes.${cut(name, 100)}`;
-  if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
+  if (!isPlainObject2(raw)) refuse(`\`${where}\` must be an object`);
   const actions = actionsOf(raw, where);
   const kind = classifyActions(actions, { importing: false, moved: false });
   if (!kind)
     refuse(`\`${where}.actions\` is ${shownList(actions)}, which Terraform does not produce`);
   const sensitive = declaredSensitive || raw.sensitive === true || hasSensitive(raw.before_sensitive) || hasSensitive(raw.after_sensitive);
-  const hide = (v) => sensitive ? redact(v, true) : v;
+  const hide = (v) => sensitive ? redact(v, true) : redactNamed(name, v);
   return {
     name,
     actions,
@@ -32234,24 +32633,24 @@ function outputChange(name, raw, declaredSensitive) {
 function declaredSensitiveOutputs(doc) {
   const names = /* @__PURE__ */ new Set();
   const collect = (outputs) => {
-    if (!isObj(outputs)) return;
+    if (!isPlainObject2(outputs)) return;
     for (const [name, o] of Object.entries(outputs)) {
-      if (isObj(o) && o.sensitive === true) names.add(name);
+      if (isPlainObject2(o) && o.sensitive === true) names.add(name);
     }
   };
   const pv = doc.planned_values;
-  if (isObj(pv)) collect(pv.outputs);
+  if (isPlainObject2(pv)) collect(pv.outputs);
   const ps = doc.prior_state;
-  if (isObj(ps) && isObj(ps.values)) collect(ps.values.outputs);
+  if (isPlainObject2(ps) && isPlainObject2(ps.values)) collect(ps.values.outputs);
   const cfg = doc.configuration;
-  if (isObj(cfg) && isObj(cfg.root_module)) collect(cfg.root_module.outputs);
+  if (isPlainObject2(cfg) && isPlainObject2(cfg.root_module)) collect(cfg.root_module.outputs);
   return names;
 }
 function driftEntry(raw, where) {
-  if (!isObj(raw)) refuse(`\`${where}\` must be an object`);
+  if (!isPlainObject2(raw)) refuse(`\`${where}\` must be an object`);
   const type = str(raw, "type", where);
   const address = typeof raw.address === "string" && raw.address ? raw.address : `${raw.mode === "data" ? "data." : ""}${type}.${typeof raw.name === "string" ? raw.name : "?"}`;
-  const change = isObj(raw.change) ? raw.change : {};
+  const change = isPlainObject2(raw.change) ? raw.change : {};
   const actions = Array.isArray(change.actions) ? change.actions : ["update"];
   return {
     address,
@@ -32262,36 +32661,36 @@ function driftEntry(raw, where) {
 }
 var CHECK_MESSAGE_MAX = 300;
 function failedCheck(raw) {
-  if (!isObj(raw)) return [];
+  if (!isPlainObject2(raw)) return [];
   const status = raw.status;
   if (status !== "fail" && status !== "error") return [];
-  const where = isObj(raw.address) && typeof raw.address.to_display === "string" ? raw.address.to_display : "(unnamed check)";
-  const instances = Array.isArray(raw.instances) ? raw.instances.filter(isObj) : [];
+  const where = isPlainObject2(raw.address) && typeof raw.address.to_display === "string" ? raw.address.to_display : "(unnamed check)";
+  const instances = Array.isArray(raw.instances) ? raw.instances.filter(isPlainObject2) : [];
   const failing = instances.filter((i) => i.status === "fail" || i.status === "error");
   const one = (address, s, problems) => ({
     address,
     status: s,
     problems: (Array.isArray(problems) ? problems : []).flatMap(
-      (p) => isObj(p) && typeof p.message === "string" ? [cut(p.message, CHECK_MESSAGE_MAX)] : []
+      (p) => isPlainObject2(p) && typeof p.message === "string" ? [cut(p.message, CHECK_MESSAGE_MAX)] : []
     )
   });
   if (failing.length === 0) return [one(where, status, [])];
   return failing.map(
     (i) => one(
-      isObj(i.address) && typeof i.address.to_display === "string" ? i.address.to_display : where,
+      isPlainObject2(i.address) && typeof i.address.to_display === "string" ? i.address.to_display : where,
       i.status,
       i.problems
     )
   );
 }
 function countStateResources(priorState) {
-  if (!isObj(priorState) || !isObj(priorState.values)) return 0;
+  if (!isPlainObject2(priorState) || !isPlainObject2(priorState.values)) return 0;
   let n = 0;
   const modules = [priorState.values.root_module];
   for (let mod = modules.pop(); modules.length > 0 || mod !== void 0; mod = modules.pop()) {
-    if (!isObj(mod)) continue;
+    if (!isPlainObject2(mod)) continue;
     if (Array.isArray(mod.resources)) {
-      for (const r of mod.resources) if (isObj(r) && r.mode !== "data") n++;
+      for (const r of mod.resources) if (isPlainObject2(r) && r.mode !== "data") n++;
     }
     if (Array.isArray(mod.child_modules)) for (const c of mod.child_modules) modules.push(c);
   }
@@ -32328,6 +32727,9 @@ var AWS = [
   ["aws_neptune_global_cluster", "database", "Neptune global database"],
   ["aws_neptunegraph_graph", "database", "Neptune Analytics graph"],
   ["aws_dsql_cluster", "database", "Aurora DSQL cluster"],
+  ["aws_timestreaminfluxdb_db_cluster", "database", "Timestream for InfluxDB cluster"],
+  ["aws_finspace_kx_database", "database", "FinSpace kdb database"],
+  ["aws_customerprofiles_domain", "database", "Customer Profiles domain (the profiles)"],
   ["aws_dynamodb_table", "database", "DynamoDB table"],
   ["aws_dynamodb_global_table", "database", "DynamoDB global table (legacy)"],
   ["aws_keyspaces_keyspace", "database", "Keyspaces (Cassandra) keyspace"],
@@ -32346,11 +32748,14 @@ var AWS = [
   ["aws_s3_bucket", "bucket", "S3 bucket"],
   ["aws_s3_directory_bucket", "bucket", "S3 Express One Zone directory bucket"],
   ["aws_s3control_bucket", "bucket", "S3 on Outposts bucket"],
+  ["aws_s3vectors_vector_bucket", "bucket", "S3 Vectors vector bucket"],
   ["aws_glacier_vault", "bucket", "S3 Glacier vault"],
   ["aws_lightsail_bucket", "bucket", "Lightsail object storage bucket"],
   // Block volumes
   ["aws_ebs_volume", "volume", "EBS volume"],
   ["aws_lightsail_disk", "volume", "Lightsail block storage disk"],
+  ["aws_finspace_kx_volume", "volume", "FinSpace kdb volume"],
+  ["aws_workspaces_workspace", "volume", "WorkSpaces desktop (its user volume)"],
   ["aws_storagegateway_cached_iscsi_volume", "volume", "Storage Gateway cached iSCSI volume"],
   ["aws_storagegateway_stored_iscsi_volume", "volume", "Storage Gateway stored iSCSI volume"],
   // Snapshots and images
@@ -32364,6 +32769,8 @@ var AWS = [
   ["aws_neptune_cluster_snapshot", "snapshot", "Neptune cluster snapshot"],
   ["aws_redshift_cluster_snapshot", "snapshot", "Redshift cluster snapshot"],
   ["aws_memorydb_snapshot", "snapshot", "MemoryDB snapshot"],
+  ["aws_fsx_openzfs_snapshot", "snapshot", "FSx for OpenZFS snapshot"],
+  ["aws_redshiftserverless_snapshot", "snapshot", "Redshift Serverless snapshot"],
   // Backups
   ["aws_backup_vault", "backup", "AWS Backup vault"],
   ["aws_backup_logically_air_gapped_vault", "backup", "AWS Backup logically air-gapped vault"],
@@ -32382,6 +32789,7 @@ var AWS = [
   ["aws_elasticache_global_replication_group", "cache", "ElastiCache global datastore"],
   ["aws_elasticache_serverless_cache", "cache", "ElastiCache serverless cache"],
   ["aws_memorydb_cluster", "cache", "MemoryDB cluster"],
+  ["aws_memorydb_multi_region_cluster", "cache", "MemoryDB multi-Region cluster"],
   ["aws_dax_cluster", "cache", "DynamoDB Accelerator (DAX) cluster"],
   // Queues and streams
   ["aws_sqs_queue", "queue", "SQS queue"],
@@ -32394,6 +32802,9 @@ var AWS = [
   ["aws_kms_key", "key-store", "KMS key"],
   ["aws_kms_replica_key", "key-store", "KMS multi-Region replica key"],
   ["aws_kms_external_key", "key-store", "KMS key with imported key material"],
+  ["aws_kms_replica_external_key", "key-store", "KMS replica key with imported key material"],
+  ["aws_cloudhsm_v2_cluster", "key-store", "CloudHSM cluster (the keys in its HSMs)"],
+  ["aws_paymentcryptography_key", "key-store", "Payment Cryptography key"],
   ["aws_acmpca_certificate_authority", "key-store", "Private certificate authority"],
   ["aws_secretsmanager_secret", "secret", "Secrets Manager secret"],
   // Values are often written outside Terraform (ignore_changes); a replace loses them.
@@ -32413,10 +32824,13 @@ var AWS = [
   ["aws_kendra_index", "search", "Kendra index"],
   // Logs and metrics
   ["aws_cloudwatch_log_group", "log-store", "CloudWatch log group"],
-  ["aws_amp_workspace", "log-store", "Managed Prometheus workspace"],
+  ["aws_prometheus_workspace", "log-store", "Managed Prometheus workspace"],
+  ["aws_cloudtrail_event_data_store", "log-store", "CloudTrail Lake event data store"],
+  ["aws_grafana_workspace", "other-data", "Managed Grafana workspace (dashboards)"],
   // Directories and identity stores
   ["aws_cognito_user_pool", "directory", "Cognito user pool"],
   ["aws_cognito_identity_pool", "directory", "Cognito identity pool"],
+  ["aws_sagemaker_domain", "file-system", "SageMaker domain (its EFS home directories)"],
   ["aws_directory_service_directory", "directory", "Directory Service directory"],
   // Clusters (workloads, persistent volumes and etcd state go with them)
   ["aws_eks_cluster", "cluster", "EKS Kubernetes cluster"]
@@ -32432,6 +32846,16 @@ var GOOGLE = [
   ["google_firestore_database", "database", "Firestore database"],
   ["google_firebase_database_instance", "database", "Firebase Realtime Database instance"],
   ["google_alloydb_cluster", "database", "AlloyDB cluster"],
+  [
+    "google_oracle_database_autonomous_database",
+    "database",
+    "Oracle Database@Google Cloud autonomous database"
+  ],
+  [
+    "google_oracle_database_cloud_vm_cluster",
+    "database",
+    "Oracle Database@Google Cloud VM cluster (its databases)"
+  ],
   // Warehouses and analytics stores
   ["google_bigquery_dataset", "warehouse", "BigQuery dataset"],
   ["google_bigquery_table", "warehouse", "BigQuery table"],
@@ -32468,6 +32892,8 @@ var GOOGLE = [
   // Messaging
   ["google_pubsub_topic", "stream", "Pub/Sub topic"],
   ["google_pubsub_subscription", "queue", "Pub/Sub subscription (unacked messages)"],
+  ["google_managed_kafka_cluster", "stream", "Managed Service for Apache Kafka cluster"],
+  ["google_managed_kafka_topic", "stream", "Managed Kafka topic"],
   // Keys, certificates, secrets
   ["google_kms_key_ring", "key-store", "Cloud KMS key ring"],
   ["google_kms_crypto_key", "key-store", "Cloud KMS crypto key"],
@@ -32493,6 +32919,8 @@ var AZURE = [
   ["azurerm_mssql_database", "database", "Azure SQL database"],
   ["azurerm_mssql_managed_instance", "database", "Azure SQL Managed Instance"],
   ["azurerm_mssql_managed_database", "database", "Azure SQL Managed Instance database"],
+  ["azurerm_sql_managed_database", "database", "Azure SQL Managed Instance database (legacy)"],
+  ["azurerm_sql_managed_instance", "database", "Azure SQL Managed Instance (legacy)"],
   ["azurerm_sql_server", "database", "Azure SQL server (legacy)"],
   ["azurerm_sql_database", "database", "Azure SQL database (legacy)"],
   // PostgreSQL, MySQL, MariaDB
@@ -32518,6 +32946,18 @@ var AZURE = [
   ["azurerm_cosmosdb_gremlin_graph", "database", "Cosmos DB Gremlin graph"],
   ["azurerm_cosmosdb_table", "database", "Cosmos DB table"],
   ["azurerm_cosmosdb_postgresql_cluster", "database", "Cosmos DB for PostgreSQL cluster"],
+  [
+    "azurerm_cosmosdb_cassandra_cluster",
+    "database",
+    "Managed Instance for Apache Cassandra cluster"
+  ],
+  ["azurerm_mongo_cluster", "database", "Cosmos DB for MongoDB (vCore) cluster"],
+  ["azurerm_oracle_autonomous_database", "database", "Oracle Database@Azure autonomous database"],
+  [
+    "azurerm_oracle_cloud_vm_cluster",
+    "database",
+    "Oracle Database@Azure VM cluster (its databases)"
+  ],
   ["azurerm_confidential_ledger", "database", "Azure Confidential Ledger"],
   ["azurerm_healthcare_fhir_service", "database", "Health Data Services FHIR service"],
   // Warehouses and analytics
@@ -32537,6 +32977,9 @@ var AZURE = [
   ["azurerm_managed_disk", "volume", "managed disk"],
   ["azurerm_snapshot", "snapshot", "managed disk snapshot"],
   ["azurerm_netapp_volume", "file-system", "Azure NetApp Files volume"],
+  ["azurerm_managed_lustre_file_system", "file-system", "Azure Managed Lustre file system"],
+  ["azurerm_qumulo_file_system", "file-system", "Azure Native Qumulo file system"],
+  ["azurerm_elastic_san_volume", "volume", "Elastic SAN volume"],
   ["azurerm_netapp_snapshot", "snapshot", "Azure NetApp Files snapshot"],
   // Backups
   ["azurerm_recovery_services_vault", "backup", "Recovery Services vault"],
@@ -32545,6 +32988,7 @@ var AZURE = [
   ["azurerm_redis_cache", "cache", "Azure Cache for Redis"],
   ["azurerm_redis_enterprise_cluster", "cache", "Azure Cache for Redis Enterprise cluster"],
   ["azurerm_managed_redis", "cache", "Azure Managed Redis"],
+  ["azurerm_redis_enterprise_database", "cache", "Azure Cache for Redis Enterprise database"],
   // Messaging
   ["azurerm_servicebus_namespace", "queue", "Service Bus namespace"],
   ["azurerm_servicebus_queue", "queue", "Service Bus queue"],
@@ -32566,6 +33010,11 @@ var AZURE = [
   ["azurerm_container_registry", "registry", "Container Registry"],
   // Search
   ["azurerm_search_service", "search", "Azure AI Search service"],
+  [
+    "azurerm_machine_learning_workspace",
+    "other-data",
+    "Azure Machine Learning workspace (models, datasets, runs)"
+  ],
   // Logs and metrics
   ["azurerm_log_analytics_workspace", "log-store", "Log Analytics workspace"],
   ["azurerm_application_insights", "log-store", "Application Insights component"],
@@ -32641,6 +33090,9 @@ var OTHER = [
   ["aiven_valkey", "cache", "Aiven for Valkey service"],
   ["aiven_m3db", "database", "Aiven for M3DB service"],
   ["aiven_influxdb", "database", "Aiven for InfluxDB service"],
+  ["aiven_influxdb_database", "database", "Aiven for InfluxDB database"],
+  ["aiven_alloydbomni", "database", "Aiven for AlloyDB Omni service"],
+  ["aiven_alloydbomni_database", "database", "Aiven for AlloyDB Omni database"],
   ["aiven_kafka", "stream", "Aiven for Apache Kafka service"],
   ["aiven_kafka_topic", "stream", "Aiven for Apache Kafka topic (and its messages)"],
   // Confluent
@@ -32652,6 +33104,10 @@ var OTHER = [
   ["tfe_workspace", "other-data", "Terraform Cloud/Enterprise workspace (with its state)"],
   ["vault_mount", "secret", "Vault secrets engine mount"],
   ["vault_kv_secret_v2", "secret", "Vault KV v2 secret (all its versions)"],
+  ["vault_kv_secret", "secret", "Vault KV v1 secret"],
+  ["vault_generic_secret", "secret", "Vault secret"],
+  ["vault_transit_secret_backend_key", "key-store", "Vault transit encryption key"],
+  ["vault_pki_secret_backend_key", "key-store", "Vault PKI private key"],
   // Other clouds
   ["heroku_addon", "database", "Heroku add-on (e.g. Postgres, Redis)"],
   ["linode_volume", "volume", "Linode block storage volume"],
@@ -32784,9 +33240,6 @@ var OPEN = new Set(OPEN_SOURCES);
 var WIDE_IPV4 = 2 ** 24;
 var AZURE_SERVICES_RANGE = "0.0.0.0-0.0.0.0";
 var EPHEMERAL_FROM = 1024;
-function asObject(v) {
-  return v !== null && v !== void 0 && typeof v === "object" && !Array.isArray(v) ? v : {};
-}
 function list(v) {
   return Array.isArray(v) ? v : v === void 0 || v === null ? [] : [v];
 }
@@ -32837,6 +33290,7 @@ function port(v) {
   const n = typeof v === "string" ? Number(v) : v;
   return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : void 0;
 }
+var ICMP = /* @__PURE__ */ new Set(["icmp", "icmpv6", "Icmp", "1", "58", 1, 58]);
 function awsPorts(o, protocolKey = "protocol") {
   const proto = o[protocolKey];
   if (proto === "-1" || proto === "all" || proto === -1) return void 0;
@@ -32925,12 +33379,14 @@ function openIngress(type, value3) {
     }
   };
   const awsRule = (o, protocolKey) => {
+    if (ICMP.has(o[protocolKey ?? "protocol"] ?? null)) return;
     const ports = awsPorts(o, protocolKey);
     add(o.cidr_blocks, ports);
     add(o.ipv6_cidr_blocks, ports);
   };
   const nacl = (o) => {
     if (o.action !== "allow" && o.rule_action !== "allow") return;
+    if (ICMP.has(o.protocol ?? null)) return;
     const ports = awsPorts(o);
     if (ports?.every(([a, b]) => a >= EPHEMERAL_FROM && b === 65535)) return;
     add(o.cidr_block, ports);
@@ -32938,6 +33394,7 @@ function openIngress(type, value3) {
   };
   const azureRule = (o) => {
     if (o.direction !== "Inbound" || o.access !== "Allow") return;
+    if (ICMP.has(o.protocol ?? null)) return;
     const specs = [...list(o.destination_port_range), ...list(o.destination_port_ranges)];
     const ports = specs.length > 0 ? portList(specs) : void 0;
     add(o.source_address_prefix, ports);
@@ -32969,6 +33426,7 @@ function openIngress(type, value3) {
       if (v.type === "ingress") awsRule(v);
       break;
     case "aws_vpc_security_group_ingress_rule": {
+      if (ICMP.has(v.ip_protocol ?? null)) break;
       const ports = awsPorts(v, "ip_protocol");
       add(v.cidr_ipv4, ports);
       add(v.cidr_ipv6, ports);
@@ -32983,7 +33441,7 @@ function openIngress(type, value3) {
       break;
     case "google_compute_firewall": {
       if (v.direction !== void 0 && v.direction !== null && v.direction !== "INGRESS") break;
-      const allows = objects(v.allow);
+      const allows = objects(v.allow).filter((a) => !ICMP.has(a.protocol ?? null));
       if (allows.length === 0) break;
       let ports = [];
       for (const a of allows) {
@@ -33334,6 +33792,17 @@ var RULES = [
     ] : []
   },
   {
+    id: "plan-incomplete",
+    severity: "high",
+    title: "Plan incomplete",
+    description: "The plan has `complete: false` (Terraform 1.9+ deferred changes): applying it is not the end, another plan and apply must follow.",
+    evaluate: (plan) => plan.complete ? [] : [
+      {
+        message: `Terraform could not plan everything yet${plan.deferredChanges > 0 ? ` (${plan.deferredChanges} change${plan.deferredChanges === 1 ? "" : "s"} deferred)` : ""}: this plan is only the first step, and what the next plan does is not shown here. Approve it knowing that another plan and apply follow.`
+      }
+    ]
+  },
+  {
     id: "mass-destroy",
     severity: "critical",
     title: "Mass destroy",
@@ -33393,7 +33862,7 @@ var RULES = [
     evaluate: (plan) => destroyed(plan).flatMap((c) => {
       const policy2 = BACKUP_POLICIES[c.type];
       if (!policy2) return [];
-      const before = asObject2(c.before);
+      const before = asObject(c.before);
       const lost = [];
       if (policy2.backupsAlwaysDeleted) {
         lost.push(`its automated backups are deleted with it`);
@@ -33454,8 +33923,8 @@ var RULES = [
         ];
       }
       if (c.kind !== "update" && c.kind !== "replace") return [];
-      const before = asObject2(c.before);
-      const after = asObject2(c.after);
+      const before = asObject(c.before);
+      const after = asObject(c.after);
       const off = PROTECTION_ATTRS.filter((a) => before[a] === true && after[a] === false);
       const on = statefulChange(c, config.risk.stateful_types) ? DANGER_ATTRS.filter((a) => after[a] === true && before[a] !== true) : [];
       const parts = [
@@ -33584,9 +34053,6 @@ function openingsText(openings) {
 function pct(x) {
   return `${Math.round(x * 100)}%`;
 }
-function asObject2(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
-}
 function isSetString(v) {
   return typeof v === "string" && v !== "";
 }
@@ -33664,10 +34130,12 @@ async function parsePlanStream(source, file, opts = {}) {
       } else if (entry.kind === "resource_changes") {
         if (entry.index === 0) resetChanges();
         rcSeen = true;
-        const key = changeSortKey(entry.value);
-        if (keys.length > 0 && key < keys[keys.length - 1]) sorted = false;
-        keys.push(key);
-        ranges.push(entry.start, entry.end);
+        if (isActionable(entry.value)) {
+          const key = changeSortKey(entry.value);
+          if (keys.length > 0 && key < keys[keys.length - 1]) sorted = false;
+          keys.push(key);
+          ranges.push(entry.start, entry.end);
+        }
         if (firstError !== void 0) continue;
         const r = resourceChangeAt(entry.value, entry.index, entry.depth);
         if (!r.ok) {
@@ -33706,7 +34174,7 @@ async function parsePlanStream(source, file, opts = {}) {
   if (!rest.ok) return rest;
   if (firstError !== void 0) return { ok: false, error: planError(file, firstError) };
   if (driftError !== void 0) return { ok: false, error: planError(file, driftError) };
-  const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, skeleton.output_changes, keys, ranges, sorted, opts);
+  const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, digestHeader(skeleton), keys, ranges, sorted, opts);
   return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
 }
 function slimChange(c) {
@@ -33725,9 +34193,10 @@ function slimValue(v, extra = []) {
   for (const k of extra) if (Object.hasOwn(v, k)) out[k] = v[k];
   return out;
 }
-async function streamDigest(text, outputChanges, keys, ranges, sorted, opts) {
+async function streamDigest(text, header, keys, ranges, sorted, opts) {
   const n = keys.length;
-  const digest = new PlanDigest(isPlainObject5(outputChanges) ? outputChanges : {});
+  const outputs = isPlainObject2(header.output_changes) ? header.output_changes : {};
+  const digest = new PlanDigest({ ...header, output_changes: outputs });
   let order;
   if (!sorted) {
     order = Array.from({ length: n }, (_, i) => i);
@@ -33909,9 +34378,6 @@ function concat(parts) {
   }
   return out;
 }
-function isPlainObject5(x) {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
 var StreamSyntaxError = class extends Error {
   constructor(offset, problem, endsEarly, leaf) {
     super(problem);
@@ -33932,10 +34398,7 @@ async function syntaxReason(text, e) {
     if (inner.line > 1) ({ line, column } = { line: line + inner.line - 1, column: inner.column });
     else column += inner.column - 1;
   }
-  if (e.endsEarly) {
-    return `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`;
-  }
-  return `not valid JSON at line ${line}, column ${column}: ${e.problem}`;
+  return syntaxErrorReason(line, column, e.problem, e.endsEarly);
 }
 async function lineAndColumnAt(text, offset) {
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -33966,7 +34429,7 @@ var EMIT_RC = { mode: "emit", emit: "resource_changes" };
 var EMIT_DRIFT = { mode: "emit", emit: "resource_drift" };
 var STATE_RESOURCE = {
   mode: "reduce",
-  reduce: (v) => isPlainObject5(v) ? Object.hasOwn(v, "mode") ? { mode: v.mode } : {} : v
+  reduce: (v) => isPlainObject2(v) ? Object.hasOwn(v, "mode") ? { mode: v.mode } : {} : v
 };
 var STATE_MODULE = {
   mode: "obj",
@@ -34004,6 +34467,10 @@ var ROOT = {
       case "output_changes":
       case "relevant_attributes":
       case "checks":
+      case "complete":
+      // with the next two, what digest v2 covers besides the changes
+      case "action_invocations":
+      case "deferred_changes":
         return KEEP;
       case "prior_state":
         return {
@@ -34032,9 +34499,6 @@ var ROOT = {
     }
   }
 };
-function isSpace2(c) {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
 var Scanner = class {
   state = 0 /* Value */;
   stack = [];
@@ -34089,7 +34553,7 @@ var Scanner = class {
         continue;
       }
       const c = buf[i];
-      if (isSpace2(c)) {
+      if (isSpace(c)) {
         i++;
         continue;
       }
@@ -34203,7 +34667,7 @@ var Scanner = class {
     if (this.capScalar) {
       while (i < n) {
         const c = buf[i];
-        if (c === 44 /* Comma */ || c === 125 /* RBrace */ || c === 93 /* RBracket */ || isSpace2(c)) return i;
+        if (c === 44 /* Comma */ || c === 125 /* RBrace */ || c === 93 /* RBracket */ || isSpace(c)) return i;
         i++;
       }
       return -1;
@@ -34417,6 +34881,37 @@ function truncate(s, max) {
   return `${head}\u2026`;
 }
 
+// src/core/binding.ts
+import { createHash as createHash2 } from "node:crypto";
+var REMOVING = /* @__PURE__ */ new Set(["delete", "replace", "forget"]);
+var RISK_SET_SEVERITY = "high";
+function destroyLines(plan) {
+  return sortedDistinct(
+    plan.resourceChanges.filter((c) => REMOVING.has(c.kind)).map((c) => `${c.kind} ${c.address}`)
+  );
+}
+function riskLines(findings) {
+  return sortedDistinct(
+    findings.filter((f) => atLeast(f.severity, RISK_SET_SEVERITY)).map((f) => f.address === void 0 ? f.id : `${f.id} ${f.address}`)
+  );
+}
+function setDigest(lines) {
+  const text = JSON.stringify(sortedDistinct(lines));
+  return createHash2("sha256").update(text, "utf8").digest("hex");
+}
+function linesMissing(a, b) {
+  const other = new Set(b);
+  return a.filter((l) => !other.has(l));
+}
+function sortedDistinct(lines) {
+  return [...new Set(lines)].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
+}
+function bindingOf(plan, findings) {
+  const destroys = destroyLines(plan);
+  const risks = riskLines(findings);
+  return { destroys, risks, destroySet: setDigest(destroys), riskSet: setDigest(risks) };
+}
+
 // src/core/risk/score.ts
 var LEVEL_BANDS = {
   none: [0, 0],
@@ -34475,13 +34970,17 @@ function scoreFindings(findings) {
 // src/core/report.ts
 var SCHEMA_VERSION = 1;
 function buildReport(inputs, config) {
-  const projects = inputs.map(({ name, plan }) => ({
-    name,
-    file: plan.file,
-    plan,
-    assessment: assess(plan, config),
-    counts: countByKind(plan.resourceChanges)
-  }));
+  const projects = inputs.map(({ name, plan }) => {
+    const assessment = assess(plan, config);
+    return {
+      name,
+      file: plan.file,
+      plan,
+      assessment,
+      counts: countByKind(plan.resourceChanges),
+      binding: bindingOf(plan, assessment.findings)
+    };
+  });
   const worst = projects.reduce(
     (w, p) => !w || levelRank(p.assessment.level) > levelRank(w.assessment.level) || p.assessment.level === w.assessment.level && p.assessment.score > w.assessment.score ? p : w,
     void 0
@@ -34512,6 +35011,8 @@ function reportJson(report) {
         name: p.name,
         file: p.file,
         digest: p.plan.digest,
+        destroySet: p.binding.destroySet,
+        riskSet: p.binding.riskSet,
         level: p.assessment.level,
         score: p.assessment.score,
         requiresApproval: p.assessment.requiresApproval,
@@ -34550,19 +35051,32 @@ var COUNTED_WHEN_NONZERO = ["import", "move", "forget", "read"];
 function countedKinds(counts) {
   return [...ALWAYS_COUNTED, ...COUNTED_WHEN_NONZERO.filter((k) => counts[k] > 0)];
 }
+function ruleTitle(id) {
+  return RULES.find((r) => r.id === id)?.title ?? id;
+}
 function groupFindings(findings) {
   const groups2 = /* @__PURE__ */ new Map();
   for (const f of findings) {
     let g = groups2.get(f.id);
     if (!g) {
-      const title = RULES.find((r) => r.id === f.id)?.title ?? f.id;
-      g = { id: f.id, title, severity: f.severity, points: 0, findings: [] };
+      g = { id: f.id, title: ruleTitle(f.id), severity: f.severity, points: 0, findings: [] };
       groups2.set(f.id, g);
     }
     g.findings.push(f);
     g.points += POINTS[f.severity];
   }
   return [...groups2.values()];
+}
+function destroysOf(p) {
+  return orderedChanges(p.plan).destructive;
+}
+function destroyAction(c) {
+  if (c.kind === "replace") return c.createBeforeDestroy ? "replace (new one first)" : "replace";
+  return c.deposed ? "delete (deposed object)" : "delete";
+}
+function shortReason(c) {
+  if (!c.actionReason) return void 0;
+  return c.actionReason.replace(/^(delete|replace|read)_(because_)?/, "").replace(/_/g, " ");
 }
 function reasonText(r) {
   return typeof r === "string" ? r : r.message;
@@ -34584,27 +35098,159 @@ function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+// src/core/render/arithmetic.ts
+function scoreArithmetic(findings, level) {
+  const [floor, ceiling] = LEVEL_BANDS[level];
+  const terms = groupFindings(findings);
+  const sum2 = terms.reduce((n, t) => n + t.points, floor);
+  return { level, floor, ceiling, terms, sum: sum2, score: Math.min(ceiling, sum2) };
+}
+var POINTS_TEXT = ["critical", "high", "medium", "low"].map((s) => `${s} ${POINTS[s]}`).join(", ");
+
+// src/core/render/factors.ts
+var FOLDED_RULES = /* @__PURE__ */ new Set(["destroy", "replace"]);
+var STRENGTH = [
+  "plan-errored",
+  "plan-incomplete",
+  "backups-lost",
+  "mass-destroy",
+  "stateful-destroy",
+  "protected-address",
+  "empty-state",
+  "protection-disabled",
+  "network-exposure"
+];
+var IMPLIED_BY = {
+  "stateful-destroy": ["backups-lost"]
+};
+function strongestFirst(findings) {
+  const sev = (f) => -SEVERITIES.indexOf(f.severity);
+  const strength = (f) => {
+    const i = STRENGTH.indexOf(f.id);
+    return i < 0 ? STRENGTH.length : i;
+  };
+  return [...findings].sort((a, b) => sev(a) - sev(b) || strength(a) - strength(b));
+}
+function factorLayout(findings, level) {
+  const sorted = strongestFirst(findings);
+  const flags = /* @__PURE__ */ new Map();
+  for (const f of sorted) {
+    if (f.address === void 0) continue;
+    const seen = flags.get(f.address);
+    if (!seen) flags.set(f.address, { rules: [f.id], severity: f.severity });
+    else if (!seen.rules.includes(f.id)) seen.rules.push(f.id);
+  }
+  const onTop = (f) => f.severity === "high" || f.severity === "critical" || f.severity === level;
+  const top = [];
+  const implied = [];
+  const other = [];
+  for (const f of sorted) {
+    if (FOLDED_RULES.has(f.id)) continue;
+    if (!onTop(f)) {
+      other.push(f);
+    } else if (f.address !== void 0 && (IMPLIED_BY[f.id] ?? []).some((id) => flags.get(f.address)?.rules.includes(id))) {
+      implied.push(f);
+    } else {
+      top.push(f);
+    }
+  }
+  return { top, implied, other, flags };
+}
+
+// src/core/render/verdict.ts
+function verdict(p, top) {
+  const destroys = destroysOf(p);
+  const errored = top.find((f) => f.id === "plan-errored");
+  const lead = errored ? [
+    p.plan.errored ? "Terraform reported errors, so this plan is incomplete" : "Terraform marked this plan as not applyable"
+  ] : [];
+  if (destroys.length > 0) {
+    const clause2 = destroyClause(p, destroys, top);
+    return errored ? [...lead, ", and it ", ...lowerFirst(clause2)] : clause2;
+  }
+  if (errored) return [...lead, "."];
+  const strongest = top[0];
+  if (strongest) {
+    const title = ruleTitle(strongest.id);
+    const more = top.length - 1;
+    return [
+      title,
+      ...strongest.address !== void 0 ? [": ", { address: strongest.address }] : [],
+      more > 0 ? ` (and ${plural(more, "other risk factor")})` : "",
+      `; ${changeClause(p)}.`
+    ];
+  }
+  const clause = changeClause(p);
+  return [`${clause[0].toUpperCase()}${clause.slice(1)}.`];
+}
+function destroyClause(p, destroys, top) {
+  const kinds = new Set(destroys.map((c) => c.kind));
+  const verb2 = kinds.size > 1 ? "Destroys or replaces" : kinds.has("replace") ? "Replaces" : "Destroys";
+  const byAddress2 = new Map(destroys.map((c) => [c.address, c]));
+  const named = top.find((f) => f.id === "backups-lost" && byAddress2.has(f.address ?? "")) ?? top.find((f) => f.id === "stateful-destroy" && byAddress2.has(f.address ?? ""));
+  const parts = [verb2, " "];
+  if (named) {
+    const c = byAddress2.get(named.address);
+    const what = BACKUP_POLICIES[c.type]?.what ?? statefulType(c.type)?.what;
+    parts.push(what ? `the ${what} ` : "", { address: c.address });
+    parts.push(named.id === "backups-lost" ? " with no backup left" : " and the data in it");
+    const others = destroys.length - 1;
+    if (others > 0) parts.push(`, and ${plural(others, "other resource")}`);
+  } else {
+    parts.push(plural(destroys.length, "resource"));
+  }
+  const inState = p.plan.priorStateResources;
+  if (top.some((f) => f.id === "mass-destroy") && inState > 0) {
+    parts.push(
+      destroys.length >= inState ? `: ${inState === 1 ? "the only one" : `all ${inState}`} in state` : `: ${destroys.length} of the ${inState} in state`
+    );
+  }
+  parts.push(".");
+  return parts;
+}
+var VERBS = [
+  ["create", "creates"],
+  ["update", "updates"],
+  ["import", "imports"],
+  ["move", "moves"],
+  ["forget", "forgets"]
+];
+function changeClause(p) {
+  const done = VERBS.filter(([k]) => p.counts[k] > 0).map(
+    ([k, v], i) => i === 0 ? `${v} ${plural(p.counts[k], "resource")}` : `${v} ${p.counts[k]}`
+  );
+  if (done.length === 0) return "no resource changes";
+  const list2 = done.length === 1 ? done[0] : `${done.slice(0, -1).join(", ")} and ${done.at(-1)}`;
+  return `${list2}, nothing is destroyed`;
+}
+function lowerFirst(parts) {
+  const [first2, ...rest] = parts;
+  return typeof first2 === "string" ? [first2[0].toLowerCase() + first2.slice(1), ...rest] : parts;
+}
+
 // src/core/marker.ts
-var MARKER_VERSION = 1;
-var PREFIX = "<!-- plangate:v1 ";
+var MARKER_VERSION = 2;
+var PREFIX = `<!-- plangate:v${MARKER_VERSION} `;
 var SUFFIX = " -->";
-var MARKER_RE = /<!-- plangate:v1 ([A-Za-z0-9_-]+) -->/g;
+var MARKER_RE = /<!-- plangate:v(\d{1,3}) ([A-Za-z0-9_-]+) -->/g;
 var MARKER_MAX_BYTES = 8192;
 function markerFor(report, opts = {}) {
   const m = {
-    v: 1,
-    projects: report.projects.map((p) => {
-      const destroyed2 = p.plan.resourceChanges.filter((c) => c.mode === "managed" && isDestructive(c.kind)).map((c) => c.address);
-      return {
-        name: p.name,
-        digest: p.plan.digest,
-        level: p.assessment.level,
-        score: p.assessment.score,
-        requiresApproval: p.assessment.requiresApproval,
-        destroyCount: destroyed2.length,
-        destroyed: destroyed2
-      };
-    })
+    v: MARKER_VERSION,
+    projects: report.projects.map((p) => ({
+      name: p.name,
+      digest: p.plan.digest,
+      level: p.assessment.level,
+      score: p.assessment.score,
+      requiresApproval: p.assessment.requiresApproval,
+      destroyCount: p.plan.resourceChanges.filter(
+        (c) => c.mode === "managed" && isDestructive(c.kind)
+      ).length,
+      destroys: p.binding.destroys,
+      risks: p.binding.risks,
+      destroySet: p.binding.destroySet,
+      riskSet: p.binding.riskSet
+    }))
   };
   if (opts.headSha !== void 0) {
     const sha = opts.headSha.toLowerCase();
@@ -34619,12 +35265,17 @@ function markerFor(report, opts = {}) {
   return m;
 }
 function encodeMarker(m) {
-  const projects = m.projects.map((p) => ({ ...p, destroyed: [...p.destroyed] }));
+  const projects = m.projects.map((p) => ({
+    ...p,
+    destroys: [...p.destroys],
+    risks: [...p.risks]
+  }));
   let json = JSON.stringify({ ...m, projects });
   while (json.length > MARKER_MAX_BYTES) {
-    const longest = projects.reduce((a, b) => b.destroyed.length > a.destroyed.length ? b : a);
-    if (longest.destroyed.length === 0) break;
-    longest.destroyed.splice(Math.floor(longest.destroyed.length / 2));
+    const lists = projects.flatMap((p) => [p.destroys, p.risks]);
+    const longest = lists.reduce((a, b) => b.length > a.length ? b : a);
+    if (longest.length === 0) break;
+    longest.splice(Math.floor(longest.length / 2));
     json = JSON.stringify({ ...m, projects });
   }
   return `${PREFIX}${Buffer.from(json, "utf8").toString("base64url")}${SUFFIX}`;
@@ -34633,20 +35284,33 @@ function decodeMarker(body) {
   const found = [...body.matchAll(MARKER_RE)];
   if (found.length === 0) return { ok: false, reason: "none" };
   if (found.length > 1) return { ok: false, reason: "several" };
+  const version = Number(found[0][1]);
+  let m;
   try {
-    const m = JSON.parse(Buffer.from(found[0][1], "base64url").toString("utf8"));
-    return isMarker(m) ? { ok: true, marker: m } : { ok: false, reason: "malformed" };
+    m = JSON.parse(Buffer.from(found[0][2], "base64url").toString("utf8"));
   } catch {
     return { ok: false, reason: "malformed" };
   }
+  if (version < MARKER_VERSION)
+    return { ok: false, reason: "outdated", version, projects: projectNames(m) };
+  if (version !== MARKER_VERSION) return { ok: false, reason: "malformed" };
+  return isMarker(m) ? { ok: true, marker: m } : { ok: false, reason: "malformed" };
+}
+function projectNames(m) {
+  const ps = m?.projects;
+  if (!Array.isArray(ps)) return [];
+  return ps.map((p) => p?.name).filter((n) => typeof n === "string");
 }
 function withoutMarker(body) {
   return body.replace(MARKER_RE, "").trimEnd();
 }
+var DIGEST_RE = new RegExp(`^${DIGEST_PREFIX}[0-9a-f]{64}$`);
+var SET_RE = /^[0-9a-f]{64}$/;
 function isMarkerProject(x) {
   if (typeof x !== "object" || x === null) return false;
   const p = x;
-  return typeof p.name === "string" && typeof p.digest === "string" && /^sha256:[0-9a-f]{64}$/.test(p.digest) && typeof p.level === "string" && LEVELS.includes(p.level) && typeof p.score === "number" && typeof p.requiresApproval === "boolean" && typeof p.destroyCount === "number" && Array.isArray(p.destroyed) && p.destroyed.every((a) => typeof a === "string");
+  const strings = (v) => Array.isArray(v) && v.every((a) => typeof a === "string");
+  return typeof p.name === "string" && typeof p.digest === "string" && DIGEST_RE.test(p.digest) && typeof p.level === "string" && LEVELS.includes(p.level) && typeof p.score === "number" && typeof p.requiresApproval === "boolean" && typeof p.destroyCount === "number" && strings(p.destroys) && strings(p.risks) && typeof p.destroySet === "string" && SET_RE.test(p.destroySet) && typeof p.riskSet === "string" && SET_RE.test(p.riskSet);
 }
 function isMarker(x) {
   if (typeof x !== "object" || x === null) return false;
@@ -34682,6 +35346,14 @@ var NAME_MAX = 100;
 var ATTRS_MAX = 50;
 var APPROVERS_MAX = 50;
 var TITLE_PROJECTS_MAX = 10;
+var NO_RISK = "No risk factors.";
+var LEAST = {
+  hygiene: 0,
+  details: 0,
+  other: 0,
+  findingsPerRule: 1,
+  destroys: 0
+};
 function renderMarkdown(report, opts = {}) {
   const max = opts.maxChars ?? GITHUB_COMMENT_MAX_CHARS;
   const hint = trustedLine(opts.fullSummaryHint ?? DEFAULT_FULL_SUMMARY_HINT);
@@ -34694,20 +35366,28 @@ function renderMarkdown(report, opts = {}) {
     let destroysLeft = b2.destroys;
     let detailsLeft = b2.details;
     let hygieneLeft = b2.hygiene;
+    let otherLeft = b2.other;
     for (const p of parts) {
       const shownDestroys = Math.min(destroysLeft, p.destroyRows.length);
       destroysLeft -= shownDestroys;
       const shownDetails = Math.min(detailsLeft, p.details.length);
       detailsLeft -= shownDetails;
-      out.push(p.head);
+      const shownOther = Math.min(otherLeft, p.other.length);
+      otherLeft -= shownOther;
+      if (p.head) out.push(p.head);
+      out.push(p.verdict);
+      if (p.factors.length > 0) out.push(factorList(p.factors, b2.findingsPerRule));
+      else if (p.score === "") out.push(NO_RISK);
+      out.push(p.counts);
       out.push(destroySection(p, shownDestroys, hint));
-      out.push(p.risks.length > 0 ? riskSection(p.risks, b2.findingsPerRule) : "No risk factors.");
       if (p.approval) out.push(p.approval);
+      if (p.other.length > 0) out.push(otherSection(p.other, shownOther));
       if (p.hygiene.length > 0) {
         const shownHygiene = Math.min(hygieneLeft, p.hygiene.length);
         hygieneLeft -= shownHygiene;
         out.push(hygieneMarkdown(p.hygiene, shownHygiene, hint));
       }
+      if (p.score) out.push(p.score);
       if (p.details.length > 0) out.push(detailsSection(p.details, shownDetails, hint));
       out.push(p.digest);
     }
@@ -34717,19 +35397,20 @@ function renderMarkdown(report, opts = {}) {
   const full = {
     hygiene: sum(parts.map((p) => p.hygiene.length)),
     destroys: sum(parts.map((p) => p.destroyRows.length)),
-    findingsPerRule: Math.max(0, ...parts.flatMap((p) => p.risks.map((g) => g.items.length))),
+    findingsPerRule: Math.max(0, ...parts.flatMap((p) => perRule(p.factors))),
+    other: sum(parts.map((p) => p.other.length)),
     details: Math.min(sum(parts.map((p) => p.details.length)), opts.maxDetails ?? Infinity)
   };
   const fits = (b2) => assemble(b2).length <= max;
   if (fits(full)) return assemble(full);
   let b = full;
-  for (const key of ["hygiene", "details", "findingsPerRule", "destroys"]) {
-    const none = { ...b, [key]: 0 };
-    if (fits(none)) {
-      const n = largestFitting(0, full[key], (k) => fits({ ...b, [key]: k }));
+  for (const key of ["hygiene", "details", "other", "findingsPerRule", "destroys"]) {
+    const least = { ...b, [key]: Math.min(LEAST[key], full[key]) };
+    if (fits(least)) {
+      const n = largestFitting(least[key], full[key], (k) => fits({ ...b, [key]: k }));
       return assemble({ ...b, [key]: n });
     }
-    b = none;
+    b = least;
   }
   const minimal = [
     ...title,
@@ -34740,6 +35421,11 @@ function renderMarkdown(report, opts = {}) {
   throw new RangeError(
     `maxChars ${max} is too small for the summary's marker and title (${minimal.length} characters)`
   );
+}
+function perRule(factors) {
+  const n = /* @__PURE__ */ new Map();
+  for (const f of factors) n.set(f.id, (n.get(f.id) ?? 0) + 1);
+  return [...n.values()];
 }
 function largestFitting(lo, hi, fits) {
   if (fits(hi)) return hi;
@@ -34770,25 +35456,81 @@ function projectParts(p, opts, multi) {
   const ordered = orderedChanges(p.plan);
   const destroys = ordered.destructive;
   const short = shortDigest(p.plan.digest);
-  const head = [];
-  if (multi) {
-    head.push(`#### Project ${codeSpan(truncate(p.name, NAME_MAX))}`);
-    head.push(badge(p.assessment.level, p.assessment.score, p.assessment.requiresApproval));
-  }
-  head.push(countsTable(p));
+  const layout = factorLayout(p.assessment.findings, p.assessment.level);
+  const actions = new Set(destroys.map(actionCell));
+  const sharedAction = destroys.length > 1 && actions.size === 1 ? [...actions][0] : void 0;
+  const head = multi ? [
+    `#### Project ${codeSpan(truncate(p.name, NAME_MAX))}`,
+    badge(p.assessment.level, p.assessment.score, p.assessment.requiresApproval)
+  ].join("\n\n") : "";
   return {
-    head: head.join("\n\n"),
+    head,
+    verdict: `**${verdict(p, layout.top).map((v) => typeof v === "string" ? escapeInline(v) : addressCode(v.address)).join("")}**`,
+    factors: layout.top.map((f) => ({ id: f.id, line: factorLine(f) })),
+    counts: countsTable(p),
     destroyTotal: destroys.length,
-    destroyRows: destroys.map(destroyRow),
-    risks: groupFindings(p.assessment.findings).map((g) => ({
-      head: `- ${LEVEL_EMOJI[g.severity]} **${escapeInline(g.title)}** (${codeSpan(g.id)}): ${g.severity}, +${g.points} points (${plural(g.findings.length, "finding")} \xD7 ${g.points / g.findings.length})`,
-      items: g.findings.map((f) => `  - ${escapeInline(truncate(f.message, MESSAGE_MAX2))}`)
-    })),
+    sharedAction,
+    destroyRows: destroys.map(
+      (c) => `| ${addressCode(c.address, true)} |` + (sharedAction === void 0 ? ` ${actionCell(c)} |` : "") + ` ${flagsCell(layout.flags.get(c.address))} |`
+    ),
     approval: p.assessment.requiresApproval ? approvalSection(p, opts, multi, short) : "",
     hygiene: p.assessment.hygiene,
+    other: layout.other.map(factorLine),
+    score: p.assessment.findings.length > 0 ? scoreSection(p) : "",
     details: [...ordered.destructive, ...ordered.other].map(detailsBlock),
     digest: `Plan digest: ${codeSpan(short)} (${escapeInline(truncate(p.file, NAME_MAX))})`
   };
+}
+function factorLine(f) {
+  return `- ${LEVEL_EMOJI[f.severity]} **${escapeInline(ruleTitle(f.id))}** (${codeSpan(f.id)}): ` + escapeInline(truncate(f.message, MESSAGE_MAX2));
+}
+function factorList(factors, perRule2) {
+  const lines = [];
+  let i = 0;
+  while (i < factors.length) {
+    const id = factors[i].id;
+    let j = i;
+    while (j < factors.length && factors[j].id === id) j++;
+    const shown2 = Math.min(perRule2, j - i);
+    lines.push(...factors.slice(i, i + shown2).map((f) => f.line));
+    const left = j - i - shown2;
+    if (left > 0) {
+      lines.push(`- \u2026and ${left} more ${codeSpan(id)} ${left === 1 ? "finding" : "findings"}`);
+    }
+    i = j;
+  }
+  return lines.join("\n");
+}
+function otherSection(lines, shown2) {
+  const left = lines.length - shown2;
+  return [
+    `<details><summary>${plural(lines.length, "more risk factor")} (medium and low)</summary>`,
+    "",
+    ...lines.slice(0, shown2),
+    ...left > 0 ? [`- \u2026and ${left} more, left out to fit GitHub's size limit`] : [],
+    "",
+    "</details>"
+  ].join("\n");
+}
+function scoreSection(p) {
+  const a = scoreArithmetic(p.assessment.findings, p.assessment.level);
+  const rows = a.terms.map(
+    (t) => `| ${escapeInline(t.title)} (${codeSpan(t.id, { table: true })}) | ${t.severity} | ${t.findings.length} | +${t.points} |`
+  );
+  const cap = a.sum > a.ceiling ? `, capped at **${a.ceiling}**` : "";
+  return [
+    "<details><summary>How the score is computed</summary>",
+    "",
+    `The level is the most severe finding's: **${a.level}**, scores ${a.floor}\u2013${a.ceiling}. The score starts at ${a.floor} and every finding adds points (${POINTS_TEXT}), up to ${a.ceiling}.`,
+    "",
+    "| Rule | Severity | Findings | Points |",
+    "|---|---|---:|---:|",
+    ...rows,
+    "",
+    `${a.floor} + ${a.terms.map((t) => t.points).join(" + ")} = ${a.sum}${cap}: risk score **${a.score}/100**.`,
+    "",
+    "</details>"
+  ].join("\n");
 }
 var KIND_LABEL = {
   create: "Create",
@@ -34809,20 +35551,27 @@ function countsTable(p) {
     `| ${kinds.map((k) => String(p.counts[k])).join(" | ")} |`
   ].join("\n");
 }
-function destroyRow(c) {
-  const kind = c.kind === "replace" ? c.createBeforeDestroy ? "replace (new one first)" : "replace" : c.deposed ? "delete (deposed object)" : "delete";
-  const reason2 = c.actionReason ? escapeInline(c.actionReason.replace(/_/g, " ")) : "";
-  return `| ${addressCode(c.address, true)} | ${escapeInline(truncate(c.type, NAME_MAX))} | ${kind} | ${reason2} |`;
+function actionCell(c) {
+  const reason2 = shortReason(c);
+  return destroyAction(c) + (reason2 ? ` \xB7 ${escapeInline(reason2)}` : "");
+}
+function flagsCell(f) {
+  if (!f) return "";
+  const mark = f.severity === "critical" || f.severity === "high" ? `${LEVEL_EMOJI[f.severity]} ` : "";
+  return mark + f.rules.join(", ");
 }
 function addressCode(address, table = false) {
   return codeSpan(truncate(address, ADDRESS_MAX), { table });
 }
 function destroySection(p, shown2, hint) {
   const lines = [`**${p.destroyTotal} to destroy or replace**`];
+  if (p.sharedAction !== void 0)
+    lines.push(`Action for all ${p.destroyTotal}: ${p.sharedAction}.`);
   if (shown2 > 0) {
     lines.push("");
-    lines.push("| Address | Type | Action | Reason |");
-    lines.push("|---|---|---|---|");
+    lines.push(
+      p.sharedAction === void 0 ? "| Address | Action | Flagged by |\n|---|---|---|" : "| Address | Flagged by |\n|---|---|"
+    );
     lines.push(...p.destroyRows.slice(0, shown2));
   }
   const left = p.destroyTotal - shown2;
@@ -34832,27 +35581,13 @@ function destroySection(p, shown2, hint) {
   }
   return lines.join("\n");
 }
-function riskSection(groups2, perRule) {
-  const lines = ["#### Risk factors", ""];
-  for (const g of groups2) {
-    lines.push(g.head);
-    lines.push(...g.items.slice(0, perRule));
-    const left = g.items.length - Math.min(perRule, g.items.length);
-    if (left > 0) lines.push(`  - \u2026and ${left} more`);
-  }
-  return lines.join("\n");
-}
 function approvalSection(p, opts, multi, short) {
-  const command = approvalCommand(p, { ...opts, withProject: multi }, short);
-  const required = opts.required ?? 1;
-  const approvers = (opts.approvers ?? []).map((a) => escapeInline(truncate(a, NAME_MAX)));
-  const listed = approvers.slice(0, APPROVERS_MAX);
-  const moreApprovers = approvers.length - listed.length;
-  const who = [];
-  if (opts.codeowners ?? true) who.push("a code owner of the changed files");
-  if (listed.length > 0) {
-    who.push(listed.join(", ") + (moreApprovers > 0 ? `, and ${moreApprovers} more` : ""));
-  }
+  const policy2 = opts.policy ?? DEFAULT_POLICY;
+  const command = approvalCommand(p, { ...policy2, withProject: multi }, short);
+  const who = describeApprovers(policy2, {
+    quote: (t) => codeSpan(truncate(t, NAME_MAX)),
+    maxNames: APPROVERS_MAX
+  });
   return [
     "#### Approval required",
     "",
@@ -34860,11 +35595,11 @@ function approvalSection(p, opts, multi, short) {
     "",
     ...p.assessment.approvalReasons.map((r) => `- ${escapeInline(reasonText(r))}`),
     "",
-    `To approve, comment with this as the first line${opts.confirmDigest ? " (the digest binds your approval to this exact plan)" : ""}:`,
+    `To approve, comment with this as the first line${policy2.confirmDigest ? " (the digest binds your approval to this exact plan)" : ""}:`,
     "",
     codeBlock(command),
     "",
-    who.length > 0 ? `Who can approve: ${who.join("; or ")}. Approvals needed: ${required}.` : "Nobody is configured to approve: set `approval.codeowners` or `approval.approvers` in `.github/plangate.yml`."
+    `Who can approve: ${who}.`
   ].join("\n");
 }
 function detailsSection(blocks, shown2, hint) {
@@ -34895,8 +35630,8 @@ function detailsBlock(c) {
   ].join("\n");
 }
 function attributeTable(c) {
-  const before = asObject3(c.before);
-  const after = asObject3(c.after);
+  const before = asObject(c.before);
+  const after = asObject(c.after);
   let header;
   let rows;
   if (c.kind === "create" || c.kind === "read" && c.before === null) {
@@ -34927,15 +35662,81 @@ function value2(v) {
 function own2(o, k) {
   return Object.hasOwn(o, k) ? o[k] ?? null : null;
 }
-function asObject3(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
+
+// src/core/ledger.ts
+var LEDGER_CHECK_NAME = "plangate / destroy approval";
+var LEDGER_RE = /<!-- plangate-ledger:v1 ([A-Za-z0-9_-]*) -->/g;
+var LEDGER_STATES = ["approved", "pending", "not-required"];
+function decodeLedger(text) {
+  const found = [...text.matchAll(LEDGER_RE)];
+  if (found.length === 0) {
+    return { ok: false, reason: "none", detail: "the check run carries no plangate ledger" };
+  }
+  if (found.length > 1) {
+    return { ok: false, reason: "several", detail: "the check run carries more than one ledger" };
+  }
+  let value3;
+  try {
+    value3 = JSON.parse(Buffer.from(found[0][1], "base64url").toString("utf8"));
+  } catch {
+    return { ok: false, reason: "malformed", detail: "the ledger is not valid base64url JSON" };
+  }
+  const problem = ledgerProblem(value3);
+  return problem === void 0 ? { ok: true, ledger: value3 } : { ok: false, reason: "malformed", detail: `the ledger is malformed: ${problem}` };
+}
+function ledgerProject(ledger, name) {
+  return ledger.projects.find((p) => p.name === name);
+}
+var SHA_RE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+var DIGEST_RE2 = /^sha256v2:[0-9a-f]{64}$/;
+var SET_RE2 = /^[0-9a-f]{64}$/;
+var LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+var isObj = (x) => typeof x === "object" && x !== null && !Array.isArray(x);
+var isPositiveInt = (x) => Number.isSafeInteger(x) && x > 0;
+function ledgerProblem(x) {
+  if (!isObj(x)) return "not an object";
+  if (typeof x.headSha !== "string" || !SHA_RE.test(x.headSha)) {
+    return "headSha is not a full commit SHA";
+  }
+  if (!isPositiveInt(x.pull)) return "pull is not a pull request number";
+  if (typeof x.baseRef !== "string" || x.baseRef === "") return "baseRef is not a branch name";
+  if (!Array.isArray(x.projects) || x.projects.length === 0) return "projects is empty";
+  const names = /* @__PURE__ */ new Set();
+  for (const [i, p] of x.projects.entries()) {
+    const problem = projectProblem(p);
+    if (problem !== void 0) return `projects[${i}].${problem}`;
+    const name = p.name;
+    if (names.has(name)) return `projects[${i}].name repeats ${JSON.stringify(name)}`;
+    names.add(name);
+  }
+  return void 0;
+}
+function projectProblem(p) {
+  if (!isObj(p)) return "is not an object";
+  if (typeof p.name !== "string" || p.name === "") return "name is empty";
+  if (typeof p.digest !== "string" || !DIGEST_RE2.test(p.digest)) return "digest is not sha256v2";
+  if (typeof p.destroySet !== "string" || !SET_RE2.test(p.destroySet)) {
+    return "destroySet is not a sha256";
+  }
+  if (typeof p.riskSet !== "string" || !SET_RE2.test(p.riskSet)) return "riskSet is not a sha256";
+  if (!LEVELS.includes(p.level)) return "level is not a risk level";
+  if (typeof p.requiresApproval !== "boolean") return "requiresApproval is not a boolean";
+  if (!LEDGER_STATES.includes(p.state)) return "state is unknown";
+  if (!Array.isArray(p.approvals)) return "approvals is not a list";
+  for (const [i, a] of p.approvals.entries()) {
+    if (!isObj(a) || typeof a.login !== "string" || !LOGIN_RE.test(a.login) || !isPositiveInt(a.commentId) || typeof a.at !== "string" || Number.isNaN(Date.parse(a.at))) {
+      return `approvals[${i}] is not {login, commentId, at}`;
+    }
+  }
+  if (p.state === "approved" && p.requiresApproval && p.approvals.length === 0) {
+    return "state is approved without approvals";
+  }
+  return void 0;
 }
 
 // src/core/summaries.ts
 function isTrustedAuthor(login, bots) {
-  if (!login) return false;
-  const l = login.toLowerCase();
-  return bots.some((b) => normalizePrincipal(b) === l);
+  return bots.some((b) => sameLogin(b, login));
 }
 function trustedSummaries(comments, bots) {
   const out = [];
@@ -34951,9 +35752,19 @@ function stickyKey(projects) {
 }
 function findSticky(comments, bots, projects) {
   const key = stickyKey(projects);
-  const same = trustedSummaries(comments, bots).filter((s) => stickyKey(s.marker.projects.map((p) => p.name)) === key).sort((a, b) => a.comment.id - b.comment.id);
+  const same = stickyCandidates(comments, bots).filter((s) => stickyKey(s.projects) === key).sort((a, b) => a.comment.id - b.comment.id);
   const [keep, ...duplicates] = same;
   return keep ? { keep, duplicates } : { duplicates: [] };
+}
+function stickyCandidates(comments, bots) {
+  const out = [];
+  for (const comment of comments) {
+    if (!isTrustedAuthor(comment.user?.login, bots)) continue;
+    const m = decodeMarker(comment.body ?? "");
+    if (m.ok) out.push({ comment, projects: m.marker.projects.map((p) => p.name) });
+    else if (m.reason === "outdated") out.push({ comment, projects: m.projects });
+  }
+  return out;
 }
 function latestSummaryFor(comments, bots, project, headSha) {
   let best;
@@ -34975,6 +35786,113 @@ function bodiesEquivalent(a, b) {
   if (!ma.ok || !mb.ok) return false;
   const strip = ({ runId: _r, ...rest }) => JSON.stringify(rest);
   return strip(ma.marker) === strip(mb.marker);
+}
+
+// src/core/verify.ts
+var ACTIONS_APP_SLUG = "github-actions";
+function pickLedger(runs, want) {
+  const head = want.headSha.slice(0, 7);
+  const fromApps = runs.filter((r) => r.appSlug !== void 0 && r.appSlug !== ACTIONS_APP_SLUG);
+  const pinned = want.app ? fromApps.filter((r) => r.appSlug.toLowerCase() === want.app.toLowerCase()) : fromApps;
+  const ignored = runs.filter((r) => !pinned.includes(r));
+  const why = ignored.length ? ` (ignored ${ignored.length} check run${ignored.length === 1 ? "" : "s"} of the same name from ${[...new Set(ignored.map((r) => r.appSlug ?? "no app"))].join(", ")}: ${want.app ? `only the app \`${want.app}\` (gate.app) writes the ledger` : "a workflow can create those"})` : "";
+  if (pinned.length === 0) {
+    return {
+      ok: false,
+      message: `no plangate ledger on head ${head} of PR #${want.pull}${why}. Is the plangate app installed${want.app ? ` as \`${want.app}\`` : ""}, and did it evaluate this pull request? Comment on the PR or push to make it run.`
+    };
+  }
+  const apps = [...new Set(pinned.map((r) => r.appSlug))];
+  if (apps.length > 1) {
+    return {
+      ok: false,
+      message: `check runs named like the ledger on head ${head} come from several apps (${apps.join(", ")}); set \`gate.app\` in the default branch's config to the plangate app's slug`
+    };
+  }
+  const run2 = [...pinned].sort((a, b) => b.id - a.id)[0];
+  const d = decodeLedger(run2.text ?? "");
+  if (!d.ok) {
+    return {
+      ok: false,
+      message: `the ledger of ${run2.appSlug} on head ${head} cannot be read: ${d.detail}. Fail closed: re-run the app's evaluation (comment on the PR) and this job.`
+    };
+  }
+  if (d.ledger.headSha !== want.headSha.toLowerCase() || d.ledger.pull !== want.pull) {
+    return {
+      ok: false,
+      message: `the ledger on head ${head} is for ${d.ledger.headSha.slice(0, 7)} of PR #${d.ledger.pull}, not head ${head} of PR #${want.pull}`
+    };
+  }
+  return { ok: true, ledger: d.ledger, run: run2 };
+}
+function verifyProject(p, ledger, match3, approvedLists) {
+  const name = `project '${p.name}'`;
+  const mine = { digest: p.plan.digest, level: p.assessment.level, ...p.binding };
+  if (!p.assessment.requiresApproval) {
+    return {
+      ok: true,
+      message: `${name}: needs no approval (recomputed here with the default branch's config: level ${mine.level}, no destroys that need one), digest ${mine.digest}`
+    };
+  }
+  const reasons = p.assessment.approvalReasons.map((r) => r.message).join("; ");
+  if (!ledger)
+    return { ok: false, message: `${name}: needs approval (${reasons}), and there is no ledger` };
+  const lp = ledgerProject(ledger, p.name);
+  const pr = `PR #${ledger.pull}`;
+  if (!lp) {
+    return {
+      ok: false,
+      message: `${name}: needs approval (${reasons}), but the ledger of ${pr} has no project '${p.name}' (projects: ${ledger.projects.map((x) => x.name).join(", ")}); the plan job must summarize it under the same name`
+    };
+  }
+  if (lp.state !== "approved") {
+    return {
+      ok: false,
+      message: `${name}: needs approval (${reasons}), and ${pr} is not approved for it (ledger state: ${lp.state}). A code owner comments the approval command on ${pr}; then re-run this job.`
+    };
+  }
+  const both = `approved digest ${lp.digest}, this plan's digest ${mine.digest}`;
+  if (match3 === "exact") {
+    return lp.digest === mine.digest ? {
+      ok: true,
+      message: `${name}: approved on ${pr}, same digest ${mine.digest} (match: exact)`
+    } : {
+      ok: false,
+      message: `${name}: the plan about to be applied is not the approved plan (match: exact): ${both}. Plan and approve again, or use match: destroys.`
+    };
+  }
+  const diffs = [];
+  if (lp.destroySet !== mine.destroySet) {
+    diffs.push(setDiff("destroys", mine.destroys, approvedLists?.destroys, lp.destroySet));
+  }
+  if (lp.riskSet !== mine.riskSet) {
+    diffs.push(setDiff("findings at high or above", mine.risks, approvedLists?.risks, lp.riskSet));
+  }
+  if (levelRank(mine.level) > levelRank(lp.level)) {
+    diffs.push(`the level rose from ${lp.level} (approved) to ${mine.level}`);
+  }
+  if (diffs.length === 0) {
+    return {
+      ok: true,
+      message: `${name}: approved on ${pr} by ${lp.approvals.map((a) => a.login).join(", ") || "nobody needed"}; same destroys and high findings, level ${mine.level} (approved ${lp.level}); ${both}`
+    };
+  }
+  return {
+    ok: false,
+    message: `${name}: the plan about to be applied is not what ${pr} approved: ${diffs.join("; ")}; ${both}. Open a pull request with the change so code owners can approve it.`
+  };
+}
+function setDiff(what, mine, approved, approvedSet) {
+  if (approved === void 0 || setDigest(approved) !== approvedSet) {
+    return `the ${what} differ from the approved ones (now: ${mine.join(", ") || "none"})`;
+  }
+  const added = linesMissing(mine, approved);
+  const gone = linesMissing(approved, mine);
+  const parts = [
+    added.length ? `added: ${added.join(", ")}` : "",
+    gone.length ? `gone: ${gone.join(", ")}` : ""
+  ].filter(Boolean);
+  return `${what} ${parts.join(", ")}`;
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -35342,7 +36260,36 @@ async function pullsForCommit(o, r, sha) {
     ...r,
     commit_sha: sha
   });
-  return data.map((p) => ({ number: p.number, state: p.state, merged_at: p.merged_at }));
+  return data.map((p) => ({
+    number: p.number,
+    state: p.state,
+    mergedAt: p.merged_at,
+    mergeCommitSha: p.merge_commit_sha ?? null,
+    headSha: p.head.sha,
+    baseRef: p.base.ref
+  }));
+}
+async function defaultBranch(o, r) {
+  const { data } = await o.rest.repos.get({ ...r });
+  return data.default_branch;
+}
+async function checkRunsNamed(o, r, sha, name) {
+  const runs = await o.paginate(o.rest.checks.listForRef, {
+    ...r,
+    ref: sha,
+    check_name: name,
+    filter: "latest",
+    per_page: 100
+  });
+  return runs.map((c) => ({
+    id: c.id,
+    appSlug: c.app?.slug,
+    text: c.output.text,
+    url: c.html_url ?? void 0
+  }));
+}
+function isForbidden(e) {
+  return e.status === 403;
 }
 
 // src/action/inputs.ts
@@ -35377,39 +36324,55 @@ function oneOf(name, allowed, dflt) {
 
 // src/action/main.ts
 var JOB_SUMMARY_MAX = 1e6;
+var BREAK_GLASS_DOC = "https://github.com/plangate/plangate/blob/main/docs/action.md#break-glass";
 async function run() {
   try {
     const settings = getInputs();
     const ctx = context2;
     const pr = pullRequestOf(ctx.payload);
     const octokit = settings.token ? client(settings.token, info) : void 0;
-    const config = await loadConfig(settings, octokit, pr?.baseSha);
     const plans = await loadPlans(settings);
-    const report = buildReport(plans, config);
     if (settings.mode === "verify") {
-      await verify(report, config, octokit, pr);
+      if (!octokit) {
+        throw new Error(
+          "Input 'github-token' is empty; verify needs it to read the config and the approval ledger."
+        );
+      }
+      const branch = defaultBranchOf(ctx.payload) ?? await defaultBranch(octokit, ctx.repo);
+      const config2 = await loadConfig(settings, octokit, { ref: branch, label: "default branch" });
+      await verify(buildReport(plans, config2), config2, octokit, pr, branch);
       return;
     }
+    const config = await loadConfig(
+      settings,
+      octokit,
+      pr && { ref: pr.baseSha, label: `base ${pr.baseSha.slice(0, 7)}` }
+    );
+    const report = buildReport(plans, config);
     const maxDetails = plans.some((p) => p.streamed) ? MARKDOWN_FULL_DETAILS : void 0;
     await summarize(settings, report, config, octokit, pr, maxDetails);
   } catch (error2) {
     setFailed(error2 instanceof Error ? error2.message : String(error2));
   }
 }
+function defaultBranchOf(payload) {
+  const b = payload.repository?.default_branch;
+  return typeof b === "string" && b ? b : void 0;
+}
 function pullRequestOf(payload) {
   const p = payload.pull_request;
   return p ? { number: p.number, headSha: p.head.sha, baseSha: p.base.sha } : void 0;
 }
-async function loadConfig(settings, octokit, baseSha) {
+async function loadConfig(settings, octokit, at) {
   let text;
   let where = settings.configPath;
-  if (baseSha) {
+  if (at) {
     if (!octokit)
       throw new Error(
-        "Input 'github-token' is empty; it is needed to read the config from the base branch."
+        `Input 'github-token' is empty; it is needed to read the config from the ${at.label}.`
       );
-    text = await fileAt(octokit, context2.repo, settings.configPath, baseSha);
-    where = `${settings.configPath} at base ${baseSha.slice(0, 7)}`;
+    text = await fileAt(octokit, context2.repo, settings.configPath, at.ref);
+    where = `${settings.configPath} at ${at.label}`;
   } else if (existsSync3(settings.configPath)) {
     text = await readFile(settings.configPath, "utf8");
   }
@@ -35461,9 +36424,7 @@ async function summarize(settings, report, config, octokit, pr, maxDetails) {
   await writeFile2(jsonPath, `${JSON.stringify(json, null, 2)}
 `);
   const renderOpts = {
-    command: config.approval.command,
-    approvers: config.approval.approvers,
-    confirmDigest: config.approval.confirm_digest,
+    policy: approvalPolicy(config),
     marker: { ...pr ? { headSha: pr.headSha } : {}, runId: context2.runId },
     ...maxDetails !== void 0 && { maxDetails }
   };
@@ -35493,14 +36454,24 @@ async function summarize(settings, report, config, octokit, pr, maxDetails) {
     projects: [p.name],
     body: renderMarkdown(projectReport(p), renderOpts)
   }));
+  try {
+    await writeComments(settings, config, octokit, pr.number, bodies);
+  } catch (e) {
+    if (!isForbidden(e)) throw e;
+    warning(
+      `plangate: the token may not comment on PR #${pr.number} (403: a fork or Dependabot pull request gets a read-only token); the summary is in the job summary and the outputs.`
+    );
+  }
+}
+async function writeComments(settings, config, octokit, pull, bodies) {
   const repo = context2.repo;
-  const comments = await listComments(octokit, repo, pr.number);
+  const comments = await listComments(octokit, repo, pull);
   let firstUrl;
   for (const { projects, body } of bodies) {
     const { keep, duplicates } = findSticky(comments, config.bots, projects);
     let url;
     if (!keep) {
-      url = (await createComment(octokit, repo, pr.number, body)).html_url;
+      url = (await createComment(octokit, repo, pull, body)).html_url;
       info(`plangate: created the summary comment for ${projects.join(", ")}: ${url}`);
     } else if (settings.comment === "on-change" && bodiesEquivalent(keep.comment.body ?? "", body)) {
       url = keep.comment.html_url ?? "";
@@ -35514,41 +36485,57 @@ async function summarize(settings, report, config, octokit, pr, maxDetails) {
   }
   if (firstUrl) setOutput("comment-url", firstUrl);
 }
-async function verify(report, config, octokit, pr) {
-  if (!octokit)
-    throw new Error(
-      "Input 'github-token' is empty; verify needs it to read the pull request's summary."
-    );
+async function verify(report, config, octokit, pr, branch) {
   const repo = context2.repo;
+  const sha = context2.sha;
+  const needs = report.projects.filter((p) => p.assessment.requiresApproval);
   let target = pr;
-  if (!target) {
-    const pulls = await pullsForCommit(octokit, repo, context2.sha);
-    const chosen = pulls.find((p) => p.merged_at) ?? pulls[0];
-    if (!chosen) {
-      throw new Error(
-        `verify: no pull request is associated with commit ${context2.sha}; the plan to apply must have been summarized on a pull request.`
-      );
-    }
-    const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: chosen.number });
-    target = { number: data.number, headSha: data.head.sha, baseSha: data.base.sha };
+  if (!target && needs.length > 0) {
+    const pulls = await pullsForCommit(octokit, repo, sha);
+    target = pulls.find((p) => p.mergedAt && p.mergeCommitSha === sha && p.baseRef === branch);
   }
-  const comments = await listComments(octokit, repo, target.number);
+  let ledger;
+  let noLedger;
+  let summaries = [];
+  if (target && needs.length > 0) {
+    const runs = await checkRunsNamed(octokit, repo, target.headSha, LEDGER_CHECK_NAME);
+    const pick2 = pickLedger(runs, {
+      headSha: target.headSha,
+      pull: target.number,
+      app: config.gate.app
+    });
+    if (pick2.ok) {
+      ledger = pick2.ledger;
+      info(
+        `plangate verify: ledger of ${pick2.run.appSlug} on ${target.headSha.slice(0, 7)}: ${pick2.run.url ?? pick2.run.id}`
+      );
+    } else noLedger = pick2.message;
+    const comments = await listComments(octokit, repo, target.number);
+    summaries = needs.flatMap((p) => {
+      const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
+      return s ? [s.project] : [];
+    });
+  }
   const failures = [];
   for (const p of report.projects) {
-    const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
-    if (!s) {
-      failures.push(
-        `project '${p.name}': no trusted plangate summary on PR #${target.number} for head ${target.headSha.slice(0, 7)} (summaries count only when written by: ${config.bots.join(", ")})`
+    let v;
+    if (!p.assessment.requiresApproval) v = verifyProject(p, void 0, config.verify.match);
+    else if (!target) {
+      v = {
+        ok: false,
+        message: `project '${p.name}': needs approval (${p.assessment.approvalReasons.map((r) => r.message).join("; ")}), and commit ${sha.slice(0, 7)} is not the merge commit of a pull request into ${branch} (event: ${context2.eventName}), so no code owner approved it. Apply through a pull request, or use the break-glass workflow: ${BREAK_GLASS_DOC}`
+      };
+    } else if (!ledger)
+      v = { ok: false, message: `project '${p.name}': needs approval, and ${noLedger}` };
+    else
+      v = verifyProject(
+        p,
+        ledger,
+        config.verify.match,
+        summaries.find((s) => s.name === p.name)
       );
-    } else if (s.project.digest !== p.plan.digest) {
-      failures.push(
-        `project '${p.name}': the plan about to be applied (${p.plan.digest}) is not the plan summarized on PR #${target.number} (${s.project.digest})`
-      );
-    } else {
-      info(
-        `plangate verify: ${p.name}: digest ${shortDigest(p.plan.digest)} matches ${s.summary.comment.html_url ?? "the summary"}`
-      );
-    }
+    if (v.ok) info(`plangate verify: ${v.message}`);
+    else failures.push(v.message);
   }
   setOutput("digest", report.projects.length === 1 ? report.projects[0].plan.digest : "");
   setOutput("verified", failures.length === 0);
