@@ -11,11 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { log, type Row } from './row.js';
 
-const { values } = parseArgs({ options: { lib: { type: 'string' } } });
-const root = values.lib
-  ? pathToFileURL(resolve(values.lib)).href
-  : new URL('../../src/', import.meta.url).href;
-const ext = values.lib ? '.js' : '.ts';
+// Imported by `npm run bench`, whose own options are not ours: parse argv only when run directly.
+const direct = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+const lib = direct ? parseArgs({ options: { lib: { type: 'string' } } }).values.lib : undefined;
+const root = lib ? pathToFileURL(resolve(lib)).href : new URL('../../src/', import.meta.url).href;
+const ext = lib ? '.js' : '.ts';
 const load = async <T>(path: string): Promise<T> => (await import(`${root}/${path}${ext}`)) as T;
 
 type Parse = (
@@ -125,7 +125,7 @@ export function capacityRows(): Row[] {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (direct) {
   console.log('| Measure | Measured |\n|---|---|');
   for (const r of capacityRows()) console.log(`| ${r.what} | ${r.measured} |`);
 }
