@@ -664,31 +664,13 @@ class Walker {
         return { label: base, inner: args.slice(i) };
       }
       case 'timeout': {
-        let i = 0;
-        for (; i < args.length; i++) {
-          const a = v(i);
-          if (a === undefined) return { refuse: 'an option of `timeout` is computed at run time' };
-          if (a === '--') {
-            i++;
-            break;
-          }
-          if (!a.startsWith('-')) break;
-          if (a === '-s' || a === '-k' || a === '--signal' || a === '--kill-after') i++;
-        }
+        const i = optionsEnd(args, 'timeout', /^(?:-s|-k|--signal|--kill-after)$/, true);
+        if (typeof i !== 'number') return i;
         return { label: 'timeout', inner: args.slice(i + 1) };
       }
       case 'xargs': {
-        let i = 0;
-        for (; i < args.length; i++) {
-          const a = v(i);
-          if (a === undefined) return { refuse: 'an option of `xargs` is computed at run time' };
-          if (a === '--') {
-            i++;
-            break;
-          }
-          if (!a.startsWith('-')) break;
-          if (/^-[ELPIdnsa]$/.test(a)) i++;
-        }
+        const i = optionsEnd(args, 'xargs', /^-[ELPIdnsa]$/, true);
+        if (typeof i !== 'number') return i;
         return { label: 'xargs', inner: args.slice(i), moreArgs: true };
       }
       case 'find': {
@@ -705,13 +687,8 @@ class Walker {
         };
       }
       case 'watch': {
-        let i = 0;
-        for (; i < args.length; i++) {
-          const a = v(i);
-          if (a === undefined) return { refuse: 'an option of `watch` is computed at run time' };
-          if (!a.startsWith('-')) break;
-          if (/^-[nq]$|^--(interval|differences|equexit)$/.test(a)) i++;
-        }
+        const i = optionsEnd(args, 'watch', /^-[nq]$|^--(interval|differences|equexit)$/, false);
+        if (typeof i !== 'number') return i;
         const words = args.slice(i).map((w) => w.value);
         if (words.some((w) => w === undefined))
           return { refuse: 'the command `watch` runs is computed at run time' };
@@ -720,13 +697,8 @@ class Walker {
       case 'flock': {
         const c = args.findIndex((w) => w.value === '-c' || w.value === '--command');
         if (c >= 0) return { label: 'flock -c', script: v(c + 1) };
-        let i = 0;
-        for (; i < args.length; i++) {
-          const a = v(i);
-          if (a === undefined) return { refuse: 'an option of `flock` is computed at run time' };
-          if (!a.startsWith('-')) break;
-          if (/^-[wE]$|^--(timeout|wait|conflict-exit-code)$/.test(a)) i++;
-        }
+        const i = optionsEnd(args, 'flock', /^-[wE]$|^--(timeout|wait|conflict-exit-code)$/, false);
+        if (typeof i !== 'number') return i;
         return { label: 'flock', inner: args.slice(i + 1) };
       }
       case 'script': {
@@ -987,4 +959,26 @@ function ansiC(s: string): string {
 function clip(s: string, max = 200): string {
   const one = s.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/**
+ * The index of the first operand after a wrapper's options (those matching `takesValue` consume
+ * the next word; with `dashDash`, `--` ends the options), or a refusal when an option is computed
+ * at run time and so cannot be read.
+ */
+function optionsEnd(
+  args: Word[],
+  name: string,
+  takesValue: RegExp,
+  dashDash: boolean,
+): number | { refuse: string } {
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i]?.value;
+    if (a === undefined) return { refuse: `an option of \`${name}\` is computed at run time` };
+    if (dashDash && a === '--') return i + 1;
+    if (!a.startsWith('-')) break;
+    if (takesValue.test(a)) i++;
+  }
+  return i;
 }
