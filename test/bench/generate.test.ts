@@ -92,4 +92,42 @@ describe('generated plans', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  describe('the secrets mix', () => {
+    const secretsText = generatePlanText({ resources: 1500, seed: 3, mix: 'secrets' });
+    const secretsDoc = JSON.parse(secretsText) as {
+      resource_changes: { change: { actions: string[]; after_sensitive: unknown } }[];
+    };
+
+    test('makes every change an actionable update or create of a secret-bearing resource', () => {
+      const p = plan(secretsText);
+      expect(p.resourceChanges).toHaveLength(1500);
+      const kinds = new Set(p.resourceChanges.map((c) => c.kind));
+      expect([...kinds].sort()).toEqual(['create', 'update']);
+      expect(new Set(p.resourceChanges.map((c) => c.type))).toEqual(
+        new Set([
+          'aws_secretsmanager_secret_version',
+          'azurerm_key_vault_secret',
+          'kubernetes_secret_v1',
+        ]),
+      );
+      for (const c of secretsDoc.resource_changes) {
+        expect(JSON.stringify(c.change.after_sensitive)).toContain('true');
+      }
+    });
+
+    test('leaks none of its sensitive values through the model', () => {
+      const values = [
+        ...secretsText.matchAll(/\\"password\\":\\"([0-9a-f]{16,})\\"/g),
+        ...secretsText.matchAll(/"(?:value|password)":"([0-9a-f]{16,})"/g),
+      ].map((m) => m[1] as string);
+      expect(values.length).toBeGreaterThan(1000);
+      const model = JSON.stringify(plan(secretsText));
+      for (const v of values) expect(model).not.toContain(v);
+    });
+
+    test('leaves the realistic mix byte for byte as it was', () => {
+      expect(generatePlanText({ resources: 2000, seed: 1, mix: 'realistic' })).toBe(text);
+    });
+  });
 });

@@ -31,6 +31,13 @@ export interface GenerateOptions {
   resources: number;
   /** PRNG seed. Default 1. */
   seed?: number;
+  /**
+   * What the plan is made of. `realistic` (default): modules of mixed resources, most of them
+   * no-ops, as a steady estate plans. `secrets`: every change is a small secret-bearing resource
+   * (secret versions, Key Vault secrets, Kubernetes secrets) that is updated or created, so every
+   * change is actionable and carries sensitive values: the worst case for redaction and digest.
+   */
+  mix?: 'realistic' | 'secrets';
 }
 
 export interface GenerateResult {
@@ -1202,6 +1209,13 @@ const PROFILES: Record<string, [string, number][]> = {
   ],
 };
 const PROFILE_NAMES = Object.keys(PROFILES);
+
+/** The `secrets` mix: small resources whose values the providers mark sensitive. */
+const SECRET_TYPES: [string, number][] = [
+  ['aws_secretsmanager_secret_version', 3],
+  ['azurerm_key_vault_secret', 2],
+  ['kubernetes_secret_v1', 2],
+];
 const PROVIDER_ADDR: Record<Template['provider'], string> = {
   aws: 'registry.terraform.io/hashicorp/aws',
   google: 'registry.terraform.io/hashicorp/google',
@@ -1261,6 +1275,8 @@ function kindFor(mood: string, r: R, data: boolean): Kind {
       return 'create';
     case 'teardown':
       return 'delete';
+    case 'rotate':
+      return r.chance(0.85) ? 'update' : 'create';
     case 'refactor':
       return r.chance(0.6) ? 'move' : r.chance(0.2) ? 'import' : 'update';
     default: {
@@ -1281,12 +1297,27 @@ function kindFor(mood: string, r: R, data: boolean): Kind {
 }
 
 /** Every instance of module `m`, regenerated from the module's own seed. */
-function buildModule(seed: number, m: number, count: number): ModulePlan {
+function buildModule(
+  seed: number,
+  m: number,
+  count: number,
+  mix: GenerateOptions['mix'] = 'realistic',
+): ModulePlan {
   const r = new R(rng((seed * 1_000_003 + m * 7919) >>> 0));
-  const profile = r.pick(PROFILE_NAMES);
+  const secrets = mix === 'secrets';
+  const profile = secrets ? 'secrets' : r.pick(PROFILE_NAMES);
+  const types = secrets ? SECRET_TYPES : PROFILES[profile]!;
   const mod = `module.${moduleName(m, profile, r)}`;
   const x = r.next();
-  const mood = x < 0.7 ? 'steady' : x < 0.88 ? 'new' : x < 0.95 ? 'teardown' : 'refactor';
+  const mood = secrets
+    ? 'rotate'
+    : x < 0.7
+      ? 'steady'
+      : x < 0.88
+        ? 'new'
+        : x < 0.95
+          ? 'teardown'
+          : 'refactor';
   const ctx: Omit<Ctx, 'key'> = {
     team: mod.slice(7).replace(/_/g, '-').slice(0, 24),
     env: r.pick(ENVS),
@@ -1300,7 +1331,7 @@ function buildModule(seed: number, m: number, count: number): ModulePlan {
   let made = 0;
   let block = 0;
   while (made < count) {
-    const type = pickWeighted(r, PROFILES[profile]!);
+    const type = pickWeighted(r, types);
     const t = TEMPLATES[type]!;
     const data = t.mode === 'data';
     const name = `${r.word()}_${block++}`;
@@ -1511,7 +1542,7 @@ export function generatePlan(sink: Sink, opts: GenerateOptions): Omit<GenerateRe
   const seed = opts.seed ?? 1;
   const sizes = moduleSizes(opts.resources, seed);
   const modules = (fn: (m: ModulePlan, index: number) => void) => {
-    sizes.forEach((n, i) => fn(buildModule(seed, i, n), i));
+    sizes.forEach((n, i) => fn(buildModule(seed, i, n, opts.mix), i));
   };
   const list = (items: Iterable<string>): void => {
     let first = true;

@@ -1,13 +1,17 @@
 // `npm run bench`: plangate's performance numbers, measured in one run on this machine.
 //
-//   npm run bench -- [--sizes 1000,10000,50000,100000] [--runs N] [--huge-mb 1024]
-//                           [--dir DIR] [--keep] [--markdown] [--json FILE] [--no-action]
+//   npm run bench -- [--sizes 1000,10000,50000,100000] [--secrets 10000] [--runs N]
+//                    [--huge-mb 1024] [--dir DIR] [--keep] [--markdown] [--json FILE]
+//                    [--no-action]
 //
 // 1. Big plans: realistic generated plans (testkit/plans/generate.ts) at each size. For each, the
 //    built CLI (`lib/cli/index.js summarize --format json`) and a bare `JSON.parse` of the same
 //    file (the floor for any parser that reads everything) run as child processes, interleaved,
 //    several times: median wall time, peak RSS (max over the runs), and their ratio.
 //    Targets: ratio <= 1.5; CLI peak RSS <= 3 x file size + 100 MB.
+//    --secrets adds plans of the `secrets` mix at those sizes: every change a small secret-bearing
+//    resource updated or created, so all of them are digested and redacted (the worst case for
+//    the work the CLI does beyond parsing; the realistic plans are mostly no-ops).
 // 2. A plan bigger than V8 can hold as one string (~1 GB, written by the streaming generator):
 //    the CLI must summarize it with peak RSS under 1.5 GB (it takes the streaming path).
 // 3. The Action's cold start: `node dist/index.js` from spawn to its first HTTP request (to a
@@ -42,7 +46,7 @@ import { createsOnlyPlan } from '../../testkit/plans/samples.js';
 import { capacityRows } from './capacity.js';
 import { appBenchmarks } from './app.js';
 import { log, type Row } from './row.js';
-import { writePlanFile } from '../../testkit/plans/generate.js';
+import { writePlanFile, type GenerateOptions } from '../../testkit/plans/generate.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LIB = join(ROOT, 'lib');
@@ -61,6 +65,7 @@ interface Sample {
 
 interface SizeResult {
   resources: number;
+  mix: Mix;
   fileBytes: number;
   path: 'whole' | 'stream';
   cli: { wall: number; rss: number; cpu: number };
@@ -140,15 +145,18 @@ function writeHelpers(dir: string): void {
   );
 }
 
+type Mix = NonNullable<GenerateOptions['mix']>;
+
 async function benchSize(
   dir: string,
   resources: number,
   runs: number,
   threshold: number,
+  mix: Mix,
 ): Promise<SizeResult> {
-  const file = join(dir, `plan-${resources}.json`);
+  const file = join(dir, `plan-${mix}-${resources}.json`);
   const t = Date.now();
-  const gen = writePlanFile(file, { resources, seed: 42 });
+  const gen = writePlanFile(file, { resources, seed: 42, mix });
   log(
     `  generated ${resources} resource changes, ${(gen.bytes / MB).toFixed(1)} MB in ${((Date.now() - t) / 1000).toFixed(1)} s`,
   );
@@ -176,6 +184,7 @@ async function benchSize(
   if (!process.argv.includes('--keep')) rmSync(file, { force: true });
   return {
     resources,
+    mix,
     fileBytes: gen.bytes,
     path: gen.bytes > threshold ? 'stream' : 'whole',
     cli: c,
@@ -303,6 +312,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '1000,10000,50000,100000' },
+      secrets: { type: 'string', default: '10000' },
       runs: { type: 'string' },
       'huge-mb': { type: 'string', default: '1024' },
       'cold-runs': { type: 'string', default: '7' },
@@ -319,6 +329,7 @@ async function main(): Promise<void> {
   writeHelpers(dir);
   const threshold = STREAM_THRESHOLD_BYTES;
   const sizes = values.sizes.split(',').filter(Boolean).map(Number);
+  const secretSizes = values.secrets.split(',').filter(Boolean).map(Number);
   log(
     `plangate bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load ${loadavg()
       .map((x) => x.toFixed(2))
@@ -329,17 +340,22 @@ async function main(): Promise<void> {
   );
 
   const results: SizeResult[] = [];
+  const runsFor = (n: number) =>
+    values.runs ? Number(values.runs) : n <= 10_000 ? 7 : n <= 50_000 ? 5 : 3;
   for (const n of sizes) {
     log(`plan with ${n} resource changes:`);
-    const runs = values.runs ? Number(values.runs) : n <= 10_000 ? 7 : n <= 50_000 ? 5 : 3;
-    results.push(await benchSize(dir, n, runs, threshold));
+    results.push(await benchSize(dir, n, runsFor(n), threshold, 'realistic'));
+  }
+  for (const n of secretSizes) {
+    log(`plan with ${n} small changes carrying sensitive values:`);
+    results.push(await benchSize(dir, n, runsFor(n), threshold, 'secrets'));
   }
 
   let huge: HugeResult | undefined;
   const hugeBytes = Number(values['huge-mb']) * MB;
   if (hugeBytes > 0) {
     log(`plan of about ${values['huge-mb']} MB:`);
-    const last = results[results.length - 1];
+    const last = results.filter((r) => r.mix === 'realistic').pop();
     huge = await benchHuge(dir, hugeBytes, last ? last.fileBytes / last.resources : 3600);
   }
 
@@ -352,7 +368,8 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   for (const r of results) {
-    const label = `${r.resources.toLocaleString('en-US')} changes (${mb(r.fileBytes)}, ${r.path === 'stream' ? 'streaming' : 'whole-file'} path)`;
+    const what = r.mix === 'secrets' ? 'small changes with sensitive values' : 'changes';
+    const label = `${r.resources.toLocaleString('en-US')} ${what} (${mb(r.fileBytes)}, ${r.path === 'stream' ? 'streaming' : 'whole-file'} path)`;
     rows.push({
       what: `${label}: CLI / bare JSON.parse wall`,
       measured: `${sec(r.cli.wall)} / ${sec(r.bare.wall)} = ${r.ratio.toFixed(2)}x (CPU ${(r.cli.cpu / r.bare.cpu).toFixed(2)}x)`,
@@ -404,7 +421,7 @@ async function main(): Promise<void> {
   const cpuNote = results
     .map(
       (r) =>
-        `${r.resources}: cli ${r.cli.cpu.toFixed(2)} s cpu, bare ${r.bare.cpu.toFixed(2)} s cpu`,
+        `${r.resources}${r.mix === 'secrets' ? ' secrets' : ''}: cli ${r.cli.cpu.toFixed(2)} s cpu, bare ${r.bare.cpu.toFixed(2)} s cpu`,
     )
     .join('; ');
   const status = (m: boolean | undefined) => (m === undefined ? '—' : m ? 'met' : 'NOT met');
