@@ -21,7 +21,7 @@ import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/c
 import { mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
 import { isTrustedAuthor, trustedSummaries } from '../core/summaries.js';
-import type { GitHub, PullComment, PullInfo } from './github.js';
+import type { CheckRunWrite, GateReview, GitHub, PullComment, PullInfo } from './github.js';
 import {
   alreadyPosted,
   editedSummaries,
@@ -35,9 +35,12 @@ import {
   gateStatus,
   noticePosted,
   pendingNotice,
+  READS,
   refusalReply,
+  undecidedCheck,
   type GateInfo,
   type OwnersNote,
+  type Unread,
 } from './messages.js';
 
 // One evaluation of one pull request, from scratch: read what GitHub says (the PR, its comments,
@@ -70,75 +73,160 @@ export interface Job {
 /** `.github/plangate.yml` larger than this is an error, not a config. */
 const CONFIG_MAX_BYTES = 1024 * 1024;
 
+/** What every step of one evaluation works with. */
+interface Evaluation {
+  gh: GitHub;
+  pull: PullInfo;
+  job: Job;
+  log: Log;
+}
+
+/** An evaluation once decided: what the writes say and whom they answer. */
+interface Decided extends Evaluation {
+  comments: readonly PullComment[];
+  decision: Decision;
+  policy: ApprovalPolicy;
+  owners: OwnersNote;
+  /** Whether the pull request has any trusted summary (else it gets no check run). */
+  anySummary: boolean;
+}
+
+/** What the reads lead to: a decision, or one of the two ways there is none to make. */
+type Outcome =
+  | ({ kind: 'decided' } & Omit<Decided, keyof Evaluation>)
+  | { kind: 'not-gated'; reason: string; config: Config | undefined }
+  | { kind: 'config-broken'; errors: string[] };
+
 export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision | undefined> {
-  const pull = await gh.pull(job.pull);
-  const [config, comments] = await Promise.all([
-    readConfig(gh, pull.baseSha),
-    gh.comments(pull.number),
-  ]);
-  const base = await baseTrust(gh, pull);
-  if (!base.gated) {
-    return notGatedPull(gh, pull, base.reason, job, config.ok ? config.config : undefined, log);
-  }
-  if (!config.ok) {
-    await configBroken(gh, pull, config.errors, job, log);
+  const pull = await reading(READS.pull(job.pull), gh.pull(job.pull));
+  const ev: Evaluation = { gh, pull, job, log };
+  const outcome = await readAndDecide(ev);
+  if (outcome.kind === 'not-gated') return notGatedPull(ev, outcome.reason, outcome.config);
+  if (outcome.kind === 'config-broken') {
+    await configBroken(ev, outcome.errors);
     return undefined;
   }
-  const policy = approvalPolicy(config.config);
-  const triggers = job.triggers ?? [];
-
-  const edited = await distrustEditedSummaries(gh, pull, triggers, comments, config.config);
-  const summaries = trustedSummaries(
-    comments.filter((c) => !edited.has(editedSummaryKey(c))),
-    config.config.bots,
-  );
-  const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
-  // Without a summary for the head, owners do not matter: every approval is refused as early.
-  const owners = hasSummary ? await readOwners(gh, pull) : noOwners();
-  // A comment a webhook reports edited is edited, whatever its timestamps say (an edit within
-  // the second it was written leaves `updated_at` equal to `created_at`).
-  const editedIds = new Set(triggers.filter((t) => t.action === 'edited').map((t) => t.commentId));
-  const inputs = {
-    policy,
-    pull: { number: pull.number, author: pull.author, headSha: pull.headSha },
-    summaries,
-    comments,
-    codeowners: owners.rules,
-    changedFiles: owners.files,
-    changedFilesTruncated: owners.note.truncated,
-    editedIds,
-  };
-  const teamMembers = await memberships(
-    gh,
-    teamsToResolve(inputs),
-    approvalCandidates(inputs),
-    log,
-  );
-  const writeAccess = await whoCanWrite(gh, accessToCheck({ ...inputs, teamMembers }));
-  const decision = decide({ ...inputs, teamMembers, writeAccess });
+  const run: Decided = { ...ev, ...outcome };
+  const { decision } = run;
   log.info(
     { pull: pull.number, head: pull.headSha, state: decision.state },
     `plangate: ${decision.summary}`,
   );
-
-  await keepCheckCurrent(gh, pull, decision, policy, owners.note, summaries.length > 0);
-  for (const trigger of triggers) {
-    await answerCommand(gh, pull, trigger, comments, decision, policy, log);
-  }
+  await keepCheckCurrent(run);
+  for (const trigger of job.triggers ?? []) await answerCommand(run, trigger);
   if (job.gate) {
-    await answerGate(gh, pull, job.gate, comments, decision, policy, owners.note, log);
+    await answerGate(run, job.gate);
   } else if (decision.state === 'approved' || decision.state === 'not-required') {
-    await reviewWaitingRuns(
-      gh,
-      pull,
-      { state: 'approved', comment: GATE.approved(decision, pull.number) },
-      log,
-    );
+    await reviewWaitingRuns(ev, {
+      state: 'approved',
+      comment: GATE.approved(decision, pull.number),
+    });
   }
   return decision;
 }
 
-/** What a deployment protection rule request says about its run. */
+/**
+ * Everything the decision needs, read from GitHub, then decided. When a read still fails after
+ * the client's retries, the app cannot tell: the check run says what could not be read (and
+ * loses its ledger), nothing is approved, and the error goes on to the caller, which logs it
+ * (and, for a deployment, says why on the run).
+ */
+async function readAndDecide(ev: Evaluation): Promise<Outcome> {
+  const { gh, pull, job, log } = ev;
+  let comments: PullComment[] | undefined;
+  try {
+    let config: Awaited<ReturnType<typeof readConfig>>;
+    [config, comments] = await Promise.all([
+      reading(READS.config(), readConfig(gh, pull.baseSha)),
+      reading(READS.comments(), gh.comments(pull.number)),
+    ]);
+    const base = await baseTrust(gh, pull);
+    if (!base.gated) {
+      return {
+        kind: 'not-gated',
+        reason: base.reason,
+        config: config.ok ? config.config : undefined,
+      };
+    }
+    if (!config.ok) return { kind: 'config-broken', errors: config.errors };
+    const policy = approvalPolicy(config.config);
+    const triggers = job.triggers ?? [];
+
+    const edited = await distrustEditedSummaries(ev, comments, config.config);
+    const summaries = trustedSummaries(
+      comments.filter((c) => !edited.has(editedSummaryKey(c))),
+      config.config.bots,
+    );
+    const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
+    // Without a summary for the head, owners do not matter: every approval is refused as early.
+    const owners = hasSummary ? await readOwners(gh, pull) : noOwners();
+    // A comment a webhook reports edited is edited, whatever its timestamps say (an edit within
+    // the second it was written leaves `updated_at` equal to `created_at`).
+    const editedIds = new Set(
+      triggers.filter((t) => t.action === 'edited').map((t) => t.commentId),
+    );
+    const inputs = {
+      policy,
+      pull: { number: pull.number, author: pull.author, headSha: pull.headSha },
+      summaries,
+      comments,
+      codeowners: owners.rules,
+      changedFiles: owners.files,
+      changedFilesTruncated: owners.note.truncated,
+      editedIds,
+    };
+    const teamMembers = await memberships(
+      gh,
+      teamsToResolve(inputs),
+      approvalCandidates(inputs),
+      log,
+    );
+    const writeAccess = await whoCanWrite(gh, accessToCheck({ ...inputs, teamMembers }));
+    return {
+      kind: 'decided',
+      comments,
+      decision: decide({ ...inputs, teamMembers, writeAccess }),
+      policy,
+      owners: owners.note,
+      anySummary: summaries.length > 0,
+    };
+  } catch (err) {
+    await notDecided(ev, unreadOf(err), comments);
+    throw err;
+  }
+}
+
+/** What could not be read, when a read named it (reading); otherwise unknown. */
+function unreadOf(err: unknown): Unread | undefined {
+  return err instanceof ReadFailed ? err.unread : undefined;
+}
+
+/** A read the decision needs that still failed after the client's retries. */
+class ReadFailed extends Error {
+  constructor(
+    readonly unread: Unread,
+    cause: unknown,
+  ) {
+    super(`plangate could not read ${unread.what}`, { cause });
+  }
+}
+
+/** Await a read; its failure names what was being read (READS), for the check and the run. */
+async function reading<T>(what: string, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof ReadFailed) throw err;
+    const status =
+      typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : NaN;
+    throw new ReadFailed(
+      { what, detail: Number.isFinite(status) ? `HTTP ${status}` : undefined },
+      err,
+    );
+  }
+}
+
+/** What a waiting deployment asks. */
 export interface GateRequest {
   runId: number;
   environment: string;
@@ -154,22 +242,37 @@ export interface GateRequest {
 /**
  * A deployment asks: map its run to exactly one pull request (core/approval/deployment.ts),
  * then evaluate that pull request with the gate in view. A run that maps to none is rejected
- * with the reason; another pull request at the same commit never decides it.
+ * with the reason; another pull request at the same commit never decides it. When the app
+ * cannot decide (a read fails after retries), the run is told why, as the check run is, and
+ * stays pending: the next event decides.
  */
 export async function evaluateGate(gh: GitHub, request: GateRequest, log: Log): Promise<void> {
+  try {
+    await mapAndEvaluate(gh, request, log);
+  } catch (err) {
+    await bestEffort(log, 'say on the waiting run why it is not decided', () =>
+      gh.reviewGate(request.runId, request.environment, {
+        comment: GATE.undecided(unreadOf(err)),
+      }),
+    );
+    throw err;
+  }
+}
+
+async function mapAndEvaluate(gh: GitHub, request: GateRequest, log: Log): Promise<void> {
   const reject = (comment: string) =>
     gh.reviewGate(request.runId, request.environment, { state: 'rejected', comment });
   let { event, sha } = request;
   let headBranch: string | null | undefined;
   let pulls = request.pulls;
   if (sha === undefined || event !== 'pull_request') {
-    const run = await gh.run(request.runId);
+    const run = await reading(READS.run(request.runId), gh.run(request.runId));
     ({ event, headBranch } = run);
     sha ??= run.headSha;
   }
   if (event !== 'pull_request' || !pulls.some((p) => p.headSha === sha)) {
     // A push (to the default branch after a merge), or a webhook without the pull requests.
-    pulls = await gh.pullsForCommit(sha);
+    pulls = await reading(READS.commitPulls(sha), gh.pullsForCommit(sha));
   }
   const defaultBranch = request.defaultBranch ?? '';
   const mapping: RunMapping = defaultBranch
@@ -200,13 +303,18 @@ export async function evaluateGate(gh: GitHub, request: GateRequest, log: Log): 
  * Whether the pull request's base branch is gated: the default branch, or one its config lists
  * in `gate.base_branches` (read at the default branch's head, every time; no call when the base
  * is the default branch). A default-branch config that cannot be read as valid gates nothing
- * else.
+ * else. Without the default branch (GitHub did not report it) the base cannot be classified:
+ * that is not "not gated" but "cannot tell", a failed read.
  */
 async function baseTrust(gh: GitHub, pull: PullInfo): Promise<BaseTrust> {
-  if (!pull.defaultBranch || pull.baseRef === pull.defaultBranch) {
-    return classifyBase(pull.baseRef, pull.defaultBranch, []);
+  if (!pull.defaultBranch) {
+    throw new ReadFailed({ what: READS.defaultBranch() }, undefined);
   }
-  const file = await gh.branchFile(CONFIG_PATH, pull.defaultBranch, CONFIG_MAX_BYTES);
+  if (pull.baseRef === pull.defaultBranch) return { gated: true };
+  const file = await reading(
+    READS.defaultConfig(),
+    gh.branchFile(CONFIG_PATH, pull.defaultBranch, CONFIG_MAX_BYTES),
+  );
   const parsed =
     file.found && file.tooLarge
       ? { ok: false as const }
@@ -226,12 +334,9 @@ async function baseTrust(gh: GitHub, pull: PullInfo): Promise<BaseTrust> {
  * overwrite; a deployment that maps to it is rejected.
  */
 async function notGatedPull(
-  gh: GitHub,
-  pull: PullInfo,
+  { gh, pull, job, log }: Evaluation,
   reason: string,
-  job: Job,
   config: Config | undefined,
-  log: Log,
 ): Promise<Decision> {
   const policy = approvalPolicy(config ?? DEFAULT_CONFIG);
   const decision = notGated(pull.headSha, pull.baseRef, policy.required);
@@ -267,14 +372,12 @@ async function notGatedPull(
  * Returns the keys (`editedSummaryKey`) of the distrusted versions.
  */
 async function distrustEditedSummaries(
-  gh: GitHub,
-  pull: PullInfo,
-  triggers: readonly CommentTrigger[],
+  { gh, pull, job }: Evaluation,
   comments: readonly PullComment[],
   config: Config,
 ): Promise<Set<string>> {
   const edited = editedSummaries(comments, gh.appId);
-  for (const trigger of triggers) {
+  for (const trigger of job.triggers ?? []) {
     if (trigger.action !== 'edited' || !trigger.sender || !trigger.author) continue;
     if (sameLogin(trigger.sender, trigger.author)) continue;
     if (!isTrustedAuthor(trigger.author, config.bots)) continue;
@@ -316,8 +419,8 @@ function noOwners(): Owners {
 /** Base-branch CODEOWNERS (GitHub's order, first found wins) and the changed files. */
 async function readOwners(gh: GitHub, pull: PullInfo): Promise<Owners> {
   const [codeowners, changed] = await Promise.all([
-    readCodeowners(gh, pull.baseSha),
-    gh.changedFiles(pull),
+    reading(READS.codeowners(), readCodeowners(gh, pull.baseSha)),
+    reading(READS.changedFiles(), gh.changedFiles(pull)),
   ]);
   return {
     rules: codeowners.rules,
@@ -360,7 +463,7 @@ async function memberships(
   await Promise.all(
     teams.flatMap((team) =>
       candidates.map(async (login) => {
-        const state = await gh.membership(team, login);
+        const state = await reading(READS.membership(team, login), gh.membership(team, login));
         if (state === 'active') out.get(team)!.add(login);
         if (state === 'hidden') {
           log.warn({ team, login }, 'plangate: team not visible to the app; not counted as member');
@@ -384,10 +487,10 @@ async function whoCanWrite(
   const teams = new Set<string>();
   await Promise.all([
     ...need.users.map(async (u) => {
-      if (await gh.userCanWrite(u)) users.add(u);
+      if (await reading(READS.permission(u), gh.userCanWrite(u))) users.add(u);
     }),
     ...need.teams.map(async (t) => {
-      if (await gh.teamCanWrite(t)) teams.add(t);
+      if (await reading(READS.teamPermission(t), gh.teamCanWrite(t))) teams.add(t);
     }),
   ]);
   return { users, teams };
@@ -396,25 +499,19 @@ async function whoCanWrite(
 // ------------------------------------------------------------------------------ writes
 
 /**
- * The check run on the head SHA says what the decision says. With the id of the check run known
- * to this process (CheckRunCache), it is written without being read; otherwise it is found, and
- * written only when it differs, or created.
+ * Write this pull request's check run on its head: by the id this process knows
+ * (CheckRunCache) without reading it, else found and written when it differs, else created
+ * (unless `create` is false).
  */
-async function keepCheckCurrent(
-  gh: GitHub,
-  pull: PullInfo,
-  decision: Decision,
-  policy: ApprovalPolicy,
-  owners: OwnersNote,
-  anySummary: boolean,
+async function writeCheck(
+  { gh, pull }: Evaluation,
+  check: CheckRunWrite,
+  create: boolean,
 ): Promise<void> {
-  const check = checkRun(decision, policy, owners, pull);
   if (await gh.updateKnownCheckRun(pull.headSha, CHECK_NAME, check)) return;
   const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
   if (!existing) {
-    // A pull request that never had a summary does not touch Terraform: no check at all.
-    if (decision.state === 'no-summary' && !anySummary) return;
-    await gh.createCheckRun(pull.headSha, CHECK_NAME, check);
+    if (create) await gh.createCheckRun(pull.headSha, CHECK_NAME, check);
     return;
   }
   const same =
@@ -426,15 +523,47 @@ async function keepCheckCurrent(
   if (!same) await gh.updateCheckRun(existing.id, check);
 }
 
+/**
+ * The check run on the head SHA says what the decision says. A pull request that never had a
+ * summary does not touch Terraform: it gets no check at all.
+ */
+async function keepCheckCurrent(run: Decided): Promise<void> {
+  const { decision, policy, owners, pull, anySummary } = run;
+  await writeCheck(
+    run,
+    checkRun(decision, policy, owners, pull),
+    decision.state !== 'no-summary' || anySummary,
+  );
+}
+
+/**
+ * The app cannot tell: the check run says what could not be read and what to do (and carries no
+ * ledger, so `verify` finds nothing approved). It is created only when the pull request may
+ * have a summary (its comments unknown, or one mentions the marker) or a deployment asked. If
+ * this write fails too, it is logged: nothing was approved either way.
+ */
+async function notDecided(
+  ev: Evaluation,
+  unread: Unread | undefined,
+  comments: readonly PullComment[] | undefined,
+): Promise<void> {
+  ev.log.warn(
+    { pull: ev.pull.number, unread: unread?.what },
+    'plangate: cannot tell; nothing approved, the check run says why',
+  );
+  const mayMatter =
+    ev.job.gate !== undefined || !comments || comments.some((c) => mentionsMarker(c.body));
+  try {
+    await writeCheck(ev, undecidedCheck(unread, ev.pull), mayMatter);
+  } catch (err) {
+    ev.log.error({ err }, 'plangate: could not write the check run either; nothing approved');
+  }
+}
+
 /** Reply to the comment that triggered this evaluation if it did not count; +1 if it did. */
 async function answerCommand(
-  gh: GitHub,
-  pull: PullInfo,
+  { gh, pull, comments, decision, policy, log }: Decided,
   trigger: CommentTrigger,
-  comments: readonly PullComment[],
-  decision: Decision,
-  policy: ApprovalPolicy,
-  log: Log,
 ): Promise<void> {
   if (trigger.action === 'deleted') return;
   const comment = comments.find((c) => c.id === trigger.commentId);
@@ -472,17 +601,10 @@ async function bestEffort(log: Log, what: string, write: () => Promise<void>): P
 
 /** The deployment that asked: approve, reject, or report and keep it waiting. */
 async function answerGate(
-  gh: GitHub,
-  pull: PullInfo,
+  { gh, pull, comments, decision, policy, owners, log }: Decided,
   gate: GateInfo,
-  comments: readonly PullComment[],
-  decision: Decision,
-  policy: ApprovalPolicy,
-  owners: OwnersNote,
-  log: Log,
 ): Promise<void> {
-  const review = (r: Parameters<GitHub['reviewGate']>[2]) =>
-    gh.reviewGate(gate.runId, gate.environment, r);
+  const review = (r: GateReview) => gh.reviewGate(gate.runId, gate.environment, r);
   const current = gate.sha === pull.headSha || (pull.merged && gate.sha === pull.mergeCommitSha);
   if (!current) {
     await review({
@@ -517,12 +639,7 @@ async function answerGate(
  * Review the runs waiting on the head (and, once merged, the merge commit) that belong to this
  * pull request (mapRun): a run another pull request at the same commit deploys is left alone.
  */
-async function reviewWaitingRuns(
-  gh: GitHub,
-  pull: PullInfo,
-  review: Parameters<GitHub['reviewGate']>[2],
-  log: Log,
-): Promise<void> {
+async function reviewWaitingRuns({ gh, pull, log }: Evaluation, review: GateReview): Promise<void> {
   if (!pull.defaultBranch) return;
   const self: PullRef = {
     number: pull.number,
@@ -561,21 +678,12 @@ async function reviewWaitingRuns(
   }
 }
 
-async function configBroken(
-  gh: GitHub,
-  pull: PullInfo,
-  errors: string[],
-  job: Job,
-  log: Log,
-): Promise<void> {
+/** The base branch's config is invalid: a failed check, and deployments rejected with why. */
+async function configBroken(ev: Evaluation, errors: string[]): Promise<void> {
+  const { gh, pull, job, log } = ev;
   log.warn({ pull: pull.number, errors }, 'plangate: the base-branch config is invalid');
-  const check = configErrorCheck(errors, pull);
-  if (!(await gh.updateKnownCheckRun(pull.headSha, CHECK_NAME, check))) {
-    const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
-    if (existing) await gh.updateCheckRun(existing.id, check);
-    else await gh.createCheckRun(pull.headSha, CHECK_NAME, check);
-  }
+  await writeCheck(ev, configErrorCheck(errors, pull), true);
   const review = { state: 'rejected' as const, comment: GATE.configBroken(errors) };
   if (job.gate) await gh.reviewGate(job.gate.runId, job.gate.environment, review);
-  else await reviewWaitingRuns(gh, pull, review, log);
+  else await reviewWaitingRuns(ev, review);
 }

@@ -3,7 +3,6 @@ import { DEFAULT_CLIENT_POLICY, harden, type ClientPolicy } from './client.js';
 import { evaluate, evaluateGate, type CommentTrigger, type Job } from './evaluate.js';
 import { createCaches, repoKey } from './cache.js';
 import { GitHub } from './github.js';
-import { GATE } from './messages.js';
 import { WorkQueue } from './queue.js';
 import { commentMayMatter } from './triggers.js';
 
@@ -207,15 +206,8 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
           mergeCommitSha: p.merge_commit_sha,
         })),
       };
-      schedule(context, async (gh) => {
-        try {
-          await evaluateGate(gh, request, context.log);
-        } catch (err) {
-          // Say so on the run, if GitHub lets us; the run stays pending either way.
-          await gh.reviewGate(runId, environment, { comment: GATE.undecided() }).catch(() => {});
-          throw err;
-        }
-      });
+      // A failure is told on the run by evaluateGate itself; the run stays pending either way.
+      schedule(context, (gh) => evaluateGate(gh, request, context.log));
     });
 
     // Someone joined a team: their cached "not a member" answers in that organization go at once,

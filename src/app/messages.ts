@@ -297,6 +297,58 @@ export function configErrorCheck(errors: readonly string[], pull: PullInfo): Che
   };
 }
 
+// ------------------------------------------------------------------------------ cannot tell
+
+/** A read the decision needed that failed after retries: what it was, and GitHub's answer. */
+export interface Unread {
+  what: string;
+  /** e.g. `HTTP 500`, when GitHub answered at all. */
+  detail?: string;
+}
+
+/** The reads a decision needs, named for the person reading the check run or the run. */
+export const READS = {
+  pull: (pullNumber: number) => `pull request #${pullNumber}`,
+  comments: () => "the pull request's comments",
+  config: () => `${CONFIG_PATH} at the base commit`,
+  defaultConfig: () => `${CONFIG_PATH} on the default branch (its \`gate.base_branches\`)`,
+  defaultBranch: () =>
+    "the repository's default branch (GitHub did not report it), so the base branch cannot be classified",
+  codeowners: () => 'CODEOWNERS at the base commit',
+  changedFiles: () => 'the changed files',
+  membership: (team: string, login: string) => `whether @${login} is a member of @${team}`,
+  permission: (login: string) => `the repository permission of @${login}`,
+  teamPermission: (team: string) => `the repository permission of the team @${team}`,
+  run: (runId: number) => `workflow run ${runId}`,
+  commitPulls: (sha: string) => `the pull requests of commit ${sha.slice(0, 7)}`,
+} as const;
+
+function couldNotRead(unread: Unread | undefined): string {
+  if (!unread) return 'plangate could not complete its GitHub calls';
+  return `plangate could not read ${unread.what}${unread.detail ? ` (GitHub answered ${unread.detail})` : ''}`;
+}
+
+/**
+ * The check run when the app cannot tell: never success, no ledger (an earlier decision on this
+ * head, approved or not, is cleared, so `verify` finds nothing approved), and what to do.
+ */
+export function undecidedCheck(unread: Unread | undefined, pull: PullInfo): CheckRunWrite {
+  return {
+    conclusion: 'action_required',
+    title: truncate(`Not decided: ${couldNotRead(unread)}`, 200),
+    summary: truncate(
+      [
+        `${unmention(couldNotRead(unread))}, even after retrying, so it cannot tell whether this plan is approved. **Nothing is approved**: no deployment of this pull request is approved until plangate decides again.`,
+        '',
+        "**What you can do:** retry in a few minutes. Nothing is lost: the comments already written are counted when plangate decides, at the next event on this pull request: re-run the plan job (its summary update is an event), re-run the waiting deployment, push a commit, or comment the approval command again. If it keeps failing, the app's logs name the call that failed; for a permission or team lookup, check that the app is still installed with access to this repository and its organization's teams.",
+      ].join('\n'),
+      65_000,
+    ),
+    text: checkText(pull),
+    detailsUrl: pull.htmlUrl,
+  };
+}
+
 // ------------------------------------------------------------------------------ replies
 
 /** The reply to a command that did not count. */
@@ -395,6 +447,10 @@ export const GATE = {
       `Rejected: ${CONFIG_PATH} on the base branch is invalid, so nothing can be approved. ${errors.join(' ')}`,
       GATE_COMMENT_MAX,
     ),
-  undecided: () =>
-    'plangate could not reach a decision (GitHub API error after retries). The deployment stays pending; it is approved as soon as a later event (an approval, an updated summary) decides it.',
+  /** The app cannot tell (the same cause as its check run): the run stays pending. */
+  undecided: (unread?: Unread) =>
+    truncate(
+      `Not decided: ${couldNotRead(unread)}, even after retrying, so nothing is approved. The deployment stays pending; it is approved as soon as a later event (an approval, an updated summary, a re-run) decides it.`,
+      GATE_COMMENT_MAX,
+    ),
 } as const;

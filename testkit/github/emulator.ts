@@ -144,6 +144,8 @@ export interface FaultInput {
   method?: string;
   /** An emulated route template, e.g. '/repos/{owner}/{repo}/pulls/{pull_number}'. */
   route: string;
+  /** Only requests whose decoded path contains this (one file of the contents route). */
+  pathIncludes?: string;
   /** Status to answer with; defaults to 500 (403 for rate limits, none for a pure delay). */
   status?: number;
   /** How many matching requests fail (default Infinity). */
@@ -1611,7 +1613,11 @@ export class GitHubEmulator {
     for (const p of problems) this.violation(entry, `${method} ${match.template}: ${p}`);
 
     const fault = this.faults.find(
-      (f) => f.method === method && f.route === match.template && f.remaining > 0,
+      (f) =>
+        f.method === method &&
+        f.route === match.template &&
+        f.remaining > 0 &&
+        (f.spec.pathIncludes === undefined || safeDecode(pathname).includes(f.spec.pathIncludes)),
     );
     if (fault) {
       fault.remaining--;
@@ -1704,4 +1710,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<GitHubE
   const gh = new GitHubEmulator(opts);
   await gh.listen();
   return gh;
+}
+
+/** A URL path with its escapes decoded, or as it is when it has a malformed one. */
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
