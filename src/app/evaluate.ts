@@ -18,7 +18,7 @@ import {
 import { mapRun, type PullRef, type RunMapping } from '../core/approval/deployment.js';
 import { approvalPolicy, type ApprovalPolicy } from '../core/approval/policy.js';
 import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
-import { mentionsMarker } from '../core/marker.js';
+import { decodeMarker, mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
 import { isTrustedAuthor, trustedSummaries } from '../core/summaries.js';
 import type { CheckRunWrite, GateReview, GitHub, PullComment, PullInfo } from './github.js';
@@ -38,6 +38,7 @@ import {
   READS,
   refusalReply,
   undecidedCheck,
+  unreadableSummaryNote,
   type GateInfo,
   type OwnersNote,
   type Unread,
@@ -89,6 +90,8 @@ interface Decided extends Evaluation {
   owners: OwnersNote;
   /** Whether the pull request has any trusted summary (else it gets no check run). */
   anySummary: boolean;
+  /** Comments by a `bots` login whose marker cannot be read: they count for nothing. */
+  unreadableSummaries: number;
 }
 
 /** What the reads lead to: a decision, or one of the two ways there is none to make. */
@@ -153,10 +156,8 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
     const triggers = job.triggers ?? [];
 
     const edited = await distrustEditedSummaries(ev, comments, config.config);
-    const summaries = trustedSummaries(
-      comments.filter((c) => !edited.has(editedSummaryKey(c))),
-      config.config.bots,
-    );
+    const current = comments.filter((c) => !edited.has(editedSummaryKey(c)));
+    const summaries = trustedSummaries(current, config.config.bots);
     const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
     // Without a summary for the head, owners do not matter: every approval is refused as early.
     const owners = hasSummary ? await readOwners(gh, pull) : noOwners();
@@ -189,11 +190,20 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
       policy,
       owners: owners.note,
       anySummary: summaries.length > 0,
+      unreadableSummaries: current.filter(
+        (c) => isTrustedAuthor(c.user?.login, config.config.bots) && unreadableMarker(c.body),
+      ).length,
     };
   } catch (err) {
     await notDecided(ev, unreadOf(err), comments);
     throw err;
   }
+}
+
+/** A plangate marker that is there but cannot be read (malformed, or several in one comment). */
+function unreadableMarker(body: string): boolean {
+  const m = decodeMarker(body);
+  return !m.ok && (m.reason === 'malformed' || m.reason === 'several');
 }
 
 /** What could not be read, when a read named it (reading); otherwise unknown. */
@@ -528,11 +538,15 @@ async function writeCheck(
  * summary does not touch Terraform: it gets no check at all.
  */
 async function keepCheckCurrent(run: Decided): Promise<void> {
-  const { decision, policy, owners, pull, anySummary } = run;
+  const { decision, policy, owners, pull, anySummary, unreadableSummaries } = run;
+  const check = checkRun(decision, policy, owners, pull);
+  if (decision.state === 'no-summary' && unreadableSummaries > 0) {
+    check.summary = `${check.summary}\n\n${unreadableSummaryNote(unreadableSummaries)}`;
+  }
   await writeCheck(
     run,
-    checkRun(decision, policy, owners, pull),
-    decision.state !== 'no-summary' || anySummary,
+    check,
+    decision.state !== 'no-summary' || anySummary || unreadableSummaries > 0,
   );
 }
 

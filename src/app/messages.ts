@@ -349,6 +349,12 @@ export function undecidedCheck(unread: Unread | undefined, pull: PullInfo): Chec
   };
 }
 
+/** Why a trusted bot's summary counts for nothing: its marker cannot be read. */
+export function unreadableSummaryNote(count: number): string {
+  const which = count === 1 ? 'A summary comment' : `${count} summary comments`;
+  return `**Why:** ${which} by the plan job ${count === 1 ? 'carries' : 'carry'} a plangate marker that cannot be read (damaged, or more than one in a comment), so no plan is known and nothing can be approved. Re-run the plan job so that it writes the summary again.`;
+}
+
 // ------------------------------------------------------------------------------ replies
 
 /** The reply to a command that did not count. */

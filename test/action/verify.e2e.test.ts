@@ -365,3 +365,15 @@ test('fork or Dependabot PR (read-only token): a 403 on the comment is a warning
   expect(r.outputs.level).toBe('critical');
   expect(r.summary).toContain('aws_db_instance.main');
 });
+
+test('a ledger it cannot parse (an approved state it does not know): fails closed, saying why', async () => {
+  const ledger = ledgerFrom(summaryMarker());
+  const unknown = ledger.projects.map((p) => ({ ...p, state: 'approved-by-admin' }));
+  await postLedger({ ...ledger, projects: unknown } as unknown as Ledger);
+  const r = await applyOnMain(prPlan());
+  expect(r.code).not.toBe(0);
+  expect(r.outputs.verified).toBe('false');
+  expect(r.stdout).toMatch(
+    /the ledger of \S+ on head 1111111 cannot be read: the ledger is malformed: projects\[0\]\.state is unknown\. Fail closed/,
+  );
+});

@@ -5,7 +5,7 @@
  * the deployment protection rule, the comments and reactions, and the exact API calls.
  */
 import { REFUSE } from '../../src/core/approval/decide.js';
-import { GATE } from '../../src/app/messages.js';
+import { GATE, READS } from '../../src/app/messages.js';
 import {
   AUTHOR,
   BASE,
@@ -429,8 +429,14 @@ test('13b. GitHub answering 500 throughout: not approved, and the run says why',
   await h.gate(556);
   // Probot's retry plugin: the first try and 3 retries.
   expect(fault.hits).toBe(4);
-  expect(h.reviews(556)).toEqual([{ run: 556, state: 'status', comment: GATE.undecided() }]);
+  const unread = { what: READS.comments(), detail: 'HTTP 500' };
+  expect(h.reviews(556)).toEqual([{ run: 556, state: 'status', comment: GATE.undecided(unread) }]);
   expect(h.runStatus(556)).toBe('waiting');
+  // The check run, approved before, now says the same, and no longer carries an approval.
+  expect(h.check()).toMatchObject({
+    conclusion: 'action_required',
+    title: `Not decided: plangate could not read ${READS.comments()} (GitHub answered HTTP 500)`,
+  });
   expect(h.logs.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
     'plangate: evaluation failed after retries; waiting deployments stay waiting',
   ]);

@@ -5,9 +5,18 @@
  * same and stays pending. End to end against the emulator (real Probot, signed webhooks,
  * requests checked against GitHub's OpenAPI description); faults injected in the emulator.
  */
-import { GATE, READS } from '../../src/app/messages.js';
+import { GATE, READS, unreadableSummaryNote } from '../../src/app/messages.js';
 import { decodeLedger } from '../../src/core/ledger.js';
-import { HEAD, HEAD2, Harness, OWNER, PR, REPO, finish } from '../../testkit/app/harness.js';
+import {
+  HEAD,
+  HEAD2,
+  Harness,
+  OWNER,
+  PR,
+  REPO,
+  finish,
+  summaryBody,
+} from '../../testkit/app/harness.js';
 
 const R = '/repos/{owner}/{repo}';
 const approve = '/approve-destroy';
@@ -140,4 +149,23 @@ test('a base branch that cannot be classified (no default branch reported): noth
   expect(h.reviews(555)).toEqual([
     { run: 555, state: 'status', comment: GATE.undecided({ what: READS.defaultBranch() }) },
   ]);
+});
+
+test("a summary whose marker cannot be read (the plan job's record damaged): nothing approved, the check says why", async () => {
+  h.setup();
+  h.waitingRun(555);
+  const body = summaryBody('destroy', HEAD).replace(
+    /(<!-- plangate:v2 [A-Za-z0-9_-]+?)[A-Za-z0-9_-]{12}( -->)/,
+    '$1$2',
+  );
+  expect(body).toContain('<!-- plangate:v2 ');
+  h.clock.tick();
+  h.gh.addComment(OWNER, REPO, PR, { user: { login: 'github-actions[bot]', type: 'Bot' }, body });
+  await h.comment('dba-dana', approve);
+  const check = h.check()!;
+  expect(check.conclusion).toBe('action_required');
+  expect(check.summary).toContain(unreadableSummaryNote(1));
+  expect(decodeLedger(checkText())).toMatchObject({ ok: false });
+  await h.gate(555); // no plan known for the head: rejected, as without a summary
+  expect(h.reviews(555).map((r) => r.state)).toEqual(['rejected']);
 });
