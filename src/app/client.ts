@@ -1,4 +1,4 @@
-import type { Octokit } from './github.js';
+import type { ProbotOctokit } from 'probot';
 
 // What the app adds to Probot's per-event Octokit, whose retry plugin already retries server
 // errors (500, 502, ...) three times with back-off:
@@ -11,6 +11,9 @@ import type { Octokit } from './github.js';
 //   which Probot's throttling options only log. The app waits as long as GitHub asks, a few
 //   times, and gives up at once when GitHub asks for longer than `maxRetryAfterSeconds`: the
 //   evaluation fails closed (nothing is approved) and the next event decides.
+
+/** Probot's per-event Octokit: the client every GitHub call of the app goes through. */
+export type Octokit = InstanceType<typeof ProbotOctokit>;
 
 export interface ClientPolicy {
   /** Time limit of one attempt, in milliseconds; 0 for none. */

@@ -1,4 +1,3 @@
-import type { ProbotOctokit } from 'probot';
 import type { ApprovalComment } from '../core/approval/decide.js';
 import {
   CheckRunCache,
@@ -9,7 +8,7 @@ import {
   type ChangedFiles,
   type FileRead,
 } from './cache.js';
-import { isRateLimit } from './client.js';
+import { isRateLimit, type Octokit } from './client.js';
 
 // Every GitHub read and write of the app, in one place. The client is Probot's per-event
 // Octokit, which already retries server errors, with the app's time limit per attempt and its
@@ -18,8 +17,6 @@ import { isRateLimit } from './client.js';
 // file contents at a commit SHA, changed files of a base/head pair, the id of the app's check
 // run on a head, and "not a member" answers for a few minutes; each says why it cannot serve a
 // stale decision.
-
-export type Octokit = InstanceType<typeof ProbotOctokit>;
 
 export interface RepoRef {
   owner: string;

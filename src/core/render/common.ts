@@ -1,4 +1,5 @@
 import type { ChangeKind, Counts, ResourceChange } from '../plan/model.js';
+import { shortActionReason } from '../action-reason.js';
 import { orderedChanges, type ProjectReport } from '../report.js';
 import { RULES } from '../risk/rules.js';
 import { POINTS } from '../risk/score.js';
@@ -61,8 +62,7 @@ export function destroyAction(c: ResourceChange): string {
  * is `no resource config` next to `delete`. Plan text: escape it for the view.
  */
 export function shortReason(c: ResourceChange): string | undefined {
-  if (!c.actionReason) return undefined;
-  return c.actionReason.replace(/^(delete|replace|read)_(because_)?/, '').replace(/_/g, ' ');
+  return c.actionReason ? shortActionReason(c.actionReason) : undefined;
 }
 
 /** An approval reason as words, whichever shape the assessment gives it. */

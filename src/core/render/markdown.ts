@@ -1,3 +1,4 @@
+import { actionReasonWords } from '../action-reason.js';
 import { canonicalJson } from '../plan/digest.js';
 import {
   REDACTED,
@@ -474,7 +475,7 @@ function detailsBlock(c: ResourceChange): string {
     escapeHtml(truncate(c.type, NAME_MAX));
   const notes: string[] = [];
   if (c.previousAddress) notes.push(`Previously ${addressCode(c.previousAddress)}.`);
-  if (c.actionReason) notes.push(`Reason: ${escapeInline(c.actionReason.replace(/_/g, ' '))}.`);
+  if (c.actionReason) notes.push(`Reason: ${escapeInline(actionReasonWords(c.actionReason))}.`);
   if (c.importing) notes.push('Imported into state by this plan.');
   if (c.kind === 'forget') notes.push('Removed from state; the object itself is not destroyed.');
   return [

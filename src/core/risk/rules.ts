@@ -1,3 +1,4 @@
+import { actionReasonWords } from '../action-reason.js';
 import type { Config } from '../config.js';
 import { isDestructive, type Json, type Plan, type ResourceChange } from '../plan/model.js';
 import { statefulChange } from './catalog.js';
@@ -37,7 +38,7 @@ const hasChanges = (plan: Plan) =>
   plan.outputChanges.some((o) => o.kind !== 'no-op');
 const verb = (c: ResourceChange) => (c.kind === 'replace' ? 'Replacing' : 'Destroying');
 const reason = (c: ResourceChange) =>
-  c.actionReason ? ` (Terraform's reason: ${c.actionReason.replace(/_/g, ' ')})` : '';
+  c.actionReason ? ` (Terraform's reason: ${actionReasonWords(c.actionReason)})` : '';
 
 /** Database types whose backups Terraform deletes with them unless told otherwise. */
 interface BackupPolicy {
