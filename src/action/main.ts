@@ -7,10 +7,16 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseConfig, type Config } from '../core/config.js';
-import { parsePlan, shortDigest, type Plan } from '../core/plan/index.js';
-import { MARKDOWN_FULL_DETAILS, parsePlanStream, streamThreshold } from '../core/plan/stream.js';
+import {
+  MARKDOWN_FULL_DETAILS,
+  readPlan,
+  shortDigest,
+  streamThreshold,
+  type Plan,
+} from '../core/plan/index.js';
 import { defaultProjectName } from '../core/project-spec.js';
 import { renderMarkdown } from '../core/render/index.js';
+import { RULE_READS } from '../core/risk/reads.js';
 import {
   buildReport,
   destroyCount,
@@ -138,15 +144,18 @@ async function loadPlans(
     names.add(projectName);
     // Plans too big for one string are read incrementally, as the CLI reads them; the comment,
     // job summary and JSON are the same either way (the markdown's details are kept).
-    const streamed = (await stat(file)).size > streamThreshold(process.env);
-    const result = streamed
-      ? await parsePlanStream(
-          { open: (start) => createReadStream(file, { start, highWaterMark: 1 << 20 }) },
-          rel,
-          { detail: 'markdown' },
-        )
-      : parsePlan(await readFile(file), rel);
-    if (result.ok) out.push({ name: projectName, plan: result.plan, streamed });
+    const source = {
+      size: (await stat(file)).size,
+      open: (start: number) => createReadStream(file, { start, highWaterMark: 1 << 20 }),
+      read: () => readFile(file),
+    };
+    const result = await readPlan(source, {
+      file: rel,
+      threshold: streamThreshold(process.env),
+      detail: 'markdown',
+      reads: RULE_READS,
+    });
+    if (result.ok) out.push({ name: projectName, plan: result.plan, streamed: result.streamed });
     else errors.push(result.error.message);
   }
   if (errors.length) throw new Error(`Cannot read the plans:\n${errors.join('\n')}`);

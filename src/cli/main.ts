@@ -2,21 +2,16 @@ import { approvalPolicy } from '../core/approval/policy.js';
 import { parseArgs } from 'node:util';
 import { parseConfig, type Config } from '../core/config.js';
 import {
-  decodePlanBytes,
-  parsePlan,
-  parsePlanObject,
-  type Plan,
-  type PlanResult,
-} from '../core/plan/index.js';
-import {
-  bytesSource,
-  parsePlanStream,
+  readPlan,
   streamThreshold,
-  type StreamDetail,
-} from '../core/plan/stream.js';
+  type Detail,
+  type Plan,
+  type PlanSource,
+} from '../core/plan/index.js';
 import { renderMarkdown, renderText } from '../core/render/index.js';
 import { defaultProjectName, parseProjectSpec } from '../core/project-spec.js';
 import { buildReport, reportJson, type Report } from '../core/report.js';
+import { RULE_READS } from '../core/risk/reads.js';
 import { atLeast, LEVELS, type Level } from '../core/risk/types.js';
 
 // `plangate summarize` and `plangate check`. Everything is read and parsed before anything is
@@ -34,7 +29,7 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /**
    * Size of a file in bytes, and its bytes from an offset in chunks. When both are given, files
-   * bigger than the streaming threshold are read incrementally (parsePlanStream) instead of whole.
+   * bigger than the streaming threshold are read incrementally instead of whole (readPlan).
    */
   fileSize?(path: string): number | undefined;
   openFile?: (path: string, start: number) => AsyncIterable<Uint8Array>;
@@ -133,44 +128,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return verdict.pass ? EXIT.ok : EXIT.needsApproval;
 }
 
-/**
- * `box.bytes = await read()` in a frame of its own: an awaited value can stay referenced from
- * the awaiting function's saved registers, and these bytes must be free to go once decoded.
- */
-async function readInto(box: Whole, read: () => Promise<Uint8Array>) {
-  box.bytes = await read();
-}
-
-interface Whole {
-  bytes?: Uint8Array;
-  text?: string;
-}
-
-/**
- * parsePlan for a file read whole, letting go of the bytes once decoded and of the text once
- * parsed, so peak memory is about the parsed document rather than bytes + text + document.
- * Same result as parsePlan(bytes): anything JSON.parse refuses goes to parsePlan for its message.
- */
-function parseWhole(box: Whole, file: string): PlanResult {
-  let text: string | undefined = box.text ?? decodePlanBytes(box.bytes as Uint8Array);
-  delete box.bytes;
-  delete box.text;
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let doc: unknown;
-  if (text.trimStart().startsWith('{')) {
-    try {
-      doc = JSON.parse(text);
-    } catch {
-      doc = undefined;
-    }
-  }
-  if (doc === undefined) return parsePlan(text, file);
-  // Drop the only reference to the text: it can be collected while the model is built.
-  // eslint-disable-next-line no-useless-assignment
-  text = undefined;
-  return parsePlanObject(doc, file);
-}
-
 function render(report: Report, format: Format, color: boolean, config: Config): string {
   if (format === 'json') return `${JSON.stringify(reportJson(report), null, 2)}\n`;
   if (format === 'markdown') {
@@ -232,7 +189,7 @@ async function loadConfig(
 async function loadPlans(
   specs: readonly string[],
   io: CliIo,
-  detail: StreamDetail,
+  detail: Exclude<Detail, 'all'>,
 ): Promise<{ ok: true; inputs: { name: string; plan: Plan }[] } | { ok: false; errors: string[] }> {
   const errors: string[] = [];
   const inputs: { name: string; plan: Plan }[] = [];
@@ -240,6 +197,7 @@ async function loadPlans(
   if (specs.filter((s) => parseProjectSpec(s).path === '-').length > 1) {
     return { ok: false, errors: ['stdin (-) can be read only once'] };
   }
+  const threshold = streamThreshold(io.env);
   for (const spec of specs) {
     const { name, path } = parseProjectSpec(spec);
     const projectName = name ?? defaultProjectName(path, specs.length === 1);
@@ -249,25 +207,9 @@ async function loadPlans(
     }
     names.add(projectName);
     const file = path === '-' ? '<stdin>' : path;
-    const threshold = streamThreshold(io.env);
-    let result: PlanResult;
+    let result;
     try {
-      const size = path === '-' ? undefined : io.fileSize?.(path);
-      const openFile = io.openFile;
-      if (size !== undefined && size > threshold && openFile) {
-        result = await parsePlanStream({ open: (start) => openFile(path, start) }, file, {
-          detail,
-        });
-      } else {
-        const box: Whole = {};
-        const text = path === '-' ? undefined : io.readText?.(path);
-        if (text !== undefined) box.text = text;
-        else await readInto(box, () => (path === '-' ? io.readStdin() : io.readFile(path)));
-        result =
-          box.bytes && box.bytes.length > threshold
-            ? await parsePlanStream(bytesSource(box.bytes), file, { detail })
-            : parseWhole(box, file);
-      }
+      result = await readPlan(planSource(path, io), { file, threshold, detail, reads: RULE_READS });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       errors.push(`${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
@@ -277,4 +219,17 @@ async function loadPlans(
     else errors.push(result.error.message);
   }
   return errors.length ? { ok: false, errors } : { ok: true, inputs };
+}
+
+/** A plan file (or `-`, stdin) as far as `io` can read it: stdin has no size and no offsets. */
+function planSource(path: string, io: CliIo): PlanSource {
+  if (path === '-') return { read: () => io.readStdin() };
+  const { openFile } = io;
+  const readText = io.readText?.bind(io);
+  return {
+    size: io.fileSize?.(path),
+    read: () => io.readFile(path),
+    ...(openFile && { open: (start: number) => openFile(path, start) }),
+    ...(readText && { readText: () => readText(path) }),
+  };
 }

@@ -6,7 +6,7 @@ import {
   type DigestHeader,
 } from './digest.js';
 import { findJsonSyntaxError, isSpace, lineAndColumn, syntaxErrorReason } from './json-error.js';
-import { isDestructive, type DriftEntry, type Json, type ResourceChange } from './model.js';
+import type { DriftEntry, ResourceChange } from './model.js';
 import {
   driftEntryAt,
   parsePlan,
@@ -15,7 +15,8 @@ import {
   resourceChangeAt,
   type PlanResult,
 } from './parse.js';
-import { READ_ATTRS, TYPE_ATTRS, WHOLE_VALUE_TYPES } from '../risk/reads.js';
+import { detailKeeper, type DetailOptions } from './slim.js';
+import type { RangedBytes } from './source.js';
 import { isPlainObject } from '../json.js';
 
 // Plans too big for one string (V8 caps strings at about 512 M characters; a 1 GB plan is real on
@@ -39,57 +40,25 @@ import { isPlainObject } from '../json.js';
 //
 // Memory: the model per resource change, minus big before/after values the output does not need
 // (see StreamDetail), plus one chunk and one element at a time. Nothing here does I/O: the
-// caller passes a PlanSource that can open the bytes again from an offset.
+// caller passes RangedBytes that can open the bytes again from an offset.
 //
 // Encodings: UTF-8 (with or without BOM) is read as it is; UTF-16 LE/BE (PowerShell's `>`) is
 // decoded chunk by chunk into UTF-8 on the fly, in both passes.
 
-/** The plan's bytes, from the start of the file or from a byte offset. Opened at most a few times. */
-export interface PlanSource {
-  open(start: number): AsyncIterable<Uint8Array>;
-}
-
-/**
- * How much of each resource's before/after values the model keeps.
- * - `all`: everything (what parsePlan keeps).
- * - `risk`: only what the risk rules read (protection attributes; whole values of the database
- *   and firewall types the backup and exposure rules inspect). For `--format json` and `text`,
- *   which never show values.
- * - `markdown`: `risk`, plus whole values for the first MARKDOWN_FULL_DETAILS destructive and
- *   first MARKDOWN_FULL_DETAILS other changes: the PR comment's size budget (65,536 characters)
- *   can never show more details than that, so the markdown is the same as parsePlan's.
- */
-export type StreamDetail = 'all' | 'risk' | 'markdown';
-
-export interface StreamOptions {
-  detail?: StreamDetail;
+export type StreamOptions = DetailOptions & {
   /** Bytes of resource changes held at once when pass 2 must reorder them. Default 64 MiB. */
   reorderBudget?: number;
-}
-
-/** A details block is at least ~90 characters; 65,536 / 90 < 730 fit in a comment. */
-export const MARKDOWN_FULL_DETAILS = 1024;
+};
 
 /** Longest single value (one resource change, one module, one output map) read at once. */
 export const MAX_VALUE_BYTES = 256 * 1024 * 1024;
 
-/**
- * Plans above this size are read as a stream (bounded memory, and beyond V8's ~512 M character
- * string limit); smaller ones whole, which is faster for small plans. At 355 MB the stream
- * measured as fast or a little faster than the whole file, with a third of its memory
- * (docs/benchmarks.md). The CLI and the Action both read plans by this rule.
- */
-export const STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
-
-/** The threshold, or `PLANGATE_STREAM_THRESHOLD` (bytes; 0 streams every file) when it is set. */
-export function streamThreshold(env: Record<string, string | undefined>): number {
-  const v = env.PLANGATE_STREAM_THRESHOLD;
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : STREAM_THRESHOLD_BYTES;
-}
+// tools/bench reads the threshold from here; its home is threshold.ts.
+export { STREAM_THRESHOLD_BYTES } from './threshold.js';
 
 /** Read a plan from a stream of bytes: same result as parsePlan, without holding the whole text. */
 export async function parsePlanStream(
-  source: PlanSource,
+  source: RangedBytes,
   file: string,
   opts: StreamOptions = {},
 ): Promise<PlanResult> {
@@ -103,7 +72,6 @@ export async function parsePlanStream(
   const lead = await leadingSpace(text);
   if (lead === undefined) return parsePlan(head, file);
 
-  const detail = opts.detail ?? 'all';
   const changes: ResourceChange[] = [];
   const drift: DriftEntry[] = [];
   const ranges = new RangeList();
@@ -111,8 +79,7 @@ export async function parsePlanStream(
   let sorted = true;
   let firstError: string | undefined;
   let driftError: string | undefined;
-  let fullDestructive = 0;
-  let fullOther = 0;
+  let keep = detailKeeper(opts);
   const skeleton: Record<string, unknown> = {};
   let rcSeen = false;
   let driftSeen = false;
@@ -122,7 +89,7 @@ export async function parsePlanStream(
     keys.length = 0;
     sorted = true;
     firstError = undefined;
-    fullDestructive = fullOther = 0;
+    keep = detailKeeper(opts);
   };
   const resetDrift = () => {
     drift.length = 0;
@@ -158,17 +125,7 @@ export async function parsePlanStream(
           firstError = r.reason;
           continue;
         }
-        let c = r.value;
-        if (detail !== 'all') {
-          let full = false;
-          if (detail === 'markdown' && c.kind !== 'no-op') {
-            if (c.mode === 'managed' && isDestructive(c.kind))
-              full = fullDestructive++ < MARKDOWN_FULL_DETAILS;
-            else full = fullOther++ < MARKDOWN_FULL_DETAILS;
-          }
-          if (!full) c = slimChange(c);
-        }
-        changes.push(c);
+        changes.push(keep(r.value));
       } else {
         if (entry.index === 0) resetDrift();
         driftSeen = true;
@@ -197,28 +154,6 @@ export async function parsePlanStream(
       ? rest.plan.digest
       : await streamDigest(text, digestHeader(skeleton), keys, ranges, sorted, opts);
   return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Keeping memory bounded: the parts of before/after the risk rules read.
-
-/** The change with before/after cut to what the risk rules read (risk/reads.ts). */
-export function slimChange(c: ResourceChange): ResourceChange {
-  if (WHOLE_VALUE_TYPES.has(c.type)) return c;
-  const attrs = TYPE_ATTRS[c.type];
-  return {
-    ...c,
-    before: slimValue(c.before, attrs),
-    after: slimValue(c.after, attrs),
-  };
-}
-
-function slimValue(v: Json, extra: readonly string[] = []): Json {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-  const out: { [k: string]: Json } = {};
-  for (const k of READ_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k] as Json;
-  for (const k of extra) if (Object.hasOwn(v, k)) out[k] = v[k] as Json;
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,7 +309,7 @@ interface Utf8Source {
   open(start: number): AsyncIterable<Uint8Array>;
 }
 
-function utf8Source(source: PlanSource, encoding: Encoding, bom: number): Utf8Source {
+function utf8Source(source: RangedBytes, encoding: Encoding, bom: number): Utf8Source {
   if (encoding === 'utf-8') return { open: (start) => source.open(bom + start) };
   return {
     async *open(start: number) {
@@ -398,7 +333,7 @@ function utf8Source(source: PlanSource, encoding: Encoding, bom: number): Utf8So
   };
 }
 
-async function readHead(source: PlanSource, max: number): Promise<Uint8Array> {
+async function readHead(source: RangedBytes, max: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let n = 0;
   for await (const chunk of source.open(0)) {
@@ -1017,13 +952,4 @@ function defineOwn(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') {
     Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   } else o[k] = v;
-}
-
-/** A PlanSource over bytes already in memory (stdin), in chunks of `chunk` bytes. */
-export function bytesSource(bytes: Uint8Array, chunk = 1 << 20): PlanSource {
-  return {
-    async *open(start: number) {
-      for (let at = start; at < bytes.length; at += chunk) yield bytes.subarray(at, at + chunk);
-    },
-  };
 }

@@ -4,7 +4,9 @@ import { parsePlan, type Plan } from '../../../src/core/plan/index.js';
 import { REDACTED, type Json } from '../../../src/core/plan/model.js';
 import { redact } from '../../../src/core/plan/redact.js';
 import { isSecretName, redactCredentials } from '../../../src/core/plan/secrets.js';
-import { bytesSource, parsePlanStream, type StreamDetail } from '../../../src/core/plan/stream.js';
+import { parsePlanStream } from '../../../src/core/plan/stream.js';
+import { bytesSource } from '../../../src/core/plan/source.js';
+import { RULE_READS } from '../../../src/core/risk/reads.js';
 import { renderMarkdown, renderText } from '../../../src/core/render/index.js';
 import { buildReport, reportJson } from '../../../src/core/report.js';
 import { planDoc, rc } from '../../../testkit/support/build.js';
@@ -21,8 +23,11 @@ async function readBothWays(doc: unknown): Promise<Plan[]> {
   const whole = parsePlan(text, 'plan.json');
   if (!whole.ok) throw new Error(whole.error.message);
   const plans = [whole.plan];
-  for (const detail of ['all', 'markdown', 'risk'] as StreamDetail[]) {
-    const r = await parsePlanStream(bytesSource(enc(text), 257), 'plan.json', { detail });
+  for (const detail of ['all', 'markdown', 'risk'] as const) {
+    const r = await parsePlanStream(bytesSource(enc(text), 257), 'plan.json', {
+      detail,
+      reads: RULE_READS,
+    });
     if (!r.ok) throw new Error(r.error.message);
     plans.push(r.plan);
   }

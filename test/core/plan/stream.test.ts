@@ -5,13 +5,10 @@ import { parseConfig } from '../../../src/core/config.js';
 import { canonicalJson, parsePlan, planDigest, type Plan } from '../../../src/core/plan/index.js';
 import { changeSortKey, inDigestOrder } from '../../../src/core/plan/digest.js';
 import { MAX_NESTING } from '../../../src/core/plan/parse.js';
-import {
-  bytesSource,
-  MARKDOWN_FULL_DETAILS,
-  parsePlanStream,
-  slimChange,
-  type StreamDetail,
-} from '../../../src/core/plan/stream.js';
+import { MARKDOWN_FULL_DETAILS, slimChange, type Detail } from '../../../src/core/plan/slim.js';
+import { bytesSource } from '../../../src/core/plan/source.js';
+import { parsePlanStream } from '../../../src/core/plan/stream.js';
+import { RULE_READS } from '../../../src/core/risk/reads.js';
 import { renderMarkdown } from '../../../src/core/render/index.js';
 import { buildReport } from '../../../src/core/report.js';
 import { assess } from '../../../src/core/risk/score.js';
@@ -35,13 +32,15 @@ async function streamed(
   bytes: Uint8Array,
   file: string,
   chunk = 1 << 16,
-  detail: StreamDetail = 'all',
+  detail: Detail = 'all',
   reorderBudget?: number,
 ) {
-  return parsePlanStream(bytesSource(bytes, chunk), file, {
-    detail,
-    ...(reorderBudget ? { reorderBudget } : {}),
-  });
+  const budget = reorderBudget ? { reorderBudget } : {};
+  return parsePlanStream(
+    bytesSource(bytes, chunk),
+    file,
+    detail === 'all' ? budget : { ...budget, detail, reads: RULE_READS },
+  );
 }
 
 function ok(r: ReturnType<typeof parsePlan>): Plan {
@@ -141,7 +140,10 @@ describe('streaming reader on generated plans', () => {
     // The demo plans, whose values the rules read (backups, protection, exposure).
     for (const doc of [incidentDestroyPlan(), missingStatePlan()]) {
       const p = ok(parsePlan(JSON.stringify(doc), 'demo.json'));
-      const slim = { ...p, resourceChanges: p.resourceChanges.map(slimChange) };
+      const slim = {
+        ...p,
+        resourceChanges: p.resourceChanges.map((c) => slimChange(c, RULE_READS)),
+      };
       expect(assess(slim, defaults)).toEqual(assess(p, defaults));
     }
   });

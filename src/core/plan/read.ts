@@ -1,0 +1,83 @@
+import type { Plan } from './model.js';
+import { parsePlan, parsePlanObject, type PlanError, type PlanResult } from './parse.js';
+import { decodePlanBytes } from './decode.js';
+import type { DetailOptions } from './slim.js';
+import { bytesSource, type PlanSource } from './source.js';
+import { parsePlanStream } from './stream.js';
+
+// The one place that decides how a plan is read: whole (faster for small plans) or as a stream
+// of bytes (bounded memory, and beyond V8's ~512 M character string limit). The CLI and the
+// Action call readPlan with what they can do with the file and the threshold they were given.
+
+export type ReadPlanOptions = DetailOptions & {
+  /** The name in error messages (and in the model's `file`). */
+  file: string;
+  /** Plans bigger than this many bytes are streamed (streamThreshold). */
+  threshold: number;
+  /** Bytes of resource changes held at once when the digest pass must reorder them. */
+  reorderBudget?: number;
+};
+
+/**
+ * The plan, read whole or streamed. `streamed`: the detail level applied (a streamed plan with
+ * `markdown` detail keeps whole values for its first MARKDOWN_FULL_DETAILS changes only).
+ * I/O errors of the source propagate; everything wrong with the plan is a PlanError.
+ */
+export type ReadResult =
+  { ok: true; plan: Plan; streamed: boolean } | { ok: false; error: PlanError };
+
+export async function readPlan(source: PlanSource, opts: ReadPlanOptions): Promise<ReadResult> {
+  const { file, threshold } = opts;
+  const open = source.open;
+  if (source.size !== undefined && source.size > threshold && open) {
+    return withStreamed(await parsePlanStream({ open }, file, opts), true);
+  }
+  const box: Whole = { text: source.readText?.() };
+  if (box.text === undefined) await readInto(box, () => source.read());
+  if (box.bytes && box.bytes.length > threshold) {
+    return withStreamed(await parsePlanStream(bytesSource(box.bytes), file, opts), true);
+  }
+  return withStreamed(parseWhole(box, file), false);
+}
+
+function withStreamed(r: PlanResult, streamed: boolean): ReadResult {
+  return r.ok ? { ...r, streamed } : r;
+}
+
+interface Whole {
+  bytes?: Uint8Array;
+  text?: string | undefined;
+}
+
+/**
+ * `box.bytes = await read()` in a frame of its own: an awaited value can stay referenced from
+ * the awaiting function's saved registers, and these bytes must be free to go once decoded.
+ */
+async function readInto(box: Whole, read: () => Promise<Uint8Array>) {
+  box.bytes = await read();
+}
+
+/**
+ * parsePlan for a file read whole, letting go of the bytes once decoded and of the text once
+ * parsed, so peak memory is about the parsed document rather than bytes + text + document.
+ * Same result as parsePlan(bytes): anything JSON.parse refuses goes to parsePlan for its message.
+ */
+function parseWhole(box: Whole, file: string): PlanResult {
+  let text: string | undefined = box.text ?? decodePlanBytes(box.bytes as Uint8Array);
+  delete box.bytes;
+  delete box.text;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let doc: unknown;
+  if (text.trimStart().startsWith('{')) {
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      doc = undefined;
+    }
+  }
+  if (doc === undefined) return parsePlan(text, file);
+  // Drop the only reference to the text: it can be collected while the model is built.
+  // eslint-disable-next-line no-useless-assignment
+  text = undefined;
+  return parsePlanObject(doc, file);
+}

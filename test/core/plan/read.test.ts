@@ -1,0 +1,178 @@
+import { parsePlan, readPlan, type PlanSource } from '../../../src/core/plan/index.js';
+import { bytesSource } from '../../../src/core/plan/source.js';
+import { streamThreshold, STREAM_THRESHOLD_BYTES } from '../../../src/core/plan/threshold.js';
+import { RULE_READS } from '../../../src/core/risk/reads.js';
+import { generatePlanText } from '../../../testkit/plans/generate.js';
+
+// readPlan is the one place that picks whole-file or streaming. Which path it took is seen from
+// the source calls it made and the `streamed` flag; either way the plan is parsePlan's.
+
+const text = generatePlanText({ resources: 80, seed: 21 });
+const bytes = new TextEncoder().encode(text);
+const expected = parsePlan(bytes, 'plan.json');
+
+interface Calls {
+  open: number;
+  read: number;
+  readText: number;
+}
+
+/** A file-like source over `b` that counts how it was read. */
+function fileSource(
+  b: Uint8Array,
+  opts: { size?: boolean; open?: boolean; text?: string } = {},
+): PlanSource & { calls: Calls } {
+  const calls: Calls = { open: 0, read: 0, readText: 0 };
+  return {
+    calls,
+    ...(opts.size !== false && { size: b.length }),
+    read: () => {
+      calls.read++;
+      return Promise.resolve(b);
+    },
+    ...(opts.open !== false && {
+      open: (start: number) => {
+        calls.open++;
+        return bytesSource(b, 997).open(start);
+      },
+    }),
+    ...(opts.text !== undefined && {
+      readText: () => {
+        calls.readText++;
+        return opts.text;
+      },
+    }),
+  };
+}
+
+describe('readPlan picks the path', () => {
+  test('a file above the threshold is streamed from its offsets, never read whole', async () => {
+    const src = fileSource(bytes);
+    const r = await readPlan(src, { file: 'plan.json', threshold: bytes.length - 1 });
+    expect(r).toEqual({ ...expected, streamed: true });
+    expect(src.calls.open).toBeGreaterThan(0);
+    expect(src.calls.read).toBe(0);
+  });
+
+  test('a file exactly at the threshold is read whole', async () => {
+    const src = fileSource(bytes);
+    const r = await readPlan(src, { file: 'plan.json', threshold: bytes.length });
+    expect(r).toEqual({ ...expected, streamed: false });
+    expect(src.calls).toEqual({ open: 0, read: 1, readText: 0 });
+  });
+
+  test('threshold 0 streams every file', async () => {
+    const src = fileSource(bytes);
+    const r = await readPlan(src, { file: 'plan.json', threshold: 0 });
+    expect(r.ok && r.streamed).toBe(true);
+  });
+
+  test('unknown size: read whole, then streamed from memory when the bytes pass the threshold', async () => {
+    const big = fileSource(bytes, { size: false });
+    const r = await readPlan(big, { file: 'plan.json', threshold: bytes.length - 1 });
+    expect(r).toEqual({ ...expected, streamed: true });
+    expect(big.calls).toEqual({ open: 0, read: 1, readText: 0 });
+    const small = fileSource(bytes, { size: false });
+    expect(await readPlan(small, { file: 'plan.json', threshold: bytes.length })).toEqual({
+      ...expected,
+      streamed: false,
+    });
+  });
+
+  test('stdin (bytes only, no size, no offsets): whole, or streamed from memory above the threshold', async () => {
+    const stdin = () => fileSource(bytes, { size: false, open: false });
+    const under = stdin();
+    expect(await readPlan(under, { file: 'plan.json', threshold: STREAM_THRESHOLD_BYTES })).toEqual(
+      { ...expected, streamed: false },
+    );
+    const over = stdin();
+    expect(await readPlan(over, { file: 'plan.json', threshold: 1000 })).toEqual({
+      ...expected,
+      streamed: true,
+    });
+    expect(over.calls.read).toBe(1);
+  });
+
+  test('a size above the threshold without offsets to read from is read whole first', async () => {
+    const src = fileSource(bytes, { open: false });
+    expect(await readPlan(src, { file: 'plan.json', threshold: 1000 })).toEqual({
+      ...expected,
+      streamed: true,
+    });
+    expect(src.calls.read).toBe(1);
+  });
+
+  test('plain UTF-8 text from the adapter is used instead of the bytes; undefined falls back', async () => {
+    const withText = fileSource(bytes, { text });
+    expect(await readPlan(withText, { file: 'plan.json', threshold: bytes.length })).toEqual({
+      ...expected,
+      streamed: false,
+    });
+    expect(withText.calls).toEqual({ open: 0, read: 0, readText: 1 });
+    const src: PlanSource = { read: () => Promise.resolve(bytes), readText: () => undefined };
+    expect(await readPlan(src, { file: 'plan.json', threshold: bytes.length })).toEqual({
+      ...expected,
+      streamed: false,
+    });
+  });
+
+  test('UTF-16 with a BOM: the same plan on both paths', async () => {
+    const le = new Uint8Array(2 + text.length * 2);
+    le.set([0xff, 0xfe]);
+    for (let i = 0; i < text.length; i++) {
+      le[2 + 2 * i] = text.charCodeAt(i) & 0xff;
+      le[3 + 2 * i] = text.charCodeAt(i) >> 8;
+    }
+    for (const threshold of [0, le.length]) {
+      const r = await readPlan(fileSource(le), { file: 'plan.json', threshold });
+      expect(r).toEqual({ ...expected, streamed: threshold === 0 });
+    }
+  });
+
+  test('bad input names the file on both paths; I/O errors reach the caller', async () => {
+    const bad = new TextEncoder().encode('{"format_version": "1.2", "resource_changes": [}');
+    for (const threshold of [0, 1 << 20]) {
+      const r = await readPlan(fileSource(bad), { file: 'dir/bad.json', threshold });
+      expect(r).toEqual({
+        ok: false,
+        error: {
+          file: 'dir/bad.json',
+          reason:
+            'not valid JSON at line 1, column 48: expected a value (an object, array, string, number, true, false or null)',
+          message: expect.stringMatching(/^dir\/bad\.json: not valid JSON at line 1, column 48/),
+        },
+      });
+    }
+    const failing: PlanSource = { read: () => Promise.reject(new Error('EIO')) };
+    await expect(readPlan(failing, { file: 'x', threshold: 10 })).rejects.toThrow('EIO');
+  });
+
+  test('the detail level applies to the streamed path only, and keeps what the rules read', async () => {
+    const whole = await readPlan(fileSource(bytes), {
+      file: 'plan.json',
+      threshold: bytes.length,
+      detail: 'risk',
+      reads: RULE_READS,
+    });
+    expect(whole).toEqual({ ...expected, streamed: false });
+    const streamed = await readPlan(fileSource(bytes), {
+      file: 'plan.json',
+      threshold: 0,
+      detail: 'risk',
+      reads: RULE_READS,
+    });
+    if (!streamed.ok || !expected.ok) throw new Error('expected a plan');
+    expect(streamed.plan.digest).toBe(expected.plan.digest);
+    expect(JSON.stringify(streamed.plan).length).toBeLessThan(JSON.stringify(expected.plan).length);
+  });
+});
+
+describe('streamThreshold', () => {
+  test('PLANGATE_STREAM_THRESHOLD in bytes, else the default; junk is ignored', () => {
+    expect(streamThreshold({})).toBe(STREAM_THRESHOLD_BYTES);
+    expect(streamThreshold({ PLANGATE_STREAM_THRESHOLD: '0' })).toBe(0);
+    expect(streamThreshold({ PLANGATE_STREAM_THRESHOLD: '1234' })).toBe(1234);
+    expect(streamThreshold({ PLANGATE_STREAM_THRESHOLD: '-1' })).toBe(STREAM_THRESHOLD_BYTES);
+    expect(streamThreshold({ PLANGATE_STREAM_THRESHOLD: '1e9' })).toBe(STREAM_THRESHOLD_BYTES);
+  });
+});
