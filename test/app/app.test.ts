@@ -18,7 +18,7 @@ import {
   PR,
   REPO,
   shortDigestOf,
-  finish,
+  harnessForEachTest,
 } from '../../testkit/app/harness.js';
 import { issueCommentPayload } from '../../testkit/app/payloads.js';
 
@@ -31,11 +31,7 @@ function sameCalls(actual: string[], expected: string[]): void {
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await Harness.start();
-});
-
-afterEach(() => finish(h));
+harnessForEachTest((started) => (h = started));
 
 const approve = '/approve-destroy';
 const waitingFor = 'Waiting for approval: 0/1 approvals.';

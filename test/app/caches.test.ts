@@ -14,8 +14,8 @@ import {
   OWNER,
   PR,
   REPO,
-  finish,
   summaryBody,
+  harnessForEachTest,
 } from '../../testkit/app/harness.js';
 import { issueCommentPayload, membershipPayload } from '../../testkit/app/payloads.js';
 
@@ -26,11 +26,7 @@ const waitingFor = 'Waiting for approval: 0/1 approvals.';
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await Harness.start();
-});
-
-afterEach(() => finish(h));
+harnessForEachTest((started) => (h = started));
 
 const reads = () => h.fileReads();
 

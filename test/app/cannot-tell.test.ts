@@ -14,8 +14,8 @@ import {
   OWNER,
   PR,
   REPO,
-  finish,
   summaryBody,
+  harnessForEachTest,
 } from '../../testkit/app/harness.js';
 
 const R = '/repos/{owner}/{repo}';
@@ -25,11 +25,7 @@ const ATTEMPTS = 4;
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await Harness.start();
-});
-
-afterEach(() => finish(h));
+harnessForEachTest((started) => (h = started));
 
 /** The output text of the newest check run on `sha` (where the ledger lives). */
 function checkText(sha = HEAD): string {

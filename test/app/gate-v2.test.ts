@@ -16,8 +16,8 @@ import {
   OWNER,
   PR,
   REPO,
-  finish,
   summaryBody,
+  harnessForEachTest,
 } from '../../testkit/app/harness.js';
 import {
   deploymentProtectionRulePayload,
@@ -41,11 +41,7 @@ const PERMISSIVE = [
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await Harness.start();
-});
-
-afterEach(() => finish(h));
+harnessForEachTest((started) => (h = started));
 
 function stillWaiting(runId: number): void {
   expect(h.runStatus(runId)).toBe('waiting');

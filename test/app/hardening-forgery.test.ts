@@ -16,7 +16,7 @@ import {
   PR,
   REPO,
   shortDigestOf,
-  finish,
+  harnessForEachTest,
 } from '../../testkit/app/harness.js';
 
 const approve = '/approve-destroy';
@@ -24,11 +24,7 @@ const waitingFor = 'Waiting for approval: 0/1 approvals.';
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await Harness.start();
-});
-
-afterEach(() => finish(h));
+harnessForEachTest((started) => (h = started));
 
 /** The marker of the bot's summary on the PR. */
 function realMarker(): Marker {

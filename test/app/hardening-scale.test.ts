@@ -5,7 +5,7 @@
  */
 import { REFUSE } from '../../src/core/approval/decide.js';
 import { CODEOWNERS_MAX_BYTES } from '../../src/core/approval/codeowners.js';
-import { BASE, Harness, OWNER, PR, REPO, finish } from '../../testkit/app/harness.js';
+import { BASE, Harness, OWNER, PR, REPO, harnessForEachTest } from '../../testkit/app/harness.js';
 import { issueCommentPayload } from '../../testkit/app/payloads.js';
 
 const R = '/repos/{owner}/{repo}';
@@ -13,11 +13,7 @@ const approve = '/approve-destroy';
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await Harness.start();
-});
-
-afterEach(() => finish(h));
+harnessForEachTest((started) => (h = started));
 
 /** The `page` of each request to a route (1 when absent). */
 function pages(route: string): number[] {

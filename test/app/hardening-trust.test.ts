@@ -14,7 +14,7 @@ import {
   OWNER,
   PR,
   REPO,
-  finish,
+  harnessForEachTest,
 } from '../../testkit/app/harness.js';
 import { pullRequestPayload } from '../../testkit/app/payloads.js';
 
@@ -24,11 +24,7 @@ const waitingFor = 'Waiting for approval: 0/1 approvals.';
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await Harness.start();
-});
-
-afterEach(() => finish(h));
+harnessForEachTest((started) => (h = started));
 
 const reads = () => h.fileReads();
 
@@ -38,8 +34,9 @@ function stillPending(runId: number): void {
   expect(h.reviews(runId).map((r) => r.state)).not.toContain('approved');
 }
 
-test('a PR that makes its author a code owner in its own CODEOWNERS: the author still cannot approve', async () => {
-  for (const allowAuthor of [false, true]) {
+test.each([false, true])(
+  'a PR that makes its author a code owner in its own CODEOWNERS: the author still cannot approve (allow_author: %s)',
+  async (allowAuthor) => {
     h.setup({
       config: `approval:\n  allow_author: ${allowAuthor}\n`,
       files: ['db/main.tf', '.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'],
@@ -62,12 +59,8 @@ test('a PR that makes its author a code owner in its own CODEOWNERS: the author 
     await h.gate(555);
     expect(h.reviews(555).map((r) => r.state)).toEqual(['status']);
     expect(reads()).toEqual([`.github/plangate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
-    if (!allowAuthor) {
-      await h.close();
-      h = await Harness.start();
-    }
-  }
-});
+  },
+);
 
 test('a PR that edits .github/plangate.yml to lower its gate (when: never, itself as approver and bot) changes nothing', async () => {
   const lowered = [

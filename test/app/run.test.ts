@@ -7,14 +7,20 @@
 import { ProbotOctokit, run } from 'probot';
 import { plangate } from '../../src/app/index.js';
 import { startEmulator } from '../../testkit/github/emulator.js';
-import { freePort, postWebhook, probotEnv, summaryBody } from '../../testkit/app/harness.js';
+import {
+  OWNER,
+  REPO,
+  creatingPull,
+  freePort,
+  postWebhook,
+  probotEnv,
+  waitingApply,
+} from '../../testkit/app/harness.js';
 import {
   deploymentProtectionRulePayload,
   issueCommentPayload,
 } from '../../testkit/app/payloads.js';
 
-const OWNER = 'acme';
-const REPO = 'infra';
 const HEAD = 'd1'.repeat(20);
 
 test('probot run, configured by environment variables (GHE_HOST = the emulator), approves a deployment', async () => {
@@ -30,39 +36,16 @@ test('probot run, configured by environment variables (GHE_HOST = the emulator),
     })),
   });
   try {
-    const site = { gh, owner: OWNER, repo: REPO };
-    gh.addRepo({ owner: OWNER, repo: REPO });
-    gh.addPull({
-      owner: OWNER,
-      repo: REPO,
-      number: 3,
-      title: 'Add subnets',
-      user: { login: 'alice' },
-      head: { sha: HEAD, ref: 'subnets' },
-      base: { sha: 'e1'.repeat(20), ref: 'main' },
-      files: [{ filename: 'network/main.tf', status: 'modified' }],
-    });
+    const { site, summary } = creatingPull(gh, { number: 3, head: HEAD, base: 'e1'.repeat(20) });
     const send = async (event: string, payload: object) => {
       const url = `http://127.0.0.1:${port}/api/github/webhooks`;
       const res = await postWebhook(url, secret, event, payload);
       expect(res.status).toBe(200);
       await app.settled();
     };
-    const summary = gh.addComment(OWNER, REPO, 3, {
-      user: { login: 'github-actions[bot]', type: 'Bot' },
-      body: summaryBody('creates', HEAD),
-    });
     await send('issue_comment', issueCommentPayload(site, 'created', summary, { pull: 3 }));
     // The plan job reported; the apply job reaches its environment and waits.
-    gh.addWorkflowRun({
-      owner: OWNER,
-      repo: REPO,
-      id: 77,
-      head_sha: HEAD,
-      status: 'waiting',
-      environment: 'production',
-      event: 'pull_request',
-    });
+    waitingApply(gh, 77, HEAD);
     await send(
       'deployment_protection_rule',
       deploymentProtectionRulePayload(site, {

@@ -5,13 +5,20 @@
  * approving a deployment. Needs the npm registry (the image's `npm ci` steps), as `docker build`
  * does. Where a Docker daemon and the base image are at hand, the real image is built and run too.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../testkit/github/emulator.js';
 import { repoRoot } from '../../testkit/support/shared.js';
-import { freePort, postWebhook, probotEnv, summaryBody } from '../../testkit/app/harness.js';
+import {
+  OWNER,
+  REPO,
+  creatingPull,
+  postWebhook,
+  startAppProcess,
+  waitingApply,
+} from '../../testkit/app/harness.js';
 import { deploymentProtectionRulePayload } from '../../testkit/app/payloads.js';
 import {
   build,
@@ -84,81 +91,37 @@ describe('the Dockerfile carried out on its build context', () => {
 
   test("the image's CMD starts the app, which approves a deployment", async () => {
     const gh = await startEmulator({ validate: true });
-    const OWNER = 'acme';
-    const REPO = 'infra';
     const HEAD = 'd4'.repeat(20);
-    gh.addRepo({ owner: OWNER, repo: REPO });
-    gh.addPull({
-      owner: OWNER,
-      repo: REPO,
-      number: 5,
-      title: 'Add subnets',
-      user: { login: 'alice' },
-      head: { sha: HEAD, ref: 'subnets' },
-      base: { sha: 'e4'.repeat(20), ref: 'main' },
-      files: [{ filename: 'network/main.tf', status: 'modified' }],
-    });
-    gh.addComment(OWNER, REPO, 5, {
-      user: { login: 'github-actions[bot]', type: 'Bot' },
-      body: summaryBody('creates', HEAD),
-    });
-    gh.addWorkflowRun({
-      owner: OWNER,
-      repo: REPO,
-      id: 81,
-      head_sha: HEAD,
-      status: 'waiting',
-      environment: 'production',
-      event: 'pull_request',
-    });
-    const port = await freePort();
+    const { site } = creatingPull(gh, { number: 5, head: HEAD, base: 'e4'.repeat(20) });
+    waitingApply(gh, 81, HEAD);
     const secret = 'image-secret';
     const [cmd, ...args] = image.cmd ?? [];
     expect(cmd).toBe('node');
-    const child = spawn(process.execPath, args, {
+    // The image listens on every interface (its HOST); here, on the loopback only.
+    const app = await startAppProcess(gh, {
+      args,
+      secret,
       cwd: join(image.root, image.workdir),
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...image.env,
-        ...probotEnv(gh, port, secret, 'warn'),
-        // The image listens on every interface; here, on the loopback only.
-        HOST: '127.0.0.1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: image.env,
     });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      for (let i = 0; ; i++) {
-        const ping = await fetch(`http://127.0.0.1:${port}/ping`).then(
-          (r) => r.text(),
-          () => '',
-        );
-        if (ping === 'PONG') break;
-        if (i > 150 || child.exitCode !== null) throw new Error(`the app did not start:\n${out}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const payload = deploymentProtectionRulePayload(
-        { gh, owner: OWNER, repo: REPO },
-        { runId: 81, environment: 'production', sha: HEAD, pulls: [5] },
-      );
-      const res = await postWebhook(
-        `http://127.0.0.1:${port}/api/github/webhooks`,
-        secret,
-        'deployment_protection_rule',
-        payload,
-      );
+      const payload = deploymentProtectionRulePayload(site, {
+        runId: 81,
+        environment: 'production',
+        sha: HEAD,
+        pulls: [5],
+      });
+      const res = await postWebhook(app.url, secret, 'deployment_protection_rule', payload);
       expect(res.status).toBe(200);
       for (let i = 0; gh.protectionReviews(OWNER, REPO, 81).length === 0; i++) {
-        if (i > 200) throw new Error(`no review of the deployment:\n${out}`);
+        if (i > 200) throw new Error(`no review of the deployment:\n${app.output()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(gh.protectionReviews(OWNER, REPO, 81).map((r) => r.state)).toEqual(['approved']);
       expect(gh.violations).toEqual([]);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      app.child.kill('SIGTERM');
+      await app.exited;
       await gh.close();
     }
   }, 60_000);

@@ -11,11 +11,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createProbot } from 'probot';
 import { createLambdaHandler, type LambdaHandler } from '../../src/app/lambda.js';
 import { startEmulator, type GitHubEmulator } from '../../testkit/github/emulator.js';
-import { probotEnv, summaryBody } from '../../testkit/app/harness.js';
+import { OWNER, REPO, creatingPull, probotEnv, waitingApply } from '../../testkit/app/harness.js';
 import { deploymentProtectionRulePayload } from '../../testkit/app/payloads.js';
 
-const OWNER = 'acme';
-const REPO = 'infra';
 const HEAD = 'c3'.repeat(20);
 const SECRET = 'lambda-secret';
 const RUN = 91;
@@ -102,30 +100,8 @@ let handler: LambdaHandler;
 
 beforeEach(async () => {
   gh = await startEmulator({ validate: true });
-  gh.addRepo({ owner: OWNER, repo: REPO });
-  gh.addPull({
-    owner: OWNER,
-    repo: REPO,
-    number: 4,
-    title: 'Add subnets',
-    user: { login: 'alice' },
-    head: { sha: HEAD, ref: 'subnets' },
-    base: { sha: 'e3'.repeat(20), ref: 'main' },
-    files: [{ filename: 'network/main.tf', status: 'modified' }],
-  });
-  gh.addComment(OWNER, REPO, 4, {
-    user: { login: 'github-actions[bot]', type: 'Bot' },
-    body: summaryBody('creates', HEAD),
-  });
-  gh.addWorkflowRun({
-    owner: OWNER,
-    repo: REPO,
-    id: RUN,
-    head_sha: HEAD,
-    status: 'waiting',
-    environment: 'production',
-    event: 'pull_request',
-  });
+  creatingPull(gh, { number: 4, head: HEAD, base: 'e3'.repeat(20) });
+  waitingApply(gh, RUN, HEAD);
   const env = probotEnv(gh, 0, SECRET, 'fatal');
   handler = createLambdaHandler({ probot: createProbot({ env }) });
 });

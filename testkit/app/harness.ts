@@ -3,6 +3,7 @@
  * the Probot app listens on HTTP on 127.0.0.1 with a freshly generated RSA key, and webhooks are
  * sent signed with the webhook secret, as GitHub sends them.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -132,6 +133,105 @@ export async function freePort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+// ---------------------------------------------------------------- the app as its own process
+
+/**
+ * The repository of the tests that start the app as a server, an image or a function rather
+ * than through the Harness: acme/infra, pull request #`number` by alice changing
+ * network/main.tf, with the plan job's summary of a plan that only creates (no approval
+ * needed) for `head`. Returns the site for webhook payloads and the summary comment.
+ */
+export function creatingPull(
+  gh: GitHubEmulator,
+  opts: { number: number; head: string; base: string },
+): { site: Site; summary: Obj } {
+  gh.addRepo({ owner: OWNER, repo: REPO });
+  gh.addPull({
+    owner: OWNER,
+    repo: REPO,
+    number: opts.number,
+    title: 'Add subnets',
+    user: { login: AUTHOR },
+    head: { sha: opts.head, ref: 'subnets' },
+    base: { sha: opts.base, ref: 'main' },
+    files: [{ filename: 'network/main.tf', status: 'modified' }],
+  });
+  const summary = gh.addComment(OWNER, REPO, opts.number, {
+    user: { login: 'github-actions[bot]', type: 'Bot' },
+    body: summaryBody('creates', opts.head),
+  });
+  return { site: { gh, owner: OWNER, repo: REPO }, summary };
+}
+
+/** The apply job of a `pull_request` run at `head`, waiting on the environment `production`. */
+export function waitingApply(gh: GitHubEmulator, runId: number, head: string): void {
+  gh.addWorkflowRun({
+    owner: OWNER,
+    repo: REPO,
+    id: runId,
+    head_sha: head,
+    status: 'waiting',
+    environment: ENV,
+    event: 'pull_request',
+  });
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  /** Where it takes webhooks. */
+  url: string;
+  /** Its exit code, once it exits. */
+  exited: Promise<number | null>;
+  /** What it wrote to stdout and stderr so far. */
+  output(): string;
+}
+
+/**
+ * Start the app server as a process (`node ARGS...` in `cwd`) with Probot's environment for
+ * the emulator on a free port, plus `env`; resolves once it answers `/ping`, and fails with its
+ * output if it exits or does not answer within `startMs`.
+ */
+export async function startAppProcess(
+  gh: GitHubEmulator,
+  opts: {
+    args: string[];
+    secret: string;
+    cwd?: string;
+    env?: Record<string, string>;
+    logLevel?: string;
+    startMs?: number;
+  },
+): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, opts.args, {
+    cwd: opts.cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...opts.env,
+      ...probotEnv(gh, port, opts.secret, opts.logLevel ?? 'warn'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const until = Date.now() + (opts.startMs ?? 15_000);
+  for (;;) {
+    const ping = await fetch(`http://127.0.0.1:${port}/ping`).then(
+      (r) => r.text(),
+      () => '',
+    );
+    if (ping === 'PONG') break;
+    if (Date.now() > until || child.exitCode !== null) {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      throw new Error(`the app did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url: `http://127.0.0.1:${port}/api/github/webhooks`, exited, output: () => out };
 }
 
 interface Manifest {
@@ -526,6 +626,26 @@ export function shortDigestOf(plan: 'destroy' | 'creates'): string {
   const parsed = parsePlan(JSON.stringify(doc), 'plan.json');
   if (!parsed.ok) throw new Error(parsed.error.message);
   return shortDigest(parsed.plan.digest);
+}
+
+/**
+ * A fresh app and emulator for every test of the file: started before each test and handed to
+ * `use` (the file keeps it in its `h`), finished after it (see finish).
+ */
+export function harnessForEachTest(
+  use: (h: Harness) => void,
+  opts: { app?: PlangateOptions } = {},
+): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await Harness.start(opts);
+    use(current);
+  });
+  afterEach(async () => {
+    const h = current;
+    current = undefined;
+    if (h) await finish(h);
+  });
 }
 
 /** The end of every app test: nothing in flight, nothing off GitHub's description, all closed. */
