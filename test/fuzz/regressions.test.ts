@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import { decodeMarker } from '../../src/core/marker.js';
 import { createHash } from 'node:crypto';
 import { CANONICAL_DEPTH, canonicalJson } from '../../src/core/plan/digest.js';
-import { MAX_NESTING } from '../../src/core/plan/parse.js';
+import { MAX_NESTING } from '../../src/core/plan/shape.js';
 import { bytesSource } from '../../src/core/plan/source.js';
 import { parsePlanStream } from '../../src/core/plan/stream.js';
 import { parsePlan, type Plan } from '../../src/core/plan/index.js';

@@ -1,8 +1,9 @@
 export * from './model.js';
-export { parsePlan, parsePlanObject, planError, classifyActions } from './parse.js';
+export { parsePlan, parsePlanObject, planError } from './parse.js';
+export { classifyActions } from './shape.js';
 export type { PlanError, PlanResult } from './parse.js';
 export { planDigest, canonicalJson } from './digest.js';
-export { decodePlanBytes } from './decode.js';
+export { decodePlanBytes } from './encoding.js';
 export { readPlan, type ReadPlanOptions, type ReadResult } from './read.js';
 export { streamThreshold, STREAM_THRESHOLD_BYTES } from './threshold.js';
 export { MARKDOWN_FULL_DETAILS, type Detail, type ValueReads } from './slim.js';

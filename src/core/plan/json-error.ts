@@ -1,11 +1,13 @@
-// Where and why a text is not JSON, for the error message.
+// Where and why a text is not JSON, for the error message: the one JSON grammar of the plan
+// readers, for the whole file and the stream alike.
 //
 // V8's JSON.parse messages quote up to ten characters either side of the error
 // (`Unexpected token 'x', ..."ord":"hunt"... is not valid JSON`). A plan breaks right next to a
 // sensitive value as easily as anywhere else, and the message goes to a log, so we never show
-// V8's text: this scanner finds the first syntax error itself and reports its line and column
-// and what was expected, quoting nothing from the file. It runs only after JSON.parse failed,
-// is iterative (no recursion, whatever the nesting) and linear in the length of the text.
+// V8's text: this grammar finds the first syntax error itself and reports its line and column
+// and what was expected, quoting nothing from the file. It runs only after a parse failed. It
+// is fed the text in pieces (the streaming reader decodes a file bigger than one string chunk by
+// chunk), keeps no text, is iterative (no recursion, whatever the nesting) and linear.
 
 export interface JsonSyntaxError {
   /** Offset (UTF-16 units) of the first character that is not valid there. */
@@ -18,179 +20,19 @@ export interface JsonSyntaxError {
   problem: string;
 }
 
-type State = 'value' | 'first-value' | 'after' | 'key' | 'first-key' | 'colon';
-
-const OBJECT = 0;
-const ARRAY = 1;
-
-/** The first syntax error in `text` by the JSON grammar (RFC 8259), or undefined if it is JSON. */
-export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
-  const n = text.length;
-  const stack: number[] = [];
-  let state: State = 'value';
-  let i = 0;
-  const fail = (offset: number, problem: string): JsonSyntaxError => {
-    const { line, column } = lineAndColumn(text, offset);
-    return { offset, line, column, endsEarly: offset >= n, problem };
-  };
-  const early = () => fail(n, 'the text ends in the middle of the JSON');
-
-  for (;;) {
-    while (i < n && isSpace(text.charCodeAt(i))) i++;
-    if (i >= n) return state === 'after' && stack.length === 0 ? undefined : early();
-    const c = text[i]!;
-    switch (state) {
-      case 'value':
-      case 'first-value': {
-        if (state === 'first-value' && c === ']') {
-          stack.pop();
-          i++;
-          state = 'after';
-          break;
-        }
-        if (c === '{' || c === '[') {
-          stack.push(c === '{' ? OBJECT : ARRAY);
-          i++;
-          state = c === '{' ? 'first-key' : 'first-value';
-          break;
-        }
-        const end =
-          c === '"'
-            ? scanString(text, i)
-            : c === '-' || isDigit(c)
-              ? scanNumber(text, i)
-              : literal(text, i);
-        if (typeof end !== 'number')
-          return end.offset >= n ? early() : fail(end.offset, end.problem);
-        i = end;
-        state = 'after';
-        break;
-      }
-      case 'after': {
-        const top = stack[stack.length - 1];
-        if (top === undefined) return fail(i, 'there is more text after the end of the JSON');
-        const close = top === OBJECT ? '}' : ']';
-        if (c === ',') {
-          i++;
-          state = top === OBJECT ? 'key' : 'value';
-        } else if (c === close) {
-          stack.pop();
-          i++;
-        } else {
-          return fail(i, `expected ',' or '${close}'`);
-        }
-        break;
-      }
-      case 'key':
-      case 'first-key': {
-        if (state === 'first-key' && c === '}') {
-          stack.pop();
-          i++;
-          state = 'after';
-          break;
-        }
-        if (c !== '"') return fail(i, 'expected a property name in double quotes');
-        const end = scanString(text, i);
-        if (typeof end !== 'number')
-          return end.offset >= n ? early() : fail(end.offset, end.problem);
-        i = end;
-        state = 'colon';
-        break;
-      }
-      case 'colon':
-        if (c !== ':') return fail(i, "expected ':' after a property name");
-        i++;
-        state = 'value';
-        break;
-    }
-  }
+/** The first syntax error in `text` from `from` on (RFC 8259), or undefined if it is JSON. */
+export function findJsonSyntaxError(text: string, from = 0): JsonSyntaxError | undefined {
+  const g = new JsonGrammar();
+  g.skip(text, 0, from);
+  g.feed(text, from);
+  return g.end();
 }
 
-interface Bad {
-  offset: number;
-  problem: string;
-}
-
-function scanString(text: string, start: number): number | Bad {
-  let j = start + 1;
-  for (;;) {
-    if (j >= text.length) return { offset: j, problem: '' };
-    const ch = text.charCodeAt(j);
-    if (ch === 0x22) return j + 1;
-    if (ch === 0x5c) {
-      const e = text[j + 1];
-      if (e === undefined) return { offset: j + 1, problem: '' };
-      if ('"\\/bfnrt'.includes(e)) {
-        j += 2;
-      } else if (e === 'u') {
-        for (let k = 2; k < 6; k++) {
-          const h = text[j + k];
-          if (h === undefined) return { offset: j + k, problem: '' };
-          if (!/[0-9A-Fa-f]/.test(h)) {
-            return { offset: j, problem: 'a \\u escape in a string needs four hex digits' };
-          }
-        }
-        j += 6;
-      } else {
-        return {
-          offset: j,
-          problem:
-            'a string holds an invalid escape (a backslash before a character that cannot be escaped)',
-        };
-      }
-    } else if (ch < 0x20) {
-      return {
-        offset: j,
-        problem:
-          'a string holds a raw control character (such as a line break): JSON needs it escaped',
-      };
-    } else {
-      j++;
-    }
-  }
-}
-
-function scanNumber(text: string, start: number): number | Bad {
-  let j = start;
-  const bad = (at: number): Bad => ({
-    offset: at,
-    problem: 'a number is malformed (JSON numbers look like -12, 3.5 or 1e9)',
-  });
-  const digits = () => {
-    const from = j;
-    while (j < text.length && isDigit(text[j]!)) j++;
-    return j - from;
-  };
-  if (text[j] === '-') j++;
-  if (j >= text.length) return { offset: j, problem: '' };
-  if (text[j] === '0') j++;
-  else if (digits() === 0) return bad(j);
-  if (text[j] === '.') {
-    j++;
-    if (j >= text.length) return { offset: j, problem: '' };
-    if (digits() === 0) return bad(j);
-  }
-  if (text[j] === 'e' || text[j] === 'E') {
-    j++;
-    if (text[j] === '+' || text[j] === '-') j++;
-    if (j >= text.length) return { offset: j, problem: '' };
-    if (digits() === 0) return bad(j);
-  }
-  return j;
-}
-
-function literal(text: string, start: number): number | Bad {
-  for (const word of ['true', 'false', 'null']) {
-    if (text.startsWith(word, start)) return start + word.length;
-    const left = text.length - start;
-    if (left < word.length && word.startsWith(text.slice(start))) {
-      return { offset: text.length, problem: '' };
-    }
-  }
-  return {
-    offset: start,
-    problem: 'expected a value (an object, array, string, number, true, false or null)',
-  };
+/** The one refusal for a JSON syntax error, by the whole-file and the streaming reader alike. */
+export function syntaxErrorReason(e: JsonSyntaxError): string {
+  return e.endsEarly
+    ? `the JSON ends early (was the file truncated?): it stops at line ${e.line}, column ${e.column}`
+    : `not valid JSON at line ${e.line}, column ${e.column}: ${e.problem}`;
 }
 
 /** JSON whitespace (RFC 8259): space, tab, line feed, carriage return. */
@@ -198,29 +40,342 @@ export function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
-function isDigit(c: string): boolean {
-  return c >= '0' && c <= '9';
+const EXPECTED_VALUE = 'expected a value (an object, array, string, number, true, false or null)';
+const BAD_NUMBER = 'a number is malformed (JSON numbers look like -12, 3.5 or 1e9)';
+const BAD_ESCAPE =
+  'a string holds an invalid escape (a backslash before a character that cannot be escaped)';
+const BAD_UNICODE = 'a \\u escape in a string needs four hex digits';
+const RAW_CONTROL =
+  'a string holds a raw control character (such as a line break): JSON needs it escaped';
+
+// Where we are between tokens.
+const enum P {
+  Value,
+  FirstValue,
+  After,
+  Key,
+  FirstKey,
+  Colon,
 }
 
-/** 1-based line and column (in UTF-16 units) of `offset`; lines end at `\n`. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let k = text.indexOf('\n'); k !== -1 && k < offset; k = text.indexOf('\n', k + 1)) {
-    line++;
-    lineStart = k + 1;
+// Inside a token.
+const enum T {
+  None,
+  Str,
+  StrEscape,
+  StrHex,
+  /** Numbers: after `-`, a leading 0, integer digits, `.`, fraction digits, `e`, its sign, exponent digits. */
+  NumMinus,
+  NumZero,
+  NumInt,
+  NumDot,
+  NumFrac,
+  NumE,
+  NumSign,
+  NumExp,
+  Literal,
+}
+
+const OBJECT = 0;
+const ARRAY = 1;
+const LITERALS = ['true', 'false', 'null'];
+
+/** A position: offset, and the line and the offset where that line starts. */
+interface Mark {
+  offset: number;
+  line: number;
+  lineStart: number;
+}
+
+/** The grammar as a push parser over pieces of text. */
+export class JsonGrammar {
+  private offset = 0;
+  private line = 1;
+  private lineStart = 0;
+  private readonly stack: number[] = [];
+  private place = P.Value;
+  private tok = T.None;
+  private strIsKey = false;
+  private hex = 0;
+  private word = '';
+  private wordAt = 0;
+  /** Where the current escape or literal began: errors in them are reported there. */
+  private mark: Mark = { offset: 0, line: 1, lineStart: 0 };
+  private error: JsonSyntaxError | undefined;
+
+  /** Count `text[from, to)` for line and column, without checking it (text before the JSON). */
+  skip(text: string, from: number, to: number): void {
+    for (let k = text.indexOf('\n', from); k !== -1 && k < to; k = text.indexOf('\n', k + 1)) {
+      this.line++;
+      this.lineStart = this.offset + (k - from) + 1;
+    }
+    this.offset += to - from;
   }
-  return { line, column: offset - lineStart + 1 };
+
+  /** Check `text[from..]`; false once an error is found (feeding more changes nothing). */
+  feed(text: string, from = 0): boolean {
+    if (this.error) return false;
+    const n = text.length;
+    const base = this.offset - from;
+    let i = from;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (this.tok !== T.None) {
+        const r = this.inToken(text, i, base);
+        if (r < 0) return false;
+        if (r > i) {
+          i = r;
+          continue;
+        }
+        // The token ended before `c`, which is read below as what follows it.
+      }
+      if (c === 0x0a) {
+        this.line++;
+        this.lineStart = base + i + 1;
+        i++;
+        continue;
+      }
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      if (!this.between(c, base + i)) return false;
+      i++;
+    }
+    this.offset = base + n;
+    return true;
+  }
+
+  /** The first error, or undefined when the text fed is one whole JSON value. */
+  end(): JsonSyntaxError | undefined {
+    if (this.error) return this.error;
+    const t = this.tok;
+    const complete =
+      t === T.None || t === T.NumZero || t === T.NumInt || t === T.NumFrac || t === T.NumExp;
+    if (complete && this.place === P.After && this.stack.length === 0) return undefined;
+    // A number that ends the text is complete, but the JSON around it may not be.
+    return this.failAt(this.here(this.offset), 'the text ends in the middle of the JSON', true);
+  }
+
+  /** The first error found so far (for a prefix of the text), if any. */
+  get found(): JsonSyntaxError | undefined {
+    return this.error;
+  }
+
+  private here(offset: number): Mark {
+    return { offset, line: this.line, lineStart: this.lineStart };
+  }
+
+  private failAt(m: Mark, problem: string, endsEarly = false): JsonSyntaxError {
+    this.error = {
+      offset: m.offset,
+      line: m.line,
+      column: m.offset - m.lineStart + 1,
+      endsEarly,
+      problem,
+    };
+    return this.error;
+  }
+
+  /** A character between tokens at `at`; false on an error. */
+  private between(c: number, at: number): boolean {
+    switch (this.place) {
+      case P.Value:
+      case P.FirstValue:
+        if (this.place === P.FirstValue && c === 0x5d) {
+          this.stack.pop();
+          this.place = P.After;
+          return true;
+        }
+        if (c === 0x7b || c === 0x5b) {
+          this.stack.push(c === 0x7b ? OBJECT : ARRAY);
+          this.place = c === 0x7b ? P.FirstKey : P.FirstValue;
+          return true;
+        }
+        this.place = P.After;
+        if (c === 0x22) {
+          this.tok = T.Str;
+          this.strIsKey = false;
+        } else if (c === 0x2d) this.tok = T.NumMinus;
+        else if (c === 0x30) this.tok = T.NumZero;
+        else if (c >= 0x31 && c <= 0x39) this.tok = T.NumInt;
+        else {
+          const word = LITERALS.find((w) => w.charCodeAt(0) === c);
+          if (word === undefined) return !this.failAt(this.here(at), EXPECTED_VALUE);
+          this.tok = T.Literal;
+          this.word = word;
+          this.wordAt = 1;
+          this.mark = this.here(at);
+        }
+        return true;
+      case P.After: {
+        const top = this.stack[this.stack.length - 1];
+        if (top === undefined) {
+          return !this.failAt(this.here(at), 'there is more text after the end of the JSON');
+        }
+        const close = top === OBJECT ? 0x7d : 0x5d;
+        if (c === 0x2c) this.place = top === OBJECT ? P.Key : P.Value;
+        else if (c === close) this.stack.pop();
+        else return !this.failAt(this.here(at), `expected ',' or '${top === OBJECT ? '}' : ']'}'`);
+        return true;
+      }
+      case P.Key:
+      case P.FirstKey:
+        if (this.place === P.FirstKey && c === 0x7d) {
+          this.stack.pop();
+          this.place = P.After;
+          return true;
+        }
+        if (c !== 0x22) {
+          return !this.failAt(this.here(at), 'expected a property name in double quotes');
+        }
+        this.tok = T.Str;
+        this.strIsKey = true;
+        this.place = P.Colon;
+        return true;
+      case P.Colon:
+        if (c !== 0x3a) return !this.failAt(this.here(at), "expected ':' after a property name");
+        this.place = P.Value;
+        return true;
+    }
+  }
+
+  /**
+   * Continue the current token from `text[i]`: the index after what it consumed (the token may
+   * have ended: tok is None), or -1 on an error. Returns `i` itself when the token ended just
+   * before `text[i]` without consuming it.
+   */
+  private inToken(text: string, i: number, base: number): number {
+    const n = text.length;
+    switch (this.tok) {
+      case T.Str:
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c === 0x22) {
+            this.tok = T.None;
+            return i + 1;
+          }
+          if (c === 0x5c) {
+            this.tok = T.StrEscape;
+            this.mark = this.here(base + i);
+            return i + 1;
+          }
+          if (c < 0x20) return this.fail(this.here(base + i), RAW_CONTROL);
+          i++;
+        }
+        return i;
+      case T.StrEscape: {
+        const c = text.charCodeAt(i);
+        if (c === 0x75) {
+          this.tok = T.StrHex;
+          this.hex = 0;
+        } else if (
+          c === 0x22 ||
+          c === 0x5c ||
+          c === 0x2f ||
+          c === 0x62 ||
+          c === 0x66 ||
+          c === 0x6e ||
+          c === 0x72 ||
+          c === 0x74
+        ) {
+          this.tok = T.Str;
+        } else return this.fail(this.mark, BAD_ESCAPE);
+        return i + 1;
+      }
+      case T.StrHex: {
+        const c = text.charCodeAt(i);
+        const isHex =
+          (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+        if (!isHex) return this.fail(this.mark, BAD_UNICODE);
+        if (++this.hex === 4) this.tok = T.Str;
+        return i + 1;
+      }
+      case T.Literal: {
+        if (text.charCodeAt(i) !== this.word.charCodeAt(this.wordAt)) {
+          return this.fail(this.mark, EXPECTED_VALUE);
+        }
+        if (++this.wordAt === this.word.length) this.tok = T.None;
+        return i + 1;
+      }
+      default:
+        return this.inNumber(text.charCodeAt(i), i, base);
+    }
+  }
+
+  private inNumber(c: number, i: number, base: number): number {
+    const digit = c >= 0x30 && c <= 0x39;
+    const exp = c === 0x65 || c === 0x45;
+    switch (this.tok) {
+      case T.NumMinus:
+        if (c === 0x30) this.tok = T.NumZero;
+        else if (digit) this.tok = T.NumInt;
+        else return this.fail(this.here(base + i), BAD_NUMBER);
+        return i + 1;
+      case T.NumZero:
+      case T.NumInt:
+      case T.NumFrac:
+        if (digit && this.tok !== T.NumZero) return i + 1;
+        if (c === 0x2e && this.tok !== T.NumFrac) this.tok = T.NumDot;
+        else if (exp) this.tok = T.NumE;
+        else {
+          this.tok = T.None;
+          return i;
+        }
+        return i + 1;
+      case T.NumDot:
+        if (!digit) return this.fail(this.here(base + i), BAD_NUMBER);
+        this.tok = T.NumFrac;
+        return i + 1;
+      case T.NumE:
+        if (c === 0x2b || c === 0x2d) this.tok = T.NumSign;
+        else if (digit) this.tok = T.NumExp;
+        else return this.fail(this.here(base + i), BAD_NUMBER);
+        return i + 1;
+      case T.NumSign:
+        if (!digit) return this.fail(this.here(base + i), BAD_NUMBER);
+        this.tok = T.NumExp;
+        return i + 1;
+      case T.NumExp:
+        if (digit) return i + 1;
+        this.tok = T.None;
+        return i;
+      default:
+        return i;
+    }
+  }
+
+  private fail(m: Mark, problem: string): number {
+    this.failAt(m, problem);
+    return -1;
+  }
 }
 
-/** The one refusal for a JSON syntax error, by the whole-file and the streaming reader alike. */
-export function syntaxErrorReason(
-  line: number,
-  column: number,
-  problem: string,
-  endsEarly: boolean,
-): string {
-  return endsEarly
-    ? `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}`
-    : `not valid JSON at line ${line}, column ${column}: ${problem}`;
+/**
+ * The first syntax error in UTF-8 bytes read in chunks (the streaming reader's document), the
+ * first `lead` bytes being space before the JSON (counted for lines, not checked). With `limit`,
+ * only the bytes before it are checked, and the text ending there is no error.
+ */
+export async function findJsonSyntaxErrorInBytes(
+  chunks: AsyncIterable<Uint8Array>,
+  lead: number,
+  limit = Infinity,
+): Promise<JsonSyntaxError | undefined> {
+  const g = new JsonGrammar();
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let pos = 0;
+  for await (const chunk of chunks) {
+    const part = pos + chunk.length > limit ? chunk.subarray(0, limit - pos) : chunk;
+    const space = Math.max(0, Math.min(part.length, lead - pos));
+    if (space > 0) {
+      const s = decoder.decode(part.subarray(0, space), { stream: true });
+      g.skip(s, 0, s.length);
+    }
+    pos += part.length;
+    if (!g.feed(decoder.decode(part.subarray(space), { stream: true })) || pos >= limit) {
+      return g.found;
+    }
+  }
+  g.feed(decoder.decode());
+  return g.end();
 }

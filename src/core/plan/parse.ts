@@ -1,4 +1,4 @@
-import { decodePlanBytes } from './decode.js';
+import { decodePlanBytes } from './encoding.js';
 import {
   digestHeader,
   HASHED_MEMBERS,
@@ -8,18 +8,28 @@ import {
   PlanDigest,
   type DigestHeader,
 } from './digest.js';
-import { findJsonSyntaxError, lineAndColumn, syntaxErrorReason } from './json-error.js';
+import { findJsonSyntaxError, syntaxErrorReason } from './json-error.js';
+import type { FailedCheck, Plan, ResourceChange } from './model.js';
 import {
-  type ChangeKind,
-  type DriftEntry,
-  type FailedCheck,
-  type Json,
-  type OutputChange,
-  type Plan,
-  type ResourceChange,
-} from './model.js';
-import { hasSensitive, markUnknown, redact, redactNamed } from './redact.js';
+  checkChangeNesting,
+  cut,
+  driftEntry,
+  MAX_NESTING,
+  nestedDeeperThan,
+  outputChange,
+  Refusal,
+  refuse,
+  resourceChange,
+  shown,
+  tooDeep,
+  typeName,
+  type Obj,
+} from './shape.js';
 import { isPlainObject } from '../json.js';
+
+// The whole-file reader: `terraform show -json` output as one string, parsed by JSON.parse, and
+// the document-level checks (format version, what kind of file this is, top-level members).
+// Each element's checks and model are shape.ts's, shared with the streaming reader.
 
 /** Why a file is not a plan we can read. `message` names the file and says what to do. */
 export interface PlanError {
@@ -32,19 +42,6 @@ export type PlanResult = { ok: true; plan: Plan } | { ok: false; error: PlanErro
 
 /** Plan JSON format majors we understand: Terraform 0.12+ and every OpenTofu release. */
 const SUPPORTED_MAJORS = new Set(['0', '1']);
-
-/**
- * Deepest nesting of arrays and objects we read (the top-level object is level 1). Real plans
- * nest about 20 levels; the redaction, unknown-marking and digest walks recurse, and a hostile
- * 100,000-deep array would overflow the stack in them (JSON.parse itself copes).
- */
-export const MAX_NESTING = 512;
-
-class Refusal extends Error {}
-
-function refuse(reason: string): never {
-  throw new Refusal(reason);
-}
 
 /**
  * Parse `terraform show -json` / `tofu show -json` output. Accepts bytes (any of the encodings
@@ -98,11 +95,10 @@ function parseJsonText(text: string): unknown {
     return JSON.parse(trimmed);
   } catch (e) {
     // Never V8's message: it quotes the text around the error, which may be a secret.
-    const where = findJsonSyntaxError(trimmed);
+    // Lines and columns count from the start of the file, before the space trimStart skipped.
+    const where = findJsonSyntaxError(text, text.length - trimmed.length);
     if (!where) refuse(`not valid JSON (${jsonErrorKind(e)})`);
-    const skipped = text.length - trimmed.length;
-    const { line, column } = lineAndColumn(text, skipped + where.offset);
-    refuse(syntaxErrorReason(line, column, where.problem, where.endsEarly));
+    refuse(syntaxErrorReason(where));
   }
 }
 
@@ -111,8 +107,6 @@ function jsonErrorKind(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return msg.replace(/,? *(\.\.\.)?"[\s\S]*$/, '').slice(0, 100) || 'syntax error';
 }
-
-type Obj = Record<string, unknown>;
 
 function planFromJson(doc: unknown, file: string): Plan {
   if (!isPlainObject(doc)) refuse('expected a JSON object at the top level');
@@ -243,45 +237,6 @@ function objectField(doc: Obj, key: string): Obj {
   return v;
 }
 
-function typeName(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
-}
-
-/** A value from the file, for a message: scalars as they are, strings quoted and cut, containers by type. */
-function shown(v: unknown): string {
-  if (typeof v === 'string') return `"${cut(v, 40)}"`;
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  return typeName(v);
-}
-
-/**
- * Text from the file, for a message: cut to `max` and on one line, with control and bidi
- * characters written as `\u{..}`. Messages reach terminals and logs, so nothing in them may move
- * the cursor, recolour the screen or reorder what is read.
- */
-function cut(s: string, max: number): string {
-  let head = s;
-  if (s.length > max) {
-    head = s.slice(0, max - 1);
-    if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
-    head += '…';
-  }
-  return head.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g,
-    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
-  );
-}
-
-/**
- * Refuse resource or output changes nested deeper than MAX_NESTING: they are what the recursive
- * walks (redaction, unknown values, digest) read. Nothing else in the document is walked
- * recursively, so its depth does not matter.
- */
-function checkChangeNesting(rc: unknown, index: number): void {
-  if (nestedDeeperThan(rc, MAX_NESTING - 2)) tooDeep(`resource_changes[${index}]`);
-}
-
 /** The members of `rc` (and of its `change`) that PlanDigest.tryAdd did not walk. */
 function checkUnhashedNesting(rc: unknown, index: number): void {
   if (!isPlainObject(rc)) return;
@@ -310,157 +265,6 @@ function checkOutputNesting(rawOutputs: Obj): void {
   }
 }
 
-function tooDeep(where: string): never {
-  refuse(
-    `\`${where}\` is nested more than ${MAX_NESTING} levels deep (real plans nest a few dozen levels at most); refusing to read it`,
-  );
-}
-
-/** True when `root` nests arrays and objects more than `max` levels (`root` itself is one). */
-function nestedDeeperThan(root: unknown, max: number): boolean {
-  return deeperThan(root, 1, max);
-}
-
-// Recursive (no work lists to allocate: this walks every resource change of every plan), and
-// safe: it descends at most `max` + 1 levels before it answers.
-function deeperThan(v: unknown, depth: number, max: number): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  if (depth > max) return true;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const child: unknown = v[i];
-      if (typeof child === 'object' && child !== null && deeperThan(child, depth + 1, max)) {
-        return true;
-      }
-    }
-    return false;
-  }
-  for (const k in v) {
-    const child = (v as Obj)[k];
-    if (typeof child === 'object' && child !== null && deeperThan(child, depth + 1, max)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function str(o: Obj, key: string, where: string): string {
-  const v = o[key];
-  if (typeof v !== 'string' || v === '') {
-    refuse(`\`${where}.${key}\` must be a non-empty string, found ${shown(v)}`);
-  }
-  return v;
-}
-
-function shownList(xs: readonly string[]): string {
-  const listed = `[${xs
-    .slice(0, 4)
-    .map((x) => shown(x))
-    .join(',')}]`;
-  return xs.length > 4 ? `${listed} (and ${xs.length - 4} more)` : listed;
-}
-
-function actionsOf(change: Obj, where: string): string[] {
-  const a = change.actions;
-  if (!Array.isArray(a) || a.length === 0 || !a.every((x) => typeof x === 'string')) {
-    refuse(`\`${where}.actions\` must be a non-empty list of strings`);
-  }
-  return a;
-}
-
-/** The one place that maps Terraform's action lists to plangate's kinds. */
-export function classifyActions(
-  actions: readonly string[],
-  opts: { importing: boolean; moved: boolean },
-): ChangeKind | undefined {
-  switch (actions.join(',')) {
-    case 'create':
-      return 'create';
-    case 'update':
-      return 'update';
-    case 'delete':
-      return 'delete';
-    case 'read':
-      return 'read';
-    case 'forget':
-    case 'create,forget': // Terraform 1.10+: the new object is created, the old one only forgotten
-      return 'forget';
-    case 'delete,create':
-    case 'create,delete':
-      return 'replace';
-    case 'no-op':
-      return opts.importing ? 'import' : opts.moved ? 'move' : 'no-op';
-    default:
-      return undefined;
-  }
-}
-
-function resourceChange(raw: unknown, where: string): ResourceChange {
-  if (!isPlainObject(raw)) refuse(`\`${where}\` must be an object`);
-  const address = str(raw, 'address', where);
-  const change = raw.change;
-  if (!isPlainObject(change)) {
-    refuse(`\`${where}.change\` must be an object (resource ${cut(address, 200)})`);
-  }
-  const actions = actionsOf(change, `${where}.change`);
-  const previousAddress =
-    typeof raw.previous_address === 'string' ? raw.previous_address : undefined;
-  const importing = isPlainObject(change.importing);
-  const kind = classifyActions(actions, { importing, moved: previousAddress !== undefined });
-  if (!kind) {
-    refuse(
-      `\`${where}.change.actions\` is ${shownList(actions)}, which Terraform does not produce (resource ${cut(address, 200)})`,
-    );
-  }
-  const mode = raw.mode === 'data' ? 'data' : 'managed';
-  const type = str(raw, 'type', where);
-  const after = markUnknown(change.after as Json, change.after_unknown);
-  const rc: ResourceChange = {
-    address,
-    type,
-    name: typeof raw.name === 'string' ? raw.name : '',
-    provider: typeof raw.provider_name === 'string' ? raw.provider_name : '',
-    mode,
-    actions,
-    kind,
-    createBeforeDestroy: actions[0] === 'create' && actions[1] === 'delete',
-    importing,
-    replacePaths: Array.isArray(change.replace_paths) ? (change.replace_paths as Json[]) : [],
-    before: redact(change.before as Json, change.before_sensitive),
-    after: redact(after, change.after_sensitive),
-  };
-  if (previousAddress) rc.previousAddress = previousAddress;
-  if (typeof raw.module_address === 'string') rc.module = raw.module_address;
-  if (typeof raw.deposed === 'string') rc.deposed = raw.deposed;
-  if (typeof raw.action_reason === 'string') rc.actionReason = raw.action_reason;
-  return rc;
-}
-
-function outputChange(name: string, raw: unknown, declaredSensitive: boolean): OutputChange {
-  const where = `output_changes.${cut(name, 100)}`;
-  if (!isPlainObject(raw)) refuse(`\`${where}\` must be an object`);
-  const actions = actionsOf(raw, where);
-  const kind = classifyActions(actions, { importing: false, moved: false });
-  if (!kind)
-    refuse(`\`${where}.actions\` is ${shownList(actions)}, which Terraform does not produce`);
-  const sensitive =
-    declaredSensitive ||
-    raw.sensitive === true ||
-    hasSensitive(raw.before_sensitive) ||
-    hasSensitive(raw.after_sensitive);
-  // A sensitive output is hidden whole: its shape alone can give a secret away. Any other is
-  // hidden whole when its name is secret, else walked for secrets like resource values.
-  const hide = (v: Json) => (sensitive ? redact(v, true) : redactNamed(name, v));
-  return {
-    name,
-    actions,
-    kind,
-    sensitive,
-    before: hide((raw.before ?? null) as Json),
-    after: hide(markUnknown(raw.after as Json, raw.after_unknown)),
-  };
-}
-
 function declaredSensitiveOutputs(doc: Obj): Set<string> {
   const names = new Set<string>();
   const collect = (outputs: unknown) => {
@@ -476,24 +280,6 @@ function declaredSensitiveOutputs(doc: Obj): Set<string> {
   const cfg = doc.configuration;
   if (isPlainObject(cfg) && isPlainObject(cfg.root_module)) collect(cfg.root_module.outputs);
   return names;
-}
-
-function driftEntry(raw: unknown, where: string): DriftEntry {
-  if (!isPlainObject(raw)) refuse(`\`${where}\` must be an object`);
-  const type = str(raw, 'type', where);
-  // Terraform 1.0.0 wrote drift entries without `address`; rebuild it from type and name.
-  const address =
-    typeof raw.address === 'string' && raw.address
-      ? raw.address
-      : `${raw.mode === 'data' ? 'data.' : ''}${type}.${typeof raw.name === 'string' ? raw.name : '?'}`;
-  const change = isPlainObject(raw.change) ? raw.change : {};
-  const actions = Array.isArray(change.actions) ? (change.actions as string[]) : ['update'];
-  return {
-    address,
-    type,
-    mode: raw.mode === 'data' ? 'data' : 'managed',
-    kind: classifyActions(actions, { importing: false, moved: false }) ?? 'update',
-  };
 }
 
 /** Longest problem message kept: it is text the configuration wrote, shown in every view. */
@@ -546,40 +332,4 @@ function countStateResources(priorState: unknown): number {
     if (Array.isArray(mod.child_modules)) for (const c of mod.child_modules) modules.push(c);
   }
   return n;
-}
-
-// ---------------------------------------------------------------------------------------------
-// For the streaming reader (stream.ts), which reads plans too big for one string one element of
-// `resource_changes` / `resource_drift` at a time, and builds the rest of the model with
-// parsePlanObject over the other top-level members. Same checks, same model, same refusals.
-
-export type ElementResult<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-/**
- * The model of `resource_changes[index]`, checked exactly as parsePlan checks it. `depth`: the
- * value's nesting as the caller's byte scanner counted it, which spares the nesting walk.
- */
-export function resourceChangeAt(
-  raw: unknown,
-  index: number,
-  depth?: number,
-): ElementResult<ResourceChange> {
-  return asResult(() => {
-    if (depth === undefined || depth > MAX_NESTING - 2) checkChangeNesting(raw, index);
-    return resourceChange(raw, `resource_changes[${index}]`);
-  });
-}
-
-/** The drift entry of `resource_drift[index]`, as parsePlan builds it. */
-export function driftEntryAt(raw: unknown, index: number): ElementResult<DriftEntry> {
-  return asResult(() => driftEntry(raw, `resource_drift[${index}]`));
-}
-
-function asResult<T>(f: () => T): ElementResult<T> {
-  try {
-    return { ok: true, value: f() };
-  } catch (e) {
-    if (e instanceof Refusal) return { ok: false, reason: e.message };
-    throw e;
-  }
 }

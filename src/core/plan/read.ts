@@ -1,6 +1,6 @@
 import type { Plan } from './model.js';
 import { parsePlan, parsePlanObject, type PlanError, type PlanResult } from './parse.js';
-import { decodePlanBytes } from './decode.js';
+import { decodePlanBytes } from './encoding.js';
 import type { DetailOptions } from './slim.js';
 import { bytesSource, type PlanSource } from './source.js';
 import { parsePlanStream } from './stream.js';

@@ -15,7 +15,7 @@ import { isPlainObject } from '../json.js';
 // held in strings).
 
 /**
- * Deepest nesting the walk follows. Plan values are refused deeper than MAX_NESTING (parse.ts)
+ * Deepest nesting the walk follows. Plan values are refused deeper than MAX_NESTING (shape.ts)
  * before they get here; only JSON documents inside strings can go deeper, and they are hidden.
  */
 const MAX_WALK_DEPTH = 1024;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { parsePlan, type Plan } from '../../../src/core/plan/index.js';
-import { MAX_NESTING } from '../../../src/core/plan/parse.js';
+import { MAX_NESTING } from '../../../src/core/plan/shape.js';
 import { bytesSource } from '../../../src/core/plan/source.js';
 import { parsePlanStream } from '../../../src/core/plan/stream.js';
 import { planDoc, rc } from '../../../testkit/support/build.js';

@@ -4,7 +4,7 @@ import { run, type CliIo } from '../../../src/cli/main.js';
 import { parseConfig } from '../../../src/core/config.js';
 import { canonicalJson, parsePlan, planDigest, type Plan } from '../../../src/core/plan/index.js';
 import { changeSortKey, inDigestOrder } from '../../../src/core/plan/digest.js';
-import { MAX_NESTING } from '../../../src/core/plan/parse.js';
+import { MAX_NESTING } from '../../../src/core/plan/shape.js';
 import { MARKDOWN_FULL_DETAILS, slimChange, type Detail } from '../../../src/core/plan/slim.js';
 import { bytesSource } from '../../../src/core/plan/source.js';
 import { parsePlanStream } from '../../../src/core/plan/stream.js';
