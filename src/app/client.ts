@@ -76,6 +76,13 @@ interface ErrorLike {
   response?: { headers?: Record<string, unknown> };
 }
 
+/** The HTTP status of a failed request (Octokit's RequestError), if it has one. */
+export function statusOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'status' in err
+    ? Number(err.status)
+    : undefined;
+}
+
 /** Seconds GitHub asks to wait after a secondary rate limit; undefined for any other error. */
 export function secondaryRateLimitWait(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;

@@ -21,6 +21,7 @@ import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/c
 import { decodeMarker, mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
 import { isTrustedAuthor, trustedSummaries } from '../core/summaries.js';
+import { statusOf } from './client.js';
 import type { CheckRunWrite, GateReview, GitHub, PullComment, PullInfo } from './github.js';
 import {
   alreadyPosted,
@@ -47,8 +48,10 @@ import {
 // One evaluation of one pull request, from scratch: read what GitHub says (the PR, its comments,
 // and the base branch's config and CODEOWNERS, never the PR head's), let the core decide, then
 // bring GitHub in line with the decision. Approving is always the last step, so a failure on the
-// way (thrown after the client's retries) leaves everything pending: fail closed. Only replies,
-// reactions and notices, which decide nothing, are best effort (see bestEffort).
+// way (thrown after the client's retries) leaves everything pending: fail closed. A failed read
+// also turns the check run into "Not decided", naming what could not be read (readAndDecide), so
+// that it never goes on showing an older decision. Only replies, reactions and notices, which
+// decide nothing, are best effort (see bestEffort).
 
 export type Log = Context['log'];
 
@@ -227,12 +230,8 @@ async function reading<T>(what: string, read: Promise<T>): Promise<T> {
     return await read;
   } catch (err) {
     if (err instanceof ReadFailed) throw err;
-    const status =
-      typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : NaN;
-    throw new ReadFailed(
-      { what, detail: Number.isFinite(status) ? `HTTP ${status}` : undefined },
-      err,
-    );
+    const status = statusOf(err);
+    throw new ReadFailed({ what, detail: status ? `HTTP ${status}` : undefined }, err);
   }
 }
 

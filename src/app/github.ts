@@ -8,7 +8,7 @@ import {
   type ChangedFiles,
   type FileRead,
 } from './cache.js';
-import { isRateLimit, type Octokit } from './client.js';
+import { isRateLimit, statusOf, type Octokit } from './client.js';
 
 // Every GitHub read and write of the app, in one place. The client is Probot's per-event
 // Octokit, which already retries server errors, with the app's time limit per attempt and its
@@ -95,12 +95,6 @@ export interface WaitingRun {
 /** Repository roles that can push: GitHub's code owners need one of these. */
 const WRITE_ROLES = new Set(['admin', 'maintain', 'write', 'push']);
 
-function status(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'status' in err
-    ? Number(err.status)
-    : undefined;
-}
-
 /**
  * The body of a raw-format content read. @octokit/request gives text for a text media type and
  * an ArrayBuffer otherwise; anything else is refused rather than read as "[object Object]".
@@ -183,7 +177,7 @@ export class GitHub {
     try {
       ({ data } = await this.octokit.rest.repos.getContent({ ...this.repo, path, ref }));
     } catch (err) {
-      if (status(err) === 404) return { found: false };
+      if (statusOf(err) === 404) return { found: false };
       throw err;
     }
     if (Array.isArray(data) || typeof data !== 'object' || data === null) return { found: false };
@@ -258,12 +252,12 @@ export class GitHub {
       });
       return data.state === 'active' ? 'active' : 'none';
     } catch (err) {
-      if (status(err) === 404) {
+      if (statusOf(err) === 404) {
         known.refuse(this.key, team, login, mark);
         return 'none';
       }
       // A rate limit is also a 403, and says nothing about the team: the caller fails closed.
-      if (status(err) === 403 && !isRateLimit(err)) return 'hidden';
+      if (statusOf(err) === 403 && !isRateLimit(err)) return 'hidden';
       throw err;
     }
   }
@@ -282,7 +276,7 @@ export class GitHub {
       });
       return WRITE_ROLES.has(data.role_name) || WRITE_ROLES.has(data.permission);
     } catch (err) {
-      if (status(err) === 404) return false;
+      if (statusOf(err) === 404) return false;
       throw err;
     }
   }
@@ -303,7 +297,7 @@ export class GitHub {
       const perms = (data as { permissions?: Record<string, boolean> } | undefined)?.permissions;
       return Boolean(perms?.['admin'] || perms?.['maintain'] || perms?.['push']);
     } catch (err) {
-      if (status(err) === 404) return false;
+      if (statusOf(err) === 404) return false;
       throw err;
     }
   }
@@ -357,7 +351,7 @@ export class GitHub {
       await this.updateCheckRun(id, check);
       return true;
     } catch (err) {
-      const code = status(err);
+      const code = statusOf(err);
       if (code !== 404 && code !== 422) throw err;
       this.caches.checkRuns.delete(key);
       return false;
