@@ -72,7 +72,15 @@ export interface Job {
   triggers?: CommentTrigger[];
   /** A deployment waiting for this app's protection rule. */
   gate?: GateInfo;
+  /**
+   * The head a `pull_request` webhook named: where the check run says why when the pull request
+   * itself cannot be read (a comment's webhook does not name the head).
+   */
+  head?: CheckTarget;
 }
+
+/** What a check run is written for: the pull request and its head. */
+export type CheckTarget = Pick<PullInfo, 'number' | 'headSha' | 'htmlUrl'>;
 
 /** `.github/plangate.yml` larger than this is an error, not a config. */
 const CONFIG_MAX_BYTES = 1024 * 1024;
@@ -104,7 +112,7 @@ type Outcome =
   | { kind: 'config-broken'; errors: string[] };
 
 export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision | undefined> {
-  const pull = await reading(READS.pull(job.pull), gh.pull(job.pull));
+  const pull = await readPull(gh, job, log);
   const ev: Evaluation = { gh, pull, job, log };
   const outcome = await readAndDecide(ev);
   if (outcome.kind === 'not-gated') return notGatedPull(ev, outcome.reason, outcome.config);
@@ -129,6 +137,16 @@ export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision
     });
   }
   return decision;
+}
+
+/** The pull request; when even it cannot be read, the head a webhook named is told why. */
+async function readPull(gh: GitHub, job: Job, log: Log): Promise<PullInfo> {
+  try {
+    return await reading(READS.pull(job.pull), gh.pull(job.pull));
+  } catch (err) {
+    if (job.head) await notDecided({ gh, pull: job.head, job, log }, unreadOf(err), undefined);
+    throw err;
+  }
 }
 
 /**
@@ -513,7 +531,7 @@ async function whoCanWrite(
  * (unless `create` is false).
  */
 async function writeCheck(
-  { gh, pull }: Evaluation,
+  { gh, pull }: { gh: GitHub; pull: CheckTarget },
   check: CheckRunWrite,
   create: boolean,
 ): Promise<void> {
@@ -556,7 +574,7 @@ async function keepCheckCurrent(run: Decided): Promise<void> {
  * this write fails too, it is logged: nothing was approved either way.
  */
 async function notDecided(
-  ev: Evaluation,
+  ev: Omit<Evaluation, 'pull'> & { pull: CheckTarget },
   unread: Unread | undefined,
   comments: readonly PullComment[] | undefined,
 ): Promise<void> {

@@ -77,6 +77,14 @@ export class RecentDeliveries {
   }
 }
 
+/** The evaluation a `pull_request` webhook asks for, with the head it names. */
+function pullJob(pr: { number: number; head: { sha: string }; html_url: string }): Job {
+  return {
+    pull: pr.number,
+    head: { number: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url },
+  };
+}
+
 export function plangate(options: PlangateOptions = {}): PlangateApp {
   const queue = new WorkQueue();
   /**
@@ -165,7 +173,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
       ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'],
       (context) => {
         if (!firstDelivery(context)) return;
-        evaluateLater(context, { pull: context.payload.pull_request.number });
+        evaluateLater(context, pullJob(context.payload.pull_request));
       },
     );
 
@@ -174,7 +182,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
     app.on('pull_request.edited', (context) => {
       if (!context.payload.changes.base) return;
       if (!firstDelivery(context)) return;
-      evaluateLater(context, { pull: context.payload.pull_request.number });
+      evaluateLater(context, pullJob(context.payload.pull_request));
     });
 
     app.on('deployment_protection_rule.requested', (context) => {

@@ -332,7 +332,10 @@ function couldNotRead(unread: Unread | undefined): string {
  * The check run when the app cannot tell: never success, no ledger (an earlier decision on this
  * head, approved or not, is cleared, so `verify` finds nothing approved), and what to do.
  */
-export function undecidedCheck(unread: Unread | undefined, pull: PullInfo): CheckRunWrite {
+export function undecidedCheck(
+  unread: Unread | undefined,
+  pull: Pick<PullInfo, 'number' | 'htmlUrl'>,
+): CheckRunWrite {
   return {
     conclusion: 'action_required',
     title: truncate(`Not decided: ${couldNotRead(unread)}`, 200),

@@ -165,3 +165,18 @@ test("a summary whose marker cannot be read (the plan job's record damaged): not
   await h.gate(555); // no plan known for the head: rejected, as without a summary
   expect(h.reviews(555).map((r) => r.state)).toEqual(['rejected']);
 });
+
+test('the pull request itself unreadable on a push: the head the webhook named gets the check run', async () => {
+  h.setup();
+  await h.summary('destroy');
+  h.gh.fault({ route: `GET ${R}/pulls/{pull_number}` });
+  await h.push(HEAD2);
+  const check = h.check(HEAD2)!;
+  expect(check).toMatchObject({
+    conclusion: 'action_required',
+    title: `Not decided: plangate could not read ${READS.pull(PR)} (GitHub answered HTTP 500)`,
+  });
+  h.gh.clearFaults();
+  await h.summary('destroy', HEAD2);
+  expect(h.check(HEAD2)!.title).toMatch(/^Waiting for approval/);
+});
