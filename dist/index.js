@@ -15066,7 +15066,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode2(bytes, encoding);
+          return decode(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15083,7 +15083,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode2(ioQueue, encoding) {
+    function decode(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -25156,7 +25156,7 @@ function expand(template, context3) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal2) {
+    function(_, expression, literal) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -25180,7 +25180,7 @@ function expand(template, context3) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal2);
+        return encodeReserved(literal);
       }
     }
   );
@@ -29356,7 +29356,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       masked = maskUnmatchedOpens(masked, budget);
     }
     const pre = m.pre;
-    const literal2 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
+    const literal = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
     if (/\$$/.test(pre)) {
       acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget);
       firstGroup = false;
@@ -29378,7 +29378,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
         isTop = true;
         continue;
       }
-      return literal2();
+      return literal();
     }
     if (firstGroup) {
       dropEmpties = isTop && !isSequence;
@@ -29388,22 +29388,22 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     if (isSequence) {
       values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
       if (!values) {
-        return literal2();
+        return literal();
       }
     } else {
       let n = parseCommaParts(m.body, budget);
       if (!n) {
-        return literal2();
+        return literal();
       }
       if (n.length === 1 && n[0] !== void 0) {
         n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
         if (budget.remaining < 0) {
-          return literal2();
+          return literal();
         }
         if (n.length === 1) {
           const next2 = combine(acc, pre + n[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
           if (budget.remaining < 0) {
-            return literal2();
+            return literal();
           }
           acc = next2;
           if (!m.post.length)
@@ -29424,7 +29424,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       outer: for (let j = 0; j < n.length; j++) {
         const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
         if (budget.remaining < 0) {
-          return literal2();
+          return literal();
         }
         for (let k = 0; k < expanded.length; k++) {
           const v = expanded[k];
@@ -29440,7 +29440,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     }
     const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
     if (budget.remaining < 0) {
-      return literal2();
+      return literal();
     }
     acc = next;
     if (!m.post.length)
@@ -31215,11 +31215,11 @@ var Pattern = class _Pattern {
    * Otherwise returns empty string.
    */
   static getLiteral(segment) {
-    let literal2 = "";
+    let literal = "";
     for (let i = 0; i < segment.length; i++) {
       const c = segment[i];
       if (c === "\\" && !IS_WINDOWS6 && i + 1 < segment.length) {
-        literal2 += segment[++i];
+        literal += segment[++i];
         continue;
       } else if (c === "*" || c === "?") {
         return "";
@@ -31243,15 +31243,15 @@ var Pattern = class _Pattern {
             return "";
           }
           if (set) {
-            literal2 += set;
+            literal += set;
             i = closed;
             continue;
           }
         }
       }
-      literal2 += c;
+      literal += c;
     }
-    return literal2;
+    return literal;
   }
   /**
    * Escapes regexp special characters
@@ -31583,19 +31583,92 @@ function shortDigest(digest) {
   return digestHex(digest).slice(0, 12);
 }
 
-// src/core/plan/decode.ts
+// src/core/plan/encoding.ts
 function decodePlanBytes(bytes) {
-  const b0 = bytes[0];
-  const b1 = bytes[1];
-  if (b0 === 239 && b1 === 187 && bytes[2] === 191) return utf8(bytes.subarray(3));
-  if (b0 === 255 && b1 === 254) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
-  if (b0 === 254 && b1 === 255) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
-  if (bytes.length >= 2 && b0 !== 0 && b1 === 0) return new TextDecoder("utf-16le").decode(bytes);
-  if (bytes.length >= 2 && b0 === 0 && b1 !== 0) return new TextDecoder("utf-16be").decode(bytes);
-  return utf8(bytes);
+  const encoding = sniffEncoding(bytes);
+  return new TextDecoder(encoding).decode(bytes.subarray(bomLength(bytes, encoding)));
 }
-function utf8(bytes) {
-  return new TextDecoder("utf-8").decode(bytes);
+function hasUtf8Bom(b) {
+  return b[0] === 239 && b[1] === 187 && b[2] === 191;
+}
+function hasUtf16Bom(b) {
+  return b[0] === 255 && b[1] === 254 || b[0] === 254 && b[1] === 255;
+}
+function sniffEncoding(b) {
+  if (hasUtf8Bom(b)) return "utf-8";
+  if (b[0] === 255 && b[1] === 254) return "utf-16le";
+  if (b[0] === 254 && b[1] === 255) return "utf-16be";
+  if (b.length >= 2 && b[0] !== 0 && b[1] === 0) return "utf-16le";
+  if (b.length >= 2 && b[0] === 0 && b[1] !== 0) return "utf-16be";
+  return "utf-8";
+}
+function bomLength(b, encoding) {
+  if (encoding === "utf-8") return hasUtf8Bom(b) ? 3 : 0;
+  return hasUtf16Bom(b) ? 2 : 0;
+}
+function utf8Source(source, encoding, bom) {
+  if (encoding === "utf-8") return { open: (start) => source.open(bom + start) };
+  return {
+    async *open(start) {
+      const decoder = new TextDecoder(encoding, { ignoreBOM: true });
+      const encoder = new TextEncoder();
+      let pos = 0;
+      const skip = function* (bytes) {
+        if (pos + bytes.length <= start) {
+          pos += bytes.length;
+          return;
+        }
+        const from = Math.max(0, start - pos);
+        pos += bytes.length;
+        yield from > 0 ? bytes.subarray(from) : bytes;
+      };
+      for await (const chunk of source.open(bom)) {
+        yield* skip(encoder.encode(decoder.decode(chunk, { stream: true })));
+      }
+      yield* skip(encoder.encode(decoder.decode()));
+    }
+  };
+}
+async function readHead(source, max) {
+  const parts = [];
+  let n = 0;
+  for await (const chunk of source.open(0)) {
+    parts.push(chunk);
+    n += chunk.length;
+    if (n >= max) break;
+  }
+  return concat(parts);
+}
+async function leadingSpace(text) {
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  let bytes = 0;
+  for await (const chunk of text.open(0)) {
+    const s = decoder.decode(chunk, { stream: true });
+    const t = s.trimStart();
+    if (t === "") {
+      bytes += chunk.length;
+      continue;
+    }
+    if (t[0] !== "{") return void 0;
+    return bytes + new TextEncoder().encode(s.slice(0, s.length - t.length)).length;
+  }
+  return void 0;
+}
+var utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+function utf8Text(pieces) {
+  return utf8Decoder.decode(pieces.length === 1 ? pieces[0] : concat(pieces));
+}
+function concat(parts) {
+  if (parts.length === 1) return parts[0];
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 // src/core/plan/digest.ts
@@ -31890,177 +31963,283 @@ function isJsonScalar(x) {
 }
 
 // src/core/plan/json-error.ts
-var OBJECT = 0;
-var ARRAY = 1;
-function findJsonSyntaxError(text) {
-  const n = text.length;
-  const stack = [];
-  let state = "value";
-  let i = 0;
-  const fail = (offset, problem) => {
-    const { line, column } = lineAndColumn(text, offset);
-    return { offset, line, column, endsEarly: offset >= n, problem };
-  };
-  const early = () => fail(n, "the text ends in the middle of the JSON");
-  for (; ; ) {
-    while (i < n && isSpace(text.charCodeAt(i))) i++;
-    if (i >= n) return state === "after" && stack.length === 0 ? void 0 : early();
-    const c = text[i];
-    switch (state) {
-      case "value":
-      case "first-value": {
-        if (state === "first-value" && c === "]") {
-          stack.pop();
-          i++;
-          state = "after";
-          break;
-        }
-        if (c === "{" || c === "[") {
-          stack.push(c === "{" ? OBJECT : ARRAY);
-          i++;
-          state = c === "{" ? "first-key" : "first-value";
-          break;
-        }
-        const end = c === '"' ? scanString(text, i) : c === "-" || isDigit(c) ? scanNumber(text, i) : literal(text, i);
-        if (typeof end !== "number")
-          return end.offset >= n ? early() : fail(end.offset, end.problem);
-        i = end;
-        state = "after";
-        break;
-      }
-      case "after": {
-        const top = stack[stack.length - 1];
-        if (top === void 0) return fail(i, "there is more text after the end of the JSON");
-        const close = top === OBJECT ? "}" : "]";
-        if (c === ",") {
-          i++;
-          state = top === OBJECT ? "key" : "value";
-        } else if (c === close) {
-          stack.pop();
-          i++;
-        } else {
-          return fail(i, `expected ',' or '${close}'`);
-        }
-        break;
-      }
-      case "key":
-      case "first-key": {
-        if (state === "first-key" && c === "}") {
-          stack.pop();
-          i++;
-          state = "after";
-          break;
-        }
-        if (c !== '"') return fail(i, "expected a property name in double quotes");
-        const end = scanString(text, i);
-        if (typeof end !== "number")
-          return end.offset >= n ? early() : fail(end.offset, end.problem);
-        i = end;
-        state = "colon";
-        break;
-      }
-      case "colon":
-        if (c !== ":") return fail(i, "expected ':' after a property name");
-        i++;
-        state = "value";
-        break;
-    }
-  }
+function findJsonSyntaxError(text, from = 0) {
+  const g = new JsonGrammar();
+  g.skip(text, 0, from);
+  g.feed(text, from);
+  return g.end();
 }
-function scanString(text, start) {
-  let j = start + 1;
-  for (; ; ) {
-    if (j >= text.length) return { offset: j, problem: "" };
-    const ch = text.charCodeAt(j);
-    if (ch === 34) return j + 1;
-    if (ch === 92) {
-      const e = text[j + 1];
-      if (e === void 0) return { offset: j + 1, problem: "" };
-      if ('"\\/bfnrt'.includes(e)) {
-        j += 2;
-      } else if (e === "u") {
-        for (let k = 2; k < 6; k++) {
-          const h = text[j + k];
-          if (h === void 0) return { offset: j + k, problem: "" };
-          if (!/[0-9A-Fa-f]/.test(h)) {
-            return { offset: j, problem: "a \\u escape in a string needs four hex digits" };
-          }
-        }
-        j += 6;
-      } else {
-        return {
-          offset: j,
-          problem: "a string holds an invalid escape (a backslash before a character that cannot be escaped)"
-        };
-      }
-    } else if (ch < 32) {
-      return {
-        offset: j,
-        problem: "a string holds a raw control character (such as a line break): JSON needs it escaped"
-      };
-    } else {
-      j++;
-    }
-  }
-}
-function scanNumber(text, start) {
-  let j = start;
-  const bad = (at) => ({
-    offset: at,
-    problem: "a number is malformed (JSON numbers look like -12, 3.5 or 1e9)"
-  });
-  const digits = () => {
-    const from = j;
-    while (j < text.length && isDigit(text[j])) j++;
-    return j - from;
-  };
-  if (text[j] === "-") j++;
-  if (j >= text.length) return { offset: j, problem: "" };
-  if (text[j] === "0") j++;
-  else if (digits() === 0) return bad(j);
-  if (text[j] === ".") {
-    j++;
-    if (j >= text.length) return { offset: j, problem: "" };
-    if (digits() === 0) return bad(j);
-  }
-  if (text[j] === "e" || text[j] === "E") {
-    j++;
-    if (text[j] === "+" || text[j] === "-") j++;
-    if (j >= text.length) return { offset: j, problem: "" };
-    if (digits() === 0) return bad(j);
-  }
-  return j;
-}
-function literal(text, start) {
-  for (const word of ["true", "false", "null"]) {
-    if (text.startsWith(word, start)) return start + word.length;
-    const left = text.length - start;
-    if (left < word.length && word.startsWith(text.slice(start))) {
-      return { offset: text.length, problem: "" };
-    }
-  }
-  return {
-    offset: start,
-    problem: "expected a value (an object, array, string, number, true, false or null)"
-  };
+function syntaxErrorReason(e) {
+  return e.endsEarly ? `the JSON ends early (was the file truncated?): it stops at line ${e.line}, column ${e.column}` : `not valid JSON at line ${e.line}, column ${e.column}: ${e.problem}`;
 }
 function isSpace(c) {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
-function isDigit(c) {
-  return c >= "0" && c <= "9";
-}
-function lineAndColumn(text, offset) {
-  let line = 1;
-  let lineStart = 0;
-  for (let k = text.indexOf("\n"); k !== -1 && k < offset; k = text.indexOf("\n", k + 1)) {
-    line++;
-    lineStart = k + 1;
+var EXPECTED_VALUE = "expected a value (an object, array, string, number, true, false or null)";
+var BAD_NUMBER = "a number is malformed (JSON numbers look like -12, 3.5 or 1e9)";
+var BAD_ESCAPE = "a string holds an invalid escape (a backslash before a character that cannot be escaped)";
+var BAD_UNICODE = "a \\u escape in a string needs four hex digits";
+var RAW_CONTROL = "a string holds a raw control character (such as a line break): JSON needs it escaped";
+var OBJECT = 0;
+var ARRAY = 1;
+var LITERALS = ["true", "false", "null"];
+var JsonGrammar = class {
+  offset = 0;
+  line = 1;
+  lineStart = 0;
+  stack = [];
+  place = 0 /* Value */;
+  tok = 0 /* None */;
+  strIsKey = false;
+  hex = 0;
+  word = "";
+  wordAt = 0;
+  /** Where the current escape or literal began: errors in them are reported there. */
+  mark = { offset: 0, line: 1, lineStart: 0 };
+  error;
+  /** Count `text[from, to)` for line and column, without checking it (text before the JSON). */
+  skip(text, from, to) {
+    for (let k = text.indexOf("\n", from); k !== -1 && k < to; k = text.indexOf("\n", k + 1)) {
+      this.line++;
+      this.lineStart = this.offset + (k - from) + 1;
+    }
+    this.offset += to - from;
   }
-  return { line, column: offset - lineStart + 1 };
-}
-function syntaxErrorReason(line, column, problem, endsEarly) {
-  return endsEarly ? `the JSON ends early (was the file truncated?): it stops at line ${line}, column ${column}` : `not valid JSON at line ${line}, column ${column}: ${problem}`;
+  /** Check `text[from..]`; false once an error is found (feeding more changes nothing). */
+  feed(text, from = 0) {
+    if (this.error) return false;
+    const n = text.length;
+    const base = this.offset - from;
+    let i = from;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (this.tok !== 0 /* None */) {
+        const r = this.inToken(text, i, base);
+        if (r < 0) return false;
+        if (r > i) {
+          i = r;
+          continue;
+        }
+      }
+      if (c === 10) {
+        this.line++;
+        this.lineStart = base + i + 1;
+        i++;
+        continue;
+      }
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      if (!this.between(c, base + i)) return false;
+      i++;
+    }
+    this.offset = base + n;
+    return true;
+  }
+  /** The first error, or undefined when the text fed is one whole JSON value. */
+  end() {
+    if (this.error) return this.error;
+    const t = this.tok;
+    const complete = t === 0 /* None */ || t === 5 /* NumZero */ || t === 6 /* NumInt */ || t === 8 /* NumFrac */ || t === 11 /* NumExp */;
+    if (complete && this.place === 2 /* After */ && this.stack.length === 0) return void 0;
+    return this.failAt(this.here(this.offset), "the text ends in the middle of the JSON", true);
+  }
+  /** The first error found so far (for a prefix of the text), if any. */
+  get found() {
+    return this.error;
+  }
+  here(offset) {
+    return { offset, line: this.line, lineStart: this.lineStart };
+  }
+  failAt(m, problem, endsEarly = false) {
+    this.error = {
+      offset: m.offset,
+      line: m.line,
+      column: m.offset - m.lineStart + 1,
+      endsEarly,
+      problem
+    };
+    return this.error;
+  }
+  /** A character between tokens at `at`; false on an error. */
+  between(c, at) {
+    switch (this.place) {
+      case 0 /* Value */:
+      case 1 /* FirstValue */:
+        if (this.place === 1 /* FirstValue */ && c === 93) {
+          this.stack.pop();
+          this.place = 2 /* After */;
+          return true;
+        }
+        if (c === 123 || c === 91) {
+          this.stack.push(c === 123 ? OBJECT : ARRAY);
+          this.place = c === 123 ? 4 /* FirstKey */ : 1 /* FirstValue */;
+          return true;
+        }
+        this.place = 2 /* After */;
+        if (c === 34) {
+          this.tok = 1 /* Str */;
+          this.strIsKey = false;
+        } else if (c === 45) this.tok = 4 /* NumMinus */;
+        else if (c === 48) this.tok = 5 /* NumZero */;
+        else if (c >= 49 && c <= 57) this.tok = 6 /* NumInt */;
+        else {
+          const word = LITERALS.find((w) => w.charCodeAt(0) === c);
+          if (word === void 0) return !this.failAt(this.here(at), EXPECTED_VALUE);
+          this.tok = 12 /* Literal */;
+          this.word = word;
+          this.wordAt = 1;
+          this.mark = this.here(at);
+        }
+        return true;
+      case 2 /* After */: {
+        const top = this.stack[this.stack.length - 1];
+        if (top === void 0) {
+          return !this.failAt(this.here(at), "there is more text after the end of the JSON");
+        }
+        const close = top === OBJECT ? 125 : 93;
+        if (c === 44) this.place = top === OBJECT ? 3 /* Key */ : 0 /* Value */;
+        else if (c === close) this.stack.pop();
+        else return !this.failAt(this.here(at), `expected ',' or '${top === OBJECT ? "}" : "]"}'`);
+        return true;
+      }
+      case 3 /* Key */:
+      case 4 /* FirstKey */:
+        if (this.place === 4 /* FirstKey */ && c === 125) {
+          this.stack.pop();
+          this.place = 2 /* After */;
+          return true;
+        }
+        if (c !== 34) {
+          return !this.failAt(this.here(at), "expected a property name in double quotes");
+        }
+        this.tok = 1 /* Str */;
+        this.strIsKey = true;
+        this.place = 5 /* Colon */;
+        return true;
+      case 5 /* Colon */:
+        if (c !== 58) return !this.failAt(this.here(at), "expected ':' after a property name");
+        this.place = 0 /* Value */;
+        return true;
+    }
+  }
+  /**
+   * Continue the current token from `text[i]`: the index after what it consumed (the token may
+   * have ended: tok is None), or -1 on an error. Returns `i` itself when the token ended just
+   * before `text[i]` without consuming it.
+   */
+  inToken(text, i, base) {
+    const n = text.length;
+    switch (this.tok) {
+      case 1 /* Str */:
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c === 34) {
+            this.tok = 0 /* None */;
+            return i + 1;
+          }
+          if (c === 92) {
+            this.tok = 2 /* StrEscape */;
+            this.mark = this.here(base + i);
+            return i + 1;
+          }
+          if (c < 32) return this.fail(this.here(base + i), RAW_CONTROL);
+          i++;
+        }
+        return i;
+      case 2 /* StrEscape */: {
+        const c = text.charCodeAt(i);
+        if (c === 117) {
+          this.tok = 3 /* StrHex */;
+          this.hex = 0;
+        } else if (c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) {
+          this.tok = 1 /* Str */;
+        } else return this.fail(this.mark, BAD_ESCAPE);
+        return i + 1;
+      }
+      case 3 /* StrHex */: {
+        const c = text.charCodeAt(i);
+        const isHex = c >= 48 && c <= 57 || c >= 65 && c <= 70 || c >= 97 && c <= 102;
+        if (!isHex) return this.fail(this.mark, BAD_UNICODE);
+        if (++this.hex === 4) this.tok = 1 /* Str */;
+        return i + 1;
+      }
+      case 12 /* Literal */: {
+        if (text.charCodeAt(i) !== this.word.charCodeAt(this.wordAt)) {
+          return this.fail(this.mark, EXPECTED_VALUE);
+        }
+        if (++this.wordAt === this.word.length) this.tok = 0 /* None */;
+        return i + 1;
+      }
+      default:
+        return this.inNumber(text.charCodeAt(i), i, base);
+    }
+  }
+  inNumber(c, i, base) {
+    const digit = c >= 48 && c <= 57;
+    const exp = c === 101 || c === 69;
+    switch (this.tok) {
+      case 4 /* NumMinus */:
+        if (c === 48) this.tok = 5 /* NumZero */;
+        else if (digit) this.tok = 6 /* NumInt */;
+        else return this.fail(this.here(base + i), BAD_NUMBER);
+        return i + 1;
+      case 5 /* NumZero */:
+      case 6 /* NumInt */:
+      case 8 /* NumFrac */:
+        if (digit && this.tok !== 5 /* NumZero */) return i + 1;
+        if (c === 46 && this.tok !== 8 /* NumFrac */) this.tok = 7 /* NumDot */;
+        else if (exp) this.tok = 9 /* NumE */;
+        else {
+          this.tok = 0 /* None */;
+          return i;
+        }
+        return i + 1;
+      case 7 /* NumDot */:
+        if (!digit) return this.fail(this.here(base + i), BAD_NUMBER);
+        this.tok = 8 /* NumFrac */;
+        return i + 1;
+      case 9 /* NumE */:
+        if (c === 43 || c === 45) this.tok = 10 /* NumSign */;
+        else if (digit) this.tok = 11 /* NumExp */;
+        else return this.fail(this.here(base + i), BAD_NUMBER);
+        return i + 1;
+      case 10 /* NumSign */:
+        if (!digit) return this.fail(this.here(base + i), BAD_NUMBER);
+        this.tok = 11 /* NumExp */;
+        return i + 1;
+      case 11 /* NumExp */:
+        if (digit) return i + 1;
+        this.tok = 0 /* None */;
+        return i;
+      default:
+        return i;
+    }
+  }
+  fail(m, problem) {
+    this.failAt(m, problem);
+    return -1;
+  }
+};
+async function findJsonSyntaxErrorInBytes(chunks, lead, limit = Infinity) {
+  const g = new JsonGrammar();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  let pos = 0;
+  for await (const chunk of chunks) {
+    const part = pos + chunk.length > limit ? chunk.subarray(0, limit - pos) : chunk;
+    const space = Math.max(0, Math.min(part.length, lead - pos));
+    if (space > 0) {
+      const s = decoder.decode(part.subarray(0, space), { stream: true });
+      g.skip(s, 0, s.length);
+    }
+    pos += part.length;
+    if (!g.feed(decoder.decode(part.subarray(space), { stream: true })) || pos >= limit) {
+      return g.found;
+    }
+  }
+  g.feed(decoder.decode());
+  return g.end();
 }
 
 // src/core/plan/secrets.ts
@@ -32292,171 +32471,12 @@ function hasSensitive(mask) {
   return isNonEmptyMask(mask);
 }
 
-// src/core/plan/parse.ts
-var SUPPORTED_MAJORS = /* @__PURE__ */ new Set(["0", "1"]);
+// src/core/plan/shape.ts
 var MAX_NESTING = 512;
 var Refusal = class extends Error {
 };
 function refuse(reason2) {
   throw new Refusal(reason2);
-}
-function parsePlan(input, file) {
-  try {
-    const text = typeof input === "string" ? stripBom(input) : decodePlanBytes(input);
-    return { ok: true, plan: planFromJson(parseJsonText(text), file) };
-  } catch (e) {
-    if (e instanceof Refusal) return { ok: false, error: planError(file, e.message) };
-    throw e;
-  }
-}
-function parsePlanObject(doc, file) {
-  try {
-    return { ok: true, plan: planFromJson(doc, file) };
-  } catch (e) {
-    if (e instanceof Refusal) return { ok: false, error: planError(file, e.message) };
-    throw e;
-  }
-}
-function planError(file, reason2) {
-  return { file, reason: reason2, message: `${file}: ${reason2}` };
-}
-function stripBom(text) {
-  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
-}
-function parseJsonText(text) {
-  const trimmed = text.trimStart();
-  if (trimmed === "") refuse("the file is empty; expected the output of `terraform show -json`");
-  if (trimmed.startsWith("PK")) {
-    refuse(
-      "this is a binary plan file (terraform plan -out); convert it with `terraform show -json plan.out > plan.json`"
-    );
-  }
-  if (!trimmed.startsWith("{")) {
-    if (/(Terraform|OpenTofu) will perform|Plan: \d+ to add|No changes\./.test(trimmed)) {
-      refuse(
-        "this is a human-readable plan, not JSON; save the plan with `terraform plan -out plan.out` and run `terraform show -json plan.out`"
-      );
-    }
-    refuse("not JSON: expected the output of `terraform show -json plan.out`");
-  }
-  try {
-    return JSON.parse(trimmed);
-  } catch (e) {
-    const where = findJsonSyntaxError(trimmed);
-    if (!where) refuse(`not valid JSON (${jsonErrorKind(e)})`);
-    const skipped = text.length - trimmed.length;
-    const { line, column } = lineAndColumn(text, skipped + where.offset);
-    refuse(syntaxErrorReason(line, column, where.problem, where.endsEarly));
-  }
-}
-function jsonErrorKind(e) {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/,? *(\.\.\.)?"[\s\S]*$/, "").slice(0, 100) || "syntax error";
-}
-function planFromJson(doc, file) {
-  if (!isPlainObject2(doc)) refuse("expected a JSON object at the top level");
-  if ("lineage" in doc && "serial" in doc && "resources" in doc) {
-    refuse(
-      "this is a Terraform state file, not a plan; run `terraform show -json plan.out` on a saved plan"
-    );
-  }
-  const fv = doc.format_version;
-  if (fv === void 0 && "plan_format_version" in doc) {
-    refuse(
-      "this is the redacted plan HCP Terraform shows in its UI (`plan_format_version`), not the output of `terraform show -json`; download the plan JSON with the API (GET /api/v2/plans/PLAN_ID/json-output, which needs admin access to the workspace) or run `terraform show -json` on a saved plan"
-    );
-  }
-  if (fv === void 0) {
-    refuse("no `format_version`: this is not the output of `terraform show -json`");
-  }
-  if (typeof fv !== "string" || !/^\d+\.\d+$/.test(fv)) {
-    refuse(`\`format_version\` is ${shown(fv)}; expected a version string such as "1.2"`);
-  }
-  const major = fv.split(".")[0];
-  if (!SUPPORTED_MAJORS.has(major)) {
-    refuse(
-      `plan format version ${cut(fv, 20)} is not supported (plangate reads 0.x and 1.x); upgrade plangate`
-    );
-  }
-  const looksLikePlan = "resource_changes" in doc || "planned_values" in doc || "output_changes" in doc || "errored" in doc || "resource_drift" in doc;
-  if (!looksLikePlan && "values" in doc) {
-    refuse(
-      "this is the JSON of a state (`terraform show -json` without a plan file), not a plan; run `terraform show -json plan.out`"
-    );
-  }
-  if (!looksLikePlan) {
-    refuse("no `planned_values` or `resource_changes`: this is not a plan");
-  }
-  const rawChanges = arrayField(doc, "resource_changes");
-  const rawOutputs = objectField(doc, "output_changes");
-  checkOutputNesting(rawOutputs);
-  checkMemberNesting(doc, "action_invocations");
-  checkMemberNesting(doc, "deferred_changes");
-  const { resourceChanges, digest } = readResourceChanges(rawChanges, {
-    ...digestHeader(doc),
-    output_changes: rawOutputs
-  });
-  const sensitiveOutputs = declaredSensitiveOutputs(doc);
-  const outputChanges = Object.entries(rawOutputs).map(
-    ([name, oc]) => outputChange(name, oc, sensitiveOutputs.has(name))
-  );
-  const drift = arrayField(doc, "resource_drift").map(
-    (rd, i) => driftEntry(rd, `resource_drift[${i}]`)
-  );
-  const priorState = doc.prior_state;
-  const errored = doc.errored === true;
-  const relevantAddresses = arrayField(doc, "relevant_attributes").flatMap(
-    (ra) => isPlainObject2(ra) && typeof ra.resource === "string" ? [ra.resource] : []
-  );
-  const failedChecks = arrayField(doc, "checks").flatMap(failedCheck);
-  const deferred = doc.deferred_changes;
-  const terraformVersion = typeof doc.terraform_version === "string" ? doc.terraform_version : void 0;
-  return {
-    file,
-    formatVersion: fv,
-    ...terraformVersion ? { terraformVersion } : {},
-    resourceChanges,
-    outputChanges,
-    drift,
-    relevantAddresses,
-    failedChecks,
-    priorStateResources: countStateResources(priorState),
-    priorStateAbsent: !isPlainObject2(priorState),
-    errored,
-    applyable: typeof doc.applyable === "boolean" ? doc.applyable : !errored,
-    complete: doc.complete !== false,
-    deferredChanges: Array.isArray(deferred) ? deferred.length : 0,
-    digest
-  };
-}
-function readResourceChanges(rawChanges, header) {
-  const inOrder2 = inDigestOrder(rawChanges);
-  const digest = new PlanDigest(header);
-  const resourceChanges = rawChanges.map((rc, i) => {
-    const hashed = inOrder2 && isActionable(rc);
-    if (hashed && digest.tryAdd(rc)) checkUnhashedNesting(rc, i);
-    else {
-      checkChangeNesting(rc, i);
-      if (hashed) digest.addByKeys(rc);
-    }
-    return resourceChange(rc, `resource_changes[${i}]`);
-  });
-  return {
-    resourceChanges,
-    digest: inOrder2 ? digest.finish() : planDigest({ ...header, resource_changes: rawChanges })
-  };
-}
-function arrayField(doc, key) {
-  const v = doc[key];
-  if (v === void 0 || v === null) return [];
-  if (!Array.isArray(v)) refuse(`\`${key}\` must be an array, found ${typeName(v)}`);
-  return v;
-}
-function objectField(doc, key) {
-  const v = doc[key];
-  if (v === void 0 || v === null) return {};
-  if (!isPlainObject2(v)) refuse(`\`${key}\` must be an object, found ${typeName(v)}`);
-  return v;
 }
 function typeName(v) {
   return v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
@@ -32481,29 +32501,6 @@ function cut(s, max) {
 }
 function checkChangeNesting(rc, index) {
   if (nestedDeeperThan(rc, MAX_NESTING - 2)) tooDeep(`resource_changes[${index}]`);
-}
-function checkUnhashedNesting(rc, index) {
-  if (!isPlainObject2(rc)) return;
-  for (const k in rc) {
-    if (HASHED_MEMBERS.top.includes(k)) continue;
-    if (nestedDeeperThan(rc[k], MAX_NESTING - 3)) tooDeep(`resource_changes[${index}]`);
-  }
-  const change = rc.change;
-  if (!isPlainObject2(change)) return;
-  for (const k in change) {
-    if (HASHED_MEMBERS.change.includes(k)) continue;
-    if (nestedDeeperThan(change[k], MAX_NESTING - 4)) tooDeep(`resource_changes[${index}]`);
-  }
-}
-function checkMemberNesting(doc, key) {
-  if (nestedDeeperThan(doc[key], MAX_NESTING - 1)) tooDeep(key);
-}
-function checkOutputNesting(rawOutputs) {
-  for (const name in rawOutputs) {
-    if (nestedDeeperThan(rawOutputs[name], MAX_NESTING - 2)) {
-      tooDeep(`output_changes.${cut(name, 100)}`);
-    }
-  }
 }
 function tooDeep(where) {
   refuse(
@@ -32630,6 +32627,218 @@ function outputChange(name, raw, declaredSensitive) {
     after: hide(markUnknown(raw.after, raw.after_unknown))
   };
 }
+function driftEntry(raw, where) {
+  if (!isPlainObject2(raw)) refuse(`\`${where}\` must be an object`);
+  const type = str(raw, "type", where);
+  const address = typeof raw.address === "string" && raw.address ? raw.address : `${raw.mode === "data" ? "data." : ""}${type}.${typeof raw.name === "string" ? raw.name : "?"}`;
+  const change = isPlainObject2(raw.change) ? raw.change : {};
+  const actions = Array.isArray(change.actions) ? change.actions : ["update"];
+  return {
+    address,
+    type,
+    mode: raw.mode === "data" ? "data" : "managed",
+    kind: classifyActions(actions, { importing: false, moved: false }) ?? "update"
+  };
+}
+function resourceChangeAt(raw, index, depth) {
+  return asResult(() => {
+    if (depth === void 0 || depth > MAX_NESTING - 2) checkChangeNesting(raw, index);
+    return resourceChange(raw, `resource_changes[${index}]`);
+  });
+}
+function driftEntryAt(raw, index) {
+  return asResult(() => driftEntry(raw, `resource_drift[${index}]`));
+}
+function asResult(f) {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    if (e instanceof Refusal) return { ok: false, reason: e.message };
+    throw e;
+  }
+}
+
+// src/core/plan/parse.ts
+var SUPPORTED_MAJORS = /* @__PURE__ */ new Set(["0", "1"]);
+function parsePlan(input, file) {
+  try {
+    const text = typeof input === "string" ? stripBom(input) : decodePlanBytes(input);
+    return { ok: true, plan: planFromJson(parseJsonText(text), file) };
+  } catch (e) {
+    if (e instanceof Refusal) return { ok: false, error: planError(file, e.message) };
+    throw e;
+  }
+}
+function parsePlanObject(doc, file) {
+  try {
+    return { ok: true, plan: planFromJson(doc, file) };
+  } catch (e) {
+    if (e instanceof Refusal) return { ok: false, error: planError(file, e.message) };
+    throw e;
+  }
+}
+function planError(file, reason2) {
+  return { file, reason: reason2, message: `${file}: ${reason2}` };
+}
+function stripBom(text) {
+  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+}
+function parseJsonText(text) {
+  const trimmed = text.trimStart();
+  if (trimmed === "") refuse("the file is empty; expected the output of `terraform show -json`");
+  if (trimmed.startsWith("PK")) {
+    refuse(
+      "this is a binary plan file (terraform plan -out); convert it with `terraform show -json plan.out > plan.json`"
+    );
+  }
+  if (!trimmed.startsWith("{")) {
+    if (/(Terraform|OpenTofu) will perform|Plan: \d+ to add|No changes\./.test(trimmed)) {
+      refuse(
+        "this is a human-readable plan, not JSON; save the plan with `terraform plan -out plan.out` and run `terraform show -json plan.out`"
+      );
+    }
+    refuse("not JSON: expected the output of `terraform show -json plan.out`");
+  }
+  try {
+    return JSON.parse(trimmed);
+  } catch (e) {
+    const where = findJsonSyntaxError(text, text.length - trimmed.length);
+    if (!where) refuse(`not valid JSON (${jsonErrorKind(e)})`);
+    refuse(syntaxErrorReason(where));
+  }
+}
+function jsonErrorKind(e) {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/,? *(\.\.\.)?"[\s\S]*$/, "").slice(0, 100) || "syntax error";
+}
+function planFromJson(doc, file) {
+  if (!isPlainObject2(doc)) refuse("expected a JSON object at the top level");
+  if ("lineage" in doc && "serial" in doc && "resources" in doc) {
+    refuse(
+      "this is a Terraform state file, not a plan; run `terraform show -json plan.out` on a saved plan"
+    );
+  }
+  const fv = doc.format_version;
+  if (fv === void 0 && "plan_format_version" in doc) {
+    refuse(
+      "this is the redacted plan HCP Terraform shows in its UI (`plan_format_version`), not the output of `terraform show -json`; download the plan JSON with the API (GET /api/v2/plans/PLAN_ID/json-output, which needs admin access to the workspace) or run `terraform show -json` on a saved plan"
+    );
+  }
+  if (fv === void 0) {
+    refuse("no `format_version`: this is not the output of `terraform show -json`");
+  }
+  if (typeof fv !== "string" || !/^\d+\.\d+$/.test(fv)) {
+    refuse(`\`format_version\` is ${shown(fv)}; expected a version string such as "1.2"`);
+  }
+  const major = fv.split(".")[0];
+  if (!SUPPORTED_MAJORS.has(major)) {
+    refuse(
+      `plan format version ${cut(fv, 20)} is not supported (plangate reads 0.x and 1.x); upgrade plangate`
+    );
+  }
+  const looksLikePlan = "resource_changes" in doc || "planned_values" in doc || "output_changes" in doc || "errored" in doc || "resource_drift" in doc;
+  if (!looksLikePlan && "values" in doc) {
+    refuse(
+      "this is the JSON of a state (`terraform show -json` without a plan file), not a plan; run `terraform show -json plan.out`"
+    );
+  }
+  if (!looksLikePlan) {
+    refuse("no `planned_values` or `resource_changes`: this is not a plan");
+  }
+  const rawChanges = arrayField(doc, "resource_changes");
+  const rawOutputs = objectField(doc, "output_changes");
+  checkOutputNesting(rawOutputs);
+  checkMemberNesting(doc, "action_invocations");
+  checkMemberNesting(doc, "deferred_changes");
+  const { resourceChanges, digest } = readResourceChanges(rawChanges, {
+    ...digestHeader(doc),
+    output_changes: rawOutputs
+  });
+  const sensitiveOutputs = declaredSensitiveOutputs(doc);
+  const outputChanges = Object.entries(rawOutputs).map(
+    ([name, oc]) => outputChange(name, oc, sensitiveOutputs.has(name))
+  );
+  const drift = arrayField(doc, "resource_drift").map(
+    (rd, i) => driftEntry(rd, `resource_drift[${i}]`)
+  );
+  const priorState = doc.prior_state;
+  const errored = doc.errored === true;
+  const relevantAddresses = arrayField(doc, "relevant_attributes").flatMap(
+    (ra) => isPlainObject2(ra) && typeof ra.resource === "string" ? [ra.resource] : []
+  );
+  const failedChecks = arrayField(doc, "checks").flatMap(failedCheck);
+  const deferred = doc.deferred_changes;
+  const terraformVersion = typeof doc.terraform_version === "string" ? doc.terraform_version : void 0;
+  return {
+    file,
+    formatVersion: fv,
+    ...terraformVersion ? { terraformVersion } : {},
+    resourceChanges,
+    outputChanges,
+    drift,
+    relevantAddresses,
+    failedChecks,
+    priorStateResources: countStateResources(priorState),
+    priorStateAbsent: !isPlainObject2(priorState),
+    errored,
+    applyable: typeof doc.applyable === "boolean" ? doc.applyable : !errored,
+    complete: doc.complete !== false,
+    deferredChanges: Array.isArray(deferred) ? deferred.length : 0,
+    digest
+  };
+}
+function readResourceChanges(rawChanges, header) {
+  const inOrder2 = inDigestOrder(rawChanges);
+  const digest = new PlanDigest(header);
+  const resourceChanges = rawChanges.map((rc, i) => {
+    const hashed = inOrder2 && isActionable(rc);
+    if (hashed && digest.tryAdd(rc)) checkUnhashedNesting(rc, i);
+    else {
+      checkChangeNesting(rc, i);
+      if (hashed) digest.addByKeys(rc);
+    }
+    return resourceChange(rc, `resource_changes[${i}]`);
+  });
+  return {
+    resourceChanges,
+    digest: inOrder2 ? digest.finish() : planDigest({ ...header, resource_changes: rawChanges })
+  };
+}
+function arrayField(doc, key) {
+  const v = doc[key];
+  if (v === void 0 || v === null) return [];
+  if (!Array.isArray(v)) refuse(`\`${key}\` must be an array, found ${typeName(v)}`);
+  return v;
+}
+function objectField(doc, key) {
+  const v = doc[key];
+  if (v === void 0 || v === null) return {};
+  if (!isPlainObject2(v)) refuse(`\`${key}\` must be an object, found ${typeName(v)}`);
+  return v;
+}
+function checkUnhashedNesting(rc, index) {
+  if (!isPlainObject2(rc)) return;
+  for (const k in rc) {
+    if (HASHED_MEMBERS.top.includes(k)) continue;
+    if (nestedDeeperThan(rc[k], MAX_NESTING - 3)) tooDeep(`resource_changes[${index}]`);
+  }
+  const change = rc.change;
+  if (!isPlainObject2(change)) return;
+  for (const k in change) {
+    if (HASHED_MEMBERS.change.includes(k)) continue;
+    if (nestedDeeperThan(change[k], MAX_NESTING - 4)) tooDeep(`resource_changes[${index}]`);
+  }
+}
+function checkMemberNesting(doc, key) {
+  if (nestedDeeperThan(doc[key], MAX_NESTING - 1)) tooDeep(key);
+}
+function checkOutputNesting(rawOutputs) {
+  for (const name in rawOutputs) {
+    if (nestedDeeperThan(rawOutputs[name], MAX_NESTING - 2)) {
+      tooDeep(`output_changes.${cut(name, 100)}`);
+    }
+  }
+}
 function declaredSensitiveOutputs(doc) {
   const names = /* @__PURE__ */ new Set();
   const collect = (outputs) => {
@@ -32645,19 +32854,6 @@ function declaredSensitiveOutputs(doc) {
   const cfg = doc.configuration;
   if (isPlainObject2(cfg) && isPlainObject2(cfg.root_module)) collect(cfg.root_module.outputs);
   return names;
-}
-function driftEntry(raw, where) {
-  if (!isPlainObject2(raw)) refuse(`\`${where}\` must be an object`);
-  const type = str(raw, "type", where);
-  const address = typeof raw.address === "string" && raw.address ? raw.address : `${raw.mode === "data" ? "data." : ""}${type}.${typeof raw.name === "string" ? raw.name : "?"}`;
-  const change = isPlainObject2(raw.change) ? raw.change : {};
-  const actions = Array.isArray(change.actions) ? change.actions : ["update"];
-  return {
-    address,
-    type,
-    mode: raw.mode === "data" ? "data" : "managed",
-    kind: classifyActions(actions, { importing: false, moved: false }) ?? "update"
-  };
 }
 var CHECK_MESSAGE_MAX = 300;
 function failedCheck(raw) {
@@ -32696,22 +32892,876 @@ function countStateResources(priorState) {
   }
   return n;
 }
-function resourceChangeAt(raw, index, depth) {
-  return asResult(() => {
-    if (depth === void 0 || depth > MAX_NESTING - 2) checkChangeNesting(raw, index);
-    return resourceChange(raw, `resource_changes[${index}]`);
-  });
+
+// src/core/plan/source.ts
+function bytesSource(bytes, chunk = 1 << 20) {
+  return {
+    async *open(start) {
+      for (let at = start; at < bytes.length; at += chunk) yield bytes.subarray(at, at + chunk);
+    }
+  };
 }
-function driftEntryAt(raw, index) {
-  return asResult(() => driftEntry(raw, `resource_drift[${index}]`));
+
+// src/core/plan/digest-pass.ts
+async function streamDigest(text, header, keys, ranges, sorted, reorderBudget = 64 * 1024 * 1024) {
+  const n = keys.length;
+  const outputs = isPlainObject2(header.output_changes) ? header.output_changes : {};
+  const digest = new PlanDigest({ ...header, output_changes: outputs });
+  let order;
+  if (!sorted) {
+    order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => {
+      const ka = keys[a];
+      const kb = keys[b];
+      return ka < kb ? -1 : ka > kb ? 1 : a - b;
+    });
+  }
+  const budget = reorderBudget;
+  let done = 0;
+  while (done < n) {
+    let upto = done;
+    let bytes = 0;
+    if (!order) upto = n;
+    else {
+      while (upto < n) {
+        const i = order[upto];
+        const len = ranges.end(i) - ranges.start(i);
+        if (upto > done && bytes + len > budget) break;
+        bytes += len;
+        upto++;
+      }
+    }
+    const members = [];
+    for (let r = done; r < upto; r++) members.push(order ? order[r] : r);
+    if (order) members.sort((a, b) => a - b);
+    const rankOf = /* @__PURE__ */ new Map();
+    if (order) for (let r = done; r < upto; r++) rankOf.set(order[r], r);
+    const held = /* @__PURE__ */ new Map();
+    let next = done;
+    const emit = (rank, value3) => {
+      if (rank !== next) {
+        held.set(rank, value3);
+        return;
+      }
+      digest.add(value3);
+      next++;
+      for (let v = held.get(next); held.has(next); v = held.get(next)) {
+        held.delete(next);
+        digest.add(v);
+        next++;
+      }
+    };
+    const first2 = members[0];
+    let m = 0;
+    let pieces = [];
+    let pos = ranges.start(first2);
+    for await (const chunk of text.open(pos)) {
+      let at = 0;
+      while (at < chunk.length && m < members.length) {
+        const i = members[m];
+        const s = ranges.start(i);
+        const e = ranges.end(i);
+        if (pos + (chunk.length - at) <= s) {
+          pos += chunk.length - at;
+          break;
+        }
+        if (pos < s) {
+          at += s - pos;
+          pos = s;
+        }
+        const take = Math.min(chunk.length - at, e - pos);
+        pieces.push(chunk.subarray(at, at + take));
+        at += take;
+        pos += take;
+        if (pos === e) {
+          const value3 = JSON.parse(utf8Text(pieces));
+          pieces = [];
+          emit(order ? rankOf.get(i) : i, value3);
+          m++;
+        }
+      }
+      if (m >= members.length) break;
+    }
+    if (m < members.length) throw new Error("the plan changed while it was being read");
+    done = upto;
+  }
+  return digest.finish();
 }
-function asResult(f) {
+var RangeList = class {
+  buf = new Float64Array(1 << 12);
+  n = 0;
+  push(start, end) {
+    if (2 * this.n + 2 > this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[2 * this.n] = start;
+    this.buf[2 * this.n + 1] = end;
+    this.n++;
+  }
+  start(i) {
+    return this.buf[2 * i];
+  }
+  end(i) {
+    return this.buf[2 * i + 1];
+  }
+  clear() {
+    this.n = 0;
+  }
+};
+
+// src/core/plan/scanner.ts
+var MAX_VALUE_BYTES = 256 * 1024 * 1024;
+var ScanError = class extends Error {
+  constructor(offset, tooBig = false) {
+    super(tooBig ? "value too big" : "not JSON");
+    this.offset = offset;
+    this.tooBig = tooBig;
+  }
+  offset;
+  tooBig;
+};
+var STREAMED = /* @__PURE__ */ Symbol("streamed");
+var KEEP = { mode: "keep" };
+var CHECK = { mode: "check" };
+var Scanner = class {
+  constructor(root) {
+    this.root = root;
+  }
+  root;
+  state = 0 /* Value */;
+  stack = [];
+  out = [];
+  // The value being captured for JSON.parse.
+  cap = [];
+  capBytes = 0;
+  capStart = 0;
+  capNode = CHECK;
+  capIsKey = false;
+  capScalar = false;
+  capDepth = 0;
+  capMaxDepth = 0;
+  capInString = false;
+  capEscape = false;
+  /** Where the capture started in the current chunk (-1: at the chunk's start). */
+  capFrom = -1;
+  async *entries(chunks, base) {
+    let pos = base;
+    for await (const chunk of chunks) {
+      this.feed(chunk, pos);
+      pos += chunk.length;
+      if (this.out.length > 0) {
+        const out = this.out;
+        this.out = [];
+        yield* out;
+      }
+    }
+    this.end(pos);
+    yield* this.out;
+  }
+  /** Not JSON at `offset`: the grammar (json-error.ts) says what is wrong there. */
+  fail(offset) {
+    throw new ScanError(offset + 1);
+  }
+  feed(buf, base) {
+    const n = buf.length;
+    let i = 0;
+    while (i < n) {
+      if (this.state === 5 /* Capture */) {
+        const from = this.capFrom >= 0 ? this.capFrom : i;
+        this.capFrom = -1;
+        const e = this.scanCapture(buf, i);
+        const to = e < 0 ? n : e;
+        if (to > from) {
+          this.cap.push(buf.subarray(from, to));
+          this.capBytes += to - from;
+          if (this.capBytes > MAX_VALUE_BYTES) throw new ScanError(base + to, true);
+        }
+        if (e < 0) return;
+        i = e;
+        this.finishCapture(base + e);
+        continue;
+      }
+      const c = buf[i];
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      const top = this.stack[this.stack.length - 1];
+      switch (this.state) {
+        case 0 /* Value */: {
+          if (top && top.isArray && top.empty && c === 93 /* RBracket */) {
+            this.close(base + i + 1);
+            i++;
+            break;
+          }
+          const node = top ? top.node.child(top.isArray ? top.index : top.key) : this.root;
+          const wantsObj = node.mode === "obj" || node.mode === "any";
+          const wantsArr = node.mode === "arr" || node.mode === "any";
+          if (c === 123 /* LBrace */ && wantsObj || c === 91 /* LBracket */ && wantsArr) {
+            const isArray = c === 91 /* LBracket */;
+            this.stack.push({
+              node,
+              isArray,
+              value: node.build ? isArray ? [] : {} : void 0,
+              key: "",
+              index: 0,
+              empty: true
+            });
+            this.state = isArray ? 0 /* Value */ : 1 /* Key */;
+            i++;
+            break;
+          }
+          if (!top && c !== 123 /* LBrace */) this.fail(base + i);
+          if (c === 93 /* RBracket */ || c === 125 /* RBrace */ || c === 44 /* Comma */ || c === 58 /* Colon */) {
+            this.fail(base + i);
+          }
+          const whole = node.mode === "check" || node.mode === "emit" || node.mode === "reduce";
+          this.startCapture(buf, i, base, whole ? node : KEEP, false);
+          i = this.capScalar ? i : i + 1;
+          break;
+        }
+        case 1 /* Key */: {
+          if (c === 125 /* RBrace */ && top.empty) {
+            this.close(base + i + 1);
+            i++;
+            break;
+          }
+          if (c !== 34 /* Quote */) this.fail(base + i);
+          this.startCapture(buf, i, base, KEEP, true);
+          i++;
+          break;
+        }
+        case 2 /* Colon */:
+          if (c !== 58 /* Colon */) this.fail(base + i);
+          this.state = 0 /* Value */;
+          i++;
+          break;
+        case 3 /* After */: {
+          if (!top) this.fail(base + i);
+          const close = top.isArray ? 93 /* RBracket */ : 125 /* RBrace */;
+          if (c === 44 /* Comma */) {
+            top.empty = false;
+            this.state = top.isArray ? 0 /* Value */ : 1 /* Key */;
+            i++;
+          } else if (c === close) {
+            this.close(base + i + 1);
+            i++;
+          } else {
+            this.fail(base + i);
+          }
+          break;
+        }
+        case 4 /* Done */:
+          this.fail(base + i);
+      }
+    }
+    if (this.capFrom >= 0) {
+      this.cap.push(buf.subarray(this.capFrom, n));
+      this.capBytes += n - this.capFrom;
+      this.capFrom = -1;
+    }
+  }
+  startCapture(buf, i, base, node, isKey) {
+    const c = buf[i];
+    this.state = 5 /* Capture */;
+    this.cap = [];
+    this.capBytes = 0;
+    this.capStart = base + i;
+    this.capNode = node;
+    this.capIsKey = isKey;
+    this.capEscape = false;
+    this.capFrom = i;
+    this.capMaxDepth = 0;
+    if (c === 34 /* Quote */) {
+      this.capScalar = false;
+      this.capDepth = 0;
+      this.capInString = true;
+    } else if (c === 123 /* LBrace */ || c === 91 /* LBracket */) {
+      this.capScalar = false;
+      this.capDepth = 1;
+      this.capMaxDepth = 1;
+      this.capInString = false;
+    } else {
+      this.capScalar = true;
+      this.capDepth = 0;
+      this.capInString = false;
+    }
+  }
+  /** End (exclusive) of the captured value in `buf` from `i`, or -1 if it goes on. */
+  scanCapture(buf, i) {
+    const n = buf.length;
+    if (this.capScalar) {
+      while (i < n) {
+        const c = buf[i];
+        if (c === 44 /* Comma */ || c === 125 /* RBrace */ || c === 93 /* RBracket */ || isSpace(c)) return i;
+        i++;
+      }
+      return -1;
+    }
+    let depth = this.capDepth;
+    let maxDepth = this.capMaxDepth;
+    let inString = this.capInString;
+    if (this.capEscape) {
+      this.capEscape = false;
+      i++;
+    }
+    while (i < n) {
+      if (inString) {
+        const q = buf.indexOf(34 /* Quote */, i);
+        if (q < 0) {
+          let k2 = n - 1;
+          while (k2 >= i && buf[k2] === 92 /* Backslash */) k2--;
+          if (n - 1 - k2 & 1) this.capEscape = true;
+          break;
+        }
+        let k = q - 1;
+        while (k >= i && buf[k] === 92 /* Backslash */) k--;
+        i = q + 1;
+        if (q - 1 - k & 1) continue;
+        inString = false;
+        if (depth === 0) return i;
+        continue;
+      }
+      const c = buf[i++];
+      if (c === 34 /* Quote */) inString = true;
+      else if (c === 123 /* LBrace */ || c === 91 /* LBracket */) {
+        if (++depth > maxDepth) maxDepth = depth;
+      } else if (c === 125 /* RBrace */ || c === 93 /* RBracket */) {
+        if (--depth === 0) {
+          this.capMaxDepth = maxDepth;
+          return i;
+        }
+      }
+    }
+    this.capDepth = depth;
+    this.capMaxDepth = maxDepth;
+    this.capInString = inString;
+    return -1;
+  }
+  parseCaptured(end) {
+    const text = utf8Text(this.cap);
+    this.cap = [];
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ScanError(end);
+    }
+  }
+  finishCapture(end) {
+    const value3 = this.parseCaptured(end);
+    const top = this.stack[this.stack.length - 1];
+    if (this.capIsKey) {
+      top.key = value3;
+      this.state = 2 /* Colon */;
+      return;
+    }
+    this.deliver(top, this.capNode, value3, this.capStart, end);
+  }
+  /** A value is complete: hand it to its parent frame. */
+  deliver(parent, node, value3, start, end) {
+    this.state = 3 /* After */;
+    if (!parent) {
+      this.state = 4 /* Done */;
+      return;
+    }
+    const key = parent.isArray ? parent.index++ : parent.key;
+    parent.empty = false;
+    if (node.mode === "emit") {
+      this.out.push({
+        kind: node.emit,
+        index: key,
+        value: value3,
+        start,
+        end,
+        depth: this.capMaxDepth
+      });
+      return;
+    }
+    const kept = node.mode === "check" ? null : node.mode === "reduce" ? node.reduce(value3) : value3;
+    if (parent.value) {
+      if (Array.isArray(parent.value)) parent.value.push(kept);
+      else defineOwn(parent.value, key, kept);
+    }
+    if (parent === this.stack[0])
+      this.out.push({ kind: "member", key, value: kept });
+  }
+  close(end) {
+    const frame = this.stack.pop();
+    const value3 = frame.value ?? (frame.node.streamed ? STREAMED : null);
+    this.deliver(this.stack[this.stack.length - 1], KEEP, value3, 0, end);
+  }
+  end(pos) {
+    if (this.state !== 4 /* Done */) throw new ScanError(pos);
+  }
+};
+function defineOwn(o, k, v) {
+  if (k === "__proto__") {
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  } else o[k] = v;
+}
+
+// src/core/plan/layout.ts
+var anyDepth = (levels) => levels === 0 ? CHECK : { mode: "any", child: () => anyDepth(levels - 1) };
+var UNKNOWN_MEMBER = anyDepth(3);
+var EMIT_RC = { mode: "emit", emit: "resource_changes" };
+var EMIT_DRIFT = { mode: "emit", emit: "resource_drift" };
+var STATE_RESOURCE = {
+  mode: "reduce",
+  reduce: (v) => isPlainObject2(v) ? Object.hasOwn(v, "mode") ? { mode: v.mode } : {} : v
+};
+var STATE_MODULE = {
+  mode: "obj",
+  build: true,
+  child: (k) => k === "resources" ? { mode: "arr", build: true, child: () => STATE_RESOURCE } : k === "child_modules" ? { mode: "arr", build: true, child: () => STATE_MODULE } : CHECK
+};
+var CHECKED_MODULE = {
+  mode: "any",
+  child: (k) => k === "resources" ? { mode: "any", child: () => CHECK } : k === "child_modules" ? { mode: "any", child: () => CHECKED_MODULE } : CHECK
+};
+var configChild = (k) => k === "module_calls" ? {
+  mode: "any",
+  child: () => ({ mode: "any", child: (c) => c === "module" ? CHECKED_CONFIG : CHECK })
+} : k === "resources" ? { mode: "any", child: () => CHECK } : CHECK;
+var CONFIG_MODULE = {
+  mode: "obj",
+  build: true,
+  child: (k) => k === "outputs" ? KEEP : configChild(k)
+};
+var CHECKED_CONFIG = { mode: "any", child: configChild };
+var PLAN_LAYOUT = {
+  mode: "obj",
+  build: true,
+  child: (k) => {
+    switch (k) {
+      case "resource_changes":
+        return { mode: "arr", streamed: true, child: () => EMIT_RC };
+      case "resource_drift":
+        return { mode: "arr", streamed: true, child: () => EMIT_DRIFT };
+      case "format_version":
+      case "plan_format_version":
+      case "terraform_version":
+      case "errored":
+      case "applyable":
+      case "output_changes":
+      case "relevant_attributes":
+      case "checks":
+      case "complete":
+      // with the next two, what digest v2 covers besides the changes
+      case "action_invocations":
+      case "deferred_changes":
+        return KEEP;
+      case "prior_state":
+        return {
+          mode: "obj",
+          build: true,
+          child: (p) => p === "values" ? {
+            mode: "obj",
+            build: true,
+            child: (v) => v === "outputs" ? KEEP : v === "root_module" ? STATE_MODULE : CHECK
+          } : CHECK
+        };
+      case "planned_values":
+        return {
+          mode: "obj",
+          build: true,
+          child: (p) => p === "outputs" ? KEEP : p === "root_module" ? CHECKED_MODULE : CHECK
+        };
+      case "configuration":
+        return {
+          mode: "obj",
+          build: true,
+          child: (p) => p === "root_module" ? CONFIG_MODULE : CHECK
+        };
+      default:
+        return UNKNOWN_MEMBER;
+    }
+  }
+};
+
+// src/core/plan/slim.ts
+var MARKDOWN_FULL_DETAILS = 1024;
+function slimChange(c, reads) {
+  if (reads.wholeTypes.has(c.type)) return c;
+  const extra = reads.typeAttrs[c.type];
+  return {
+    ...c,
+    before: slimValue(c.before, reads.attrs, extra),
+    after: slimValue(c.after, reads.attrs, extra)
+  };
+}
+function slimValue(v, attrs, extra = []) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  const out = {};
+  for (const k of attrs) if (Object.hasOwn(v, k)) out[k] = v[k];
+  for (const k of extra) if (Object.hasOwn(v, k)) out[k] = v[k];
+  return out;
+}
+function detailKeeper(opts) {
+  if (opts.detail !== "risk" && opts.detail !== "markdown") return (c) => c;
+  const { detail, reads } = opts;
+  let destructive = 0;
+  let other = 0;
+  return (c) => {
+    let full = false;
+    if (detail === "markdown" && c.kind !== "no-op") {
+      if (c.mode === "managed" && isDestructive(c.kind))
+        full = destructive++ < MARKDOWN_FULL_DETAILS;
+      else full = other++ < MARKDOWN_FULL_DETAILS;
+    }
+    return full ? c : slimChange(c, reads);
+  };
+}
+
+// src/core/plan/stream.ts
+async function parsePlanStream(source, file, opts = {}) {
+  const head = await readHead(source, 1 << 20);
+  const encoding = sniffEncoding(head);
+  const text = utf8Source(source, encoding, bomLength(head, encoding));
+  const lead = await leadingSpace(text);
+  if (lead === void 0) return parsePlan(head, file);
+  const changes = [];
+  const drift = [];
+  const ranges = new RangeList();
+  const keys = [];
+  let sorted = true;
+  let firstError;
+  let driftError;
+  let keep = detailKeeper(opts);
+  const skeleton = {};
+  let rcSeen = false;
+  let driftSeen = false;
+  const resetChanges = () => {
+    changes.length = 0;
+    ranges.clear();
+    keys.length = 0;
+    sorted = true;
+    firstError = void 0;
+    keep = detailKeeper(opts);
+  };
+  const resetDrift = () => {
+    drift.length = 0;
+    driftError = void 0;
+  };
+  const scanner = new Scanner(PLAN_LAYOUT);
   try {
-    return { ok: true, value: f() };
+    for await (const entry of scanner.entries(text.open(lead), lead)) {
+      if (entry.kind === "member") {
+        skeleton[entry.key] = entry.value;
+        if (entry.key === "resource_changes") {
+          if (!rcSeen) resetChanges();
+          rcSeen = false;
+        } else if (entry.key === "resource_drift") {
+          if (!driftSeen) resetDrift();
+          driftSeen = false;
+        }
+      } else if (entry.kind === "resource_changes") {
+        if (entry.index === 0) resetChanges();
+        rcSeen = true;
+        if (isActionable(entry.value)) {
+          const key = changeSortKey(entry.value);
+          if (keys.length > 0 && key < keys[keys.length - 1]) sorted = false;
+          keys.push(key);
+          ranges.push(entry.start, entry.end);
+        }
+        if (firstError !== void 0) continue;
+        const r = resourceChangeAt(entry.value, entry.index, entry.depth);
+        if (r.ok) changes.push(keep(r.value));
+        else firstError = r.reason;
+      } else {
+        if (entry.index === 0) resetDrift();
+        driftSeen = true;
+        if (driftError !== void 0) continue;
+        const r = driftEntryAt(entry.value, entry.index);
+        if (r.ok) drift.push(r.value);
+        else driftError = r.reason;
+      }
+    }
   } catch (e) {
-    if (e instanceof Refusal) return { ok: false, reason: e.message };
+    if (e instanceof ScanError) return { ok: false, error: planError(file, await notJson(e)) };
     throw e;
   }
+  if (skeleton.resource_changes === STREAMED) skeleton.resource_changes = [];
+  if (skeleton.resource_drift === STREAMED) skeleton.resource_drift = [];
+  const rest = parsePlanObject(skeleton, file);
+  if (!rest.ok) return rest;
+  if (firstError !== void 0) return { ok: false, error: planError(file, firstError) };
+  if (driftError !== void 0) return { ok: false, error: planError(file, driftError) };
+  const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, digestHeader(skeleton), keys, ranges, sorted, opts.reorderBudget);
+  return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
+  async function notJson(e) {
+    const where = await findJsonSyntaxErrorInBytes(
+      text.open(0),
+      lead,
+      e.tooBig ? e.offset : Infinity
+    );
+    if (where) return syntaxErrorReason(where);
+    return e.tooBig ? `one value is larger than ${MAX_VALUE_BYTES / 1024 / 1024} MB, which plangate does not read` : "not valid JSON (syntax error)";
+  }
+}
+
+// src/core/plan/read.ts
+async function readPlan(source, opts) {
+  const { file, threshold } = opts;
+  const open2 = source.open;
+  if (source.size !== void 0 && source.size > threshold && open2) {
+    return withStreamed(await parsePlanStream({ open: open2 }, file, opts), true);
+  }
+  const box = { text: source.readText?.() };
+  if (box.text === void 0) await readInto(box, () => source.read());
+  if (box.bytes && box.bytes.length > threshold) {
+    return withStreamed(await parsePlanStream(bytesSource(box.bytes), file, opts), true);
+  }
+  return withStreamed(parseWhole(box, file), false);
+}
+function withStreamed(r, streamed) {
+  return r.ok ? { ...r, streamed } : r;
+}
+async function readInto(box, read) {
+  box.bytes = await read();
+}
+function parseWhole(box, file) {
+  let text = box.text ?? decodePlanBytes(box.bytes);
+  delete box.bytes;
+  delete box.text;
+  if (text.charCodeAt(0) === 65279) text = text.slice(1);
+  let doc;
+  if (text.trimStart().startsWith("{")) {
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      doc = void 0;
+    }
+  }
+  if (doc === void 0) return parsePlan(text, file);
+  text = void 0;
+  return parsePlanObject(doc, file);
+}
+
+// src/core/plan/threshold.ts
+var STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
+function streamThreshold(env) {
+  const v = env.PLANGATE_STREAM_THRESHOLD;
+  return v !== void 0 && /^\d+$/.test(v) ? Number(v) : STREAM_THRESHOLD_BYTES;
+}
+
+// src/core/project-spec.ts
+var NAMED = /^([A-Za-z0-9._-]{1,100})=(.+)$/;
+function parseProjectSpec(spec) {
+  const m = NAMED.exec(spec.trim());
+  return m ? { name: m[1], path: m[2].trim() } : { path: spec.trim() };
+}
+function defaultProjectName(path6, lone) {
+  return lone ? "default" : path6;
+}
+
+// src/core/render/escape.ts
+var ZWSP = "\u200B";
+var CONTROL = (
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g
+);
+var LINE_BREAK = /\r\n|[\r\n\t\u0085\u2028\u2029]/g;
+function defang(s) {
+  return s.replace(/plangate:v/gi, (m) => `${m.slice(0, 8)}${ZWSP}${m.slice(8)}`).replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`).replace(/--(!?)>/g, `-${ZWSP}-$1>`);
+}
+function oneLine(s) {
+  return defang(s).replace(LINE_BREAK, " ").replace(CONTROL, "\uFFFD");
+}
+var INLINE = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  // The zero-width space stays in the rendered text, so GitHub's mention filter sees `@` followed
+  // by a non-login character and links nothing (the trick Renovate and Dependabot use).
+  "@": "@&#8203;"
+};
+var INLINE_PUNCT = /[\\`*_{}[\]()#+\-.!|~$&<>"@]/g;
+function escapeInline(s) {
+  return oneLine(s).replace(INLINE_PUNCT, (c) => INLINE[c] ?? `\\${c}`);
+}
+function codeSpan(s, opts = {}) {
+  let content = oneLine(s);
+  if (opts.table) content = content.replace(/\\(?=\|)/g, `\\${ZWSP}`).replace(/\|/g, "\\|");
+  if (content === "") return "` `";
+  const longest = longestBacktickRun(content);
+  const fence = "`".repeat(longest + 1);
+  const allSpaces = /^ +$/.test(content);
+  const pad = !allSpaces && (content.startsWith("`") || content.endsWith("`") || content.startsWith(" ") && content.endsWith(" "));
+  return pad ? `${fence} ${content} ${fence}` : `${fence}${content}${fence}`;
+}
+function longestBacktickRun(s) {
+  let longest = 0;
+  for (const run2 of s.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  return longest;
+}
+function codeBlock(s) {
+  const content = oneLine(s);
+  const longest = longestBacktickRun(content);
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}
+${content}
+${fence}`;
+}
+var HTML = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "|": "&#124;",
+  "`": "&#96;",
+  "@": "@&#8203;"
+};
+function escapeHtml(s) {
+  return oneLine(s).replace(/[&<>"'|`@]/g, (c) => HTML[c] ?? c);
+}
+function truncate(s, max) {
+  if (s.length <= max) return s;
+  let head = s.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  return `${head}\u2026`;
+}
+
+// src/core/action-reason.ts
+function actionReasonWords(reason2) {
+  return reason2.replace(/_/g, " ");
+}
+function shortActionReason(reason2) {
+  return actionReasonWords(reason2.replace(/^(delete|replace|read)_(because_)?/, ""));
+}
+
+// src/core/binding.ts
+import { createHash as createHash2 } from "node:crypto";
+var REMOVING = /* @__PURE__ */ new Set(["delete", "replace", "forget"]);
+var RISK_SET_SEVERITY = "high";
+function destroyLines(plan) {
+  return sortedDistinct(
+    plan.resourceChanges.filter((c) => REMOVING.has(c.kind)).map((c) => `${c.kind} ${c.address}`)
+  );
+}
+function riskLines(findings) {
+  return sortedDistinct(
+    findings.filter((f) => atLeast(f.severity, RISK_SET_SEVERITY)).map((f) => f.address === void 0 ? f.id : `${f.id} ${f.address}`)
+  );
+}
+function setDigest(lines) {
+  const text = JSON.stringify(sortedDistinct(lines));
+  return createHash2("sha256").update(text, "utf8").digest("hex");
+}
+function linesMissing(a, b) {
+  const other = new Set(b);
+  return a.filter((l) => !other.has(l));
+}
+function sortedDistinct(lines) {
+  return [...new Set(lines)].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
+}
+function bindingOf(plan, findings) {
+  const destroys = destroyLines(plan);
+  const risks = riskLines(findings);
+  return { destroys, risks, destroySet: setDigest(destroys), riskSet: setDigest(risks) };
+}
+
+// src/core/risk/hygiene.ts
+var HYGIENE_TYPES = {
+  aws_db_instance: "RDS database",
+  aws_rds_cluster: "Aurora/RDS cluster",
+  aws_docdb_cluster: "DocumentDB cluster",
+  aws_neptune_cluster: "Neptune cluster",
+  aws_redshift_cluster: "Redshift cluster",
+  aws_dynamodb_table: "DynamoDB table",
+  aws_s3_bucket: "S3 bucket",
+  google_sql_database_instance: "Cloud SQL instance",
+  google_storage_bucket: "Cloud Storage bucket",
+  azurerm_key_vault: "Key Vault"
+};
+var SNAPSHOT_TYPES = /* @__PURE__ */ new Set([
+  "aws_db_instance",
+  "aws_rds_cluster",
+  "aws_docdb_cluster",
+  "aws_neptune_cluster",
+  "aws_redshift_cluster"
+]);
+var BACKUPS_ATTR_TYPES = /* @__PURE__ */ new Set(["aws_db_instance", "aws_rds_cluster"]);
+var PROTECTION_ATTR = {
+  aws_db_instance: "deletion_protection",
+  aws_rds_cluster: "deletion_protection",
+  aws_docdb_cluster: "deletion_protection",
+  aws_neptune_cluster: "deletion_protection",
+  aws_dynamodb_table: "deletion_protection_enabled",
+  google_sql_database_instance: "deletion_protection"
+};
+function first(v) {
+  const x = Array.isArray(v) ? v[0] : v;
+  return x !== null && x !== void 0 && typeof x === "object" && !Array.isArray(x) ? x : {};
+}
+var HYGIENE_CHECKS = [
+  {
+    id: "backups-deleted-with-resource",
+    title: "Automated backups go with the database",
+    why: "AWS deletes an RDS database\u2019s automated backups together with it unless `delete_automated_backups = false`; a destroy then leaves nothing to restore from.",
+    test: (type, v) => BACKUPS_ATTR_TYPES.has(type) && v.delete_automated_backups !== false ? "its automated backups would be deleted with it (set delete_automated_backups = false to keep them)" : void 0
+  },
+  {
+    id: "no-final-snapshot",
+    title: "No final snapshot",
+    why: "With `skip_final_snapshot = true`, a destroy takes no last snapshot of the database.",
+    test: (type, v) => SNAPSHOT_TYPES.has(type) && v.skip_final_snapshot === true ? "a destroy would take no final snapshot (skip_final_snapshot = true)" : void 0
+  },
+  {
+    id: "deletion-protection-off",
+    title: "Deletion protection off",
+    why: "Deletion protection makes the provider refuse a destroy until someone switches it off in a separate, visible change.",
+    test: (type, v) => {
+      const attr = PROTECTION_ATTR[type];
+      return attr && v[attr] === false ? `deletion protection is off (${attr} = false): nothing stops a destroy` : void 0;
+    }
+  },
+  {
+    id: "versioning-off",
+    title: "Bucket versioning off",
+    why: "Without versioning, an overwritten or deleted object is gone; with it, the previous versions stay restorable.",
+    test: (type, v) => (type === "aws_s3_bucket" || type === "google_storage_bucket") && first(v.versioning).enabled === false ? "versioning is off: an overwritten or deleted object cannot be restored" : void 0
+  },
+  {
+    id: "force-destroy-on",
+    title: "Bucket deleted with its contents",
+    why: "With `force_destroy = true`, a destroy deletes every object in the bucket instead of failing on a non-empty bucket.",
+    test: (type, v) => (type === "aws_s3_bucket" || type === "google_storage_bucket") && v.force_destroy === true ? "force_destroy = true: a destroy deletes every object in it instead of stopping" : void 0
+  },
+  {
+    id: "purge-protection-off",
+    title: "Key Vault purge protection off",
+    why: "Without purge protection, a deleted Key Vault and its keys can be purged for good during the retention period; keys lost that way leave everything they encrypted unreadable.",
+    test: (type, v) => type === "azurerm_key_vault" && v.purge_protection_enabled === false ? "purge protection is off: once deleted, the vault and its keys can be purged for good" : void 0
+  }
+];
+var KEPT = /* @__PURE__ */ new Set(["create", "update", "replace", "no-op", "import", "move"]);
+function hygieneFindings(plan) {
+  const out = [];
+  const separateVersioning = plan.resourceChanges.some(
+    (c) => c.type === "aws_s3_bucket_versioning" && c.kind !== "delete"
+  );
+  for (const c of plan.resourceChanges) {
+    const what = HYGIENE_TYPES[c.type];
+    if (!what || c.mode !== "managed" || !KEPT.has(c.kind)) continue;
+    const v = value(c);
+    for (const check2 of HYGIENE_CHECKS) {
+      if (check2.id === "versioning-off" && c.type === "aws_s3_bucket" && separateVersioning) {
+        continue;
+      }
+      const why = check2.test(c.type, v);
+      if (why)
+        out.push({ id: check2.id, address: c.address, message: `${c.address} (${what}): ${why}.` });
+    }
+  }
+  return out;
+}
+function value(c) {
+  const v = c.after;
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
 
 // src/core/risk/catalog.ts
@@ -33233,6 +34283,21 @@ function statefulType(type, extra) {
   return void 0;
 }
 
+// src/core/risk/address-pattern.ts
+var cache = /* @__PURE__ */ new Map();
+function addressPattern(pattern) {
+  let re = cache.get(pattern);
+  if (!re) {
+    const body = [...pattern].map((ch) => ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")).join("");
+    re = new RegExp(`^${body}$`, "s");
+    cache.set(pattern, re);
+  }
+  return re;
+}
+function matchesAddress(pattern, address) {
+  return addressPattern(pattern).test(address);
+}
+
 // src/core/risk/exposure.ts
 var WEB_PORTS = [80, 443];
 var OPEN_SOURCES = ["0.0.0.0/0", "::/0", "*", "Internet", "Any", "any"];
@@ -33609,121 +34674,6 @@ function policy(text, out) {
   }
 }
 
-// src/core/risk/hygiene.ts
-var HYGIENE_TYPES = {
-  aws_db_instance: "RDS database",
-  aws_rds_cluster: "Aurora/RDS cluster",
-  aws_docdb_cluster: "DocumentDB cluster",
-  aws_neptune_cluster: "Neptune cluster",
-  aws_redshift_cluster: "Redshift cluster",
-  aws_dynamodb_table: "DynamoDB table",
-  aws_s3_bucket: "S3 bucket",
-  google_sql_database_instance: "Cloud SQL instance",
-  google_storage_bucket: "Cloud Storage bucket",
-  azurerm_key_vault: "Key Vault"
-};
-var SNAPSHOT_TYPES = /* @__PURE__ */ new Set([
-  "aws_db_instance",
-  "aws_rds_cluster",
-  "aws_docdb_cluster",
-  "aws_neptune_cluster",
-  "aws_redshift_cluster"
-]);
-var BACKUPS_ATTR_TYPES = /* @__PURE__ */ new Set(["aws_db_instance", "aws_rds_cluster"]);
-var PROTECTION_ATTR = {
-  aws_db_instance: "deletion_protection",
-  aws_rds_cluster: "deletion_protection",
-  aws_docdb_cluster: "deletion_protection",
-  aws_neptune_cluster: "deletion_protection",
-  aws_dynamodb_table: "deletion_protection_enabled",
-  google_sql_database_instance: "deletion_protection"
-};
-function first(v) {
-  const x = Array.isArray(v) ? v[0] : v;
-  return x !== null && x !== void 0 && typeof x === "object" && !Array.isArray(x) ? x : {};
-}
-var HYGIENE_CHECKS = [
-  {
-    id: "backups-deleted-with-resource",
-    title: "Automated backups go with the database",
-    why: "AWS deletes an RDS database\u2019s automated backups together with it unless `delete_automated_backups = false`; a destroy then leaves nothing to restore from.",
-    test: (type, v) => BACKUPS_ATTR_TYPES.has(type) && v.delete_automated_backups !== false ? "its automated backups would be deleted with it (set delete_automated_backups = false to keep them)" : void 0
-  },
-  {
-    id: "no-final-snapshot",
-    title: "No final snapshot",
-    why: "With `skip_final_snapshot = true`, a destroy takes no last snapshot of the database.",
-    test: (type, v) => SNAPSHOT_TYPES.has(type) && v.skip_final_snapshot === true ? "a destroy would take no final snapshot (skip_final_snapshot = true)" : void 0
-  },
-  {
-    id: "deletion-protection-off",
-    title: "Deletion protection off",
-    why: "Deletion protection makes the provider refuse a destroy until someone switches it off in a separate, visible change.",
-    test: (type, v) => {
-      const attr = PROTECTION_ATTR[type];
-      return attr && v[attr] === false ? `deletion protection is off (${attr} = false): nothing stops a destroy` : void 0;
-    }
-  },
-  {
-    id: "versioning-off",
-    title: "Bucket versioning off",
-    why: "Without versioning, an overwritten or deleted object is gone; with it, the previous versions stay restorable.",
-    test: (type, v) => (type === "aws_s3_bucket" || type === "google_storage_bucket") && first(v.versioning).enabled === false ? "versioning is off: an overwritten or deleted object cannot be restored" : void 0
-  },
-  {
-    id: "force-destroy-on",
-    title: "Bucket deleted with its contents",
-    why: "With `force_destroy = true`, a destroy deletes every object in the bucket instead of failing on a non-empty bucket.",
-    test: (type, v) => (type === "aws_s3_bucket" || type === "google_storage_bucket") && v.force_destroy === true ? "force_destroy = true: a destroy deletes every object in it instead of stopping" : void 0
-  },
-  {
-    id: "purge-protection-off",
-    title: "Key Vault purge protection off",
-    why: "Without purge protection, a deleted Key Vault and its keys can be purged for good during the retention period; keys lost that way leave everything they encrypted unreadable.",
-    test: (type, v) => type === "azurerm_key_vault" && v.purge_protection_enabled === false ? "purge protection is off: once deleted, the vault and its keys can be purged for good" : void 0
-  }
-];
-var KEPT = /* @__PURE__ */ new Set(["create", "update", "replace", "no-op", "import", "move"]);
-function hygieneFindings(plan) {
-  const out = [];
-  const separateVersioning = plan.resourceChanges.some(
-    (c) => c.type === "aws_s3_bucket_versioning" && c.kind !== "delete"
-  );
-  for (const c of plan.resourceChanges) {
-    const what = HYGIENE_TYPES[c.type];
-    if (!what || c.mode !== "managed" || !KEPT.has(c.kind)) continue;
-    const v = value(c);
-    for (const check2 of HYGIENE_CHECKS) {
-      if (check2.id === "versioning-off" && c.type === "aws_s3_bucket" && separateVersioning) {
-        continue;
-      }
-      const why = check2.test(c.type, v);
-      if (why)
-        out.push({ id: check2.id, address: c.address, message: `${c.address} (${what}): ${why}.` });
-    }
-  }
-  return out;
-}
-function value(c) {
-  const v = c.after;
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
-}
-
-// src/core/risk/address-pattern.ts
-var cache = /* @__PURE__ */ new Map();
-function addressPattern(pattern) {
-  let re = cache.get(pattern);
-  if (!re) {
-    const body = [...pattern].map((ch) => ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")).join("");
-    re = new RegExp(`^${body}$`, "s");
-    cache.set(pattern, re);
-  }
-  return re;
-}
-function matchesAddress(pattern, address) {
-  return addressPattern(pattern).test(address);
-}
-
 // src/core/risk/rules.ts
 var MASS_DESTROY_MIN_FOR_SHARE = 3;
 var managed = (plan) => plan.resourceChanges.filter((c) => c.mode === "managed");
@@ -33731,7 +34681,7 @@ var destroyed = (plan) => managed(plan).filter((c) => isDestructive(c.kind));
 var deleted = (plan) => managed(plan).filter((c) => c.kind === "delete");
 var hasChanges = (plan) => plan.resourceChanges.some((c) => c.kind !== "no-op" && c.kind !== "read") || plan.outputChanges.some((o) => o.kind !== "no-op");
 var verb = (c) => c.kind === "replace" ? "Replacing" : "Destroying";
-var reason = (c) => c.actionReason ? ` (Terraform's reason: ${c.actionReason.replace(/_/g, " ")})` : "";
+var reason = (c) => c.actionReason ? ` (Terraform's reason: ${actionReasonWords(c.actionReason)})` : "";
 var BACKUP_POLICIES = {
   aws_db_instance: {
     what: "RDS database",
@@ -34061,857 +35011,6 @@ function isIamType(type) {
   return IAM_TYPE.test(type);
 }
 
-// src/core/risk/reads.ts
-var WHOLE_VALUE_TYPES = /* @__PURE__ */ new Set([
-  ...Object.keys(BACKUP_POLICIES),
-  ...NETWORK_TYPES,
-  ...DATA_EXPOSURE_TYPES,
-  ...Object.keys(HYGIENE_TYPES)
-]);
-var READ_ATTRS = [
-  .../* @__PURE__ */ new Set([...PROTECTION_ATTRS, ...DANGER_ATTRS])
-];
-var TYPE_ATTRS = {
-  [AZAPI_RESOURCE]: ["type"]
-};
-
-// src/core/plan/stream.ts
-var MARKDOWN_FULL_DETAILS = 1024;
-var MAX_VALUE_BYTES = 256 * 1024 * 1024;
-var STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
-function streamThreshold(env) {
-  const v = env.PLANGATE_STREAM_THRESHOLD;
-  return v !== void 0 && /^\d+$/.test(v) ? Number(v) : STREAM_THRESHOLD_BYTES;
-}
-async function parsePlanStream(source, file, opts = {}) {
-  const head = await readHead(source, 1 << 20);
-  const encoding = sniffEncoding(head);
-  const bom = encoding === "utf-8" ? hasUtf8Bom(head) ? 3 : 0 : hasUtf16Bom(head) ? 2 : 0;
-  const text = utf8Source(source, encoding, bom);
-  const lead = await leadingSpace(text);
-  if (lead === void 0) return parsePlan(head, file);
-  const detail = opts.detail ?? "all";
-  const changes = [];
-  const drift = [];
-  const ranges = new RangeList();
-  const keys = [];
-  let sorted = true;
-  let firstError;
-  let driftError;
-  let fullDestructive = 0;
-  let fullOther = 0;
-  const skeleton = {};
-  let rcSeen = false;
-  let driftSeen = false;
-  const resetChanges = () => {
-    changes.length = 0;
-    ranges.clear();
-    keys.length = 0;
-    sorted = true;
-    firstError = void 0;
-    fullDestructive = fullOther = 0;
-  };
-  const resetDrift = () => {
-    drift.length = 0;
-    driftError = void 0;
-  };
-  const scanner = new Scanner();
-  try {
-    for await (const entry of scanner.entries(text.open(lead), lead)) {
-      if (entry.kind === "member") {
-        skeleton[entry.key] = entry.value;
-        if (entry.key === "resource_changes") {
-          if (!rcSeen) resetChanges();
-          rcSeen = false;
-        } else if (entry.key === "resource_drift") {
-          if (!driftSeen) resetDrift();
-          driftSeen = false;
-        }
-      } else if (entry.kind === "resource_changes") {
-        if (entry.index === 0) resetChanges();
-        rcSeen = true;
-        if (isActionable(entry.value)) {
-          const key = changeSortKey(entry.value);
-          if (keys.length > 0 && key < keys[keys.length - 1]) sorted = false;
-          keys.push(key);
-          ranges.push(entry.start, entry.end);
-        }
-        if (firstError !== void 0) continue;
-        const r = resourceChangeAt(entry.value, entry.index, entry.depth);
-        if (!r.ok) {
-          firstError = r.reason;
-          continue;
-        }
-        let c = r.value;
-        if (detail !== "all") {
-          let full = false;
-          if (detail === "markdown" && c.kind !== "no-op") {
-            if (c.mode === "managed" && isDestructive(c.kind))
-              full = fullDestructive++ < MARKDOWN_FULL_DETAILS;
-            else full = fullOther++ < MARKDOWN_FULL_DETAILS;
-          }
-          if (!full) c = slimChange(c);
-        }
-        changes.push(c);
-      } else {
-        if (entry.index === 0) resetDrift();
-        driftSeen = true;
-        if (driftError !== void 0) continue;
-        const r = driftEntryAt(entry.value, entry.index);
-        if (r.ok) drift.push(r.value);
-        else driftError = r.reason;
-      }
-    }
-  } catch (e) {
-    if (e instanceof StreamSyntaxError) {
-      return { ok: false, error: planError(file, await syntaxReason(text, e)) };
-    }
-    throw e;
-  }
-  if (skeleton.resource_changes === STREAMED) skeleton.resource_changes = [];
-  if (skeleton.resource_drift === STREAMED) skeleton.resource_drift = [];
-  const rest = parsePlanObject(skeleton, file);
-  if (!rest.ok) return rest;
-  if (firstError !== void 0) return { ok: false, error: planError(file, firstError) };
-  if (driftError !== void 0) return { ok: false, error: planError(file, driftError) };
-  const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, digestHeader(skeleton), keys, ranges, sorted, opts);
-  return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
-}
-function slimChange(c) {
-  if (WHOLE_VALUE_TYPES.has(c.type)) return c;
-  const attrs = TYPE_ATTRS[c.type];
-  return {
-    ...c,
-    before: slimValue(c.before, attrs),
-    after: slimValue(c.after, attrs)
-  };
-}
-function slimValue(v, extra = []) {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-  const out = {};
-  for (const k of READ_ATTRS) if (Object.hasOwn(v, k)) out[k] = v[k];
-  for (const k of extra) if (Object.hasOwn(v, k)) out[k] = v[k];
-  return out;
-}
-async function streamDigest(text, header, keys, ranges, sorted, opts) {
-  const n = keys.length;
-  const outputs = isPlainObject2(header.output_changes) ? header.output_changes : {};
-  const digest = new PlanDigest({ ...header, output_changes: outputs });
-  let order;
-  if (!sorted) {
-    order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => {
-      const ka = keys[a];
-      const kb = keys[b];
-      return ka < kb ? -1 : ka > kb ? 1 : a - b;
-    });
-  }
-  const budget = opts.reorderBudget ?? 64 * 1024 * 1024;
-  let done = 0;
-  while (done < n) {
-    let upto = done;
-    let bytes = 0;
-    if (!order) upto = n;
-    else {
-      while (upto < n) {
-        const i = order[upto];
-        const len = ranges.end(i) - ranges.start(i);
-        if (upto > done && bytes + len > budget) break;
-        bytes += len;
-        upto++;
-      }
-    }
-    const members = [];
-    for (let r = done; r < upto; r++) members.push(order ? order[r] : r);
-    if (order) members.sort((a, b) => a - b);
-    const rankOf = /* @__PURE__ */ new Map();
-    if (order) for (let r = done; r < upto; r++) rankOf.set(order[r], r);
-    const held = /* @__PURE__ */ new Map();
-    let next = done;
-    const emit = (rank, value3) => {
-      if (rank !== next) {
-        held.set(rank, value3);
-        return;
-      }
-      digest.add(value3);
-      next++;
-      for (let v = held.get(next); held.has(next); v = held.get(next)) {
-        held.delete(next);
-        digest.add(v);
-        next++;
-      }
-    };
-    const first2 = members[0];
-    let m = 0;
-    let pieces = [];
-    let pos = ranges.start(first2);
-    for await (const chunk of text.open(pos)) {
-      let at = 0;
-      while (at < chunk.length && m < members.length) {
-        const i = members[m];
-        const s = ranges.start(i);
-        const e = ranges.end(i);
-        if (pos + (chunk.length - at) <= s) {
-          pos += chunk.length - at;
-          break;
-        }
-        if (pos < s) {
-          at += s - pos;
-          pos = s;
-        }
-        const take = Math.min(chunk.length - at, e - pos);
-        pieces.push(chunk.subarray(at, at + take));
-        at += take;
-        pos += take;
-        if (pos === e) {
-          const value3 = JSON.parse(decode(pieces));
-          pieces = [];
-          emit(order ? rankOf.get(i) : i, value3);
-          m++;
-        }
-      }
-      if (m >= members.length) break;
-    }
-    if (m < members.length) throw new Error("the plan changed while it was being read");
-    done = upto;
-  }
-  return digest.finish();
-}
-var RangeList = class {
-  buf = new Float64Array(1 << 12);
-  n = 0;
-  push(start, end) {
-    if (2 * this.n + 2 > this.buf.length) {
-      const next = new Float64Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
-    this.buf[2 * this.n] = start;
-    this.buf[2 * this.n + 1] = end;
-    this.n++;
-  }
-  start(i) {
-    return this.buf[2 * i];
-  }
-  end(i) {
-    return this.buf[2 * i + 1];
-  }
-  clear() {
-    this.n = 0;
-  }
-};
-function hasUtf8Bom(b) {
-  return b[0] === 239 && b[1] === 187 && b[2] === 191;
-}
-function hasUtf16Bom(b) {
-  return b[0] === 255 && b[1] === 254 || b[0] === 254 && b[1] === 255;
-}
-function sniffEncoding(b) {
-  if (hasUtf8Bom(b)) return "utf-8";
-  if (b[0] === 255 && b[1] === 254) return "utf-16le";
-  if (b[0] === 254 && b[1] === 255) return "utf-16be";
-  if (b.length >= 2 && b[0] !== 0 && b[1] === 0) return "utf-16le";
-  if (b.length >= 2 && b[0] === 0 && b[1] !== 0) return "utf-16be";
-  return "utf-8";
-}
-function utf8Source(source, encoding, bom) {
-  if (encoding === "utf-8") return { open: (start) => source.open(bom + start) };
-  return {
-    async *open(start) {
-      const decoder = new TextDecoder(encoding, { ignoreBOM: true });
-      const encoder = new TextEncoder();
-      let pos = 0;
-      const skip = function* (bytes) {
-        if (pos + bytes.length <= start) {
-          pos += bytes.length;
-          return;
-        }
-        const from = Math.max(0, start - pos);
-        pos += bytes.length;
-        yield from > 0 ? bytes.subarray(from) : bytes;
-      };
-      for await (const chunk of source.open(bom)) {
-        yield* skip(encoder.encode(decoder.decode(chunk, { stream: true })));
-      }
-      yield* skip(encoder.encode(decoder.decode()));
-    }
-  };
-}
-async function readHead(source, max) {
-  const parts = [];
-  let n = 0;
-  for await (const chunk of source.open(0)) {
-    parts.push(chunk);
-    n += chunk.length;
-    if (n >= max) break;
-  }
-  return concat(parts);
-}
-async function leadingSpace(text) {
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  let bytes = 0;
-  for await (const chunk of text.open(0)) {
-    const s = decoder.decode(chunk, { stream: true });
-    const t = s.trimStart();
-    if (t === "") {
-      bytes += chunk.length;
-      continue;
-    }
-    if (t[0] !== "{") return void 0;
-    return bytes + new TextEncoder().encode(s.slice(0, s.length - t.length)).length;
-  }
-  return void 0;
-}
-var utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-function decode(pieces) {
-  return utf8Decoder.decode(pieces.length === 1 ? pieces[0] : concat(pieces));
-}
-function concat(parts) {
-  if (parts.length === 1) return parts[0];
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-var StreamSyntaxError = class extends Error {
-  constructor(offset, problem, endsEarly, leaf) {
-    super(problem);
-    this.offset = offset;
-    this.problem = problem;
-    this.endsEarly = endsEarly;
-    this.leaf = leaf;
-  }
-  offset;
-  problem;
-  endsEarly;
-  leaf;
-};
-async function syntaxReason(text, e) {
-  let { line, column } = await lineAndColumnAt(text, e.offset);
-  if (e.leaf) {
-    const inner = lineAndColumn(e.leaf.text, e.leaf.at);
-    if (inner.line > 1) ({ line, column } = { line: line + inner.line - 1, column: inner.column });
-    else column += inner.column - 1;
-  }
-  return syntaxErrorReason(line, column, e.problem, e.endsEarly);
-}
-async function lineAndColumnAt(text, offset) {
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  let line = 1;
-  let column = 1;
-  let pos = 0;
-  for await (const chunk of text.open(0)) {
-    const part = pos + chunk.length > offset ? chunk.subarray(0, offset - pos) : chunk;
-    pos += part.length;
-    const s = decoder.decode(part, { stream: pos < offset });
-    const nl = s.lastIndexOf("\n");
-    if (nl >= 0) {
-      for (let k = s.indexOf("\n"); k !== -1; k = s.indexOf("\n", k + 1)) line++;
-      column = s.length - nl;
-    } else {
-      column += s.length;
-    }
-    if (pos >= offset) break;
-  }
-  return { line, column };
-}
-var STREAMED = /* @__PURE__ */ Symbol("streamed");
-var KEEP = { mode: "keep" };
-var CHECK = { mode: "check" };
-var anyDepth = (levels) => levels === 0 ? CHECK : { mode: "any", child: () => anyDepth(levels - 1) };
-var UNKNOWN_MEMBER = anyDepth(3);
-var EMIT_RC = { mode: "emit", emit: "resource_changes" };
-var EMIT_DRIFT = { mode: "emit", emit: "resource_drift" };
-var STATE_RESOURCE = {
-  mode: "reduce",
-  reduce: (v) => isPlainObject2(v) ? Object.hasOwn(v, "mode") ? { mode: v.mode } : {} : v
-};
-var STATE_MODULE = {
-  mode: "obj",
-  build: true,
-  child: (k) => k === "resources" ? { mode: "arr", build: true, child: () => STATE_RESOURCE } : k === "child_modules" ? { mode: "arr", build: true, child: () => STATE_MODULE } : CHECK
-};
-var CHECKED_MODULE = {
-  mode: "any",
-  child: (k) => k === "resources" ? { mode: "any", child: () => CHECK } : k === "child_modules" ? { mode: "any", child: () => CHECKED_MODULE } : CHECK
-};
-var configChild = (k) => k === "module_calls" ? {
-  mode: "any",
-  child: () => ({ mode: "any", child: (c) => c === "module" ? CHECKED_CONFIG : CHECK })
-} : k === "resources" ? { mode: "any", child: () => CHECK } : CHECK;
-var CONFIG_MODULE = {
-  mode: "obj",
-  build: true,
-  child: (k) => k === "outputs" ? KEEP : configChild(k)
-};
-var CHECKED_CONFIG = { mode: "any", child: configChild };
-var ROOT = {
-  mode: "obj",
-  build: true,
-  child: (k) => {
-    switch (k) {
-      case "resource_changes":
-        return { mode: "arr", streamed: true, child: () => EMIT_RC };
-      case "resource_drift":
-        return { mode: "arr", streamed: true, child: () => EMIT_DRIFT };
-      case "format_version":
-      case "plan_format_version":
-      case "terraform_version":
-      case "errored":
-      case "applyable":
-      case "output_changes":
-      case "relevant_attributes":
-      case "checks":
-      case "complete":
-      // with the next two, what digest v2 covers besides the changes
-      case "action_invocations":
-      case "deferred_changes":
-        return KEEP;
-      case "prior_state":
-        return {
-          mode: "obj",
-          build: true,
-          child: (p) => p === "values" ? {
-            mode: "obj",
-            build: true,
-            child: (v) => v === "outputs" ? KEEP : v === "root_module" ? STATE_MODULE : CHECK
-          } : CHECK
-        };
-      case "planned_values":
-        return {
-          mode: "obj",
-          build: true,
-          child: (p) => p === "outputs" ? KEEP : p === "root_module" ? CHECKED_MODULE : CHECK
-        };
-      case "configuration":
-        return {
-          mode: "obj",
-          build: true,
-          child: (p) => p === "root_module" ? CONFIG_MODULE : CHECK
-        };
-      default:
-        return UNKNOWN_MEMBER;
-    }
-  }
-};
-var Scanner = class {
-  state = 0 /* Value */;
-  stack = [];
-  out = [];
-  // The value being captured for JSON.parse.
-  cap = [];
-  capBytes = 0;
-  capStart = 0;
-  capNode = CHECK;
-  capIsKey = false;
-  capScalar = false;
-  capDepth = 0;
-  capMaxDepth = 0;
-  capInString = false;
-  capEscape = false;
-  /** Where the capture started in the current chunk (-1: at the chunk's start). */
-  capFrom = -1;
-  async *entries(chunks, base) {
-    let pos = base;
-    for await (const chunk of chunks) {
-      this.feed(chunk, pos);
-      pos += chunk.length;
-      if (this.out.length > 0) {
-        const out = this.out;
-        this.out = [];
-        yield* out;
-      }
-    }
-    this.end(pos);
-    yield* this.out;
-  }
-  fail(offset, problem) {
-    throw new StreamSyntaxError(offset, problem, false);
-  }
-  feed(buf, base) {
-    const n = buf.length;
-    let i = 0;
-    while (i < n) {
-      if (this.state === 5 /* Capture */) {
-        const from = this.capFrom >= 0 ? this.capFrom : i;
-        this.capFrom = -1;
-        const e = this.scanCapture(buf, i);
-        const to = e < 0 ? n : e;
-        if (to > from) {
-          this.cap.push(buf.subarray(from, to));
-          this.capBytes += to - from;
-          if (this.capBytes > MAX_VALUE_BYTES) this.tooBig();
-        }
-        if (e < 0) return;
-        i = e;
-        this.finishCapture(base + e);
-        continue;
-      }
-      const c = buf[i];
-      if (isSpace(c)) {
-        i++;
-        continue;
-      }
-      const top = this.stack[this.stack.length - 1];
-      switch (this.state) {
-        case 0 /* Value */: {
-          if (top && top.isArray && top.empty && c === 93 /* RBracket */) {
-            this.close(base + i + 1);
-            i++;
-            break;
-          }
-          const node = top ? top.node.child(top.isArray ? top.index : top.key) : ROOT;
-          const wantsObj = node.mode === "obj" || node.mode === "any";
-          const wantsArr = node.mode === "arr" || node.mode === "any";
-          if (c === 123 /* LBrace */ && wantsObj || c === 91 /* LBracket */ && wantsArr) {
-            const isArray = c === 91 /* LBracket */;
-            this.stack.push({
-              node,
-              isArray,
-              value: node.build ? isArray ? [] : {} : void 0,
-              key: "",
-              index: 0,
-              empty: true
-            });
-            this.state = isArray ? 0 /* Value */ : 1 /* Key */;
-            i++;
-            break;
-          }
-          if (!top && c !== 123 /* LBrace */) this.fail(base + i, "expected a JSON object");
-          if (c === 93 /* RBracket */ || c === 125 /* RBrace */ || c === 44 /* Comma */ || c === 58 /* Colon */) {
-            this.fail(
-              base + i,
-              "expected a value (an object, array, string, number, true, false or null)"
-            );
-          }
-          const whole = node.mode === "check" || node.mode === "emit" || node.mode === "reduce";
-          this.startCapture(buf, i, base, whole ? node : KEEP, false);
-          i = this.capScalar ? i : i + 1;
-          break;
-        }
-        case 1 /* Key */: {
-          if (c === 125 /* RBrace */ && top.empty) {
-            this.close(base + i + 1);
-            i++;
-            break;
-          }
-          if (c !== 34 /* Quote */) this.fail(base + i, "expected a property name in double quotes");
-          this.startCapture(buf, i, base, KEEP, true);
-          i++;
-          break;
-        }
-        case 2 /* Colon */:
-          if (c !== 58 /* Colon */) this.fail(base + i, "expected ':' after a property name");
-          this.state = 0 /* Value */;
-          i++;
-          break;
-        case 3 /* After */: {
-          if (!top) this.fail(base + i, "there is more text after the end of the JSON");
-          const close = top.isArray ? 93 /* RBracket */ : 125 /* RBrace */;
-          if (c === 44 /* Comma */) {
-            top.empty = false;
-            this.state = top.isArray ? 0 /* Value */ : 1 /* Key */;
-            i++;
-          } else if (c === close) {
-            this.close(base + i + 1);
-            i++;
-          } else {
-            this.fail(base + i, `expected ',' or '${top.isArray ? "]" : "}"}'`);
-          }
-          break;
-        }
-        case 4 /* Done */:
-          this.fail(base + i, "there is more text after the end of the JSON");
-      }
-    }
-    if (this.capFrom >= 0) {
-      this.cap.push(buf.subarray(this.capFrom, n));
-      this.capBytes += n - this.capFrom;
-      this.capFrom = -1;
-    }
-  }
-  startCapture(buf, i, base, node, isKey) {
-    const c = buf[i];
-    this.state = 5 /* Capture */;
-    this.cap = [];
-    this.capBytes = 0;
-    this.capStart = base + i;
-    this.capNode = node;
-    this.capIsKey = isKey;
-    this.capEscape = false;
-    this.capFrom = i;
-    this.capMaxDepth = 0;
-    if (c === 34 /* Quote */) {
-      this.capScalar = false;
-      this.capDepth = 0;
-      this.capInString = true;
-    } else if (c === 123 /* LBrace */ || c === 91 /* LBracket */) {
-      this.capScalar = false;
-      this.capDepth = 1;
-      this.capMaxDepth = 1;
-      this.capInString = false;
-    } else {
-      this.capScalar = true;
-      this.capDepth = 0;
-      this.capInString = false;
-    }
-  }
-  /** End (exclusive) of the captured value in `buf` from `i`, or -1 if it goes on. */
-  scanCapture(buf, i) {
-    const n = buf.length;
-    if (this.capScalar) {
-      while (i < n) {
-        const c = buf[i];
-        if (c === 44 /* Comma */ || c === 125 /* RBrace */ || c === 93 /* RBracket */ || isSpace(c)) return i;
-        i++;
-      }
-      return -1;
-    }
-    let depth = this.capDepth;
-    let maxDepth = this.capMaxDepth;
-    let inString = this.capInString;
-    if (this.capEscape) {
-      this.capEscape = false;
-      i++;
-    }
-    while (i < n) {
-      if (inString) {
-        const q = buf.indexOf(34 /* Quote */, i);
-        if (q < 0) {
-          let k2 = n - 1;
-          while (k2 >= i && buf[k2] === 92 /* Backslash */) k2--;
-          if (n - 1 - k2 & 1) this.capEscape = true;
-          break;
-        }
-        let k = q - 1;
-        while (k >= i && buf[k] === 92 /* Backslash */) k--;
-        i = q + 1;
-        if (q - 1 - k & 1) continue;
-        inString = false;
-        if (depth === 0) return i;
-        continue;
-      }
-      const c = buf[i++];
-      if (c === 34 /* Quote */) inString = true;
-      else if (c === 123 /* LBrace */ || c === 91 /* LBracket */) {
-        if (++depth > maxDepth) maxDepth = depth;
-      } else if (c === 125 /* RBrace */ || c === 93 /* RBracket */) {
-        if (--depth === 0) {
-          this.capMaxDepth = maxDepth;
-          return i;
-        }
-      }
-    }
-    this.capDepth = depth;
-    this.capMaxDepth = maxDepth;
-    this.capInString = inString;
-    return -1;
-  }
-  parseCaptured() {
-    const text = decode(this.cap);
-    this.cap = [];
-    try {
-      return JSON.parse(text);
-    } catch {
-      const where = findJsonSyntaxError(text);
-      let problem = where?.problem ?? "syntax error";
-      if (this.capScalar && where && /more text after the end/.test(problem)) {
-        const top = this.stack[this.stack.length - 1];
-        problem = `expected ',' or '${top?.isArray ? "]" : "}"}'`;
-      }
-      throw new StreamSyntaxError(this.capStart, problem, false, { text, at: where?.offset ?? 0 });
-    }
-  }
-  finishCapture(end) {
-    const value3 = this.parseCaptured();
-    const top = this.stack[this.stack.length - 1];
-    if (this.capIsKey) {
-      top.key = value3;
-      this.state = 2 /* Colon */;
-      return;
-    }
-    this.deliver(top, this.capNode, value3, this.capStart, end);
-  }
-  /** A value is complete: hand it to its parent frame. */
-  deliver(parent, node, value3, start, end) {
-    this.state = 3 /* After */;
-    if (!parent) {
-      this.state = 4 /* Done */;
-      return;
-    }
-    const key = parent.isArray ? parent.index++ : parent.key;
-    parent.empty = false;
-    if (node.mode === "emit") {
-      this.out.push({
-        kind: node.emit,
-        index: key,
-        value: value3,
-        start,
-        end,
-        depth: this.capMaxDepth
-      });
-      return;
-    }
-    const kept = node.mode === "check" ? null : node.mode === "reduce" ? node.reduce(value3) : value3;
-    if (parent.value) {
-      if (Array.isArray(parent.value)) parent.value.push(kept);
-      else defineOwn(parent.value, key, kept);
-    }
-    if (parent.node === ROOT) this.out.push({ kind: "member", key, value: kept });
-  }
-  close(end) {
-    const frame = this.stack.pop();
-    const value3 = frame.value ?? (frame.node.streamed ? STREAMED : null);
-    this.deliver(this.stack[this.stack.length - 1], KEEP, value3, 0, end);
-  }
-  tooBig() {
-    const text = decode(this.cap);
-    const where = findJsonSyntaxError(text);
-    if (where && !where.endsEarly) {
-      throw new StreamSyntaxError(this.capStart, where.problem, false, { text, at: where.offset });
-    }
-    throw new StreamSyntaxError(
-      this.capStart,
-      `one value is larger than ${MAX_VALUE_BYTES / 1024 / 1024} MB, which plangate does not read`,
-      false
-    );
-  }
-  end(pos) {
-    if (this.state === 4 /* Done */) return;
-    if (this.state === 5 /* Capture */) {
-      const text = decode(this.cap);
-      const where = findJsonSyntaxError(text);
-      if (where && !where.endsEarly) {
-        throw new StreamSyntaxError(this.capStart, where.problem, false, {
-          text,
-          at: where.offset
-        });
-      }
-    }
-    throw new StreamSyntaxError(pos, "the text ends in the middle of the JSON", true);
-  }
-};
-function defineOwn(o, k, v) {
-  if (k === "__proto__") {
-    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  } else o[k] = v;
-}
-
-// src/core/project-spec.ts
-var NAMED = /^([A-Za-z0-9._-]{1,100})=(.+)$/;
-function parseProjectSpec(spec) {
-  const m = NAMED.exec(spec.trim());
-  return m ? { name: m[1], path: m[2].trim() } : { path: spec.trim() };
-}
-function defaultProjectName(path6, lone) {
-  return lone ? "default" : path6;
-}
-
-// src/core/render/escape.ts
-var ZWSP = "\u200B";
-var CONTROL = (
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g
-);
-var LINE_BREAK = /\r\n|[\r\n\t\u0085\u2028\u2029]/g;
-function defang(s) {
-  return s.replace(/plangate:v/gi, (m) => `${m.slice(0, 8)}${ZWSP}${m.slice(8)}`).replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`).replace(/--(!?)>/g, `-${ZWSP}-$1>`);
-}
-function oneLine(s) {
-  return defang(s).replace(LINE_BREAK, " ").replace(CONTROL, "\uFFFD");
-}
-var INLINE = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  // The zero-width space stays in the rendered text, so GitHub's mention filter sees `@` followed
-  // by a non-login character and links nothing (the trick Renovate and Dependabot use).
-  "@": "@&#8203;"
-};
-var INLINE_PUNCT = /[\\`*_{}[\]()#+\-.!|~$&<>"@]/g;
-function escapeInline(s) {
-  return oneLine(s).replace(INLINE_PUNCT, (c) => INLINE[c] ?? `\\${c}`);
-}
-function codeSpan(s, opts = {}) {
-  let content = oneLine(s);
-  if (opts.table) content = content.replace(/\\(?=\|)/g, `\\${ZWSP}`).replace(/\|/g, "\\|");
-  if (content === "") return "` `";
-  const longest = longestBacktickRun(content);
-  const fence = "`".repeat(longest + 1);
-  const allSpaces = /^ +$/.test(content);
-  const pad = !allSpaces && (content.startsWith("`") || content.endsWith("`") || content.startsWith(" ") && content.endsWith(" "));
-  return pad ? `${fence} ${content} ${fence}` : `${fence}${content}${fence}`;
-}
-function longestBacktickRun(s) {
-  let longest = 0;
-  for (const run2 of s.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
-  return longest;
-}
-function codeBlock(s) {
-  const content = oneLine(s);
-  const longest = longestBacktickRun(content);
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}
-${content}
-${fence}`;
-}
-var HTML = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "|": "&#124;",
-  "`": "&#96;",
-  "@": "@&#8203;"
-};
-function escapeHtml(s) {
-  return oneLine(s).replace(/[&<>"'|`@]/g, (c) => HTML[c] ?? c);
-}
-function truncate(s, max) {
-  if (s.length <= max) return s;
-  let head = s.slice(0, Math.max(0, max - 1));
-  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
-  return `${head}\u2026`;
-}
-
-// src/core/binding.ts
-import { createHash as createHash2 } from "node:crypto";
-var REMOVING = /* @__PURE__ */ new Set(["delete", "replace", "forget"]);
-var RISK_SET_SEVERITY = "high";
-function destroyLines(plan) {
-  return sortedDistinct(
-    plan.resourceChanges.filter((c) => REMOVING.has(c.kind)).map((c) => `${c.kind} ${c.address}`)
-  );
-}
-function riskLines(findings) {
-  return sortedDistinct(
-    findings.filter((f) => atLeast(f.severity, RISK_SET_SEVERITY)).map((f) => f.address === void 0 ? f.id : `${f.id} ${f.address}`)
-  );
-}
-function setDigest(lines) {
-  const text = JSON.stringify(sortedDistinct(lines));
-  return createHash2("sha256").update(text, "utf8").digest("hex");
-}
-function linesMissing(a, b) {
-  const other = new Set(b);
-  return a.filter((l) => !other.has(l));
-}
-function sortedDistinct(lines) {
-  return [...new Set(lines)].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
-}
-function bindingOf(plan, findings) {
-  const destroys = destroyLines(plan);
-  const risks = riskLines(findings);
-  return { destroys, risks, destroySet: setDigest(destroys), riskSet: setDigest(risks) };
-}
-
 // src/core/risk/score.ts
 var LEVEL_BANDS = {
   none: [0, 0],
@@ -35075,8 +35174,7 @@ function destroyAction(c) {
   return c.deposed ? "delete (deposed object)" : "delete";
 }
 function shortReason(c) {
-  if (!c.actionReason) return void 0;
-  return c.actionReason.replace(/^(delete|replace|read)_(because_)?/, "").replace(/_/g, " ");
+  return c.actionReason ? shortActionReason(c.actionReason) : void 0;
 }
 function reasonText(r) {
   return typeof r === "string" ? r : r.message;
@@ -35617,7 +35715,7 @@ function detailsBlock(c) {
   const title = `<code>${escapeHtml(truncate(c.address, ADDRESS_MAX))}</code> \xB7 ${KIND_LABEL[c.kind].toLowerCase()}${c.deposed ? " (deposed object)" : ""} \xB7 ` + escapeHtml(truncate(c.type, NAME_MAX));
   const notes = [];
   if (c.previousAddress) notes.push(`Previously ${addressCode(c.previousAddress)}.`);
-  if (c.actionReason) notes.push(`Reason: ${escapeInline(c.actionReason.replace(/_/g, " "))}.`);
+  if (c.actionReason) notes.push(`Reason: ${escapeInline(actionReasonWords(c.actionReason))}.`);
   if (c.importing) notes.push("Imported into state by this plan.");
   if (c.kind === "forget") notes.push("Removed from state; the object itself is not destroyed.");
   return [
@@ -35662,6 +35760,21 @@ function value2(v) {
 function own2(o, k) {
   return Object.hasOwn(o, k) ? o[k] ?? null : null;
 }
+
+// src/core/risk/reads.ts
+var RULE_READS = {
+  // Types whose values a rule reads in depth: kept whole.
+  wholeTypes: /* @__PURE__ */ new Set([
+    ...Object.keys(BACKUP_POLICIES),
+    ...NETWORK_TYPES,
+    ...DATA_EXPOSURE_TYPES,
+    ...Object.keys(HYGIENE_TYPES)
+  ]),
+  // Read on every type: the protection attributes and the dangerous settings.
+  attrs: [.../* @__PURE__ */ new Set([...PROTECTION_ATTRS, ...DANGER_ATTRS])],
+  // `type` names the Azure resource type of an `azapi_resource` (read as its only attribute).
+  typeAttrs: { [AZAPI_RESOURCE]: ["type"] }
+};
 
 // src/core/ledger.ts
 var LEDGER_CHECK_NAME = "plangate / destroy approval";
@@ -36405,13 +36518,18 @@ async function loadPlans(settings) {
       continue;
     }
     names.add(projectName);
-    const streamed = (await stat2(file)).size > streamThreshold(process.env);
-    const result = streamed ? await parsePlanStream(
-      { open: (start) => createReadStream(file, { start, highWaterMark: 1 << 20 }) },
-      rel,
-      { detail: "markdown" }
-    ) : parsePlan(await readFile(file), rel);
-    if (result.ok) out.push({ name: projectName, plan: result.plan, streamed });
+    const source = {
+      size: (await stat2(file)).size,
+      open: (start) => createReadStream(file, { start, highWaterMark: 1 << 20 }),
+      read: () => readFile(file)
+    };
+    const result = await readPlan(source, {
+      file: rel,
+      threshold: streamThreshold(process.env),
+      detail: "markdown",
+      reads: RULE_READS
+    });
+    if (result.ok) out.push({ name: projectName, plan: result.plan, streamed: result.streamed });
     else errors.push(result.error.message);
   }
   if (errors.length) throw new Error(`Cannot read the plans:

@@ -41,7 +41,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { STREAM_THRESHOLD_BYTES } from '../../src/core/plan/stream.js';
+import { STREAM_THRESHOLD_BYTES } from '../../src/core/plan/threshold.js';
 import { createsOnlyPlan } from '../../testkit/plans/samples.js';
 import { capacityRows } from './capacity.js';
 import { appBenchmarks } from './app.js';

@@ -29,9 +29,6 @@ export type StreamOptions = DetailOptions & {
   reorderBudget?: number;
 };
 
-// tools/bench reads the threshold from here; its home is threshold.ts.
-export { STREAM_THRESHOLD_BYTES } from './threshold.js';
-
 /** Read a plan from a stream of bytes: same result as parsePlan, without holding the whole text. */
 export async function parsePlanStream(
   source: RangedBytes,
