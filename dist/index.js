@@ -32313,7 +32313,7 @@ var TEXT_NAMES = [
   "sharedaccesssignature",
   "sig"
 ];
-var NAME_IN_TEXT = String.raw`\b[A-Za-z0-9_.-]*?(?:${TEXT_NAMES.join("|")})s?`;
+var NAME_IN_TEXT = String.raw`(?:${TEXT_NAMES.join("|")})s?`;
 var CREDENTIAL_PATTERNS = [
   // scheme://user:password@host
   String.raw`(\b[a-z][a-z0-9+.-]*://[^\s/?#@:]*:)([^\s/?#@]+)(?=@)`,
