@@ -32290,8 +32290,9 @@ function isSecretName(name) {
 }
 var secretNames = /* @__PURE__ */ new Map();
 var NOT_SECRET = /* @__PURE__ */ new Set(["http_tokens"]);
+var MAYBE_SECRET_NAME = /pass|pwd|secret|token|credential|key|string/i;
 function namesSecret(name) {
-  if (NOT_SECRET.has(name)) return false;
+  if (NOT_SECRET.has(name) || !MAYBE_SECRET_NAME.test(name)) return false;
   const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z])([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/);
   let prev = "";
   for (let i = 0; i < words.length; i++) {

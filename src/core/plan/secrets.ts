@@ -69,8 +69,15 @@ const secretNames = new Map<string, boolean>();
 /** Names that look secret and are known not to be: EC2 `metadata_options.http_tokens` (IMDSv2). */
 const NOT_SECRET = new Set(['http_tokens']);
 
+/**
+ * Every word and pair above contains one of these, and splitting a name into words only removes
+ * substrings: a name without any of them names no secret. Most names tested are the values of
+ * `name` keys (isSecretPair), unique per resource, so this test, not the cache, is what they cost.
+ */
+const MAYBE_SECRET_NAME = /pass|pwd|secret|token|credential|key|string/i;
+
 function namesSecret(name: string): boolean {
-  if (NOT_SECRET.has(name)) return false;
+  if (NOT_SECRET.has(name) || !MAYBE_SECRET_NAME.test(name)) return false;
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2') // camelCase
     .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2') // DBPassword
