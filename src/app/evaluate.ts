@@ -334,13 +334,13 @@ async function mapAndEvaluate(gh: GitHub, request: GateRequest, log: Log): Promi
  * that is not "not gated" but "cannot tell", a failed read.
  */
 async function baseTrust(gh: GitHub, pull: PullInfo): Promise<BaseTrust> {
-  if (!pull.defaultBranch) {
-    throw new ReadFailed({ what: READS.defaultBranch() }, undefined);
-  }
-  if (pull.baseRef === pull.defaultBranch) return { gated: true };
+  const { baseRef, defaultBranch } = pull;
+  if (!defaultBranch) throw new ReadFailed({ what: READS.defaultBranch() }, undefined);
+  // The default branch is gated whatever its config lists: no call for it.
+  if (baseRef === defaultBranch) return classifyBase(baseRef, defaultBranch, []);
   const file = await reading(
     READS.defaultConfig(),
-    gh.branchFile(CONFIG_PATH, pull.defaultBranch, CONFIG_MAX_BYTES),
+    gh.branchFile(CONFIG_PATH, defaultBranch, CONFIG_MAX_BYTES),
   );
   const parsed =
     file.found && file.tooLarge
@@ -352,7 +352,7 @@ async function baseTrust(gh: GitHub, pull: PullInfo): Promise<BaseTrust> {
       reason: `${CONFIG_PATH} on the default branch is invalid, so no other base branch is gated`,
     };
   }
-  return classifyBase(pull.baseRef, pull.defaultBranch, parsed.config.gate.base_branches);
+  return classifyBase(baseRef, defaultBranch, parsed.config.gate.base_branches);
 }
 
 /**

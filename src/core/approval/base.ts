@@ -7,20 +7,14 @@ export type BaseTrust = { gated: true } | { gated: false; reason: string };
 
 /**
  * `baseBranches` comes from the default branch's config, never from the base branch's own.
- * A base that cannot be classified (GitHub did not say which branch is the default) is not
- * gated: it approves nothing.
+ * Without the default branch there is nothing to classify against: the caller cannot tell, and
+ * approves nothing (the app says so as a failed read).
  */
 export function classifyBase(
   baseRef: string,
-  defaultBranch: string | undefined,
+  defaultBranch: string,
   baseBranches: readonly string[],
 ): BaseTrust {
-  if (!defaultBranch) {
-    return {
-      gated: false,
-      reason: 'GitHub did not report the default branch, so the base branch cannot be classified',
-    };
-  }
   if (baseRef === defaultBranch || baseBranches.includes(baseRef)) return { gated: true };
   return {
     gated: false,

@@ -11,7 +11,7 @@ export interface PlanSource {
   /** Size in bytes when known before reading (a regular file); undefined for stdin. */
   size?: number;
   /** The bytes from an offset, when they can be read again (a file): enables streaming. */
-  open?: (start: number) => AsyncIterable<Uint8Array>;
+  open?: RangedBytes['open'];
   /** All the bytes at once. */
   read: () => Promise<Uint8Array>;
   /**
