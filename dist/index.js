@@ -35853,13 +35853,18 @@ function isTrustedAuthor(login, bots) {
   return bots.some((b) => sameLogin(b, login));
 }
 function trustedSummaries(comments, bots) {
-  const out = [];
+  return readSummaries(comments, bots).summaries;
+}
+function readSummaries(comments, bots) {
+  const summaries = [];
+  let unreadable = 0;
   for (const comment of comments) {
     if (!isTrustedAuthor(comment.user?.login, bots)) continue;
     const m = decodeMarker(comment.body ?? "");
-    if (m.ok) out.push({ comment, marker: m.marker });
+    if (m.ok) summaries.push({ comment, marker: m.marker });
+    else if (m.reason === "malformed" || m.reason === "several") unreadable++;
   }
-  return out;
+  return { summaries, unreadable };
 }
 function stickyKey(projects) {
   return [...projects].sort().join("\0");

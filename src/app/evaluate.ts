@@ -18,9 +18,9 @@ import {
 import { mapRun, type PullRef, type RunMapping } from '../core/approval/deployment.js';
 import { approvalPolicy, type ApprovalPolicy } from '../core/approval/policy.js';
 import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
-import { decodeMarker, mentionsMarker } from '../core/marker.js';
+import { mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
-import { isTrustedAuthor, trustedSummaries } from '../core/summaries.js';
+import { isTrustedAuthor, readSummaries } from '../core/summaries.js';
 import { statusOf } from './client.js';
 import type { CheckRunWrite, GateReview, GitHub, PullComment, PullInfo } from './github.js';
 import {
@@ -178,7 +178,7 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
 
     const edited = await distrustEditedSummaries(ev, comments, config.config);
     const current = comments.filter((c) => !edited.has(editedSummaryKey(c)));
-    const summaries = trustedSummaries(current, config.config.bots);
+    const { summaries, unreadable } = readSummaries(current, config.config.bots);
     const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
     // Without a summary for the head, owners do not matter: every approval is refused as early.
     const owners = hasSummary ? await readOwners(gh, pull) : noOwners();
@@ -211,20 +211,12 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
       policy,
       owners: owners.note,
       anySummary: summaries.length > 0,
-      unreadableSummaries: current.filter(
-        (c) => isTrustedAuthor(c.user?.login, config.config.bots) && unreadableMarker(c.body),
-      ).length,
+      unreadableSummaries: unreadable,
     };
   } catch (err) {
     await notDecided(ev, unreadOf(err), comments);
     throw err;
   }
-}
-
-/** A plangate marker that is there but cannot be read (malformed, or several in one comment). */
-function unreadableMarker(body: string): boolean {
-  const m = decodeMarker(body);
-  return !m.ok && (m.reason === 'malformed' || m.reason === 'several');
 }
 
 /** What could not be read, when a read named it (reading); otherwise unknown. */

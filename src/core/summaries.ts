@@ -28,13 +28,27 @@ export function trustedSummaries<C extends CommentLike>(
   comments: readonly C[],
   bots: readonly string[],
 ): TrustedSummary<C>[] {
-  const out: TrustedSummary<C>[] = [];
+  return readSummaries(comments, bots).summaries;
+}
+
+/**
+ * The trusted summaries, and how many comments by a `bots` login carry a plangate marker that
+ * cannot be read (damaged, or several in one comment): they count for nothing, and the check
+ * says why. Each marker is decoded once.
+ */
+export function readSummaries<C extends CommentLike>(
+  comments: readonly C[],
+  bots: readonly string[],
+): { summaries: TrustedSummary<C>[]; unreadable: number } {
+  const summaries: TrustedSummary<C>[] = [];
+  let unreadable = 0;
   for (const comment of comments) {
     if (!isTrustedAuthor(comment.user?.login, bots)) continue;
     const m = decodeMarker(comment.body ?? '');
-    if (m.ok) out.push({ comment, marker: m.marker });
+    if (m.ok) summaries.push({ comment, marker: m.marker });
+    else if (m.reason === 'malformed' || m.reason === 'several') unreadable++;
   }
-  return out;
+  return { summaries, unreadable };
 }
 
 /** The key a sticky comment is found by: its sorted project names. */
