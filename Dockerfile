@@ -1,7 +1,7 @@
-# The plangate GitHub App (Probot). Build: `docker build -t plangate-app .`
-# Run:   docker run -p 3000:3000 -e APP_ID -e PRIVATE_KEY -e WEBHOOK_SECRET plangate-app
+# The applygate GitHub App (Probot). Build: `docker build -t applygate-app .`
+# Run:   docker run -p 3000:3000 -e APP_ID -e PRIVATE_KEY -e WEBHOOK_SECRET applygate-app
 # (register the app first: docs/app.md). Webhooks arrive at POST /api/github/webhooks;
-# GET /ping answers PONG. Released images: ghcr.io/plangate/plangate (docs/deploy.md).
+# GET /ping answers PONG. Released images: ghcr.io/applygate/applygate (docs/deploy.md).
 # test/install/docker.test.ts carries out every step below on exactly this build context.
 
 # --- build: compile TypeScript to lib/ with the dev dependencies, then drop them

@@ -1,4 +1,4 @@
-import {createRequire as __plangateCreateRequire} from 'node:module'; const require = __plangateCreateRequire(import.meta.url);
+import {createRequire as __applygateCreateRequire} from 'node:module'; const require = __applygateCreateRequire(import.meta.url);
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
@@ -23773,12 +23773,12 @@ function asObject(v) {
 }
 
 // src/core/config.ts
-var CONFIG_PATH = ".github/plangate.yml";
+var CONFIG_PATH = ".github/applygate.yml";
 var LOGIN_OR_TEAM = "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$";
 var CONFIG_SCHEMA = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://github.com/plangate/plangate/schema/plangate.schema.json",
-  title: "plangate configuration (.github/plangate.yml)",
+  $id: "https://github.com/applygate/applygate/schema/applygate.schema.json",
+  title: "applygate configuration (.github/applygate.yml)",
   description: "Read from the base branch of a pull request, never from its head. A missing file means these defaults.",
   type: "object",
   additionalProperties: false,
@@ -23928,7 +23928,7 @@ var CONFIG_SCHEMA = {
         },
         app: {
           type: "string",
-          description: "Slug of the plangate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).",
+          description: "Slug of the applygate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).",
           pattern: "^$|^[a-z0-9][a-z0-9-]{0,33}$",
           default: ""
         }
@@ -23949,14 +23949,14 @@ var CONFIG_SCHEMA = {
     },
     bots: {
       type: "array",
-      description: "Authors whose plangate summary comments are trusted.",
+      description: "Authors whose applygate summary comments are trusted.",
       items: { type: "string", pattern: LOGIN_OR_TEAM },
       uniqueItems: true,
       default: ["github-actions[bot]"]
     },
     guard: {
       type: "object",
-      description: "plangate guard: the check of terraform, tofu and terragrunt commands in terminals and coding agents (docs/guard.md).",
+      description: "applygate guard: the check of terraform, tofu and terragrunt commands in terminals and coding agents (docs/guard.md).",
       additionalProperties: false,
       properties: {
         ask_level: {
@@ -32734,7 +32734,7 @@ function planFromJson(doc, file) {
   const major = fv.split(".")[0];
   if (!SUPPORTED_MAJORS.has(major)) {
     refuse(
-      `plan format version ${cut(fv, 20)} is not supported (plangate reads 0.x and 1.x); upgrade plangate`
+      `plan format version ${cut(fv, 20)} is not supported (applygate reads 0.x and 1.x); upgrade applygate`
     );
   }
   const looksLikePlan = "resource_changes" in doc || "planned_values" in doc || "output_changes" in doc || "errored" in doc || "resource_drift" in doc;
@@ -33498,7 +33498,7 @@ async function parsePlanStream(source, file, opts = {}) {
       e.tooBig ? e.offset : Infinity
     );
     if (where) return syntaxErrorReason(where);
-    return e.tooBig ? `one value is larger than ${MAX_VALUE_BYTES / 1024 / 1024} MB, which plangate does not read` : "not valid JSON (syntax error)";
+    return e.tooBig ? `one value is larger than ${MAX_VALUE_BYTES / 1024 / 1024} MB, which applygate does not read` : "not valid JSON (syntax error)";
   }
 }
 
@@ -33543,7 +33543,7 @@ function parseWhole(box, file) {
 // src/core/plan/threshold.ts
 var STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
 function streamThreshold(env) {
-  const v = env.PLANGATE_STREAM_THRESHOLD;
+  const v = env.APPLYGATE_STREAM_THRESHOLD;
   return v !== void 0 && /^\d+$/.test(v) ? Number(v) : STREAM_THRESHOLD_BYTES;
 }
 
@@ -33565,7 +33565,7 @@ var CONTROL = (
 );
 var LINE_BREAK = /\r\n|[\r\n\t\u0085\u2028\u2029]/g;
 function defang(s) {
-  return s.replace(/plangate:v/gi, (m) => `${m.slice(0, 8)}${ZWSP}${m.slice(8)}`).replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`).replace(/--(!?)>/g, `-${ZWSP}-$1>`);
+  return s.replace(/applygate:v/gi, (m) => `${m.slice(0, -2)}${ZWSP}${m.slice(-2)}`).replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`).replace(/--(!?)>/g, `-${ZWSP}-$1>`);
 }
 function oneLine(s) {
   return defang(s).replace(LINE_BREAK, " ").replace(CONTROL, "\uFFFD");
@@ -35329,9 +35329,9 @@ function lowerFirst(parts) {
 
 // src/core/marker.ts
 var MARKER_VERSION = 2;
-var PREFIX = `<!-- plangate:v${MARKER_VERSION} `;
+var PREFIX = `<!-- applygate:v${MARKER_VERSION} `;
 var SUFFIX = " -->";
-var MARKER_RE = /<!-- plangate:v(\d{1,3}) ([A-Za-z0-9_-]+) -->/g;
+var MARKER_RE = /<!-- applygate:v(\d{1,3}) ([A-Za-z0-9_-]+) -->/g;
 var MARKER_MAX_BYTES = 8192;
 function markerFor(report, opts = {}) {
   const m = {
@@ -35549,7 +35549,7 @@ function titleLines(report) {
   const shown2 = names.slice(0, TITLE_PROJECTS_MAX);
   const more = names.length - shown2.length;
   const list2 = names.length === 0 ? "no plans" : shown2.join(", ") + (more > 0 ? `, and ${more} more` : "");
-  return [`### plangate: ${list2}`, badge(report.level, report.score, report.requiresApproval)];
+  return [`### applygate: ${list2}`, badge(report.level, report.score, report.requiresApproval)];
 }
 function projectParts(p, opts, multi) {
   const ordered = orderedChanges(p.plan);
@@ -35778,13 +35778,13 @@ var RULE_READS = {
 };
 
 // src/core/ledger.ts
-var LEDGER_CHECK_NAME = "plangate / destroy approval";
-var LEDGER_RE = /<!-- plangate-ledger:v1 ([A-Za-z0-9_-]*) -->/g;
+var LEDGER_CHECK_NAME = "applygate / destroy approval";
+var LEDGER_RE = /<!-- applygate-ledger:v1 ([A-Za-z0-9_-]*) -->/g;
 var LEDGER_STATES = ["approved", "pending", "not-required"];
 function decodeLedger(text) {
   const found = [...text.matchAll(LEDGER_RE)];
   if (found.length === 0) {
-    return { ok: false, reason: "none", detail: "the check run carries no plangate ledger" };
+    return { ok: false, reason: "none", detail: "the check run carries no applygate ledger" };
   }
   if (found.length > 1) {
     return { ok: false, reason: "several", detail: "the check run carries more than one ledger" };
@@ -35918,14 +35918,14 @@ function pickLedger(runs, want) {
   if (pinned.length === 0) {
     return {
       ok: false,
-      message: `no plangate ledger on head ${head} of PR #${want.pull}${why}. Is the plangate app installed${want.app ? ` as \`${want.app}\`` : ""}, and did it evaluate this pull request? Comment on the PR or push to make it run.`
+      message: `no applygate ledger on head ${head} of PR #${want.pull}${why}. Is the applygate app installed${want.app ? ` as \`${want.app}\`` : ""}, and did it evaluate this pull request? Comment on the PR or push to make it run.`
     };
   }
   const apps = [...new Set(pinned.map((r) => r.appSlug))];
   if (apps.length > 1) {
     return {
       ok: false,
-      message: `check runs named like the ledger on head ${head} come from several apps (${apps.join(", ")}); set \`gate.app\` in the default branch's config to the plangate app's slug`
+      message: `check runs named like the ledger on head ${head} come from several apps (${apps.join(", ")}); set \`gate.app\` in the default branch's config to the applygate app's slug`
     };
   }
   const run2 = [...pinned].sort((a, b) => b.id - a.id)[0];
@@ -36427,7 +36427,7 @@ function getInputs() {
     mode,
     plans,
     token,
-    configPath: getInput("config") || ".github/plangate.yml",
+    configPath: getInput("config") || ".github/applygate.yml",
     comment: oneOf("comment", ["always", "on-change", "never"], "on-change"),
     layout: oneOf("comment-layout", ["per-project", "combined"], "per-project"),
     ...summaryJsonPath ? { summaryJsonPath } : {}
@@ -36443,7 +36443,7 @@ function oneOf(name, allowed, dflt) {
 
 // src/action/main.ts
 var JOB_SUMMARY_MAX = 1e6;
-var BREAK_GLASS_DOC = "https://github.com/plangate/plangate/blob/main/docs/action.md#break-glass";
+var BREAK_GLASS_DOC = "https://github.com/applygate/applygate/blob/main/docs/action.md#break-glass";
 async function run() {
   try {
     const settings = getInputs();
@@ -36496,7 +36496,7 @@ async function loadConfig(settings, octokit, at) {
     text = await readFile(settings.configPath, "utf8");
   }
   const result = parseConfig(text, where);
-  if (!result.ok) throw new Error(`The plangate config is invalid:
+  if (!result.ok) throw new Error(`The applygate config is invalid:
 ${result.errors.join("\n")}`);
   return result.config;
 }
@@ -36544,7 +36544,7 @@ ${errors.join("\n")}`);
 }
 async function summarize(settings, report, config, octokit, pr, maxDetails) {
   const json = reportJson(report);
-  const jsonPath = settings.summaryJsonPath ?? join2(process.env.RUNNER_TEMP || tmpdir(), "plangate-summary.json");
+  const jsonPath = settings.summaryJsonPath ?? join2(process.env.RUNNER_TEMP || tmpdir(), "applygate-summary.json");
   await writeFile2(jsonPath, `${JSON.stringify(json, null, 2)}
 `);
   const renderOpts = {
@@ -36564,11 +36564,11 @@ async function summarize(settings, report, config, octokit, pr, maxDetails) {
   );
   for (const p of report.projects) {
     info(
-      `plangate: ${p.name}: ${p.assessment.level} (${p.assessment.score}/100), digest ${shortDigest(p.plan.digest)}${p.assessment.requiresApproval ? ", approval required" : ""}`
+      `applygate: ${p.name}: ${p.assessment.level} (${p.assessment.score}/100), digest ${shortDigest(p.plan.digest)}${p.assessment.requiresApproval ? ", approval required" : ""}`
     );
   }
   if (!pr) {
-    info("plangate: not a pull request event; job summary and outputs only, no comment.");
+    info("applygate: not a pull request event; job summary and outputs only, no comment.");
     return;
   }
   if (settings.comment === "never") return;
@@ -36583,7 +36583,7 @@ async function summarize(settings, report, config, octokit, pr, maxDetails) {
   } catch (e) {
     if (!isForbidden(e)) throw e;
     warning(
-      `plangate: the token may not comment on PR #${pr.number} (403: a fork or Dependabot pull request gets a read-only token); the summary is in the job summary and the outputs.`
+      `applygate: the token may not comment on PR #${pr.number} (403: a fork or Dependabot pull request gets a read-only token); the summary is in the job summary and the outputs.`
     );
   }
 }
@@ -36596,13 +36596,13 @@ async function writeComments(settings, config, octokit, pull, bodies) {
     let url;
     if (!keep) {
       url = (await createComment(octokit, repo, pull, body)).html_url;
-      info(`plangate: created the summary comment for ${projects.join(", ")}: ${url}`);
+      info(`applygate: created the summary comment for ${projects.join(", ")}: ${url}`);
     } else if (settings.comment === "on-change" && bodiesEquivalent(keep.comment.body ?? "", body)) {
       url = keep.comment.html_url ?? "";
-      info(`plangate: summary for ${projects.join(", ")} unchanged; not rewritten.`);
+      info(`applygate: summary for ${projects.join(", ")} unchanged; not rewritten.`);
     } else {
       url = (await updateComment(octokit, repo, keep.comment.id, body)).html_url;
-      info(`plangate: updated the summary comment for ${projects.join(", ")}: ${url}`);
+      info(`applygate: updated the summary comment for ${projects.join(", ")}: ${url}`);
     }
     for (const d of duplicates) await deleteComment(octokit, repo, d.comment.id);
     firstUrl ??= url;
@@ -36631,7 +36631,7 @@ async function verify(report, config, octokit, pr, branch) {
     if (pick2.ok) {
       ledger = pick2.ledger;
       info(
-        `plangate verify: ledger of ${pick2.run.appSlug} on ${target.headSha.slice(0, 7)}: ${pick2.run.url ?? pick2.run.id}`
+        `applygate verify: ledger of ${pick2.run.appSlug} on ${target.headSha.slice(0, 7)}: ${pick2.run.url ?? pick2.run.id}`
       );
     } else noLedger = pick2.message;
     const comments = await listComments(octokit, repo, target.number);
@@ -36658,12 +36658,12 @@ async function verify(report, config, octokit, pr, branch) {
         config.verify.match,
         summaries.find((s) => s.name === p.name)
       );
-    if (v.ok) info(`plangate verify: ${v.message}`);
+    if (v.ok) info(`applygate verify: ${v.message}`);
     else failures.push(v.message);
   }
   setOutput("digest", report.projects.length === 1 ? report.projects[0].plan.digest : "");
   setOutput("verified", failures.length === 0);
-  if (failures.length) throw new Error(`plangate verify failed:
+  if (failures.length) throw new Error(`applygate verify failed:
 ${failures.join("\n")}`);
 }
 

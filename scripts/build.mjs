@@ -13,7 +13,7 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 
 const { CONFIG_SCHEMA } = await import('../lib/core/config.js');
 mkdirSync('schema', { recursive: true });
-writeFileSync('schema/plangate.schema.json', `${JSON.stringify(CONFIG_SCHEMA, null, 2)}\n`);
+writeFileSync('schema/applygate.schema.json', `${JSON.stringify(CONFIG_SCHEMA, null, 2)}\n`);
 
 // The CLI is one file with its dependencies: a process that summarizes a 3 MB plan spends a
 // third of its time starting, and resolving and compiling ~30 modules was most of that.
@@ -48,6 +48,6 @@ await build({
   logLevel: 'warning',
   // @actions/core pulls the CommonJS `tunnel` package, which calls require().
   banner: {
-    js: "import {createRequire as __plangateCreateRequire} from 'node:module'; const require = __plangateCreateRequire(import.meta.url);",
+    js: "import {createRequire as __applygateCreateRequire} from 'node:module'; const require = __applygateCreateRequire(import.meta.url);",
   },
 });

@@ -1,4 +1,4 @@
-// Compare what `plangate summarize` prints (text, markdown, json) for every fixture plan between
+// Compare what `applygate summarize` prints (text, markdown, json) for every fixture plan between
 // two revisions. Not a golden file: output changes on purpose, and this shows which files and
 // formats a change touched, with the differences, so that a refactoring can prove it changed
 // nothing and a feature can show exactly what it changed.
@@ -8,8 +8,8 @@
 // BASE defaults to main, HEAD to the working tree (uncommitted changes included). Each side's
 // CLI is bundled from that revision's src/ (the command line is the stable interface, so any two
 // revisions compare) and run on every plan in ../shared/fixtures/plans and plans-realworld, from
-// an empty directory (no .github/plangate.yml). --stream reads every plan with the streaming
-// reader (PLANGATE_STREAM_THRESHOLD=0) on both sides. --diff N prints up to N lines of each
+// an empty directory (no .github/applygate.yml). --stream reads every plan with the streaming
+// reader (APPLYGATE_STREAM_THRESHOLD=0) on both sides. --diff N prints up to N lines of each
 // difference (default 40; 0 for none). Exit 0 when all is identical, 1 when anything differs.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ const FIXTURE_DIRS = ['plans', 'plans-realworld'].map((d) =>
 );
 const FORMATS = ['text', 'markdown', 'json'];
 // Inside node_modules, so that a revision's sources resolve the repository's dependencies.
-const cache = join(repo, 'node_modules/.cache/plangate-compare');
+const cache = join(repo, 'node_modules/.cache/applygate-compare');
 
 function parseArgs(argv) {
   const opts = { revs: [], stream: false, diffLines: 40 };
@@ -119,11 +119,11 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const [base, head] = await Promise.all([bundleCli(opts.base), bundleCli(opts.head)]);
   const plans = fixturePlans();
-  const scratch = mkdtempSync(join(tmpdir(), 'plangate-compare-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'applygate-compare-'));
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('PLANGATE_')),
+    Object.entries(process.env).filter(([k]) => !k.startsWith('APPLYGATE_')),
   );
-  if (opts.stream) env.PLANGATE_STREAM_THRESHOLD = '0';
+  if (opts.stream) env.APPLYGATE_STREAM_THRESHOLD = '0';
   delete env.FORCE_COLOR;
 
   const jobs = plans.flatMap((plan) => FORMATS.map((format) => ({ plan, format })));

@@ -38,7 +38,7 @@ export function getInputs(): Settings {
     mode,
     plans,
     token,
-    configPath: core.getInput('config') || '.github/plangate.yml',
+    configPath: core.getInput('config') || '.github/applygate.yml',
     comment: oneOf('comment', ['always', 'on-change', 'never'] as const, 'on-change'),
     layout: oneOf('comment-layout', ['per-project', 'combined'] as const, 'per-project'),
     ...(summaryJsonPath ? { summaryJsonPath } : {}),

@@ -39,7 +39,8 @@ import { getInputs, type Settings } from './inputs.js';
 const JOB_SUMMARY_MAX = 1_000_000; // GitHub's job summary limit is 1 MiB per step
 
 /** Where applying without a pull request is documented (the verify failure names it). */
-const BREAK_GLASS_DOC = 'https://github.com/plangate/plangate/blob/main/docs/action.md#break-glass';
+const BREAK_GLASS_DOC =
+  'https://github.com/applygate/applygate/blob/main/docs/action.md#break-glass';
 
 export async function run(): Promise<void> {
   try {
@@ -112,7 +113,7 @@ async function loadConfig(
     text = await readFile(settings.configPath, 'utf8');
   }
   const result = parseConfig(text, where);
-  if (!result.ok) throw new Error(`The plangate config is invalid:\n${result.errors.join('\n')}`);
+  if (!result.ok) throw new Error(`The applygate config is invalid:\n${result.errors.join('\n')}`);
   return result.config;
 }
 
@@ -172,7 +173,7 @@ async function summarize(
 ): Promise<void> {
   const json = reportJson(report);
   const jsonPath =
-    settings.summaryJsonPath ?? join(process.env.RUNNER_TEMP || tmpdir(), 'plangate-summary.json');
+    settings.summaryJsonPath ?? join(process.env.RUNNER_TEMP || tmpdir(), 'applygate-summary.json');
   await writeFile(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
 
   const renderOpts = {
@@ -197,12 +198,12 @@ async function summarize(
   );
   for (const p of report.projects) {
     core.info(
-      `plangate: ${p.name}: ${p.assessment.level} (${p.assessment.score}/100), digest ${shortDigest(p.plan.digest)}${p.assessment.requiresApproval ? ', approval required' : ''}`,
+      `applygate: ${p.name}: ${p.assessment.level} (${p.assessment.score}/100), digest ${shortDigest(p.plan.digest)}${p.assessment.requiresApproval ? ', approval required' : ''}`,
     );
   }
 
   if (!pr) {
-    core.info('plangate: not a pull request event; job summary and outputs only, no comment.');
+    core.info('applygate: not a pull request event; job summary and outputs only, no comment.');
     return;
   }
   if (settings.comment === 'never') return;
@@ -224,7 +225,7 @@ async function summarize(
     // summary and the outputs, and the step does not fail (docs/action.md).
     if (!gh.isForbidden(e)) throw e;
     core.warning(
-      `plangate: the token may not comment on PR #${pr.number} (403: a fork or Dependabot pull request gets a read-only token); the summary is in the job summary and the outputs.`,
+      `applygate: the token may not comment on PR #${pr.number} (403: a fork or Dependabot pull request gets a read-only token); the summary is in the job summary and the outputs.`,
     );
   }
 }
@@ -244,16 +245,16 @@ async function writeComments(
     let url: string;
     if (!keep) {
       url = (await gh.createComment(octokit, repo, pull, body)).html_url;
-      core.info(`plangate: created the summary comment for ${projects.join(', ')}: ${url}`);
+      core.info(`applygate: created the summary comment for ${projects.join(', ')}: ${url}`);
     } else if (
       settings.comment === 'on-change' &&
       bodiesEquivalent(keep.comment.body ?? '', body)
     ) {
       url = keep.comment.html_url ?? '';
-      core.info(`plangate: summary for ${projects.join(', ')} unchanged; not rewritten.`);
+      core.info(`applygate: summary for ${projects.join(', ')} unchanged; not rewritten.`);
     } else {
       url = (await gh.updateComment(octokit, repo, keep.comment.id, body)).html_url;
-      core.info(`plangate: updated the summary comment for ${projects.join(', ')}: ${url}`);
+      core.info(`applygate: updated the summary comment for ${projects.join(', ')}: ${url}`);
     }
     for (const d of duplicates) await gh.deleteComment(octokit, repo, d.comment.id);
     firstUrl ??= url;
@@ -290,7 +291,7 @@ async function verify(
     if (pick.ok) {
       ledger = pick.ledger;
       core.info(
-        `plangate verify: ledger of ${pick.run.appSlug} on ${target.headSha.slice(0, 7)}: ${pick.run.url ?? pick.run.id}`,
+        `applygate verify: ledger of ${pick.run.appSlug} on ${target.headSha.slice(0, 7)}: ${pick.run.url ?? pick.run.id}`,
       );
     } else noLedger = pick.message;
     // The summary only helps name what differs (its lists count when they hash to the ledger's).
@@ -318,10 +319,10 @@ async function verify(
         config.verify.match,
         summaries.find((s) => s.name === p.name),
       );
-    if (v.ok) core.info(`plangate verify: ${v.message}`);
+    if (v.ok) core.info(`applygate verify: ${v.message}`);
     else failures.push(v.message);
   }
   core.setOutput('digest', report.projects.length === 1 ? report.projects[0]!.plan.digest : '');
   core.setOutput('verified', failures.length === 0);
-  if (failures.length) throw new Error(`plangate verify failed:\n${failures.join('\n')}`);
+  if (failures.length) throw new Error(`applygate verify failed:\n${failures.join('\n')}`);
 }

@@ -73,7 +73,7 @@ export type FileRead =
   | { found: true; tooLarge: false; text: string };
 
 /**
- * File contents (`.github/plangate.yml`, `CODEOWNERS`) by repository, commit SHA and path.
+ * File contents (`.github/applygate.yml`, `CODEOWNERS`) by repository, commit SHA and path.
  * Safe: a commit SHA names its tree, so the contents of a path at a SHA can never change. A
  * base branch that moves has a new SHA, hence new keys: the new files are read. At most 500
  * entries and 32 M characters (a CODEOWNERS file may be up to 3 MB).

@@ -82,7 +82,7 @@ export interface Job {
 /** What a check run is written for: the pull request and its head. */
 export type CheckTarget = Pick<PullInfo, 'number' | 'headSha' | 'htmlUrl'>;
 
-/** `.github/plangate.yml` larger than this is an error, not a config. */
+/** `.github/applygate.yml` larger than this is an error, not a config. */
 const CONFIG_MAX_BYTES = 1024 * 1024;
 
 /** What every step of one evaluation works with. */
@@ -124,7 +124,7 @@ export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision
   const { decision } = run;
   log.info(
     { pull: pull.number, head: pull.headSha, state: decision.state },
-    `plangate: ${decision.summary}`,
+    `applygate: ${decision.summary}`,
   );
   await keepCheckCurrent(run);
   for (const trigger of job.triggers ?? []) await answerCommand(run, trigger);
@@ -230,7 +230,7 @@ class ReadFailed extends Error {
     readonly unread: Unread,
     cause: unknown,
   ) {
-    super(`plangate could not read ${unread.what}`, { cause });
+    super(`applygate could not read ${unread.what}`, { cause });
   }
 }
 
@@ -301,7 +301,7 @@ async function mapAndEvaluate(gh: GitHub, request: GateRequest, log: Log): Promi
         ambiguous: false,
       };
   if (mapping.pull === undefined) {
-    log.info({ run: request.runId, sha, reason: mapping.reason }, 'plangate: run not mapped');
+    log.info({ run: request.runId, sha, reason: mapping.reason }, 'applygate: run not mapped');
     if (mapping.ambiguous) {
       await gh.reviewGate(request.runId, request.environment, {
         comment: GATE.ambiguous(mapping.reason),
@@ -359,7 +359,7 @@ async function notGatedPull(
 ): Promise<Decision> {
   const policy = approvalPolicy(config ?? DEFAULT_CONFIG);
   const decision = notGated(pull.headSha, pull.baseRef, policy.required);
-  log.info({ pull: pull.number, base: pull.baseRef, reason }, `plangate: ${decision.summary}`);
+  log.info({ pull: pull.number, base: pull.baseRef, reason }, `applygate: ${decision.summary}`);
   const check = checkRun(decision, policy, noOwners().note, pull);
   check.summary = `${check.summary}\n\nWhy: ${reason}.`;
   const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
@@ -485,7 +485,10 @@ async function memberships(
         const state = await reading(READS.membership(team, login), gh.membership(team, login));
         if (state === 'active') out.get(team)!.add(login);
         if (state === 'hidden') {
-          log.warn({ team, login }, 'plangate: team not visible to the app; not counted as member');
+          log.warn(
+            { team, login },
+            'applygate: team not visible to the app; not counted as member',
+          );
         }
       }),
     ),
@@ -572,14 +575,14 @@ async function notDecided(
 ): Promise<void> {
   ev.log.warn(
     { pull: ev.pull.number, unread: unread?.what },
-    'plangate: cannot tell; nothing approved, the check run says why',
+    'applygate: cannot tell; nothing approved, the check run says why',
   );
   const mayMatter =
     ev.job.gate !== undefined || !comments || comments.some((c) => mentionsMarker(c.body));
   try {
     await writeCheck(ev, undecidedCheck(unread, ev.pull), mayMatter);
   } catch (err) {
-    ev.log.error({ err }, 'plangate: could not write the check run either; nothing approved');
+    ev.log.error({ err }, 'applygate: could not write the check run either; nothing approved');
   }
 }
 
@@ -618,7 +621,7 @@ async function bestEffort(log: Log, what: string, write: () => Promise<void>): P
   try {
     await write();
   } catch (err) {
-    log.warn({ err }, `plangate: could not ${what}; continuing`);
+    log.warn({ err }, `applygate: could not ${what}; continuing`);
   }
 }
 
@@ -685,7 +688,7 @@ async function reviewWaitingRuns({ gh, pull, log }: Evaluation, review: GateRevi
       if (mapping.pull !== pull.number) {
         log.info(
           { run: run.id, pull: pull.number, mapped: mapping.pull, reason: mapping.reason },
-          "plangate: a waiting run at this commit is not this pull request's; left alone",
+          "applygate: a waiting run at this commit is not this pull request's; left alone",
         );
         continue;
       }
@@ -694,7 +697,7 @@ async function reviewWaitingRuns({ gh, pull, log }: Evaluation, review: GateRevi
           await gh.reviewGate(run.id, environment, review);
         } catch (err) {
           // An environment gated by someone else's rule (or a reviewer) is not ours to review.
-          log.warn({ err, run: run.id, environment }, 'plangate: could not review a waiting run');
+          log.warn({ err, run: run.id, environment }, 'applygate: could not review a waiting run');
         }
       }
     }
@@ -704,7 +707,7 @@ async function reviewWaitingRuns({ gh, pull, log }: Evaluation, review: GateRevi
 /** The base branch's config is invalid: a failed check, and deployments rejected with why. */
 async function configBroken(ev: Evaluation, errors: string[]): Promise<void> {
   const { gh, pull, job, log } = ev;
-  log.warn({ pull: pull.number, errors }, 'plangate: the base-branch config is invalid');
+  log.warn({ pull: pull.number, errors }, 'applygate: the base-branch config is invalid');
   await writeCheck(ev, configErrorCheck(errors, pull), true);
   const review = { state: 'rejected' as const, comment: GATE.configBroken(errors) };
   if (job.gate) await gh.reviewGate(job.gate.runId, job.gate.environment, review);

@@ -9,7 +9,7 @@ import { commentMayMatter } from './triggers.js';
 // The Probot app: wiring only. Each handler returns early on its guard clauses, then queues an
 // evaluation and returns, so the webhook is acknowledged at once; the work runs in the queue.
 
-export interface PlangateOptions {
+export interface ApplygateOptions {
   /** The GitHub App's id, to find this app's own check runs. Default: `APP_ID`. */
   appId?: number;
   /** Time limits and rate-limit retries of GitHub calls (see client.ts). */
@@ -25,7 +25,7 @@ export interface PlangateOptions {
   now?: () => number;
 }
 
-export interface PlangateApp {
+export interface ApplygateApp {
   (app: Probot): void;
   /** Resolves when every queued evaluation has finished (tests, graceful shutdown). */
   settled(): Promise<void>;
@@ -85,7 +85,7 @@ function pullJob(pr: { number: number; head: { sha: string }; html_url: string }
   };
 }
 
-export function plangate(options: PlangateOptions = {}): PlangateApp {
+export function applygate(options: ApplygateOptions = {}): ApplygateApp {
   const queue = new WorkQueue();
   /**
    * Comment-triggered evaluations queued but not started, by repository and pull request: a
@@ -106,7 +106,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
       if (deliveries.claim(context.id)) return true;
       context.log.info(
         { event: context.name, delivery: context.id },
-        'plangate: webhook delivered twice; ignored',
+        'applygate: webhook delivered twice; ignored',
       );
       return false;
     };
@@ -125,7 +125,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
           deliveries.release(context.id);
           context.log.error(
             { err, event: context.name, delivery: context.id },
-            'plangate: evaluation failed after retries; waiting deployments stay waiting',
+            'applygate: evaluation failed after retries; waiting deployments stay waiting',
           );
         },
       );
@@ -192,7 +192,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
       if (runId === undefined || !environment) {
         context.log.warn(
           { callback: payload.deployment_callback_url, environment },
-          'plangate: deployment_protection_rule without a run id or environment; ignored',
+          'applygate: deployment_protection_rule without a run id or environment; ignored',
         );
         return;
       }
@@ -228,7 +228,7 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
       const dropped = caches.memberships.forget(payload.organization.login, login);
       context.log.debug(
         { org: payload.organization.login, team: payload.team.slug, login, dropped },
-        'plangate: team membership added; cached refusals dropped',
+        'applygate: team membership added; cached refusals dropped',
       );
     });
   };
@@ -237,4 +237,4 @@ export function plangate(options: PlangateOptions = {}): PlangateApp {
 }
 
 /** The app `probot run` loads. */
-export default plangate();
+export default applygate();

@@ -1,5 +1,5 @@
 // The app on AWS Lambda, behind an API Gateway HTTP API (payload format 2.0) or a Lambda function
-// URL (the same format). Handler: `lib/app/lambda.handler` (`plangate/lambda` in the npm
+// URL (the same format). Handler: `lib/app/lambda.handler` (`applygate/lambda` in the npm
 // package). Two things differ from the long-running server (server.ts):
 // - GitHub signs the bytes it sent. The signature is checked against the body exactly as API
 //   Gateway passed it (base64-decoded when it says so), never against JSON parsed and written
@@ -10,7 +10,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createWebMiddleware } from '@octokit/webhooks';
 import { createProbot, type Probot } from 'probot';
-import { plangate, type PlangateApp } from './index.js';
+import { applygate, type ApplygateApp } from './index.js';
 
 /** An API Gateway payload 2.0 event, as API Gateway and function URLs send it. */
 export type HttpEvent = Pick<
@@ -23,8 +23,8 @@ export type LambdaHandler = (event: HttpEvent) => Promise<HttpResult>;
 export interface LambdaOptions {
   /** Default: `createProbot()`, configured by Probot's environment variables. */
   probot?: Probot;
-  /** Default: `plangate()`. */
-  app?: PlangateApp;
+  /** Default: `applygate()`. */
+  app?: ApplygateApp;
 }
 
 // How long the signature check and the handlers' own work (they only queue) may take before
@@ -33,7 +33,7 @@ export interface LambdaOptions {
 const RECEIVE_TIMEOUT_MS = 20_000;
 
 export function createLambdaHandler(options: LambdaOptions = {}): LambdaHandler {
-  const app = options.app ?? plangate();
+  const app = options.app ?? applygate();
   let receiver: Promise<Receiver> | undefined;
   const ready = () =>
     (receiver ??= (async () => {

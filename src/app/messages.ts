@@ -12,7 +12,7 @@ import type { CheckRunWrite, PullComment, PullInfo } from './github.js';
 // of deployment reviews. People are named as plain text (`@login` in code), never as mentions,
 // except the author of a refused command in the reply to them.
 
-export const CHECK_NAME = 'plangate / destroy approval';
+export const CHECK_NAME = 'applygate / destroy approval';
 /** GitHub's limit on the comment of a deployment protection rule review. */
 export const GATE_COMMENT_MAX = 1024;
 
@@ -29,10 +29,10 @@ export interface OwnersNote {
 
 // ------------------------------------------------------------------------------ own comments
 
-const TAG_RE = /<!-- plangate-app (notice|reply) ([a-z]+=[0-9a-f]+) -->/;
+const TAG_RE = /<!-- applygate-app (notice|reply) ([a-z]+=[0-9a-f]+) -->/;
 
 function tag(kind: 'notice' | 'reply' | 'check', key: string): string {
-  return `<!-- plangate-app ${kind} ${key} -->`;
+  return `<!-- applygate-app ${kind} ${key} -->`;
 }
 
 /**
@@ -72,7 +72,7 @@ export function editedSummaryKey(c: Pick<PullComment, 'id' | 'updated_at'>): str
 }
 
 const EDITED_RE =
-  /<!-- plangate-app edited-summary comment=([0-9a-f]{1,16}) at=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) -->/g;
+  /<!-- applygate-app edited-summary comment=([0-9a-f]{1,16}) at=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) -->/g;
 
 /**
  * The summary versions the app recorded as edited by a person (see distrustEditedSummaries), by
@@ -97,14 +97,14 @@ export function editedSummaries(
 export function editedSummaryNotice(summary: PullComment, editor: string): string {
   const author = summary.user?.login ?? 'the plan job';
   return [
-    `### ⚠️ The plangate summary was edited by ${codeSpan(`@${editor}`)}`,
+    `### ⚠️ The applygate summary was edited by ${codeSpan(`@${editor}`)}`,
     '',
     `[This summary](${summary.html_url}) is written by the plan job (${codeSpan(`@${author}`)}); ` +
-      'someone else changed it, so plangate no longer trusts it. Until the plan job writes the ' +
+      'someone else changed it, so applygate no longer trusts it. Until the plan job writes the ' +
       'summary again (push a commit, or re-run the plan job), approvals do not count and ' +
       'deployments of this pull request are rejected.',
     '',
-    `<!-- plangate-app edited-summary comment=${summary.id.toString(16)} at=${summary.updated_at ?? ''} -->`,
+    `<!-- applygate-app edited-summary comment=${summary.id.toString(16)} at=${summary.updated_at ?? ''} -->`,
   ].join('\n');
 }
 
@@ -164,7 +164,7 @@ export function whoCanApprove(
 
 /**
  * The check run for a decision. Its output text carries the ledger record (ledgerOf) when there
- * is one: the decision that `verify` and `plangate guard` read.
+ * is one: the decision that `verify` and `applygate guard` read.
  */
 export function checkRun(
   decision: Decision,
@@ -199,7 +199,7 @@ function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: Owners
   }
   if (decision.state === 'no-summary') {
     out.push(
-      `No plangate summary for ${codeSpan(decision.headSha.slice(0, 7))} yet: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).`,
+      `No applygate summary for ${codeSpan(decision.headSha.slice(0, 7))} yet: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).`,
       'Approvals given for earlier commits do not carry over to a new commit.',
     );
     return out.join('\n\n');
@@ -275,7 +275,7 @@ function checkText(pull: Pick<PullInfo, 'number'>, ledger?: string): string {
 
 /** The pull request that wrote a check run of this app (checkText), if it says. */
 export function checkWrittenBy(text: string | null): number | undefined {
-  const m = /<!-- plangate-app check pull=([0-9a-f]{1,16}) -->/.exec(text ?? '');
+  const m = /<!-- applygate-app check pull=([0-9a-f]{1,16}) -->/.exec(text ?? '');
   return m ? Number.parseInt(m[1]!, 16) : undefined;
 }
 
@@ -324,8 +324,8 @@ export const READS = {
 } as const;
 
 function couldNotRead(unread: Unread | undefined): string {
-  if (!unread) return 'plangate could not complete its GitHub calls';
-  return `plangate could not read ${unread.what}${unread.detail ? ` (GitHub answered ${unread.detail})` : ''}`;
+  if (!unread) return 'applygate could not complete its GitHub calls';
+  return `applygate could not read ${unread.what}${unread.detail ? ` (GitHub answered ${unread.detail})` : ''}`;
 }
 
 /**
@@ -341,9 +341,9 @@ export function undecidedCheck(
     title: truncate(`Not decided: ${couldNotRead(unread)}`, 200),
     summary: truncate(
       [
-        `${unmention(couldNotRead(unread))}, even after retrying, so it cannot tell whether this plan is approved. **Nothing is approved**: no deployment of this pull request is approved until plangate decides again.`,
+        `${unmention(couldNotRead(unread))}, even after retrying, so it cannot tell whether this plan is approved. **Nothing is approved**: no deployment of this pull request is approved until applygate decides again.`,
         '',
-        "**What you can do:** retry in a few minutes. Nothing is lost: the comments already written are counted when plangate decides, at the next event on this pull request: re-run the plan job (its summary update is an event), re-run the waiting deployment, push a commit, or comment the approval command again. If it keeps failing, the app's logs name the call that failed; for a permission or team lookup, check that the app is still installed with access to this repository and its organization's teams.",
+        "**What you can do:** retry in a few minutes. Nothing is lost: the comments already written are counted when applygate decides, at the next event on this pull request: re-run the plan job (its summary update is an event), re-run the waiting deployment, push a commit, or comment the approval command again. If it keeps failing, the app's logs name the call that failed; for a permission or team lookup, check that the app is still installed with access to this repository and its organization's teams.",
       ].join('\n'),
       65_000,
     ),
@@ -355,7 +355,7 @@ export function undecidedCheck(
 /** Why a trusted bot's summary counts for nothing: its marker cannot be read. */
 export function unreadableSummaryNote(count: number): string {
   const which = count === 1 ? 'A summary comment' : `${count} summary comments`;
-  return `**Why:** ${which} by the plan job ${count === 1 ? 'carries' : 'carry'} a plangate marker that cannot be read (damaged, or more than one in a comment), so no plan is known and nothing can be approved. Re-run the plan job so that it writes the summary again.`;
+  return `**Why:** ${which} by the plan job ${count === 1 ? 'carries' : 'carry'} an applygate marker that cannot be read (damaged, or more than one in a comment), so no plan is known and nothing can be approved. Re-run the plan job so that it writes the summary again.`;
 }
 
 // ------------------------------------------------------------------------------ replies
@@ -431,12 +431,12 @@ export const GATE = {
       GATE_COMMENT_MAX,
     ),
   noSummary: (sha: string, pullNumber: number) =>
-    `Rejected: there is no plangate summary for commit ${sha.slice(0, 7)} on pull request #${pullNumber}, so no approved plan covers it. Run the plan job for this commit, then deploy again.`,
+    `Rejected: there is no applygate summary for commit ${sha.slice(0, 7)} on pull request #${pullNumber}, so no approved plan covers it. Run the plan job for this commit, then deploy again.`,
   noPull: (sha: string) =>
     `Rejected: no pull request is associated with commit ${sha.slice(0, 7)}, so no reviewed plan covers it. Deploy a commit from a pull request (or its merge commit).`,
   unmapped: (reason: string) =>
     truncate(
-      `Rejected: ${reason}. plangate approves a run only for the one pull request it deploys.`,
+      `Rejected: ${reason}. applygate approves a run only for the one pull request it deploys.`,
       GATE_COMMENT_MAX,
     ),
   ambiguous: (reason: string) =>

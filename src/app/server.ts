@@ -6,9 +6,9 @@
 // accepting webhooks, every evaluation already acknowledged finishes, then the process exits.
 // Give it a stop grace period of 30 seconds or more (GitHub calls time out and retry).
 import { run } from 'probot';
-import { plangate } from './index.js';
+import { applygate } from './index.js';
 
-const app = plangate();
+const app = applygate();
 const server = await run(app);
 
 // Probot's own SIGINT handler exits without waiting for the queue: ours replaces it.
@@ -24,16 +24,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 async function stop(signal: string): Promise<void> {
   const started = Date.now();
-  log(30, `plangate: ${signal}: no new webhooks; finishing the evaluations under way`);
+  log(30, `applygate: ${signal}: no new webhooks; finishing the evaluations under way`);
   let code = 0;
   try {
     await server.stop();
   } catch (err) {
-    log(50, `plangate: could not stop the server cleanly: ${String(err)}`);
+    log(50, `applygate: could not stop the server cleanly: ${String(err)}`);
     code = 1;
   }
   await app.settled();
-  log(30, `plangate: stopped after ${Date.now() - started} ms`);
+  log(30, `applygate: stopped after ${Date.now() - started} ms`);
   process.exit(code);
 }
 

@@ -38,7 +38,7 @@ function isPlainUtf8(p: string): boolean {
   }
 }
 
-// `plangate ... | head` closes the pipe early: that is the reader's choice, not an error.
+// `applygate ... | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -47,7 +47,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const argv = process.argv.slice(2);
-// `plangate guard ...` talks to the terminal, Claude Code and child processes itself; it is
+// `applygate guard ...` talks to the terminal, Claude Code and child processes itself; it is
 // loaded only when asked for, so `summarize` and `check` start as fast as before.
 const code =
   argv[0] === 'guard'

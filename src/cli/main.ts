@@ -14,7 +14,7 @@ import { buildReport, reportJson, type Report } from '../core/report.js';
 import { RULE_READS } from '../core/risk/reads.js';
 import { atLeast, LEVELS, type Level } from '../core/risk/types.js';
 
-// `plangate summarize` and `plangate check`. Everything is read and parsed before anything is
+// `applygate summarize` and `applygate check`. Everything is read and parsed before anything is
 // written, so bad input never leaves half an output behind.
 
 export const EXIT = { ok: 0, usage: 2, badInput: 2, needsApproval: 3 } as const;
@@ -41,11 +41,11 @@ export interface CliIo {
 }
 
 export const USAGE = `usage:
-  plangate summarize <plan.json|->... [--format text|markdown|json] [--config FILE]
-  plangate check <plan.json|->... [--max-level LEVEL] [--allow-destroy] [--format text|json] [--config FILE]
+  applygate summarize <plan.json|->... [--format text|markdown|json] [--config FILE]
+  applygate check <plan.json|->... [--max-level LEVEL] [--allow-destroy] [--format text|json] [--config FILE]
 
 Plans are \`terraform show -json plan.out\` (or \`tofu show -json\`) output; \`-\` reads stdin.
-Name projects with name=path. The config defaults to .github/plangate.yml when it exists.
+Name projects with name=path. The config defaults to .github/applygate.yml when it exists.
 Exit codes: 0 within limits, 3 the plan needs approval (check), 2 bad input.`;
 
 type Format = 'text' | 'markdown' | 'json';
@@ -58,7 +58,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (command !== 'summarize' && command !== 'check') {
     io.stderr(
-      `plangate: ${command ? `unknown command '${command}'` : 'no command given'}\n${USAGE}\n`,
+      `applygate: ${command ? `unknown command '${command}'` : 'no command given'}\n${USAGE}\n`,
     );
     return EXIT.usage;
   }
@@ -77,39 +77,39 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       },
     });
   } catch (e) {
-    io.stderr(`plangate: ${(e as Error).message}\n${USAGE}\n`);
+    io.stderr(`applygate: ${(e as Error).message}\n${USAGE}\n`);
     return EXIT.usage;
   }
   const { values, positionals } = args;
   const format = (values.format ?? 'text') as Format;
   const allowed: Format[] = command === 'check' ? ['text', 'json'] : ['text', 'markdown', 'json'];
   if (!allowed.includes(format)) {
-    io.stderr(`plangate: --format must be one of ${allowed.join(', ')}, not '${format}'\n`);
+    io.stderr(`applygate: --format must be one of ${allowed.join(', ')}, not '${format}'\n`);
     return EXIT.usage;
   }
   if (command === 'summarize' && (values['max-level'] || values['allow-destroy'])) {
-    io.stderr(`plangate: --max-level and --allow-destroy belong to 'plangate check'\n`);
+    io.stderr(`applygate: --max-level and --allow-destroy belong to 'applygate check'\n`);
     return EXIT.usage;
   }
   const maxLevel = values['max-level'];
   if (maxLevel !== undefined && !(LEVELS as readonly string[]).includes(maxLevel)) {
-    io.stderr(`plangate: --max-level must be one of ${LEVELS.join(', ')}, not '${maxLevel}'\n`);
+    io.stderr(`applygate: --max-level must be one of ${LEVELS.join(', ')}, not '${maxLevel}'\n`);
     return EXIT.usage;
   }
   if (positionals.length === 0) {
-    io.stderr(`plangate: name at least one plan file (or - for stdin)\n${USAGE}\n`);
+    io.stderr(`applygate: name at least one plan file (or - for stdin)\n${USAGE}\n`);
     return EXIT.usage;
   }
 
   const config = await loadConfig(values.config, io);
   if (!config.ok) {
-    io.stderr(config.errors.map((e) => `plangate: ${e}\n`).join(''));
+    io.stderr(config.errors.map((e) => `applygate: ${e}\n`).join(''));
     return EXIT.badInput;
   }
   // Values are shown only in markdown details; the other views keep what the risk rules read.
   const plans = await loadPlans(positionals, io, format === 'markdown' ? 'markdown' : 'risk');
   if (!plans.ok) {
-    io.stderr(plans.errors.map((e) => `plangate: ${e}\n`).join(''));
+    io.stderr(plans.errors.map((e) => `applygate: ${e}\n`).join(''));
     return EXIT.badInput;
   }
   const report = buildReport(plans.inputs, config.config);
@@ -169,15 +169,15 @@ export function checkVerdict(
     }
   }
   return reasons.length === 0
-    ? { pass: true, message: 'plangate: within limits.' }
-    : { pass: false, message: `plangate: needs approval: ${reasons.join('; ')}.` };
+    ? { pass: true, message: 'applygate: within limits.' }
+    : { pass: false, message: `applygate: needs approval: ${reasons.join('; ')}.` };
 }
 
 async function loadConfig(
   path: string | undefined,
   io: CliIo,
 ): Promise<{ ok: true; config: Config } | { ok: false; errors: string[] }> {
-  const file = path ?? '.github/plangate.yml';
+  const file = path ?? '.github/applygate.yml';
   if (path === undefined && !io.fileExists(file)) return parseConfig(undefined);
   try {
     return parseConfig(new TextDecoder().decode(await io.readFile(file)), file);

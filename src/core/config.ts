@@ -2,11 +2,11 @@ import { load } from 'js-yaml';
 import { RULE_IDS, SEVERITIES, type Severity } from './risk/types.js';
 import { isPlainObject } from './json.js';
 
-// `.github/plangate.yml`. The JSON Schema below is the single source of truth: the validator
-// walks it, `npm run build` publishes it as schema/plangate.schema.json for editors, and
+// `.github/applygate.yml`. The JSON Schema below is the single source of truth: the validator
+// walks it, `npm run build` publishes it as schema/applygate.schema.json for editors, and
 // docs/configuration.md is generated from it. Defaults live in the schema too.
 
-export const CONFIG_PATH = '.github/plangate.yml';
+export const CONFIG_PATH = '.github/applygate.yml';
 
 export type ApprovalLevel = Severity | 'never';
 
@@ -30,8 +30,8 @@ const LOGIN_OR_TEAM = '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?
 
 export const CONFIG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://github.com/plangate/plangate/schema/plangate.schema.json',
-  title: 'plangate configuration (.github/plangate.yml)',
+  $id: 'https://github.com/applygate/applygate/schema/applygate.schema.json',
+  title: 'applygate configuration (.github/applygate.yml)',
   description:
     'Read from the base branch of a pull request, never from its head. A missing file means these defaults.',
   type: 'object',
@@ -191,7 +191,7 @@ export const CONFIG_SCHEMA = {
         app: {
           type: 'string',
           description:
-            'Slug of the plangate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).',
+            'Slug of the applygate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).',
           pattern: '^$|^[a-z0-9][a-z0-9-]{0,33}$',
           default: '',
         },
@@ -213,7 +213,7 @@ export const CONFIG_SCHEMA = {
     },
     bots: {
       type: 'array',
-      description: 'Authors whose plangate summary comments are trusted.',
+      description: 'Authors whose applygate summary comments are trusted.',
       items: { type: 'string', pattern: LOGIN_OR_TEAM },
       uniqueItems: true,
       default: ['github-actions[bot]'],
@@ -221,7 +221,7 @@ export const CONFIG_SCHEMA = {
     guard: {
       type: 'object',
       description:
-        'plangate guard: the check of terraform, tofu and terragrunt commands in terminals and coding agents (docs/guard.md).',
+        'applygate guard: the check of terraform, tofu and terragrunt commands in terminals and coding agents (docs/guard.md).',
       additionalProperties: false,
       properties: {
         ask_level: {
@@ -272,7 +272,7 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: s
 
 export const DEFAULT_CONFIG: Config = defaultsOf(CONFIG_SCHEMA) as Config;
 
-/** Parse and validate the YAML text of `.github/plangate.yml`. `file` names it in errors. */
+/** Parse and validate the YAML text of `.github/applygate.yml`. `file` names it in errors. */
 export function parseConfig(text: string | undefined, file = CONFIG_PATH): ConfigResult {
   // A file of only comments is an empty document: defaults (js-yaml 5 refuses it).
   if (text === undefined || text.split(/\r?\n/).every((l) => l.trim() === '' || /^\s*#/.test(l))) {

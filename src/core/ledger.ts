@@ -2,17 +2,17 @@ import type { Level } from './risk/types.js';
 import { LEVELS } from './risk/types.js';
 
 // The ledger is the app's decision, written into the output text of its own check run on the PR
-// head. `verify` (apply job) and `plangate guard` (terminals, agents) read it to learn whether
+// head. `verify` (apply job) and `applygate guard` (terminals, agents) read it to learn whether
 // code owners approved the plan about to be applied. Only the app that created a check run can
 // update it, so a reader trusts a ledger only in a check run of the expected GitHub App; this
 // module only encodes and strictly decodes the record (DESIGN.md, "Gate v2", Ledger).
 
 /** The check run that carries the ledger (also what branch protection can require). */
-export const LEDGER_CHECK_NAME = 'plangate / destroy approval';
+export const LEDGER_CHECK_NAME = 'applygate / destroy approval';
 export const LEDGER_VERSION = 1;
-const PREFIX = '<!-- plangate-ledger:v1 ';
+const PREFIX = '<!-- applygate-ledger:v1 ';
 const SUFFIX = ' -->';
-const LEDGER_RE = /<!-- plangate-ledger:v1 ([A-Za-z0-9_-]*) -->/g;
+const LEDGER_RE = /<!-- applygate-ledger:v1 ([A-Za-z0-9_-]*) -->/g;
 
 export type LedgerState = 'approved' | 'pending' | 'not-required';
 export const LEDGER_STATES: readonly LedgerState[] = ['approved', 'pending', 'not-required'];
@@ -60,7 +60,7 @@ export type LedgerResult =
 export function decodeLedger(text: string): LedgerResult {
   const found = [...text.matchAll(LEDGER_RE)];
   if (found.length === 0) {
-    return { ok: false, reason: 'none', detail: 'the check run carries no plangate ledger' };
+    return { ok: false, reason: 'none', detail: 'the check run carries no applygate ledger' };
   }
   if (found.length > 1) {
     return { ok: false, reason: 'several', detail: 'the check run carries more than one ledger' };

@@ -14,10 +14,10 @@ import { LEVELS } from './risk/types.js';
 // read as a summary: its digest covers a different text, so the plan job must run again.
 
 export const MARKER_VERSION = 2;
-const PREFIX = `<!-- plangate:v${MARKER_VERSION} `;
+const PREFIX = `<!-- applygate:v${MARKER_VERSION} `;
 const SUFFIX = ' -->';
 /** Any version's marker: a comment with two (even of different versions) is forged. */
-const MARKER_RE = /<!-- plangate:v(\d{1,3}) ([A-Za-z0-9_-]+) -->/g;
+const MARKER_RE = /<!-- applygate:v(\d{1,3}) ([A-Za-z0-9_-]+) -->/g;
 /** Cap on the JSON so the marker never eats the comment's size budget. */
 export const MARKER_MAX_BYTES = 8192;
 
@@ -99,7 +99,7 @@ export function encodeMarker(m: Marker): string {
 export type MarkerResult =
   | { ok: true; marker: Marker }
   | { ok: false; reason: 'none' | 'several' | 'malformed' }
-  /** A marker from an older plangate; `projects` are its project names, when readable. */
+  /** A marker from an older applygate; `projects` are its project names, when readable. */
   | { ok: false; reason: 'outdated'; version: number; projects: string[] };
 
 /** Find and decode the marker in a comment body; more than one marker means forged. */
@@ -122,7 +122,7 @@ export function decodeMarker(body: string): MarkerResult {
 
 /** What an outdated marker's reader is told. */
 export const OUTDATED_MARKER =
-  'the summary was written by a plangate older than Gate v2 (marker v1, whose digest covers every change): re-run the plan job to summarize this head again';
+  'the summary was written by an applygate older than Gate v2 (marker v1, whose digest covers every change): re-run the plan job to summarize this head again';
 
 function projectNames(m: unknown): string[] {
   const ps = (m as { projects?: unknown } | null)?.projects;
@@ -182,5 +182,5 @@ function isMarker(x: unknown): x is Marker {
 
 /** True when the text contains anything that looks like our marker's opening. */
 export function mentionsMarker(text: string): boolean {
-  return text.includes('plangate:v');
+  return text.includes('applygate:v');
 }

@@ -1,7 +1,7 @@
 import { sameLogin } from './principal.js';
 import { decodeMarker, withoutMarker, type Marker, type MarkerProject } from './marker.js';
 
-// Which PR comments are plangate summaries we may believe. One rule, used by the Action (to find
+// Which PR comments are applygate summaries we may believe. One rule, used by the Action (to find
 // its sticky comment and to verify) and by the app (to decide): a comment counts only when its
 // author is one of the configured bots AND it holds exactly one well-formed marker. Anyone can
 // paste a marker; only the bots' comments are read.
@@ -32,7 +32,7 @@ export function trustedSummaries<C extends CommentLike>(
 }
 
 /**
- * The trusted summaries, and how many comments by a `bots` login carry a plangate marker that
+ * The trusted summaries, and how many comments by a `bots` login carry an applygate marker that
  * cannot be read (damaged, or several in one comment): they count for nothing, and the check
  * says why. Each marker is decoded once.
  */

@@ -47,14 +47,14 @@ export function pickLedger(
   if (pinned.length === 0) {
     return {
       ok: false,
-      message: `no plangate ledger on head ${head} of PR #${want.pull}${why}. Is the plangate app installed${want.app ? ` as \`${want.app}\`` : ''}, and did it evaluate this pull request? Comment on the PR or push to make it run.`,
+      message: `no applygate ledger on head ${head} of PR #${want.pull}${why}. Is the applygate app installed${want.app ? ` as \`${want.app}\`` : ''}, and did it evaluate this pull request? Comment on the PR or push to make it run.`,
     };
   }
   const apps = [...new Set(pinned.map((r) => r.appSlug))];
   if (apps.length > 1) {
     return {
       ok: false,
-      message: `check runs named like the ledger on head ${head} come from several apps (${apps.join(', ')}); set \`gate.app\` in the default branch's config to the plangate app's slug`,
+      message: `check runs named like the ledger on head ${head} come from several apps (${apps.join(', ')}); set \`gate.app\` in the default branch's config to the applygate app's slug`,
     };
   }
   const run = [...pinned].sort((a, b) => b.id - a.id)[0]!;

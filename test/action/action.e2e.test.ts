@@ -54,10 +54,10 @@ function opts(inputs: Record<string, string>, over: Partial<RunOptions> = {}): R
   };
 }
 
-const plangateComments = () =>
+const applygateComments = () =>
   gh
     .comments(OWNER, REPO, PR)
-    .filter((c) => String((c as { body: string }).body).includes('plangate:v2'));
+    .filter((c) => String((c as { body: string }).body).includes('applygate:v2'));
 
 beforeEach(async () => {
   gh = await startEmulator({ validate: true });
@@ -74,7 +74,7 @@ beforeEach(async () => {
     base: { sha: BASE, ref: 'main' },
     files: [{ filename: 'main.tf', status: 'modified' }],
   });
-  work = mkdtempSync(join(tmpdir(), 'plangate-action-'));
+  work = mkdtempSync(join(tmpdir(), 'applygate-action-'));
 });
 
 afterEach(async () => {
@@ -93,8 +93,8 @@ test('first run creates the comment; a changed plan updates the same comment; ou
     'destroy-count': '0',
   });
   expect(first.outputs.digest).toMatch(/^sha256v2:[0-9a-f]{64}$/);
-  expect(plangateComments()).toHaveLength(1);
-  const id = (plangateComments()[0] as { id: number }).id;
+  expect(applygateComments()).toHaveLength(1);
+  const id = (applygateComments()[0] as { id: number }).id;
   expect(first.outputs['comment-url']).toContain(`#issuecomment-${id}`);
   expect(
     gh.requestsTo('/repos/{owner}/{repo}/issues/{issue_number}/comments', 'POST'),
@@ -108,7 +108,7 @@ test('first run creates the comment; a changed plan updates the same comment; ou
     'destroy-count': '16',
   });
   expect(second.outputs.digest).not.toBe(first.outputs.digest);
-  const comments = plangateComments() as { id: number; body: string; user: { login: string } }[];
+  const comments = applygateComments() as { id: number; body: string; user: { login: string } }[];
   expect(comments.map((c) => c.id)).toEqual([id]);
   expect(comments[0]!.user.login).toBe('github-actions[bot]');
   expect(comments[0]!.body).toContain('aws_db_instance.main');
@@ -139,7 +139,7 @@ test('comment: on-change makes no write when nothing changed; always does', asyn
   expect(gh.requestsTo('/repos/{owner}/{repo}/issues/comments/{comment_id}', 'PATCH')).toHaveLength(
     1,
   );
-  expect(plangateComments()).toHaveLength(1);
+  expect(applygateComments()).toHaveLength(1);
 });
 
 test('a new head SHA with the same plan rewrites the marker (approvals bind to the head)', async () => {
@@ -150,16 +150,16 @@ test('a new head SHA with the same plan rewrites the marker (approvals bind to t
   await runAction(
     opts({ plan }, { event: { name: 'pull_request', payload: prPayload(newHead) }, sha: newHead }),
   );
-  const [c] = plangateComments() as { body: string }[];
+  const [c] = applygateComments() as { body: string }[];
   const m = decodeMarker(c!.body);
   expect(m.ok && m.marker.headSha).toBe(newHead);
-  expect(plangateComments()).toHaveLength(1);
+  expect(applygateComments()).toHaveLength(1);
 });
 
-test('a duplicate plangate comment from the bot is removed; a user-pasted marker is left alone and ignored', async () => {
+test('a duplicate applygate comment from the bot is removed; a user-pasted marker is left alone and ignored', async () => {
   const plan = writePlan('plan.json', incidentDestroyPlan());
   await runAction(opts({ plan }));
-  const [original] = plangateComments() as { body: string }[];
+  const [original] = applygateComments() as { body: string }[];
   gh.addComment(OWNER, REPO, PR, {
     user: { login: 'github-actions[bot]', type: 'Bot' },
     body: original!.body,
@@ -169,7 +169,7 @@ test('a duplicate plangate comment from the bot is removed; a user-pasted marker
     body: original!.body,
   });
   await runAction(opts({ plan, comment: 'always' }));
-  const left = plangateComments() as { user: { login: string } }[];
+  const left = applygateComments() as { user: { login: string } }[];
   expect(left.map((c) => c.user.login).sort()).toEqual(['github-actions[bot]', 'mallory']);
   expect(
     gh.requestsTo('/repos/{owner}/{repo}/issues/comments/{comment_id}', 'DELETE'),
@@ -185,11 +185,11 @@ test('monorepo: one sticky comment per project, or one combined', async () => {
     network: expect.any(String),
     database: expect.any(String),
   });
-  expect(plangateComments()).toHaveLength(2);
+  expect(applygateComments()).toHaveLength(2);
   await runAction(opts({ plan: `network=${a}\ndatabase=${b}` }));
-  expect(plangateComments()).toHaveLength(2);
+  expect(applygateComments()).toHaveLength(2);
   await runAction(opts({ plan: `network=${a}\ndatabase=${b}`, 'comment-layout': 'combined' }));
-  const all = plangateComments() as { body: string }[];
+  const all = applygateComments() as { body: string }[];
   expect(all).toHaveLength(3);
   const combined = all
     .map((c) => decodeMarker(c.body))
@@ -219,7 +219,7 @@ test('a plan too big for one comment: under 65,536 characters, destroys first, e
     opts({ plan: writePlan('big.json', planDoc({ changes, priorResources: 4000 })) }),
   );
   expect(run.code).toBe(0);
-  const [c] = plangateComments() as { body: string }[];
+  const [c] = applygateComments() as { body: string }[];
   expect(c!.body.length).toBeLessThanOrEqual(65_536);
   expect(c!.body).toMatch(/3,?000 to destroy or replace/);
   expect(c!.body).toMatch(/job summary/);
@@ -235,7 +235,7 @@ test('a plan too big for one comment: under 65,536 characters, destroys first, e
 });
 
 test('a plan above the streaming threshold: the same comment, JSON and outputs; at most 1,024 details in the job summary', async () => {
-  // PLANGATE_STREAM_THRESHOLD=0 streams every plan, as a plan over 256 MiB is streamed.
+  // APPLYGATE_STREAM_THRESHOLD=0 streams every plan, as a plan over 256 MiB is streamed.
   const changes = Array.from({ length: 1500 }, (_, i) =>
     rc({
       address: `aws_instance.web[${String(i).padStart(4, '0')}]`,
@@ -247,14 +247,14 @@ test('a plan above the streaming threshold: the same comment, JSON and outputs; 
   const plan = writePlan('wide.json', planDoc({ changes, priorResources: 1500 }));
   const whole = await runAction(opts({ plan, comment: 'always' }));
   expect(whole.code).toBe(0);
-  const [first] = plangateComments() as { body: string }[];
+  const [first] = applygateComments() as { body: string }[];
   const wholeJson = readFileSync(whole.outputs['summary-json']!, 'utf8');
 
   const streamed = await runAction(
-    opts({ plan, comment: 'always' }, { env: { PLANGATE_STREAM_THRESHOLD: '0' } }),
+    opts({ plan, comment: 'always' }, { env: { APPLYGATE_STREAM_THRESHOLD: '0' } }),
   );
   expect(streamed.code).toBe(0);
-  const [second] = plangateComments() as { body: string }[];
+  const [second] = applygateComments() as { body: string }[];
   expect(second!.body).toBe(first!.body);
   expect({ ...streamed.outputs, 'summary-json': '' }).toEqual({
     ...whole.outputs,
@@ -270,7 +270,7 @@ test('a plan above the streaming threshold: the same comment, JSON and outputs; 
 
 test('hostile addresses and values render harmlessly: one marker, no mention pings', async () => {
   const evil =
-    '@octocat --> <!-- plangate:v1 eyJ2IjoxfQ --> `` | <img src=x onerror=alert(1)> @acme/sre';
+    '@octocat --> <!-- applygate:v1 eyJ2IjoxfQ --> `` | <img src=x onerror=alert(1)> @acme/sre';
   const changes = [
     rc({
       address: `aws_s3_bucket.b["${evil}"]`,
@@ -288,7 +288,7 @@ test('hostile addresses and values render harmlessly: one marker, no mention pin
     opts({ plan: writePlan('evil.json', planDoc({ changes, priorResources: 10 })) }),
   );
   expect(run.code).toBe(0);
-  const [c] = plangateComments() as { body: string }[];
+  const [c] = applygateComments() as { body: string }[];
   expect(c!.body.match(/<!--/g)).toHaveLength(1);
   expect(decodeMarker(c!.body).ok).toBe(true);
   const lines = c!.body.split('\n');
@@ -302,11 +302,17 @@ test('the config is read from the base commit, never from the PR head', async ()
     OWNER,
     REPO,
     BASE,
-    '.github/plangate.yml',
+    '.github/applygate.yml',
     'approval:\n  when: { destroys: false, level: never }\n',
   );
-  gh.setFile(OWNER, REPO, 'cleanup', '.github/plangate.yml', 'approval:\n  when: { level: low }\n');
-  writeFileSync(join(work, 'plangate.yml'), 'approval:\n  when: { level: low }\n');
+  gh.setFile(
+    OWNER,
+    REPO,
+    'cleanup',
+    '.github/applygate.yml',
+    'approval:\n  when: { level: low }\n',
+  );
+  writeFileSync(join(work, 'applygate.yml'), 'approval:\n  when: { level: low }\n');
   const run = await runAction(opts({ plan: writePlan('plan.json', incidentDestroyPlan()) }));
   expect(run.outputs['requires-approval']).toBe('false');
   const contents = gh.requestsTo('/repos/{owner}/{repo}/contents/{path}', 'GET');
@@ -314,11 +320,11 @@ test('the config is read from the base commit, never from the PR head', async ()
 });
 
 test('a broken base config fails the step, names the key, and writes no comment', async () => {
-  gh.setFile(OWNER, REPO, BASE, '.github/plangate.yml', 'approval:\n  required: many\n');
+  gh.setFile(OWNER, REPO, BASE, '.github/applygate.yml', 'approval:\n  required: many\n');
   const run = await runAction(opts({ plan: writePlan('plan.json', incidentDestroyPlan()) }));
   expect(run.code).not.toBe(0);
   expect(run.stdout).toMatch(/::error::.*approval\.required.*must be a whole number/s);
-  expect(plangateComments()).toHaveLength(0);
+  expect(applygateComments()).toHaveLength(0);
 });
 
 test('a file that is not a plan fails with the file named, and nothing is posted', async () => {

@@ -21,7 +21,7 @@ const HEAD = '1'.repeat(40);
 const BASE = '2'.repeat(40);
 const MERGE = '9'.repeat(40);
 const ACTIONS = 'ghs_actions_token';
-const APP = 'ghs_plangate_app';
+const APP = 'ghs_applygate_app';
 
 type Obj = Record<string, unknown>;
 let gh: GitHubEmulator;
@@ -90,7 +90,7 @@ const applyOnMain = (plan: Obj) =>
 
 /** The summary the plan job wrote, decoded. */
 function summaryMarker(): Marker {
-  const c = gh.comments(OWNER, REPO, PR).find((x) => String(x.body).includes('plangate:v2'));
+  const c = gh.comments(OWNER, REPO, PR).find((x) => String(x.body).includes('applygate:v2'));
   const m = decodeMarker(String(c?.body));
   if (!m.ok) throw new Error('no summary');
   return m.marker;
@@ -137,7 +137,7 @@ async function postLedger(ledger: Ledger, token = APP, sha = HEAD): Promise<void
         ? 'success'
         : 'action_required',
       output: {
-        title: 'plangate',
+        title: 'applygate',
         summary: 'decision',
         text: `Approvals...\n${encodeLedger(ledger)}`,
       },
@@ -150,7 +150,7 @@ beforeEach(async () => {
   gh = await startEmulator({ validate: true });
   gh.addRepo({ owner: OWNER, repo: REPO, defaultBranch: 'main' });
   gh.addToken(ACTIONS, { login: 'github-actions[bot]', type: 'Bot', app: 'github-actions' });
-  gh.addToken(APP, { login: 'plangate[bot]', type: 'Bot', app: 'app' });
+  gh.addToken(APP, { login: 'applygate[bot]', type: 'Bot', app: 'app' });
   gh.addPull({
     owner: OWNER,
     repo: REPO,
@@ -161,7 +161,7 @@ beforeEach(async () => {
     base: { sha: BASE, ref: 'main' },
     files: [{ filename: 'main.tf', status: 'modified' }],
   });
-  work = mkdtempSync(join(tmpdir(), 'plangate-verify-'));
+  work = mkdtempSync(join(tmpdir(), 'applygate-verify-'));
   const summarized = await run(prPlan());
   expect(summarized.code).toBe(0);
   gh.mergePull(OWNER, REPO, PR, MERGE);
@@ -229,7 +229,7 @@ test('a new destroy, or a new high finding: fails, naming it', async () => {
 
 test('a forged low-risk summary with the real digest: the app may approve, verify recomputes and fails', async () => {
   // Any workflow can comment as github-actions[bot]: the summary now claims nothing to approve.
-  const c = gh.comments(OWNER, REPO, PR).find((x) => String(x.body).includes('plangate:v2'))!;
+  const c = gh.comments(OWNER, REPO, PR).find((x) => String(x.body).includes('applygate:v2'))!;
   const real = summaryMarker();
   const forged: Marker = {
     ...real,
@@ -247,7 +247,7 @@ test('a forged low-risk summary with the real digest: the app may approve, verif
     OWNER,
     REPO,
     c.id as number,
-    String(c.body).replace(/<!-- plangate:v2 [A-Za-z0-9_-]+ -->/, encodeMarker(forged)),
+    String(c.body).replace(/<!-- applygate:v2 [A-Za-z0-9_-]+ -->/, encodeMarker(forged)),
   );
   // The app believed it: nothing required, no approvals.
   await postLedger(
@@ -271,7 +271,7 @@ test('a ledger in a check run created by a workflow (github-actions) with the sa
   const r = await applyOnMain(prPlan());
   expect(r.code).not.toBe(0);
   expect(r.stdout).toMatch(
-    /no plangate ledger on head 1111111 of PR #42 \(ignored 1 check run of the same name from github-actions/,
+    /no applygate ledger on head 1111111 of PR #42 \(ignored 1 check run of the same name from github-actions/,
   );
 });
 
@@ -297,7 +297,7 @@ test('a ledger approved for another plan: fails with both digests; for another h
 });
 
 test('match: exact needs the same digest: refreshed no-op values pass, any other change fails', async () => {
-  gh.setFile(OWNER, REPO, 'main', '.github/plangate.yml', 'verify:\n  match: exact\n');
+  gh.setFile(OWNER, REPO, 'main', '.github/applygate.yml', 'verify:\n  match: exact\n');
   await postLedger(ledgerFrom(summaryMarker()));
   const refreshed = prPlan();
   const logs = (refreshed.resource_changes as Obj[]).find(
@@ -322,11 +322,11 @@ test('match: exact needs the same digest: refreshed no-op values pass, any other
 });
 
 test('gate.app pins the app: a ledger from another app is ignored', async () => {
-  gh.setFile(OWNER, REPO, 'main', '.github/plangate.yml', 'gate:\n  app: plangate-prod\n');
+  gh.setFile(OWNER, REPO, 'main', '.github/applygate.yml', 'gate:\n  app: applygate-prod\n');
   await postLedger(ledgerFrom(summaryMarker()));
   const r = await applyOnMain(prPlan());
   expect(r.code).not.toBe(0);
-  expect(r.stdout).toMatch(/only the app `plangate-prod` \(gate.app\) writes the ledger/);
+  expect(r.stdout).toMatch(/only the app `applygate-prod` \(gate.app\) writes the ledger/);
 });
 
 test('a plan that needs no approval passes without any ledger; without a pull request, a risky one names the break-glass way', async () => {
@@ -361,7 +361,7 @@ test('fork or Dependabot PR (read-only token): a 403 on the comment is a warning
   );
   const r = await run(more);
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/::warning::plangate: the token may not comment on PR #42 \(403/);
+  expect(r.stdout).toMatch(/::warning::applygate: the token may not comment on PR #42 \(403/);
   expect(r.outputs.level).toBe('critical');
   expect(r.summary).toContain('aws_db_instance.main');
 });

@@ -111,7 +111,7 @@ test('3. a code owner approves: check success, the waiting run is approved throu
     title: 'Approved: 1/1 approvals by @dba-dana.',
   });
   expect(h.check()!.summary).toContain('**Approved by:** `@dba-dana`');
-  expect(h.reactions(c['id'] as number)).toEqual(['plangate[bot]:+1']);
+  expect(h.reactions(c['id'] as number)).toEqual(['applygate[bot]:+1']);
   expect(h.reviews(555)).toEqual([
     expect.objectContaining({ state: 'status' }),
     {
@@ -146,7 +146,7 @@ test('4. a non-owner, and the PR author, approve: refused with a reply, still pe
   const replies = h.appComments().slice(1); // after the pending notice
   expect(replies).toEqual([
     expect.stringMatching(
-      /^@mallory \*\*Not counted\.\*\* Not a code owner of any changed file \(base-branch CODEOWNERS\) and not in `approval.approvers`\n\n<!-- plangate-app reply comment=[0-9a-f]+ -->$/,
+      /^@mallory \*\*Not counted\.\*\* Not a code owner of any changed file \(base-branch CODEOWNERS\) and not in `approval.approvers`\n\n<!-- applygate-app reply comment=[0-9a-f]+ -->$/,
     ),
     expect.stringMatching(
       /^@alice \*\*Not counted\.\*\* The author of a pull request may not approve its destroy \(`approval.allow_author` is false\)/,
@@ -202,7 +202,7 @@ test('6. a push after approval: stale, pending again until a new approval', asyn
   expect(h.check(HEAD2)).toMatchObject({
     conclusion: 'action_required',
     title:
-      'No plangate summary for a2a2a2a: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).',
+      'No applygate summary for a2a2a2a: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).',
   });
   // The plan job reports for the new head: the sticky summary is edited in place.
   await h.summary('destroy', HEAD2);
@@ -224,7 +224,7 @@ test('6. a push after approval: stale, pending again until a new approval', asyn
   await h.comment('dba-dana', approve);
   expect(h.check(HEAD2)).toMatchObject({ conclusion: 'success' });
   expect(h.reviews(558).map((r) => r.state)).toEqual(['status', 'approved']);
-  expect(h.reactions(first['id'] as number)).toEqual(['plangate[bot]:+1']);
+  expect(h.reactions(first['id'] as number)).toEqual(['applygate[bot]:+1']);
 });
 
 test('7. a summary-looking comment from a user saying no approval is needed: ignored', async () => {
@@ -248,12 +248,12 @@ test('7. a summary-looking comment from a user saying no approval is needed: ign
   expect(h.runStatus(556)).toBe('waiting');
 });
 
-test('8. the PR lowers `required` in its own .github/plangate.yml: ignored (base branch wins)', async () => {
+test('8. the PR lowers `required` in its own .github/applygate.yml: ignored (base branch wins)', async () => {
   h.setup({
     config: 'approval:\n  required: 2\n',
-    files: ['db/main.tf', '.github/plangate.yml', '.github/CODEOWNERS'],
+    files: ['db/main.tf', '.github/applygate.yml', '.github/CODEOWNERS'],
   });
-  h.gh.setFile(OWNER, REPO, HEAD, '.github/plangate.yml', 'approval:\n  required: 1\n');
+  h.gh.setFile(OWNER, REPO, HEAD, '.github/applygate.yml', 'approval:\n  required: 1\n');
   h.gh.setFile(OWNER, REPO, HEAD, '.github/CODEOWNERS', '* @mallory\n');
   h.waitingRun(555);
   await h.summary('destroy');
@@ -270,7 +270,7 @@ test('8. the PR lowers `required` in its own .github/plangate.yml: ignored (base
   const refs = h.gh
     .requestsTo(`${R}/contents/{path}`)
     .map((r) => `${decodeURIComponent(r.path.split('/contents/')[1]!)}@${r.query['ref']}`);
-  expect(refs).toEqual([`.github/plangate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
+  expect(refs).toEqual([`.github/applygate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
 });
 
 test('9. the approval comment deleted, or /revoke-destroy: pending again', async () => {
@@ -286,7 +286,7 @@ test('9. the approval comment deleted, or /revoke-destroy: pending again', async
   expect(h.check()).toMatchObject({ conclusion: 'success' });
   const revoke = await h.comment('tom', '/revoke-destroy');
   expect(h.check()).toMatchObject({ conclusion: 'action_required', title: waitingFor });
-  expect(h.reactions(revoke['id'] as number)).toEqual(['plangate[bot]:+1']);
+  expect(h.reactions(revoke['id'] as number)).toEqual(['applygate[bot]:+1']);
 
   // An approval edited into something else no longer counts either.
   const d = await h.comment('dba-dana', approve);
@@ -307,7 +307,7 @@ test('10. no summary for the deployed SHA: rejected with the reason', async () =
       run: 555,
       state: 'rejected',
       comment:
-        'Rejected: there is no plangate summary for commit a1a1a1a on pull request #7, so no approved plan covers it. Run the plan job for this commit, then deploy again.',
+        'Rejected: there is no applygate summary for commit a1a1a1a on pull request #7, so no approved plan covers it. Run the plan job for this commit, then deploy again.',
     },
   ]);
   expect(h.runStatus(555)).toBe('completed');
@@ -431,10 +431,10 @@ test('13b. GitHub answering 500 throughout: not approved, and the run says why',
   // The check run, approved before, now says the same, and no longer carries an approval.
   expect(h.check()).toMatchObject({
     conclusion: 'action_required',
-    title: `Not decided: plangate could not read ${READS.comments()} (GitHub answered HTTP 500)`,
+    title: `Not decided: applygate could not read ${READS.comments()} (GitHub answered HTTP 500)`,
   });
   expect(h.logs.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
-    'plangate: evaluation failed after retries; waiting deployments stay waiting',
+    'applygate: evaluation failed after retries; waiting deployments stay waiting',
   ]);
 
   // A new approval while GitHub is still down approves nothing either.
@@ -504,7 +504,7 @@ describe('also', () => {
     const paths = h.gh
       .requestsTo(`${R}/contents/{path}`)
       .map((r) => decodeURIComponent(r.path.split('/contents/')[1]!));
-    expect(paths).toEqual(['.github/plangate.yml', '.github/CODEOWNERS', 'CODEOWNERS']);
+    expect(paths).toEqual(['.github/applygate.yml', '.github/CODEOWNERS', 'CODEOWNERS']);
   });
 
   test('a CODEOWNERS file of 3 MB or more is not loaded, as on GitHub: only approvers may approve', async () => {
@@ -529,7 +529,7 @@ describe('also', () => {
     await h.summary('destroy');
     expect(h.check()).toMatchObject({
       conclusion: 'failure',
-      title: '.github/plangate.yml on the base branch is invalid: nothing can be approved',
+      title: '.github/applygate.yml on the base branch is invalid: nothing can be approved',
     });
     expect(h.check()!.summary).toContain('`approval.required` must be a whole number');
     // The waiting run was rejected with the reason when the summary arrived.

@@ -49,17 +49,17 @@ test('(i) the base branch moves: config and CODEOWNERS are read at the new base 
     title: 'Approved: 1/1 approvals by @dba-dana.',
   });
   expect(h.runStatus(555)).toBe('queued');
-  expect(reads()).toEqual([`.github/plangate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
+  expect(reads()).toEqual([`.github/applygate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
 
   // main moves on: dba-dana no longer owns /db/ (ops-olga does, with the team), and two
   // approvals are needed. GitHub reports the new base SHA on the pull request.
   h.gh.setFile(OWNER, REPO, BASE2, '.github/CODEOWNERS', '/db/ @acme/dba @ops-olga\n');
-  h.gh.setFile(OWNER, REPO, BASE2, '.github/plangate.yml', 'approval:\n  required: 2\n');
+  h.gh.setFile(OWNER, REPO, BASE2, '.github/applygate.yml', 'approval:\n  required: 2\n');
   h.gh.setPullBase(OWNER, REPO, PR, BASE2);
   h.gh.resetLog();
   h.waitingRun(556);
   await h.gate(556);
-  expect(reads()).toEqual([`.github/plangate.yml@${BASE2}`, `.github/CODEOWNERS@${BASE2}`]);
+  expect(reads()).toEqual([`.github/applygate.yml@${BASE2}`, `.github/CODEOWNERS@${BASE2}`]);
   expect(filesReads()).toBe(1); // a new (base, head) pair
   expect(h.check()).toMatchObject({
     conclusion: 'action_required',
@@ -106,7 +106,7 @@ test("(ii) a push: the new head's files are read, its own check run is found (no
   expect(h.check(HEAD2)).toMatchObject({
     conclusion: 'action_required',
     title:
-      'No plangate summary for a2a2a2a: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).',
+      'No applygate summary for a2a2a2a: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).',
   });
 
   await h.summary('destroy', HEAD2);

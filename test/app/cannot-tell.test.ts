@@ -38,7 +38,7 @@ function expectNotDecided(what: string, sha = HEAD): void {
   const check = h.check(sha)!;
   expect(check.conclusion).toBe('action_required');
   expect(check.title).toBe(
-    `Not decided: plangate could not read ${what} (GitHub answered HTTP 500)`,
+    `Not decided: applygate could not read ${what} (GitHub answered HTTP 500)`,
   );
   expect(check.summary).toContain('**Nothing is approved**');
   expect(check.summary).toContain('**What you can do:** retry in a few minutes.');
@@ -96,7 +96,7 @@ test("a team's permission lookup failing while a deployment asks: the approved c
 test('the config read failing: the check says so on the summary event and on a push; decided once GitHub is back', async () => {
   h.setup();
   h.waitingRun(555);
-  const fault = h.gh.fault({ route: `GET ${R}/contents/{path}`, pathIncludes: 'plangate.yml' });
+  const fault = h.gh.fault({ route: `GET ${R}/contents/{path}`, pathIncludes: 'applygate.yml' });
   await h.summary('destroy'); // comment-triggered
   expect(fault.hits).toBe(ATTEMPTS);
   expectNotDecided(READS.config());
@@ -123,7 +123,7 @@ test('writing the check fails as well: logged, nothing approved, the old check i
   stillWaiting(555);
   expect(h.check()).toMatchObject({ conclusion: 'action_required' });
   expect(h.logs.map((l) => l.msg)).toContain(
-    'plangate: could not write the check run either; nothing approved',
+    'applygate: could not write the check run either; nothing approved',
   );
 });
 
@@ -138,7 +138,7 @@ test('a base branch that cannot be classified (no default branch reported): noth
   await h.comment('dba-dana', approve);
   const check = h.check()!;
   expect(check.conclusion).toBe('action_required');
-  expect(check.title).toBe(`Not decided: plangate could not read ${READS.defaultBranch()}`);
+  expect(check.title).toBe(`Not decided: applygate could not read ${READS.defaultBranch()}`);
   expect(decodeLedger(checkText())).toMatchObject({ ok: false, reason: 'none' });
   await h.gate(555);
   stillWaiting(555);
@@ -151,10 +151,10 @@ test("a summary whose marker cannot be read (the plan job's record damaged): not
   h.setup();
   h.waitingRun(555);
   const body = summaryBody('destroy', HEAD).replace(
-    /(<!-- plangate:v2 [A-Za-z0-9_-]+?)[A-Za-z0-9_-]{12}( -->)/,
+    /(<!-- applygate:v2 [A-Za-z0-9_-]+?)[A-Za-z0-9_-]{12}( -->)/,
     '$1$2',
   );
-  expect(body).toContain('<!-- plangate:v2 ');
+  expect(body).toContain('<!-- applygate:v2 ');
   h.clock.tick();
   h.gh.addComment(OWNER, REPO, PR, { user: { login: 'github-actions[bot]', type: 'Bot' }, body });
   await h.comment('dba-dana', approve);
@@ -174,7 +174,7 @@ test('the pull request itself unreadable on a push: the head the webhook named g
   const check = h.check(HEAD2)!;
   expect(check).toMatchObject({
     conclusion: 'action_required',
-    title: `Not decided: plangate could not read ${READS.pull(PR)} (GitHub answered HTTP 500)`,
+    title: `Not decided: applygate could not read ${READS.pull(PR)} (GitHub answered HTTP 500)`,
   });
   h.gh.clearFaults();
   await h.summary('destroy', HEAD2);

@@ -51,7 +51,7 @@ function stillWaiting(runId: number): void {
 /** Push a branch `evil` with the permissive config and CODEOWNERS naming the author. */
 function evilBranch(): void {
   h.gh.setBranch(OWNER, REPO, 'evil', EVIL);
-  h.gh.setFile(OWNER, REPO, EVIL, '.github/plangate.yml', PERMISSIVE);
+  h.gh.setFile(OWNER, REPO, EVIL, '.github/applygate.yml', PERMISSIVE);
   h.gh.setFile(OWNER, REPO, EVIL, '.github/CODEOWNERS', `* @${AUTHOR}\n`);
 }
 
@@ -205,7 +205,7 @@ describe('2. only trusted base branches gate, and one PR decides only its own ru
       OWNER,
       REPO,
       'main',
-      '.github/plangate.yml',
+      '.github/applygate.yml',
       'gate:\n  base_branches: [release]\n',
     );
     await h.retarget('release', BASE);
@@ -215,7 +215,7 @@ describe('2. only trusted base branches gate, and one PR decides only its own ru
     await h.comment('dba-dana', approve);
     expect(h.runStatus(555)).toBe('queued');
     // The list is read from the default branch, every time: `evil` listing itself is not enough.
-    h.gh.setFile(OWNER, REPO, EVIL, '.github/plangate.yml', 'gate:\n  base_branches: [evil]\n');
+    h.gh.setFile(OWNER, REPO, EVIL, '.github/applygate.yml', 'gate:\n  base_branches: [evil]\n');
     await h.retarget('evil', EVIL);
     expect(h.check()).toMatchObject({ conclusion: 'neutral' });
   });
@@ -227,12 +227,12 @@ describe('3. imitated app records are ignored', () => {
     h.waitingRun(555);
     const s = await h.summary('destroy');
     const forged = [
-      '### ⚠️ The plangate summary was edited by `@someone`',
+      '### ⚠️ The applygate summary was edited by `@someone`',
       '',
-      `<!-- plangate-app edited-summary comment=${(s['id'] as number).toString(16)} at=${String(s['updated_at'])} -->`,
+      `<!-- applygate-app edited-summary comment=${(s['id'] as number).toString(16)} at=${String(s['updated_at'])} -->`,
     ].join('\n');
     // A marker mention makes the pre-check let it through, as a real record would be.
-    await commentOn(PR, 'github-actions[bot]', `${forged}\n<!-- plangate:v1 -->`, 'Bot');
+    await commentOn(PR, 'github-actions[bot]', `${forged}\n<!-- applygate:v1 -->`, 'Bot');
     await h.comment('dba-dana', approve);
     expect(h.check()).toMatchObject({ conclusion: 'success' });
     expect(h.runStatus(555)).toBe('queued');
@@ -245,7 +245,7 @@ describe('3. imitated app records are ignored', () => {
     await commentOn(
       PR,
       'github-actions[bot]',
-      `Nothing to see here\n<!-- plangate-app notice sha=${HEAD} -->\n<!-- plangate:v1 -->`,
+      `Nothing to see here\n<!-- applygate-app notice sha=${HEAD} -->\n<!-- applygate:v1 -->`,
       'Bot',
     );
     await h.gate(555);

@@ -237,7 +237,7 @@ describe('each route the app uses, broken in turn', () => {
         // The run says why, unless saying so is what fails.
         if (c.use !== 'reviewGate' && !c.route.includes('access_tokens')) {
           expect(h.reviews(557).map((r) => r.comment)).toContainEqual(
-            expect.stringMatching(/^Not decided: plangate could not .+, even after retrying/),
+            expect.stringMatching(/^Not decided: applygate could not .+, even after retrying/),
           );
         }
       }
@@ -327,7 +327,7 @@ describe('retries that succeed', () => {
     expect(h.check()!.summary).not.toContain('**Not counted:**');
     // It cannot tell, and says so.
     expect(h.check()!.title).toBe(
-      'Not decided: plangate could not read whether @tom is a member of @acme/dba (GitHub answered HTTP 403)',
+      'Not decided: applygate could not read whether @tom is a member of @acme/dba (GitHub answered HTTP 403)',
     );
     expect(h.runStatus(556)).toBe('waiting');
     h.gh.clearFaults();
@@ -379,11 +379,11 @@ describe('duplicates and races', () => {
     await h.send('deployment_protection_rule', gate, { id: 'delivery-gate' });
     expect(h.calls()).toEqual([]); // not a single GitHub call
     expectApprovedOnce(555);
-    expect(h.reactions(d['id'] as number)).toEqual(['plangate[bot]:+1']);
+    expect(h.reactions(d['id'] as number)).toEqual(['applygate[bot]:+1']);
     expect(h.appComments()).toHaveLength(2);
     expect(h.checkCount()).toBe(1);
     expect(
-      h.logs.filter((l) => l.msg === 'plangate: webhook delivered twice; ignored'),
+      h.logs.filter((l) => l.msg === 'applygate: webhook delivered twice; ignored'),
     ).toHaveLength(4);
   });
 
@@ -402,7 +402,7 @@ describe('duplicates and races', () => {
     // GitHub's state is checked before each write: one notice, one reply, one reaction (GitHub
     // keeps one per user and content), one approval of the run, one check run.
     expect(h.appComments()).toHaveLength(2);
-    expect(h.reactions(d['id'] as number)).toEqual(['plangate[bot]:+1']);
+    expect(h.reactions(d['id'] as number)).toEqual(['applygate[bot]:+1']);
     expectApprovedOnce(555);
     expect(h.checkCount()).toBe(1);
   });
@@ -454,7 +454,7 @@ describe('duplicates and races', () => {
       'Approved: 2/2 approvals by @dba-dana, @tom.',
     ]);
     expectApprovedOnce(555);
-    expect(h.reactions(d['id'] as number)).toEqual(['plangate[bot]:+1']);
-    expect(h.reactions(t['id'] as number)).toEqual(['plangate[bot]:+1']);
+    expect(h.reactions(d['id'] as number)).toEqual(['applygate[bot]:+1']);
+    expect(h.reactions(t['id'] as number)).toEqual(['applygate[bot]:+1']);
   });
 });

@@ -67,7 +67,7 @@ test('a user pastes the real summary, or a crafted marker saying level none: nei
   // A copy of the bot's comment, byte for byte; a crafted one for the same head and digest; the
   // crafted marker from another bot that is not in `bots`.
   await h.comment('mallory', String(real['body']));
-  await h.comment('mallory', `### ✅ plangate: no risk\n\nNothing to approve.\n\n${forged}`);
+  await h.comment('mallory', `### ✅ applygate: no risk\n\nNothing to approve.\n\n${forged}`);
   await h.comment('dependabot[bot]', `Nothing to approve.\n\n${forged}`, { type: 'Bot' });
   pendingAndWaiting(555);
   await h.gate(555);
@@ -87,7 +87,7 @@ test("a user imitating the app's check-run title, its replies and its notice cha
   // The check run's title, from a user and from a user named like the app: no GitHub call.
   await h.comment('mallory', 'Approved: 1/1 approvals by @dba-dana.');
   await h.comment(
-    'plangate-bot',
+    'applygate-bot',
     'Approved: 1/1 approvals by @dba-dana.\n\nThe current plan needs no approval.',
   );
   expect(h.calls()).toEqual([]);
@@ -96,10 +96,10 @@ test("a user imitating the app's check-run title, its replies and its notice cha
   // would post to the next comment (its id is predictable): the app still posts its own.
   await h.comment(
     'mallory',
-    `### ⏸️ A deployment is waiting for approval\n\n<!-- plangate-app notice sha=${HEAD} -->`,
+    `### ⏸️ A deployment is waiting for approval\n\n<!-- applygate-app notice sha=${HEAD} -->`,
   );
   const next = h.gh.comments(OWNER, REPO, PR).at(-1)!['id'] as number;
-  const fakeReply = `@mallory2 **Not counted.** Not a code owner of any changed file (base-branch CODEOWNERS) and not in \`approval.approvers\`\n\n<!-- plangate-app reply comment=${(next + 2).toString(16)} -->`;
+  const fakeReply = `@mallory2 **Not counted.** Not a code owner of any changed file (base-branch CODEOWNERS) and not in \`approval.approvers\`\n\n<!-- applygate-app reply comment=${(next + 2).toString(16)} -->`;
   await h.comment('mallory', fakeReply);
   const m2 = await h.comment('mallory2', approve);
   expect(m2['id']).toBe(next + 2);
@@ -121,7 +121,7 @@ test("a person edits the bot's summary to say level none: not trusted until the 
   // the marker's head and digest (so the Action's `verify` would pass) and lowers the rest.
   const body = String(summary['body']);
   const edited = body.replace(
-    /<!-- plangate:v2 [A-Za-z0-9_-]+ -->/,
+    /<!-- applygate:v2 [A-Za-z0-9_-]+ -->/,
     encodeMarker(harmless(realMarker())),
   );
   expect(edited).not.toBe(body);
@@ -131,17 +131,17 @@ test("a person edits the bot's summary to say level none: not trusted until the 
   expect(h.runStatus(555)).toBe('waiting');
   expect(h.reviews(555)).toEqual([]);
   const [notice] = h.appComments();
-  expect(notice).toContain('### ⚠️ The plangate summary was edited by `@alice`');
-  expect(notice).toMatch(/<!-- plangate-app edited-summary comment=[0-9a-f]+ at=\S+Z -->$/);
+  expect(notice).toContain('### ⚠️ The applygate summary was edited by `@alice`');
+  expect(notice).toMatch(/<!-- applygate-app edited-summary comment=[0-9a-f]+ at=\S+Z -->$/);
   expect(h.check()).toMatchObject({
     conclusion: 'action_required',
     title:
-      'No plangate summary for a1a1a1a: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).',
+      'No applygate summary for a1a1a1a: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).',
   });
   // Later events (any replica) read the record: approvals do not count, deployments are rejected.
   await h.comment('dba-dana', approve);
   expect(h.appComments().at(-1)).toContain(
-    '@dba-dana **Not counted.** there is no plangate summary for the current head commit yet',
+    '@dba-dana **Not counted.** there is no applygate summary for the current head commit yet',
   );
   expect(h.runStatus(555)).toBe('waiting');
   h.waitingRun(556);

@@ -58,11 +58,11 @@ test.each([false, true])(
     stillPending(555);
     await h.gate(555);
     expect(h.reviews(555).map((r) => r.state)).toEqual(['status']);
-    expect(reads()).toEqual([`.github/plangate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
+    expect(reads()).toEqual([`.github/applygate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
   },
 );
 
-test('a PR that edits .github/plangate.yml to lower its gate (when: never, itself as approver and bot) changes nothing', async () => {
+test('a PR that edits .github/applygate.yml to lower its gate (when: never, itself as approver and bot) changes nothing', async () => {
   const lowered = [
     'approval:',
     '  when: { destroys: false, level: never }',
@@ -72,8 +72,8 @@ test('a PR that edits .github/plangate.yml to lower its gate (when: never, itsel
     `bots: ["${AUTHOR}", "github-actions[bot]"]`,
     '',
   ].join('\n');
-  h.setup({ files: ['db/main.tf', '.github/plangate.yml'] });
-  h.gh.setFile(OWNER, REPO, HEAD, '.github/plangate.yml', lowered);
+  h.setup({ files: ['db/main.tf', '.github/applygate.yml'] });
+  h.gh.setFile(OWNER, REPO, HEAD, '.github/applygate.yml', lowered);
   h.waitingRun(555);
   await h.summary('destroy');
   expect(h.check()).toMatchObject({ conclusion: 'action_required', title: waitingFor });
@@ -85,10 +85,10 @@ test('a PR that edits .github/plangate.yml to lower its gate (when: never, itsel
   stillPending(555);
   await h.gate(555);
   expect(h.reviews(555).map((r) => r.state)).toEqual(['status']);
-  expect(reads()).toEqual([`.github/plangate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
+  expect(reads()).toEqual([`.github/applygate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
 
   // `required: 0` (invalid, so it would break the gate closed if read) is not read either.
-  h.gh.setFile(OWNER, REPO, HEAD, '.github/plangate.yml', 'approval:\n  required: 0\n');
+  h.gh.setFile(OWNER, REPO, HEAD, '.github/applygate.yml', 'approval:\n  required: 0\n');
   await h.comment('dba-dana', approve);
   expect(h.check()).toMatchObject({ conclusion: 'success' });
   expect(h.runStatus(555)).toBe('queued');
@@ -113,7 +113,7 @@ test('a PR that edits the plan workflow: the app never reads workflows, the gate
   await h.comment('dba-dana', approve);
   expect(h.runStatus(555)).toBe('queued');
   // What it read, at which commit: only the base branch's config and CODEOWNERS.
-  expect(reads()).toEqual([`.github/plangate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
+  expect(reads()).toEqual([`.github/applygate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
 });
 
 test("a PR from a fork: the same gate, approvals still from the base repository's owners", async () => {
@@ -161,7 +161,7 @@ test("a PR from a fork: the same gate, approvals still from the base repository'
   await h.comment('tom', approve);
   expect(h.check()).toMatchObject({ conclusion: 'success' });
   expect(h.runStatus(555)).toBe('queued');
-  expect(reads()).toEqual([`.github/plangate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
+  expect(reads()).toEqual([`.github/applygate.yml@${BASE}`, `.github/CODEOWNERS@${BASE}`]);
 });
 
 test('a summary for another head SHA is not used', async () => {
@@ -172,7 +172,7 @@ test('a summary for another head SHA is not used', async () => {
   expect(h.check()).toMatchObject({
     conclusion: 'action_required',
     title:
-      'No plangate summary for a1a1a1a: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).',
+      'No applygate summary for a1a1a1a: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).',
   });
   await h.gate(555);
   expect(h.reviews(555)).toEqual([
@@ -180,7 +180,7 @@ test('a summary for another head SHA is not used', async () => {
   ]);
   await h.comment('dba-dana', approve);
   expect(h.appComments().at(-1)).toContain(
-    '@dba-dana **Not counted.** there is no plangate summary for the current head commit yet',
+    '@dba-dana **Not counted.** there is no applygate summary for the current head commit yet',
   );
 
   // The summary for HEAD, approved; then a push: neither carries over to the new head.
@@ -208,7 +208,7 @@ test('monorepo: an approval with project=network does not approve database', asy
     'Waiting for approval: database: 0/1 approvals; network: 0/1 approvals.',
   );
   const n = await h.comment('dba-dana', `${approve} project=network`);
-  expect(h.reactions(n['id'] as number)).toEqual(['plangate[bot]:+1']);
+  expect(h.reactions(n['id'] as number)).toEqual(['applygate[bot]:+1']);
   expect(h.check()).toMatchObject({
     conclusion: 'action_required',
     title: 'Waiting for approval: database: 0/1 approvals; network: 1/1 approvals by @dba-dana.',

@@ -89,7 +89,7 @@ test("records of edited summaries: read from the app's own comments only, one ve
     updated_at: '2030-01-01T00:05:00Z',
   };
   const notice = editedSummaryNotice(summary, 'mallory');
-  expect(notice).toContain('### ⚠️ The plangate summary was edited by `@mallory`');
+  expect(notice).toContain('### ⚠️ The applygate summary was edited by `@mallory`');
   expect(notice).not.toMatch(/(^|[^`])@mallory/); // named, not mentioned
   const APP = 424242;
   const record = (login: string, type: string, body = notice, viaApp = APP): PullComment => ({
@@ -99,7 +99,7 @@ test("records of edited summaries: read from the app's own comments only, one ve
     user: { login, type },
     viaApp,
   });
-  expect([...editedSummaries([record('plangate[bot]', 'Bot')], APP)]).toEqual([
+  expect([...editedSummaries([record('applygate[bot]', 'Bot')], APP)]).toEqual([
     editedSummaryKey(summary),
   ]);
   expect(editedSummaryKey(summary)).toBe('42@2030-01-01T00:05:00Z');
@@ -107,8 +107,8 @@ test("records of edited summaries: read from the app's own comments only, one ve
   // (it would make the real summary untrusted: a denial of service).
   expect(editedSummaries([record('mallory', 'User')], APP).size).toBe(0);
   expect(editedSummaries([record('github-actions[bot]', 'Bot', notice, 15368)], APP).size).toBe(0);
-  expect(editedSummaries([record('plangate[bot]', 'Bot', 'no tag')], APP).size).toBe(0);
-  expect(editedSummaries([record('plangate[bot]', 'Bot')], undefined).size).toBe(0);
+  expect(editedSummaries([record('applygate[bot]', 'Bot', 'no tag')], APP).size).toBe(0);
+  expect(editedSummaries([record('applygate[bot]', 'Bot')], undefined).size).toBe(0);
 });
 
 test('logins fold A-Z only: look-alikes stay different', () => {

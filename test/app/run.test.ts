@@ -5,7 +5,7 @@
  * server, and decides a deployment end to end.
  */
 import { ProbotOctokit, run } from 'probot';
-import { plangate } from '../../src/app/index.js';
+import { applygate } from '../../src/app/index.js';
 import { startEmulator } from '../../testkit/github/emulator.js';
 import {
   OWNER,
@@ -25,7 +25,7 @@ const HEAD = 'd1'.repeat(20);
 
 test('probot run, configured by environment variables (GHE_HOST = the emulator), approves a deployment', async () => {
   const gh = await startEmulator({ validate: true });
-  const app = plangate({ appId: gh.app.id });
+  const app = applygate({ appId: gh.app.id });
   const port = await freePort();
   const secret = 'run-secret';
   const server = await run(app, {

@@ -17,8 +17,8 @@ test('the pre-check lets commands, near misses, any slash command and summaries 
   expect(may('/approve-apply')).toBe(true); // a configured command the payload cannot know
   expect(may('approve-destroy')).toBe(true); // near miss: did you mean
   expect(may('\u2215approve-destroy')).toBe(true); // a look-alike slash
-  expect(may('<!-- plangate:v1 abc -->', { u: bot })).toBe(true);
-  expect(may('someone pasted <!-- plangate:v1 abc -->')).toBe(true);
+  expect(may('<!-- applygate:v1 abc -->', { u: bot })).toBe(true);
+  expect(may('someone pasted <!-- applygate:v1 abc -->')).toBe(true);
 });
 
 test('the pre-check drops conversation and bots without a marker', () => {
@@ -27,12 +27,12 @@ test('the pre-check drops conversation and bots without a marker', () => {
   expect(may('> /approve-destroy')).toBe(false);
   expect(may('')).toBe(false);
   expect(may('/approve-destroy', { u: { login: 'dependabot[bot]', type: 'Bot' } })).toBe(false);
-  expect(may('waiting for approval', { u: { login: 'plangate[bot]', type: 'Bot' } })).toBe(false);
+  expect(may('waiting for approval', { u: { login: 'applygate[bot]', type: 'Bot' } })).toBe(false);
 });
 
 test('an edit matters when the comment was a command or a summary before it', () => {
   expect(may('never mind', { from: '/approve-destroy' })).toBe(true);
-  expect(may('gone', { from: '<!-- plangate:v1 x -->', u: bot })).toBe(true);
+  expect(may('gone', { from: '<!-- applygate:v1 x -->', u: bot })).toBe(true);
   expect(may('never mind', { from: 'ok' })).toBe(false);
 });
 

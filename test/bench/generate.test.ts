@@ -5,7 +5,7 @@ import { generatePlanText, writePlanFile } from '../../testkit/plans/generate.js
 import { parsePlan, REDACTED, type Plan } from '../../src/core/plan/index.js';
 
 // The benchmark's plans must be real plans in Terraform's shape (or the numbers mean nothing),
-// the same on every run, and never leak a generated secret through plangate's model.
+// the same on every run, and never leak a generated secret through applygate's model.
 
 function plan(text: string): Plan {
   const r = parsePlan(text, 'gen.json');
@@ -67,7 +67,7 @@ describe('generated plans', () => {
     expect(addrs).toEqual([...addrs].sort());
   });
 
-  test('sensitive values are marked the way Terraform marks them, and plangate hides them', () => {
+  test('sensitive values are marked the way Terraform marks them, and applygate hides them', () => {
     const p = plan(text);
     const marked = doc.resource_changes.filter((c) =>
       JSON.stringify(c.change.before_sensitive).includes('true'),
@@ -82,7 +82,7 @@ describe('generated plans', () => {
   });
 
   test('writePlanFile writes the same bytes as generatePlanText', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'plangate-gen-'));
+    const dir = mkdtempSync(join(tmpdir(), 'applygate-gen-'));
     try {
       const r = writePlanFile(join(dir, 'p.json'), { resources: 500, seed: 4 });
       const written = readFileSync(join(dir, 'p.json'));

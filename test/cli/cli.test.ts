@@ -43,7 +43,7 @@ const files = {
   'terraform.tfstate': enc(stateFile()),
 };
 
-describe('plangate check', () => {
+describe('applygate check', () => {
   test('exits 3 on the incident plan and says why', async () => {
     const t = io(files);
     expect(await run(['check', 'incident.json'], t)).toBe(3);
@@ -60,7 +60,7 @@ describe('plangate check', () => {
     const t = io(files);
     expect(await run(['check', 'terraform.tfstate'], t)).toBe(2);
     expect(t.err).toMatch(
-      /^plangate: terraform\.tfstate: this is a Terraform state file, not a plan/,
+      /^applygate: terraform\.tfstate: this is a Terraform state file, not a plan/,
     );
     expect(t.out).toBe('');
   });
@@ -99,7 +99,7 @@ describe('plangate check', () => {
   });
 });
 
-describe('plangate summarize', () => {
+describe('applygate summarize', () => {
   test('json: the schemaVersion 1 contract', async () => {
     const t = io(files);
     expect(await run(['summarize', 'incident.json', '--format', 'json'], t)).toBe(0);
@@ -168,7 +168,7 @@ describe('plangate summarize', () => {
     ]) {
       const t = io(files);
       expect(await run(argv, t)).toBe(2);
-      expect(t.err).toMatch(/plangate: /);
+      expect(t.err).toMatch(/applygate: /);
     }
   });
 });
@@ -178,7 +178,7 @@ const built = join(repoRoot, 'lib/cli/index.js');
   test('exit codes 3, 0 and 2 from a real process, reading a file and stdin', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'plangate-cli-'));
+    const dir = mkdtempSync(join(tmpdir(), 'applygate-cli-'));
     for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
     const exec = promisify(execFile);
     const code = async (args: string[]) =>

@@ -5,7 +5,7 @@ import { CONFIG_SCHEMA, DEFAULT_CONFIG, parseConfig } from '../../src/core/confi
 import { repoRoot } from '../../testkit/support/shared.js';
 
 const errorsOf = (yaml: string) => {
-  const r = parseConfig(yaml, '.github/plangate.yml');
+  const r = parseConfig(yaml, '.github/applygate.yml');
   if (r.ok) throw new Error('expected errors');
   return r.errors;
 };
@@ -92,14 +92,14 @@ test.each([
   ],
 ])('%j is refused with a message naming the key and what is allowed', (yaml, expected) => {
   const errors = errorsOf(yaml);
-  expect(errors.some((e) => e.startsWith('.github/plangate.yml: ') && e.includes(expected))).toBe(
+  expect(errors.some((e) => e.startsWith('.github/applygate.yml: ') && e.includes(expected))).toBe(
     true,
   );
 });
 
 test('broken YAML names the file and the line', () => {
   const [e] = errorsOf('approval:\n  required: [1\n');
-  expect(e).toMatch(/^\.github\/plangate\.yml: not valid YAML: .*\(3:1\)/);
+  expect(e).toMatch(/^\.github\/applygate\.yml: not valid YAML: .*\(3:1\)/);
 });
 
 test('every error is reported, not only the first', () => {
@@ -107,7 +107,9 @@ test('every error is reported, not only the first', () => {
 });
 
 test('the published JSON Schema is the one in the code, and agrees with the validator', () => {
-  const published = JSON.parse(readFileSync(join(repoRoot, 'schema/plangate.schema.json'), 'utf8'));
+  const published = JSON.parse(
+    readFileSync(join(repoRoot, 'schema/applygate.schema.json'), 'utf8'),
+  );
   expect(published).toEqual(JSON.parse(JSON.stringify(CONFIG_SCHEMA)));
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   const validate = ajv.compile(published);

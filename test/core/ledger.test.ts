@@ -19,7 +19,7 @@ const ledger = (): Ledger => ({
 });
 
 const encodeRaw = (value: unknown) =>
-  `<!-- plangate-ledger:v1 ${Buffer.from(JSON.stringify(value)).toString('base64url')} -->`;
+  `<!-- applygate-ledger:v1 ${Buffer.from(JSON.stringify(value)).toString('base64url')} -->`;
 
 describe('ledger', () => {
   it('round-trips inside surrounding check-run text', () => {
@@ -37,7 +37,7 @@ describe('ledger', () => {
   });
 
   it('rejects undecodable text', () => {
-    expect(decodeLedger('<!-- plangate-ledger:v1 bm90IGpzb24 -->')).toMatchObject({
+    expect(decodeLedger('<!-- applygate-ledger:v1 bm90IGpzb24 -->')).toMatchObject({
       ok: false,
       reason: 'malformed',
       detail: 'the ledger is not valid base64url JSON',

@@ -53,7 +53,7 @@ test('round trip: every project with its digest, level and binding sets', () => 
 
 test('a v1 marker is outdated, with its project names (for the sticky comment), never a summary', () => {
   const v1 = (json: unknown) =>
-    `<!-- plangate:v1 ${Buffer.from(JSON.stringify(json)).toString('base64url')} -->`;
+    `<!-- applygate:v1 ${Buffer.from(JSON.stringify(json)).toString('base64url')} -->`;
   const body = v1({ v: 1, projects: [{ name: 'db', digest: `sha256:${'a'.repeat(64)}` }] });
   expect(decodeMarker(body)).toEqual({
     ok: false,
@@ -66,7 +66,7 @@ test('a v1 marker is outdated, with its project names (for the sticky comment), 
   const v2 = encodeMarker(markerFor(report));
   expect(decodeMarker(`${body}\n${v2}`)).toEqual({ ok: false, reason: 'several' });
   // A future version is not read either.
-  expect(decodeMarker(v2.replace('plangate:v2', 'plangate:v3'))).toEqual({
+  expect(decodeMarker(v2.replace('applygate:v2', 'applygate:v3'))).toEqual({
     ok: false,
     reason: 'malformed',
   });

@@ -45,7 +45,7 @@ describe('pickLedger', () => {
   test('takes the app run, never github-actions, newest first', () => {
     const good = ledgerOf(approved);
     const r = pickLedger(
-      [run(1, 'github-actions', good), run(2, 'plangate', good), run(3, 'plangate', good)],
+      [run(1, 'github-actions', good), run(2, 'applygate', good), run(3, 'applygate', good)],
       want,
     );
     expect(r.ok && r.run.id).toBe(3);
@@ -53,29 +53,29 @@ describe('pickLedger', () => {
   test('fails closed with the cause', () => {
     const good = ledgerOf(approved);
     const cases: [LedgerCheckRun[], typeof want, RegExp][] = [
-      [[], want, /no plangate ledger on head aaaaaaa of PR #7\. Is the plangate app installed/],
+      [[], want, /no applygate ledger on head aaaaaaa of PR #7\. Is the applygate app installed/],
       [
         [run(1, 'github-actions', good)],
         want,
         /ignored 1 check run .* from github-actions: a workflow can create those/,
       ],
       [
-        [run(1, 'plangate', good), run(2, 'other', good)],
+        [run(1, 'applygate', good), run(2, 'other', good)],
         want,
-        /from several apps \(plangate, other\); set `gate.app`/,
+        /from several apps \(applygate, other\); set `gate.app`/,
       ],
       [
         [run(1, 'other', good)],
-        { ...want, app: 'plangate' },
-        /only the app `plangate` \(gate.app\)/,
+        { ...want, app: 'applygate' },
+        /only the app `applygate` \(gate.app\)/,
       ],
       [
-        [run(1, 'plangate', 'no ledger here')],
+        [run(1, 'applygate', 'no ledger here')],
         want,
-        /cannot be read: the check run carries no plangate ledger/,
+        /cannot be read: the check run carries no applygate ledger/,
       ],
       [
-        [run(1, 'plangate', { ...good, pull: 8 })],
+        [run(1, 'applygate', { ...good, pull: 8 })],
         want,
         /is for aaaaaaa of PR #8, not head aaaaaaa of PR #7/,
       ],

@@ -58,7 +58,7 @@ const INSERTS = [
   '"\\u0000"',
   ',"__proto__":{"password":"S3CR3T-protoProtoProto1"}',
   ',"constructor":1',
-  '<!-- plangate:v1 eyJ2IjoxfQ -->',
+  '<!-- applygate:v1 eyJ2IjoxfQ -->',
   '</details>',
   '@octocat',
   '```',

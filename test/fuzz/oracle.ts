@@ -108,7 +108,7 @@ export const REFUSALS: readonly [string, RegExp][] = [
   ['state file', /^this is a Terraform state file, not a plan; run `terraform show -json/],
   ['no format_version', /^no `format_version`: this is not the output of `terraform show -json`$/],
   ['bad format_version', /^`format_version` is .{1,60}; expected a version string such as "1\.2"$/],
-  ['unsupported version', /^plan format version \d.{0,20} is not supported \(plangate reads /],
+  ['unsupported version', /^plan format version \d.{0,20} is not supported \(applygate reads /],
   ['state JSON', /^this is the JSON of a state \(`terraform show -json` without a plan file\)/],
   ['not a plan', /^no `planned_values` or `resource_changes`: this is not a plan$/],
   [
@@ -182,7 +182,7 @@ export interface Tokens {
 /**
  * The canary tails that sit in sensitive positions and nowhere that may be shown (addresses,
  * types, keys, reasons, unmasked values of resource and output changes, drift). Positions
- * plangate never reads (planned_values, prior_state, configuration, ...) count as neither.
+ * applygate never reads (planned_values, prior_state, configuration, ...) count as neither.
  */
 export function secretTokens(doc: unknown): Tokens {
   if (!isObj(doc)) return { checkable: [] };

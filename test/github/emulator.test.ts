@@ -88,9 +88,9 @@ describe('OpenAPI description', () => {
     expect(matchTemplates(get, '/repos/acme/infra/issues/comments')?.template).toBe(
       '/repos/{owner}/{repo}/issues/comments',
     );
-    expect(matchTemplates(get, '/repos/acme/infra/contents/.github/plangate.yml')).toEqual({
+    expect(matchTemplates(get, '/repos/acme/infra/contents/.github/applygate.yml')).toEqual({
       template: '/repos/{owner}/{repo}/contents/{path}',
-      params: { owner: 'acme', repo: 'infra', path: '.github/plangate.yml' },
+      params: { owner: 'acme', repo: 'infra', path: '.github/applygate.yml' },
     });
     expect(matchTemplates(get, '/repos/acme/infra/contents/a%2Fb.tf')?.params['path']).toBe(
       'a/b.tf',
@@ -515,14 +515,14 @@ describe('pulls', () => {
 describe('contents', () => {
   it('returns base64 content with the git blob sha, per ref, and 404 when absent', async () => {
     const config = 'approval:\n  required: 2\n';
-    gh.setFile(OWNER, REPO, 'main', '.github/plangate.yml', config);
-    gh.setFile(OWNER, REPO, 'drop-db', '.github/plangate.yml', 'approval:\n  required: 0\n');
+    gh.setFile(OWNER, REPO, 'main', '.github/applygate.yml', config);
+    gh.setFile(OWNER, REPO, 'drop-db', '.github/applygate.yml', 'approval:\n  required: 0\n');
     const octokit = client(gh, 'ghs_actions');
 
     const res = await octokit.rest.repos.getContent({
       owner: OWNER,
       repo: REPO,
-      path: '.github/plangate.yml',
+      path: '.github/applygate.yml',
     });
     const data = res.data as {
       type: string;
@@ -537,13 +537,13 @@ describe('contents', () => {
     expect(Buffer.from(data.content, 'base64').toString('utf8')).toBe(config);
     expect(data.sha).toBe(gitBlobSha(config));
     expect(data.size).toBe(Buffer.byteLength(config));
-    expect(data.path).toBe('.github/plangate.yml');
+    expect(data.path).toBe('.github/applygate.yml');
 
     const decode = async (ref: string): Promise<string> => {
       const r = await octokit.rest.repos.getContent({
         owner: OWNER,
         repo: REPO,
-        path: '.github/plangate.yml',
+        path: '.github/applygate.yml',
         ref,
       });
       return Buffer.from((r.data as { content: string }).content, 'base64').toString('utf8');
@@ -562,7 +562,7 @@ describe('contents', () => {
       octokit.rest.repos.getContent({
         owner: OWNER,
         repo: REPO,
-        path: '.github/plangate.yml',
+        path: '.github/applygate.yml',
         ref: 'f'.repeat(40),
       }),
     );
@@ -571,7 +571,7 @@ describe('contents', () => {
 
     const dir = await octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: '.github' });
     expect((dir.data as { name: string; type: string }[]).map((e) => [e.name, e.type])).toEqual([
-      ['plangate.yml', 'file'],
+      ['applygate.yml', 'file'],
     ]);
   });
 });
@@ -771,7 +771,7 @@ describe('fault injection', () => {
 describe('GitHub App flow', () => {
   it("exchanges a JWT for an installation token whose writes are the app bot's", async () => {
     const appClient = client(gh, jwt(gh.app.id));
-    expect((await appClient.rest.apps.getAuthenticated()).data?.slug).toBe('plangate');
+    expect((await appClient.rest.apps.getAuthenticated()).data?.slug).toBe('applygate');
     const inst = await appClient.rest.apps.getRepoInstallation({ owner: OWNER, repo: REPO });
     expect(inst.data.id).toBe(gh.app.installationId);
     const tok = await appClient.rest.apps.createInstallationAccessToken({
@@ -800,17 +800,17 @@ describe('GitHub App flow', () => {
       issue_number: 7,
       body: 'waiting',
     });
-    expect(c.data.user?.login).toBe('plangate[bot]');
+    expect(c.data.user?.login).toBe('applygate[bot]');
     expect(c.data.performed_via_github_app?.id).toBe(gh.app.id);
 
     const run = await octokit.rest.checks.create({
       owner: OWNER,
       repo: REPO,
-      name: 'plangate / destroy approval',
+      name: 'applygate / destroy approval',
       head_sha: HEAD,
       status: 'in_progress',
     });
-    expect(run.data.app?.slug).toBe('plangate');
+    expect(run.data.app?.slug).toBe('applygate');
     expect(run.data.pull_requests.map((p) => p.number)).toEqual([7]);
     await octokit.rest.checks.update({
       owner: OWNER,
@@ -829,7 +829,7 @@ describe('GitHub App flow', () => {
     await octokit.rest.checks.create({
       owner: OWNER,
       repo: REPO,
-      name: 'plangate / destroy approval',
+      name: 'applygate / destroy approval',
       head_sha: HEAD,
       status: 'queued',
     });
@@ -838,7 +838,7 @@ describe('GitHub App flow', () => {
       owner: OWNER,
       repo: REPO,
       ref: HEAD,
-      check_name: 'plangate / destroy approval',
+      check_name: 'applygate / destroy approval',
     });
     expect(latest.data.total_count).toBe(1);
     expect(latest.data.check_runs[0]?.status).toBe('queued');
@@ -846,7 +846,7 @@ describe('GitHub App flow', () => {
       owner: OWNER,
       repo: REPO,
       ref: HEAD,
-      check_name: 'plangate / destroy approval',
+      check_name: 'applygate / destroy approval',
       filter: 'all',
     });
     expect(all.data.check_runs.map((r) => [r.status, r.conclusion, r.output.title])).toEqual([
@@ -860,12 +860,12 @@ describe('GitHub App flow', () => {
     ).toBe(2);
     const stored = gh.checkRuns(OWNER, REPO);
     expect(stored.map((r) => r['name'])).toEqual([
-      'plangate / destroy approval',
+      'applygate / destroy approval',
       'other',
-      'plangate / destroy approval',
+      'applygate / destroy approval',
     ]);
     expect(stored[0]?.history).toEqual([
-      { name: 'plangate / destroy approval', head_sha: HEAD, status: 'in_progress' },
+      { name: 'applygate / destroy approval', head_sha: HEAD, status: 'in_progress' },
       { conclusion: 'success', output: { title: 'approved', summary: 'by alice' } },
     ]);
 
@@ -1173,14 +1173,14 @@ describe('actions and deployment protection rules', () => {
         kind: 'status',
         state: undefined,
         comment: 'needs 1 more approval',
-        user: 'plangate[bot]',
+        user: 'applygate[bot]',
         environment_name: 'production',
       }),
       expect.objectContaining({
         kind: 'review',
         state: 'approved',
         comment: 'approved by alice',
-        user: 'plangate[bot]',
+        user: 'applygate[bot]',
       }),
     ]);
     expect(
@@ -1355,7 +1355,7 @@ describe('real clients', () => {
       issue_number: 7,
       body: 'hi',
     });
-    expect(c.data.user?.login).toBe('plangate[bot]');
+    expect(c.data.user?.login).toBe('applygate[bot]');
     expect(gh.requests.map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual([
       'POST /app/installations/{installation_id}/access_tokens 201',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/comments 201',

@@ -53,7 +53,7 @@ describe('the Dockerfile carried out on its build context', () => {
   let image: BuiltStage;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'plangate-image-'));
+    dir = mkdtempSync(join(tmpdir(), 'applygate-image-'));
     const context = join(dir, 'context');
     layOutContext(repoRoot, context);
     const built = build(stages, {
@@ -132,13 +132,13 @@ const daemon = spawnSync('docker', ['image', 'inspect', BASE], { stdio: 'ignore'
 const dockerTest = daemon ? test : test.skip;
 if (!daemon)
   console.warn(
-    `[plangate tests] docker build skipped: no Docker daemon with the base image ${BASE} here (the Dockerfile itself is carried out above)`,
+    `[applygate tests] docker build skipped: no Docker daemon with the base image ${BASE} here (the Dockerfile itself is carried out above)`,
   );
 
 dockerTest(
   'docker build: the real image answers /ping as a non-root user',
   async () => {
-    const tag = `plangate-app-test:${process.pid}`;
+    const tag = `applygate-app-test:${process.pid}`;
     execFileSync('docker', ['build', '-q', '-t', tag, repoRoot], { stdio: 'pipe' });
     try {
       const uid = execFileSync('docker', ['run', '--rm', '--entrypoint', 'id', tag, '-u'], {

@@ -1,7 +1,7 @@
 /**
  * The npm package as a user gets it: packed from a fresh clone (the files git tracks, no lib/), so
  * `prepack` has to build it; installed from the tarball into an empty folder, with only the
- * dependencies it declares; then `npx plangate check` on real plans, and the Lambda entry
+ * dependencies it declares; then `npx applygate check` on real plans, and the Lambda entry
  * imported by its package path. Needs the npm registry for the dependencies, as a user does.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -53,7 +53,7 @@ describe('packed from a fresh clone, installed from the tarball', () => {
   let user: string;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'plangate-pack-'));
+    dir = mkdtempSync(join(tmpdir(), 'applygate-pack-'));
     const clone = join(dir, 'clone');
     // What a clone holds: tracked files and new ones not ignored (lib/, dist builds are not).
     const tracked = execFileSync(
@@ -93,7 +93,7 @@ describe('packed from a fresh clone, installed from the tarball', () => {
         'package.json',
         'README.md',
         'LICENSE',
-        'bin/plangate.js',
+        'bin/applygate.js',
         'lib/cli/index.js',
         'lib/app/index.js',
         'lib/app/server.js',
@@ -109,13 +109,13 @@ describe('packed from a fresh clone, installed from the tarball', () => {
     expect(files.filter((f) => /^lib\/(action|demo|bench|previews|docs)\//.test(f))).toEqual([]);
   });
 
-  test('npx plangate check: exit 3 on a destroy, 0 on a plan within limits', () => {
+  test('npx applygate check: exit 3 on a destroy, 0 on a plan within limits', () => {
     const destroy = join(user, 'destroy.json');
     const creates = join(user, 'creates.json');
     writeFileSync(destroy, JSON.stringify(incidentDestroyPlan()));
     writeFileSync(creates, JSON.stringify(createsOnlyPlan()));
     const npx = (plan: string) =>
-      spawnSync('npx', ['--offline', 'plangate', 'check', plan], {
+      spawnSync('npx', ['--offline', 'applygate', 'check', plan], {
         cwd: user,
         env: npmEnv,
         encoding: 'utf8',
@@ -135,14 +135,14 @@ describe('packed from a fresh clone, installed from the tarball', () => {
     expect(bad.stderr).toMatch(/missing\.json/);
   });
 
-  test('npx plangate guard claude-hook: the shell parser loads from the installed package', () => {
+  test('npx applygate guard claude-hook: the shell parser loads from the installed package', () => {
     // A PATH with node, npx and the system directories: a destroy must be refused, saying why.
-    const bin = mkdtempSync(join(tmpdir(), 'plangate-bin-'));
+    const bin = mkdtempSync(join(tmpdir(), 'applygate-bin-'));
     symlinkSync(process.execPath, join(bin, 'node'));
     symlinkSync(join(dirname(process.execPath), 'npx'), join(bin, 'npx'));
     mkdirSync(join(user, 'infra'), { recursive: true });
     const hook = (command: string) =>
-      spawnSync(join(bin, 'npx'), ['--offline', 'plangate', 'guard', 'claude-hook'], {
+      spawnSync(join(bin, 'npx'), ['--offline', 'applygate', 'guard', 'claude-hook'], {
         cwd: user,
         env: { ...npmEnv, PATH: `${bin}:/usr/bin:/bin` },
         input: JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: user }),
@@ -153,7 +153,7 @@ describe('packed from a fresh clone, installed from the tarball', () => {
     expect(destroy.stdout).toMatch(/"permissionDecision":"deny"/);
     // The line was parsed and the plan attempted (no terraform here; a system one finds no config).
     expect(destroy.stdout).toMatch(/terraform is not installed|`terraform plan .*` failed/);
-    expect(destroy.stdout).not.toMatch(/plangate failed while checking/);
+    expect(destroy.stdout).not.toMatch(/applygate failed while checking/);
     const other = hook('ls -la');
     expect(other.status).toBe(0);
     expect(other.stdout).toBe('');
@@ -165,7 +165,7 @@ describe('packed from a fresh clone, installed from the tarball', () => {
       [
         '--input-type=module',
         '-e',
-        "const m = await import('plangate/lambda'); console.log(typeof m.handler, typeof m.createLambdaHandler);",
+        "const m = await import('applygate/lambda'); console.log(typeof m.handler, typeof m.createLambdaHandler);",
       ],
       { cwd: user, encoding: 'utf8' },
     );

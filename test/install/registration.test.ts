@@ -26,7 +26,7 @@ interface SetupPage {
 async function setupPage(env: Record<string, string>): Promise<SetupPage> {
   // A folder of its own: the setup reads app.yml from the working directory, and a developer's
   // .env in the repository must not turn setup mode off.
-  const cwd = mkdtempSync(join(tmpdir(), 'plangate-setup-'));
+  const cwd = mkdtempSync(join(tmpdir(), 'applygate-setup-'));
   copyFileSync(join(repoRoot, 'app.yml'), join(cwd, 'app.yml'));
   copyFileSync(join(repoRoot, 'package.json'), join(cwd, 'package.json'));
   const port = await freePort();
@@ -70,7 +70,7 @@ async function setupPage(env: Record<string, string>): Promise<SetupPage> {
 }
 
 test("the manifest registers a private app with the real webhook URL and app.yml's access", async () => {
-  const url = 'https://plangate.acme.example/api/github/webhooks';
+  const url = 'https://applygate.acme.example/api/github/webhooks';
   const { action, manifest } = await setupPage({ GH_ORG: 'acme', WEBHOOK_PROXY_URL: url });
   expect(action).toBe('https://github.com/organizations/acme/settings/apps/new');
   expect(manifest.hook_attributes).toEqual({ url });

@@ -93,7 +93,7 @@ describe('the release workflow', () => {
 
   test('the major-tag step moves v1 to each new 1.x release in the remote', () => {
     const script = release.jobs['major-tag']!.steps.find((s) => s.run)!.run!;
-    const dir = mkdtempSync(join(tmpdir(), 'plangate-tags-'));
+    const dir = mkdtempSync(join(tmpdir(), 'applygate-tags-'));
     const git = (cwd: string, ...args: string[]) =>
       execFileSync('git', args, {
         cwd,
@@ -148,8 +148,8 @@ describe('release notes from CHANGELOG.md', () => {
     '',
     '- Everything.',
     '',
-    '[Unreleased]: https://github.com/plangate/plangate/compare/v1.1.0...HEAD',
-    '[1.1.0]: https://github.com/plangate/plangate/compare/v1.0.0...v1.1.0',
+    '[Unreleased]: https://github.com/applygate/applygate/compare/v1.1.0...HEAD',
+    '[1.1.0]: https://github.com/applygate/applygate/compare/v1.0.0...v1.1.0',
   ].join('\n');
 
   test("a version's section, without its heading or the next one", () => {

@@ -105,7 +105,7 @@ const LEAKS: [string, RegExp][] = [
   ['a code fence', /```/],
   ['a heading marker', /(^|\n)\s*#{1,6} /],
   ['an HTML entity', /&(#\d+|#x[0-9a-f]+|[a-z]+);/i],
-  ['the marker', /plangate:v2/],
+  ['the marker', /applygate:v2/],
   ['an HTML comment', /<!--|-->/],
 ];
 
@@ -250,7 +250,7 @@ describeBrowser(`in Debian's Chromium${missing ? ` (skipped: ${missing})` : ''}`
     expect(p.verdict.replace(ZWSP, '')).toBe(
       'Destroys the RDS database aws_db_instance.main with no backup left, and 15 other resources: all 16 in state.',
     );
-    expect(p.headings).toEqual(['H3 plangate: default', 'H4 Approval required', 'H4 Changes']);
+    expect(p.headings).toEqual(['H3 applygate: default', 'H4 Approval required', 'H4 Changes']);
 
     // What a reader sees without opening anything, top to bottom: title, badge, verdict, the
     // risk factors (backups-lost first), counts, the destroy table, the approval block.

@@ -30,7 +30,7 @@ export interface RunOptions {
 }
 
 export function runAction(o: RunOptions): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'plangate-runner-'));
+  const dir = mkdtempSync(join(tmpdir(), 'applygate-runner-'));
   const files = {
     event: join(dir, 'event.json'),
     output: join(dir, 'output'),

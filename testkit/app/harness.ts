@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { sign } from '@octokit/webhooks-methods';
 import { load } from 'js-yaml';
 import { createNodeMiddleware, Probot, ProbotOctokit, type Logger } from 'probot';
-import { plangate, type PlangateApp, type PlangateOptions } from '../../src/app/index.js';
+import { applygate, type ApplygateApp, type ApplygateOptions } from '../../src/app/index.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
 import { parsePlan, shortDigest } from '../../src/core/plan/index.js';
 import { renderMarkdown } from '../../src/core/render/index.js';
@@ -36,7 +36,7 @@ export const HEAD = 'a1'.repeat(20);
 export const HEAD2 = 'a2'.repeat(20);
 export const BASE = 'b1'.repeat(20);
 export const ENV = 'production';
-export const WEBHOOK_SECRET = 'plangate-test-secret';
+export const WEBHOOK_SECRET = 'applygate-test-secret';
 const R = '/repos/{owner}/{repo}';
 /** `METHOD route` of each GitHub call the app makes, as `Harness.calls()` lists them. */
 export const CALL = {
@@ -93,7 +93,7 @@ export async function postWebhook(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'user-agent': 'GitHub-Hookshot/plangate-test',
+      'user-agent': 'GitHub-Hookshot/applygate-test',
       'x-github-event': event,
       'x-github-delivery': opts.id ?? randomUUID(),
       'x-hub-signature-256': opts.signature ?? (await sign(secret, body)),
@@ -287,7 +287,7 @@ export class Harness implements Site {
 
   private constructor(
     readonly gh: GitHubEmulator,
-    readonly app: PlangateApp,
+    readonly app: ApplygateApp,
     readonly clock: Clock,
   ) {}
 
@@ -295,19 +295,19 @@ export class Harness implements Site {
    * `app`: options of the app under test (its client policy, for the fault tests). The app's
    * clock (the TTL of cached "not a member" answers) is the harness's clock.
    */
-  static async start(opts: { app?: PlangateOptions } = {}): Promise<Harness> {
+  static async start(opts: { app?: ApplygateOptions } = {}): Promise<Harness> {
     const clock = new Clock();
     const gh = await startEmulator({
       validate: true,
       now: clock.now,
       app: {
         id: 424242,
-        slug: 'plangate',
+        slug: 'applygate',
         permissions: MANIFEST.default_permissions,
         events: MANIFEST.default_events,
       },
     });
-    const app = plangate({ appId: gh.app.id, now: () => clock.now().getTime(), ...opts.app });
+    const app = applygate({ appId: gh.app.id, now: () => clock.now().getTime(), ...opts.app });
     const h = new Harness(gh, app, clock);
     await h.listen();
     return h;
@@ -378,7 +378,7 @@ export class Harness implements Site {
     gh.setTeamRepoRole(OWNER, 'dba', OWNER, REPO, 'write');
     gh.setTeamRepoRole(OWNER, 'platform', OWNER, REPO, 'maintain');
     if (opts.config !== undefined)
-      gh.setFile(OWNER, REPO, BASE, '.github/plangate.yml', opts.config);
+      gh.setFile(OWNER, REPO, BASE, '.github/applygate.yml', opts.config);
   }
 
   /** A waiting workflow run for `sha` (its apply job waits on the environment). */
@@ -466,7 +466,7 @@ export class Harness implements Site {
       .find(
         (c) =>
           (c['user'] as { login: string }).login === login &&
-          String(c['body']).includes('plangate:v2'),
+          String(c['body']).includes('applygate:v2'),
       );
     if (existing && login === 'github-actions[bot]') {
       await this.editComment(existing['id'] as number, body);
@@ -551,7 +551,7 @@ export class Harness implements Site {
   check(sha = HEAD): { conclusion: unknown; title: string; summary: string } | undefined {
     const runs = this.gh
       .checkRuns(OWNER, REPO)
-      .filter((c) => c['head_sha'] === sha && c['name'] === 'plangate / destroy approval');
+      .filter((c) => c['head_sha'] === sha && c['name'] === 'applygate / destroy approval');
     const last = runs[runs.length - 1];
     if (!last) return undefined;
     const output = last['output'] as { title: string; summary: string };
@@ -566,7 +566,7 @@ export class Harness implements Site {
   appComments(): string[] {
     return this.gh
       .comments(OWNER, REPO, PR)
-      .filter((c) => (c['user'] as { login: string }).login === 'plangate[bot]')
+      .filter((c) => (c['user'] as { login: string }).login === 'applygate[bot]')
       .map((c) => String(c['body']));
   }
 
@@ -634,7 +634,7 @@ export function shortDigestOf(plan: 'destroy' | 'creates'): string {
  */
 export function harnessForEachTest(
   use: (h: Harness) => void,
-  opts: { app?: PlangateOptions } = {},
+  opts: { app?: ApplygateOptions } = {},
 ): void {
   let current: Harness | undefined;
   beforeEach(async () => {

@@ -26,7 +26,7 @@ const SCHEMA = require('@octokit/webhooks-schemas') as { definitions: Record<str
  */
 function compiled(): { ajv: Ajv; validators: Map<string, ValidateFunction> } {
   const holder = fs as unknown as Record<symbol, ReturnType<typeof compiled> | undefined>;
-  const key = Symbol.for('plangate.test.webhookValidators');
+  const key = Symbol.for('applygate.test.webhookValidators');
   const cached = holder[key];
   if (cached) return cached;
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });

@@ -1,7 +1,7 @@
 /**
  * A local, in-memory GitHub REST API emulator for end-to-end tests.
  *
- * It listens on 127.0.0.1 (port 0), speaks the routes plangate's Action and Probot app use, with
+ * It listens on 127.0.0.1 (port 0), speaks the routes applygate's Action and Probot app use, with
  * response shapes taken from GitHub's OpenAPI description, and checks every request against that
  * description (`gh.violations`). Point the bundled Action at it with `GITHUB_API_URL=gh.url`, an
  * Octokit with `baseUrl: gh.url`, or a Probot app with `GHE_HOST` (it also answers under
@@ -340,8 +340,8 @@ export class GitHubEmulator {
       this.specLoadMs = 0;
     }
     const a = opts.app ?? {};
-    const slug = a.slug ?? 'plangate';
-    const owner = this.ensureUser({ login: a.owner ?? 'plangate-dev', type: 'Organization' });
+    const slug = a.slug ?? 'applygate';
+    const owner = this.ensureUser({ login: a.owner ?? 'applygate-dev', type: 'Organization' });
     this.app = {
       id: a.id ?? 424242,
       slug,
@@ -360,7 +360,7 @@ export class GitHubEmulator {
         pull_requests: 'write',
       },
       events: a.events ?? ['issue_comment', 'pull_request', 'deployment_protection_rule', 'push'],
-      clientId: 'Iv1.plangate0000000',
+      clientId: 'Iv1.applygate0000000',
     };
     this.users.set(`${slug}[bot]`, { login: `${slug}[bot]`, id: this.app.botId, type: 'Bot' });
     this.users.set('github-actions[bot]', {

@@ -366,7 +366,7 @@ function checkScalar(value: string, schema: JsonObject): string | undefined {
   return undefined;
 }
 
-const CACHE_KEY = Symbol.for('plangate.test.github.openapi');
+const CACHE_KEY = Symbol.for('applygate.test.github.openapi');
 
 /**
  * A holder that outlives jest's per-test-file module registries, so that the test files of one

@@ -43,7 +43,7 @@ export interface GenerateOptions {
 export interface GenerateResult {
   bytes: number;
   resources: number;
-  /** Resource changes per kind, as plangate will count them. */
+  /** Resource changes per kind, as applygate will count them. */
   actions: Record<string, number>;
 }
 
@@ -1034,7 +1034,7 @@ const TEMPLATES: Record<string, Template> = {
     }),
     update: (v, r) => {
       const m = { ...((v.metadata as Obj[])[0] as Obj) };
-      m.annotations = { 'plangate.dev/revision': String(r.int(1, 99)) };
+      m.annotations = { 'applygate.dev/revision': String(r.int(1, 99)) };
       v.metadata = [m];
     },
     forcesNew: 'id',

@@ -3,7 +3,7 @@ import { parsePlan } from '../../src/core/plan/parse.js';
 import { buildReport } from '../../src/core/report.js';
 import type { Level } from '../../src/core/risk/types.js';
 
-// What plangate says about one real plan, in the few fields a reviewer checks: level, score,
+// What applygate says about one real plan, in the few fields a reviewer checks: level, score,
 // findings per rule, nonzero counts, hygiene per id; or the reason it refuses the file. The
 // reviewed expectations (expectations.json beside this file) hold one of these per plan; the
 // corpus test compares them and tools/expectations/table.ts prints and updates them.

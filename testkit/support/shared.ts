@@ -60,7 +60,7 @@ export function describeCorpus(name: string, body: () => void): void {
     describe(name, () => {
       test.skip(SKIP_REASON, () => undefined);
     });
-    console.warn(`[plangate tests] ${name}: ${SKIP_REASON}`);
+    console.warn(`[applygate tests] ${name}: ${SKIP_REASON}`);
   }
 }
 

@@ -105,7 +105,7 @@ async function blast(
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(hook.body),
-            'user-agent': 'GitHub-Hookshot/plangate-bench',
+            'user-agent': 'GitHub-Hookshot/applygate-bench',
             'x-github-event': 'issue_comment',
             'x-github-delivery': hook.delivery,
             'x-hub-signature-256': hook.signature,

@@ -1,4 +1,4 @@
-// `npm run bench`: plangate's performance numbers, measured in one run on this machine.
+// `npm run bench`: applygate's performance numbers, measured in one run on this machine.
 //
 //   npm run bench -- [--sizes 1000,10000,50000,100000] [--secrets 10000] [--runs N]
 //                    [--huge-mb 1024] [--dir DIR] [--keep] [--markdown] [--json FILE]
@@ -110,7 +110,7 @@ function measure(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, argv, {
       stdio: ['ignore', devnull, 'pipe'],
-      env: { ...process.env, ...env, PLANGATE_BENCH_RSS_OUT: rssFile },
+      env: { ...process.env, ...env, APPLYGATE_BENCH_RSS_OUT: rssFile },
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -141,7 +141,7 @@ function writeHelpers(dir: string): void {
   );
   writeFileSync(
     join(dir, 'rss-wrapper.mjs'),
-    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.resourceUsage(); writeFileSync(process.env.PLANGATE_BENCH_RSS_OUT, `${u.maxRSS} ${u.userCPUTime / 1e6} ${u.systemCPUTime / 1e6}`); });\n",
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.resourceUsage(); writeFileSync(process.env.APPLYGATE_BENCH_RSS_OUT, `${u.maxRSS} ${u.userCPUTime / 1e6} ${u.systemCPUTime / 1e6}`); });\n",
   );
 }
 
@@ -324,14 +324,14 @@ async function main(): Promise<void> {
     },
   });
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'plangate-bench-'));
+  const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'applygate-bench-'));
   mkdirSync(dir, { recursive: true });
   writeHelpers(dir);
   const threshold = STREAM_THRESHOLD_BYTES;
   const sizes = values.sizes.split(',').filter(Boolean).map(Number);
   const secretSizes = values.secrets.split(',').filter(Boolean).map(Number);
   log(
-    `plangate bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load ${loadavg()
+    `applygate bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load ${loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')}`,
   );

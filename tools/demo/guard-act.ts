@@ -1,6 +1,6 @@
 // The demo's third act: where the incident really happened. A coding agent on a laptop runs
-// `terraform destroy -auto-approve` in infra/; Claude Code asks plangate's PreToolUse hook
-// first. The hook is the built CLI as a real process (`plangate guard claude-hook`), the hook
+// `terraform destroy -auto-approve` in infra/; Claude Code asks applygate's PreToolUse hook
+// first. The hook is the built CLI as a real process (`applygate guard claude-hook`), the hook
 // event is JSON on its stdin, and a stand-in terraform on PATH prints the incident's plan and
 // records what it was asked to do.
 import { execFileSync, spawn } from 'node:child_process';
@@ -24,7 +24,7 @@ const COMMAND = 'cd infra && terraform destroy -auto-approve';
 
 /** True when the hook denied the destroy and terraform was never asked to destroy anything. */
 export async function agentDestroyAct(io: ActIo, n: string, apiUrl: string): Promise<boolean> {
-  const work = mkdtempSync(join(tmpdir(), 'plangate-demo-laptop-'));
+  const work = mkdtempSync(join(tmpdir(), 'applygate-demo-laptop-'));
   const repo = join(work, 'infra-repo');
   mkdirSync(join(repo, 'infra'), { recursive: true });
   const plan = join(work, 'destroy.json');
@@ -54,7 +54,7 @@ export async function agentDestroyAct(io: ActIo, n: string, apiUrl: string): Pro
   io.step(n, `Meanwhile, on a laptop: a coding agent runs \`${COMMAND}\``);
   io.say(
     io.dim(
-      '  Claude Code runs the PreToolUse hook `plangate guard claude-hook` before the Bash tool.',
+      '  Claude Code runs the PreToolUse hook `applygate guard claude-hook` before the Bash tool.',
     ),
   );
   const answer = await runHook(repo, terraform.path, apiUrl);

@@ -1,4 +1,4 @@
-// `npm run demo`: the incident plangate exists for, replayed offline as two pull requests. The
+// `npm run demo`: the incident applygate exists for, replayed offline as two pull requests. The
 // local GitHub emulator plays GitHub, the real Probot app listens on HTTP and gets signed
 // webhooks, and the bundled Action (dist/index.js) runs as a child process the way a runner
 // runs it. Nothing leaves this machine; no account, no secrets.
@@ -37,7 +37,7 @@ const yellow = paint('33');
 const say = (s = '') => process.stdout.write(`${s}\n`);
 const step = (n: string, title: string) => say(`\n${bold(`${n} ${title}`)}`);
 const quote = (text: string, max = 28) => {
-  const lines = text.split('\n').filter((l) => !l.startsWith('<!-- plangate'));
+  const lines = text.split('\n').filter((l) => !l.startsWith('<!-- applygate'));
   for (const l of lines.slice(0, max)) say(dim(`  │ ${l}`));
   if (lines.length > max) say(dim(`  │ … ${lines.length - max} more lines `));
 };
@@ -47,13 +47,13 @@ const FIRST_PR = 6;
 const FIRST_HEAD = 'c0'.repeat(20);
 
 async function main(): Promise<number> {
-  const work = mkdtempSync(join(tmpdir(), 'plangate-demo-'));
+  const work = mkdtempSync(join(tmpdir(), 'applygate-demo-'));
   const h = await Harness.start();
   try {
     h.setup();
     const { gh } = h;
     gh.addToken(TOKEN, { login: 'github-actions[bot]', type: 'Bot', app: 'github-actions' });
-    say(bold('plangate demo: one evening, two pull requests (GitHub is a local emulator)'));
+    say(bold('applygate demo: one evening, two pull requests (GitHub is a local emulator)'));
     say(
       dim(
         `repository ${OWNER}/${REPO}; CODEOWNERS on main: db/ is owned by @dba-dana and @acme/dba`,
@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     writeFileSync(join(work, 'plan.json'), JSON.stringify(missingStatePlan()));
     const first = await action({ plan: 'plan.json' }, FIRST_PR, FIRST_HEAD, work, h);
     say(
-      `  The plan job runs terraform plan, then plangate. Outputs: level ${level(first.outputs.level)}, score ${first.outputs.score}, requires-approval ${first.outputs['requires-approval']}.`,
+      `  The plan job runs terraform plan, then applygate. Outputs: level ${level(first.outputs.level)}, score ${first.outputs.score}, requires-approval ${first.outputs['requires-approval']}.`,
     );
     quote(latestSummary(h, FIRST_PR), 14);
     say(`  ${yellow('→')} Nobody merges a plan that recreates everything: the state was missing.`);
@@ -140,7 +140,7 @@ async function main(): Promise<number> {
     say(`  check on ${HEAD2.slice(0, 7)}: ${h.check(HEAD2)?.title}`);
     report(h, 9002);
 
-    step('8.', 'And for an agent in a terminal: plangate check before terraform apply');
+    step('8.', 'And for an agent in a terminal: applygate check before terraform apply');
     const code = await cli(['check', 'plan.json'], cliIo(work));
     say(dim(`  (exit code ${code}: 3 means stop and ask a human)`));
 
@@ -219,7 +219,7 @@ function pullPayload(h: Harness, pr: number, headSha: string): Record<string, un
 function latestSummary(h: Harness, pr: number): string {
   const c = h.gh
     .comments(OWNER, REPO, pr)
-    .filter((x) => String(x['body']).includes('plangate:v2'))
+    .filter((x) => String(x['body']).includes('applygate:v2'))
     .at(-1);
   return (c?.['body'] as string | undefined) ?? '';
 }

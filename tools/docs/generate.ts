@@ -98,7 +98,7 @@ const CLOUD_NAMES: Readonly<Record<Cloud, string>> = {
 export function rulesReference(): string {
   const out: string[] = [RULES_HEADER, '', '# Risk rules', ''];
   out.push(
-    'plangate reads every saved plan and runs the rules below over it. Each rule that fires adds a finding: a severity, the resource address it is about, and one sentence that says what would happen if the plan were applied. The pull request comment, the job summary and `plangate check` open with one verdict sentence and the high and critical findings, each in its sentence, the worst first; then every destroy and replace once, with the rules that flag it (the generic `destroy` and `replace` findings are said there, not listed again); the other findings and how the score adds up are collapsed below.',
+    'applygate reads every saved plan and runs the rules below over it. Each rule that fires adds a finding: a severity, the resource address it is about, and one sentence that says what would happen if the plan were applied. The pull request comment, the job summary and `applygate check` open with one verdict sentence and the high and critical findings, each in its sentence, the worst first; then every destroy and replace once, with the rules that flag it (the generic `destroy` and `replace` findings are said there, not listed again); the other findings and how the score adds up are collapsed below.',
     '',
     `The findings give the plan a level and a score (below), and those decide whether the plan needs an approval before it can be applied: by default, ${approvalDefaults()}. Rules are switched off with \`risk.ignore\`, and the thresholds they use are set in the [configuration](configuration.md).`,
     '',
@@ -149,7 +149,7 @@ export function rulesReference(): string {
   // The rules.
   out.push('## Rules', '');
   out.push(
-    'The rules in the order plangate runs them. The severity is fixed per rule; what changes with each plan is how many findings it gives.',
+    'The rules in the order applygate runs them. The severity is fixed per rule; what changes with each plan is how many findings it gives.',
     '',
   );
   out.push(
@@ -176,7 +176,7 @@ export function rulesReference(): string {
   // Hygiene.
   out.push('## Before this bites', '');
   out.push(
-    'Apart from the rules, plangate lists the stateful resources this plan keeps or creates whose data would not survive a later destroy. Nothing is at risk in this plan, so these score 0 points and never ask for an approval; they are shown collapsed under their own heading in the comment and the terminal, and in the JSON output as `hygiene`. They are there so a team fixes the trap before anyone plans the destroy.',
+    'Apart from the rules, applygate lists the stateful resources this plan keeps or creates whose data would not survive a later destroy. Nothing is at risk in this plan, so these score 0 points and never ask for an approval; they are shown collapsed under their own heading in the comment and the terminal, and in the JSON output as `hygiene`. They are there so a team fixes the trap before anyone plans the destroy.',
     '',
     table(
       ['Id', 'What', 'Why it matters'],
@@ -303,7 +303,7 @@ function ruleDetails(id: RuleId): string[] {
         '',
         `Lock resources whose delete removes a guard: ${codeList(Object.keys(LOCK_TYPES))}.`,
         '',
-        "Terraform's own `lifecycle { prevent_destroy = true }` is not watched, because it never appears in plan JSON: a plan that would destroy such a resource fails to plan (and plangate reports the errored plan), and removing the setting leaves no trace in the plan. Use `risk.protected` for addresses that must never change.",
+        "Terraform's own `lifecycle { prevent_destroy = true }` is not watched, because it never appears in plan JSON: a plan that would destroy such a resource fails to plan (and applygate reports the errored plan), and removing the setting leaves no trace in the plan. Use `risk.protected` for addresses that must never change.",
       ];
     case 'network-exposure':
     case 'public-endpoint':
@@ -343,9 +343,9 @@ function walk(s: Schema, prefix: string): [string, Schema][] {
 export function configReference(): string {
   const out: string[] = [CONFIG_HEADER, '', '# Configuration', ''];
   out.push(
-    `plangate reads \`${CONFIG_PATH}\` from the base branch of the pull request, never from its head, so a pull request cannot loosen the gate it is judged by: a change to the file takes effect once it is merged. Every key is optional. A missing file means the defaults below. A file that does not parse, has a key plangate does not know, or has a value outside what is allowed below is an error that the Action and the app report with the key path, and the gate stays closed until it is fixed.`,
+    `applygate reads \`${CONFIG_PATH}\` from the base branch of the pull request, never from its head, so a pull request cannot loosen the gate it is judged by: a change to the file takes effect once it is merged. Every key is optional. A missing file means the defaults below. A file that does not parse, has a key applygate does not know, or has a value outside what is allowed below is an error that the Action and the app report with the key path, and the gate stays closed until it is fixed.`,
     '',
-    'The file is checked against a JSON Schema, which `npm run build` also publishes as `schema/plangate.schema.json` for editors. The risk rules that the `risk` keys tune are described in the [rules reference](rules.md).',
+    'The file is checked against a JSON Schema, which `npm run build` also publishes as `schema/applygate.schema.json` for editors. The risk rules that the `risk` keys tune are described in the [rules reference](rules.md).',
     '',
   );
 

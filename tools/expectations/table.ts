@@ -1,4 +1,4 @@
-// The verdict of plangate on every real plan of ../shared/fixtures (plans/ and plans-realworld/),
+// The verdict of applygate on every real plan of ../shared/fixtures (plans/ and plans-realworld/),
 // next to the reviewed expectations in testkit/plans/expectations.json.
 //
 //   node --import tsx tools/expectations/table.ts              markdown table: fixture, level, rules

@@ -71,7 +71,7 @@ export interface PreviewBrowser {
 export async function openBrowser(): Promise<PreviewBrowser> {
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
-  const profile = mkdtempSync(join(tmpdir(), 'plangate-chromium-'));
+  const profile = mkdtempSync(join(tmpdir(), 'applygate-chromium-'));
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {

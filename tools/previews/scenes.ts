@@ -149,7 +149,7 @@ export function scenes(): Scene[] {
     },
     {
       file: 'approval-check.png',
-      caption: 'the plangate / destroy approval check run after a code owner approved',
+      caption: 'the applygate / destroy approval check run after a code owner approved',
       html: checkRunPage(approvalCheck()),
     },
   ];

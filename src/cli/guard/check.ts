@@ -21,7 +21,7 @@ export interface CallVerdict {
   call: ToolCall;
   effect: Effect;
   decision: Decision;
-  /** One line: what plangate found. */
+  /** One line: what applygate found. */
   reason: string;
   /** The text summary of the plan, when one was made. */
   summary?: string;
@@ -72,12 +72,12 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
     case 'ask':
       return verdict('ask', effect.reason);
     case 'refuse':
-      return verdict('deny', `plangate cannot check it: ${effect.reason}`);
+      return verdict('deny', `applygate cannot check it: ${effect.reason}`);
   }
   if (call.cwd === undefined) {
     return verdict(
       'deny',
-      'plangate cannot tell which directory it runs in (a `cd` to a computed or unknown place)',
+      'applygate cannot tell which directory it runs in (a `cd` to a computed or unknown place)',
     );
   }
   const undefinedEnv = Object.entries(full.env)
@@ -86,14 +86,14 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
   if (undefinedEnv.length > 0) {
     return verdict(
       'deny',
-      `plangate cannot check it: the value of ${undefinedEnv.join(', ')} is computed when the line runs`,
+      `applygate cannot check it: the value of ${undefinedEnv.join(', ')} is computed when the line runs`,
     );
   }
   // spawn reports a missing directory as ENOENT, as it does a missing program: say which.
   if (!existsSync(call.cwd)) {
     return verdict(
       'deny',
-      `plangate cannot make its plan: the directory ${call.cwd} does not exist`,
+      `applygate cannot make its plan: the directory ${call.cwd} does not exist`,
     );
   }
   const made = await makePlan(full, effect, opts);
@@ -160,7 +160,7 @@ async function makePlan(
   for (const [k, v] of Object.entries(call.env))
     if (v !== undefined && !k.startsWith('TF_CLI_ARGS')) env[k] = v;
   const tool = call.tool;
-  const tmp = mkdtempSync(join(tmpdir(), 'plangate-guard-'));
+  const tmp = mkdtempSync(join(tmpdir(), 'applygate-guard-'));
   try {
     let planFile = effect.savedPlan;
     if (planFile === undefined) {
@@ -185,7 +185,7 @@ async function makePlan(
       `${tool} show -json ${effect.savedPlan ?? '(the plan of this command)'}`,
     );
     if (!parsed.ok)
-      return { ok: false, reason: `plangate cannot read the plan: ${parsed.error.message}` };
+      return { ok: false, reason: `applygate cannot read the plan: ${parsed.error.message}` };
     return { ok: true, plan: parsed.plan };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -199,7 +199,7 @@ function failure(
   deadline: number,
 ): string | undefined {
   if (ran.missing)
-    return `${tool} is not installed (not found on PATH), so plangate cannot make the plan`;
+    return `${tool} is not installed (not found on PATH), so applygate cannot make the plan`;
   if (ran.timedOut) {
     return `\`${what}\` did not finish in time (the guard must answer by ${new Date(deadline).toISOString()}); run the plan yourself and apply the saved plan`;
   }

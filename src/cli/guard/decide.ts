@@ -6,7 +6,7 @@ import { classify, lineStateChange, planDir } from './terraform.js';
 
 // A whole shell line, judged: refused when any part could not be analysed or needs an approval
 // that is missing, asked when a plan reaches guard.ask_level, allowed when every command in it is
-// a terraform-family call plangate checked. A line with other commands in it gets no opinion
+// a terraform-family call applygate checked. A line with other commands in it gets no opinion
 // about those (`undefined`): Claude Code's own permission rules decide them as before.
 
 export interface LineVerdict {
@@ -34,7 +34,7 @@ export async function judgeLine(
         effect,
         decision: 'deny',
         reason:
-          'plangate cannot check it: `init` runs before it in the same line, and the guard makes its plan before the line runs; run `init` first, on its own',
+          'applygate cannot check it: `init` runs before it in the same line, and the guard makes its plan before the line runs; run `init` first, on its own',
       });
       continue;
     }
@@ -65,13 +65,13 @@ function explain(
   if (decision === undefined) return '';
   const out: string[] = [];
   const head: Record<Decision, string> = {
-    deny: 'plangate guard refused this command.',
-    ask: 'plangate guard wants a person to confirm this command.',
-    allow: 'plangate guard checked this command.',
+    deny: 'applygate guard refused this command.',
+    ask: 'applygate guard wants a person to confirm this command.',
+    allow: 'applygate guard checked this command.',
   };
   out.push(head[decision]);
   for (const r of analysis.refusals)
-    out.push('', `- \`${r.text}\`: plangate cannot analyse it: ${r.reason}.`);
+    out.push('', `- \`${r.text}\`: applygate cannot analyse it: ${r.reason}.`);
   for (const c of calls) {
     const where = c.call.cwd ? ` in ${c.call.cwd}` : '';
     const via = c.call.via.length ? ` (via ${c.call.via.join(', ')})` : '';
@@ -86,7 +86,7 @@ function explain(
       'What a person must do: open (or update) the pull request with this change, so the plan job ' +
         `posts its summary, and have a code owner comment \`${config.approval.command}\` on it; the ` +
         "guard lets the command through once the app's ledger approves this digest. Or a person runs it " +
-        `in their own terminal with \`plangate guard exec -- <command>\` and types the digest (${pending
+        `in their own terminal with \`applygate guard exec -- <command>\` and types the digest (${pending
           .map((c) => c.needsApproval?.short)
           .join(', ')}) when asked.`,
       'Do not try to work around this check: stop and tell the user what the plan would do.',

@@ -4,7 +4,7 @@ import { judgeLine } from './decide.js';
 import type { GuardSetup } from './setup.js';
 import { analyzeArgv } from './shell.js';
 
-// `plangate guard exec -- <command...>`: the hook's analysis for any terminal, script or agent.
+// `applygate guard exec -- <command...>`: the hook's analysis for any terminal, script or agent.
 // The command runs (same exit code, signals passed on) when the guard allows it; a plan that
 // needs approval runs only with a ledger approval of its digest or when a person types the short
 // digest on a real terminal. Never from a pipe, an environment variable or a file: those are
@@ -27,7 +27,7 @@ export async function guardExec(
 ): Promise<number> {
   const config = await setup.config(setup.cwd);
   if (!config.ok) {
-    io.stderr(config.errors.map((e) => `plangate: ${e}\n`).join(''));
+    io.stderr(config.errors.map((e) => `applygate: ${e}\n`).join(''));
     return EXEC_EXIT.cannotCheck;
   }
   const analysis = await analyzeArgv(argv, {
@@ -50,7 +50,7 @@ export async function guardExec(
     if (unanalysable) return EXEC_EXIT.cannotCheck;
     if (!io.isTTY) {
       io.stderr(
-        'plangate: refused: a person must confirm this on a terminal (standard input is not a terminal).\n',
+        'applygate: refused: a person must confirm this on a terminal (standard input is not a terminal).\n',
       );
       return EXEC_EXIT.refused;
     }
@@ -62,13 +62,13 @@ export async function guardExec(
           )
         ).trim();
         if (typed !== c.needsApproval.short) {
-          io.stderr('plangate: refused: the digest typed does not match.\n');
+          io.stderr('applygate: refused: the digest typed does not match.\n');
           return EXEC_EXIT.refused;
         }
       } else if (c.decision === 'ask') {
         const typed = (await io.ask('Go ahead? Type yes: ')).trim();
         if (typed !== 'yes') {
-          io.stderr('plangate: stopped.\n');
+          io.stderr('applygate: stopped.\n');
           return EXEC_EXIT.refused;
         }
       }
@@ -94,7 +94,7 @@ function runCommand(argv: readonly string[]): Promise<number> {
     for (const s of signals) process.on(s, forward);
     child.on('error', (e: NodeJS.ErrnoException) => {
       process.stderr.write(
-        `plangate: cannot run ${cmd}: ${e.code === 'ENOENT' ? 'not found' : e.message}\n`,
+        `applygate: cannot run ${cmd}: ${e.code === 'ENOENT' ? 'not found' : e.message}\n`,
       );
       resolve(127);
     });

@@ -2,7 +2,7 @@ import { judgeLine } from './decide.js';
 import type { GuardSetup } from './setup.js';
 import { analyzeLine } from './shell.js';
 
-// `plangate guard claude-hook`: Claude Code's PreToolUse hook for the Bash tool. Claude Code
+// `applygate guard claude-hook`: Claude Code's PreToolUse hook for the Bash tool. Claude Code
 // writes the event as JSON on stdin (`tool_name`, `tool_input.command`, `cwd`, ...) and reads
 // the answer as JSON on stdout with exit code 0:
 //   {"hookSpecificOutput": {"hookEventName": "PreToolUse",
@@ -28,7 +28,7 @@ export function deny(reason: string): HookAnswer {
     hookSpecificOutput: {
       hookEventName: 'PreToolUse',
       permissionDecision: 'deny',
-      permissionDecisionReason: `plangate guard refused this command: ${reason}`,
+      permissionDecisionReason: `applygate guard refused this command: ${reason}`,
     },
   };
 }
@@ -60,7 +60,7 @@ export async function claudeHook(
   if (typeof command !== 'string') return deny('`tool_input.command` is missing or not a string');
   const cwd = typeof ev.cwd === 'string' && ev.cwd.startsWith('/') ? ev.cwd : setup.cwd;
   const config = await setup.config(cwd);
-  if (!config.ok) return deny(`the plangate config is broken: ${config.errors.join('; ')}`);
+  if (!config.ok) return deny(`the applygate config is broken: ${config.errors.join('; ')}`);
   const analysis = await analyzeLine(command, {
     cwd,
     home: setup.env.HOME,

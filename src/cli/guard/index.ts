@@ -5,14 +5,14 @@ import { GUARD_TIMEOUT, installClaude, settingsFile } from './install.js';
 import { stopAll } from './run.js';
 import { guardSetup } from './setup.js';
 
-// `plangate guard ...`: the process side of the guard (stdin, stdout, the terminal, children).
+// `applygate guard ...`: the process side of the guard (stdin, stdout, the terminal, children).
 
 export const GUARD_USAGE = `usage:
-  plangate guard claude-hook [--timeout SECONDS] [--config FILE]
+  applygate guard claude-hook [--timeout SECONDS] [--config FILE]
       Claude Code PreToolUse hook for the Bash tool: reads the event on stdin, answers on stdout.
-  plangate guard install claude [--user]
+  applygate guard install claude [--user]
       Add the hook to .claude/settings.json (or ~/.claude/settings.json with --user).
-  plangate guard exec [--pr N] [--timeout SECONDS] [--config FILE] -- <command...>
+  applygate guard exec [--pr N] [--timeout SECONDS] [--config FILE] -- <command...>
       Check a terraform/tofu/terragrunt command, then run it or refuse (exit 3; 2 when it cannot be checked).`;
 
 export async function runGuard(argv: readonly string[]): Promise<number> {
@@ -22,7 +22,7 @@ export async function runGuard(argv: readonly string[]): Promise<number> {
   if (sub === 'exec') return execCommand(rest);
   const help = sub === undefined || sub === '--help' || sub === '-h' || sub === 'help';
   process[help ? 'stdout' : 'stderr'].write(
-    `${help ? '' : `plangate guard: unknown command '${sub}'\n`}${GUARD_USAGE}\n`,
+    `${help ? '' : `applygate guard: unknown command '${sub}'\n`}${GUARD_USAGE}\n`,
   );
   return help ? 0 : 2;
 }
@@ -53,7 +53,7 @@ async function hookCommand(argv: readonly string[]): Promise<number> {
     config = values.config;
   } catch (e) {
     return answer(
-      deny(`plangate guard claude-hook was installed with bad options: ${(e as Error).message}`),
+      deny(`applygate guard claude-hook was installed with bad options: ${(e as Error).message}`),
     );
   }
   // Claude Code's clock starts when it starts this process, so ours does too.
@@ -66,7 +66,7 @@ async function hookCommand(argv: readonly string[]): Promise<number> {
       () =>
         resolve(
           deny(
-            `plangate could not decide within ${timeoutMs / 1000} s (the plan took too long), so the command is refused; run the plan yourself and apply the saved plan`,
+            `applygate could not decide within ${timeoutMs / 1000} s (the plan took too long), so the command is refused; run the plan yourself and apply the saved plan`,
           ),
         ),
       Math.max(0, left() - 1000),
@@ -83,7 +83,7 @@ async function hookCommand(argv: readonly string[]): Promise<number> {
     });
     return claudeHook(input, setup);
   })().catch((e: unknown) =>
-    deny(`plangate failed while checking it: ${(e as Error).message ?? String(e)}`),
+    deny(`applygate failed while checking it: ${(e as Error).message ?? String(e)}`),
   );
   const result = await Promise.race([work, late]);
   clearTimeout(timer);
@@ -101,12 +101,12 @@ async function installCommand(argv: readonly string[]): Promise<number> {
       options: { user: { type: 'boolean' } },
     }));
   } catch (e) {
-    process.stderr.write(`plangate guard install: ${(e as Error).message}\n${GUARD_USAGE}\n`);
+    process.stderr.write(`applygate guard install: ${(e as Error).message}\n${GUARD_USAGE}\n`);
     return 2;
   }
   if (positionals.length !== 1 || positionals[0] !== 'claude') {
     process.stderr.write(
-      `plangate guard install: name the agent to install for: claude\n${GUARD_USAGE}\n`,
+      `applygate guard install: name the agent to install for: claude\n${GUARD_USAGE}\n`,
     );
     return 2;
   }
@@ -119,12 +119,12 @@ async function installCommand(argv: readonly string[]): Promise<number> {
     const r = installClaude(file);
     process.stdout.write(
       r.changed
-        ? `plangate: added the guard hook (PreToolUse, Bash) to ${file}\n`
-        : `plangate: ${file} already has the guard hook; nothing changed\n`,
+        ? `applygate: added the guard hook (PreToolUse, Bash) to ${file}\n`
+        : `applygate: ${file} already has the guard hook; nothing changed\n`,
     );
     return 0;
   } catch (e) {
-    process.stderr.write(`plangate guard install: ${(e as Error).message}\n`);
+    process.stderr.write(`applygate guard install: ${(e as Error).message}\n`);
     return 2;
   }
 }
@@ -140,12 +140,12 @@ async function execCommand(argv: readonly string[]): Promise<number> {
       options: { pr: { type: 'string' }, timeout: { type: 'string' }, config: { type: 'string' } },
     }));
     if (command.length === 0)
-      throw new Error('give the command after --, e.g. plangate guard exec -- terraform apply');
+      throw new Error('give the command after --, e.g. applygate guard exec -- terraform apply');
     if (values.pr !== undefined && !/^[1-9]\d{0,9}$/.test(values.pr))
       throw new Error(`--pr must be a pull request number, not '${values.pr}'`);
     seconds(values.timeout, GUARD_TIMEOUT);
   } catch (e) {
-    process.stderr.write(`plangate guard exec: ${(e as Error).message}\n${GUARD_USAGE}\n`);
+    process.stderr.write(`applygate guard exec: ${(e as Error).message}\n${GUARD_USAGE}\n`);
     return EXEC_EXIT.cannotCheck;
   }
   const setup = guardSetup({

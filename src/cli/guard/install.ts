@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-// `plangate guard install claude [--user]`: add the PreToolUse hook to Claude Code's settings
+// `applygate guard install claude [--user]`: add the PreToolUse hook to Claude Code's settings
 // (.claude/settings.json of the project, or ~/.claude/settings.json) without touching anything
-// else in the file. Run twice, it changes nothing; an older plangate hook entry is updated in
+// else in the file. Run twice, it changes nothing; an older applygate hook entry is updated in
 // place. The hook's timeout (seconds) leaves room for `terraform plan`; the guard's own
 // deadline is set inside it so it always answers before Claude Code stops waiting.
 
@@ -12,9 +12,9 @@ export const HOOK_TIMEOUT = 600;
 /** Seconds the guard gives itself: the answer must be out before HOOK_TIMEOUT. */
 export const GUARD_TIMEOUT = HOOK_TIMEOUT - 30;
 
-/** `|| exit 2`: if plangate cannot start at all, exit code 2 still blocks the command. */
-export const HOOK_COMMAND = `plangate guard claude-hook --timeout ${GUARD_TIMEOUT} || exit 2`;
-const MARK = 'plangate guard claude-hook';
+/** `|| exit 2`: if applygate cannot start at all, exit code 2 still blocks the command. */
+export const HOOK_COMMAND = `applygate guard claude-hook --timeout ${GUARD_TIMEOUT} || exit 2`;
+const MARK = 'applygate guard claude-hook';
 
 type Json = Record<string, unknown>;
 
@@ -63,13 +63,13 @@ export function installClaude(file: string, command = HOOK_COMMAND): InstallResu
   const out = `${JSON.stringify(merged, null, 2)}\n`;
   if (out === text) return { file, changed: false };
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.plangate-${process.pid}.tmp`;
+  const tmp = `${file}.applygate-${process.pid}.tmp`;
   writeFileSync(tmp, out);
   renameSync(tmp, file);
   return { file, changed: true };
 }
 
-/** The settings with exactly one plangate hook for Bash in PreToolUse; everything else kept. */
+/** The settings with exactly one applygate hook for Bash in PreToolUse; everything else kept. */
 export function mergeHook(settings: Json, command: string, file: string): Json {
   const hooks = settings.hooks ?? {};
   if (typeof hooks !== 'object' || Array.isArray(hooks)) {

@@ -3,8 +3,8 @@ import { decodeLedger, LEDGER_CHECK_NAME } from '../../core/ledger.js';
 import type { Approval } from './check.js';
 import { run } from './run.js';
 
-// The approval a terminal can trust: the ledger the plangate app writes into its check run
-// `plangate / destroy approval` on the pull request's head. Only the app that created a check
+// The approval a terminal can trust: the ledger the applygate app writes into its check run
+// `applygate / destroy approval` on the pull request's head. Only the app that created a check
 // run can update it, so the ledger counts only from a check run created by a GitHub App other
 // than github-actions (any workflow's GITHUB_TOKEN can create check runs as github-actions), and
 // pinned to `gate.app` when the config names the app. The digest must be one the ledger approved.
@@ -72,7 +72,7 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
     );
     if (trusted.length === 0) {
       return no(
-        `pull request #${pull.number} has no \`${LEDGER_CHECK_NAME}\` check run written by the plangate app${runs.length ? ` (${runs.length} written by others are ignored)` : ''}`,
+        `pull request #${pull.number} has no \`${LEDGER_CHECK_NAME}\` check run written by the applygate app${runs.length ? ` (${runs.length} written by others are ignored)` : ''}`,
       );
     }
     for (const r of trusted) {

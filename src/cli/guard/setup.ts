@@ -4,7 +4,7 @@ import { CONFIG_PATH, parseConfig, type Config } from '../../core/config.js';
 import type { Approval } from './check.js';
 import { findApproval } from './ledger.js';
 
-// What every guard command needs: the repository's config (the nearest .github/plangate.yml at
+// What every guard command needs: the repository's config (the nearest .github/applygate.yml at
 // or above the directory, up to the repository root), the deadline, and the ledger lookup.
 
 export interface GuardSetup {
@@ -68,7 +68,7 @@ export function guardSetup(opts: {
   };
 }
 
-/** `.github/plangate.yml` in the directory or the nearest parent, not above the repository root. */
+/** `.github/applygate.yml` in the directory or the nearest parent, not above the repository root. */
 export function findConfig(dir: string): string | undefined {
   for (let d = dir; ; d = dirname(d)) {
     const candidate = join(d, CONFIG_PATH);

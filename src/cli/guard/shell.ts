@@ -154,7 +154,7 @@ export async function analyzeLine(line: string, ctx: LineContext): Promise<LineA
   if (line.length > MAX_LINE) {
     out.refusals.push({
       text: `${line.slice(0, 60)}…`,
-      reason: `the command is ${line.length.toLocaleString('en-US')} characters long; plangate analyses at most ${MAX_LINE.toLocaleString('en-US')}`,
+      reason: `the command is ${line.length.toLocaleString('en-US')} characters long; applygate analyses at most ${MAX_LINE.toLocaleString('en-US')}`,
     });
     return out;
   }
@@ -164,7 +164,7 @@ export async function analyzeLine(line: string, ctx: LineContext): Promise<LineA
   return out;
 }
 
-/** The same analysis for a command given as words (`plangate guard exec -- terraform apply`). */
+/** The same analysis for a command given as words (`applygate guard exec -- terraform apply`). */
 export async function analyzeArgv(
   argv: readonly string[],
   ctx: LineContext,
@@ -392,7 +392,7 @@ class Walker {
       if (name === undefined || name === '') {
         this.refuse(
           text,
-          `the command name is computed when the line runs, so plangate cannot see what it runs`,
+          `the command name is computed when the line runs, so applygate cannot see what it runs`,
         );
         return;
       }
@@ -463,7 +463,7 @@ class Walker {
         } else if (scope.piped) {
           this.refuse(
             text,
-            `\`${base}\` runs commands it reads from a pipe, which plangate cannot see`,
+            `\`${base}\` runs commands it reads from a pipe, which applygate cannot see`,
           );
         }
         return;
@@ -477,7 +477,7 @@ class Walker {
     this.refuse(text, 'too many wrappers around one command');
   }
 
-  /** A command plangate does not know: fine, unless terraform shows up in its arguments. */
+  /** A command applygate does not know: fine, unless terraform shows up in its arguments. */
   private plainCommand(base: string, args: Word[], text: string, _via: string[]) {
     if (!NEUTRAL.has(base)) this.out.others.push(base);
     if (NEVER_RUN_ARGS.has(base)) return;
@@ -488,7 +488,7 @@ class Walker {
     if (i >= 0 && i < args.length - 1) {
       this.refuse(
         text,
-        `\`${base}\` seems to run ${args[i]?.value} with arguments, and plangate does not know how \`${base}\` runs commands; run ${args[i]?.value} directly`,
+        `\`${base}\` seems to run ${args[i]?.value} with arguments, and applygate does not know how \`${base}\` runs commands; run ${args[i]?.value} directly`,
       );
     }
   }
@@ -854,7 +854,7 @@ function shell(base: string, args: Word[]): Unwrapped {
   if (command) return { label: `${base} -c`, script: args[i]?.value };
   if (i >= args.length) return { label: base, stdinScript: true };
   // `bash deploy.sh`: the script file is not followed (docs/guard.md says so; the PATH shim
-  // of `plangate guard exec` covers scripts).
+  // of `applygate guard exec` covers scripts).
   return 'not-a-wrapper';
 }
 

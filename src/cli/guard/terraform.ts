@@ -4,7 +4,7 @@ import type { Tool, ToolCall } from './shell.js';
 // What a terraform / tofu / terragrunt command does to infrastructure, from its words alone:
 // nothing (plan, fmt, validate, ...), something a plan shows (apply, destroy: the guard makes
 // that plan), or something no plan shows (state rm, import, force-unlock, ...: refused, since
-// plangate cannot preview it). Unknown subcommands are refused too.
+// applygate cannot preview it). Unknown subcommands are refused too.
 
 export type Effect =
   | { kind: 'read-only'; subcommand: string }
@@ -40,7 +40,7 @@ const READ_ONLY = new Set([
   'help',
 ]);
 
-/** Change state or infrastructure without a plan plangate could score. */
+/** Change state or infrastructure without a plan applygate could score. */
 const NO_PLAN: Record<string, string> = {
   import: 'imports a resource into the state',
   taint: 'marks a resource for replacement in the state',
@@ -67,7 +67,7 @@ export function classify(call: ToolCall): Effect {
       return {
         kind: 'refuse',
         subcommand: sub,
-        reason: `some of its arguments are computed when the line runs, so plangate cannot tell what it would apply`,
+        reason: `some of its arguments are computed when the line runs, so applygate cannot tell what it would apply`,
       };
     }
   }
@@ -99,7 +99,7 @@ export function classify(call: ToolCall): Effect {
     return {
       kind: 'refuse',
       subcommand: sub,
-      reason: 'it gets more arguments at run time (xargs, find -exec), which plangate cannot see',
+      reason: 'it gets more arguments at run time (xargs, find -exec), which applygate cannot see',
     };
   }
   if (READ_ONLY.has(sub)) return { kind: 'read-only', subcommand: sub };
@@ -142,7 +142,7 @@ export function classify(call: ToolCall): Effect {
     return {
       kind: 'refuse',
       subcommand: sub,
-      reason: `plangate does not know the \`${sub}\` command of ${call.tool}`,
+      reason: `applygate does not know the \`${sub}\` command of ${call.tool}`,
     };
   }
   const extra = splitArgs(call.env[`TF_CLI_ARGS_${sub}`]);
@@ -222,7 +222,7 @@ function terragrunt(call: ToolCall, args: string[]): Effect {
     return {
       kind: 'refuse',
       subcommand: words[0] ?? '',
-      reason: 'use `cd DIR &&` instead of --working-dir, so plangate plans in the same directory',
+      reason: 'use `cd DIR &&` instead of --working-dir, so applygate plans in the same directory',
     };
   }
   if (words[0] === 'run') words = words.slice(words[1] === '--' ? 2 : 1);

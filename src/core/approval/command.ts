@@ -102,7 +102,7 @@ export const commandMessages = {
   invalidArguments: (tokens: CommandTokens, problem: string) =>
     `${problem} This comment was not counted.\n\n${commandMessages.usage(tokens)}`,
   didYouMean: (token: string, lookalike: boolean) =>
-    `Did you mean \`${token}\`? This comment was not counted: plangate only acts on a comment ` +
+    `Did you mean \`${token}\`? This comment was not counted: applygate only acts on a comment ` +
     `whose first line starts with exactly \`${token}\`` +
     (lookalike
       ? ', typed in plain ASCII (this one contains look-alike or invisible characters).'

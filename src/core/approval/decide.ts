@@ -101,7 +101,7 @@ export const REFUSE = {
     'Has no write access to this repository now (collaborator permission write, maintain or admin, or through the owning team), which GitHub also requires of code owners',
   edited: () =>
     'This comment was edited, and an edited comment never approves (anyone with write access can edit any comment): write the command in a new comment',
-  noSummary: () => 'there is no plangate summary for the current head commit yet',
+  noSummary: () => 'there is no applygate summary for the current head commit yet',
   stale: (sha: string) =>
     `this approval was written before the plan for the current head ${sha.slice(0, 7)} was summarized; approve the current plan again`,
   wrongDigest: (given: string, actual: string) =>
@@ -132,7 +132,7 @@ export function decide(input: ApprovalInput): Decision {
       projects: [],
       refused,
       eligible,
-      summary: `No plangate summary for ${pull.headSha.slice(0, 7)}: the plan job has not reported for this commit (run or re-run it: summaries from plangate before v2 do not count).`,
+      summary: `No applygate summary for ${pull.headSha.slice(0, 7)}: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).`,
     };
   }
 

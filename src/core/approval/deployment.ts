@@ -49,7 +49,7 @@ export function mapRun(run: RunRef, pulls: readonly PullRef[], defaultBranch: st
       reason:
         open.length === 0
           ? `no open pull request has commit ${short(run.sha)} as its head`
-          : `several open pull requests (${open.map((p) => `#${p.number}`).join(', ')}) have commit ${short(run.sha)} as their head, so plangate cannot tell which one this run deploys; close the others`,
+          : `several open pull requests (${open.map((p) => `#${p.number}`).join(', ')}) have commit ${short(run.sha)} as their head, so applygate cannot tell which one this run deploys; close the others`,
     };
   }
   if (run.headBranch === defaultBranch) {

@@ -40,7 +40,7 @@ export function approvalPolicy(config: Pick<Config, 'approval'>): ApprovalPolicy
   };
 }
 
-/** The policy of the default config (no `.github/plangate.yml`). */
+/** The policy of the default config (no `.github/applygate.yml`). */
 export const DEFAULT_POLICY: ApprovalPolicy = approvalPolicy(DEFAULT_CONFIG);
 
 /** Where approvers come from, in the order they are told. */

@@ -2,7 +2,7 @@ import type { Ledger, LedgerProject } from '../ledger.js';
 import type { Decision, ProjectDecision } from './decide.js';
 
 // The decision as the ledger record (core/ledger.ts) the app writes into its check run, for
-// `verify` and `plangate guard` to read: per project of the head's summary (marker v2), its
+// `verify` and `applygate guard` to read: per project of the head's summary (marker v2), its
 // digest, destroySet and riskSet, state and the approvals that counted. No summary for the head,
 // no record: readers then find nothing approved and fail closed.
 

@@ -1,4 +1,4 @@
-// The one model every other part of plangate reads. Built only by parsePlan, which redacts
+// The one model every other part of applygate reads. Built only by parsePlan, which redacts
 // sensitive values before anything else can see them.
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

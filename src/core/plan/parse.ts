@@ -130,7 +130,7 @@ function planFromJson(doc: unknown, file: string): Plan {
   const major = fv.split('.')[0] as string;
   if (!SUPPORTED_MAJORS.has(major)) {
     refuse(
-      `plan format version ${cut(fv, 20)} is not supported (plangate reads 0.x and 1.x); upgrade plangate`,
+      `plan format version ${cut(fv, 20)} is not supported (applygate reads 0.x and 1.x); upgrade applygate`,
     );
   }
   const looksLikePlan =

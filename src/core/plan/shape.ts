@@ -125,7 +125,7 @@ function actionsOf(change: Obj, where: string): string[] {
   return a;
 }
 
-/** The one place that maps Terraform's action lists to plangate's kinds. */
+/** The one place that maps Terraform's action lists to applygate's kinds. */
 export function classifyActions(
   actions: readonly string[],
   opts: { importing: boolean; moved: boolean },

@@ -132,7 +132,7 @@ export async function parsePlanStream(
     );
     if (where) return syntaxErrorReason(where);
     return e.tooBig
-      ? `one value is larger than ${MAX_VALUE_BYTES / 1024 / 1024} MB, which plangate does not read`
+      ? `one value is larger than ${MAX_VALUE_BYTES / 1024 / 1024} MB, which applygate does not read`
       : 'not valid JSON (syntax error)';
   }
 }

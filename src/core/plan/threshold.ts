@@ -7,8 +7,8 @@
  */
 export const STREAM_THRESHOLD_BYTES = 256 * 1024 * 1024;
 
-/** The threshold, or `PLANGATE_STREAM_THRESHOLD` (bytes; 0 streams every file) when it is set. */
+/** The threshold, or `APPLYGATE_STREAM_THRESHOLD` (bytes; 0 streams every file) when it is set. */
 export function streamThreshold(env: Record<string, string | undefined>): number {
-  const v = env.PLANGATE_STREAM_THRESHOLD;
+  const v = env.APPLYGATE_STREAM_THRESHOLD;
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : STREAM_THRESHOLD_BYTES;
 }

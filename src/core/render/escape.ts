@@ -24,14 +24,14 @@ const LINE_BREAK = /\r\n|[\r\n\t\u0085\u2028\u2029]/g;
 
 /**
  * Break every token that could forge or hide our marker, or start an HTML tag or comment, by
- * putting a zero-width space inside it: `plangate:v`, `<` before a letter, `/`, `!` or `?`, and
+ * putting a zero-width space inside it: `applygate:v`, `<` before a letter, `/`, `!` or `?`, and
  * `-->`. Applied first by every escaper, in every context, so that even inside a code span
  * (shown literally, where entities do not work) the raw body holds no `<script`, `</details>`,
  * `<!--` or marker from a plan. The text still looks the same.
  */
 export function defang(s: string): string {
   return s
-    .replace(/plangate:v/gi, (m) => `${m.slice(0, 8)}${ZWSP}${m.slice(8)}`)
+    .replace(/applygate:v/gi, (m) => `${m.slice(0, -2)}${ZWSP}${m.slice(-2)}`)
     .replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`)
     .replace(/--(!?)>/g, `-${ZWSP}-$1>`);
 }

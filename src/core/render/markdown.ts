@@ -261,7 +261,7 @@ function titleLines(report: Report): string[] {
   const more = names.length - shown.length;
   const list =
     names.length === 0 ? 'no plans' : shown.join(', ') + (more > 0 ? `, and ${more} more` : '');
-  return [`### plangate: ${list}`, badge(report.level, report.score, report.requiresApproval)];
+  return [`### applygate: ${list}`, badge(report.level, report.score, report.requiresApproval)];
 }
 
 function projectParts(p: ProjectReport, opts: MarkdownOptions, multi: boolean): ProjectParts {

@@ -55,7 +55,7 @@ export function renderText(report: Report, opts: TextOptions): string {
   // details, in the comment's order.
   const out: string[] = [
     bold(
-      `plangate: ${level(report.level)} (risk score ${report.score}/100)` +
+      `applygate: ${level(report.level)} (risk score ${report.score}/100)` +
         (report.requiresApproval ? ', approval required' : ''),
     ),
   ];

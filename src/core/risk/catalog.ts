@@ -556,7 +556,7 @@ function build(cloud: Cloud, rows: readonly Row[]): StatefulType[] {
   return rows.map(([type, category, what]) => ({ type, cloud, category, what }));
 }
 
-/** Every stateful resource type plangate knows, grouped by cloud. */
+/** Every stateful resource type applygate knows, grouped by cloud. */
 export const STATEFUL_TYPES: readonly StatefulType[] = Object.freeze([
   ...build('aws', AWS),
   ...build('google', GOOGLE),

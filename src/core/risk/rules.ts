@@ -15,7 +15,7 @@ import {
 import type { Finding, RuleId, Severity } from './types.js';
 import { asObject } from '../json.js';
 
-// Every rule plangate applies, with its id, severity and the sentence a reader acts on.
+// Every rule applygate applies, with its id, severity and the sentence a reader acts on.
 // docs/rules.md is generated from RULES; change a rule here and the docs follow.
 
 export interface Rule {

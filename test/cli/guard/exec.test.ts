@@ -8,7 +8,7 @@ import { installStandIn } from '../../../testkit/guard/stand-in.js';
 import { createsOnlyPlan, incidentDestroyPlan } from '../../../testkit/plans/samples.js';
 import { repoRoot } from '../../../testkit/support/shared.js';
 
-// `plangate guard exec -- terraform ...` as a person or an agent runs it: refused without a
+// `applygate guard exec -- terraform ...` as a person or an agent runs it: refused without a
 // terminal, let through on a pseudo-terminal when the person types the plan's short digest,
 // and a benign command runs with its own exit code. util-linux `script` gives the pseudo-terminal.
 
@@ -26,7 +26,7 @@ const hasScript = (() => {
 })();
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'plangate-exec-'));
+  const dir = mkdtempSync(join(tmpdir(), 'applygate-exec-'));
   const repo = join(dir, 'repo');
   mkdirSync(join(repo, '.git'), { recursive: true });
   const destroy = join(dir, 'destroy.json');
@@ -58,7 +58,7 @@ const short = shortDigest(
     .digest,
 );
 
-(existsSync(built) ? describe : describe.skip)('plangate guard exec', () => {
+(existsSync(built) ? describe : describe.skip)('applygate guard exec', () => {
   test('refuses without a terminal, even when the digest is piped in', async () => {
     const s = setup();
     const r = await runIt(

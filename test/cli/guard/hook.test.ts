@@ -15,7 +15,7 @@ import { corpusTest, plansDir, repoRoot, sharedDir } from '../../../testkit/supp
 
 const realworldDir = join(sharedDir, 'fixtures/plans-realworld');
 
-// `plangate guard claude-hook` as Claude Code runs it: the built CLI as a process, the hook event
+// `applygate guard claude-hook` as Claude Code runs it: the built CLI as a process, the hook event
 // as JSON on stdin, a stand-in terraform on PATH that records its arguments and prints plans.
 
 const built = join(repoRoot, 'lib/cli/index.js');
@@ -35,7 +35,7 @@ interface Hooked {
 }
 
 function workspace(spec: StandInSpec) {
-  const dir = mkdtempSync(join(tmpdir(), 'plangate-hook-'));
+  const dir = mkdtempSync(join(tmpdir(), 'applygate-hook-'));
   mkdirSync(join(dir, 'repo/.git'), { recursive: true });
   mkdirSync(join(dir, 'repo/infra'), { recursive: true });
   const standIn = installStandIn(dir, spec);
@@ -93,7 +93,7 @@ const event = (command: unknown, cwd?: string, extra: Record<string, unknown> = 
 const decision = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecision;
 const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionReason ?? '';
 
-(existsSync(built) ? describe : describe.skip)('plangate guard claude-hook', () => {
+(existsSync(built) ? describe : describe.skip)('applygate guard claude-hook', () => {
   test('the incident: `terraform destroy -auto-approve` in infra/ is denied with the findings', async () => {
     const ws = workspace({});
     const destroy = planFile(ws.dir, 'destroy.json', incidentDestroyPlan());
@@ -107,7 +107,7 @@ const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionRe
     expect(r).toMatch(/aws_db_instance/);
     expect(r).toMatch(/needs approval/);
     expect(r).toMatch(/\/approve-destroy/);
-    expect(r).toMatch(/plangate guard exec/);
+    expect(r).toMatch(/applygate guard exec/);
     // The plan was made where the command would run, as a destroy plan, and nothing was applied.
     expect(h.calls.map((c) => [c.args[0], c.cwd])).toEqual([
       ['plan', join(ws.repo, 'infra')],
@@ -282,7 +282,7 @@ const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionRe
     const destroy = planFile(ws.dir, 'destroy.json', incidentDestroyPlan());
     const ws2 = { ...ws, standIn: installStandIn(ws.dir, { destroy }) };
     mkdirSync(join(ws.repo, '.github'), { recursive: true });
-    writeFileSync(join(ws.repo, '.github/plangate.yml'), 'guard:\n  aliases: ["tf=terraform"]\n');
+    writeFileSync(join(ws.repo, '.github/applygate.yml'), 'guard:\n  aliases: ["tf=terraform"]\n');
     const h = await hook(ws2, event('tf destroy', ws.repo));
     expect(decision(h)).toBe('deny');
     expect(reason(h)).toMatch(/via alias tf/);

@@ -10,10 +10,10 @@ import {
   settingsFile,
 } from '../../../src/cli/guard/install.js';
 
-// `plangate guard install claude`: merged into the settings file without losing anything in it,
+// `applygate guard install claude`: merged into the settings file without losing anything in it,
 // idempotent, and the guard's deadline inside the hook's timeout.
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'plangate-install-'));
+const tmp = () => mkdtempSync(join(tmpdir(), 'applygate-install-'));
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
 
 const OURS = { type: 'command', command: HOOK_COMMAND, timeout: HOOK_TIMEOUT };
@@ -67,10 +67,10 @@ describe('guard install claude', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
-  test('an older plangate entry is updated in place, duplicates dropped', () => {
+  test('an older applygate entry is updated in place, duplicates dropped', () => {
     const dir = tmp();
     const file = join(dir, 'settings.json');
-    const old = { type: 'command', command: 'plangate guard claude-hook', timeout: 60 };
+    const old = { type: 'command', command: 'applygate guard claude-hook', timeout: 60 };
     writeFileSync(
       file,
       JSON.stringify({

@@ -11,9 +11,9 @@ import { installStandIn } from '../../../testkit/guard/stand-in.js';
 import { incidentDestroyPlan } from '../../../testkit/plans/samples.js';
 import { repoRoot } from '../../../testkit/support/shared.js';
 
-// The ledger lookup of `plangate guard` against the local GitHub emulator: a real git repository
+// The ledger lookup of `applygate guard` against the local GitHub emulator: a real git repository
 // whose `origin` is on github.com, the pull request found from its commit, the check run read
-// with Octokit. Only an approval written by the plangate app, for this digest, on the pull
+// with Octokit. Only an approval written by the applygate app, for this digest, on the pull
 // request's current head, lets a command through.
 
 const DIGEST = `sha256v2:${'d'.repeat(64)}`;
@@ -68,7 +68,7 @@ beforeAll(async () => {
   gh.addToken('ghs_app', { login: `${gh.app.slug}[bot]`, type: 'Bot', app: 'app' });
   gh.addToken('ghs_actions', { login: 'github-actions[bot]', type: 'Bot', app: 'github-actions' });
   gh.addToken('ghp_dev', { login: 'dev' });
-  repoDir = mkdtempSync(join(tmpdir(), 'plangate-ledger-'));
+  repoDir = mkdtempSync(join(tmpdir(), 'applygate-ledger-'));
   git(['init', '-q', '-b', 'feature'], repoDir);
   writeFileSync(join(repoDir, 'main.tf'), 'resource "null_resource" "x" {}\n');
   git(['add', '.'], repoDir);
@@ -151,7 +151,7 @@ describe('guard: the ledger on GitHub', () => {
     expect(r).toEqual({
       approved: false,
       detail: expect.stringMatching(
-        /#7 has no `plangate \/ destroy approval` check run written by the plangate app/,
+        /#7 has no `applygate \/ destroy approval` check run written by the applygate app/,
       ),
     });
   });
@@ -214,7 +214,7 @@ describe('guard: the ledger on GitHub', () => {
     async () => {
       const plan = join(repoDir, '..', `destroy-${Date.now()}.json`);
       writeFileSync(plan, JSON.stringify(incidentDestroyPlan()));
-      const terraform = installStandIn(mkdtempSync(join(tmpdir(), 'plangate-tf-')), {
+      const terraform = installStandIn(mkdtempSync(join(tmpdir(), 'applygate-tf-')), {
         destroy: plan,
       });
       const parsed = parsePlanObject(incidentDestroyPlan(), 'incident');

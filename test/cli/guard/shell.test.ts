@@ -262,7 +262,7 @@ describe('shell-line analysis', () => {
 
   test('a line past the limit is refused without parsing', async () => {
     const a = await analyzeLine(`echo ${'x'.repeat(MAX_LINE)}`, ctx);
-    expect(a.refusals[0]?.reason).toMatch(/characters long; plangate analyses at most 100,000/);
+    expect(a.refusals[0]?.reason).toMatch(/characters long; applygate analyses at most 100,000/);
   });
 
   test('a deep nest of shells is refused', async () => {

@@ -64,7 +64,7 @@ if (existsSync(sharedDir)) {
 } else {
   const reason =
     `skipped: ${sharedDir} does not exist (the CODEOWNERS pattern vectors live in the ` +
-    `plangate workspace's shared fixtures, not in the repository)`;
+    `applygate workspace's shared fixtures, not in the repository)`;
   console.warn(`codeowners.test.ts: pattern vectors ${reason}`);
   describe.skip(`CODEOWNERS pattern vectors (${reason})`, () => {
     test('pattern vectors', () => undefined);

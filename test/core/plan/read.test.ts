@@ -168,11 +168,11 @@ describe('readPlan picks the path', () => {
 });
 
 describe('streamThreshold', () => {
-  test('PLANGATE_STREAM_THRESHOLD in bytes, else the default; junk is ignored', () => {
+  test('APPLYGATE_STREAM_THRESHOLD in bytes, else the default; junk is ignored', () => {
     expect(streamThreshold({})).toBe(STREAM_THRESHOLD_BYTES);
-    expect(streamThreshold({ PLANGATE_STREAM_THRESHOLD: '0' })).toBe(0);
-    expect(streamThreshold({ PLANGATE_STREAM_THRESHOLD: '1234' })).toBe(1234);
-    expect(streamThreshold({ PLANGATE_STREAM_THRESHOLD: '-1' })).toBe(STREAM_THRESHOLD_BYTES);
-    expect(streamThreshold({ PLANGATE_STREAM_THRESHOLD: '1e9' })).toBe(STREAM_THRESHOLD_BYTES);
+    expect(streamThreshold({ APPLYGATE_STREAM_THRESHOLD: '0' })).toBe(0);
+    expect(streamThreshold({ APPLYGATE_STREAM_THRESHOLD: '1234' })).toBe(1234);
+    expect(streamThreshold({ APPLYGATE_STREAM_THRESHOLD: '-1' })).toBe(STREAM_THRESHOLD_BYTES);
+    expect(streamThreshold({ APPLYGATE_STREAM_THRESHOLD: '1e9' })).toBe(STREAM_THRESHOLD_BYTES);
   });
 });

@@ -305,7 +305,7 @@ describe('the CLI uses the streaming path above the threshold', () => {
   test.each(['json', 'text', 'markdown'])('--format %s: same output either way', async (format) => {
     const plain = io({});
     const code = await run(['summarize', '--format', format, 'plan.json'], plain);
-    const viaStream = io({ PLANGATE_STREAM_THRESHOLD: '1000' });
+    const viaStream = io({ APPLYGATE_STREAM_THRESHOLD: '1000' });
     expect(await run(['summarize', '--format', format, 'plan.json'], viaStream)).toBe(code);
     expect(plain.streamed).toBe(0);
     expect(viaStream.streamed).toBeGreaterThan(0);
@@ -316,7 +316,7 @@ describe('the CLI uses the streaming path above the threshold', () => {
   test('stdin above the threshold is streamed from memory', async () => {
     const plain = io({});
     await run(['summarize', '--format', 'json', '-'], plain);
-    const viaStream = io({ PLANGATE_STREAM_THRESHOLD: '1000' });
+    const viaStream = io({ APPLYGATE_STREAM_THRESHOLD: '1000' });
     await run(['summarize', '--format', 'json', '-'], viaStream);
     expect(viaStream.out).toBe(plain.out);
   });

@@ -32,4 +32,4 @@ function decodeEntities(s: string): string {
   });
 }
 
-export const MARKER_LINE = /^<!-- plangate:v2 [A-Za-z0-9_-]+ -->$/;
+export const MARKER_LINE = /^<!-- applygate:v2 [A-Za-z0-9_-]+ -->$/;

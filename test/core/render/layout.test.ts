@@ -234,7 +234,7 @@ describe('the text view tells the same story in the same order', () => {
     const out = renderText(incident(), { color: false });
     const lines = out.split('\n');
     expect(lines.slice(0, 2)).toEqual([
-      'plangate: CRITICAL (risk score 100/100), approval required',
+      'applygate: CRITICAL (risk score 100/100), approval required',
       'Destroys the RDS database aws_db_instance.main with no backup left, and 15 other resources: all 16 in state.',
     ]);
     expectInOrder(out, [

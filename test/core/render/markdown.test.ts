@@ -143,7 +143,7 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
       return i;
     };
     const order = [
-      '### plangate: default',
+      '### applygate: default',
       '🔴 **CRITICAL** · risk score **',
       '**Destroys or replaces the RDS database ',
       '- 🔴 **Backups lost** (`backups-lost`): ',
@@ -159,7 +159,7 @@ describe('renderMarkdown on a plan made of hostile strings', () => {
       '<details><summary>How the score is computed</summary>',
       '#### Changes',
       'Plan digest: `',
-      '<!-- plangate:v2 ',
+      '<!-- applygate:v2 ',
     ];
     const positions = order.map(at);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -278,7 +278,7 @@ describe('renderMarkdown content', () => {
 
   it('renders a report with no plans', () => {
     const md = renderMarkdown({ level: 'none', score: 0, requiresApproval: false, projects: [] });
-    expect(md).toContain('### plangate: no plans');
+    expect(md).toContain('### applygate: no plans');
     expect(md.split('\n').at(-1)).toMatch(MARKER_LINE);
   });
 
@@ -297,10 +297,10 @@ describe('several projects in one body', () => {
 
   it('renders a section per project and one combined marker', () => {
     const md = renderMarkdown(report, { policy: policyOf({ confirm_digest: true }) });
-    expect(md).toContain('### plangate: network, app');
+    expect(md).toContain('### applygate: network, app');
     expect(md).toContain('#### Project `network`');
     expect(md).toContain('#### Project `app`');
-    expect(md.match(/plangate:v2 /g)).toHaveLength(1);
+    expect(md.match(/applygate:v2 /g)).toHaveLength(1);
     const m = decodeMarker(md);
     expect(m.ok).toBe(true);
     if (!m.ok) return;

@@ -78,7 +78,7 @@ export function reportOf(
 // ---------------------------------------------------------------------------------------------
 // Hostile strings
 
-export const FORGED_MARKER = '<!-- plangate:v1 eyJ2IjoxfQ -->';
+export const FORGED_MARKER = '<!-- applygate:v1 eyJ2IjoxfQ -->';
 
 export const HOSTILE = [
   '-->',
@@ -96,7 +96,7 @@ export const HOSTILE = [
   '@octocat',
   '@org/team',
   FORGED_MARKER,
-  'plangate:v1',
+  'applygate:v1',
   '\n',
   '\r\n',
   '\n\n',
@@ -161,7 +161,7 @@ const KINDS: { actions: string[]; mode?: 'data'; importing?: boolean; moved?: bo
 
 /**
  * Where a secret sits and the mask that marks it. The slots without a mask are the secrets a mask
- * misses, which plangate finds by name or by text (src/core/plan/secrets.ts).
+ * misses, which applygate finds by name or by text (src/core/plan/secrets.ts).
  */
 const sensitiveSlot = fc.constantFrom(
   'top',

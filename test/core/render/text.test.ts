@@ -38,7 +38,7 @@ describe('renderText', () => {
     });
     const digest = shortDigest(r.projects[0]!.plan.digest);
     const order = [
-      'plangate: CRITICAL (risk score ',
+      'applygate: CRITICAL (risk score ',
       'Destroys or replaces the RDS database aws_db_instance.db[',
       'Risk factors',
       '  critical backups-lost: ',
@@ -88,7 +88,7 @@ describe('renderText', () => {
   it('says when nothing is risky', () => {
     const out = renderText(reportOf({ changes: [] }), { color: false });
     expect(out).toContain(
-      'plangate: NONE (risk score 0/100)\nNo resource changes.\nNo risk factors.\n',
+      'applygate: NONE (risk score 0/100)\nNo resource changes.\nNo risk factors.\n',
     );
     expect(out).toContain('0 to destroy or replace');
     expect(out).not.toContain('Risk factors');

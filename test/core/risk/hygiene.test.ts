@@ -105,7 +105,7 @@ test('a hostile address in a hygiene item is escaped like every other plan text'
             actions: ['create'],
             after: { force_destroy: true },
           }),
-          address: 'aws_s3_bucket.x<!-- plangate:v1 AAAA -->\u001b[31m',
+          address: 'aws_s3_bucket.x<!-- applygate:v1 AAAA -->\u001b[31m',
           type: 'aws_s3_bucket',
         },
       ],
@@ -115,6 +115,6 @@ test('a hostile address in a hygiene item is escaped like every other plan text'
   const md = renderMarkdown(report);
   // Only the real marker, on the last line: the address's fake one is escaped.
   expect(md.match(/<!--/g)?.length).toBe(1);
-  expect(md.trimEnd().split('\n').pop()).toMatch(/^<!-- plangate:v2 /);
+  expect(md.trimEnd().split('\n').pop()).toMatch(/^<!-- applygate:v2 /);
   expect(renderText(report, { color: false })).not.toContain('\u001b[31m');
 });
