@@ -20,7 +20,7 @@ import { approvalPolicy, type ApprovalPolicy } from '../core/approval/policy.js'
 import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
 import { mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
-import { isTrustedAuthor, readSummaries } from '../core/summaries.js';
+import { isTrustedAuthor, readSummaries, type UntrustedSummary } from '../core/summaries.js';
 import { statusOf } from './client.js';
 import type { CheckRunWrite, GateReview, GitHub, PullComment, PullInfo } from './github.js';
 import {
@@ -40,6 +40,7 @@ import {
   refusalReply,
   undecidedCheck,
   unreadableSummaryNote,
+  untrustedSummaryNote,
   type GateInfo,
   type OwnersNote,
   type Unread,
@@ -103,6 +104,8 @@ interface Decided extends Evaluation {
   anySummary: boolean;
   /** Comments by a `bots` login whose marker cannot be read: they count for nothing. */
   unreadableSummaries: number;
+  /** Summaries of the head by a `bots` login that are not trusted, and why (the check says). */
+  untrusted: UntrustedSummary<PullComment>[];
 }
 
 /** What the reads lead to: a decision, or one of the two ways there is none to make. */
@@ -178,7 +181,9 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
 
     const edited = await distrustEditedSummaries(ev, comments, config.config);
     const current = comments.filter((c) => !edited.has(editedSummaryKey(c)));
-    const { summaries, unreadable } = readSummaries(current, config.config.bots);
+    const read = readSummaries(current, config.config.bots);
+    const { summaries, unreadable } = read;
+    const untrusted = read.untrusted.filter((u) => u.marker.headSha === pull.headSha);
     const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
     // Without a summary for the head, owners do not matter: every approval is refused as early.
     const owners = hasSummary ? await readOwners(gh, pull) : noOwners();
@@ -210,8 +215,9 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
       decision: decide({ ...inputs, teamMembers, writeAccess }),
       policy,
       owners: owners.note,
-      anySummary: summaries.length > 0,
+      anySummary: summaries.length > 0 || untrusted.length > 0,
       unreadableSummaries: unreadable,
+      untrusted,
     };
   } catch (err) {
     await notDecided(ev, unreadOf(err), comments);
@@ -550,11 +556,13 @@ async function writeCheck(
  * summary does not touch Terraform: it gets no check at all.
  */
 async function keepCheckCurrent(run: Decided): Promise<void> {
-  const { decision, policy, owners, pull, anySummary, unreadableSummaries } = run;
+  const { decision, policy, owners, pull, anySummary, unreadableSummaries, untrusted } = run;
   const check = checkRun(decision, policy, owners, pull);
   if (decision.state === 'no-summary' && unreadableSummaries > 0) {
     check.summary = `${check.summary}\n\n${unreadableSummaryNote(unreadableSummaries)}`;
   }
+  if (untrusted.length > 0)
+    check.summary = `${check.summary}\n\n${untrustedSummaryNote(untrusted)}`;
   await writeCheck(
     run,
     check,

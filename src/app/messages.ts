@@ -358,6 +358,22 @@ export function unreadableSummaryNote(count: number): string {
   return `**Why:** ${which} by the plan job ${count === 1 ? 'carries' : 'carry'} an applygate marker that cannot be read (damaged, or more than one in a comment), so no plan is known and nothing can be approved. Re-run the plan job so that it writes the summary again.`;
 }
 
+/**
+ * Why summaries of the head by the plan job's login count for nothing (reasons are markdown
+ * with plan text escaped): no approval binds to them, and deployments see no summary.
+ */
+export function untrustedSummaryNote(
+  untrusted: readonly { comment: Pick<PullComment, 'html_url'>; reason: string }[],
+): string {
+  return [
+    `**Not trusted:** ${untrusted.length === 1 ? 'a summary comment' : `${untrusted.length} summary comments`} of this commit by the plan job's login count for nothing, so no approval binds to ${untrusted.length === 1 ? 'it' : 'them'}:`,
+    '',
+    ...untrusted.map((u) => `- [this summary](${u.comment.html_url}): ${u.reason}.`),
+    '',
+    'Run the plan job again (push, or re-run it) so that it writes the summary again.',
+  ].join('\n');
+}
+
 // ------------------------------------------------------------------------------ replies
 
 /** The reply to a command that did not count. */

@@ -1,3 +1,4 @@
+import { setDigest } from './binding.js';
 import { DIGEST_PREFIX } from './plan/digest.js';
 import { isDestructive } from './plan/model.js';
 import type { Report } from './report.js';
@@ -37,6 +38,11 @@ export interface MarkerProject {
   destroySet: string;
   /** setDigest of every risk line, exact even when `risks` is cut. */
   riskSet: string;
+  /**
+   * Set by encodeMarker when a list had to be cut to fit: the exact number of lines of the whole
+   * list. A list not marked cut must hash to its set (listsProblem), or the summary is untrusted.
+   */
+  cut?: { destroys?: number; risks?: number };
 }
 
 export interface Marker {
@@ -78,6 +84,34 @@ export function markerFor(report: Report, opts: { headSha?: string; runId?: numb
   return m;
 }
 
+const LISTS = ['destroys', 'risks'] as const;
+
+/** How a list too long for the marker is cut, in the words the app shows next to the count. */
+export const CUT_RULE = `the summary's marker keeps only the first lines in sorted order that fit in ${MARKER_MAX_BYTES / 1024} KB; the job summary and the JSON output list them all`;
+
+/**
+ * Why a marker project's lists are not what its set digests bind (the app then distrusts the
+ * summary), or undefined: each list hashes to its set, or is marked cut with its exact length
+ * (more than it shows). The app shows these lists as what an approval covers, and `verify`
+ * binds the sets: a list that hashes to its set is exactly what verify will hold the plan to.
+ */
+export function listsProblem(p: MarkerProject): string | undefined {
+  const sets = { destroys: p.destroySet, risks: p.riskSet } as const;
+  const what = { destroys: 'destroy list', risks: 'high-risk list' } as const;
+  for (const key of LISTS) {
+    const total = p.cut?.[key];
+    const lines = p[key];
+    if (total === undefined) {
+      if (setDigest(lines) !== sets[key]) {
+        return `its ${what[key]} does not hash to its ${key === 'destroys' ? 'destroySet' : 'riskSet'}`;
+      }
+    } else if (new Set(lines).size !== lines.length || total <= lines.length) {
+      return `its ${what[key]} is marked cut at ${total} lines but shows ${lines.length}`;
+    }
+  }
+  return undefined;
+}
+
 export function encodeMarker(m: Marker): string {
   const projects = m.projects.map((p) => ({
     ...p,
@@ -85,12 +119,18 @@ export function encodeMarker(m: Marker): string {
     risks: [...p.risks],
   }));
   let json = JSON.stringify({ ...m, projects });
-  // Halve the longest list until it fits; counts and set digests stay exact.
+  // Halve the longest list until it fits (CUT_RULE): the first lines in sorted order stay, and
+  // the list is marked cut with its exact length; counts and set digests stay exact.
   while (json.length > MARKER_MAX_BYTES) {
-    const lists = projects.flatMap((p) => [p.destroys, p.risks]);
-    const longest = lists.reduce((a, b) => (b.length > a.length ? b : a));
-    if (longest.length === 0) break;
-    longest.splice(Math.floor(longest.length / 2));
+    const lists = projects.flatMap((p) => LISTS.map((key) => ({ p, key })));
+    const longest = lists.reduce((a, b) => (b.p[b.key].length > a.p[a.key].length ? b : a));
+    const lines = longest.p[longest.key];
+    if (lines.length === 0) break;
+    longest.p.cut = {
+      ...longest.p.cut,
+      [longest.key]: longest.p.cut?.[longest.key] ?? lines.length,
+    };
+    lines.splice(Math.floor(lines.length / 2));
     json = JSON.stringify({ ...m, projects });
   }
   return `${PREFIX}${Buffer.from(json, 'utf8').toString('base64url')}${SUFFIX}`;
@@ -158,7 +198,19 @@ function isMarkerProject(x: unknown): x is MarkerProject {
     typeof p.destroySet === 'string' &&
     SET_RE.test(p.destroySet) &&
     typeof p.riskSet === 'string' &&
-    SET_RE.test(p.riskSet)
+    SET_RE.test(p.riskSet) &&
+    (p.cut === undefined || isCut(p.cut))
+  );
+}
+
+function isCut(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const c = x as Record<string, unknown>;
+  const count = (v: unknown) => v === undefined || (Number.isSafeInteger(v) && (v as number) > 0);
+  return (
+    Object.keys(c).every((k) => k === 'destroys' || k === 'risks') &&
+    count(c.destroys) &&
+    count(c.risks)
   );
 }
 

@@ -1,5 +1,12 @@
 import { sameLogin } from './principal.js';
-import { decodeMarker, withoutMarker, type Marker, type MarkerProject } from './marker.js';
+import {
+  decodeMarker,
+  listsProblem,
+  withoutMarker,
+  type Marker,
+  type MarkerProject,
+} from './marker.js';
+import { codeSpan } from './render/escape.js';
 
 // Which PR comments are applygate summaries we may believe. One rule, used by the Action (to find
 // its sticky comment and to verify) and by the app (to decide): a comment counts only when its
@@ -31,24 +38,42 @@ export function trustedSummaries<C extends CommentLike>(
   return readSummaries(comments, bots).summaries;
 }
 
+/** A bot's summary that counts for nothing, and why (markdown, plan text escaped). */
+export interface UntrustedSummary<C extends CommentLike = CommentLike> {
+  comment: C;
+  marker: Marker;
+  reason: string;
+}
+
 /**
- * The trusted summaries, and how many comments by a `bots` login carry an applygate marker that
- * cannot be read (damaged, or several in one comment): they count for nothing, and the check
- * says why. Each marker is decoded once.
+ * The trusted summaries; how many comments by a `bots` login carry an applygate marker that
+ * cannot be read (damaged, or several in one comment); and the readable ones that are not
+ * trusted because a project's lists do not hash to its sets (listsProblem). Those count for
+ * nothing, and the check says why. Each marker is decoded once.
  */
 export function readSummaries<C extends CommentLike>(
   comments: readonly C[],
   bots: readonly string[],
-): { summaries: TrustedSummary<C>[]; unreadable: number } {
+): { summaries: TrustedSummary<C>[]; unreadable: number; untrusted: UntrustedSummary<C>[] } {
   const summaries: TrustedSummary<C>[] = [];
+  const untrusted: UntrustedSummary<C>[] = [];
   let unreadable = 0;
   for (const comment of comments) {
     if (!isTrustedAuthor(comment.user?.login, bots)) continue;
     const m = decodeMarker(comment.body ?? '');
-    if (m.ok) summaries.push({ comment, marker: m.marker });
-    else if (m.reason === 'malformed' || m.reason === 'several') unreadable++;
+    if (!m.ok) {
+      if (m.reason === 'malformed' || m.reason === 'several') unreadable++;
+      continue;
+    }
+    const problems = m.marker.projects.flatMap((p) => {
+      const problem = listsProblem(p);
+      return problem ? [`project ${codeSpan(p.name)}: ${problem}`] : [];
+    });
+    if (problems.length > 0)
+      untrusted.push({ comment, marker: m.marker, reason: problems.join('; ') });
+    else summaries.push({ comment, marker: m.marker });
   }
-  return { summaries, unreadable };
+  return { summaries, unreadable, untrusted };
 }
 
 /** The key a sticky comment is found by: its sorted project names. */

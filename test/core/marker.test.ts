@@ -1,9 +1,11 @@
 import {
   decodeMarker,
   encodeMarker,
+  listsProblem,
   markerFor,
   MARKER_MAX_BYTES,
   OUTDATED_MARKER,
+  type MarkerProject,
 } from '../../src/core/marker.js';
 import { buildReport } from '../../src/core/report.js';
 import { findSticky } from '../../src/core/summaries.js';
@@ -122,4 +124,29 @@ test('too many destroys for the marker: lists are cut, counts and set digests st
   expect(p.destroys.length).toBeLessThan(800);
   expect(p.destroyCount).toBe(800);
   expect(p.destroySet).toBe(many.projects[0]!.binding.destroySet);
+  // Each list cut is marked with its exact length (800 stateful destroys, and mass-destroy).
+  expect(p.cut).toEqual({ destroys: 800, risks: 801 });
+  expect(listsProblem(p)).toBeUndefined();
+});
+
+test('lists that do not hash to their sets, unless marked cut with more lines than shown', () => {
+  const p = markerFor(report).projects[0]!;
+  expect(listsProblem(p)).toBeUndefined();
+  expect(listsProblem({ ...p, destroys: [] })).toBe(
+    'its destroy list does not hash to its destroySet',
+  );
+  expect(listsProblem({ ...p, risks: p.risks.slice(1) })).toBe(
+    'its high-risk list does not hash to its riskSet',
+  );
+  // Cut: the set cannot be checked, the count can.
+  expect(listsProblem({ ...p, destroys: [], cut: { destroys: 1 } })).toBeUndefined();
+  expect(listsProblem({ ...p, cut: { destroys: 1 } })).toBe(
+    'its destroy list is marked cut at 1 lines but shows 1',
+  );
+  // A cut that is not a positive whole number: not a marker at all.
+  for (const cut of [{ destroys: 0 }, { risks: 1.5 }, { other: 3 }, [2]]) {
+    const m = markerFor(report);
+    const bad = { ...m, projects: [{ ...p, cut } as unknown as MarkerProject] };
+    expect(decodeMarker(encodeMarker(bad))).toEqual({ ok: false, reason: 'malformed' });
+  }
 });
