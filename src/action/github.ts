@@ -109,7 +109,7 @@ export async function fileAt(
 export interface PullSummary {
   number: number;
   state: string;
-  mergedAt: string | null;
+  merged: boolean;
   mergeCommitSha: string | null;
   headSha: string;
   baseRef: string;
@@ -117,14 +117,15 @@ export interface PullSummary {
 
 /** Pull requests associated with a commit (a push to the default branch after a merge). */
 export async function pullsForCommit(o: Octokit, r: Repo, sha: string): Promise<PullSummary[]> {
-  const { data } = await o.rest.repos.listPullRequestsAssociatedWithCommit({
+  const data = await o.paginate(o.rest.repos.listPullRequestsAssociatedWithCommit, {
     ...r,
     commit_sha: sha,
+    per_page: 100,
   });
   return data.map((p) => ({
     number: p.number,
     state: p.state,
-    mergedAt: p.merged_at,
+    merged: Boolean(p.merged_at),
     mergeCommitSha: p.merge_commit_sha ?? null,
     headSha: p.head.sha,
     baseRef: p.base.ref,

@@ -28,6 +28,7 @@ import { LEDGER_CHECK_NAME, type Ledger } from '../core/ledger.js';
 import type { MarkerProject } from '../core/marker.js';
 import { bodiesEquivalent, findSticky, latestSummaryFor } from '../core/summaries.js';
 import { pickLedger, verifyProject } from '../core/verify.js';
+import { pullMergedAs } from '../core/approval/deployment.js';
 import * as gh from './github.js';
 import { getInputs, type Settings } from './inputs.js';
 
@@ -275,8 +276,11 @@ async function verify(
   let target: { number: number; headSha: string } | undefined = pr;
   if (!target && needs.length > 0) {
     // A push to the default branch: the merged pull request whose merge commit this is.
+    // The same rule as the app's for a run on the default branch (core/approval/deployment.ts):
+    // exactly one such pull request, or none.
     const pulls = await gh.pullsForCommit(octokit, repo, sha);
-    target = pulls.find((p) => p.mergedAt && p.mergeCommitSha === sha && p.baseRef === branch);
+    const merged = pullMergedAs(sha, pulls, branch);
+    target = pulls.find((p) => p.number === merged.pull);
   }
   let ledger: Ledger | undefined;
   let noLedger: string | undefined;

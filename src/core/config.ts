@@ -191,7 +191,7 @@ export const CONFIG_SCHEMA = {
         app: {
           type: 'string',
           description:
-            'Slug of the applygate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).',
+            'Slug of the applygate GitHub App whose check run carries the approval ledger (the last part of github.com/apps/<slug>). Required for `verify` and the guard: while empty they trust no record, so nothing that needs approval is applied. Compared case-blind; never github-actions.',
           pattern: '^$|^[a-z0-9][a-z0-9-]{0,33}$',
           default: '',
         },

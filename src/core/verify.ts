@@ -1,5 +1,5 @@
 import { linesMissing, setDigest } from './binding.js';
-import { decodeLedger, ledgerProject, type Ledger } from './ledger.js';
+import { decodeLedger, ledgerProject, type Ledger, type LedgerProject } from './ledger.js';
 import type { MarkerProject } from './marker.js';
 import type { ProjectReport } from './report.js';
 import { levelRank } from './risk/types.js';
@@ -26,38 +26,53 @@ export interface LedgerCheckRun {
 export type LedgerPick =
   { ok: true; ledger: Ledger; run: LedgerCheckRun } | { ok: false; message: string };
 
+/** The one-line fix when `gate.app` is not set, for verify's log and the guard's answer alike. */
+export const GATE_APP_FIX =
+  "set `gate: { app: <slug> }` in .github/applygate.yml (verify reads the default branch's, the guard the one nearest the command) to the slug of your applygate GitHub App (the name in its URL, github.com/apps/<slug>), so that only that app's record counts";
+
+/** Whether a check run was created by the app `gate.app` names (slugs compare case-blind). */
+export function isLedgerApp(appSlug: string | undefined, app: string): boolean {
+  return (
+    appSlug !== undefined &&
+    app !== '' &&
+    appSlug.toLowerCase() === app.toLowerCase() &&
+    appSlug.toLowerCase() !== ACTIONS_APP_SLUG
+  );
+}
+
 /**
- * The one ledger to believe among the check runs named LEDGER_CHECK_NAME on `headSha`: from a
- * GitHub App other than github-actions (the one `gate.app` pins, when set), for this head and
- * this pull request. Anything else fails with the cause and the fix.
+ * The one rule for which ledger to believe, for verify and the guard alike (DESIGN.md "Gate v3"):
+ * among the check runs named LEDGER_CHECK_NAME on `headSha`, only those the app `gate.app` names
+ * created (only the app that created a check run can update it), and of those the latest (the
+ * highest id), which must decode strictly and be for this head and this pull request. Another
+ * app's record is never read, not even when the app's own says pending; without `gate.app` there
+ * is no ledger at all. Anything else fails with the cause and the fix.
  */
 export function pickLedger(
   runs: readonly LedgerCheckRun[],
   want: { headSha: string; pull: number; app: string },
 ): LedgerPick {
   const head = want.headSha.slice(0, 7);
-  const fromApps = runs.filter((r) => r.appSlug !== undefined && r.appSlug !== ACTIONS_APP_SLUG);
-  const pinned = want.app
-    ? fromApps.filter((r) => r.appSlug!.toLowerCase() === want.app.toLowerCase())
-    : fromApps;
-  const ignored = runs.filter((r) => !pinned.includes(r));
+  const app = want.app.trim();
+  if (app === '') return { ok: false, message: `gate.app is not set: ${GATE_APP_FIX}` };
+  if (app.toLowerCase() === ACTIONS_APP_SLUG) {
+    return {
+      ok: false,
+      message: `gate.app is \`${ACTIONS_APP_SLUG}\`, which every workflow can act as: ${GATE_APP_FIX}`,
+    };
+  }
+  const mine = runs.filter((r) => isLedgerApp(r.appSlug, app));
+  const ignored = runs.filter((r) => !mine.includes(r));
   const why = ignored.length
-    ? ` (ignored ${ignored.length} check run${ignored.length === 1 ? '' : 's'} of the same name from ${[...new Set(ignored.map((r) => r.appSlug ?? 'no app'))].join(', ')}: ${want.app ? `only the app \`${want.app}\` (gate.app) writes the ledger` : 'a workflow can create those'})`
+    ? ` (ignored ${ignored.length} check run${ignored.length === 1 ? '' : 's'} of the same name from ${[...new Set(ignored.map((r) => r.appSlug ?? 'no app'))].sort().join(', ')}: only the app \`${app}\` (gate.app) writes the ledger)`
     : '';
-  if (pinned.length === 0) {
+  if (mine.length === 0) {
     return {
       ok: false,
-      message: `no applygate ledger on head ${head} of PR #${want.pull}${why}. Is the applygate app installed${want.app ? ` as \`${want.app}\`` : ''}, and did it evaluate this pull request? Comment on the PR or push to make it run.`,
+      message: `no applygate ledger on head ${head} of PR #${want.pull}${why}. Is the applygate app installed as \`${app}\`, and did it evaluate this pull request? Comment on the PR or push to make it run.`,
     };
   }
-  const apps = [...new Set(pinned.map((r) => r.appSlug))];
-  if (apps.length > 1) {
-    return {
-      ok: false,
-      message: `check runs named like the ledger on head ${head} come from several apps (${apps.join(', ')}); set \`gate.app\` in the default branch's config to the applygate app's slug`,
-    };
-  }
-  const run = [...pinned].sort((a, b) => b.id - a.id)[0]!;
+  const run = [...mine].sort((a, b) => b.id - a.id)[0]!;
   const d = decodeLedger(run.text ?? '');
   if (!d.ok) {
     return {
@@ -72,6 +87,23 @@ export function pickLedger(
     };
   }
   return { ok: true, ledger: d.ledger, run };
+}
+
+/**
+ * The guard's question of a ledger pickLedger returned: does it approve the plan with this
+ * digest (the guard plans locally and knows no project name, so the digest must be one the
+ * ledger approved: `match: exact`)?
+ */
+export function approvesDigest(
+  ledger: Ledger,
+  digest: string,
+): { approved: true; project: LedgerProject } | { approved: false; detail: string } {
+  const project = ledger.projects.find((p) => p.digest === digest && p.state === 'approved');
+  if (project) return { approved: true, project };
+  return {
+    approved: false,
+    detail: `the ledger of PR #${ledger.pull} does not approve this plan (its digests: ${ledger.projects.map((p) => `${p.digest.slice(0, 21)}… ${p.state}`).join(', ')})`,
+  };
 }
 
 export interface ProjectVerdict {

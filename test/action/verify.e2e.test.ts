@@ -22,6 +22,8 @@ const BASE = '2'.repeat(40);
 const MERGE = '9'.repeat(40);
 const ACTIONS = 'ghs_actions_token';
 const APP = 'ghs_applygate_app';
+/** The default branch's config: the app's identity is required for verify. */
+const GATE = 'gate:\n  app: applygate\n';
 
 type Obj = Record<string, unknown>;
 let gh: GitHubEmulator;
@@ -151,6 +153,7 @@ beforeEach(async () => {
   gh.addRepo({ owner: OWNER, repo: REPO, defaultBranch: 'main' });
   gh.addToken(ACTIONS, { login: 'github-actions[bot]', type: 'Bot', app: 'github-actions' });
   gh.addToken(APP, { login: 'applygate[bot]', type: 'Bot', app: 'app' });
+  gh.setFile(OWNER, REPO, 'main', '.github/applygate.yml', GATE);
   gh.addPull({
     owner: OWNER,
     repo: REPO,
@@ -297,7 +300,7 @@ test('a ledger approved for another plan: fails with both digests; for another h
 });
 
 test('match: exact needs the same digest: refreshed no-op values pass, any other change fails', async () => {
-  gh.setFile(OWNER, REPO, 'main', '.github/applygate.yml', 'verify:\n  match: exact\n');
+  gh.setFile(OWNER, REPO, 'main', '.github/applygate.yml', `${GATE}verify:\n  match: exact\n`);
   await postLedger(ledgerFrom(summaryMarker()));
   const refreshed = prPlan();
   const logs = (refreshed.resource_changes as Obj[]).find(
@@ -327,6 +330,36 @@ test('gate.app pins the app: a ledger from another app is ignored', async () => 
   const r = await applyOnMain(prPlan());
   expect(r.code).not.toBe(0);
   expect(r.stdout).toMatch(/only the app `applygate-prod` \(gate.app\) writes the ledger/);
+});
+
+test("another GitHub App's approving ledger never counts, even when the app's own says pending", async () => {
+  gh.addApp('release-bot');
+  gh.addToken('ghs_release', { login: 'release-bot[bot]', type: 'Bot', app: 'release-bot' });
+  await postLedger(ledgerFrom(summaryMarker(), { state: 'pending', approvals: [] }));
+  await postLedger(ledgerFrom(summaryMarker()), 'ghs_release');
+  const r = await applyOnMain(prPlan());
+  expect(r.code).not.toBe(0);
+  expect(r.outputs.verified).toBe('false');
+  expect(r.stdout).toMatch(/is not approved for it \(ledger state: pending\)/);
+  // Alone, the other app's record is named and ignored.
+  for (const c of gh.checkRuns(OWNER, REPO))
+    if ((c.app as { slug: string }).slug === 'applygate')
+      gh.dropCheckRun(OWNER, REPO, c.id as number);
+  const alone = await applyOnMain(prPlan());
+  expect(alone.code).not.toBe(0);
+  expect(alone.stdout).toMatch(
+    /ignored 1 check run of the same name from release-bot: only the app `applygate` \(gate.app\)/,
+  );
+});
+
+test('without gate.app verify trusts no record: it fails with the one-line fix', async () => {
+  gh.setFile(OWNER, REPO, 'main', '.github/applygate.yml', 'verify:\n  match: destroys\n');
+  await postLedger(ledgerFrom(summaryMarker()));
+  const r = await applyOnMain(prPlan());
+  expect(r.code).not.toBe(0);
+  expect(r.stdout).toMatch(
+    /needs approval, and gate\.app is not set: set `gate: \{ app: <slug> \}` in \.github\/applygate\.yml/,
+  );
 });
 
 test('a plan that needs no approval passes without any ledger; without a pull request, a risky one names the break-glass way', async () => {

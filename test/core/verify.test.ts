@@ -1,6 +1,11 @@
 import { encodeLedger, type Ledger } from '../../src/core/ledger.js';
 import { buildReport, type ProjectReport } from '../../src/core/report.js';
-import { pickLedger, verifyProject, type LedgerCheckRun } from '../../src/core/verify.js';
+import {
+  approvesDigest,
+  pickLedger,
+  verifyProject,
+  type LedgerCheckRun,
+} from '../../src/core/verify.js';
 import { markerFor } from '../../src/core/marker.js';
 import { config, planDoc, rc, toPlan } from '../../testkit/support/build.js';
 
@@ -40,39 +45,69 @@ const run = (id: number, appSlug: string | undefined, l: Ledger | string): Ledge
   text: typeof l === 'string' ? l : `x\n${encodeLedger(l)}`,
 });
 
-describe('pickLedger', () => {
-  const want = { headSha: HEAD, pull: 7, app: '' };
-  test('takes the app run, never github-actions, newest first', () => {
+describe('pickLedger: one rule for verify and the guard', () => {
+  const want = { headSha: HEAD, pull: 7, app: 'applygate' };
+  test("takes the app's latest run, never github-actions nor another app", () => {
     const good = ledgerOf(approved);
     const r = pickLedger(
-      [run(1, 'github-actions', good), run(2, 'applygate', good), run(3, 'applygate', good)],
+      [
+        run(1, 'github-actions', good),
+        run(2, 'applygate', good),
+        run(3, 'applygate', good),
+        run(4, 'release-bot', good),
+      ],
       want,
     );
     expect(r.ok && r.run.id).toBe(3);
   });
+  test('the slug compares case-blind', () => {
+    const good = ledgerOf(approved);
+    const r = pickLedger([run(2, 'ApplyGate', good)], { ...want, app: 'applygate' });
+    expect(r.ok && r.run.id).toBe(2);
+    expect(pickLedger([run(2, 'applygate', good)], { ...want, app: 'APPLYGATE' }).ok).toBe(true);
+  });
+  test("another app's approval never counts, even beside the app's own pending record", () => {
+    const pending = ledgerOf(approved, { state: 'pending', approvals: [] });
+    const r = pickLedger(
+      [run(5, 'applygate', pending), run(9, 'release-bot', ledgerOf(approved))],
+      want,
+    );
+    expect(r.ok && r.ledger.projects[0]!.state).toBe('pending');
+    expect(r.ok && r.run.id).toBe(5);
+  });
   test('fails closed with the cause', () => {
     const good = ledgerOf(approved);
     const cases: [LedgerCheckRun[], typeof want, RegExp][] = [
-      [[], want, /no applygate ledger on head aaaaaaa of PR #7\. Is the applygate app installed/],
+      [
+        [run(1, 'applygate', good)],
+        { ...want, app: '' },
+        /^gate\.app is not set: set `gate: \{ app: <slug> \}`/,
+      ],
+      [[run(1, 'applygate', good)], { ...want, app: '  ' }, /^gate\.app is not set/],
       [
         [run(1, 'github-actions', good)],
-        want,
-        /ignored 1 check run .* from github-actions: a workflow can create those/,
+        { ...want, app: 'github-actions' },
+        /^gate\.app is `github-actions`, which every workflow can act as/,
       ],
       [
-        [run(1, 'applygate', good), run(2, 'other', good)],
+        [],
         want,
-        /from several apps \(applygate, other\); set `gate.app`/,
+        /no applygate ledger on head aaaaaaa of PR #7\. Is the applygate app installed as `applygate`/,
       ],
       [
-        [run(1, 'other', good)],
-        { ...want, app: 'applygate' },
-        /only the app `applygate` \(gate.app\)/,
+        [run(1, 'github-actions', good), run(2, 'release-bot', good)],
+        want,
+        /ignored 2 check runs .* from github-actions, release-bot: only the app `applygate` \(gate.app\)/,
       ],
       [
         [run(1, 'applygate', 'no ledger here')],
         want,
         /cannot be read: the check run carries no applygate ledger/,
+      ],
+      [
+        [run(1, 'applygate', good), run(2, 'applygate', 'x <!-- applygate-ledger:v1 e30 -->')],
+        want,
+        /the ledger of applygate on head aaaaaaa cannot be read: the ledger is malformed: headSha/,
       ],
       [
         [run(1, 'applygate', { ...good, pull: 8 })],
@@ -83,7 +118,21 @@ describe('pickLedger', () => {
     for (const [runs, w, msg] of cases) {
       const r = pickLedger(runs, w);
       expect(r.ok ? 'ok' : r.message).toMatch(msg);
+      expect(r.ok ? '' : r.message).not.toContain('\n');
     }
+  });
+});
+
+describe('approvesDigest (the guard, after pickLedger)', () => {
+  test('only an approved project with this digest', () => {
+    const l = ledgerOf(approved);
+    expect(approvesDigest(l, approved.plan.digest)).toMatchObject({ approved: true });
+    expect(approvesDigest(l, `sha256v2:${'0'.repeat(64)}`)).toMatchObject({ approved: false });
+    const pending = ledgerOf(approved, { state: 'pending', approvals: [] });
+    expect(approvesDigest(pending, approved.plan.digest)).toMatchObject({
+      approved: false,
+      detail: expect.stringMatching(/pending/),
+    });
   });
 });
 

@@ -316,6 +316,7 @@ export class GitHubEmulator {
   private readonly repos = new Map<string, RepoState>();
   private readonly users = new Map<string, Identity>();
   private readonly tokens = new Map<string, TokenInfo>();
+  private readonly otherApps = new Map<string, AppInfo>();
   private readonly teams = new Map<string, TeamState>();
   private readonly routes = new Map<string, RouteDef>();
   private readonly routeTemplates = new Map<string, RouteTemplate[]>();
@@ -417,14 +418,45 @@ export class GitHubEmulator {
     return this.ensureUser({ login, ...opts });
   }
 
-  /** Map a token to an identity: writes made with it are authored by that identity. */
-  addToken(token: string, user: UserInput & { app?: 'github-actions' | 'app' }): Identity {
+  /**
+   * Another GitHub App installed on the repositories (a release bot, a look-alike): its own id
+   * and slug, so the check runs it creates carry it. Give it a token with `addToken(t, {login:
+   * '<slug>[bot]', type: 'Bot', app: '<slug>'})`.
+   */
+  addApp(slug: string): AppInfo {
+    const known = this.otherApps.get(slug);
+    if (known) return known;
+    const n = this.otherApps.size + 1;
+    const app: AppInfo = {
+      ...this.app,
+      id: this.app.id + 1000 * n,
+      slug,
+      name: slug,
+      botId: this.app.botId + 1000 * n,
+      installationId: this.app.installationId + 1000 * n,
+      clientId: `Iv1.other${String(n).padStart(11, '0')}`,
+    };
+    this.otherApps.set(slug, app);
+    this.users.set(`${slug}[bot]`, { login: `${slug}[bot]`, id: app.botId, type: 'Bot' });
+    return app;
+  }
+
+  /**
+   * Map a token to an identity: writes made with it are authored by that identity. `app`: the
+   * GitHub App it acts as: `github-actions`, `app` (the configured app) or the slug of one added
+   * with addApp.
+   */
+  addToken(token: string, user: UserInput & { app?: string }): Identity {
     const identity = this.ensureUser(user);
     let app: AppInfo | undefined;
     if (user.app === 'github-actions' || (!user.app && identity.login === 'github-actions[bot]'))
       app = ACTIONS_APP;
     else if (user.app === 'app' || (!user.app && identity.login === `${this.app.slug}[bot]`))
       app = this.app;
+    else if (user.app !== undefined) {
+      app = this.otherApps.get(user.app);
+      if (!app) throw new Error(`addToken: no app '${user.app}' (addApp it first)`);
+    }
     this.tokens.set(token, { user: identity, app });
     return identity;
   }

@@ -1,13 +1,16 @@
 import { Octokit } from '@octokit/rest';
-import { decodeLedger, LEDGER_CHECK_NAME } from '../../core/ledger.js';
+import { pullWithHead } from '../../core/approval/deployment.js';
+import { LEDGER_CHECK_NAME } from '../../core/ledger.js';
+import { approvesDigest, GATE_APP_FIX, pickLedger } from '../../core/verify.js';
 import type { Approval } from './check.js';
 import { run } from './run.js';
 
 // The approval a terminal can trust: the ledger the applygate app writes into its check run
-// `applygate / destroy approval` on the pull request's head. Only the app that created a check
-// run can update it, so the ledger counts only from a check run created by a GitHub App other
-// than github-actions (any workflow's GITHUB_TOKEN can create check runs as github-actions), and
-// pinned to `gate.app` when the config names the app. The digest must be one the ledger approved.
+// `applygate / destroy approval` on the pull request's head, chosen by verify's one rule
+// (core/verify.ts pickLedger: only the app `gate.app` names, its latest record, for this head
+// and pull request, or nothing), and the pull request chosen by the app's one rule
+// (core/approval/deployment.ts: exactly one open pull request has the commit as its head). The
+// digest must be one that ledger approved.
 
 export interface LedgerOptions {
   /** The repository directory (for `git` to find the commit and the remote). */
@@ -17,12 +20,14 @@ export interface LedgerOptions {
   deadline: number;
   /** `--pr N`; otherwise the open pull request whose head is the current commit. */
   pull?: number;
-  /** config `gate.app`: the app's slug, when pinned. */
-  app?: string;
+  /** config `gate.app`: the app's slug; required, empty refuses. */
+  app: string;
 }
 
 export async function findApproval(opts: LedgerOptions): Promise<Approval> {
   const no = (detail: string): Approval => ({ approved: false, detail });
+  // Before any call: without the app's identity no record can be believed.
+  if (opts.app.trim() === '') return no(`gate.app is not set: ${GATE_APP_FIX}`);
   const token = opts.env.GITHUB_TOKEN || opts.env.GH_TOKEN || (await ghToken(opts));
   if (!token)
     return no('no GitHub token (set GITHUB_TOKEN or run `gh auth login`) to read the ledger');
@@ -37,68 +42,50 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
   try {
-    let pull: { number: number; head: { sha: string }; state: string };
+    let pull: { number: number; head: { sha: string } };
     if (opts.pull !== undefined) {
       pull = (await octokit.rest.pulls.get({ owner, repo: name, pull_number: opts.pull })).data;
     } else {
       const sha = (await git(opts, ['rev-parse', 'HEAD']))?.trim();
       if (!sha) return no('not in a git repository with commits, and no --pr given');
-      const pulls = (
-        await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
-          owner,
-          repo: name,
-          commit_sha: sha,
-        })
-      ).data;
-      const open = pulls.find((p) => p.state === 'open' && p.head.sha === sha);
-      if (!open)
-        return no(
-          `no open pull request has the current commit ${sha.slice(0, 12)} as its head (push it, or pass --pr N)`,
-        );
-      pull = open;
-    }
-    const runs = (
-      await octokit.rest.checks.listForRef({
-        owner,
-        repo: name,
-        ref: pull.head.sha,
-        check_name: LEDGER_CHECK_NAME,
-        // Each app's latest run only: an approval the app has since withdrawn must not count.
-        filter: 'latest',
-      })
-    ).data.check_runs;
-    const trusted = runs.filter(
-      (r) => r.app && r.app.slug !== 'github-actions' && (!opts.app || r.app.slug === opts.app),
-    );
-    if (trusted.length === 0) {
-      return no(
-        `pull request #${pull.number} has no \`${LEDGER_CHECK_NAME}\` check run written by the applygate app${runs.length ? ` (${runs.length} written by others are ignored)` : ''}`,
+      const pulls = await octokit.paginate(
+        octokit.rest.repos.listPullRequestsAssociatedWithCommit,
+        { owner, repo: name, commit_sha: sha, per_page: 100 },
       );
+      const mapped = pullWithHead(
+        sha,
+        pulls.map((p) => ({
+          number: p.number,
+          state: p.state,
+          headSha: p.head.sha,
+          baseRef: p.base.ref,
+        })),
+      );
+      const found = pulls.find((p) => p.number === mapped.pull);
+      if (!found) return no(`${mapped.reason ?? 'no pull request'} (push it, or pass --pr N)`);
+      pull = found;
     }
-    for (const r of trusted) {
-      const ledger = decodeLedger(r.output?.text ?? '');
-      if (!ledger.ok) continue;
-      const l = ledger.ledger;
-      if (l.headSha !== pull.head.sha || l.pull !== pull.number) continue;
-      const p = l.projects.find((x) => x.digest === opts.digest && x.state === 'approved');
-      if (p) {
-        const who = p.approvals.map((a) => `@${a.login}`).join(', ');
-        return {
-          approved: true,
-          detail: `approved on pull request #${pull.number} by ${who || 'the gate'} (project ${p.name})`,
-        };
-      }
-    }
-    return no(
-      `the ledger of pull request #${pull.number} does not approve this plan (its digests: ${
-        trusted
-          .flatMap((r) => {
-            const d = decodeLedger(r.output?.text ?? '');
-            return d.ok ? d.ledger.projects.map((p) => `${p.digest.slice(0, 19)}… ${p.state}`) : [];
-          })
-          .join(', ') || 'none'
-      })`,
+    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+      owner,
+      repo: name,
+      ref: pull.head.sha,
+      check_name: LEDGER_CHECK_NAME,
+      // Each app's latest run only: an approval the app has since withdrawn must not count.
+      filter: 'latest',
+      per_page: 100,
+    });
+    const pick = pickLedger(
+      runs.map((r) => ({ id: r.id, appSlug: r.app?.slug, text: r.output?.text })),
+      { headSha: pull.head.sha, pull: pull.number, app: opts.app },
     );
+    if (!pick.ok) return no(pick.message);
+    const verdict = approvesDigest(pick.ledger, opts.digest);
+    if (!verdict.approved) return no(verdict.detail);
+    const who = verdict.project.approvals.map((a) => `@${a.login}`).join(', ');
+    return {
+      approved: true,
+      detail: `approved on pull request #${pull.number} by ${who || 'the gate'} (project ${verdict.project.name})`,
+    };
   } catch (e) {
     return no(`reading the ledger from GitHub failed: ${(e as Error).message}`);
   }

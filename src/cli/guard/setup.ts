@@ -28,7 +28,7 @@ export function guardSetup(opts: {
   configFile?: string;
 }): GuardSetup {
   const deadline = Date.now() + opts.timeoutMs;
-  let appSlug: string | undefined;
+  let appSlug = '';
   return {
     cwd: opts.cwd,
     env: opts.env,
@@ -48,7 +48,7 @@ export function guardSetup(opts: {
       }
       const parsed = parseConfig(text, file);
       if (!parsed.ok) return parsed;
-      appSlug = pinnedApp(parsed.config);
+      appSlug = parsed.config.gate.app;
       return {
         ok: true,
         config: parsed.config,
@@ -63,7 +63,7 @@ export function guardSetup(opts: {
         env: opts.env,
         deadline,
         ...(opts.pull !== undefined ? { pull: opts.pull } : {}),
-        ...(appSlug ? { app: appSlug } : {}),
+        app: appSlug,
       }),
   };
 }
@@ -84,10 +84,4 @@ function aliasMap(entries: readonly string[]): Record<string, string> {
     out[e.slice(0, i)] = e.slice(i + 1);
   }
   return out;
-}
-
-/** config `gate.app` (Gate v2): the slug of the app whose ledger counts, when pinned. */
-function pinnedApp(config: Config): string | undefined {
-  const gate = (config as Config & { gate?: { app?: unknown } }).gate;
-  return typeof gate?.app === 'string' && gate.app !== '' ? gate.app : undefined;
 }

@@ -36,32 +36,48 @@ export type RunMapping =
 
 const short = (sha: string) => sha.slice(0, 7);
 
+/**
+ * The one open pull request whose head is `sha`, or why there is none (several is `ambiguous`).
+ * The guard asks this of the local commit; mapRun of a pull_request run.
+ */
+export function pullWithHead(sha: string, pulls: readonly PullRef[]): RunMapping {
+  const open = unique(pulls.filter((p) => (p.state ?? 'open') === 'open' && p.headSha === sha));
+  if (open.length === 1) return { pull: open[0]!.number };
+  return {
+    ambiguous: open.length > 1,
+    reason:
+      open.length === 0
+        ? `no open pull request has commit ${short(sha)} as its head`
+        : `several open pull requests (${open.map((p) => `#${p.number}`).join(', ')}) have commit ${short(sha)} as their head, so applygate cannot tell which one it is; close the others`,
+  };
+}
+
+/**
+ * The one merged pull request into `base` whose merge commit is `sha`, or why there is none.
+ * verify asks this of a push to the default branch; mapRun of a run there.
+ */
+export function pullMergedAs(sha: string, pulls: readonly PullRef[], base: string): RunMapping {
+  const merged = unique(
+    pulls.filter((p) => p.merged && p.mergeCommitSha === sha && p.baseRef === base),
+  );
+  if (merged.length === 1) return { pull: merged[0]!.number };
+  return {
+    ambiguous: false,
+    reason: `commit ${short(sha)} on ${base} is not the merge commit of ${merged.length > 1 ? 'exactly one' : 'a'} pull request into ${base}, so no reviewed plan covers it`,
+  };
+}
+
 export function mapRun(run: RunRef, pulls: readonly PullRef[], defaultBranch: string): RunMapping {
   if (run.event === 'pull_request') {
     const listed = unique(pulls.filter((p) => (p.state ?? 'open') === 'open'));
-    const open = listed.filter((p) => p.headSha === run.sha);
-    if (open.length === 1) return { pull: open[0]!.number };
+    const head = pullWithHead(run.sha, listed);
     // A run of an older head of the one pull request listed: that pull request's evaluation
     // rejects it as superseded (approvals bind to the current head only).
-    if (open.length === 0 && listed.length === 1) return { pull: listed[0]!.number };
-    return {
-      ambiguous: open.length > 1,
-      reason:
-        open.length === 0
-          ? `no open pull request has commit ${short(run.sha)} as its head`
-          : `several open pull requests (${open.map((p) => `#${p.number}`).join(', ')}) have commit ${short(run.sha)} as their head, so applygate cannot tell which one this run deploys; close the others`,
-    };
+    if (head.reason !== undefined && !head.ambiguous && listed.length === 1)
+      return { pull: listed[0]!.number };
+    return head;
   }
-  if (run.headBranch === defaultBranch) {
-    const merged = unique(
-      pulls.filter((p) => p.merged && p.mergeCommitSha === run.sha && p.baseRef === defaultBranch),
-    );
-    if (merged.length === 1) return { pull: merged[0]!.number };
-    return {
-      ambiguous: false,
-      reason: `commit ${short(run.sha)} on ${defaultBranch} is not the merge commit of a pull request into ${defaultBranch}, so no reviewed plan covers it`,
-    };
-  }
+  if (run.headBranch === defaultBranch) return pullMergedAs(run.sha, pulls, defaultBranch);
   return {
     ambiguous: false,
     reason: `a ${run.event} run${run.headBranch ? ` on ${run.headBranch}` : ''} is neither a pull_request run nor a run on the default branch (${defaultBranch}), so no pull request's approval covers it`,

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
@@ -71,6 +71,8 @@ beforeAll(async () => {
   repoDir = mkdtempSync(join(tmpdir(), 'applygate-ledger-'));
   git(['init', '-q', '-b', 'feature'], repoDir);
   writeFileSync(join(repoDir, 'main.tf'), 'resource "null_resource" "x" {}\n');
+  mkdirSync(join(repoDir, '.github'));
+  writeFileSync(join(repoDir, '.github/applygate.yml'), `gate:\n  app: ${gh.app.slug}\n`);
   git(['add', '.'], repoDir);
   git(['commit', '-q', '-m', 'x'], repoDir);
   git(['remote', 'add', 'origin', 'git@github.com:acme/infra.git'], repoDir);
@@ -142,8 +144,13 @@ const lookup = (
     },
     deadline: Date.now() + 20_000,
     ...(extra.pull ? { pull: extra.pull } : {}),
-    ...(extra.app ? { app: extra.app } : {}),
+    app: extra.app ?? gh.app.slug,
   });
+
+// Every test starts from a head without check runs: none depends on another's writes.
+beforeEach(() => {
+  for (const r of gh.checkRuns('acme', 'infra')) gh.dropCheckRun('acme', 'infra', r.id as number);
+});
 
 describe('guard: the ledger on GitHub', () => {
   test('no check run yet: not approved, and says why', async () => {
@@ -151,7 +158,7 @@ describe('guard: the ledger on GitHub', () => {
     expect(r).toEqual({
       approved: false,
       detail: expect.stringMatching(
-        /#7 has no `applygate \/ destroy approval` check run written by the applygate app/,
+        /^no applygate ledger on head \w{7} of PR #7\. Is the applygate app installed as `applygate`/,
       ),
     });
   });
@@ -160,7 +167,7 @@ describe('guard: the ledger on GitHub', () => {
     await writeCheckRun('ghs_actions', ledger());
     const r = await lookup(DIGEST);
     expect(r.approved).toBe(false);
-    expect(r.detail).toMatch(/1 written by others are ignored/);
+    expect(r.detail).toMatch(/ignored 1 check run of the same name from github-actions/);
   });
 
   test("the app's ledger for another digest does not count", async () => {
@@ -179,23 +186,83 @@ describe('guard: the ledger on GitHub', () => {
     });
     // --pr finds the same pull request without the local commit.
     expect((await lookup(DIGEST, { pull: 7 })).approved).toBe(true);
+    // The slug compares case-blind, as GitHub's do.
+    expect((await lookup(DIGEST, { app: 'ApplyGate' })).approved).toBe(true);
   });
 
   test('gate.app pins the app: a ledger of another app does not count', async () => {
-    expect((await lookup(DIGEST, { app: gh.app.slug })).approved).toBe(true);
+    await writeCheckRun('ghs_app', ledger());
     expect((await lookup(DIGEST, { app: 'some-other-app' })).approved).toBe(false);
   });
 
-  test('a pending project, or a ledger for another head, does not count', async () => {
+  test('without gate.app nothing is read and nothing counts: the answer is the one-line fix', async () => {
+    await writeCheckRun('ghs_app', ledger());
+    gh.resetLog();
+    const r = await lookup(DIGEST, { app: '' });
+    expect(r).toEqual({
+      approved: false,
+      detail: expect.stringMatching(/^gate\.app is not set: set `gate: \{ app: <slug> \}`/),
+    });
+    expect(r.detail).not.toContain('\n');
+    expect(gh.requests).toEqual([]);
+  });
+
+  test("another app's approving record never counts, not even beside the app's own pending one", async () => {
+    gh.addApp('release-bot');
+    gh.addToken('ghs_release', { login: 'release-bot[bot]', type: 'Bot', app: 'release-bot' });
     const pending = ledger();
-    pending.projects[0] = {
-      ...pending.projects[0]!,
-      digest: OTHER,
-      state: 'pending',
-      approvals: [],
-    };
+    pending.projects[0] = { ...pending.projects[0]!, state: 'pending', approvals: [] };
     await writeCheckRun('ghs_app', pending);
-    expect((await lookup(OTHER)).approved).toBe(false);
+    await writeCheckRun('ghs_release', ledger());
+    const r = await lookup(DIGEST);
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(/infra|pending/);
+    expect(r.detail).toMatch(/sha256v2:d{12}… pending/);
+    // Alone, the other app's record is ignored and named.
+    for (const c of gh.checkRuns('acme', 'infra'))
+      if ((c.app as { slug: string }).slug === gh.app.slug)
+        gh.dropCheckRun('acme', 'infra', c.id as number);
+    const alone = await lookup(DIGEST);
+    expect(alone.approved).toBe(false);
+    expect(alone.detail).toMatch(/ignored 1 check run of the same name from release-bot/);
+  });
+
+  test("the app's latest record counts: an approval it has since withdrawn does not", async () => {
+    await writeCheckRun('ghs_app', ledger());
+    const pending = ledger();
+    pending.projects[0] = { ...pending.projects[0]!, state: 'pending', approvals: [] };
+    await writeCheckRun('ghs_app', pending);
+    expect((await lookup(DIGEST)).approved).toBe(false);
+  });
+
+  test('a malformed record of the app fails closed, saying what is wrong', async () => {
+    const bad = ledger();
+    (bad.projects[0] as { state: string }).state = 'approved-by-admin';
+    await writeCheckRun('ghs_app', bad);
+    const r = await lookup(DIGEST);
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(
+      /cannot be read: the ledger is malformed: projects\[0\]\.state is unknown/,
+    );
+  });
+
+  test('a pending project does not count', async () => {
+    const pending = ledger();
+    pending.projects[0] = { ...pending.projects[0]!, state: 'pending', approvals: [] };
+    await writeCheckRun('ghs_app', pending);
+    expect((await lookup(DIGEST)).approved).toBe(false);
+  });
+
+  test('an approving ledger written for another head, found on this head, does not count', async () => {
+    // The app's own check run on this head, carrying a record that approves this digest for
+    // another commit of the pull request: not this head's decision.
+    await writeCheckRun('ghs_app', ledger({ headSha: 'c'.repeat(40) }));
+    const r = await lookup(DIGEST);
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(/is for ccccccc of PR #7, not head \w{7} of PR #7/);
+    // And a record for another pull request at this head.
+    await writeCheckRun('ghs_app', ledger({ pull: 8 }));
+    expect((await lookup(DIGEST)).detail).toMatch(/of PR #8, not head/);
   });
 
   test('without a token it fails closed, saying so', async () => {
@@ -231,6 +298,15 @@ describe('guard: the ledger on GitHub', () => {
       await writeCheckRun('ghs_actions', ledger({}, digest));
       const forged = await hook();
       expect(forged.hookSpecificOutput?.permissionDecision).toBe('deny');
+      // Another GitHub App installed on the repository approves it: not the app gate.app names.
+      gh.addApp('release-bot');
+      gh.addToken('ghs_release', { login: 'release-bot[bot]', type: 'Bot', app: 'release-bot' });
+      await writeCheckRun('ghs_release', ledger({}, digest));
+      const other = await hook();
+      expect(other.hookSpecificOutput?.permissionDecision).toBe('deny');
+      expect(other.hookSpecificOutput?.permissionDecisionReason).toMatch(
+        /ignored 2 check runs of the same name from github-actions, release-bot/,
+      );
       // The app approved another digest: denied.
       await writeCheckRun('ghs_app', ledger({}, OTHER));
       expect((await hook()).hookSpecificOutput?.permissionDecision).toBe('deny');
