@@ -46,13 +46,27 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const argv = process.argv.slice(2);
+const given = process.argv.slice(2);
+// `applygate help guard` is `applygate guard --help`, which the guard answers itself.
+const argv = given[0] === 'help' && given[1] === 'guard' ? ['guard', '--help'] : given;
 // `applygate guard ...` talks to the terminal, Claude Code and child processes itself; it is
 // loaded only when asked for, so `summarize` and `check` start as fast as before.
 const code =
   argv[0] === 'guard'
     ? await (await import('./guard/index.js')).runGuard(argv.slice(1))
     : await runPlanCommand(argv);
+
+/** The installed package's version: package.json sits two folders above lib/cli/index.js. */
+function packageVersion(): string | undefined {
+  try {
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function runPlanCommand(argv: string[]): Promise<number> {
   return run(argv, {
@@ -64,6 +78,7 @@ function runPlanCommand(argv: string[]): Promise<number> {
     stderr: (t) => process.stderr.write(t),
     isTTY: process.stdout.isTTY === true,
     env: process.env,
+    version: packageVersion(),
     fileSize: (p) => {
       try {
         const st = statSync(p);

@@ -13,6 +13,7 @@ import { defaultProjectName, parseProjectSpec } from '../core/project-spec.js';
 import { buildReport, reportJson, type Report } from '../core/report.js';
 import { RULE_READS } from '../core/risk/reads.js';
 import { atLeast, LEVELS, type Level } from '../core/risk/types.js';
+import { commandHelp, isHelpFlag, mainHelp } from './help.js';
 
 // `applygate summarize` and `applygate check`. Everything is read and parsed before anything is
 // written, so bad input never leaves half an output behind.
@@ -27,6 +28,8 @@ export interface CliIo {
   stderr(text: string): void;
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** The package's version, for --version. */
+  version?: string;
   /**
    * Size of a file in bytes, and its bytes from an offset in chunks. When both are given, files
    * bigger than the streaming threshold are read incrementally instead of whole (readPlan).
@@ -40,27 +43,34 @@ export interface CliIo {
   readText?(path: string): string | undefined;
 }
 
-export const USAGE = `usage:
-  applygate summarize <plan.json|->... [--format text|markdown|json] [--config FILE]
-  applygate check <plan.json|->... [--max-level LEVEL] [--allow-destroy] [--format text|json] [--config FILE]
-
-Plans are \`terraform show -json plan.out\` (or \`tofu show -json\`) output; \`-\` reads stdin.
-Name projects with name=path. The config defaults to .github/applygate.yml when it exists.
-Exit codes: 0 within limits, 3 the plan needs approval (check), 2 bad input.`;
-
 type Format = 'text' | 'markdown' | 'json';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    io.stdout(`${USAGE}\n`);
+  if (command === undefined || isHelpFlag(command)) {
+    // `applygate help check` is `applygate check --help`.
+    const topic = command === undefined ? undefined : rest[0];
+    const text = topic === undefined ? mainHelp() : commandHelp(topic);
+    if (text === undefined) {
+      io.stderr(`applygate: no command '${topic}'; the commands are in applygate --help\n`);
+      return EXIT.usage;
+    }
+    if (command === undefined) io.stderr(`${text}\n`);
+    else io.stdout(`${text}\n`);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (command === '--version' || command === '-V') {
+    io.stdout(`${io.version ?? 'unknown'}\n`);
     return EXIT.ok;
   }
   if (command !== 'summarize' && command !== 'check') {
-    io.stderr(
-      `applygate: ${command ? `unknown command '${command}'` : 'no command given'}\n${USAGE}\n`,
-    );
+    io.stderr(`applygate: unknown command '${command}'\n\n${mainHelp()}\n`);
     return EXIT.usage;
+  }
+  const usage = commandHelp(command)!;
+  if (rest.some((a) => a === '--help' || a === '-h')) {
+    io.stdout(`${usage}\n`);
+    return EXIT.ok;
   }
   let args;
   try {
@@ -77,7 +87,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       },
     });
   } catch (e) {
-    io.stderr(`applygate: ${(e as Error).message}\n${USAGE}\n`);
+    io.stderr(`applygate: ${(e as Error).message}\n\n${usage}\n`);
     return EXIT.usage;
   }
   const { values, positionals } = args;
@@ -97,7 +107,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   if (positionals.length === 0) {
-    io.stderr(`applygate: name at least one plan file (or - for stdin)\n${USAGE}\n`);
+    io.stderr(`applygate: name at least one plan file (or - for stdin)\n\n${usage}\n`);
     return EXIT.usage;
   }
 
