@@ -24,6 +24,7 @@ import { run as cli, type CliIo } from '../../src/cli/main.js';
 import { decodeMarker } from '../../src/core/marker.js';
 import { shortDigest } from '../../src/core/plan/model.js';
 import { agentDestroyAct } from './guard-act.js';
+import { asShown } from './plain.js';
 import { incidentDestroyPlan, missingStatePlan } from '../../testkit/plans/samples.js';
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -33,6 +34,10 @@ const dim = paint('2');
 const red = paint('31');
 const green = paint('32');
 const yellow = paint('33');
+
+// `npm run demo -- --show-comment`: print the whole summary comment of the destroy, not only its
+// opening, as a reader sees it on the pull request.
+const showComment = process.argv.includes('--show-comment');
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
 const step = (n: string, title: string) => say(`\n${bold(`${n} ${title}`)}`);
@@ -77,7 +82,7 @@ async function main(): Promise<number> {
     say(
       `  The plan job runs terraform plan, then applygate. Outputs: level ${level(first.outputs.level)}, score ${first.outputs.score}, requires-approval ${first.outputs['requires-approval']}.`,
     );
-    quote(latestSummary(h, FIRST_PR), 14);
+    quote(asShown(latestSummary(h, FIRST_PR)), 14);
     say(`  ${yellow('→')} Nobody merges a plan that recreates everything: the state was missing.`);
 
     // ---------------------------------------------------------------- PR 2: the destroy
@@ -92,14 +97,18 @@ async function main(): Promise<number> {
     );
     // The comment leads with why: the verdict and the risk factors (backups-lost first) come
     // before the destroy table, so the quote stops where the table starts.
-    const body = latestSummary(h, PR).split('\n');
-    const table = body.findIndex((l) => l.startsWith('| Address |'));
-    quote(body.slice(0, table < 0 ? body.length : table).join('\n'));
-    say(
-      dim(
-        `  │ … then the table of the ${second.outputs['destroy-count']} destroys, each listed once with the rules that flag it, the approval block and the collapsed details`,
-      ),
-    );
+    const shown = asShown(latestSummary(h, PR));
+    if (showComment) quote(shown, Infinity);
+    else {
+      const body = shown.split('\n');
+      const table = body.findIndex((l) => l.startsWith('Address'));
+      quote(body.slice(0, table < 0 ? body.length : table).join('\n'));
+      say(
+        dim(
+          `  │ … then the table of the ${second.outputs['destroy-count']} destroys, each listed once with the rules that flag it, the approval block and the collapsed details (npm run demo -- --show-comment prints it all)`,
+        ),
+      );
+    }
 
     step('3.', 'mallory (not a code owner) comments /approve-destroy');
     await h.comment('mallory', '/approve-destroy');
@@ -120,10 +129,12 @@ async function main(): Promise<number> {
     await action({ plan: 'plan.json' }, PR, HEAD2, work, h);
     const staleAfterPush = h.check(HEAD2)?.title.startsWith('Waiting') === true;
     say(`  check on ${HEAD2.slice(0, 7)}: ${h.check(HEAD2)?.title}`);
+    // The approval that counted is now stale. mallory's never counted: the app refused it as
+    // not an owner (step 3), and a push does not change that.
     quote(
-      (h.check(HEAD2)?.summary ?? '')
+      asShown(h.check(HEAD2)?.summary ?? '')
         .split('\n')
-        .filter((l) => l.includes('written before'))
+        .filter((l) => l.includes('@dba-dana') && l.includes('written before'))
         .join('\n'),
       2,
     );
@@ -229,7 +240,7 @@ function replyTo(h: Harness, login: string): void {
     .appComments()
     .filter((b) => b.includes(`@${login}`))
     .at(-1);
-  if (reply) quote(reply.replace(/\n*<!--.*-->\s*$/s, ''), 6);
+  if (reply) quote(asShown(reply.replace(/\n*<!--.*-->\s*$/s, '')), 6);
 }
 
 function report(h: Harness, runId: number): void {
