@@ -53,7 +53,7 @@ const argv = given[0] === 'help' && given[1] === 'guard' ? ['guard', '--help'] :
 // loaded only when asked for, so `summarize` and `check` start as fast as before.
 const code =
   argv[0] === 'guard'
-    ? await (await import('./guard/index.js')).runGuard(argv.slice(1))
+    ? await (await import('../guard/index.js')).runGuard(argv.slice(1))
     : await runPlanCommand(argv);
 
 /** The installed package's version: package.json sits two folders above lib/cli/index.js. */

@@ -1,6 +1,7 @@
 import { judgeLine } from './decide.js';
 import type { GuardSetup } from './setup.js';
-import { analyzeLine } from './shell.js';
+import { analyzeLine } from '../core/guard/shell.js';
+import { loadParser } from './parser.js';
 
 // `applygate guard claude-hook`: Claude Code's PreToolUse hook for the Bash tool. Claude Code
 // writes the event as JSON on stdin (`tool_name`, `tool_input.command`, `cwd`, ...) and reads
@@ -62,6 +63,7 @@ export async function claudeHook(
   const config = await setup.config(cwd);
   if (!config.ok) return deny(`the applygate config is broken: ${config.errors.join('; ')}`);
   const analysis = await analyzeLine(command, {
+    parser: await loadParser(),
     cwd,
     home: setup.env.HOME,
     aliases: config.aliases,

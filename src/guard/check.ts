@@ -1,15 +1,15 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../core/config.js';
-import { parsePlan, shortDigest } from '../../core/plan/index.js';
-import { buildReport, type Report } from '../../core/report.js';
-import { atLeast } from '../../core/risk/types.js';
+import type { Config } from '../core/config.js';
+import { parsePlan, shortDigest } from '../core/plan/index.js';
+import { buildReport, type Report } from '../core/report.js';
+import { atLeast } from '../core/risk/types.js';
 import { localState, preflightWarning } from './preflight.js';
 import { run } from './run.js';
-import { guardSummary } from './summary.js';
-import type { ToolCall } from './shell.js';
-import { classify, planDir, type Effect } from './terraform.js';
+import { guardSummary } from '../core/guard/summary.js';
+import type { ToolCall } from '../core/guard/shell.js';
+import { classify, planDir, type Effect } from '../core/guard/terraform.js';
 
 // One terraform-family call, judged: the plan it would apply is made (in its directory, with its
 // environment and options), scored with the repository's config, and checked against the ledger
@@ -146,7 +146,7 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
 }
 
 type Made =
-  { ok: true; plan: import('../../core/plan/index.js').Plan } | { ok: false; reason: string };
+  { ok: true; plan: import('../core/plan/index.js').Plan } | { ok: false; reason: string };
 
 /** `plan -out` (with -destroy for destroy) then `show -json`, or `show -json` of a saved plan. */
 async function makePlan(

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CONFIG_PATH, parseConfig, type Config } from '../../core/config.js';
+import { CONFIG_PATH, parseConfig, type Config } from '../core/config.js';
 import type { Approval } from './check.js';
 import { findApproval } from './ledger.js';
 

@@ -1,7 +1,7 @@
 import { Octokit } from '@octokit/rest';
-import { pullWithHead } from '../../core/approval/deployment.js';
-import { LEDGER_CHECK_NAME } from '../../core/ledger.js';
-import { approvesDigest, GATE_APP_FIX, pickLedger } from '../../core/verify.js';
+import { pullWithHead } from '../core/approval/deployment.js';
+import { LEDGER_CHECK_NAME } from '../core/ledger.js';
+import { approvesDigest, GATE_APP_FIX, pickLedger } from '../core/verify.js';
 import type { Approval } from './check.js';
 import { run } from './run.js';
 

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { judgeLine } from './decide.js';
 import type { GuardSetup } from './setup.js';
-import { analyzeArgv } from './shell.js';
+import { analyzeArgv } from '../core/guard/shell.js';
+import { loadParser } from './parser.js';
 
 // `applygate guard exec -- <command...>`: the hook's analysis for any terminal, script or agent.
 // The command runs (same exit code, signals passed on) when the guard allows it; a plan that
@@ -31,6 +32,7 @@ export async function guardExec(
     return EXEC_EXIT.cannotCheck;
   }
   const analysis = await analyzeArgv(argv, {
+    parser: await loadParser(),
     cwd: setup.cwd,
     home: setup.env.HOME,
     aliases: config.aliases,

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { parsePlanObject, shortDigest } from '../../../src/core/plan/index.js';
-import { installStandIn } from '../../../testkit/guard/stand-in.js';
-import { createsOnlyPlan, incidentDestroyPlan } from '../../../testkit/plans/samples.js';
-import { repoRoot } from '../../../testkit/support/shared.js';
+import { parsePlanObject, shortDigest } from '../../src/core/plan/index.js';
+import { installStandIn } from '../../testkit/guard/stand-in.js';
+import { createsOnlyPlan, incidentDestroyPlan } from '../../testkit/plans/samples.js';
+import { repoRoot } from '../../testkit/support/shared.js';
 
 // `applygate guard exec -- terraform ...` as a person or an agent runs it: refused without a
 // terminal, let through on a pseudo-terminal when the person types the plan's short digest,

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { posix } from 'node:path';
 import type { Node as SyntaxNode, Parser as TsParser } from 'web-tree-sitter';
 
@@ -50,6 +49,8 @@ export interface LineContext {
   home: string | undefined;
   /** `tf=terraform`, `tfa=terraform apply`: names the user's shell expands (config guard.aliases). */
   aliases: Readonly<Record<string, string>>;
+  /** tree-sitter-bash, loaded by the adapter (src/guard/parser.ts): core does no I/O. */
+  parser: TsParser;
 }
 
 /** Longest line analysed; beyond it the guard refuses rather than spend the hook's time. */
@@ -122,21 +123,6 @@ const NEVER_RUN_ARGS = new Set([
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busybox']);
 
-let parserPromise: Promise<TsParser> | undefined;
-
-/** tree-sitter's WASM runtime and the bash grammar, loaded once per process (about 50 ms). */
-export function loadParser(): Promise<TsParser> {
-  parserPromise ??= (async () => {
-    const { Parser, Language } = await import('web-tree-sitter');
-    await Parser.init();
-    const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
-    const parser = new Parser();
-    parser.setLanguage(await Language.load(wasm));
-    return parser;
-  })();
-  return parserPromise;
-}
-
 interface Scope {
   cwd: string | undefined;
   vars: Map<string, string | undefined>;
@@ -158,9 +144,8 @@ export async function analyzeLine(line: string, ctx: LineContext): Promise<LineA
     });
     return out;
   }
-  const parser = await loadParser();
   const scope: Scope = { cwd: ctx.cwd, vars: new Map(), env: {}, via: [], depth: 0, piped: false };
-  await new Walker(parser, ctx, out).script(line, scope);
+  await new Walker(ctx.parser, ctx, out).script(line, scope);
   return out;
 }
 
@@ -170,9 +155,8 @@ export async function analyzeArgv(
   ctx: LineContext,
 ): Promise<LineAnalysis> {
   const out: LineAnalysis = { calls: [], refusals: [], others: [] };
-  const parser = await loadParser();
   const scope: Scope = { cwd: ctx.cwd, vars: new Map(), env: {}, via: [], depth: 0, piped: false };
-  await new Walker(parser, ctx, out).words(
+  await new Walker(ctx.parser, ctx, out).words(
     argv.map((w) => ({ value: w, tail: w })),
     scope,
     argv.join(' '),

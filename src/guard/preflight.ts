@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../core/config.js';
-import type { Plan } from '../../core/plan/index.js';
+import type { Config } from '../core/config.js';
+import type { Plan } from '../core/plan/index.js';
 
 // The incident's first step: a laptop without the backend configuration plans against a local,
 // empty state, and the plan recreates everything that already exists. When the working

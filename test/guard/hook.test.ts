@@ -3,15 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { claudeHook } from '../../../src/cli/guard/hook.js';
-import { guardSetup } from '../../../src/cli/guard/setup.js';
-import { installStandIn, type StandIn, type StandInSpec } from '../../../testkit/guard/stand-in.js';
+import { claudeHook } from '../../src/guard/hook.js';
+import { guardSetup } from '../../src/guard/setup.js';
+import { installStandIn, type StandIn, type StandInSpec } from '../../testkit/guard/stand-in.js';
 import {
   createsOnlyPlan,
   incidentDestroyPlan,
   missingStatePlan,
-} from '../../../testkit/plans/samples.js';
-import { corpusTest, plansDir, repoRoot, sharedDir } from '../../../testkit/support/shared.js';
+} from '../../testkit/plans/samples.js';
+import { corpusTest, plansDir, repoRoot, sharedDir } from '../../testkit/support/shared.js';
 
 const realworldDir = join(sharedDir, 'fixtures/plans-realworld');
 

@@ -1,8 +1,8 @@
-import type { Config } from '../../core/config.js';
-import { escapeTerminal } from '../../core/render/escape.js';
+import type { Config } from '../core/config.js';
+import { escapeTerminal } from '../core/render/escape.js';
 import { checkCall, type CallVerdict, type CheckOptions, type Decision } from './check.js';
-import type { LineAnalysis } from './shell.js';
-import { classify, lineStateChange, planDir } from './terraform.js';
+import type { LineAnalysis } from '../core/guard/shell.js';
+import { classify, lineStateChange, planDir } from '../core/guard/terraform.js';
 
 // A whole shell line, judged: refused when any part could not be analysed or needs an approval
 // that is missing, asked when a plan reaches guard.ask_level, allowed when every command in it is

@@ -1,7 +1,7 @@
-import { shortDigest } from '../../core/plan/index.js';
-import { destroysOf, groupFindings, plural } from '../../core/render/common.js';
-import type { ProjectReport } from '../../core/report.js';
-import { levelRank } from '../../core/risk/types.js';
+import { shortDigest } from '../plan/index.js';
+import { destroysOf, groupFindings, plural } from '../render/common.js';
+import type { ProjectReport } from '../report.js';
+import { levelRank } from '../risk/types.js';
 
 // The plan as the guard's answer shows it: short enough for an agent's context and a permission
 // prompt, with why it is risky before what it touches. Data loss leads: lost backups and

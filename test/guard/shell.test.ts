@@ -1,5 +1,6 @@
-import { analyzeLine, analyzeArgv, MAX_LINE } from '../../../src/cli/guard/shell.js';
-import { classify } from '../../../src/cli/guard/terraform.js';
+import { analyzeLine, analyzeArgv, MAX_LINE } from '../../src/core/guard/shell.js';
+import { classify } from '../../src/core/guard/terraform.js';
+import { loadParser } from '../../src/guard/parser.js';
 
 // The shell-line analysis, form by form: which terraform-family commands a line runs, in which
 // directory, through which wrappers, and what it refuses. `effect` is what the classifier makes
@@ -9,6 +10,7 @@ const ctx = {
   cwd: '/repo',
   home: '/home/dev',
   aliases: { tf: 'terraform', tfa: 'terraform apply' },
+  parser: await loadParser(),
 };
 
 interface Row {

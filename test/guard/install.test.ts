@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../../testkit/support/shared.js';
+import { repoRoot } from '../../testkit/support/shared.js';
 import {
   GUARD_TIMEOUT,
   HOOK_COMMAND,
   HOOK_TIMEOUT,
   installClaude,
   settingsFile,
-} from '../../../src/cli/guard/install.js';
+} from '../../src/guard/install.js';
 
 // `applygate guard install claude`: merged into the settings file without losing anything in it,
 // idempotent, and the guard's deadline inside the hook's timeout.

@@ -3,13 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
-import { findApproval } from '../../../src/cli/guard/ledger.js';
-import { encodeLedger, LEDGER_CHECK_NAME, type Ledger } from '../../../src/core/ledger.js';
-import { parsePlanObject } from '../../../src/core/plan/index.js';
-import { startEmulator, type GitHubEmulator } from '../../../testkit/github/emulator.js';
-import { installStandIn } from '../../../testkit/guard/stand-in.js';
-import { incidentDestroyPlan } from '../../../testkit/plans/samples.js';
-import { repoRoot } from '../../../testkit/support/shared.js';
+import { findApproval } from '../../src/guard/ledger.js';
+import { encodeLedger, LEDGER_CHECK_NAME, type Ledger } from '../../src/core/ledger.js';
+import { parsePlanObject } from '../../src/core/plan/index.js';
+import { startEmulator, type GitHubEmulator } from '../../testkit/github/emulator.js';
+import { installStandIn } from '../../testkit/guard/stand-in.js';
+import { incidentDestroyPlan } from '../../testkit/plans/samples.js';
+import { repoRoot } from '../../testkit/support/shared.js';
 
 // The ledger lookup of `applygate guard` against the local GitHub emulator: a real git repository
 // whose `origin` is on github.com, the pull request found from its commit, the check run read
