@@ -130,4 +130,16 @@ describe('generated plans', () => {
       expect(generatePlanText({ resources: 2000, seed: 1, mix: 'realistic' })).toBe(text);
     });
   });
+
+  test('the quiet mix is 95% no-ops, the rest updates, replaces and deletes', () => {
+    const p = plan(generatePlanText({ resources: 4000, seed: 5, mix: 'quiet' }));
+    expect(p.resourceChanges).toHaveLength(4000);
+    const count = (k: string) => p.resourceChanges.filter((c) => c.kind === k).length;
+    // Data sources are reads whatever the mix; every managed resource is a no-op 95% of the time.
+    const managed = p.resourceChanges.filter((c) => c.mode === 'managed').length;
+    expect(count('no-op') / managed).toBeGreaterThan(0.93);
+    expect(count('no-op') / managed).toBeLessThan(0.97);
+    for (const k of ['update', 'replace', 'delete']) expect(count(k)).toBeGreaterThan(0);
+    expect(count('create')).toBe(0);
+  });
 });

@@ -36,8 +36,10 @@ export interface GenerateOptions {
    * no-ops, as a steady estate plans. `secrets`: every change is a small secret-bearing resource
    * (secret versions, Key Vault secrets, Kubernetes secrets) that is updated or created, so every
    * change is actionable and carries sensitive values: the worst case for redaction and digest.
+   * `quiet`: the resources of `realistic`, 95% of them no-ops (the rest updates, replaces and
+   * deletes): what a large, steady stack plans every day (issue 25's no-op-heavy shape).
    */
-  mix?: 'realistic' | 'secrets';
+  mix?: 'realistic' | 'secrets' | 'quiet';
 }
 
 export interface GenerateResult {
@@ -1279,6 +1281,10 @@ function kindFor(mood: string, r: R, data: boolean): Kind {
       return r.chance(0.85) ? 'update' : 'create';
     case 'refactor':
       return r.chance(0.6) ? 'move' : r.chance(0.2) ? 'import' : 'update';
+    case 'quiet': {
+      const x = r.next();
+      return x < 0.95 ? 'no-op' : x < 0.985 ? 'update' : x < 0.995 ? 'replace' : 'delete';
+    }
     default: {
       const x = r.next();
       return x < 0.62
@@ -1311,13 +1317,15 @@ function buildModule(
   const x = r.next();
   const mood = secrets
     ? 'rotate'
-    : x < 0.7
-      ? 'steady'
-      : x < 0.88
-        ? 'new'
-        : x < 0.95
-          ? 'teardown'
-          : 'refactor';
+    : mix === 'quiet'
+      ? 'quiet'
+      : x < 0.7
+        ? 'steady'
+        : x < 0.88
+          ? 'new'
+          : x < 0.95
+            ? 'teardown'
+            : 'refactor';
   const ctx: Omit<Ctx, 'key'> = {
     team: mod.slice(7).replace(/_/g, '-').slice(0, 24),
     env: r.pick(ENVS),
