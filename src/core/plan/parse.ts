@@ -9,7 +9,8 @@ import {
   type DigestHeader,
 } from './digest.js';
 import { findJsonSyntaxError, syntaxErrorReason } from './json-error.js';
-import type { FailedCheck, Plan, ResourceChange } from './model.js';
+import { REDACTED, type FailedCheck, type Plan, type ResourceChange } from './model.js';
+import { redactCredentials } from './secrets.js';
 import {
   checkChangeNesting,
   cut,
@@ -304,7 +305,9 @@ function failedCheck(raw: unknown): FailedCheck[] {
     address,
     status: s,
     problems: (Array.isArray(problems) ? problems : []).flatMap((p) =>
-      isPlainObject(p) && typeof p.message === 'string' ? [cut(p.message, CHECK_MESSAGE_MAX)] : [],
+      isPlainObject(p) && typeof p.message === 'string'
+        ? [cut(redactCredentials(p.message, REDACTED), CHECK_MESSAGE_MAX)]
+        : [],
     ),
   });
   if (failing.length === 0) return [one(where, status, [])];

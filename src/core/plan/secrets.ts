@@ -123,28 +123,151 @@ const CREDENTIAL_PATTERNS = [
   String.raw`(${NAME_IN_TEXT}(?:\s*=\s*|["']\s*:\s*|:\s+))([^\s;&,"'<>]+)`,
   // Authorization: Bearer …
   String.raw`(\bbearer\s+)([A-Za-z0-9._~+/-]+=*)`,
+  // Authorization: Basic … (base64 of `user:password`, last: redactCredentials decodes it, so
+  // "Basic authentication" in a description stays).
+  String.raw`(\bbasic\s+)([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])`,
 ];
-const ALTERNATIVES = CREDENTIAL_PATTERNS.length;
+const BASIC_ALTERNATIVE = CREDENTIAL_PATTERNS.length - 1;
 const CREDENTIAL_IN_TEXT = new RegExp(CREDENTIAL_PATTERNS.join('|'), 'gi');
 
-/** Cheap test before the full pattern: text without any of these holds no credential it finds. */
-const MAYBE_CREDENTIAL = /p(?:ass|wd)|secret|token|credential|key|string|sig|bearer|@/i;
+// Secrets recognised by how they look, wherever they are: under a key with no secret's name
+// (`STRIPE_SK`, `user_data`, `client-key-data` in a YAML document), in a script, in a header.
+// A small subset ported from the maintained rule sets, each cited by rule id: gitleaks
+// (github.com/gitleaks/gitleaks, cmd/generate/config/rules/*.go) and secretlint
+// (@secretlint/secretlint-rule-preset-recommend). Not the packages themselves: secretlint's
+// rules are asynchronous linters over files, gitleaks is Go with ~200 rules (most gated by a
+// keyword and an entropy threshold), and this walk must be pure, synchronous, replace the
+// secret in place, and run on every string of a 355 MB plan. Only formats with a fixed prefix or
+// shape are taken: those have almost no false positives (see docs/redaction.md for the corpus).
+// Each pattern captures (what stays)(the secret), as the name patterns above.
+interface LookRule {
+  /** The rule it ports, for the reader who wants the source and its tests. */
+  from: string;
+  pattern: string;
+  /** A second look at the secret the pattern found; false keeps it. */
+  check?: (secret: string) => boolean;
+}
+const LOOK_RULES: LookRule[] = [
+  {
+    // The body of a PEM private key (RSA, EC, OpenSSH, PKCS#8, encrypted, PGP); the header stays
+    // to say what was there. A block cut short hides everything after its header.
+    from: 'gitleaks private-key; secretlint-rule-privatekey',
+    pattern: String.raw`(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)([\s\S]+?)(?=-----END[ A-Z0-9_-]{0,100}PRIVATE KEY|$)`,
+  },
+  {
+    // A PEM private key in base64 (kubeconfig `client-key-data`, a Kubernetes TLS secret's
+    // `tls.key`): "LS0tLS1CRUdJTi" is "-----BEGIN"; certificates (public) look the same, so
+    // the decoded header must say PRIVATE KEY.
+    from: 'applygate (kubeconfig client-key-data)',
+    pattern: String.raw`()(LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2})`,
+    check: (s) => decodedBase64(s.slice(0, 80)).includes('PRIVATE KEY'),
+  },
+  {
+    from: 'gitleaks aws-access-token; secretlint-rule-aws AWSAccessKeyID',
+    pattern: String.raw`()(\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b)`,
+  },
+  {
+    from: 'gitleaks github-pat, github-oauth, github-app-token, github-refresh-token, github-fine-grained-pat; secretlint-rule-github',
+    pattern: String.raw`()(\b(?:gh[pousr]_[0-9A-Za-z]{36,255}|github_pat_\w{82})\b)`,
+  },
+  {
+    from: 'gitleaks gitlab-pat',
+    pattern: String.raw`()(\bglpat-[\w-]{20,})`,
+  },
+  {
+    from: 'gitleaks slack-bot-token, slack-user-token, slack-legacy-*; secretlint-rule-slack',
+    pattern: String.raw`()(\bxox[abeoprs]-[0-9A-Za-z-]{10,})`,
+  },
+  {
+    from: 'gitleaks slack-app-token',
+    pattern: String.raw`()(\bxapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+)`,
+  },
+  {
+    from: 'gitleaks slack-webhook-url; secretlint-rule-slack IncomingWebhook',
+    pattern: String.raw`(hooks\.slack\.com/(?:services|workflows|triggers)/)([A-Za-z0-9+/]{20,})`,
+  },
+  {
+    from: 'gitleaks stripe-access-token',
+    pattern: String.raw`()(\b[rs]k_(?:live|test|prod)_[A-Za-z0-9]{10,99}\b)`,
+  },
+  {
+    from: 'gitleaks gcp-api-key; secretlint-rule-gcp',
+    pattern: String.raw`()(\bAIza[\w-]{35}(?![\w-]))`,
+  },
+  {
+    from: 'gitleaks jwt',
+    pattern: String.raw`()(\bey[A-Za-z0-9_-]{17,}\.ey[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]*={0,2})`,
+  },
+  {
+    from: 'gitleaks npm-access-token; secretlint-rule-npm',
+    pattern: String.raw`()(\bnpm_[A-Za-z0-9]{36}\b)`,
+  },
+  {
+    from: 'gitleaks sendgrid-api-token; secretlint-rule-sendgrid',
+    pattern: String.raw`()(\bSG\.[\w-]{22}\.[\w-]{43}(?![\w-]))`,
+  },
+  {
+    from: 'gitleaks openai-api-key, anthropic-api-key; secretlint-rule-openai, -anthropic',
+    pattern: String.raw`()(\bsk-(?:ant-[a-z]+\d{2}-[\w-]{80,}|[\w-]{20,}T3BlbkFJ[\w-]{20,}))`,
+  },
+  {
+    // Terraform Cloud / Enterprise API tokens and Vault tokens: what a Terraform pipeline holds.
+    from: 'gitleaks hashicorp-tf-api-token, vault-service-token, vault-batch-token',
+    pattern: String.raw`()(\b[A-Za-z0-9]{14}\.atlasv1\.[\w=-]{60,70}|\bhv[sb]\.[\w-]{90,})`,
+  },
+];
+const LOOK_IN_TEXT = new RegExp(LOOK_RULES.map((r) => r.pattern).join('|'), 'g');
+
+/** Cheap test before the full patterns: text without any of these holds no credential they find. */
+const MAYBE_CREDENTIAL =
+  /p(?:ass|wd)|secret|token|credential|key|string|sig|bearer|basic|@|-----BEGIN|LS0tLS1CRUdJTi|A(?:KIA|SIA|3T|BIA|CCA)[A-Z2-7]{16}|gh[pousr]_|github_pat_|glpat-|xox|xapp-|hooks\.slack|[rs]k_(?:live|test|prod)_|AIza|ey[\w-]{15,}\.ey|npm_|SG\.|sk-|atlasv1|hv[sb]\./i;
 
 /** True when `s` may hold a credential that redactCredentials would hide (a cheap test). */
 export function mayHoldCredential(s: string): boolean {
   return s.length >= 5 && MAYBE_CREDENTIAL.test(s);
 }
 
-/** `s` with the value of every credential found in it replaced by `placeholder`. */
+/** `s` with the value of every credential found in it, by name or by look, replaced by `placeholder`. */
 export function redactCredentials(s: string, placeholder: string): string {
   if (!mayHoldCredential(s)) return s;
-  return s.replace(CREDENTIAL_IN_TEXT, (...m: (string | undefined)[]) => {
-    // Each alternative captures (what stays)(the secret): the first defined pair matched.
-    for (let g = 1; g < 2 * ALTERNATIVES; g += 2) {
-      if (m[g] !== undefined) return `${m[g]}${placeholder}`;
-    }
-    return m[0] as string;
-  });
+  const named = s.replace(CREDENTIAL_IN_TEXT, (...m: (string | undefined)[]) =>
+    replaced(m, CREDENTIAL_PATTERNS.length, placeholder, (a, secret) =>
+      a === BASIC_ALTERNATIVE ? decodedBase64(secret).includes(':') : true,
+    ),
+  );
+  return named.replace(LOOK_IN_TEXT, (...m: (string | undefined)[]) =>
+    replaced(
+      m,
+      LOOK_RULES.length,
+      placeholder,
+      (a, secret) => LOOK_RULES[a]?.check?.(secret) ?? true,
+    ),
+  );
+}
+
+/** A match's text with its secret replaced: each alternative captures (what stays)(the secret). */
+function replaced(
+  m: (string | undefined)[],
+  alternatives: number,
+  placeholder: string,
+  check: (alternative: number, secret: string) => boolean,
+): string {
+  for (let a = 0; a < alternatives; a++) {
+    const keep = m[2 * a + 1];
+    if (keep === undefined) continue;
+    return check(a, m[2 * a + 2] as string) ? `${keep}${placeholder}` : (m[0] as string);
+  }
+  return m[0] as string;
+}
+
+/** The text base64 `s` decodes to (Latin-1; only ASCII is looked for), '' when it is not base64. */
+function decodedBase64(s: string): string {
+  const whole = s.slice(0, s.length - (s.length % 4));
+  try {
+    return atob(whole);
+  } catch {
+    return '';
+  }
 }
 
 /** Keys that name the variable in a name/value pair (`env: [{name: "API_TOKEN", value: …}]`). */
