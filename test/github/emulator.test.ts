@@ -897,6 +897,135 @@ describe('GitHub App flow', () => {
   });
 });
 
+describe('several GitHub Apps', () => {
+  const NAME = 'applygate / destroy approval';
+
+  /** An installation token got the way an app gets one: JWT, installation lookup, exchange. */
+  async function tokenOf(appId: number): Promise<string> {
+    const c = client(gh, jwt(appId));
+    const inst = await c.rest.apps.getRepoInstallation({ owner: OWNER, repo: REPO });
+    expect(inst.data.app_id).toBe(appId);
+    const tok = await c.rest.apps.createInstallationAccessToken({ installation_id: inst.data.id });
+    return tok.data.token;
+  }
+
+  it('each has its own id, slug, bot and installation, chosen by the JWT issuer', async () => {
+    const rogue = gh.addApp({ slug: 'rogue' });
+    const third = gh.addApp();
+    const ids = [gh.app, rogue, third].map((a) => [a.id, a.installationId, a.botId]);
+    expect(new Set(ids.flat()).size).toBe(9);
+    expect(gh.appNamed('rogue')).toBe(rogue);
+    expect(() => gh.addApp({ slug: 'rogue' })).toThrow(/exists/);
+    expect(() => gh.addApp({ slug: 'clash', id: rogue.id })).toThrow(/taken/);
+
+    for (const a of [gh.app, rogue, third]) {
+      const c = client(gh, jwt(a.id));
+      expect((await c.rest.apps.getAuthenticated()).data?.slug).toBe(a.slug);
+      expect((await c.rest.apps.getRepoInstallation({ owner: OWNER, repo: REPO })).data.id).toBe(
+        a.installationId,
+      );
+    }
+    // one app may not mint tokens for another's installation; an unknown issuer is refused
+    expect(
+      (
+        await statusOf(
+          client(gh, jwt(rogue.id)).rest.apps.createInstallationAccessToken({
+            installation_id: gh.app.installationId,
+          }),
+        )
+      ).status,
+    ).toBe(404);
+    expect((await statusOf(client(gh, jwt(999)).rest.apps.getAuthenticated())).status).toBe(401);
+
+    const c = await client(gh, await tokenOf(rogue.id)).rest.issues.createComment({
+      owner: OWNER,
+      repo: REPO,
+      issue_number: 7,
+      body: 'from rogue',
+    });
+    expect(c.data.user?.login).toBe('rogue[bot]');
+    expect(c.data.performed_via_github_app?.id).toBe(rogue.id);
+    // a comment stored as a bot is that bot's app's, as on github.com
+    const stored = gh.addComment(OWNER, REPO, 7, { user: { login: 'rogue[bot]' }, body: 'x' });
+    expect((stored['performed_via_github_app'] as { slug: string }).slug).toBe('rogue');
+  });
+
+  it('each writes its own record under the same check name; only its creator may change one', async () => {
+    const apps = [gh.app, gh.addApp({ slug: 'rogue' }), gh.addApp({ slug: 'third' })];
+    const created: number[] = [];
+    for (const [i, a] of apps.entries()) {
+      // the JWT flow and the shortcut both give the app's own token
+      const token = i === 2 ? gh.installationToken(a.slug) : await tokenOf(a.id);
+      const run = await client(gh, token).rest.checks.create({
+        owner: OWNER,
+        repo: REPO,
+        name: NAME,
+        head_sha: HEAD,
+        conclusion: 'success',
+        output: { title: a.slug, summary: `written by ${a.slug}` },
+      });
+      expect(run.data.app?.id).toBe(a.id);
+      created.push(run.data.id);
+    }
+    gh.addToken('ghs_forger', { login: 'forger[bot]', type: 'Bot', app: 'rogue' });
+    await client(gh, 'ghs_forger').rest.checks.create({
+      owner: OWNER,
+      repo: REPO,
+      name: NAME,
+      head_sha: HEAD,
+      conclusion: 'success',
+      output: { title: 'newer rogue', summary: 'x' },
+    });
+
+    const octokit = client(gh, 'ghp_alice');
+    const latest = await octokit.rest.checks.listForRef({
+      owner: OWNER,
+      repo: REPO,
+      ref: HEAD,
+      check_name: NAME,
+    });
+    // the latest run per app: three apps, three records, newest first
+    expect(latest.data.check_runs.map((r) => [r.app?.slug, r.output.title])).toEqual([
+      ['rogue', 'newer rogue'],
+      ['third', 'third'],
+      ['applygate', 'applygate'],
+    ]);
+    for (const a of apps) {
+      const mine = await octokit.rest.checks.listForRef({
+        owner: OWNER,
+        repo: REPO,
+        ref: HEAD,
+        check_name: NAME,
+        app_id: a.id,
+        filter: 'all',
+      });
+      expect(mine.data.check_runs.every((r) => r.app?.id === a.id)).toBe(true);
+      expect(mine.data.total_count).toBe(a.slug === 'rogue' ? 2 : 1);
+    }
+
+    // every app may modify its own run and no other app's
+    for (const [i, a] of apps.entries()) {
+      const token = gh.installationToken(a.slug);
+      for (const [j, id] of created.entries()) {
+        const update = client(gh, token).rest.checks.update({
+          owner: OWNER,
+          repo: REPO,
+          check_run_id: id,
+          conclusion: 'failure',
+        });
+        if (i === j) expect((await update).status).toBe(200);
+        else expect((await statusOf(update)).message).toMatch(/only be modified by its creator/);
+      }
+    }
+    expect(gh.checkRuns(OWNER, REPO).map((r) => r['conclusion'])).toEqual([
+      'failure',
+      'failure',
+      'failure',
+      'success',
+    ]);
+  });
+});
+
 describe('teams', () => {
   it('answers memberships and member lists', async () => {
     gh.addTeam(OWNER, 'platform', ['alice', 'carol'], { maintainers: ['dave'] });

@@ -62,22 +62,27 @@ export type { Identity, ProtectionReview, PullFile, RepoRole, UserType } from '.
 
 type Obj = Record<string, unknown>;
 
+/** A GitHub App the emulator knows: its JWT (`iss`) and installation tokens are accepted. */
+export interface AppInput {
+  id?: number;
+  slug?: string;
+  name?: string;
+  installationId?: number;
+  botId?: number;
+  owner?: string;
+  permissions?: Record<string, string>;
+  events?: string[];
+}
+
 export interface EmulatorOptions {
   /** Check requests against GitHub's OpenAPI description (default true). */
   validate?: boolean;
   /** Also check the emulator's own JSON responses against the description (default false). */
   validateResponses?: boolean;
-  /** The GitHub App whose JWT and installation tokens the emulator accepts (the Probot app). */
-  app?: {
-    id?: number;
-    slug?: string;
-    name?: string;
-    installationId?: number;
-    botId?: number;
-    owner?: string;
-    permissions?: Record<string, string>;
-    events?: string[];
-  };
+  /** The first GitHub App (the Probot app under test, `gh.app`); more with `apps` or `addApp`. */
+  app?: AppInput;
+  /** Other GitHub Apps installed on every repository (each with its own id, slug, installation). */
+  apps?: AppInput[];
   /** Clock for created_at/updated_at (default: real time). */
   now?: () => Date;
 }
@@ -210,6 +215,8 @@ interface Ctx {
   query: Record<string, string>;
   body: unknown;
   token: TokenInfo | undefined;
+  /** the app whose JWT authenticated a `jwt` route */
+  jwtApp?: AppInfo;
   entry: RequestLogEntry;
 }
 
@@ -306,7 +313,7 @@ export class GitHubEmulator {
   readonly violations: string[] = [];
   /** Milliseconds spent loading GitHub's OpenAPI description (0 if cached or validation is off). */
   readonly specLoadMs: number;
-  /** The configured GitHub App (the Probot app). */
+  /** The first GitHub App (the Probot app under test); `appNamed` finds the others. */
   readonly app: AppInfo;
 
   private readonly server: Server;
@@ -316,8 +323,9 @@ export class GitHubEmulator {
   private readonly repos = new Map<string, RepoState>();
   private readonly users = new Map<string, Identity>();
   private readonly tokens = new Map<string, TokenInfo>();
-  private readonly otherApps = new Map<string, AppInfo>();
   private readonly teams = new Map<string, TeamState>();
+  /** every GitHub App but github-actions, by slug */
+  private readonly apps = new Map<string, AppInfo>();
   private readonly routes = new Map<string, RouteDef>();
   private readonly routeTemplates = new Map<string, RouteTemplate[]>();
   private faults: Fault[] = [];
@@ -340,30 +348,12 @@ export class GitHubEmulator {
     } else {
       this.specLoadMs = 0;
     }
-    const a = opts.app ?? {};
-    const slug = a.slug ?? 'applygate';
-    const owner = this.ensureUser({ login: a.owner ?? 'applygate-dev', type: 'Organization' });
-    this.app = {
-      id: a.id ?? 424242,
-      slug,
-      name: a.name ?? slug,
-      owner,
-      botId: a.botId ?? 190_000_001,
-      installationId: a.installationId ?? 4242,
-      permissions: a.permissions ?? {
-        actions: 'read',
-        checks: 'write',
-        contents: 'read',
-        deployments: 'write',
-        issues: 'write',
-        members: 'read',
-        metadata: 'read',
-        pull_requests: 'write',
-      },
-      events: a.events ?? ['issue_comment', 'pull_request', 'deployment_protection_rule', 'push'],
-      clientId: 'Iv1.applygate0000000',
-    };
-    this.users.set(`${slug}[bot]`, { login: `${slug}[bot]`, id: this.app.botId, type: 'Bot' });
+    this.app = this.addApp({
+      ...opts.app,
+      slug: opts.app?.slug ?? 'applygate',
+      owner: opts.app?.owner ?? 'applygate-dev',
+    });
+    for (const a of opts.apps ?? []) this.addApp(a);
     this.users.set('github-actions[bot]', {
       login: 'github-actions[bot]',
       id: ACTIONS_APP.botId,
@@ -419,46 +409,103 @@ export class GitHubEmulator {
   }
 
   /**
-   * Another GitHub App installed on the repositories (a release bot, a look-alike): its own id
-   * and slug, so the check runs it creates carry it. Give it a token with `addToken(t, {login:
-   * '<slug>[bot]', type: 'Bot', app: '<slug>'})`.
+   * Register a GitHub App installed on every repository (a release bot, a look-alike): its bot
+   * `SLUG[bot]`, its JWT (`iss` = its id or client id), its installation and tokens, so the check
+   * runs and comments it writes carry it. Ids not given are the next free ones. A slug alone
+   * returns the app already registered under it.
    */
-  addApp(slug: string): AppInfo {
-    const known = this.otherApps.get(slug);
-    if (known) return known;
-    const n = this.otherApps.size + 1;
+  addApp(input: AppInput | string = {}): AppInfo {
+    if (typeof input === 'string') return this.apps.get(input) ?? this.addApp({ slug: input });
+    const n = this.apps.size;
+    const slug = input.slug ?? `app-${n + 1}`;
+    if (this.apps.has(slug) || slug === ACTIONS_APP.slug)
+      throw new Error(`an app with the slug ${slug} exists`);
+    const id = input.id ?? 424242 + n;
+    const installationId = input.installationId ?? 4242 + n;
+    for (const other of this.apps.values()) {
+      if (other.id === id || other.installationId === installationId)
+        throw new Error(`app ${slug}: id ${id} or installation ${installationId} is taken`);
+    }
     const app: AppInfo = {
-      ...this.app,
-      id: this.app.id + 1000 * n,
+      id,
       slug,
-      name: slug,
-      botId: this.app.botId + 1000 * n,
-      installationId: this.app.installationId + 1000 * n,
-      clientId: `Iv1.other${String(n).padStart(11, '0')}`,
+      name: input.name ?? slug,
+      owner: this.ensureUser({ login: input.owner ?? `${slug}-dev`, type: 'Organization' }),
+      botId: input.botId ?? 190_000_001 + n,
+      installationId,
+      permissions: input.permissions ?? {
+        actions: 'read',
+        checks: 'write',
+        contents: 'read',
+        deployments: 'write',
+        issues: 'write',
+        members: 'read',
+        metadata: 'read',
+        pull_requests: 'write',
+      },
+      events: input.events ?? [
+        'issue_comment',
+        'pull_request',
+        'deployment_protection_rule',
+        'push',
+      ],
+      clientId: `Iv1.${slug
+        .replace(/[^a-z0-9]/gi, '')
+        .padEnd(16, '0')
+        .slice(0, 16)}`,
     };
-    this.otherApps.set(slug, app);
-    this.users.set(`${slug}[bot]`, { login: `${slug}[bot]`, id: app.botId, type: 'Bot' });
+    this.apps.set(slug, app);
+    this.botOf(app);
+    return app;
+  }
+
+  /** A registered app by slug (`github-actions` included). */
+  appNamed(slug: string): AppInfo {
+    const app = slug === ACTIONS_APP.slug ? ACTIONS_APP : this.apps.get(slug);
+    if (!app) throw new Error(`no app ${slug}`);
     return app;
   }
 
   /**
-   * Map a token to an identity: writes made with it are authored by that identity. `app`: the
-   * GitHub App it acts as: `github-actions`, `app` (the configured app) or the slug of one added
-   * with addApp.
+   * A new installation token for an app (by slug; default the first app), as
+   * POST /app/installations/{id}/access_tokens would give it: writes with it are the app bot's.
+   */
+  installationToken(slug: string = this.app.slug): string {
+    const app = this.appNamed(slug);
+    const token = `ghs_${randomBytes(18).toString('base64url').replace(/[-_]/g, 'x')}`;
+    this.tokens.set(token, { user: this.botOf(app), app });
+    return token;
+  }
+
+  /**
+   * Map a token to an identity: writes made with it are authored by that identity. `app` names
+   * the GitHub App the token belongs to (`'app'`: the first app; otherwise a slug); without it, a
+   * login `SLUG[bot]` of a registered app is that app's.
    */
   addToken(token: string, user: UserInput & { app?: string }): Identity {
     const identity = this.ensureUser(user);
-    let app: AppInfo | undefined;
-    if (user.app === 'github-actions' || (!user.app && identity.login === 'github-actions[bot]'))
-      app = ACTIONS_APP;
-    else if (user.app === 'app' || (!user.app && identity.login === `${this.app.slug}[bot]`))
-      app = this.app;
-    else if (user.app !== undefined) {
-      app = this.otherApps.get(user.app);
-      if (!app) throw new Error(`addToken: no app '${user.app}' (addApp it first)`);
-    }
+    const app =
+      user.app === 'app' ? this.app : user.app ? this.appNamed(user.app) : this.appOf(identity);
     this.tokens.set(token, { user: identity, app });
     return identity;
+  }
+
+  /** The app whose bot `user` is, if any. */
+  private appOf(user: Identity): AppInfo | undefined {
+    if (!user.login.endsWith('[bot]')) return undefined;
+    const slug = user.login.slice(0, -'[bot]'.length);
+    return slug === ACTIONS_APP.slug ? ACTIONS_APP : this.apps.get(slug);
+  }
+
+  private botOf(app: AppInfo): Identity {
+    return this.ensureUser({ login: `${app.slug}[bot]`, id: app.botId, type: 'Bot' });
+  }
+
+  /** The app a JWT's issuer (its id or client id) names, if any. */
+  private appOfJwt(payload: Obj): AppInfo | undefined {
+    const iss = payload['iss'];
+    if (typeof iss !== 'number' && typeof iss !== 'string') return undefined;
+    return [...this.apps.values()].find((a) => String(a.id) === String(iss) || a.clientId === iss);
   }
 
   addRepo(input: RepoInput): void {
@@ -658,13 +705,7 @@ export class GitHubEmulator {
     if (!this.issueExists(r, issueNumber))
       throw new Error(`no issue or pull #${issueNumber} in ${owner}/${repo}`);
     const user = this.ensureUser(input.user);
-    const app =
-      user.login === 'github-actions[bot]'
-        ? ACTIONS_APP
-        : user.login === `${this.app.slug}[bot]`
-          ? this.app
-          : undefined;
-    const c = this.createComment(r, issueNumber, user, app, input.body);
+    const c = this.createComment(r, issueNumber, user, this.appOf(user), input.body);
     c.authorAssociation = input.authorAssociation;
     return this.commentJson(r, c);
   }
@@ -1480,31 +1521,31 @@ export class GitHubEmulator {
     });
 
     // App authentication
-    this.route('GET', '/app', 'jwt', () => ({
+    // App authentication: the JWT's issuer is the app; every app is installed on every repository.
+    const jwtApp = (c: Ctx): AppInfo => {
+      if (!c.jwtApp) throw new HttpError(401, 'A JSON web token could not be decoded');
+      return c.jwtApp;
+    };
+    this.route('GET', '/app', 'jwt', (c) => ({
       status: 200,
-      body: integration(this.app, this.ctx()),
+      body: integration(jwtApp(c), this.ctx()),
     }));
     this.route('GET', `${R}/installation`, 'jwt', (c) => {
+      const app = jwtApp(c);
       const r = this.repos.get(this.key(c.params['owner'] ?? '', c.params['repo'] ?? ''));
       if (!r) throw new HttpError(404, 'Not Found');
-      return { status: 200, body: installation(this.app, r.owner, this.ctx()) };
+      return { status: 200, body: installation(app, r.owner, this.ctx()) };
     });
     this.route('POST', '/app/installations/{installation_id}/access_tokens', 'jwt', (c) => {
-      if (int(c, 'installation_id') !== this.app.installationId)
-        throw new HttpError(404, 'Not Found');
-      const token = `ghs_${randomBytes(18).toString('base64url').replace(/[-_]/g, 'x')}`;
-      this.addToken(token, {
-        login: `${this.app.slug}[bot]`,
-        type: 'Bot',
-        id: this.app.botId,
-        app: 'app',
-      });
+      const app = jwtApp(c);
+      // another app's installation is not this app's to use
+      if (int(c, 'installation_id') !== app.installationId) throw new HttpError(404, 'Not Found');
       return {
         status: 201,
         body: {
-          token,
+          token: this.installationToken(app.slug),
           expires_at: iso(new Date(this.now().getTime() + 3600_000)),
-          permissions: this.app.permissions,
+          permissions: app.permissions,
           repository_selection: 'all',
         },
       };
@@ -1703,6 +1744,7 @@ export class GitHubEmulator {
     }
 
     let token: TokenInfo | undefined;
+    let jwtApp: AppInfo | undefined;
     const auth = headers['authorization'];
     if (auth) {
       const m = /^(token|bearer)\s+(\S+)$/i.exec(auth.trim());
@@ -1710,7 +1752,10 @@ export class GitHubEmulator {
       if (!value) return error(401, 'Bad credentials');
       if (isJwt(value)) {
         if (def.auth !== 'jwt') return error(403, 'Resource not accessible by integration');
-        if (!decodeJwt(value)) return error(401, 'A JSON web token could not be decoded');
+        const payload = decodeJwt(value);
+        if (!payload) return error(401, 'A JSON web token could not be decoded');
+        jwtApp = this.appOfJwt(payload);
+        if (!jwtApp) return error(401, "'Issuer' claim ('iss') must be an Integer");
       } else {
         if (def.auth === 'jwt') return error(401, 'A JSON web token could not be decoded');
         token = this.tokens.get(value);
@@ -1723,7 +1768,7 @@ export class GitHubEmulator {
 
     let result: Result;
     try {
-      result = def.handler({ params: match.params, query, body, token, entry });
+      result = def.handler({ params: match.params, query, body, token, jwtApp, entry });
     } catch (err) {
       if (err instanceof HttpError) return error(err.status, err.message, err.extra, err.headers);
       throw err;
