@@ -23,7 +23,7 @@ await build({
   // The guard's shell parser loads WebAssembly files that sit beside these modules.
   external: ['web-tree-sitter', 'tree-sitter-bash'],
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'esm',
   outfile: 'lib/cli/index.js',
   legalComments: 'none',
@@ -41,7 +41,7 @@ await build({
   entryPoints: ['src/action/index.ts'],
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'esm',
   outfile: 'dist/index.js',
   legalComments: 'none',

@@ -62,7 +62,7 @@ async function bundleCli(rev) {
     entryPoints: [join(root, 'src/cli/index.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'esm',
     outfile,
     logLevel: 'error',

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../../testkit/support/shared.js';
 import { createsOnlyPlan, incidentDestroyPlan } from '../../testkit/plans/samples.js';
+import { COMMANDS } from '../../src/cli/help.js';
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
   name: string;
@@ -139,7 +140,10 @@ describe('packed from a fresh clone, installed from the tarball', () => {
     // A PATH with node, npx and the system directories: a destroy must be refused, saying why.
     const bin = mkdtempSync(join(tmpdir(), 'applygate-bin-'));
     symlinkSync(process.execPath, join(bin, 'node'));
-    symlinkSync(join(dirname(process.execPath), 'npx'), join(bin, 'npx'));
+    // npx as this run found it on PATH: beside node in an installer's layout, elsewhere when node
+    // itself came from the npm registry (.ci/run on a machine with an older node).
+    const npxPath = execFileSync('sh', ['-c', 'command -v npx'], { encoding: 'utf8' }).trim();
+    symlinkSync(npxPath, join(bin, 'npx'));
     mkdirSync(join(user, 'infra'), { recursive: true });
     const hook = (command: string) =>
       spawnSync(join(bin, 'npx'), ['--offline', 'applygate', 'guard', 'claude-hook'], {
@@ -158,6 +162,42 @@ describe('packed from a fresh clone, installed from the tarball', () => {
     expect(other.status).toBe(0);
     expect(other.stdout).toBe('');
   });
+
+  test('every command explains itself from the installed package: --help and --version', () => {
+    const npx = (...args: string[]) =>
+      spawnSync('npx', ['--offline', 'applygate', ...args], {
+        cwd: user,
+        env: npmEnv,
+        encoding: 'utf8',
+      });
+    const version = npx('--version');
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(`${pkg.version}\n`);
+    const help = npx('--help');
+    expect(help.status).toBe(0);
+    expect(COMMANDS.length).toBeGreaterThanOrEqual(3);
+    for (const c of COMMANDS) {
+      expect(help.stdout).toContain(`  ${c.name}`);
+      const one = npx(c.name, '--help');
+      expect({ command: c.name, status: one.status, stderr: one.stderr }).toEqual({
+        command: c.name,
+        status: 0,
+        stderr: '',
+      });
+      expect(one.stdout).toMatch(new RegExp(`usage:\\s+applygate ${c.name}`));
+    }
+  });
+
+  test('the demo runs from the fresh clone the package was packed from', () => {
+    const demo = spawnSync('npm', ['run', '-s', 'demo'], {
+      cwd: join(dir, 'clone'),
+      env: npmEnv,
+      encoding: 'utf8',
+    });
+    expect(demo.stderr).toBe('');
+    expect(demo.status).toBe(0);
+    expect(demo.stdout).toMatch(/Outcome: nothing was destroyed without a code owner approving/);
+  }, 240_000);
 
   test("the Lambda entry resolves by its package path with the package's own dependencies", () => {
     const out = execFileSync(
