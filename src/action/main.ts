@@ -16,7 +16,7 @@ import {
 } from '../core/plan/index.js';
 import { defaultProjectName } from '../core/project-spec.js';
 import { renderMarkdown } from '../core/render/index.js';
-import { RULE_READS } from '../core/risk/reads.js';
+import { planDetail } from '../core/policies/detail.js';
 import {
   buildReport,
   destroyCount,
@@ -49,7 +49,6 @@ export async function run(): Promise<void> {
     const ctx = github.context;
     const pr = pullRequestOf(ctx.payload);
     const octokit = settings.token ? gh.client(settings.token, core.info) : undefined;
-    const plans = await loadPlans(settings);
     if (settings.mode === 'verify') {
       if (!octokit) {
         throw new Error(
@@ -58,6 +57,7 @@ export async function run(): Promise<void> {
       }
       const branch = defaultBranchOf(ctx.payload) ?? (await gh.defaultBranch(octokit, ctx.repo));
       const config = await loadConfig(settings, octokit, { ref: branch, label: 'default branch' });
+      const plans = await loadPlans(settings, config);
       await verify(buildReport(plans, config), config, octokit, pr, branch);
       return;
     }
@@ -66,6 +66,7 @@ export async function run(): Promise<void> {
       octokit,
       pr && { ref: pr.baseSha, label: `base ${pr.baseSha.slice(0, 7)}` },
     );
+    const plans = await loadPlans(settings, config);
     const report = buildReport(plans, config);
     // A streamed plan keeps whole values for its first changes only: show no more details.
     const maxDetails = plans.some((p) => p.streamed) ? MARKDOWN_FULL_DETAILS : undefined;
@@ -120,6 +121,7 @@ async function loadConfig(
 
 async function loadPlans(
   settings: Settings,
+  config: Config,
 ): Promise<{ name: string; plan: Plan; streamed: boolean }[]> {
   const errors: string[] = [];
   const found: { name?: string; file: string }[] = [];
@@ -154,8 +156,7 @@ async function loadPlans(
     const result = await readPlan(source, {
       file: rel,
       threshold: streamThreshold(process.env),
-      detail: 'markdown',
-      reads: RULE_READS,
+      ...planDetail(config, 'markdown'),
     });
     if (result.ok) out.push({ name: projectName, plan: result.plan, streamed: result.streamed });
     else errors.push(result.error.message);

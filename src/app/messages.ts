@@ -1,4 +1,9 @@
-import type { Decision, ProjectDecision, Refusal } from '../core/approval/decide.js';
+import {
+  policiesMissing,
+  type Decision,
+  type ProjectDecision,
+  type Refusal,
+} from '../core/approval/decide.js';
 import { describeApprovers, whoMayApprove, type ApprovalPolicy } from '../core/approval/policy.js';
 import { ledgerOf } from '../core/approval/record.js';
 import { CONFIG_PATH } from '../core/config.js';
@@ -119,7 +124,9 @@ function names(list: readonly string[]): string {
 }
 
 function needing(decision: Decision): ProjectDecision[] {
-  return decision.projects.filter((p) => p.requiresApproval && p.missing > 0);
+  return decision.projects.filter(
+    (p) => p.requiresApproval && (p.missing > 0 || policiesMissing(p).length > 0),
+  );
 }
 
 /** The exact first line(s) to comment, one per project when each needs its own digest. */
@@ -226,10 +233,16 @@ function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: Owners
   }
   const open = needing(decision);
   if (open.length > 0) {
-    const missing = open.map(
-      (p) =>
-        `${plural(p.missing, 'more approval')}${decision.projects.length > 1 ? ` for ${codeSpan(p.name)}` : ''}`,
-    );
+    const missing = open.flatMap((p) => {
+      const where = decision.projects.length > 1 ? ` for ${codeSpan(p.name)}` : '';
+      return [
+        ...(p.missing > 0 ? [`${plural(p.missing, 'more approval')}${where}`] : []),
+        ...policiesMissing(p).map(
+          (q) =>
+            `one approval from ${names(q.owners.map((o) => `@${o}`))} (owners of the policy ${codeSpan(q.id)}, which fired)${where}`,
+        ),
+      ];
+    });
     out.push(
       `**Missing:** ${missing.join('; ')}.`,
       '',

@@ -1,17 +1,18 @@
 import { approvalPolicy } from '../core/approval/policy.js';
 import { parseArgs } from 'node:util';
-import { parseConfig, type Config } from '../core/config.js';
+import { CONFIG_PATH, parseConfig, type Config } from '../core/config.js';
 import {
   readPlan,
   streamThreshold,
-  type Detail,
+  type DetailOptions,
   type Plan,
   type PlanSource,
 } from '../core/plan/index.js';
 import { renderMarkdown, renderText } from '../core/render/index.js';
 import { defaultProjectName, parseProjectSpec } from '../core/project-spec.js';
 import { buildReport, reportJson, type Report } from '../core/report.js';
-import { RULE_READS } from '../core/risk/reads.js';
+import { planDetail } from '../core/policies/detail.js';
+import { PolicyError } from '../core/policies/index.js';
 import { atLeast, LEVELS, type Level } from '../core/risk/types.js';
 import { commandHelp, isHelpFlag, mainHelp } from './help.js';
 
@@ -117,12 +118,24 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.badInput;
   }
   // Values are shown only in markdown details; the other views keep what the risk rules read.
-  const plans = await loadPlans(positionals, io, format === 'markdown' ? 'markdown' : 'risk');
+  const plans = await loadPlans(
+    positionals,
+    io,
+    planDetail(config.config, format === 'markdown' ? 'markdown' : 'risk'),
+  );
   if (!plans.ok) {
     io.stderr(plans.errors.map((e) => `applygate: ${e}\n`).join(''));
     return EXIT.badInput;
   }
-  const report = buildReport(plans.inputs, config.config);
+  let report: Report;
+  try {
+    report = buildReport(plans.inputs, config.config);
+  } catch (e) {
+    // A policy of the config that fails on this plan: a config error, never a pass.
+    if (!(e instanceof PolicyError)) throw e;
+    io.stderr(`applygate: ${values.config ?? CONFIG_PATH}: ${e.message}\n`);
+    return EXIT.badInput;
+  }
   const color = values['no-color'] ? false : (values.color ?? (io.isTTY && !io.env.NO_COLOR));
 
   if (command === 'summarize') {
@@ -199,7 +212,7 @@ async function loadConfig(
 async function loadPlans(
   specs: readonly string[],
   io: CliIo,
-  detail: Exclude<Detail, 'all'>,
+  detail: DetailOptions,
 ): Promise<{ ok: true; inputs: { name: string; plan: Plan }[] } | { ok: false; errors: string[] }> {
   const errors: string[] = [];
   const inputs: { name: string; plan: Plan }[] = [];
@@ -219,7 +232,7 @@ async function loadPlans(
     const file = path === '-' ? '<stdin>' : path;
     let result;
     try {
-      result = await readPlan(planSource(path, io), { file, threshold, detail, reads: RULE_READS });
+      result = await readPlan(planSource(path, io), { file, threshold, ...detail });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       errors.push(`${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);

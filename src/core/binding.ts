@@ -20,11 +20,16 @@ export function destroyLines(plan: Plan): string[] {
   );
 }
 
-/** Sorted, distinct `RULE ADDRESS` lines of every finding at high or above (`RULE` alone for a plan-wide one). */
+/**
+ * Sorted, distinct `RULE ADDRESS` lines of every finding at high or above, and of every policy's
+ * finding (`RULE` alone for a plan-wide one).
+ */
 export function riskLines(findings: readonly Finding[]): string[] {
   return sortedDistinct(
     findings
-      .filter((f) => atLeast(f.severity, RISK_SET_SEVERITY))
+      // A policy's finding at any severity: it may name owners who must approve, and the app
+      // learns which policies fired from these lines (bound by riskSet, recomputed by verify).
+      .filter((f) => atLeast(f.severity, RISK_SET_SEVERITY) || f.id.startsWith('policy:'))
       .map((f) => (f.address === undefined ? f.id : `${f.id} ${f.address}`)),
   );
 }

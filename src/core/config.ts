@@ -1,6 +1,8 @@
 import { load } from 'js-yaml';
 import { RULE_IDS, SEVERITIES, type Severity } from './risk/types.js';
 import { isPlainObject } from './json.js';
+import { LOGIN_OR_TEAM } from './principal.js';
+import { POLICY_SCHEMA, policyConfigProblems } from './policies/config.js';
 
 // `.github/applygate.yml`. The JSON Schema below is the single source of truth: the validator
 // walks it, `npm run build` publishes it as schema/applygate.schema.json for editors, and
@@ -24,9 +26,9 @@ export type Schema = {
   maximum?: number;
   maxItems?: number;
   uniqueItems?: boolean;
+  /** Keys an object must have (list entries such as a policy; config sections never need one). */
+  required?: readonly string[];
 };
-
-const LOGIN_OR_TEAM = '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$';
 
 export const CONFIG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -211,6 +213,7 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    policies: POLICY_SCHEMA,
     bots: {
       type: 'array',
       description: 'Authors whose applygate summary comments are trusted.',
@@ -297,8 +300,9 @@ export function validateConfig(doc: unknown, file = CONFIG_PATH): ConfigResult {
       `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`,
     );
   }
+  if (errors.length === 0) errors.push(...policyConfigProblems(doc));
   if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
-  return { ok: true, config: merge(clone(DEFAULT_CONFIG), doc) as Config };
+  return { ok: true, config: withDefaults(CONFIG_SCHEMA, doc) as Config };
 }
 
 function check(v: unknown, s: Schema, path: string, errors: string[]): void {
@@ -311,6 +315,9 @@ function check(v: unknown, s: Schema, path: string, errors: string[]): void {
         return;
       }
       const props = s.properties ?? {};
+      for (const k of s.required ?? []) {
+        if (!(k in v)) errors.push(`\`${path ? `${path}.${k}` : k}\` is required`);
+      }
       for (const [k, item] of Object.entries(v)) {
         const p = path ? `${path}.${k}` : k;
         const sub = props[k];
@@ -381,13 +388,21 @@ function defaultsOf(s: Schema): unknown {
   return s.default;
 }
 
-function merge(base: unknown, over: unknown): unknown {
-  if (isPlainObject(base) && isPlainObject(over)) {
-    const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
-    return out;
+/** The document with every absent key at its default, list entries (a policy) included. */
+function withDefaults(s: Schema, v: unknown): unknown {
+  if (s.type === 'object') {
+    const given = isPlainObject(v) ? v : {};
+    return Object.fromEntries(
+      Object.entries(s.properties ?? {})
+        .filter(([k, sub]) => k in given || sub.default !== undefined || sub.type === 'object')
+        .map(([k, sub]) => [k, withDefaults(sub, given[k])]),
+    );
   }
-  return over === undefined ? base : over;
+  if (s.type === 'array' && Array.isArray(v)) {
+    const items = s.items;
+    return (v as unknown[]).map((x) => (items ? withDefaults(items, x) : x));
+  }
+  return v === undefined && s.default !== undefined ? clone(s.default) : v;
 }
 
 function clone<T>(x: T): T {

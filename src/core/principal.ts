@@ -27,3 +27,7 @@ export function sameLogin(a: string | undefined, b: string | undefined): boolean
 export function isBotUser(user: { login: string; type?: string }): boolean {
   return user.type === 'Bot' || user.login.endsWith('[bot]');
 }
+
+/** A login or `@org/team` as the config may name it (the config schema's pattern). */
+export const LOGIN_OR_TEAM =
+  '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$';

@@ -34,7 +34,7 @@ export interface PlanInput {
 
 export function buildReport(inputs: readonly PlanInput[], config: Config): Report {
   const projects = inputs.map(({ name, plan }) => {
-    const assessment = assess(plan, config);
+    const assessment = assess(plan, config, name);
     return {
       name,
       file: plan.file,

@@ -35,6 +35,7 @@ test('a missing or empty file means the documented defaults', () => {
     },
     gate: { base_branches: [], app: '' },
     verify: { match: 'destroys' },
+    policies: [],
     bots: ['github-actions[bot]'],
     guard: { ask_level: 'medium', aliases: [] },
   });

@@ -36,10 +36,18 @@ function expectCurrent(file: string, generated: string): void {
 }
 
 /** Every key path of a JSON Schema, walked here independently of the generator. */
-function schemaPaths(s: { properties?: Record<string, unknown> }, prefix = ''): string[] {
+type SchemaNode = { properties?: Record<string, unknown>; items?: SchemaNode };
+
+/** Every key path, a list of mappings' entry keys as `list[].key`. */
+function schemaPaths(s: SchemaNode, prefix = ''): string[] {
   return Object.entries(s.properties ?? {}).flatMap(([k, sub]) => {
     const path = prefix ? `${prefix}.${k}` : k;
-    return [path, ...schemaPaths(sub as { properties?: Record<string, unknown> }, path)];
+    const node = sub as SchemaNode;
+    return [
+      path,
+      ...schemaPaths(node, path),
+      ...(node.items ? schemaPaths(node.items, `${path}[]`) : []),
+    ];
   });
 }
 

@@ -335,8 +335,15 @@ export function configKeyPaths(): string[] {
 function walk(s: Schema, prefix: string): [string, Schema][] {
   return Object.entries(s.properties ?? {}).flatMap(([k, sub]) => {
     const path = prefix ? `${prefix}.${k}` : k;
-    return [[path, sub] as [string, Schema], ...(sub.type === 'object' ? walk(sub, path) : [])];
+    return [[path, sub] as [string, Schema], ...inner(sub, path)];
   });
+}
+
+/** The keys under a key: an object's, or those of a list's entries (`policies[].id`). */
+function inner(s: Schema, path: string): [string, Schema][] {
+  if (s.type === 'object') return walk(s, path);
+  if (s.type === 'array' && s.items?.type === 'object') return walk(s.items, `${path}[]`);
+  return [];
 }
 
 /** The configuration reference: an example file with every default, then every key. */
@@ -369,7 +376,7 @@ export function configReference(): string {
     out.push(`## \`${k}\``, '');
     if (s.description) out.push(s.description, '');
     // An object section's own row would repeat the paragraph above; a top-level leaf is its row.
-    const rows: [string, Schema][] = s.type === 'object' ? walk(s, k) : [[k, s]];
+    const rows: [string, Schema][] = s.type === 'object' ? walk(s, k) : [[k, s], ...inner(s, k)];
     out.push(
       table(
         ['Key', 'Type', 'Allowed', 'Default', 'Description'],
@@ -377,7 +384,11 @@ export function configReference(): string {
           `\`${path}\``,
           typeName(sub),
           allowed(sub),
-          sub.type === 'object' ? '' : inlineCode(yamlValue(sub.default)),
+          sub.type === 'object'
+            ? ''
+            : sub.default === undefined
+              ? 'required'
+              : inlineCode(yamlValue(sub.default)),
           describe(path, sub),
         ]),
       ),

@@ -6,6 +6,7 @@ import { foldLogin, isBotUser, isTeam } from '../principal.js';
 import { compilePattern, formatOwner, ownersFor, type Owner, type Rule } from './codeowners.js';
 import { parseCommand } from './command.js';
 import type { ApprovalPolicy } from './policy.js';
+import { firedOwnedPolicies, policyRoutes, type OwnedPolicy } from './policy-owners.js';
 
 // The approval decision: one pure function over what GitHub says about a pull request. The app
 // gathers the inputs (and nothing else), calls decide(), and acts on the result. Like
@@ -65,6 +66,13 @@ export interface ProjectDecision {
   /** From the marker v2: the hashes of the destroy set and of the high-risk findings. */
   destroySet: string;
   riskSet: string;
+  /** Policies with owners that fired in this plan: each needs one of its owners' approval. */
+  policies: PolicyDecision[];
+}
+
+export interface PolicyDecision extends OwnedPolicy {
+  /** Owners whose approval counts for this policy. */
+  approvedBy: string[];
 }
 
 export interface Refusal {
@@ -136,22 +144,27 @@ export function decide(input: ApprovalInput): Decision {
     };
   }
 
-  const decisions: ProjectDecision[] = projects.map(({ project, since }) => ({
-    name: project.name,
-    digest: project.digest,
-    level: project.level,
-    destroyCount: project.destroyCount,
-    requiresApproval: needsApproval(project, policy),
-    approvedBy: [],
-    approvals: [],
-    missing: 0,
-    since,
-    destroySet: project.destroySet,
-    riskSet: project.riskSet,
-  }));
+  const decisions: ProjectDecision[] = projects.map(({ project, since }) => {
+    const policies = firedOwnedPolicies(project, policy.policies);
+    return {
+      name: project.name,
+      digest: project.digest,
+      level: project.level,
+      destroyCount: project.destroyCount,
+      requiresApproval: needsApproval(project, policy) || policies.length > 0,
+      approvedBy: [],
+      approvals: [],
+      missing: 0,
+      since,
+      destroySet: project.destroySet,
+      riskSet: project.riskSet,
+      policies: policies.map((p) => ({ ...p, approvedBy: [] })),
+    };
+  });
   const names = decisions.map((d) => d.name);
-  // Per project, the logins whose latest command is an approval that counts.
-  const approvals = new Map<string, Map<string, ApprovalComment>>(names.map((n) => [n, new Map()]));
+  // Per project, the logins whose latest command is an approval that counts: as a usual
+  // approver, and for which of the project's owned policies.
+  const approvals = new Map<string, Map<string, Counted>>(names.map((n) => [n, new Map()]));
 
   for (const { comment, login, parsed, edited } of commandComments(input)) {
     const refuse = (reason: string) => refused.push({ commentId: comment.id, login, reason });
@@ -182,7 +195,10 @@ export function decide(input: ApprovalInput): Decision {
       continue;
     }
     const who = eligibility(login, input);
-    if (who) {
+    // A policy's owner approves for that policy even when not a usual approver.
+    const owned = (d: ProjectDecision) =>
+      who === REFUSE.author() ? [] : d.policies.filter((p) => ownsWithAccess(login, p, input));
+    if (who && targets.every((d) => owned(d).length === 0)) {
       refuse(who);
       continue;
     }
@@ -190,24 +206,33 @@ export function decide(input: ApprovalInput): Decision {
       const reason = bindingRefusal(comment, parsed.digest, d, policy, pull.headSha);
       if (reason && targets.length === 1) refuse(reason);
       else if (reason && targets.length > 1) refuse(`project '${d.name}': ${reason}`);
-      else approvals.get(d.name)!.set(login, comment);
+      else {
+        const policies = owned(d).map((p) => p.id);
+        if (!who || policies.length > 0) {
+          approvals.get(d.name)!.set(login, { comment, usual: !who, policies });
+        }
+      }
     }
   }
 
   for (const d of decisions) {
-    d.approvedBy = [...approvals.get(d.name)!.keys()];
-    d.approvals = [...approvals.get(d.name)!].map(([login, c]) => ({
+    const counted = [...approvals.get(d.name)!];
+    d.approvedBy = counted.filter(([, c]) => c.usual).map(([login]) => login);
+    d.approvals = counted.map(([login, c]) => ({
       login,
-      commentId: c.id,
-      at: c.created_at,
+      commentId: c.comment.id,
+      at: c.comment.created_at,
     }));
+    for (const p of d.policies) {
+      p.approvedBy = counted.filter(([, c]) => c.policies.includes(p.id)).map(([login]) => login);
+    }
     d.missing = d.requiresApproval ? Math.max(0, required - d.approvedBy.length) : 0;
   }
   const needing = decisions.filter((d) => d.requiresApproval);
   const state: DecisionState =
     needing.length === 0
       ? 'not-required'
-      : needing.every((d) => d.missing === 0)
+      : needing.every((d) => d.missing === 0 && policiesMissing(d).length === 0)
         ? 'approved'
         : 'pending';
   return {
@@ -287,6 +312,26 @@ function commandComments(input: Pick<ApprovalInput, 'policy' | 'comments' | 'edi
     .filter((c) => c.edited || c.parsed.type !== 'ignore');
 }
 
+/** An approval that counts for a project: as a usual approver, and for which policies. */
+interface Counted {
+  comment: ApprovalComment;
+  usual: boolean;
+  policies: string[];
+}
+
+/** The project's fired policies that no owner has approved yet. */
+export function policiesMissing(d: Pick<ProjectDecision, 'policies'>): PolicyDecision[] {
+  return d.policies.filter((p) => p.approvedBy.length === 0);
+}
+
+/** Whether `login` owns `policy` through a user or team that has write access now. */
+function ownsWithAccess(login: string, policy: OwnedPolicy, input: ApprovalInput): boolean {
+  const { writeAccess } = input;
+  return policyRoutes(login, policy, input.teamMembers).some((r) =>
+    r.kind === 'user' ? writeAccess.users.has(r.login) : writeAccess.teams.has(r.team),
+  );
+}
+
 /** A way someone may approve: as themselves (a listed or owning user) or through a team. */
 export type Route = { kind: 'user'; login: string } | { kind: 'team'; team: string };
 
@@ -352,7 +397,10 @@ export function accessToCheck(input: Omit<ApprovalInput, 'writeAccess'>): {
   const users = new Set<string>();
   const teams = new Set<string>();
   for (const login of approvalCandidates(input)) {
-    for (const r of routes(login, input)) {
+    for (const r of [
+      ...routes(login, input),
+      ...input.policy.policies.flatMap((p) => policyRoutes(login, p, input.teamMembers)),
+    ]) {
       if (r.kind === 'user') users.add(r.login);
       else teams.add(r.team);
     }
@@ -421,6 +469,7 @@ export function teamsToResolve(
       if (o.kind === 'team') teams.add(`${o.org}/${o.slug}`);
   }
   for (const p of input.policy.approvers) if (isTeam(p)) teams.add(p);
+  for (const p of input.policy.policies) for (const o of p.owners) if (isTeam(o)) teams.add(o);
   return [...teams].sort();
 }
 
@@ -466,7 +515,11 @@ function summaryLine(state: DecisionState, projects: ProjectDecision[], required
     .filter((p) => p.requiresApproval)
     .map((p) => {
       const who = p.approvedBy.length ? ` by ${p.approvedBy.map((l) => `@${l}`).join(', ')}` : '';
-      return `${projects.length > 1 ? `${p.name}: ` : ''}${p.approvedBy.length}/${required} approvals${who}`;
+      const owners = p.policies.map(
+        (q) =>
+          `, policy ${q.id}: ${q.approvedBy.length > 0 ? `approved by ${q.approvedBy.map((l) => `@${l}`).join(', ')}` : `needs one of ${q.owners.map((o) => `@${o}`).join(', ')}`}`,
+      );
+      return `${projects.length > 1 ? `${p.name}: ` : ''}${p.approvedBy.length}/${required} approvals${who}${owners.join('')}`;
     });
   return state === 'approved'
     ? `Approved: ${parts.join('; ')}.`

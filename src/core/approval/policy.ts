@@ -1,6 +1,7 @@
 import { DEFAULT_CONFIG, type ApprovalLevel, type Config } from '../config.js';
 import { isTeam, normalizePrincipal } from '../principal.js';
 import { commandTokens } from './command.js';
+import { ownedPolicies, type OwnedPolicy } from './policy-owners.js';
 
 // The approval policy: what `approval` in the base-branch config means, built once and passed
 // whole to decide(), to the renderers (PR comment, job summary, terminal) and to the app's
@@ -23,9 +24,13 @@ export interface ApprovalPolicy {
   allowAuthor: boolean;
   confirmDigest: boolean;
   when: { destroys: boolean; level: ApprovalLevel };
+  /** The config's policies that have owners: one of them approves when the policy fires. */
+  policies: readonly OwnedPolicy[];
 }
 
-export function approvalPolicy(config: Pick<Config, 'approval'>): ApprovalPolicy {
+export function approvalPolicy(
+  config: Pick<Config, 'approval'> & Partial<Pick<Config, 'policies'>>,
+): ApprovalPolicy {
   const a = config.approval;
   return {
     command: a.command,
@@ -37,6 +42,7 @@ export function approvalPolicy(config: Pick<Config, 'approval'>): ApprovalPolicy
     allowAuthor: a.allow_author,
     confirmDigest: a.confirm_digest,
     when: a.when,
+    policies: ownedPolicies(config.policies),
   };
 }
 

@@ -6,5 +6,5 @@ export { planDigest, canonicalJson } from './digest.js';
 export { decodePlanBytes } from './encoding.js';
 export { readPlan, type ReadPlanOptions, type ReadResult } from './read.js';
 export { streamThreshold, STREAM_THRESHOLD_BYTES } from './threshold.js';
-export { MARKDOWN_FULL_DETAILS, type Detail, type ValueReads } from './slim.js';
+export { MARKDOWN_FULL_DETAILS, type Detail, type DetailOptions, type ValueReads } from './slim.js';
 export type { PlanSource } from './source.js';

@@ -3,7 +3,7 @@ import { shortActionReason } from '../action-reason.js';
 import { orderedChanges, type ProjectReport } from '../report.js';
 import { RULES } from '../risk/rules.js';
 import { POINTS } from '../risk/score.js';
-import type { Finding, Level, RuleId, Severity } from '../risk/types.js';
+import type { Finding, Level, FindingId, Severity } from '../risk/types.js';
 
 // What the markdown and the text views share: grouping, counting and the marker's content, so
 // the two views cannot disagree about what they show.
@@ -19,7 +19,7 @@ export function countedKinds(counts: Counts): ChangeKind[] {
 }
 
 export interface RiskGroup {
-  id: RuleId;
+  id: FindingId;
   title: string;
   severity: Severity;
   points: number;
@@ -27,13 +27,13 @@ export interface RiskGroup {
 }
 
 /** A rule's title ("Backups lost"), or its id for a rule the catalog does not hold. */
-export function ruleTitle(id: RuleId): string {
+export function ruleTitle(id: FindingId): string {
   return RULES.find((r) => r.id === id)?.title ?? id;
 }
 
 /** Findings grouped by rule, in the order the rules first fired (most severe rules first). */
 export function groupFindings(findings: readonly Finding[]): RiskGroup[] {
-  const groups = new Map<RuleId, RiskGroup>();
+  const groups = new Map<FindingId, RiskGroup>();
   for (const f of findings) {
     let g = groups.get(f.id);
     if (!g) {

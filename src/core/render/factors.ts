@@ -1,4 +1,10 @@
-import { SEVERITIES, type Finding, type Level, type RuleId, type Severity } from '../risk/types.js';
+import {
+  SEVERITIES,
+  type Finding,
+  type Level,
+  type FindingId,
+  type Severity,
+} from '../risk/types.js';
 
 // Which findings a view states above the destroy table, which it folds into that table, and
 // which it keeps in the collapsed details. The markdown and the text views both ask this module,
@@ -8,14 +14,14 @@ import { SEVERITIES, type Finding, type Level, type RuleId, type Severity } from
  * Findings that only say "this resource is destroyed/replaced": the destroy table already says
  * it, row by row, so they are folded into its rules column instead of being listed again.
  */
-export const FOLDED_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['destroy', 'replace']);
+export const FOLDED_RULES: ReadonlySet<FindingId> = new Set<FindingId>(['destroy', 'replace']);
 
 /**
  * Within one severity, the order a reviewer should read the factors in: what cannot be undone
  * first (an incomplete plan, then backups gone with the data). Rules not listed keep their
  * catalog order after the listed ones.
  */
-const STRENGTH: readonly RuleId[] = [
+const STRENGTH: readonly FindingId[] = [
   'plan-errored',
   'plan-incomplete',
   'backups-lost',
@@ -32,13 +38,13 @@ const STRENGTH: readonly RuleId[] = [
  * it says: `backups-lost` says the database is destroyed, and that nothing is left to restore
  * from. The rules column of the table still names both.
  */
-const IMPLIED_BY: Readonly<Partial<Record<RuleId, readonly RuleId[]>>> = {
+const IMPLIED_BY: Readonly<Partial<Record<FindingId, readonly FindingId[]>>> = {
   'stateful-destroy': ['backups-lost'],
 };
 
 /** What flags one address: its rules, strongest first, and the most severe of them. */
 export interface Flags {
-  rules: RuleId[];
+  rules: FindingId[];
   severity: Severity;
 }
 

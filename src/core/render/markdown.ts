@@ -9,7 +9,7 @@ import {
   type ResourceChange,
 } from '../plan/model.js';
 import { orderedChanges, type ProjectReport, type Report } from '../report.js';
-import type { Finding, RuleId } from '../risk/types.js';
+import type { Finding, FindingId } from '../risk/types.js';
 import { POINTS_TEXT, scoreArithmetic } from './arithmetic.js';
 import {
   LEVEL_EMOJI,
@@ -22,6 +22,7 @@ import {
   shortReason,
 } from './common.js';
 import { DEFAULT_POLICY, describeApprovers, type ApprovalPolicy } from '../approval/policy.js';
+import { policyFindingId } from '../policies/index.js';
 import { factorLayout, type Flags } from './factors.js';
 import { verdict } from './verdict.js';
 import { encodeMarker, markerFor } from '../marker.js';
@@ -114,7 +115,7 @@ const LEAST: Readonly<Budget> = {
 };
 
 interface FactorLine {
-  id: RuleId;
+  id: FindingId;
   line: string;
 }
 
@@ -222,7 +223,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
 
 /** How many factors each rule has in a list (the rules' lines are contiguous). */
 function perRule(factors: readonly FactorLine[]): number[] {
-  const n = new Map<RuleId, number>();
+  const n = new Map<FindingId, number>();
   for (const f of factors) n.set(f.id, (n.get(f.id) ?? 0) + 1);
   return [...n.values()];
 }
@@ -453,7 +454,17 @@ function approvalSection(
     codeBlock(command),
     '',
     `Who can approve: ${who}.`,
+    ...policyOwnersNeeded(p, policy).map(
+      (q) =>
+        `\nAlso needed: one approval from ${q.owners.map((o) => codeSpan(truncate(`@${o}`, NAME_MAX))).join(', ')} (owners of the policy ${codeSpan(q.id)}).`,
+    ),
   ].join('\n');
+}
+
+/** The config's policies with owners that fired in this project. */
+function policyOwnersNeeded(p: ProjectReport, policy: ApprovalPolicy) {
+  const fired = new Set(p.assessment.findings.map((f) => f.id));
+  return policy.policies.filter((q) => fired.has(policyFindingId(q.id)));
 }
 
 function detailsSection(blocks: string[], shown: number, hint: string): string {

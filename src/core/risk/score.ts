@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { isDestructive, type Plan } from '../plan/model.js';
+import { evaluatePolicies, policyFindingId } from '../policies/index.js';
 import { hygieneFindings, type HygieneFinding } from './hygiene.js';
 import { RULES } from './rules.js';
 import { atLeast, type Finding, type Level, type Severity } from './types.js';
@@ -23,7 +24,7 @@ export const POINTS: Readonly<Record<Severity, number>> = {
 };
 
 export interface ApprovalReason {
-  kind: 'destroys' | 'level';
+  kind: 'destroys' | 'level' | 'policy';
   message: string;
 }
 
@@ -45,11 +46,19 @@ export function levelOfScore(score: number): Level {
   return 'none';
 }
 
-export function assess(plan: Plan, config: Config): Assessment {
+/**
+ * The built-in rules, then the config's policies (which may read the rules' findings). Throws
+ * PolicyError when a policy fails: the caller reports it as a config error.
+ */
+export function assess(plan: Plan, config: Config, project = 'default'): Assessment {
   const ignored = new Set(config.risk.ignore);
-  const findings: Finding[] = RULES.filter((r) => !ignored.has(r.id)).flatMap((r) =>
+  const builtin: Finding[] = RULES.filter((r) => !ignored.has(r.id)).flatMap((r) =>
     r.evaluate(plan, config).map((f) => ({ id: r.id, severity: r.severity, ...f })),
   );
+  const findings = [
+    ...builtin,
+    ...evaluatePolicies(plan, project, builtin, config.policies).findings,
+  ];
   const { score, level } = scoreFindings(findings);
   const approvalReasons: ApprovalReason[] = [];
   const destroys = plan.resourceChanges.filter(
@@ -67,6 +76,14 @@ export function assess(plan: Plan, config: Config): Assessment {
       kind: 'level',
       message: `its risk level is ${level} (approval is needed at ${when.level} and above)`,
     });
+  }
+  for (const p of config.policies) {
+    if (p.owners.length > 0 && findings.some((f) => f.id === policyFindingId(p.id))) {
+      approvalReasons.push({
+        kind: 'policy',
+        message: `the policy ${p.id} fired, and one of its owners (${p.owners.join(', ')}) must approve`,
+      });
+    }
   }
   return {
     findings,

@@ -25,9 +25,15 @@ export const RULE_IDS = [
 
 export type RuleId = (typeof RULE_IDS)[number];
 
+/** A finding of a policy from the config (`policies:`): never the id of a built-in rule. */
+export type PolicyFindingId = `policy:${string}`;
+
+/** What flagged a finding: a built-in rule or a policy of the config. */
+export type FindingId = RuleId | PolicyFindingId;
+
 /** One reason the plan is risky, about one address (or the whole plan when address is absent). */
 export interface Finding {
-  id: RuleId;
+  id: FindingId;
   severity: Severity;
   address?: string;
   message: string;
