@@ -1,4 +1,5 @@
 import { foldLogin } from '../core/principal.js';
+import type { RunFacts } from '../core/provenance.js';
 
 // What the app remembers between events, per process (created once in index.ts), keyed by
 // repository so that installations never share an entry. Every decision is still recomputed on
@@ -234,7 +235,23 @@ export class MembershipCache {
   }
 }
 
+/**
+ * What the app read of a workflow run a summary names, by repository and run id: its head SHA,
+ * event and workflow file. Safe: GitHub never changes them for a run id (a re-run keeps them);
+ * a run GitHub did not find is not kept. At most 1,000 entries.
+ */
+export class RunCache extends Bounded<RunFacts> {
+  constructor() {
+    super(1000);
+  }
+
+  static key(repo: string, runId: number): string {
+    return `${repo}\u0000${runId}`;
+  }
+}
+
 export interface AppCaches {
+  runs: RunCache;
   contents: ContentCache;
   files: FilesCache;
   checkRuns: CheckRunCache;
@@ -250,6 +267,7 @@ export interface CacheOptions {
 
 export function createCaches(opts: CacheOptions = {}): AppCaches {
   return {
+    runs: new RunCache(),
     contents: new ContentCache(),
     files: new FilesCache(),
     checkRuns: new CheckRunCache(),

@@ -20,11 +20,18 @@ import { approvalPolicy, type ApprovalPolicy } from '../core/approval/policy.js'
 import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
 import { mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
-import { isTrustedAuthor, readSummaries, type UntrustedSummary } from '../core/summaries.js';
+import { provenanceProblem } from '../core/provenance.js';
+import {
+  isTrustedAuthor,
+  readSummaries,
+  type TrustedSummary,
+  type UntrustedSummary,
+} from '../core/summaries.js';
 import { statusOf } from './client.js';
 import type { CheckRunWrite, GateReview, GitHub, PullComment, PullInfo } from './github.js';
 import {
   alreadyPosted,
+  approvalReply,
   editedSummaries,
   editedSummaryKey,
   editedSummaryNotice,
@@ -182,8 +189,13 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
     const edited = await distrustEditedSummaries(ev, comments, config.config);
     const current = comments.filter((c) => !edited.has(editedSummaryKey(c)));
     const read = readSummaries(current, config.config.bots);
-    const { summaries, unreadable } = read;
-    const untrusted = read.untrusted.filter((u) => u.marker.headSha === pull.headSha);
+    const { unreadable } = read;
+    const proven = await checkProvenance(ev, read.summaries, config.config);
+    const summaries = proven.trusted;
+    const untrusted = [
+      ...read.untrusted.filter((u) => u.marker.headSha === pull.headSha),
+      ...proven.untrusted,
+    ];
     const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
     // Without a summary for the head, owners do not matter: every approval is refused as early.
     const owners = hasSummary ? await readOwners(gh, pull) : noOwners();
@@ -420,6 +432,59 @@ async function distrustEditedSummaries(
   return edited;
 }
 
+/**
+ * The summaries of the head whose marker names the workflow run that wrote them, and that run
+ * is this head's plan job (core/provenance.ts); the others, with why. Summaries of other heads
+ * decide nothing and are passed through. With `gate.plan_workflow`, the workflow file at the
+ * run's commit must be the default branch's: the same bytes, hence the same blob (the file at a
+ * commit is cached; the default branch's is read every time).
+ */
+async function checkProvenance(
+  { gh, pull }: Evaluation,
+  summaries: readonly TrustedSummary<PullComment>[],
+  config: Config,
+): Promise<{
+  trusted: TrustedSummary<PullComment>[];
+  untrusted: UntrustedSummary<PullComment>[];
+}> {
+  const trusted: TrustedSummary<PullComment>[] = [];
+  const untrusted: UntrustedSummary<PullComment>[] = [];
+  const planWorkflow = config.gate.plan_workflow;
+  for (const s of summaries) {
+    if (s.marker.headSha !== pull.headSha) {
+      trusted.push(s);
+      continue;
+    }
+    const runId = s.marker.runId;
+    const run =
+      runId === undefined
+        ? undefined
+        : await reading(READS.summaryRun(runId), gh.summaryRun(runId));
+    const input = { marker: s.marker, headSha: pull.headSha, run, planWorkflow };
+    let problem = provenanceProblem({ ...input, workflowUnchanged: true });
+    if (!problem && planWorkflow && run) {
+      const [atRun, onDefault] = await Promise.all([
+        reading(
+          READS.workflowFile(planWorkflow),
+          gh.file(planWorkflow, run.headSha, CONFIG_MAX_BYTES),
+        ),
+        reading(
+          READS.workflowFile(planWorkflow),
+          gh.branchFile(planWorkflow, pull.defaultBranch ?? '', CONFIG_MAX_BYTES),
+        ),
+      ]);
+      const same =
+        atRun.found && !atRun.tooLarge && onDefault.found && !onDefault.tooLarge
+          ? atRun.text === onDefault.text
+          : false;
+      problem = provenanceProblem({ ...input, workflowUnchanged: same });
+    }
+    if (problem) untrusted.push({ ...s, reason: problem });
+    else trusted.push(s);
+  }
+  return { trusted, untrusted };
+}
+
 async function readConfig(gh: GitHub, baseSha: string) {
   const file = await gh.file(CONFIG_PATH, baseSha, CONFIG_MAX_BYTES);
   if (file.found && file.tooLarge) {
@@ -613,11 +678,20 @@ async function answerCommand(
   if (trigger.action === 'edited') return;
   const parsed = parseCommand(comment.body, { command: policy.command });
   if (parsed.type !== 'command') return;
-  const counted =
-    parsed.action === 'revoke' ||
-    decision.projects.some((p) => p.approvals.some((a) => a.commentId === comment.id));
-  if (counted)
+  if (parsed.action === 'revoke') {
     await bestEffort(log, 'react to a counted command', () => gh.react(comment.id, '+1'));
+    return;
+  }
+  // A counted approval is answered with what it approved, from the marker (the bound truth).
+  const approved = decision.projects.filter((p) =>
+    p.approvals.some((a) => a.commentId === comment.id),
+  );
+  const login = approved[0]?.approvals.find((a) => a.commentId === comment.id)?.login;
+  if (login === undefined) return;
+  const body = approvalReply(comment, login, approved);
+  if (!alreadyPosted(comments, body, gh.appId)) {
+    await bestEffort(log, 'reply to a counted approval', () => gh.comment(pull.number, body));
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { ApprovalComment } from '../core/approval/decide.js';
+import type { RunFacts } from '../core/provenance.js';
 import {
   CheckRunCache,
+  RunCache,
   ContentCache,
   FilesCache,
   repoKey,
@@ -411,12 +413,38 @@ export class GitHub {
     });
   }
 
-  async run(runId: number): Promise<{ headSha: string; event: string; headBranch: string | null }> {
+  async run(
+    runId: number,
+  ): Promise<{ headSha: string; event: string; headBranch: string | null; path: string }> {
     const { data } = await this.octokit.rest.actions.getWorkflowRun({
       ...this.repo,
       run_id: runId,
     });
-    return { headSha: data.head_sha, event: data.event, headBranch: data.head_branch };
+    return {
+      headSha: data.head_sha,
+      event: data.event,
+      headBranch: data.head_branch,
+      path: data.path,
+    };
+  }
+
+  /**
+   * The workflow run a summary names (its head SHA, event and workflow file), remembered by id
+   * (RunCache); undefined when GitHub has no such run in this repository (404).
+   */
+  async summaryRun(runId: number): Promise<RunFacts | undefined> {
+    const key = RunCache.key(this.key, runId);
+    const known = this.caches.runs.get(key);
+    if (known) return known;
+    try {
+      const { headSha, event, path } = await this.run(runId);
+      const facts = { headSha, event, path };
+      this.caches.runs.set(key, facts);
+      return facts;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   /** Pull requests associated with a commit: its head, or its merge commit once merged. */

@@ -11,6 +11,7 @@ import { encodeLedger } from '../core/ledger.js';
 import { shortDigest } from '../core/plan/model.js';
 import { codeSpan, truncate } from '../core/render/index.js';
 import { plural } from '../core/render/common.js';
+import { approvedReply, coversMarkdown } from './bound.js';
 import type { CheckRunWrite, PullComment, PullInfo } from './github.js';
 
 // Everything the app writes, in one place: the check run, replies, the PR notice and the texts
@@ -222,6 +223,7 @@ function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: Owners
         } |`,
     ),
     '',
+    ...coversMarkdown(decision.projects),
   );
   const counted = decision.projects.filter((p) => p.approvedBy.length > 0);
   if (counted.length > 0) {
@@ -333,6 +335,8 @@ export const READS = {
   permission: (login: string) => `the repository permission of @${login}`,
   teamPermission: (team: string) => `the repository permission of the team @${team}`,
   run: (runId: number) => `workflow run ${runId}`,
+  summaryRun: (runId: number) => `workflow run ${runId}, which the summary names`,
+  workflowFile: (path: string) => `the workflow file ${path} (\`gate.plan_workflow\`)`,
   commitPulls: (sha: string) => `the pull requests of commit ${sha.slice(0, 7)}`,
 } as const;
 
@@ -401,6 +405,18 @@ export function refusalReply(comment: PullComment, refusals: readonly Refusal[])
   return `${body}\n\n${tag('reply', `comment=${comment.id.toString(16)}`)}`;
 }
 
+/** The reply to a command that counted: what `login` approved (the bound truth). */
+export function approvalReply(
+  comment: Pick<PullComment, 'id'>,
+  login: string,
+  projects: readonly ProjectDecision[],
+): string {
+  return [
+    ...approvedReply(login, projects),
+    tag('reply', `comment=${comment.id.toString(16)}`),
+  ].join('\n');
+}
+
 // ------------------------------------------------------------------------------ deployments
 
 export interface GateInfo {
@@ -435,6 +451,7 @@ export function pendingNotice(
     '',
     'The deployment continues by itself once the approvals are in.',
     '',
+    ...coversMarkdown(open),
     tag('notice', `sha=${decision.headSha}`),
   ].join('\n');
 }

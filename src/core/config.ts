@@ -197,6 +197,13 @@ export const CONFIG_SCHEMA = {
           pattern: '^$|^[a-z0-9][a-z0-9-]{0,33}$',
           default: '',
         },
+        plan_workflow: {
+          type: 'string',
+          description:
+            "Path of the workflow whose runs write the summary, e.g. `.github/workflows/plan.yml`. When set, the app trusts a summary only from a run of this workflow whose file at the run's commit is the default branch's (same blob). Empty: any workflow's `pull_request` run at the pull request's head.",
+          pattern: '^$|^\\.github/workflows/[^/\\s]+\\.ya?ml$',
+          default: '',
+        },
       },
     },
     verify: {

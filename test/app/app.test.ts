@@ -111,7 +111,7 @@ test('3. a code owner approves: check success, the waiting run is approved throu
     title: 'Approved: 1/1 approvals by @dba-dana.',
   });
   expect(h.check()!.summary).toContain('**Approved by:** `@dba-dana`');
-  expect(h.reactions(c['id'] as number)).toEqual(['applygate[bot]:+1']);
+  expect(h.replyTo(c['id'] as number)).toMatch(/^@dba-dana approved plan /);
   expect(h.reviews(555)).toEqual([
     expect.objectContaining({ state: 'status' }),
     {
@@ -121,14 +121,14 @@ test('3. a code owner approves: check success, the waiting run is approved throu
     },
   ]);
   expect(h.runStatus(555)).toBe('queued');
-  // An accepted approval, caches warm: reads, then the check, the reaction, the waiting run.
+  // An accepted approval, caches warm: reads, then the check, the reply, the waiting run.
   expect(h.calls()).toEqual([
     CALL.pull,
     CALL.comments,
     CALL.membership, // is dba-dana in acme/dba? (404: no, a direct owner anyway)
     CALL.permission, // can dba-dana push? asked every time
     CALL.updateCheck,
-    CALL.react,
+    CALL.comment, // the reply saying what was approved
     CALL.waiting(HEAD),
     CALL.pending,
     CALL.review,
@@ -224,7 +224,7 @@ test('6. a push after approval: stale, pending again until a new approval', asyn
   await h.comment('dba-dana', approve);
   expect(h.check(HEAD2)).toMatchObject({ conclusion: 'success' });
   expect(h.reviews(558).map((r) => r.state)).toEqual(['status', 'approved']);
-  expect(h.reactions(first['id'] as number)).toEqual(['applygate[bot]:+1']);
+  expect(h.replyTo(first['id'] as number)).toMatch(/^@dba-dana approved plan /);
 });
 
 test('7. a summary-looking comment from a user saying no approval is needed: ignored', async () => {

@@ -30,7 +30,7 @@ test('(b) an accepted /approve-destroy, caches warm, one waiting run: 9 calls', 
     CALL.membership, // tom in acme/dba: asked every time
     CALL.teamPermission, // can acme/dba push? asked every time, never cached
     CALL.updateCheck, // by its known id, not read first
-    CALL.react,
+    CALL.comment, // the reply saying what was approved
     CALL.waiting(HEAD2),
     CALL.pending,
     CALL.review, // the waiting run approved
@@ -70,7 +70,7 @@ test('(b) and (c) with a direct owner whose "not a member of the team" is cached
       CALL.comments,
       CALL.permission, // can dba-dana push? asked every time
       CALL.updateCheck,
-      CALL.react,
+      CALL.comment, // the reply saying what was approved
       CALL.waiting(HEAD2),
       CALL.pending,
       CALL.review,

@@ -255,7 +255,7 @@ describe('(v) the known check run id no longer works', () => {
         `${CALL.updateCheck} (fault)`,
         CALL.findCheck,
         CALL.updateCheck,
-        CALL.react,
+        CALL.comment, // the reply saying what was approved
         CALL.waiting(HEAD),
         CALL.pending,
         CALL.review,

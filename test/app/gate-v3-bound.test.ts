@@ -7,8 +7,24 @@
  */
 import { decodeMarker, encodeMarker, withoutMarker, type Marker } from '../../src/core/marker.js';
 import { REFUSE } from '../../src/core/approval/decide.js';
+import { COVERS } from '../../src/app/bound.js';
 import { GATE } from '../../src/app/messages.js';
-import { HEAD, Harness, PR, summaryBody, harnessForEachTest } from '../../testkit/app/harness.js';
+import { setDigest } from '../../src/core/binding.js';
+import { codeSpan } from '../../src/core/render/index.js';
+import {
+  HEAD,
+  HEAD2,
+  Harness,
+  OWNER,
+  PLAN_WORKFLOW,
+  PR,
+  REPO,
+  planRun,
+  planRunId,
+  shortDigestOf,
+  summaryBody,
+  harnessForEachTest,
+} from '../../testkit/app/harness.js';
 
 const approve = '/approve-destroy';
 
@@ -60,5 +76,147 @@ describe('the marker: lists must hash to the sets they claim', () => {
     await h.comment('dba-dana', approve);
     expect(h.check()!.summary).toContain('its high-risk list is marked cut at 1 lines but shows 1');
     expect(h.check()!.conclusion).toBe('action_required');
+  });
+});
+
+describe('the app shows the bound truth, whatever the comment says', () => {
+  test('a workflow rewrites the visible text: check, notice and reply still name the real destroy', async () => {
+    h.setup();
+    h.waitingRun(555);
+    const summary = await h.summary('destroy');
+    // Any workflow on any branch comments as github-actions[bot]: it rewrites the text in place
+    // and keeps the marker (whose lists hash to the real plan's sets).
+    await h.editComment(
+      summary['id'] as number,
+      forged(() => undefined, '### applygate: default\n\n🟢 Adds one tag. Nothing destroyed.'),
+    );
+    await h.gate(555);
+    const notice = h.appComments().find((c) => c.includes('A deployment is waiting'))!;
+    const check = h.check()!.summary;
+    for (const text of [notice, check]) {
+      expect(text).toContain(COVERS);
+      expect(text).toContain(
+        '- delete `aws_db_instance.main`: backups lost, stateful resource destroyed',
+      );
+      expect(text).toContain('- delete `aws_vpc.main`');
+      expect(text).toContain('- mass destroy (the whole plan)');
+      expect(text).toContain('16 resources destroyed, replaced or forgotten');
+    }
+    const ok = await h.comment('dba-dana', approve);
+    const reply = h
+      .appComments()
+      .find((c) => c.includes(`comment=${(ok['id'] as number).toString(16)}`))!;
+    expect(reply.split('\n')[0]).toBe(
+      `@dba-dana approved plan \`${shortDigestOf('destroy')}\` of project \`default\`: destroys \`aws_db_instance.main\` (backups lost, stateful resource destroyed) and 15 more.`,
+    );
+    expect(reply).toContain('- delete `aws_s3_bucket.uploads`: stateful resource destroyed');
+    expect(h.runStatus(555)).toBe('queued');
+  });
+
+  test('addresses from the plan are escaped in the reply and the check', async () => {
+    h.setup();
+    const evil = 'aws_s3_bucket.x["</details>@mallory <!-- applygate:v2 x -->"]';
+    await h.comment(
+      'github-actions[bot]',
+      forged((m) => {
+        const p = m.projects[0]!;
+        p.destroys = [...p.destroys, `delete ${evil}`].sort();
+        p.destroySet = setDigest(p.destroys);
+      }),
+      { type: 'Bot' },
+    );
+    await h.comment('dba-dana', approve);
+    const reply = h.appComments().find((c) => c.startsWith('@dba-dana approved'))!;
+    for (const text of [reply, h.check()!.summary]) {
+      expect(text).toContain(`- delete ${codeSpan(evil)}`);
+      expect(text).not.toContain('<!-- applygate:v2 x');
+      expect(text.replace(/`[^`]*`/g, '')).not.toContain('@mallory');
+    }
+    expect(reply).toContain('and 16 more');
+  });
+});
+
+describe("summary provenance: the run the marker names is this head's plan job", () => {
+  const SIDE = 'd1'.repeat(20);
+  const sideRun = 880001;
+
+  /** A workflow's run writes a summary of a plan that destroys nothing, naming itself. */
+  async function harmlessSummaryFrom(runId: number): Promise<void> {
+    const sticky = h.gh
+      .comments(OWNER, REPO, PR)
+      .find((c) => String(c['body']).includes('applygate:v2'))!;
+    await h.editComment(
+      sticky['id'] as number,
+      summaryBody('creates', HEAD, undefined, undefined, runId),
+    );
+  }
+
+  test("a summary from a run on another SHA (a side branch's push): untrusted, deployment rejected", async () => {
+    h.setup();
+    h.waitingRun(555);
+    await h.summary('destroy');
+    // A workflow pushed to an unreviewed side branch runs there and rewrites the summary as
+    // github-actions[bot], claiming this head and a plan that needs no approval.
+    planRun(h.gh, SIDE, { id: sideRun, event: 'push', ref: 'side' });
+    await harmlessSummaryFrom(sideRun);
+    const check = h.check()!;
+    expect(check.conclusion).toBe('action_required');
+    expect(check.summary).toContain(
+      `the workflow run ${sideRun} it names ran on commit \`${SIDE.slice(0, 7)}\`, not on this pull request's head \`${HEAD.slice(0, 7)}\``,
+    );
+    await h.gate(555);
+    expect(h.reviews(555)).toEqual([
+      { run: 555, state: 'rejected', comment: GATE.noSummary(HEAD, PR) },
+    ]);
+  });
+
+  test('a run at the head started by another event, or no run named, or none found: untrusted', async () => {
+    h.setup();
+    await h.summary('destroy');
+    planRun(h.gh, HEAD, { id: sideRun, event: 'workflow_dispatch' });
+    await harmlessSummaryFrom(sideRun);
+    expect(h.check()!.summary).toContain(
+      `the workflow run ${sideRun} it names was started by a \`workflow_dispatch\` event, not \`pull_request\``,
+    );
+    await harmlessSummaryFrom(424243);
+    expect(h.check()!.summary).toContain(
+      'the workflow run 424243 it names does not exist in this repository',
+    );
+    const sticky = h.gh.comments(OWNER, REPO, PR)[0]!;
+    const d = decodeMarker(summaryBody('creates', HEAD));
+    if (!d.ok) throw new Error('no marker');
+    delete d.marker.runId;
+    h.clock.tick();
+    await h.editComment(sticky['id'] as number, `harmless\n${encodeMarker(d.marker)}`);
+    expect(h.check()!.summary).toContain('it does not name the workflow run that wrote it');
+    expect(h.check()!.title).toMatch(/^No applygate summary/);
+  });
+
+  test('gate.plan_workflow: only that workflow, with its file as on the default branch', async () => {
+    const reviewed = 'on: pull_request\njobs: { plan: { runs-on: ubuntu-latest } }\n';
+    h.setup({ config: `gate:\n  plan_workflow: ${PLAN_WORKFLOW}\n` });
+    h.gh.setFile(OWNER, REPO, 'main', PLAN_WORKFLOW, reviewed);
+    h.gh.setFile(OWNER, REPO, HEAD, PLAN_WORKFLOW, reviewed);
+    // Another workflow of this head's pull_request event writes the summary: not the plan job.
+    planRun(h.gh, HEAD, { id: sideRun, path: '.github/workflows/lint.yml' });
+    await h.summary('creates');
+    await harmlessSummaryFrom(sideRun);
+    expect(h.check()!.summary).toContain(
+      `the workflow run ${sideRun} it names is of \`.github/workflows/lint.yml\`, not of \`${PLAN_WORKFLOW}\``,
+    );
+    // The plan job itself, its file unchanged: trusted.
+    await harmlessSummaryFrom(planRunId(HEAD));
+    expect(h.check()).toMatchObject({
+      conclusion: 'success',
+      title: 'The current plan needs no approval.',
+    });
+    // The pull request changes the plan workflow (it runs as changed under pull_request).
+    h.gh.setFile(OWNER, REPO, HEAD2, PLAN_WORKFLOW, `${reviewed}# prints a harmless plan\n`);
+    await h.push(HEAD2);
+    await h.summary('creates', HEAD2);
+    expect(h.check(HEAD2)!.summary).toContain(
+      `the workflow run ${planRunId(HEAD2)} it names ran \`${PLAN_WORKFLOW}\` as changed by this pull request`,
+    );
+    expect(h.check(HEAD2)!.conclusion).toBe('action_required');
   });
 });

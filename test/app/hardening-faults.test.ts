@@ -198,6 +198,11 @@ describe('each route the app uses, broken in turn', () => {
         await h.comment('mallory', approve);
         expect(h.runStatus(556)).toBe('waiting');
       }
+      if (c.use === 'react') {
+        // A /revoke-destroy is answered with +1 (an approval, with what it approved).
+        await h.comment('mallory', '/revoke-destroy');
+        expect(h.runStatus(556)).toBe('waiting');
+      }
       await h.comment(c.approver ?? 'tom', approve); // by default an owner through acme/dba
       h.waitingRun(557);
       // Without `deployment` and pull requests, as GitHub may send it: the app asks for the
@@ -379,8 +384,8 @@ describe('duplicates and races', () => {
     await h.send('deployment_protection_rule', gate, { id: 'delivery-gate' });
     expect(h.calls()).toEqual([]); // not a single GitHub call
     expectApprovedOnce(555);
-    expect(h.reactions(d['id'] as number)).toEqual(['applygate[bot]:+1']);
-    expect(h.appComments()).toHaveLength(2);
+    expect(h.replyTo(d['id'] as number)).toMatch(/^@dba-dana approved plan /);
+    expect(h.appComments()).toHaveLength(3);
     expect(h.checkCount()).toBe(1);
     expect(
       h.logs.filter((l) => l.msg === 'applygate: webhook delivered twice; ignored'),
@@ -399,10 +404,10 @@ describe('duplicates and races', () => {
       await h.send('issue_comment', issueCommentPayload(h, 'created', m, { pull: PR }));
       await h.send('issue_comment', issueCommentPayload(h, 'created', d, { pull: PR }));
     }
-    // GitHub's state is checked before each write: one notice, one reply, one reaction (GitHub
-    // keeps one per user and content), one approval of the run, one check run.
-    expect(h.appComments()).toHaveLength(2);
-    expect(h.reactions(d['id'] as number)).toEqual(['applygate[bot]:+1']);
+    // GitHub's state is checked before each write: one notice, one reply to each command, one
+    // approval of the run, one check run.
+    expect(h.appComments()).toHaveLength(3);
+    expect(h.replyTo(d['id'] as number)).toMatch(/^@dba-dana approved plan /);
     expectApprovedOnce(555);
     expect(h.checkCount()).toBe(1);
   });
@@ -454,7 +459,7 @@ describe('duplicates and races', () => {
       'Approved: 2/2 approvals by @dba-dana, @tom.',
     ]);
     expectApprovedOnce(555);
-    expect(h.reactions(d['id'] as number)).toEqual(['applygate[bot]:+1']);
-    expect(h.reactions(t['id'] as number)).toEqual(['applygate[bot]:+1']);
+    expect(h.replyTo(d['id'] as number)).toMatch(/^@dba-dana approved plan /);
+    expect(h.replyTo(t['id'] as number)).toMatch(/^@tom approved plan /);
   });
 });

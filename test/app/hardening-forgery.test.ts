@@ -260,11 +260,13 @@ describe('exactly one rule decides what is a command', () => {
         isApproval,
         isApproval,
       ]);
-      // A +1 exactly for what counted (an approval, or a revoke).
-      expect([what, h.reactions(c['id'] as number).length]).toEqual([
+      // A reply saying what was approved exactly for an approval that counted, a +1 for a revoke.
+      const id = c['id'] as number;
+      expect([
         what,
-        parsed.type === 'command' ? 1 : 0,
-      ]);
+        h.replyTo(id)?.startsWith('@dba-dana approved plan ') === true,
+        h.reactions(id).length,
+      ]).toEqual([what, isApproval, parsed.type === 'command' && !isApproval ? 1 : 0]);
       await h.deleteComment(c['id'] as number);
       expect(h.check()).toMatchObject({ conclusion: 'action_required', title: waitingFor });
     }

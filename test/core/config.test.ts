@@ -33,7 +33,7 @@ test('a missing or empty file means the documented defaults', () => {
       empty_state: { creates: 20 },
       ignore: [],
     },
-    gate: { base_branches: [], app: '' },
+    gate: { base_branches: [], app: '', plan_workflow: '' },
     verify: { match: 'destroys' },
     policies: [],
     bots: ['github-actions[bot]'],

@@ -158,6 +158,7 @@ export function creatingPull(
     base: { sha: opts.base, ref: 'main' },
     files: [{ filename: 'network/main.tf', status: 'modified' }],
   });
+  planRun(gh, opts.head, { ref: 'subnets' });
   const summary = gh.addComment(OWNER, REPO, opts.number, {
     user: { login: 'github-actions[bot]', type: 'Bot' },
     body: summaryBody('creates', opts.head),
@@ -379,6 +380,9 @@ export class Harness implements Site {
     gh.setTeamRepoRole(OWNER, 'platform', OWNER, REPO, 'maintain');
     if (opts.config !== undefined)
       gh.setFile(OWNER, REPO, BASE, '.github/applygate.yml', opts.config);
+    // The plan job's runs the summaries of both heads name (summary() adds others).
+    planRun(gh, HEAD);
+    planRun(gh, HEAD2);
   }
 
   /** A waiting workflow run for `sha` (its apply job waits on the environment). */
@@ -459,6 +463,7 @@ export class Harness implements Site {
     headSha = HEAD,
     opts: { config?: Config; login?: string; type?: 'User' | 'Bot'; projects?: Projects } = {},
   ): Promise<Obj> {
+    planRun(this.gh, headSha);
     const body = summaryBody(plan, headSha, opts.config, opts.projects);
     const login = opts.login ?? 'github-actions[bot]';
     const existing = this.gh
@@ -576,6 +581,12 @@ export class Harness implements Site {
       .map((r) => ({ run: r.runId, state: r.state ?? 'status', comment: r.comment ?? '' }));
   }
 
+  /** The app's reply to comment `id` (found by the hidden tag naming it), if any. */
+  replyTo(id: number): string | undefined {
+    const tag = `<!-- applygate-app reply comment=${id.toString(16)} -->`;
+    return this.appComments().find((c) => c.includes(tag));
+  }
+
   reactions(commentId: number): string[] {
     return this.gh
       .reactions(OWNER, REPO, commentId)
@@ -605,11 +616,49 @@ function describe(r: RequestLogEntry): string {
 /** Monorepo projects: name and plan of each (default: one project `default` with `plan`). */
 export type Projects = { name: string; plan: 'destroy' | 'creates' }[];
 
+/** The workflow file of the plan job in these tests. */
+export const PLAN_WORKFLOW = '.github/workflows/plan.yml';
+
+/**
+ * The id of the plan job's workflow run for `headSha`, which the summary's marker names: one
+ * per head (from its first hex digits), so that a summary of one head never names another's run.
+ */
+export function planRunId(headSha: string): number {
+  return 0x100000 + Number.parseInt(headSha.slice(0, 5), 16);
+}
+
+/**
+ * The plan job's run for `headSha` in the emulator (once): a completed `pull_request` run of
+ * PLAN_WORKFLOW on branch `ref`, as GitHub lists it. `event`, `id`: for runs that are not it.
+ */
+export function planRun(
+  gh: GitHubEmulator,
+  headSha: string,
+  opts: { ref?: string; event?: string; id?: number; path?: string } = {},
+): number {
+  const id = opts.id ?? planRunId(headSha);
+  if (gh.workflowRun(OWNER, REPO, id)) return id;
+  gh.addWorkflowRun({
+    owner: OWNER,
+    repo: REPO,
+    id,
+    head_sha: headSha,
+    status: 'completed',
+    conclusion: 'success',
+    event: opts.event ?? 'pull_request',
+    head_branch: opts.ref ?? 'cleanup',
+    name: 'plan',
+    path: opts.path ?? PLAN_WORKFLOW,
+  });
+  return id;
+}
+
 export function summaryBody(
   plan: 'destroy' | 'creates',
   headSha: string,
   config: Config = DEFAULT_CONFIG,
   projects: Projects = [{ name: 'default', plan }],
+  runId = planRunId(headSha),
 ): string {
   const reports = projects.map((p) => {
     const doc = p.plan === 'destroy' ? incidentDestroyPlan() : createsOnlyPlan();
@@ -617,7 +666,7 @@ export function summaryBody(
     if (!parsed.ok) throw new Error(parsed.error.message);
     return { name: p.name, plan: parsed.plan };
   });
-  return renderMarkdown(buildReport(reports, config), { marker: { headSha } });
+  return renderMarkdown(buildReport(reports, config), { marker: { headSha, runId } });
 }
 
 /** The short digest of a demo plan, as the summary shows it. */

@@ -66,6 +66,8 @@ export interface ProjectDecision {
   /** From the marker v2: the hashes of the destroy set and of the high-risk findings. */
   destroySet: string;
   riskSet: string;
+  /** The marker's lines of both sets, which hash to them (or are marked cut): what the app shows. */
+  bound: Pick<MarkerProject, 'destroys' | 'risks' | 'cut'>;
   /** Policies with owners that fired in this plan: each needs one of its owners' approval. */
   policies: PolicyDecision[];
 }
@@ -158,6 +160,7 @@ export function decide(input: ApprovalInput): Decision {
       since,
       destroySet: project.destroySet,
       riskSet: project.riskSet,
+      bound: { destroys: project.destroys, risks: project.risks, cut: project.cut },
       policies: policies.map((p) => ({ ...p, approvedBy: [] })),
     };
   });
