@@ -11,3 +11,18 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 export function asObject(v: Json | undefined): Record<string, Json> {
   return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : {};
 }
+
+/** `v` as a list: an array as it is, absent or null as none, anything else as a list of one. */
+export function asList(v: Json | undefined): Json[] {
+  return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+}
+
+/** The objects of a nested block (`[{...}]` in plan JSON), non-objects as empty ones. */
+export function asObjects(v: Json | undefined): Record<string, Json>[] {
+  return asList(v).map((x) => asObject(x));
+}
+
+/** The first object of a nested block, or an empty one. */
+export function firstObject(v: Json | undefined): Record<string, Json> {
+  return asObjects(v)[0] ?? {};
+}

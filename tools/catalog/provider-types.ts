@@ -52,6 +52,10 @@ const CDKTF: readonly (string | readonly [string, string])[] = [
   'github',
   'tfe',
   'vault',
+  // Issue 23: data charts by name, source repositories, vSphere disks.
+  'helm',
+  'gitlab',
+  'vsphere',
 ];
 /** Pulumi package -> Terraform type prefix. */
 const PULUMI: Readonly<Record<string, string>> = {
@@ -62,6 +66,10 @@ const PULUMI: Readonly<Record<string, string>> = {
   oci: 'oci',
   alicloud: 'alicloud',
   mysql: 'mysql',
+  // Issue 23: Kafka topics (Mongey/kafka), OpenStack volumes and containers, MinIO buckets.
+  kafka: 'kafka',
+  openstack: 'openstack',
+  minio: 'minio',
 };
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'provider-types.json');

@@ -115,7 +115,8 @@ export const NOT_STATEFUL_PATTERNS: readonly { pattern: RegExp; why: string }[] 
   },
   {
     pattern:
-      /_(codecatalyst_source_repository|secure_source_manager_repository|sagemaker_code_repository|git_repository|image_repository|cloudbuildv2_repository)$/,
+      // Azure DevOps hosts the repository itself (in the catalog since issue 23).
+      /^(?!azuredevops_git_repository$).*_(codecatalyst_source_repository|secure_source_manager_repository|sagemaker_code_repository|git_repository|image_repository|cloudbuildv2_repository)$/,
     why: 'a link to a git repository hosted elsewhere, or an image repository whose images are rebuilt by CI',
   },
   {

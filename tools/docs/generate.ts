@@ -73,6 +73,16 @@ const PROTECTS: Readonly<Record<RuleId, string>> = {
     'Surprise replacements: an attribute that forces a new resource means downtime or a new identity (new IP address, new ARN) for whatever depends on it.',
   'public-data':
     'Leaking data: a bucket ACL, a switched-off public access block, a bucket policy for everyone or a publicly accessible database makes what is stored readable by anyone who finds it.',
+  'broad-access':
+    'Handing over the keys. One line in a policy document (`"Action": "*"`, a trust policy open to any account, an OIDC subject like `repo:*`) or one role name (Owner, cluster-admin, ACCOUNTADMIN) gives an account, a project or a cluster away; an authoritative binding can also take every owner\u2019s access at once.',
+  'data-loss':
+    'Losing data without a destroy: a lifecycle rule, a shorter retention, backups or point-in-time recovery turned off, or a disabled key deletes or locks data over the next hours while the plan shows only an update.',
+  'security-off':
+    'Going blind: switching off the audit trail, threat detection, configuration recording or branch protection is the first thing an attacker does and an easy tidy-up to get wrong, and afterwards nothing shows what happened.',
+  'public-control-plane':
+    'A cluster whose API answers the whole internet: one leaked kubeconfig or token is then enough, from anywhere.',
+  'object-destroy':
+    'Losing one stored object: a file in a bucket deleted by the plan, which usually can be uploaded again, but only if someone still has it.',
   'check-failed':
     'Ignoring what the configuration itself says. A `check` block, precondition or postcondition is a sentence the team wrote about what must be true; when it fails, something the plan depends on is wrong.',
   'public-endpoint':

@@ -26,8 +26,9 @@
  * - aws_dynamodb_table_replica: a regional copy of a table whose data also lives elsewhere.
  * - aws_emr_cluster, google_dataproc_cluster: compute clusters whose HDFS is scratch space in
  *   practice; durable data sits in buckets (listed).
- * - aws_s3_object, google_storage_bucket_object, azurerm_storage_blob: their content usually comes
- *   from the configuration itself and is recreated identically.
+ * - aws_s3_object, google_storage_bucket_object, azurerm_storage_blob (and kin, DATA_OBJECT_TYPES):
+ *   their content usually comes from the configuration itself and is recreated identically. A
+ *   delete of one is still a piece of data gone: the `object-destroy` rule says so, below critical.
  * - kubernetes_storage_class(_v1): a provisioning policy, holds no data; the volumes it provisioned
  *   are kubernetes_persistent_volume(_claim) (listed).
  */
@@ -457,6 +458,24 @@ const OTHER: readonly Row[] = [
   ['confluent_schema', 'other-data', 'Confluent Schema Registry schema'],
   // Source control, Terraform platforms, secrets
   ['github_repository', 'other-data', 'GitHub repository'],
+  ['gitlab_project', 'other-data', 'GitLab project (its repository, issues, merge requests)'],
+  ['azuredevops_git_repository', 'other-data', 'Azure DevOps git repository'],
+  ['bitbucket_repository', 'other-data', 'Bitbucket repository'],
+  // Search indices and Elastic deployments
+  ['elasticstack_elasticsearch_index', 'search', 'Elasticsearch index (its documents)'],
+  ['elasticsearch_index', 'search', 'Elasticsearch index (its documents)'],
+  ['opensearch_index', 'search', 'OpenSearch index (its documents)'],
+  ['ec_deployment', 'search', 'Elastic Cloud deployment (its Elasticsearch data)'],
+  // Kafka topics of the Kafka provider itself (the cloud ones are listed with their provider)
+  ['kafka_topic', 'stream', 'Kafka topic (and its messages)'],
+  // Self-hosted and private clouds
+  ['minio_s3_bucket', 'bucket', 'MinIO bucket'],
+  ['openstack_blockstorage_volume_v3', 'volume', 'OpenStack block storage volume'],
+  ['openstack_blockstorage_volume_v2', 'volume', 'OpenStack block storage volume (v2 API)'],
+  ['openstack_objectstorage_container_v1', 'bucket', 'OpenStack Swift container'],
+  ['openstack_sharedfilesystem_share_v2', 'file-system', 'OpenStack Manila share'],
+  ['openstack_db_instance_v1', 'database', 'OpenStack Trove database instance'],
+  ['vsphere_virtual_disk', 'volume', 'vSphere virtual disk'],
   ['tfe_workspace', 'other-data', 'Terraform Cloud/Enterprise workspace (with its state)'],
   ['vault_mount', 'secret', 'Vault secrets engine mount'],
   ['vault_kv_secret_v2', 'secret', 'Vault KV v2 secret (all its versions)'],
@@ -574,6 +593,77 @@ const BY_ARM_TYPE: ReadonlyMap<string, StatefulType> = new Map(AZAPI_TYPES.map((
 /** The generic Azure resource of the azapi provider: its Azure type is in its `type` value. */
 export const AZAPI_RESOURCE = 'azapi_resource';
 
+/** A Helm release: what it holds depends on its chart, named in its `chart` value. */
+export const HELM_RELEASE = 'helm_release';
+
+/**
+ * Charts that run a data store in the cluster, by chart name (the last part of `chart`, as
+ * `bitnami/postgresql`, `oci://registry-1.docker.io/bitnamicharts/postgresql` or `postgresql`
+ * name it). Uninstalling one deletes the store's pods and every volume claim the chart itself
+ * templates; Helm keeps the claims a StatefulSet made, which is the one thing that may survive.
+ */
+const DATA_CHARTS: Readonly<Record<string, string>> = {
+  postgresql: 'PostgreSQL',
+  'postgresql-ha': 'PostgreSQL',
+  timescaledb: 'TimescaleDB',
+  'timescaledb-single': 'TimescaleDB',
+  cockroachdb: 'CockroachDB',
+  mysql: 'MySQL',
+  'mysql-innodbcluster': 'MySQL',
+  mariadb: 'MariaDB',
+  'mariadb-galera': 'MariaDB',
+  mongodb: 'MongoDB',
+  'mongodb-sharded': 'MongoDB',
+  redis: 'Redis',
+  'redis-cluster': 'Redis',
+  'redis-ha': 'Redis',
+  valkey: 'Valkey',
+  'valkey-cluster': 'Valkey',
+  kafka: 'Kafka',
+  zookeeper: 'ZooKeeper',
+  rabbitmq: 'RabbitMQ',
+  'rabbitmq-cluster-operator': 'RabbitMQ',
+  nats: 'NATS (JetStream)',
+  elasticsearch: 'Elasticsearch',
+  'eck-elasticsearch': 'Elasticsearch',
+  opensearch: 'OpenSearch',
+  cassandra: 'Cassandra',
+  scylla: 'ScyllaDB',
+  clickhouse: 'ClickHouse',
+  influxdb: 'InfluxDB',
+  influxdb2: 'InfluxDB',
+  couchdb: 'CouchDB',
+  neo4j: 'Neo4j',
+  etcd: 'etcd',
+  minio: 'MinIO object storage',
+  'minio-operator': 'MinIO object storage',
+  vault: 'Vault (its secrets, in its storage)',
+  consul: 'Consul (its key/value store)',
+  prometheus: 'Prometheus (its metrics)',
+  'kube-prometheus-stack': 'Prometheus (its metrics)',
+  loki: 'Loki (its logs)',
+  gitea: 'Gitea (its repositories)',
+  gitlab: 'GitLab (its repositories)',
+  nexus: 'Nexus repository (its artifacts)',
+  'nexus-repository-manager': 'Nexus repository (its artifacts)',
+  harbor: 'Harbor registry (its images)',
+  'docker-registry': 'container registry (its images)',
+};
+
+/** The data chart a Helm release installs, by name, or undefined. */
+export function helmDataChart(value: unknown): { chart: string; store: string } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const chart = (value as Record<string, unknown>).chart;
+  if (typeof chart !== 'string') return undefined;
+  const name = chart
+    .replace(/[@:]v?\d[\w.+-]*$/, '')
+    .split('/')
+    .pop()!
+    .toLowerCase();
+  const store = DATA_CHARTS[name];
+  return store ? { chart: name, store } : undefined;
+}
+
 /** `Microsoft.Foo/bars@2024-01-01` -> `microsoft.foo/bars`; undefined when not a type string. */
 export function armType(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
@@ -595,6 +685,17 @@ export function statefulChange(
     const arm = armType(c.before) ?? armType(c.after);
     const t = arm ? BY_ARM_TYPE.get(arm) : undefined;
     if (t) return { ...t, type: `${AZAPI_RESOURCE} (${arm})` };
+  }
+  if (c.type === HELM_RELEASE) {
+    const h = helmDataChart(c.before) ?? helmDataChart(c.after);
+    if (h) {
+      return {
+        type: `${HELM_RELEASE} (${h.chart})`,
+        cloud: 'kubernetes',
+        category: 'database',
+        what: `Helm release of the ${h.chart} chart: ${h.store} in the cluster, with the volumes the chart made`,
+      };
+    }
   }
   return statefulType(c.type, extra);
 }
@@ -628,3 +729,15 @@ export function catalogSizeByCloud(): Record<Cloud, number> {
   for (const t of STATEFUL_TYPES) sizes[t.cloud] += 1;
   return sizes;
 }
+
+/** Single data objects: a file in a bucket or container, whose delete loses that one object. */
+export const DATA_OBJECT_TYPES: Readonly<Record<string, string>> = {
+  aws_s3_object: 'S3 object',
+  aws_s3_bucket_object: 'S3 object',
+  google_storage_bucket_object: 'Cloud Storage object',
+  azurerm_storage_blob: 'storage blob',
+  minio_s3_object: 'MinIO object',
+  digitalocean_spaces_bucket_object: 'Spaces object',
+  oci_objectstorage_object: 'OCI Object Storage object',
+  openstack_objectstorage_object_v1: 'Swift object',
+};

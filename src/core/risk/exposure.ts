@@ -1,5 +1,7 @@
 import type { Json } from '../plan/model.js';
-import { asObject } from '../json.js';
+import { UNKNOWN } from '../plan/model.js';
+import { asList as list, asObject, asObjects as objects, firstObject as first } from '../json.js';
+import { anyPrincipal, statements } from './policy-document.js';
 
 // What a resource opens to the internet, read from its planned values by the shapes each
 // provider uses. Two kinds of opening:
@@ -39,6 +41,12 @@ export const WIDE_IPV4 = 2 ** 24;
  */
 export const AZURE_SERVICES_RANGE = '0.0.0.0-0.0.0.0';
 
+/** What GCP fills in for a firewall rule that names no source at all. */
+export const GCP_DEFAULT_SOURCE = '0.0.0.0/0 (GCP\u2019s default when a rule names no source)';
+
+/** An Azure storage firewall whose default action lets every network in. */
+export const AZURE_DEFAULT_ALLOW = 'every network (default_action = "Allow")';
+
 /**
  * Ports above this that NACLs open to anywhere are the ephemeral range replies come back on: a
  * NACL is stateless, so a public subnet must allow them, and security groups still guard the
@@ -48,11 +56,19 @@ export const EPHEMERAL_FROM = 1024;
 
 type Obj = Record<string, Json>;
 
-function list(v: Json | undefined): Json[] {
-  return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-}
-function objects(v: Json | undefined): Obj[] {
-  return list(v).map((x) => asObject(x));
+/** Destination ports of an OCI rule: `tcp_options`/`udp_options` `{min, max}` (all when absent). */
+function ociPorts(rule: Obj, range: (o: Obj) => Obj): PortRange[] | undefined {
+  const opts = [...objects(rule.tcp_options), ...objects(rule.udp_options)];
+  if (opts.length === 0) return undefined;
+  const out: PortRange[] = [];
+  for (const o of opts) {
+    const r = range(o);
+    const lo = port(r.min);
+    const hi = port(r.max);
+    if (lo === undefined || hi === undefined) return undefined;
+    out.push([lo, hi]);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,6 +230,9 @@ export const NETWORK_TYPES: readonly string[] = [
   'azurerm_storage_account',
   'azurerm_storage_account_network_rules',
   'azurerm_cosmosdb_account',
+  'oci_core_security_list',
+  'oci_core_default_security_list',
+  'oci_core_network_security_group_security_rule',
   ...Object.keys(RANGE_FIREWALLS),
 ];
 
@@ -292,7 +311,11 @@ export function openIngress(type: string, value: Json): Opening[] {
       if (v.egress !== true) nacl(v);
       break;
     case 'google_compute_firewall': {
-      if (v.direction !== undefined && v.direction !== null && v.direction !== 'INGRESS') break;
+      // GCP's default direction is INGRESS: absent, null or unknown at plan time is ingress
+      // unless it turns out EGRESS, which the plan cannot show.
+      const dir = v.direction;
+      if (dir !== undefined && dir !== null && dir !== UNKNOWN && dir !== 'INGRESS') break;
+      if (v.disabled === true) break;
       const allows = objects(v.allow).filter((a) => !ICMP.has(a.protocol ?? null));
       if (allows.length === 0) break;
       let ports: PortRange[] | undefined = [];
@@ -306,8 +329,37 @@ export function openIngress(type: string, value: Json): Opening[] {
         ports.push(...p);
       }
       add(v.source_ranges, ports);
+      // No source at all (no ranges, tags or service accounts): GCP applies the rule to
+      // 0.0.0.0/0. A range list only known after apply is read the same way when nothing else
+      // names a source, since that is what GCP fills it with.
+      const none = (x: Json | undefined) =>
+        x === undefined || x === null || (Array.isArray(x) && x.length === 0);
+      if (
+        (none(v.source_ranges) || v.source_ranges === UNKNOWN) &&
+        none(v.source_tags) &&
+        none(v.source_service_accounts)
+      ) {
+        out.push({ source: GCP_DEFAULT_SOURCE, ports });
+      }
       break;
     }
+    case 'oci_core_security_list':
+    case 'oci_core_default_security_list':
+      for (const r of objects(v.ingress_security_rules)) {
+        if (ICMP.has(r.protocol ?? null)) continue;
+        add(
+          r.source,
+          ociPorts(r, (o) => o),
+        );
+      }
+      break;
+    case 'oci_core_network_security_group_security_rule':
+      if (v.direction !== 'INGRESS' || ICMP.has(v.protocol ?? null)) break;
+      add(
+        v.source,
+        ociPorts(v, (o) => first(o.destination_port_range)),
+      );
+      break;
     case 'google_sql_database_instance':
       for (const s of objects(v.settings)) {
         for (const ip of objects(s.ip_configuration)) {
@@ -323,10 +375,14 @@ export function openIngress(type: string, value: Json): Opening[] {
       for (const r of objects(v.security_rule)) azureRule(r);
       break;
     case 'azurerm_storage_account':
-      for (const r of objects(v.network_rules)) add(r.ip_rules, undefined);
+      for (const r of objects(v.network_rules)) {
+        add(r.ip_rules, undefined);
+        if (r.default_action === 'Allow') out.push({ source: AZURE_DEFAULT_ALLOW });
+      }
       break;
     case 'azurerm_storage_account_network_rules':
       add(v.ip_rules, undefined);
+      if (v.default_action === 'Allow') out.push({ source: AZURE_DEFAULT_ALLOW });
       break;
     case 'azurerm_cosmosdb_account': {
       // ip_range_filter: a list (provider 4.x) or one comma-separated string (3.x).
@@ -456,24 +512,64 @@ export function publicData(type: string, value: Json): string[] {
 
 /** An IAM policy document (JSON text) with an Allow to everyone and no condition. */
 function policy(text: Json | undefined, out: string[]): void {
-  if (typeof text !== 'string' || text === '') return;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return;
+  if (
+    statements(text).some((s) => s.effect === 'Allow' && !s.condition && anyPrincipal(s.principal))
+  ) {
+    out.push('the bucket policy allows Principal "*" with no condition: anyone can use it');
   }
-  const statements = (doc as { Statement?: unknown })?.Statement;
-  for (const st of Array.isArray(statements) ? statements : [statements]) {
-    if (st === null || typeof st !== 'object') continue;
-    const s = st as { Effect?: unknown; Principal?: unknown; Condition?: unknown };
-    if (s.Effect !== 'Allow' || s.Condition !== undefined) continue;
-    const p = s.Principal;
-    const aws = p !== null && typeof p === 'object' ? (p as { AWS?: unknown }).AWS : undefined;
-    const everyone = p === '*' || aws === '*' || (Array.isArray(aws) && aws.includes('*'));
-    if (everyone) {
-      out.push('the bucket policy allows Principal "*" with no condition: anyone can use it');
-      return;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster control planes
+
+/** What `publicControlPlane` reads, per type (the streaming reader keeps these attributes). */
+export const CONTROL_PLANE_READS: Readonly<Record<string, readonly string[]>> = {
+  aws_eks_cluster: ['vpc_config'],
+  google_container_cluster: ['private_cluster_config', 'master_authorized_networks_config'],
+};
+
+/**
+ * Why a Kubernetes cluster's API endpoint is reachable from the whole internet, or undefined.
+ * Provider defaults count: an EKS cluster's endpoint is public to 0.0.0.0/0 unless told
+ * otherwise, and a GKE cluster's is public to anyone unless it has a private endpoint or
+ * authorized networks.
+ */
+export function publicControlPlane(type: string, value: Json): string | undefined {
+  const v = asObject(value);
+  if (type === 'aws_eks_cluster') {
+    const vpc = first(v.vpc_config);
+    if (vpc.endpoint_public_access === false) return undefined;
+    const cidrs = vpc.public_access_cidrs;
+    const given = Array.isArray(cidrs)
+      ? cidrs.filter((c): c is string => typeof c === 'string')
+      : [];
+    if (given.length > 0 && !given.some(isOpenSource)) return undefined;
+    return given.length > 0
+      ? `its API endpoint is public to ${given.find(isOpenSource)} (endpoint_public_access with public_access_cidrs open)`
+      : 'its API endpoint is public to 0.0.0.0/0 (endpoint_public_access is on and public_access_cidrs is not set, so AWS allows every address)';
+  }
+  if (type === 'google_container_cluster') {
+    if (first(v.private_cluster_config).enable_private_endpoint === true) return undefined;
+    const man = objects(v.master_authorized_networks_config);
+    if (man.length === 0) {
+      return 'its API endpoint is public to any address (no private endpoint and no master_authorized_networks_config)';
     }
+    const open = man
+      .flatMap((m) => objects(m.cidr_blocks))
+      .map((c) => c.cidr_block)
+      .find((c): c is string => typeof c === 'string' && isOpenSource(c));
+    return open
+      ? `its API endpoint is public to ${open} (master_authorized_networks_config)`
+      : undefined;
   }
+  return undefined;
+}
+
+/**
+ * The ingress rules AWS itself puts in every VPC's default network ACL (allow everything from
+ * anywhere, rule 100 for IPv4 and 101 for IPv6). Adopting the default ACL with them opens
+ * nothing: they were already there.
+ */
+export function awsDefaultNaclOpenings(): Opening[] {
+  return [{ source: '0.0.0.0/0' }, { source: '::/0' }];
 }

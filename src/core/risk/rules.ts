@@ -1,11 +1,16 @@
 import { actionReasonWords } from '../action-reason.js';
 import type { Config } from '../config.js';
 import { isDestructive, type Json, type Plan, type ResourceChange } from '../plan/model.js';
-import { statefulChange } from './catalog.js';
+import { DATA_OBJECT_TYPES, statefulChange } from './catalog.js';
 import { matchesAddress } from './address-pattern.js';
+import { authoritativeOf, grantsOf } from './access.js';
+import { controlOff, dataLoss, LOG_RETENTION_FLOOR_DAYS } from './safeguards.js';
 import {
   AZURE_SERVICES_RANGE,
+  AZURE_DEFAULT_ALLOW,
+  awsDefaultNaclOpenings,
   openIngress,
+  publicControlPlane,
   openingKey,
   portsText,
   publicData,
@@ -270,7 +275,7 @@ export const RULES: readonly Rule[] = [
     severity: 'high',
     title: 'Deletion protection removed',
     description:
-      '`deletion_protection` and its kin go from true to false on an existing resource; on a stateful type, `force_destroy`, `skip_final_snapshot` or `force_delete` become true; or a lock (`azurerm_management_lock`, `google_resource_manager_lien`) is deleted. A resource created with such settings has lost no guard: it is listed under "before this bites" instead.',
+      '`deletion_protection` and its kin go from true to false on an existing resource; on a stateful type, `force_destroy`, `skip_final_snapshot` or `force_delete` become true; a Secrets Manager secret\u2019s `recovery_window_in_days` goes to 0; or a lock (`azurerm_management_lock`, `google_resource_manager_lien`) is deleted. A resource created with such settings has lost no guard: it is listed under "before this bites" instead.',
     evaluate: (plan, config) =>
       managed(plan).flatMap((c) => {
         const lock = LOCK_TYPES[c.type];
@@ -293,6 +298,17 @@ export const RULES: readonly Rule[] = [
           ...off.map((a) => `${a} goes from true to false`),
           ...on.map((a) => `${a} becomes true`),
         ];
+        // A Secrets Manager secret deleted with a recovery window of 0 is gone at once: the
+        // window is the guard (7 to 30 days to restore it).
+        if (
+          c.type === 'aws_secretsmanager_secret' &&
+          after.recovery_window_in_days === 0 &&
+          before.recovery_window_in_days !== 0
+        ) {
+          parts.push(
+            'recovery_window_in_days goes to 0 (a later delete cannot be undone: the secret is gone at once instead of restorable for 7 to 30 days)',
+          );
+        }
         if (parts.length === 0) return [];
         return [
           {
@@ -307,7 +323,7 @@ export const RULES: readonly Rule[] = [
     severity: 'high',
     title: 'Opened to the internet',
     description:
-      'Inbound traffic from anyone on the internet (0.0.0.0/0, ::/0, a public CIDR or address range of a /8 or wider, Azure `*`/`Internet`, or Azure\u2019s 0.0.0.0-0.0.0.0 "allow Azure services") is newly allowed to ports other than HTTP/HTTPS: SSH, RDP, databases, all ports. Read from security groups and rules, network ACLs (their ephemeral return ports 1024-65535 excepted), firewalls, network security rules, database firewall rules, Cloud SQL authorized networks, storage and Cosmos DB IP rules.',
+      'Inbound traffic from anyone on the internet (0.0.0.0/0, ::/0, a public CIDR or address range of a /8 or wider, Azure `*`/`Internet`, or Azure\u2019s 0.0.0.0-0.0.0.0 "allow Azure services") is newly allowed to ports other than HTTP/HTTPS: SSH, RDP, databases, all ports. Read from security groups and rules, network ACLs (their ephemeral return ports 1024-65535 excepted; adopting a VPC\u2019s default ACL with the allow-all rules AWS already put there opens nothing), firewalls (a GCP rule whose direction is absent or unknown is INGRESS, and one that names no source is open to 0.0.0.0/0: GCP\u2019s defaults), OCI security lists and network security group rules, network security rules, database firewall rules, Cloud SQL authorized networks, storage and Cosmos DB IP rules, and an Azure storage firewall whose `default_action` is `Allow`.',
     evaluate: (plan) =>
       newOpenings(plan)
         .map(({ c, openings }) => ({ c, openings: openings.filter((o) => !webOnly(o)) }))
@@ -330,6 +346,65 @@ export const RULES: readonly Rule[] = [
         const added = publicData(c.type, c.after).filter((r) => !was.has(r));
         if (added.length === 0) return [];
         return [{ address: c.address, message: `On ${c.address}, ${added.join('; ')}.` }];
+      }),
+  },
+  {
+    id: 'broad-access',
+    severity: 'high',
+    title: 'Broad access granted',
+    description:
+      'Access changes in a way that hands over an account, a project, a cluster or a repository, read from the policy documents and role names in the plan: an AWS policy (inline, managed, permission set) allowing `Action: "*"` on `Resource: "*"`, `NotAction` on `*`, `iam:*` or `iam:PassRole` on `*`; AdministratorAccess or IAMFullAccess attached; a trust policy open to any principal without a condition naming an account, or trusting an OIDC issuer with no `sub` condition or a `sub` like `repo:*`; GCP `roles/owner`/`roles/editor` (or organization and security admin) on a project, folder or organization, or any role to `allUsers`; Azure Owner, Contributor, User Access Administrator or RBAC Administrator at a subscription, management group or root scope; a Kubernetes (Cluster)RoleBinding to `cluster-admin`; a Vault policy on `path "*"` or writing to `sys/`, `auth/`, `identity/`; an OCI policy to manage all-resources in the tenancy; Snowflake ACCOUNTADMIN/SECURITYADMIN/ORGADMIN granted; a PostgreSQL superuser; MySQL ALL PRIVILEGES on `*`; GitHub repository admin or organization owner. Authoritative IAM counts too: `google_project_iam_policy` (folder, organization) set or destroyed, and a project/folder/organization `_iam_binding` of `roles/owner` or `roles/editor`, which replace every member and can lock everyone out. A grant already there before stays quiet; `iam-change` still lists the change.',
+    evaluate: (plan) =>
+      managed(plan).flatMap((c) => {
+        if (!['create', 'update', 'delete', 'replace'].includes(c.kind)) return [];
+        const whole = authoritativeOf(c.type, c.kind === 'delete' ? c.before : c.after, c.kind);
+        const was = new Set(c.kind === 'create' ? [] : grantsOf(c.type, c.before));
+        const added =
+          c.kind === 'delete' ? [] : grantsOf(c.type, c.after).filter((r) => !was.has(r));
+        const parts = [...(whole ? [whole] : []), ...added];
+        if (parts.length === 0) return [];
+        return [{ address: c.address, message: `${c.address} ${parts.join('; it also ')}.` }];
+      }),
+  },
+  {
+    id: 'data-loss',
+    severity: 'high',
+    title: 'Data lost without a delete',
+    description: `A setting change that deletes data by itself, with no destroy in the plan: an S3 lifecycle rule that expires every current object (no prefix, tag or size filter) added to an existing bucket; automated backups turned off (\`backup_retention_period\`, \`automated_snapshot_retention_period\`, \`snapshot_retention_limit\` to 0, Cloud SQL backups off); log retention cut below ${LOG_RETENTION_FLOOR_DAYS} days (CloudWatch, where 0 means forever; Log Analytics; Cloud Logging buckets); a KMS key disabled or a Cloud KMS key version disabled or destroyed (what it encrypted becomes unreadable); point-in-time recovery turned off (DynamoDB, Cloud SQL).`,
+    evaluate: (plan) => {
+      const newBuckets = new Set(
+        managed(plan)
+          .filter(
+            (c) => c.type === 'aws_s3_bucket' && (c.kind === 'create' || c.kind === 'replace'),
+          )
+          .map((c) => asObject(c.after).bucket),
+      );
+      const createdHere = (b: Json | undefined) => newBuckets.has(b);
+      return managed(plan).flatMap((c) => {
+        if (c.kind !== 'create' && c.kind !== 'update' && c.kind !== 'replace') return [];
+        const why = dataLoss(
+          c.type,
+          c.kind === 'create' ? null : c.before,
+          c.after,
+          c.kind,
+          createdHere,
+        );
+        return why.length === 0
+          ? []
+          : [{ address: c.address, message: `On ${c.address}, ${why.join('; ')}.` }];
+      });
+    },
+  },
+  {
+    id: 'security-off',
+    severity: 'high',
+    title: 'Security control turned off',
+    description:
+      'A control that records or guards what happens is deleted or switched off: a CloudTrail trail (deleted or `enable_logging = false`), GuardDuty (deleted or `enable = false`), AWS Config (recorder, its status, delivery channel), Security Hub, Inspector, Macie, VPC flow logs, an Azure diagnostic setting or Defender plan, GCP audit log configs, GitHub branch protection or a repository ruleset. Whoever applies it, an attacker covering tracks or a tidy-up by mistake, nobody would see what happens next.',
+    evaluate: (plan) =>
+      managed(plan).flatMap((c) => {
+        const why = controlOff(c.type, c.kind, c.before, c.after);
+        return why ? [{ address: c.address, message: `${c.address}: ${why}.` }] : [];
       }),
   },
   {
@@ -360,14 +435,52 @@ export const RULES: readonly Rule[] = [
         })),
   },
   {
+    id: 'public-control-plane',
+    severity: 'medium',
+    title: 'Cluster API open to the internet',
+    description:
+      'An EKS or GKE cluster\u2019s Kubernetes API endpoint becomes reachable from any address (provider defaults count: EKS is public to 0.0.0.0/0 unless `public_access_cidrs` says otherwise; GKE is public unless it has a private endpoint or authorized networks). The API still needs credentials, so this is medium: one leaked token is then enough from anywhere.',
+    evaluate: (plan) =>
+      managed(plan).flatMap((c) => {
+        if (c.kind !== 'create' && c.kind !== 'update' && c.kind !== 'replace') return [];
+        const now = publicControlPlane(c.type, c.after);
+        if (!now || (c.kind !== 'create' && publicControlPlane(c.type, c.before))) return [];
+        return [
+          {
+            address: c.address,
+            message: `${c.address}: ${now}. Anyone who gets hold of a token can use the cluster from anywhere; limit the addresses or make the endpoint private.`,
+          },
+        ];
+      }),
+  },
+  {
     id: 'destroy',
     severity: 'medium',
     title: 'Resource destroyed',
     description: 'Any other delete of a managed resource.',
     evaluate: (plan, config) =>
       managed(plan)
-        .filter((c) => c.kind === 'delete' && !statefulChange(c, config.risk.stateful_types))
+        .filter(
+          (c) =>
+            c.kind === 'delete' &&
+            !statefulChange(c, config.risk.stateful_types) &&
+            !DATA_OBJECT_TYPES[c.type],
+        )
         .map((c) => ({ address: c.address, message: `${c.address} is destroyed${reason(c)}.` })),
+  },
+  {
+    id: 'object-destroy',
+    severity: 'medium',
+    title: 'Stored object deleted',
+    description:
+      'A single object in a bucket or container (`aws_s3_object`, `google_storage_bucket_object`, `azurerm_storage_blob`, MinIO, Spaces, OCI and Swift objects) is deleted. Its content usually comes from the configuration and can be uploaded again, so this is not `stateful-destroy`; but once the apply runs, that object is gone unless the bucket keeps versions.',
+    evaluate: (plan) =>
+      managed(plan)
+        .filter((c) => c.kind === 'delete' && DATA_OBJECT_TYPES[c.type])
+        .map((c) => ({
+          address: c.address,
+          message: `${c.address} (${DATA_OBJECT_TYPES[c.type]}) is deleted${reason(c)}: its content is gone unless the bucket keeps versions or the configuration still has the file to upload again.`,
+        })),
   },
   {
     id: 'replace',
@@ -426,7 +539,15 @@ function newOpenings(plan: Plan): { c: ResourceChange; openings: Opening[] }[] {
     if (c.kind !== 'create' && c.kind !== 'update' && c.kind !== 'replace') return [];
     const now = openIngress(c.type, c.after);
     if (now.length === 0) return [];
-    const was = new Set(c.kind === 'create' ? [] : openIngress(c.type, c.before).map(openingKey));
+    // Adopting a VPC's default ACL (a create of aws_default_network_acl) keeps the allow-all
+    // rules AWS put there when it made the VPC: they were open before this plan.
+    const before =
+      c.kind !== 'create'
+        ? openIngress(c.type, c.before)
+        : c.type === 'aws_default_network_acl'
+          ? awsDefaultNaclOpenings()
+          : [];
+    const was = new Set(before.map(openingKey));
     const seen = new Set<string>();
     const openings = now.filter((o) => {
       const k = openingKey(o);
@@ -443,11 +564,13 @@ function openingsText(openings: readonly Opening[]): string {
     .map((o) =>
       o.source === AZURE_SERVICES_RANGE
         ? `${o.source} (Azure\u2019s "allow Azure services": every Azure customer\u2019s services, not only yours)`
-        : o.ports
-          ? `${o.source} on ${portsText(o.ports)}`
-          : o.source.includes('-')
-            ? o.source
-            : `${o.source} (${portsText(undefined)})`,
+        : o.source === AZURE_DEFAULT_ALLOW
+          ? `${o.source}, so the IP rules restrict nothing`
+          : o.ports
+            ? `${o.source} on ${portsText(o.ports)}`
+            : o.source.includes('-')
+              ? o.source
+              : `${o.source} (${portsText(undefined)})`,
     )
     .join(', ');
 }
@@ -461,8 +584,10 @@ function isSetString(v: Json | undefined): boolean {
   return typeof v === 'string' && v !== '';
 }
 
+// Access control beyond the big three counts too: Vault policies and auth roles, OCI identity,
+// database and warehouse grants, and who administers a GitHub repository or organization.
 const IAM_TYPE =
-  /^(aws_iam_|aws_ssoadmin_|aws_organizations_policy|aws_lakeformation_permissions|google_.*_iam_(member|binding|policy)$|google_project_iam_|google_organization_iam_|google_service_account$|azurerm_role_(assignment|definition)$|azuread_|kubernetes_(cluster_)?role(_binding)?(_v1)?$|kubernetes_service_account(_v1)?$)/;
+  /^(aws_iam_|aws_ssoadmin_|aws_organizations_policy|aws_lakeformation_permissions|google_.*_iam_(member|binding|policy)$|google_project_iam_|google_organization_iam_|google_service_account$|azurerm_role_(assignment|definition)$|azuread_|kubernetes_(cluster_)?role(_binding)?(_v1)?$|kubernetes_service_account(_v1)?$|vault_(policy|egp_policy|rgp_policy|.*_auth_backend_role|identity_group_policies|identity_entity_policies)$|oci_identity_(policy|group|dynamic_group|user_group_membership|domains_.*)$|snowflake_(grant_.*|role_grants|.*_grant|account_role|database_role|role)$|databricks_(grants?|permissions|permission_assignment|group_member|group_role|user_role|service_principal_role|access_control_rule_set)$|postgresql_(grant|grant_role|role|default_privileges)$|mysql_(grant|role)$|github_(team_repository|repository_collaborators?|membership|team_membership|team_members)$)/;
 
 export function isIamType(type: string): boolean {
   return IAM_TYPE.test(type);

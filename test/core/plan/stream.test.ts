@@ -133,7 +133,9 @@ describe('streaming reader on generated plans', () => {
     const whole = ok(parsePlan(bytes, 'gen.json'));
     const risk = ok(await streamed(bytes, 'gen.json', 1 << 16, 'risk'));
     expect(assess(risk, defaults)).toEqual(assess(whole, defaults));
-    expect(JSON.stringify(risk).length).toBeLessThan(JSON.stringify(whole).length / 2);
+    // The generated estate is rich in IAM members and role assignments, whose role, member and
+    // scope the access rules read (issue 23): about 0.53 of the whole here, 0.44 before.
+    expect(JSON.stringify(risk).length).toBeLessThan(JSON.stringify(whole).length * 0.6);
     const md = ok(await streamed(bytes, 'gen.json', 1 << 16, 'markdown'));
     const report = (p: Plan) => renderMarkdown(buildReport([{ name: 'p', plan: p }], defaults));
     expect(report(md)).toBe(report(whole));

@@ -203,4 +203,19 @@ const NO_SCHEMA_PACKAGE: Readonly<Record<string, string>> = {
   ibm_database: 'IBM-Cloud/ibm: no cdktf or Pulumi package',
   alicloud_db_instance:
     'aliyun/alicloud: the Pulumi package names it rds.Instance, which does not derive back',
+  // Issue 23 (names checked in each provider's registry documentation):
+  elasticstack_elasticsearch_index: 'elastic/elasticstack: no cdktf or Pulumi package on npm',
+  elasticsearch_index: 'phillbaker/elasticsearch: no cdktf or Pulumi package',
+  opensearch_index: 'opensearch-project/opensearch: no cdktf or Pulumi package',
+  ec_deployment: 'elastic/ec: no cdktf or Pulumi package on npm',
+  azuredevops_git_repository: 'microsoft/azuredevops: no cdktf or Pulumi package on npm',
+  bitbucket_repository: 'DrFaust92/bitbucket: no cdktf or Pulumi package on npm',
+  openstack_blockstorage_volume_v3:
+    'terraform-provider-openstack: the Pulumi package names the v3 volume blockstorage.Volume, without the suffix',
+  openstack_objectstorage_container_v1:
+    'terraform-provider-openstack: the Pulumi package names it objectstorage.Container, without the suffix',
+  openstack_sharedfilesystem_share_v2:
+    'terraform-provider-openstack: the Pulumi package names it sharedfilesystem.Share, without the suffix',
+  openstack_db_instance_v1:
+    'terraform-provider-openstack: the Pulumi package names it database.Instance',
 };

@@ -17,7 +17,7 @@ import {
   repoRoot,
 } from '../../../testkit/support/shared.js';
 
-// Every real plan of both fixture folders, read in place, against its reviewed expectation
+// Every real plan of the three fixture folders, read in place, against its reviewed expectation
 // (level, score, findings per rule, counts, hygiene). `node --import tsx
 // tools/expectations/table.ts` prints the table; docs/real-plans.md explains each verdict
 // that changed.
@@ -26,35 +26,39 @@ const expectations = JSON.parse(
   readFileSync(join(repoRoot, 'testkit/plans/expectations.json'), 'utf8'),
 ) as Record<string, Expectation>;
 
-describeCorpus('every real plan (plans/ and plans-realworld/) has its reviewed verdict', () => {
-  const keys = realPlanKeys();
+describeCorpus(
+  'every real plan (plans/, plans-realworld/, plans-public/) has its reviewed verdict',
+  () => {
+    const keys = realPlanKeys();
 
-  test('both folders are there: 123 plans, each with an expectation and no stale one', () => {
-    expect(keys.length).toBe(123);
-    expect(Object.keys(expectations).sort()).toEqual([...keys].sort());
-  });
+    test('the three folders are there: 166 plans, each with an expectation and no stale one', () => {
+      expect(keys.length).toBe(166);
+      expect(Object.keys(expectations).sort()).toEqual([...keys].sort());
+    });
 
-  test.each(keys)('%s', (key) => {
-    expect(verdictOf(readRealPlan(key), key)).toEqual(outcomeOf(expectations[key]!));
-  });
+    test.each(keys)('%s', (key) => {
+      expect(verdictOf(readRealPlan(key), key)).toEqual(outcomeOf(expectations[key]!));
+    });
 
-  test('no crash and no leak: every view renders, and no sensitive value reaches any of them', () => {
-    for (const key of keys) {
-      const bytes = readRealPlan(key);
-      const r = parsePlan(bytes, key);
-      if (!r.ok) continue;
-      const report = buildReport([{ name: 'default', plan: r.plan }], DEFAULT_CONFIG);
-      const views = [
-        renderMarkdown(report),
-        renderText(report, { color: false }),
-        JSON.stringify(reportJson(report)),
-      ];
-      for (const secret of sensitiveStrings(bytes)) {
-        for (const v of views) expect(v.includes(secret) ? `${key} shows ${secret}` : '').toBe('');
+    test('no crash and no leak: every view renders, and no sensitive value reaches any of them', () => {
+      for (const key of keys) {
+        const bytes = readRealPlan(key);
+        const r = parsePlan(bytes, key);
+        if (!r.ok) continue;
+        const report = buildReport([{ name: 'default', plan: r.plan }], DEFAULT_CONFIG);
+        const views = [
+          renderMarkdown(report),
+          renderText(report, { color: false }),
+          JSON.stringify(reportJson(report)),
+        ];
+        for (const secret of sensitiveStrings(bytes)) {
+          for (const v of views)
+            expect(v.includes(secret) ? `${key} shows ${secret}` : '').toBe('');
+        }
       }
-    }
-  });
-});
+    });
+  },
+);
 
 /**
  * The string values the plan marks sensitive (6 characters or more), less those that the plan
@@ -97,7 +101,7 @@ test('docs/real-plans.md shows the reviewed verdict of every plan, and says why 
   // Cells split on unescaped pipes (prettier pads them; a rule list never holds a pipe).
   const rows = doc
     .split('\n')
-    .filter((l) => /^\| plans(-realworld)?\//.test(l))
+    .filter((l) => /^\| plans(-realworld|-public)?\//.test(l))
     .map((l) =>
       l
         .split(/(?<!\\)\|/)
