@@ -2,7 +2,7 @@ import type { MarkerProject } from '../marker.js';
 import { digestHex, shortDigest } from '../plan/model.js';
 import { atLeast } from '../risk/types.js';
 import type { CommentLike, TrustedSummary } from '../summaries.js';
-import { foldLogin, isBotUser, isTeam } from '../principal.js';
+import { foldLogin, isBotUser, isTeam, sameLogin } from '../principal.js';
 import { compilePattern, formatOwner, ownersFor, type Owner, type Rule } from './codeowners.js';
 import { parseCommand } from './command.js';
 import type { ApprovalPolicy } from './policy.js';
@@ -124,49 +124,86 @@ export const REFUSE = {
 
 export function decide(input: ApprovalInput): Decision {
   const { policy, pull } = input;
-  const required = policy.required;
-  const projects = currentProjects(input.summaries, pull.headSha);
-  const refused: Refusal[] = [];
   const eligible = eligibleApprovers(input);
+  const projects = currentProjects(input.summaries, pull.headSha);
+  if (projects.length === 0) return noSummary(input, eligible);
 
-  if (projects.length === 0) {
-    for (const c of commandComments(input)) {
-      if (c.parsed.type === 'command' && c.parsed.action === 'approve') {
-        refused.push({ commentId: c.comment.id, login: c.login, reason: REFUSE.noSummary() });
-      }
+  const decisions = projects.map(({ project, since }) => projectDecision(project, since, policy));
+  const { approvals, refused } = countApprovals(input, decisions);
+  for (const d of decisions) tally(d, approvals.get(d.name)!, policy.required);
+  const needing = decisions.filter((d) => d.requiresApproval);
+  const state: DecisionState =
+    needing.length === 0
+      ? 'not-required'
+      : needing.every((d) => d.missing === 0 && policiesMissing(d).length === 0)
+        ? 'approved'
+        : 'pending';
+  return {
+    state,
+    headSha: pull.headSha,
+    required: policy.required,
+    projects: decisions,
+    refused,
+    eligible,
+    summary: summaryLine(state, decisions, policy.required),
+  };
+}
+
+/** No summary for the head: nothing to approve, and every approve command is told so. */
+function noSummary(input: ApprovalInput, eligible: string[]): Decision {
+  const refused: Refusal[] = [];
+  for (const c of commandComments(input)) {
+    if (c.parsed.type === 'command' && c.parsed.action === 'approve') {
+      refused.push({ commentId: c.comment.id, login: c.login, reason: REFUSE.noSummary() });
     }
-    return {
-      state: 'no-summary',
-      headSha: pull.headSha,
-      required,
-      projects: [],
-      refused,
-      eligible,
-      summary: `No applygate summary for ${pull.headSha.slice(0, 7)}: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).`,
-    };
   }
+  return {
+    state: 'no-summary',
+    headSha: input.pull.headSha,
+    required: input.policy.required,
+    projects: [],
+    refused,
+    eligible,
+    summary: `No applygate summary for ${input.pull.headSha.slice(0, 7)}: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).`,
+  };
+}
 
-  const decisions: ProjectDecision[] = projects.map(({ project, since }) => {
-    const policies = firedOwnedPolicies(project, policy.policies);
-    return {
-      name: project.name,
-      digest: project.digest,
-      level: project.level,
-      destroyCount: project.destroyCount,
-      requiresApproval: needsApproval(project, policy) || policies.length > 0,
-      approvedBy: [],
-      approvals: [],
-      missing: 0,
-      since,
-      destroySet: project.destroySet,
-      riskSet: project.riskSet,
-      bound: { destroys: project.destroys, risks: project.risks, cut: project.cut },
-      policies: policies.map((p) => ({ ...p, approvedBy: [] })),
-    };
-  });
+/** A project of the current summary, before any approval is counted. */
+function projectDecision(
+  project: MarkerProject,
+  since: string,
+  policy: ApprovalPolicy,
+): ProjectDecision {
+  const policies = firedOwnedPolicies(project, policy.policies);
+  return {
+    name: project.name,
+    digest: project.digest,
+    level: project.level,
+    destroyCount: project.destroyCount,
+    requiresApproval: needsApproval(project, policy) || policies.length > 0,
+    approvedBy: [],
+    approvals: [],
+    missing: 0,
+    since,
+    destroySet: project.destroySet,
+    riskSet: project.riskSet,
+    bound: { destroys: project.destroys, risks: project.risks, cut: project.cut },
+    policies: policies.map((p) => ({ ...p, approvedBy: [] })),
+  };
+}
+
+/**
+ * Walk the commands oldest first: per project, the logins whose latest command is an approval
+ * that counts (as a usual approver, and for which of the project's owned policies); every
+ * command that does not count, with the reason.
+ */
+function countApprovals(
+  input: ApprovalInput,
+  decisions: readonly ProjectDecision[],
+): { approvals: Map<string, Map<string, Counted>>; refused: Refusal[] } {
+  const { policy, pull } = input;
+  const refused: Refusal[] = [];
   const names = decisions.map((d) => d.name);
-  // Per project, the logins whose latest command is an approval that counts: as a usual
-  // approver, and for which of the project's owned policies.
   const approvals = new Map<string, Map<string, Counted>>(names.map((n) => [n, new Map()]));
 
   for (const { comment, login, parsed, edited } of commandComments(input)) {
@@ -193,14 +230,14 @@ export function decide(input: ApprovalInput): Decision {
       continue;
     }
     // Written before the current summary of every project it names: stale, whoever wrote it.
-    if (targets.every((d) => !(comment.created_at > d.since))) {
+    if (targets.every((d) => !writtenAfter(comment, d.since))) {
       refuse(REFUSE.stale(pull.headSha));
       continue;
     }
     const who = eligibility(login, input);
     // A policy's owner approves for that policy even when not a usual approver.
     const owned = (d: ProjectDecision) =>
-      who === REFUSE.author() ? [] : d.policies.filter((p) => ownsWithAccess(login, p, input));
+      isBarredAuthor(login, input) ? [] : d.policies.filter((p) => ownsWithAccess(login, p, input));
     if (who && targets.every((d) => owned(d).length === 0)) {
       refuse(who);
       continue;
@@ -217,36 +254,46 @@ export function decide(input: ApprovalInput): Decision {
       }
     }
   }
+  return { approvals, refused };
+}
 
-  for (const d of decisions) {
-    const counted = [...approvals.get(d.name)!];
-    d.approvedBy = counted.filter(([, c]) => c.usual).map(([login]) => login);
-    d.approvals = counted.map(([login, c]) => ({
-      login,
-      commentId: c.comment.id,
-      at: c.comment.created_at,
-    }));
-    for (const p of d.policies) {
-      p.approvedBy = counted.filter(([, c]) => c.policies.includes(p.id)).map(([login]) => login);
-    }
-    d.missing = d.requiresApproval ? Math.max(0, required - d.approvedBy.length) : 0;
+/** Record a project's counted approvals and how many are still missing. */
+function tally(d: ProjectDecision, counted: ReadonlyMap<string, Counted>, required: number): void {
+  const all = [...counted];
+  d.approvedBy = all.filter(([, c]) => c.usual).map(([login]) => login);
+  d.approvals = all.map(([login, c]) => ({
+    login,
+    commentId: c.comment.id,
+    at: c.comment.created_at,
+  }));
+  for (const p of d.policies) {
+    p.approvedBy = all.filter(([, c]) => c.policies.includes(p.id)).map(([login]) => login);
   }
-  const needing = decisions.filter((d) => d.requiresApproval);
-  const state: DecisionState =
-    needing.length === 0
-      ? 'not-required'
-      : needing.every((d) => d.missing === 0 && policiesMissing(d).length === 0)
-        ? 'approved'
-        : 'pending';
-  return {
-    state,
-    headSha: pull.headSha,
-    required,
-    projects: decisions,
-    refused,
-    eligible,
-    summary: summaryLine(state, decisions, required),
-  };
+  d.missing = d.requiresApproval ? Math.max(0, required - d.approvedBy.length) : 0;
+}
+
+/**
+ * Whether a command was written after the summary it would approve (`since`): one written
+ * before (or in the same second) approves an earlier plan, whoever wrote it.
+ */
+function writtenAfter(comment: Pick<ApprovalComment, 'created_at'>, since: string): boolean {
+  return comment.created_at > since;
+}
+
+/** Whether `login` is the pull request's author and the policy does not let the author approve. */
+function isBarredAuthor(login: string, input: Pick<ApprovalInput, 'policy' | 'pull'>): boolean {
+  return !input.policy.allowAuthor && sameLogin(login, input.pull.author);
+}
+
+/**
+ * The owners of relevant changed files whose approval counts: none when the policy does not use
+ * CODEOWNERS, or when GitHub lists only part of the files (more than MAX_LISTED_FILES), since the
+ * owners of the rest are unknown.
+ */
+function countingOwners(
+  input: Pick<ApprovalInput, 'codeowners' | 'changedFiles' | 'changedFilesTruncated' | 'policy'>,
+): Owner[] {
+  return input.policy.codeowners && !input.changedFilesTruncated ? changedFileOwners(input) : [];
 }
 
 /**
@@ -359,12 +406,10 @@ export function routes(
       out.push(isTeam(p) ? { kind: 'team', team: p } : { kind: 'user', login });
     }
   }
-  if (policy.codeowners && !input.changedFilesTruncated) {
-    for (const o of changedFileOwners(input)) {
-      if (o.kind === 'user' && o.login === login) out.push({ kind: 'user', login });
-      if (o.kind === 'team' && member(`${o.org}/${o.slug}`)) {
-        out.push({ kind: 'team', team: `${o.org}/${o.slug}` });
-      }
+  for (const o of countingOwners(input)) {
+    if (o.kind === 'user' && o.login === login) out.push({ kind: 'user', login });
+    if (o.kind === 'team' && member(`${o.org}/${o.slug}`)) {
+      out.push({ kind: 'team', team: `${o.org}/${o.slug}` });
     }
   }
   if (!policy.codeowners && policy.approvers.length === 0) out.push({ kind: 'user', login });
@@ -373,8 +418,8 @@ export function routes(
 
 /** Why this person may not approve at all, or undefined when they may. */
 function eligibility(login: string, input: ApprovalInput): string | undefined {
-  const { policy, pull, writeAccess } = input;
-  if (!policy.allowAuthor && login === foldLogin(pull.author)) return REFUSE.author();
+  const { policy, writeAccess } = input;
+  if (isBarredAuthor(login, input)) return REFUSE.author();
   const ways = routes(login, input);
   if (ways.length === 0) {
     if (!policy.codeowners) return REFUSE.notOwner();
@@ -451,26 +496,25 @@ export function approvalCandidates(
   if (projects.length === 0) return [];
   // Approvals written before every current summary are refused as stale, without asking.
   const since = projects.map((p) => p.since).sort()[0]!;
-  const author = foldLogin(input.pull.author);
   const out = new Set<string>();
   for (const c of commandComments(input)) {
     if (c.edited || c.parsed.type !== 'command' || c.parsed.action !== 'approve') continue;
-    if (!(c.comment.created_at > since)) continue;
-    if (c.login === author && !input.policy.allowAuthor) continue;
+    if (!writtenAfter(c.comment, since)) continue;
+    if (isBarredAuthor(c.login, input)) continue;
     out.add(c.login);
   }
   return [...out].sort();
 }
 
-/** Teams whose membership decide() needs: owning teams of changed files and approver teams. */
+/**
+ * Teams whose membership decide() needs: owning teams of changed files whose owners count
+ * (countingOwners), approver teams and policy owner teams.
+ */
 export function teamsToResolve(
-  input: Pick<ApprovalInput, 'codeowners' | 'changedFiles' | 'policy'>,
+  input: Pick<ApprovalInput, 'codeowners' | 'changedFiles' | 'changedFilesTruncated' | 'policy'>,
 ): string[] {
   const teams = new Set<string>();
-  if (input.policy.codeowners) {
-    for (const o of changedFileOwners(input))
-      if (o.kind === 'team') teams.add(`${o.org}/${o.slug}`);
-  }
+  for (const o of countingOwners(input)) if (o.kind === 'team') teams.add(`${o.org}/${o.slug}`);
   for (const p of input.policy.approvers) if (isTeam(p)) teams.add(p);
   for (const p of input.policy.policies) for (const o of p.owners) if (isTeam(o)) teams.add(o);
   return [...teams].sort();
@@ -484,7 +528,7 @@ function bindingRefusal(
   policy: ApprovalPolicy,
   headSha: string,
 ): string | undefined {
-  if (!(comment.created_at > d.since)) return REFUSE.stale(headSha);
+  if (!writtenAfter(comment, d.since)) return REFUSE.stale(headSha);
   if (digest !== undefined && !digestHex(d.digest).startsWith(digest)) {
     return REFUSE.wrongDigest(digest, shortDigest(d.digest));
   }
@@ -496,17 +540,13 @@ function bindingRefusal(
 
 /** The named users and teams who may approve this pull request (before write access). */
 function eligibleApprovers(input: ApprovalInput): string[] {
-  const { policy } = input;
-  const author = foldLogin(input.pull.author);
   const out = new Set<string>();
-  if (policy.codeowners && !input.changedFilesTruncated) {
-    for (const o of changedFileOwners(input)) {
-      if (o.kind === 'user' && o.login === author && !policy.allowAuthor) continue;
-      out.add(formatOwner(o));
-    }
+  for (const o of countingOwners(input)) {
+    if (o.kind === 'user' && isBarredAuthor(o.login, input)) continue;
+    out.add(formatOwner(o));
   }
-  for (const p of policy.approvers) {
-    if (p === author && !policy.allowAuthor) continue;
+  for (const p of input.policy.approvers) {
+    if (isBarredAuthor(p, input)) continue;
     out.add(`@${p}`);
   }
   return [...out];

@@ -429,6 +429,7 @@ test('teamsToResolve lists owning teams of changed files and approver teams', ()
       policy: approvalPolicy(config({ approval: { approvers: ['@acme/sre'] } })),
       codeowners: CODEOWNERS,
       changedFiles: ['db/x.tf'],
+      changedFilesTruncated: false,
     }),
   ).toEqual(['acme/dba', 'acme/sre']);
   expect(
@@ -436,8 +437,30 @@ test('teamsToResolve lists owning teams of changed files and approver teams', ()
       policy: approvalPolicy(config()),
       codeowners: CODEOWNERS,
       changedFiles: ['README.md'],
+      changedFilesTruncated: false,
     }),
   ).toEqual(['acme/platform']);
+});
+
+test('teamsToResolve: past 3,000 files no owner counts, so only approver teams are asked about', () => {
+  const truncated = {
+    policy: approvalPolicy(config({ approval: { approvers: ['@acme/sre'] } })),
+    codeowners: CODEOWNERS,
+    changedFiles: ['db/x.tf'],
+    changedFilesTruncated: true,
+  };
+  expect(teamsToResolve(truncated)).toEqual(['acme/sre']);
+  // and decide() agrees: a member of an owning team is refused as unverifiable, not asked about
+  const dba = new Map([['acme/dba', new Set(['dba-dana'])]]);
+  const d = decide(
+    input({
+      changedFiles: ['db/x.tf'],
+      changedFilesTruncated: true,
+      teamMembers: dba,
+      comments: [comment('dba-dana', '/approve-destroy', T1)],
+    }),
+  );
+  expect(d.refused.map((r) => r.reason)).toEqual([REFUSE.truncated()]);
 });
 
 test('approvals name the comment each counted approval comes from: the latest per login', () => {
