@@ -24,10 +24,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 async function stop(signal: string): Promise<void> {
   const started = Date.now();
+  // The listener is closed in this turn, before the line says so (tests wait for the line).
+  const closed = server.stop();
   log(30, `applygate: ${signal}: no new webhooks; finishing the evaluations under way`);
   let code = 0;
   try {
-    await server.stop();
+    await closed;
   } catch (err) {
     log(50, `applygate: could not stop the server cleanly: ${String(err)}`);
     code = 1;

@@ -16,6 +16,7 @@ import {
   waitingApply,
 } from '../../testkit/app/harness.js';
 import { deploymentProtectionRulePayload } from '../../testkit/app/payloads.js';
+import { until } from '../../testkit/support/wait.js';
 
 const HEAD = 'd2'.repeat(20);
 const SERVER = join(repoRoot, 'lib/app/server.js');
@@ -24,8 +25,9 @@ test('SIGTERM: no new webhooks, the acknowledged evaluation finishes, then exit 
   const gh = await startEmulator({ validate: true });
   const { site } = creatingPull(gh, { number: 3, head: HEAD, base: 'e2'.repeat(20) });
   waitingApply(gh, 78, HEAD);
-  // The evaluation is still talking to GitHub when the signal arrives.
-  const slow = gh.fault({ route: 'GET /repos/{owner}/{repo}/pulls/{pull_number}', delayMs: 1500 });
+  // The evaluation is still talking to GitHub when the signal arrives: the emulator holds its
+  // read of the pull request until the test releases it.
+  const slow = gh.fault({ route: 'GET /repos/{owner}/{repo}/pulls/{pull_number}', hold: true });
 
   const secret = 'server-secret';
   const app = await startAppProcess(gh, {
@@ -43,17 +45,20 @@ test('SIGTERM: no new webhooks, the acknowledged evaluation finishes, then exit 
     });
     const res = await send('deployment_protection_rule', gate);
     expect(res.status).toBe(200); // acknowledged; the evaluation is under way
-    while (slow.hits === 0) await new Promise((r) => setTimeout(r, 20));
+    await until(() => slow.hits > 0);
     expect(gh.protectionReviews(OWNER, REPO, 78)).toEqual([]);
 
     app.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    // No new webhooks once stopping.
+    // The server closes its listener in the same turn as it logs this line.
+    await until(() => /finishing the evaluations under way/.test(app.output()));
+    // No new webhooks once stopping, while the acknowledged evaluation is still held.
     await expect(send('deployment_protection_rule', gate)).rejects.toThrow();
+    expect(app.child.exitCode).toBeNull();
+    expect(slow.hits).toBe(1);
 
+    slow.release();
     expect(await app.exited).toBe(0);
     expect(gh.protectionReviews(OWNER, REPO, 78).map((r) => r.state)).toEqual(['approved']);
-    expect(app.output()).toMatch(/finishing the evaluations under way/);
     expect(gh.violations).toEqual([]);
   } finally {
     if (app.child.exitCode === null) app.child.kill('SIGKILL');

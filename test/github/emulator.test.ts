@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
 import { startEmulator, type GitHubEmulator } from '../../testkit/github/emulator.js';
 import { compileTemplate, loadSpec, matchTemplates } from '../../testkit/github/openapi.js';
+import { until } from '../../testkit/support/wait.js';
 
 const OWNER = 'acme';
 const REPO = 'infra';
@@ -732,28 +733,36 @@ describe('fault injection', () => {
     expect(gh.comments(OWNER, REPO, 7)).toHaveLength(1);
   });
 
-  it('delays answers so clients can time out', async () => {
-    gh.fault({
+  it('holds answers so clients can time out, and delays them', async () => {
+    const held = gh.fault({
       method: 'GET',
       route: '/repos/{owner}/{repo}/pulls/{pull_number}',
-      delayMs: 300,
+      hold: true,
       times: 1,
     });
     const octokit = client(gh, 'ghs_actions');
-    const t0 = Date.now();
-    const timedOut = await statusOf(
+    const abort = new AbortController();
+    const call = statusOf(
       octokit.rest.pulls.get({
         owner: OWNER,
         repo: REPO,
         pull_number: 7,
-        request: { signal: AbortSignal.timeout(50) },
+        request: { signal: abort.signal },
       }),
     );
-    expect(Date.now() - t0).toBeLessThan(290);
-    expect(timedOut.status).toBe(500); // Octokit's status for a network failure
+    // The client gives up while the emulator still holds the answer.
+    await until(() => held.hits === 1);
+    abort.abort();
+    expect((await call).status).toBe(500); // Octokit's status for a network failure
+    const [entry] = gh.requestsTo('/repos/{owner}/{repo}/pulls/{pull_number}');
+    expect(entry?.status).toBe(0); // still unanswered
+    held.release();
+    await until(() => entry?.status !== 0);
+    expect(entry?.status).toBe(200);
+    // the fault was for one request: the next one is answered at once
     const ok = await octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 7 });
     expect(ok.status).toBe(200);
-    // a delay-only fault still answers normally once the delay is over
+    // a delay-only fault still answers normally once the delay is over, and not before
     gh.fault({
       method: 'GET',
       route: '/repos/{owner}/{repo}/pulls/{pull_number}',

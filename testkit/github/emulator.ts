@@ -157,6 +157,12 @@ export interface FaultInput {
   times?: number;
   /** Wait this long before answering (use for client timeouts). */
   delayMs?: number;
+  /**
+   * Hold every matching request until `fault.release()` (or close): a request in flight for as
+   * long as the test needs, without guessing a delay. Then it is answered as the other fields say
+   * (normally, when they say nothing else).
+   */
+  hold?: boolean;
   /** Secondary rate limit: 403, GitHub's message and a `retry-after` header. */
   secondaryRateLimit?: boolean;
   /** Primary rate limit: 403, `x-ratelimit-remaining: 0` and `x-ratelimit-reset`. */
@@ -174,6 +180,8 @@ export interface Fault {
   hits: number;
   remaining: number;
   readonly spec: FaultInput;
+  /** Let the requests a `hold` fault holds (and every later one) go on. */
+  release(): void;
 }
 
 export interface RequestLogEntry {
@@ -330,6 +338,9 @@ export class GitHubEmulator {
   private readonly routeTemplates = new Map<string, RouteTemplate[]>();
   private faults: Fault[] = [];
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  /** requests a `hold` fault holds, and the faults released */
+  private readonly holds = new Set<{ fault: Fault; resolve: () => void }>();
+  private readonly released = new Set<Fault>();
   private nextUserId = 1001;
   private nextRepoId = 500_001;
   private nextCommentId = 2_200_000_001;
@@ -397,6 +408,8 @@ export class GitHubEmulator {
       s.resolve();
     }
     this.sleepers.clear();
+    for (const h of this.holds) h.resolve();
+    this.holds.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -881,6 +894,14 @@ export class GitHubEmulator {
       hits: 0,
       remaining: input.times ?? Infinity,
       spec: { ...input },
+      release: () => {
+        this.released.add(f);
+        for (const w of [...this.holds]) {
+          if (w.fault !== f) continue;
+          this.holds.delete(w);
+          w.resolve();
+        }
+      },
     };
     this.faults.push(f);
     return f;
@@ -1697,6 +1718,9 @@ export class GitHubEmulator {
       fault.hits++;
       entry.fault = true;
       const f = fault.spec;
+      if (f.hold && !this.released.has(fault) && !this.closed) {
+        await new Promise<void>((resolve) => this.holds.add({ fault, resolve }));
+      }
       if (f.delayMs) await this.sleep(f.delayMs);
       if (this.closed) return;
       const retryAfter = f.retryAfter ?? 60;
@@ -1727,7 +1751,7 @@ export class GitHubEmulator {
           },
         );
       }
-      if (f.status !== undefined || !f.delayMs) {
+      if (f.status !== undefined || !(f.delayMs || f.hold)) {
         const status = f.status ?? 500;
         if (f.body !== undefined) return send(status, f.body);
         return error(
