@@ -151,10 +151,27 @@ describe('streaming reader on generated plans', () => {
   });
 
   test('the markdown budget can never show more details than are kept whole', () => {
-    // The smallest details block the renderer makes is longer than 65,536 / MARKDOWN_FULL_DETAILS.
-    const minimal =
-      '<details><summary><code>a</code> · read · t</summary>\n\nNo attribute changes.\n\n</details>';
-    expect(minimal.length * MARKDOWN_FULL_DETAILS).toBeGreaterThan(65_536);
+    // Three times as many changes as are kept whole, each with the smallest details block the
+    // renderer makes (a read with no attribute changes, one-letter names): the comment's size
+    // budget must cut the details before MARKDOWN_FULL_DETAILS of them are shown.
+    const n = 3 * MARKDOWN_FULL_DETAILS;
+    const doc = {
+      format_version: '1.2',
+      resource_changes: Array.from({ length: n }, (_, i) => ({
+        address: `data.t.a${i}`,
+        mode: 'data',
+        type: 't',
+        name: `a${i}`,
+        provider_name: 'registry.terraform.io/hashicorp/t',
+        change: { actions: ['read'], before: null, after: {}, after_unknown: {} },
+      })),
+    };
+    const plan = ok(parsePlan(JSON.stringify(doc), 'reads.json'));
+    expect(plan.resourceChanges).toHaveLength(n);
+    const md = renderMarkdown(buildReport([{ name: 'p', plan }], defaults));
+    const shown = md.split('<details>').length - 1;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThanOrEqual(MARKDOWN_FULL_DETAILS);
   });
 });
 
