@@ -3,6 +3,7 @@ import { classifyBase, type BaseTrust } from '../core/approval/base.js';
 import {
   CODEOWNERS_LOCATIONS,
   CODEOWNERS_MAX_BYTES,
+  CODEOWNERS_MAX_SIZE,
   parseCodeowners,
   type Rule,
 } from '../core/approval/codeowners.js';
@@ -18,6 +19,7 @@ import {
 import { mapRun, type PullRef, type RunMapping } from '../core/approval/deployment.js';
 import { approvalPolicy, type ApprovalPolicy } from '../core/approval/policy.js';
 import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
+import { LEDGER_CHECK_NAME as CHECK_NAME } from '../core/ledger.js';
 import { mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
 import { provenanceProblem } from '../core/provenance.js';
@@ -35,7 +37,6 @@ import {
   editedSummaries,
   editedSummaryKey,
   editedSummaryNotice,
-  CHECK_NAME,
   checkRun,
   checkWrittenBy,
   configErrorCheck,
@@ -527,12 +528,12 @@ async function readCodeowners(
     const file = await gh.file(path, sha, CODEOWNERS_MAX_BYTES);
     if (!file.found) continue;
     if (file.tooLarge) {
-      // GitHub does not load a CODEOWNERS file of 3 MB or more, and neither do we.
+      // GitHub does not load a CODEOWNERS file this large, and neither do we.
       return {
         rules: null,
         note: {
           path,
-          problem: `${path} on the base branch is 3 MB or larger, which GitHub ignores`,
+          problem: `${path} on the base branch is ${CODEOWNERS_MAX_SIZE} or larger, which GitHub ignores`,
         },
       };
     }

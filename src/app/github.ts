@@ -1,3 +1,4 @@
+import { MAX_LISTED_FILES } from '../core/approval/codeowners.js';
 import type { ApprovalComment } from '../core/approval/decide.js';
 import type { RunFacts } from '../core/provenance.js';
 import {
@@ -24,9 +25,6 @@ export interface RepoRef {
   owner: string;
   repo: string;
 }
-
-/** GitHub lists at most 3,000 files of a pull request. */
-export const MAX_LISTED_FILES = 3000;
 
 export interface PullInfo {
   number: number;

@@ -1,3 +1,4 @@
+import { MAX_LISTED_FILES_TEXT } from '../core/approval/codeowners.js';
 import {
   policiesMissing,
   type Decision,
@@ -18,7 +19,8 @@ import type { CheckRunWrite, PullComment, PullInfo } from './github.js';
 // of deployment reviews. People are named as plain text (`@login` in code), never as mentions,
 // except the author of a refused command in the reply to them.
 
-export const CHECK_NAME = 'applygate / destroy approval';
+/** What the app writes into a check run's summary at most (GitHub's limit is 65,535). */
+const CHECK_SUMMARY_MAX = 65_000;
 /** GitHub's limit on the comment of a deployment protection rule review. */
 export const GATE_COMMENT_MAX = 1024;
 
@@ -161,7 +163,7 @@ export function whoCanApprove(
   if (others.length > 0) return `${names(others)} (${rule})`;
   if (whoMayApprove(policy).sources.some((s) => s.kind === 'writers')) return rule;
   const why = owners.truncated
-    ? 'this pull request changes more than 3,000 files, so code owners cannot be checked'
+    ? `this pull request changes more than ${MAX_LISTED_FILES_TEXT} files, so code owners cannot be checked`
     : decision.eligible.length > 0
       ? 'everyone eligible has approved already'
       : (owners.problem ?? 'no code owner owns the changed files');
@@ -190,7 +192,7 @@ export function checkRun(
   return {
     conclusion,
     title: truncate(decision.summary, 200),
-    summary: truncate(checkSummary(decision, policy, owners), 65_000),
+    summary: truncate(checkSummary(decision, policy, owners), CHECK_SUMMARY_MAX),
     text: checkText(pull, ledger ? encodeLedger(ledger) : undefined),
     detailsUrl: pull.htmlUrl,
   };
@@ -304,7 +306,7 @@ export function configErrorCheck(errors: readonly string[], pull: PullInfo): Che
         '',
         ...errors.map((e) => `- ${unmention(e)}`),
       ].join('\n'),
-      65_000,
+      CHECK_SUMMARY_MAX,
     ),
     // No decision, no ledger: an earlier one on this head is cleared.
     text: checkText(pull),
@@ -362,7 +364,7 @@ export function undecidedCheck(
         '',
         "**What you can do:** retry in a few minutes. Nothing is lost: the comments already written are counted when applygate decides, at the next event on this pull request: re-run the plan job (its summary update is an event), re-run the waiting deployment, push a commit, or comment the approval command again. If it keeps failing, the app's logs name the call that failed; for a permission or team lookup, check that the app is still installed with access to this repository and its organization's teams.",
       ].join('\n'),
-      65_000,
+      CHECK_SUMMARY_MAX,
     ),
     text: checkText(pull),
     detailsUrl: pull.htmlUrl,

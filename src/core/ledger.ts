@@ -10,9 +10,9 @@ import { LEVELS } from './risk/types.js';
 /** The check run that carries the ledger (also what branch protection can require). */
 export const LEDGER_CHECK_NAME = 'applygate / destroy approval';
 export const LEDGER_VERSION = 1;
-const PREFIX = '<!-- applygate-ledger:v1 ';
+const PREFIX = `<!-- applygate-ledger:v${LEDGER_VERSION} `;
 const SUFFIX = ' -->';
-const LEDGER_RE = /<!-- applygate-ledger:v1 ([A-Za-z0-9_-]*) -->/g;
+const LEDGER_RE = new RegExp(`${PREFIX}([A-Za-z0-9_-]*)${SUFFIX}`, 'g');
 
 export type LedgerState = 'approved' | 'pending' | 'not-required';
 export const LEDGER_STATES: readonly LedgerState[] = ['approved', 'pending', 'not-required'];

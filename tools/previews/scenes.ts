@@ -11,7 +11,8 @@ import { renderMarkdown } from '../../src/core/render/index.js';
 import { buildReport, type Report } from '../../src/core/report.js';
 import { trustedSummaries } from '../../src/core/summaries.js';
 import { createsOnlyPlan, incidentDestroyPlan } from '../../testkit/plans/samples.js';
-import { CHECK_NAME, checkRun } from '../../src/app/messages.js';
+import { checkRun } from '../../src/app/messages.js';
+import { LEDGER_CHECK_NAME as CHECK_NAME } from '../../src/core/ledger.js';
 import type { PullInfo } from '../../src/app/github.js';
 import { checkRunPage, commentPage, type CheckRunView } from './github-html.js';
 

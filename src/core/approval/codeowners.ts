@@ -34,6 +34,16 @@ export const CODEOWNERS_LOCATIONS = [
 
 /** GitHub loads only CODEOWNERS files under 3 MB; a file this size or larger is ignored. */
 export const CODEOWNERS_MAX_BYTES = 3 * 1024 * 1024;
+/** CODEOWNERS_MAX_BYTES in words, for messages. */
+export const CODEOWNERS_MAX_SIZE = `${CODEOWNERS_MAX_BYTES / (1024 * 1024)} MB`;
+
+/**
+ * GitHub lists at most 3,000 files of a pull request: past that, the owners of the rest are
+ * unknown, and no code owner can be checked.
+ */
+export const MAX_LISTED_FILES = 3000;
+/** MAX_LISTED_FILES in words, for messages. */
+export const MAX_LISTED_FILES_TEXT = MAX_LISTED_FILES.toLocaleString('en-US');
 
 /** An owner who can act on GitHub. Logins, orgs and slugs are lowercased (case-insensitive). */
 export type Owner = { kind: 'user'; login: string } | { kind: 'team'; org: string; slug: string };

@@ -3,7 +3,15 @@ import { digestHex, shortDigest } from '../plan/model.js';
 import { atLeast } from '../risk/types.js';
 import type { CommentLike, TrustedSummary } from '../summaries.js';
 import { foldLogin, isBotUser, isTeam, sameLogin } from '../principal.js';
-import { compilePattern, formatOwner, ownersFor, type Owner, type Rule } from './codeowners.js';
+import {
+  CODEOWNERS_MAX_SIZE,
+  compilePattern,
+  formatOwner,
+  MAX_LISTED_FILES_TEXT,
+  ownersFor,
+  type Owner,
+  type Rule,
+} from './codeowners.js';
 import { parseCommand } from './command.js';
 import type { ApprovalPolicy } from './policy.js';
 import { firedOwnedPolicies, policyRoutes, type OwnedPolicy } from './policy-owners.js';
@@ -34,7 +42,7 @@ export interface ApprovalInput {
   /** Rules of the base branch's CODEOWNERS; null when there is none. */
   codeowners: readonly Rule[] | null;
   changedFiles: readonly string[];
-  /** The files API stops at 3,000 files; past that the owners of the rest are unknown. */
+  /** The files API stops at MAX_LISTED_FILES; past that the owners of the rest are unknown. */
   changedFilesTruncated: boolean;
   /** Team memberships the adapter looked up: key `org/slug`, value the member logins. */
   teamMembers: ReadonlyMap<string, ReadonlySet<string>>;
@@ -104,9 +112,9 @@ export const REFUSE = {
   notOwner: () =>
     'Not a code owner of any changed file (base-branch CODEOWNERS) and not in `approval.approvers`',
   noCodeowners: () =>
-    'Not in `approval.approvers`, and the base branch has no CODEOWNERS file to find owners in (none, or one of 3 MB or more, which GitHub ignores)',
+    `Not in \`approval.approvers\`, and the base branch has no CODEOWNERS file to find owners in (none, or one of ${CODEOWNERS_MAX_SIZE} or more, which GitHub ignores)`,
   truncated: () =>
-    'Cannot be checked as a code owner: this pull request changes more than 3,000 files, beyond what GitHub lists, so only `approval.approvers` may approve',
+    `Cannot be checked as a code owner: this pull request changes more than ${MAX_LISTED_FILES_TEXT} files, beyond what GitHub lists, so only \`approval.approvers\` may approve`,
   noWriteAccess: () =>
     'Has no write access to this repository now (collaborator permission write, maintain or admin, or through the owning team), which GitHub also requires of code owners',
   edited: () =>
