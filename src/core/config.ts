@@ -241,6 +241,12 @@ export const CONFIG_SCHEMA = {
           enum: [...SEVERITIES, 'never'],
           default: 'medium',
         },
+        allow_within_limits: {
+          type: 'boolean',
+          description:
+            "Opt in to `allow` (Claude Code then skips its permission prompt) for an apply or destroy the guard planned itself and found within limits or approved; what runs is then the plan file it checked. Default false: the guard answers only deny or ask, or nothing, and never widens the user's permissions.",
+          default: false,
+        },
         aliases: {
           type: 'array',
           description:

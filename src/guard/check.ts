@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Config } from '../core/config.js';
 import { parsePlan, shortDigest } from '../core/plan/index.js';
 import { buildReport, type Report } from '../core/report.js';
@@ -9,6 +9,7 @@ import { localState, preflightWarning } from './preflight.js';
 import { run } from './run.js';
 import { guardSummary } from '../core/guard/summary.js';
 import type { ToolCall } from '../core/guard/shell.js';
+import { applyCheckedPlan } from '../core/guard/line.js';
 import { classify, planDir, type Effect } from '../core/guard/terraform.js';
 
 // One terraform-family call, judged: the plan it would apply is made (in its directory, with its
@@ -29,6 +30,8 @@ export interface CallVerdict {
   /** The plan needs approval and no ledger approves it: what a person can do. */
   needsApproval?: { digest: string; short: string };
   preflight?: string;
+  /** The command that applies exactly the plan checked (kept in CheckOptions.keepPlans). */
+  rewrite?: string;
 }
 
 export interface Approval {
@@ -44,6 +47,11 @@ export interface CheckOptions {
   env: NodeJS.ProcessEnv;
   /** Looks the digest up in the ledger of the pull request for this directory. */
   ledger: (dir: string, digest: string) => Promise<Approval>;
+  /**
+   * A private directory (0700) where the plans checked are kept, so that what runs can be
+   * `apply <that file>`; without it plans are made in a temporary directory and removed.
+   */
+  keepPlans?: () => string;
 }
 
 export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<CallVerdict> {
@@ -98,6 +106,8 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
   }
   const made = await makePlan(full, effect, opts);
   if (!made.ok) return verdict('deny', made.reason);
+  const rewrite =
+    opts.keepPlans === undefined ? undefined : applyCheckedPlan(call, effect, made.file);
   const dir = planDir(call.cwd, effect.globals);
   const report = buildReport([{ name: dir, plan: made.plan }], opts.config);
   const project = report.projects[0];
@@ -108,7 +118,12 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
       ? undefined
       : preflightWarning(localState(dir, full.env), made.plan, opts.config);
   const level = project?.assessment.level ?? 'none';
-  const base = { summary, report, ...(preflight ? { preflight } : {}) };
+  const base = {
+    summary,
+    report,
+    ...(preflight ? { preflight } : {}),
+    ...(rewrite ? { rewrite } : {}),
+  };
   if (report.requiresApproval || preflight) {
     const approval = await opts.ledger(dir, digest);
     if (approval.approved) {
@@ -146,7 +161,8 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
 }
 
 type Made =
-  { ok: true; plan: import('../core/plan/index.js').Plan } | { ok: false; reason: string };
+  | { ok: true; plan: import('../core/plan/index.js').Plan; file: string }
+  | { ok: false; reason: string };
 
 /** `plan -out` (with -destroy for destroy) then `show -json`, or `show -json` of a saved plan. */
 async function makePlan(
@@ -160,11 +176,24 @@ async function makePlan(
   for (const [k, v] of Object.entries(call.env))
     if (v !== undefined && !k.startsWith('TF_CLI_ARGS')) env[k] = v;
   const tool = call.tool;
-  const tmp = mkdtempSync(join(tmpdir(), 'applygate-guard-'));
+  const tmp = opts.keepPlans?.() ?? mkdtempSync(join(tmpdir(), 'applygate-guard-'));
+  const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   try {
-    let planFile = effect.savedPlan;
-    if (planFile === undefined) {
-      planFile = join(tmp, 'guard.tfplan');
+    let planFile: string;
+    if (effect.savedPlan !== undefined) {
+      // The saved plan is copied first and the copy is what is shown and, rewritten, applied:
+      // the file named in the line can change after the check, the copy cannot.
+      planFile = join(tmp, `saved-${id}.tfplan`);
+      try {
+        copyFileSync(resolve(planDir(cwd, effect.globals), effect.savedPlan), planFile);
+      } catch (e) {
+        return {
+          ok: false,
+          reason: `applygate cannot read the saved plan: ${(e as Error).message}`,
+        };
+      }
+    } else {
+      planFile = join(tmp, `guard-${id}.tfplan`);
       const args = [
         ...effect.globals,
         'plan',
@@ -186,9 +215,9 @@ async function makePlan(
     );
     if (!parsed.ok)
       return { ok: false, reason: `applygate cannot read the plan: ${parsed.error.message}` };
-    return { ok: true, plan: parsed.plan };
+    return { ok: true, plan: parsed.plan, file: planFile };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    if (opts.keepPlans === undefined) rmSync(tmp, { recursive: true, force: true });
   }
 }
 

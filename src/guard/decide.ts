@@ -2,7 +2,8 @@ import type { Config } from '../core/config.js';
 import { escapeTerminal } from '../core/render/escape.js';
 import { checkCall, type CallVerdict, type CheckOptions, type Decision } from './check.js';
 import type { LineAnalysis } from '../core/guard/shell.js';
-import { classify, lineStateChange, planDir } from '../core/guard/terraform.js';
+import { sameLineHazard } from '../core/guard/line.js';
+import { classify } from '../core/guard/terraform.js';
 
 // A whole shell line, judged: refused when any part could not be analysed or needs an approval
 // that is missing, asked when a plan reaches guard.ask_level, allowed when every command in it is
@@ -14,46 +15,49 @@ export interface LineVerdict {
   /** The text a person (or the agent) reads: what was found, the plan summaries, what to do. */
   reason: string;
   calls: CallVerdict[];
+  /** What runs instead of the line: the apply of the plan file checked (see core/guard/line.ts). */
+  rewrite?: string;
 }
 
+/**
+ * `decision`: deny or ask as the calls need; `allow` when every call in the line is an apply or
+ * destroy applygate planned and found within limits (or approved) and nothing else in the line
+ * can change its inputs; undefined when the line applies nothing (read-only terraform commands,
+ * other commands): the user's own rules decide those. The hook turns `allow` into a permission
+ * only when the user opted in (guard.allow_within_limits).
+ */
 export async function judgeLine(
   analysis: LineAnalysis,
   opts: CheckOptions & { command: string; config: Config },
 ): Promise<LineVerdict> {
   const calls: CallVerdict[] = [];
-  const workspaces = new Map<string, string>();
-  const initialised = new Set<string>();
-  // One at a time, in line order: two plans of the same directory would fight over the state
-  // lock, and a `workspace select` or `init` earlier in the line changes what a later one plans.
   for (const call of analysis.calls) {
     const effect = classify(call);
-    const dir = effect.kind === 'plan' && call.cwd ? planDir(call.cwd, effect.globals) : undefined;
-    if (dir !== undefined && initialised.has(dir)) {
+    const hazard = effect.kind === 'plan' ? sameLineHazard(analysis, call) : undefined;
+    if (hazard !== undefined) {
       calls.push({
         call,
         effect,
         decision: 'deny',
-        reason:
-          'applygate cannot check it: `init` runs before it in the same line, and the guard makes its plan before the line runs; run `init` first, on its own',
+        reason: `applygate cannot check it: ${hazard}`,
       });
       continue;
     }
-    const workspace = dir === undefined ? undefined : workspaces.get(dir);
-    const env =
-      workspace !== undefined && !('TF_WORKSPACE' in call.env)
-        ? { ...call.env, TF_WORKSPACE: workspace }
-        : call.env;
-    calls.push(await checkCall({ ...call, env }, opts));
-    const change = lineStateChange(call);
-    if (change && 'init' in change) initialised.add(change.dir);
-    else if (change) workspaces.set(change.dir, change.workspace);
+    calls.push(await checkCall(call, opts));
   }
   const decisions = calls.map((c) => c.decision);
+  const applies = calls.some((c) => c.effect.kind === 'plan');
   let decision: Decision | undefined;
   if (analysis.refusals.length > 0 || decisions.includes('deny')) decision = 'deny';
-  else if (decisions.includes('ask')) decision = 'ask';
-  else if (calls.length > 0 && analysis.others.length === 0) decision = 'allow';
-  return { decision, reason: explain(analysis, calls, decision, opts.config), calls };
+  else if (decisions.includes('ask') || analysis.asks.length > 0) decision = 'ask';
+  else if (applies) decision = 'allow';
+  const rewrite = decision === 'deny' ? undefined : calls.find((c) => c.rewrite)?.rewrite;
+  return {
+    decision,
+    reason: explain(analysis, calls, decision, opts.config),
+    calls,
+    ...(rewrite ? { rewrite } : {}),
+  };
 }
 
 function explain(
@@ -72,6 +76,7 @@ function explain(
   out.push(head[decision]);
   for (const r of analysis.refusals)
     out.push('', `- \`${r.text}\`: applygate cannot analyse it: ${r.reason}.`);
+  for (const r of analysis.asks) out.push('', `- \`${r.text}\`: ${r.reason}.`);
   for (const c of calls) {
     const where = c.call.cwd ? ` in ${c.call.cwd}` : '';
     const via = c.call.via.length ? ` (via ${c.call.via.join(', ')})` : '';

@@ -7,9 +7,14 @@ import { loadParser } from './parser.js';
 // writes the event as JSON on stdin (`tool_name`, `tool_input.command`, `cwd`, ...) and reads
 // the answer as JSON on stdout with exit code 0:
 //   {"hookSpecificOutput": {"hookEventName": "PreToolUse",
-//     "permissionDecision": "allow" | "deny" | "ask", "permissionDecisionReason": "..."}}
-// (https://code.claude.com/docs/en/hooks, "PreToolUse decision control"). A deny's reason is
-// shown to Claude, an ask's to the user. A hook that fails or times out does not block the tool
+//     "permissionDecision": "allow" | "deny" | "ask", "permissionDecisionReason": "...",
+//     "updatedInput": {...tool_input, "command": "..."}}}
+// (https://code.claude.com/docs/en/hooks, "PreToolUse decision control": `updatedInput`
+// replaces the tool's whole input before it runs, with allow or ask; with ask the user sees the
+// replaced input). A deny's reason is shown to Claude, an ask's to the user. The guard never
+// widens permissions: it answers deny, ask or nothing, and allow only on the user's opt-in
+// (guard.allow_within_limits) for an apply it planned and found within limits; an apply it lets
+// through always runs as the apply of the plan file it checked (updatedInput). A hook that fails or times out does not block the tool
 // call, so every failure here is turned into a deny, and the guard answers before its own
 // deadline, which `guard install` sets inside the hook's timeout.
 
@@ -21,6 +26,7 @@ export interface HookAnswer {
     hookEventName: 'PreToolUse';
     permissionDecision: 'allow' | 'deny' | 'ask';
     permissionDecisionReason: string;
+    updatedInput?: Record<string, unknown>;
   };
 }
 
@@ -74,13 +80,24 @@ export async function claudeHook(
     deadline: setup.deadline,
     env: setup.env,
     ledger: setup.ledger,
+    keepPlans: setup.keepPlans,
   });
   if (verdict.decision === undefined) return undefined;
+  const permission =
+    verdict.decision === 'allow' && !config.config.guard.allow_within_limits
+      ? 'ask'
+      : verdict.decision;
+  // An apply let through (allow or ask) runs as the apply of the plan checked, nothing else.
+  const rewrite = permission === 'deny' ? undefined : verdict.rewrite;
+  const reason = rewrite
+    ? `${verdict.reason}\n\nWhat runs is the plan applygate checked: ${rewrite}`
+    : verdict.reason;
   return {
     hookSpecificOutput: {
       hookEventName: 'PreToolUse',
-      permissionDecision: verdict.decision,
-      permissionDecisionReason: verdict.reason,
+      permissionDecision: permission,
+      permissionDecisionReason: reason,
+      ...(rewrite ? { updatedInput: { ...(toolInput), command: rewrite } } : {}),
     },
   };
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CONFIG_PATH, parseConfig, type Config } from '../core/config.js';
 import type { Approval } from './check.js';
@@ -18,6 +19,11 @@ export interface GuardSetup {
     | { ok: false; errors: string[] }
   >;
   ledger: (dir: string, digest: string) => Promise<Approval>;
+  /**
+   * A new private directory (mkdtemp: mode 0700) for the plans this run checks; they stay there
+   * because what runs is `apply <that plan>`.
+   */
+  keepPlans: () => string;
 }
 
 export function guardSetup(opts: {
@@ -28,11 +34,13 @@ export function guardSetup(opts: {
   configFile?: string;
 }): GuardSetup {
   const deadline = Date.now() + opts.timeoutMs;
+  let kept: string | undefined;
   let appSlug = '';
   return {
     cwd: opts.cwd,
     env: opts.env,
     deadline,
+    keepPlans: () => (kept ??= mkdtempSync(join(tmpdir(), 'applygate-plans-'))),
     config: async (dir) => {
       const file = opts.configFile ?? findConfig(dir);
       let text: string | undefined;

@@ -23,7 +23,11 @@ const SET = 'f'.repeat(64);
 const built = join(repoRoot, 'lib/cli/index.js');
 
 interface HookOut {
-  hookSpecificOutput?: { permissionDecision: string; permissionDecisionReason: string };
+  hookSpecificOutput?: {
+    permissionDecision: string;
+    permissionDecisionReason: string;
+    updatedInput?: { command?: string };
+  };
 }
 
 function runHook(cwd: string, env: Record<string, string>): Promise<HookOut> {
@@ -312,8 +316,12 @@ describe('guard: the ledger on GitHub', () => {
       expect((await hook()).hookSpecificOutput?.permissionDecision).toBe('deny');
       // The app approved this plan's digest: allowed, saying who approved.
       await writeCheckRun('ghs_app', ledger({}, digest));
+      // Approved: asked (allow only on the opt-in), and what runs is the plan checked.
       const approved = await hook();
-      expect(approved.hookSpecificOutput?.permissionDecision).toBe('allow');
+      expect(approved.hookSpecificOutput?.permissionDecision).toBe('ask');
+      expect(approved.hookSpecificOutput?.updatedInput?.command).toMatch(
+        / terraform apply -input=false \S+\.tfplan$/,
+      );
       expect(approved.hookSpecificOutput?.permissionDecisionReason).toMatch(
         /approved on pull request #7 by @dana/,
       );

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 // A stand-in for terraform, tofu and terragrunt on PATH, for the guard's tests and the demo: it
 // records every call (arguments and directory) and answers `plan -out=FILE` by writing FILE and
 // `show -json FILE` by printing the plan JSON FILE points to. Which plan: the spec's `destroy`
-// for `plan -destroy`, `apply` otherwise. Nothing else is emulated: an unknown command fails.
+// for `plan -destroy`, `destroy`, or when the inputs the incident's forms change say so (an
+// empty main.tf, a tfvars or var file with `= 0`, the `prod` workspace); `apply` otherwise.
+// `apply`/`destroy` record which plan they applied (a saved plan file, or the configuration's
+// plan as it is when they run), so a test can prove that no destroy was applied.
 
 export interface StandInSpec {
   /** Plan JSON printed for `plan` (apply). A path to a file, read when the plan is shown. */
@@ -17,11 +20,22 @@ export interface StandInSpec {
   fail?: { code: number; message: string };
 }
 
+export interface StandInCall {
+  tool: string;
+  args: string[];
+  cwd: string;
+  workspace?: string;
+  /** apply/destroy: which plan it applied. */
+  applied?: 'apply' | 'destroy';
+}
+
 export interface StandIn {
   bin: string;
   log: string;
-  /** Every call so far: tool, arguments, directory, TF_WORKSPACE. */
-  calls(): { tool: string; args: string[]; cwd: string; workspace?: string }[];
+  /** Every call so far: tool, arguments, directory, TF_WORKSPACE, what an apply applied. */
+  calls(): StandInCall[];
+  /** Whether any call so far applied the destroy plan. */
+  destroyed(): boolean;
   /** PATH with the stand-in first. */
   path: string;
 }
@@ -32,12 +46,23 @@ const path = require('node:path');
 const spec = ${spec};
 const tool = path.basename(process.argv[1]);
 const args = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify('__LOG__')}, JSON.stringify({ tool, args, cwd: process.cwd(), workspace: process.env.TF_WORKSPACE }) + '\\n');
+const log = (extra) => fs.appendFileSync(${JSON.stringify('__LOG__')}, JSON.stringify({ tool, args, cwd: process.cwd(), workspace: process.env.TF_WORKSPACE, ...extra }) + '\\n');
+const chdir = args.find((a) => a.startsWith('-chdir='));
+const dir = chdir ? path.resolve(chdir.slice(7)) : process.cwd();
 const rest = args.filter((a) => !a.startsWith('-chdir='));
 const sub = rest[0];
+const read = (f) => { try { return fs.readFileSync(path.join(dir, f), 'utf8'); } catch { return undefined; } };
+// The inputs the incident's forms change: an emptied main.tf, a tfvars that zeroes a count, the
+// prod workspace. Any of them makes the configuration's plan the destroy plan.
+const varFile = rest.map((a, i) => a.startsWith('-var-file=') ? a.slice(10) : a === '-var-file' ? rest[i + 1] : undefined).find(Boolean);
+const varText = varFile ? (() => { try { return fs.readFileSync(varFile, 'utf8'); } catch { return ''; } })() : '';
+const destroys = (explicit) => explicit || read('main.tf') === '' || /= *0\\b/.test((read('terraform.tfvars') ?? '') + varText) ||
+  (process.env.TF_WORKSPACE ?? (read('.terraform/environment') ?? '').trim()) === 'prod';
+const planOf = (explicit) => destroys(explicit) ? spec.destroy : spec.apply;
 if (sub === 'plan') {
+  log();
   const out = rest.find((a) => a.startsWith('-out='));
-  const source = rest.includes('-destroy') ? spec.destroy : spec.apply;
+  const source = planOf(rest.includes('-destroy'));
   const finish = () => {
     if (spec.fail) { process.stderr.write(spec.fail.message + '\\n'); process.exit(spec.fail.code); }
     if (!source) { process.stderr.write('stand-in: no plan for this mode\\n'); process.exit(1); }
@@ -46,13 +71,27 @@ if (sub === 'plan') {
   };
   if (spec.sleepMs) setTimeout(finish, spec.sleepMs); else finish();
 } else if (sub === 'show' && rest[1] === '-json') {
+  log();
   const file = rest[2];
   const text = fs.readFileSync(file, 'utf8');
   const m = /^stand-in plan -> (.*)$/s.exec(text);
   process.stdout.write(fs.readFileSync(m ? m[1] : file, 'utf8'));
-} else if (['apply', 'destroy', 'fmt', 'validate', 'version', 'init', 'output'].includes(sub)) {
+} else if (sub === 'apply' || sub === 'destroy') {
+  // What it applies: the saved plan named, else the plan of the configuration as it is now.
+  const file = rest.slice(1).filter((a, i, all) => !a.startsWith('-') && !/^-(backup|state|state-out|var|var-file|target|replace|exclude|lock-timeout|parallelism)$/.test(all[i - 1] ?? ''))[0];
+  let source;
+  if (file) {
+    const text = fs.readFileSync(path.resolve(dir, file), 'utf8');
+    const m = /^stand-in plan -> (.*)$/s.exec(text);
+    source = m ? m[1] : path.resolve(dir, file);
+  } else source = planOf(sub === 'destroy' || rest.includes('-destroy'));
+  log({ applied: source === spec.destroy ? 'destroy' : 'apply' });
+  process.stdout.write('stand-in ' + tool + ' ' + sub + ': done\\n');
+} else if (['fmt', 'validate', 'version', 'init', 'output', 'workspace', 'state', 'providers', 'console'].includes(sub)) {
+  log();
   process.stdout.write('stand-in ' + tool + ' ' + sub + ': done\\n');
 } else {
+  log();
   process.stderr.write('stand-in: unknown command ' + sub + '\\n');
   process.exit(1);
 }
@@ -72,19 +111,18 @@ export function installStandIn(dir: string, spec: StandInSpec): StandIn {
     writeFileSync(file, script);
     chmodSync(file, 0o755);
   }
+  const calls = (): StandInCall[] =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as StandInCall)
+      : [];
   return {
     bin,
     log,
     path: `${bin}:${process.env.PATH ?? ''}`,
-    calls: () =>
-      existsSync(log)
-        ? readFileSync(log, 'utf8')
-            .split('\n')
-            .filter(Boolean)
-            .map(
-              (l) =>
-                JSON.parse(l) as { tool: string; args: string[]; cwd: string; workspace?: string },
-            )
-        : [],
+    calls,
+    destroyed: () => calls().some((c) => c.applied === 'destroy'),
   };
 }

@@ -41,6 +41,15 @@ export interface LineAnalysis {
   refusals: Refusal[];
   /** Commands that are neither terraform-family calls nor neutral builtins (cd, export, echo). */
   others: string[];
+  /**
+   * Every command the line runs besides terraform-family calls and `cd`/`export` (echo and `:`
+   * too: with a redirection they write files), in line order.
+   */
+  steps: string[];
+  /** Redirections that read or write a file or feed standard input (not `2>&1`, `>/dev/null`). */
+  redirects: string[];
+  /** Tool words the guard cannot follow in commands that may not run them: asked, not ignored. */
+  asks: Refusal[];
 }
 
 export interface LineContext {
@@ -121,6 +130,13 @@ const NEVER_RUN_ARGS = new Set([
   'unalias',
 ]);
 
+/**
+ * Commands that run what they are given in a way the guard cannot follow: interpreters' program
+ * strings, remote and container shells, other users' shells, terminal multiplexers.
+ */
+const RUNS_WHAT_IT_IS_GIVEN =
+  /^(python[0-9.]*|node|nodejs|deno|bun|perl|ruby|php|lua|osascript|expect|ssh|mosh|su|runuser|doas|script|docker|podman|nerdctl|kubectl|oc|tmux|screen|parallel|at|batch|crontab|systemd-run|flock|setsid|chroot|nsenter|unshare|vagrant|gcloud|aws|az)$/;
+
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busybox']);
 
 interface Scope {
@@ -135,8 +151,12 @@ interface Scope {
   stdinText?: string;
 }
 
+function emptyAnalysis(): LineAnalysis {
+  return { calls: [], refusals: [], others: [], steps: [], redirects: [], asks: [] };
+}
+
 export async function analyzeLine(line: string, ctx: LineContext): Promise<LineAnalysis> {
-  const out: LineAnalysis = { calls: [], refusals: [], others: [] };
+  const out = emptyAnalysis();
   if (line.length > MAX_LINE) {
     out.refusals.push({
       text: `${line.slice(0, 60)}…`,
@@ -154,7 +174,7 @@ export async function analyzeArgv(
   argv: readonly string[],
   ctx: LineContext,
 ): Promise<LineAnalysis> {
-  const out: LineAnalysis = { calls: [], refusals: [], others: [] };
+  const out = emptyAnalysis();
   const scope: Scope = { cwd: ctx.cwd, vars: new Map(), env: {}, via: [], depth: 0, piped: false };
   await new Walker(ctx.parser, ctx, out).words(
     argv.map((w) => ({ value: w, tail: w })),
@@ -242,6 +262,7 @@ class Walker {
         const body = n.childForFieldName('body');
         let stdinText: string | undefined;
         for (const r of n.childrenForFieldName('redirect')) {
+          if (r && movesData(r)) this.out.redirects.push(clip(r.text));
           if (r?.type === 'heredoc_redirect') {
             stdinText = r.namedChildren.find((c) => c?.type === 'heredoc_body')?.text ?? '';
           }
@@ -326,6 +347,7 @@ class Walker {
       }
     }
     for (const r of n.childrenForFieldName('redirect')) {
+      if (r && movesData(r)) this.out.redirects.push(clip(r.text));
       if (r?.type === 'herestring_redirect') {
         const w = r.namedChildren[0];
         local.stdinText = w ? (this.word(w, scope).value ?? '$(unknown)') : '';
@@ -449,6 +471,13 @@ class Walker {
             text,
             `\`${base}\` runs commands it reads from a pipe, which applygate cannot see`,
           );
+        } else {
+          // `bash < script.sh`, or a shell reading whatever its standard input holds: a script
+          // applygate does not read.
+          this.refuse(
+            text,
+            `\`${base}\` runs commands from its standard input (a file or the terminal), which applygate cannot see`,
+          );
         }
         return;
       }
@@ -463,6 +492,7 @@ class Walker {
 
   /** A command applygate does not know: fine, unless terraform shows up in its arguments. */
   private plainCommand(base: string, args: Word[], text: string, _via: string[]) {
+    this.out.steps.push(base);
     if (!NEUTRAL.has(base)) this.out.others.push(base);
     if (NEVER_RUN_ARGS.has(base)) return;
     const i = args.findIndex((w) => {
@@ -474,7 +504,24 @@ class Walker {
         text,
         `\`${base}\` seems to run ${args[i]?.value} with arguments, and applygate does not know how \`${base}\` runs commands; run ${args[i]?.value} directly`,
       );
+      return;
     }
+    // A tool word anywhere in the arguments of a command the guard cannot follow (a program
+    // string for an interpreter, a remote shell, a container image, a make variable) is never
+    // ignored: refused where the command is known to run what it is given, asked otherwise.
+    const word = args.find((w) => this.toolWordIn(w.value ?? w.tail ?? ''));
+    if (word === undefined) return;
+    const reason = `\`${base}\` is given ${clip(word.value ?? word.tail ?? '')}, which names terraform, tofu or terragrunt, and applygate cannot follow what \`${base}\` does with it; run the terraform command directly, on its own line`;
+    if (RUNS_WHAT_IT_IS_GIVEN.test(base)) this.refuse(text, reason);
+    else this.out.asks.push({ text: clip(text), reason });
+  }
+
+  /** Whether a string holds a tool word (or a configured alias) as a word of its own. */
+  private toolWordIn(s: string): boolean {
+    const names = [...TOOLS, 'opentofu', ...Object.keys(this.ctx.aliases)].map((n) =>
+      n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    );
+    return new RegExp(`(^|[^A-Za-z0-9_-])(${names.join('|')})([^A-Za-z0-9_-]|$)`).test(s);
   }
 
   /**
@@ -652,6 +699,10 @@ class Walker {
         if (typeof i !== 'number') return i;
         return { label: 'timeout', inner: args.slice(i + 1) };
       }
+      case 'mise':
+      case 'asdf':
+      case 'git':
+        return runsSubcommand(base, args);
       case 'xargs': {
         const i = optionsEnd(args, 'xargs', /^-[ELPIdnsa]$/, true);
         if (typeof i !== 'number') return i;
@@ -965,4 +1016,49 @@ function optionsEnd(
     if (takesValue.test(a)) i++;
   }
   return i;
+}
+
+/**
+ * Whether a redirection moves data in or out of a file (or feeds standard input): anything but
+ * duplicating a descriptor (`2>&1`, `>&-`) or writing to /dev/null. Such a redirection on a line
+ * that applies can change what terraform reads before it runs.
+ */
+function movesData(r: SyntaxNode): boolean {
+  if (r.type !== 'file_redirect') return true;
+  const dest = r.childForFieldName('destination');
+  if (!dest) return true;
+  if (dest.type === 'number' || dest.text === '-') return false;
+  return dest.text !== '/dev/null';
+}
+
+/**
+ * Tool managers and git subcommands that run a command they are given (a wrapper spec each):
+ * `mise exec|x [TOOL@V...] -- CMD`, `asdf exec CMD`, `git bisect run CMD`, `git rebase
+ * --exec|-x CMD` (run by a shell). Their other subcommands run nothing they are given.
+ */
+function runsSubcommand(base: string, args: Word[]): Unwrapped {
+  const v = args.map((w) => w.value);
+  if (base === 'mise' && (v[0] === 'exec' || v[0] === 'x')) {
+    const dash = v.indexOf('--');
+    if (dash < 0)
+      return { refuse: '`mise exec` without `--`: applygate cannot tell where the command starts' };
+    return { label: `mise ${v[0]}`, inner: args.slice(dash + 1) };
+  }
+  if (base === 'asdf' && v[0] === 'exec') return { label: 'asdf exec', inner: args.slice(1) };
+  if (base === 'git' && v[0] === 'bisect' && v[1] === 'run')
+    return { label: 'git bisect run', inner: args.slice(2) };
+  if (base === 'git' && v[0] === 'rebase') {
+    for (let i = 1; i < v.length; i++) {
+      const a = v[i];
+      if (a === undefined) continue;
+      if (a === '--exec' || a === '-x') {
+        const cmd = v[i + 1];
+        return cmd === undefined
+          ? { refuse: 'the command `git rebase --exec` runs is computed at run time' }
+          : { label: 'git rebase --exec', script: cmd };
+      }
+      if (a.startsWith('--exec=')) return { label: 'git rebase --exec', script: a.slice(7) };
+    }
+  }
+  return 'not-a-wrapper';
 }

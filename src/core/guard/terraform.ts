@@ -52,11 +52,38 @@ const NO_PLAN: Record<string, string> = {
 const STATE_READS = new Set(['list', 'show', 'pull']);
 const WORKSPACE_READS = new Set(['list', 'show', 'select', 'new']);
 
-/** apply/destroy options that `plan` does not take (they are about applying, not planning). */
-const APPLY_ONLY =
-  /^-(auto-approve|input|compact-warnings|json|no-color|state-out|backup|show-sensitive)(=|$)/;
-/** Options whose value is the next word when written without `=`. */
-const SPLIT_VALUE = /^-(var|var-file|target|replace|exclude|chdir)$/;
+/**
+ * The options of `apply` and `destroy`, one table. terraform parses them with Go's flag package:
+ * an option that takes a value (`value: true`) takes the next word when written without `=`
+ * (`-backup tfplan`: `tfplan` is the backup path, not a saved plan), a boolean one never does.
+ * `plan: false`: about applying, not planning, so the guard's `plan` leaves it out. An option
+ * not in the table is refused: the guard does not guess whether it takes a value.
+ */
+export const APPLY_FLAGS: Readonly<Record<string, { value: boolean; plan: boolean }>> = {
+  '-auto-approve': { value: false, plan: false },
+  '-input': { value: false, plan: false },
+  '-compact-warnings': { value: false, plan: false },
+  '-json': { value: false, plan: false },
+  '-no-color': { value: false, plan: false },
+  '-show-sensitive': { value: false, plan: false },
+  '-backup': { value: true, plan: false },
+  '-state-out': { value: true, plan: false },
+  '-state': { value: true, plan: true },
+  '-lock': { value: false, plan: true },
+  '-lock-timeout': { value: true, plan: true },
+  '-parallelism': { value: true, plan: true },
+  '-refresh': { value: false, plan: true },
+  '-refresh-only': { value: false, plan: true },
+  '-destroy': { value: false, plan: true },
+  '-var': { value: true, plan: true },
+  '-var-file': { value: true, plan: true },
+  '-target': { value: true, plan: true },
+  '-replace': { value: true, plan: true },
+  '-exclude': { value: true, plan: true },
+};
+
+/** Where a value is read from standard input or a descriptor the line may feed. */
+const STDIN_PATH = /^(-|\/dev\/(stdin|fd\/\d+)|\/proc\/[^/]+\/fd\/\d+)$/;
 
 export function classify(call: ToolCall): Effect {
   const envArgs = splitArgs(call.env.TF_CLI_ARGS);
@@ -78,8 +105,15 @@ export function classify(call: ToolCall): Effect {
   let i = 0;
   for (; i < args.length; i++) {
     const a = args[i] as string;
-    if (a.startsWith('-chdir=')) globals.push(a);
-    else if (
+    if (a.startsWith('-chdir=')) {
+      // One -chdir, resolved one way (planDir): terraform takes only one.
+      if (globals.length > 0) {
+        return { kind: 'refuse', subcommand: '', reason: '-chdir is given more than once' };
+      }
+      globals.push(a);
+    } else if (a === '-chdir' || a === '--chdir') {
+      return { kind: 'refuse', subcommand: '', reason: 'write -chdir=DIR, with the `=`' };
+    } else if (
       a === '-help' ||
       a === '-h' ||
       a === '--help' ||
@@ -92,16 +126,17 @@ export function classify(call: ToolCall): Effect {
   }
   const sub = args[i];
   const rest = args.slice(i + 1);
-  if (sub === undefined) return { kind: 'read-only', subcommand: '' };
-  if (rest.some((a) => a === '-help' || a === '-h' || a === '--help'))
-    return { kind: 'read-only', subcommand: sub };
-  if (call.moreArgs && (sub === 'apply' || sub === 'destroy' || !READ_ONLY.has(sub))) {
+  // xargs / find -exec add words at run time: with no visible subcommand they may add any.
+  if (call.moreArgs && (sub === undefined || !READ_ONLY.has(sub))) {
     return {
       kind: 'refuse',
-      subcommand: sub,
+      subcommand: sub ?? '',
       reason: 'it gets more arguments at run time (xargs, find -exec), which applygate cannot see',
     };
   }
+  if (sub === undefined) return { kind: 'read-only', subcommand: '' };
+  if (rest.some((a) => a === '-help' || a === '-h' || a === '--help'))
+    return { kind: 'read-only', subcommand: sub };
   if (READ_ONLY.has(sub)) return { kind: 'read-only', subcommand: sub };
   if (sub === 'init') {
     return rest.some((a) => /^-(migrate-state|force-copy)(=|$)/.test(a))
@@ -160,20 +195,39 @@ function applyEffect(
   let destroy = sub === 'destroy';
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
-    if (a === '-destroy' || a === '-destroy=true') {
-      destroy = true;
+    if (!a.startsWith('-') || a === '-') {
+      positional.push(a);
       continue;
     }
-    if (APPLY_ONLY.test(a)) continue;
-    if (SPLIT_VALUE.test(a)) {
-      const value = args[++i];
+    const eq = a.indexOf('=');
+    const name = (eq < 0 ? a : a.slice(0, eq)).replace(/^--/, '-');
+    const flag = APPLY_FLAGS[name];
+    if (!flag) {
+      return {
+        kind: 'refuse',
+        subcommand: sub,
+        reason: `applygate does not know the option \`${name}\` of \`${tool} ${sub}\``,
+      };
+    }
+    let value = eq < 0 ? undefined : a.slice(eq + 1);
+    if (flag.value && value === undefined) {
+      value = args[++i];
       if (value === undefined)
-        return { kind: 'refuse', subcommand: sub, reason: `${a} has no value` };
-      planArgs.push(`${a}=${value}`);
+        return { kind: 'refuse', subcommand: sub, reason: `${name} has no value` };
+    }
+    if (name === '-var-file' && value !== undefined && STDIN_PATH.test(value)) {
+      return {
+        kind: 'refuse',
+        subcommand: sub,
+        reason: `-var-file ${value} reads what the line feeds it when it runs, which applygate cannot see`,
+      };
+    }
+    if (name === '-destroy') {
+      if (value === undefined || value === 'true') destroy = true;
       continue;
     }
-    if (a.startsWith('-')) planArgs.push(a);
-    else positional.push(a);
+    if (!flag.plan) continue;
+    planArgs.push(value === undefined ? name : `${name}=${value}`);
   }
   if (positional.length > 1) {
     return {
@@ -236,29 +290,6 @@ export function splitArgs(s: string | undefined): string[] {
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   for (let m = re.exec(s); m; m = re.exec(s)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
   return out;
-}
-
-/**
- * What a command changes for the terraform commands after it in the same line: `workspace
- * select|new NAME` switches their workspace, `init` their backend and providers. The guard makes
- * its plans before the line runs, so it must know.
- */
-export function lineStateChange(
-  call: ToolCall,
-): { dir: string; workspace: string } | { dir: string; init: true } | undefined {
-  if (call.cwd === undefined) return undefined;
-  let i = 0;
-  let dir = call.cwd;
-  for (; i < call.args.length && call.args[i]?.startsWith('-chdir='); i++) {
-    dir = posix.resolve(dir, (call.args[i] as string).slice('-chdir='.length));
-  }
-  const [sub, what, ...rest] = call.args.slice(i);
-  if (sub === 'init') return { dir, init: true };
-  if (sub === 'workspace' && (what === 'select' || what === 'new')) {
-    const name = rest.find((a) => a === undefined || !a.startsWith('-'));
-    if (name !== undefined) return { dir, workspace: name };
-  }
-  return undefined;
 }
 
 /** The directory a call's plan is made in: its cwd, moved by -chdir. */
