@@ -13,6 +13,11 @@ export function repoKey(repo: { owner: string; repo: string }): string {
   return foldLogin(`${repo.owner}/${repo.repo}`);
 }
 
+/** One pull request of a repository: its work and its lock (lock.ts) are keyed by this. */
+export function pullKey(repo: { owner: string; repo: string }, pull: number): string {
+  return `${repoKey(repo)}#${pull}`;
+}
+
 /**
  * A map that keeps at most `maxEntries` entries and at most `maxWeight` in total (an entry's
  * weight: characters of a file, paths of a list), dropping the least recently used first.

@@ -30,6 +30,8 @@ import {
   type UntrustedSummary,
 } from '../core/summaries.js';
 import { statusOf } from './client.js';
+import { LockUnavailable } from './lock.js';
+import { decisionInputsDiffer } from './triggers.js';
 import type { CheckRunWrite, GateReview, GitHub, PullComment, PullInfo } from './github.js';
 import {
   alreadyPosted,
@@ -123,31 +125,79 @@ type Outcome =
   | { kind: 'config-broken'; errors: string[] };
 
 export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision | undefined> {
+  try {
+    return await gh.holding(job.pull, (held) => evaluateHeld(held, job, log));
+  } catch (err) {
+    if (!(err instanceof LockUnavailable)) throw err;
+    // Redis is configured but cannot be reached: no lock, so no decision. The check says why
+    // (written without the lock: a holder that can no longer reach Redis writes nothing).
+    const unread: Unread = { what: READS.lock() };
+    log.error({ pull: job.pull, err: err.detail }, 'applygate: Redis unavailable; not decided');
+    const target = job.head ?? (await gh.pull(job.pull).catch(() => undefined));
+    if (target) await notDecided({ gh, pull: target, job, log }, unread, undefined);
+    throw new ReadFailed(unread, err);
+  }
+}
+
+/**
+ * Compare before write: a deployment is approved or rejected (the writes that cannot be taken
+ * back) only after the comments are read once more, just before, and found unchanged since the
+ * decision read them; otherwise it is decided again from the start, at most this many times.
+ * After that the check stays written but no deployment is settled: each change has its own
+ * webhook, whose evaluation comes next (the lock) and decides from what it reads. A check or
+ * ledger written from commands that changed meanwhile is rewritten by that next evaluation, and
+ * the ledger names the newest command it considered, so verify and the guard refuse it until then.
+ */
+const MAX_DECISIONS = 3;
+
+async function evaluateHeld(gh: GitHub, job: Job, log: Log): Promise<Decision | undefined> {
   const pull = await readPull(gh, job, log);
   const ev: Evaluation = { gh, pull, job, log };
-  const outcome = await readAndDecide(ev);
-  if (outcome.kind === 'not-gated') return notGatedPull(ev, outcome.reason, outcome.config);
-  if (outcome.kind === 'config-broken') {
-    await configBroken(ev, outcome.errors);
-    return undefined;
+  for (let decisions = 1; ; decisions++) {
+    const outcome = await readAndDecide(ev);
+    if (outcome.kind === 'not-gated') return notGatedPull(ev, outcome.reason, outcome.config);
+    if (outcome.kind === 'config-broken') {
+      await configBroken(ev, outcome.errors);
+      return undefined;
+    }
+    const run: Decided = { ...ev, ...outcome };
+    const { decision } = run;
+    log.info(
+      { pull: pull.number, head: pull.headSha, state: decision.state, decisions },
+      `applygate: ${decision.summary}`,
+    );
+    await keepCheckCurrent(run);
+    for (const trigger of job.triggers ?? []) await answerCommand(run, trigger);
+    const approves = decision.state === 'approved' || decision.state === 'not-required';
+    // A waiting deployment is settled (approved or rejected) unless the decision is pending
+    // (then it gets a status report, or is rejected as superseded: not a matter of commands).
+    const settles = job.gate ? decision.state !== 'pending' : approves;
+    if (!settles) {
+      if (job.gate) await answerGate(run, job.gate);
+      return decision;
+    }
+    if (decisions >= MAX_DECISIONS) {
+      log.warn({ pull: pull.number }, 'applygate: commands keep changing; no deployment settled');
+      return decision;
+    }
+    if (await commandsChanged(run)) continue;
+    if (job.gate) await answerGate(run, job.gate);
+    else {
+      await reviewWaitingRuns(ev, {
+        state: 'approved',
+        comment: GATE.approved(decision, pull.number),
+      });
+    }
+    return decision;
   }
-  const run: Decided = { ...ev, ...outcome };
-  const { decision } = run;
-  log.info(
-    { pull: pull.number, head: pull.headSha, state: decision.state },
-    `applygate: ${decision.summary}`,
-  );
-  await keepCheckCurrent(run);
-  for (const trigger of job.triggers ?? []) await answerCommand(run, trigger);
-  if (job.gate) {
-    await answerGate(run, job.gate);
-  } else if (decision.state === 'approved' || decision.state === 'not-required') {
-    await reviewWaitingRuns(ev, {
-      state: 'approved',
-      comment: GATE.approved(decision, pull.number),
-    });
-  }
-  return decision;
+}
+
+/** Whether the comments that can change a decision differ now from those it was made from. */
+async function commandsChanged({ gh, pull, comments, log }: Decided): Promise<boolean> {
+  const now = await reading(READS.comments(), gh.comments(pull.number));
+  const changed = decisionInputsDiffer(comments, now);
+  if (changed) log.info({ pull: pull.number }, 'applygate: commands changed; deciding again');
+  return changed;
 }
 
 /** The pull request; when even it cannot be read, the head a webhook named is told why. */

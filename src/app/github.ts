@@ -6,12 +6,14 @@ import {
   RunCache,
   ContentCache,
   FilesCache,
+  pullKey,
   repoKey,
   type AppCaches,
   type ChangedFiles,
   type FileRead,
 } from './cache.js';
 import { isRateLimit, statusOf, type Octokit } from './client.js';
+import { PROCESS_LOCKS, type Fence, type PullLocks } from './lock.js';
 
 // Every GitHub read and write of the app, in one place. The client is Probot's per-event
 // Octokit, which already retries server errors, with the app's time limit per attempt and its
@@ -19,7 +21,8 @@ import { isRateLimit, statusOf, type Octokit } from './client.js';
 // caller fails closed (nothing is approved). What is remembered between events is in cache.ts:
 // file contents at a commit SHA, changed files of a base/head pair, the id of the app's check
 // run on a head, and "not a member" answers for a few minutes; each says why it cannot serve a
-// stale decision.
+// stale decision. Writes made while holding a pull request's lock (holding) first check that
+// this replica still holds it (lock.ts): one whose lease ran out writes nothing.
 
 export interface RepoRef {
   owner: string;
@@ -115,8 +118,26 @@ export class GitHub {
     private readonly caches: AppCaches,
     /** The app's id: our check runs are the ones this app created. */
     readonly appId?: number,
+    /** One evaluation per pull request at a time, across replicas with Redis (lock.ts). */
+    private readonly locks: PullLocks = PROCESS_LOCKS,
+    private readonly fence?: Fence,
   ) {
     this.key = repoKey(repo);
+  }
+
+  /**
+   * Run `work` holding pull request `number`'s lock, with a client whose every write first
+   * checks the fence (throws FenceLost or LockUnavailable instead of writing).
+   */
+  holding<T>(number: number, work: (gh: GitHub) => Promise<T>): Promise<T> {
+    return this.locks.hold(pullKey(this.repo, number), (fence) =>
+      work(new GitHub(this.octokit, this.repo, this.caches, this.appId, this.locks, fence)),
+    );
+  }
+
+  /** Before a write: still the holder of the lock, if this client was given one. */
+  private async mayWrite(): Promise<void> {
+    await this.fence?.check();
   }
 
   async pull(number: number): Promise<PullInfo> {
@@ -326,6 +347,7 @@ export class GitHub {
   }
 
   async createCheckRun(headSha: string, name: string, check: CheckRunWrite): Promise<void> {
+    await this.mayWrite();
     await this.octokit.rest.checks.create({
       ...this.repo,
       name,
@@ -335,6 +357,7 @@ export class GitHub {
   }
 
   async updateCheckRun(id: number, check: CheckRunWrite): Promise<void> {
+    await this.mayWrite();
     await this.octokit.rest.checks.update({ ...this.repo, check_run_id: id, ...checkBody(check) });
   }
 
@@ -359,6 +382,7 @@ export class GitHub {
   }
 
   async react(commentId: number, content: '+1'): Promise<void> {
+    await this.mayWrite();
     await this.octokit.rest.reactions.createForIssueComment({
       ...this.repo,
       comment_id: commentId,
@@ -367,6 +391,7 @@ export class GitHub {
   }
 
   async comment(number: number, body: string): Promise<void> {
+    await this.mayWrite();
     await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: number, body });
   }
 
@@ -402,6 +427,7 @@ export class GitHub {
 
   /** Approve, reject or report on this app's protection rule for a run's environment. */
   async reviewGate(runId: number, environment: string, review: GateReview): Promise<void> {
+    await this.mayWrite();
     await this.octokit.rest.actions.reviewCustomGatesForRun({
       ...this.repo,
       run_id: runId,

@@ -1,8 +1,9 @@
 import type { Context, Probot } from 'probot';
 import { DEFAULT_CLIENT_POLICY, harden, type ClientPolicy } from './client.js';
 import { evaluate, evaluateGate, type CommentTrigger, type Job } from './evaluate.js';
-import { createCaches, repoKey } from './cache.js';
+import { createCaches, pullKey } from './cache.js';
 import { GitHub } from './github.js';
+import { PROCESS_LOCKS, redisLocks, type PullLocks, type RedisLockOptions } from './lock.js';
 import { WorkQueue } from './queue.js';
 import { commentMayMatter } from './triggers.js';
 
@@ -23,12 +24,21 @@ export interface ApplygateOptions {
   membershipTtlMs?: number;
   /** The clock of that memory, in milliseconds (tests). Default `Date.now`. */
   now?: () => number;
+  /**
+   * Redis for the lock that lets one replica at a time decide a pull request (lock.ts).
+   * Default: `REDIS_URL`; lease and wait from `APPLYGATE_LOCK_LEASE_MS`, `APPLYGATE_LOCK_WAIT_MS`.
+   * Empty: no lock across processes (one replica only).
+   */
+  redisUrl?: string;
+  lock?: Partial<Omit<RedisLockOptions, 'log'>>;
 }
 
 export interface ApplygateApp {
   (app: Probot): void;
   /** Resolves when every queued evaluation has finished (tests, graceful shutdown). */
   settled(): Promise<void>;
+  /** Once settled: closes the connection to Redis, if any. */
+  close(): Promise<void>;
 }
 
 const RUN_ID_RE = /\/actions\/runs\/(\d+)\/deployment_protection_rule\/?$/;
@@ -97,9 +107,11 @@ export function applygate(options: ApplygateOptions = {}): ApplygateApp {
   const caches = createCaches({ membershipTtlMs: options.membershipTtlMs, now: options.now });
   const deliveries = new RecentDeliveries(options.rememberDeliveries);
   const policy: ClientPolicy = { ...DEFAULT_CLIENT_POLICY, ...options.client };
+  let locks: PullLocks = PROCESS_LOCKS;
 
   const appFn = (app: Probot): void => {
     const appId = options.appId ?? (Number(process.env['APP_ID']) || undefined);
+    locks = pullLocks(app, options);
 
     /** False (and logged) when this delivery was accepted before. */
     const firstDelivery = (context: Context): boolean => {
@@ -115,7 +127,7 @@ export function applygate(options: ApplygateOptions = {}): ApplygateApp {
     const schedule = (context: Context, work: (gh: GitHub) => Promise<unknown>): void => {
       const repo: { owner: string; repo: string } = context.repo();
       harden(context.octokit, policy);
-      const gh = new GitHub(context.octokit, repo, caches, appId);
+      const gh = new GitHub(context.octokit, repo, caches, appId, locks);
       queue.enqueue(
         `${repo.owner}/${repo.repo}`.toLowerCase(),
         async () => {
@@ -136,7 +148,7 @@ export function applygate(options: ApplygateOptions = {}): ApplygateApp {
     /** Queue an evaluation for a comment, or add it to the one already waiting for this PR. */
     const evaluateComment = (context: Context, pull: number, trigger: CommentTrigger) => {
       const { owner, repo }: { owner: string; repo: string } = context.repo();
-      const key = `${repoKey({ owner, repo })}#${pull}`;
+      const key = pullKey({ owner, repo }, pull);
       const pending = waiting.get(key);
       if (pending) {
         pending.triggers!.push(trigger);
@@ -233,7 +245,49 @@ export function applygate(options: ApplygateOptions = {}): ApplygateApp {
     });
   };
 
-  return Object.assign(appFn, { settled: () => queue.settled() });
+  return Object.assign(appFn, {
+    settled: () => queue.settled(),
+    close: async () => {
+      await queue.settled();
+      await locks.close();
+    },
+  });
+}
+
+/**
+ * The environment Probot itself is given: everything but REDIS_URL. With REDIS_URL Probot would
+ * route every GitHub call through a Redis-backed throttle (Bottleneck), and a Redis outage would
+ * then stall every call, the one that writes "not decided, Redis is down" on the check included.
+ * The app reads REDIS_URL for its lock only (pullLocks); Probot's throttle stays per process.
+ */
+export function probotEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { REDIS_URL: _lock, ...rest } = env;
+  return rest;
+}
+
+/** A positive whole number of milliseconds from the environment, else undefined. */
+function envMs(name: string): number | undefined {
+  const n = Number(process.env[name]);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The lock across replicas: Redis at REDIS_URL, or this process only (said loudly). */
+function pullLocks(app: Probot, options: ApplygateOptions): PullLocks {
+  const url = options.redisUrl ?? process.env['REDIS_URL'] ?? '';
+  if (!url) {
+    app.log.warn(
+      'applygate: REDIS_URL is not set, so pull requests are decided one at a time in this process only. Run exactly ONE replica (on Lambda: reserved concurrency 1): two replicas without Redis can leave a revoked approval approved. See docs/deploy.md.',
+    );
+    return PROCESS_LOCKS;
+  }
+  const lock = {
+    leaseMs: envMs('APPLYGATE_LOCK_LEASE_MS'),
+    waitMs: envMs('APPLYGATE_LOCK_WAIT_MS'),
+    ...options.lock,
+  };
+  const defined = Object.fromEntries(Object.entries(lock).filter(([, v]) => v !== undefined));
+  app.log.info('applygate: pull requests are locked in Redis (REDIS_URL) across replicas');
+  return redisLocks(url, { ...defined, log: app.log });
 }
 
 /** The app `probot run` loads. */

@@ -10,7 +10,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createWebMiddleware } from '@octokit/webhooks';
 import { createProbot, type Probot } from 'probot';
-import { applygate, type ApplygateApp } from './index.js';
+import { applygate, probotEnv, type ApplygateApp } from './index.js';
 
 /** An API Gateway payload 2.0 event, as API Gateway and function URLs send it. */
 export type HttpEvent = Pick<
@@ -37,7 +37,7 @@ export function createLambdaHandler(options: LambdaOptions = {}): LambdaHandler 
   let receiver: Promise<Receiver> | undefined;
   const ready = () =>
     (receiver ??= (async () => {
-      const probot = options.probot ?? createProbot();
+      const probot = options.probot ?? createProbot({ env: probotEnv() });
       await probot.load(app);
       await probot.ready();
       const path = probot.webhookPath;

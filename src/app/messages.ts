@@ -340,6 +340,8 @@ export const READS = {
   summaryRun: (runId: number) => `workflow run ${runId}, which the summary names`,
   workflowFile: (path: string) => `the workflow file ${path} (\`gate.plan_workflow\`)`,
   commitPulls: (sha: string) => `the pull requests of commit ${sha.slice(0, 7)}`,
+  lock: () =>
+    'its lock in Redis (REDIS_URL), which keeps replicas from deciding this pull request at the same time',
 } as const;
 
 function couldNotRead(unread: Unread | undefined): string {

@@ -6,10 +6,10 @@
 // accepting webhooks, every evaluation already acknowledged finishes, then the process exits.
 // Give it a stop grace period of 30 seconds or more (GitHub calls time out and retry).
 import { run } from 'probot';
-import { applygate } from './index.js';
+import { applygate, probotEnv } from './index.js';
 
 const app = applygate();
-const server = await run(app);
+const server = await run(app, { env: probotEnv() });
 
 // Probot's own SIGINT handler exits without waiting for the queue: ours replaces it.
 process.removeAllListeners('SIGINT');
@@ -34,7 +34,7 @@ async function stop(signal: string): Promise<void> {
     log(50, `applygate: could not stop the server cleanly: ${String(err)}`);
     code = 1;
   }
-  await app.settled();
+  await app.close();
   log(30, `applygate: stopped after ${Date.now() - started} ms`);
   process.exit(code);
 }

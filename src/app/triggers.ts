@@ -32,3 +32,29 @@ function looksLikeCommand(body: string): boolean {
   const first = body.split(/\r\n?|\n/).find((l) => l.trim() !== '');
   return first !== undefined && foldForComparison(first).trimStart().startsWith('/');
 }
+
+/** A comment as read from GitHub, as far as the decision's inputs go. */
+interface ReadComment {
+  id: number;
+  body: string;
+  user: { login: string; type?: string } | null;
+  updated_at?: string;
+}
+
+/**
+ * Whether two reads of a pull request's comments differ in a comment that may matter (the same
+ * pre-check as the webhooks): one added, edited (`updated_at`) or deleted. Compare before write:
+ * a decision whose commands changed since it read them is made again.
+ */
+export function decisionInputsDiffer(
+  before: readonly ReadComment[],
+  after: readonly ReadComment[],
+): boolean {
+  const versions = (comments: readonly ReadComment[]) =>
+    comments
+      .filter((c) => commentMayMatter({ comment: c }))
+      .map((c) => `${c.id}@${c.updated_at ?? ''}`)
+      .sort()
+      .join(',');
+  return versions(before) !== versions(after);
+}

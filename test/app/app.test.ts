@@ -58,7 +58,8 @@ test('1. a plan without destroys: the deployment is approved, the check is succe
   // The deployment_protection_rule.requested event, caches warm from the summary's event: config
   // and CODEOWNERS (base SHA), changed files (base and head SHAs). The check run was created by
   // that event, and an id from creating is not kept: it is found, and already says the right thing.
-  expect(h.calls()).toEqual([CALL.pull, CALL.comments, CALL.findCheck, CALL.review]);
+  // The comments are read again just before the run is approved (compare before write).
+  expect(h.calls()).toEqual([CALL.pull, CALL.comments, CALL.findCheck, CALL.comments, CALL.review]);
   expect(h.appComments()).toEqual([]);
 });
 
@@ -129,6 +130,7 @@ test('3. a code owner approves: check success, the waiting run is approved throu
     CALL.permission, // can dba-dana push? asked every time
     CALL.updateCheck,
     CALL.comment, // the reply saying what was approved
+    CALL.comments, // compare before write: unchanged, so the run is approved
     CALL.waiting(HEAD),
     CALL.pending,
     CALL.review,
@@ -318,6 +320,7 @@ test('10. no summary for the deployed SHA: rejected with the reason', async () =
     CALL.contents,
     CALL.comments,
     CALL.findCheck,
+    CALL.comments, // compare before write: a rejection cannot be taken back either
     CALL.review,
   ]);
   expect(h.checkCount()).toBe(0);
@@ -408,6 +411,7 @@ test('13a. GitHub answering 500 then 200: retried and decided', async () => {
   expect(calls.filter((c) => c.startsWith(CALL.comments))).toEqual([
     `${CALL.comments} (fault)`,
     CALL.comments,
+    CALL.comments, // compare before write
   ]);
   expect(h.check()).toMatchObject({ conclusion: 'success' });
   expect(h.runStatus(555)).toBe('queued');

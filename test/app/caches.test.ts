@@ -256,6 +256,7 @@ describe('(v) the known check run id no longer works', () => {
         CALL.findCheck,
         CALL.updateCheck,
         CALL.comment, // the reply saying what was approved
+        CALL.comments, // compare before write
         CALL.waiting(HEAD),
         CALL.pending,
         CALL.review,

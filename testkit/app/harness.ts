@@ -279,6 +279,55 @@ export class Clock {
   }
 }
 
+/**
+ * The repository of the app tests (Harness.setup, and the replicas' tests): PR #7 by alice
+ * changing db/main.tf, CODEOWNERS and config on the base.
+ */
+export function setupRepo(
+  gh: GitHubEmulator,
+  opts: { config?: string; files?: string[] } = {},
+): void {
+  gh.addRepo({ owner: OWNER, repo: REPO, defaultBranch: 'main' });
+  gh.addTeam(OWNER, 'dba', ['tom']);
+  gh.addTeam(OWNER, 'platform', ['pat']);
+  gh.addPull({
+    owner: OWNER,
+    repo: REPO,
+    number: PR,
+    title: 'Clean up duplicates',
+    user: { login: AUTHOR },
+    head: { sha: HEAD, ref: 'cleanup' },
+    base: { sha: BASE, ref: 'main' },
+    files: (opts.files ?? ['db/main.tf']).map((filename) => ({ filename, status: 'modified' })),
+  });
+  gh.setFile(OWNER, REPO, BASE, '.github/CODEOWNERS', CODEOWNERS);
+  // Who can push, as GitHub requires of code owners: the owners (dba-dana as a collaborator,
+  // the teams through their repository role) and the people the tests name, the attacker
+  // mallory included (a person with write access who is not an owner).
+  for (const login of WRITERS) gh.setCollaborator(OWNER, REPO, login, 'write');
+  gh.setTeamRepoRole(OWNER, 'dba', OWNER, REPO, 'write');
+  gh.setTeamRepoRole(OWNER, 'platform', OWNER, REPO, 'maintain');
+  if (opts.config !== undefined)
+    gh.setFile(OWNER, REPO, BASE, '.github/applygate.yml', opts.config);
+  // The plan job's runs the summaries of both heads name (summary() adds others).
+  planRun(gh, HEAD);
+  planRun(gh, HEAD2);
+}
+
+/** The emulator as the app tests use it: requests validated, the test's clock, app.yml's app. */
+export function startAppEmulator(clock: Clock): Promise<GitHubEmulator> {
+  return startEmulator({
+    validate: true,
+    now: clock.now,
+    app: {
+      id: 424242,
+      slug: 'applygate',
+      permissions: MANIFEST.default_permissions,
+      events: MANIFEST.default_events,
+    },
+  });
+}
+
 export class Harness implements Site {
   readonly owner = OWNER;
   readonly repo = REPO;
@@ -298,16 +347,7 @@ export class Harness implements Site {
    */
   static async start(opts: { app?: ApplygateOptions } = {}): Promise<Harness> {
     const clock = new Clock();
-    const gh = await startEmulator({
-      validate: true,
-      now: clock.now,
-      app: {
-        id: 424242,
-        slug: 'applygate',
-        permissions: MANIFEST.default_permissions,
-        events: MANIFEST.default_events,
-      },
-    });
+    const gh = await startAppEmulator(clock);
     const app = applygate({ appId: gh.app.id, now: () => clock.now().getTime(), ...opts.app });
     const h = new Harness(gh, app, clock);
     await h.listen();
@@ -357,32 +397,7 @@ export class Harness implements Site {
 
   /** The repository, PR #7 by alice changing db/main.tf, CODEOWNERS and config on the base. */
   setup(opts: { config?: string; files?: string[] } = {}): void {
-    const { gh } = this;
-    gh.addRepo({ owner: OWNER, repo: REPO, defaultBranch: 'main' });
-    gh.addTeam(OWNER, 'dba', ['tom']);
-    gh.addTeam(OWNER, 'platform', ['pat']);
-    gh.addPull({
-      owner: OWNER,
-      repo: REPO,
-      number: PR,
-      title: 'Clean up duplicates',
-      user: { login: AUTHOR },
-      head: { sha: HEAD, ref: 'cleanup' },
-      base: { sha: BASE, ref: 'main' },
-      files: (opts.files ?? ['db/main.tf']).map((filename) => ({ filename, status: 'modified' })),
-    });
-    gh.setFile(OWNER, REPO, BASE, '.github/CODEOWNERS', CODEOWNERS);
-    // Who can push, as GitHub requires of code owners: the owners (dba-dana as a collaborator,
-    // the teams through their repository role) and the people the tests name, the attacker
-    // mallory included (a person with write access who is not an owner).
-    for (const login of WRITERS) gh.setCollaborator(OWNER, REPO, login, 'write');
-    gh.setTeamRepoRole(OWNER, 'dba', OWNER, REPO, 'write');
-    gh.setTeamRepoRole(OWNER, 'platform', OWNER, REPO, 'maintain');
-    if (opts.config !== undefined)
-      gh.setFile(OWNER, REPO, BASE, '.github/applygate.yml', opts.config);
-    // The plan job's runs the summaries of both heads name (summary() adds others).
-    planRun(gh, HEAD);
-    planRun(gh, HEAD2);
+    setupRepo(this.gh, opts);
   }
 
   /** A waiting workflow run for `sha` (its apply job waits on the environment). */

@@ -200,7 +200,15 @@ export interface RequestLogEntry {
   response?: unknown;
   /** whether an injected fault answered or delayed it */
   fault?: boolean;
+  /**
+   * When the emulator read or changed its state for this request: a counter over all requests,
+   * in the order handlers ran (a request held by latency or a fault runs later than it came).
+   */
+  handled?: number;
 }
+
+/** Extra time before a request is handled, in milliseconds, by method and route template. */
+export type Latency = (method: string, route: string) => number;
 
 class HttpError extends Error {
   constructor(
@@ -349,6 +357,8 @@ export class GitHubEmulator {
   private nextTeamId = 7001;
   private nextRequestId = 1;
   private closed = false;
+  private latency: Latency | undefined;
+  private handledCount = 0;
 
   constructor(opts: EmulatorOptions = {}) {
     this.now = opts.now ?? (() => new Date());
@@ -909,6 +919,14 @@ export class GitHubEmulator {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /**
+   * GitHub's latency: every request waits `latency(method, route)` ms before it is handled (its
+   * effect lands then, as a slow GitHub's does). `undefined` removes it.
+   */
+  setLatency(latency: Latency | undefined): void {
+    this.latency = latency;
   }
 
   /** Return the violations recorded so far and clear them. */
@@ -1767,6 +1785,10 @@ export class GitHubEmulator {
       return error(404, 'Not Found');
     }
 
+    const wait = this.latency?.(method, match.template) ?? 0;
+    if (wait > 0) await this.sleep(wait);
+    if (this.closed) return;
+
     let token: TokenInfo | undefined;
     let jwtApp: AppInfo | undefined;
     const auth = headers['authorization'];
@@ -1791,6 +1813,7 @@ export class GitHubEmulator {
     }
 
     let result: Result;
+    entry.handled = ++this.handledCount;
     try {
       result = def.handler({ params: match.params, query, body, token, jwtApp, entry });
     } catch (err) {

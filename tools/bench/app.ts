@@ -189,8 +189,9 @@ export async function appBenchmarks(opts: AppBenchOptions = {}): Promise<Row[]> 
       10,
       '<= 10',
     ],
-    ['(c) `deployment_protection_rule.requested`, approval missing', budget.gatePending, 6, '<= 6'],
-    ['(c) `deployment_protection_rule.requested`, approved', budget.gateApproved, 6, '<= 6'],
+    // Gate v3's compare before write reads the comments once more before a run is approved.
+    ['(c) `deployment_protection_rule.requested`, approval missing', budget.gatePending, 7, '<= 7'],
+    ['(c) `deployment_protection_rule.requested`, approved', budget.gateApproved, 7, '<= 7'],
   ];
   const rows: Row[] = [];
   for (const [what, list_, max, target] of calls) {
