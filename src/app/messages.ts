@@ -7,6 +7,7 @@ import {
 } from '../core/approval/decide.js';
 import { describeApprovers, whoMayApprove, type ApprovalPolicy } from '../core/approval/policy.js';
 import { ledgerOf } from '../core/approval/record.js';
+import { policyFor } from '../core/approval/scope.js';
 import { CONFIG_PATH } from '../core/config.js';
 import { encodeLedger } from '../core/ledger.js';
 import { shortDigest } from '../core/plan/model.js';
@@ -170,6 +171,21 @@ export function whoCanApprove(
   return `nobody else under the base branch's configuration (${why}; the rule: ${rule}): add people to \`approval.approvers\` in ${codeSpan(CONFIG_PATH)} on the base branch`;
 }
 
+/**
+ * With `projects:` in the config, who may approve each project still waiting: its own owners
+ * and approvers only (an owner of another project's folder is not one of them).
+ */
+function perProjectApprovers(decision: Decision, policy: ApprovalPolicy): string[] {
+  if (policy.projects.length === 0) return [];
+  const lines = needing(decision).map((p) => {
+    const done = new Set(p.approvedBy.map((l) => `@${l}`));
+    const named = p.eligible.filter((e) => !done.has(e));
+    const rule = describeApprovers(policyFor(policy, p.name));
+    return `- ${codeSpan(p.name)}: ${named.length > 0 ? `${names(named)} (${rule})` : rule}`;
+  });
+  return lines.length > 0 ? ['**Who can approve each project:**', '', ...lines, ''] : [];
+}
+
 // ------------------------------------------------------------------------------ check run
 
 /**
@@ -214,14 +230,13 @@ function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: Owners
     );
     return out.join('\n\n');
   }
-  const required = decision.required;
   out.push(
     '| Project | Plan digest | Risk | Destroys and replaces | Approvals |',
     '| --- | --- | --- | --- | --- |',
     ...decision.projects.map(
       (p) =>
         `| ${codeSpan(p.name, { table: true })} | ${codeSpan(shortDigest(p.digest))} | ${p.level} | ${p.destroyCount} | ${
-          p.requiresApproval ? `${p.approvedBy.length} of ${required}` : 'not needed'
+          p.requiresApproval ? `${p.approvedBy.length} of ${p.required}` : 'not needed'
         } |`,
     ),
     '',
@@ -252,6 +267,7 @@ function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: Owners
       '',
       `**Who can approve:** ${whoCanApprove(decision, policy, owners)}.`,
       '',
+      ...perProjectApprovers(decision, policy),
       'To approve, comment on the pull request with this as the first line:',
       '',
       '```',

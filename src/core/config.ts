@@ -3,6 +3,7 @@ import { RULE_IDS, SEVERITIES, type Severity } from './risk/types.js';
 import { isPlainObject } from './json.js';
 import { LOGIN_OR_TEAM } from './principal.js';
 import { POLICY_SCHEMA, policyConfigProblems } from './policies/config.js';
+import { projectsConfigProblems, projectsSchema } from './projects/config.js';
 
 // `.github/applygate.yml`. The JSON Schema below is the single source of truth: the validator
 // walks it, `npm run build` publishes it as schema/applygate.schema.json for editors, and
@@ -30,6 +31,80 @@ export type Schema = {
   required?: readonly string[];
 };
 
+/** `approval`: also the shape of a project's `approval` (projects.ts), which overrides it. */
+const APPROVAL_SCHEMA = {
+  type: 'object',
+  description: 'Who must approve a risky plan before its apply environment unlocks.',
+  additionalProperties: false,
+  properties: {
+    command: {
+      type: 'string',
+      description:
+        'The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).',
+      pattern: '^/[a-z][a-z0-9-]{2,39}$',
+      default: '/approve-destroy',
+    },
+    required: {
+      type: 'integer',
+      description: 'Distinct approvers needed.',
+      minimum: 1,
+      maximum: 10,
+      default: 1,
+    },
+    codeowners: {
+      type: 'boolean',
+      description:
+        'Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).',
+      default: true,
+    },
+    approvers: {
+      type: 'array',
+      description: 'Extra users (login) or teams (@org/team) who may approve.',
+      items: { type: 'string', pattern: LOGIN_OR_TEAM },
+      maxItems: 200,
+      uniqueItems: true,
+      default: [],
+    },
+    allow_author: {
+      type: 'boolean',
+      description: 'May the pull request author approve their own destroy?',
+      default: false,
+    },
+    confirm_digest: {
+      type: 'boolean',
+      description: "The approval comment must carry the plan's short digest.",
+      default: false,
+    },
+    owner_paths: {
+      type: 'array',
+      description:
+        'When set, only code owners of changed files matching these CODEOWNERS-style patterns may approve (owners of an unrelated file such as README.md do not).',
+      items: { type: 'string', pattern: '^\\S+$' },
+      maxItems: 100,
+      uniqueItems: true,
+      default: [],
+    },
+    when: {
+      type: 'object',
+      description: 'What needs approval.',
+      additionalProperties: false,
+      properties: {
+        destroys: {
+          type: 'boolean',
+          description: 'Any delete or replace of a managed resource needs approval.',
+          default: true,
+        },
+        level: {
+          type: 'string',
+          description: 'A plan at or above this risk level needs approval.',
+          enum: [...SEVERITIES, 'never'],
+          default: 'high',
+        },
+      },
+    },
+  },
+} as const;
+
 export const CONFIG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://github.com/applygate/applygate/schema/applygate.schema.json',
@@ -39,78 +114,7 @@ export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    approval: {
-      type: 'object',
-      description: 'Who must approve a risky plan before its apply environment unlocks.',
-      additionalProperties: false,
-      properties: {
-        command: {
-          type: 'string',
-          description:
-            'The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).',
-          pattern: '^/[a-z][a-z0-9-]{2,39}$',
-          default: '/approve-destroy',
-        },
-        required: {
-          type: 'integer',
-          description: 'Distinct approvers needed.',
-          minimum: 1,
-          maximum: 10,
-          default: 1,
-        },
-        codeowners: {
-          type: 'boolean',
-          description:
-            'Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).',
-          default: true,
-        },
-        approvers: {
-          type: 'array',
-          description: 'Extra users (login) or teams (@org/team) who may approve.',
-          items: { type: 'string', pattern: LOGIN_OR_TEAM },
-          maxItems: 200,
-          uniqueItems: true,
-          default: [],
-        },
-        allow_author: {
-          type: 'boolean',
-          description: 'May the pull request author approve their own destroy?',
-          default: false,
-        },
-        confirm_digest: {
-          type: 'boolean',
-          description: "The approval comment must carry the plan's short digest.",
-          default: false,
-        },
-        owner_paths: {
-          type: 'array',
-          description:
-            'When set, only code owners of changed files matching these CODEOWNERS-style patterns may approve (owners of an unrelated file such as README.md do not).',
-          items: { type: 'string', pattern: '^\\S+$' },
-          maxItems: 100,
-          uniqueItems: true,
-          default: [],
-        },
-        when: {
-          type: 'object',
-          description: 'What needs approval.',
-          additionalProperties: false,
-          properties: {
-            destroys: {
-              type: 'boolean',
-              description: 'Any delete or replace of a managed resource needs approval.',
-              default: true,
-            },
-            level: {
-              type: 'string',
-              description: 'A plan at or above this risk level needs approval.',
-              enum: [...SEVERITIES, 'never'],
-              default: 'high',
-            },
-          },
-        },
-      },
-    },
+    approval: APPROVAL_SCHEMA,
     risk: {
       type: 'object',
       description: 'How plans are scored.',
@@ -220,6 +224,7 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    projects: projectsSchema(APPROVAL_SCHEMA),
     policies: POLICY_SCHEMA,
     bots: {
       type: 'array',
@@ -313,7 +318,7 @@ export function validateConfig(doc: unknown, file = CONFIG_PATH): ConfigResult {
       `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`,
     );
   }
-  if (errors.length === 0) errors.push(...policyConfigProblems(doc));
+  if (errors.length === 0) errors.push(...policyConfigProblems(doc), ...projectsConfigProblems(doc));
   if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
   return { ok: true, config: withDefaults(CONFIG_SCHEMA, doc) as Config };
 }

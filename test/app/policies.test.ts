@@ -4,7 +4,7 @@
  */
 import { parseConfig, type Config } from '../../src/core/config.js';
 import { decodeLedger } from '../../src/core/ledger.js';
-import { HEAD, Harness, OWNER, REPO, harnessForEachTest } from '../../testkit/app/harness.js';
+import { BASE, HEAD, Harness, OWNER, REPO, harnessForEachTest } from '../../testkit/app/harness.js';
 
 const CONFIG = [
   'policies:',
@@ -93,4 +93,66 @@ test('a policy that does not compile on the base branch: config error, nothing a
   );
   await h.gate(555);
   expect(h.reviews(555).map((r) => r.state)).not.toContain('approved');
+});
+
+describe('projects: each project approved by its own owners only', () => {
+  const PROJECTS = [
+    'projects:',
+    '  - name: network',
+    '    paths: ["infra/network/"]',
+    '  - name: db',
+    '    paths: ["infra/db/"]',
+    '    approval: { approvers: ["kate"] }',
+    '',
+  ].join('\n');
+  const OWNERS = '/infra/network/  @lena\n/infra/db/  @dba-dana\n';
+  const both = [
+    { name: 'network', plan: 'destroy' as const },
+    { name: 'db', plan: 'destroy' as const },
+  ];
+
+  async function monorepo(configText: string | undefined) {
+    h.setup({ config: configText, files: ['infra/network/main.tf', 'infra/db/main.tf'] });
+    h.gh.setFile(OWNER, REPO, BASE, '.github/CODEOWNERS', OWNERS);
+    h.waitingRun(555);
+    await h.summary('destroy', undefined, {
+      config: configText ? config(configText) : undefined,
+      projects: both,
+    });
+  }
+
+  test("without projects: the network owner's approval approves the db project too", async () => {
+    await monorepo(undefined);
+    await h.comment('lena', '/approve-destroy');
+    expect(h.check()).toMatchObject({ conclusion: 'success' });
+  });
+
+  test("with projects: the network owner's /approve-destroy does not approve db", async () => {
+    await monorepo(PROJECTS);
+    await h.comment('lena', '/approve-destroy');
+    expect(h.check()).toMatchObject({ conclusion: 'action_required' });
+    expect(h.check()!.title).toContain('db: 0/1 approvals; network: 1/1 approvals by @lena');
+    expect(h.check()!.summary).toContain("- `@lena`: project 'db': Not a code owner");
+    expect(h.check()!.summary).toContain('**Who can approve each project:**');
+    expect(h.check()!.summary).toMatch(/- `db`: `@dba-dana`, `@kate` \(/);
+    await h.gate(555);
+    expect(h.runStatus(555)).toBe('waiting');
+    expect(h.reviews(555).map((r) => r.state)).not.toContain('approved');
+
+    // kate is the db project's approver, not network's: her approval counts for db only.
+    await h.comment('kate', '/approve-destroy');
+    expect(h.check()).toMatchObject({ conclusion: 'success' });
+    expect(h.check()!.title).toContain(
+      'db: 1/1 approvals by @kate; network: 1/1 approvals by @lena',
+    );
+    expect(h.reviews(555).map((r) => r.state)).toContain('approved');
+  });
+
+  test("the db owner's approval does not approve network either", async () => {
+    await monorepo(PROJECTS);
+    await h.comment('dba-dana', '/approve-destroy');
+    expect(h.check()).toMatchObject({ conclusion: 'action_required' });
+    expect(h.check()!.title).toContain('db: 1/1 approvals by @dba-dana; network: 0/1 approvals');
+    expect(h.check()!.summary).toContain("- `@dba-dana`: project 'network': Not a code owner");
+  });
 });

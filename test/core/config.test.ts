@@ -35,6 +35,7 @@ test('a missing or empty file means the documented defaults', () => {
     },
     gate: { base_branches: [], app: '', plan_workflow: '' },
     verify: { match: 'destroys' },
+    projects: [],
     policies: [],
     bots: ['github-actions[bot]'],
     guard: { ask_level: 'medium', aliases: [] },

@@ -342,15 +342,18 @@ export function configKeyPaths(): string[] {
   return walk(ROOT, '').map(([path]) => path);
 }
 
-function walk(s: Schema, prefix: string): [string, Schema][] {
+/** A key's path, its schema, and whether its mapping requires it (a policy's `id`). */
+type Row = [string, Schema, boolean?];
+
+function walk(s: Schema, prefix: string): Row[] {
   return Object.entries(s.properties ?? {}).flatMap(([k, sub]) => {
     const path = prefix ? `${prefix}.${k}` : k;
-    return [[path, sub] as [string, Schema], ...inner(sub, path)];
+    return [[path, sub, s.required?.includes(k)] as Row, ...inner(sub, path)];
   });
 }
 
 /** The keys under a key: an object's, or those of a list's entries (`policies[].id`). */
-function inner(s: Schema, path: string): [string, Schema][] {
+function inner(s: Schema, path: string): Row[] {
   if (s.type === 'object') return walk(s, path);
   if (s.type === 'array' && s.items?.type === 'object') return walk(s.items, `${path}[]`);
   return [];
@@ -386,18 +389,20 @@ export function configReference(): string {
     out.push(`## \`${k}\``, '');
     if (s.description) out.push(s.description, '');
     // An object section's own row would repeat the paragraph above; a top-level leaf is its row.
-    const rows: [string, Schema][] = s.type === 'object' ? walk(s, k) : [[k, s], ...inner(s, k)];
+    const rows: Row[] = s.type === 'object' ? walk(s, k) : [[k, s], ...inner(s, k)];
     out.push(
       table(
         ['Key', 'Type', 'Allowed', 'Default', 'Description'],
-        rows.map(([path, sub]) => [
+        rows.map(([path, sub, required]) => [
           `\`${path}\``,
           typeName(sub),
           allowed(sub),
           sub.type === 'object'
             ? ''
             : sub.default === undefined
-              ? 'required'
+              ? required
+                ? 'required'
+                : 'the top-level value'
               : inlineCode(yamlValue(sub.default)),
           describe(path, sub),
         ]),

@@ -5,7 +5,6 @@ import type { CommentLike, TrustedSummary } from '../summaries.js';
 import { foldLogin, isBotUser, isTeam, sameLogin } from '../principal.js';
 import {
   CODEOWNERS_MAX_SIZE,
-  compilePattern,
   formatOwner,
   MAX_LISTED_FILES_TEXT,
   ownersFor,
@@ -15,6 +14,7 @@ import {
 import { parseCommand } from './command.js';
 import type { ApprovalPolicy } from './policy.js';
 import { firedOwnedPolicies, policyRoutes, type OwnedPolicy } from './policy-owners.js';
+import { allScopes, filesMatching, scopedTo } from './scope.js';
 
 // The approval decision: one pure function over what GitHub says about a pull request. The app
 // gathers the inputs (and nothing else), calls decide(), and acts on the result. Like
@@ -64,6 +64,10 @@ export interface ProjectDecision {
   level: MarkerProject['level'];
   destroyCount: number;
   requiresApproval: boolean;
+  /** Distinct approvers this project needs (its own `approval.required` under `projects:`). */
+  required: number;
+  /** Who may approve this project, as `@login` / `@org/team` (before write access). */
+  eligible: string[];
   /** Logins whose approvals count for this project, in order. */
   approvedBy: string[];
   /** The comment that carries each counted approval (the latest one per login), and when. */
@@ -132,13 +136,15 @@ export const REFUSE = {
 
 export function decide(input: ApprovalInput): Decision {
   const { policy, pull } = input;
-  const eligible = eligibleApprovers(input);
+  const eligible = [...new Set(allScopes(input).flatMap(eligibleApprovers))];
   const projects = currentProjects(input.summaries, pull.headSha);
   if (projects.length === 0) return noSummary(input, eligible);
 
-  const decisions = projects.map(({ project, since }) => projectDecision(project, since, policy));
+  const decisions = projects.map(({ project, since }) =>
+    projectDecision(project, since, scopedTo(input, project.name)),
+  );
   const { approvals, refused } = countApprovals(input, decisions);
-  for (const d of decisions) tally(d, approvals.get(d.name)!, policy.required);
+  for (const d of decisions) tally(d, approvals.get(d.name)!);
   const needing = decisions.filter((d) => d.requiresApproval);
   const state: DecisionState =
     needing.length === 0
@@ -153,7 +159,7 @@ export function decide(input: ApprovalInput): Decision {
     projects: decisions,
     refused,
     eligible,
-    summary: summaryLine(state, decisions, policy.required),
+    summary: summaryLine(state, decisions),
   };
 }
 
@@ -180,8 +186,9 @@ function noSummary(input: ApprovalInput, eligible: string[]): Decision {
 function projectDecision(
   project: MarkerProject,
   since: string,
-  policy: ApprovalPolicy,
+  scope: ApprovalInput,
 ): ProjectDecision {
+  const { policy } = scope;
   const policies = firedOwnedPolicies(project, policy.policies);
   return {
     name: project.name,
@@ -189,6 +196,8 @@ function projectDecision(
     level: project.level,
     destroyCount: project.destroyCount,
     requiresApproval: needsApproval(project, policy) || policies.length > 0,
+    required: policy.required,
+    eligible: eligibleApprovers(scope),
     approvedBy: [],
     approvals: [],
     missing: 0,
@@ -209,9 +218,12 @@ function countApprovals(
   input: ApprovalInput,
   decisions: readonly ProjectDecision[],
 ): { approvals: Map<string, Map<string, Counted>>; refused: Refusal[] } {
-  const { policy, pull } = input;
+  const { pull } = input;
   const refused: Refusal[] = [];
   const names = decisions.map((d) => d.name);
+  // Each project under its own policy and its own changed files (`projects:`; scope.ts).
+  const scopes = new Map(names.map((n) => [n, scopedTo(input, n)]));
+  const scope = (name: string) => scopes.get(name)!;
   const approvals = new Map<string, Map<string, Counted>>(names.map((n) => [n, new Map()]));
 
   for (const { comment, login, parsed, edited } of commandComments(input)) {
@@ -242,23 +254,28 @@ function countApprovals(
       refuse(REFUSE.stale(pull.headSha));
       continue;
     }
-    const who = eligibility(login, input);
+    // Why this person is no usual approver of each project (undefined: they are).
+    const whyNot = new Map(targets.map((d) => [d.name, eligibility(login, scope(d.name))]));
     // A policy's owner approves for that policy even when not a usual approver.
     const owned = (d: ProjectDecision) =>
-      isBarredAuthor(login, input) ? [] : d.policies.filter((p) => ownsWithAccess(login, p, input));
-    if (who && targets.every((d) => owned(d).length === 0)) {
-      refuse(who);
+      isBarredAuthor(login, scope(d.name))
+        ? []
+        : d.policies.filter((p) => ownsWithAccess(login, p, input));
+    const counts = (d: ProjectDecision) => !whyNot.get(d.name) || owned(d).length > 0;
+    const reasons = new Set(targets.filter((d) => !counts(d)).map((d) => whyNot.get(d.name)!));
+    if (!targets.some(counts) && reasons.size === 1) {
+      refuse([...reasons][0]!);
       continue;
     }
     for (const d of targets) {
-      const reason = bindingRefusal(comment, parsed.digest, d, policy, pull.headSha);
+      const reason = counts(d)
+        ? bindingRefusal(comment, parsed.digest, d, scope(d.name).policy, pull.headSha)
+        : whyNot.get(d.name);
       if (reason && targets.length === 1) refuse(reason);
       else if (reason && targets.length > 1) refuse(`project '${d.name}': ${reason}`);
       else {
-        const policies = owned(d).map((p) => p.id);
-        if (!who || policies.length > 0) {
-          approvals.get(d.name)!.set(login, { comment, usual: !who, policies });
-        }
+        const usual = !whyNot.get(d.name);
+        approvals.get(d.name)!.set(login, { comment, usual, policies: owned(d).map((p) => p.id) });
       }
     }
   }
@@ -266,7 +283,7 @@ function countApprovals(
 }
 
 /** Record a project's counted approvals and how many are still missing. */
-function tally(d: ProjectDecision, counted: ReadonlyMap<string, Counted>, required: number): void {
+function tally(d: ProjectDecision, counted: ReadonlyMap<string, Counted>): void {
   const all = [...counted];
   d.approvedBy = all.filter(([, c]) => c.usual).map(([login]) => login);
   d.approvals = all.map(([login, c]) => ({
@@ -277,7 +294,7 @@ function tally(d: ProjectDecision, counted: ReadonlyMap<string, Counted>, requir
   for (const p of d.policies) {
     p.approvedBy = all.filter(([, c]) => c.policies.includes(p.id)).map(([login]) => login);
   }
-  d.missing = d.requiresApproval ? Math.max(0, required - d.approvedBy.length) : 0;
+  d.missing = d.requiresApproval ? Math.max(0, d.required - d.approvedBy.length) : 0;
 }
 
 /**
@@ -454,7 +471,7 @@ export function accessToCheck(input: Omit<ApprovalInput, 'writeAccess'>): {
   const teams = new Set<string>();
   for (const login of approvalCandidates(input)) {
     for (const r of [
-      ...routes(login, input),
+      ...allScopes(input).flatMap((scope) => routes(login, scope)),
       ...input.policy.policies.flatMap((p) => policyRoutes(login, p, input.teamMembers)),
     ]) {
       if (r.kind === 'user') users.add(r.login);
@@ -483,12 +500,7 @@ export function changedFileOwners(
  * validator has already refused it).
  */
 export function relevantFiles(files: readonly string[], ownerPaths: readonly string[]): string[] {
-  if (ownerPaths.length === 0) return [...files];
-  const patterns = ownerPaths.flatMap((p) => {
-    const c = compilePattern(p);
-    return 'regex' in c ? [c.regex] : [];
-  });
-  return files.filter((f) => patterns.some((re) => re.test(f)));
+  return ownerPaths.length === 0 ? [...files] : filesMatching(files, ownerPaths);
 }
 
 /**
@@ -508,7 +520,9 @@ export function approvalCandidates(
   for (const c of commandComments(input)) {
     if (c.edited || c.parsed.type !== 'command' || c.parsed.action !== 'approve') continue;
     if (!writtenAfter(c.comment, since)) continue;
-    if (isBarredAuthor(c.login, input)) continue;
+    // The author is asked about only where some project's policy lets the author approve.
+    const policies = [input.policy, ...input.policy.projects.map((p) => p.policy)];
+    if (policies.every((policy) => isBarredAuthor(c.login, { ...input, policy }))) continue;
     out.add(c.login);
   }
   return [...out].sort();
@@ -522,8 +536,10 @@ export function teamsToResolve(
   input: Pick<ApprovalInput, 'codeowners' | 'changedFiles' | 'changedFilesTruncated' | 'policy'>,
 ): string[] {
   const teams = new Set<string>();
-  for (const o of countingOwners(input)) if (o.kind === 'team') teams.add(`${o.org}/${o.slug}`);
-  for (const p of input.policy.approvers) if (isTeam(p)) teams.add(p);
+  for (const scope of allScopes(input)) {
+    for (const o of countingOwners(scope)) if (o.kind === 'team') teams.add(`${o.org}/${o.slug}`);
+    for (const p of scope.policy.approvers) if (isTeam(p)) teams.add(p);
+  }
   for (const p of input.policy.policies) for (const o of p.owners) if (isTeam(o)) teams.add(o);
   return [...teams].sort();
 }
@@ -560,7 +576,7 @@ function eligibleApprovers(input: ApprovalInput): string[] {
   return [...out];
 }
 
-function summaryLine(state: DecisionState, projects: ProjectDecision[], required: number): string {
+function summaryLine(state: DecisionState, projects: ProjectDecision[]): string {
   if (state === 'not-required') return 'The current plan needs no approval.';
   const parts = projects
     .filter((p) => p.requiresApproval)
@@ -570,7 +586,7 @@ function summaryLine(state: DecisionState, projects: ProjectDecision[], required
         (q) =>
           `, policy ${q.id}: ${q.approvedBy.length > 0 ? `approved by ${q.approvedBy.map((l) => `@${l}`).join(', ')}` : `needs one of ${q.owners.map((o) => `@${o}`).join(', ')}`}`,
       );
-      return `${projects.length > 1 ? `${p.name}: ` : ''}${p.approvedBy.length}/${required} approvals${who}${owners.join('')}`;
+      return `${projects.length > 1 ? `${p.name}: ` : ''}${p.approvedBy.length}/${p.required} approvals${who}${owners.join('')}`;
     });
   return state === 'approved'
     ? `Approved: ${parts.join('; ')}.`

@@ -26,11 +26,40 @@ export interface ApprovalPolicy {
   when: { destroys: boolean; level: ApprovalLevel };
   /** The config's policies that have owners: one of them approves when the policy fires. */
   policies: readonly OwnedPolicy[];
+  /** Monorepo projects (`projects:`), each approved under its own policy; none by default. */
+  projects: readonly ProjectPolicy[];
+}
+
+/** A project of `projects:`: its paths (CODEOWNERS patterns) and its own approval policy. */
+export interface ProjectPolicy {
+  name: string;
+  paths: readonly string[];
+  policy: ApprovalPolicy;
 }
 
 export function approvalPolicy(
-  config: Pick<Config, 'approval'> & Partial<Pick<Config, 'policies'>>,
+  config: Pick<Config, 'approval'> & Partial<Pick<Config, 'policies' | 'projects'>>,
 ): ApprovalPolicy {
+  const projects = (config.projects ?? []).map((p) => {
+    // A project's approval holds only the keys it overrides (its schema has no defaults).
+    const own = p.approval as Partial<Config['approval']> | undefined;
+    const approval = {
+      ...config.approval,
+      ...own,
+      when: { ...config.approval.when, ...own?.when },
+    };
+    return {
+      name: p.name,
+      paths: p.paths,
+      policy: approvalPolicy({ approval, policies: config.policies }),
+    };
+  });
+  return { ...basePolicy(config), projects };
+}
+
+function basePolicy(
+  config: Pick<Config, 'approval'> & Partial<Pick<Config, 'policies'>>,
+): Omit<ApprovalPolicy, 'projects'> {
   const a = config.approval;
   return {
     command: a.command,

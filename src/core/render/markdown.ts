@@ -23,6 +23,7 @@ import {
 } from './common.js';
 import { DEFAULT_POLICY, describeApprovers, type ApprovalPolicy } from '../approval/policy.js';
 import { policyFindingId } from '../policies/index.js';
+import { policyFor } from '../approval/scope.js';
 import { factorLayout, type Flags } from './factors.js';
 import { verdict } from './verdict.js';
 import { encodeMarker, markerFor } from '../marker.js';
@@ -436,12 +437,17 @@ function approvalSection(
   multi: boolean,
   short: string,
 ): string {
-  const policy = opts.policy ?? DEFAULT_POLICY;
+  const all = opts.policy ?? DEFAULT_POLICY;
+  // Under `projects:`, this project's own policy, and only the owners of its own paths.
+  const policy = policyFor(all, p.name);
+  const paths = all.projects.find((q) => q.name === p.name)?.paths;
   const command = approvalCommand(p, { ...policy, withProject: multi }, short);
-  const who = describeApprovers(policy, {
-    quote: (t) => codeSpan(truncate(t, NAME_MAX)),
-    maxNames: APPROVERS_MAX,
-  });
+  const quote = (t: string) => codeSpan(truncate(t, NAME_MAX));
+  const who =
+    describeApprovers(policy, { quote, maxNames: APPROVERS_MAX }) +
+    (paths && policy.codeowners
+      ? `; code owners count only for this project's paths (${paths.slice(0, APPROVERS_MAX).map(quote).join(', ')})`
+      : '');
   return [
     '#### Approval required',
     '',
