@@ -38,7 +38,7 @@ test('a missing or empty file means the documented defaults', () => {
     projects: [],
     policies: [],
     bots: ['github-actions[bot]'],
-    guard: { ask_level: 'medium', aliases: [] },
+    guard: { ask_level: 'medium', aliases: [], allow_within_limits: false },
   });
 });
 
