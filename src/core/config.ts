@@ -318,7 +318,8 @@ export function validateConfig(doc: unknown, file = CONFIG_PATH): ConfigResult {
       `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`,
     );
   }
-  if (errors.length === 0) errors.push(...policyConfigProblems(doc), ...projectsConfigProblems(doc));
+  if (errors.length === 0)
+    errors.push(...policyConfigProblems(doc), ...projectsConfigProblems(doc));
   if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
   return { ok: true, config: withDefaults(CONFIG_SCHEMA, doc) as Config };
 }
