@@ -54,7 +54,13 @@ const argv = given[0] === 'help' && given[1] === 'guard' ? ['guard', '--help'] :
 const code =
   argv[0] === 'guard'
     ? await (await import('../guard/index.js')).runGuard(argv.slice(1))
-    : await runPlanCommand(argv);
+    : argv[0] === 'projects'
+      ? (await import('./projects.js')).runProjects(argv.slice(1), {
+          stdout: (t) => process.stdout.write(t),
+          stderr: (t) => process.stderr.write(t),
+          cwd: process.cwd(),
+        })
+      : await runPlanCommand(argv);
 
 /** The installed package's version: package.json sits two folders above lib/cli/index.js. */
 function packageVersion(): string | undefined {
