@@ -11,7 +11,11 @@ import { commentMayMatter } from './triggers.js';
 // evaluation and returns, so the webhook is acknowledged at once; the work runs in the queue.
 
 export interface ApplygateOptions {
-  /** The GitHub App's id, to find this app's own check runs. Default: `APP_ID`. */
+  /**
+   * The GitHub App's id, to find this app's own check runs and records. Without it (Probot's
+   * setup page, before the app exists) nothing counts as the app's own. The entries read it
+   * from `APP_ID` (appIdFrom).
+   */
   appId?: number;
   /** Time limits and rate-limit retries of GitHub calls (see client.ts). */
   client?: Partial<ClientPolicy>;
@@ -95,6 +99,16 @@ function pullJob(pr: { number: number; head: { sha: string }; html_url: string }
   };
 }
 
+/** The app id Probot's environment names (`APP_ID`), if it is a number. */
+export function appIdFrom(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const id = Number(env['APP_ID']);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * The app, with its own work queue, caches and memory of deliveries: each call builds a new one,
+ * and nothing is built at import.
+ */
 export function applygate(options: ApplygateOptions = {}): ApplygateApp {
   const queue = new WorkQueue();
   /**
@@ -109,8 +123,8 @@ export function applygate(options: ApplygateOptions = {}): ApplygateApp {
   const policy: ClientPolicy = { ...DEFAULT_CLIENT_POLICY, ...options.client };
   let locks: PullLocks = PROCESS_LOCKS;
 
+  const appId = options.appId;
   const appFn = (app: Probot): void => {
-    const appId = options.appId ?? (Number(process.env['APP_ID']) || undefined);
     locks = pullLocks(app, options);
 
     /** False (and logged) when this delivery was accepted before. */
@@ -290,5 +304,10 @@ function pullLocks(app: Probot, options: ApplygateOptions): PullLocks {
   return redisLocks(url, { ...defined, log: app.log });
 }
 
-/** The app `probot run` loads. */
-export default applygate();
+/**
+ * The app `probot run` loads: built when Probot loads it, configured by Probot's environment.
+ * (The entries server.ts and lambda.ts build theirs the same way, and keep a handle on it.)
+ */
+export default function probotRunApp(app: Probot): void {
+  applygate({ appId: appIdFrom(process.env) })(app);
+}

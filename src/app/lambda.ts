@@ -10,7 +10,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createWebMiddleware } from '@octokit/webhooks';
 import { createProbot, type Probot } from 'probot';
-import { applygate, probotEnv, type ApplygateApp } from './index.js';
+import { applygate, appIdFrom, probotEnv, type ApplygateApp } from './index.js';
 
 /** An API Gateway payload 2.0 event, as API Gateway and function URLs send it. */
 export type HttpEvent = Pick<
@@ -23,7 +23,7 @@ export type LambdaHandler = (event: HttpEvent) => Promise<HttpResult>;
 export interface LambdaOptions {
   /** Default: `createProbot()`, configured by Probot's environment variables. */
   probot?: Probot;
-  /** Default: `applygate()`. */
+  /** Default: `applygate()` with the app id of `APP_ID`. */
   app?: ApplygateApp;
 }
 
@@ -33,8 +33,10 @@ export interface LambdaOptions {
 const RECEIVE_TIMEOUT_MS = 20_000;
 
 export function createLambdaHandler(options: LambdaOptions = {}): LambdaHandler {
-  const app = options.app ?? applygate();
+  const app = options.app ?? applygate({ appId: appIdFrom(process.env) });
   let receiver: Promise<Receiver> | undefined;
+  // Set up once per execution environment; a setup that failed is not kept, so the next event
+  // tries again instead of failing for the rest of the environment's life.
   const ready = () =>
     (receiver ??= (async () => {
       const probot = options.probot ?? createProbot({ env: probotEnv() });
@@ -47,8 +49,11 @@ export function createLambdaHandler(options: LambdaOptions = {}): LambdaHandler 
         timeout: RECEIVE_TIMEOUT_MS,
       });
       // The route is API Gateway's business: whatever path reached the function is the webhook's.
-      return (event) => middleware(toRequest(event, path)) as Promise<Response | null>;
-    })());
+      return (event: HttpEvent) => middleware(toRequest(event, path)) as Promise<Response | null>;
+    })().catch((err: unknown) => {
+      receiver = undefined;
+      throw err;
+    }));
 
   return async (event) => {
     const receive = await ready();

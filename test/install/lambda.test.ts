@@ -9,6 +9,7 @@ import { sign } from '@octokit/webhooks-methods';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createProbot } from 'probot';
+import { applygate } from '../../src/app/index.js';
 import { createLambdaHandler, type LambdaHandler } from '../../src/app/lambda.js';
 import { startEmulator, type GitHubEmulator } from '../../testkit/github/emulator.js';
 import { OWNER, REPO, creatingPull, probotEnv, waitingApply } from '../../testkit/app/harness.js';
@@ -125,6 +126,25 @@ test('a signed delivery is answered only after the deployment is approved', asyn
   // Already there when the handler returned: nothing is left for a frozen function to finish.
   expect(gh.protectionReviews(OWNER, REPO, RUN).map((r) => r.state)).toEqual(['approved']);
   expect(gh.violations).toEqual([]);
+});
+
+test('a set-up that failed is tried again at the next event, not kept', async () => {
+  const app = applygate({ appId: gh.app.id });
+  let loads = 0;
+  const flaky = Object.assign(
+    (p: Parameters<typeof app>[0]) => {
+      if (++loads === 1) throw new Error('set-up failed once');
+      app(p);
+    },
+    { settled: () => app.settled(), close: () => app.close() },
+  );
+  const env = probotEnv(gh, 0, SECRET, 'fatal');
+  const h = createLambdaHandler({ probot: createProbot({ env }), app: flaky });
+  await expect(h(await delivery(gatePayload()))).rejects.toThrow('set-up failed once');
+  const result = await h(await delivery(gatePayload()));
+  expect(result.statusCode).toBe(200);
+  expect(loads).toBe(2);
+  expect(gh.protectionReviews(OWNER, REPO, RUN).map((r) => r.state)).toEqual(['approved']);
 });
 
 test('a base64-encoded body (function URLs, binary media types) is decoded before the check', async () => {
