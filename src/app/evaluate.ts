@@ -48,6 +48,7 @@ import {
   pendingNotice,
   READS,
   refusalReply,
+  runNotReviewedNote,
   undecidedCheck,
   unreadableSummaryNote,
   untrustedSummaryNote,
@@ -183,10 +184,19 @@ async function evaluateHeld(gh: GitHub, job: Job, log: Log): Promise<Decision | 
     if (await commandsChanged(run)) continue;
     if (job.gate) await answerGate(run, job.gate);
     else {
-      await reviewWaitingRuns(ev, {
-        state: 'approved',
-        comment: GATE.approved(decision, pull.number),
-      });
+      try {
+        await reviewWaitingRuns(ev, {
+          state: 'approved',
+          comment: GATE.approved(decision, pull.number),
+        });
+      } catch (err) {
+        // The decision stands; what failed is approving a run. The check says so, and the error
+        // fails the evaluation (logged, the delivery released) so the next event tries again.
+        await bestEffort(log, 'say on the check run that a waiting run is not approved', () =>
+          keepCheckCurrent(run, runNotReviewedNote(statusOf(err))),
+        );
+        throw err;
+      }
     }
     return decision;
   }
@@ -671,9 +681,10 @@ async function writeCheck(
  * The check run on the head SHA says what the decision says. A pull request that never had a
  * summary does not touch Terraform: it gets no check at all.
  */
-async function keepCheckCurrent(run: Decided): Promise<void> {
+async function keepCheckCurrent(run: Decided, note?: string): Promise<void> {
   const { decision, policy, owners, pull, anySummary, unreadableSummaries, untrusted } = run;
   const check = checkRun(decision, policy, owners, pull);
+  if (note) check.summary = `${check.summary}\n\n${note}`;
   if (decision.state === 'no-summary' && unreadableSummaries > 0) {
     check.summary = `${check.summary}\n\n${unreadableSummaryNote(unreadableSummaries)}`;
   }
@@ -829,12 +840,24 @@ async function reviewWaitingRuns({ gh, pull, log }: Evaluation, review: GateRevi
         try {
           await gh.reviewGate(run.id, environment, review);
         } catch (err) {
-          // An environment gated by someone else's rule (or a reviewer) is not ours to review.
-          log.warn({ err, run: run.id, environment }, 'applygate: could not review a waiting run');
+          // Anything else (5xx, a time-out, a rate limit, a missing permission) goes up: the
+          // run stays waiting and the next event tries again.
+          if (!notOurRule(err)) throw err;
+          log.info({ run: run.id, environment }, 'applygate: not our rule to review; left alone');
         }
       }
     }
   }
+}
+
+/**
+ * GitHub's answer when the run's environment waits for another rule (another app's, or a
+ * reviewer), not this app's: the run or its pending rule is not found (404), or the review is
+ * refused as invalid (422).
+ */
+function notOurRule(err: unknown): boolean {
+  const status = statusOf(err);
+  return status === 404 || status === 422;
 }
 
 /** The base branch's config is invalid: a failed check, and deployments rejected with why. */

@@ -390,6 +390,11 @@ export function undecidedCheck(
 }
 
 /** Why a trusted bot's summary counts for nothing: its marker cannot be read. */
+/** A waiting deployment run the decision approves, which GitHub did not let the app approve. */
+export function runNotReviewedNote(status: number | undefined): string {
+  return `**A waiting deployment is not approved yet:** GitHub did not accept applygate's approval of it${status ? ` (HTTP ${status})` : ''}, even after retrying. It stays waiting; the next event on this pull request (an approval, an updated summary, a re-run of the deployment) approves it.`;
+}
+
 export function unreadableSummaryNote(count: number): string {
   const which = count === 1 ? 'A summary comment' : `${count} summary comments`;
   return `**Why:** ${which} by the plan job ${count === 1 ? 'carries' : 'carry'} an applygate marker that cannot be read (damaged, or more than one in a comment), so no plan is known and nothing can be approved. Re-run the plan job so that it writes the summary again.`;
