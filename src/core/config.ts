@@ -168,6 +168,14 @@ export const CONFIG_SCHEMA = {
               minimum: 1,
               default: 20,
             },
+            new_projects: {
+              type: 'array',
+              description:
+                'Projects (by the name the summary gives them; `default` for a single plan) whose first deploy is due: their empty state is expected, so it is reported as `first-deploy` (low) instead of `empty-state` (high). Read from the default branch like the rest of this file, so a pull request cannot declare its own project new; remove the name once the first apply is done, or a lost state later goes unnoticed.',
+              items: { type: 'string', pattern: '^\\S+$' },
+              uniqueItems: true,
+              default: [],
+            },
           },
         },
         ignore: {

@@ -30,7 +30,7 @@ test('a missing or empty file means the documented defaults', () => {
       stateful_types: [],
       protected: [],
       mass_destroy: { count: 10, share: 0.5 },
-      empty_state: { creates: 20 },
+      empty_state: { creates: 20, new_projects: [] },
       ignore: [],
     },
     gate: { base_branches: [], app: '', plan_workflow: '' },

@@ -104,12 +104,19 @@ export const REFUSALS: readonly [string, RegExp][] = [
     /^the JSON ends early \(was the file truncated\?\): it stops at line \d+, column \d+$/,
   ],
   ['invalid JSON', /^not valid JSON at line \d+, column \d+: [a-z]/],
+  ['plan -json log', /^this is the log of `terraform plan -json` \(one JSON message per line\)/],
+  ['several plans', /^this file holds several plans one after another, as `terragrunt run-all /],
+  ['several documents', /^this file holds several JSON documents one after another, the first /],
   ['not an object', /^expected a JSON object at the top level$/],
   ['state file', /^this is a Terraform state file, not a plan; run `terraform show -json/],
   ['no format_version', /^no `format_version`: this is not the output of `terraform show -json`$/],
   ['bad format_version', /^`format_version` is .{1,60}; expected a version string such as "1\.2"$/],
   ['unsupported version', /^plan format version \d.{0,20} is not supported \(applygate reads /],
   ['state JSON', /^this is the JSON of a state \(`terraform show -json` without a plan file\)/],
+  [
+    'empty state JSON',
+    /^this is the JSON of an empty state \(`terraform show -json` without a plan /,
+  ],
   ['not a plan', /^no `planned_values` or `resource_changes`: this is not a plan$/],
   [
     'too deep',
@@ -135,7 +142,7 @@ export const REFUSALS: readonly [string, RegExp][] = [
 
 /** Refusals of files that JSON.parse rejects (or that are never handed to it). */
 const TEXT_LEVEL =
-  /^(the file is empty|this is a binary plan|this is a human-readable plan|not JSON|the JSON ends early|not valid JSON)/;
+  /^(the file is empty|this is a binary plan|this is a human-readable plan|not JSON|the JSON ends early|not valid JSON|this is the log of `terraform plan -json`|this file holds several)/;
 
 /** Longest reason we accept: the longest template with every quoted piece at its cap. */
 const REASON_MAX = 900;

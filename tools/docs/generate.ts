@@ -56,6 +56,8 @@ const PROTECTS: Readonly<Record<RuleId, string>> = {
     'The plan that destroys everything: a wrong workspace, a wrong `-var-file`, an emptied module block or a renamed resource that makes Terraform plan to tear down most of what it manages.',
   'empty-state':
     'A missing or misconfigured backend. Terraform then sees an empty state, plans to create everything again, and the duplicates it makes collide with the real resources, or a later plan against the real state destroys them.',
+  'first-deploy':
+    'Crying wolf on every new stack: a declared first deploy is listed, not escalated, so that the loud `empty-state` keeps meaning a lost state.',
   'stateful-destroy':
     'Losing data. Deleting or replacing a database, bucket, volume, queue or key deletes what is stored in it, and a replace creates a new, empty one in its place.',
   'backups-lost':

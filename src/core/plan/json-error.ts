@@ -18,7 +18,15 @@ export interface JsonSyntaxError {
   endsEarly: boolean;
   /** What is wrong, in words, without quoting the text. */
   problem: string;
+  /**
+   * When more text follows a whole JSON value: the top-level keys of that first value (up to
+   * FIRST_KEYS_MAX, each up to FIRST_KEY_MAX characters), to tell what the file is. Never shown.
+   */
+  firstKeys?: readonly string[];
 }
+
+const FIRST_KEYS_MAX = 64;
+const FIRST_KEY_MAX = 40;
 
 /** The first syntax error in `text` from `from` on (RFC 8259), or undefined if it is JSON. */
 export function findJsonSyntaxError(text: string, from = 0): JsonSyntaxError | undefined {
@@ -28,11 +36,34 @@ export function findJsonSyntaxError(text: string, from = 0): JsonSyntaxError | u
   return g.end();
 }
 
-/** The one refusal for a JSON syntax error, by the whole-file and the streaming reader alike. */
+/**
+ * The one refusal for a JSON syntax error, by the whole-file and the streaming reader alike.
+ * Several JSON documents in one file are what `terragrunt run-all show -json` and `terraform
+ * plan -json` print: those are named, with what to run instead.
+ */
 export function syntaxErrorReason(e: JsonSyntaxError): string {
+  const what = e.firstKeys ? severalDocuments(e.firstKeys) : undefined;
+  if (what) return what;
   return e.endsEarly
     ? `the JSON ends early (was the file truncated?): it stops at line ${e.line}, column ${e.column}`
     : `not valid JSON at line ${e.line}, column ${e.column}: ${e.problem}`;
+}
+
+/** Keys that only a plan's top level has. */
+const PLAN_KEYS = ['resource_changes', 'planned_values', 'output_changes', 'resource_drift'];
+
+/** What a file of several JSON documents is, from the first one's top-level keys. */
+function severalDocuments(keys: readonly string[]): string | undefined {
+  if (keys.includes('@level') || keys.includes('@message')) {
+    return 'this is the log of `terraform plan -json` (one JSON message per line), not a plan: save the plan with `terraform plan -out plan.out`, then give applygate the output of `terraform show -json plan.out`';
+  }
+  if (keys.includes('format_version') && keys.some((k) => PLAN_KEYS.includes(k))) {
+    return 'this file holds several plans one after another, as `terragrunt run-all show -json` prints them, with nothing saying which unit each belongs to: write one plan per unit with `terragrunt run-all plan --terragrunt-json-out-dir plans` (`terragrunt run --all plan --json-out-dir plans` in Terragrunt 0.73 and later), then pass each as a project: `applygate check vpc=plans/vpc/tfplan.json app=plans/app/tfplan.json`';
+  }
+  if (keys.includes('format_version') || (keys.includes('lineage') && keys.includes('serial'))) {
+    return 'this file holds several JSON documents one after another, the first of them not a plan (a state?): applygate reads one plan per file, the output of `terraform show -json plan.out`';
+  }
+  return undefined;
 }
 
 /** JSON whitespace (RFC 8259): space, tab, line feed, carriage return. */
@@ -96,6 +127,9 @@ export class JsonGrammar {
   private place = P.Value;
   private tok = T.None;
   private strIsKey = false;
+  /** Offset where the current key's text starts, when it is a key of the first top-level value. */
+  private keyAt = -1;
+  private readonly firstKeys: string[] = [];
   private hex = 0;
   private word = '';
   private wordAt = 0;
@@ -211,7 +245,10 @@ export class JsonGrammar {
       case P.After: {
         const top = this.stack[this.stack.length - 1];
         if (top === undefined) {
-          return !this.failAt(this.here(at), 'there is more text after the end of the JSON');
+          const e = this.failAt(this.here(at), 'there is more text after the end of the JSON');
+          // Another object follows: several documents in one file, not stray text.
+          if (c === 0x7b) e.firstKeys = this.firstKeys;
+          return false;
         }
         const close = top === OBJECT ? 0x7d : 0x5d;
         if (c === 0x2c) this.place = top === OBJECT ? P.Key : P.Value;
@@ -232,6 +269,9 @@ export class JsonGrammar {
         this.tok = T.Str;
         this.strIsKey = true;
         this.place = P.Colon;
+        // Keys of the first value's top level: what the file is when more JSON follows it.
+        this.keyAt =
+          this.stack.length === 1 && this.firstKeys.length < FIRST_KEYS_MAX ? at + 1 : -1;
         return true;
       case P.Colon:
         if (c !== 0x3a) return !this.failAt(this.here(at), "expected ':' after a property name");
@@ -253,6 +293,7 @@ export class JsonGrammar {
           const c = text.charCodeAt(i);
           if (c === 0x22) {
             this.tok = T.None;
+            if (this.strIsKey && this.keyAt >= 0) this.noteKey(text, this.keyAt - base, i);
             return i + 1;
           }
           if (c === 0x5c) {
@@ -343,6 +384,12 @@ export class JsonGrammar {
       default:
         return i;
     }
+  }
+
+  /** Keep `text[from, to)` as a top-level key, when it lies in this piece of text. */
+  private noteKey(text: string, from: number, to: number): void {
+    if (from >= 0 && to - from <= FIRST_KEY_MAX) this.firstKeys.push(text.slice(from, to));
+    this.keyAt = -1;
   }
 
   private fail(m: Mark, problem: string): number {

@@ -145,6 +145,14 @@ function planFromJson(doc: unknown, file: string): Plan {
       'this is the JSON of a state (`terraform show -json` without a plan file), not a plan; run `terraform show -json plan.out`',
     );
   }
+  if (
+    !looksLikePlan &&
+    Object.keys(doc).every((k) => k === 'format_version' || k === 'terraform_version')
+  ) {
+    refuse(
+      'this is the JSON of an empty state (`terraform show -json` without a plan file prints only the version then), not a plan; run `terraform show -json plan.out` on a saved plan',
+    );
+  }
   if (!looksLikePlan) {
     refuse('no `planned_values` or `resource_changes`: this is not a plan');
   }

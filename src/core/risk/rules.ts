@@ -29,7 +29,8 @@ export interface Rule {
   title: string;
   /** When the rule fires, for the rules reference. */
   description: string;
-  evaluate(plan: Plan, config: Config): Omit<Finding, 'id' | 'severity'>[];
+  /** `project` is the name the summary gives the plan (`default` for a single plan). */
+  evaluate(plan: Plan, config: Config, project: string): Omit<Finding, 'id' | 'severity'>[];
 }
 
 /** Below this many destroys the share threshold stays quiet: 1 of 2 is not `terraform destroy`. */
@@ -177,13 +178,29 @@ export const RULES: readonly Rule[] = [
     severity: 'high',
     title: 'State looks missing',
     description:
-      'The prior state holds no managed resources while the plan creates at least `risk.empty_state.creates` resources.',
-    evaluate: (plan, config) => {
-      const creates = managed(plan).filter((c) => c.kind === 'create').length;
-      if (plan.priorStateResources > 0 || creates < config.risk.empty_state.creates) return [];
+      'The prior state holds no managed resources while the plan creates at least `risk.empty_state.creates` resources, and the project is not listed in `risk.empty_state.new_projects`. A first deploy and a lost state look the same in a plan; the sentence says how to tell them apart.',
+    evaluate: (plan, config, project) => {
+      const creates = emptyStateCreates(plan, config);
+      if (creates === 0 || config.risk.empty_state.new_projects.includes(project)) return [];
       return [
         {
-          message: `The state is empty but the plan creates ${creates} resources: the state looks missing. Is the backend configured, and is this the right workspace? Applying would create a second copy of everything; a later plan against the real state could then destroy it.`,
+          message: `The state is empty but the plan creates ${creates} resources: the state looks missing (backend not configured, wrong workspace), unless this is the first deploy of a new project. To tell them apart: if this project was ever applied (its resources exist in the cloud console, or \`terraform state list\` with the team's backend lists them), the state is missing; do not apply, or everything is created a second time and a later plan against the real state could destroy it. If the project is really new, declare it with \`risk.empty_state.new_projects: [${project}]\` in the config on the default branch.`,
+        },
+      ];
+    },
+  },
+  {
+    id: 'first-deploy',
+    severity: 'low',
+    title: 'First deploy of a new project',
+    description:
+      'The prior state is empty and the plan creates at least `risk.empty_state.creates` resources, in a project the config declares new (`risk.empty_state.new_projects`): the expected first deploy, listed so that a reviewer still sees it.',
+    evaluate: (plan, config, project) => {
+      const creates = emptyStateCreates(plan, config);
+      if (creates === 0 || !config.risk.empty_state.new_projects.includes(project)) return [];
+      return [
+        {
+          message: `First deploy of ${project}, which the config declares new (risk.empty_state.new_projects): the state is empty and the plan creates ${creates} resources. If this project was applied before, its state is missing: do not apply. After this apply, remove ${project} from new_projects so that a lost state is caught again.`,
         },
       ];
     },
@@ -532,6 +549,12 @@ export const RULES: readonly Rule[] = [
     },
   },
 ];
+
+/** Creates over an empty state that reach `risk.empty_state.creates`, else 0. */
+function emptyStateCreates(plan: Plan, config: Config): number {
+  const creates = managed(plan).filter((c) => c.kind === 'create').length;
+  return plan.priorStateResources > 0 || creates < config.risk.empty_state.creates ? 0 : creates;
+}
 
 /** Openings to the internet each created or changed resource adds (already open stays quiet). */
 function newOpenings(plan: Plan): { c: ResourceChange; openings: Opening[] }[] {

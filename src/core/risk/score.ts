@@ -53,7 +53,7 @@ export function levelOfScore(score: number): Level {
 export function assess(plan: Plan, config: Config, project = 'default'): Assessment {
   const ignored = new Set(config.risk.ignore);
   const builtin: Finding[] = RULES.filter((r) => !ignored.has(r.id)).flatMap((r) =>
-    r.evaluate(plan, config).map((f) => ({ id: r.id, severity: r.severity, ...f })),
+    r.evaluate(plan, config, project).map((f) => ({ id: r.id, severity: r.severity, ...f })),
   );
   const findings = [
     ...builtin,

@@ -9,6 +9,7 @@ export const RULE_IDS = [
   'plan-incomplete',
   'mass-destroy',
   'empty-state',
+  'first-deploy',
   'stateful-destroy',
   'backups-lost',
   'protected-address',
