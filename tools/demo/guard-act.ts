@@ -44,6 +44,9 @@ export async function agentDestroyAct(io: ActIo, n: string, apiUrl: string): Pro
           GIT_COMMITTER_EMAIL: 'agent@example.com',
         },
       });
+    // The repository's config names the team's applygate app: only its record can approve.
+    mkdirSync(join(repo, '.github'));
+    writeFileSync(join(repo, '.github/applygate.yml'), 'gate:\n  app: applygate\n');
     git('init', '-q');
     git('commit', '-q', '--allow-empty', '-m', 'clean up duplicates');
     git('remote', 'add', 'origin', 'https://github.com/acme/infra.git');

@@ -18,6 +18,7 @@ import {
   OWNER,
   PR,
   REPO,
+  planRun,
 } from '../../testkit/app/harness.js';
 import { issueCommentPayload } from '../../testkit/app/payloads.js';
 import { run as cli, type CliIo } from '../../src/cli/main.js';
@@ -195,7 +196,12 @@ async function action(
   const before = new Map(h.gh.comments(OWNER, REPO, pr).map((c) => [c['id'], c['updated_at']]));
   h.clock.tick();
   const payload = pullPayload(h, pr, headSha);
+  // The plan job's workflow run, as GitHub lists it: the summary names it, and the app trusts a
+  // summary only from a pull_request run on the same head.
+  const pull = h.gh.pull(OWNER, REPO, pr) as { head: { ref: string } };
+  const runId = planRun(h.gh, headSha, { ref: pull.head.ref });
   const result = await runAction({
+    runId,
     inputs: { 'github-token': TOKEN, ...inputs },
     apiUrl: h.gh.url,
     event: { name: 'pull_request', payload },
