@@ -110,9 +110,20 @@ describe('guard install claude', () => {
   });
 
   test('the guard answers before Claude Code stops waiting', () => {
-    expect(GUARD_TIMEOUT).toBeLessThan(HOOK_TIMEOUT);
-    expect(HOOK_COMMAND).toContain(`--timeout ${GUARD_TIMEOUT}`);
-    expect(HOOK_COMMAND).toMatch(/\|\| exit 2$/);
+    // Read back what install writes: the hook's own time limit (Claude Code's, seconds) and the
+    // one the command gives the guard must leave the guard time to answer first.
+    const file = join(tmp(), 'settings.json');
+    installClaude(file);
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as {
+      hooks: { PreToolUse: { hooks: { command: string; timeout: number }[] }[] };
+    };
+    const entries = settings.hooks.PreToolUse.flatMap((m) => m.hooks);
+    expect(entries).toHaveLength(1);
+    const [entry] = entries;
+    const guardSeconds = Number(/--timeout (\d+)\b/.exec(entry!.command)?.[1]);
+    expect(guardSeconds).toBeGreaterThan(0);
+    expect(entry!.timeout).toBeGreaterThan(guardSeconds);
+    expect(entry!.command).toMatch(/\|\| exit 2$/);
   });
 
   test('docs/guard.md shows exactly what install writes', () => {

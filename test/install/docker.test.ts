@@ -136,7 +136,7 @@ if (!daemon)
   );
 
 dockerTest(
-  'docker build: the real image answers /ping as a non-root user',
+  'docker build: the real image runs as a non-root user (id -u inside it is not 0)',
   async () => {
     const tag = `applygate-app-test:${process.pid}`;
     execFileSync('docker', ['build', '-q', '-t', tag, repoRoot], { stdio: 'pipe' });
