@@ -160,25 +160,28 @@ describe('verifyProject', () => {
       /destroys added: delete aws_s3_bucket\.logs, gone: delete aws_db_instance\.main/,
     );
     const forged = { ...lists, destroys: ['delete nothing.real'] };
-    expect(verifyProject(other, ledgerOf(approved), 'destroys', forged).message).toMatch(
-      /the destroys differ from the approved ones \(now: delete aws_s3_bucket\.logs\)/,
-    );
+    expect(verifyProject(other, ledgerOf(approved), 'destroys', forged)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(
+        /the destroys differ from the approved ones \(now: delete aws_s3_bucket\.logs\)/,
+      ),
+    });
   });
   test('a higher level than approved fails; not approved fails; a plan needing nothing passes alone', () => {
+    const fails = (message: RegExp) => ({ ok: false, message: expect.stringMatching(message) });
+    expect(verifyProject(approved, ledgerOf(approved, { level: 'low' }), 'destroys')).toMatchObject(
+      fails(/the level rose from low \(approved\) to critical/),
+    );
     expect(
-      verifyProject(approved, ledgerOf(approved, { level: 'low' }), 'destroys').message,
-    ).toMatch(/the level rose from low \(approved\) to critical/);
-    expect(
-      verifyProject(approved, ledgerOf(approved, { state: 'pending', approvals: [] }), 'destroys')
-        .message,
-    ).toMatch(/not approved for it \(ledger state: pending\)/);
+      verifyProject(approved, ledgerOf(approved, { state: 'pending', approvals: [] }), 'destroys'),
+    ).toMatchObject(fails(/not approved for it \(ledger state: pending\)/));
     expect(
       verifyProject(
         approved,
         { ...ledgerOf(approved), projects: [{ ...ledgerOf(approved).projects[0]!, name: 'net' }] },
         'destroys',
-      ).message,
-    ).toMatch(/has no project 'db' \(projects: net\)/);
+      ),
+    ).toMatchObject(fails(/has no project 'db' \(projects: net\)/));
     const harmless = project([rc({ address: 'aws_sns_topic.t', actions: ['create'], after: {} })]);
     expect(verifyProject(harmless, undefined, 'destroys')).toMatchObject({ ok: true });
   });
