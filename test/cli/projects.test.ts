@@ -84,7 +84,7 @@ function rootsAfter(changes: Record<string, string | null>): { path: string; kin
 const tf = (path: string) => ({ path, kind: 'terraform' });
 const tg = (path: string) => ({ path, kind: 'terragrunt' });
 
-test.each([
+test.each<{ name: string; changes: Record<string, string | null>; want: unknown[] }>([
   {
     name: 'a nested module: its users, their users, and the unit that sources it',
     changes: { 'modules/rds/main.tf': 'resource "aws_db_instance" "this" { x = 1 }\n' },
