@@ -50,12 +50,7 @@ export const trustAnyoneWithOrg = () =>
     }),
   );
 
-/**
- * A CI deploy role trusting an OIDC issuer, with `sub` as given (none: absent). GitHub's claim
- * keys (`token.actions.githubusercontent.com:sub`) carry the word "token", so the reader redacts
- * their values as secrets: a GitHub `sub` pattern cannot be read from a plan (only its absence
- * can). GitLab's (`gitlab.com:sub`) can.
- */
+/** A CI deploy role trusting an OIDC issuer (GitHub Actions by default), with `sub` as given (none: absent). */
 export const oidcRole = (sub: string | undefined, issuer = 'token.actions.githubusercontent.com') =>
   inStack(
     create('aws_iam_role.deploy', {

@@ -70,6 +70,13 @@ const secretNames = new Map<string, boolean>();
 const NOT_SECRET = new Set(['http_tokens']);
 
 /**
+ * GitHub Actions' OIDC claim keys in trust policies (`token.actions.githubusercontent.com:sub`):
+ * the issuer's host holds the word "token", but the values are repository and branch patterns,
+ * which the broad-access rule must read (`repo:*` lets every repository on GitHub in).
+ */
+const OIDC_CLAIM = /^token\.actions\.githubusercontent\.com:[a-z_]+$/;
+
+/**
  * Every word and pair above contains one of these, and splitting a name into words only removes
  * substrings: a name without any of them names no secret. Most names tested are the values of
  * `name` keys (isSecretPair), unique per resource, so this test, not the cache, is what they cost.
@@ -77,7 +84,7 @@ const NOT_SECRET = new Set(['http_tokens']);
 const MAYBE_SECRET_NAME = /pass|pwd|secret|token|credential|key|string/i;
 
 function namesSecret(name: string): boolean {
-  if (NOT_SECRET.has(name) || !MAYBE_SECRET_NAME.test(name)) return false;
+  if (NOT_SECRET.has(name) || OIDC_CLAIM.test(name) || !MAYBE_SECRET_NAME.test(name)) return false;
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2') // camelCase
     .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2') // DBPassword

@@ -64,6 +64,12 @@ describe('access: policy documents and role names are read (broad-access, high)'
     expect(about(gen(s.oidcRole(undefined)), 'broad-access')[0]!.message).toMatch(
       /no condition on the subject \(token\.actions\.githubusercontent\.com:sub\)/,
     );
+    expect(about(gen(s.oidcRole('repo:*')), 'broad-access')[0]!.message).toMatch(
+      /subject matches "repo:\*": that pattern matches every repository/,
+    );
+    expect(about(gen(s.oidcRole('repo:acme/infra:ref:refs/heads/main')), 'broad-access')).toEqual(
+      [],
+    );
     expect(
       about(gen(s.oidcRole('project_path:*', 'gitlab.com')), 'broad-access')[0]!.message,
     ).toMatch(/matches every repository/);
