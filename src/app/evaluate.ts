@@ -13,6 +13,7 @@ import {
   approvalCandidates,
   decide,
   notGated,
+  wasEdited,
   teamsToResolve,
   type Decision,
 } from '../core/approval/decide.js';
@@ -22,6 +23,7 @@ import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/c
 import { LEDGER_CHECK_NAME as CHECK_NAME } from '../core/ledger.js';
 import { mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
+import { codeSpan } from '../core/render/index.js';
 import { provenanceProblem } from '../core/provenance.js';
 import {
   isTrustedAuthor,
@@ -32,8 +34,16 @@ import {
 import { statusOf } from './client.js';
 import { LockUnavailable } from './lock.js';
 import { decisionInputsDiffer } from './triggers.js';
-import type { CheckRunWrite, GateReview, GitHub, PullComment, PullInfo } from './github.js';
+import type {
+  CheckRunSummary,
+  CheckRunWrite,
+  GateReview,
+  GitHub,
+  PullComment,
+  PullInfo,
+} from './github.js';
 import {
+  recordedSummaries,
   alreadyPosted,
   approvalReply,
   editedSummaries,
@@ -117,6 +127,10 @@ interface Decided extends Evaluation {
   unreadableSummaries: number;
   /** Summaries of the head by a `bots` login that are not trusted, and why (the check says). */
   untrusted: UntrustedSummary<PullComment>[];
+  /** The head's summary versions seen written by the plan job, recorded in the check run. */
+  seen: string[];
+  /** The check run as read in this evaluation (null: none), when it was read. */
+  check: CheckRunSummary | null | undefined;
 }
 
 /** What the reads lead to: a decision, or one of the two ways there is none to make. */
@@ -229,6 +243,7 @@ async function readPull(gh: GitHub, job: Job, log: Log): Promise<PullInfo> {
 async function readAndDecide(ev: Evaluation): Promise<Outcome> {
   const { gh, pull, job, log } = ev;
   let comments: PullComment[] | undefined;
+  let seen: string[] | undefined;
   try {
     let config: Awaited<ReturnType<typeof readConfig>>;
     [config, comments] = await Promise.all([
@@ -251,10 +266,13 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
     const current = comments.filter((c) => !edited.has(editedSummaryKey(c)));
     const read = readSummaries(current, config.config.bots);
     const { unreadable } = read;
-    const proven = await checkProvenance(ev, read.summaries, config.config);
+    const versions = await judgeVersions(ev, read.summaries);
+    seen = versions.seen;
+    const proven = await checkProvenance(ev, versions.trusted, config.config);
     const summaries = proven.trusted;
     const untrusted = [
       ...read.untrusted.filter((u) => u.marker.headSha === pull.headSha),
+      ...versions.untrusted,
       ...proven.untrusted,
     ];
     const hasSummary = summaries.some((s) => s.marker.headSha === pull.headSha);
@@ -291,9 +309,11 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
       anySummary: summaries.length > 0 || untrusted.length > 0,
       unreadableSummaries: unreadable,
       untrusted,
+      seen,
+      check: versions.check,
     };
   } catch (err) {
-    await notDecided(ev, unreadOf(err), comments);
+    await notDecided(ev, unreadOf(err), comments, seen);
     throw err;
   }
 }
@@ -494,6 +514,63 @@ async function distrustEditedSummaries(
 }
 
 /**
+ * Summaries of the head in a version the app saw the plan job write; the others, with why.
+ * GitHub's REST API does not say who last edited a comment, and `github-actions[bot]` writes the
+ * summary again in place on every push, so a version counts only when the app saw it written:
+ * unedited (`updated_at` is `created_at`), or reported now by an `issue_comment.edited` webhook
+ * whose sender is the comment's author, or recorded as such in the app's own check run on the
+ * head by an earlier evaluation (only this app can write it; every replica and restart reads it
+ * back). Anything else changed while the app was not listening (down, or the webhook lost): it
+ * counts as an edit. The check run is read only when a version needs it. The versions seen are
+ * returned for the check run's record; summaries of other heads pass through.
+ */
+async function judgeVersions(
+  { gh, pull, job }: Evaluation,
+  summaries: readonly TrustedSummary<PullComment>[],
+): Promise<{
+  trusted: TrustedSummary<PullComment>[];
+  untrusted: UntrustedSummary<PullComment>[];
+  seen: string[];
+  check: CheckRunSummary | null | undefined;
+}> {
+  const live = new Set(
+    (job.triggers ?? [])
+      .filter((t) => t.action === 'edited' && t.sender && t.author && sameLogin(t.sender, t.author))
+      .map((t) => editedSummaryKey({ id: t.commentId, updated_at: t.updatedAt })),
+  );
+  const out = {
+    trusted: [] as TrustedSummary<PullComment>[],
+    untrusted: [] as UntrustedSummary<PullComment>[],
+    seen: [] as string[],
+    check: undefined as CheckRunSummary | null | undefined,
+  };
+  let recorded: Set<string> | undefined;
+  for (const s of summaries) {
+    if (s.marker.headSha !== pull.headSha) {
+      out.trusted.push(s);
+      continue;
+    }
+    const key = editedSummaryKey(s.comment);
+    let saw = !wasEdited(s.comment) || live.has(key);
+    if (!saw) {
+      if (recorded === undefined) {
+        out.check =
+          (await reading(READS.check(), gh.findCheckRun(pull.headSha, CHECK_NAME))) ?? null;
+        recorded = recordedSummaries(out.check?.text ?? null);
+      }
+      saw = recorded.has(key);
+    }
+    if (saw) {
+      out.seen.push(key);
+      out.trusted.push(s);
+    } else {
+      out.untrusted.push({ ...s, reason: notSeenReason(s.comment) });
+    }
+  }
+  return out;
+}
+
+/**
  * The summaries of the head whose marker names the workflow run that wrote them, and that run
  * is this head's plan job (core/provenance.ts); the others, with why. Summaries of other heads
  * decide nothing and are passed through. With `gate.plan_workflow`, the workflow file at the
@@ -544,6 +621,11 @@ async function checkProvenance(
     else trusted.push(s);
   }
   return { trusted, untrusted };
+}
+
+/** Why a summary version the app did not see the plan job write counts as an edit. */
+function notSeenReason(c: Pick<PullComment, 'updated_at'>): string {
+  return `it was changed at ${codeSpan(c.updated_at ?? '')} and applygate did not see the plan job write that version (its edit reached the app through no webhook: the app was down, or the delivery was lost), so it counts as an edit; a re-run with \`comment: on-change\` leaves an unchanged summary as it is, so push a commit (or re-run with \`comment: always\`)`;
 }
 
 async function readConfig(gh: GitHub, baseSha: string) {
@@ -661,9 +743,11 @@ async function writeCheck(
   { gh, pull }: { gh: GitHub; pull: CheckTarget },
   check: CheckRunWrite,
   create: boolean,
+  /** The check run as this evaluation read it (null: there was none), if it did. */
+  read?: CheckRunSummary | null,
 ): Promise<void> {
-  if (await gh.updateKnownCheckRun(pull.headSha, CHECK_NAME, check)) return;
-  const existing = await gh.findCheckRun(pull.headSha, CHECK_NAME);
+  if (read === undefined && (await gh.updateKnownCheckRun(pull.headSha, CHECK_NAME, check))) return;
+  const existing = read === undefined ? await gh.findCheckRun(pull.headSha, CHECK_NAME) : read;
   if (!existing) {
     if (create) await gh.createCheckRun(pull.headSha, CHECK_NAME, check);
     return;
@@ -683,7 +767,7 @@ async function writeCheck(
  */
 async function keepCheckCurrent(run: Decided, note?: string): Promise<void> {
   const { decision, policy, owners, pull, anySummary, unreadableSummaries, untrusted } = run;
-  const check = checkRun(decision, policy, owners, pull);
+  const check = checkRun(decision, policy, owners, pull, run.seen);
   if (note) check.summary = `${check.summary}\n\n${note}`;
   if (decision.state === 'no-summary' && unreadableSummaries > 0) {
     check.summary = `${check.summary}\n\n${unreadableSummaryNote(unreadableSummaries)}`;
@@ -694,6 +778,7 @@ async function keepCheckCurrent(run: Decided, note?: string): Promise<void> {
     run,
     check,
     decision.state !== 'no-summary' || anySummary || unreadableSummaries > 0,
+    run.check,
   );
 }
 
@@ -707,6 +792,7 @@ async function notDecided(
   ev: Omit<Evaluation, 'pull'> & { pull: CheckTarget },
   unread: Unread | undefined,
   comments: readonly PullComment[] | undefined,
+  seen?: readonly string[],
 ): Promise<void> {
   ev.log.warn(
     { pull: ev.pull.number, unread: unread?.what },
@@ -715,7 +801,7 @@ async function notDecided(
   const mayMatter =
     ev.job.gate !== undefined || !comments || comments.some((c) => mentionsMarker(c.body));
   try {
-    await writeCheck(ev, undecidedCheck(unread, ev.pull), mayMatter);
+    await writeCheck(ev, undecidedCheck(unread, ev.pull, seen), mayMatter);
   } catch (err) {
     ev.log.error({ err }, 'applygate: could not write the check run either; nothing approved');
   }

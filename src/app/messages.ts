@@ -197,6 +197,7 @@ export function checkRun(
   policy: ApprovalPolicy,
   owners: OwnersNote,
   pull: PullInfo,
+  seen: readonly string[] = [],
 ): CheckRunWrite {
   const ledger = ledgerOf(decision, pull);
   const conclusion =
@@ -209,7 +210,7 @@ export function checkRun(
     conclusion,
     title: truncate(decision.summary, 200),
     summary: truncate(checkSummary(decision, policy, owners), CHECK_SUMMARY_MAX),
-    text: checkText(pull, ledger ? encodeLedger(ledger) : undefined),
+    text: checkText(pull, ledger ? encodeLedger(ledger) : undefined, seen),
     detailsUrl: pull.htmlUrl,
   };
 }
@@ -300,10 +301,35 @@ function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: Owners
 
 /**
  * The check run's output text: which pull request wrote it (a check run is per commit, and only
- * this app can write its own, so the line is trusted) and the ledger line, if any.
+ * this app can write its own, so the lines are trusted), the ledger line, if any, and the
+ * versions of the head's summaries the app saw the plan job write (recordedSummaries).
  */
-function checkText(pull: Pick<PullInfo, 'number'>, ledger?: string): string {
-  return [tag('check', `pull=${pull.number.toString(16)}`), ...(ledger ? [ledger] : [])].join('\n');
+function checkText(
+  pull: Pick<PullInfo, 'number'>,
+  ledger?: string,
+  seen: readonly string[] = [],
+): string {
+  const versions = seen.filter((k) => SEEN_KEY_RE.test(k)).slice(-SEEN_MAX);
+  return [
+    tag('check', `pull=${pull.number.toString(16)}`),
+    ...(ledger ? [ledger] : []),
+    ...(versions.length ? [`<!-- applygate-app summaries ${versions.join(' ')} -->`] : []),
+  ].join('\n');
+}
+
+/** One summary version as editedSummaryKey writes it: decimal id, `@`, GitHub's timestamp. */
+const SEEN_KEY_RE = /^\d{1,16}@\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+/** A head has a summary per project at most: more than this is not recorded. */
+const SEEN_MAX = 100;
+
+/**
+ * The summary versions (editedSummaryKey) this app recorded in its own check run as written by
+ * the plan job: the record that lets a later evaluation, on any replica or after a restart, tell
+ * a summary changed while the app was not listening from one it saw written.
+ */
+export function recordedSummaries(text: string | null): Set<string> {
+  const m = /^<!-- applygate-app summaries ([^\n]*) -->$/m.exec(text ?? '');
+  return new Set((m?.[1] ?? '').split(' ').filter((k) => SEEN_KEY_RE.test(k)));
 }
 
 /** The pull request that wrote a check run of this app (checkText), if it says. */
@@ -354,6 +380,7 @@ export const READS = {
   teamPermission: (team: string) => `the repository permission of the team @${team}`,
   run: (runId: number) => `workflow run ${runId}`,
   summaryRun: (runId: number) => `workflow run ${runId}, which the summary names`,
+  check: () => "applygate's own check run on the head (its record of the summaries it saw)",
   workflowFile: (path: string) => `the workflow file ${path} (\`gate.plan_workflow\`)`,
   commitPulls: (sha: string) => `the pull requests of commit ${sha.slice(0, 7)}`,
   lock: () =>
@@ -372,6 +399,7 @@ function couldNotRead(unread: Unread | undefined): string {
 export function undecidedCheck(
   unread: Unread | undefined,
   pull: Pick<PullInfo, 'number' | 'htmlUrl'>,
+  seen: readonly string[] = [],
 ): CheckRunWrite {
   return {
     conclusion: 'action_required',
@@ -384,7 +412,8 @@ export function undecidedCheck(
       ].join('\n'),
       CHECK_SUMMARY_MAX,
     ),
-    text: checkText(pull),
+    // The summary versions seen are kept: they are still the plan job's.
+    text: checkText(pull, undefined, seen),
     detailsUrl: pull.htmlUrl,
   };
 }

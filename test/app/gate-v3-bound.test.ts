@@ -11,6 +11,7 @@ import { COVERS } from '../../src/app/bound.js';
 import { GATE } from '../../src/app/messages.js';
 import { setDigest } from '../../src/core/binding.js';
 import { codeSpan } from '../../src/core/render/index.js';
+import { APPROVAL_COVERS } from '../../src/core/render/markdown.js';
 import {
   HEAD,
   HEAD2,
@@ -111,6 +112,8 @@ describe('the app shows the bound truth, whatever the comment says', () => {
     );
     expect(reply).toContain('- delete `aws_s3_bucket.uploads`: stateful resource destroyed');
     expect(h.runStatus(555)).toBe('queued');
+    // The real summary says so too, above the fold of its approval section.
+    expect(summaryBody('destroy', HEAD)).toContain(APPROVAL_COVERS);
   });
 
   test('addresses from the plan are escaped in the reply and the check', async () => {
@@ -218,5 +221,51 @@ describe("summary provenance: the run the marker names is this head's plan job",
       `the workflow run ${planRunId(HEAD2)} it names ran \`${PLAN_WORKFLOW}\` as changed by this pull request`,
     );
     expect(h.check(HEAD2)!.conclusion).toBe('action_required');
+  });
+});
+
+describe('edits seen only at catch-up count as edits', () => {
+  const NOT_SEEN = 'applygate did not see the plan job write that version';
+
+  test('a person rewrites the summary while the app is down: the next event does not trust it', async () => {
+    h.setup();
+    h.waitingRun(555);
+    const summary = await h.summary('destroy');
+    expect(h.check()!.title).toMatch(/^Waiting for approval/);
+    // The app is down: mallory replaces the summary with that of a plan needing no approval (its
+    // marker names this head's real plan run, and its lists hash to its sets). No webhook.
+    h.clock.tick();
+    h.gh.editComment(OWNER, REPO, summary['id'] as number, summaryBody('creates', HEAD));
+    await h.gate(555);
+    expect(h.reviews(555)).toEqual([
+      { run: 555, state: 'rejected', comment: GATE.noSummary(HEAD, PR) },
+    ]);
+    expect(h.check()!.summary).toContain(NOT_SEEN);
+  });
+
+  test("the plan job's own update while the app was down: untrusted until written again live", async () => {
+    h.setup();
+    const summary = await h.summary('creates');
+    // Written again live (the edit's webhook, sent by the author): trusted, and recorded in the
+    // check run, so the next events, which carry no webhook of it, trust it too.
+    await h.summary('destroy');
+    await h.comment('dba-dana', approve);
+    expect(h.check()).toMatchObject({ conclusion: 'success' });
+    h.waitingRun(555);
+    await h.gate(555);
+    expect(h.runStatus(555)).toBe('queued');
+    // The app is down while the plan job writes the summary once more.
+    h.clock.tick();
+    h.gh.editComment(OWNER, REPO, summary['id'] as number, summaryBody('destroy', HEAD));
+    h.waitingRun(556);
+    await h.gate(556);
+    expect(h.reviews(556)).toEqual([
+      { run: 556, state: 'rejected', comment: GATE.noSummary(HEAD, PR) },
+    ]);
+    expect(h.check()!.summary).toContain(NOT_SEEN);
+    // The plan job writes it again while the app runs: trusted again (approvals start over).
+    await h.summary('destroy');
+    expect(h.check()!.title).toMatch(/^Waiting for approval/);
+    expect(h.check()!.summary).not.toContain(NOT_SEEN);
   });
 });

@@ -1,4 +1,5 @@
 // The app's small pure parts: the zero-call pre-check on comments, the callback URL, the queue.
+import { recordedSummaries, undecidedCheck } from '../../src/app/messages.js';
 import { runIdFromCallbackUrl } from '../../src/app/index.js';
 import { WorkQueue } from '../../src/app/queue.js';
 import { commentMayMatter } from '../../src/app/triggers.js';
@@ -75,4 +76,17 @@ test('the queue runs one task at a time per key, keeps going after a failure, an
   expect(log.indexOf('start a2')).toBeGreaterThan(log.indexOf('end a1'));
   expect(log.indexOf('start b1')).toBeLessThan(log.indexOf('end a1'));
   expect(errors).toEqual([new Error('a1')]);
+});
+
+test("the check run's record of summary versions: written, read back, and nothing else read as it", () => {
+  const seen = ['12@2026-12-07T23:00:00Z', '7@2026-12-07T23:01:02.5Z'];
+  const text = undecidedCheck(undefined, { number: 7, htmlUrl: 'https://x' }, seen).text ?? null;
+  expect([...recordedSummaries(text)]).toEqual(seen);
+  // Malformed entries are neither written nor read; no record reads as none.
+  const odd = undecidedCheck(undefined, { number: 7, htmlUrl: 'https://x' }, ['x@y', '1@now']);
+  expect(odd.text).not.toContain('summaries');
+  expect(recordedSummaries('<!-- applygate-app summaries x@y 3@2026-12-07T23:00:00Z -->')).toEqual(
+    new Set(['3@2026-12-07T23:00:00Z']),
+  );
+  expect(recordedSummaries(null).size).toBe(0);
 });

@@ -26,6 +26,7 @@ import { policyFindingId } from '../policies/index.js';
 import { policyFor } from '../approval/scope.js';
 import { factorLayout, type Flags } from './factors.js';
 import { verdict } from './verdict.js';
+import { LEDGER_CHECK_NAME } from '../ledger.js';
 import { encodeMarker, markerFor } from '../marker.js';
 import { codeBlock, codeSpan, defang, escapeHtml, escapeInline, truncate } from './escape.js';
 import { hygieneMarkdown } from './hygiene.js';
@@ -464,8 +465,16 @@ function approvalSection(
       (q) =>
         `\nAlso needed: one approval from ${q.owners.map((o) => codeSpan(truncate(`@${o}`, NAME_MAX))).join(', ')} (owners of the policy ${codeSpan(q.id)}).`,
     ),
+    '',
+    APPROVAL_COVERS,
   ].join('\n');
 }
+
+/**
+ * What the summary says an approval covers: this comment can be rewritten by any workflow (it
+ * is written as the identity they share), so the app's check run shows the bound truth.
+ */
+export const APPROVAL_COVERS = `An approval covers what the check run ${codeSpan(LEDGER_CHECK_NAME)} shows: the destroys and high findings it lists from this comment's hidden marker, which the apply job's \`verify\` holds the plan to. Not this text: any workflow can rewrite it.`;
 
 /** The config's policies with owners that fired in this project. */
 function policyOwnersNeeded(p: ProjectReport, policy: ApprovalPolicy) {
