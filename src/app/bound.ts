@@ -77,7 +77,7 @@ function destroyItem(d: Destroy): string {
 }
 
 function more(n: number, what: string): string {
-  return `…and ${plural(n, what)} more, not listed: ${CUT_RULE}.`;
+  return `…and ${plural(n, `more ${what}`)}, not listed: ${CUT_RULE}.`;
 }
 
 /**
