@@ -255,8 +255,26 @@ export class RunCache extends Bounded<RunFacts> {
   }
 }
 
+/**
+ * Summary versions (`id@updated_at`, editedSummaryKey) this process saw written by the plan job,
+ * by repository. Safe: a version seen written is that version forever (a new edit gets a new
+ * `updated_at`), so remembering it can only spare reading the check run's record of it, never
+ * make a version nobody saw written count. Another replica's sightings are read from the check
+ * run. At most 5,000 entries.
+ */
+export class SeenSummaryCache extends Bounded<true> {
+  constructor() {
+    super(5000);
+  }
+
+  static key(repo: string, version: string): string {
+    return `${repo}\u0000${version}`;
+  }
+}
+
 export interface AppCaches {
   runs: RunCache;
+  seenSummaries: SeenSummaryCache;
   contents: ContentCache;
   files: FilesCache;
   checkRuns: CheckRunCache;
@@ -273,6 +291,7 @@ export interface CacheOptions {
 export function createCaches(opts: CacheOptions = {}): AppCaches {
   return {
     runs: new RunCache(),
+    seenSummaries: new SeenSummaryCache(),
     contents: new ContentCache(),
     files: new FilesCache(),
     checkRuns: new CheckRunCache(),

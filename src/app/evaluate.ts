@@ -521,7 +521,8 @@ async function distrustEditedSummaries(
  * whose sender is the comment's author, or recorded as such in the app's own check run on the
  * head by an earlier evaluation (only this app can write it; every replica and restart reads it
  * back). Anything else changed while the app was not listening (down, or the webhook lost): it
- * counts as an edit. The check run is read only when a version needs it. The versions seen are
+ * counts as an edit. The check run is read only when a version needs it and this process has not
+ * seen it written already (SeenSummaryCache). The versions seen are
  * returned for the check run's record; summaries of other heads pass through.
  */
 async function judgeVersions(
@@ -551,7 +552,7 @@ async function judgeVersions(
       continue;
     }
     const key = editedSummaryKey(s.comment);
-    let saw = !wasEdited(s.comment) || live.has(key);
+    let saw = !wasEdited(s.comment) || live.has(key) || gh.sawSummary(key);
     if (!saw) {
       if (recorded === undefined) {
         out.check =
@@ -561,6 +562,7 @@ async function judgeVersions(
       saw = recorded.has(key);
     }
     if (saw) {
+      gh.rememberSummary(key);
       out.seen.push(key);
       out.trusted.push(s);
     } else {

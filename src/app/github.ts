@@ -4,6 +4,7 @@ import type { RunFacts } from '../core/provenance.js';
 import {
   CheckRunCache,
   RunCache,
+  SeenSummaryCache,
   ContentCache,
   FilesCache,
   pullKey,
@@ -450,6 +451,15 @@ export class GitHub {
       headBranch: data.head_branch,
       path: data.path,
     };
+  }
+
+  /** Whether this process saw this summary version written by the plan job (SeenSummaryCache). */
+  sawSummary(version: string): boolean {
+    return this.caches.seenSummaries.get(SeenSummaryCache.key(this.key, version)) === true;
+  }
+
+  rememberSummary(version: string): void {
+    this.caches.seenSummaries.set(SeenSummaryCache.key(this.key, version), true);
   }
 
   /**

@@ -13,6 +13,7 @@ import { setDigest } from '../../src/core/binding.js';
 import { codeSpan } from '../../src/core/render/index.js';
 import { APPROVAL_COVERS } from '../../src/core/render/markdown.js';
 import {
+  CALL,
   HEAD,
   HEAD2,
   Harness,
@@ -251,9 +252,13 @@ describe('edits seen only at catch-up count as edits', () => {
     await h.summary('destroy');
     await h.comment('dba-dana', approve);
     expect(h.check()).toMatchObject({ conclusion: 'success' });
+    // After a restart (empty memory), the record in the check run is what says so.
+    await h.restart();
+    h.calls();
     h.waitingRun(555);
     await h.gate(555);
     expect(h.runStatus(555)).toBe('queued');
+    expect(h.calls()).toContain(CALL.findCheck);
     // The app is down while the plan job writes the summary once more.
     h.clock.tick();
     h.gh.editComment(OWNER, REPO, summary['id'] as number, summaryBody('destroy', HEAD));

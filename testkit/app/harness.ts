@@ -337,8 +337,10 @@ export class Harness implements Site {
 
   private constructor(
     readonly gh: GitHubEmulator,
-    readonly app: ApplygateApp,
+    /** The app under test; a new one after restart(). */
+    public app: ApplygateApp,
     readonly clock: Clock,
+    private readonly options: ApplygateOptions = {},
   ) {}
 
   /**
@@ -349,9 +351,25 @@ export class Harness implements Site {
     const clock = new Clock();
     const gh = await startAppEmulator(clock);
     const app = applygate({ appId: gh.app.id, now: () => clock.now().getTime(), ...opts.app });
-    const h = new Harness(gh, app, clock);
+    const h = new Harness(gh, app, clock, opts.app);
     await h.listen();
     return h;
+  }
+
+  /**
+   * The app restarts (or another replica takes over): a new app with empty memory, on a new
+   * server, takes the webhooks from now on; GitHub (the emulator) keeps everything.
+   */
+  async restart(): Promise<void> {
+    await this.app.settled();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.app = applygate({
+      appId: this.gh.app.id,
+      now: () => this.clock.now().getTime(),
+      ...this.options,
+    });
+    await this.listen();
   }
 
   private async listen(): Promise<void> {
