@@ -1,4 +1,4 @@
-import { approvalPolicy } from '../core/approval/policy.js';
+import { approvalPolicy, describeApprovers } from '../core/approval/policy.js';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import * as glob from '@actions/glob';
@@ -307,13 +307,14 @@ async function verify(
     });
   }
   const failures: string[] = [];
+  const who = describeApprovers(approvalPolicy(config), { quote: (t) => t });
   for (const p of report.projects) {
     let v: { ok: boolean; message: string };
-    if (!p.assessment.requiresApproval) v = verifyProject(p, undefined, config.verify.match);
+    if (!p.assessment.requiresApproval) v = verifyProject(p, undefined, config.verify.match, who);
     else if (!target) {
       v = {
         ok: false,
-        message: `project '${p.name}': needs approval (${p.assessment.approvalReasons.map((r) => r.message).join('; ')}), and commit ${sha.slice(0, 7)} is not the merge commit of a pull request into ${branch} (event: ${github.context.eventName}), so no code owner approved it. Apply through a pull request, or use the break-glass workflow: ${BREAK_GLASS_DOC}`,
+        message: `project '${p.name}': needs approval (${p.assessment.approvalReasons.map((r) => r.message).join('; ')}), and commit ${sha.slice(0, 7)} is not the merge commit of a pull request into ${branch} (event: ${github.context.eventName}), so nobody approved it (who may approve: ${who}). Apply through a pull request, or use the break-glass workflow: ${BREAK_GLASS_DOC}`,
       };
     } else if (!ledger)
       v = { ok: false, message: `project '${p.name}': needs approval, and ${noLedger}` };
@@ -322,6 +323,7 @@ async function verify(
         p,
         ledger,
         config.verify.match,
+        who,
         summaries.find((s) => s.name === p.name),
       );
     if (v.ok) core.info(`applygate verify: ${v.message}`);

@@ -120,6 +120,8 @@ export function verifyProject(
   p: ProjectReport,
   ledger: Ledger | undefined,
   match: VerifyMatch,
+  /** Who may approve, the policy's one sentence (describeApprovers). */
+  who: string,
   approvedLists?: MarkerProject,
 ): ProjectVerdict {
   const name = `project '${p.name}'`;
@@ -144,7 +146,7 @@ export function verifyProject(
   if (lp.state !== 'approved') {
     return {
       ok: false,
-      message: `${name}: needs approval (${reasons}), and ${pr} is not approved for it (ledger state: ${lp.state}). A code owner comments the approval command on ${pr}; then re-run this job.`,
+      message: `${name}: needs approval (${reasons}), and ${pr} is not approved for it (ledger state: ${lp.state}). Who may approve: ${who}. One of them comments the approval command on ${pr}; then re-run this job.`,
     };
   }
   const both = `approved digest ${lp.digest}, this plan's digest ${mine.digest}`;
@@ -177,7 +179,7 @@ export function verifyProject(
   }
   return {
     ok: false,
-    message: `${name}: the plan about to be applied is not what ${pr} approved: ${diffs.join('; ')}; ${both}. Open a pull request with the change so code owners can approve it.`,
+    message: `${name}: the plan about to be applied is not what ${pr} approved: ${diffs.join('; ')}; ${both}. Open a pull request with the change so that it can be approved (who may approve: ${who}).`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { approvalPolicy, describeApprovers } from '../../src/core/approval/policy.js';
 import { encodeLedger, type Ledger } from '../../src/core/ledger.js';
 import { buildReport, type ProjectReport } from '../../src/core/report.js';
 import {
@@ -136,6 +137,11 @@ describe('approvesDigest (the guard, after pickLedger)', () => {
   });
 });
 
+/** The policy's sentence of who may approve, as the Action passes it (describeApprovers). */
+const WHO = describeApprovers(approvalPolicy(config({ approval: { approvers: ['@dba-dana'] } })), {
+  quote: (t) => t,
+});
+
 describe('verifyProject', () => {
   test('match destroys: the same destroys and high findings pass, also with other changes', () => {
     const replan = project([
@@ -143,8 +149,8 @@ describe('verifyProject', () => {
       rc({ address: 'aws_sns_topic.t', actions: ['create'], after: {} }),
     ]);
     expect(replan.plan.digest).not.toBe(approved.plan.digest);
-    expect(verifyProject(replan, ledgerOf(approved), 'destroys').ok).toBe(true);
-    const exact = verifyProject(replan, ledgerOf(approved), 'exact');
+    expect(verifyProject(replan, ledgerOf(approved), 'destroys', WHO).ok).toBe(true);
+    const exact = verifyProject(replan, ledgerOf(approved), 'exact', WHO);
     expect(exact.ok).toBe(false);
     expect(exact.message).toContain(
       `approved digest ${approved.plan.digest}, this plan's digest ${replan.plan.digest}`,
@@ -154,13 +160,13 @@ describe('verifyProject', () => {
     const other = project([rc({ address: 'aws_s3_bucket.logs', actions: ['delete'], before: {} })]);
     const lists = markerFor(buildReport([{ name: 'db', plan: approved.plan }], config()))
       .projects[0]!;
-    const v = verifyProject(other, ledgerOf(approved), 'destroys', lists);
+    const v = verifyProject(other, ledgerOf(approved), 'destroys', WHO, lists);
     expect(v.ok).toBe(false);
     expect(v.message).toMatch(
       /destroys added: delete aws_s3_bucket\.logs, gone: delete aws_db_instance\.main/,
     );
     const forged = { ...lists, destroys: ['delete nothing.real'] };
-    expect(verifyProject(other, ledgerOf(approved), 'destroys', forged)).toMatchObject({
+    expect(verifyProject(other, ledgerOf(approved), 'destroys', WHO, forged)).toMatchObject({
       ok: false,
       message: expect.stringMatching(
         /the destroys differ from the approved ones \(now: delete aws_s3_bucket\.logs\)/,
@@ -169,20 +175,30 @@ describe('verifyProject', () => {
   });
   test('a higher level than approved fails; not approved fails; a plan needing nothing passes alone', () => {
     const fails = (message: RegExp) => ({ ok: false, message: expect.stringMatching(message) });
-    expect(verifyProject(approved, ledgerOf(approved, { level: 'low' }), 'destroys')).toMatchObject(
-      fails(/the level rose from low \(approved\) to critical/),
-    );
     expect(
-      verifyProject(approved, ledgerOf(approved, { state: 'pending', approvals: [] }), 'destroys'),
+      verifyProject(approved, ledgerOf(approved, { level: 'low' }), 'destroys', WHO),
+    ).toMatchObject(fails(/the level rose from low \(approved\) to critical/));
+    expect(
+      verifyProject(
+        approved,
+        ledgerOf(approved, { state: 'pending', approvals: [] }),
+        'destroys',
+        WHO,
+      ),
     ).toMatchObject(fails(/not approved for it \(ledger state: pending\)/));
+    // It says who may approve in the policy's own words, not "a code owner".
+    expect(
+      verifyProject(approved, ledgerOf(approved, { state: 'pending' }), 'destroys', WHO).message,
+    ).toContain(`Who may approve: ${WHO}.`);
     expect(
       verifyProject(
         approved,
         { ...ledgerOf(approved), projects: [{ ...ledgerOf(approved).projects[0]!, name: 'net' }] },
         'destroys',
+        WHO,
       ),
     ).toMatchObject(fails(/has no project 'db' \(projects: net\)/));
     const harmless = project([rc({ address: 'aws_sns_topic.t', actions: ['create'], after: {} })]);
-    expect(verifyProject(harmless, undefined, 'destroys')).toMatchObject({ ok: true });
+    expect(verifyProject(harmless, undefined, 'destroys', WHO)).toMatchObject({ ok: true });
   });
 });
