@@ -97,7 +97,7 @@ export async function claudeHook(
       hookEventName: 'PreToolUse',
       permissionDecision: permission,
       permissionDecisionReason: reason,
-      ...(rewrite ? { updatedInput: { ...(toolInput), command: rewrite } } : {}),
+      ...(rewrite ? { updatedInput: { ...toolInput, command: rewrite } } : {}),
     },
   };
 }

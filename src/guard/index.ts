@@ -1,9 +1,20 @@
 import { parseArgs } from 'node:util';
 import { guardExec, terminalAsk, EXEC_EXIT } from './exec.js';
 import { claudeHook, deny, MAX_INPUT } from './hook.js';
-import { GUARD_TIMEOUT, installClaude, settingsFile } from './install.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseConfig } from '../core/config.js';
+import {
+  fromNpxCache,
+  GUARD_TIMEOUT,
+  hookCommandFor,
+  hookEntry,
+  installClaude,
+  installedCommands,
+  settingsFile,
+  tryHook,
+} from './install.js';
 import { stopAll } from './run.js';
-import { guardSetup } from './setup.js';
+import { findConfig, guardSetup } from './setup.js';
 
 // `applygate guard ...`: the process side of the guard (stdin, stdout, the terminal, children).
 
@@ -11,7 +22,10 @@ export const GUARD_USAGE = `usage:
   applygate guard claude-hook [--timeout SECONDS] [--config FILE]
       Claude Code PreToolUse hook for the Bash tool: reads the event on stdin, answers on stdout.
   applygate guard install claude [--user]
-      Add the hook to .claude/settings.json (or ~/.claude/settings.json with --user).
+      Add the hook to .claude/settings.json (or ~/.claude/settings.json with --user), after
+      running it once with a harmless line.
+  applygate guard doctor
+      Show which hooks are wired here and whether they work, and the config this directory gets.
   applygate guard exec [--pr N] [--timeout SECONDS] [--config FILE] -- <command...>
       Check a terraform/tofu/terragrunt command, then run it or refuse (exit 3; 2 when it cannot be checked).`;
 
@@ -20,6 +34,7 @@ export async function runGuard(argv: readonly string[]): Promise<number> {
   if (sub === 'claude-hook') return hookCommand(rest);
   if (sub === 'install') return installCommand(rest);
   if (sub === 'exec') return execCommand(rest);
+  if (sub === 'doctor') return doctorCommand();
   const help = sub === undefined || sub === '--help' || sub === '-h' || sub === 'help';
   process[help ? 'stdout' : 'stderr'].write(
     `${help ? '' : `applygate guard: unknown command '${sub}'\n`}${GUARD_USAGE}\n`,
@@ -35,7 +50,11 @@ function seconds(v: string | undefined, fallback: number): number {
   return n;
 }
 
-async function hookCommand(argv: readonly string[]): Promise<number> {
+/**
+ * `applygate guard claude-hook`; `input`: the hook event already read by the entry point
+ * (claude-hook.ts; null: it was larger than MAX_INPUT), undefined to read it from stdin.
+ */
+export async function hookCommand(argv: readonly string[], input?: string | null): Promise<number> {
   // Whatever happens, Claude Code gets one JSON answer on stdout and exit code 0; an answer that
   // is not given in time is a deny given in time.
   const answer = (a: unknown) => {
@@ -73,15 +92,16 @@ async function hookCommand(argv: readonly string[]): Promise<number> {
     );
   });
   const work = (async () => {
-    const input = await readStdin(MAX_INPUT);
-    if (input === undefined) return deny(`the hook input is larger than ${MAX_INPUT} bytes`);
+    const event = input === undefined ? await readStdin(MAX_INPUT) : input;
+    if (event === null) return deny(`the hook input is larger than ${MAX_INPUT} bytes`);
+    if (event === undefined) return deny(`the hook input is larger than ${MAX_INPUT} bytes`);
     const setup = guardSetup({
       cwd: process.cwd(),
       env: process.env,
       timeoutMs: Math.max(0, left() - 2000),
       ...(config ? { configFile: config } : {}),
     });
-    return claudeHook(input, setup);
+    return claudeHook(event, setup);
   })().catch((e: unknown) =>
     deny(`applygate failed while checking it: ${(e as Error).message ?? String(e)}`),
   );
@@ -116,17 +136,83 @@ async function installCommand(argv: readonly string[]): Promise<number> {
       cwd: process.cwd(),
       home: process.env.HOME,
     });
-    const r = installClaude(file);
+    const entry = hookEntry();
+    if (!existsSync(entry)) {
+      throw new Error(
+        `the hook's entry point ${entry} is missing (a source checkout must be built: npm run build); nothing was changed`,
+      );
+    }
+    const command = hookCommandFor(entry);
+    // Proven before it is written: a hook that cannot start would block every Bash call.
+    const failed = tryHook(command, process.cwd(), process.env);
+    if (failed) {
+      throw new Error(
+        `the hook command does not work here (${failed}); nothing was changed. The command: ${command}`,
+      );
+    }
+    const r = installClaude(file, command);
     process.stdout.write(
-      r.changed
-        ? `applygate: added the guard hook (PreToolUse, Bash) to ${file}\n`
-        : `applygate: ${file} already has the guard hook; nothing changed\n`,
+      `${
+        r.changed
+          ? `applygate: added the guard hook (PreToolUse, Bash) to ${file}`
+          : `applygate: ${file} already has this guard hook; nothing changed`
+      }\n  it runs: ${command}\n  checked: it ran once with a harmless line (\`ls\`) and let it through\n${
+        fromNpxCache(entry)
+          ? '  note: this applygate runs from the npx cache; if the cache is cleaned, the hook blocks every Bash call (exit 2) until you run install again. For a stable path: npm install -g applygate (or as a devDependency), then install again.\n'
+          : ''
+      }`,
     );
     return 0;
   } catch (e) {
     process.stderr.write(`applygate guard install: ${(e as Error).message}\n`);
     return 2;
   }
+}
+
+/** `applygate guard doctor`: what is wired, and whether it works, for this directory. */
+async function doctorCommand(): Promise<number> {
+  const cwd = process.cwd();
+  const out: string[] = [];
+  let ok = true;
+  let found = 0;
+  const files = [settingsFile({ user: false, cwd, home: process.env.HOME })];
+  if (process.env.HOME) files.push(settingsFile({ user: true, cwd, home: process.env.HOME }));
+  for (const file of files) {
+    const commands = installedCommands(file);
+    if (commands.length === 0) {
+      out.push(`${file}: no applygate hook`);
+      continue;
+    }
+    for (const c of commands) {
+      found++;
+      const failed = tryHook(c, cwd, process.env);
+      if (failed) ok = false;
+      out.push(
+        `${file}: ${c}\n  ${failed ? `BROKEN: ${failed}; run \`applygate guard install claude\` again` : 'works: a harmless line (`ls`) passes'}`,
+      );
+    }
+  }
+  const config = findConfig(cwd);
+  if (!config)
+    out.push(
+      `config: no .github/applygate.yml at or above ${cwd} (defaults; gate.app unset: approvals cannot be read)`,
+    );
+  else {
+    const parsed = parseConfig(readFileSync(config, 'utf8'), config);
+    if (!parsed.ok) {
+      ok = false;
+      out.push(`config: ${config} is invalid: ${parsed.errors.join('; ')}`);
+    } else {
+      out.push(
+        `config: ${config}; gate.app: ${parsed.config.gate.app || 'NOT SET (approvals cannot be read; set gate: { app: <slug> })'}; allow_within_limits: ${parsed.config.guard.allow_within_limits}`,
+      );
+    }
+  }
+  if (found === 0) ok = false;
+  process.stdout.write(
+    `${out.join('\n')}\n${ok ? 'applygate guard: ok' : 'applygate guard: not working here'}\n`,
+  );
+  return ok ? 0 : 1;
 }
 
 async function execCommand(argv: readonly string[]): Promise<number> {

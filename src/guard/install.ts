@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // `applygate guard install claude [--user]`: add the PreToolUse hook to Claude Code's settings
 // (.claude/settings.json of the project, or ~/.claude/settings.json) without touching anything
@@ -12,9 +14,86 @@ export const HOOK_TIMEOUT = 600;
 /** Seconds the guard gives itself: the answer must be out before HOOK_TIMEOUT. */
 export const GUARD_TIMEOUT = HOOK_TIMEOUT - 30;
 
-/** `|| exit 2`: if applygate cannot start at all, exit code 2 still blocks the command. */
-export const HOOK_COMMAND = `applygate guard claude-hook --timeout ${GUARD_TIMEOUT} || exit 2`;
-const MARK = 'applygate guard claude-hook';
+/** Older installs wrote the bare binary name (not on PATH after npx); still recognised as ours. */
+const OLD_MARK = 'applygate guard claude-hook';
+/** The entry point's file name: what marks a hook command as applygate's. */
+const ENTRY_MARK = /[/\\]guard[/\\]claude-hook\.js\b/;
+
+/**
+ * The hook's entry point (lib/guard/claude-hook.js) beside this code: from the CLI bundle
+ * (lib/cli/index.js) and from lib/guard/install.js alike it is ../guard/claude-hook.js.
+ */
+export function hookEntry(): string {
+  return fileURLToPath(new URL('../guard/claude-hook.js', import.meta.url));
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The command written into the settings: this node and the entry point by absolute path, so it
+ * works where install was run from whatever PATH Claude Code has (after `npx`, `applygate` is
+ * not on it). `|| exit 2`: if it cannot start at all, exit code 2 still blocks the command.
+ */
+export function hookCommandFor(entry: string, node = process.execPath): string {
+  return `${quote(node)} ${quote(entry)} --timeout ${GUARD_TIMEOUT} || exit 2`;
+}
+
+/** Whether a hook command is applygate's (this install's or an older one). */
+export function isGuardCommand(command: string): boolean {
+  return command.includes(OLD_MARK) || ENTRY_MARK.test(command);
+}
+
+/**
+ * Run a hook command as Claude Code would, with a harmless line (`ls`): it must exit 0 and give
+ * no answer. Undefined when it does, else what went wrong.
+ */
+export function tryHook(command: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  const r = spawnSync('sh', ['-c', command], {
+    cwd,
+    env,
+    input: JSON.stringify({
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: 'ls' },
+      cwd,
+    }),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error) return `it could not run: ${r.error.message}`;
+  if (r.status !== 0) {
+    return `it exited with ${r.status ?? r.signal}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`;
+  }
+  if (r.stdout.trim() !== '')
+    return `it answered a harmless \`ls\` with ${r.stdout.trim().slice(0, 200)}`;
+  return undefined;
+}
+
+/** Where the entry point lives when install runs from npx's cache (it may be cleaned later). */
+export function fromNpxCache(entry: string): boolean {
+  return /[/\\]_npx[/\\]/.test(entry);
+}
+
+/** The hook commands of applygate in a settings file (none when it is missing or unreadable). */
+export function installedCommands(file: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  const pre = (parsed as { hooks?: { PreToolUse?: unknown } } | null)?.hooks?.PreToolUse;
+  if (!Array.isArray(pre)) return [];
+  return pre.flatMap((g: unknown) => {
+    const list = (g as { hooks?: unknown } | null)?.hooks;
+    return Array.isArray(list)
+      ? list.flatMap((h: unknown) => {
+          const c = (h as { command?: unknown } | null)?.command;
+          return typeof c === 'string' && isGuardCommand(c) ? [c] : [];
+        })
+      : [];
+  });
+}
 
 type Json = Record<string, unknown>;
 
@@ -35,7 +114,7 @@ export function settingsFile(opts: {
   return join(opts.cwd, '.claude', 'settings.json');
 }
 
-export function installClaude(file: string, command = HOOK_COMMAND): InstallResult {
+export function installClaude(file: string, command: string): InstallResult {
   let text: string | undefined;
   try {
     text = readFileSync(file, 'utf8');
@@ -84,7 +163,7 @@ export function mergeHook(settings: Json, command: string, file: string): Json {
     !!h &&
     typeof h === 'object' &&
     typeof (h as Json).command === 'string' &&
-    ((h as Json).command as string).includes(MARK);
+    isGuardCommand((h as Json).command as string);
   let placed = false;
   const groups: unknown[] = [];
   for (const g of pre) {

@@ -1,4 +1,3 @@
-import { Octokit } from '@octokit/rest';
 import { pullWithHead } from '../core/approval/deployment.js';
 import { LEDGER_CHECK_NAME } from '../core/ledger.js';
 import { approvesDigest, GATE_APP_FIX, pickLedger } from '../core/verify.js';
@@ -34,6 +33,9 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
   const repo = opts.env.GITHUB_REPOSITORY ?? (await originRepo(opts));
   if (!repo) return no('cannot tell the GitHub repository (no `origin` remote on github)');
   const [owner, name] = repo.split('/') as [string, string];
+  // Loaded here, not at the top: most hook runs never read the ledger, and Octokit is most of
+  // the guard's start-up.
+  const { Octokit } = await import('@octokit/rest');
   const octokit = new Octokit({
     auth: token,
     baseUrl: opts.env.GITHUB_API_URL || 'https://api.github.com',

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -24,6 +24,10 @@ const hasScript = (() => {
     return false;
   }
 })();
+// The typed-digest cases need a pseudo-terminal, which util-linux `script` provides: without it
+// they are skipped, and said so (in their names and here), never silently.
+const NO_SCRIPT = ' (SKIPPED: util-linux `script` is not installed, no pseudo-terminal)';
+if (!hasScript) console.warn(`test/guard/exec.test.ts: typed-digest tests${NO_SCRIPT}`);
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'applygate-exec-'));
@@ -58,7 +62,7 @@ const short = shortDigest(
     .digest,
 );
 
-(existsSync(built) ? describe : describe.skip)('applygate guard exec', () => {
+describe('applygate guard exec', () => {
   test('refuses without a terminal, even when the digest is piped in', async () => {
     const s = setup();
     const r = await runIt(
@@ -77,7 +81,7 @@ const short = shortDigest(
   });
 
   (hasScript ? test : test.skip)(
-    'proceeds on a pseudo-terminal when the short digest is typed',
+    `proceeds on a pseudo-terminal when the short digest is typed${hasScript ? '' : NO_SCRIPT}`,
     async () => {
       const s = setup();
       const line = `${process.execPath} ${built} guard exec -- terraform destroy -auto-approve`;
@@ -93,18 +97,21 @@ const short = shortDigest(
     },
   );
 
-  (hasScript ? test : test.skip)('a wrong digest on the terminal stops it', async () => {
-    const s = setup();
-    const line = `${process.execPath} ${built} guard exec -- terraform destroy -auto-approve`;
-    const r = await runIt('script', ['-qec', line, '/dev/null'], {
-      cwd: s.repo,
-      env: s.env,
-      input: 'yes\n',
-    });
-    expect(r.code).toBe(3);
-    expect(r.out).toMatch(/does not match/);
-    expect(s.standIn.calls().some((c) => c.args[0] === 'destroy')).toBe(false);
-  });
+  (hasScript ? test : test.skip)(
+    `a wrong digest on the terminal stops it${hasScript ? '' : NO_SCRIPT}`,
+    async () => {
+      const s = setup();
+      const line = `${process.execPath} ${built} guard exec -- terraform destroy -auto-approve`;
+      const r = await runIt('script', ['-qec', line, '/dev/null'], {
+        cwd: s.repo,
+        env: s.env,
+        input: 'yes\n',
+      });
+      expect(r.code).toBe(3);
+      expect(r.out).toMatch(/does not match/);
+      expect(s.standIn.calls().some((c) => c.args[0] === 'destroy')).toBe(false);
+    },
+  );
 
   test("a benign apply runs, with the command's own exit code", async () => {
     const s = setup();

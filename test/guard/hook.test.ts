@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -99,7 +99,7 @@ const event = (command: unknown, cwd?: string, extra: Record<string, unknown> = 
 const decision = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecision;
 const reason = (h: Hooked) => h.answer?.hookSpecificOutput?.permissionDecisionReason ?? '';
 
-(existsSync(built) ? describe : describe.skip)('applygate guard claude-hook', () => {
+describe('applygate guard claude-hook', () => {
   test('the incident: `terraform destroy -auto-approve` in infra/ is denied with the findings', async () => {
     const ws = workspace({});
     const destroy = planFile(ws.dir, 'destroy.json', incidentDestroyPlan());

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { repoRoot } from '../../testkit/support/shared.js';
 import {
   GUARD_TIMEOUT,
-  HOOK_COMMAND,
   HOOK_TIMEOUT,
+  hookCommandFor,
   installClaude,
   settingsFile,
 } from '../../src/guard/install.js';
@@ -16,6 +16,11 @@ import {
 const tmp = () => mkdtempSync(join(tmpdir(), 'applygate-install-'));
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
 
+/** What docs/guard.md shows: node and the entry point of a global install, by absolute path. */
+const HOOK_COMMAND = hookCommandFor(
+  '/usr/local/lib/node_modules/applygate/lib/guard/claude-hook.js',
+  '/usr/local/bin/node',
+);
 const OURS = { type: 'command', command: HOOK_COMMAND, timeout: HOOK_TIMEOUT };
 
 describe('guard install claude', () => {
@@ -23,7 +28,7 @@ describe('guard install claude', () => {
     const dir = tmp();
     const file = settingsFile({ user: false, cwd: dir, home: '/nowhere' });
     expect(file).toBe(join(dir, '.claude/settings.json'));
-    expect(installClaude(file)).toEqual({ file, changed: true });
+    expect(installClaude(file, HOOK_COMMAND)).toEqual({ file, changed: true });
     expect(read(file)).toEqual({ hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [OURS] }] } });
   });
 
@@ -53,7 +58,7 @@ describe('guard install claude', () => {
       },
     };
     writeFileSync(file, JSON.stringify(before));
-    expect(installClaude(file).changed).toBe(true);
+    expect(installClaude(file, HOOK_COMMAND).changed).toBe(true);
     const after = read(file);
     expect(after).toEqual({
       ...before,
@@ -63,8 +68,19 @@ describe('guard install claude', () => {
       },
     });
     const text = readFileSync(file, 'utf8');
-    expect(installClaude(file)).toEqual({ file, changed: false });
+    expect(installClaude(file, HOOK_COMMAND)).toEqual({ file, changed: false });
     expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  test('an entry of this install elsewhere (another node or prefix) is ours too: replaced, not added', () => {
+    const dir = tmp();
+    const file = join(dir, 'settings.json');
+    const other = hookCommandFor(
+      '/home/dev/.npm/_npx/abc/node_modules/applygate/lib/guard/claude-hook.js',
+    );
+    installClaude(file, other);
+    installClaude(file, HOOK_COMMAND);
+    expect(read(file)).toEqual({ hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [OURS] }] } });
   });
 
   test('an older applygate entry is updated in place, duplicates dropped', () => {
@@ -82,7 +98,7 @@ describe('guard install claude', () => {
         },
       }),
     );
-    installClaude(file);
+    installClaude(file, HOOK_COMMAND);
     expect(read(file)).toEqual({
       hooks: {
         PreToolUse: [
@@ -105,7 +121,7 @@ describe('guard install claude', () => {
     const dir = tmp();
     const file = join(dir, 'settings.json');
     writeFileSync(file, text);
-    expect(() => installClaude(file)).toThrow(why);
+    expect(() => installClaude(file, HOOK_COMMAND)).toThrow(why);
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
@@ -128,7 +144,7 @@ describe('guard install claude', () => {
 
   test('docs/guard.md shows exactly what install writes', () => {
     const doc = readFileSync(join(repoRoot, 'docs/guard.md'), 'utf8');
-    const block = /`install` merges this[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    const block = /`install` merges the hook[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(block).toBeDefined();
     expect(JSON.parse(block as string)).toEqual({
       hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [OURS] }] },

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
@@ -280,56 +280,50 @@ describe('guard: the ledger on GitHub', () => {
     expect(r.detail).toMatch(/reading the ledger from GitHub failed/);
   });
 
-  (existsSync(built) ? test : test.skip)(
-    'end to end: the hook lets the incident destroy through only once the app approved its digest',
-    async () => {
-      const plan = join(repoDir, '..', `destroy-${Date.now()}.json`);
-      writeFileSync(plan, JSON.stringify(incidentDestroyPlan()));
-      const terraform = installStandIn(mkdtempSync(join(tmpdir(), 'applygate-tf-')), {
-        destroy: plan,
+  test('end to end: the hook lets the incident destroy through only once the app approved its digest', async () => {
+    const plan = join(repoDir, '..', `destroy-${Date.now()}.json`);
+    writeFileSync(plan, JSON.stringify(incidentDestroyPlan()));
+    const terraform = installStandIn(mkdtempSync(join(tmpdir(), 'applygate-tf-')), {
+      destroy: plan,
+    });
+    const parsed = parsePlanObject(incidentDestroyPlan(), 'incident');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const digest = parsed.plan.digest;
+    const hook = () =>
+      runHook(repoDir, {
+        PATH: terraform.path,
+        HOME: repoDir,
+        GITHUB_TOKEN: 'ghp_dev',
+        GITHUB_API_URL: gh.url,
       });
-      const parsed = parsePlanObject(incidentDestroyPlan(), 'incident');
-      if (!parsed.ok) throw new Error(parsed.error.message);
-      const digest = parsed.plan.digest;
-      const hook = () =>
-        runHook(repoDir, {
-          PATH: terraform.path,
-          HOME: repoDir,
-          GITHUB_TOKEN: 'ghp_dev',
-          GITHUB_API_URL: gh.url,
-        });
-      // The same approval, written by a workflow as github-actions: not the app's, denied.
-      await writeCheckRun('ghs_actions', ledger({}, digest));
-      const forged = await hook();
-      expect(forged.hookSpecificOutput?.permissionDecision).toBe('deny');
-      // Another GitHub App installed on the repository approves it: not the app gate.app names.
-      gh.addApp('release-bot');
-      gh.addToken('ghs_release', { login: 'release-bot[bot]', type: 'Bot', app: 'release-bot' });
-      await writeCheckRun('ghs_release', ledger({}, digest));
-      const other = await hook();
-      expect(other.hookSpecificOutput?.permissionDecision).toBe('deny');
-      expect(other.hookSpecificOutput?.permissionDecisionReason).toMatch(
-        /ignored 2 check runs of the same name from github-actions, release-bot/,
-      );
-      // The app approved another digest: denied.
-      await writeCheckRun('ghs_app', ledger({}, OTHER));
-      expect((await hook()).hookSpecificOutput?.permissionDecision).toBe('deny');
-      // The app approved this plan's digest: allowed, saying who approved.
-      await writeCheckRun('ghs_app', ledger({}, digest));
-      // Approved: asked (allow only on the opt-in), and what runs is the plan checked.
-      const approved = await hook();
-      expect(approved.hookSpecificOutput?.permissionDecision).toBe('ask');
-      expect(approved.hookSpecificOutput?.updatedInput?.command).toMatch(
-        / terraform apply -input=false \S+\.tfplan$/,
-      );
-      expect(approved.hookSpecificOutput?.permissionDecisionReason).toMatch(
-        /approved on pull request #7 by @dana/,
-      );
-      // terraform was only asked to plan and show, never to destroy.
-      expect(terraform.calls().every((c) => c.args[0] === 'plan' || c.args[0] === 'show')).toBe(
-        true,
-      );
-    },
-    180_000,
-  );
+    // The same approval, written by a workflow as github-actions: not the app's, denied.
+    await writeCheckRun('ghs_actions', ledger({}, digest));
+    const forged = await hook();
+    expect(forged.hookSpecificOutput?.permissionDecision).toBe('deny');
+    // Another GitHub App installed on the repository approves it: not the app gate.app names.
+    gh.addApp('release-bot');
+    gh.addToken('ghs_release', { login: 'release-bot[bot]', type: 'Bot', app: 'release-bot' });
+    await writeCheckRun('ghs_release', ledger({}, digest));
+    const other = await hook();
+    expect(other.hookSpecificOutput?.permissionDecision).toBe('deny');
+    expect(other.hookSpecificOutput?.permissionDecisionReason).toMatch(
+      /ignored 2 check runs of the same name from github-actions, release-bot/,
+    );
+    // The app approved another digest: denied.
+    await writeCheckRun('ghs_app', ledger({}, OTHER));
+    expect((await hook()).hookSpecificOutput?.permissionDecision).toBe('deny');
+    // The app approved this plan's digest: allowed, saying who approved.
+    await writeCheckRun('ghs_app', ledger({}, digest));
+    // Approved: asked (allow only on the opt-in), and what runs is the plan checked.
+    const approved = await hook();
+    expect(approved.hookSpecificOutput?.permissionDecision).toBe('ask');
+    expect(approved.hookSpecificOutput?.updatedInput?.command).toMatch(
+      / terraform apply -input=false \S+\.tfplan$/,
+    );
+    expect(approved.hookSpecificOutput?.permissionDecisionReason).toMatch(
+      /approved on pull request #7 by @dana/,
+    );
+    // terraform was only asked to plan and show, never to destroy.
+    expect(terraform.calls().every((c) => c.args[0] === 'plan' || c.args[0] === 'show')).toBe(true);
+  }, 180_000);
 });

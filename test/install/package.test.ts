@@ -163,6 +163,50 @@ describe('packed from a fresh clone, installed from the tarball', () => {
     expect(other.stdout).toBe('');
   });
 
+  test('npx applygate guard install claude: the hook it writes works with a PATH lacking the package', () => {
+    const project = join(user, 'project');
+    mkdirSync(join(project, '.git'), { recursive: true });
+    // Run as npx would: from the project, the package resolved from the folder it was installed in.
+    const installed = spawnSync(
+      'npx',
+      ['--offline', '--prefix', user, 'applygate', 'guard', 'install', 'claude'],
+      { cwd: project, env: npmEnv, encoding: 'utf8' },
+    );
+    expect(installed.stderr).toBe('');
+    expect(installed.status).toBe(0);
+    expect(installed.stdout).toMatch(/checked: it ran once with a harmless line/);
+    const settings = JSON.parse(readFileSync(join(project, '.claude/settings.json'), 'utf8')) as {
+      hooks: { PreToolUse: { hooks: { command: string }[] }[] };
+    };
+    const command = settings.hooks.PreToolUse[0]!.hooks[0]!.command;
+    expect(command).toContain(join(user, 'node_modules/applygate/lib/guard/claude-hook.js'));
+    // Claude Code runs the command with its own PATH: here one without node, npx or applygate.
+    const hook = (line: string) =>
+      spawnSync('sh', ['-c', command], {
+        cwd: project,
+        env: { HOME: project, PATH: '/usr/bin:/bin' },
+        input: JSON.stringify({ tool_name: 'Bash', tool_input: { command: line }, cwd: project }),
+        encoding: 'utf8',
+      });
+    const ls = hook('ls');
+    expect(ls.status).toBe(0);
+    expect(ls.stdout).toBe('');
+    const incident = hook('terraform destroy -auto-approve');
+    expect(incident.status).toBe(0);
+    expect(incident.stdout).toMatch(/"permissionDecision":"deny"/);
+    // doctor sees it, and that it works.
+    const doctor = spawnSync(
+      'npx',
+      ['--offline', '--prefix', user, 'applygate', 'guard', 'doctor'],
+      {
+        cwd: project,
+        env: npmEnv,
+        encoding: 'utf8',
+      },
+    );
+    expect(doctor.stdout).toMatch(/works: a harmless line/);
+  });
+
   test('every command explains itself from the installed package: --help and --version', () => {
     const npx = (...args: string[]) =>
       spawnSync('npx', ['--offline', 'applygate', ...args], {

@@ -3,7 +3,7 @@
 //   npm run bench -- [--sizes 1000,10000,50000,100000] [--quiet 1000,10000,50000,100000]
 //                    [--secrets 10000] [--runs N]
 //                    [--huge-mb 1024] [--dir DIR] [--keep] [--markdown] [--json FILE]
-//                    [--no-action]
+//                    [--no-action] [--guard-runs 15] [--guard-only]
 //
 // 1. Big plans: realistic generated plans (testkit/plans/generate.ts) at each size. For each, the
 //    built CLI (`lib/cli/index.js summarize --format json`) and a bare `JSON.parse` of the same
@@ -49,6 +49,7 @@ import { STREAM_THRESHOLD_BYTES } from '../../src/core/plan/threshold.js';
 import { createsOnlyPlan } from '../../testkit/plans/samples.js';
 import { capacityRows } from './capacity.js';
 import { appBenchmarks } from './app.js';
+import { guardBenchmarks } from './guard.js';
 import { log, type Row } from './row.js';
 import { writePlanFile, type GenerateOptions } from '../../testkit/plans/generate.js';
 
@@ -326,12 +327,21 @@ async function main(): Promise<void> {
       markdown: { type: 'boolean', default: false },
       json: { type: 'string' },
       'no-action': { type: 'boolean', default: false },
+      'guard-runs': { type: 'string', default: '15' },
+      'guard-only': { type: 'boolean', default: false },
     },
   });
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'applygate-bench-'));
   mkdirSync(dir, { recursive: true });
   writeHelpers(dir);
+  if (values['guard-only']) {
+    const rows = await guardBenchmarks(LIB, dir, Number(values['guard-runs']));
+    process.stdout.write(
+      `${rows.map((r) => `| ${r.what} | ${r.measured} | ${r.target} |`).join('\n')}\n`,
+    );
+    return;
+  }
   const threshold = STREAM_THRESHOLD_BYTES;
   const sizes = values.sizes.split(',').filter(Boolean).map(Number);
   const secretSizes = values.secrets.split(',').filter(Boolean).map(Number);
@@ -423,6 +433,7 @@ async function main(): Promise<void> {
       met: cold.bundleBytes <= 3 * MB,
     });
   }
+  rows.push(...(await guardBenchmarks(LIB, dir, Number(values['guard-runs']))));
   const app = await appBenchmarks();
   rows.push(...app);
   log('Comment capacity:');

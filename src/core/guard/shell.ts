@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { Node as SyntaxNode, Parser as TsParser } from 'web-tree-sitter';
+import { toolWordPattern } from './words.js';
 
 // Which terraform / tofu / terragrunt commands would a shell line run, where, and with what
 // environment? The line is parsed by tree-sitter-bash (the grammar GitHub and editors use), then
@@ -518,10 +519,7 @@ class Walker {
 
   /** Whether a string holds a tool word (or a configured alias) as a word of its own. */
   private toolWordIn(s: string): boolean {
-    const names = [...TOOLS, 'opentofu', ...Object.keys(this.ctx.aliases)].map((n) =>
-      n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    );
-    return new RegExp(`(^|[^A-Za-z0-9_-])(${names.join('|')})([^A-Za-z0-9_-]|$)`).test(s);
+    return toolWordPattern(Object.keys(this.ctx.aliases)).test(s);
   }
 
   /**
