@@ -46,7 +46,14 @@ export interface CheckOptions {
   deadline: number;
   env: NodeJS.ProcessEnv;
   /** Looks the digest up in the ledger of the pull request for this directory. */
-  ledger: (dir: string, digest: string) => Promise<Approval>;
+  ledger: (dir: string, digest: string, app: string) => Promise<Approval>;
+  /**
+   * The config that governs a command's own directory (the nearest .github/applygate.yml at or
+   * above it, after `cd` and -chdir); without it, `config` for every command.
+   */
+  configFor?: (
+    dir: string,
+  ) => Promise<{ ok: true; config: Config } | { ok: false; errors: string[] }>;
   /**
    * A private directory (0700) where the plans checked are kept, so that what runs can be
    * `apply <that file>`; without it plans are made in a temporary directory and removed.
@@ -104,19 +111,26 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
       `applygate cannot make its plan: the directory ${call.cwd} does not exist`,
     );
   }
+  const dir = planDir(call.cwd, effect.globals);
+  const own = opts.configFor
+    ? await opts.configFor(dir)
+    : { ok: true as const, config: opts.config };
+  if (!own.ok) {
+    return verdict('deny', `the applygate config for ${dir} is broken: ${own.errors.join('; ')}`);
+  }
+  const config = own.config;
   const made = await makePlan(full, effect, opts);
   if (!made.ok) return verdict('deny', made.reason);
   const rewrite =
     opts.keepPlans === undefined ? undefined : applyCheckedPlan(call, effect, made.file);
-  const dir = planDir(call.cwd, effect.globals);
-  const report = buildReport([{ name: dir, plan: made.plan }], opts.config);
+  const report = buildReport([{ name: dir, plan: made.plan }], config);
   const project = report.projects[0];
   const digest = made.plan.digest;
   const summary = project ? guardSummary(project) : '';
   const preflight =
     call.tool === 'terragrunt'
       ? undefined
-      : preflightWarning(localState(dir, full.env), made.plan, opts.config);
+      : preflightWarning(localState(dir, full.env), made.plan, config);
   const level = project?.assessment.level ?? 'none';
   const base = {
     summary,
@@ -125,7 +139,7 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
     ...(rewrite ? { rewrite } : {}),
   };
   if (report.requiresApproval || preflight) {
-    const approval = await opts.ledger(dir, digest);
+    const approval = await opts.ledger(dir, digest, config.gate.app);
     if (approval.approved) {
       return verdict(
         'allow',
@@ -145,7 +159,7 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
       },
     );
   }
-  const askLevel = opts.config.guard.ask_level;
+  const askLevel = config.guard.ask_level;
   if (askLevel !== 'never' && level !== 'none' && atLeast(level, askLevel)) {
     return verdict(
       'ask',

@@ -43,6 +43,7 @@ export async function guardExec(
     deadline: setup.deadline,
     env: setup.env,
     ledger: setup.ledger,
+    configFor: (dir) => setup.config(dir),
   });
   if (verdict.decision === 'deny' || verdict.decision === 'ask') {
     io.stderr(`${verdict.reason}\n`);

@@ -80,6 +80,7 @@ export async function claudeHook(
     deadline: setup.deadline,
     env: setup.env,
     ledger: setup.ledger,
+    configFor: (dir) => setup.config(dir),
     keepPlans: setup.keepPlans,
   });
   if (verdict.decision === undefined) return undefined;

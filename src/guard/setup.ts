@@ -18,7 +18,7 @@ export interface GuardSetup {
     | { ok: true; config: Config; aliases: Record<string, string>; file?: string }
     | { ok: false; errors: string[] }
   >;
-  ledger: (dir: string, digest: string) => Promise<Approval>;
+  ledger: (dir: string, digest: string, app: string) => Promise<Approval>;
   /**
    * A new private directory (mkdtemp: mode 0700) for the plans this run checks; they stay there
    * because what runs is `apply <that plan>`.
@@ -35,7 +35,6 @@ export function guardSetup(opts: {
 }): GuardSetup {
   const deadline = Date.now() + opts.timeoutMs;
   let kept: string | undefined;
-  let appSlug = '';
   return {
     cwd: opts.cwd,
     env: opts.env,
@@ -56,7 +55,6 @@ export function guardSetup(opts: {
       }
       const parsed = parseConfig(text, file);
       if (!parsed.ok) return parsed;
-      appSlug = parsed.config.gate.app;
       return {
         ok: true,
         config: parsed.config,
@@ -64,14 +62,14 @@ export function guardSetup(opts: {
         ...(file ? { file } : {}),
       };
     },
-    ledger: (dir, digest) =>
+    ledger: (dir, digest, app) =>
       findApproval({
         dir,
         digest,
         env: opts.env,
         deadline,
         ...(opts.pull !== undefined ? { pull: opts.pull } : {}),
-        app: appSlug,
+        app,
       }),
   };
 }

@@ -325,4 +325,27 @@ describe('allow only on the opt-in', () => {
     runLine(ws, 'terraform apply tfplan');
     expect(ws.standIn.destroyed()).toBe(true);
   });
+
+  test("each command's own directory's config governs it, after cd and -chdir", async () => {
+    const ws = workspace();
+    // infra/ has a config of its own that is broken: a command run there is judged by it,
+    // whichever directory the session is in.
+    mkdirSync(join(ws.infra, '.github'));
+    writeFileSync(join(ws.infra, '.github/applygate.yml'), 'guard:\n  ask_level: sometimes\n');
+    const repo = join(ws.infra, '..');
+    const setup = guardSetup({ cwd: repo, env: ws.env, timeoutMs: 120_000 });
+    for (const line of [
+      'cd infra && terraform apply -auto-approve',
+      'terraform -chdir=infra apply',
+    ]) {
+      const a = await claudeHook(
+        JSON.stringify({ tool_name: 'Bash', tool_input: { command: line }, cwd: repo }),
+        setup,
+      );
+      expect(a?.hookSpecificOutput.permissionDecision).toBe('deny');
+      expect(a?.hookSpecificOutput.permissionDecisionReason).toMatch(
+        new RegExp(`the applygate config for ${ws.infra} is broken: .*ask_level`),
+      );
+    }
+  });
 });
