@@ -129,7 +129,7 @@ describe('guard install claude', () => {
     // Read back what install writes: the hook's own time limit (Claude Code's, seconds) and the
     // one the command gives the guard must leave the guard time to answer first.
     const file = join(tmp(), 'settings.json');
-    installClaude(file);
+    installClaude(file, HOOK_COMMAND);
     const settings = JSON.parse(readFileSync(file, 'utf8')) as {
       hooks: { PreToolUse: { hooks: { command: string; timeout: number }[] }[] };
     };
