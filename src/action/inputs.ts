@@ -4,7 +4,7 @@ import { parseProjectSpec, type ProjectSpec } from '../core/project-spec.js';
 // The only module that reads the Action's inputs. It returns typed settings or throws an error
 // that says what was expected.
 
-export type Mode = 'summarize' | 'verify';
+export type Mode = 'summarize' | 'verify' | 'projects';
 export type CommentPolicy = 'always' | 'on-change' | 'never';
 export type CommentLayout = 'per-project' | 'combined';
 
@@ -17,16 +17,19 @@ export interface Settings {
   comment: CommentPolicy;
   layout: CommentLayout;
   summaryJsonPath?: string;
+  /** `projects` mode: the refs whose changes are listed (empty: the pull request's). */
+  base: string;
+  head: string;
 }
 
 export function getInputs(): Settings {
-  const mode = oneOf('mode', ['summarize', 'verify'] as const, 'summarize');
+  const mode = oneOf('mode', ['summarize', 'verify', 'projects'] as const, 'summarize');
   const plans = core
-    .getMultilineInput('plan', { required: true })
+    .getMultilineInput('plan')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
     .map(parseProjectSpec);
-  if (plans.length === 0) {
+  if (plans.length === 0 && mode !== 'projects') {
     throw new Error(
       "Input 'plan' is empty. Expected one plan JSON path or glob per line, optionally name=path.",
     );
@@ -42,6 +45,8 @@ export function getInputs(): Settings {
     comment: oneOf('comment', ['always', 'on-change', 'never'] as const, 'on-change'),
     layout: oneOf('comment-layout', ['per-project', 'combined'] as const, 'per-project'),
     ...(summaryJsonPath ? { summaryJsonPath } : {}),
+    base: core.getInput('base'),
+    head: core.getInput('head'),
   };
 }
 

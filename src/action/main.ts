@@ -17,6 +17,8 @@ import {
 import { defaultProjectName } from '../core/project-spec.js';
 import { renderMarkdown } from '../core/render/index.js';
 import { planDetail } from '../core/policies/detail.js';
+import { rootsMatrix } from '../core/projects/roots.js';
+import { listChangedRoots } from '../git/changed-roots.js';
 import {
   buildReport,
   destroyCount,
@@ -48,6 +50,10 @@ export async function run(): Promise<void> {
     const settings = getInputs();
     const ctx = github.context;
     const pr = pullRequestOf(ctx.payload);
+    if (settings.mode === 'projects') {
+      listProjects(settings, pr, ctx.sha);
+      return;
+    }
     const octokit = settings.token ? gh.client(settings.token, core.info) : undefined;
     if (settings.mode === 'verify') {
       if (!octokit) {
@@ -74,6 +80,28 @@ export async function run(): Promise<void> {
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * `projects` mode: the roots and units the pull request (or `base`...`head`) touches, as the
+ * `matrix` output for the plan job. Needs the history of both (actions/checkout fetch-depth: 0).
+ */
+function listProjects(settings: Settings, pr: PullRef | undefined, sha: string): void {
+  const base = settings.base || pr?.baseSha;
+  if (!base) {
+    throw new Error(
+      "Input 'base' is empty and this is not a pull request: name the ref to compare with (e.g. base: ${{ github.event.before }}).",
+    );
+  }
+  const head = settings.head || pr?.headSha || sha;
+  const roots = listChangedRoots(process.env.GITHUB_WORKSPACE || process.cwd(), base, head);
+  core.info(
+    roots.length === 0
+      ? `applygate: no Terraform root or Terragrunt unit changed between ${base.slice(0, 12)} and ${head.slice(0, 12)}`
+      : `applygate: changed roots: ${roots.map((r) => r.path).join(', ')}`,
+  );
+  core.setOutput('matrix', JSON.stringify(rootsMatrix(roots)));
+  core.setOutput('count', roots.length);
 }
 
 function defaultBranchOf(payload: typeof github.context.payload): string | undefined {

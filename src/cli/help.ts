@@ -43,6 +43,16 @@ destroys through. ${EXIT_CODES}`,
     details: 'Run `applygate guard --help` for its commands (docs/guard.md explains the setup).',
     example: 'applygate guard exec -- terraform destroy',
   },
+  {
+    name: 'projects',
+    summary: 'List the Terraform roots and Terragrunt units the changes touch, as a JSON matrix',
+    usage: 'applygate projects --base REF [--head REF] [--dir DIR]',
+    details: `Prints {"include":[{"name","path","kind"}]}: every root (a folder of .tf/.tofu files no
+other folder uses as a module) and Terragrunt unit that the changes from the merge base of REF and
+the head (default HEAD) touch, directly, through a local module they use, or through a parent
+Terragrunt config. Exit 2 when a ref is not a commit.`,
+    example: "applygate projects --base origin/main | jq -r '.include[].path'",
+  },
 ];
 
 /** The list of commands, for `applygate --help` and for a command line that names none. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runProjects } from '../../src/cli/projects.js';
 import { repoRoot } from '../../testkit/support/shared.js';
+import { runAction } from '../../testkit/action/runner.js';
 
 // `applygate projects` on repositories made here with git: Terraform roots using nested local
 // modules, and Terragrunt units with a parent config, an env.hcl and `//` and get_repo_root()
@@ -84,7 +85,11 @@ function rootsAfter(changes: Record<string, string | null>): { path: string; kin
 const tf = (path: string) => ({ path, kind: 'terraform' });
 const tg = (path: string) => ({ path, kind: 'terragrunt' });
 
-test.each<{ name: string; changes: Record<string, string | null>; want: unknown[] }>([
+const CASES: {
+  name: string;
+  changes: Record<string, string | null>;
+  want: { path: string; kind: string }[];
+}[] = [
   {
     name: 'a nested module: its users, their users, and the unit that sources it',
     changes: { 'modules/rds/main.tf': 'resource "aws_db_instance" "this" { x = 1 }\n' },
@@ -132,7 +137,9 @@ test.each<{ name: string; changes: Record<string, string | null>; want: unknown[
     changes: { 'README.md': '# infra, again\n', 'docs/x.md': 'x\n' },
     want: [],
   },
-])('$name', ({ changes, want }) => {
+];
+
+test.each(CASES)('$name', ({ changes, want }) => {
   expect(rootsAfter(changes)).toEqual(want);
 });
 
@@ -151,4 +158,36 @@ test('the built CLI prints the matrix; a base that is not a commit is a clear er
   });
   expect(bad.status).toBe(2);
   expect(bad.stderr).toContain('"no-such-ref" is not a commit');
+});
+
+test("the Action's projects mode: the pull request's roots as the matrix output", async () => {
+  // A pull request changing the network module, against main.
+  git('checkout', '-q', '-b', 'pr', 'main');
+  write('modules/net/outputs.tf', 'output "id" { value = 1 }\n');
+  git('add', '-A');
+  git('commit', '-qm', 'pr');
+  const head = git('rev-parse', 'HEAD').trim();
+  const base = git('rev-parse', 'main').trim();
+  git('checkout', '-q', 'main');
+  const run = await runAction({
+    inputs: { mode: 'projects' },
+    apiUrl: 'http://127.0.0.1:9', // nothing is asked of GitHub in this mode
+    event: {
+      name: 'pull_request',
+      payload: { pull_request: { number: 1, head: { sha: head }, base: { sha: base } } },
+    },
+    repository: 'acme/infra',
+    sha: head,
+    cwd: dir,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(JSON.parse(run.outputs['matrix']!)).toEqual({
+    include: [
+      { name: 'infra/network', path: 'infra/network', kind: 'terraform' },
+      { name: 'live/dev/vpc', path: 'live/dev/vpc', kind: 'terragrunt' },
+      { name: 'live/prod/vpc', path: 'live/prod/vpc', kind: 'terragrunt' },
+    ],
+  });
+  expect(run.outputs['count']).toBe('3');
 });
