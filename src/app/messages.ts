@@ -1,5 +1,7 @@
 import { MAX_LISTED_FILES_TEXT } from '../core/approval/codeowners.js';
 import {
+  noSummaryLine,
+  notGatedWhy,
   policiesMissing,
   type Decision,
   type ProjectDecision,
@@ -226,7 +228,7 @@ function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: Owners
   }
   if (decision.state === 'no-summary') {
     out.push(
-      `No applygate summary for ${codeSpan(decision.headSha.slice(0, 7))} yet: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).`,
+      noSummaryLine(codeSpan(decision.headSha.slice(0, 7))),
       'Approvals given for earlier commits do not carry over to a new commit.',
     );
     return out.join('\n\n');
@@ -546,7 +548,7 @@ export const GATE = {
     ),
   notGated: (pullNumber: number, baseRef: string) =>
     truncate(
-      `Rejected: pull request #${pullNumber} targets ${JSON.stringify(baseRef)}, which is neither the default branch nor in gate.base_branches, so it is not gated and approves no deployment.`,
+      `Rejected: pull request #${pullNumber} is not gated: ${notGatedWhy(baseRef)}, so it approves no deployment.`,
       GATE_COMMENT_MAX,
     ),
   superseded: (sha: string, pullNumber: number, headSha: string) =>

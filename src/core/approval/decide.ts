@@ -178,7 +178,7 @@ function noSummary(input: ApprovalInput, eligible: string[]): Decision {
     projects: [],
     refused,
     eligible,
-    summary: `No applygate summary for ${input.pull.headSha.slice(0, 7)}: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).`,
+    summary: noSummaryLine(input.pull.headSha.slice(0, 7)),
   };
 }
 
@@ -334,8 +334,18 @@ export function notGated(headSha: string, baseRef: string, required: number): De
     projects: [],
     refused: [],
     eligible: [],
-    summary: `Not gated: the base branch ${JSON.stringify(baseRef).slice(0, 120)} is neither the default branch nor in \`gate.base_branches\`, so this pull request approves no deployment.`,
+    summary: `Not gated: ${notGatedWhy(baseRef)}, so this pull request approves no deployment.`,
   };
+}
+
+/** "No summary for this head": the decision's line and the check's (`sha` as it is to be shown). */
+export function noSummaryLine(sha: string): string {
+  return `No applygate summary for ${sha}: the plan job has not reported for this commit (run or re-run it: summaries from applygate before v2 do not count).`;
+}
+
+/** Why a pull request into `baseRef` is not gated: the decision's line and the deployment's. */
+export function notGatedWhy(baseRef: string): string {
+  return `the base branch ${JSON.stringify(baseRef).slice(0, 120)} is neither the default branch nor in \`gate.base_branches\``;
 }
 
 /** The app's own config decides what needs approval; the marker's own claim can only add to it. */
