@@ -1,22 +1,18 @@
 import { CHECK, KEEP, type Node } from './scanner.js';
-import { isPlainObject } from '../json.js';
 
 // What the streaming reader does with each part of a `terraform show -json` document: the
 // elements of `resource_changes` and `resource_drift` are handed out one by one; the module
 // trees of `prior_state`, `planned_values` and `configuration` are walked and only what the
 // model needs is kept (outputs, counts of prior-state resources, versions, flags); everything
-// else is checked as JSON and dropped.
+// else is checked as JSON and dropped, without being built.
 
 const anyDepth = (levels: number): Node =>
   levels === 0 ? CHECK : { mode: 'any', child: () => anyDepth(levels - 1) };
 const UNKNOWN_MEMBER = anyDepth(3);
-const EMIT_RC: Node = { mode: 'emit', emit: 'resource_changes' };
+const EMIT_RC: Node = { mode: 'emit', emit: 'resource_changes', bytes: true };
 const EMIT_DRIFT: Node = { mode: 'emit', emit: 'resource_drift' };
 /** prior_state modules: only each resource's `mode` is kept (to count managed resources). */
-const STATE_RESOURCE: Node = {
-  mode: 'reduce',
-  reduce: (v) => (isPlainObject(v) ? (Object.hasOwn(v, 'mode') ? { mode: v.mode } : {}) : v),
-};
+const STATE_RESOURCE: Node = { mode: 'pick', pick: ['mode'] };
 const STATE_MODULE: Node = {
   mode: 'obj',
   build: true,

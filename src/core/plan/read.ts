@@ -1,6 +1,6 @@
 import type { Plan } from './model.js';
 import { parsePlan, parsePlanObject, type PlanError, type PlanResult } from './parse.js';
-import { decodePlanBytes } from './encoding.js';
+import { bomLength, decodePlanBytes, sniffEncoding } from './encoding.js';
 import type { DetailOptions } from './slim.js';
 import { bytesSource, type PlanSource } from './source.js';
 import { parsePlanStream } from './stream.js';
@@ -32,12 +32,34 @@ export async function readPlan(source: PlanSource, opts: ReadPlanOptions): Promi
   if (source.size !== undefined && source.size > threshold && open) {
     return withStreamed(await parsePlanStream({ open }, file, opts), true);
   }
-  const box: Whole = { text: source.readText?.() };
+  // At `risk` detail no view shows values, so the byte scanner reads the file in memory too:
+  // it never builds the values nobody reads (issue 25), which JSON.parse of the whole text must.
+  const box: Whole = { text: opts.detail === 'risk' ? undefined : source.readText?.() };
   if (box.text === undefined) await readInto(box, () => source.read());
   if (box.bytes && box.bytes.length > threshold) {
     return withStreamed(await parsePlanStream(bytesSource(box.bytes), file, opts), true);
   }
+  if (box.bytes && opts.detail === 'risk' && startsLikeUtf8Object(box.bytes)) {
+    const r = await parsePlanStream(bytesSource(box.bytes, SCAN_CHUNK), file, {
+      ...opts,
+      holdDigested: true,
+    });
+    // Anything wrong is told by the whole-file reader, in its words (its error path recognises
+    // other kinds of files): only plans that read cleanly take the scanner's result.
+    if (r.ok) return withStreamed(r, false);
+  }
   return withStreamed(parseWhole(box, file), false);
+}
+
+/** Chunks the scanner reads a file in memory by: few enough values are split (and copied). */
+const SCAN_CHUNK = 8 << 20;
+
+/** UTF-8 (no UTF-16 BOM or zero bytes) with `{` as the first character after space. */
+function startsLikeUtf8Object(b: Uint8Array): boolean {
+  if (sniffEncoding(b) !== 'utf-8') return false;
+  let i = bomLength(b, 'utf-8');
+  while (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09) i++;
+  return b[i] === 0x7b;
 }
 
 function withStreamed(r: PlanResult, streamed: boolean): ReadResult {

@@ -1,9 +1,11 @@
-import { utf8Text } from './encoding.js';
+import { concat, utf8Text } from './encoding.js';
 import { isSpace } from './json-error.js';
+import { defineOwn, isJsonValue, jsonValueEnd, pickMembers, valueDepth } from './skip.js';
 
 // Pass 1 of the streaming reader: a small push parser over the document's UTF-8 bytes. It walks
-// the structure a layout (layout.ts) describes and hands every smaller value to JSON.parse, so
-// the whole document is checked as JSON while no value bigger than one element is ever held.
+// the structure a layout (layout.ts) describes and hands every smaller value to JSON.parse, or,
+// where nothing reads it, to the byte checker of skip.ts, which builds nothing; so the whole
+// document is checked as JSON while no value bigger than one element is ever held.
 // When something is not JSON it says only where it noticed: what is wrong, and the line and
 // column, come from the one JSON grammar (json-error.ts), as for the whole-file reader.
 
@@ -29,11 +31,14 @@ export const STREAMED: unique symbol = Symbol('streamed');
 export type PlanEntry =
   /** A top-level member, pruned as the layout says; `resource_changes`/`resource_drift` as STREAMED. */
   | { kind: 'member'; key: string; value: unknown }
-  /** An element of `resource_changes`, parsed, with its byte range in the UTF-8 text. */
+  /**
+   * An element of `resource_changes` as its UTF-8 bytes, neither built nor checked as JSON: the
+   * reader builds or checks what it needs of it. With its byte range in the UTF-8 text.
+   */
   | {
       kind: 'resource_changes';
       index: number;
-      value: unknown;
+      value: Uint8Array;
       start: number;
       end: number;
       /** Levels of arrays and objects in the value (itself one), counted by the byte scanner. */
@@ -54,19 +59,25 @@ export type PlanEntry =
  * - `obj` / `arr`: walk into it (when it is an object / array; otherwise parse it whole),
  *   building a pruned copy when `build`, with `child` saying what to do with each member.
  * - `any`: walk into an object or array without keeping it (unknown members, which could be big).
- * - `keep`: parse whole and keep. `check`: parse whole (so it is checked as JSON) and drop.
- * - `emit`: parse whole and hand out as an entry, keeping nothing.
- * - `reduce`: parse whole and keep a smaller value made from it.
+ * - `keep`: parse whole and keep. `check`: check as JSON without building it, and drop.
+ * - `emit`: hand out as an entry, keeping nothing: parsed, or with `bytes`, checked and handed
+ *   out as its bytes.
+ * - `pick`: check, and keep an object with only the members `pick` names (any other value whole).
  */
 export interface Node {
-  mode: 'obj' | 'arr' | 'any' | 'keep' | 'check' | 'emit' | 'reduce';
+  mode: 'obj' | 'arr' | 'any' | 'keep' | 'check' | 'emit' | 'pick';
   build?: boolean;
   child?: (key: string | number) => Node;
   emit?: 'resource_changes' | 'resource_drift';
+  /**
+   * `emit`: hand out the value's bytes instead of the value, NOT checked as JSON: the reader
+   * checks them (skip.ts isJsonValue) or builds them (JSON.parse), and throws ScanError if not.
+   */
+  bytes?: boolean;
   /** An array whose elements are emitted: its member value is STREAMED. */
   streamed?: boolean;
-  /** `reduce`: parse whole, keep only this function's result. */
-  reduce?: (v: unknown) => unknown;
+  /** `pick`: the members kept (ASCII words). */
+  pick?: readonly string[];
 }
 
 export const KEEP: Node = { mode: 'keep' };
@@ -204,7 +215,19 @@ export class Scanner {
           }
           // Parse this value whole. Walked nodes that meet something else keep it, so that
           // type errors are reported as parsePlan reports them.
-          const whole = node.mode === 'check' || node.mode === 'emit' || node.mode === 'reduce';
+          const whole = node.mode === 'check' || node.mode === 'emit' || node.mode === 'pick';
+          if (whole && checksBytes(node) && node.mode !== 'emit') {
+            // A value checked in place when it ends inside this chunk (a scalar only when a
+            // byte after it shows where it ends): one pass, no copy. Else it is captured.
+            const e = jsonValueEnd(buf, i);
+            const c0 = buf[i];
+            if (e >= 0 && (e < n || c0 === C.LBrace || c0 === C.LBracket || c0 === C.Quote)) {
+              this.capMaxDepth = valueDepth();
+              this.deliver(top, node, this.checkedValue(node, buf, i, e), base + i, base + e);
+              i = e;
+              break;
+            }
+          }
           this.startCapture(buf, i, base, whole ? node : KEEP, false);
           i = this.capScalar ? i : i + 1;
           break;
@@ -341,15 +364,39 @@ export class Scanner {
     }
   }
 
+  /** The captured value checked as JSON, as its bytes (nothing is built). */
+  private checkCaptured(end: number): Uint8Array {
+    const bytes = concat(this.cap);
+    this.cap = [];
+    if (!isJsonValue(bytes)) throw new ScanError(end);
+    return bytes;
+  }
+
   private finishCapture(end: number): void {
-    const value = this.parseCaptured(end);
     const top = this.stack[this.stack.length - 1] as Frame;
     if (this.capIsKey) {
-      top.key = value as string;
+      top.key = this.parseCaptured(end) as string;
       this.state = S.Colon;
       return;
     }
-    this.deliver(top, this.capNode, value, this.capStart, end);
+    const node = this.capNode;
+    let value: unknown;
+    if (node.mode === 'emit' && node.bytes) {
+      // Handed out unchecked: the reader builds it (JSON.parse checks it) or checks it.
+      value = concat(this.cap);
+      this.cap = [];
+    } else if (checksBytes(node)) {
+      const bytes = this.checkCaptured(end);
+      value = this.checkedValue(node, bytes, 0, bytes.length);
+    } else value = this.parseCaptured(end);
+    this.deliver(top, node, value, this.capStart, end);
+  }
+
+  /** What a node that checks bytes keeps of a value checked as JSON. */
+  private checkedValue(node: Node, bytes: Uint8Array, start: number, end: number): unknown {
+    if (node.mode === 'check') return null;
+    if (node.mode === 'pick') return pickMembers(bytes, start, end, node.pick as string[]);
+    return start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
   }
 
   /** A value is complete: hand it to its parent frame. */
@@ -371,19 +418,14 @@ export class Scanner {
       this.out.push({
         kind: node.emit as 'resource_changes',
         index: key as number,
-        value,
+        value: value as Uint8Array,
         start,
         end,
         depth: this.capMaxDepth,
       });
       return;
     }
-    const kept =
-      node.mode === 'check'
-        ? null
-        : node.mode === 'reduce'
-          ? (node.reduce as (v: unknown) => unknown)(value)
-          : value;
+    const kept = value;
     if (parent.value) {
       if (Array.isArray(parent.value)) parent.value.push(kept);
       else defineOwn(parent.value, key as string, kept);
@@ -403,9 +445,7 @@ export class Scanner {
   }
 }
 
-/** `o[k] = v` as an own property, even for `__proto__` (as JSON.parse makes it). */
-function defineOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') {
-    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  } else o[k] = v;
+/** Nodes whose values are checked as JSON bytes rather than parsed. */
+function checksBytes(node: Node): boolean {
+  return node.mode === 'check' || node.mode === 'pick' || (node.mode === 'emit' && !!node.bytes);
 }

@@ -226,13 +226,15 @@ const LOOK_RULES: LookRule[] = [
 ];
 const LOOK_IN_TEXT = new RegExp(LOOK_RULES.map((r) => r.pattern).join('|'), 'g');
 
-/** Cheap test before the full patterns: text without any of these holds no credential they find. */
-const MAYBE_CREDENTIAL =
-  /p(?:ass|wd)|secret|token|credential|key|string|sig|bearer|basic|@|-----BEGIN|LS0tLS1CRUdJTi|A(?:KIA|SIA|3T|BIA|CCA)[A-Z2-7]{16}|gh[pousr]_|github_pat_|glpat-|xox|xapp-|hooks\.slack|[rs]k_(?:live|test|prod)_|AIza|ey[\w-]{15,}\.ey|npm_|SG\.|sk-|atlasv1|hv[sb]\./i;
+/** Cheap tests before the full patterns: text without any of these holds no credential they find. */
+const MAYBE_NAMED = /p(?:ass|wd)|secret|token|credential|key|string|sig|bearer|basic|@/i;
+// Case-sensitive, as the look rules are: one literal each, mostly a fixed prefix.
+const MAYBE_LOOK =
+  /-----BEGIN|LS0tLS1CRUdJTi|A(?:KIA|SIA|3T|BIA|CCA)|gh[pousr]_|github_pat_|glpat-|xox|xapp-|hooks\.slack|k_(?:live|test|prod)_|AIza|\.ey|npm_|SG\.|sk-|atlasv1|hv[sb]\./;
 
 /** True when `s` may hold a credential that redactCredentials would hide (a cheap test). */
 export function mayHoldCredential(s: string): boolean {
-  return s.length >= 5 && MAYBE_CREDENTIAL.test(s);
+  return s.length >= 5 && (MAYBE_NAMED.test(s) || MAYBE_LOOK.test(s));
 }
 
 /** `s` with the value of every credential found in it, by name or by look, replaced by `placeholder`. */

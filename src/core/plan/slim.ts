@@ -1,4 +1,19 @@
+import { isActionable } from './digest.js';
 import { isDestructive, type Json, type ResourceChange } from './model.js';
+import {
+  defineOwn,
+  isJsonValue,
+  isObjectAt,
+  keyIs,
+  parseRange,
+  parseWithHoles,
+  picked,
+  pickMembers,
+  STOP_WALK,
+  valueEndChecked,
+  walkMembers,
+} from './skip.js';
+import { isPlainObject } from '../json.js';
 
 // Keeping memory bounded on plans too big for memory: a resource change's before/after values
 // cut to what the risk rules read. The reader does not know the rules: the caller passes their
@@ -70,4 +85,97 @@ export function detailKeeper(opts: DetailOptions): (c: ResourceChange) => Resour
     }
     return full ? c : slimChange(c, reads);
   };
+}
+
+/** The members of a resource change's `change` that hold values (and their masks). */
+const VALUE_MEMBERS = ['before', 'after', 'after_unknown', 'before_sensitive', 'after_sensitive'];
+
+/**
+ * The resource change whose JSON bytes are `b`, built with its values cut to the attributes the
+ * rules read, when no view reads more of it: a no-op (or, at `risk` detail, a read) that the
+ * digest leaves out, of a type no rule reads whole. The values' other members are checked as
+ * JSON (the scanner did) but never built: on a plan of mostly no-ops, most of its bytes.
+ * Undefined when the change must be built whole (JSON.parse of `b`), and when `b` is not JSON
+ * (JSON.parse then says so). The model made from the
+ * result equals slimChange of the model of the whole change: redaction and unknown-marking work
+ * attribute by attribute, and the attributes kept are the ones slimChange keeps.
+ */
+export function unreadValuesCut(b: Uint8Array, opts: DetailOptions): unknown {
+  if (opts.detail !== 'risk' && opts.detail !== 'markdown') return undefined;
+  if (!isObjectAt(b, 0)) return undefined;
+  try {
+    return cutValues(b, opts);
+  } catch (e) {
+    // Bytes that are not JSON, met before they were checked: JSON.parse of them says so.
+    if (e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}
+
+function cutValues(b: Uint8Array, opts: Exclude<DetailOptions, { detail?: 'all' }>): unknown {
+  const { reads } = opts;
+  // One walk over the bytes: the values' ranges and the attributes kept of them. It stops as soon
+  // as the change must be built whole: actions that are not a no-op or read, a type read whole
+  // (Terraform writes `type` before `change`, and `actions` first in it).
+  const values: { key: string; start: number; end: number; kept: unknown }[] = [];
+  let changes = 0;
+  let type: string | undefined;
+  let keep: string[] = [...reads.attrs];
+  const walked = walkMembers(b, 0, (ks, ke, s) => {
+    if (keyIs(b, ks, ke, 'type') && b[s] === 0x22) {
+      const e = valueEndChecked(b, s);
+      type = parseRange(b, s, e) as string;
+      if (reads.wholeTypes.has(type)) return STOP_WALK;
+      keep = [...reads.attrs, ...(reads.typeAttrs[type] ?? [])];
+      return e;
+    }
+    if (!keyIs(b, ks, ke, 'change') || !isObjectAt(b, s)) return valueEndChecked(b, s);
+    changes++;
+    return walkMembers(b, s, (cks, cke, cs) => {
+      if (keyIs(b, cks, cke, 'actions')) {
+        const e = valueEndChecked(b, cs);
+        return mayBeUnread(parseRange(b, cs, e), opts) ? e : STOP_WALK;
+      }
+      const key = VALUE_MEMBERS.find((k) => keyIs(b, cks, cke, k));
+      if (key === undefined || !isObjectAt(b, cs)) {
+        const e = valueEndChecked(b, cs);
+        if (key !== undefined) values.push({ key, start: cs, end: e, kept: undefined });
+        return e;
+      }
+      // `type` came first (else the attributes of its type are picked at the end, again).
+      const p = picked(b, cs, keep);
+      values.push({ key, start: cs, end: p.end, kept: type === undefined ? undefined : p.value });
+      return p.end;
+    });
+  });
+  // The walk trusted the bytes to be JSON: the change is cut only when they are.
+  if (walked === STOP_WALK || changes !== 1 || !isJsonValue(b)) return undefined;
+  // Everything else, built at once, with the values left null.
+  const raw = parseWithHoles(
+    b,
+    values.map((v) => [v.start, v.end]),
+  ) as Record<string, unknown>;
+  const change = raw.change;
+  if (typeof raw.type !== 'string' || !isPlainObject(change)) return undefined;
+  if (!valuesUnread(raw, raw.type, opts)) return undefined;
+  const last = [...reads.attrs, ...(reads.typeAttrs[raw.type] ?? [])];
+  for (const v of values) {
+    defineOwn(change, v.key, v.kept ?? pickMembers(b, v.start, v.end, last));
+  }
+  return raw;
+}
+
+/** False when `actions` alone say the change is read (anything but one no-op or read). */
+function mayBeUnread(actions: unknown, opts: DetailOptions): boolean {
+  if (!Array.isArray(actions) || actions.length !== 1) return false;
+  return actions[0] === 'no-op' || (actions[0] === 'read' && opts.detail === 'risk');
+}
+
+function valuesUnread(raw: Record<string, unknown>, type: string, opts: DetailOptions): boolean {
+  if (opts.detail !== 'risk' && opts.detail !== 'markdown') return false;
+  if (isActionable(raw) || opts.reads.wholeTypes.has(type)) return false;
+  const actions = (raw.change as { actions?: unknown }).actions;
+  if (!Array.isArray(actions) || actions.length !== 1) return false;
+  // A no-op is never shown whole; a read is, in markdown, for the first details.
+  return actions[0] === 'no-op' || (actions[0] === 'read' && opts.detail === 'risk');
 }

@@ -1,4 +1,4 @@
-import { changeSortKey, digestHeader, isActionable } from './digest.js';
+import { changeSortKey, digestHeader, isActionable, planDigest } from './digest.js';
 import { RangeList, streamDigest } from './digest-pass.js';
 import { bomLength, leadingSpace, readHead, sniffEncoding, utf8Source } from './encoding.js';
 import { findJsonSyntaxErrorInBytes, syntaxErrorReason } from './json-error.js';
@@ -7,7 +7,8 @@ import type { DriftEntry, ResourceChange } from './model.js';
 import { parsePlan, parsePlanObject, planError, type PlanResult } from './parse.js';
 import { MAX_VALUE_BYTES, ScanError, Scanner, STREAMED } from './scanner.js';
 import { driftEntryAt, resourceChangeAt } from './shape.js';
-import { detailKeeper, type DetailOptions } from './slim.js';
+import { parseRange } from './skip.js';
+import { detailKeeper, unreadValuesCut, type DetailOptions } from './slim.js';
 import type { RangedBytes } from './source.js';
 
 // Plans too big for one string (V8 caps strings at about 512 M characters; a 1 GB plan is real on
@@ -27,6 +28,12 @@ import type { RangedBytes } from './source.js';
 export type StreamOptions = DetailOptions & {
   /** Bytes of resource changes held at once when pass 2 must reorder them. Default 64 MiB. */
   reorderBudget?: number;
+  /**
+   * Keep the digested changes as built in pass 1 and digest them at the end, instead of reading
+   * them again in pass 2: for a file already in memory (below the streaming threshold), whose
+   * whole parsed document the whole-file reader would hold anyway.
+   */
+  holdDigested?: boolean;
 };
 
 /** Read a plan from a stream of bytes: same result as parsePlan, without holding the whole text. */
@@ -45,6 +52,8 @@ export async function parsePlanStream(
   if (lead === undefined) return parsePlan(head, file);
 
   const changes: ResourceChange[] = [];
+  /** The digested changes as built, with holdDigested. */
+  const held: unknown[] = [];
   const drift: DriftEntry[] = [];
   const ranges = new RangeList();
   const keys: string[] = [];
@@ -57,6 +66,7 @@ export async function parsePlanStream(
   let driftSeen = false;
   const resetChanges = () => {
     changes.length = 0;
+    held.length = 0;
     ranges.clear();
     keys.length = 0;
     sorted = true;
@@ -84,15 +94,18 @@ export async function parsePlanStream(
       } else if (entry.kind === 'resource_changes') {
         if (entry.index === 0) resetChanges();
         rcSeen = true;
+        const bytes = entry.value;
+        const value = unreadValuesCut(bytes, opts) ?? parsed(bytes, entry.end);
         // Pass 2 re-reads only what the digest hashes.
-        if (isActionable(entry.value)) {
-          const key = changeSortKey(entry.value);
+        if (isActionable(value)) {
+          if (opts.holdDigested) held.push(value);
+          const key = changeSortKey(value);
           if (keys.length > 0 && key < (keys[keys.length - 1] as string)) sorted = false;
           keys.push(key);
           ranges.push(entry.start, entry.end);
         }
         if (firstError !== undefined) continue;
-        const r = resourceChangeAt(entry.value, entry.index, entry.depth);
+        const r = resourceChangeAt(value, entry.index, entry.depth);
         if (r.ok) changes.push(keep(r.value));
         else firstError = r.reason;
       } else {
@@ -119,8 +132,26 @@ export async function parsePlanStream(
   const digest =
     keys.length === 0
       ? rest.plan.digest
-      : await streamDigest(text, digestHeader(skeleton), keys, ranges, sorted, opts.reorderBudget);
+      : opts.holdDigested
+        ? planDigest({ ...digestHeader(skeleton), resource_changes: held })
+        : await streamDigest(
+            text,
+            digestHeader(skeleton),
+            keys,
+            ranges,
+            sorted,
+            opts.reorderBudget,
+          );
   return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
+
+  /** A resource change's bytes built; not JSON is a ScanError, told as any other. */
+  function parsed(bytes: Uint8Array, end: number): unknown {
+    try {
+      return parseRange(bytes, 0, bytes.length);
+    } catch {
+      throw new ScanError(end);
+    }
+  }
 
   /** What is wrong, from the JSON grammar over the text again (the error path only). */
   async function notJson(e: ScanError): Promise<string> {

@@ -16,6 +16,7 @@ import {
 } from '../../../src/core/plan/scanner.js';
 import { detailKeeper, MARKDOWN_FULL_DETAILS, slimChange } from '../../../src/core/plan/slim.js';
 import { bytesSource } from '../../../src/core/plan/source.js';
+import { parsePlanStream } from '../../../src/core/plan/stream.js';
 
 // The pieces of the streaming reader, each on its own: encodings, the byte scanner, the cutting
 // of values. That they add up to parsePlan's result is stream.test.ts's and read.test.ts's.
@@ -88,12 +89,11 @@ describe('the byte scanner', () => {
     for (const chunk of [1, 7, 1 << 16]) {
       const entries = await scan(text, chunk);
       const changes = entries.filter((e) => e.kind === 'resource_changes');
-      expect(changes.map((e) => e.value)).toEqual([
-        { address: 'a.b', change: { after: [[1]] } },
-        { address: 'c.d' },
-      ]);
-      for (const e of changes) {
-        expect(JSON.parse(text.slice(e.start, e.end))).toEqual(e.value);
+      // Checked as JSON and handed out as their bytes: the reader builds what it needs.
+      const values = changes.map((e) => JSON.parse(new TextDecoder().decode(e.value)) as unknown);
+      expect(values).toEqual([{ address: 'a.b', change: { after: [[1]] } }, { address: 'c.d' }]);
+      for (const [i, e] of changes.entries()) {
+        expect(JSON.parse(text.slice(e.start, e.end))).toEqual(values[i]);
       }
       expect(changes.map((e) => e.depth)).toEqual([4, 1]);
       const members = Object.fromEntries(
@@ -112,7 +112,8 @@ describe('the byte scanner', () => {
   test.each([
     ['{"a" 1}', 5],
     ['{"a":1,}', 8],
-    ['{"resource_changes":[{"a":1x}]}', 28],
+    ['{"planned_values":{"root_module":{"a":1x}}}', 40],
+    ['{"prior_state":{"values":{"root_module":{"resources":[{"mode":"a\\q"}]}}}}', 66],
     ['{"a":1} x', 9],
     ['{"a":[1,2', 9],
   ])('%j is not JSON: it says only where it noticed, at or after the error', async (text, at) => {
@@ -120,6 +121,14 @@ describe('the byte scanner', () => {
     expect(err).toBeInstanceOf(ScanError);
     expect((err as ScanError).tooBig).toBe(false);
     expect((err as ScanError).offset).toBeGreaterThanOrEqual(at);
+  });
+
+  test('resource changes are handed out unchecked: the reader checks them', async () => {
+    const text = '{"resource_changes":[{"a":1x}]}';
+    const entries = await scan(text, 3);
+    expect(entries.filter((e) => e.kind === 'resource_changes')).toHaveLength(1);
+    const r = await parsePlanStream(bytesSource(enc(text), 5), 'plan.json');
+    expect(r.ok ? '' : r.error.reason).toMatch(/^not valid JSON at line 1, column 28/);
   });
 
   test('a layout of KEEP keeps the document whole', async () => {

@@ -147,23 +147,37 @@ describe('readPlan picks the path', () => {
     await expect(readPlan(failing, { file: 'x', threshold: 10 })).rejects.toThrow('EIO');
   });
 
-  test('the detail level applies to the streamed path only, and keeps what the rules read', async () => {
-    const whole = await readPlan(fileSource(bytes), {
-      file: 'plan.json',
-      threshold: bytes.length,
+  test('at `risk` detail both paths cut the values no view reads, to the same model', async () => {
+    const read = (threshold: number) =>
+      readPlan(fileSource(bytes), {
+        file: 'plan.json',
+        threshold,
+        detail: 'risk',
+        reads: RULE_READS,
+      });
+    const whole = await read(bytes.length);
+    const streamed = await read(0);
+    if (!whole.ok || !streamed.ok || !expected.ok) throw new Error('expected a plan');
+    expect(whole).toEqual({ ...streamed, streamed: false });
+    expect(whole.plan.digest).toBe(expected.plan.digest);
+    expect(JSON.stringify(whole.plan).length).toBeLessThan(JSON.stringify(expected.plan).length);
+    // What the rules read is all there: every change, in order, with its kind.
+    expect(whole.plan.resourceChanges.map((c) => [c.address, c.kind])).toEqual(
+      expected.plan.resourceChanges.map((c) => [c.address, c.kind]),
+    );
+  });
+
+  test('at `risk` detail, bad input is still told by the whole-file reader', async () => {
+    const bad = new TextEncoder().encode('{"format_version": "1.2", "resource_changes": [}');
+    const r = await readPlan(fileSource(bad), {
+      file: 'dir/bad.json',
+      threshold: 1 << 20,
       detail: 'risk',
       reads: RULE_READS,
     });
-    expect(whole).toEqual({ ...expected, streamed: false });
-    const streamed = await readPlan(fileSource(bytes), {
-      file: 'plan.json',
-      threshold: 0,
-      detail: 'risk',
-      reads: RULE_READS,
-    });
-    if (!streamed.ok || !expected.ok) throw new Error('expected a plan');
-    expect(streamed.plan.digest).toBe(expected.plan.digest);
-    expect(JSON.stringify(streamed.plan).length).toBeLessThan(JSON.stringify(expected.plan).length);
+    expect(r).toEqual(
+      await readPlan(fileSource(bad), { file: 'dir/bad.json', threshold: 1 << 20 }),
+    );
   });
 });
 
