@@ -160,6 +160,7 @@ describe('fuzz: parser and renderers', () => {
             {
               ...opts,
               threshold: Infinity,
+              scanFrom: 0,
             },
           );
           const streamed = await parsePlanStream(bytesSource(bytes, 4093), seed.file, opts);

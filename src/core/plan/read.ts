@@ -16,7 +16,16 @@ export type ReadPlanOptions = DetailOptions & {
   threshold: number;
   /** Bytes of resource changes held at once when the digest pass must reorder them. */
   reorderBudget?: number;
+  /** At `risk` detail, files in memory from this many bytes are read by the scanner. */
+  scanFrom?: number;
 };
+
+/**
+ * Below this size the scanner costs more than JSON.parse of the whole text (its byte loops run
+ * before the JIT has compiled them: +0.1 s of CPU at 4 MB, +25% at 40 MB); from here it costs
+ * less, in time and far less in memory (docs/benchmarks.md, 2026-12-08).
+ */
+export const SCAN_FROM_BYTES = 64 * 1024 * 1024;
 
 /**
  * The plan, read whole or streamed. `streamed`: the detail level applied (a streamed plan with
@@ -34,12 +43,14 @@ export async function readPlan(source: PlanSource, opts: ReadPlanOptions): Promi
   }
   // At `risk` detail no view shows values, so the byte scanner reads the file in memory too:
   // it never builds the values nobody reads (issue 25), which JSON.parse of the whole text must.
-  const box: Whole = { text: opts.detail === 'risk' ? undefined : source.readText?.() };
+  const scanFrom = opts.scanFrom ?? SCAN_FROM_BYTES;
+  const scan = opts.detail === 'risk' && (source.size === undefined || source.size >= scanFrom);
+  const box: Whole = { text: scan ? undefined : source.readText?.() };
   if (box.text === undefined) await readInto(box, () => source.read());
   if (box.bytes && box.bytes.length > threshold) {
     return withStreamed(await parsePlanStream(bytesSource(box.bytes), file, opts), true);
   }
-  if (box.bytes && opts.detail === 'risk' && startsLikeUtf8Object(box.bytes)) {
+  if (box.bytes && scan && box.bytes.length >= scanFrom && startsLikeUtf8Object(box.bytes)) {
     const r = await parsePlanStream(bytesSource(box.bytes, SCAN_CHUNK), file, {
       ...opts,
       holdDigested: true,

@@ -154,6 +154,7 @@ describe('readPlan picks the path', () => {
         threshold,
         detail: 'risk',
         reads: RULE_READS,
+        scanFrom: 0,
       });
     const whole = await read(bytes.length);
     const streamed = await read(0);
@@ -167,6 +168,16 @@ describe('readPlan picks the path', () => {
     );
   });
 
+  test('below scanFrom the whole-file reader reads it, as at any detail', async () => {
+    const r = await readPlan(fileSource(bytes), {
+      file: 'plan.json',
+      threshold: bytes.length,
+      detail: 'risk',
+      reads: RULE_READS,
+    });
+    expect(r).toEqual({ ...expected, streamed: false });
+  });
+
   test('at `risk` detail, bad input is still told by the whole-file reader', async () => {
     const bad = new TextEncoder().encode('{"format_version": "1.2", "resource_changes": [}');
     const r = await readPlan(fileSource(bad), {
@@ -174,6 +185,7 @@ describe('readPlan picks the path', () => {
       threshold: 1 << 20,
       detail: 'risk',
       reads: RULE_READS,
+      scanFrom: 0,
     });
     expect(r).toEqual(
       await readPlan(fileSource(bad), { file: 'dir/bad.json', threshold: 1 << 20 }),
