@@ -3,7 +3,12 @@
  * one real `redis-server` (DESIGN.md, "Gate v3": one decision per pull request at a time across
  * replicas). The bug of issue 22 part 2 first: an approval slow on one replica, a revoke on
  * another, the slow one writing last left the check, the ledger and the deployment approved.
+ * Then Redis down (nothing approved, the check says why), and a storm: three replicas behind a
+ * round-robin proxy, every GitHub call 0-30 ms late, 24 seeded events (approve, revoke, deploy,
+ * one push mid-storm) delivered as fast as they are acknowledged. The replicas are stopped with
+ * SIGTERM, which waits for every acknowledged evaluation: the tests wait for that, never for time.
  */
+import { parseCommand } from '../../src/core/approval/command.js';
 import { decodeLedger } from '../../src/core/ledger.js';
 import type { GitHubEmulator } from '../../testkit/github/emulator.js';
 import {
@@ -15,11 +20,17 @@ import {
   REPO,
   setupRepo,
   startAppEmulator,
+  planRun,
   summaryBody,
   waitingApply,
   type AppProcess,
 } from '../../testkit/app/harness.js';
-import { deploymentProtectionRulePayload } from '../../testkit/app/payloads.js';
+import {
+  deploymentProtectionRulePayload,
+  issueCommentPayload,
+  pullRequestPayload,
+} from '../../testkit/app/payloads.js';
+import { roundRobin } from '../../testkit/app/proxy.js';
 import {
   commentTo,
   deliver,
@@ -149,4 +160,163 @@ describeRedis('replicas with a Redis lock', () => {
     expect(approvedRuns(gh)).toEqual([]);
     expect(gh.violations).toEqual([]);
   }, 60_000);
+
+  test('three replicas behind a round-robin proxy, GitHub slow, a storm of approve, revoke, push and deploy', async () => {
+    const STORM = 24;
+    apps = await startReplicas(gh, 3, { REDIS_URL: redis.url });
+    const proxy = await roundRobin(apps.map((a) => a.url.replace(/\/api\/github\/webhooks$/, '')));
+    const hook = `${proxy.url}/api/github/webhooks`;
+    try {
+      await summarized(hook);
+      // A seeded generator: the same storm every run.
+      let seed = 0x5eed;
+      const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      let lseed = 0x1a7e;
+      gh.setLatency(() =>
+        Math.floor(((lseed = (lseed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 30),
+      );
+
+      let head = HEAD;
+      let runId = 1000;
+      const summaryId = gh
+        .comments(OWNER, REPO, PR)
+        .find((c) => String(c['body']).includes('applygate:v2'))!['id'] as number;
+      const started = Date.now();
+      const actions: string[] = [];
+      for (let i = 0; i < STORM; i++) {
+        const r = rand();
+        const push = i === STORM / 2; // one push, mid-storm: approvals before it go stale
+        actions.push(push ? 'P' : r < 0.45 ? 'A' : r < 0.65 ? 'R' : 'D');
+        clock.tick();
+        if (push) {
+          // A push, then the plan job's summary for the new head (edited in place).
+          const before = head;
+          head = (0xc0000 + i).toString(16) + 'c'.repeat(35);
+          gh.setPullHead(OWNER, REPO, PR, head);
+          await deliver(
+            hook,
+            'pull_request',
+            pullRequestPayload(site(gh), 'synchronize', PR, { before }),
+          );
+          clock.tick();
+          planRun(gh, head);
+          const from = String(
+            gh.comments(OWNER, REPO, PR).find((c) => c['id'] === summaryId)!['body'],
+          );
+          const edited = gh.editComment(OWNER, REPO, summaryId, summaryBody('destroy', head));
+          await deliver(
+            hook,
+            'issue_comment',
+            issueCommentPayload(site(gh), 'edited', edited, { pull: PR, from }),
+          );
+        } else if (r < 0.45) await commentTo(hook, gh, OWNER_LOGIN, '/approve-destroy');
+        else if (r < 0.65) await commentTo(hook, gh, OWNER_LOGIN, '/revoke-destroy');
+        else {
+          waitingApply(gh, ++runId, head);
+          await deliver(
+            hook,
+            'deployment_protection_rule',
+            deploymentProtectionRulePayload(site(gh), {
+              runId,
+              environment: ENV,
+              sha: head,
+              pulls: [PR],
+            }),
+          );
+        }
+      }
+      // Every acknowledged evaluation finishes before a replica exits (SIGTERM).
+      await stopReplicas(apps);
+      const elapsed = Date.now() - started;
+      gh.setLatency(undefined);
+
+      // The final state is what a serial evaluation of GitHub's final state gives.
+      const expected = serialState(gh, summaryId);
+      expect(checkOn(gh, head)?.state).toBe(expected);
+      const approvedNow = gh
+        .protectionReviews(OWNER, REPO)
+        .filter((r) => r.state === 'approved')
+        .map((r) => r.runId);
+      if (expected === 'approved') {
+        for (let id = 1001; id <= runId; id++) {
+          const run = gh.workflowRun(OWNER, REPO, id)!;
+          if (run['head_sha'] === head) expect(approvedNow).toContain(id);
+        }
+      }
+      // ... and one more evaluation, serial, of that final state writes nothing new.
+      const writes = () =>
+        gh.requests.filter((r) => r.method !== 'GET' && !r.path.endsWith('/access_tokens')).length;
+      const writesBefore = writes();
+      apps = await startReplicas(gh, 1, { REDIS_URL: redis.url });
+      await deliver(
+        apps[0]!.url,
+        'pull_request',
+        pullRequestPayload(site(gh), 'synchronize', PR, { before: head }),
+      );
+      await stopReplicas(apps);
+      expect(writes()).toBe(writesBefore);
+      expect(checkOn(gh, head)?.state).toBe(expected);
+
+      // No deployment approved after a revoke: each approval came right after a read of the
+      // comments (under the lock) whose newest command was an approval.
+      const log = [...gh.requests].filter((r) => r.handled !== undefined);
+      log.sort((a, b) => a.handled! - b.handled!);
+      let lastRead: { body?: string }[] | undefined;
+      const approvals: unknown[] = [];
+      for (const r of log) {
+        if (
+          r.method === 'GET' &&
+          r.route === '/repos/{owner}/{repo}/issues/{issue_number}/comments'
+        ) {
+          lastRead = r.response as { body?: string }[];
+        }
+        const body = r.body as { state?: string } | undefined;
+        if (r.route?.endsWith('/deployment_protection_rule') && body?.state === 'approved') {
+          approvals.push(r.path);
+          expect(newestCommand(lastRead ?? [])).toBe('approve');
+        }
+      }
+      expect(gh.violations).toEqual([]);
+      console.log(
+        `storm: ${STORM} events through 3 replicas in ${elapsed} ms; ${approvals.length} deployments approved; final state ${expected}; ${actions.join('')}; routed ${JSON.stringify(count(proxy.routed))}`,
+      );
+    } finally {
+      await proxy.close();
+    }
+  }, 240_000);
 });
+
+/** approve or revoke: the newest command by the owner in a read of the comments. */
+function newestCommand(comments: readonly { body?: string; user?: unknown }[]): string | undefined {
+  let newest: string | undefined;
+  for (const c of comments) {
+    if ((c.user as { login?: string } | undefined)?.login !== OWNER_LOGIN) continue;
+    const parsed = parseCommand(c.body ?? '');
+    if (parsed.type === 'command') newest = parsed.action;
+  }
+  return newest;
+}
+
+/**
+ * The decision of a serial evaluation of the final state, by the rule of the gate: the owner's
+ * approvals count when written after the current summary; a revoke withdraws them.
+ */
+function serialState(gh: GitHubEmulator, summaryId: number): 'approved' | 'pending' {
+  const comments = gh.comments(OWNER, REPO, PR);
+  const since = String(comments.find((c) => c['id'] === summaryId)!['updated_at']);
+  let approved = false;
+  for (const c of comments) {
+    if ((c['user'] as { login: string }).login !== OWNER_LOGIN) continue;
+    const parsed = parseCommand(String(c['body']));
+    if (parsed.type !== 'command') continue;
+    if (parsed.action === 'revoke') approved = false;
+    else if (String(c['created_at']) > since) approved = true;
+  }
+  return approved ? 'approved' : 'pending';
+}
+
+function count(routed: readonly number[]): number[] {
+  const out = [0, 0, 0];
+  for (const i of routed) out[i]!++;
+  return out;
+}
