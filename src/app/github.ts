@@ -86,6 +86,25 @@ export interface CommitPull {
   merged: boolean;
 }
 
+/** A pull request as GitHub lists it (REST or a webhook's `pull_requests`), for mapRun. */
+export function commitPull(p: {
+  number: number;
+  state: string;
+  head: { sha: string };
+  base: { ref: string };
+  merge_commit_sha?: string | null;
+  merged_at?: string | null;
+}): CommitPull {
+  return {
+    number: p.number,
+    state: p.state,
+    headSha: p.head.sha,
+    baseRef: p.base.ref,
+    mergeCommitSha: p.merge_commit_sha ?? null,
+    merged: Boolean(p.merged_at),
+  };
+}
+
 /** A workflow run waiting for a deployment protection rule, with what maps it to a pull request. */
 export interface WaitingRun {
   id: number;
@@ -487,14 +506,7 @@ export class GitHub {
       this.octokit.rest.repos.listPullRequestsAssociatedWithCommit,
       { ...this.repo, commit_sha: sha, per_page: 100 },
     );
-    return pulls.map((p) => ({
-      number: p.number,
-      state: p.state,
-      headSha: p.head.sha,
-      baseRef: p.base.ref,
-      mergeCommitSha: p.merge_commit_sha ?? null,
-      merged: Boolean(p.merged_at),
-    }));
+    return pulls.map(commitPull);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Context, Probot } from 'probot';
 import { DEFAULT_CLIENT_POLICY, harden, type ClientPolicy } from './client.js';
 import { evaluate, evaluateGate, type CommentTrigger, type Job } from './evaluate.js';
 import { createCaches, pullKey } from './cache.js';
-import { GitHub } from './github.js';
+import { commitPull, GitHub } from './github.js';
 import { PROCESS_LOCKS, redisLocks, type PullLocks, type RedisLockOptions } from './lock.js';
 import { WorkQueue } from './queue.js';
 import { commentMayMatter } from './triggers.js';
@@ -231,14 +231,7 @@ export function applygate(options: ApplygateOptions = {}): ApplygateApp {
         event: payload.event ?? '',
         sha: typeof sha === 'string' ? sha : payload.deployment?.sha,
         defaultBranch: payload.repository?.default_branch,
-        pulls: (payload.pull_requests ?? []).map((p) => ({
-          number: p.number,
-          state: p.state,
-          headSha: p.head.sha,
-          baseRef: p.base.ref,
-          merged: Boolean(p.merged_at),
-          mergeCommitSha: p.merge_commit_sha,
-        })),
+        pulls: (payload.pull_requests ?? []).map(commitPull),
       };
       // A failure is told on the run by evaluateGate itself; the run stays pending either way.
       schedule(context, (gh) => evaluateGate(gh, request, context.log));

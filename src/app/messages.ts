@@ -271,11 +271,7 @@ function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: Owners
       `**Who can approve:** ${whoCanApprove(decision, policy, owners)}.`,
       '',
       ...perProjectApprovers(decision, policy),
-      'To approve, comment on the pull request with this as the first line:',
-      '',
-      '```',
-      ...commandLines(decision, policy),
-      '```',
+      ...howToApprove(decision, policy, 'the pull request'),
       '',
       `\`${policy.revoke}\` withdraws an approval. A new push or a changed plan needs new approvals. An edited comment never approves.`,
       '',
@@ -499,17 +495,24 @@ export function pendingNotice(
     '',
     `**Who can approve:** ${whoCanApprove(decision, policy, owners)}.`,
     '',
-    'To approve, comment on this pull request with this as the first line:',
-    '',
-    '```',
-    ...commandLines(decision, policy),
-    '```',
+    ...howToApprove(decision, policy, 'this pull request'),
     '',
     'The deployment continues by itself once the approvals are in.',
     '',
     ...coversMarkdown(open),
     tag('notice', `sha=${decision.headSha}`),
   ].join('\n');
+}
+
+/** How to approve, in the check and the notice: the command lines, each a comment's first line. */
+function howToApprove(decision: Decision, policy: ApprovalPolicy, where: string): string[] {
+  return [
+    `To approve, comment on ${where} with this as the first line:`,
+    '',
+    '```',
+    ...commandLines(decision, policy),
+    '```',
+  ];
 }
 
 /** The comment-only status report on a waiting run, plain text within GitHub's limit. */
