@@ -27,10 +27,28 @@ export const GUARD_USAGE = `usage:
   applygate guard doctor
       Show which hooks are wired here and whether they work, and the config this directory gets.
   applygate guard exec [--pr N] [--timeout SECONDS] [--config FILE] -- <command...>
-      Check a terraform/tofu/terragrunt command, then run it or refuse (exit 3; 2 when it cannot be checked).`;
+      Check a terraform/tofu/terragrunt command, then run it or refuse (exit 3; 2 when it cannot be checked).
+
+Example:
+  applygate guard install claude && applygate guard doctor
+  applygate guard exec -- terraform destroy`;
+
+/** `--help` or `-h` among a subcommand's own options (for exec, before the `--`). */
+function asksHelp(rest: readonly string[]): boolean {
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  return own.some((a) => a === '--help' || a === '-h');
+}
+
+const SUBCOMMANDS = ['claude-hook', 'install', 'doctor', 'exec'];
 
 export async function runGuard(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  // `guard <command> --help` is the guard's help, never the command: a hook or an exec that ran
+  // because someone asked how to use it would be a surprise.
+  if (sub !== undefined && SUBCOMMANDS.includes(sub) && asksHelp(rest)) {
+    process.stdout.write(`${GUARD_USAGE}\n`);
+    return 0;
+  }
   if (sub === 'claude-hook') return hookCommand(rest);
   if (sub === 'install') return installCommand(rest);
   if (sub === 'exec') return execCommand(rest);

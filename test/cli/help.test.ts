@@ -53,13 +53,13 @@ test('--version prints the package version', async () => {
 });
 
 test.each(COMMANDS.map((c) => c.name))(
-  '%s --help prints its usage and an example, exit 0; help %s says the same',
+  '%s --help prints its usage and an example, exit 0, and help <command> the same',
   async (name) => {
     const r = await run([name, '--help']);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out).toMatch(new RegExp(`usage:\\s+applygate ${name}`));
-    if (name !== 'guard') expect(r.out).toMatch(/Example:\n {2}\S/);
+    expect(r.out).toMatch(/Example:\n {2}\S/);
     expect(await run(['help', name])).toEqual(r);
   },
 );
@@ -71,4 +71,18 @@ test('no command, or an unknown one, is a usage error that shows the commands', 
     expect(r.out).toBe('');
     expect(r.err).toMatch(/summarize|applygate --help/);
   }
+});
+
+test.each(['claude-hook', 'install', 'doctor', 'exec'])(
+  'guard %s --help prints the guard usage and runs nothing, exit 0',
+  async (sub) => {
+    const r = await run(['guard', sub, '--help']);
+    expect(r).toEqual({ code: 0, out: (await run(['guard', '--help'])).out, err: '' });
+    expect(r.out).toContain(`applygate guard ${sub}`);
+  },
+);
+
+test('guard exec: a --help after -- belongs to the command, not to the guard', async () => {
+  const r = await run(['guard', 'exec', '--', 'terraform', '--help']);
+  expect(r.out).not.toContain('usage:\n  applygate guard');
 });
