@@ -31,6 +31,7 @@ import type { MarkerProject } from '../core/marker.js';
 import { bodiesEquivalent, findSticky, latestSummaryFor } from '../core/summaries.js';
 import { pickLedger, verifyProject } from '../core/verify.js';
 import { pullMergedAs } from '../core/approval/deployment.js';
+import { newestCommand } from '../core/approval/command.js';
 import * as gh from './github.js';
 import { getInputs, type Settings } from './inputs.js';
 
@@ -316,10 +317,13 @@ async function verify(
   let summaries: MarkerProject[] = [];
   if (target && needs.length > 0) {
     const runs = await gh.checkRunsNamed(octokit, repo, target.headSha, LEDGER_CHECK_NAME);
+    // Read before the ledger is judged: a ledger older than the newest command is refused.
+    const comments = await gh.listComments(octokit, repo, target.number);
     const pick = pickLedger(runs, {
       headSha: target.headSha,
       pull: target.number,
       app: config.gate.app,
+      newestCommand: newestCommand(comments, config.approval.command),
     });
     if (pick.ok) {
       ledger = pick.ledger;
@@ -328,7 +332,6 @@ async function verify(
       );
     } else noLedger = pick.message;
     // The summary only helps name what differs (its lists count when they hash to the ledger's).
-    const comments = await gh.listComments(octokit, repo, target.number);
     summaries = needs.flatMap((p) => {
       const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
       return s ? [s.project] : [];

@@ -40,11 +40,24 @@ export interface LedgerProject {
   approvals: LedgerApproval[];
 }
 
+/** A command comment, as the ledger names the newest one it considered. */
+export interface LedgerCommand {
+  commentId: number;
+  /** When it was last written (its `updated_at`, ISO 8601). */
+  at: string;
+}
+
 export interface Ledger {
   headSha: string;
   pull: number;
   baseRef: string;
   projects: LedgerProject[];
+  /**
+   * The newest command (approve or revoke) on the pull request when the app decided, null when
+   * there was none (Gate v3): verify and the guard refuse a ledger older than the pull request's
+   * newest command (ledgerIsStale).
+   */
+  newestCommand?: LedgerCommand | null;
 }
 
 export function encodeLedger(ledger: Ledger): string {
@@ -100,6 +113,17 @@ function ledgerProblem(x: unknown): string | undefined {
   if (!isPositiveInt(x.pull)) return 'pull is not a pull request number';
   if (typeof x.baseRef !== 'string' || x.baseRef === '') return 'baseRef is not a branch name';
   if (!Array.isArray(x.projects) || x.projects.length === 0) return 'projects is empty';
+  const n = x.newestCommand;
+  if (
+    n !== undefined &&
+    n !== null &&
+    (!isObj(n) ||
+      !isPositiveInt(n.commentId) ||
+      typeof n.at !== 'string' ||
+      Number.isNaN(Date.parse(n.at)))
+  ) {
+    return 'newestCommand is not {commentId, at}';
+  }
   const names = new Set<string>();
   for (const [i, p] of x.projects.entries()) {
     const problem = projectProblem(p);
@@ -139,4 +163,24 @@ function projectProblem(p: unknown): string | undefined {
     return 'state is approved without approvals';
   }
   return undefined;
+}
+
+/**
+ * Why a ledger is older than the pull request's newest command (`newest`, as newestCommand in
+ * core/approval/command.ts finds it), or undefined when it considered exactly that command. A
+ * command written, edited or deleted after the app decided means the app has not decided since:
+ * the ledger is not believed until it has (a replica that wrote last from an older read).
+ */
+export function ledgerIsStale(ledger: Ledger, newest: LedgerCommand | null): string | undefined {
+  const had = ledger.newestCommand;
+  if (had === undefined) {
+    return newest === null ? undefined : 'it does not say which commands it considered';
+  }
+  if (had === null && newest === null) return undefined;
+  if (had && newest && had.commentId === newest.commentId && had.at === newest.at) return undefined;
+  const now = newest
+    ? `comment ${newest.commentId} at ${newest.at}`
+    : 'none (a command was deleted)';
+  const then = had ? `comment ${had.commentId} at ${had.at}` : 'none';
+  return `it was decided before the newest command on the pull request (considered: ${then}; now: ${now})`;
 }

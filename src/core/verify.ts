@@ -1,5 +1,12 @@
 import { linesMissing, setDigest } from './binding.js';
-import { decodeLedger, ledgerProject, type Ledger, type LedgerProject } from './ledger.js';
+import {
+  decodeLedger,
+  ledgerIsStale,
+  ledgerProject,
+  type Ledger,
+  type LedgerCommand,
+  type LedgerProject,
+} from './ledger.js';
 import type { MarkerProject } from './marker.js';
 import type { ProjectReport } from './report.js';
 import { levelRank } from './risk/types.js';
@@ -50,7 +57,13 @@ export function isLedgerApp(appSlug: string | undefined, app: string): boolean {
  */
 export function pickLedger(
   runs: readonly LedgerCheckRun[],
-  want: { headSha: string; pull: number; app: string },
+  want: {
+    headSha: string;
+    pull: number;
+    app: string;
+    /** The pull request's newest command now (newestCommand), when the caller read them. */
+    newestCommand?: LedgerCommand | null;
+  },
 ): LedgerPick {
   const head = want.headSha.slice(0, 7);
   const app = want.app.trim();
@@ -85,6 +98,15 @@ export function pickLedger(
       ok: false,
       message: `the ledger on head ${head} is for ${d.ledger.headSha.slice(0, 7)} of PR #${d.ledger.pull}, not head ${head} of PR #${want.pull}`,
     };
+  }
+  if (want.newestCommand !== undefined) {
+    const stale = ledgerIsStale(d.ledger, want.newestCommand);
+    if (stale) {
+      return {
+        ok: false,
+        message: `the ledger on head ${head} of PR #${want.pull} is out of date: ${stale}. The app decides again on every command; re-run this job once its check run is updated.`,
+      };
+    }
   }
   return { ok: true, ledger: d.ledger, run };
 }

@@ -1,4 +1,11 @@
-import { decodeLedger, encodeLedger, ledgerProject, type Ledger } from '../../src/core/ledger.js';
+import { newestCommand } from '../../src/core/approval/command.js';
+import {
+  decodeLedger,
+  encodeLedger,
+  ledgerIsStale,
+  ledgerProject,
+  type Ledger,
+} from '../../src/core/ledger.js';
 
 const ledger = (): Ledger => ({
   headSha: 'a'.repeat(40),
@@ -74,5 +81,43 @@ describe('ledger', () => {
     const result = decodeLedger(encodeRaw(l));
     expect(result.ok).toBe(false);
     expect(!result.ok && result.detail).toContain(field);
+  });
+});
+
+describe('the newest command a ledger considered (Gate v3)', () => {
+  const at = (m: number) => `2026-12-07T23:${String(m).padStart(2, '0')}:00Z`;
+  const base = {
+    headSha: 'a'.repeat(40),
+    pull: 7,
+    baseRef: 'main',
+    projects: [],
+  } as unknown as Ledger;
+  const comments = [
+    { id: 1, body: '/approve-destroy', created_at: at(1) },
+    { id: 2, body: 'looks fine', created_at: at(2) },
+    { id: 3, body: '/revoke-destroy', created_at: at(3) },
+    { id: 4, body: '/aprove-destroy', created_at: at(4) }, // a near miss is not a command
+  ];
+
+  test('newestCommand: the latest command by when it was last written, not chatter or near misses', () => {
+    expect(newestCommand(comments)).toEqual({ commentId: 3, at: at(3) });
+    expect(newestCommand([{ ...comments[0]!, updated_at: at(9) }, comments[2]!])).toEqual({
+      commentId: 1,
+      at: at(9),
+    });
+    expect(newestCommand(comments.slice(1, 2))).toBeNull();
+  });
+
+  test('a ledger older than the newest command, or one that saw a command since deleted, is stale', () => {
+    const seen = { ...base, newestCommand: { commentId: 1, at: at(1) } };
+    expect(ledgerIsStale(seen, { commentId: 1, at: at(1) })).toBeUndefined();
+    expect(ledgerIsStale(seen, { commentId: 3, at: at(3) })).toMatch(
+      /decided before the newest command .*considered: comment 1 .*now: comment 3/,
+    );
+    expect(ledgerIsStale(seen, { commentId: 1, at: at(5) })).toMatch(/decided before/);
+    expect(ledgerIsStale(seen, null)).toMatch(/a command was deleted/);
+    expect(ledgerIsStale({ ...base, newestCommand: null }, null)).toBeUndefined();
+    expect(ledgerIsStale(base, { commentId: 1, at: at(1) })).toMatch(/does not say/);
+    expect(ledgerIsStale(base, null)).toBeUndefined();
   });
 });

@@ -288,3 +288,28 @@ export function parseCommand(
   if (!worthACloserLook(line, tokens)) return { type: 'ignore' };
   return nearMiss(line, tokens);
 }
+
+/**
+ * The newest command among a pull request's comments (by when it was last written, then by id),
+ * or null when there is none: what the ledger records it considered (Gate v3), and what verify
+ * and the guard compare it with. Near misses and replies are not commands.
+ */
+export function newestCommand(
+  comments: readonly {
+    id: number;
+    body?: string | null;
+    created_at?: string;
+    updated_at?: string;
+  }[],
+  command?: string,
+): { commentId: number; at: string } | null {
+  let newest: { commentId: number; at: string } | null = null;
+  for (const c of comments) {
+    if (parseCommand(c.body ?? '', { command }).type !== 'command') continue;
+    const at = c.updated_at ?? c.created_at ?? '';
+    if (!newest || at > newest.at || (at === newest.at && c.id > newest.commentId)) {
+      newest = { commentId: c.id, at };
+    }
+  }
+  return newest;
+}

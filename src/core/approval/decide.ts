@@ -11,7 +11,7 @@ import {
   type Owner,
   type Rule,
 } from './codeowners.js';
-import { parseCommand } from './command.js';
+import { newestCommand, parseCommand } from './command.js';
 import type { ApprovalPolicy } from './policy.js';
 import { firedOwnedPolicies, policyRoutes, type OwnedPolicy } from './policy-owners.js';
 import { allScopes, filesMatching, scopedTo } from './scope.js';
@@ -105,6 +105,8 @@ export interface Decision {
   eligible: string[];
   /** One line for check titles and protection-rule comments. */
   summary: string;
+  /** The newest command among the comments decided from (the ledger records it). */
+  newestCommand?: { commentId: number; at: string } | null;
 }
 
 /** Every reason an approval does not count, in one place. */
@@ -153,6 +155,7 @@ export function decide(input: ApprovalInput): Decision {
         ? 'approved'
         : 'pending';
   return {
+    newestCommand: newestCommand(input.comments, policy.command),
     state,
     headSha: pull.headSha,
     required: policy.required,

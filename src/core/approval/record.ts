@@ -24,7 +24,13 @@ export function ledgerOf(
       approvals: p.approvals.map((a) => ({ login: a.login, commentId: a.commentId, at: a.at })),
     });
   }
-  return { headSha: decision.headSha, pull: pull.number, baseRef: pull.baseRef, projects };
+  return {
+    headSha: decision.headSha,
+    pull: pull.number,
+    baseRef: pull.baseRef,
+    projects,
+    ...(decision.newestCommand !== undefined && { newestCommand: decision.newestCommand }),
+  };
 }
 
 function projectState(p: ProjectDecision): LedgerProject['state'] {
