@@ -44,7 +44,7 @@ var require_tunnel = __commonJS({
     var http = __require("http");
     var https = __require("https");
     var events = __require("events");
-    var assert4 = __require("assert");
+    var assert5 = __require("assert");
     var util = __require("util");
     exports.httpOverHttp = httpOverHttp2;
     exports.httpsOverHttp = httpsOverHttp2;
@@ -962,7 +962,7 @@ var require_tree = __commonJS({
 var require_util = __commonJS({
   "node_modules/undici/lib/core/util.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols();
     var { IncomingMessage } = __require("node:http");
     var stream = __require("node:stream");
@@ -981,7 +981,7 @@ var require_util = __commonJS({
         this[kBodyUsed] = false;
       }
       async *[Symbol.asyncIterator]() {
-        assert4(!this[kBodyUsed], "disturbed");
+        assert5(!this[kBodyUsed], "disturbed");
         this[kBodyUsed] = true;
         yield* this[kBody];
       }
@@ -990,7 +990,7 @@ var require_util = __commonJS({
       if (isStream(body)) {
         if (bodyLength(body) === 0) {
           body.on("data", function() {
-            assert4(false);
+            assert5(false);
           });
         }
         if (typeof body.readableDidRead !== "boolean") {
@@ -1098,7 +1098,7 @@ var require_util = __commonJS({
     function getHostname(host) {
       if (host[0] === "[") {
         const idx2 = host.indexOf("]");
-        assert4(idx2 !== -1);
+        assert5(idx2 !== -1);
         return host.substring(1, idx2);
       }
       const idx = host.indexOf(":");
@@ -1109,7 +1109,7 @@ var require_util = __commonJS({
       if (!host) {
         return null;
       }
-      assert4(typeof host === "string");
+      assert5(typeof host === "string");
       const servername = getHostname(host);
       if (net.isIP(servername)) {
         return "";
@@ -1386,7 +1386,7 @@ var require_util = __commonJS({
     function errorRequest2(client2, request2, err) {
       try {
         request2.onError(err);
-        assert4(request2.aborted);
+        assert5(request2.aborted);
       } catch (err2) {
         client2.emit("error", err2);
       }
@@ -1657,7 +1657,7 @@ var require_request = __commonJS({
       InvalidArgumentError,
       NotSupportedError
     } = require_errors();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var {
       isValidHTTPToken,
       isValidHeaderValue,
@@ -1826,8 +1826,8 @@ var require_request = __commonJS({
         }
       }
       onConnect(abort) {
-        assert4(!this.aborted);
-        assert4(!this.completed);
+        assert5(!this.aborted);
+        assert5(!this.completed);
         if (this.error) {
           abort(this.error);
         } else {
@@ -1839,8 +1839,8 @@ var require_request = __commonJS({
         return this[kHandler].onResponseStarted?.();
       }
       onHeaders(statusCode, headers, resume, statusText) {
-        assert4(!this.aborted);
-        assert4(!this.completed);
+        assert5(!this.aborted);
+        assert5(!this.completed);
         if (channels.headers.hasSubscribers) {
           channels.headers.publish({ request: this, response: { statusCode, headers, statusText } });
         }
@@ -1851,8 +1851,8 @@ var require_request = __commonJS({
         }
       }
       onData(chunk) {
-        assert4(!this.aborted);
-        assert4(!this.completed);
+        assert5(!this.aborted);
+        assert5(!this.completed);
         try {
           return this[kHandler].onData(chunk);
         } catch (err) {
@@ -1868,8 +1868,8 @@ var require_request = __commonJS({
        */
       onUpgrade(statusCode, headers, socket, statusText = "") {
         this.onFinally();
-        assert4(!this.aborted);
-        assert4(!this.completed);
+        assert5(!this.aborted);
+        assert5(!this.completed);
         if (statusCode !== null) {
           this.#publishUpgradeHeaders(statusCode, headers, statusText);
         }
@@ -1889,8 +1889,8 @@ var require_request = __commonJS({
        * @param {string} [statusText]
        */
       onUpgradeResponse(statusCode, headers, parseHeaders, statusText = "") {
-        assert4(!this.aborted);
-        assert4(this.completed);
+        assert5(!this.aborted);
+        assert5(this.completed);
         if (channels.headers.hasSubscribers) {
           this.#publishUpgradeHeaders(statusCode, parseHeaders(headers), statusText);
         }
@@ -1900,8 +1900,8 @@ var require_request = __commonJS({
        * @param {Error} error
        */
       onUpgradeError(error2) {
-        assert4(!this.aborted);
-        assert4(this.completed);
+        assert5(!this.aborted);
+        assert5(this.completed);
         if (channels.error.hasSubscribers) {
           channels.error.publish({ request: this, error: error2 });
         }
@@ -1923,7 +1923,7 @@ var require_request = __commonJS({
       }
       onComplete(trailers) {
         this.onFinally();
-        assert4(!this.aborted);
+        assert5(!this.aborted);
         this.completed = true;
         if (channels.trailers.hasSubscribers) {
           channels.trailers.publish({ request: this, trailers });
@@ -2513,7 +2513,7 @@ var require_connect = __commonJS({
   "node_modules/undici/lib/core/connect.js"(exports, module) {
     "use strict";
     var net = __require("node:net");
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var util = require_util();
     var { InvalidArgumentError, ConnectTimeoutError } = require_errors();
     var timers = require_timers();
@@ -2585,7 +2585,7 @@ var require_connect = __commonJS({
           }
           servername = servername || options.servername || util.getServerName(host) || null;
           const sessionKey = servername || hostname;
-          assert4(sessionKey);
+          assert5(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
           port2 = port2 || 443;
           socket = tls.connect({
@@ -2606,7 +2606,7 @@ var require_connect = __commonJS({
             sessionCache.set(sessionKey, session2);
           });
         } else {
-          assert4(!httpSocket, "httpSocket can only be sent on TLS update");
+          assert5(!httpSocket, "httpSocket can only be sent on TLS update");
           port2 = port2 || 80;
           socket = net.connect({
             highWaterMark: 64 * 1024,
@@ -2743,12 +2743,12 @@ var require_constants2 = __commonJS({
       ERROR2[ERROR2["PAUSED_H2_UPGRADE"] = 23] = "PAUSED_H2_UPGRADE";
       ERROR2[ERROR2["USER"] = 24] = "USER";
     })(ERROR = exports.ERROR || (exports.ERROR = {}));
-    var TYPE;
-    (function(TYPE2) {
-      TYPE2[TYPE2["BOTH"] = 0] = "BOTH";
-      TYPE2[TYPE2["REQUEST"] = 1] = "REQUEST";
-      TYPE2[TYPE2["RESPONSE"] = 2] = "RESPONSE";
-    })(TYPE = exports.TYPE || (exports.TYPE = {}));
+    var TYPE2;
+    (function(TYPE3) {
+      TYPE3[TYPE3["BOTH"] = 0] = "BOTH";
+      TYPE3[TYPE3["REQUEST"] = 1] = "REQUEST";
+      TYPE3[TYPE3["RESPONSE"] = 2] = "RESPONSE";
+    })(TYPE2 = exports.TYPE || (exports.TYPE = {}));
     var FLAGS;
     (function(FLAGS2) {
       FLAGS2[FLAGS2["CONNECTION_KEEP_ALIVE"] = 1] = "CONNECTION_KEEP_ALIVE";
@@ -3305,14 +3305,14 @@ var require_global = __commonJS({
 var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
-    var encoder = new TextEncoder();
+    var assert5 = __require("node:assert");
+    var encoder3 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
     var HTTP_QUOTED_STRING_TOKENS = /^[\u0009\u0020-\u007E\u0080-\u00FF]+$/;
     function dataURLProcessor(dataURL) {
-      assert4(dataURL.protocol === "data:");
+      assert5(dataURL.protocol === "data:");
       let input = URLSerializer(dataURL, true);
       input = input.slice(5);
       const position = { position: 0 };
@@ -3379,7 +3379,7 @@ var require_data_url = __commonJS({
       return input.slice(start, position.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder.encode(input);
+      const bytes = encoder3.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -3513,7 +3513,7 @@ var require_data_url = __commonJS({
     function collectAnHTTPQuotedString(input, position, extractValue) {
       const positionStart = position.position;
       let value3 = "";
-      assert4(input[position.position] === '"');
+      assert5(input[position.position] === '"');
       position.position++;
       while (true) {
         value3 += collectASequenceOfCodePoints(
@@ -3534,7 +3534,7 @@ var require_data_url = __commonJS({
           value3 += input[position.position];
           position.position++;
         } else {
-          assert4(quoteOrBackslash === '"');
+          assert5(quoteOrBackslash === '"');
           break;
         }
       }
@@ -3544,7 +3544,7 @@ var require_data_url = __commonJS({
       return input.slice(positionStart, position.position);
     }
     function serializeAMimeType(mimeType) {
-      assert4(mimeType !== "failure");
+      assert5(mimeType !== "failure");
       const { parameters, essence } = mimeType;
       let serialization = essence;
       for (let [name, value3] of parameters.entries()) {
@@ -4083,7 +4083,7 @@ var require_util2 = __commonJS({
     var { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url();
     var { performance: performance2 } = __require("node:perf_hooks");
     var { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = require_util();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
@@ -4269,7 +4269,7 @@ var require_util2 = __commonJS({
     }
     function determineRequestsReferrer(request2) {
       const policy2 = request2.referrerPolicy;
-      assert4(policy2);
+      assert5(policy2);
       let referrerSource = null;
       if (request2.referrer === "client") {
         const globalOrigin = getGlobalOrigin();
@@ -4327,7 +4327,7 @@ var require_util2 = __commonJS({
       }
     }
     function stripURLForReferrer(url, originOnly) {
-      assert4(url instanceof URL);
+      assert5(url instanceof URL);
       url = new URL(url);
       if (url.protocol === "file:" || url.protocol === "about:" || url.protocol === "blank:") {
         return "no-referrer";
@@ -4492,7 +4492,7 @@ var require_util2 = __commonJS({
       if (result === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
-      assert4(typeof result === "string");
+      assert5(typeof result === "string");
       return result;
     }
     var esIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
@@ -4653,7 +4653,7 @@ var require_util2 = __commonJS({
     }
     var invalidIsomorphicEncodeValueRegex = /[^\x00-\xFF]/;
     function isomorphicEncode(input) {
-      assert4(!invalidIsomorphicEncodeValueRegex.test(input));
+      assert5(!invalidIsomorphicEncodeValueRegex.test(input));
       return input;
     }
     async function readAllBytes(reader) {
@@ -4672,7 +4672,7 @@ var require_util2 = __commonJS({
       }
     }
     function urlIsLocal(url) {
-      assert4("protocol" in url);
+      assert5("protocol" in url);
       const protocol = url.protocol;
       return protocol === "about:" || protocol === "blob:" || protocol === "data:";
     }
@@ -4680,7 +4680,7 @@ var require_util2 = __commonJS({
       return typeof url === "string" && url[5] === ":" && url[0] === "h" && url[1] === "t" && url[2] === "t" && url[3] === "p" && url[4] === "s" || url.protocol === "https:";
     }
     function urlIsHttpHttpsScheme(url) {
-      assert4("protocol" in url);
+      assert5("protocol" in url);
       const protocol = url.protocol;
       return protocol === "http:" || protocol === "https:";
     }
@@ -4845,7 +4845,7 @@ var require_util2 = __commonJS({
               continue;
             }
           } else {
-            assert4(input.charCodeAt(position.position) === 44);
+            assert5(input.charCodeAt(position.position) === 44);
             position.position++;
           }
         }
@@ -4855,8 +4855,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list2) {
-      const value3 = list2.get(name, true);
+    function getDecodeSplit(name, list) {
+      const value3 = list.get(name, true);
       if (value3 === null) {
         return null;
       }
@@ -5175,7 +5175,7 @@ var require_formdata_parser = __commonJS({
     var { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = require_data_url();
     var { isFileLike } = require_file();
     var { makeEntry } = require_formdata();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { File: NodeFile } = __require("node:buffer");
     var File = globalThis.File ?? NodeFile;
     var formDataNameBuffer = Buffer.from('form-data; name="');
@@ -5204,7 +5204,7 @@ var require_formdata_parser = __commonJS({
       return true;
     }
     function multipartFormDataParser(input, mimeType) {
-      assert4(mimeType !== "failure" && mimeType.essence === "multipart/form-data");
+      assert5(mimeType !== "failure" && mimeType.essence === "multipart/form-data");
       const boundaryString = mimeType.parameters.get("boundary");
       if (boundaryString === void 0) {
         return "failure";
@@ -5268,8 +5268,8 @@ var require_formdata_parser = __commonJS({
         } else {
           value3 = utf8DecodeBytes(Buffer.from(body));
         }
-        assert4(isUSVString(name));
-        assert4(typeof value3 === "string" && isUSVString(value3) || isFileLike(value3));
+        assert5(isUSVString(name));
+        assert5(typeof value3 === "string" && isUSVString(value3) || isFileLike(value3));
         entryList.push(makeEntry(name, value3, filename));
       }
     }
@@ -5367,7 +5367,7 @@ var require_formdata_parser = __commonJS({
       }
     }
     function parseMultipartFormDataName(input, position) {
-      assert4(input[position.position - 1] === 34);
+      assert5(input[position.position - 1] === 34);
       let name = collectASequenceOfBytes(
         (char) => char !== 10 && char !== 13 && char !== 34,
         input,
@@ -5436,7 +5436,7 @@ var require_body = __commonJS({
     var { kState } = require_symbols2();
     var { webidl } = require_webidl();
     var { Blob: Blob2 } = __require("node:buffer");
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { isErrored, isDisturbed } = __require("node:stream");
     var { isArrayBuffer } = __require("node:util/types");
     var { serializeAMimeType } = require_data_url();
@@ -5481,7 +5481,7 @@ var require_body = __commonJS({
           type: "bytes"
         });
       }
-      assert4(isReadableStreamLike(stream));
+      assert5(isReadableStreamLike(stream));
       let action = null;
       let source = null;
       let length = null;
@@ -5599,8 +5599,8 @@ Content-Type: ${value3.type || "application/octet-stream"}\r
     }
     function safelyExtractBody(object, keepalive = false) {
       if (object instanceof ReadableStream) {
-        assert4(!util.isDisturbed(object), "The body has already been consumed.");
-        assert4(!object.locked, "The stream is locked.");
+        assert5(!util.isDisturbed(object), "The body has already been consumed.");
+        assert5(!object.locked, "The stream is locked.");
       }
       return extractBody(object, keepalive);
     }
@@ -5735,7 +5735,7 @@ Content-Type: ${value3.type || "application/octet-stream"}\r
 var require_client_h1 = __commonJS({
   "node_modules/undici/lib/dispatcher/client-h1.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var util = require_util();
     var { channels } = require_diagnostics();
     var timers = require_timers();
@@ -5809,35 +5809,35 @@ var require_client_h1 = __commonJS({
             return 0;
           },
           wasm_on_status: (p, at, len) => {
-            assert4(currentParser.ptr === p);
+            assert5(currentParser.ptr === p);
             const start = at - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_begin: (p) => {
-            assert4(currentParser.ptr === p);
+            assert5(currentParser.ptr === p);
             return currentParser.onMessageBegin() || 0;
           },
           wasm_on_header_field: (p, at, len) => {
-            assert4(currentParser.ptr === p);
+            assert5(currentParser.ptr === p);
             const start = at - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_header_value: (p, at, len) => {
-            assert4(currentParser.ptr === p);
+            assert5(currentParser.ptr === p);
             const start = at - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
-            assert4(currentParser.ptr === p);
+            assert5(currentParser.ptr === p);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
           wasm_on_body: (p, at, len) => {
-            assert4(currentParser.ptr === p);
+            assert5(currentParser.ptr === p);
             const start = at - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_complete: (p) => {
-            assert4(currentParser.ptr === p);
+            assert5(currentParser.ptr === p);
             return currentParser.onMessageComplete() || 0;
           }
           /* eslint-enable camelcase */
@@ -5856,9 +5856,9 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser2 = class {
       constructor(client2, socket, { exports: exports2 }) {
-        assert4(Number.isFinite(client2[kMaxHeadersSize]) && client2[kMaxHeadersSize] > 0);
+        assert5(Number.isFinite(client2[kMaxHeadersSize]) && client2[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
         this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
         this.client = client2;
@@ -5907,10 +5907,10 @@ var require_client_h1 = __commonJS({
         if (this.socket.destroyed || !this.paused) {
           return;
         }
-        assert4(this.ptr != null);
-        assert4(currentParser == null);
+        assert5(this.ptr != null);
+        assert5(currentParser == null);
         this.llhttp.llhttp_resume(this.ptr);
-        assert4(this.timeoutType === TIMEOUT_BODY);
+        assert5(this.timeoutType === TIMEOUT_BODY);
         if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
@@ -5930,9 +5930,9 @@ var require_client_h1 = __commonJS({
         }
       }
       execute(data) {
-        assert4(this.ptr != null);
-        assert4(currentParser == null);
-        assert4(!this.paused);
+        assert5(this.ptr != null);
+        assert5(currentParser == null);
+        assert5(!this.paused);
         const { socket, llhttp } = this;
         if (data.length > currentBufferSize) {
           if (currentBufferPtr) {
@@ -5971,9 +5971,9 @@ var require_client_h1 = __commonJS({
         }
       }
       finish() {
-        assert4(currentParser === null);
-        assert4(this.ptr != null);
-        assert4(!this.paused);
+        assert5(currentParser === null);
+        assert5(this.ptr != null);
+        assert5(!this.paused);
         const { llhttp } = this;
         let ret;
         try {
@@ -6005,8 +6005,8 @@ var require_client_h1 = __commonJS({
         return new HTTPParserError(message, constants3.ERROR[ret], data);
       }
       destroy() {
-        assert4(this.ptr != null);
-        assert4(currentParser == null);
+        assert5(this.ptr != null);
+        assert5(currentParser == null);
         this.llhttp.llhttp_free(this.ptr);
         this.ptr = null;
         this.timeout && timers.clearTimeout(this.timeout);
@@ -6071,14 +6071,14 @@ var require_client_h1 = __commonJS({
       }
       onUpgrade(head) {
         const { upgrade, client: client2, socket, headers, statusCode, statusText } = this;
-        assert4(upgrade);
-        assert4(client2[kSocket] === socket);
-        assert4(!socket.destroyed);
-        assert4(!this.paused);
-        assert4((headers.length & 1) === 0);
+        assert5(upgrade);
+        assert5(client2[kSocket] === socket);
+        assert5(!socket.destroyed);
+        assert5(!this.paused);
+        assert5((headers.length & 1) === 0);
         const request2 = client2[kQueue][client2[kRunningIdx]];
-        assert4(request2);
-        assert4(request2.upgrade || request2.method === "CONNECT");
+        assert5(request2);
+        assert5(request2.upgrade || request2.method === "CONNECT");
         this.statusCode = null;
         this.statusText = "";
         this.shouldKeepAlive = null;
@@ -6115,8 +6115,8 @@ var require_client_h1 = __commonJS({
         if (!request2) {
           return -1;
         }
-        assert4(!this.upgrade);
-        assert4(this.statusCode < 200);
+        assert5(!this.upgrade);
+        assert5(this.statusCode < 200);
         if (statusCode === 100) {
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
@@ -6125,7 +6125,7 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad upgrade", util.getSocketInfo(socket)));
           return -1;
         }
-        assert4(this.timeoutType === TIMEOUT_HEADERS);
+        assert5(this.timeoutType === TIMEOUT_HEADERS);
         this.statusCode = statusCode;
         this.shouldKeepAlive = shouldKeepAlive || // Override llhttp value which does not allow keepAlive for HEAD.
         request2.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
@@ -6138,16 +6138,16 @@ var require_client_h1 = __commonJS({
           }
         }
         if (request2.method === "CONNECT") {
-          assert4(client2[kRunning] === 1);
+          assert5(client2[kRunning] === 1);
           this.upgrade = true;
           return 2;
         }
         if (upgrade) {
-          assert4(client2[kRunning] === 1);
+          assert5(client2[kRunning] === 1);
           this.upgrade = true;
           return 2;
         }
-        assert4((this.headers.length & 1) === 0);
+        assert5((this.headers.length & 1) === 0);
         this.headers = [];
         this.headersSize = 0;
         if (this.shouldKeepAlive && client2[kPipelining]) {
@@ -6190,14 +6190,14 @@ var require_client_h1 = __commonJS({
           return -1;
         }
         const request2 = client2[kQueue][client2[kRunningIdx]];
-        assert4(request2);
-        assert4(this.timeoutType === TIMEOUT_BODY);
+        assert5(request2);
+        assert5(this.timeoutType === TIMEOUT_BODY);
         if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
           }
         }
-        assert4(statusCode >= 200);
+        assert5(statusCode >= 200);
         if (maxResponseSize > -1 && this.bytesRead + buf.length > maxResponseSize) {
           util.destroy(socket, new ResponseExceededMaxSizeError());
           return -1;
@@ -6215,10 +6215,10 @@ var require_client_h1 = __commonJS({
         if (upgrade) {
           return;
         }
-        assert4(statusCode >= 100);
-        assert4((this.headers.length & 1) === 0);
+        assert5(statusCode >= 100);
+        assert5((this.headers.length & 1) === 0);
         const request2 = client2[kQueue][client2[kRunningIdx]];
-        assert4(request2);
+        assert5(request2);
         this.statusCode = null;
         this.statusText = "";
         this.bytesRead = 0;
@@ -6238,7 +6238,7 @@ var require_client_h1 = __commonJS({
         client2[kQueue][client2[kRunningIdx]++] = null;
         socket[kSocketUsed] = true;
         if (socket[kWriting]) {
-          assert4(client2[kRunning] === 0);
+          assert5(client2[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
           return constants3.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
@@ -6258,7 +6258,7 @@ var require_client_h1 = __commonJS({
       const { socket, timeoutType, client: client2, paused } = parser.deref();
       if (timeoutType === TIMEOUT_HEADERS) {
         if (!socket[kWriting] || socket.writableNeedDrain || client2[kRunning] > 1) {
-          assert4(!paused, "cannot be paused while waiting for headers");
+          assert5(!paused, "cannot be paused while waiting for headers");
           util.destroy(socket, new HeadersTimeoutError());
         }
       } else if (timeoutType === TIMEOUT_BODY) {
@@ -6266,7 +6266,7 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new BodyTimeoutError());
         }
       } else if (timeoutType === TIMEOUT_KEEP_ALIVE) {
-        assert4(client2[kRunning] === 0 && client2[kKeepAliveTimeoutValue]);
+        assert5(client2[kRunning] === 0 && client2[kKeepAliveTimeoutValue]);
         util.destroy(socket, new InformationalError("socket idle timeout"));
       }
     }
@@ -6283,7 +6283,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client2, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client2, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -6329,7 +6329,7 @@ var require_client_h1 = __commonJS({
         client3[kSocket] = null;
         client3[kHTTPContext] = null;
         if (client3.destroyed) {
-          assert4(client3[kPending] === 0);
+          assert5(client3[kPending] === 0);
           const requests = client3[kQueue].splice(client3[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -6341,7 +6341,7 @@ var require_client_h1 = __commonJS({
           util.errorRequest(client3, request2, err);
         }
         client3[kPendingIdx] = client3[kRunningIdx];
-        assert4(client3[kRunning] === 0);
+        assert5(client3[kRunning] === 0);
         client3.emit("disconnect", client3[kUrl], [client3], err);
         client3[kResume]();
       });
@@ -6587,12 +6587,12 @@ upgrade: ${upgrade}\r
       } else if (util.isIterable(body)) {
         writeIterable(abort, body, client2, request2, socket, contentLength, header, expectsPayload);
       } else {
-        assert4(false);
+        assert5(false);
       }
       return true;
     }
     function writeStream(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
-      assert4(contentLength !== 0 || client2[kRunning] === 0, "stream body cannot be pipelined");
+      assert5(contentLength !== 0 || client2[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
       const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client: client2, expectsPayload, header });
       const onData = function(chunk) {
@@ -6629,7 +6629,7 @@ upgrade: ${upgrade}\r
           return;
         }
         finished = true;
-        assert4(socket.destroyed || socket[kWriting] && client2[kRunning] <= 1);
+        assert5(socket.destroyed || socket[kWriting] && client2[kRunning] <= 1);
         socket.off("drain", onDrain).off("error", onFinished);
         body.removeListener("data", onData).removeListener("end", onFinished).removeListener("close", onClose);
         if (!err) {
@@ -6668,12 +6668,12 @@ upgrade: ${upgrade}\r
 \r
 `, "latin1");
           } else {
-            assert4(contentLength === null, "no body must not have content length");
+            assert5(contentLength === null, "no body must not have content length");
             socket.write(`${header}\r
 `, "latin1");
           }
         } else if (util.isBuffer(body)) {
-          assert4(contentLength === body.byteLength, "buffer body must have content length");
+          assert5(contentLength === body.byteLength, "buffer body must have content length");
           socket.cork();
           socket.write(`${header}content-length: ${contentLength}\r
 \r
@@ -6692,7 +6692,7 @@ upgrade: ${upgrade}\r
       }
     }
     async function writeBlob(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
-      assert4(contentLength === body.size, "blob body must have content length");
+      assert5(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
           throw new RequestContentLengthMismatchError();
@@ -6715,7 +6715,7 @@ upgrade: ${upgrade}\r
       }
     }
     async function writeIterable(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
-      assert4(contentLength !== 0 || client2[kRunning] === 0, "iterator body cannot be pipelined");
+      assert5(contentLength !== 0 || client2[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
         if (callback) {
@@ -6725,7 +6725,7 @@ upgrade: ${upgrade}\r
         }
       }
       const waitForDrain = () => new Promise((resolve, reject) => {
-        assert4(callback === null);
+        assert5(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
@@ -6852,7 +6852,7 @@ ${len.toString(16)}\r
         const { socket, client: client2, abort } = this;
         socket[kWriting] = false;
         if (err) {
-          assert4(client2[kRunning] <= 1, "pipeline should only contain this request");
+          assert5(client2[kRunning] <= 1, "pipeline should only contain this request");
           abort(err);
         }
       }
@@ -6865,7 +6865,7 @@ ${len.toString(16)}\r
 var require_client_h2 = __commonJS({
   "node_modules/undici/lib/dispatcher/client-h2.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
     var { pipeline } = __require("node:stream");
     var util = require_util();
@@ -6956,7 +6956,7 @@ var require_client_h2 = __commonJS({
         const err = this[kSocket][kError] || this[kError] || new SocketError("closed", util.getSocketInfo(socket2));
         client3[kHTTP2Session] = null;
         if (client3.destroyed) {
-          assert4(client3[kPending] === 0);
+          assert5(client3[kPending] === 0);
           const requests = client3[kQueue].splice(client3[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -6981,7 +6981,7 @@ var require_client_h2 = __commonJS({
           this[kHTTP2Session].destroy(err);
         }
         client2[kPendingIdx] = client2[kRunningIdx];
-        assert4(client2[kRunning] === 0);
+        assert5(client2[kRunning] === 0);
         client2.emit("disconnect", client2[kUrl], [client2], err);
         client2[kResume]();
       });
@@ -7057,7 +7057,7 @@ var require_client_h2 = __commonJS({
         util.errorRequest(client2, request2, err);
         client2[kPendingIdx] = client2[kRunningIdx];
       }
-      assert4(client2[kRunning] === 0);
+      assert5(client2[kRunning] === 0);
       client2.emit("disconnect", client2[kUrl], [client2], err);
       client2[kResume]();
     }
@@ -7191,7 +7191,7 @@ var require_client_h2 = __commonJS({
         process.emitWarning(new RequestContentLengthMismatchError());
       }
       if (contentLength != null) {
-        assert4(body, "no body must not have content length");
+        assert5(body, "no body must not have content length");
         headers[HTTP2_HEADER_CONTENT_LENGTH] = `${contentLength}`;
       }
       session.ref();
@@ -7321,14 +7321,14 @@ var require_client_h2 = __commonJS({
             expectsPayload
           );
         } else {
-          assert4(false);
+          assert5(false);
         }
       }
     }
     function writeBuffer(abort, h2stream, body, client2, request2, socket, contentLength, expectsPayload) {
       try {
         if (body != null && util.isBuffer(body)) {
-          assert4(contentLength === body.byteLength, "buffer body must have content length");
+          assert5(contentLength === body.byteLength, "buffer body must have content length");
           h2stream.cork();
           h2stream.write(body);
           h2stream.uncork();
@@ -7345,7 +7345,7 @@ var require_client_h2 = __commonJS({
       }
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client2, request2, contentLength) {
-      assert4(contentLength !== 0 || client2[kRunning] === 0, "stream body cannot be pipelined");
+      assert5(contentLength !== 0 || client2[kRunning] === 0, "stream body cannot be pipelined");
       const pipe = pipeline(
         body,
         h2stream,
@@ -7369,7 +7369,7 @@ var require_client_h2 = __commonJS({
       }
     }
     async function writeBlob(abort, h2stream, body, client2, request2, socket, contentLength, expectsPayload) {
-      assert4(contentLength === body.size, "blob body must have content length");
+      assert5(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
           throw new RequestContentLengthMismatchError();
@@ -7390,7 +7390,7 @@ var require_client_h2 = __commonJS({
       }
     }
     async function writeIterable(abort, h2stream, body, client2, request2, socket, contentLength, expectsPayload) {
-      assert4(contentLength !== 0 || client2[kRunning] === 0, "iterator body cannot be pipelined");
+      assert5(contentLength !== 0 || client2[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
         if (callback) {
@@ -7400,7 +7400,7 @@ var require_client_h2 = __commonJS({
         }
       }
       const waitForDrain = () => new Promise((resolve, reject) => {
-        assert4(callback === null);
+        assert5(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
@@ -7441,7 +7441,7 @@ var require_redirect_handler = __commonJS({
     "use strict";
     var util = require_util();
     var { kBodyUsed } = require_symbols();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { InvalidArgumentError } = require_errors();
     var EE = __require("node:events");
     var redirectableStatusCodes = [300, 301, 302, 303, 307, 308];
@@ -7452,7 +7452,7 @@ var require_redirect_handler = __commonJS({
         this[kBodyUsed] = false;
       }
       async *[Symbol.asyncIterator]() {
-        assert4(!this[kBodyUsed], "disturbed");
+        assert5(!this[kBodyUsed], "disturbed");
         this[kBodyUsed] = true;
         yield* this[kBody];
       }
@@ -7474,7 +7474,7 @@ var require_redirect_handler = __commonJS({
         if (util.isStream(this.opts.body)) {
           if (util.bodyLength(this.opts.body) === 0) {
             this.opts.body.on("data", function() {
-              assert4(false);
+              assert5(false);
             });
           }
           if (typeof this.opts.body.readableDidRead !== "boolean") {
@@ -7586,7 +7586,7 @@ var require_redirect_handler = __commonJS({
           }
         }
       } else {
-        assert4(headers == null, "headers must be an object or an array");
+        assert5(headers == null, "headers must be an object or an array");
       }
       return ret;
     }
@@ -7620,7 +7620,7 @@ var require_redirect_interceptor = __commonJS({
 var require_client = __commonJS({
   "node_modules/undici/lib/dispatcher/client.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var net = __require("node:net");
     var http = __require("node:http");
     var util = require_util();
@@ -7918,24 +7918,24 @@ var require_client = __commonJS({
     var createRedirectInterceptor = require_redirect_interceptor();
     function onError(client2, err) {
       if (client2[kRunning] === 0 && err.code !== "UND_ERR_INFO" && err.code !== "UND_ERR_SOCKET") {
-        assert4(client2[kPendingIdx] === client2[kRunningIdx]);
+        assert5(client2[kPendingIdx] === client2[kRunningIdx]);
         const requests = client2[kQueue].splice(client2[kRunningIdx]);
         for (let i = 0; i < requests.length; i++) {
           const request2 = requests[i];
           util.errorRequest(client2, request2, err);
         }
-        assert4(client2[kSize] === 0);
+        assert5(client2[kSize] === 0);
       }
     }
     async function connect(client2) {
-      assert4(!client2[kConnecting]);
-      assert4(!client2[kHTTPContext]);
+      assert5(!client2[kConnecting]);
+      assert5(!client2[kHTTPContext]);
       let { host, hostname, protocol, port: port2 } = client2[kUrl];
       if (hostname[0] === "[") {
         const idx = hostname.indexOf("]");
-        assert4(idx !== -1);
+        assert5(idx !== -1);
         const ip = hostname.substring(1, idx);
-        assert4(net.isIP(ip));
+        assert5(net.isIP(ip));
         hostname = ip;
       }
       client2[kConnecting] = true;
@@ -7974,7 +7974,7 @@ var require_client = __commonJS({
           util.destroy(socket.on("error", noop4), new ClientDestroyedError());
           return;
         }
-        assert4(socket);
+        assert5(socket);
         try {
           client2[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client2, socket) : await connectH1(client2, socket);
         } catch (err) {
@@ -8023,7 +8023,7 @@ var require_client = __commonJS({
           });
         }
         if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-          assert4(client2[kRunning] === 0);
+          assert5(client2[kRunning] === 0);
           while (client2[kPending] > 0 && client2[kQueue][client2[kPendingIdx]].servername === client2[kServerName]) {
             const request2 = client2[kQueue][client2[kPendingIdx]++];
             util.errorRequest(client2, request2, err);
@@ -8055,7 +8055,7 @@ var require_client = __commonJS({
     function _resume(client2, sync) {
       while (true) {
         if (client2.destroyed) {
-          assert4(client2[kPending] === 0);
+          assert5(client2[kPending] === 0);
           return;
         }
         if (client2[kClosedResolve] && !client2[kSize]) {
@@ -9060,7 +9060,7 @@ var require_env_http_proxy_agent = __commonJS({
 var require_retry_handler = __commonJS({
   "node_modules/undici/lib/handler/retry-handler.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { kRetryHandlerDefaultRetry } = require_symbols();
     var { RequestRetryError } = require_errors();
     var {
@@ -9158,7 +9158,7 @@ var require_retry_handler = __commonJS({
         if (this.end == null && this.opts.method !== "HEAD") {
           const contentLength = headers["content-length"];
           this.end = contentLength != null ? Number(contentLength) - 1 : null;
-          assert4(
+          assert5(
             this.end == null || Number.isFinite(this.end),
             "invalid content-length"
           );
@@ -9313,11 +9313,11 @@ var require_retry_handler = __commonJS({
               return false;
             }
             const { start, size, end = size - 1 } = range3;
-            assert4(
+            assert5(
               start != null && Number.isFinite(start),
               "content-range mismatch"
             );
-            assert4(end != null && Number.isFinite(end), "invalid content-length");
+            assert5(end != null && Number.isFinite(end), "invalid content-length");
             this.start = start;
             this.end = end;
           }
@@ -9325,8 +9325,8 @@ var require_retry_handler = __commonJS({
             const contentLength = headers["content-length"];
             this.end = contentLength != null ? Number(contentLength) - 1 : null;
           }
-          assert4(Number.isFinite(this.start));
-          assert4(
+          assert5(Number.isFinite(this.start));
+          assert5(
             this.end == null || Number.isFinite(this.end),
             "invalid content-length"
           );
@@ -9444,7 +9444,7 @@ var require_retry_agent = __commonJS({
 var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { Readable } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util();
@@ -9557,7 +9557,7 @@ var require_readable = __commonJS({
           this[kBody] = ReadableStreamFrom(this);
           if (this[kConsume]) {
             this[kBody].getReader();
-            assert4(this[kBody].locked);
+            assert5(this[kBody].locked);
           }
         }
         return this[kBody];
@@ -9603,7 +9603,7 @@ var require_readable = __commonJS({
       return util.isDisturbed(self2) || isLocked(self2);
     }
     async function consume(stream, type) {
-      assert4(!stream[kConsume]);
+      assert5(!stream[kConsume]);
       return new Promise((resolve, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
@@ -9736,14 +9736,14 @@ var require_readable = __commonJS({
 // node_modules/undici/lib/api/util.js
 var require_util3 = __commonJS({
   "node_modules/undici/lib/api/util.js"(exports, module) {
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var {
       ResponseStatusCodeError
     } = require_errors();
     var { chunksDecode } = require_readable();
     var CHUNK_LIMIT = 128 * 1024;
     async function getResolveErrorBodyCallback({ callback, body, contentType, statusCode, statusMessage, headers }) {
-      assert4(body);
+      assert5(body);
       let chunks = [];
       let length = 0;
       try {
@@ -9798,7 +9798,7 @@ var require_util3 = __commonJS({
 var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { Readable } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util();
@@ -9878,7 +9878,7 @@ var require_api_request = __commonJS({
           abort(this.reason);
           return;
         }
-        assert4(this.callback);
+        assert5(this.callback);
         this.abort = abort;
         this.context = context3;
       }
@@ -10035,7 +10035,7 @@ var require_abort_signal = __commonJS({
 var require_api_stream = __commonJS({
   "node_modules/undici/lib/api/api-stream.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { finished, PassThrough } = __require("node:stream");
     var { InvalidArgumentError, InvalidReturnValueError } = require_errors();
     var util = require_util();
@@ -10094,7 +10094,7 @@ var require_api_stream = __commonJS({
           abort(this.reason);
           return;
         }
-        assert4(this.callback);
+        assert5(this.callback);
         this.abort = abort;
         this.context = context3;
       }
@@ -10221,7 +10221,7 @@ var require_api_pipeline = __commonJS({
     var util = require_util();
     var { AsyncResource } = __require("node:async_hooks");
     var { addSignal, removeSignal } = require_abort_signal();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
     var PipelineRequest = class extends Readable {
       constructor() {
@@ -10325,8 +10325,8 @@ var require_api_pipeline = __commonJS({
           abort(this.reason);
           return;
         }
-        assert4(!res, "pipeline cannot be retried");
-        assert4(!ret.destroyed);
+        assert5(!res, "pipeline cannot be retried");
+        assert5(!ret.destroyed);
         this.abort = abort;
         this.context = context3;
       }
@@ -10412,7 +10412,7 @@ var require_api_upgrade = __commonJS({
     var { AsyncResource } = __require("node:async_hooks");
     var util = require_util();
     var { addSignal, removeSignal } = require_abort_signal();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var UpgradeHandler = class extends AsyncResource {
       constructor(opts, callback) {
         if (!opts || typeof opts !== "object") {
@@ -10438,7 +10438,7 @@ var require_api_upgrade = __commonJS({
           abort(this.reason);
           return;
         }
-        assert4(this.callback);
+        assert5(this.callback);
         this.abort = abort;
         this.context = null;
       }
@@ -10446,7 +10446,7 @@ var require_api_upgrade = __commonJS({
         throw new SocketError("bad upgrade", null);
       }
       onUpgrade(statusCode, rawHeaders, socket) {
-        assert4(statusCode === 101);
+        assert5(statusCode === 101);
         const { callback, opaque, context: context3 } = this;
         removeSignal(this);
         this.callback = null;
@@ -10500,7 +10500,7 @@ var require_api_upgrade = __commonJS({
 var require_api_connect = __commonJS({
   "node_modules/undici/lib/api/api-connect.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
     var { InvalidArgumentError, SocketError } = require_errors();
     var util = require_util();
@@ -10529,7 +10529,7 @@ var require_api_connect = __commonJS({
           abort(this.reason);
           return;
         }
-        assert4(this.callback);
+        assert5(this.callback);
         this.abort = abort;
         this.context = context3;
       }
@@ -11937,7 +11937,7 @@ var require_headers = __commonJS({
       isValidHeaderValue
     } = require_util2();
     var { webidl } = require_webidl();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
@@ -12127,11 +12127,11 @@ var require_headers = __commonJS({
           const iterator2 = this[kHeadersMap][Symbol.iterator]();
           const firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
-          assert4(firstValue[1].value !== null);
+          assert5(firstValue[1].value !== null);
           for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value3; i < size; ++i) {
             value3 = iterator2.next().value;
             x = array[i] = [value3[0], value3[1].value];
-            assert4(x[1] !== null);
+            assert5(x[1] !== null);
             left = 0;
             right = i;
             while (left < right) {
@@ -12158,7 +12158,7 @@ var require_headers = __commonJS({
           let i = 0;
           for (const { 0: name, 1: { value: value3 } } of this[kHeadersMap]) {
             array[i++] = [name, value3];
-            assert4(value3 !== null);
+            assert5(value3 !== null);
           }
           return array.sort(compareHeaderName);
         }
@@ -12268,9 +12268,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list2 = this.#headersList.cookies;
-        if (list2) {
-          return [...list2];
+        const list = this.#headersList.cookies;
+        if (list) {
+          return [...list];
         }
         return [];
       }
@@ -12310,8 +12310,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list2) {
-        o.#headersList = list2;
+      static setHeadersList(o, list) {
+        o.#headersList = list;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -12397,7 +12397,7 @@ var require_response = __commonJS({
     var { FormData } = require_formdata();
     var { URLSerializer } = require_data_url();
     var { kConstruct } = require_symbols();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { types: types2 } = __require("node:util");
     var textEncoder = new TextEncoder("utf-8");
     var Response = class _Response {
@@ -12620,7 +12620,7 @@ var require_response = __commonJS({
           return p in state ? state[p] : target[p];
         },
         set(target, p, value3) {
-          assert4(!(p in state));
+          assert5(!(p in state));
           target[p] = value3;
           return true;
         }
@@ -12654,11 +12654,11 @@ var require_response = __commonJS({
           body: null
         });
       } else {
-        assert4(false);
+        assert5(false);
       }
     }
     function makeAppropriateNetworkError(fetchParams, err = null) {
-      assert4(isCancelled(fetchParams));
+      assert5(isCancelled(fetchParams));
       return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException("The operation was aborted.", "AbortError"), { cause: err })) : makeNetworkError(Object.assign(new DOMException("Request was cancelled."), { cause: err }));
     }
     function initializeResponse(response, init, body) {
@@ -12839,7 +12839,7 @@ var require_request2 = __commonJS({
     var { webidl } = require_webidl();
     var { URLSerializer } = require_data_url();
     var { kConstruct } = require_symbols();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
     var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
@@ -12903,7 +12903,7 @@ var require_request2 = __commonJS({
           fallbackMode = "cors";
         } else {
           this[kDispatcher] = init.dispatcher || input[kDispatcher];
-          assert4(input instanceof _Request);
+          assert5(input instanceof _Request);
           request2 = input[kState];
           signal = input[kSignal];
         }
@@ -13279,13 +13279,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list2 = dependentControllerMap.get(this.signal);
-          if (list2 === void 0) {
-            list2 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list2);
+          let list = dependentControllerMap.get(this.signal);
+          if (list === void 0) {
+            list = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list);
           }
           const acRef = new WeakRef(ac);
-          list2.add(acRef);
+          list.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -13555,7 +13555,7 @@ var require_fetch = __commonJS({
       extractMimeType
     } = require_util2();
     var { kState, kDispatcher } = require_symbols2();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { safelyExtractBody, extractBody } = require_body();
     var {
       redirectStatusSet,
@@ -13633,7 +13633,7 @@ var require_fetch = __commonJS({
         requestObject.signal,
         () => {
           locallyAborted = true;
-          assert4(controller != null);
+          assert5(controller != null);
           controller.abort(requestObject.signal.reason);
           const realResponse = responseObject?.deref();
           abortFetch(p, request2, realResponse, requestObject.signal.reason);
@@ -13733,7 +13733,7 @@ var require_fetch = __commonJS({
       dispatcher = getGlobalDispatcher()
       // undici
     }) {
-      assert4(dispatcher);
+      assert5(dispatcher);
       let taskDestination = null;
       let crossOriginIsolatedCapability = false;
       if (request2.client != null) {
@@ -13756,7 +13756,7 @@ var require_fetch = __commonJS({
         taskDestination,
         crossOriginIsolatedCapability
       };
-      assert4(!request2.body || request2.body.stream);
+      assert5(!request2.body || request2.body.stream);
       if (request2.window === "client") {
         request2.window = request2.client?.globalObject?.constructor?.name === "Window" ? request2.client : "no-window";
       }
@@ -13849,7 +13849,7 @@ var require_fetch = __commonJS({
         } else if (request2.responseTainting === "opaque") {
           response = filterResponse(response, "opaque");
         } else {
-          assert4(false);
+          assert5(false);
         }
       }
       let internalResponse = response.status === 0 ? response : response.internalResponse;
@@ -14076,7 +14076,7 @@ var require_fetch = __commonJS({
         } else if (request2.redirect === "follow") {
           response = await httpRedirectFetch(fetchParams, response);
         } else {
-          assert4(false);
+          assert5(false);
         }
       }
       response.timingInfo = timingInfo;
@@ -14129,7 +14129,7 @@ var require_fetch = __commonJS({
         request2.headersList.delete("host", true);
       }
       if (request2.body != null) {
-        assert4(request2.body.source != null);
+        assert5(request2.body.source != null);
         request2.body = safelyExtractBody(request2.body.source)[0];
       }
       const timingInfo = fetchParams.timingInfo;
@@ -14262,7 +14262,7 @@ var require_fetch = __commonJS({
       return response;
     }
     async function httpNetworkFetch(fetchParams, includeCredentials = false, forceNewConnection = false) {
-      assert4(!fetchParams.controller.connection || fetchParams.controller.connection.destroyed);
+      assert5(!fetchParams.controller.connection || fetchParams.controller.connection.destroyed);
       fetchParams.controller.connection = {
         abort: null,
         destroyed: false,
@@ -15045,11 +15045,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder = new StringDecoder("latin1");
+          const decoder2 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder.write(chunk));
+            dataURL += btoa2(decoder2.write(chunk));
           }
-          dataURL += btoa2(decoder.end());
+          dataURL += btoa2(decoder2.end());
           return dataURL;
         }
         case "Text": {
@@ -15074,11 +15074,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder = new StringDecoder("latin1");
+          const decoder2 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder.write(chunk);
+            binaryString += decoder2.write(chunk);
           }
-          binaryString += decoder.end();
+          binaryString += decoder2.end();
           return binaryString;
         }
       }
@@ -15397,7 +15397,7 @@ var require_symbols4 = __commonJS({
 var require_util5 = __commonJS({
   "node_modules/undici/lib/web/cache/util.js"(exports, module) {
     "use strict";
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { URLSerializer } = require_data_url();
     var { isValidHeaderName } = require_util2();
     function urlEquals(A, B, excludeFragment = false) {
@@ -15406,7 +15406,7 @@ var require_util5 = __commonJS({
       return serializedA === serializedB;
     }
     function getFieldValues(header) {
-      assert4(header !== null);
+      assert5(header !== null);
       const values = [];
       for (let value3 of header.split(",")) {
         value3 = value3.trim();
@@ -15436,7 +15436,7 @@ var require_cache = __commonJS({
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
     var { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = require_util2();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var Cache = class _Cache {
       /**
        * @see https://w3c.github.io/ServiceWorker/#dfn-relevant-request-response-list
@@ -15677,7 +15677,7 @@ var require_cache = __commonJS({
             return false;
           }
         } else {
-          assert4(typeof request2 === "string");
+          assert5(typeof request2 === "string");
           r = new Request(request2)[kState];
         }
         const operations = [];
@@ -15758,8 +15758,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache2 = this.#relevantRequestResponseList;
-        const backupCache = [...cache2];
+        const cache3 = this.#relevantRequestResponseList;
+        const backupCache = [...cache3];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15786,9 +15786,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache2.indexOf(requestResponse);
-                assert4(idx !== -1);
-                cache2.splice(idx, 1);
+                const idx = cache3.indexOf(requestResponse);
+                assert5(idx !== -1);
+                cache3.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15818,11 +15818,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache2.indexOf(requestResponse);
-                assert4(idx !== -1);
-                cache2.splice(idx, 1);
+                const idx = cache3.indexOf(requestResponse);
+                assert5(idx !== -1);
+                cache3.splice(idx, 1);
               }
-              cache2.push([operation.request, operation.response]);
+              cache3.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -15996,13 +15996,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache2 = new Cache(kConstruct, cacheList);
-            return await cache2.match(request2, options);
+            const cache3 = new Cache(kConstruct, cacheList);
+            return await cache3.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache2 = new Cache(kConstruct, cacheList);
-            const response = await cache2.match(request2, options);
+            const cache3 = new Cache(kConstruct, cacheList);
+            const response = await cache3.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -16032,12 +16032,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache3 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache3);
+          const cache4 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache4);
         }
-        const cache2 = [];
-        this.#caches.set(cacheName, cache2);
-        return new Cache(kConstruct, cache2);
+        const cache3 = [];
+        this.#caches.set(cacheName, cache3);
+        return new Cache(kConstruct, cache3);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -16306,7 +16306,7 @@ var require_parse = __commonJS({
     var { maxNameValuePairSize, maxAttributeValueSize } = require_constants4();
     var { isCTLExcludingHtab } = require_util6();
     var { collectASequenceOfCodePointsFast } = require_data_url();
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     function parseSetCookie(header) {
       if (isCTLExcludingHtab(header)) {
         return null;
@@ -16348,7 +16348,7 @@ var require_parse = __commonJS({
       if (unparsedAttributes.length === 0) {
         return cookieAttributeList;
       }
-      assert4(unparsedAttributes[0] === ";");
+      assert5(unparsedAttributes[0] === ";");
       unparsedAttributes = unparsedAttributes.slice(1);
       let cookieAv = "";
       if (unparsedAttributes.includes(";")) {
@@ -17045,8 +17045,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num = Number.parseInt(value3, 10);
-      return num >= 8 && num <= 15;
+      const num2 = Number.parseInt(value3, 10);
+      return num2 >= 8 && num2 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -17426,7 +17426,7 @@ var require_receiver = __commonJS({
   "node_modules/undici/lib/web/websocket/receiver.js"(exports, module) {
     "use strict";
     var { Writable } = __require("node:stream");
-    var assert4 = __require("node:assert");
+    var assert5 = __require("node:assert");
     var { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = require_constants5();
     var { kReadyState, kSentClose, kResponse, kReceivedClose } = require_symbols5();
     var { channels } = require_diagnostics();
@@ -17718,7 +17718,7 @@ var require_receiver = __commonJS({
         return output;
       }
       parseCloseBody(data) {
-        assert4(data.length !== 1);
+        assert5(data.length !== 1);
         let code;
         if (data.length >= 2) {
           code = data.readUInt16BE(0);
@@ -18726,7 +18726,7 @@ var require_eventsource = __commonJS({
     var experimentalWarned = false;
     var defaultReconnectionTime = 3e3;
     var CONNECTING = 0;
-    var OPEN2 = 1;
+    var OPEN3 = 1;
     var CLOSED = 2;
     var ANONYMOUS = "anonymous";
     var USE_CREDENTIALS = "use-credentials";
@@ -18858,7 +18858,7 @@ var require_eventsource = __commonJS({
             this.dispatchEvent(new Event("error"));
             return;
           }
-          this.#readyState = OPEN2;
+          this.#readyState = OPEN3;
           this.dispatchEvent(new Event("open"));
           this.#state.origin = response.urlList[response.urlList.length - 1].origin;
           const eventSourceStream = new EventSourceStream({
@@ -18965,7 +18965,7 @@ var require_eventsource = __commonJS({
         __proto__: null,
         configurable: false,
         enumerable: true,
-        value: OPEN2,
+        value: OPEN3,
         writable: false
       },
       CLOSED: {
@@ -20164,16 +20164,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list2) {
-            return list2.forEachShift(fn);
+          return this._lists.forEach(function(list) {
+            return list.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list2;
+          var j, len, list;
           for (j = 0, len = arr.length; j < len; j++) {
-            list2 = arr[j];
-            if (list2.length > 0) {
-              return list2;
+            list = arr[j];
+            if (list.length > 0) {
+              return list;
             }
           }
           return [];
@@ -20632,14 +20632,14 @@ var require_light = __commonJS({
       var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      var Events$2, Group2, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
       parser$3 = parser;
       Events$2 = Events_1;
       RedisConnection$1 = require$$2;
       IORedisConnection$1 = require$$3;
       Scripts$1 = require$$4;
-      Group = (function() {
-        class Group2 {
+      Group2 = (function() {
+        class Group3 {
           constructor(limiterOptions = {}) {
             this.deleteKey = this.deleteKey.bind(this);
             this.limiterOptions = limiterOptions;
@@ -20755,15 +20755,15 @@ var require_light = __commonJS({
             }
           }
         }
-        Group2.prototype.defaults = {
+        Group3.prototype.defaults = {
           timeout: 1e3 * 60 * 5,
           connection: null,
           Promise,
           id: "group-key"
         };
-        return Group2;
+        return Group3;
       }).call(commonjsGlobal);
-      var Group_1 = Group;
+      var Group_1 = Group2;
       var Batcher, Events$3, parser$4;
       parser$4 = parser;
       Events$3 = Events_1;
@@ -22107,33 +22107,33 @@ function makeSnippet(mark, options) {
     ...options
   };
   const re = /\r?\n|\r|\0/g;
-  const lineStarts = [0];
+  const lineStarts2 = [0];
   const lineEnds = [];
   let match3;
   let foundLineNo = -1;
   while (match3 = re.exec(mark.buffer)) {
     lineEnds.push(match3.index);
-    lineStarts.push(match3.index + match3[0].length);
-    if (mark.position <= match3.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
+    lineStarts2.push(match3.index + match3[0].length);
+    if (mark.position <= match3.index && foundLineNo < 0) foundLineNo = lineStarts2.length - 2;
   }
-  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+  if (foundLineNo < 0) foundLineNo = lineStarts2.length - 1;
   let result = "";
   const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
   const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
   for (let i = 1; i <= opts.linesBefore; i++) {
     if (foundLineNo - i < 0) break;
-    const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
+    const line2 = getLine(mark.buffer, lineStarts2[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo - i]), maxLineLength);
     result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
 ${result}`;
   }
-  const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  const line = getLine(mark.buffer, lineStarts2[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
   result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
 `;
   result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
 `;
   for (let i = 1; i <= opts.linesAfter; i++) {
     if (foundLineNo + i >= lineEnds.length) break;
-    const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
+    const line2 = getLine(mark.buffer, lineStarts2[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo + i]), maxLineLength);
     result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
 `;
   }
@@ -23744,15 +23744,21 @@ var RULE_IDS = [
   "plan-incomplete",
   "mass-destroy",
   "empty-state",
+  "first-deploy",
   "stateful-destroy",
   "backups-lost",
   "protected-address",
   "protection-disabled",
   "network-exposure",
   "public-data",
+  "broad-access",
+  "data-loss",
+  "security-off",
   "check-failed",
   "iam-change",
+  "public-control-plane",
   "destroy",
+  "object-destroy",
   "replace",
   "public-endpoint",
   "drift"
@@ -23771,10 +23777,19556 @@ function isPlainObject2(x) {
 function asObject(v) {
   return v !== null && v !== void 0 && typeof v === "object" && !Array.isArray(v) ? v : {};
 }
+function asList(v) {
+  return Array.isArray(v) ? v : v === void 0 || v === null ? [] : [v];
+}
+function asObjects(v) {
+  return asList(v).map((x) => asObject(x));
+}
+function firstObject(v) {
+  return asObjects(v)[0] ?? {};
+}
+
+// src/core/principal.ts
+function foldLogin(login) {
+  return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+function normalizePrincipal(s) {
+  return foldLogin(s.replace(/^@/, ""));
+}
+function isTeam(principal) {
+  return principal.includes("/");
+}
+function sameLogin(a, b) {
+  return a !== void 0 && b !== void 0 && normalizePrincipal(a) === normalizePrincipal(b);
+}
+var LOGIN_OR_TEAM = "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$";
+
+// src/core/plan/model.ts
+var CHANGE_KINDS = [
+  "create",
+  "update",
+  "delete",
+  "replace",
+  "read",
+  "no-op",
+  "forget",
+  "import",
+  "move"
+];
+var REDACTED = "(sensitive value)";
+var UNKNOWN = "(known after apply)";
+function emptyCounts() {
+  return Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0]));
+}
+function countByKind(changes) {
+  const counts = emptyCounts();
+  for (const c of changes) {
+    counts[c.kind] += 1;
+    if (c.importing && c.kind !== "import") counts.import += 1;
+    if (c.previousAddress !== void 0 && c.kind !== "move") counts.move += 1;
+  }
+  return counts;
+}
+function isDestructive(kind) {
+  return kind === "delete" || kind === "replace";
+}
+function digestHex(digest) {
+  return digest.replace(/^sha256(?:v2)?:/, "");
+}
+function shortDigest(digest) {
+  return digestHex(digest).slice(0, 12);
+}
+
+// node_modules/@bufbuild/cel/dist/esm/error.js
+var privateSymbol = /* @__PURE__ */ Symbol.for("@bufbuild/cel/error");
+function celError(value3, exprId) {
+  if (isCelError(value3)) {
+    return value3;
+  }
+  if (typeof exprId === "number") {
+    exprId = BigInt(exprId);
+  }
+  if (value3 instanceof Error) {
+    return new _CelError(value3.message, value3, exprId);
+  }
+  if (typeof value3 === "string") {
+    return new _CelError(value3, void 0, exprId);
+  }
+  return new _CelError(`${value3}`, value3, exprId);
+}
+function celErrorMerge(first2, ...rest) {
+  return new _CelError(first2.message, rest, first2.exprId);
+}
+function isCelError(v) {
+  return typeof v === "object" && v !== null && privateSymbol in v;
+}
+var _CelError = class extends Error {
+  _cause;
+  _exprId;
+  [privateSymbol] = {};
+  constructor(message, _cause, _exprId) {
+    super(message);
+    this._cause = _cause;
+    this._exprId = _exprId;
+  }
+  get exprId() {
+    return this._exprId;
+  }
+  get cause() {
+    return this._cause;
+  }
+};
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/error.js
+var errorNames = [
+  "FieldValueInvalidError",
+  "FieldListRangeError",
+  "ForeignFieldError"
+];
+var FieldError = class extends Error {
+  constructor(fieldOrOneof, message, name = "FieldValueInvalidError") {
+    super(message);
+    this.name = name;
+    this.field = () => fieldOrOneof;
+  }
+};
+function isFieldError(arg) {
+  return arg instanceof Error && errorNames.includes(arg.name) && "field" in arg && typeof arg.field == "function";
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/names.js
+function protoCamelCase(snakeCase) {
+  let capNext = false;
+  const b = [];
+  for (let i = 0; i < snakeCase.length; i++) {
+    let c = snakeCase.charAt(i);
+    switch (c) {
+      case "_":
+        capNext = true;
+        break;
+      case "0":
+      case "1":
+      case "2":
+      case "3":
+      case "4":
+      case "5":
+      case "6":
+      case "7":
+      case "8":
+      case "9":
+        b.push(c);
+        capNext = false;
+        break;
+      default:
+        if (capNext) {
+          capNext = false;
+          c = c.toUpperCase();
+        }
+        b.push(c);
+        break;
+    }
+  }
+  return b.join("");
+}
+function protoSnakeCase(lowerCamelCase) {
+  return lowerCamelCase.replace(/[A-Z]/g, (letter) => "_" + letter.toLowerCase());
+}
+var reservedObjectProperties = /* @__PURE__ */ new Set([
+  // names reserved by JavaScript
+  "constructor",
+  "toString",
+  "toJSON",
+  "valueOf"
+]);
+function safeObjectProperty(name) {
+  return reservedObjectProperties.has(name) ? name + "$" : name;
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/nested-types.js
+function* nestedTypes(desc) {
+  switch (desc.kind) {
+    case "file":
+      for (const message of desc.messages) {
+        yield message;
+        yield* nestedTypes(message);
+      }
+      yield* desc.enums;
+      yield* desc.services;
+      yield* desc.extensions;
+      break;
+    case "message":
+      for (const message of desc.nestedMessages) {
+        yield message;
+        yield* nestedTypes(message);
+      }
+      yield* desc.nestedEnums;
+      yield* desc.nestedExtensions;
+      break;
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/descriptors.js
+var ScalarType;
+(function(ScalarType2) {
+  ScalarType2[ScalarType2["DOUBLE"] = 1] = "DOUBLE";
+  ScalarType2[ScalarType2["FLOAT"] = 2] = "FLOAT";
+  ScalarType2[ScalarType2["INT64"] = 3] = "INT64";
+  ScalarType2[ScalarType2["UINT64"] = 4] = "UINT64";
+  ScalarType2[ScalarType2["INT32"] = 5] = "INT32";
+  ScalarType2[ScalarType2["FIXED64"] = 6] = "FIXED64";
+  ScalarType2[ScalarType2["FIXED32"] = 7] = "FIXED32";
+  ScalarType2[ScalarType2["BOOL"] = 8] = "BOOL";
+  ScalarType2[ScalarType2["STRING"] = 9] = "STRING";
+  ScalarType2[ScalarType2["BYTES"] = 12] = "BYTES";
+  ScalarType2[ScalarType2["UINT32"] = 13] = "UINT32";
+  ScalarType2[ScalarType2["SFIXED32"] = 15] = "SFIXED32";
+  ScalarType2[ScalarType2["SFIXED64"] = 16] = "SFIXED64";
+  ScalarType2[ScalarType2["SINT32"] = 17] = "SINT32";
+  ScalarType2[ScalarType2["SINT64"] = 18] = "SINT64";
+})(ScalarType || (ScalarType = {}));
+
+// node_modules/@bufbuild/protobuf/dist/esm/is-message.js
+function isMessage(arg, schema) {
+  const isMessage2 = arg !== null && typeof arg == "object" && "$typeName" in arg && typeof arg.$typeName == "string";
+  if (!isMessage2) {
+    return false;
+  }
+  if (schema === void 0) {
+    return true;
+  }
+  return schema.typeName === arg.$typeName;
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wire/varint.js
+function varint64read() {
+  const buf = this.buf;
+  let pos = this.pos;
+  let lo = 0;
+  let hi = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    const b = buf[pos++];
+    lo |= (b & 127) << shift;
+    if ((b & 128) == 0) {
+      this.pos = pos;
+      this.assertBounds();
+      this.varint64Lo = lo;
+      this.varint64Hi = hi;
+      return;
+    }
+  }
+  const middleByte = buf[pos++];
+  lo |= (middleByte & 15) << 28;
+  hi = (middleByte & 112) >> 4;
+  if ((middleByte & 128) == 0) {
+    this.pos = pos;
+    this.assertBounds();
+    this.varint64Lo = lo;
+    this.varint64Hi = hi;
+    return;
+  }
+  for (let shift = 3; shift <= 31; shift += 7) {
+    const b = buf[pos++];
+    hi |= (b & 127) << shift;
+    if ((b & 128) == 0) {
+      this.pos = pos;
+      this.assertBounds();
+      this.varint64Lo = lo;
+      this.varint64Hi = hi;
+      return;
+    }
+  }
+  throw new Error("invalid varint");
+}
+var TWO_PWR_32_DBL = 4294967296;
+function int64FromString(dec) {
+  const minus = dec[0] === "-";
+  if (minus) {
+    dec = dec.slice(1);
+  }
+  const base = 1e6;
+  let lowBits = 0;
+  let highBits = 0;
+  function add1e6digit(begin, end) {
+    const digit1e6 = Number(dec.slice(begin, end));
+    highBits *= base;
+    lowBits = lowBits * base + digit1e6;
+    if (lowBits >= TWO_PWR_32_DBL) {
+      highBits = highBits + (lowBits / TWO_PWR_32_DBL | 0);
+      lowBits = lowBits % TWO_PWR_32_DBL;
+    }
+  }
+  add1e6digit(-24, -18);
+  add1e6digit(-18, -12);
+  add1e6digit(-12, -6);
+  add1e6digit(-6);
+  return minus ? negate(lowBits, highBits) : newBits(lowBits, highBits);
+}
+function int64ToString(lo, hi) {
+  let bits = newBits(lo, hi);
+  const negative = bits.hi & 2147483648;
+  if (negative) {
+    bits = negate(bits.lo, bits.hi);
+  }
+  const result = uInt64ToString(bits.lo, bits.hi);
+  return negative ? "-" + result : result;
+}
+function uInt64ToString(lo, hi) {
+  ({ lo, hi } = toUnsigned(lo, hi));
+  if (hi <= 2097151) {
+    return String(TWO_PWR_32_DBL * hi + lo);
+  }
+  const low = lo & 16777215;
+  const mid = (lo >>> 24 | hi << 8) & 16777215;
+  const high = hi >> 16 & 65535;
+  let digitA = low + mid * 6777216 + high * 6710656;
+  let digitB = mid + high * 8147497;
+  let digitC = high * 2;
+  const base = 1e7;
+  if (digitA >= base) {
+    digitB += Math.floor(digitA / base);
+    digitA %= base;
+  }
+  if (digitB >= base) {
+    digitC += Math.floor(digitB / base);
+    digitB %= base;
+  }
+  return digitC.toString() + decimalFrom1e7WithLeadingZeros(digitB) + decimalFrom1e7WithLeadingZeros(digitA);
+}
+function toUnsigned(lo, hi) {
+  return { lo: lo >>> 0, hi: hi >>> 0 };
+}
+function newBits(lo, hi) {
+  return { lo: lo | 0, hi: hi | 0 };
+}
+function negate(lowBits, highBits) {
+  highBits = ~highBits;
+  if (lowBits) {
+    lowBits = ~lowBits + 1;
+  } else {
+    highBits += 1;
+  }
+  return newBits(lowBits, highBits);
+}
+var decimalFrom1e7WithLeadingZeros = (digit1e7) => {
+  const partial = String(digit1e7);
+  return "0000000".slice(partial.length) + partial;
+};
+function varint32write(value3, bytes) {
+  if (value3 >>> 0 < 128) {
+    bytes.push(value3);
+    return;
+  }
+  if (value3 >= 0) {
+    while (value3 > 127) {
+      bytes.push(value3 & 127 | 128);
+      value3 = value3 >>> 7;
+    }
+    bytes.push(value3);
+  } else {
+    for (let i = 0; i < 9; i++) {
+      bytes.push(value3 & 127 | 128);
+      value3 = value3 >> 7;
+    }
+    bytes.push(1);
+  }
+}
+function varint32read() {
+  let b = this.buf[this.pos++];
+  if ((b & 128) === 0) {
+    this.assertBounds();
+    return b;
+  }
+  let result = b & 127;
+  b = this.buf[this.pos++];
+  result |= (b & 127) << 7;
+  if ((b & 128) === 0) {
+    this.assertBounds();
+    return result;
+  }
+  b = this.buf[this.pos++];
+  result |= (b & 127) << 14;
+  if ((b & 128) === 0) {
+    this.assertBounds();
+    return result;
+  }
+  b = this.buf[this.pos++];
+  result |= (b & 127) << 21;
+  if ((b & 128) === 0) {
+    this.assertBounds();
+    return result;
+  }
+  b = this.buf[this.pos++];
+  result |= (b & 15) << 28;
+  for (let readBytes = 5; (b & 128) !== 0 && readBytes < 10; readBytes++)
+    b = this.buf[this.pos++];
+  if ((b & 128) !== 0)
+    throw new Error("invalid varint");
+  this.assertBounds();
+  return result >>> 0;
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/proto-int64.js
+var protoInt64 = /* @__PURE__ */ makeInt64Support();
+function makeInt64Support() {
+  const dv = new DataView(new ArrayBuffer(8));
+  const ok = typeof BigInt === "function" && typeof dv.getBigInt64 === "function" && typeof dv.getBigUint64 === "function" && typeof dv.setBigInt64 === "function" && typeof dv.setBigUint64 === "function" && (!!globalThis.Deno || !!globalThis.Bun || typeof process != "object" || typeof process.env != "object" || process.env.BUF_BIGINT_DISABLE !== "1");
+  if (ok) {
+    const MIN = BigInt("-9223372036854775808");
+    const MAX = BigInt("9223372036854775807");
+    const UMIN = BigInt("0");
+    const UMAX = BigInt("18446744073709551615");
+    return {
+      zero: BigInt(0),
+      supported: true,
+      parse(value3) {
+        const bi = typeof value3 == "bigint" ? value3 : BigInt(value3);
+        if (bi > MAX || bi < MIN) {
+          throw new Error(`invalid int64: ${value3}`);
+        }
+        return bi;
+      },
+      uParse(value3) {
+        const bi = typeof value3 == "bigint" ? value3 : BigInt(value3);
+        if (bi > UMAX || bi < UMIN) {
+          throw new Error(`invalid uint64: ${value3}`);
+        }
+        return bi;
+      },
+      enc(value3) {
+        dv.setBigInt64(0, this.parse(value3), true);
+        return {
+          lo: dv.getInt32(0, true),
+          hi: dv.getInt32(4, true)
+        };
+      },
+      uEnc(value3) {
+        dv.setBigInt64(0, this.uParse(value3), true);
+        return {
+          lo: dv.getInt32(0, true),
+          hi: dv.getInt32(4, true)
+        };
+      },
+      dec(lo, hi) {
+        dv.setInt32(0, lo, true);
+        dv.setInt32(4, hi, true);
+        return dv.getBigInt64(0, true);
+      },
+      uDec(lo, hi) {
+        dv.setInt32(0, lo, true);
+        dv.setInt32(4, hi, true);
+        return dv.getBigUint64(0, true);
+      }
+    };
+  }
+  return {
+    zero: "0",
+    supported: false,
+    parse(value3) {
+      if (typeof value3 != "string") {
+        value3 = value3.toString();
+      }
+      assertInt64String(value3);
+      return value3;
+    },
+    uParse(value3) {
+      if (typeof value3 != "string") {
+        value3 = value3.toString();
+      }
+      assertUInt64String(value3);
+      return value3;
+    },
+    enc(value3) {
+      if (typeof value3 != "string") {
+        value3 = value3.toString();
+      }
+      assertInt64String(value3);
+      return int64FromString(value3);
+    },
+    uEnc(value3) {
+      if (typeof value3 != "string") {
+        value3 = value3.toString();
+      }
+      assertUInt64String(value3);
+      return int64FromString(value3);
+    },
+    dec(lo, hi) {
+      return int64ToString(lo, hi);
+    },
+    uDec(lo, hi) {
+      return uInt64ToString(lo, hi);
+    }
+  };
+}
+function assertInt64String(value3) {
+  if (!/^-?[0-9]+$/.test(value3)) {
+    throw new Error("invalid int64: " + value3);
+  }
+}
+function assertUInt64String(value3) {
+  if (!/^[0-9]+$/.test(value3)) {
+    throw new Error("invalid uint64: " + value3);
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/scalar.js
+function scalarEquals(type, a, b) {
+  if (a === b) {
+    return true;
+  }
+  if (type == ScalarType.BYTES) {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) {
+      return false;
+    }
+    if (a.length !== b.length) {
+      return false;
+    }
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+  switch (type) {
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.INT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.SINT64:
+      return a == b;
+  }
+  return false;
+}
+function scalarZeroValue(type, longAsString) {
+  switch (type) {
+    case ScalarType.STRING:
+      return "";
+    case ScalarType.BOOL:
+      return false;
+    case ScalarType.DOUBLE:
+    case ScalarType.FLOAT:
+      return 0;
+    case ScalarType.INT64:
+    case ScalarType.UINT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.FIXED64:
+    case ScalarType.SINT64:
+      return longAsString ? "0" : protoInt64.zero;
+    case ScalarType.BYTES:
+      return new Uint8Array(0);
+    default:
+      return 0;
+  }
+}
+function isScalarZeroValue(type, value3) {
+  switch (type) {
+    case ScalarType.BOOL:
+      return value3 === false;
+    case ScalarType.STRING:
+      return value3 === "";
+    case ScalarType.BYTES:
+      return value3 instanceof Uint8Array && !value3.byteLength;
+    case ScalarType.DOUBLE:
+    case ScalarType.FLOAT:
+      return Object.is(value3, 0);
+    default:
+      return value3 == 0;
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/unsafe.js
+var IMPLICIT = 2;
+var unsafeLocal = /* @__PURE__ */ Symbol.for("reflect unsafe local");
+function unsafeOneofCase(target, oneof) {
+  const c = target[oneof.localName].case;
+  if (c === void 0) {
+    return c;
+  }
+  return oneof.fields.find((f) => f.localName === c);
+}
+function unsafeIsSet(target, field) {
+  const name = field.localName;
+  if (field.oneof) {
+    return target[field.oneof.localName].case === name;
+  }
+  if (field.presence != IMPLICIT) {
+    return target[name] !== void 0 && Object.prototype.hasOwnProperty.call(target, name);
+  }
+  switch (field.fieldKind) {
+    case "list":
+      return target[name].length > 0;
+    case "map":
+      return Object.keys(target[name]).length > 0;
+    case "scalar":
+      return !isScalarZeroValue(field.scalar, target[name]);
+    case "enum":
+      return target[name] !== field.enum.values[0].number;
+  }
+  throw new Error("message field with implicit presence");
+}
+function unsafeIsSetExplicit(target, localName) {
+  return Object.prototype.hasOwnProperty.call(target, localName) && target[localName] !== void 0;
+}
+function unsafeGet(target, field) {
+  if (field.oneof) {
+    const oneof = target[field.oneof.localName];
+    if (oneof.case === field.localName) {
+      return oneof.value;
+    }
+    return void 0;
+  }
+  return target[field.localName];
+}
+function unsafeSet(target, field, value3) {
+  if (field.oneof) {
+    target[field.oneof.localName] = {
+      case: field.localName,
+      value: value3
+    };
+  } else {
+    target[field.localName] = value3;
+  }
+}
+function setOwn(obj, key, value3) {
+  if (key === "__proto__") {
+    Object.defineProperty(obj, "__proto__", {
+      value: value3,
+      writable: true,
+      enumerable: true,
+      configurable: true
+    });
+  } else {
+    obj[key] = value3;
+  }
+}
+function getOwn(obj, key) {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : void 0;
+}
+function unsafeClear(target, field) {
+  const name = field.localName;
+  if (field.oneof) {
+    const oneofLocalName = field.oneof.localName;
+    if (target[oneofLocalName].case === name) {
+      target[oneofLocalName] = { case: void 0 };
+    }
+  } else if (field.presence != IMPLICIT) {
+    delete target[name];
+  } else {
+    switch (field.fieldKind) {
+      case "map":
+        target[name] = {};
+        break;
+      case "list":
+        target[name] = [];
+        break;
+      case "enum":
+        target[name] = field.enum.values[0].number;
+        break;
+      case "scalar":
+        target[name] = scalarZeroValue(field.scalar, field.longAsString);
+        break;
+    }
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/guard.js
+function isObject(arg) {
+  return arg !== null && typeof arg == "object" && !Array.isArray(arg);
+}
+function isReflectList(arg, field) {
+  var _a2, _b, _c, _d;
+  if (isObject(arg) && unsafeLocal in arg && "add" in arg && "field" in arg && typeof arg.field == "function") {
+    if (field !== void 0) {
+      const a = field;
+      const b = arg.field();
+      return a.listKind == b.listKind && a.scalar === b.scalar && ((_a2 = a.message) === null || _a2 === void 0 ? void 0 : _a2.typeName) === ((_b = b.message) === null || _b === void 0 ? void 0 : _b.typeName) && ((_c = a.enum) === null || _c === void 0 ? void 0 : _c.typeName) === ((_d = b.enum) === null || _d === void 0 ? void 0 : _d.typeName);
+    }
+    return true;
+  }
+  return false;
+}
+function isReflectMap(arg, field) {
+  var _a2, _b, _c, _d;
+  if (isObject(arg) && unsafeLocal in arg && "has" in arg && "field" in arg && typeof arg.field == "function") {
+    if (field !== void 0) {
+      const a = field, b = arg.field();
+      return a.mapKey === b.mapKey && a.mapKind == b.mapKind && a.scalar === b.scalar && ((_a2 = a.message) === null || _a2 === void 0 ? void 0 : _a2.typeName) === ((_b = b.message) === null || _b === void 0 ? void 0 : _b.typeName) && ((_c = a.enum) === null || _c === void 0 ? void 0 : _c.typeName) === ((_d = b.enum) === null || _d === void 0 ? void 0 : _d.typeName);
+    }
+    return true;
+  }
+  return false;
+}
+function isReflectMessage(arg, messageDesc2) {
+  return isObject(arg) && unsafeLocal in arg && "desc" in arg && isObject(arg.desc) && arg.desc.kind === "message" && (messageDesc2 === void 0 || arg.desc.typeName == messageDesc2.typeName);
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wire/text-encoding.js
+var te;
+function configureTextEncoding(textEncoding) {
+  var _a2;
+  te = Object.assign(Object.assign({}, textEncoding), { encodeUtf8Into: (_a2 = textEncoding.encodeUtf8Into) !== null && _a2 !== void 0 ? _a2 : emulateEncodeInto(textEncoding.encodeUtf8.bind(textEncoding)) });
+}
+function getTextEncoding() {
+  if (!te) {
+    const globals = globalThis;
+    if (!globals.TextEncoder || !globals.TextDecoder) {
+      throw new Error("encoding API missing: install TextEncoder and TextDecoder on globalThis");
+    }
+    const textEncoder = new globals.TextEncoder();
+    const textDecoder = new globals.TextDecoder("utf-8", {
+      ignoreBOM: true
+    });
+    let textDecoderStrict;
+    const config = {
+      encodeUtf8(text2) {
+        return textEncoder.encode(text2);
+      },
+      decodeUtf8(bytes, strict) {
+        if (strict) {
+          if (!textDecoderStrict) {
+            textDecoderStrict = new globals.TextDecoder("utf-8", {
+              fatal: true,
+              ignoreBOM: true
+            });
+          }
+          return textDecoderStrict.decode(bytes);
+        }
+        return textDecoder.decode(bytes);
+      },
+      checkUtf8(text2) {
+        try {
+          encodeURIComponent(text2);
+          return true;
+        } catch (_) {
+          return false;
+        }
+      }
+    };
+    if (textEncoder.encodeInto) {
+      config.encodeUtf8Into = textEncoder.encodeInto.bind(textEncoder);
+    }
+    const nativeStringIsWellFormed = String.prototype.isWellFormed;
+    if (nativeStringIsWellFormed) {
+      config.checkUtf8 = (text2) => {
+        return nativeStringIsWellFormed.call(text2);
+      };
+    }
+    configureTextEncoding(config);
+  }
+  return te;
+}
+function emulateEncodeInto(encodeUtf8) {
+  return (text2, dest) => {
+    const bytes = encodeUtf8(text2);
+    dest.set(bytes);
+    return { written: bytes.byteLength };
+  };
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wire/binary-encoding.js
+var WireType;
+(function(WireType2) {
+  WireType2[WireType2["Varint"] = 0] = "Varint";
+  WireType2[WireType2["Bit64"] = 1] = "Bit64";
+  WireType2[WireType2["LengthDelimited"] = 2] = "LengthDelimited";
+  WireType2[WireType2["StartGroup"] = 3] = "StartGroup";
+  WireType2[WireType2["EndGroup"] = 4] = "EndGroup";
+  WireType2[WireType2["Bit32"] = 5] = "Bit32";
+})(WireType || (WireType = {}));
+var UINT32_MAX = 4294967295;
+var INT32_MAX = 2147483647;
+var INT32_MIN = -2147483648;
+var BinaryWriter = class {
+  constructor(encodeUtf8) {
+    this.stackPos = [];
+    this.encodeUtf8Into = encodeUtf8 ? emulateEncodeInto(encodeUtf8) : getTextEncoding().encodeUtf8Into;
+    this.buffer = EMPTY_BUFFER;
+    this.viewCache = EMPTY_VIEW;
+    this.pos = 0;
+  }
+  ensureCapacity(size) {
+    const required = this.pos + size;
+    if (required > this.buffer.length) {
+      let newLen = this.buffer.length || INITIAL_SIZE;
+      while (newLen < required)
+        newLen *= 2;
+      const newBuf = new Uint8Array(newLen);
+      if (this.pos > 0)
+        newBuf.set(this.buffer);
+      this.buffer = newBuf;
+    }
+  }
+  /**
+   * The DataView over `buffer`, rebuilt only if the buffer has grown since it
+   * was last used.
+   */
+  view() {
+    const bytes = this.buffer;
+    const view = this.viewCache;
+    if (view.byteLength === bytes.byteLength)
+      return view;
+    const newView = new DataView(bytes.buffer);
+    this.viewCache = newView;
+    return newView;
+  }
+  /**
+   * Return all bytes written and reset this writer.
+   */
+  finish() {
+    const result = this.buffer.slice(0, this.pos);
+    this.pos = 0;
+    this.stackPos = [];
+    return result;
+  }
+  /**
+   * Start a new fork for length-delimited data like a message
+   * or a packed repeated field.
+   *
+   * Must be joined later with `join()`.
+   */
+  fork() {
+    this.stackPos.push(this.pos);
+    this.ensureCapacity(DEFAULT_LEN_PREFIX_SIZE);
+    this.buffer[this.pos++] = 0;
+    return this;
+  }
+  /**
+   * Join the last fork. Write its length and bytes, then
+   * return to the previous state.
+   */
+  join() {
+    const forkPos = this.stackPos.pop();
+    if (forkPos === void 0)
+      throw new Error("invalid state, fork stack empty");
+    const len = this.pos - forkPos - DEFAULT_LEN_PREFIX_SIZE;
+    const lenPrefixSize = varint32Size(len);
+    if (lenPrefixSize > DEFAULT_LEN_PREFIX_SIZE) {
+      this.ensureCapacity(lenPrefixSize - DEFAULT_LEN_PREFIX_SIZE);
+      this.buffer.copyWithin(forkPos + lenPrefixSize, forkPos + DEFAULT_LEN_PREFIX_SIZE, this.pos);
+    }
+    this.pos = forkPos;
+    this.uint32(len);
+    this.pos += len;
+    return this;
+  }
+  /**
+   * Writes a tag (field number and wire type).
+   *
+   * Equivalent to `uint32( (fieldNo << 3 | type) >>> 0 )`.
+   *
+   * Generated code should compute the tag ahead of time and call `uint32()`.
+   */
+  tag(fieldNo, type) {
+    return this.uint32((fieldNo << 3 | type) >>> 0);
+  }
+  /**
+   * Write a chunk of raw bytes.
+   */
+  raw(chunk) {
+    this.ensureCapacity(chunk.length);
+    this.buffer.set(chunk, this.pos);
+    this.pos += chunk.length;
+    return this;
+  }
+  /**
+   * Write a `uint32` value, an unsigned 32 bit varint.
+   */
+  uint32(value3) {
+    assertUInt32(value3);
+    this.ensureCapacity(5);
+    if (value3 < 128) {
+      this.buffer[this.pos++] = value3;
+      return this;
+    }
+    while (value3 > 127) {
+      this.buffer[this.pos++] = value3 & 127 | 128;
+      value3 >>>= 7;
+    }
+    this.buffer[this.pos++] = value3;
+    return this;
+  }
+  /**
+   * Write a `int32` value, a signed 32 bit varint.
+   */
+  int32(value3) {
+    assertInt32(value3);
+    if (value3 >= 0) {
+      return this.uint32(value3);
+    }
+    this.ensureCapacity(10);
+    for (let i = 0; i < 9; i++) {
+      this.buffer[this.pos++] = value3 & 127 | 128;
+      value3 >>= 7;
+    }
+    this.buffer[this.pos++] = 1;
+    return this;
+  }
+  /**
+   * Write a `bool` value, a varint.
+   */
+  bool(value3) {
+    this.ensureCapacity(1);
+    this.buffer[this.pos++] = value3 ? 1 : 0;
+    return this;
+  }
+  /**
+   * Write a `bytes` value, length-delimited arbitrary data.
+   */
+  bytes(value3) {
+    this.uint32(value3.byteLength);
+    return this.raw(value3);
+  }
+  /**
+   * Write a `string` value, length-delimited data converted to UTF-8 text.
+   */
+  string(value3) {
+    if (typeof value3 !== "string") {
+      value3 = String(value3);
+    }
+    const len = value3.length;
+    if (len <= ASCII_MAX_LENGTH) {
+      this.ensureCapacity(len + 1);
+      const ascii = this.buffer;
+      let pos = this.pos;
+      ascii[pos++] = len;
+      let i = 0;
+      for (; i < len; i++) {
+        const code = value3.charCodeAt(i);
+        if (code > 127)
+          break;
+        ascii[pos++] = code;
+      }
+      if (i == len) {
+        this.pos = pos;
+        return this;
+      }
+    }
+    this.ensureCapacity(len * 3 + 5);
+    const lenPrefixSizeGuess = varint32Size(len);
+    const buf = this.buffer;
+    const start = this.pos;
+    const { written } = this.encodeUtf8Into(value3, buf.subarray(start + lenPrefixSizeGuess));
+    const lenPrefixSize = varint32Size(written);
+    if (lenPrefixSize != lenPrefixSizeGuess) {
+      buf.copyWithin(start + lenPrefixSize, start + lenPrefixSizeGuess, start + lenPrefixSizeGuess + written);
+    }
+    this.uint32(written);
+    this.pos += written;
+    return this;
+  }
+  /**
+   * Write a `float` value, 32-bit floating point number.
+   */
+  float(value3) {
+    assertFloat32(value3);
+    this.ensureCapacity(4);
+    this.view().setFloat32(this.pos, value3, true);
+    this.pos += 4;
+    return this;
+  }
+  /**
+   * Write a `double` value, a 64-bit floating point number.
+   */
+  double(value3) {
+    this.ensureCapacity(8);
+    this.view().setFloat64(this.pos, value3, true);
+    this.pos += 8;
+    return this;
+  }
+  /**
+   * Write a `fixed32` value, an unsigned, fixed-length 32-bit integer.
+   */
+  fixed32(value3) {
+    assertUInt32(value3);
+    this.ensureCapacity(4);
+    this.view().setUint32(this.pos, value3, true);
+    this.pos += 4;
+    return this;
+  }
+  /**
+   * Write a `sfixed32` value, a signed, fixed-length 32-bit integer.
+   */
+  sfixed32(value3) {
+    assertInt32(value3);
+    this.ensureCapacity(4);
+    this.view().setInt32(this.pos, value3, true);
+    this.pos += 4;
+    return this;
+  }
+  /**
+   * Write a `sint32` value, a signed, zigzag-encoded 32-bit varint.
+   */
+  sint32(value3) {
+    assertInt32(value3);
+    return this.uint32((value3 << 1 ^ value3 >> 31) >>> 0);
+  }
+  /**
+   * Write a `sfixed64` value, a signed, fixed-length 64-bit integer.
+   */
+  sfixed64(value3) {
+    const tc = protoInt64.enc(value3);
+    this.ensureCapacity(8);
+    const view = this.view();
+    view.setInt32(this.pos, tc.lo, true);
+    view.setInt32(this.pos + 4, tc.hi, true);
+    this.pos += 8;
+    return this;
+  }
+  /**
+   * Write a `fixed64` value, an unsigned, fixed-length 64 bit integer.
+   */
+  fixed64(value3) {
+    const tc = protoInt64.uEnc(value3);
+    this.ensureCapacity(8);
+    const view = this.view();
+    view.setInt32(this.pos, tc.lo, true);
+    view.setInt32(this.pos + 4, tc.hi, true);
+    this.pos += 8;
+    return this;
+  }
+  /**
+   * Write a `int64` value, a signed 64-bit varint.
+   */
+  int64(value3) {
+    const tc = protoInt64.enc(value3);
+    return this.writeVarint64(tc.lo, tc.hi);
+  }
+  /**
+   * Write a `sint64` value, a signed, zig-zag-encoded 64-bit varint.
+   */
+  sint64(value3) {
+    const tc = protoInt64.enc(value3), sign = tc.hi >> 31, lo = tc.lo << 1 ^ sign, hi = (tc.hi << 1 | tc.lo >>> 31) ^ sign;
+    return this.writeVarint64(lo, hi);
+  }
+  /**
+   * Write a `uint64` value, an unsigned 64-bit varint.
+   */
+  uint64(value3) {
+    const tc = protoInt64.uEnc(value3);
+    return this.writeVarint64(tc.lo, tc.hi);
+  }
+  /**
+   * Write a 64-bit varint directly into the buffer. Accepts the value as
+   * split low/high 32-bit words.
+   *
+   * Ported from varint64write() to avoid the intermediate number[] buffer.
+   * See https://github.com/protocolbuffers/protobuf/blob/8a71927d74a4ce34efe2d8769fda198f52d20d12/js/experimental/runtime/kernel/writer.js#L344
+   */
+  writeVarint64(lo, hi) {
+    this.ensureCapacity(10);
+    const buf = this.buffer;
+    let pos = this.pos;
+    for (let i = 0; i < 28; i = i + 7) {
+      const shift = lo >>> i;
+      const hasNext = !(shift >>> 7 == 0 && hi == 0);
+      buf[pos++] = (hasNext ? shift | 128 : shift) & 255;
+      if (!hasNext) {
+        this.pos = pos;
+        return this;
+      }
+    }
+    const splitBits = lo >>> 28 & 15 | (hi & 7) << 4;
+    const hasMoreBits = !(hi >> 3 == 0);
+    buf[pos++] = (hasMoreBits ? splitBits | 128 : splitBits) & 255;
+    if (!hasMoreBits) {
+      this.pos = pos;
+      return this;
+    }
+    for (let i = 3; i < 31; i = i + 7) {
+      const shift = hi >>> i;
+      const hasNext = !(shift >>> 7 == 0);
+      buf[pos++] = (hasNext ? shift | 128 : shift) & 255;
+      if (!hasNext) {
+        this.pos = pos;
+        return this;
+      }
+    }
+    buf[pos++] = hi >>> 31 & 1;
+    this.pos = pos;
+    return this;
+  }
+};
+var INITIAL_SIZE = 128;
+var DEFAULT_LEN_PREFIX_SIZE = 1;
+var EMPTY_BUFFER = new Uint8Array(0);
+var EMPTY_VIEW = new DataView(EMPTY_BUFFER.buffer);
+var ASCII_MAX_LENGTH = 32;
+function varint32Size(value3) {
+  if (value3 < 128)
+    return 1;
+  if (value3 < 16384)
+    return 2;
+  if (value3 < 2097152)
+    return 3;
+  if (value3 < 268435456)
+    return 4;
+  return 5;
+}
+var BinaryReader = class {
+  constructor(buf, decodeUtf8 = getTextEncoding().decodeUtf8) {
+    this.decodeUtf8 = decodeUtf8;
+    this.varint64Lo = 0;
+    this.varint64Hi = 0;
+    this.varint64 = varint64read;
+    this.uint32 = varint32read;
+    this.buf = buf;
+    this.len = buf.length;
+    this.pos = 0;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  /**
+   * Reads a tag - field number and wire type. Tags are uint32 varints; values
+   * that do not fit in uint32 are rejected.
+   */
+  tag() {
+    const start = this.pos;
+    const tag = this.uint32();
+    const bytesRead = this.pos - start;
+    if (bytesRead > 5 || bytesRead == 5 && this.buf[this.pos - 1] > 15) {
+      throw new Error("illegal tag: varint overflows uint32");
+    }
+    const fieldNo = tag >>> 3;
+    const wireType = tag & 7;
+    if (fieldNo <= 0 || wireType > 5) {
+      throw new Error("illegal tag: field no " + fieldNo + " wire type " + wireType);
+    }
+    return [fieldNo, wireType];
+  }
+  /**
+   * Skip one element and return the skipped data.
+   *
+   * When skipping StartGroup, provide the tags field number to check for
+   * matching field number in the EndGroup tag. Recursion into nested groups
+   * is guarded by the `recursionLimit` argument: When the limit is reached,
+   * this method throws.
+   */
+  skip(wireType, fieldNo, recursionLimit = 100) {
+    let start = this.pos;
+    switch (wireType) {
+      case WireType.Varint:
+        while (this.buf[this.pos++] & 128) {
+        }
+        break;
+      // @ts-ignore TS7029: Fallthrough case in switch -- ignore instead of expect-error for compiler settings without noFallthroughCasesInSwitch: true
+      case WireType.Bit64:
+        this.pos += 4;
+      case WireType.Bit32:
+        this.pos += 4;
+        break;
+      case WireType.LengthDelimited:
+        let len = this.uint32();
+        this.pos += len;
+        break;
+      case WireType.StartGroup:
+        if (recursionLimit <= 0) {
+          throw new Error("maximum recursion depth reached");
+        }
+        for (; ; ) {
+          const [fn, wt] = this.tag();
+          if (wt === WireType.EndGroup) {
+            if (fieldNo !== void 0 && fn !== fieldNo) {
+              throw new Error("invalid end group tag");
+            }
+            break;
+          }
+          this.skip(wt, fn, recursionLimit - 1);
+        }
+        break;
+      default:
+        throw new Error("cant skip wire type " + wireType);
+    }
+    this.assertBounds();
+    return this.buf.subarray(start, this.pos);
+  }
+  /**
+   * Throws error if position in byte array is out of range.
+   */
+  assertBounds() {
+    if (this.pos > this.len)
+      throw new RangeError("premature EOF");
+  }
+  /**
+   * Read a `int32` field, a signed 32 bit varint.
+   */
+  int32() {
+    return this.uint32() | 0;
+  }
+  /**
+   * Read a `sint32` field, a signed, zigzag-encoded 32-bit varint.
+   */
+  sint32() {
+    let zze = this.uint32();
+    return zze >>> 1 ^ -(zze & 1);
+  }
+  /**
+   * Read a `int64` field, a signed 64-bit varint.
+   */
+  int64() {
+    this.varint64();
+    return protoInt64.dec(this.varint64Lo, this.varint64Hi);
+  }
+  /**
+   * Read a `uint64` field, an unsigned 64-bit varint.
+   */
+  uint64() {
+    this.varint64();
+    return protoInt64.uDec(this.varint64Lo, this.varint64Hi);
+  }
+  /**
+   * Read a `sint64` field, a signed, zig-zag-encoded 64-bit varint.
+   */
+  sint64() {
+    this.varint64();
+    let lo = this.varint64Lo;
+    let hi = this.varint64Hi;
+    let s = -(lo & 1);
+    lo = (lo >>> 1 | (hi & 1) << 31) ^ s;
+    hi = hi >>> 1 ^ s;
+    return protoInt64.dec(lo, hi);
+  }
+  /**
+   * Read a `bool` field, a variant.
+   */
+  bool() {
+    const b = this.buf[this.pos];
+    if (b < 128) {
+      this.pos++;
+      return b !== 0;
+    }
+    this.varint64();
+    return this.varint64Lo !== 0 || this.varint64Hi !== 0;
+  }
+  /**
+   * Read a `fixed32` field, an unsigned, fixed-length 32-bit integer.
+   */
+  fixed32() {
+    return this.view.getUint32((this.pos += 4) - 4, true);
+  }
+  /**
+   * Read a `sfixed32` field, a signed, fixed-length 32-bit integer.
+   */
+  sfixed32() {
+    return this.view.getInt32((this.pos += 4) - 4, true);
+  }
+  /**
+   * Read a `fixed64` field, an unsigned, fixed-length 64 bit integer.
+   */
+  fixed64() {
+    return protoInt64.uDec(this.sfixed32(), this.sfixed32());
+  }
+  /**
+   * Read a `fixed64` field, a signed, fixed-length 64-bit integer.
+   */
+  sfixed64() {
+    return protoInt64.dec(this.sfixed32(), this.sfixed32());
+  }
+  /**
+   * Read a `float` field, 32-bit floating point number.
+   */
+  float() {
+    return this.view.getFloat32((this.pos += 4) - 4, true);
+  }
+  /**
+   * Read a `double` field, a 64-bit floating point number.
+   */
+  double() {
+    return this.view.getFloat64((this.pos += 8) - 8, true);
+  }
+  /**
+   * Read a `bytes` field, length-delimited arbitrary data.
+   */
+  bytes() {
+    let len = this.uint32(), start = this.pos;
+    this.pos += len;
+    this.assertBounds();
+    return this.buf.subarray(start, start + len);
+  }
+  /**
+   * Read a `string` field, length-delimited data converted to UTF-8 text. If
+   * `strict` is true, throw on invalid UTF-8 instead of substituting U+FFFD.
+   */
+  string(strict) {
+    const len = this.uint32();
+    const start = this.pos;
+    this.pos += len;
+    this.assertBounds();
+    const buf = this.buf;
+    if (len <= ASCII_MAX_LENGTH) {
+      const codes = new Array(len);
+      for (let i = 0; i < len; i++) {
+        const byte = buf[start + i];
+        if (byte > 127) {
+          return this.decodeUtf8(buf.subarray(start, this.pos), strict);
+        }
+        codes[i] = byte;
+      }
+      return String.fromCharCode.apply(String, codes);
+    }
+    return this.decodeUtf8(buf.subarray(start, this.pos), strict);
+  }
+};
+function assertInt32(arg) {
+  if (typeof arg == "string") {
+    arg = Number(arg);
+  } else if (typeof arg != "number") {
+    throw new Error("invalid int32: " + typeof arg);
+  }
+  if (!Number.isInteger(arg) || arg > INT32_MAX || arg < INT32_MIN)
+    throw new Error("invalid int32: " + arg);
+}
+function assertUInt32(arg) {
+  if (typeof arg == "string") {
+    arg = Number(arg);
+  } else if (typeof arg != "number") {
+    throw new Error("invalid uint32: " + typeof arg);
+  }
+  if (!Number.isInteger(arg) || arg > UINT32_MAX || arg < 0)
+    throw new Error("invalid uint32: " + arg);
+}
+function assertFloat32(arg) {
+  if (typeof arg == "string") {
+    const o = arg;
+    arg = Number(arg);
+    if (Number.isNaN(arg) && o !== "NaN") {
+      throw new Error("invalid float32: " + o);
+    }
+  } else if (typeof arg != "number") {
+    throw new Error("invalid float32: " + typeof arg);
+  }
+  if (!Number.isFinite(Math.fround(arg)) && Number.isFinite(arg)) {
+    throw new Error("invalid float32: " + arg);
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/reflect-check.js
+function checkField(field, value3) {
+  const check2 = field.fieldKind == "list" ? isReflectList(value3, field) : field.fieldKind == "map" ? isReflectMap(value3, field) : checkSingular(field, value3);
+  if (check2 === true) {
+    return void 0;
+  }
+  let reason2;
+  switch (field.fieldKind) {
+    case "list":
+      reason2 = `expected ${formatReflectList(field)}, got ${formatVal(value3)}`;
+      break;
+    case "map":
+      reason2 = `expected ${formatReflectMap(field)}, got ${formatVal(value3)}`;
+      break;
+    default: {
+      reason2 = reasonSingular(field, value3, check2);
+    }
+  }
+  return new FieldError(field, reason2);
+}
+function checkListItem(field, index, value3) {
+  const check2 = checkSingular(field, value3);
+  if (check2 !== true) {
+    return new FieldError(field, `list item #${index + 1}: ${reasonSingular(field, value3, check2)}`);
+  }
+  return void 0;
+}
+function checkMapEntry(field, key, value3) {
+  const checkKey = checkScalarValue(field.mapKey)(key);
+  if (checkKey !== true) {
+    return new FieldError(field, `invalid map key: ${reasonSingular({ scalar: field.mapKey }, key, checkKey)}`);
+  }
+  const checkVal = checkSingular(field, value3);
+  if (checkVal !== true) {
+    return new FieldError(field, `map entry ${formatVal(key)}: ${reasonSingular(field, value3, checkVal)}`);
+  }
+  return void 0;
+}
+function checkSingular(field, value3) {
+  if (field.scalar !== void 0) {
+    return checkScalarValue(field.scalar)(value3);
+  }
+  if (field.enum !== void 0) {
+    if (field.enum.open) {
+      return checkScalarValue(ScalarType.INT32)(value3);
+    }
+    return field.enum.values.some((v) => v.number === value3);
+  }
+  return isReflectMessage(value3, field.message);
+}
+function checkScalarValue(scalar) {
+  switch (scalar) {
+    case ScalarType.DOUBLE:
+      return (value3) => typeof value3 == "number";
+    case ScalarType.FLOAT:
+      return (value3) => {
+        if (typeof value3 != "number") {
+          return false;
+        }
+        if (!Number.isFinite(Math.fround(value3)) && Number.isFinite(value3)) {
+          return `${value3.toFixed()} out of range`;
+        }
+        return true;
+      };
+    case ScalarType.INT32:
+    case ScalarType.SFIXED32:
+    case ScalarType.SINT32:
+      return (value3) => {
+        if (typeof value3 !== "number" || !Number.isInteger(value3)) {
+          return false;
+        }
+        if (value3 > INT32_MAX || value3 < INT32_MIN) {
+          return `${value3.toFixed()} out of range`;
+        }
+        return true;
+      };
+    case ScalarType.FIXED32:
+    case ScalarType.UINT32:
+      return (value3) => {
+        if (typeof value3 !== "number" || !Number.isInteger(value3)) {
+          return false;
+        }
+        if (value3 > UINT32_MAX || value3 < 0) {
+          return `${value3.toFixed()} out of range`;
+        }
+        return true;
+      };
+    case ScalarType.BOOL:
+      return (value3) => typeof value3 == "boolean";
+    case ScalarType.STRING:
+      return (value3) => {
+        if (typeof value3 != "string") {
+          return false;
+        }
+        return getTextEncoding().checkUtf8(value3) || "invalid UTF8";
+      };
+    case ScalarType.BYTES:
+      return (value3) => value3 instanceof Uint8Array;
+    case ScalarType.INT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.SINT64:
+      return (value3) => {
+        if (typeof value3 == "bigint" || typeof value3 == "number" || typeof value3 == "string" && value3.length > 0) {
+          try {
+            protoInt64.parse(value3);
+            return true;
+          } catch (_) {
+            return `${value3} out of range`;
+          }
+        }
+        return false;
+      };
+    case ScalarType.FIXED64:
+    case ScalarType.UINT64:
+      return (value3) => {
+        if (typeof value3 == "bigint" || typeof value3 == "number" || typeof value3 == "string" && value3.length > 0) {
+          try {
+            protoInt64.uParse(value3);
+            return true;
+          } catch (_) {
+            return `${value3} out of range`;
+          }
+        }
+        return false;
+      };
+  }
+}
+function reasonSingular(field, val, details) {
+  details = typeof details == "string" ? `: ${details}` : `, got ${formatVal(val)}`;
+  if (field.scalar !== void 0) {
+    return `expected ${scalarTypeDescription(field.scalar)}` + details;
+  }
+  if (field.enum !== void 0) {
+    return `expected ${field.enum.toString()}` + details;
+  }
+  return `expected ${formatReflectMessage(field.message)}` + details;
+}
+function formatVal(val) {
+  switch (typeof val) {
+    case "object":
+      if (val === null) {
+        return "null";
+      }
+      if (val instanceof Uint8Array) {
+        return `Uint8Array(${val.length})`;
+      }
+      if (Array.isArray(val)) {
+        return `Array(${val.length})`;
+      }
+      if (isReflectList(val)) {
+        return formatReflectList(val.field());
+      }
+      if (isReflectMap(val)) {
+        return formatReflectMap(val.field());
+      }
+      if (isReflectMessage(val)) {
+        return formatReflectMessage(val.desc);
+      }
+      if (isMessage(val)) {
+        return `message ${val.$typeName}`;
+      }
+      return "object";
+    case "string":
+      return val.length > 30 ? "string" : `"${val.split('"').join('\\"')}"`;
+    case "boolean":
+      return String(val);
+    case "number":
+      return String(val);
+    case "bigint":
+      return String(val) + "n";
+    default:
+      return typeof val;
+  }
+}
+function formatReflectMessage(desc) {
+  return `ReflectMessage (${desc.typeName})`;
+}
+function formatReflectList(field) {
+  switch (field.listKind) {
+    case "message":
+      return `ReflectList (${field.message.toString()})`;
+    case "enum":
+      return `ReflectList (${field.enum.toString()})`;
+    case "scalar":
+      return `ReflectList (${ScalarType[field.scalar]})`;
+  }
+}
+function formatReflectMap(field) {
+  switch (field.mapKind) {
+    case "message":
+      return `ReflectMap (${ScalarType[field.mapKey]}, ${field.message.toString()})`;
+    case "enum":
+      return `ReflectMap (${ScalarType[field.mapKey]}, ${field.enum.toString()})`;
+    case "scalar":
+      return `ReflectMap (${ScalarType[field.mapKey]}, ${ScalarType[field.scalar]})`;
+  }
+}
+function scalarTypeDescription(scalar) {
+  switch (scalar) {
+    case ScalarType.STRING:
+      return "string";
+    case ScalarType.BOOL:
+      return "boolean";
+    case ScalarType.INT64:
+    case ScalarType.SINT64:
+    case ScalarType.SFIXED64:
+      return "bigint (int64)";
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+      return "bigint (uint64)";
+    case ScalarType.BYTES:
+      return "Uint8Array";
+    case ScalarType.DOUBLE:
+      return "number (float64)";
+    case ScalarType.FLOAT:
+      return "number (float32)";
+    case ScalarType.FIXED32:
+    case ScalarType.UINT32:
+      return "number (uint32)";
+    case ScalarType.INT32:
+    case ScalarType.SFIXED32:
+    case ScalarType.SINT32:
+      return "number (int32)";
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/wrappers.js
+function isWrapper(arg) {
+  return isWrapperTypeName(arg.$typeName);
+}
+function isWrapperDesc(messageDesc2) {
+  const f = messageDesc2.fields[0];
+  return isWrapperTypeName(messageDesc2.typeName) && f !== void 0 && f.fieldKind == "scalar" && f.name == "value" && f.number == 1;
+}
+function hasCustomJsonRepresentation(desc) {
+  switch (desc.typeName) {
+    case "google.protobuf.Any":
+    case "google.protobuf.Timestamp":
+    case "google.protobuf.Duration":
+    case "google.protobuf.FieldMask":
+    case "google.protobuf.Struct":
+    case "google.protobuf.Value":
+    case "google.protobuf.ListValue":
+      return true;
+    default:
+      return isWrapperDesc(desc);
+  }
+}
+var wrapperTypeNames = /* @__PURE__ */ new Set([
+  "google.protobuf.DoubleValue",
+  "google.protobuf.FloatValue",
+  "google.protobuf.Int64Value",
+  "google.protobuf.UInt64Value",
+  "google.protobuf.Int32Value",
+  "google.protobuf.UInt32Value",
+  "google.protobuf.BoolValue",
+  "google.protobuf.StringValue",
+  "google.protobuf.BytesValue"
+]);
+function isWrapperTypeName(name) {
+  return wrapperTypeNames.has(name);
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/create.js
+var EDITION_PROTO3 = 999;
+var EDITION_PROTO2 = 998;
+var IMPLICIT2 = 2;
+function create(schema, init) {
+  if (isMessage(init, schema)) {
+    return init;
+  }
+  return compiledCreate(schema)(init);
+}
+var compiledCreates = /* @__PURE__ */ new WeakMap();
+function compiledCreate(desc) {
+  let compiled = compiledCreates.get(desc);
+  if (compiled === void 0) {
+    compiled = compileCreate(desc);
+    compiledCreates.set(desc, compiled);
+  }
+  return compiled;
+}
+var INIT_SINGULAR = 0;
+var INIT_LIST = 1;
+var INIT_MAP = 2;
+var INIT_ONEOF = 3;
+function compileCreate(desc) {
+  const typeName2 = desc.typeName;
+  const { properties, prototype } = compileInitMessage(desc);
+  return (init) => {
+    let message;
+    if (prototype !== void 0) {
+      message = Object.create(prototype);
+      message.$typeName = typeName2;
+    } else {
+      message = { $typeName: typeName2 };
+    }
+    for (let i = 0; i < properties.length; i++) {
+      const property = properties[i];
+      const name = property.name;
+      const initValue = init === null || init === void 0 ? void 0 : init[name];
+      switch (property.kind) {
+        case INIT_SINGULAR:
+          if (initValue != null) {
+            message[name] = property.convert !== void 0 ? property.convert(initValue) : initValue;
+          } else if (property.constant !== void 0) {
+            message[name] = property.constant;
+          }
+          break;
+        case INIT_LIST:
+          message[name] = property.convert !== void 0 && Array.isArray(initValue) ? initValue.map(property.convert) : initValue !== null && initValue !== void 0 ? initValue : [];
+          break;
+        case INIT_MAP:
+          if (property.convert === void 0 || !isObject(initValue)) {
+            message[name] = initValue !== null && initValue !== void 0 ? initValue : {};
+          } else {
+            const converted = {};
+            const keys = Object.keys(initValue);
+            for (let k = 0; k < keys.length; k++) {
+              setOwn(converted, keys[k], property.convert(initValue[keys[k]]));
+            }
+            message[name] = converted;
+          }
+          break;
+        case INIT_ONEOF: {
+          const oneofValue = initValue;
+          if ((oneofValue === null || oneofValue === void 0 ? void 0 : oneofValue.case) != null) {
+            const convert = property.convert.get(oneofValue.case);
+            if (convert !== void 0) {
+              message[name] = {
+                case: oneofValue.case,
+                value: convert(oneofValue.value)
+              };
+              break;
+            }
+          }
+          message[name] = { case: void 0 };
+          break;
+        }
+      }
+    }
+    return message;
+  };
+}
+function compileInitMessage(desc) {
+  var _a2, _b;
+  const properties = [];
+  const prototype = {};
+  const usePrototype = needsPrototypeChain(desc);
+  for (const member of desc.members) {
+    const name = member.localName;
+    if (member.kind == "oneof") {
+      properties.push({
+        name,
+        kind: INIT_ONEOF,
+        constant: void 0,
+        convert: compileConvertOneof(member)
+      });
+      continue;
+    }
+    switch (member.fieldKind) {
+      case "message": {
+        properties.push({
+          name,
+          kind: INIT_SINGULAR,
+          constant: void 0,
+          convert: compileConvertMessage(member)
+        });
+        break;
+      }
+      case "list": {
+        properties.push({
+          name,
+          kind: INIT_LIST,
+          constant: void 0,
+          convert: member.listKind == "message" ? (_a2 = compileConvertMessage(member)) !== null && _a2 !== void 0 ? _a2 : ((value3) => value3) : member.scalar == ScalarType.BYTES ? toU8Arr : void 0
+        });
+        break;
+      }
+      case "map": {
+        properties.push({
+          name,
+          kind: INIT_MAP,
+          constant: void 0,
+          convert: member.mapKind == "message" ? (_b = compileConvertMessage(member)) !== null && _b !== void 0 ? _b : ((value3) => value3) : member.scalar == ScalarType.BYTES ? toU8Arr : void 0
+        });
+        break;
+      }
+      default: {
+        const zeroValue = createZeroValue(member);
+        properties.push({
+          name,
+          kind: INIT_SINGULAR,
+          constant: member.presence == IMPLICIT2 ? zeroValue : void 0,
+          convert: member.fieldKind == "scalar" && member.scalar == ScalarType.BYTES ? toU8Arr : void 0
+        });
+        if (usePrototype) {
+          prototype[name] = zeroValue;
+        }
+        break;
+      }
+    }
+  }
+  return {
+    properties,
+    prototype: usePrototype ? prototype : void 0
+  };
+}
+function compileConvertOneof(oneof) {
+  const converters = /* @__PURE__ */ new Map();
+  for (const field of oneof.fields) {
+    let convert;
+    if (field.fieldKind == "message") {
+      convert = compileConvertMessage(field);
+    } else if (field.fieldKind == "scalar" && field.scalar == ScalarType.BYTES) {
+      convert = toU8Arr;
+    }
+    converters.set(field.localName, convert !== null && convert !== void 0 ? convert : ((value3) => value3));
+  }
+  return converters;
+}
+function compileConvertMessage(field) {
+  if (field.fieldKind == "message" && !field.oneof && isWrapperDesc(field.message)) {
+    return field.message.fields[0].scalar == ScalarType.BYTES ? toU8Arr : void 0;
+  }
+  if (field.message.typeName == "google.protobuf.Struct" && field.parent.typeName !== "google.protobuf.Value") {
+    return void 0;
+  }
+  const messageDesc2 = field.message;
+  let compiled;
+  return (value3) => {
+    if (!isObject(value3) || isMessage(value3, messageDesc2)) {
+      return value3;
+    }
+    compiled !== null && compiled !== void 0 ? compiled : compiled = compiledCreate(messageDesc2);
+    return compiled(value3);
+  };
+}
+function toU8Arr(value3) {
+  return Array.isArray(value3) ? new Uint8Array(value3) : value3;
+}
+function needsPrototypeChain(desc) {
+  switch (desc.file.edition) {
+    case EDITION_PROTO3:
+      return false;
+    case EDITION_PROTO2:
+      return true;
+    default:
+      return desc.fields.some((f) => f.presence != IMPLICIT2 && f.fieldKind != "message" && !f.oneof);
+  }
+}
+function createZeroValue(field) {
+  const defaultValue = field.getDefaultValue();
+  if (defaultValue !== void 0) {
+    return field.fieldKind == "scalar" && field.longAsString ? defaultValue.toString() : defaultValue;
+  }
+  return field.fieldKind == "scalar" ? scalarZeroValue(field.scalar, field.longAsString) : field.enum.values[0].number;
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/message.js
+var NULL_VALUE = 0;
+function localMessageMapper(field) {
+  if (usesJsonRepresentation(field)) {
+    return {
+      toMessage: (local) => wktStructToReflect(local),
+      toLocal: (message) => wktStructToLocal(message)
+    };
+  }
+  if (field.fieldKind == "message" && !field.oneof && isWrapperDesc(field.message)) {
+    const wrapperDesc = field.message;
+    const valueLocalName = wrapperDesc.fields[0].localName;
+    return {
+      toMessage: (local) => {
+        const message = create(wrapperDesc);
+        if (local !== void 0) {
+          message[valueLocalName] = local;
+        }
+        return message;
+      },
+      toLocal: (message) => message[valueLocalName]
+    };
+  }
+  const childDesc = field.message;
+  return {
+    toMessage: (local) => local === void 0 ? create(childDesc) : local,
+    toLocal: (message) => message
+  };
+}
+function usesJsonRepresentation(field) {
+  return field.message.typeName == "google.protobuf.Struct" && field.parent.typeName != "google.protobuf.Value";
+}
+function wktStructToReflect(json) {
+  const struct = {
+    $typeName: "google.protobuf.Struct",
+    fields: {}
+  };
+  if (isObject(json)) {
+    for (const k of Object.keys(json)) {
+      setOwn(struct.fields, k, wktValueToReflect(json[k]));
+    }
+  }
+  return struct;
+}
+function wktStructToLocal(val) {
+  const json = {};
+  for (const k of Object.keys(val.fields)) {
+    setOwn(json, k, wktValueToLocal(val.fields[k]));
+  }
+  return json;
+}
+function wktValueToLocal(val) {
+  switch (val.kind.case) {
+    case "structValue":
+      return wktStructToLocal(val.kind.value);
+    case "listValue":
+      return val.kind.value.values.map(wktValueToLocal);
+    case "nullValue":
+    case void 0:
+      return null;
+    default:
+      return val.kind.value;
+  }
+}
+function wktValueToReflect(json) {
+  const value3 = {
+    $typeName: "google.protobuf.Value",
+    kind: { case: void 0 }
+  };
+  switch (typeof json) {
+    case "number":
+      value3.kind = { case: "numberValue", value: json };
+      break;
+    case "string":
+      value3.kind = { case: "stringValue", value: json };
+      break;
+    case "boolean":
+      value3.kind = { case: "boolValue", value: json };
+      break;
+    case "object":
+      if (json === null) {
+        value3.kind = { case: "nullValue", value: NULL_VALUE };
+      } else if (Array.isArray(json)) {
+        const listValue = {
+          $typeName: "google.protobuf.ListValue",
+          values: []
+        };
+        if (Array.isArray(json)) {
+          for (const e of json) {
+            listValue.values.push(wktValueToReflect(e));
+          }
+        }
+        value3.kind = {
+          case: "listValue",
+          value: listValue
+        };
+      } else {
+        value3.kind = {
+          case: "structValue",
+          value: wktStructToReflect(json)
+        };
+      }
+      break;
+  }
+  return value3;
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/reflect/reflect.js
+function reflect(messageDesc2, message, check2 = true) {
+  return new ReflectMessageImpl(messageDesc2, message, check2);
+}
+var messageSortedFields = /* @__PURE__ */ new WeakMap();
+var ReflectMessageImpl = class {
+  get sortedFields() {
+    const cached = messageSortedFields.get(this.desc);
+    if (cached) {
+      return cached;
+    }
+    const sortedFields = this.desc.fields.concat().sort((a, b) => a.number - b.number);
+    messageSortedFields.set(this.desc, sortedFields);
+    return sortedFields;
+  }
+  constructor(messageDesc2, message, check2 = true) {
+    this.lists = /* @__PURE__ */ new Map();
+    this.maps = /* @__PURE__ */ new Map();
+    this.check = check2;
+    this.desc = messageDesc2;
+    this.message = this[unsafeLocal] = message !== null && message !== void 0 ? message : create(messageDesc2);
+    this.fields = messageDesc2.fields;
+    this.oneofs = messageDesc2.oneofs;
+    this.members = messageDesc2.members;
+  }
+  findNumber(number) {
+    if (!this._fieldsByNumber) {
+      this._fieldsByNumber = new Map(this.desc.fields.map((f) => [f.number, f]));
+    }
+    return this._fieldsByNumber.get(number);
+  }
+  oneofCase(oneof) {
+    assertOwn(this.message, oneof);
+    return unsafeOneofCase(this.message, oneof);
+  }
+  isSet(field) {
+    assertOwn(this.message, field);
+    return unsafeIsSet(this.message, field);
+  }
+  clear(field) {
+    assertOwn(this.message, field);
+    unsafeClear(this.message, field);
+  }
+  get(field) {
+    assertOwn(this.message, field);
+    const value3 = unsafeGet(this.message, field);
+    switch (field.fieldKind) {
+      case "list":
+        let list = this.lists.get(field);
+        if (!list || list[unsafeLocal] !== value3) {
+          this.lists.set(
+            field,
+            // biome-ignore lint/suspicious/noAssignInExpressions: no
+            list = new ReflectListImpl(field, value3, this.check)
+          );
+        }
+        return list;
+      case "map":
+        let map = this.maps.get(field);
+        if (!map || map[unsafeLocal] !== value3) {
+          this.maps.set(
+            field,
+            // biome-ignore lint/suspicious/noAssignInExpressions: no
+            map = new ReflectMapImpl(field, value3, this.check)
+          );
+        }
+        return map;
+      case "message":
+        return messageToReflect(field, value3, this.check);
+      case "scalar":
+        return value3 === void 0 ? scalarZeroValue(field.scalar, false) : longToReflect(field, value3);
+      case "enum":
+        return value3 !== null && value3 !== void 0 ? value3 : field.enum.values[0].number;
+    }
+  }
+  set(field, value3) {
+    assertOwn(this.message, field);
+    if (this.check) {
+      const err = checkField(field, value3);
+      if (err) {
+        throw err;
+      }
+    }
+    let local;
+    if (field.fieldKind == "message") {
+      local = messageToLocal(field, value3);
+    } else if (isReflectMap(value3) || isReflectList(value3)) {
+      local = value3[unsafeLocal];
+    } else {
+      local = longToLocal(field, value3);
+    }
+    unsafeSet(this.message, field, local);
+  }
+  getUnknown() {
+    return this.message.$unknown;
+  }
+  setUnknown(value3) {
+    this.message.$unknown = value3;
+  }
+};
+function assertOwn(owner, member) {
+  if (member.parent.typeName !== owner.$typeName) {
+    throw new FieldError(member, `cannot use ${member.toString()} with message ${owner.$typeName}`, "ForeignFieldError");
+  }
+}
+function reflectList(field, unsafeInput, check2 = true) {
+  return new ReflectListImpl(field, unsafeInput !== null && unsafeInput !== void 0 ? unsafeInput : [], check2);
+}
+var ReflectListImpl = class {
+  field() {
+    return this._field;
+  }
+  get size() {
+    return this._arr.length;
+  }
+  constructor(field, unsafeInput, check2) {
+    this._field = field;
+    this._arr = this[unsafeLocal] = unsafeInput;
+    this.check = check2;
+  }
+  get(index) {
+    const item = this._arr[index];
+    return item === void 0 ? void 0 : listItemToReflect(this._field, item, this.check);
+  }
+  set(index, item) {
+    if (index < 0 || index >= this._arr.length) {
+      throw new FieldError(this._field, `list item #${index + 1}: out of range`);
+    }
+    if (this.check) {
+      const err = checkListItem(this._field, index, item);
+      if (err) {
+        throw err;
+      }
+    }
+    this._arr[index] = listItemToLocal(this._field, item);
+  }
+  add(item) {
+    if (this.check) {
+      const err = checkListItem(this._field, this._arr.length, item);
+      if (err) {
+        throw err;
+      }
+    }
+    this._arr.push(listItemToLocal(this._field, item));
+    return void 0;
+  }
+  clear() {
+    this._arr.splice(0, this._arr.length);
+  }
+  [Symbol.iterator]() {
+    return this.values();
+  }
+  keys() {
+    return this._arr.keys();
+  }
+  *values() {
+    for (const item of this._arr) {
+      yield listItemToReflect(this._field, item, this.check);
+    }
+  }
+  *entries() {
+    for (let i = 0; i < this._arr.length; i++) {
+      yield [i, listItemToReflect(this._field, this._arr[i], this.check)];
+    }
+  }
+};
+function reflectMap(field, unsafeInput, check2 = true) {
+  return new ReflectMapImpl(field, unsafeInput, check2);
+}
+var ReflectMapImpl = class {
+  constructor(field, unsafeInput, check2 = true) {
+    this.obj = this[unsafeLocal] = unsafeInput !== null && unsafeInput !== void 0 ? unsafeInput : {};
+    this.check = check2;
+    this._field = field;
+  }
+  field() {
+    return this._field;
+  }
+  set(key, value3) {
+    if (this.check) {
+      const err = checkMapEntry(this._field, key, value3);
+      if (err) {
+        throw err;
+      }
+    }
+    setOwn(this.obj, mapKeyToLocal(key), mapValueToLocal(this._field, value3));
+    return this;
+  }
+  delete(key) {
+    const k = mapKeyToLocal(key);
+    const has = Object.prototype.hasOwnProperty.call(this.obj, k);
+    if (has) {
+      delete this.obj[k];
+    }
+    return has;
+  }
+  clear() {
+    for (const key of Object.keys(this.obj)) {
+      delete this.obj[key];
+    }
+  }
+  get(key) {
+    let val = getOwn(this.obj, mapKeyToLocal(key));
+    if (val !== void 0) {
+      val = mapValueToReflect(this._field, val, this.check);
+    }
+    return val;
+  }
+  has(key) {
+    return Object.prototype.hasOwnProperty.call(this.obj, mapKeyToLocal(key));
+  }
+  *keys() {
+    for (const objKey of Object.keys(this.obj)) {
+      yield mapKeyToReflect(objKey, this._field.mapKey);
+    }
+  }
+  *entries() {
+    for (const objEntry of Object.entries(this.obj)) {
+      yield [
+        mapKeyToReflect(objEntry[0], this._field.mapKey),
+        mapValueToReflect(this._field, objEntry[1], this.check)
+      ];
+    }
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  get size() {
+    return Object.keys(this.obj).length;
+  }
+  *values() {
+    for (const val of Object.values(this.obj)) {
+      yield mapValueToReflect(this._field, val, this.check);
+    }
+  }
+  forEach(callbackfn, thisArg) {
+    for (const mapEntry of this.entries()) {
+      callbackfn.call(thisArg, mapEntry[1], mapEntry[0], this);
+    }
+  }
+};
+function messageToLocal(field, value3) {
+  if (!isReflectMessage(value3)) {
+    return value3;
+  }
+  if (isWrapper(value3.message) && !field.oneof && field.fieldKind == "message") {
+    return value3.message.value;
+  }
+  if (value3.desc.typeName == "google.protobuf.Struct" && field.parent.typeName != "google.protobuf.Value") {
+    return wktStructToLocal(value3.message);
+  }
+  return value3.message;
+}
+function messageToReflect(field, value3, check2) {
+  if (value3 !== void 0) {
+    if (isWrapperDesc(field.message) && !field.oneof && field.fieldKind == "message") {
+      value3 = {
+        $typeName: field.message.typeName,
+        value: longToReflect(field.message.fields[0], value3)
+      };
+    } else if (field.message.typeName == "google.protobuf.Struct" && field.parent.typeName != "google.protobuf.Value" && isObject(value3)) {
+      value3 = wktStructToReflect(value3);
+    }
+  }
+  return new ReflectMessageImpl(field.message, value3, check2);
+}
+function listItemToLocal(field, value3) {
+  if (field.listKind == "message") {
+    return messageToLocal(field, value3);
+  }
+  return longToLocal(field, value3);
+}
+function listItemToReflect(field, value3, check2) {
+  if (field.listKind == "message") {
+    return messageToReflect(field, value3, check2);
+  }
+  return longToReflect(field, value3);
+}
+function mapValueToLocal(field, value3) {
+  if (field.mapKind == "message") {
+    return messageToLocal(field, value3);
+  }
+  return longToLocal(field, value3);
+}
+function mapValueToReflect(field, value3, check2) {
+  if (field.mapKind == "message") {
+    return messageToReflect(field, value3, check2);
+  }
+  return value3;
+}
+function mapKeyToLocal(key) {
+  return typeof key == "string" || typeof key == "number" ? key : String(key);
+}
+function mapKeyToReflect(key, type) {
+  switch (type) {
+    case ScalarType.STRING:
+      return key;
+    case ScalarType.INT32:
+    case ScalarType.FIXED32:
+    case ScalarType.UINT32:
+    case ScalarType.SFIXED32:
+    case ScalarType.SINT32: {
+      const n = Number.parseInt(key);
+      if (Number.isFinite(n)) {
+        return n;
+      }
+      break;
+    }
+    case ScalarType.BOOL:
+      switch (key) {
+        case "true":
+          return true;
+        case "false":
+          return false;
+      }
+      break;
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+      try {
+        return protoInt64.uParse(key);
+      } catch (_a2) {
+      }
+      break;
+    default:
+      try {
+        return protoInt64.parse(key);
+      } catch (_b) {
+      }
+      break;
+  }
+  return key;
+}
+function longToReflect(field, value3) {
+  switch (field.scalar) {
+    case ScalarType.INT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.SINT64:
+      if ("longAsString" in field && field.longAsString && typeof value3 == "string") {
+        value3 = protoInt64.parse(value3);
+      }
+      break;
+    case ScalarType.FIXED64:
+    case ScalarType.UINT64:
+      if ("longAsString" in field && field.longAsString && typeof value3 == "string") {
+        value3 = protoInt64.uParse(value3);
+      }
+      break;
+  }
+  return value3;
+}
+function longToLocal(field, value3) {
+  switch (field.scalar) {
+    case ScalarType.INT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.SINT64:
+      if ("longAsString" in field && field.longAsString) {
+        value3 = String(value3);
+      } else if (typeof value3 == "string" || typeof value3 == "number") {
+        value3 = protoInt64.parse(value3);
+      }
+      break;
+    case ScalarType.FIXED64:
+    case ScalarType.UINT64:
+      if ("longAsString" in field && field.longAsString) {
+        value3 = String(value3);
+      } else if (typeof value3 == "string" || typeof value3 == "number") {
+        value3 = protoInt64.uParse(value3);
+      }
+      break;
+  }
+  return value3;
+}
+
+// node_modules/@bufbuild/cel/dist/esm/uint.js
+var privateSymbol2 = /* @__PURE__ */ Symbol.for("@bufbuild/cel/uint");
+function celUint(v) {
+  return new Uint(v);
+}
+function isCelUint(v) {
+  return typeof v === "object" && v !== null && privateSymbol2 in v;
+}
+var Uint = class {
+  _value;
+  [privateSymbol2] = {};
+  constructor(_value) {
+    this._value = _value;
+  }
+  get value() {
+    return this._value;
+  }
+};
+
+// node_modules/@bufbuild/protobuf/dist/esm/wire/base64-encoding.js
+var nativeSetFromBase64 = Uint8Array.prototype.setFromBase64;
+function base64Decode(base64Str) {
+  const len = base64Str.length;
+  let size = len - (len + 3 >> 2);
+  if ((len & 3) == 0 && base64Str[len - 1] == "=") {
+    size -= base64Str[len - 2] == "=" ? 2 : 1;
+  }
+  const bytes = new Uint8Array(size);
+  let written = -1;
+  if (nativeSetFromBase64) {
+    try {
+      const result = nativeSetFromBase64.call(bytes, base64Str);
+      if (result.read == len) {
+        written = result.written;
+      }
+    } catch (_a2) {
+    }
+  }
+  if (written < 0) {
+    written = setFromBase64(bytes, base64Str);
+  }
+  return written == size ? bytes : bytes.subarray(0, written);
+}
+function setFromBase64(bytes, base64Str) {
+  const table = getDecodeTable();
+  let bytePos = 0, groupPos = 0, b, p = 0;
+  for (let i = 0; i < base64Str.length; i++) {
+    b = table[base64Str.charCodeAt(i)];
+    if (b === void 0) {
+      switch (base64Str[i]) {
+        // @ts-ignore TS7029: Fallthrough case in switch -- ignore instead of expect-error for compiler settings without noFallthroughCasesInSwitch: true
+        case "=":
+          groupPos = 0;
+        // reset state when padding found
+        case "\n":
+        case "\r":
+        case "	":
+        case " ":
+          continue;
+        // skip white-space, and padding
+        default:
+          throw Error("invalid base64 string");
+      }
+    }
+    switch (groupPos) {
+      case 0:
+        p = b;
+        groupPos = 1;
+        break;
+      case 1:
+        bytes[bytePos++] = p << 2 | (b & 48) >> 4;
+        p = b;
+        groupPos = 2;
+        break;
+      case 2:
+        bytes[bytePos++] = (p & 15) << 4 | (b & 60) >> 2;
+        p = b;
+        groupPos = 3;
+        break;
+      case 3:
+        bytes[bytePos++] = (p & 3) << 6 | b;
+        groupPos = 0;
+        break;
+    }
+  }
+  if (groupPos == 1)
+    throw Error("invalid base64 string");
+  return bytePos;
+}
+var nativeToBase64 = Uint8Array.prototype.toBase64;
+var toBase64OptionsMap = {
+  std: { alphabet: "base64", omitPadding: false },
+  std_raw: { alphabet: "base64", omitPadding: true },
+  url: { alphabet: "base64url", omitPadding: true }
+};
+function base64Encode(bytes, encoding = "std") {
+  if (nativeToBase64) {
+    return nativeToBase64.call(bytes, toBase64OptionsMap[encoding]);
+  }
+  const table = getEncodeTable(encoding);
+  const pad = encoding == "std";
+  let base64 = "", groupPos = 0, b, p = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    b = bytes[i];
+    switch (groupPos) {
+      case 0:
+        base64 += table[b >> 2];
+        p = (b & 3) << 4;
+        groupPos = 1;
+        break;
+      case 1:
+        base64 += table[p | b >> 4];
+        p = (b & 15) << 2;
+        groupPos = 2;
+        break;
+      case 2:
+        base64 += table[p | b >> 6];
+        base64 += table[b & 63];
+        groupPos = 0;
+        break;
+    }
+  }
+  if (groupPos) {
+    base64 += table[p];
+    if (pad) {
+      base64 += "=";
+      if (groupPos == 1)
+        base64 += "=";
+    }
+  }
+  return base64;
+}
+var encodeTableStd;
+var encodeTableUrl;
+var decodeTable;
+function getEncodeTable(encoding) {
+  if (!encodeTableStd) {
+    encodeTableStd = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("");
+    encodeTableUrl = encodeTableStd.slice(0, -2).concat("-", "_");
+  }
+  return encoding == "url" ? (
+    // biome-ignore lint/style/noNonNullAssertion: TS fails to narrow down
+    encodeTableUrl
+  ) : encodeTableStd;
+}
+function getDecodeTable() {
+  if (!decodeTable) {
+    decodeTable = [];
+    const encodeTable = getEncodeTable("std");
+    for (let i = 0; i < encodeTable.length; i++)
+      decodeTable[encodeTable[i].charCodeAt(0)] = i;
+    decodeTable["-".charCodeAt(0)] = encodeTable.indexOf("+");
+    decodeTable["_".charCodeAt(0)] = encodeTable.indexOf("/");
+  }
+  return decodeTable;
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/codegenv2/restore-json-names.js
+function restoreJsonNames(message) {
+  for (const f of message.field) {
+    if (!unsafeIsSetExplicit(f, "jsonName")) {
+      f.jsonName = protoCamelCase(f.name);
+    }
+  }
+  message.nestedType.forEach(restoreJsonNames);
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wire/text-format.js
+function parseTextFormatEnumValue(descEnum, value3) {
+  const enumValue = descEnum.values.find((v) => v.name === value3);
+  if (!enumValue) {
+    throw new Error(`cannot parse ${descEnum} default value: ${value3}`);
+  }
+  return enumValue.number;
+}
+function parseTextFormatScalarValue(type, value3) {
+  switch (type) {
+    case ScalarType.STRING:
+      return value3;
+    case ScalarType.BYTES: {
+      const u = unescapeBytesDefaultValue(value3);
+      if (u === false) {
+        throw new Error(`cannot parse ${ScalarType[type]} default value: ${value3}`);
+      }
+      return u;
+    }
+    case ScalarType.INT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.SINT64:
+      return protoInt64.parse(value3);
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+      return protoInt64.uParse(value3);
+    case ScalarType.DOUBLE:
+    case ScalarType.FLOAT:
+      switch (value3) {
+        case "inf":
+          return Number.POSITIVE_INFINITY;
+        case "-inf":
+          return Number.NEGATIVE_INFINITY;
+        case "nan":
+          return Number.NaN;
+        default:
+          return parseFloat(value3);
+      }
+    case ScalarType.BOOL:
+      return value3 === "true";
+    case ScalarType.INT32:
+    case ScalarType.UINT32:
+    case ScalarType.SINT32:
+    case ScalarType.FIXED32:
+    case ScalarType.SFIXED32:
+      return parseInt(value3, 10);
+  }
+}
+function unescapeBytesDefaultValue(str2) {
+  const b = [];
+  const input = {
+    tail: str2,
+    c: "",
+    next() {
+      if (this.tail.length == 0) {
+        return false;
+      }
+      this.c = this.tail[0];
+      this.tail = this.tail.substring(1);
+      return true;
+    },
+    take(n) {
+      if (this.tail.length >= n) {
+        const r = this.tail.substring(0, n);
+        this.tail = this.tail.substring(n);
+        return r;
+      }
+      return false;
+    }
+  };
+  while (input.next()) {
+    switch (input.c) {
+      case "\\":
+        if (input.next()) {
+          switch (input.c) {
+            case "\\":
+              b.push(input.c.charCodeAt(0));
+              break;
+            case "b":
+              b.push(8);
+              break;
+            case "f":
+              b.push(12);
+              break;
+            case "n":
+              b.push(10);
+              break;
+            case "r":
+              b.push(13);
+              break;
+            case "t":
+              b.push(9);
+              break;
+            case "v":
+              b.push(11);
+              break;
+            case "0":
+            case "1":
+            case "2":
+            case "3":
+            case "4":
+            case "5":
+            case "6":
+            case "7": {
+              const s = input.c;
+              const t = input.take(2);
+              if (t === false) {
+                return false;
+              }
+              const n = parseInt(s + t, 8);
+              if (Number.isNaN(n)) {
+                return false;
+              }
+              b.push(n);
+              break;
+            }
+            case "x": {
+              const s = input.c;
+              const t = input.take(2);
+              if (t === false) {
+                return false;
+              }
+              const n = parseInt(s + t, 16);
+              if (Number.isNaN(n)) {
+                return false;
+              }
+              b.push(n);
+              break;
+            }
+            case "u": {
+              const s = input.c;
+              const t = input.take(4);
+              if (t === false) {
+                return false;
+              }
+              const n = parseInt(s + t, 16);
+              if (Number.isNaN(n)) {
+                return false;
+              }
+              const chunk = new Uint8Array(4);
+              const view = new DataView(chunk.buffer);
+              view.setInt32(0, n, true);
+              b.push(chunk[0], chunk[1], chunk[2], chunk[3]);
+              break;
+            }
+            case "U": {
+              const s = input.c;
+              const t = input.take(8);
+              if (t === false) {
+                return false;
+              }
+              const tc = protoInt64.uEnc(s + t);
+              const chunk = new Uint8Array(8);
+              const view = new DataView(chunk.buffer);
+              view.setInt32(0, tc.lo, true);
+              view.setInt32(4, tc.hi, true);
+              b.push(chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]);
+              break;
+            }
+          }
+        }
+        break;
+      default:
+        b.push(input.c.charCodeAt(0));
+    }
+  }
+  return new Uint8Array(b);
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/registry.js
+function createRegistry(...input) {
+  return initBaseRegistry(input);
+}
+function createEmbeddedFileRegistry(fileDescriptorProto, resolve) {
+  return buildFileRegistry([fileDescriptorProto, resolve]);
+}
+function buildFileRegistry(args, check2) {
+  const registry = createBaseRegistry();
+  if (!args.length) {
+    return registry;
+  }
+  if ("$typeName" in args[0] && args[0].$typeName == "google.protobuf.FileDescriptorSet") {
+    for (const file of args[0].file) {
+      check2 === null || check2 === void 0 ? void 0 : check2(file);
+      addFile(file, registry);
+    }
+    return registry;
+  }
+  if ("$typeName" in args[0]) {
+    let recurseDeps = function(file) {
+      const deps = [];
+      for (const protoFileName of file.dependency) {
+        if (registry.getFile(protoFileName) != void 0) {
+          continue;
+        }
+        if (seen.has(protoFileName)) {
+          continue;
+        }
+        const dep = resolve(protoFileName);
+        if (!dep) {
+          throw new Error(`Unable to resolve ${protoFileName}, imported by ${file.name}`);
+        }
+        if ("kind" in dep) {
+          registry.addFile(dep, false, true);
+        } else {
+          seen.add(dep.name);
+          deps.push(dep);
+        }
+      }
+      return deps.concat(...deps.map(recurseDeps));
+    };
+    const input = args[0];
+    const resolve = args[1];
+    const seen = /* @__PURE__ */ new Set();
+    for (const file of [input, ...recurseDeps(input)].reverse()) {
+      check2 === null || check2 === void 0 ? void 0 : check2(file);
+      addFile(file, registry);
+    }
+  } else {
+    for (const fileReg of args) {
+      for (const file of fileReg.files) {
+        registry.addFile(file);
+      }
+    }
+  }
+  return registry;
+}
+function createBaseRegistry() {
+  const types2 = /* @__PURE__ */ new Map();
+  const extendees = /* @__PURE__ */ new Map();
+  const files = /* @__PURE__ */ new Map();
+  return {
+    kind: "registry",
+    types: types2,
+    extendees,
+    [Symbol.iterator]() {
+      return types2.values();
+    },
+    get files() {
+      return files.values();
+    },
+    addFile(file, skipTypes, withDeps) {
+      files.set(file.proto.name, file);
+      if (!skipTypes) {
+        for (const type of nestedTypes(file)) {
+          this.add(type);
+        }
+      }
+      if (withDeps) {
+        for (const f of file.dependencies) {
+          this.addFile(f, skipTypes, withDeps);
+        }
+      }
+    },
+    add(desc) {
+      if (desc.kind == "extension") {
+        let numberToExt = extendees.get(desc.extendee.typeName);
+        if (!numberToExt) {
+          extendees.set(
+            desc.extendee.typeName,
+            // biome-ignore lint/suspicious/noAssignInExpressions: no
+            numberToExt = /* @__PURE__ */ new Map()
+          );
+        }
+        numberToExt.set(desc.number, desc);
+      }
+      types2.set(desc.typeName, desc);
+    },
+    get(typeName2) {
+      return types2.get(typeName2);
+    },
+    getFile(fileName) {
+      return files.get(fileName);
+    },
+    getMessage(typeName2) {
+      const t = types2.get(typeName2);
+      return (t === null || t === void 0 ? void 0 : t.kind) == "message" ? t : void 0;
+    },
+    getEnum(typeName2) {
+      const t = types2.get(typeName2);
+      return (t === null || t === void 0 ? void 0 : t.kind) == "enum" ? t : void 0;
+    },
+    getExtension(typeName2) {
+      const t = types2.get(typeName2);
+      return (t === null || t === void 0 ? void 0 : t.kind) == "extension" ? t : void 0;
+    },
+    getExtensionFor(extendee, no) {
+      var _a2;
+      return (_a2 = extendees.get(extendee.typeName)) === null || _a2 === void 0 ? void 0 : _a2.get(no);
+    },
+    getService(typeName2) {
+      const t = types2.get(typeName2);
+      return (t === null || t === void 0 ? void 0 : t.kind) == "service" ? t : void 0;
+    }
+  };
+}
+function initBaseRegistry(inputs) {
+  const registry = createBaseRegistry();
+  for (const input of inputs) {
+    switch (input.kind) {
+      case "registry":
+        for (const n of input) {
+          registry.add(n);
+        }
+        break;
+      case "file":
+        registry.addFile(input);
+        break;
+      default:
+        registry.add(input);
+        break;
+    }
+  }
+  return registry;
+}
+var EDITION_PROTO22 = 998;
+var EDITION_PROTO32 = 999;
+var EDITION_UNSTABLE = 9999;
+var TYPE_STRING = 9;
+var TYPE_GROUP = 10;
+var TYPE_MESSAGE = 11;
+var TYPE_BYTES = 12;
+var TYPE_ENUM = 14;
+var LABEL_REPEATED = 3;
+var LABEL_REQUIRED = 2;
+var JS_STRING = 1;
+var IDEMPOTENCY_UNKNOWN = 0;
+var EXPLICIT = 1;
+var IMPLICIT3 = 2;
+var LEGACY_REQUIRED = 3;
+var PACKED = 1;
+var DELIMITED = 2;
+var OPEN = 1;
+var VERIFY = 2;
+var maximumEdition = 1002;
+var featureDefaults = {
+  // EDITION_PROTO2
+  998: {
+    fieldPresence: 1,
+    // EXPLICIT,
+    enumType: 2,
+    // CLOSED,
+    repeatedFieldEncoding: 2,
+    // EXPANDED,
+    utf8Validation: 3,
+    // NONE,
+    messageEncoding: 1,
+    // LENGTH_PREFIXED,
+    jsonFormat: 2,
+    // LEGACY_BEST_EFFORT,
+    enforceNamingStyle: 2,
+    // STYLE_LEGACY,
+    defaultSymbolVisibility: 1,
+    // EXPORT_ALL,
+    enforceProtoLimits: 1
+    // LEGACY_NO_EXPLICIT_LIMITS,
+  },
+  // EDITION_PROTO3
+  999: {
+    fieldPresence: 2,
+    // IMPLICIT,
+    enumType: 1,
+    // OPEN,
+    repeatedFieldEncoding: 1,
+    // PACKED,
+    utf8Validation: 2,
+    // VERIFY,
+    messageEncoding: 1,
+    // LENGTH_PREFIXED,
+    jsonFormat: 1,
+    // ALLOW,
+    enforceNamingStyle: 2,
+    // STYLE_LEGACY,
+    defaultSymbolVisibility: 1,
+    // EXPORT_ALL,
+    enforceProtoLimits: 1
+    // LEGACY_NO_EXPLICIT_LIMITS,
+  },
+  // EDITION_2023
+  1e3: {
+    fieldPresence: 1,
+    // EXPLICIT,
+    enumType: 1,
+    // OPEN,
+    repeatedFieldEncoding: 1,
+    // PACKED,
+    utf8Validation: 2,
+    // VERIFY,
+    messageEncoding: 1,
+    // LENGTH_PREFIXED,
+    jsonFormat: 1,
+    // ALLOW,
+    enforceNamingStyle: 2,
+    // STYLE_LEGACY,
+    defaultSymbolVisibility: 1,
+    // EXPORT_ALL,
+    enforceProtoLimits: 1
+    // LEGACY_NO_EXPLICIT_LIMITS,
+  },
+  // EDITION_2024
+  1001: {
+    fieldPresence: 1,
+    // EXPLICIT,
+    enumType: 1,
+    // OPEN,
+    repeatedFieldEncoding: 1,
+    // PACKED,
+    utf8Validation: 2,
+    // VERIFY,
+    messageEncoding: 1,
+    // LENGTH_PREFIXED,
+    jsonFormat: 1,
+    // ALLOW,
+    enforceNamingStyle: 1,
+    // STYLE2024,
+    defaultSymbolVisibility: 2,
+    // EXPORT_TOP_LEVEL,
+    enforceProtoLimits: 1
+    // LEGACY_NO_EXPLICIT_LIMITS,
+  },
+  // EDITION_2026
+  1002: {
+    fieldPresence: 1,
+    // EXPLICIT,
+    enumType: 1,
+    // OPEN,
+    repeatedFieldEncoding: 1,
+    // PACKED,
+    utf8Validation: 2,
+    // VERIFY,
+    messageEncoding: 1,
+    // LENGTH_PREFIXED,
+    jsonFormat: 1,
+    // ALLOW,
+    enforceNamingStyle: 3,
+    // STYLE2026,
+    defaultSymbolVisibility: 4,
+    // STRICT,
+    enforceProtoLimits: 2
+    // PROTO_LIMITS2026,
+  }
+};
+function addFile(proto, reg) {
+  var _a2, _b;
+  const file = {
+    kind: "file",
+    proto,
+    deprecated: (_b = (_a2 = proto.options) === null || _a2 === void 0 ? void 0 : _a2.deprecated) !== null && _b !== void 0 ? _b : false,
+    edition: getFileEdition(proto),
+    name: proto.name.replace(/\.proto$/, ""),
+    dependencies: findFileDependencies(proto, reg),
+    enums: [],
+    messages: [],
+    extensions: [],
+    services: [],
+    toString() {
+      return `file ${proto.name}`;
+    }
+  };
+  const mapEntriesStore = /* @__PURE__ */ new Map();
+  const mapEntries = {
+    get(typeName2) {
+      return mapEntriesStore.get(typeName2);
+    },
+    add(desc) {
+      var _a3;
+      assert(((_a3 = desc.proto.options) === null || _a3 === void 0 ? void 0 : _a3.mapEntry) === true);
+      mapEntriesStore.set(desc.typeName, desc);
+    }
+  };
+  for (const enumProto of proto.enumType) {
+    addEnum(enumProto, file, void 0, reg);
+  }
+  for (const messageProto of proto.messageType) {
+    addMessage(messageProto, file, void 0, reg, mapEntries);
+  }
+  for (const serviceProto of proto.service) {
+    addService(serviceProto, file, reg);
+  }
+  addExtensions(file, reg);
+  for (const mapEntry of mapEntriesStore.values()) {
+    addFields(mapEntry, reg, mapEntries);
+  }
+  for (const message of file.messages) {
+    addFields(message, reg, mapEntries);
+    addExtensions(message, reg);
+  }
+  reg.addFile(file, true);
+}
+function addExtensions(desc, reg) {
+  switch (desc.kind) {
+    case "file":
+      for (const proto of desc.proto.extension) {
+        const ext2 = newField(proto, desc, reg);
+        desc.extensions.push(ext2);
+        reg.add(ext2);
+      }
+      break;
+    case "message":
+      for (const proto of desc.proto.extension) {
+        const ext2 = newField(proto, desc, reg);
+        desc.nestedExtensions.push(ext2);
+        reg.add(ext2);
+      }
+      for (const message of desc.nestedMessages) {
+        addExtensions(message, reg);
+      }
+      break;
+  }
+}
+function addFields(message, reg, mapEntries) {
+  const allOneofs = message.proto.oneofDecl.map((proto) => newOneof(proto, message));
+  const oneofsSeen = /* @__PURE__ */ new Set();
+  for (const proto of message.proto.field) {
+    const oneof = findOneof(proto, allOneofs);
+    const field = newField(proto, message, reg, oneof, mapEntries);
+    message.fields.push(field);
+    message.field[field.localName] = field;
+    if (oneof === void 0) {
+      message.members.push(field);
+    } else {
+      oneof.fields.push(field);
+      if (!oneofsSeen.has(oneof)) {
+        oneofsSeen.add(oneof);
+        message.members.push(oneof);
+      }
+    }
+  }
+  for (const oneof of allOneofs.filter((o) => oneofsSeen.has(o))) {
+    message.oneofs.push(oneof);
+  }
+  for (const child of message.nestedMessages) {
+    addFields(child, reg, mapEntries);
+  }
+}
+function addEnum(proto, file, parent, reg) {
+  var _a2, _b, _c, _d, _e, _f, _g;
+  var _h, _j;
+  const sharedPrefix = findEnumSharedPrefix(proto.name, proto.value);
+  const desc = {
+    kind: "enum",
+    proto,
+    deprecated: (_b = (_a2 = proto.options) === null || _a2 === void 0 ? void 0 : _a2.deprecated) !== null && _b !== void 0 ? _b : false,
+    file,
+    parent,
+    open: true,
+    name: proto.name,
+    typeName: makeTypeName(proto, parent, file),
+    value: {},
+    values: [],
+    sharedPrefix,
+    toString() {
+      return `enum ${this.typeName}`;
+    }
+  };
+  desc.open = isEnumOpen(desc);
+  reg.add(desc);
+  for (const p of proto.value) {
+    const name = p.name;
+    const value3 = {
+      kind: "enum_value",
+      proto: p,
+      deprecated: (_d = (_c = p.options) === null || _c === void 0 ? void 0 : _c.deprecated) !== null && _d !== void 0 ? _d : false,
+      parent: desc,
+      name,
+      localName: safeObjectProperty(sharedPrefix == void 0 ? name : name.substring(sharedPrefix.length)),
+      number: p.number,
+      jsonName: (_e = findEnumValueJsonName(p)) !== null && _e !== void 0 ? _e : name,
+      toString() {
+        return `enum value ${desc.typeName}.${name}`;
+      }
+    };
+    desc.values.push(value3);
+    (_f = (_h = desc.value)[_j = p.number]) !== null && _f !== void 0 ? _f : _h[_j] = value3;
+  }
+  ((_g = parent === null || parent === void 0 ? void 0 : parent.nestedEnums) !== null && _g !== void 0 ? _g : file.enums).push(desc);
+}
+function addMessage(proto, file, parent, reg, mapEntries) {
+  var _a2, _b, _c, _d;
+  const desc = {
+    kind: "message",
+    proto,
+    deprecated: (_b = (_a2 = proto.options) === null || _a2 === void 0 ? void 0 : _a2.deprecated) !== null && _b !== void 0 ? _b : false,
+    file,
+    parent,
+    name: proto.name,
+    typeName: makeTypeName(proto, parent, file),
+    fields: [],
+    field: {},
+    oneofs: [],
+    members: [],
+    nestedEnums: [],
+    nestedMessages: [],
+    nestedExtensions: [],
+    toString() {
+      return `message ${this.typeName}`;
+    }
+  };
+  if (((_c = proto.options) === null || _c === void 0 ? void 0 : _c.mapEntry) === true) {
+    mapEntries.add(desc);
+  } else {
+    ((_d = parent === null || parent === void 0 ? void 0 : parent.nestedMessages) !== null && _d !== void 0 ? _d : file.messages).push(desc);
+    reg.add(desc);
+  }
+  for (const enumProto of proto.enumType) {
+    addEnum(enumProto, file, desc, reg);
+  }
+  for (const messageProto of proto.nestedType) {
+    addMessage(messageProto, file, desc, reg, mapEntries);
+  }
+}
+function addService(proto, file, reg) {
+  var _a2, _b;
+  const desc = {
+    kind: "service",
+    proto,
+    deprecated: (_b = (_a2 = proto.options) === null || _a2 === void 0 ? void 0 : _a2.deprecated) !== null && _b !== void 0 ? _b : false,
+    file,
+    name: proto.name,
+    typeName: makeTypeName(proto, void 0, file),
+    methods: [],
+    method: {},
+    toString() {
+      return `service ${this.typeName}`;
+    }
+  };
+  file.services.push(desc);
+  reg.add(desc);
+  for (const methodProto of proto.method) {
+    const method = newMethod(methodProto, desc, reg);
+    desc.methods.push(method);
+    desc.method[method.localName] = method;
+  }
+}
+function newMethod(proto, parent, reg) {
+  var _a2, _b, _c, _d;
+  let methodKind;
+  if (proto.clientStreaming && proto.serverStreaming) {
+    methodKind = "bidi_streaming";
+  } else if (proto.clientStreaming) {
+    methodKind = "client_streaming";
+  } else if (proto.serverStreaming) {
+    methodKind = "server_streaming";
+  } else {
+    methodKind = "unary";
+  }
+  const input = reg.getMessage(trimLeadingDot(proto.inputType));
+  const output = reg.getMessage(trimLeadingDot(proto.outputType));
+  assert(input, `invalid MethodDescriptorProto: input_type ${proto.inputType} not found`);
+  assert(output, `invalid MethodDescriptorProto: output_type ${proto.inputType} not found`);
+  const name = proto.name;
+  return {
+    kind: "rpc",
+    proto,
+    deprecated: (_b = (_a2 = proto.options) === null || _a2 === void 0 ? void 0 : _a2.deprecated) !== null && _b !== void 0 ? _b : false,
+    parent,
+    name,
+    localName: safeObjectProperty(name.length ? safeObjectProperty(name[0].toLowerCase() + name.substring(1)) : name),
+    methodKind,
+    input,
+    output,
+    idempotency: (_d = (_c = proto.options) === null || _c === void 0 ? void 0 : _c.idempotencyLevel) !== null && _d !== void 0 ? _d : IDEMPOTENCY_UNKNOWN,
+    toString() {
+      return `rpc ${parent.typeName}.${name}`;
+    }
+  };
+}
+function newOneof(proto, parent) {
+  return {
+    kind: "oneof",
+    proto,
+    deprecated: false,
+    parent,
+    fields: [],
+    name: proto.name,
+    localName: safeObjectProperty(protoCamelCase(proto.name)),
+    toString() {
+      return `oneof ${parent.typeName}.${this.name}`;
+    }
+  };
+}
+function newField(proto, parentOrFile, reg, oneof, mapEntries) {
+  var _a2, _b, _c;
+  const isExtension = mapEntries === void 0;
+  const field = {
+    kind: "field",
+    proto,
+    deprecated: (_b = (_a2 = proto.options) === null || _a2 === void 0 ? void 0 : _a2.deprecated) !== null && _b !== void 0 ? _b : false,
+    name: proto.name,
+    number: proto.number,
+    scalar: void 0,
+    message: void 0,
+    enum: void 0,
+    presence: getFieldPresence(proto, oneof, isExtension, parentOrFile),
+    utf8Validation: isUtf8Validated(proto, parentOrFile),
+    listKind: void 0,
+    mapKind: void 0,
+    mapKey: void 0,
+    delimitedEncoding: void 0,
+    packed: void 0,
+    longAsString: false,
+    getDefaultValue: void 0
+  };
+  let toStr;
+  if (isExtension) {
+    const file = parentOrFile.kind == "file" ? parentOrFile : parentOrFile.file;
+    const parent = parentOrFile.kind == "file" ? void 0 : parentOrFile;
+    const typeName2 = makeTypeName(proto, parent, file);
+    field.kind = "extension";
+    field.file = file;
+    field.parent = parent;
+    field.oneof = void 0;
+    field.typeName = typeName2;
+    field.jsonName = `[${typeName2}]`;
+    toStr = () => `extension ${typeName2}`;
+    const extendee = reg.getMessage(trimLeadingDot(proto.extendee));
+    assert(extendee, `invalid FieldDescriptorProto: extendee ${proto.extendee} not found`);
+    field.extendee = extendee;
+  } else {
+    const parent = parentOrFile;
+    assert(parent.kind == "message");
+    field.parent = parent;
+    field.oneof = oneof;
+    field.localName = oneof ? protoCamelCase(proto.name) : safeObjectProperty(protoCamelCase(proto.name));
+    field.jsonName = proto.jsonName;
+    toStr = () => `field ${parent.typeName}.${proto.name}`;
+  }
+  Object.defineProperty(field, "toString", {
+    value: toStr,
+    writable: true,
+    enumerable: true,
+    configurable: true
+  });
+  const label = proto.label;
+  const type = proto.type;
+  const jstype = (_c = proto.options) === null || _c === void 0 ? void 0 : _c.jstype;
+  if (label === LABEL_REPEATED) {
+    const mapEntry = type == TYPE_MESSAGE ? mapEntries === null || mapEntries === void 0 ? void 0 : mapEntries.get(trimLeadingDot(proto.typeName)) : void 0;
+    if (mapEntry) {
+      field.fieldKind = "map";
+      const { key, value: value3 } = findMapEntryFields(mapEntry);
+      field.mapKey = key.scalar;
+      field.mapKind = value3.fieldKind;
+      field.message = value3.message;
+      field.delimitedEncoding = false;
+      field.enum = value3.enum;
+      field.scalar = value3.scalar;
+      return field;
+    }
+    field.fieldKind = "list";
+    switch (type) {
+      case TYPE_MESSAGE:
+      case TYPE_GROUP:
+        field.listKind = "message";
+        field.message = reg.getMessage(trimLeadingDot(proto.typeName));
+        assert(field.message);
+        field.delimitedEncoding = isDelimitedEncoding(proto, parentOrFile);
+        break;
+      case TYPE_ENUM:
+        field.listKind = "enum";
+        field.enum = reg.getEnum(trimLeadingDot(proto.typeName));
+        assert(field.enum);
+        break;
+      default:
+        field.listKind = "scalar";
+        field.scalar = type;
+        field.longAsString = jstype == JS_STRING;
+        break;
+    }
+    field.packed = isPackedField(proto, parentOrFile);
+    return field;
+  }
+  switch (type) {
+    case TYPE_MESSAGE:
+    case TYPE_GROUP:
+      field.fieldKind = "message";
+      field.message = reg.getMessage(trimLeadingDot(proto.typeName));
+      assert(field.message, `invalid FieldDescriptorProto: type_name ${proto.typeName} not found`);
+      field.delimitedEncoding = isDelimitedEncoding(proto, parentOrFile);
+      field.getDefaultValue = () => void 0;
+      break;
+    case TYPE_ENUM: {
+      const enumeration = reg.getEnum(trimLeadingDot(proto.typeName));
+      assert(enumeration !== void 0, `invalid FieldDescriptorProto: type_name ${proto.typeName} not found`);
+      field.fieldKind = "enum";
+      field.enum = reg.getEnum(trimLeadingDot(proto.typeName));
+      field.getDefaultValue = () => {
+        return unsafeIsSetExplicit(proto, "defaultValue") ? parseTextFormatEnumValue(enumeration, proto.defaultValue) : void 0;
+      };
+      break;
+    }
+    default: {
+      field.fieldKind = "scalar";
+      field.scalar = type;
+      field.longAsString = jstype == JS_STRING;
+      field.getDefaultValue = () => {
+        return unsafeIsSetExplicit(proto, "defaultValue") ? parseTextFormatScalarValue(type, proto.defaultValue) : void 0;
+      };
+      break;
+    }
+  }
+  return field;
+}
+function getFileEdition(proto) {
+  switch (proto.syntax) {
+    case "":
+    case "proto2":
+      return EDITION_PROTO22;
+    case "proto3":
+      return EDITION_PROTO32;
+    case "editions":
+      if (proto.edition === EDITION_UNSTABLE) {
+        return maximumEdition;
+      }
+      if (proto.edition in featureDefaults) {
+        return proto.edition;
+      }
+      throw new Error(`${proto.name}: unsupported edition`);
+    default:
+      throw new Error(`${proto.name}: unsupported syntax "${proto.syntax}"`);
+  }
+}
+function findFileDependencies(proto, reg) {
+  return proto.dependency.map((wantName) => {
+    const dep = reg.getFile(wantName);
+    if (!dep) {
+      throw new Error(`Cannot find ${wantName}, imported by ${proto.name}`);
+    }
+    return dep;
+  });
+}
+function findEnumSharedPrefix(enumName, values) {
+  const prefix = camelToSnakeCase(enumName) + "_";
+  for (const value3 of values) {
+    if (!value3.name.toLowerCase().startsWith(prefix)) {
+      return void 0;
+    }
+    const shortName = value3.name.substring(prefix.length);
+    if (shortName.length == 0) {
+      return void 0;
+    }
+    if (/^\d/.test(shortName)) {
+      return void 0;
+    }
+  }
+  return prefix;
+}
+function findEnumValueJsonName(proto) {
+  var _a2, _b;
+  const extensionNumber = 998;
+  const fieldNumber = 1;
+  let jsonName;
+  for (const uf of (_b = (_a2 = proto.options) === null || _a2 === void 0 ? void 0 : _a2.$unknown) !== null && _b !== void 0 ? _b : []) {
+    if (uf.no !== extensionNumber || uf.wireType !== WireType.LengthDelimited) {
+      continue;
+    }
+    const reader = new BinaryReader(new BinaryReader(uf.data).bytes());
+    while (reader.pos < reader.len) {
+      const [no, wireType] = reader.tag();
+      if (no === fieldNumber && wireType === WireType.LengthDelimited) {
+        jsonName = reader.string();
+      } else {
+        reader.skip(wireType, no);
+      }
+    }
+  }
+  return jsonName;
+}
+function camelToSnakeCase(camel) {
+  return (camel.substring(0, 1) + camel.substring(1).replace(/[A-Z]/g, (c) => "_" + c)).toLowerCase();
+}
+function makeTypeName(proto, parent, file) {
+  let typeName2;
+  if (parent) {
+    typeName2 = `${parent.typeName}.${proto.name}`;
+  } else if (file.proto.package.length > 0) {
+    typeName2 = `${file.proto.package}.${proto.name}`;
+  } else {
+    typeName2 = `${proto.name}`;
+  }
+  return typeName2;
+}
+function trimLeadingDot(typeName2) {
+  return typeName2.startsWith(".") ? typeName2.substring(1) : typeName2;
+}
+function findOneof(proto, allOneofs) {
+  if (!unsafeIsSetExplicit(proto, "oneofIndex")) {
+    return void 0;
+  }
+  if (proto.proto3Optional) {
+    return void 0;
+  }
+  const oneof = allOneofs[proto.oneofIndex];
+  assert(oneof, `invalid FieldDescriptorProto: oneof #${proto.oneofIndex} for field #${proto.number} not found`);
+  return oneof;
+}
+function getFieldPresence(proto, oneof, isExtension, parent) {
+  if (proto.label == LABEL_REQUIRED) {
+    return LEGACY_REQUIRED;
+  }
+  if (proto.label == LABEL_REPEATED) {
+    return IMPLICIT3;
+  }
+  if (!!oneof || proto.proto3Optional) {
+    return EXPLICIT;
+  }
+  if (isExtension) {
+    return EXPLICIT;
+  }
+  const resolved = resolveFeature("fieldPresence", { proto, parent });
+  if (resolved == IMPLICIT3 && (proto.type == TYPE_MESSAGE || proto.type == TYPE_GROUP)) {
+    return EXPLICIT;
+  }
+  return resolved;
+}
+function isPackedField(proto, parent) {
+  if (proto.label != LABEL_REPEATED) {
+    return false;
+  }
+  switch (proto.type) {
+    case TYPE_STRING:
+    case TYPE_BYTES:
+    case TYPE_GROUP:
+    case TYPE_MESSAGE:
+      return false;
+  }
+  const o = proto.options;
+  if (o && unsafeIsSetExplicit(o, "packed")) {
+    return o.packed;
+  }
+  return PACKED == resolveFeature("repeatedFieldEncoding", {
+    proto,
+    parent
+  });
+}
+function findMapEntryFields(mapEntry) {
+  const key = mapEntry.fields.find((f) => f.number === 1);
+  const value3 = mapEntry.fields.find((f) => f.number === 2);
+  assert(key && key.fieldKind == "scalar" && key.scalar != ScalarType.BYTES && key.scalar != ScalarType.FLOAT && key.scalar != ScalarType.DOUBLE && value3 && value3.fieldKind != "list" && value3.fieldKind != "map");
+  return { key, value: value3 };
+}
+function isEnumOpen(desc) {
+  var _a2;
+  return OPEN == resolveFeature("enumType", {
+    proto: desc.proto,
+    parent: (_a2 = desc.parent) !== null && _a2 !== void 0 ? _a2 : desc.file
+  });
+}
+function isDelimitedEncoding(proto, parent) {
+  if (proto.type == TYPE_GROUP) {
+    return true;
+  }
+  return DELIMITED == resolveFeature("messageEncoding", {
+    proto,
+    parent
+  });
+}
+function isUtf8Validated(proto, parent) {
+  return VERIFY == resolveFeature("utf8Validation", {
+    proto,
+    parent
+  });
+}
+function resolveFeature(name, ref) {
+  var _a2, _b;
+  const featureSet = (_a2 = ref.proto.options) === null || _a2 === void 0 ? void 0 : _a2.features;
+  if (featureSet) {
+    const val = featureSet[name];
+    if (val != 0) {
+      return val;
+    }
+  }
+  if ("kind" in ref) {
+    if (ref.kind == "message") {
+      return resolveFeature(name, (_b = ref.parent) !== null && _b !== void 0 ? _b : ref.file);
+    }
+    const editionDefaults = featureDefaults[ref.edition];
+    if (!editionDefaults) {
+      throw new Error(`feature default for edition ${ref.edition} not found`);
+    }
+    return editionDefaults[name];
+  }
+  return resolveFeature(name, ref.parent);
+}
+function assert(condition, msg) {
+  if (!condition) {
+    throw new Error(msg);
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/codegenv2/boot.js
+function boot(boot2) {
+  const root = bootFileDescriptorProto(boot2);
+  root.messageType.forEach(restoreJsonNames);
+  const reg = createEmbeddedFileRegistry(root, () => void 0);
+  return reg.getFile(root.name);
+}
+function bootFileDescriptorProto(init) {
+  const proto = /* @__PURE__ */ Object.create({
+    syntax: "",
+    edition: 0
+  });
+  return Object.assign(proto, Object.assign(Object.assign({ $typeName: "google.protobuf.FileDescriptorProto", dependency: [], publicDependency: [], weakDependency: [], optionDependency: [], service: [], extension: [] }, init), { messageType: init.messageType.map(bootDescriptorProto), enumType: init.enumType.map(bootEnumDescriptorProto) }));
+}
+function bootDescriptorProto(init) {
+  var _a2, _b, _c, _d, _e, _f, _g, _h;
+  const proto = /* @__PURE__ */ Object.create({
+    visibility: 0
+  });
+  return Object.assign(proto, {
+    $typeName: "google.protobuf.DescriptorProto",
+    name: init.name,
+    field: (_b = (_a2 = init.field) === null || _a2 === void 0 ? void 0 : _a2.map(bootFieldDescriptorProto)) !== null && _b !== void 0 ? _b : [],
+    extension: [],
+    nestedType: (_d = (_c = init.nestedType) === null || _c === void 0 ? void 0 : _c.map(bootDescriptorProto)) !== null && _d !== void 0 ? _d : [],
+    enumType: (_f = (_e = init.enumType) === null || _e === void 0 ? void 0 : _e.map(bootEnumDescriptorProto)) !== null && _f !== void 0 ? _f : [],
+    extensionRange: (_h = (_g = init.extensionRange) === null || _g === void 0 ? void 0 : _g.map((e) => Object.assign({ $typeName: "google.protobuf.DescriptorProto.ExtensionRange" }, e))) !== null && _h !== void 0 ? _h : [],
+    oneofDecl: [],
+    reservedRange: [],
+    reservedName: []
+  });
+}
+function bootFieldDescriptorProto(init) {
+  const proto = /* @__PURE__ */ Object.create({
+    label: 1,
+    typeName: "",
+    extendee: "",
+    defaultValue: "",
+    oneofIndex: 0,
+    jsonName: "",
+    proto3Optional: false
+  });
+  return Object.assign(proto, Object.assign(Object.assign({ $typeName: "google.protobuf.FieldDescriptorProto" }, init), { options: init.options ? bootFieldOptions(init.options) : void 0 }));
+}
+function bootFieldOptions(init) {
+  var _a2, _b, _c;
+  const proto = /* @__PURE__ */ Object.create({
+    ctype: 0,
+    packed: false,
+    jstype: 0,
+    lazy: false,
+    unverifiedLazy: false,
+    deprecated: false,
+    weak: false,
+    debugRedact: false,
+    retention: 0
+  });
+  return Object.assign(proto, Object.assign(Object.assign({ $typeName: "google.protobuf.FieldOptions" }, init), { targets: (_a2 = init.targets) !== null && _a2 !== void 0 ? _a2 : [], editionDefaults: (_c = (_b = init.editionDefaults) === null || _b === void 0 ? void 0 : _b.map((e) => Object.assign({ $typeName: "google.protobuf.FieldOptions.EditionDefault" }, e))) !== null && _c !== void 0 ? _c : [], uninterpretedOption: [] }));
+}
+function bootEnumDescriptorProto(init) {
+  const proto = /* @__PURE__ */ Object.create({
+    visibility: 0
+  });
+  return Object.assign(proto, {
+    $typeName: "google.protobuf.EnumDescriptorProto",
+    name: init.name,
+    reservedName: [],
+    reservedRange: [],
+    value: init.value.map((e) => Object.assign({ $typeName: "google.protobuf.EnumValueDescriptorProto" }, e))
+  });
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/codegenv2/message.js
+function messageDesc(file, path6, ...paths) {
+  return paths.reduce((acc, cur) => acc.nestedMessages[cur], file.messages[path6]);
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/google/protobuf/descriptor_pb.js
+var file_google_protobuf_descriptor = /* @__PURE__ */ boot({ "name": "google/protobuf/descriptor.proto", "package": "google.protobuf", "messageType": [{ "name": "FileDescriptorSet", "field": [{ "name": "file", "number": 1, "type": 11, "label": 3, "typeName": ".google.protobuf.FileDescriptorProto" }], "extensionRange": [{ "start": 536e6, "end": 536000001 }] }, { "name": "FileDescriptorProto", "field": [{ "name": "name", "number": 1, "type": 9, "label": 1 }, { "name": "package", "number": 2, "type": 9, "label": 1 }, { "name": "dependency", "number": 3, "type": 9, "label": 3 }, { "name": "public_dependency", "number": 10, "type": 5, "label": 3 }, { "name": "weak_dependency", "number": 11, "type": 5, "label": 3 }, { "name": "option_dependency", "number": 15, "type": 9, "label": 3 }, { "name": "message_type", "number": 4, "type": 11, "label": 3, "typeName": ".google.protobuf.DescriptorProto" }, { "name": "enum_type", "number": 5, "type": 11, "label": 3, "typeName": ".google.protobuf.EnumDescriptorProto" }, { "name": "service", "number": 6, "type": 11, "label": 3, "typeName": ".google.protobuf.ServiceDescriptorProto" }, { "name": "extension", "number": 7, "type": 11, "label": 3, "typeName": ".google.protobuf.FieldDescriptorProto" }, { "name": "options", "number": 8, "type": 11, "label": 1, "typeName": ".google.protobuf.FileOptions" }, { "name": "source_code_info", "number": 9, "type": 11, "label": 1, "typeName": ".google.protobuf.SourceCodeInfo" }, { "name": "syntax", "number": 12, "type": 9, "label": 1 }, { "name": "edition", "number": 14, "type": 14, "label": 1, "typeName": ".google.protobuf.Edition" }] }, { "name": "DescriptorProto", "field": [{ "name": "name", "number": 1, "type": 9, "label": 1 }, { "name": "field", "number": 2, "type": 11, "label": 3, "typeName": ".google.protobuf.FieldDescriptorProto" }, { "name": "extension", "number": 6, "type": 11, "label": 3, "typeName": ".google.protobuf.FieldDescriptorProto" }, { "name": "nested_type", "number": 3, "type": 11, "label": 3, "typeName": ".google.protobuf.DescriptorProto" }, { "name": "enum_type", "number": 4, "type": 11, "label": 3, "typeName": ".google.protobuf.EnumDescriptorProto" }, { "name": "extension_range", "number": 5, "type": 11, "label": 3, "typeName": ".google.protobuf.DescriptorProto.ExtensionRange" }, { "name": "oneof_decl", "number": 8, "type": 11, "label": 3, "typeName": ".google.protobuf.OneofDescriptorProto" }, { "name": "options", "number": 7, "type": 11, "label": 1, "typeName": ".google.protobuf.MessageOptions" }, { "name": "reserved_range", "number": 9, "type": 11, "label": 3, "typeName": ".google.protobuf.DescriptorProto.ReservedRange" }, { "name": "reserved_name", "number": 10, "type": 9, "label": 3 }, { "name": "visibility", "number": 11, "type": 14, "label": 1, "typeName": ".google.protobuf.SymbolVisibility" }], "nestedType": [{ "name": "ExtensionRange", "field": [{ "name": "start", "number": 1, "type": 5, "label": 1 }, { "name": "end", "number": 2, "type": 5, "label": 1 }, { "name": "options", "number": 3, "type": 11, "label": 1, "typeName": ".google.protobuf.ExtensionRangeOptions" }] }, { "name": "ReservedRange", "field": [{ "name": "start", "number": 1, "type": 5, "label": 1 }, { "name": "end", "number": 2, "type": 5, "label": 1 }] }] }, { "name": "ExtensionRangeOptions", "field": [{ "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }, { "name": "declaration", "number": 2, "type": 11, "label": 3, "typeName": ".google.protobuf.ExtensionRangeOptions.Declaration", "options": { "retention": 2 } }, { "name": "features", "number": 50, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "verification", "number": 3, "type": 14, "label": 1, "typeName": ".google.protobuf.ExtensionRangeOptions.VerificationState", "defaultValue": "UNVERIFIED", "options": { "retention": 2 } }], "nestedType": [{ "name": "Declaration", "field": [{ "name": "number", "number": 1, "type": 5, "label": 1 }, { "name": "full_name", "number": 2, "type": 9, "label": 1 }, { "name": "type", "number": 3, "type": 9, "label": 1 }, { "name": "reserved", "number": 5, "type": 8, "label": 1 }, { "name": "repeated", "number": 6, "type": 8, "label": 1 }] }], "enumType": [{ "name": "VerificationState", "value": [{ "name": "DECLARATION", "number": 0 }, { "name": "UNVERIFIED", "number": 1 }] }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "FieldDescriptorProto", "field": [{ "name": "name", "number": 1, "type": 9, "label": 1 }, { "name": "number", "number": 3, "type": 5, "label": 1 }, { "name": "label", "number": 4, "type": 14, "label": 1, "typeName": ".google.protobuf.FieldDescriptorProto.Label" }, { "name": "type", "number": 5, "type": 14, "label": 1, "typeName": ".google.protobuf.FieldDescriptorProto.Type" }, { "name": "type_name", "number": 6, "type": 9, "label": 1 }, { "name": "extendee", "number": 2, "type": 9, "label": 1 }, { "name": "default_value", "number": 7, "type": 9, "label": 1 }, { "name": "oneof_index", "number": 9, "type": 5, "label": 1 }, { "name": "json_name", "number": 10, "type": 9, "label": 1 }, { "name": "options", "number": 8, "type": 11, "label": 1, "typeName": ".google.protobuf.FieldOptions" }, { "name": "proto3_optional", "number": 17, "type": 8, "label": 1 }], "enumType": [{ "name": "Type", "value": [{ "name": "TYPE_DOUBLE", "number": 1 }, { "name": "TYPE_FLOAT", "number": 2 }, { "name": "TYPE_INT64", "number": 3 }, { "name": "TYPE_UINT64", "number": 4 }, { "name": "TYPE_INT32", "number": 5 }, { "name": "TYPE_FIXED64", "number": 6 }, { "name": "TYPE_FIXED32", "number": 7 }, { "name": "TYPE_BOOL", "number": 8 }, { "name": "TYPE_STRING", "number": 9 }, { "name": "TYPE_GROUP", "number": 10 }, { "name": "TYPE_MESSAGE", "number": 11 }, { "name": "TYPE_BYTES", "number": 12 }, { "name": "TYPE_UINT32", "number": 13 }, { "name": "TYPE_ENUM", "number": 14 }, { "name": "TYPE_SFIXED32", "number": 15 }, { "name": "TYPE_SFIXED64", "number": 16 }, { "name": "TYPE_SINT32", "number": 17 }, { "name": "TYPE_SINT64", "number": 18 }] }, { "name": "Label", "value": [{ "name": "LABEL_OPTIONAL", "number": 1 }, { "name": "LABEL_REPEATED", "number": 3 }, { "name": "LABEL_REQUIRED", "number": 2 }] }] }, { "name": "OneofDescriptorProto", "field": [{ "name": "name", "number": 1, "type": 9, "label": 1 }, { "name": "options", "number": 2, "type": 11, "label": 1, "typeName": ".google.protobuf.OneofOptions" }] }, { "name": "EnumDescriptorProto", "field": [{ "name": "name", "number": 1, "type": 9, "label": 1 }, { "name": "value", "number": 2, "type": 11, "label": 3, "typeName": ".google.protobuf.EnumValueDescriptorProto" }, { "name": "options", "number": 3, "type": 11, "label": 1, "typeName": ".google.protobuf.EnumOptions" }, { "name": "reserved_range", "number": 4, "type": 11, "label": 3, "typeName": ".google.protobuf.EnumDescriptorProto.EnumReservedRange" }, { "name": "reserved_name", "number": 5, "type": 9, "label": 3 }, { "name": "visibility", "number": 6, "type": 14, "label": 1, "typeName": ".google.protobuf.SymbolVisibility" }], "nestedType": [{ "name": "EnumReservedRange", "field": [{ "name": "start", "number": 1, "type": 5, "label": 1 }, { "name": "end", "number": 2, "type": 5, "label": 1 }] }] }, { "name": "EnumValueDescriptorProto", "field": [{ "name": "name", "number": 1, "type": 9, "label": 1 }, { "name": "number", "number": 2, "type": 5, "label": 1 }, { "name": "options", "number": 3, "type": 11, "label": 1, "typeName": ".google.protobuf.EnumValueOptions" }] }, { "name": "ServiceDescriptorProto", "field": [{ "name": "name", "number": 1, "type": 9, "label": 1 }, { "name": "method", "number": 2, "type": 11, "label": 3, "typeName": ".google.protobuf.MethodDescriptorProto" }, { "name": "options", "number": 3, "type": 11, "label": 1, "typeName": ".google.protobuf.ServiceOptions" }] }, { "name": "MethodDescriptorProto", "field": [{ "name": "name", "number": 1, "type": 9, "label": 1 }, { "name": "input_type", "number": 2, "type": 9, "label": 1 }, { "name": "output_type", "number": 3, "type": 9, "label": 1 }, { "name": "options", "number": 4, "type": 11, "label": 1, "typeName": ".google.protobuf.MethodOptions" }, { "name": "client_streaming", "number": 5, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "server_streaming", "number": 6, "type": 8, "label": 1, "defaultValue": "false" }] }, { "name": "FileOptions", "field": [{ "name": "java_package", "number": 1, "type": 9, "label": 1 }, { "name": "java_outer_classname", "number": 8, "type": 9, "label": 1 }, { "name": "java_multiple_files", "number": 10, "type": 8, "label": 1, "defaultValue": "false", "options": {} }, { "name": "java_generate_equals_and_hash", "number": 20, "type": 8, "label": 1, "options": { "deprecated": true } }, { "name": "java_string_check_utf8", "number": 27, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "optimize_for", "number": 9, "type": 14, "label": 1, "typeName": ".google.protobuf.FileOptions.OptimizeMode", "defaultValue": "SPEED" }, { "name": "go_package", "number": 11, "type": 9, "label": 1 }, { "name": "cc_generic_services", "number": 16, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "java_generic_services", "number": 17, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "py_generic_services", "number": 18, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "deprecated", "number": 23, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "cc_enable_arenas", "number": 31, "type": 8, "label": 1, "defaultValue": "true", "options": {} }, { "name": "objc_class_prefix", "number": 36, "type": 9, "label": 1 }, { "name": "csharp_namespace", "number": 37, "type": 9, "label": 1 }, { "name": "swift_prefix", "number": 39, "type": 9, "label": 1 }, { "name": "php_class_prefix", "number": 40, "type": 9, "label": 1 }, { "name": "php_namespace", "number": 41, "type": 9, "label": 1 }, { "name": "php_metadata_namespace", "number": 44, "type": 9, "label": 1 }, { "name": "ruby_package", "number": 45, "type": 9, "label": 1 }, { "name": "features", "number": 50, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }], "enumType": [{ "name": "OptimizeMode", "value": [{ "name": "SPEED", "number": 1 }, { "name": "CODE_SIZE", "number": 2 }, { "name": "LITE_RUNTIME", "number": 3 }] }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "MessageOptions", "field": [{ "name": "message_set_wire_format", "number": 1, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "no_standard_descriptor_accessor", "number": 2, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "deprecated", "number": 3, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "map_entry", "number": 7, "type": 8, "label": 1 }, { "name": "deprecated_legacy_json_field_conflicts", "number": 11, "type": 8, "label": 1, "options": { "deprecated": true } }, { "name": "features", "number": 12, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "FieldOptions", "field": [{ "name": "ctype", "number": 1, "type": 14, "label": 1, "typeName": ".google.protobuf.FieldOptions.CType", "defaultValue": "STRING" }, { "name": "packed", "number": 2, "type": 8, "label": 1 }, { "name": "jstype", "number": 6, "type": 14, "label": 1, "typeName": ".google.protobuf.FieldOptions.JSType", "defaultValue": "JS_NORMAL" }, { "name": "lazy", "number": 5, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "unverified_lazy", "number": 15, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "deprecated", "number": 3, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "weak", "number": 10, "type": 8, "label": 1, "defaultValue": "false", "options": { "deprecated": true } }, { "name": "debug_redact", "number": 16, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "retention", "number": 17, "type": 14, "label": 1, "typeName": ".google.protobuf.FieldOptions.OptionRetention" }, { "name": "targets", "number": 19, "type": 14, "label": 3, "typeName": ".google.protobuf.FieldOptions.OptionTargetType" }, { "name": "edition_defaults", "number": 20, "type": 11, "label": 3, "typeName": ".google.protobuf.FieldOptions.EditionDefault" }, { "name": "features", "number": 21, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "feature_support", "number": 22, "type": 11, "label": 1, "typeName": ".google.protobuf.FieldOptions.FeatureSupport" }, { "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }], "nestedType": [{ "name": "EditionDefault", "field": [{ "name": "edition", "number": 3, "type": 14, "label": 1, "typeName": ".google.protobuf.Edition" }, { "name": "value", "number": 2, "type": 9, "label": 1 }] }, { "name": "FeatureSupport", "field": [{ "name": "edition_introduced", "number": 1, "type": 14, "label": 1, "typeName": ".google.protobuf.Edition" }, { "name": "edition_deprecated", "number": 2, "type": 14, "label": 1, "typeName": ".google.protobuf.Edition" }, { "name": "deprecation_warning", "number": 3, "type": 9, "label": 1 }, { "name": "edition_removed", "number": 4, "type": 14, "label": 1, "typeName": ".google.protobuf.Edition" }, { "name": "removal_error", "number": 5, "type": 9, "label": 1 }] }], "enumType": [{ "name": "CType", "value": [{ "name": "STRING", "number": 0 }, { "name": "CORD", "number": 1 }, { "name": "STRING_PIECE", "number": 2 }] }, { "name": "JSType", "value": [{ "name": "JS_NORMAL", "number": 0 }, { "name": "JS_STRING", "number": 1 }, { "name": "JS_NUMBER", "number": 2 }] }, { "name": "OptionRetention", "value": [{ "name": "RETENTION_UNKNOWN", "number": 0 }, { "name": "RETENTION_RUNTIME", "number": 1 }, { "name": "RETENTION_SOURCE", "number": 2 }] }, { "name": "OptionTargetType", "value": [{ "name": "TARGET_TYPE_UNKNOWN", "number": 0 }, { "name": "TARGET_TYPE_FILE", "number": 1 }, { "name": "TARGET_TYPE_EXTENSION_RANGE", "number": 2 }, { "name": "TARGET_TYPE_MESSAGE", "number": 3 }, { "name": "TARGET_TYPE_FIELD", "number": 4 }, { "name": "TARGET_TYPE_ONEOF", "number": 5 }, { "name": "TARGET_TYPE_ENUM", "number": 6 }, { "name": "TARGET_TYPE_ENUM_ENTRY", "number": 7 }, { "name": "TARGET_TYPE_SERVICE", "number": 8 }, { "name": "TARGET_TYPE_METHOD", "number": 9 }] }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "OneofOptions", "field": [{ "name": "features", "number": 1, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "EnumOptions", "field": [{ "name": "allow_alias", "number": 2, "type": 8, "label": 1 }, { "name": "deprecated", "number": 3, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "deprecated_legacy_json_field_conflicts", "number": 6, "type": 8, "label": 1, "options": { "deprecated": true } }, { "name": "features", "number": 7, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "EnumValueOptions", "field": [{ "name": "deprecated", "number": 1, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "features", "number": 2, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "debug_redact", "number": 3, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "feature_support", "number": 4, "type": 11, "label": 1, "typeName": ".google.protobuf.FieldOptions.FeatureSupport" }, { "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "ServiceOptions", "field": [{ "name": "features", "number": 34, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "deprecated", "number": 33, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "MethodOptions", "field": [{ "name": "deprecated", "number": 33, "type": 8, "label": 1, "defaultValue": "false" }, { "name": "idempotency_level", "number": 34, "type": 14, "label": 1, "typeName": ".google.protobuf.MethodOptions.IdempotencyLevel", "defaultValue": "IDEMPOTENCY_UNKNOWN" }, { "name": "features", "number": 35, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "uninterpreted_option", "number": 999, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption" }], "enumType": [{ "name": "IdempotencyLevel", "value": [{ "name": "IDEMPOTENCY_UNKNOWN", "number": 0 }, { "name": "NO_SIDE_EFFECTS", "number": 1 }, { "name": "IDEMPOTENT", "number": 2 }] }], "extensionRange": [{ "start": 990, "end": 999 }, { "start": 1e3, "end": 536870912 }] }, { "name": "UninterpretedOption", "field": [{ "name": "name", "number": 2, "type": 11, "label": 3, "typeName": ".google.protobuf.UninterpretedOption.NamePart" }, { "name": "identifier_value", "number": 3, "type": 9, "label": 1 }, { "name": "positive_int_value", "number": 4, "type": 4, "label": 1 }, { "name": "negative_int_value", "number": 5, "type": 3, "label": 1 }, { "name": "double_value", "number": 6, "type": 1, "label": 1 }, { "name": "string_value", "number": 7, "type": 12, "label": 1 }, { "name": "aggregate_value", "number": 8, "type": 9, "label": 1 }], "nestedType": [{ "name": "NamePart", "field": [{ "name": "name_part", "number": 1, "type": 9, "label": 2 }, { "name": "is_extension", "number": 2, "type": 8, "label": 2 }] }] }, { "name": "FeatureSet", "field": [{ "name": "field_presence", "number": 1, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.FieldPresence", "options": { "retention": 1, "targets": [4, 1], "editionDefaults": [{ "value": "EXPLICIT", "edition": 900 }, { "value": "IMPLICIT", "edition": 999 }, { "value": "EXPLICIT", "edition": 1e3 }] } }, { "name": "enum_type", "number": 2, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.EnumType", "options": { "retention": 1, "targets": [6, 1], "editionDefaults": [{ "value": "CLOSED", "edition": 900 }, { "value": "OPEN", "edition": 999 }] } }, { "name": "repeated_field_encoding", "number": 3, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.RepeatedFieldEncoding", "options": { "retention": 1, "targets": [4, 1], "editionDefaults": [{ "value": "EXPANDED", "edition": 900 }, { "value": "PACKED", "edition": 999 }] } }, { "name": "utf8_validation", "number": 4, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.Utf8Validation", "options": { "retention": 1, "targets": [4, 1], "editionDefaults": [{ "value": "NONE", "edition": 900 }, { "value": "VERIFY", "edition": 999 }] } }, { "name": "message_encoding", "number": 5, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.MessageEncoding", "options": { "retention": 1, "targets": [4, 1], "editionDefaults": [{ "value": "LENGTH_PREFIXED", "edition": 900 }] } }, { "name": "json_format", "number": 6, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.JsonFormat", "options": { "retention": 1, "targets": [3, 6, 1], "editionDefaults": [{ "value": "LEGACY_BEST_EFFORT", "edition": 900 }, { "value": "ALLOW", "edition": 999 }] } }, { "name": "enforce_naming_style", "number": 7, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.EnforceNamingStyle", "options": { "retention": 2, "targets": [1, 2, 3, 4, 5, 6, 7, 8, 9], "editionDefaults": [{ "value": "STYLE_LEGACY", "edition": 900 }, { "value": "STYLE2024", "edition": 1001 }, { "value": "STYLE2026", "edition": 1002 }] } }, { "name": "default_symbol_visibility", "number": 8, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.VisibilityFeature.DefaultSymbolVisibility", "options": { "retention": 2, "targets": [1], "editionDefaults": [{ "value": "EXPORT_ALL", "edition": 900 }, { "value": "EXPORT_TOP_LEVEL", "edition": 1001 }, { "value": "STRICT", "edition": 1002 }] } }, { "name": "enforce_proto_limits", "number": 9, "type": 14, "label": 1, "typeName": ".google.protobuf.FeatureSet.ProtoLimitsFeature.EnforceProtoLimits", "options": { "retention": 2, "targets": [6, 3, 4, 5], "editionDefaults": [{ "value": "LEGACY_NO_EXPLICIT_LIMITS", "edition": 900 }, { "value": "PROTO_LIMITS2026", "edition": 1002 }] } }], "nestedType": [{ "name": "VisibilityFeature", "enumType": [{ "name": "DefaultSymbolVisibility", "value": [{ "name": "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN", "number": 0 }, { "name": "EXPORT_ALL", "number": 1 }, { "name": "EXPORT_TOP_LEVEL", "number": 2 }, { "name": "LOCAL_ALL", "number": 3 }, { "name": "STRICT", "number": 4 }] }] }, { "name": "ProtoLimitsFeature", "enumType": [{ "name": "EnforceProtoLimits", "value": [{ "name": "PROTO_LIMITS_UNKNOWN", "number": 0 }, { "name": "LEGACY_NO_EXPLICIT_LIMITS", "number": 1 }, { "name": "PROTO_LIMITS2026", "number": 2 }] }] }], "enumType": [{ "name": "FieldPresence", "value": [{ "name": "FIELD_PRESENCE_UNKNOWN", "number": 0 }, { "name": "EXPLICIT", "number": 1 }, { "name": "IMPLICIT", "number": 2 }, { "name": "LEGACY_REQUIRED", "number": 3 }] }, { "name": "EnumType", "value": [{ "name": "ENUM_TYPE_UNKNOWN", "number": 0 }, { "name": "OPEN", "number": 1 }, { "name": "CLOSED", "number": 2 }] }, { "name": "RepeatedFieldEncoding", "value": [{ "name": "REPEATED_FIELD_ENCODING_UNKNOWN", "number": 0 }, { "name": "PACKED", "number": 1 }, { "name": "EXPANDED", "number": 2 }] }, { "name": "Utf8Validation", "value": [{ "name": "UTF8_VALIDATION_UNKNOWN", "number": 0 }, { "name": "VERIFY", "number": 2 }, { "name": "NONE", "number": 3 }] }, { "name": "MessageEncoding", "value": [{ "name": "MESSAGE_ENCODING_UNKNOWN", "number": 0 }, { "name": "LENGTH_PREFIXED", "number": 1 }, { "name": "DELIMITED", "number": 2 }] }, { "name": "JsonFormat", "value": [{ "name": "JSON_FORMAT_UNKNOWN", "number": 0 }, { "name": "ALLOW", "number": 1 }, { "name": "LEGACY_BEST_EFFORT", "number": 2 }] }, { "name": "EnforceNamingStyle", "value": [{ "name": "ENFORCE_NAMING_STYLE_UNKNOWN", "number": 0 }, { "name": "STYLE2024", "number": 1 }, { "name": "STYLE_LEGACY", "number": 2 }, { "name": "STYLE2026", "number": 3 }] }], "extensionRange": [{ "start": 1e3, "end": 9995 }, { "start": 9995, "end": 1e4 }, { "start": 1e4, "end": 10001 }] }, { "name": "FeatureSetDefaults", "field": [{ "name": "defaults", "number": 1, "type": 11, "label": 3, "typeName": ".google.protobuf.FeatureSetDefaults.FeatureSetEditionDefault" }, { "name": "minimum_edition", "number": 4, "type": 14, "label": 1, "typeName": ".google.protobuf.Edition" }, { "name": "maximum_edition", "number": 5, "type": 14, "label": 1, "typeName": ".google.protobuf.Edition" }], "nestedType": [{ "name": "FeatureSetEditionDefault", "field": [{ "name": "edition", "number": 3, "type": 14, "label": 1, "typeName": ".google.protobuf.Edition" }, { "name": "overridable_features", "number": 4, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }, { "name": "fixed_features", "number": 5, "type": 11, "label": 1, "typeName": ".google.protobuf.FeatureSet" }] }] }, { "name": "SourceCodeInfo", "field": [{ "name": "location", "number": 1, "type": 11, "label": 3, "typeName": ".google.protobuf.SourceCodeInfo.Location" }], "nestedType": [{ "name": "Location", "field": [{ "name": "path", "number": 1, "type": 5, "label": 3, "options": { "packed": true } }, { "name": "span", "number": 2, "type": 5, "label": 3, "options": { "packed": true } }, { "name": "leading_comments", "number": 3, "type": 9, "label": 1 }, { "name": "trailing_comments", "number": 4, "type": 9, "label": 1 }, { "name": "leading_detached_comments", "number": 6, "type": 9, "label": 3 }] }], "extensionRange": [{ "start": 536e6, "end": 536000001 }] }, { "name": "GeneratedCodeInfo", "field": [{ "name": "annotation", "number": 1, "type": 11, "label": 3, "typeName": ".google.protobuf.GeneratedCodeInfo.Annotation" }], "nestedType": [{ "name": "Annotation", "field": [{ "name": "path", "number": 1, "type": 5, "label": 3, "options": { "packed": true } }, { "name": "source_file", "number": 2, "type": 9, "label": 1 }, { "name": "begin", "number": 3, "type": 5, "label": 1 }, { "name": "end", "number": 4, "type": 5, "label": 1 }, { "name": "semantic", "number": 5, "type": 14, "label": 1, "typeName": ".google.protobuf.GeneratedCodeInfo.Annotation.Semantic" }], "enumType": [{ "name": "Semantic", "value": [{ "name": "NONE", "number": 0 }, { "name": "SET", "number": 1 }, { "name": "ALIAS", "number": 2 }] }] }] }], "enumType": [{ "name": "Edition", "value": [{ "name": "EDITION_UNKNOWN", "number": 0 }, { "name": "EDITION_LEGACY", "number": 900 }, { "name": "EDITION_PROTO2", "number": 998 }, { "name": "EDITION_PROTO3", "number": 999 }, { "name": "EDITION_2023", "number": 1e3 }, { "name": "EDITION_2024", "number": 1001 }, { "name": "EDITION_2026", "number": 1002 }, { "name": "EDITION_UNSTABLE", "number": 9999 }, { "name": "EDITION_1_TEST_ONLY", "number": 1 }, { "name": "EDITION_2_TEST_ONLY", "number": 2 }, { "name": "EDITION_99997_TEST_ONLY", "number": 99997 }, { "name": "EDITION_99998_TEST_ONLY", "number": 99998 }, { "name": "EDITION_99999_TEST_ONLY", "number": 99999 }, { "name": "EDITION_MAX", "number": 2147483647 }] }, { "name": "SymbolVisibility", "value": [{ "name": "VISIBILITY_UNSET", "number": 0 }, { "name": "VISIBILITY_LOCAL", "number": 1 }, { "name": "VISIBILITY_EXPORT", "number": 2 }] }] });
+var FileDescriptorProtoSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_descriptor, 1);
+var ExtensionRangeOptions_VerificationState;
+(function(ExtensionRangeOptions_VerificationState2) {
+  ExtensionRangeOptions_VerificationState2[ExtensionRangeOptions_VerificationState2["DECLARATION"] = 0] = "DECLARATION";
+  ExtensionRangeOptions_VerificationState2[ExtensionRangeOptions_VerificationState2["UNVERIFIED"] = 1] = "UNVERIFIED";
+})(ExtensionRangeOptions_VerificationState || (ExtensionRangeOptions_VerificationState = {}));
+var FieldDescriptorProto_Type;
+(function(FieldDescriptorProto_Type2) {
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["DOUBLE"] = 1] = "DOUBLE";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["FLOAT"] = 2] = "FLOAT";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["INT64"] = 3] = "INT64";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["UINT64"] = 4] = "UINT64";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["INT32"] = 5] = "INT32";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["FIXED64"] = 6] = "FIXED64";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["FIXED32"] = 7] = "FIXED32";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["BOOL"] = 8] = "BOOL";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["STRING"] = 9] = "STRING";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["GROUP"] = 10] = "GROUP";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["MESSAGE"] = 11] = "MESSAGE";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["BYTES"] = 12] = "BYTES";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["UINT32"] = 13] = "UINT32";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["ENUM"] = 14] = "ENUM";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["SFIXED32"] = 15] = "SFIXED32";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["SFIXED64"] = 16] = "SFIXED64";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["SINT32"] = 17] = "SINT32";
+  FieldDescriptorProto_Type2[FieldDescriptorProto_Type2["SINT64"] = 18] = "SINT64";
+})(FieldDescriptorProto_Type || (FieldDescriptorProto_Type = {}));
+var FieldDescriptorProto_Label;
+(function(FieldDescriptorProto_Label2) {
+  FieldDescriptorProto_Label2[FieldDescriptorProto_Label2["OPTIONAL"] = 1] = "OPTIONAL";
+  FieldDescriptorProto_Label2[FieldDescriptorProto_Label2["REPEATED"] = 3] = "REPEATED";
+  FieldDescriptorProto_Label2[FieldDescriptorProto_Label2["REQUIRED"] = 2] = "REQUIRED";
+})(FieldDescriptorProto_Label || (FieldDescriptorProto_Label = {}));
+var FileOptions_OptimizeMode;
+(function(FileOptions_OptimizeMode2) {
+  FileOptions_OptimizeMode2[FileOptions_OptimizeMode2["SPEED"] = 1] = "SPEED";
+  FileOptions_OptimizeMode2[FileOptions_OptimizeMode2["CODE_SIZE"] = 2] = "CODE_SIZE";
+  FileOptions_OptimizeMode2[FileOptions_OptimizeMode2["LITE_RUNTIME"] = 3] = "LITE_RUNTIME";
+})(FileOptions_OptimizeMode || (FileOptions_OptimizeMode = {}));
+var FieldOptions_CType;
+(function(FieldOptions_CType2) {
+  FieldOptions_CType2[FieldOptions_CType2["STRING"] = 0] = "STRING";
+  FieldOptions_CType2[FieldOptions_CType2["CORD"] = 1] = "CORD";
+  FieldOptions_CType2[FieldOptions_CType2["STRING_PIECE"] = 2] = "STRING_PIECE";
+})(FieldOptions_CType || (FieldOptions_CType = {}));
+var FieldOptions_JSType;
+(function(FieldOptions_JSType2) {
+  FieldOptions_JSType2[FieldOptions_JSType2["JS_NORMAL"] = 0] = "JS_NORMAL";
+  FieldOptions_JSType2[FieldOptions_JSType2["JS_STRING"] = 1] = "JS_STRING";
+  FieldOptions_JSType2[FieldOptions_JSType2["JS_NUMBER"] = 2] = "JS_NUMBER";
+})(FieldOptions_JSType || (FieldOptions_JSType = {}));
+var FieldOptions_OptionRetention;
+(function(FieldOptions_OptionRetention2) {
+  FieldOptions_OptionRetention2[FieldOptions_OptionRetention2["RETENTION_UNKNOWN"] = 0] = "RETENTION_UNKNOWN";
+  FieldOptions_OptionRetention2[FieldOptions_OptionRetention2["RETENTION_RUNTIME"] = 1] = "RETENTION_RUNTIME";
+  FieldOptions_OptionRetention2[FieldOptions_OptionRetention2["RETENTION_SOURCE"] = 2] = "RETENTION_SOURCE";
+})(FieldOptions_OptionRetention || (FieldOptions_OptionRetention = {}));
+var FieldOptions_OptionTargetType;
+(function(FieldOptions_OptionTargetType2) {
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_UNKNOWN"] = 0] = "TARGET_TYPE_UNKNOWN";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_FILE"] = 1] = "TARGET_TYPE_FILE";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_EXTENSION_RANGE"] = 2] = "TARGET_TYPE_EXTENSION_RANGE";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_MESSAGE"] = 3] = "TARGET_TYPE_MESSAGE";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_FIELD"] = 4] = "TARGET_TYPE_FIELD";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_ONEOF"] = 5] = "TARGET_TYPE_ONEOF";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_ENUM"] = 6] = "TARGET_TYPE_ENUM";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_ENUM_ENTRY"] = 7] = "TARGET_TYPE_ENUM_ENTRY";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_SERVICE"] = 8] = "TARGET_TYPE_SERVICE";
+  FieldOptions_OptionTargetType2[FieldOptions_OptionTargetType2["TARGET_TYPE_METHOD"] = 9] = "TARGET_TYPE_METHOD";
+})(FieldOptions_OptionTargetType || (FieldOptions_OptionTargetType = {}));
+var MethodOptions_IdempotencyLevel;
+(function(MethodOptions_IdempotencyLevel2) {
+  MethodOptions_IdempotencyLevel2[MethodOptions_IdempotencyLevel2["IDEMPOTENCY_UNKNOWN"] = 0] = "IDEMPOTENCY_UNKNOWN";
+  MethodOptions_IdempotencyLevel2[MethodOptions_IdempotencyLevel2["NO_SIDE_EFFECTS"] = 1] = "NO_SIDE_EFFECTS";
+  MethodOptions_IdempotencyLevel2[MethodOptions_IdempotencyLevel2["IDEMPOTENT"] = 2] = "IDEMPOTENT";
+})(MethodOptions_IdempotencyLevel || (MethodOptions_IdempotencyLevel = {}));
+var FeatureSet_VisibilityFeature_DefaultSymbolVisibility;
+(function(FeatureSet_VisibilityFeature_DefaultSymbolVisibility2) {
+  FeatureSet_VisibilityFeature_DefaultSymbolVisibility2[FeatureSet_VisibilityFeature_DefaultSymbolVisibility2["DEFAULT_SYMBOL_VISIBILITY_UNKNOWN"] = 0] = "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN";
+  FeatureSet_VisibilityFeature_DefaultSymbolVisibility2[FeatureSet_VisibilityFeature_DefaultSymbolVisibility2["EXPORT_ALL"] = 1] = "EXPORT_ALL";
+  FeatureSet_VisibilityFeature_DefaultSymbolVisibility2[FeatureSet_VisibilityFeature_DefaultSymbolVisibility2["EXPORT_TOP_LEVEL"] = 2] = "EXPORT_TOP_LEVEL";
+  FeatureSet_VisibilityFeature_DefaultSymbolVisibility2[FeatureSet_VisibilityFeature_DefaultSymbolVisibility2["LOCAL_ALL"] = 3] = "LOCAL_ALL";
+  FeatureSet_VisibilityFeature_DefaultSymbolVisibility2[FeatureSet_VisibilityFeature_DefaultSymbolVisibility2["STRICT"] = 4] = "STRICT";
+})(FeatureSet_VisibilityFeature_DefaultSymbolVisibility || (FeatureSet_VisibilityFeature_DefaultSymbolVisibility = {}));
+var FeatureSet_ProtoLimitsFeature_EnforceProtoLimits;
+(function(FeatureSet_ProtoLimitsFeature_EnforceProtoLimits2) {
+  FeatureSet_ProtoLimitsFeature_EnforceProtoLimits2[FeatureSet_ProtoLimitsFeature_EnforceProtoLimits2["PROTO_LIMITS_UNKNOWN"] = 0] = "PROTO_LIMITS_UNKNOWN";
+  FeatureSet_ProtoLimitsFeature_EnforceProtoLimits2[FeatureSet_ProtoLimitsFeature_EnforceProtoLimits2["LEGACY_NO_EXPLICIT_LIMITS"] = 1] = "LEGACY_NO_EXPLICIT_LIMITS";
+  FeatureSet_ProtoLimitsFeature_EnforceProtoLimits2[FeatureSet_ProtoLimitsFeature_EnforceProtoLimits2["PROTO_LIMITS2026"] = 2] = "PROTO_LIMITS2026";
+})(FeatureSet_ProtoLimitsFeature_EnforceProtoLimits || (FeatureSet_ProtoLimitsFeature_EnforceProtoLimits = {}));
+var FeatureSet_FieldPresence;
+(function(FeatureSet_FieldPresence2) {
+  FeatureSet_FieldPresence2[FeatureSet_FieldPresence2["FIELD_PRESENCE_UNKNOWN"] = 0] = "FIELD_PRESENCE_UNKNOWN";
+  FeatureSet_FieldPresence2[FeatureSet_FieldPresence2["EXPLICIT"] = 1] = "EXPLICIT";
+  FeatureSet_FieldPresence2[FeatureSet_FieldPresence2["IMPLICIT"] = 2] = "IMPLICIT";
+  FeatureSet_FieldPresence2[FeatureSet_FieldPresence2["LEGACY_REQUIRED"] = 3] = "LEGACY_REQUIRED";
+})(FeatureSet_FieldPresence || (FeatureSet_FieldPresence = {}));
+var FeatureSet_EnumType;
+(function(FeatureSet_EnumType2) {
+  FeatureSet_EnumType2[FeatureSet_EnumType2["ENUM_TYPE_UNKNOWN"] = 0] = "ENUM_TYPE_UNKNOWN";
+  FeatureSet_EnumType2[FeatureSet_EnumType2["OPEN"] = 1] = "OPEN";
+  FeatureSet_EnumType2[FeatureSet_EnumType2["CLOSED"] = 2] = "CLOSED";
+})(FeatureSet_EnumType || (FeatureSet_EnumType = {}));
+var FeatureSet_RepeatedFieldEncoding;
+(function(FeatureSet_RepeatedFieldEncoding2) {
+  FeatureSet_RepeatedFieldEncoding2[FeatureSet_RepeatedFieldEncoding2["REPEATED_FIELD_ENCODING_UNKNOWN"] = 0] = "REPEATED_FIELD_ENCODING_UNKNOWN";
+  FeatureSet_RepeatedFieldEncoding2[FeatureSet_RepeatedFieldEncoding2["PACKED"] = 1] = "PACKED";
+  FeatureSet_RepeatedFieldEncoding2[FeatureSet_RepeatedFieldEncoding2["EXPANDED"] = 2] = "EXPANDED";
+})(FeatureSet_RepeatedFieldEncoding || (FeatureSet_RepeatedFieldEncoding = {}));
+var FeatureSet_Utf8Validation;
+(function(FeatureSet_Utf8Validation2) {
+  FeatureSet_Utf8Validation2[FeatureSet_Utf8Validation2["UTF8_VALIDATION_UNKNOWN"] = 0] = "UTF8_VALIDATION_UNKNOWN";
+  FeatureSet_Utf8Validation2[FeatureSet_Utf8Validation2["VERIFY"] = 2] = "VERIFY";
+  FeatureSet_Utf8Validation2[FeatureSet_Utf8Validation2["NONE"] = 3] = "NONE";
+})(FeatureSet_Utf8Validation || (FeatureSet_Utf8Validation = {}));
+var FeatureSet_MessageEncoding;
+(function(FeatureSet_MessageEncoding2) {
+  FeatureSet_MessageEncoding2[FeatureSet_MessageEncoding2["MESSAGE_ENCODING_UNKNOWN"] = 0] = "MESSAGE_ENCODING_UNKNOWN";
+  FeatureSet_MessageEncoding2[FeatureSet_MessageEncoding2["LENGTH_PREFIXED"] = 1] = "LENGTH_PREFIXED";
+  FeatureSet_MessageEncoding2[FeatureSet_MessageEncoding2["DELIMITED"] = 2] = "DELIMITED";
+})(FeatureSet_MessageEncoding || (FeatureSet_MessageEncoding = {}));
+var FeatureSet_JsonFormat;
+(function(FeatureSet_JsonFormat2) {
+  FeatureSet_JsonFormat2[FeatureSet_JsonFormat2["JSON_FORMAT_UNKNOWN"] = 0] = "JSON_FORMAT_UNKNOWN";
+  FeatureSet_JsonFormat2[FeatureSet_JsonFormat2["ALLOW"] = 1] = "ALLOW";
+  FeatureSet_JsonFormat2[FeatureSet_JsonFormat2["LEGACY_BEST_EFFORT"] = 2] = "LEGACY_BEST_EFFORT";
+})(FeatureSet_JsonFormat || (FeatureSet_JsonFormat = {}));
+var FeatureSet_EnforceNamingStyle;
+(function(FeatureSet_EnforceNamingStyle2) {
+  FeatureSet_EnforceNamingStyle2[FeatureSet_EnforceNamingStyle2["ENFORCE_NAMING_STYLE_UNKNOWN"] = 0] = "ENFORCE_NAMING_STYLE_UNKNOWN";
+  FeatureSet_EnforceNamingStyle2[FeatureSet_EnforceNamingStyle2["STYLE2024"] = 1] = "STYLE2024";
+  FeatureSet_EnforceNamingStyle2[FeatureSet_EnforceNamingStyle2["STYLE_LEGACY"] = 2] = "STYLE_LEGACY";
+  FeatureSet_EnforceNamingStyle2[FeatureSet_EnforceNamingStyle2["STYLE2026"] = 3] = "STYLE2026";
+})(FeatureSet_EnforceNamingStyle || (FeatureSet_EnforceNamingStyle = {}));
+var GeneratedCodeInfo_Annotation_Semantic;
+(function(GeneratedCodeInfo_Annotation_Semantic2) {
+  GeneratedCodeInfo_Annotation_Semantic2[GeneratedCodeInfo_Annotation_Semantic2["NONE"] = 0] = "NONE";
+  GeneratedCodeInfo_Annotation_Semantic2[GeneratedCodeInfo_Annotation_Semantic2["SET"] = 1] = "SET";
+  GeneratedCodeInfo_Annotation_Semantic2[GeneratedCodeInfo_Annotation_Semantic2["ALIAS"] = 2] = "ALIAS";
+})(GeneratedCodeInfo_Annotation_Semantic || (GeneratedCodeInfo_Annotation_Semantic = {}));
+var Edition;
+(function(Edition2) {
+  Edition2[Edition2["EDITION_UNKNOWN"] = 0] = "EDITION_UNKNOWN";
+  Edition2[Edition2["EDITION_LEGACY"] = 900] = "EDITION_LEGACY";
+  Edition2[Edition2["EDITION_PROTO2"] = 998] = "EDITION_PROTO2";
+  Edition2[Edition2["EDITION_PROTO3"] = 999] = "EDITION_PROTO3";
+  Edition2[Edition2["EDITION_2023"] = 1e3] = "EDITION_2023";
+  Edition2[Edition2["EDITION_2024"] = 1001] = "EDITION_2024";
+  Edition2[Edition2["EDITION_2026"] = 1002] = "EDITION_2026";
+  Edition2[Edition2["EDITION_UNSTABLE"] = 9999] = "EDITION_UNSTABLE";
+  Edition2[Edition2["EDITION_1_TEST_ONLY"] = 1] = "EDITION_1_TEST_ONLY";
+  Edition2[Edition2["EDITION_2_TEST_ONLY"] = 2] = "EDITION_2_TEST_ONLY";
+  Edition2[Edition2["EDITION_99997_TEST_ONLY"] = 99997] = "EDITION_99997_TEST_ONLY";
+  Edition2[Edition2["EDITION_99998_TEST_ONLY"] = 99998] = "EDITION_99998_TEST_ONLY";
+  Edition2[Edition2["EDITION_99999_TEST_ONLY"] = 99999] = "EDITION_99999_TEST_ONLY";
+  Edition2[Edition2["EDITION_MAX"] = 2147483647] = "EDITION_MAX";
+})(Edition || (Edition = {}));
+var SymbolVisibility;
+(function(SymbolVisibility2) {
+  SymbolVisibility2[SymbolVisibility2["VISIBILITY_UNSET"] = 0] = "VISIBILITY_UNSET";
+  SymbolVisibility2[SymbolVisibility2["VISIBILITY_LOCAL"] = 1] = "VISIBILITY_LOCAL";
+  SymbolVisibility2[SymbolVisibility2["VISIBILITY_EXPORT"] = 2] = "VISIBILITY_EXPORT";
+})(SymbolVisibility || (SymbolVisibility = {}));
+
+// node_modules/@bufbuild/protobuf/dist/esm/from-binary.js
+function makeReadContext(options) {
+  return Object.assign(Object.assign({ readUnknownFields: true, recursionLimit: 100 }, options), { depth: 0 });
+}
+function fromBinary(schema, bytes, options) {
+  const message = create(schema);
+  compiledReader(schema).read(message, new BinaryReader(bytes), makeReadContext(options), bytes.byteLength);
+  return message;
+}
+var compiledReaders = /* @__PURE__ */ new WeakMap();
+function compiledReader(desc) {
+  let compiled = compiledReaders.get(desc);
+  if (compiled === void 0) {
+    compiled = compileMessage(desc);
+  }
+  return compiled;
+}
+function compileMessage(desc) {
+  const descString = String(desc);
+  const fieldReaders = /* @__PURE__ */ new Map();
+  const compiled = {
+    read: compileMessageReader(descString, fieldReaders),
+    readGroup: compileGroupReader(descString, fieldReaders)
+  };
+  compiledReaders.set(desc, compiled);
+  for (const field of desc.fields) {
+    fieldReaders.set(field.number, compileFieldReader(field));
+  }
+  return compiled;
+}
+function compileMessageReader(descString, fieldReaders) {
+  return (message, reader, ctx, length) => {
+    var _a2;
+    if (++ctx.depth > ctx.recursionLimit) {
+      throw new Error(`cannot decode ${descString} from binary: maximum recursion depth of ${ctx.recursionLimit} reached`);
+    }
+    const end = reader.pos + length;
+    const unknownFields = (_a2 = message.$unknown) !== null && _a2 !== void 0 ? _a2 : [];
+    while (reader.pos < end) {
+      const [fieldNo, wireType] = reader.tag();
+      const fieldReader = fieldReaders.get(fieldNo);
+      if (fieldReader === void 0) {
+        const data = reader.skip(wireType, fieldNo, ctx.recursionLimit - ctx.depth);
+        if (ctx.readUnknownFields) {
+          unknownFields.push({ no: fieldNo, wireType, data });
+        }
+        continue;
+      }
+      fieldReader(message, reader, ctx, wireType);
+    }
+    if (unknownFields.length > 0) {
+      message.$unknown = unknownFields;
+    }
+    ctx.depth--;
+  };
+}
+function compileGroupReader(descString, fieldReaders) {
+  return (message, reader, ctx, fieldNo) => {
+    var _a2;
+    if (++ctx.depth > ctx.recursionLimit) {
+      throw new Error(`cannot decode ${descString} from binary: maximum recursion depth of ${ctx.recursionLimit} reached`);
+    }
+    let recordFieldNo;
+    let wireType;
+    const unknownFields = (_a2 = message.$unknown) !== null && _a2 !== void 0 ? _a2 : [];
+    while (reader.pos < reader.len) {
+      [recordFieldNo, wireType] = reader.tag();
+      if (wireType == WireType.EndGroup) {
+        break;
+      }
+      const fieldReader = fieldReaders.get(recordFieldNo);
+      if (fieldReader === void 0) {
+        const data = reader.skip(wireType, recordFieldNo, ctx.recursionLimit - ctx.depth);
+        if (ctx.readUnknownFields) {
+          unknownFields.push({ no: recordFieldNo, wireType, data });
+        }
+        continue;
+      }
+      fieldReader(message, reader, ctx, wireType);
+    }
+    if (wireType != WireType.EndGroup || recordFieldNo !== fieldNo) {
+      throw new Error("invalid end group tag");
+    }
+    if (unknownFields.length > 0) {
+      message.$unknown = unknownFields;
+    }
+    ctx.depth--;
+  };
+}
+function readField(message, reader, field, wireType, ctx) {
+  compileFieldReader(field)(message[unsafeLocal], reader, ctx, wireType);
+}
+function compileFieldReader(field) {
+  switch (field.fieldKind) {
+    case "scalar":
+      return compileScalarFieldReader(field);
+    case "enum":
+      return compileEnumFieldReader(field);
+    case "message":
+      return compileMessageFieldReader(field);
+    case "list":
+      return compileListFieldReader(field);
+    case "map":
+      return compileMapFieldReader(field);
+  }
+}
+function compileScalarFieldReader(field) {
+  const readScalar = compileScalarReader(field.scalar, field.utf8Validation, field.longAsString);
+  const localName = field.localName;
+  if (field.oneof) {
+    const oneofLocalName = field.oneof.localName;
+    return (message, reader) => {
+      message[oneofLocalName] = {
+        case: localName,
+        value: readScalar(reader)
+      };
+    };
+  }
+  return (message, reader) => {
+    message[localName] = readScalar(reader);
+  };
+}
+function compileEnumFieldReader(field) {
+  var _a2;
+  const localName = field.localName;
+  const oneofLocalName = (_a2 = field.oneof) === null || _a2 === void 0 ? void 0 : _a2.localName;
+  if (field.enum.open) {
+    if (oneofLocalName !== void 0) {
+      return (message, reader) => {
+        message[oneofLocalName] = { case: localName, value: reader.int32() };
+      };
+    }
+    return (message, reader) => {
+      message[localName] = reader.int32();
+    };
+  }
+  const values = field.enum.values;
+  const fieldNo = field.number;
+  return (message, reader, ctx, wireType) => {
+    var _a3;
+    const val = reader.int32();
+    if (values.some((v) => v.number === val)) {
+      if (oneofLocalName !== void 0) {
+        message[oneofLocalName] = { case: localName, value: val };
+      } else {
+        message[localName] = val;
+      }
+    } else if (ctx.readUnknownFields) {
+      const bytes = [];
+      varint32write(val, bytes);
+      const unknownFields = (_a3 = message.$unknown) !== null && _a3 !== void 0 ? _a3 : [];
+      unknownFields.push({
+        no: fieldNo,
+        wireType,
+        data: new Uint8Array(bytes)
+      });
+      message.$unknown = unknownFields;
+    }
+  };
+}
+function compileMessageFieldReader(field) {
+  const localName = field.localName;
+  const { toMessage, toLocal } = localMessageMapper(field);
+  const readChild = compileChildReader(field);
+  if (field.oneof) {
+    const oneofLocalName = field.oneof.localName;
+    return (message, reader, ctx) => {
+      const oneof = message[oneofLocalName];
+      const child = toMessage(oneof.case === localName ? oneof.value : void 0);
+      readChild(child, reader, ctx);
+      message[oneofLocalName] = { case: localName, value: toLocal(child) };
+    };
+  }
+  return (message, reader, ctx) => {
+    const child = toMessage(message[localName]);
+    readChild(child, reader, ctx);
+    message[localName] = toLocal(child);
+  };
+}
+function compileChildReader(field) {
+  const compiledChild = compiledReader(field.message);
+  if (field.delimitedEncoding) {
+    const fieldNo = field.number;
+    return (child, reader, ctx) => compiledChild.readGroup(child, reader, ctx, fieldNo);
+  }
+  return (child, reader, ctx) => compiledChild.read(child, reader, ctx, reader.uint32());
+}
+function compileListFieldReader(field) {
+  const localName = field.localName;
+  if (field.listKind == "message") {
+    const { toMessage, toLocal } = localMessageMapper(field);
+    const readChild = compileChildReader(field);
+    return (message, reader, ctx) => {
+      const child = toMessage(void 0);
+      readChild(child, reader, ctx);
+      message[localName].push(toLocal(child));
+    };
+  }
+  const scalarType = field.listKind == "enum" ? ScalarType.INT32 : field.scalar;
+  const longAsString = field.listKind == "scalar" ? field.longAsString : false;
+  const readScalar = compileScalarReader(scalarType, field.utf8Validation, longAsString);
+  const packedPossible = scalarType != ScalarType.STRING && scalarType != ScalarType.BYTES;
+  return (message, reader, ctx, wireType) => {
+    const items = message[localName];
+    if (wireType == WireType.LengthDelimited && packedPossible) {
+      const end = reader.uint32() + reader.pos;
+      while (reader.pos < end) {
+        items.push(readScalar(reader));
+      }
+    } else {
+      items.push(readScalar(reader));
+    }
+  };
+}
+function compileMapFieldReader(field) {
+  const localName = field.localName;
+  const readKey = compileScalarReader(field.mapKey, field.utf8Validation, false);
+  const keyZero = scalarZeroValue(field.mapKey, false);
+  let readValue;
+  let valueDefault;
+  switch (field.mapKind) {
+    case "scalar": {
+      const scalar = field.scalar;
+      const readScalar = compileScalarReader(scalar, field.utf8Validation, false);
+      readValue = (reader) => readScalar(reader);
+      if (scalar == ScalarType.BYTES) {
+        valueDefault = () => new Uint8Array(0);
+      } else {
+        const zero = scalarZeroValue(scalar, false);
+        valueDefault = () => zero;
+      }
+      break;
+    }
+    case "enum": {
+      const zero = field.enum.values[0].number;
+      readValue = (reader) => reader.int32();
+      valueDefault = () => zero;
+      break;
+    }
+    case "message": {
+      const { toMessage, toLocal } = localMessageMapper(field);
+      const readChild = compiledReader(field.message).read;
+      readValue = (reader, ctx, existing) => {
+        const child = toMessage(existing);
+        readChild(child, reader, ctx, reader.uint32());
+        return toLocal(child);
+      };
+      valueDefault = () => toLocal(toMessage(void 0));
+      break;
+    }
+  }
+  return (message, reader, ctx) => {
+    const record = message[localName];
+    let key;
+    let val;
+    const len = reader.uint32();
+    const end = reader.pos + len;
+    while (reader.pos < end) {
+      const [fieldNo, wireType] = reader.tag();
+      switch (fieldNo) {
+        case 1:
+          key = readKey(reader);
+          break;
+        case 2:
+          val = readValue(reader, ctx, val);
+          break;
+        default:
+          reader.skip(wireType, fieldNo, ctx.recursionLimit - ctx.depth);
+      }
+    }
+    if (key === void 0) {
+      key = keyZero;
+    }
+    if (val === void 0) {
+      val = valueDefault();
+    }
+    setOwn(record, key, val);
+  };
+}
+function compileScalarReader(type, utf8Validation, longAsString) {
+  switch (type) {
+    case ScalarType.STRING:
+      return (reader) => reader.string(utf8Validation);
+    case ScalarType.BOOL:
+      return (reader) => reader.bool();
+    case ScalarType.DOUBLE:
+      return (reader) => reader.double();
+    case ScalarType.FLOAT:
+      return (reader) => reader.float();
+    case ScalarType.INT32:
+      return (reader) => reader.int32();
+    case ScalarType.INT64:
+      if (longAsString) {
+        return (reader) => String(reader.int64());
+      }
+      return (reader) => reader.int64();
+    case ScalarType.UINT64:
+      if (longAsString) {
+        return (reader) => String(reader.uint64());
+      }
+      return (reader) => reader.uint64();
+    case ScalarType.FIXED64:
+      if (longAsString) {
+        return (reader) => String(reader.fixed64());
+      }
+      return (reader) => reader.fixed64();
+    case ScalarType.BYTES:
+      return (reader) => reader.bytes();
+    case ScalarType.FIXED32:
+      return (reader) => reader.fixed32();
+    case ScalarType.SFIXED32:
+      return (reader) => reader.sfixed32();
+    case ScalarType.SFIXED64:
+      if (longAsString) {
+        return (reader) => String(reader.sfixed64());
+      }
+      return (reader) => reader.sfixed64();
+    case ScalarType.SINT64:
+      if (longAsString) {
+        return (reader) => String(reader.sint64());
+      }
+      return (reader) => reader.sint64();
+    case ScalarType.UINT32:
+      return (reader) => reader.uint32();
+    case ScalarType.SINT32:
+      return (reader) => reader.sint32();
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/codegenv2/file.js
+function fileDesc(b64, imports) {
+  var _a2;
+  const root = fromBinary(FileDescriptorProtoSchema, base64Decode(b64));
+  root.messageType.forEach(restoreJsonNames);
+  root.dependency = (_a2 = imports === null || imports === void 0 ? void 0 : imports.map((f) => f.proto.name)) !== null && _a2 !== void 0 ? _a2 : [];
+  const reg = createEmbeddedFileRegistry(root, (protoFileName) => imports === null || imports === void 0 ? void 0 : imports.find((f) => f.proto.name === protoFileName));
+  return reg.getFile(root.name);
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/google/protobuf/timestamp_pb.js
+var file_google_protobuf_timestamp = /* @__PURE__ */ fileDesc("Ch9nb29nbGUvcHJvdG9idWYvdGltZXN0YW1wLnByb3RvEg9nb29nbGUucHJvdG9idWYiKwoJVGltZXN0YW1wEg8KB3NlY29uZHMYASABKAMSDQoFbmFub3MYAiABKAVChQEKE2NvbS5nb29nbGUucHJvdG9idWZCDlRpbWVzdGFtcFByb3RvUAFaMmdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5cGVzL2tub3duL3RpbWVzdGFtcHBi+AEBogIDR1BCqgIeR29vZ2xlLlByb3RvYnVmLldlbGxLbm93blR5cGVzYgZwcm90bzM");
+var TimestampSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_timestamp, 0);
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/timestamp.js
+function timestampDate(timestamp) {
+  return new Date(timestampMs(timestamp));
+}
+function timestampFromMs(timestampMs2) {
+  const seconds = Math.floor(timestampMs2 / 1e3);
+  return create(TimestampSchema, {
+    seconds: protoInt64.parse(seconds),
+    nanos: (timestampMs2 - seconds * 1e3) * 1e6
+  });
+}
+function timestampMs(timestamp) {
+  return Number(timestamp.seconds) * 1e3 + Math.round(timestamp.nanos / 1e6);
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/google/protobuf/duration_pb.js
+var file_google_protobuf_duration = /* @__PURE__ */ fileDesc("Ch5nb29nbGUvcHJvdG9idWYvZHVyYXRpb24ucHJvdG8SD2dvb2dsZS5wcm90b2J1ZiIqCghEdXJhdGlvbhIPCgdzZWNvbmRzGAEgASgDEg0KBW5hbm9zGAIgASgFQoMBChNjb20uZ29vZ2xlLnByb3RvYnVmQg1EdXJhdGlvblByb3RvUAFaMWdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5cGVzL2tub3duL2R1cmF0aW9ucGL4AQGiAgNHUEKqAh5Hb29nbGUuUHJvdG9idWYuV2VsbEtub3duVHlwZXNiBnByb3RvMw");
+var DurationSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_duration, 0);
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/google/protobuf/any_pb.js
+var file_google_protobuf_any = /* @__PURE__ */ fileDesc("Chlnb29nbGUvcHJvdG9idWYvYW55LnByb3RvEg9nb29nbGUucHJvdG9idWYiJgoDQW55EhAKCHR5cGVfdXJsGAEgASgJEg0KBXZhbHVlGAIgASgMQnYKE2NvbS5nb29nbGUucHJvdG9idWZCCEFueVByb3RvUAFaLGdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5cGVzL2tub3duL2FueXBiogIDR1BCqgIeR29vZ2xlLlByb3RvYnVmLldlbGxLbm93blR5cGVzYgZwcm90bzM");
+var AnySchema = /* @__PURE__ */ messageDesc(file_google_protobuf_any, 0);
+
+// node_modules/@bufbuild/protobuf/dist/esm/to-binary.js
+var IMPLICIT4 = 2;
+var LEGACY_REQUIRED2 = 3;
+var writeDefaults = {
+  writeUnknownFields: true
+};
+function makeWriteOptions(options) {
+  return options ? Object.assign(Object.assign({}, writeDefaults), options) : writeDefaults;
+}
+function toBinary(schema, message, options) {
+  const writer = new BinaryWriter();
+  compiledWriter(schema)(writer, makeWriteOptions(options), message);
+  return writer.finish();
+}
+var compiledWriters = /* @__PURE__ */ new WeakMap();
+function compiledWriter(desc) {
+  let compiled = compiledWriters.get(desc);
+  if (compiled === void 0) {
+    compiled = compileMessage2(desc);
+  }
+  return compiled;
+}
+function compileMessage2(desc) {
+  const typeName2 = desc.typeName;
+  const sortedFields = desc.fields.concat().sort((a, b) => a.number - b.number);
+  const foreignField = sortedFields[0];
+  const fieldWriters = [];
+  const compiled = (writer, opts, message) => {
+    if (message.$typeName !== typeName2 && foreignField !== void 0) {
+      throw new FieldError(foreignField, `cannot use ${foreignField} with message ${message.$typeName}`, "ForeignFieldError");
+    }
+    for (let i = 0; i < fieldWriters.length; i++) {
+      fieldWriters[i](writer, opts, message);
+    }
+    const unknown = message.$unknown;
+    if (unknown !== void 0 && opts.writeUnknownFields) {
+      for (let i = 0; i < unknown.length; i++) {
+        const { no, wireType, data } = unknown[i];
+        writer.tag(no, wireType).raw(data);
+      }
+    }
+  };
+  compiledWriters.set(desc, compiled);
+  for (const field of sortedFields) {
+    fieldWriters.push(compileField(field));
+  }
+  return compiled;
+}
+function compileField(field) {
+  switch (field.fieldKind) {
+    case "message":
+    case "scalar":
+    case "enum":
+      return compileSingularField(field);
+    case "list":
+      return compileListField(field);
+    case "map":
+      return compileMapField(field);
+  }
+}
+function compileSingularField(field) {
+  const writeValue = compileSingularValue(field);
+  const localName = field.localName;
+  if (field.oneof) {
+    const oneofLocalName = field.oneof.localName;
+    return (writer, opts, message) => {
+      const oneof = message[oneofLocalName];
+      if (oneof.case === localName) {
+        writeValue(writer, opts, oneof.value);
+      }
+    };
+  }
+  if (field.presence != IMPLICIT4) {
+    const requiredError = field.presence == LEGACY_REQUIRED2 ? `cannot encode ${field} to binary: required field not set` : void 0;
+    return (writer, opts, message) => {
+      const value3 = message[localName];
+      if (value3 !== void 0 && Object.prototype.hasOwnProperty.call(message, localName)) {
+        writeValue(writer, opts, value3);
+      } else if (requiredError !== void 0) {
+        throw new Error(requiredError);
+      }
+    };
+  }
+  if (field.fieldKind == "enum") {
+    const zero = field.enum.values[0].number;
+    return (writer, opts, message) => {
+      const value3 = message[localName];
+      if (value3 !== zero) {
+        writeValue(writer, opts, value3);
+      }
+    };
+  }
+  switch (field.scalar) {
+    case ScalarType.BOOL:
+      return (writer, opts, message) => {
+        const value3 = message[localName];
+        if (value3 !== false) {
+          writeValue(writer, opts, value3);
+        }
+      };
+    case ScalarType.STRING:
+      return (writer, opts, message) => {
+        const value3 = message[localName];
+        if (value3 !== "") {
+          writeValue(writer, opts, value3);
+        }
+      };
+    case ScalarType.BYTES:
+      return (writer, opts, message) => {
+        const value3 = message[localName];
+        if (!(value3 instanceof Uint8Array) || value3.byteLength > 0) {
+          writeValue(writer, opts, value3);
+        }
+      };
+    case ScalarType.DOUBLE:
+    case ScalarType.FLOAT:
+      return (writer, opts, message) => {
+        const value3 = message[localName];
+        if (!Object.is(value3, 0)) {
+          writeValue(writer, opts, value3);
+        }
+      };
+    default:
+      return (writer, opts, message) => {
+        const value3 = message[localName];
+        if (value3 != 0) {
+          writeValue(writer, opts, value3);
+        }
+      };
+  }
+}
+function compileSingularValue(field) {
+  switch (field.fieldKind) {
+    case "message": {
+      const { toMessage } = localMessageMapper(field);
+      const writeChild = compileChildWriter(field);
+      return (writer, opts, value3) => {
+        writeChild(writer, opts, toMessage(value3));
+      };
+    }
+    case "scalar":
+    case "enum": {
+      const scalarType = field.fieldKind == "enum" ? ScalarType.INT32 : field.scalar;
+      const fieldNo = field.number;
+      const wireType = writeTypeOfScalar(scalarType);
+      const writeScalar = compileScalarValue(scalarType, field.parent.typeName, field.name);
+      return (writer, opts, value3) => {
+        writer.tag(fieldNo, wireType);
+        writeScalar(writer, value3);
+      };
+    }
+  }
+}
+function compileListField(field) {
+  const localName = field.localName;
+  const fieldNo = field.number;
+  switch (field.listKind) {
+    case "message": {
+      const { toMessage } = localMessageMapper(field);
+      const writeChild = compileChildWriter(field);
+      return (writer, opts, message) => {
+        const items = message[localName];
+        for (let i = 0; i < items.length; i++) {
+          writeChild(writer, opts, toMessage(items[i]));
+        }
+      };
+    }
+    case "scalar":
+    case "enum": {
+      const scalarType = field.listKind == "enum" ? ScalarType.INT32 : field.scalar;
+      const writeScalar = compileScalarValue(scalarType, field.parent.typeName, field.name);
+      if (field.packed) {
+        return (writer, opts, message) => {
+          const items = message[localName];
+          if (items.length == 0) {
+            return;
+          }
+          writer.tag(fieldNo, WireType.LengthDelimited).fork();
+          for (let i = 0; i < items.length; i++) {
+            writeScalar(writer, items[i]);
+          }
+          writer.join();
+        };
+      }
+      const wireType = writeTypeOfScalar(scalarType);
+      return (writer, opts, message) => {
+        const items = message[localName];
+        for (let i = 0; i < items.length; i++) {
+          writer.tag(fieldNo, wireType);
+          writeScalar(writer, items[i]);
+        }
+      };
+    }
+  }
+}
+function compileMapField(field) {
+  const localName = field.localName;
+  const fieldNo = field.number;
+  const writeKey = compileMapKey(field);
+  if (field.mapKind == "message") {
+    const { toMessage } = localMessageMapper(field);
+    const writeMessage = compiledWriter(field.message);
+    return (writer, opts, message) => {
+      const record = message[localName];
+      const keys = Object.keys(record);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        writer.tag(fieldNo, WireType.LengthDelimited).fork();
+        writeKey(writer, key);
+        writer.tag(2, WireType.LengthDelimited).fork();
+        writeMessage(writer, opts, toMessage(record[key]));
+        writer.join();
+        writer.join();
+      }
+    };
+  }
+  const scalarType = field.mapKind == "enum" ? ScalarType.INT32 : field.scalar;
+  const valueWireType = writeTypeOfScalar(scalarType);
+  const writeScalar = compileScalarValue(scalarType, field.parent.typeName, field.name);
+  return (writer, opts, message) => {
+    const record = message[localName];
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      writer.tag(fieldNo, WireType.LengthDelimited).fork();
+      writeKey(writer, key);
+      writer.tag(2, valueWireType);
+      writeScalar(writer, record[key]);
+      writer.join();
+    }
+  };
+}
+function compileMapKey(field) {
+  const wireType = writeTypeOfScalar(field.mapKey);
+  const writeScalar = compileScalarValue(field.mapKey, field.parent.typeName, field.name);
+  const convertKey = compileMapKeyConverter(field.mapKey);
+  return (writer, key) => {
+    writer.tag(1, wireType);
+    writeScalar(writer, convertKey(key));
+  };
+}
+function compileMapKeyConverter(type) {
+  switch (type) {
+    case ScalarType.STRING:
+      return (key) => key;
+    case ScalarType.BOOL:
+      return (key) => key === "true" ? true : key === "false" ? false : key;
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+      return (key) => {
+        try {
+          return protoInt64.uParse(key);
+        } catch (_a2) {
+          return key;
+        }
+      };
+    case ScalarType.INT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.SINT64:
+      return (key) => {
+        try {
+          return protoInt64.parse(key);
+        } catch (_a2) {
+          return key;
+        }
+      };
+    default:
+      return (key) => {
+        const n = Number.parseInt(key);
+        return Number.isFinite(n) ? n : key;
+      };
+  }
+}
+function compileScalarValue(type, messageName, fieldName) {
+  const writeScalar = compileScalarWrite(type);
+  return (writer, value3) => {
+    try {
+      writeScalar(writer, value3);
+    } catch (e) {
+      if (e instanceof Error) {
+        throw new Error(`cannot encode field ${messageName}.${fieldName} to binary: ${e.message}`);
+      }
+      throw e;
+    }
+  };
+}
+function compileScalarWrite(type) {
+  switch (type) {
+    case ScalarType.STRING:
+      return (writer, value3) => writer.string(value3);
+    case ScalarType.BOOL:
+      return (writer, value3) => writer.bool(value3);
+    case ScalarType.DOUBLE:
+      return (writer, value3) => writer.double(value3);
+    case ScalarType.FLOAT:
+      return (writer, value3) => writer.float(value3);
+    case ScalarType.INT32:
+      return (writer, value3) => writer.int32(value3);
+    case ScalarType.INT64:
+      return (writer, value3) => writer.int64(value3);
+    case ScalarType.UINT64:
+      return (writer, value3) => writer.uint64(value3);
+    case ScalarType.FIXED64:
+      return (writer, value3) => writer.fixed64(value3);
+    case ScalarType.BYTES:
+      return (writer, value3) => writer.bytes(value3);
+    case ScalarType.FIXED32:
+      return (writer, value3) => writer.fixed32(value3);
+    case ScalarType.SFIXED32:
+      return (writer, value3) => writer.sfixed32(value3);
+    case ScalarType.SFIXED64:
+      return (writer, value3) => writer.sfixed64(value3);
+    case ScalarType.SINT64:
+      return (writer, value3) => writer.sint64(value3);
+    case ScalarType.UINT32:
+      return (writer, value3) => writer.uint32(value3);
+    case ScalarType.SINT32:
+      return (writer, value3) => writer.sint32(value3);
+  }
+}
+function writeField(writer, opts, msg, field) {
+  compileField(field)(writer, opts, msg[unsafeLocal]);
+}
+function compileChildWriter(field) {
+  const fieldNo = field.number;
+  const writeMessage = compiledWriter(field.message);
+  if (field.delimitedEncoding) {
+    return (writer, opts, child) => {
+      writer.tag(fieldNo, WireType.StartGroup);
+      writeMessage(writer, opts, child);
+      writer.tag(fieldNo, WireType.EndGroup);
+    };
+  }
+  return (writer, opts, child) => {
+    writer.tag(fieldNo, WireType.LengthDelimited).fork();
+    writeMessage(writer, opts, child);
+    writer.join();
+  };
+}
+function writeTypeOfScalar(type) {
+  switch (type) {
+    case ScalarType.BYTES:
+    case ScalarType.STRING:
+      return WireType.LengthDelimited;
+    case ScalarType.DOUBLE:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return WireType.Bit64;
+    case ScalarType.FIXED32:
+    case ScalarType.SFIXED32:
+    case ScalarType.FLOAT:
+      return WireType.Bit32;
+    default:
+      return WireType.Varint;
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/any.js
+function anyPack(schema, message, into) {
+  let ret = false;
+  if (!into) {
+    into = create(AnySchema);
+    ret = true;
+  }
+  into.value = toBinary(schema, message);
+  into.typeUrl = typeNameToUrl(message.$typeName);
+  return ret ? into : void 0;
+}
+function anyIs(any, descOrTypeName) {
+  if (any.typeUrl === "") {
+    return false;
+  }
+  const want = typeof descOrTypeName == "string" ? descOrTypeName : descOrTypeName.typeName;
+  const got = typeUrlToName(any.typeUrl);
+  return want === got;
+}
+function anyUnpack(any, registryOrMessageDesc) {
+  if (any.typeUrl === "") {
+    return void 0;
+  }
+  const desc = registryOrMessageDesc.kind == "message" ? registryOrMessageDesc : registryOrMessageDesc.getMessage(typeUrlToName(any.typeUrl));
+  if (!desc || !anyIs(any, desc)) {
+    return void 0;
+  }
+  return fromBinary(desc, any.value);
+}
+function typeNameToUrl(name) {
+  return `type.googleapis.com/${name}`;
+}
+function typeUrlToName(url) {
+  const slash = url.lastIndexOf("/");
+  const name = slash >= 0 ? url.substring(slash + 1) : url;
+  if (!name.length) {
+    throw new Error(`invalid type url: ${url}`);
+  }
+  return name;
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/google/protobuf/empty_pb.js
+var file_google_protobuf_empty = /* @__PURE__ */ fileDesc("Chtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8SD2dvb2dsZS5wcm90b2J1ZiIHCgVFbXB0eUJ9ChNjb20uZ29vZ2xlLnByb3RvYnVmQgpFbXB0eVByb3RvUAFaLmdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5cGVzL2tub3duL2VtcHR5cGL4AQGiAgNHUEKqAh5Hb29nbGUuUHJvdG9idWYuV2VsbEtub3duVHlwZXNiBnByb3RvMw");
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/google/protobuf/struct_pb.js
+var file_google_protobuf_struct = /* @__PURE__ */ fileDesc("Chxnb29nbGUvcHJvdG9idWYvc3RydWN0LnByb3RvEg9nb29nbGUucHJvdG9idWYihAEKBlN0cnVjdBIzCgZmaWVsZHMYASADKAsyIy5nb29nbGUucHJvdG9idWYuU3RydWN0LkZpZWxkc0VudHJ5GkUKC0ZpZWxkc0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZToCOAEi6gEKBVZhbHVlEjAKCm51bGxfdmFsdWUYASABKA4yGi5nb29nbGUucHJvdG9idWYuTnVsbFZhbHVlSAASFgoMbnVtYmVyX3ZhbHVlGAIgASgBSAASFgoMc3RyaW5nX3ZhbHVlGAMgASgJSAASFAoKYm9vbF92YWx1ZRgEIAEoCEgAEi8KDHN0cnVjdF92YWx1ZRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIABIwCgpsaXN0X3ZhbHVlGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZUgAQgYKBGtpbmQiMwoJTGlzdFZhbHVlEiYKBnZhbHVlcxgBIAMoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSobCglOdWxsVmFsdWUSDgoKTlVMTF9WQUxVRRAAQn8KE2NvbS5nb29nbGUucHJvdG9idWZCC1N0cnVjdFByb3RvUAFaL2dvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5cGVzL2tub3duL3N0cnVjdHBi+AEBogIDR1BCqgIeR29vZ2xlLlByb3RvYnVmLldlbGxLbm93blR5cGVzYgZwcm90bzM");
+var StructSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_struct, 0);
+var ValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_struct, 1);
+var ListValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_struct, 2);
+var NullValue;
+(function(NullValue2) {
+  NullValue2[NullValue2["NULL_VALUE"] = 0] = "NULL_VALUE";
+})(NullValue || (NullValue = {}));
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/google/protobuf/wrappers_pb.js
+var file_google_protobuf_wrappers = /* @__PURE__ */ fileDesc("Ch5nb29nbGUvcHJvdG9idWYvd3JhcHBlcnMucHJvdG8SD2dvb2dsZS5wcm90b2J1ZiIcCgtEb3VibGVWYWx1ZRINCgV2YWx1ZRgBIAEoASIbCgpGbG9hdFZhbHVlEg0KBXZhbHVlGAEgASgCIhsKCkludDY0VmFsdWUSDQoFdmFsdWUYASABKAMiHAoLVUludDY0VmFsdWUSDQoFdmFsdWUYASABKAQiGwoKSW50MzJWYWx1ZRINCgV2YWx1ZRgBIAEoBSIcCgtVSW50MzJWYWx1ZRINCgV2YWx1ZRgBIAEoDSIaCglCb29sVmFsdWUSDQoFdmFsdWUYASABKAgiHAoLU3RyaW5nVmFsdWUSDQoFdmFsdWUYASABKAkiGwoKQnl0ZXNWYWx1ZRINCgV2YWx1ZRgBIAEoDEKDAQoTY29tLmdvb2dsZS5wcm90b2J1ZkINV3JhcHBlcnNQcm90b1ABWjFnb29nbGUuZ29sYW5nLm9yZy9wcm90b2J1Zi90eXBlcy9rbm93bi93cmFwcGVyc3Bi+AEBogIDR1BCqgIeR29vZ2xlLlByb3RvYnVmLldlbGxLbm93blR5cGVzYgZwcm90bzM");
+var DoubleValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 0);
+var FloatValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 1);
+var Int64ValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 2);
+var UInt64ValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 3);
+var Int32ValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 4);
+var UInt32ValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 5);
+var BoolValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 6);
+var StringValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 7);
+var BytesValueSchema = /* @__PURE__ */ messageDesc(file_google_protobuf_wrappers, 8);
+
+// node_modules/@bufbuild/protobuf/dist/esm/extensions.js
+function getExtension(message, extension, options) {
+  assertExtendee(extension, message);
+  const ufs = filterUnknownFields(message.$unknown, extension);
+  const [container, field, get] = createExtensionContainer(extension);
+  const ctx = makeReadContext(options);
+  for (const uf of ufs) {
+    readField(container, new BinaryReader(uf.data), field, uf.wireType, ctx);
+  }
+  return get();
+}
+function setExtension(message, extension, value3) {
+  var _a2;
+  assertExtendee(extension, message);
+  const ufs = ((_a2 = message.$unknown) !== null && _a2 !== void 0 ? _a2 : []).filter((uf) => uf.no !== extension.number);
+  const [container, field] = createExtensionContainer(extension, value3);
+  const writer = new BinaryWriter();
+  writeField(writer, { writeUnknownFields: true }, container, field);
+  const reader = new BinaryReader(writer.finish());
+  while (reader.pos < reader.len) {
+    const [no, wireType] = reader.tag();
+    const data = reader.skip(wireType, no);
+    ufs.push({ no, wireType, data });
+  }
+  message.$unknown = ufs;
+}
+function filterUnknownFields(unknownFields, extension) {
+  if (unknownFields === void 0)
+    return [];
+  if (extension.fieldKind === "enum" || extension.fieldKind === "scalar") {
+    for (let i = unknownFields.length - 1; i >= 0; --i) {
+      if (unknownFields[i].no == extension.number) {
+        return [unknownFields[i]];
+      }
+    }
+    return [];
+  }
+  return unknownFields.filter((uf) => uf.no === extension.number);
+}
+function createExtensionContainer(extension, value3) {
+  const localName = extension.typeName;
+  const field = Object.assign(Object.assign({}, extension), { kind: "field", parent: extension.extendee, localName });
+  const desc = Object.assign(Object.assign({}, extension.extendee), { fields: [field], members: [field], oneofs: [] });
+  const container = create(desc, value3 !== void 0 ? { [localName]: value3 } : void 0);
+  return [
+    reflect(desc, container),
+    field,
+    () => {
+      const value4 = container[localName];
+      if (value4 === void 0) {
+        const desc2 = extension.message;
+        if (isWrapperDesc(desc2)) {
+          return scalarZeroValue(desc2.fields[0].scalar, desc2.fields[0].longAsString);
+        }
+        return create(desc2);
+      }
+      return value4;
+    }
+  ];
+}
+function assertExtendee(extension, message) {
+  if (extension.extendee.typeName != message.$typeName) {
+    throw new Error(`extension ${extension.typeName} can only be applied to message ${extension.extendee.typeName}`);
+  }
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/equals.js
+function equals(schema, a, b, options) {
+  if (a.$typeName != schema.typeName || b.$typeName != schema.typeName) {
+    return false;
+  }
+  if (a === b) {
+    return true;
+  }
+  return reflectEquals(reflect(schema, a), reflect(schema, b), options);
+}
+function reflectEquals(a, b, opts) {
+  if (a.desc.typeName === "google.protobuf.Any" && (opts === null || opts === void 0 ? void 0 : opts.unpackAny) == true) {
+    return anyUnpackedEquals(a.message, b.message, opts);
+  }
+  for (const f of a.fields) {
+    if (!fieldEquals(f, a, b, opts)) {
+      return false;
+    }
+  }
+  if ((opts === null || opts === void 0 ? void 0 : opts.unknown) == true && !unknownEquals(a, b, opts.registry)) {
+    return false;
+  }
+  if ((opts === null || opts === void 0 ? void 0 : opts.extensions) == true && !extensionsEquals(a, b, opts)) {
+    return false;
+  }
+  return true;
+}
+function fieldEquals(f, a, b, opts) {
+  if (!a.isSet(f) && !b.isSet(f)) {
+    return true;
+  }
+  if (!a.isSet(f) || !b.isSet(f)) {
+    return false;
+  }
+  switch (f.fieldKind) {
+    case "scalar":
+      return scalarEquals(f.scalar, a.get(f), b.get(f));
+    case "enum":
+      return a.get(f) === b.get(f);
+    case "message":
+      return reflectEquals(a.get(f), b.get(f), opts);
+    case "map": {
+      const mapA = a.get(f);
+      const mapB = b.get(f);
+      const keys = [];
+      for (const k of mapA.keys()) {
+        if (!mapB.has(k)) {
+          return false;
+        }
+        keys.push(k);
+      }
+      for (const k of mapB.keys()) {
+        if (!mapA.has(k)) {
+          return false;
+        }
+      }
+      for (const key of keys) {
+        const va = mapA.get(key);
+        const vb = mapB.get(key);
+        if (va === vb) {
+          continue;
+        }
+        switch (f.mapKind) {
+          case "enum":
+            return false;
+          case "message":
+            if (!reflectEquals(va, vb, opts)) {
+              return false;
+            }
+            break;
+          case "scalar":
+            if (!scalarEquals(f.scalar, va, vb)) {
+              return false;
+            }
+            break;
+        }
+      }
+      break;
+    }
+    case "list": {
+      const listA = a.get(f);
+      const listB = b.get(f);
+      if (listA.size != listB.size) {
+        return false;
+      }
+      for (let i = 0; i < listA.size; i++) {
+        const va = listA.get(i);
+        const vb = listB.get(i);
+        if (va === vb) {
+          continue;
+        }
+        switch (f.listKind) {
+          case "enum":
+            return false;
+          case "message":
+            if (!reflectEquals(va, vb, opts)) {
+              return false;
+            }
+            break;
+          case "scalar":
+            if (!scalarEquals(f.scalar, va, vb)) {
+              return false;
+            }
+            break;
+        }
+      }
+      break;
+    }
+  }
+  return true;
+}
+function anyUnpackedEquals(a, b, opts) {
+  if (a.typeUrl !== b.typeUrl) {
+    return false;
+  }
+  const unpackedA = anyUnpack(a, opts.registry);
+  const unpackedB = anyUnpack(b, opts.registry);
+  if (unpackedA && unpackedB) {
+    const schema = opts.registry.getMessage(unpackedA.$typeName);
+    if (schema) {
+      return equals(schema, unpackedA, unpackedB, opts);
+    }
+  }
+  return scalarEquals(ScalarType.BYTES, a.value, b.value);
+}
+function unknownEquals(a, b, registry) {
+  function getTrulyUnknown(msg, registry2) {
+    var _a2;
+    const u = (_a2 = msg.getUnknown()) !== null && _a2 !== void 0 ? _a2 : [];
+    return registry2 ? u.filter((uf) => !registry2.getExtensionFor(msg.desc, uf.no)) : u;
+  }
+  const unknownA = getTrulyUnknown(a, registry);
+  const unknownB = getTrulyUnknown(b, registry);
+  if (unknownA.length != unknownB.length) {
+    return false;
+  }
+  for (let i = 0; i < unknownA.length; i++) {
+    const a2 = unknownA[i];
+    const b2 = unknownB[i];
+    if (a2.no != b2.no) {
+      return false;
+    }
+    if (a2.wireType != b2.wireType) {
+      return false;
+    }
+    if (!scalarEquals(ScalarType.BYTES, a2.data, b2.data)) {
+      return false;
+    }
+  }
+  return true;
+}
+function extensionsEquals(a, b, opts) {
+  function getSetExtensions(msg, registry) {
+    var _a2;
+    return ((_a2 = msg.getUnknown()) !== null && _a2 !== void 0 ? _a2 : []).map((uf) => registry.getExtensionFor(msg.desc, uf.no)).filter((e) => e != void 0).filter((e, index, arr) => arr.indexOf(e) === index);
+  }
+  const extensionsA = getSetExtensions(a, opts.registry);
+  const extensionsB = getSetExtensions(b, opts.registry);
+  if (extensionsA.length != extensionsB.length || extensionsA.some((e) => !extensionsB.includes(e))) {
+    return false;
+  }
+  for (const extension of extensionsA) {
+    const [containerA, field] = createExtensionContainer(extension, getExtension(a.message, extension));
+    const [containerB] = createExtensionContainer(extension, getExtension(b.message, extension));
+    if (!fieldEquals(field, containerA, containerB, opts)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/wkt/json.js
+var timestampMsMin = /* @__PURE__ */ Date.parse("0001-01-01T00:00:00Z");
+var timestampMsMax = /* @__PURE__ */ Date.parse("9999-12-31T23:59:59Z");
+var durationSecondsMin = -315576e6;
+var durationSecondsMax = 315576e6;
+
+// node_modules/@bufbuild/protobuf/dist/esm/to-json.js
+var LEGACY_REQUIRED3 = 3;
+var IMPLICIT5 = 2;
+var jsonWriteDefaults = {
+  alwaysEmitImplicit: false,
+  enumAsInteger: false,
+  useProtoFieldName: false
+};
+function makeWriteOptions2(options) {
+  return options ? Object.assign(Object.assign({}, jsonWriteDefaults), options) : jsonWriteDefaults;
+}
+function toJson(schema, message, options) {
+  return compiledWriter2(schema)(makeWriteOptions2(options), message);
+}
+var compiledWriters2 = /* @__PURE__ */ new WeakMap();
+function compiledWriter2(desc) {
+  let compiled = compiledWriters2.get(desc);
+  if (compiled === void 0) {
+    compiled = compileMessage3(desc);
+  }
+  return compiled;
+}
+function compileMessage3(desc) {
+  const typeName2 = desc.typeName;
+  const writeWkt = compileWkt(desc);
+  if (writeWkt !== void 0) {
+    const foreignField2 = desc.fields[0];
+    const compiledWriter4 = (opts, message) => {
+      if (message.$typeName !== typeName2 && foreignField2 !== void 0) {
+        throw new FieldError(foreignField2, `cannot use ${foreignField2} with message ${message.$typeName}`, "ForeignFieldError");
+      }
+      return writeWkt(opts, message);
+    };
+    compiledWriters2.set(desc, compiledWriter4);
+    return compiledWriter4;
+  }
+  const sortedFields = desc.fields.concat().sort((a, b) => a.number - b.number);
+  const foreignField = sortedFields[0];
+  const fieldWriters = [];
+  const compiledWriter3 = (opts, message) => {
+    if (message.$typeName !== typeName2 && foreignField !== void 0) {
+      throw new FieldError(foreignField, `cannot use ${foreignField} with message ${message.$typeName}`, "ForeignFieldError");
+    }
+    const json = {};
+    for (let i = 0; i < fieldWriters.length; i++) {
+      fieldWriters[i](opts, message, json);
+    }
+    if (opts.registry) {
+      writeExtensions(json, opts, opts.registry, message, desc);
+    }
+    return json;
+  };
+  compiledWriters2.set(desc, compiledWriter3);
+  for (const field of sortedFields) {
+    const writeField2 = compileField2(field);
+    fieldWriters.push(field.jsonName === "__proto__" || field.name === "__proto__" ? writeOwnKeys(writeField2) : writeField2);
+  }
+  return compiledWriter3;
+}
+function writeOwnKeys(writeField2) {
+  return (opts, message, json) => {
+    const tmp = /* @__PURE__ */ Object.create(null);
+    writeField2(opts, message, tmp);
+    for (const key of Object.keys(tmp)) {
+      setOwn(json, key, tmp[key]);
+    }
+  };
+}
+function compileWkt(desc) {
+  if (!desc.typeName.startsWith("google.protobuf.")) {
+    return void 0;
+  }
+  switch (desc.typeName) {
+    case "google.protobuf.Any":
+      return (opts, message) => anyToJson(message, opts);
+    case "google.protobuf.Timestamp":
+      return (opts, message) => timestampToJson(message);
+    case "google.protobuf.Duration":
+      return (opts, message) => durationToJson(message);
+    case "google.protobuf.FieldMask":
+      return (opts, message) => fieldMaskToJson(message);
+    case "google.protobuf.Struct":
+      return (opts, message) => structToJson(message);
+    case "google.protobuf.Value":
+      return (opts, message) => valueToJson(message);
+    case "google.protobuf.ListValue":
+      return (opts, message) => listValueToJson(message);
+    default:
+      if (isWrapperDesc(desc)) {
+        const valueField = desc.fields[0];
+        const localName = valueField.localName;
+        const zero = scalarZeroValue(valueField.scalar, false);
+        const writeScalar = compileScalarValue2(valueField);
+        return (opts, message) => {
+          const value3 = message[localName];
+          return writeScalar(opts, value3 === void 0 ? zero : value3);
+        };
+      }
+      return void 0;
+  }
+}
+function compileField2(field) {
+  switch (field.fieldKind) {
+    case "scalar":
+    case "enum":
+    case "message":
+      return compileSingularField2(field);
+    case "list":
+    case "map": {
+      const writeValue = field.fieldKind == "list" ? compileListValue(field) : compileMapValue(field);
+      const protoName = field.name;
+      const jsonKey = field.jsonName;
+      const localName = field.localName;
+      return (opts, message, json) => {
+        const value3 = writeValue(opts, message[localName]);
+        if (value3 !== void 0) {
+          json[opts.useProtoFieldName ? protoName : jsonKey] = value3;
+        }
+      };
+    }
+  }
+}
+function compileSingularField2(field) {
+  const writeValue = compileSingularValue2(field);
+  const protoName = field.name;
+  const jsonKey = field.jsonName;
+  const localName = field.localName;
+  if (field.oneof) {
+    const oneofLocalName = field.oneof.localName;
+    return (opts, message, json) => {
+      const oneof = message[oneofLocalName];
+      if (oneof.case === localName) {
+        json[opts.useProtoFieldName ? protoName : jsonKey] = writeValue(opts, oneof.value);
+      }
+    };
+  }
+  if (field.presence != IMPLICIT5) {
+    const requiredError = field.presence == LEGACY_REQUIRED3 ? `cannot encode ${field} to JSON: required field not set` : void 0;
+    return (opts, message, json) => {
+      const value3 = message[localName];
+      if (value3 !== void 0 && Object.prototype.hasOwnProperty.call(message, localName)) {
+        json[opts.useProtoFieldName ? protoName : jsonKey] = writeValue(opts, value3);
+      } else if (requiredError !== void 0) {
+        throw new Error(requiredError);
+      }
+    };
+  }
+  if (field.fieldKind == "enum") {
+    const zero = field.enum.values[0].number;
+    return (opts, message, json) => {
+      const value3 = message[localName];
+      if (value3 !== zero || opts.alwaysEmitImplicit) {
+        json[opts.useProtoFieldName ? protoName : jsonKey] = writeValue(opts, value3);
+      }
+    };
+  }
+  switch (field.scalar) {
+    case ScalarType.BOOL:
+      return (opts, message, json) => {
+        const value3 = message[localName];
+        if (value3 !== false || opts.alwaysEmitImplicit) {
+          json[opts.useProtoFieldName ? protoName : jsonKey] = writeValue(opts, value3);
+        }
+      };
+    case ScalarType.STRING:
+      return (opts, message, json) => {
+        const value3 = message[localName];
+        if (value3 !== "" || opts.alwaysEmitImplicit) {
+          json[opts.useProtoFieldName ? protoName : jsonKey] = writeValue(opts, value3);
+        }
+      };
+    case ScalarType.BYTES:
+      return (opts, message, json) => {
+        const value3 = message[localName];
+        if (!(value3 instanceof Uint8Array) || value3.byteLength > 0 || opts.alwaysEmitImplicit) {
+          json[opts.useProtoFieldName ? protoName : jsonKey] = writeValue(opts, value3);
+        }
+      };
+    case ScalarType.DOUBLE:
+    case ScalarType.FLOAT:
+      return (opts, message, json) => {
+        const value3 = message[localName];
+        if (!Object.is(value3, 0) || opts.alwaysEmitImplicit) {
+          json[opts.useProtoFieldName ? protoName : jsonKey] = writeValue(opts, value3);
+        }
+      };
+    default:
+      return (opts, message, json) => {
+        const value3 = message[localName];
+        if (value3 != 0 || opts.alwaysEmitImplicit) {
+          json[opts.useProtoFieldName ? protoName : jsonKey] = writeValue(opts, value3);
+        }
+      };
+  }
+}
+function compileFieldValue(field) {
+  switch (field.fieldKind) {
+    case "scalar":
+    case "enum":
+    case "message":
+      return compileSingularValue2(field);
+    case "list":
+      return compileListValue(field);
+    case "map":
+      return compileMapValue(field);
+  }
+}
+function compileSingularValue2(field) {
+  switch (field.fieldKind) {
+    case "scalar":
+      return compileScalarValue2(field);
+    case "enum":
+      return compileEnumValue(field);
+    case "message":
+      return compileMessageValue(field);
+  }
+}
+function compileMessageValue(field) {
+  const { toMessage } = localMessageMapper(field);
+  const writeMessage = compiledWriter2(field.message);
+  return (opts, value3) => writeMessage(opts, toMessage(value3));
+}
+function compileListValue(field) {
+  const writeItem = compileListItemValue(field);
+  return (opts, value3) => {
+    const items = value3;
+    if (items.length == 0 && !opts.alwaysEmitImplicit) {
+      return void 0;
+    }
+    const jsonArray = [];
+    for (let i = 0; i < items.length; i++) {
+      jsonArray.push(writeItem(opts, items[i]));
+    }
+    return jsonArray;
+  };
+}
+function compileListItemValue(field) {
+  switch (field.listKind) {
+    case "scalar":
+      return compileScalarValue2(field);
+    case "enum":
+      return compileEnumValue(field);
+    case "message":
+      return compileMessageValue(field);
+  }
+}
+function compileMapValue(field) {
+  const writeMapValue = compileMapEntryValue(field);
+  return (opts, value3) => {
+    const record = value3;
+    const keys = Object.keys(record);
+    if (keys.length == 0 && !opts.alwaysEmitImplicit) {
+      return void 0;
+    }
+    const jsonObject = {};
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      setOwn(jsonObject, key, writeMapValue(opts, record[key]));
+    }
+    return jsonObject;
+  };
+}
+function compileMapEntryValue(field) {
+  switch (field.mapKind) {
+    case "scalar":
+      return compileScalarValue2(field);
+    case "enum":
+      return compileEnumValue(field);
+    case "message":
+      return compileMessageValue(field);
+  }
+}
+function compileEnumValue(field) {
+  const desc = field.enum;
+  if (desc.typeName == "google.protobuf.NullValue") {
+    return (opts, value3) => {
+      if (typeof value3 != "number") {
+        throw errorEnumValue(desc, value3);
+      }
+      return null;
+    };
+  }
+  return (opts, value3) => {
+    var _a2, _b;
+    if (typeof value3 != "number") {
+      throw errorEnumValue(desc, value3);
+    }
+    if (opts.enumAsInteger) {
+      return value3;
+    }
+    return (_b = (_a2 = desc.value[value3]) === null || _a2 === void 0 ? void 0 : _a2.jsonName) !== null && _b !== void 0 ? _b : value3;
+  };
+}
+function errorEnumValue(desc, value3) {
+  return new Error(`cannot encode ${desc} to JSON: expected number, got ${formatVal(value3)}`);
+}
+function compileScalarValue2(field) {
+  switch (field.scalar) {
+    // int32, fixed32, uint32: JSON value will be a decimal number. Either numbers or strings are accepted.
+    case ScalarType.INT32:
+    case ScalarType.SFIXED32:
+    case ScalarType.SINT32:
+    case ScalarType.FIXED32:
+    case ScalarType.UINT32:
+      return (opts, value3) => {
+        if (typeof value3 != "number") {
+          throw errorScalarValue(field, value3);
+        }
+        return value3;
+      };
+    // float, double: JSON value will be a number or one of the special string values "NaN", "Infinity", and "-Infinity".
+    // Either numbers or strings are accepted. Exponent notation is also accepted.
+    case ScalarType.FLOAT:
+    case ScalarType.DOUBLE:
+      return (opts, value3) => {
+        if (typeof value3 != "number") {
+          throw errorScalarValue(field, value3);
+        }
+        if (Number.isNaN(value3))
+          return "NaN";
+        if (value3 === Number.POSITIVE_INFINITY)
+          return "Infinity";
+        if (value3 === Number.NEGATIVE_INFINITY)
+          return "-Infinity";
+        return value3;
+      };
+    // string:
+    case ScalarType.STRING:
+      return (opts, value3) => {
+        if (typeof value3 != "string") {
+          throw errorScalarValue(field, value3);
+        }
+        return value3;
+      };
+    // bool:
+    case ScalarType.BOOL:
+      return (opts, value3) => {
+        if (typeof value3 != "boolean") {
+          throw errorScalarValue(field, value3);
+        }
+        return value3;
+      };
+    // JSON value will be a decimal string. Either numbers or strings are accepted.
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.INT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.SINT64:
+      return (opts, value3) => {
+        if (typeof value3 == "bigint" || typeof value3 == "string" || typeof value3 == "number" && Number.isInteger(value3)) {
+          return value3.toString();
+        }
+        throw errorScalarValue(field, value3);
+      };
+    // bytes: JSON value will be the data encoded as a string using standard base64 encoding with paddings.
+    // Either standard or URL-safe base64 encoding with/without paddings are accepted.
+    case ScalarType.BYTES:
+      return (opts, value3) => {
+        if (value3 instanceof Uint8Array) {
+          return base64Encode(value3);
+        }
+        throw errorScalarValue(field, value3);
+      };
+  }
+}
+function errorScalarValue(field, value3) {
+  var _a2;
+  return new Error(`cannot encode ${field} to JSON: ${(_a2 = checkField(field, value3)) === null || _a2 === void 0 ? void 0 : _a2.message}`);
+}
+function writeExtensions(json, opts, registry, message, desc) {
+  const unknown = message.$unknown;
+  if (unknown === void 0) {
+    return;
+  }
+  const tagSeen = /* @__PURE__ */ new Set();
+  for (let i = 0; i < unknown.length; i++) {
+    const { no } = unknown[i];
+    if (!tagSeen.has(no)) {
+      tagSeen.add(no);
+      const extension = registry.getExtensionFor(desc, no);
+      if (!extension) {
+        continue;
+      }
+      const value3 = getExtension(message, extension);
+      const [container, field] = createExtensionContainer(extension, value3);
+      const local = container[unsafeLocal];
+      const jsonValue = compileFieldValue(field)(opts, local[field.localName]);
+      if (jsonValue !== void 0) {
+        json[extension.jsonName] = jsonValue;
+      }
+    }
+  }
+}
+function anyToJson(val, opts) {
+  if (val.typeUrl === "") {
+    return {};
+  }
+  const { registry } = opts;
+  let message;
+  let desc;
+  if (registry) {
+    message = anyUnpack(val, registry);
+    if (message) {
+      desc = registry.getMessage(message.$typeName);
+    }
+  }
+  if (!desc || !message) {
+    throw new Error(`cannot encode message ${val.$typeName} to JSON: "${val.typeUrl}" is not in the type registry`);
+  }
+  const json = hasCustomJsonRepresentation(desc) ? {
+    value: compiledWriter2(desc)(opts, message)
+  } : compiledWriter2(desc)(opts, message);
+  json["@type"] = val.typeUrl;
+  return json;
+}
+function durationToJson(val) {
+  const seconds = Number(val.seconds);
+  const nanos = val.nanos;
+  if (seconds > durationSecondsMax || seconds < durationSecondsMin) {
+    throw new Error(`cannot encode message ${val.$typeName} to JSON: value out of range`);
+  }
+  if (seconds > 0 && nanos < 0 || seconds < 0 && nanos > 0) {
+    throw new Error(`cannot encode message ${val.$typeName} to JSON: nanos sign must match seconds sign`);
+  }
+  let text2 = val.seconds.toString();
+  if (nanos !== 0) {
+    let nanosStr = Math.abs(nanos).toString();
+    nanosStr = "0".repeat(9 - nanosStr.length) + nanosStr;
+    if (nanosStr.substring(3) === "000000") {
+      nanosStr = nanosStr.substring(0, 3);
+    } else if (nanosStr.substring(6) === "000") {
+      nanosStr = nanosStr.substring(0, 6);
+    }
+    text2 += "." + nanosStr;
+    if (nanos < 0 && seconds == 0) {
+      text2 = "-" + text2;
+    }
+  }
+  return text2 + "s";
+}
+function fieldMaskToJson(val) {
+  return val.paths.map((p) => {
+    if (protoSnakeCase(protoCamelCase(p)) !== p) {
+      throw new Error(`cannot encode message ${val.$typeName} to JSON: lowerCamelCase of path name "${p}" is irreversible`);
+    }
+    return protoCamelCase(p);
+  }).join(",");
+}
+function structToJson(val) {
+  const json = {};
+  const keys = Object.keys(val.fields);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    setOwn(json, key, valueToJson(val.fields[key]));
+  }
+  return json;
+}
+function valueToJson(val) {
+  switch (val.kind.case) {
+    case "nullValue":
+      return null;
+    case "numberValue":
+      if (!Number.isFinite(val.kind.value)) {
+        throw new Error(`${val.$typeName} cannot be NaN or Infinity`);
+      }
+      return val.kind.value;
+    case "boolValue":
+      return val.kind.value;
+    case "stringValue":
+      return val.kind.value;
+    case "structValue":
+      return structToJson(val.kind.value);
+    case "listValue":
+      return listValueToJson(val.kind.value);
+    default:
+      throw new Error(`${val.$typeName} must have a value`);
+  }
+}
+function listValueToJson(val) {
+  return val.values.map(valueToJson);
+}
+function timestampToJson(val) {
+  const ms = Number(val.seconds) * 1e3;
+  if (ms < timestampMsMin || ms > timestampMsMax) {
+    throw new Error(`cannot encode message ${val.$typeName} to JSON: must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z inclusive`);
+  }
+  if (val.nanos < 0) {
+    throw new Error(`cannot encode message ${val.$typeName} to JSON: nanos must not be negative`);
+  }
+  if (val.nanos > 999999999) {
+    throw new Error(`cannot encode message ${val.$typeName} to JSON: nanos must not be greater than 999999999`);
+  }
+  let z = "Z";
+  if (val.nanos > 0) {
+    const nanosStr = (val.nanos + 1e9).toString().substring(1);
+    if (nanosStr.substring(3) === "000000") {
+      z = "." + nanosStr.substring(0, 3) + "Z";
+    } else if (nanosStr.substring(6) === "000") {
+      z = "." + nanosStr.substring(0, 6) + "Z";
+    } else {
+      z = "." + nanosStr + "Z";
+    }
+  }
+  return new Date(ms).toISOString().replace(".000Z", z);
+}
+
+// node_modules/@bufbuild/protobuf/dist/esm/from-json.js
+var IMPLICIT6 = 2;
+function makeReadContext2(options) {
+  return Object.assign(Object.assign({ ignoreUnknownFields: false, recursionLimit: 100 }, options), { depth: 0 });
+}
+function fromJson(schema, json, options) {
+  const message = create(schema);
+  readMessage(schema, message, json, options);
+  return message;
+}
+function readMessage(schema, message, json, options) {
+  try {
+    compiledReader2(schema)(message, json, makeReadContext2(options));
+  } catch (e) {
+    if (isFieldError(e)) {
+      throw new Error(`cannot decode ${e.field()} from JSON: ${e.message}`, {
+        cause: e
+      });
+    }
+    throw e;
+  }
+}
+var compiledReaders2 = /* @__PURE__ */ new WeakMap();
+function compiledReader2(desc) {
+  let compiled = compiledReaders2.get(desc);
+  if (compiled === void 0) {
+    compiled = compileMessage4(desc);
+  }
+  return compiled;
+}
+function compileMessage4(desc) {
+  const descString = String(desc);
+  const readWkt = compileWkt2(desc);
+  if (readWkt !== void 0) {
+    const compiled2 = (message, json, ctx) => {
+      if (++ctx.depth > ctx.recursionLimit) {
+        throw new Error(`cannot decode ${descString} from JSON: maximum recursion depth of ${ctx.recursionLimit} reached`);
+      }
+      readWkt(message, json, ctx);
+      ctx.depth--;
+    };
+    compiledReaders2.set(desc, compiled2);
+    return compiled2;
+  }
+  const typeName2 = desc.typeName;
+  const fieldsByJsonKey = /* @__PURE__ */ new Map();
+  const compiled = (message, json, ctx) => {
+    var _a2;
+    if (++ctx.depth > ctx.recursionLimit) {
+      throw new Error(`cannot decode ${descString} from JSON: maximum recursion depth of ${ctx.recursionLimit} reached`);
+    }
+    if (json == null || Array.isArray(json) || typeof json != "object") {
+      throw new Error(`cannot decode ${descString} from JSON: ${formatVal(json)}`);
+    }
+    const oneofSeen = /* @__PURE__ */ new Map();
+    const fieldSeen = /* @__PURE__ */ new Set();
+    const jsonKeys = Object.keys(json);
+    for (let i = 0; i < jsonKeys.length; i++) {
+      const jsonKey = jsonKeys[i];
+      const jsonValue = json[jsonKey];
+      const entry = fieldsByJsonKey.get(jsonKey);
+      if (entry !== void 0) {
+        const field = entry.field;
+        if (fieldSeen.has(field)) {
+          throw new FieldError(field, "set multiple times");
+        }
+        fieldSeen.add(field);
+        if (entry.oneofScalarNullSkip && jsonValue === null) {
+          continue;
+        }
+        if (entry.oneof) {
+          const seen = oneofSeen.get(entry.oneof);
+          if (seen !== void 0) {
+            throw new FieldError(entry.oneof, `oneof set multiple times by ${seen.name} and ${field.name}`);
+          }
+          oneofSeen.set(entry.oneof, field);
+        }
+        entry.read(message, jsonValue, ctx);
+      } else {
+        const extension = jsonKey.startsWith("[") && jsonKey.endsWith("]") ? (_a2 = ctx.registry) === null || _a2 === void 0 ? void 0 : _a2.getExtension(jsonKey.substring(1, jsonKey.length - 1)) : void 0;
+        if ((extension === null || extension === void 0 ? void 0 : extension.extendee.typeName) == typeName2) {
+          const [container, field, get] = createExtensionContainer(extension);
+          compileFieldReader2(field)(container[unsafeLocal], jsonValue, ctx);
+          setExtension(message, extension, get());
+        }
+        if (extension === void 0 && !ctx.ignoreUnknownFields) {
+          throw new Error(`cannot decode ${descString} from JSON: key "${jsonKey}" is unknown`);
+        }
+      }
+    }
+    ctx.depth--;
+  };
+  compiledReaders2.set(desc, compiled);
+  for (const field of desc.fields) {
+    const entry = {
+      read: compileFieldReader2(field),
+      field,
+      oneof: field.oneof,
+      oneofScalarNullSkip: field.oneof !== void 0 && field.fieldKind == "scalar"
+    };
+    fieldsByJsonKey.set(field.name, entry).set(field.jsonName, entry);
+  }
+  return compiled;
+}
+function compileWkt2(desc) {
+  if (!desc.typeName.startsWith("google.protobuf.")) {
+    return void 0;
+  }
+  switch (desc.typeName) {
+    case "google.protobuf.Any":
+      return (message, json, ctx) => anyFromJson(message, json, ctx);
+    case "google.protobuf.Timestamp":
+      return (message, json) => timestampFromJson(message, json);
+    case "google.protobuf.Duration":
+      return (message, json) => durationFromJson(message, json);
+    case "google.protobuf.FieldMask":
+      return (message, json) => fieldMaskFromJson(message, json);
+    case "google.protobuf.Struct":
+      return (message, json, ctx) => structFromJson(message, json, ctx);
+    case "google.protobuf.Value":
+      return (message, json, ctx) => valueFromJson(message, json, ctx);
+    case "google.protobuf.ListValue":
+      return (message, json, ctx) => listValueFromJson(message, json, ctx);
+    default:
+      if (isWrapperDesc(desc)) {
+        const valueField = desc.fields[0];
+        const localName = valueField.localName;
+        const scalar = valueField.scalar;
+        const longAsString = valueField.longAsString;
+        const readScalar = compileScalarConverter(valueField);
+        return (message, json) => {
+          if (json === null) {
+            message[localName] = scalarZeroValue(scalar, longAsString);
+          } else {
+            message[localName] = readScalar(json);
+          }
+        };
+      }
+      return void 0;
+  }
+}
+function compileFieldReader2(field) {
+  switch (field.fieldKind) {
+    case "scalar":
+      return compileScalarFieldReader2(field);
+    case "enum":
+      return compileEnumFieldReader2(field);
+    case "message":
+      return compileMessageFieldReader2(field);
+    case "list":
+      return compileListFieldReader2(field);
+    case "map":
+      return compileMapFieldReader2(field);
+  }
+}
+function compileScalarFieldReader2(field) {
+  const readScalar = compileScalarConverter(field);
+  const localName = field.localName;
+  if (field.oneof) {
+    const oneofLocalName = field.oneof.localName;
+    return (message, json) => {
+      message[oneofLocalName] = {
+        case: localName,
+        value: readScalar(json)
+      };
+    };
+  }
+  const clear = compileClear(field);
+  return (message, json) => {
+    if (json === null) {
+      clear(message);
+    } else {
+      message[localName] = readScalar(json);
+    }
+  };
+}
+function compileClear(field) {
+  const localName = field.localName;
+  if (field.presence != IMPLICIT6) {
+    return (message) => {
+      delete message[localName];
+    };
+  }
+  if (field.fieldKind == "enum") {
+    const zero = field.enum.values[0].number;
+    return (message) => {
+      message[localName] = zero;
+    };
+  }
+  const scalar = field.scalar;
+  const longAsString = field.longAsString;
+  return (message) => {
+    message[localName] = scalarZeroValue(scalar, longAsString);
+  };
+}
+function compileEnumFieldReader2(field) {
+  const readEnumValue = compileEnumConverter(field.enum);
+  const checkEnum = compileEnumCheck(field.enum);
+  const localName = field.localName;
+  const nullResets = field.enum.typeName != "google.protobuf.NullValue";
+  if (field.oneof) {
+    const oneofLocalName = field.oneof.localName;
+    return (message, json, ctx) => {
+      if (json === null && nullResets) {
+        const oneof = message[oneofLocalName];
+        if (oneof.case === localName) {
+          message[oneofLocalName] = { case: void 0 };
+        }
+        return;
+      }
+      const value3 = readEnumValue(json, ctx.ignoreUnknownFields);
+      if (value3 === tokenIgnoredUnknownEnum) {
+        return;
+      }
+      const check2 = checkEnum(value3);
+      if (check2 !== true) {
+        throw new FieldError(field, reasonSingular(field, value3, check2));
+      }
+      message[oneofLocalName] = { case: localName, value: value3 };
+    };
+  }
+  const clear = compileClear(field);
+  return (message, json, ctx) => {
+    if (json === null && nullResets) {
+      clear(message);
+      return;
+    }
+    const value3 = readEnumValue(json, ctx.ignoreUnknownFields);
+    if (value3 === tokenIgnoredUnknownEnum) {
+      return;
+    }
+    const check2 = checkEnum(value3);
+    if (check2 !== true) {
+      throw new FieldError(field, reasonSingular(field, value3, check2));
+    }
+    message[localName] = value3;
+  };
+}
+function compileMessageFieldReader2(field) {
+  const localName = field.localName;
+  const { toMessage, toLocal } = localMessageMapper(field);
+  const readChild = compiledReader2(field.message);
+  const nullResets = field.message.typeName != "google.protobuf.Value";
+  if (field.oneof) {
+    const oneofLocalName = field.oneof.localName;
+    return (message, json, ctx) => {
+      const oneof = message[oneofLocalName];
+      if (json === null && nullResets) {
+        if (oneof.case === localName) {
+          message[oneofLocalName] = { case: void 0 };
+        }
+        return;
+      }
+      const child = toMessage(oneof.case === localName ? oneof.value : void 0);
+      readChild(child, json, ctx);
+      message[oneofLocalName] = { case: localName, value: toLocal(child) };
+    };
+  }
+  return (message, json, ctx) => {
+    if (json === null && nullResets) {
+      delete message[localName];
+      return;
+    }
+    const child = toMessage(message[localName]);
+    readChild(child, json, ctx);
+    message[localName] = toLocal(child);
+  };
+}
+function compileListFieldReader2(field) {
+  const localName = field.localName;
+  const readItem = compileListItemReader(field);
+  return (message, json, ctx) => {
+    if (json === null) {
+      return;
+    }
+    if (!Array.isArray(json)) {
+      throw new FieldError(field, "expected Array, got " + formatVal(json));
+    }
+    const items = message[localName];
+    for (let i = 0; i < json.length; i++) {
+      const value3 = readItem(json[i], ctx, items.length);
+      if (value3 !== tokenIgnoredUnknownEnum) {
+        items.push(value3);
+      }
+    }
+  };
+}
+function compileListItemReader(field) {
+  switch (field.listKind) {
+    case "scalar": {
+      const parseScalar = compileScalarParse(field);
+      const checkValue = checkScalarValue(field.scalar);
+      const toLocal = compileScalarToLocal(field);
+      return (json, ctx, index) => {
+        if (json === null) {
+          throw new FieldError(field, "list item must not be null");
+        }
+        const value3 = parseScalar(json);
+        const check2 = checkValue(value3);
+        if (check2 !== true) {
+          throw new FieldError(field, `list item #${index + 1}: ${reasonSingular(field, value3, check2)}`);
+        }
+        return toLocal(value3);
+      };
+    }
+    case "enum": {
+      const readEnumValue = compileEnumConverter(field.enum);
+      const checkEnum = compileEnumCheck(field.enum);
+      const nullResets = field.enum.typeName != "google.protobuf.NullValue";
+      return (json, ctx, index) => {
+        if (json === null && nullResets) {
+          throw new FieldError(field, "list item must not be null");
+        }
+        const value3 = readEnumValue(json, ctx.ignoreUnknownFields);
+        if (value3 === tokenIgnoredUnknownEnum) {
+          return value3;
+        }
+        const check2 = checkEnum(value3);
+        if (check2 !== true) {
+          throw new FieldError(field, `list item #${index + 1}: ${reasonSingular(field, value3, check2)}`);
+        }
+        return value3;
+      };
+    }
+    case "message": {
+      const { toMessage, toLocal } = localMessageMapper(field);
+      const readChild = compiledReader2(field.message);
+      const nullResets = field.message.typeName != "google.protobuf.Value";
+      return (json, ctx) => {
+        if (json === null && nullResets) {
+          throw new FieldError(field, "list item must not be null");
+        }
+        const child = toMessage(void 0);
+        readChild(child, json, ctx);
+        return toLocal(child);
+      };
+    }
+  }
+}
+function compileMapFieldReader2(field) {
+  const localName = field.localName;
+  const mapKey = field.mapKey;
+  const parseMapKey = compileMapKeyParse(mapKey);
+  const checkMapKey = checkScalarValue(mapKey);
+  let parseValue;
+  let checkValue;
+  let toLocalValue = (value3) => value3;
+  let nullResets = true;
+  switch (field.mapKind) {
+    case "scalar": {
+      parseValue = compileScalarParse(field);
+      checkValue = checkScalarValue(field.scalar);
+      toLocalValue = compileScalarToLocal(field);
+      break;
+    }
+    case "enum": {
+      const readEnumValue = compileEnumConverter(field.enum);
+      parseValue = (json, ctx) => readEnumValue(json, ctx.ignoreUnknownFields);
+      checkValue = compileEnumCheck(field.enum);
+      nullResets = field.enum.typeName != "google.protobuf.NullValue";
+      break;
+    }
+    case "message": {
+      const { toMessage, toLocal } = localMessageMapper(field);
+      const readChild = compiledReader2(field.message);
+      nullResets = field.message.typeName != "google.protobuf.Value";
+      parseValue = (json, ctx) => {
+        const child = toMessage(void 0);
+        readChild(child, json, ctx);
+        return toLocal(child);
+      };
+      break;
+    }
+  }
+  return (message, json, ctx) => {
+    if (json === null) {
+      return;
+    }
+    if (typeof json != "object" || Array.isArray(json)) {
+      throw new FieldError(field, "expected object, got " + formatVal(json));
+    }
+    const record = message[localName];
+    const seen = /* @__PURE__ */ new Set();
+    const jsonMapKeys = Object.keys(json);
+    for (let i = 0; i < jsonMapKeys.length; i++) {
+      const jsonMapKey = jsonMapKeys[i];
+      const jsonMapValue = json[jsonMapKey];
+      const key = parseMapKey(jsonMapKey);
+      if (seen.has(key)) {
+        throw new FieldError(field, `duplicate map key "${jsonMapKey}"`);
+      }
+      seen.add(key);
+      if (jsonMapValue === null && nullResets) {
+        throw new FieldError(field, "map value must not be null");
+      }
+      const value3 = parseValue(jsonMapValue, ctx);
+      if (value3 === tokenIgnoredUnknownEnum) {
+        continue;
+      }
+      const checkKey = checkMapKey(key);
+      if (checkKey !== true) {
+        throw new FieldError(field, `invalid map key: ${reasonSingular({ scalar: mapKey }, key, checkKey)}`);
+      }
+      if (checkValue !== void 0) {
+        const check2 = checkValue(value3);
+        if (check2 !== true) {
+          throw new FieldError(field, `map entry ${formatVal(key)}: ${reasonSingular(field, value3, check2)}`);
+        }
+      }
+      setOwn(record, key, toLocalValue(value3));
+    }
+  };
+}
+var tokenIgnoredUnknownEnum = /* @__PURE__ */ Symbol();
+function compileEnumConverter(desc) {
+  const zero = desc.values[0].number;
+  const numbers = /* @__PURE__ */ new Map();
+  for (const value3 of desc.values) {
+    numbers.set(value3.jsonName, value3.number);
+  }
+  for (const value3 of desc.values) {
+    numbers.set(value3.name, value3.number);
+  }
+  return (json, ignoreUnknownFields) => {
+    if (json === null) {
+      return zero;
+    }
+    switch (typeof json) {
+      case "number":
+        if (Number.isInteger(json)) {
+          return json;
+        }
+        break;
+      case "string": {
+        const number = numbers.get(json);
+        if (number !== void 0) {
+          return number;
+        }
+        if (ignoreUnknownFields) {
+          return tokenIgnoredUnknownEnum;
+        }
+        break;
+      }
+    }
+    throw new Error(`cannot decode ${desc} from JSON: ${formatVal(json)}`);
+  };
+}
+function compileEnumCheck(desc) {
+  if (desc.open) {
+    return checkScalarValue(ScalarType.INT32);
+  }
+  const values = desc.values;
+  return (value3) => values.some((v) => v.number === value3);
+}
+function compileScalarConverter(field) {
+  const parseScalar = compileScalarParse(field);
+  const checkValue = checkScalarValue(field.scalar);
+  const toLocal = compileScalarToLocal(field);
+  return (json) => {
+    const value3 = parseScalar(json);
+    const check2 = checkValue(value3);
+    if (check2 !== true) {
+      throw new FieldError(field, reasonSingular(field, value3, check2));
+    }
+    return toLocal(value3);
+  };
+}
+function compileScalarParse(field) {
+  switch (field.scalar) {
+    // float, double: JSON value will be a number or one of the special string values "NaN", "Infinity", and "-Infinity".
+    // Either numbers or strings are accepted. Exponent notation is also accepted.
+    case ScalarType.DOUBLE:
+    case ScalarType.FLOAT:
+      return (json) => {
+        if (json === "NaN")
+          return NaN;
+        if (json === "Infinity")
+          return Number.POSITIVE_INFINITY;
+        if (json === "-Infinity")
+          return Number.NEGATIVE_INFINITY;
+        if (typeof json == "number") {
+          if (Number.isNaN(json)) {
+            throw new FieldError(field, "unexpected NaN number");
+          }
+          if (!Number.isFinite(json)) {
+            throw new FieldError(field, "unexpected infinite number");
+          }
+          return json;
+        }
+        if (typeof json == "string") {
+          if (json === "") {
+            return json;
+          }
+          if (json.trim().length !== json.length) {
+            return json;
+          }
+          const float = Number(json);
+          if (!Number.isFinite(float)) {
+            return json;
+          }
+          return float;
+        }
+        return json;
+      };
+    // int32, fixed32, uint32: JSON value will be a decimal number. Either numbers or strings are accepted.
+    case ScalarType.INT32:
+    case ScalarType.FIXED32:
+    case ScalarType.SFIXED32:
+    case ScalarType.SINT32:
+    case ScalarType.UINT32:
+      return int32FromJson;
+    // bytes: JSON value will be the data encoded as a string using standard base64 encoding with paddings.
+    // Either standard or URL-safe base64 encoding with/without paddings are accepted.
+    case ScalarType.BYTES:
+      return (json) => {
+        if (typeof json == "string") {
+          if (json === "") {
+            return new Uint8Array(0);
+          }
+          try {
+            return base64Decode(json);
+          } catch (e) {
+            const message = e instanceof Error ? e.message : String(e);
+            throw new FieldError(field, message);
+          }
+        }
+        return json;
+      };
+    // int64, sfixed64, sint64, fixed64, uint64: The validation step accepts
+    // string and number. string, bool: no conversion.
+    default:
+      return (json) => json;
+  }
+}
+function compileScalarToLocal(field) {
+  const longAsString = field.fieldKind !== "map" && field.longAsString;
+  switch (field.scalar) {
+    case ScalarType.INT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.SINT64:
+      if (longAsString) {
+        return (value3) => String(value3);
+      }
+      return (value3) => typeof value3 == "string" || typeof value3 == "number" ? protoInt64.parse(value3) : value3;
+    case ScalarType.FIXED64:
+    case ScalarType.UINT64:
+      if (longAsString) {
+        return (value3) => String(value3);
+      }
+      return (value3) => typeof value3 == "string" || typeof value3 == "number" ? protoInt64.uParse(value3) : value3;
+    default:
+      return (value3) => value3;
+  }
+}
+function compileMapKeyParse(type) {
+  switch (type) {
+    case ScalarType.BOOL:
+      return (jsonString) => {
+        switch (jsonString) {
+          case "true":
+            return true;
+          case "false":
+            return false;
+        }
+        return jsonString;
+      };
+    case ScalarType.INT32:
+    case ScalarType.FIXED32:
+    case ScalarType.UINT32:
+    case ScalarType.SFIXED32:
+    case ScalarType.SINT32:
+      return int32FromJson;
+    case ScalarType.INT64:
+    case ScalarType.SINT64:
+    case ScalarType.SFIXED64:
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+      return (jsonString) => /^-?0+$/.test(jsonString) ? "0" : jsonString.replace(/^(-?)0+(?=\d)/, "$1");
+    default:
+      return (jsonString) => jsonString;
+  }
+}
+function int32FromJson(json) {
+  if (typeof json == "string") {
+    if (json === "") {
+      return json;
+    }
+    if (json.trim().length !== json.length) {
+      return json;
+    }
+    const num2 = Number(json);
+    if (Number.isNaN(num2)) {
+      return json;
+    }
+    return num2;
+  }
+  return json;
+}
+function anyFromJson(any, json, ctx) {
+  var _a2;
+  if (json === null || Array.isArray(json) || typeof json != "object") {
+    throw new Error(`cannot decode message ${any.$typeName} from JSON: expected object but got ${formatVal(json)}`);
+  }
+  if (Object.keys(json).length == 0) {
+    return;
+  }
+  const typeUrl = json["@type"];
+  if (typeof typeUrl != "string" || typeUrl == "") {
+    throw new Error(`cannot decode message ${any.$typeName} from JSON: "@type" is empty`);
+  }
+  const typeName2 = typeUrl.includes("/") ? typeUrl.substring(typeUrl.lastIndexOf("/") + 1) : typeUrl;
+  if (!typeName2.length) {
+    throw new Error(`cannot decode message ${any.$typeName} from JSON: "@type" is invalid`);
+  }
+  const desc = (_a2 = ctx.registry) === null || _a2 === void 0 ? void 0 : _a2.getMessage(typeName2);
+  if (!desc) {
+    throw new Error(`cannot decode message ${any.$typeName} from JSON: ${typeUrl} is not in the type registry`);
+  }
+  const message = create(desc);
+  if (hasCustomJsonRepresentation(desc) && Object.prototype.hasOwnProperty.call(json, "value")) {
+    compiledReader2(desc)(message, json.value, ctx);
+  } else {
+    const copy = {};
+    for (const key of Object.keys(json)) {
+      if (key !== "@type") {
+        setOwn(copy, key, json[key]);
+      }
+    }
+    compiledReader2(desc)(message, copy, ctx);
+  }
+  anyPack(desc, message, any);
+}
+function timestampFromJson(timestamp, json) {
+  if (typeof json !== "string") {
+    throw new Error(`cannot decode message ${timestamp.$typeName} from JSON: ${formatVal(json)}`);
+  }
+  const matches2 = json.match(/^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(?:Z|([+-][0-9][0-9]:[0-9][0-9]))$/);
+  if (!matches2) {
+    throw new Error(`cannot decode message ${timestamp.$typeName} from JSON: invalid RFC 3339 string`);
+  }
+  const ms = Date.parse(
+    // biome-ignore format: want this to read well
+    matches2[1] + "-" + matches2[2] + "-" + matches2[3] + "T" + matches2[4] + ":" + matches2[5] + ":" + matches2[6] + (matches2[8] ? matches2[8] : "Z")
+  );
+  if (Number.isNaN(ms)) {
+    throw new Error(`cannot decode message ${timestamp.$typeName} from JSON: invalid RFC 3339 string`);
+  }
+  if (ms < timestampMsMin || ms > timestampMsMax) {
+    throw new Error(`cannot decode message ${timestamp.$typeName} from JSON: must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z inclusive`);
+  }
+  timestamp.seconds = protoInt64.parse(ms / 1e3);
+  timestamp.nanos = 0;
+  if (matches2[7]) {
+    timestamp.nanos = parseInt("1" + matches2[7] + "0".repeat(9 - matches2[7].length)) - 1e9;
+  }
+}
+function durationFromJson(duration, json) {
+  if (typeof json !== "string") {
+    throw new Error(`cannot decode message ${duration.$typeName} from JSON: ${formatVal(json)}`);
+  }
+  const match3 = json.match(/^(-?[0-9]+)(?:\.([0-9]+))?s/);
+  if (match3 === null) {
+    throw new Error(`cannot decode message ${duration.$typeName} from JSON: ${formatVal(json)}`);
+  }
+  const longSeconds = Number(match3[1]);
+  if (longSeconds > durationSecondsMax || longSeconds < durationSecondsMin) {
+    throw new Error(`cannot decode message ${duration.$typeName} from JSON: ${formatVal(json)}`);
+  }
+  duration.seconds = protoInt64.parse(longSeconds);
+  if (typeof match3[2] !== "string") {
+    return;
+  }
+  const nanosStr = match3[2] + "0".repeat(9 - match3[2].length);
+  duration.nanos = parseInt(nanosStr);
+  if (longSeconds < 0 || Object.is(longSeconds, -0)) {
+    duration.nanos = -duration.nanos;
+  }
+}
+function fieldMaskFromJson(fieldMask, json) {
+  if (typeof json !== "string") {
+    throw new Error(`cannot decode message ${fieldMask.$typeName} from JSON: ${formatVal(json)}`);
+  }
+  if (json === "") {
+    return;
+  }
+  fieldMask.paths = json.split(",").map((path6) => {
+    if (path6.includes("_")) {
+      throw new Error(`cannot decode message ${fieldMask.$typeName} from JSON: path names must be lowerCamelCase`);
+    }
+    return protoSnakeCase(path6);
+  });
+}
+function structFromJson(struct, json, ctx) {
+  if (typeof json != "object" || json == null || Array.isArray(json)) {
+    throw new Error(`cannot decode message ${struct.$typeName} from JSON ${formatVal(json)}`);
+  }
+  const keys = Object.keys(json);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const parsedValue = create(ValueSchema);
+    valueFromJson(parsedValue, json[key], ctx);
+    setOwn(struct.fields, key, parsedValue);
+  }
+}
+function valueFromJson(value3, json, ctx) {
+  if (++ctx.depth > ctx.recursionLimit) {
+    throw new Error(`cannot decode ${value3.$typeName} from JSON: maximum recursion depth of ${ctx.recursionLimit} reached`);
+  }
+  switch (typeof json) {
+    case "number":
+      value3.kind = { case: "numberValue", value: json };
+      break;
+    case "string":
+      value3.kind = { case: "stringValue", value: json };
+      break;
+    case "boolean":
+      value3.kind = { case: "boolValue", value: json };
+      break;
+    case "object":
+      if (json === null) {
+        value3.kind = { case: "nullValue", value: NullValue.NULL_VALUE };
+      } else if (Array.isArray(json)) {
+        const listValue = create(ListValueSchema);
+        listValueFromJson(listValue, json, ctx);
+        value3.kind = { case: "listValue", value: listValue };
+      } else {
+        const struct = create(StructSchema);
+        structFromJson(struct, json, ctx);
+        value3.kind = { case: "structValue", value: struct };
+      }
+      break;
+    default:
+      throw new Error(`cannot decode message ${value3.$typeName} from JSON ${formatVal(json)}`);
+  }
+  ctx.depth--;
+  return value3;
+}
+function listValueFromJson(listValue, json, ctx) {
+  if (!Array.isArray(json)) {
+    throw new Error(`cannot decode message ${listValue.$typeName} from JSON ${formatVal(json)}`);
+  }
+  for (let i = 0; i < json.length; i++) {
+    const value3 = create(ValueSchema);
+    valueFromJson(value3, json[i], ctx);
+    listValue.values.push(value3);
+  }
+}
+
+// node_modules/@bufbuild/cel/dist/esm/proto.js
+function celFromScalar(type, v) {
+  switch (type) {
+    case ScalarType.UINT32:
+    case ScalarType.UINT64:
+    case ScalarType.FIXED32:
+    case ScalarType.FIXED64:
+      return celUint(BigInt(v));
+    case ScalarType.INT32:
+    case ScalarType.SINT32:
+    case ScalarType.SFIXED32:
+      return BigInt(v);
+    default:
+      return v;
+  }
+}
+
+// node_modules/@bufbuild/cel/dist/esm/list.js
+var privateSymbol3 = /* @__PURE__ */ Symbol.for("@bufbuild/cel/list");
+function celList(arrayOrReflectList) {
+  if (isReflectList(arrayOrReflectList)) {
+    return new RepeatedFieldList(arrayOrReflectList);
+  }
+  return new ArrayList(arrayOrReflectList);
+}
+function celListConcat(...lists) {
+  return new ConcatList(lists);
+}
+function isCelList(v) {
+  return typeof v === "object" && v !== null && privateSymbol3 in v;
+}
+var ArrayList = class {
+  _array;
+  [privateSymbol3] = {};
+  constructor(_array) {
+    this._array = _array;
+  }
+  get size() {
+    return this._array.length;
+  }
+  get(index) {
+    if (index < 0 || index >= this.size) {
+      return void 0;
+    }
+    return toCel(this._array[index]);
+  }
+  *values() {
+    for (const element of this._array.values()) {
+      yield toCel(element);
+    }
+  }
+  [Symbol.iterator]() {
+    return this.values();
+  }
+};
+var RepeatedFieldList = class {
+  _list;
+  [privateSymbol3] = {};
+  constructor(_list) {
+    this._list = _list;
+  }
+  get size() {
+    return this._list.size;
+  }
+  get(index) {
+    const val = this._list.get(index);
+    if (val === void 0) {
+      return void 0;
+    }
+    return celFromListElem(this._list.field(), val);
+  }
+  *values() {
+    for (const val of this._list) {
+      yield celFromListElem(this._list.field(), val);
+    }
+  }
+  [Symbol.iterator]() {
+    return this.values();
+  }
+};
+var ConcatList = class {
+  _lists;
+  [privateSymbol3] = {};
+  _size;
+  constructor(_lists) {
+    this._lists = _lists;
+    let size = 0;
+    for (const list of _lists) {
+      size += list.size;
+    }
+    this._size = size;
+  }
+  get size() {
+    return this._size;
+  }
+  get(index) {
+    if (index < 0 || index >= this.size) {
+      return void 0;
+    }
+    for (const list of this._lists) {
+      if (index < list.size) {
+        return list.get(index);
+      }
+      index = index - list.size;
+    }
+    return void 0;
+  }
+  *values() {
+    for (const list of this._lists) {
+      yield* list.values();
+    }
+  }
+  [Symbol.iterator]() {
+    return this.values();
+  }
+};
+function celFromListElem(desc, v) {
+  switch (desc.listKind) {
+    case "enum":
+      return BigInt(v);
+    case "message":
+      return reflectMsgToCel(v);
+    case "scalar":
+      return celFromScalar(desc.scalar, v);
+  }
+}
+var EMPTY_LIST = celList([]);
+
+// node_modules/@bufbuild/cel/dist/esm/eval.js
+var contextStack = [];
+function setEvalContext(context3) {
+  contextStack.push(context3);
+  return () => contextStack.pop();
+}
+function getEvalContext() {
+  if (contextStack.length === 0) {
+    throw new Error("cannot use `getEvalContext` outside of an evaluation");
+  }
+  return contextStack[contextStack.length - 1];
+}
+function withEvalContext(context3, next) {
+  return {
+    id: next.id,
+    eval(ctx) {
+      const unset = setEvalContext(context3);
+      try {
+        return next.eval(ctx);
+      } finally {
+        unset();
+      }
+    }
+  };
+}
+function getMsgDesc(typeName2) {
+  const schema = getEvalContext().registry.getMessage(typeName2);
+  if (!schema) {
+    throw new Error(`Message ${typeName2} not found in registry`);
+  }
+  return schema;
+}
+
+// node_modules/@bufbuild/cel/dist/esm/type.js
+var privateSymbol4 = /* @__PURE__ */ Symbol.for("@bufbuild/cel/type");
+var CelScalar = {
+  INT: celScalarType("int"),
+  UINT: celScalarType("uint"),
+  BOOL: celScalarType("bool"),
+  STRING: celScalarType("string"),
+  BYTES: celScalarType("bytes"),
+  DOUBLE: celScalarType("double"),
+  NULL: celScalarType("null_type"),
+  DYN: celScalarType("dyn"),
+  TYPE: celScalarType("type")
+};
+var TIMESTAMP = objectType(TimestampSchema);
+var DURATION = objectType(DurationSchema);
+function mapType(key, value3) {
+  return {
+    [privateSymbol4]: {},
+    kind: "map",
+    key,
+    value: value3,
+    name: "map",
+    toString() {
+      return `map(${key}, ${value3})`;
+    }
+  };
+}
+function listType(element) {
+  return {
+    [privateSymbol4]: {},
+    kind: "list",
+    element,
+    name: "list",
+    toString() {
+      return `list(${element})`;
+    }
+  };
+}
+function objectType(descOrTypeName) {
+  let name, desc;
+  if (typeof descOrTypeName === "string") {
+    name = descOrTypeName;
+    desc = void 0;
+  } else {
+    name = descOrTypeName.typeName;
+    desc = descOrTypeName;
+  }
+  return {
+    [privateSymbol4]: {},
+    kind: "object",
+    desc,
+    name,
+    toString() {
+      return name;
+    }
+  };
+}
+function celScalarType(scalar) {
+  return {
+    [privateSymbol4]: {},
+    kind: "scalar",
+    scalar,
+    name: scalar,
+    toString() {
+      return scalar;
+    }
+  };
+}
+function celType(v) {
+  switch (typeof v) {
+    case "bigint":
+      return CelScalar.INT;
+    case "boolean":
+      return CelScalar.BOOL;
+    case "number":
+      return CelScalar.DOUBLE;
+    case "string":
+      return CelScalar.STRING;
+    case "object":
+      switch (true) {
+        case v === null:
+          return CelScalar.NULL;
+        case v instanceof Uint8Array:
+          return CelScalar.BYTES;
+        case isReflectMessage(v):
+          return celTypeOfMessage(v);
+        case isCelList(v):
+          return listType(CelScalar.DYN);
+        case isCelMap(v):
+          return mapType(CelScalar.DYN, CelScalar.DYN);
+        case isCelUint(v):
+          return CelScalar.UINT;
+        default:
+          if (isObjectCelType(v)) {
+            return CelScalar.TYPE;
+          }
+      }
+  }
+  throw new Error(`Not a CEL value: ${v}`);
+}
+function isCelType(v) {
+  return typeof v === "object" && v !== null && isObjectCelType(v);
+}
+function isObjectCelType(v) {
+  return privateSymbol4 in v;
+}
+function celTypeOfMessage(v) {
+  let typeName2 = v.desc.typeName;
+  if (isReflectMessageAny(v)) {
+    typeName2 = typeUrlToName2(v.message.typeUrl);
+    if (typeName2 === ValueSchema.typeName) {
+      const value3 = anyUnpack(v.message, ValueSchema);
+      return value3 ? valueToType(value3) : CelScalar.NULL;
+    }
+  }
+  switch (typeName2) {
+    case FloatValueSchema.typeName:
+    case DoubleValueSchema.typeName:
+      return CelScalar.DOUBLE;
+    case UInt64ValueSchema.typeName:
+    case UInt32ValueSchema.typeName:
+      return CelScalar.UINT;
+    case Int32ValueSchema.typeName:
+    case Int64ValueSchema.typeName:
+      return CelScalar.INT;
+    case StringValueSchema.typeName:
+      return CelScalar.STRING;
+    case BytesValueSchema.typeName:
+      return CelScalar.BYTES;
+    case BoolValueSchema.typeName:
+      return CelScalar.BOOL;
+    case StructSchema.typeName:
+      return mapType(CelScalar.STRING, CelScalar.DYN);
+    case ListValueSchema.typeName:
+      return listType(CelScalar.DYN);
+    case ValueSchema.typeName:
+      return valueToType(v.message);
+  }
+  return typeName2 === v.desc.typeName ? objectType(v.desc) : objectType(typeName2);
+}
+function valueToType(v) {
+  switch (v.kind.case) {
+    case "boolValue":
+      return CelScalar.BOOL;
+    case "listValue":
+      return listType(CelScalar.DYN);
+    case "nullValue":
+    case void 0:
+      return CelScalar.NULL;
+    case "numberValue":
+      return CelScalar.DOUBLE;
+    case "stringValue":
+      return CelScalar.STRING;
+    case "structValue":
+      return mapType(CelScalar.STRING, CelScalar.DYN);
+  }
+}
+function isReflectMessageAny(v) {
+  return v.desc.typeName === AnySchema.typeName;
+}
+function typeUrlToName2(url) {
+  const slash = url.lastIndexOf("/");
+  const name = slash >= 0 ? url.substring(slash + 1) : url;
+  if (!name.length) {
+    throw new Error(`invalid type url: ${url}`);
+  }
+  return name;
+}
+
+// node_modules/@bufbuild/cel/dist/esm/value.js
+function toCel(v) {
+  switch (typeof v) {
+    case "bigint":
+    case "boolean":
+    case "number":
+    case "string":
+      return v;
+    case "object":
+      break;
+    default:
+      throw new Error(`unsupported input ${typeof v}`);
+  }
+  switch (true) {
+    case v === null:
+    case v instanceof Uint8Array:
+    case isCelList(v):
+    case isCelMap(v):
+    case isCelUint(v):
+    case isCelType(v):
+      return v;
+  }
+  if (isArray(v) || isReflectList(v)) {
+    return celList(v);
+  }
+  if (isMap(v) || isReflectMap(v)) {
+    return celMap(v);
+  }
+  if (isMessage(v)) {
+    const value3 = wktToCel(v);
+    if (value3 !== void 0) {
+      return value3;
+    }
+    return reflect(getMsgDesc(v.$typeName), v);
+  }
+  if (isReflectMessage(v)) {
+    return reflectMsgToCel(v);
+  }
+  if (v.constructor.name === "Object") {
+    return celMap(new Map(Object.entries(v)));
+  }
+  throw new Error(`Unsupported input ${v}`);
+}
+function unwrapAny(v) {
+  if (!isReflectAny(v)) {
+    return v;
+  }
+  const unpacked = anyUnpack(v.message, getEvalContext().registry);
+  if (unpacked === void 0) {
+    throw new Error(`invalid Any or ${v.message.typeUrl} not found in registry`);
+  }
+  const value3 = wktToCel(unpacked);
+  if (value3 !== void 0) {
+    return value3;
+  }
+  return reflect(getMsgDesc(unpacked.$typeName), unpacked);
+}
+function reflectMsgToCel(v) {
+  const value3 = wktToCel(v.message);
+  if (value3 !== void 0) {
+    return value3;
+  }
+  return v;
+}
+function isReflectAny(v) {
+  return isReflectMessage(v, AnySchema);
+}
+function isArray(v) {
+  return Array.isArray(v);
+}
+function isMap(v) {
+  return v instanceof Map;
+}
+function wktToCel(msg) {
+  if (isWrapper(msg)) {
+    return unwrapWrapper(msg);
+  }
+  return jsonWrapperToCel(msg);
+}
+function unwrapWrapper(v) {
+  switch (v.$typeName) {
+    case Int32ValueSchema.typeName:
+      return BigInt(v.value);
+    case UInt32ValueSchema.typeName:
+      return celUint(BigInt(v.value));
+    case UInt64ValueSchema.typeName:
+      return celUint(v.value);
+  }
+  return v.value;
+}
+function jsonWrapperToCel(msg) {
+  switch (true) {
+    case isMessage(msg, StructSchema):
+      return structToCel(msg);
+    case isMessage(msg, ValueSchema):
+      return valueToCel(msg);
+    case isMessage(msg, ListValueSchema):
+      return listValueToCel(msg);
+  }
+  return void 0;
+}
+function structToCel(s) {
+  const map = /* @__PURE__ */ new Map();
+  for (const [k, v] of Object.entries(s.fields)) {
+    map.set(k, valueToCel(v));
+  }
+  return celMap(map);
+}
+function valueToCel(v) {
+  switch (v.kind.case) {
+    case "boolValue":
+    case "numberValue":
+    case "stringValue":
+      return v.kind.value;
+    case "nullValue":
+    case void 0:
+      return null;
+    case "structValue":
+      return structToCel(v.kind.value);
+    case "listValue":
+      return listValueToCel(v.kind.value);
+  }
+}
+function listValueToCel(l) {
+  return celList(l.values);
+}
+
+// node_modules/@bufbuild/cel/dist/esm/map.js
+var privateSymbol5 = /* @__PURE__ */ Symbol.for("@bufbuild/cel/map");
+function celMap(mapOrReflectMap) {
+  if (isReflectMap(mapOrReflectMap)) {
+    return new ProtoMap(mapOrReflectMap);
+  }
+  return new NativeMap(mapOrReflectMap);
+}
+function isCelMap(v) {
+  return typeof v === "object" && v !== null && privateSymbol5 in v;
+}
+var NativeMap = class {
+  _map;
+  [privateSymbol5] = {};
+  constructor(_map) {
+    this._map = _map;
+  }
+  get size() {
+    return this._map.size;
+  }
+  get(key) {
+    if (isCelUint(key)) {
+      key = key.value;
+    }
+    if (typeof key === "number") {
+      if (!Number.isInteger(key)) {
+        return void 0;
+      }
+      key = BigInt(key);
+    }
+    const value3 = this._map.get(key);
+    if (value3 !== void 0) {
+      return toCel(value3);
+    }
+    if (typeof key === "bigint") {
+      for (const mapKey of this._map.keys()) {
+        if (!isCelUint(mapKey)) {
+          continue;
+        }
+        if (mapKey.value === key) {
+          return toCel(this._map.get(mapKey));
+        }
+      }
+    }
+    return void 0;
+  }
+  has(key) {
+    return this.get(key) != void 0;
+  }
+  forEach(callback, thisArg) {
+    this._map.forEach((value3, key, _) => callback.call(thisArg, toCel(value3), key, this));
+  }
+  *entries() {
+    for (const [key, value3] of this._map.entries()) {
+      yield [key, toCel(value3)];
+    }
+  }
+  keys() {
+    return this._map.keys();
+  }
+  *values() {
+    for (const value3 of this._map.values()) {
+      yield toCel(value3);
+    }
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+};
+var ProtoMap = class {
+  _map;
+  [privateSymbol5] = {};
+  constructor(_map) {
+    this._map = _map;
+  }
+  get size() {
+    return this._map.size;
+  }
+  get(key) {
+    const value3 = this._map.get(mapKeyFromCel(this._map.field(), key));
+    if (value3 === void 0) {
+      return void 0;
+    }
+    return celFromMapValue(this._map.field(), value3);
+  }
+  has(key) {
+    return this._map.has(mapKeyFromCel(this._map.field(), key));
+  }
+  forEach(callback, thisArg) {
+    this._map.forEach((value3, key, _) => callback.call(thisArg, celFromMapValue(this._map.field(), value3), celFromMapKey(this._map.field(), key), this));
+  }
+  *entries() {
+    for (const [key, value3] of this._map.entries()) {
+      yield [
+        celFromMapKey(this._map.field(), key),
+        celFromMapValue(this._map.field(), value3)
+      ];
+    }
+  }
+  *keys() {
+    for (const key of this._map.keys()) {
+      yield celFromMapKey(this._map.field(), key);
+    }
+  }
+  *values() {
+    for (const value3 of this._map.keys()) {
+      yield celFromMapValue(this._map.field(), value3);
+    }
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+};
+function mapKeyFromCel(desc, v) {
+  if (isCelUint(v)) {
+    v = v.value;
+  }
+  switch (desc.mapKey) {
+    case ScalarType.SINT32:
+    case ScalarType.INT32:
+    case ScalarType.FIXED32:
+    case ScalarType.UINT32:
+    case ScalarType.SFIXED32:
+      if (typeof v === "bigint") {
+        return Number(v);
+      }
+      return v;
+    case ScalarType.SINT64:
+    case ScalarType.INT64:
+    case ScalarType.FIXED64:
+    case ScalarType.UINT64:
+    case ScalarType.SFIXED64:
+      if (v === "number" && Number.isInteger(v)) {
+        return BigInt(v);
+      }
+      return v;
+    default:
+      return v;
+  }
+}
+function celFromMapKey(desc, v) {
+  return celFromScalar(desc.mapKey, v);
+}
+function celFromMapValue(desc, v) {
+  switch (desc.mapKind) {
+    case "enum":
+      return BigInt(v);
+    case "message":
+      return reflectMsgToCel(v);
+    case "scalar":
+      return celFromScalar(desc.scalar, v);
+  }
+}
+var EMPTY_MAP = celMap(/* @__PURE__ */ new Map());
+
+// node_modules/@bufbuild/cel/dist/esm/registry.js
+var wktRegistry = createRegistry(TimestampSchema, DurationSchema, AnySchema, file_google_protobuf_wrappers, file_google_protobuf_struct);
+function createRegistryWithWKT(...inputs) {
+  return createRegistry(wktRegistry, ...inputs);
+}
+
+// node_modules/@bufbuild/cel/dist/esm/equals.js
+function equals2(lhs, rhs) {
+  if (lhs === rhs) {
+    return true;
+  }
+  if (isCelUint(lhs)) {
+    lhs = lhs.value;
+  }
+  if (isCelUint(rhs)) {
+    rhs = rhs.value;
+  }
+  if ((typeof lhs === "number" || typeof lhs === "bigint") && (typeof rhs === "number" || typeof rhs === "bigint")) {
+    return lhs == rhs;
+  }
+  switch (true) {
+    case lhs instanceof Uint8Array:
+      return rhs instanceof Uint8Array && equalsBytes(lhs, rhs);
+    case isCelList(lhs):
+      return isCelList(rhs) && equalsList(lhs, rhs);
+    case isCelMap(lhs):
+      return isCelMap(rhs) && equalsMap(lhs, rhs);
+    case isCelType(lhs):
+      return isCelType(rhs) && equalsType(lhs, rhs);
+  }
+  if (isReflectMessage(lhs)) {
+    if (!isReflectMessage(rhs)) {
+      return false;
+    }
+    if (lhs.desc.typeName !== rhs.desc.typeName) {
+      return false;
+    }
+    return equals(lhs.desc, lhs.message, rhs.message, {
+      registry: getEvalContext().registry,
+      unpackAny: true,
+      unknown: true,
+      extensions: true
+    });
+  }
+  return false;
+}
+function equalsType(lhs, rhs) {
+  return lhs.kind === rhs.kind && lhs.name === rhs.name;
+}
+function equalsList(lhs, rhs) {
+  if (lhs.size !== rhs.size) {
+    return false;
+  }
+  for (let i = 0; i < lhs.size; i++) {
+    if (!equals2(lhs.get(i), rhs.get(i))) {
+      return false;
+    }
+  }
+  return true;
+}
+function equalsMap(lhs, rhs) {
+  if (lhs.size !== rhs.size) {
+    return false;
+  }
+  for (const [k, v] of lhs) {
+    const rv = rhs.get(k);
+    if (rv === void 0 || !equals2(v, rv)) {
+      return false;
+    }
+  }
+  return true;
+}
+function equalsBytes(lhs, rhs) {
+  if (lhs.length !== rhs.length) {
+    return false;
+  }
+  for (let i = 0; i < lhs.length; i++) {
+    if (lhs[i] !== rhs[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// node_modules/@bufbuild/cel/dist/esm/func.js
+var privateSymbol6 = /* @__PURE__ */ Symbol.for("@bufbuild/cel/func");
+function celFunc(name, args, result, impl) {
+  return new Func(name, void 0, args, result, impl);
+}
+function celMethod(name, target, args, result, impl) {
+  return new Method(name, target, args, result, impl);
+}
+var Callable = class {
+  _name;
+  _target;
+  _args;
+  _result;
+  _impl;
+  _id;
+  [privateSymbol6] = {};
+  constructor(_name, _target, _args, _result, _impl, _id = "") {
+    this._name = _name;
+    this._target = _target;
+    this._args = _args;
+    this._result = _result;
+    this._impl = _impl;
+    this._id = _id;
+  }
+  get id() {
+    if (this._id === "") {
+      const qualifier = this.target ? `${this.target.name}.` : "";
+      this._id = `${qualifier}${this.name}(${this.arguments.map((p) => p.name).join(",")})`;
+    }
+    return this._id;
+  }
+  get name() {
+    return this._name;
+  }
+  get target() {
+    return this._target;
+  }
+  get arguments() {
+    return this._args;
+  }
+  get result() {
+    return this._result;
+  }
+  call(id, target, args) {
+    if (args.length != this.arguments.length) {
+      return void 0;
+    }
+    for (let i = 0; i < args.length; i++) {
+      if (!isSubtypeOf(args[i], this.arguments[i])) {
+        return void 0;
+      }
+    }
+    try {
+      return toCel(this._impl.apply(target, args));
+    } catch (ex) {
+      return celError(ex, id);
+    }
+  }
+};
+var Func = class extends Callable {
+  call(id, target, args) {
+    if (target !== void 0) {
+      return void 0;
+    }
+    return super.call(id, void 0, args);
+  }
+};
+var Method = class extends Callable {
+  call(id, target, args) {
+    if (target === void 0 || !isSubtypeOf(target, this.target)) {
+      return void 0;
+    }
+    return super.call(id, target, args);
+  }
+};
+function isSubtypeOf(val, typ) {
+  return typ === CelScalar.DYN || equalsType(celType(val), typ);
+}
+
+// node_modules/@bufbuild/cel/dist/esm/resolver.js
+var privateSymbol7 = /* @__PURE__ */ Symbol.for("@bufbuild/cel/resolver");
+function createResolver(...inputs) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const input of inputs) {
+    const funcs = isFuncResolver(input) || Array.isArray(input) ? input : [input];
+    for (const func of funcs) {
+      let group = groups2.get(func.name);
+      if (group === void 0) {
+        group = [];
+        groups2.set(func.name, group);
+      }
+      group.push(func);
+    }
+  }
+  return new Resolver(new Map(new Array(...groups2.entries()).map(([name, funcs]) => [
+    name,
+    createFuncGroup(name, funcs)
+  ])));
+}
+function isFuncResolver(v) {
+  return typeof v === "object" && v !== null && privateSymbol7 in v;
+}
+var Resolver = class {
+  _groups;
+  [privateSymbol7] = {};
+  constructor(_groups) {
+    this._groups = _groups;
+  }
+  *[Symbol.iterator]() {
+    for (const group of this._groups.values()) {
+      yield* group;
+    }
+  }
+  find(name) {
+    return this._groups.get(name);
+  }
+};
+function createFuncGroup(name, funcs) {
+  const set = [];
+  for (const func of funcs) {
+    for (let i = 0; i < set.length; i++) {
+      if (func.id === set[i].id) {
+        set.splice(i, 1);
+        break;
+      }
+    }
+    set.push(func);
+  }
+  return new Group(name, set);
+}
+var Group = class {
+  _name;
+  _funcs;
+  constructor(_name, _funcs) {
+    this._name = _name;
+    this._funcs = _funcs;
+  }
+  *[Symbol.iterator]() {
+    yield* this._funcs;
+  }
+  get name() {
+    return this._name;
+  }
+  call(id, target, args) {
+    args = args.map((arg) => unwrapAny(arg));
+    for (const func of this._funcs) {
+      const result = func.call(id, target, args);
+      if (result !== void 0) {
+        return result;
+      }
+    }
+    return void 0;
+  }
+};
+
+// node_modules/@bufbuild/cel/dist/esm/gen/dev/cel/expr/operator_const.js
+var ADD = "_+_";
+var CONDITIONAL = "_?_:_";
+var DIVIDE = "_/_";
+var EQUALS = "_==_";
+var GREATER = "_>_";
+var GREATER_EQUALS = "_>=_";
+var IN = "@in";
+var INDEX = "_[_]";
+var LESS = "_<_";
+var LESS_EQUALS = "_<=_";
+var LOGICAL_AND = "_&&_";
+var LOGICAL_NOT = "!_";
+var LOGICAL_OR = "_||_";
+var MODULO = "_%_";
+var MULTIPLY = "_*_";
+var NEGATE = "-_";
+var NOT_EQUALS = "_!=_";
+var NOT_STRICTLY_FALSE = "@not_strictly_false";
+var OLD_NOT_STRICTLY_FALSE = "__not_strictly_false__";
+var OPT_INDEX = "_[?_]";
+var OPT_SELECT = "_?._";
+var SUBTRACT = "_-_";
+
+// node_modules/@bufbuild/cel/dist/esm/duration.js
+var ONE_SECOND = 1000000000n;
+var MAX_DURATION_NANOS = 9223372036854775807n;
+var MIN_DURATION_NANOS = -9223372036854775808n;
+function createDuration(seconds = 0n, ns = 0n) {
+  const fullNanos = seconds * ONE_SECOND + BigInt(ns);
+  if (fullNanos > MAX_DURATION_NANOS || fullNanos < MIN_DURATION_NANOS) {
+    throw new Error("duration out of range");
+  }
+  return create(DurationSchema, {
+    seconds: fullNanos / ONE_SECOND,
+    nanos: Number(fullNanos % ONE_SECOND)
+    // preserves sign
+  });
+}
+var DURATION_STRING_LENGTH_LIMIT = 128;
+var UNITS = Object.freeze({
+  ns: 1n,
+  us: 1000n,
+  \u00B5s: 1000n,
+  ms: 1000n * 1000n,
+  s: 1000n * 1000n * 1000n,
+  m: 1000n * 1000n * 1000n * 60n,
+  h: 1000n * 1000n * 1000n * 60n * 60n
+});
+var INT_REGEXP = /^\d+/;
+var UNIT_REGEXP = new RegExp(`^(${Object.keys(UNITS).join("|")})`);
+function parseDuration(str2) {
+  if (str2.length > DURATION_STRING_LENGTH_LIMIT) {
+    throw badDurationStr(`duration string exceeds ${DURATION_STRING_LENGTH_LIMIT} characters`);
+  }
+  if (/^[-+]?0$/.test(str2))
+    return createDuration();
+  const [sign, values] = /^[+-]/.test(str2) ? [str2[0] === "+" ? 1n : -1n, str2.slice(1)] : [1n, str2];
+  let fullNanos = 0n;
+  let remainder = values;
+  while (remainder.length > 0) {
+    const int = INT_REGEXP.exec(remainder)?.[0];
+    remainder = remainder.slice(int?.length ?? 0);
+    if (remainder[0] === ".")
+      remainder = remainder.slice(1);
+    const fraction = INT_REGEXP.exec(remainder)?.[0];
+    remainder = remainder.slice(fraction?.length ?? 0);
+    const unit = UNIT_REGEXP.exec(remainder)?.[0];
+    remainder = remainder.slice(unit?.length ?? 0);
+    if ((int ?? fraction) === void 0 || unit === void 0) {
+      throw badDurationStr("invalid syntax");
+    }
+    const factor = UNITS[unit];
+    fullNanos += BigInt(int ?? 0) * factor;
+    fullNanos += BigInt(fraction ?? 0) * factor / 10n ** BigInt(fraction?.length ?? 0);
+  }
+  return createDuration(0n, sign * fullNanos);
+}
+function badDurationStr(e) {
+  return new Error(`Failed to parse duration: ${e}`);
+}
+
+// node_modules/@bufbuild/cel/dist/esm/timestamp.js
+var MAX_TIMESTAMP_SECONDS = 253402300799n;
+var MIN_TIMESTAMP_SECONDS = -62135596800n;
+var ONE_SECOND2 = 1000000000n;
+function createTimestamp(s = 0n, ns = 0n) {
+  const fullNanos = s * ONE_SECOND2 + BigInt(ns);
+  const shift = fullNanos % ONE_SECOND2 < 0n ? 1n : 0n;
+  const seconds = fullNanos / ONE_SECOND2 - shift;
+  const nanos = Number(fullNanos % ONE_SECOND2 + shift * ONE_SECOND2);
+  if (seconds > MAX_TIMESTAMP_SECONDS || seconds < MIN_TIMESTAMP_SECONDS) {
+    throw new Error("timestamp out of range");
+  }
+  return create(TimestampSchema, { seconds, nanos });
+}
+
+// node_modules/@bufbuild/cel/dist/esm/std/math.js
+var MAX_INT = 9223372036854775807n;
+var MIN_INT = -9223372036854775808n;
+var MAX_UINT = 18446744073709551615n;
+function safeInt(value3, op = "type conversion") {
+  const numeric2 = typeof value3 === "string" ? BigInt(value3) : value3;
+  if (typeof numeric2 === "bigint") {
+    if (numeric2 >= MIN_INT && numeric2 <= MAX_INT) {
+      return numeric2;
+    }
+  } else if (Number.isFinite(numeric2)) {
+    if (numeric2 > Number(MIN_INT) && numeric2 < Number(MAX_INT)) {
+      return BigInt(Math.trunc(numeric2));
+    }
+  }
+  throw celError(`int overflow during ${op}`);
+}
+function safeUint(value3, op = "type conversion") {
+  const numeric2 = typeof value3 === "string" ? BigInt(value3) : value3;
+  if (typeof numeric2 === "bigint" || Number.isFinite(numeric2)) {
+    const int = typeof numeric2 === "number" ? BigInt(Math.trunc(numeric2)) : numeric2;
+    if (numeric2 >= 0 && int <= MAX_UINT) {
+      return celUint(int);
+    }
+  }
+  throw celError(`uint overflow during ${op}`);
+}
+function bytesConcat(l, r) {
+  const val = new Uint8Array(l.length + r.length);
+  val.set(l);
+  val.set(r, l.length);
+  return val;
+}
+function timestampSum(l, r) {
+  return createTimestamp(l.message.seconds + r.message.seconds, l.message.nanos + r.message.nanos);
+}
+function durationSum(l, r) {
+  return createDuration(l.message.seconds + r.message.seconds, l.message.nanos + r.message.nanos);
+}
+function durationDifference(l, r) {
+  return createDuration(l.message.seconds - r.message.seconds, l.message.nanos - r.message.nanos);
+}
+function timestampDifference(l, r) {
+  return createTimestamp(l.message.seconds - r.message.seconds, l.message.nanos - r.message.nanos);
+}
+function safeDivide(type, l, r) {
+  if (r === 0n)
+    throw celError(`${type.name} divide by zero`);
+  return safeInt(l / r, `divide by ${r}`);
+}
+function safeModulo(type, l, r) {
+  if (r === 0n)
+    throw celError(`${type.name} modulus by zero`);
+  return l % r;
+}
+var LIST = listType(CelScalar.DYN);
+var { BYTES, DOUBLE, INT, STRING, UINT } = CelScalar;
+var math_default = [
+  celFunc(ADD, [INT, INT], INT, (l, r) => safeInt(l + r, ADD)),
+  celFunc(ADD, [UINT, UINT], UINT, (l, r) => safeUint(l.value + r.value, ADD)),
+  celFunc(ADD, [DOUBLE, DOUBLE], DOUBLE, (l, r) => l + r),
+  celFunc(ADD, [DURATION, DURATION], DURATION, durationSum),
+  celFunc(ADD, [TIMESTAMP, DURATION], TIMESTAMP, timestampSum),
+  celFunc(ADD, [DURATION, TIMESTAMP], TIMESTAMP, timestampSum),
+  celFunc(ADD, [STRING, STRING], STRING, (l, r) => l + r),
+  celFunc(ADD, [BYTES, BYTES], BYTES, bytesConcat),
+  celFunc(ADD, [LIST, LIST], LIST, celListConcat),
+  celFunc(SUBTRACT, [INT, INT], INT, (l, r) => safeInt(l - r, SUBTRACT)),
+  celFunc(SUBTRACT, [UINT, UINT], UINT, (l, r) => safeUint(l.value - r.value, SUBTRACT)),
+  celFunc(SUBTRACT, [DOUBLE, DOUBLE], DOUBLE, (l, r) => l - r),
+  celFunc(SUBTRACT, [TIMESTAMP, TIMESTAMP], DURATION, durationDifference),
+  celFunc(SUBTRACT, [DURATION, DURATION], DURATION, durationDifference),
+  celFunc(SUBTRACT, [TIMESTAMP, DURATION], TIMESTAMP, timestampDifference),
+  celFunc(MULTIPLY, [INT, INT], INT, (l, r) => safeInt(l * r, MULTIPLY)),
+  celFunc(MULTIPLY, [UINT, UINT], UINT, (l, r) => safeUint(l.value * r.value, MULTIPLY)),
+  celFunc(MULTIPLY, [DOUBLE, DOUBLE], DOUBLE, (l, r) => l * r),
+  celFunc(DIVIDE, [INT, INT], INT, (l, r) => safeDivide(INT, l, r)),
+  celFunc(DIVIDE, [UINT, UINT], UINT, (l, r) => celUint(safeDivide(UINT, l.value, r.value))),
+  celFunc(DIVIDE, [DOUBLE, DOUBLE], DOUBLE, (l, r) => l / r),
+  celFunc(MODULO, [INT, INT], INT, (l, r) => safeModulo(INT, l, r)),
+  celFunc(MODULO, [UINT, UINT], UINT, (l, r) => celUint(safeModulo(UINT, l.value, r.value))),
+  celFunc(NEGATE, [INT], INT, (x) => safeInt(-x)),
+  celFunc(NEGATE, [DOUBLE], DOUBLE, (x) => -x)
+];
+
+// node_modules/@bufbuild/cel/dist/esm/std/cast.js
+var encoder = new TextEncoder();
+var decoder = new TextDecoder(void 0, { fatal: true });
+function stringToBool(x) {
+  switch (x) {
+    case "true":
+    case "True":
+    case "TRUE":
+    case "t":
+    case "1":
+      return true;
+    case "false":
+    case "False":
+    case "FALSE":
+    case "f":
+    case "0":
+      return false;
+  }
+  throw new Error(`Unable to convert string '${x}' to bool`);
+}
+function bytesToString(x) {
+  try {
+    return decoder.decode(x);
+  } catch (e) {
+    throw new Error(`Failed to decode bytes as string: ${e}`);
+  }
+}
+function stringToTimestamp(x) {
+  try {
+    return fromJson(TimestampSchema, x);
+  } catch (e) {
+    throw new Error(`Failed to parse timestamp: ${e}`);
+  }
+}
+function toType(x) {
+  if (isMessage(x)) {
+    return objectType(getMsgDesc(x.$typeName));
+  }
+  return celType(x);
+}
+function identity(x) {
+  return x;
+}
+var { BOOL, BYTES: BYTES2, DOUBLE: DOUBLE2, DYN, INT: INT2, STRING: STRING2, TYPE, UINT: UINT2 } = CelScalar;
+var cast_default = [
+  // Int
+  celFunc("int", [INT2], INT2, identity),
+  celFunc("int", [UINT2], INT2, (x) => safeInt(x.value)),
+  celFunc("int", [DOUBLE2], INT2, safeInt),
+  celFunc("int", [STRING2], INT2, safeInt),
+  celFunc("int", [TIMESTAMP], INT2, (x) => safeInt(x.message.seconds)),
+  celFunc("int", [DURATION], INT2, (x) => safeInt(x.message.seconds)),
+  // Uint
+  celFunc("uint", [UINT2], UINT2, identity),
+  celFunc("uint", [INT2], UINT2, safeUint),
+  celFunc("uint", [DOUBLE2], UINT2, safeUint),
+  celFunc("uint", [STRING2], UINT2, safeUint),
+  // Double
+  celFunc("double", [DOUBLE2], DOUBLE2, identity),
+  celFunc("double", [INT2], DOUBLE2, (x) => Number(x)),
+  celFunc("double", [UINT2], DOUBLE2, (x) => Number(x.value)),
+  celFunc("double", [STRING2], DOUBLE2, (x) => Number(x)),
+  // Bool
+  celFunc("bool", [BOOL], BOOL, identity),
+  celFunc("bool", [STRING2], BOOL, stringToBool),
+  // Bytes
+  celFunc("bytes", [BYTES2], BYTES2, identity),
+  celFunc("bytes", [STRING2], BYTES2, (x) => encoder.encode(x)),
+  // String
+  celFunc("string", [STRING2], STRING2, identity),
+  celFunc("string", [BOOL], STRING2, (x) => x.toString()),
+  celFunc("string", [INT2], STRING2, (x) => x.toString()),
+  celFunc("string", [UINT2], STRING2, (x) => x.value.toString()),
+  celFunc("string", [DOUBLE2], STRING2, (x) => x.toString()),
+  celFunc("string", [BYTES2], STRING2, bytesToString),
+  celFunc("string", [TIMESTAMP], STRING2, (x) => toJson(TimestampSchema, x.message)),
+  celFunc("string", [DURATION], STRING2, (x) => toJson(DurationSchema, x.message)),
+  // Timestamp
+  celFunc("timestamp", [TIMESTAMP], TIMESTAMP, identity),
+  celFunc("timestamp", [STRING2], TIMESTAMP, stringToTimestamp),
+  celFunc("timestamp", [INT2], TIMESTAMP, (x) => timestampFromMs(Number(x))),
+  // Duration
+  celFunc("duration", [DURATION], DURATION, identity),
+  celFunc("duration", [STRING2], DURATION, parseDuration),
+  celFunc("duration", [INT2], DURATION, (x) => create(DurationSchema, { seconds: x })),
+  // Misc
+  celFunc("type", [DYN], TYPE, toType),
+  celFunc("dyn", [DYN], DYN, identity)
+];
+
+// node_modules/@bufbuild/cel/dist/esm/gen/dev/cel/expr/overload_const.js
+var CONTAINS = "contains";
+var ENDS_WITH = "endsWith";
+var MATCHES = "matches";
+var SIZE = "size";
+var STARTS_WITH = "startsWith";
+var TIME_GET_DATE = "getDate";
+var TIME_GET_DAY_OF_MONTH = "getDayOfMonth";
+var TIME_GET_DAY_OF_WEEK = "getDayOfWeek";
+var TIME_GET_DAY_OF_YEAR = "getDayOfYear";
+var TIME_GET_FULL_YEAR = "getFullYear";
+var TIME_GET_HOURS = "getHours";
+var TIME_GET_MILLISECONDS = "getMilliseconds";
+var TIME_GET_MINUTES = "getMinutes";
+var TIME_GET_MONTH = "getMonth";
+var TIME_GET_SECONDS = "getSeconds";
+
+// node_modules/@bufbuild/re2/dist/esm/RE2Flags.js
+var FOLD_CASE = 1;
+var LITERAL = 2;
+var CLASS_NL = 4;
+var DOT_NL = 8;
+var ONE_LINE = 16;
+var NON_GREEDY = 32;
+var PERL_X = 64;
+var UNICODE_GROUPS = 128;
+var WAS_DOLLAR = 256;
+var MATCH_NL = CLASS_NL | DOT_NL;
+var PERL = CLASS_NL | ONE_LINE | PERL_X | UNICODE_GROUPS;
+var UNANCHORED = 0;
+var ANCHOR_START = 1;
+var ANCHOR_BOTH = 2;
+
+// node_modules/@bufbuild/re2/dist/esm/UnicodeRangeTable.js
+var UnicodeRangeTable = class {
+  data;
+  isStride1;
+  SIZE;
+  constructor(data, isStride1 = false) {
+    this.data = data;
+    this.isStride1 = isStride1;
+    this.SIZE = isStride1 ? 2 : 3;
+  }
+  // High-performance getters that do NOT allocate memory
+  getLo(index) {
+    return this.data[index * this.SIZE];
+  }
+  getHi(index) {
+    return this.data[index * this.SIZE + 1];
+  }
+  getStride(index) {
+    return this.isStride1 ? 1 : this.data[index * this.SIZE + 2];
+  }
+  get(index) {
+    const i = index * this.SIZE;
+    return [this.data[i], this.data[i + 1], this.getStride(index)];
+  }
+  get length() {
+    return this.data.length / this.SIZE;
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/UnicodeTables.js
+var _B64_MAP = null;
+var getB64Map = () => {
+  if (!_B64_MAP) {
+    _B64_MAP = new Uint8Array(256);
+    const b = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
+    for (let i = 0; i < 64; i++) {
+      _B64_MAP[b.charCodeAt(i)] = i;
+    }
+  }
+  return _B64_MAP;
+};
+var decodeVLQ = (str2) => {
+  const b64 = getB64Map();
+  const res = [];
+  let value3 = 0, shift = 0;
+  for (let i = 0; i < str2.length; i++) {
+    const digit = b64[str2.charCodeAt(i)];
+    value3 |= (digit & 31) << shift;
+    if ((digit & 32) === 0) {
+      res.push(value3);
+      value3 = 0;
+      shift = 0;
+    } else {
+      shift += 5;
+    }
+  }
+  return res;
+};
+var decodeRanges = (str2, isStride1) => {
+  if (str2.length === 0)
+    return new Uint32Array(0);
+  const res = decodeVLQ(str2);
+  const numRanges = isStride1 ? res.length / 2 : res.length / 3;
+  const out = new Uint32Array(numRanges * 3);
+  let current = 0, resIdx = 0;
+  for (let i = 0; i < numRanges; i++) {
+    current += res[resIdx++];
+    out[i * 3] = current;
+    current += res[resIdx++];
+    out[i * 3 + 1] = current;
+    out[i * 3 + 2] = isStride1 ? 1 : res[resIdx++];
+  }
+  return out;
+};
+var decodeOrbit = (str2) => {
+  const res = decodeVLQ(str2);
+  const map = /* @__PURE__ */ new Map();
+  let currentKey = 0;
+  for (let i = 0; i < res.length; i += 2) {
+    currentKey += res[i];
+    map.set(currentKey, res[i + 1]);
+  }
+  return map;
+};
+var mergeRanges = (a, b) => {
+  if (b.length === 0)
+    return a;
+  if (a.length === 0)
+    return b;
+  const points = [];
+  const push = (arr) => {
+    for (let i = 0; i < arr.length; i += 3) {
+      const lo = arr[i], hi = arr[i + 1], stride = arr[i + 2];
+      if (stride === 1) {
+        points.push([lo, hi]);
+      } else {
+        for (let cp = lo; cp <= hi; cp += stride)
+          points.push([cp, cp]);
+      }
+    }
+  };
+  push(a);
+  push(b);
+  points.sort((x, y) => x[0] - y[0]);
+  const merged = [];
+  for (const [lo, hi] of points) {
+    const last = merged[merged.length - 1];
+    if (last && last[1] + 1 >= lo) {
+      if (hi > last[1])
+        last[1] = hi;
+    } else {
+      merged.push([lo, hi]);
+    }
+  }
+  const out = new Uint32Array(merged.length * 3);
+  for (let i = 0; i < merged.length; i++) {
+    out[i * 3] = merged[i][0];
+    out[i * 3 + 1] = merged[i][1];
+    out[i * 3 + 2] = 1;
+  }
+  return out;
+};
+var sweepPlatform = (pattern) => {
+  const re = new RegExp(pattern, "u");
+  const ranges = [];
+  let start = -1;
+  for (let cp = 0; cp <= 1114111; cp++) {
+    if (re.test(String.fromCodePoint(cp))) {
+      if (start < 0)
+        start = cp;
+    } else if (start >= 0) {
+      ranges.push(start, cp - 1, 1);
+      start = -1;
+    }
+  }
+  if (start >= 0)
+    ranges.push(start, 1114111, 1);
+  return Uint32Array.from(ranges);
+};
+var LazyDecoder = class {
+  initializer;
+  cache;
+  constructor(initializer) {
+    this.initializer = initializer;
+    this.cache = /* @__PURE__ */ new Map();
+  }
+  has(key) {
+    return key in this.initializer;
+  }
+  get(key) {
+    const cached = this.cache.get(key);
+    if (cached !== void 0 || this.cache.has(key)) {
+      return cached ?? null;
+    }
+    const fn = this.initializer[key];
+    const val = fn ? fn() : null;
+    this.cache.set(key, val);
+    return val;
+  }
+};
+var _CASE_ORBIT = null;
+var getCASE_ORBIT = () => {
+  if (!_CASE_ORBIT) {
+    _CASE_ORBIT = decodeOrbit("rDqpII-LsD+0HGrpIsCxJzElODoODrOnByP-Mz+HTieNj-HCweD1fDxeB+9HBwfC1FE2eBxfBjeE1eDmpII0fjB4c+BgkHChkHKikHDjkHBkkHImkHZnkHhhGlkH9O70H-Io8HBp8HBq8HBr8HBs8HBt8HBu8HBv8HJ48HB58HB68HB78HB88HB98HB+8HB-8HJo9HBp9HBq9HBr9HBs9HBt9HBu9HBv9HM89HLlaFs+HQwcQwdQ8-HzJpdErCBlGgphBokHjMu+pBBv+pBDy+pBBz+pBB0+pBB1+pBw5Um4+BBl4+B68cg17CBh17CBi17CBj17CBk17CBl17CBm17CBn17CBo17CBp17CBq17CBr17CBs17CBt17CBu17CBv17CBw17CBx17CBy17CBz17CB017CB117CB217CB317CB417CD717CB817CB917CB+17CB-17CBg27CBh27CBi27CBj27CBk27CBl27CBm27CBn27CBo27CBp27CBq27CBr27CBs27CBt27CBu27CBv27CBw27CBx27CBy27CBz27C");
+  }
+  return _CASE_ORBIT;
+};
+var _DELTA_CATEGORIES = /* @__PURE__ */ new LazyDecoder({
+  L: () => decodeRanges("pkHBBh6iBCBNCBkvXzBB36BbBKWB9JCB8lBJBCDDClBBCaaCt-Bt-BBfBgkG68DBmoHdBjhDsBBz8HxmWxmWBcBDgwhCgwhCBsTB", false),
+  LC: () => decodeRanges("pkHBh6iBCNC0rZVLV", true),
+  Ll: () => decodeRanges("qkHj6iBj6iBO1sZ1sZBUB", false),
+  Lm: () => decodeRanges("uqjChBhBx+XCBpBBB", false),
+  Lo: () => decodeRanges("guhCzBB36BDBCzLzLBBB8lBJBCDDClBBCaaCt-Bt-BBfBgkG68DBmoHdBmhDnBB18HxmWxmWBcBDgwhCgwhCBsTB", false),
+  Lu: () => decodeRanges("pkHi6iBi6iBBOOC0rZ0rZBUB", false),
+  M: () => decodeRanges("3kCymhCymhCBDBvM8lB8lBBHBCDDCDBCEBCPPB47C47CkuQRB-lhBBB", false),
+  Mc: () => decodeRanges("49kCCBIDDCDBCBBCvavaswSCB", false),
+  Mn: () => decodeRanges("3kCymhCymhCBDBvM-lB-lBBEBOECPBB47CkuQkuQBKBECB-lhBBB", false),
+  N: () => decodeRanges("gqjCJnsCTtoBJ3pRJ3hDJ37XJ4nGJ", true),
+  Nd: () => decodeRanges("gqjCJnsCTtoBJ3pRJ3hDJ37XJ4nGJ", true),
+  P: () => decodeRanges("u6GBBwBvv8Bvv8BmzBBBCBBpgCssUssUBBBwkeAB", false),
+  Pd: () => decodeRanges("urjCA", true),
+  Po: () => decodeRanges("u6GBBwB1i+B1i+BBCCBpgCpgCssUCBwkeAB", false),
+  S: () => decodeRanges("nhJCBz+CDBlPBBK-82B-82BBxzvBxzvBBuHBRzNB-vKJBFBBoOGGvBIIWDDKiHiHBjBB", false),
+  Sm: () => decodeRanges("usjCB", true),
+  So: () => decodeRanges("nhJCBz+CDBlPBBKxwmDxwmDBuHBRzNB-vKJBFBBoOGGvBIIWDDKiHiHBjBB", false)
+});
+var _DELTA_SCRIPTS = /* @__PURE__ */ new LazyDecoder({
+  Arabic: () => decodeRanges("3kCrxhCrxhCBBB4BAB", false),
+  Balinese: () => decodeRanges("u6GBwBA", true),
+  Common: () => decodeRanges("nhJCBz+CDBlPBBKxwmDxwmDB4HBHzNB-vKJBFBBoOGGvBIIWDDKiHiHBjBB", false),
+  Cyrillic: () => decodeRanges("pkHB", true),
+  Egyptian_Hieroglyphs: () => decodeRanges("gjtC68D", true),
+  Han: () => decodeRanges("w-6FtT", true),
+  Kawi: () => decodeRanges("66nCA", true),
+  Khitan_Small_Script: () => decodeRanges("-njDA", true),
+  Latin: () => decodeRanges("r+pBCNC", true),
+  Myanmar: () => decodeRanges("w2lCT", true)
+});
+var _NEW_SCRIPTS = /* @__PURE__ */ new LazyDecoder({
+  Garay: () => new UnicodeRangeTable(decodeRanges("gqjClBEcJB", true)),
+  Gurung_Khema: () => new UnicodeRangeTable(decodeRanges("go4C5B", true)),
+  Kirat_Rai: () => new UnicodeRangeTable(decodeRanges("gq7C5B", true)),
+  Ol_Onal: () => new UnicodeRangeTable(decodeRanges("wu5DqBFA", true)),
+  Sunuwar: () => new UnicodeRangeTable(decodeRanges("g+mChBPJ", true)),
+  Todhri: () => new UnicodeRangeTable(decodeRanges("guhCzB", true)),
+  Tulu_Tigalari: () => new UnicodeRangeTable(decodeRanges("g8kCJBCDDClBBCJBCDDCDBCJBCBBJBB", false))
+});
+var STABLE_CATEGORY_NAMES = /* @__PURE__ */ new Set([
+  "C",
+  "Cc",
+  "Cf",
+  "Cn",
+  "Co",
+  "Cs",
+  "L",
+  "LC",
+  "Ll",
+  "Lm",
+  "Lo",
+  "Lt",
+  "Lu",
+  "M",
+  "Mc",
+  "Me",
+  "Mn",
+  "N",
+  "Nd",
+  "Nl",
+  "No",
+  "P",
+  "Pc",
+  "Pd",
+  "Pe",
+  "Pf",
+  "Pi",
+  "Po",
+  "Ps",
+  "S",
+  "Sc",
+  "Sk",
+  "Sm",
+  "So",
+  "Z",
+  "Zl",
+  "Zp",
+  "Zs"
+]);
+var STABLE_SCRIPT_NAMES = /* @__PURE__ */ new Set([
+  "Adlam",
+  "Ahom",
+  "Anatolian_Hieroglyphs",
+  "Arabic",
+  "Armenian",
+  "Avestan",
+  "Balinese",
+  "Bamum",
+  "Bassa_Vah",
+  "Batak",
+  "Bengali",
+  "Bhaiksuki",
+  "Bopomofo",
+  "Brahmi",
+  "Braille",
+  "Buginese",
+  "Buhid",
+  "Canadian_Aboriginal",
+  "Carian",
+  "Caucasian_Albanian",
+  "Chakma",
+  "Cham",
+  "Cherokee",
+  "Chorasmian",
+  "Common",
+  "Coptic",
+  "Cuneiform",
+  "Cypriot",
+  "Cypro_Minoan",
+  "Cyrillic",
+  "Deseret",
+  "Devanagari",
+  "Dives_Akuru",
+  "Dogra",
+  "Duployan",
+  "Egyptian_Hieroglyphs",
+  "Elbasan",
+  "Elymaic",
+  "Ethiopic",
+  "Georgian",
+  "Glagolitic",
+  "Gothic",
+  "Grantha",
+  "Greek",
+  "Gujarati",
+  "Gunjala_Gondi",
+  "Gurmukhi",
+  "Han",
+  "Hangul",
+  "Hanifi_Rohingya",
+  "Hanunoo",
+  "Hatran",
+  "Hebrew",
+  "Hiragana",
+  "Imperial_Aramaic",
+  "Inherited",
+  "Inscriptional_Pahlavi",
+  "Inscriptional_Parthian",
+  "Javanese",
+  "Kaithi",
+  "Kannada",
+  "Katakana",
+  "Kawi",
+  "Kayah_Li",
+  "Kharoshthi",
+  "Khitan_Small_Script",
+  "Khmer",
+  "Khojki",
+  "Khudawadi",
+  "Lao",
+  "Latin",
+  "Lepcha",
+  "Limbu",
+  "Linear_A",
+  "Linear_B",
+  "Lisu",
+  "Lycian",
+  "Lydian",
+  "Mahajani",
+  "Makasar",
+  "Malayalam",
+  "Mandaic",
+  "Manichaean",
+  "Marchen",
+  "Masaram_Gondi",
+  "Medefaidrin",
+  "Meetei_Mayek",
+  "Mende_Kikakui",
+  "Meroitic_Cursive",
+  "Meroitic_Hieroglyphs",
+  "Miao",
+  "Modi",
+  "Mongolian",
+  "Mro",
+  "Multani",
+  "Myanmar",
+  "Nabataean",
+  "Nag_Mundari",
+  "Nandinagari",
+  "New_Tai_Lue",
+  "Newa",
+  "Nko",
+  "Nushu",
+  "Nyiakeng_Puachue_Hmong",
+  "Ogham",
+  "Ol_Chiki",
+  "Old_Hungarian",
+  "Old_Italic",
+  "Old_North_Arabian",
+  "Old_Permic",
+  "Old_Persian",
+  "Old_Sogdian",
+  "Old_South_Arabian",
+  "Old_Turkic",
+  "Old_Uyghur",
+  "Oriya",
+  "Osage",
+  "Osmanya",
+  "Pahawh_Hmong",
+  "Palmyrene",
+  "Pau_Cin_Hau",
+  "Phags_Pa",
+  "Phoenician",
+  "Psalter_Pahlavi",
+  "Rejang",
+  "Runic",
+  "Samaritan",
+  "Saurashtra",
+  "Sharada",
+  "Shavian",
+  "Siddham",
+  "SignWriting",
+  "Sinhala",
+  "Sogdian",
+  "Sora_Sompeng",
+  "Soyombo",
+  "Sundanese",
+  "Syloti_Nagri",
+  "Syriac",
+  "Tagalog",
+  "Tagbanwa",
+  "Tai_Le",
+  "Tai_Tham",
+  "Tai_Viet",
+  "Takri",
+  "Tamil",
+  "Tangsa",
+  "Tangut",
+  "Telugu",
+  "Thaana",
+  "Thai",
+  "Tibetan",
+  "Tifinagh",
+  "Tirhuta",
+  "Toto",
+  "Ugaritic",
+  "Unknown",
+  "Vai",
+  "Vithkuqi",
+  "Wancho",
+  "Warang_Citi",
+  "Yezidi",
+  "Yi",
+  "Zanabazar_Square"
+]);
+var NEW_SCRIPT_NAMES = /* @__PURE__ */ new Set([
+  "Garay",
+  "Gurung_Khema",
+  "Kirat_Rai",
+  "Ol_Onal",
+  "Sunuwar",
+  "Todhri",
+  "Tulu_Tigalari"
+]);
+var _sweepCache = /* @__PURE__ */ new Map();
+var _foldCache = /* @__PURE__ */ new Map();
+var buildForProperty = (name) => {
+  if (NEW_SCRIPT_NAMES.has(name)) {
+    return _NEW_SCRIPTS.get(name);
+  }
+  let kind = null;
+  let pattern = null;
+  if (STABLE_CATEGORY_NAMES.has(name)) {
+    kind = "category";
+    pattern = `\\p{General_Category=${name}}`;
+  } else if (STABLE_SCRIPT_NAMES.has(name)) {
+    kind = "script";
+    pattern = `\\p{Script=${name}}`;
+  } else
+    return null;
+  const cacheKey = `${kind}:${name}`;
+  const cached = _sweepCache.get(cacheKey);
+  if (cached)
+    return cached;
+  const base = sweepPlatform(pattern);
+  const delta = kind === "category" ? _DELTA_CATEGORIES.get(name) : _DELTA_SCRIPTS.get(name);
+  const merged = delta ? mergeRanges(base, delta) : base;
+  const table = new UnicodeRangeTable(merged);
+  _sweepCache.set(cacheKey, table);
+  return table;
+};
+var buildFoldOverlay = (name) => {
+  const cached = _foldCache.get(name);
+  if (cached !== void 0)
+    return cached;
+  const base = buildForProperty(name);
+  if (!base) {
+    _foldCache.set(name, null);
+    return null;
+  }
+  const inBase = (r) => {
+    let lo = 0, hi = base.length;
+    while (lo < hi) {
+      const m = lo + hi >> 1;
+      const rlo = base.getLo(m), rhi = base.getHi(m);
+      if (r < rlo)
+        hi = m;
+      else if (r > rhi)
+        lo = m + 1;
+      else
+        return (r - rlo) % base.getStride(m) === 0;
+    }
+    return false;
+  };
+  const orbit = getCASE_ORBIT();
+  const simpleFold2 = (r) => {
+    const folded = orbit.get(r);
+    if (folded !== void 0)
+      return folded;
+    const s = String.fromCodePoint(r);
+    const lower = s.toLowerCase();
+    if (lower.length === s.length) {
+      const lowerCp = lower.codePointAt(0);
+      if (lowerCp !== void 0 && lowerCp !== r)
+        return lowerCp;
+    }
+    const upper = s.toUpperCase();
+    if (upper.length === s.length) {
+      const upperCp = upper.codePointAt(0);
+      if (upperCp !== void 0 && upperCp !== r)
+        return upperCp;
+    }
+    return r;
+  };
+  const extras = /* @__PURE__ */ new Set();
+  for (let i = 0; i < base.length; i++) {
+    const lo = base.getLo(i), hi = base.getHi(i), stride = base.getStride(i);
+    for (let cp = lo; cp <= hi; cp += stride) {
+      let r = simpleFold2(cp);
+      while (r !== cp) {
+        if (!inBase(r))
+          extras.add(r);
+        r = simpleFold2(r);
+      }
+    }
+  }
+  if (extras.size === 0) {
+    _foldCache.set(name, null);
+    return null;
+  }
+  const sorted = Array.from(extras).sort((a, b) => a - b);
+  const merged = [];
+  for (const cp of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && last[1] + 1 === cp)
+      last[1] = cp;
+    else
+      merged.push([cp, cp]);
+  }
+  const out = new Uint32Array(merged.length * 3);
+  for (let i = 0; i < merged.length; i++) {
+    out[i * 3] = merged[i][0];
+    out[i * 3 + 1] = merged[i][1];
+    out[i * 3 + 2] = 1;
+  }
+  const table = new UnicodeRangeTable(out);
+  _foldCache.set(name, table);
+  return table;
+};
+var getUpper = () => {
+  const table = buildForProperty("Lu");
+  if (table === null) {
+    throw new Error("Upper: missing Lu property");
+  }
+  return table;
+};
+var UnicodeTables = {
+  get CASE_ORBIT() {
+    return getCASE_ORBIT();
+  },
+  STABLE_CATEGORY_NAMES,
+  STABLE_SCRIPT_NAMES,
+  NEW_SCRIPT_NAMES,
+  buildForProperty,
+  buildFoldOverlay,
+  CATEGORIES: {
+    has: (name) => STABLE_CATEGORY_NAMES.has(name),
+    get: (name) => buildForProperty(name)
+  },
+  SCRIPTS: {
+    has: (name) => STABLE_SCRIPT_NAMES.has(name) || NEW_SCRIPT_NAMES.has(name),
+    get: (name) => buildForProperty(name)
+  },
+  FOLD_CATEGORIES: {
+    has: (name) => STABLE_CATEGORY_NAMES.has(name),
+    get: (name) => buildFoldOverlay(name)
+  },
+  FOLD_SCRIPT: {
+    has: (name) => STABLE_SCRIPT_NAMES.has(name) || NEW_SCRIPT_NAMES.has(name),
+    get: (name) => buildFoldOverlay(name)
+  },
+  get Upper() {
+    return getUpper();
+  },
+  // --- Test-only hooks: expose the raw bundled 15.0→16.0 delta and
+  // new-in-16.0 script data so tests can verify the generator output.
+  // These are not part of the public API.
+  _deltaCategoryRanges: (name) => _DELTA_CATEGORIES.get(name),
+  _deltaScriptRanges: (name) => _DELTA_SCRIPTS.get(name),
+  _newScriptTable: (name) => _NEW_SCRIPTS.get(name)
+};
+
+// node_modules/@bufbuild/re2/dist/esm/Unicode.js
+var MAX_RUNE = 1114111;
+var MAX_ASCII = 127;
+var MAX_BMP = 65535;
+var MIN_FOLD = 65;
+var MAX_FOLD = 125251;
+var MIN_HIGH_SURROGATE = 55296;
+var MAX_HIGH_SURROGATE = 56319;
+var MIN_LOW_SURROGATE = 56320;
+var MAX_LOW_SURROGATE = 57343;
+var MIN_SUPPLEMENTARY_CODE_POINT = 65536;
+function simpleFold(r) {
+  const caseOrbit = UnicodeTables.CASE_ORBIT;
+  const folded = caseOrbit.get(r);
+  if (folded !== void 0) {
+    return folded;
+  }
+  const s = String.fromCodePoint(r);
+  const lower = s.toLowerCase();
+  if (lower.length === s.length) {
+    const lowerCp = lower.codePointAt(0);
+    if (lowerCp !== void 0 && lowerCp !== r)
+      return lowerCp;
+  }
+  const upper = s.toUpperCase();
+  if (upper.length === s.length) {
+    const upperCp = upper.codePointAt(0);
+    if (upperCp !== void 0 && upperCp !== r)
+      return upperCp;
+  }
+  return r;
+}
+function equalsIgnoreCase(r1, r2) {
+  if (r1 < 0 || r2 < 0) {
+    return false;
+  }
+  if (r1 === r2) {
+    return true;
+  }
+  if (r1 <= MAX_ASCII && r2 <= MAX_ASCII) {
+    if (65 <= r1 && r1 <= 90) {
+      r1 |= 32;
+    }
+    if (65 <= r2 && r2 <= 90) {
+      r2 |= 32;
+    }
+    return r1 === r2;
+  }
+  for (let r = simpleFold(r1); r !== r1; r = simpleFold(r)) {
+    if (r === r2) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// node_modules/@bufbuild/re2/dist/esm/chars.js
+var codePointAtOrThrow = (s, i) => {
+  const cp = s.codePointAt(i);
+  if (cp === void 0) {
+    throw new Error(`codePointAt(${i}) returned undefined for ${JSON.stringify(s)}`);
+  }
+  return cp;
+};
+
+// node_modules/@bufbuild/re2/dist/esm/Utils.js
+var METACHARACTERS = "\\.+*?()|[]{}^$";
+var EMPTY_BEGIN_LINE = 1;
+var EMPTY_END_LINE = 2;
+var EMPTY_BEGIN_TEXT = 4;
+var EMPTY_END_TEXT = 8;
+var EMPTY_WORD_BOUNDARY = 16;
+var EMPTY_NO_WORD_BOUNDARY = 32;
+function emptyInts() {
+  return [];
+}
+function isalnum(c) {
+  return 48 <= c && c <= 57 || 97 <= c && c <= 122 || 65 <= c && c <= 90;
+}
+function unhex(c) {
+  if (48 <= c && c <= 57) {
+    return c - 48;
+  }
+  if (97 <= c && c <= 102) {
+    return c - 97 + 10;
+  }
+  if (65 <= c && c <= 70) {
+    return c - 65 + 10;
+  }
+  return -1;
+}
+function stringToRunes(str2) {
+  return Array.from(String(str2)).map((s) => codePointAtOrThrow(s, 0));
+}
+function runeToString(r) {
+  return String.fromCodePoint(r);
+}
+function isWordRune(r) {
+  return 97 <= r && r <= 122 || 65 <= r && r <= 90 || 48 <= r && r <= 57 || r === 95;
+}
+function emptyOpContext(r1, r2) {
+  let op = 0;
+  if (r1 < 0) {
+    op |= EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE;
+  }
+  if (r1 === 10) {
+    op |= EMPTY_BEGIN_LINE;
+  }
+  if (r2 < 0) {
+    op |= EMPTY_END_TEXT | EMPTY_END_LINE;
+  }
+  if (r2 === 10) {
+    op |= EMPTY_END_LINE;
+  }
+  if (isWordRune(r1) !== isWordRune(r2)) {
+    op |= EMPTY_WORD_BOUNDARY;
+  } else {
+    op |= EMPTY_NO_WORD_BOUNDARY;
+  }
+  return op;
+}
+function quoteMeta(str2) {
+  return str2.split("").map((s) => {
+    if (METACHARACTERS.indexOf(s) >= 0) {
+      return `\\${s}`;
+    }
+    return s;
+  }).join("");
+}
+function charCount(codePoint) {
+  return codePoint > MAX_BMP ? 2 : 1;
+}
+
+// node_modules/@bufbuild/re2/dist/esm/MachineInput.js
+var MachineUTF16Input = class _MachineUTF16Input {
+  charSequence;
+  start;
+  end;
+  constructor(charSequence, start = 0, end = charSequence.length) {
+    this.charSequence = charSequence;
+    this.start = start;
+    this.end = end;
+  }
+  static EOF() {
+    return -1 << 3;
+  }
+  endPos() {
+    return this.end;
+  }
+  hasString(prefilter, pos) {
+    const idx = this.charSequence.indexOf(prefilter.str, this.start + pos);
+    return idx !== -1 && idx <= this.end - prefilter.str.length;
+  }
+  step(pos) {
+    pos += this.start;
+    if (pos >= this.end) {
+      return _MachineUTF16Input.EOF();
+    }
+    const c1 = this.charSequence.charCodeAt(pos);
+    if (c1 < MIN_HIGH_SURROGATE || c1 > MAX_HIGH_SURROGATE || pos + 1 >= this.end) {
+      return c1 << 3 | 1;
+    }
+    const c2 = this.charSequence.charCodeAt(pos + 1);
+    if (c2 >= MIN_LOW_SURROGATE && c2 <= MAX_LOW_SURROGATE) {
+      const rune = (c1 - MIN_HIGH_SURROGATE) * 1024 + (c2 - MIN_LOW_SURROGATE) + MIN_SUPPLEMENTARY_CODE_POINT;
+      return rune << 3 | 2;
+    }
+    return c1 << 3 | 1;
+  }
+  index(re2, pos) {
+    pos += this.start;
+    const i = this.charSequence.indexOf(re2.prefix, pos);
+    return i < 0 ? i : i - pos;
+  }
+  context(pos) {
+    pos += this.start;
+    const r1 = pos > 0 && pos <= this.charSequence.length ? this.charSequence.codePointAt(pos - 1) : -1;
+    const r2 = pos < this.charSequence.length ? this.charSequence.codePointAt(pos) : -1;
+    if (r1 === void 0 || r2 === void 0) {
+      throw new Error("invalid state");
+    }
+    return emptyOpContext(r1, r2);
+  }
+  prefixLength(re2) {
+    return re2.prefix.length;
+  }
+};
+function fromUTF16(charSequence, start = 0, end = charSequence.length) {
+  return new MachineUTF16Input(charSequence, start, end);
+}
+
+// node_modules/@bufbuild/re2/dist/esm/Inst.js
+var Inst = class _Inst {
+  static ALT = 1;
+  static ALT_MATCH = 2;
+  static CAPTURE = 3;
+  static EMPTY_WIDTH = 4;
+  static FAIL = 5;
+  static MATCH = 6;
+  static NOP = 7;
+  static RUNE = 8;
+  static RUNE1 = 9;
+  static RUNE_ANY = 10;
+  static RUNE_ANY_NOT_NL = 11;
+  op;
+  out;
+  arg;
+  runes;
+  static isRuneOp(op) {
+    return _Inst.RUNE <= op && op <= _Inst.RUNE_ANY_NOT_NL;
+  }
+  constructor(op) {
+    this.op = op;
+    this.out = 0;
+    this.arg = 0;
+    this.runes = [];
+  }
+  // MatchRune returns true if the instruction matches (and consumes) r.
+  // It should only be called when op is a rune op.
+  matchRune(r) {
+    if (this.runes.length === 1) {
+      const r0 = this.runes[0];
+      if ((this.arg & FOLD_CASE) !== 0) {
+        return equalsIgnoreCase(r0, r);
+      }
+      return r === r0;
+    }
+    const len = this.runes.length;
+    if (len === 2 || len === 4 || len === 6 || len === 8) {
+      for (let j = 0; j < len; j += 2) {
+        if (r < this.runes[j]) {
+          return false;
+        }
+        if (r <= this.runes[j + 1]) {
+          return true;
+        }
+      }
+      return false;
+    }
+    let lo = 0;
+    let hi = this.runes.length / 2 | 0;
+    while (lo < hi) {
+      const m = lo + hi >> 1;
+      const c = this.runes[2 * m];
+      if (c <= r) {
+        if (r <= this.runes[2 * m + 1]) {
+          return true;
+        }
+        lo = m + 1;
+      } else {
+        hi = m;
+      }
+    }
+    return false;
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/DFA.js
+var hashPCs = (pcs) => {
+  let h = -2128831035;
+  for (let i = 0; i < pcs.length; i++) {
+    h ^= pcs[i];
+    h = Math.imul(h, 16777619);
+  }
+  return h;
+};
+var arraysEqual = (a, b) => {
+  if (a.length !== b.length)
+    return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i])
+      return false;
+  }
+  return true;
+};
+var DFAState = class {
+  nfaStates;
+  isMatch;
+  hasEmptyWidth;
+  matchIDs;
+  nextAscii;
+  nextMap;
+  constructor(nfaStates, isMatch, hasEmptyWidth, matchIDs = []) {
+    this.nfaStates = nfaStates;
+    this.isMatch = isMatch;
+    this.hasEmptyWidth = hasEmptyWidth;
+    this.matchIDs = matchIDs;
+    this.nextAscii = new Array(MAX_ASCII + 1).fill(null);
+    this.nextMap = /* @__PURE__ */ new Map();
+  }
+};
+var DFA = class _DFA {
+  prog;
+  stateCache;
+  stateCount;
+  startState;
+  stateLimit;
+  cacheClears;
+  failed;
+  static MAX_CACHE_CLEARS = 5;
+  constructor(prog) {
+    this.prog = prog;
+    this.stateCache = /* @__PURE__ */ new Map();
+    this.stateCount = 0;
+    this.startState = null;
+    this.stateLimit = 1e4;
+    this.cacheClears = 0;
+    this.failed = false;
+  }
+  // Follows epsilon transitions to find all reachable states without consuming a char.
+  // Stops at EMPTY_WIDTH (includes the PC but does not follow through).
+  computeClosure(pcs) {
+    const closure = /* @__PURE__ */ new Set();
+    const stack = [...pcs];
+    let isMatch = false;
+    let hasEmptyWidth = false;
+    const matchIDs = [];
+    while (stack.length > 0) {
+      const pc = stack.pop();
+      if (pc === void 0) {
+        throw new Error("invalid state");
+      }
+      if (closure.has(pc))
+        continue;
+      closure.add(pc);
+      const inst = this.prog.getInst(pc);
+      switch (inst.op) {
+        case Inst.MATCH:
+          isMatch = true;
+          if (!matchIDs.includes(inst.arg))
+            matchIDs.push(inst.arg);
+          break;
+        case Inst.ALT:
+        case Inst.ALT_MATCH:
+          stack.push(inst.out);
+          stack.push(inst.arg);
+          break;
+        case Inst.NOP:
+        case Inst.CAPTURE:
+          stack.push(inst.out);
+          break;
+        case Inst.EMPTY_WIDTH:
+          hasEmptyWidth = true;
+          break;
+      }
+    }
+    const sortedPCs = Int32Array.from(closure).sort();
+    matchIDs.sort((a, b) => a - b);
+    return { pcs: sortedPCs, isMatch, hasEmptyWidth, matchIDs };
+  }
+  // Resolve EMPTY_WIDTH PCs using the given context.
+  // Returns { resolvedPCs: Set<number>, isMatch: boolean }
+  resolveEmptyWidth(nfaStates, context3) {
+    const resolved = /* @__PURE__ */ new Set();
+    const stack = [];
+    let isMatch = false;
+    for (let i = 0; i < nfaStates.length; i++) {
+      const pc = nfaStates[i];
+      const inst = this.prog.getInst(pc);
+      if (inst.op === Inst.EMPTY_WIDTH) {
+        if ((inst.arg & ~context3) === 0) {
+          stack.push(inst.out);
+        }
+      } else {
+        resolved.add(pc);
+        if (inst.op === Inst.MATCH) {
+          isMatch = true;
+        }
+      }
+    }
+    while (stack.length > 0) {
+      const pc = stack.pop();
+      if (pc === void 0) {
+        throw new Error("invalid state");
+      }
+      if (resolved.has(pc))
+        continue;
+      resolved.add(pc);
+      const inst = this.prog.getInst(pc);
+      switch (inst.op) {
+        case Inst.MATCH:
+          isMatch = true;
+          break;
+        case Inst.ALT:
+        case Inst.ALT_MATCH:
+          stack.push(inst.out);
+          stack.push(inst.arg);
+          break;
+        case Inst.NOP:
+        case Inst.CAPTURE:
+          stack.push(inst.out);
+          break;
+        case Inst.EMPTY_WIDTH:
+          if ((inst.arg & ~context3) === 0) {
+            stack.push(inst.out);
+          }
+          break;
+      }
+    }
+    return { resolvedPCs: resolved, isMatch };
+  }
+  getState(pcs) {
+    const closureResult = this.computeClosure(pcs);
+    const sortedPCs = closureResult.pcs;
+    const hash = hashPCs(sortedPCs);
+    let bucket = this.stateCache.get(hash);
+    if (bucket) {
+      for (let i = 0; i < bucket.length; i++) {
+        const state2 = bucket[i];
+        if (arraysEqual(state2.nfaStates, sortedPCs)) {
+          return state2;
+        }
+      }
+    } else {
+      bucket = [];
+      this.stateCache.set(hash, bucket);
+    }
+    if (this.failed)
+      return null;
+    if (this.stateCount >= this.stateLimit) {
+      this.stateCache.clear();
+      this.stateCount = 0;
+      this.startState = null;
+      this.cacheClears++;
+      if (this.cacheClears >= _DFA.MAX_CACHE_CLEARS) {
+        this.failed = true;
+      }
+      return null;
+    }
+    const state = new DFAState(sortedPCs, closureResult.isMatch, closureResult.hasEmptyWidth, closureResult.matchIDs);
+    bucket.push(state);
+    this.stateCount++;
+    return state;
+  }
+  // Compute the next DFA state given a current state, a character, and context.
+  // Context is needed only when the state has EMPTY_WIDTH PCs.
+  step(state, charCode, anchor, context3) {
+    let cacheKey = 0;
+    if (state.hasEmptyWidth) {
+      cacheKey = charCode * 128 + (context3 & 63) * 2 + (anchor === UNANCHORED ? 0 : 1);
+      const cached = state.nextMap.get(cacheKey);
+      if (cached !== void 0 || state.nextMap.has(cacheKey)) {
+        return cached ?? null;
+      }
+    } else {
+      if (anchor === UNANCHORED && charCode <= MAX_ASCII) {
+        const next = state.nextAscii[charCode];
+        if (next !== null) {
+          return next;
+        }
+      } else {
+        cacheKey = charCode + (anchor === UNANCHORED ? 0 : MAX_RUNE + 1);
+        const cached = state.nextMap.get(cacheKey);
+        if (cached !== void 0 || state.nextMap.has(cacheKey)) {
+          return cached ?? null;
+        }
+      }
+    }
+    let activePCs;
+    if (state.hasEmptyWidth) {
+      const { resolvedPCs } = this.resolveEmptyWidth(state.nfaStates, context3);
+      activePCs = resolvedPCs;
+    } else {
+      activePCs = state.nfaStates;
+    }
+    const nextPCs = [];
+    const iterPCs = activePCs instanceof Set ? activePCs : state.nfaStates;
+    for (const pc of iterPCs) {
+      const inst = this.prog.getInst(pc);
+      if (Inst.isRuneOp(inst.op) && inst.matchRune(charCode)) {
+        nextPCs.push(inst.out);
+      }
+    }
+    if (anchor === UNANCHORED) {
+      nextPCs.push(this.prog.start);
+    }
+    const nextState = this.getState(nextPCs);
+    if (state.hasEmptyWidth) {
+      state.nextMap.set(cacheKey, nextState);
+    } else if (anchor === UNANCHORED && charCode <= MAX_ASCII) {
+      state.nextAscii[charCode] = nextState;
+    } else {
+      cacheKey = charCode + (anchor === UNANCHORED ? 0 : MAX_RUNE + 1);
+      state.nextMap.set(cacheKey, nextState);
+    }
+    return nextState;
+  }
+  // The hot loop: Execute the Lazy DFA
+  match(input, pos, anchor) {
+    if (!this.startState) {
+      this.startState = this.getState([this.prog.start]);
+      if (!this.startState)
+        return null;
+    }
+    const endPos = input.endPos();
+    let currentState = this.startState;
+    let prevRune = -1;
+    if (pos > 0) {
+      const r = input.step(pos - 1) >> 3;
+      if (r >= 0)
+        prevRune = r;
+    }
+    if (currentState.isMatch) {
+      if (anchor === ANCHOR_BOTH) {
+        if (pos === endPos)
+          return true;
+      } else {
+        return true;
+      }
+    }
+    let i = pos;
+    while (i < endPos) {
+      const r = input.step(i);
+      const rune = r >> 3;
+      const width = r & 7;
+      if (width === 0)
+        break;
+      const context3 = emptyOpContext(prevRune, rune);
+      if (currentState.hasEmptyWidth) {
+        const { isMatch } = this.resolveEmptyWidth(currentState.nfaStates, context3);
+        if (isMatch) {
+          if (anchor === ANCHOR_BOTH) {
+          } else {
+            return true;
+          }
+        }
+      }
+      if (!currentState.hasEmptyWidth && anchor === UNANCHORED && rune <= MAX_ASCII) {
+        currentState = currentState.nextAscii[rune] || this.step(currentState, rune, anchor, context3);
+      } else {
+        currentState = this.step(currentState, rune, anchor, context3);
+      }
+      if (currentState === null)
+        return null;
+      if (currentState.isMatch) {
+        if (anchor === ANCHOR_BOTH) {
+          if (i + width === endPos)
+            return true;
+        } else {
+          return true;
+        }
+      }
+      if (currentState.nfaStates.length === 0) {
+        if (anchor !== UNANCHORED)
+          return false;
+      }
+      prevRune = rune;
+      i += width;
+    }
+    if (currentState.hasEmptyWidth) {
+      const endContext = emptyOpContext(prevRune, -1);
+      const { isMatch } = this.resolveEmptyWidth(currentState.nfaStates, endContext);
+      if (isMatch)
+        return true;
+    }
+    return false;
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/Regexp.js
+var Regexp = class _Regexp {
+  static Op = {
+    NO_MATCH: 0,
+    EMPTY_MATCH: 1,
+    LITERAL: 2,
+    CHAR_CLASS: 3,
+    ANY_CHAR_NOT_NL: 4,
+    ANY_CHAR: 5,
+    BEGIN_LINE: 6,
+    END_LINE: 7,
+    BEGIN_TEXT: 8,
+    END_TEXT: 9,
+    WORD_BOUNDARY: 10,
+    NO_WORD_BOUNDARY: 11,
+    CAPTURE: 12,
+    STAR: 13,
+    PLUS: 14,
+    QUEST: 15,
+    REPEAT: 16,
+    CONCAT: 17,
+    ALTERNATE: 18,
+    LEFT_PAREN: 19,
+    VERTICAL_BAR: 20
+  };
+  static isPseudoOp(op) {
+    return op >= _Regexp.Op.LEFT_PAREN;
+  }
+  static emptySubs() {
+    return [];
+  }
+  static fromRegexp(re) {
+    const regex2 = new _Regexp(re.op);
+    regex2.flags = re.flags;
+    regex2.subs = re.subs;
+    regex2.runes = re.runes;
+    regex2.cap = re.cap;
+    regex2.min = re.min;
+    regex2.max = re.max;
+    regex2.name = re.name;
+    regex2.namedGroups = re.namedGroups;
+    return regex2;
+  }
+  op;
+  flags;
+  subs;
+  runes;
+  min;
+  max;
+  cap;
+  name;
+  namedGroups;
+  constructor(op) {
+    this.op = op;
+    this.flags = 0;
+    this.subs = _Regexp.emptySubs();
+    this.runes = [];
+    this.min = 0;
+    this.max = 0;
+    this.cap = 0;
+    this.name = null;
+    this.namedGroups = /* @__PURE__ */ new Map();
+  }
+  reinit() {
+    this.flags = 0;
+    this.subs = _Regexp.emptySubs();
+    this.runes = [];
+    this.cap = 0;
+    this.min = 0;
+    this.max = 0;
+    this.name = null;
+    this.namedGroups = /* @__PURE__ */ new Map();
+  }
+  // maxCap() walks the regexp to find the maximum capture index.
+  maxCap() {
+    let m = 0;
+    if (this.op === _Regexp.Op.CAPTURE) {
+      m = this.cap;
+    }
+    if (this.subs !== null) {
+      for (let sub of this.subs) {
+        const n = sub.maxCap();
+        if (m < n) {
+          m = n;
+        }
+      }
+    }
+    return m;
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/Prefilter.js
+var Prefilter = class _Prefilter {
+  type;
+  subs;
+  str;
+  static Type = { NONE: 0, EXACT: 1, AND: 2, OR: 3 };
+  constructor(type) {
+    this.type = type;
+    this.subs = [];
+    this.str = "";
+  }
+  eval(input, pos) {
+    switch (this.type) {
+      case _Prefilter.Type.NONE:
+        return true;
+      case _Prefilter.Type.EXACT:
+        return input.hasString(this, pos);
+      case _Prefilter.Type.AND:
+        for (let i = 0; i < this.subs.length; i++) {
+          if (!this.subs[i].eval(input, pos))
+            return false;
+        }
+        return true;
+      case _Prefilter.Type.OR:
+        for (let i = 0; i < this.subs.length; i++) {
+          if (this.subs[i].eval(input, pos))
+            return true;
+        }
+        return false;
+      default:
+        return true;
+    }
+  }
+};
+var fromRegexp = (re) => {
+  if (!re)
+    return new Prefilter(Prefilter.Type.NONE);
+  switch (re.op) {
+    case Regexp.Op.NO_MATCH:
+    case Regexp.Op.EMPTY_MATCH:
+    case Regexp.Op.BEGIN_LINE:
+    case Regexp.Op.END_LINE:
+    case Regexp.Op.BEGIN_TEXT:
+    case Regexp.Op.END_TEXT:
+    case Regexp.Op.WORD_BOUNDARY:
+    case Regexp.Op.NO_WORD_BOUNDARY:
+    case Regexp.Op.CHAR_CLASS:
+    case Regexp.Op.ANY_CHAR_NOT_NL:
+    case Regexp.Op.ANY_CHAR: {
+      return new Prefilter(Prefilter.Type.NONE);
+    }
+    case Regexp.Op.LITERAL: {
+      if (re.runes.length === 0 || (re.flags & FOLD_CASE) !== 0) {
+        return new Prefilter(Prefilter.Type.NONE);
+      }
+      const pf = new Prefilter(Prefilter.Type.EXACT);
+      let str2 = "";
+      for (let i = 0; i < re.runes.length; i++) {
+        str2 += String.fromCodePoint(re.runes[i]);
+      }
+      pf.str = str2;
+      return pf;
+    }
+    case Regexp.Op.CAPTURE:
+    case Regexp.Op.PLUS: {
+      return fromRegexp(re.subs[0]);
+    }
+    case Regexp.Op.REPEAT: {
+      if (re.min >= 1) {
+        return fromRegexp(re.subs[0]);
+      }
+      return new Prefilter(Prefilter.Type.NONE);
+    }
+    case Regexp.Op.CONCAT: {
+      const pf = new Prefilter(Prefilter.Type.AND);
+      for (const sub of re.subs) {
+        pf.subs.push(fromRegexp(sub));
+      }
+      return pf;
+    }
+    case Regexp.Op.ALTERNATE: {
+      const pf = new Prefilter(Prefilter.Type.OR);
+      for (const sub of re.subs) {
+        pf.subs.push(fromRegexp(sub));
+      }
+      return pf;
+    }
+    default:
+      return new Prefilter(Prefilter.Type.NONE);
+  }
+};
+var simplify = (pf) => {
+  if (pf.type === Prefilter.Type.EXACT || pf.type === Prefilter.Type.NONE) {
+    return pf;
+  }
+  if (pf.type === Prefilter.Type.AND) {
+    const newSubs = [];
+    for (const sub of pf.subs) {
+      const s = simplify(sub);
+      if (s.type !== Prefilter.Type.NONE) {
+        if (s.type === Prefilter.Type.AND) {
+          newSubs.push(...s.subs);
+        } else {
+          newSubs.push(s);
+        }
+      }
+    }
+    if (newSubs.length === 0)
+      return new Prefilter(Prefilter.Type.NONE);
+    if (newSubs.length === 1)
+      return newSubs[0];
+    pf.subs = newSubs;
+    return pf;
+  }
+  if (pf.type === Prefilter.Type.OR) {
+    const newSubs = [];
+    for (const sub of pf.subs) {
+      const s = simplify(sub);
+      if (s.type === Prefilter.Type.NONE) {
+        return new Prefilter(Prefilter.Type.NONE);
+      }
+      if (s.type === Prefilter.Type.OR) {
+        newSubs.push(...s.subs);
+      } else {
+        newSubs.push(s);
+      }
+    }
+    if (newSubs.length === 0)
+      return new Prefilter(Prefilter.Type.NONE);
+    if (newSubs.length === 1)
+      return newSubs[0];
+    const seen = /* @__PURE__ */ new Set();
+    const uniqueSubs = [];
+    for (const sub of newSubs) {
+      if (sub.type === Prefilter.Type.EXACT) {
+        if (!seen.has(sub.str)) {
+          seen.add(sub.str);
+          uniqueSubs.push(sub);
+        }
+      } else {
+        uniqueSubs.push(sub);
+      }
+    }
+    pf.subs = uniqueSubs;
+    return pf;
+  }
+  return pf;
+};
+var PrefilterTree = {
+  build: (re) => simplify(fromRegexp(re))
+};
+
+// node_modules/@bufbuild/re2/dist/esm/Prog.js
+var PatchList = class {
+  head;
+  tail;
+  /**
+   * @param {number} head - Encoded pointer to the start of the patch list.
+   * @param {number} tail - Encoded pointer to the end of the patch list.
+   */
+  constructor(head = 0, tail = 0) {
+    this.head = head;
+    this.tail = tail;
+  }
+};
+var Prog = class {
+  inst;
+  start;
+  numCap;
+  constructor() {
+    this.inst = [];
+    this.start = 0;
+    this.numCap = 2;
+  }
+  // Returns the instruction at the specified pc.
+  // Precondition: pc > 0 && pc < numInst().
+  getInst(pc) {
+    return this.inst[pc];
+  }
+  // Returns the number of instructions in this program.
+  numInst() {
+    return this.inst.length;
+  }
+  // Adds a new instruction to this program, with operator |op| and |pc| equal
+  // to |numInst()|.
+  addInst(op) {
+    this.inst.push(new Inst(op));
+  }
+  // skipNop() follows any no-op or capturing instructions and returns the
+  // resulting instruction.
+  skipNop(pc) {
+    let i = this.inst[pc];
+    while (i.op === Inst.NOP || i.op === Inst.CAPTURE) {
+      i = this.inst[pc];
+      pc = i.out;
+    }
+    return i;
+  }
+  // prefix() returns a pair of a literal string that all matches for the
+  // regexp must start with, and a boolean which is true if the prefix is the
+  // entire match.  The string is returned by appending to |prefix|.
+  prefix() {
+    let prefix = "";
+    let i = this.skipNop(this.start);
+    if (!Inst.isRuneOp(i.op) || i.runes.length !== 1) {
+      return [i.op === Inst.MATCH, prefix];
+    }
+    while (Inst.isRuneOp(i.op) && i.runes.length === 1 && (i.arg & FOLD_CASE) === 0) {
+      prefix += String.fromCodePoint(i.runes[0]);
+      i = this.skipNop(i.out);
+    }
+    return [i.op === Inst.MATCH, prefix];
+  }
+  // startCond() returns the leading empty-width conditions that must be true
+  // in any match.  It returns -1 (all bits set) if no matches are possible.
+  startCond() {
+    let flag = 0;
+    let pc = this.start;
+    loop: for (; ; ) {
+      const i = this.inst[pc];
+      switch (i.op) {
+        case Inst.EMPTY_WIDTH:
+          flag |= i.arg;
+          break;
+        case Inst.FAIL:
+          return -1;
+        case Inst.CAPTURE:
+        case Inst.NOP:
+          break;
+        default:
+          break loop;
+      }
+      pc = i.out;
+    }
+    return flag;
+  }
+  // --- Patch list ---
+  // A patchlist is a list of instruction pointers that need to be filled in
+  // (patched).  Because the pointers haven't been filled in yet, we can reuse
+  // their storage to hold the list.  It's kind of sleazy, but works well in
+  // practice.  See http://swtch.com/~rsc/regexp/regexp1.html for inspiration.
+  // These aren't really pointers: they're integers, so we can reinterpret them
+  // this way without using package unsafe.  A value l denotes p.inst[l>>1].out
+  // (l&1==0) or .arg (l&1==1).  l == 0 denotes the empty list, okay because we
+  // start every program with a fail instruction, so we'll never want to point
+  // at its output link.
+  next(l) {
+    const i = this.inst[l >> 1];
+    if ((l & 1) === 0) {
+      return i.out;
+    }
+    return i.arg;
+  }
+  patch(l, val) {
+    let head = l.head;
+    while (head !== 0) {
+      const i = this.inst[head >> 1];
+      if ((head & 1) === 0) {
+        head = i.out;
+        i.out = val;
+      } else {
+        head = i.arg;
+        i.arg = val;
+      }
+    }
+  }
+  append(l1, l2) {
+    if (l1.head === 0)
+      return l2;
+    if (l2.head === 0)
+      return l1;
+    const i = this.inst[l1.tail >> 1];
+    if ((l1.tail & 1) === 0) {
+      i.out = l2.head;
+    } else {
+      i.arg = l2.head;
+    }
+    return new PatchList(l1.head, l2.tail);
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/exceptions.js
+var RE2JSException = class extends Error {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = "RE2JSException";
+  }
+};
+var RE2JSSyntaxException = class extends RE2JSException {
+  error;
+  input;
+  /**
+   * @param {string} error
+   * @param {string|null} [input=null]
+   */
+  constructor(error2, input = null) {
+    let message = `error parsing regexp: ${error2}`;
+    if (input) {
+      message += `: \`${input}\``;
+    }
+    super(message);
+    this.name = "RE2JSSyntaxException";
+    this.message = message;
+    this.error = error2;
+    this.input = input;
+  }
+  /**
+   * Retrieves the description of the error.
+   * @returns {string}
+   */
+  getDescription() {
+    return this.error;
+  }
+  /**
+   * Retrieves the erroneous regular-expression pattern.
+   * @returns {string|null}
+   */
+  getPattern() {
+    return this.input;
+  }
+};
+var RE2JSCompileException = class extends RE2JSException {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = "RE2JSCompileException";
+  }
+};
+var RE2JSFlagsException = class extends RE2JSException {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = "RE2JSFlagsException";
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/Compiler.js
+var Frag = class {
+  i;
+  out;
+  nullable;
+  constructor(i = 0, out = new PatchList(), nullable = false) {
+    this.i = i;
+    this.out = out;
+    this.nullable = nullable;
+  }
+};
+var Compiler = class _Compiler {
+  prog;
+  static ANY_RUNE_NOT_NL() {
+    return [0, 10 - 1, 10 + 1, MAX_RUNE];
+  }
+  static ANY_RUNE() {
+    return [0, MAX_RUNE];
+  }
+  static compileRegexp(re) {
+    const c = new _Compiler();
+    const f = c.compile(re);
+    c.prog.patch(f.out, c.newInst(Inst.MATCH).i);
+    c.prog.start = f.i;
+    return c.prog;
+  }
+  constructor() {
+    this.prog = new Prog();
+    this.newInst(Inst.FAIL);
+  }
+  newInst(op) {
+    this.prog.addInst(op);
+    return new Frag(this.prog.numInst() - 1, new PatchList(), true);
+  }
+  // Returns a no-op fragment.  Sometimes unavoidable.
+  nop() {
+    const f = this.newInst(Inst.NOP);
+    f.out = new PatchList(f.i << 1, f.i << 1);
+    return f;
+  }
+  fail() {
+    return new Frag();
+  }
+  // Given fragment a, returns (a) capturing as \n.
+  // Given a fragment a, returns a fragment with capturing parens around a.
+  cap(arg) {
+    const f = this.newInst(Inst.CAPTURE);
+    f.out = new PatchList(f.i << 1, f.i << 1);
+    this.prog.getInst(f.i).arg = arg;
+    if (this.prog.numCap < arg + 1) {
+      this.prog.numCap = arg + 1;
+    }
+    return f;
+  }
+  // Given fragments a and b, returns ab; a|b
+  cat(f1, f2) {
+    if (f1.i === 0 || f2.i === 0) {
+      return this.fail();
+    }
+    this.prog.patch(f1.out, f2.i);
+    return new Frag(f1.i, f2.out, f1.nullable && f2.nullable);
+  }
+  // Given fragments for a and b, returns fragment for a|b.
+  alt(f1, f2) {
+    if (f1.i === 0) {
+      return f2;
+    }
+    if (f2.i === 0) {
+      return f1;
+    }
+    const f = this.newInst(Inst.ALT);
+    const i = this.prog.getInst(f.i);
+    i.out = f1.i;
+    i.arg = f2.i;
+    f.out = this.prog.append(f1.out, f2.out);
+    f.nullable = f1.nullable || f2.nullable;
+    return f;
+  }
+  // loop returns the fragment for the main loop of a plus or star.
+  // For plus, it can be used directly. with f1.i as the entry.
+  // For star, it can be used directly when f1 can't match an empty string.
+  // (When f1 can match an empty string, f1* must be implemented as (f1+)?
+  // to get the priority match order correct.)
+  loop(f1, nongreedy) {
+    const f = this.newInst(Inst.ALT);
+    const i = this.prog.getInst(f.i);
+    if (nongreedy) {
+      i.arg = f1.i;
+      f.out = new PatchList(f.i << 1, f.i << 1);
+    } else {
+      i.out = f1.i;
+      f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+    }
+    this.prog.patch(f1.out, f.i);
+    return f;
+  }
+  // Given a fragment for a, returns a fragment for a? or a?? (if nongreedy)
+  quest(f1, nongreedy) {
+    const f = this.newInst(Inst.ALT);
+    const i = this.prog.getInst(f.i);
+    if (nongreedy) {
+      i.arg = f1.i;
+      f.out = new PatchList(f.i << 1, f.i << 1);
+    } else {
+      i.out = f1.i;
+      f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+    }
+    f.out = this.prog.append(f.out, f1.out);
+    return f;
+  }
+  // Given a fragment a, returns a fragment for a* or a*? (if nongreedy)
+  star(f1, nongreedy) {
+    if (f1.nullable) {
+      return this.quest(this.plus(f1, nongreedy), nongreedy);
+    }
+    return this.loop(f1, nongreedy);
+  }
+  // Given a fragment for a, returns a fragment for a+ or a+? (if nongreedy)
+  plus(f1, nongreedy) {
+    return new Frag(f1.i, this.loop(f1, nongreedy).out, f1.nullable);
+  }
+  // op is a bitmask of EMPTY_* flags.
+  empty(op) {
+    const f = this.newInst(Inst.EMPTY_WIDTH);
+    this.prog.getInst(f.i).arg = op;
+    f.out = new PatchList(f.i << 1, f.i << 1);
+    return f;
+  }
+  // flags : parser flags
+  rune(runes, flags) {
+    const f = this.newInst(Inst.RUNE);
+    f.nullable = false;
+    const i = this.prog.getInst(f.i);
+    i.runes = runes;
+    flags &= FOLD_CASE;
+    if (runes.length !== 1 || simpleFold(runes[0]) === runes[0]) {
+      flags &= ~FOLD_CASE;
+    }
+    i.arg = flags;
+    f.out = new PatchList(f.i << 1, f.i << 1);
+    if ((flags & FOLD_CASE) === 0 && runes.length === 1 || runes.length === 2 && runes[0] === runes[1]) {
+      i.op = Inst.RUNE1;
+    } else if (runes.length === 2 && runes[0] === 0 && runes[1] === MAX_RUNE) {
+      i.op = Inst.RUNE_ANY;
+    } else if (runes.length === 4 && runes[0] === 0 && runes[1] === 10 - 1 && runes[2] === 10 + 1 && runes[3] === MAX_RUNE) {
+      i.op = Inst.RUNE_ANY_NOT_NL;
+    }
+    return f;
+  }
+  compile(re) {
+    switch (re.op) {
+      case Regexp.Op.NO_MATCH:
+        return this.fail();
+      case Regexp.Op.EMPTY_MATCH:
+        return this.nop();
+      case Regexp.Op.LITERAL:
+        if (re.runes.length === 0) {
+          return this.nop();
+        }
+        let f = null;
+        for (let r of re.runes) {
+          const f1 = this.rune([r], re.flags);
+          f = f === null ? f1 : this.cat(f, f1);
+        }
+        return f;
+      case Regexp.Op.CHAR_CLASS:
+        return this.rune(re.runes, re.flags);
+      case Regexp.Op.ANY_CHAR_NOT_NL:
+        return this.rune(_Compiler.ANY_RUNE_NOT_NL(), 0);
+      case Regexp.Op.ANY_CHAR:
+        return this.rune(_Compiler.ANY_RUNE(), 0);
+      case Regexp.Op.BEGIN_LINE:
+        return this.empty(EMPTY_BEGIN_LINE);
+      case Regexp.Op.END_LINE:
+        return this.empty(EMPTY_END_LINE);
+      case Regexp.Op.BEGIN_TEXT:
+        return this.empty(EMPTY_BEGIN_TEXT);
+      case Regexp.Op.END_TEXT:
+        return this.empty(EMPTY_END_TEXT);
+      case Regexp.Op.WORD_BOUNDARY:
+        return this.empty(EMPTY_WORD_BOUNDARY);
+      case Regexp.Op.NO_WORD_BOUNDARY:
+        return this.empty(EMPTY_NO_WORD_BOUNDARY);
+      case Regexp.Op.CAPTURE: {
+        const bra = this.cap(re.cap << 1);
+        const sub = this.compile(re.subs[0]);
+        const ket = this.cap(re.cap << 1 | 1);
+        return this.cat(this.cat(bra, sub), ket);
+      }
+      case Regexp.Op.STAR:
+        return this.star(this.compile(re.subs[0]), (re.flags & NON_GREEDY) !== 0);
+      case Regexp.Op.PLUS:
+        return this.plus(this.compile(re.subs[0]), (re.flags & NON_GREEDY) !== 0);
+      case Regexp.Op.QUEST:
+        return this.quest(this.compile(re.subs[0]), (re.flags & NON_GREEDY) !== 0);
+      case Regexp.Op.CONCAT: {
+        if (re.subs.length === 0) {
+          return this.nop();
+        }
+        let f2 = null;
+        for (let sub of re.subs) {
+          const f1 = this.compile(sub);
+          f2 = f2 === null ? f1 : this.cat(f2, f1);
+        }
+        if (f2 === null) {
+          throw new Error("invalid frag");
+        }
+        return f2;
+      }
+      case Regexp.Op.ALTERNATE: {
+        if (re.subs.length === 0) {
+          return this.nop();
+        }
+        let f2 = null;
+        for (let sub of re.subs) {
+          const f1 = this.compile(sub);
+          f2 = f2 === null ? f1 : this.alt(f2, f1);
+        }
+        if (f2 === null) {
+          throw new Error("invalid frag");
+        }
+        return f2;
+      }
+      default:
+        throw new RE2JSCompileException("regexp: unhandled case in compile");
+    }
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/Simplify.js
+function simplify2(re) {
+  switch (re.op) {
+    case Regexp.Op.CAPTURE: {
+      const sub = simplify2(re.subs[0]);
+      if (sub !== re.subs[0]) {
+        const nre = Regexp.fromRegexp(re);
+        nre.runes = [];
+        nre.subs = [sub];
+        return nre;
+      }
+      return re;
+    }
+    case Regexp.Op.CONCAT:
+    case Regexp.Op.ALTERNATE: {
+      const newSubs = [];
+      let changed = false;
+      for (let i = 0; i < re.subs.length; i++) {
+        const sub = re.subs[i];
+        const nsub = simplify2(sub);
+        if (nsub !== sub) {
+          changed = true;
+        }
+        if (re.op === Regexp.Op.CONCAT) {
+          if (nsub.op === Regexp.Op.NO_MATCH) {
+            return new Regexp(Regexp.Op.NO_MATCH);
+          }
+          if (nsub.op === Regexp.Op.EMPTY_MATCH) {
+            changed = true;
+            continue;
+          }
+          if (nsub.op === Regexp.Op.CONCAT) {
+            changed = true;
+            newSubs.push(...nsub.subs);
+            continue;
+          }
+        } else if (re.op === Regexp.Op.ALTERNATE) {
+          if (nsub.op === Regexp.Op.NO_MATCH) {
+            changed = true;
+            continue;
+          }
+          if (nsub.op === Regexp.Op.ALTERNATE) {
+            changed = true;
+            newSubs.push(...nsub.subs);
+            continue;
+          }
+        }
+        newSubs.push(nsub);
+      }
+      if (changed) {
+        if (newSubs.length === 0) {
+          return new Regexp(re.op === Regexp.Op.CONCAT ? Regexp.Op.EMPTY_MATCH : Regexp.Op.NO_MATCH);
+        }
+        if (newSubs.length === 1) {
+          return newSubs[0];
+        }
+        const nre = Regexp.fromRegexp(re);
+        nre.runes = [];
+        nre.subs = newSubs;
+        return nre;
+      }
+      return re;
+    }
+    case Regexp.Op.CHAR_CLASS: {
+      if (re.runes === null)
+        return re;
+      if (re.runes.length === 0) {
+        return new Regexp(Regexp.Op.NO_MATCH);
+      }
+      if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === MAX_RUNE) {
+        return new Regexp(Regexp.Op.ANY_CHAR);
+      }
+      if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === 10 - 1 && re.runes[2] === 10 + 1 && re.runes[3] === MAX_RUNE) {
+        return new Regexp(Regexp.Op.ANY_CHAR_NOT_NL);
+      }
+      return re;
+    }
+    case Regexp.Op.STAR:
+    case Regexp.Op.PLUS:
+    case Regexp.Op.QUEST: {
+      const sub = simplify2(re.subs[0]);
+      return simplify1(re.op, re.flags, sub, re);
+    }
+    case Regexp.Op.REPEAT: {
+      if (re.min === 0 && re.max === 0) {
+        return new Regexp(Regexp.Op.EMPTY_MATCH);
+      }
+      const sub = simplify2(re.subs[0]);
+      if (re.max === -1) {
+        if (re.min === 0) {
+          return simplify1(Regexp.Op.STAR, re.flags, sub, null);
+        }
+        if (re.min === 1) {
+          return simplify1(Regexp.Op.PLUS, re.flags, sub, null);
+        }
+        const nre = new Regexp(Regexp.Op.CONCAT);
+        const subs = [];
+        for (let i = 0; i < re.min - 1; i++) {
+          subs.push(sub);
+        }
+        subs.push(simplify1(Regexp.Op.PLUS, re.flags, sub, null));
+        nre.subs = subs.slice(0);
+        return simplify2(nre);
+      }
+      if (re.min === 1 && re.max === 1) {
+        return sub;
+      }
+      let prefixSubs = null;
+      if (re.min > 0) {
+        prefixSubs = [];
+        for (let i = 0; i < re.min; i++) {
+          prefixSubs.push(sub);
+        }
+      }
+      if (re.max > re.min) {
+        let suffix = simplify1(Regexp.Op.QUEST, re.flags, sub, null);
+        for (let i = re.min + 1; i < re.max; i++) {
+          const nre2 = new Regexp(Regexp.Op.CONCAT);
+          nre2.subs = [sub, suffix];
+          suffix = simplify1(Regexp.Op.QUEST, re.flags, nre2, null);
+        }
+        if (prefixSubs === null) {
+          return suffix;
+        }
+        prefixSubs.push(suffix);
+      }
+      if (prefixSubs !== null) {
+        const prefix = new Regexp(Regexp.Op.CONCAT);
+        prefix.subs = prefixSubs.slice(0);
+        return simplify2(prefix);
+      }
+      return new Regexp(Regexp.Op.NO_MATCH);
+    }
+  }
+  return re;
+}
+function simplify1(op, flags, sub, re) {
+  if (sub.op === Regexp.Op.EMPTY_MATCH) {
+    return sub;
+  }
+  if (sub.op === Regexp.Op.NO_MATCH) {
+    if (op === Regexp.Op.PLUS)
+      return sub;
+    return new Regexp(Regexp.Op.EMPTY_MATCH);
+  }
+  if (op === sub.op && (flags & NON_GREEDY) === (sub.flags & NON_GREEDY)) {
+    return sub;
+  }
+  if (re !== null && re.op === op && (re.flags & NON_GREEDY) === (flags & NON_GREEDY) && sub === re.subs[0]) {
+    return re;
+  }
+  const nre = new Regexp(op);
+  nre.flags = flags;
+  nre.subs = [sub];
+  return nre;
+}
+
+// node_modules/@bufbuild/re2/dist/esm/CharGroup.js
+var CharGroup = class {
+  sign;
+  cls;
+  constructor(sign, cls) {
+    this.sign = sign;
+    this.cls = cls;
+  }
+};
+var code1 = [48, 57];
+var code2 = [9, 10, 12, 13, 32, 32];
+var code3 = [48, 57, 65, 90, 95, 95, 97, 122];
+var _PERL_GROUPS = null;
+var getPerlGroups = () => {
+  if (!_PERL_GROUPS) {
+    _PERL_GROUPS = /* @__PURE__ */ new Map([
+      ["\\d", new CharGroup(1, code1)],
+      ["\\D", new CharGroup(-1, code1)],
+      ["\\s", new CharGroup(1, code2)],
+      ["\\S", new CharGroup(-1, code2)],
+      ["\\w", new CharGroup(1, code3)],
+      ["\\W", new CharGroup(-1, code3)]
+    ]);
+  }
+  return _PERL_GROUPS;
+};
+var code4 = [48, 57, 65, 90, 97, 122];
+var code5 = [65, 90, 97, 122];
+var code6 = [0, 127];
+var code7 = [9, 9, 32, 32];
+var code8 = [0, 31, 127, 127];
+var code9 = [48, 57];
+var code10 = [33, 126];
+var code11 = [97, 122];
+var code12 = [32, 126];
+var code13 = [33, 47, 58, 64, 91, 96, 123, 126];
+var code14 = [9, 13, 32, 32];
+var code15 = [65, 90];
+var code16 = [48, 57, 65, 90, 95, 95, 97, 122];
+var code17 = [48, 57, 65, 70, 97, 102];
+var _POSIX_GROUPS = null;
+var getPosixGroups = () => {
+  if (!_POSIX_GROUPS) {
+    _POSIX_GROUPS = /* @__PURE__ */ new Map([
+      ["[:alnum:]", new CharGroup(1, code4)],
+      ["[:^alnum:]", new CharGroup(-1, code4)],
+      ["[:alpha:]", new CharGroup(1, code5)],
+      ["[:^alpha:]", new CharGroup(-1, code5)],
+      ["[:ascii:]", new CharGroup(1, code6)],
+      ["[:^ascii:]", new CharGroup(-1, code6)],
+      ["[:blank:]", new CharGroup(1, code7)],
+      ["[:^blank:]", new CharGroup(-1, code7)],
+      ["[:cntrl:]", new CharGroup(1, code8)],
+      ["[:^cntrl:]", new CharGroup(-1, code8)],
+      ["[:digit:]", new CharGroup(1, code9)],
+      ["[:^digit:]", new CharGroup(-1, code9)],
+      ["[:graph:]", new CharGroup(1, code10)],
+      ["[:^graph:]", new CharGroup(-1, code10)],
+      ["[:lower:]", new CharGroup(1, code11)],
+      ["[:^lower:]", new CharGroup(-1, code11)],
+      ["[:print:]", new CharGroup(1, code12)],
+      ["[:^print:]", new CharGroup(-1, code12)],
+      ["[:punct:]", new CharGroup(1, code13)],
+      ["[:^punct:]", new CharGroup(-1, code13)],
+      ["[:space:]", new CharGroup(1, code14)],
+      ["[:^space:]", new CharGroup(-1, code14)],
+      ["[:upper:]", new CharGroup(1, code15)],
+      ["[:^upper:]", new CharGroup(-1, code15)],
+      ["[:word:]", new CharGroup(1, code16)],
+      ["[:^word:]", new CharGroup(-1, code16)],
+      ["[:xdigit:]", new CharGroup(1, code17)],
+      ["[:^xdigit:]", new CharGroup(-1, code17)]
+    ]);
+  }
+  return _POSIX_GROUPS;
+};
+
+// node_modules/@bufbuild/re2/dist/esm/CharClass.js
+var CharClass = class _CharClass {
+  // cmp() returns the ordering of the pair (a[i], a[i+1]) relative to
+  // (pivotFrom, pivotTo), where the first component of the pair (lo) is
+  // ordered naturally and the second component (hi) is in reverse order.
+  static cmp(array, i, pivotFrom, pivotTo) {
+    const cmp = array[i] - pivotFrom;
+    return cmp !== 0 ? cmp : pivotTo - array[i + 1];
+  }
+  // qsortIntPair() quicksorts pairs of ints in |array| according to lt().
+  // Precondition: |left|, |right|, |this.len| must all be even; |this.len > 1|.
+  static qsortIntPair(array, left, right) {
+    const pivotIndex = ((left + right) / 2 | 0) & ~1;
+    const pivotFrom = array[pivotIndex];
+    const pivotTo = array[pivotIndex + 1];
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (i < right && _CharClass.cmp(array, i, pivotFrom, pivotTo) < 0) {
+        i += 2;
+      }
+      while (j > left && _CharClass.cmp(array, j, pivotFrom, pivotTo) > 0) {
+        j -= 2;
+      }
+      if (i <= j) {
+        if (i !== j) {
+          let temp = array[i];
+          array[i] = array[j];
+          array[j] = temp;
+          temp = array[i + 1];
+          array[i + 1] = array[j + 1];
+          array[j + 1] = temp;
+        }
+        i += 2;
+        j -= 2;
+      }
+    }
+    if (left < j) {
+      _CharClass.qsortIntPair(array, left, j);
+    }
+    if (i < right) {
+      _CharClass.qsortIntPair(array, i, right);
+    }
+  }
+  r;
+  len;
+  constructor(r = emptyInts()) {
+    this.r = r;
+    this.len = r.length;
+  }
+  // Returns the character class as an int array.  Subsequent CharClass
+  // operations may mutate this array, so typically this is the last operation
+  // performed on a given CharClass instance.
+  toArray() {
+    if (this.len === this.r.length) {
+      return this.r;
+    }
+    return this.r.slice(0, this.len);
+  }
+  // cleanClass() sorts the ranges (pairs of elements) of this CharClass,
+  // merges them, and eliminates duplicates.
+  cleanClass() {
+    if (this.len < 4) {
+      return this;
+    }
+    _CharClass.qsortIntPair(this.r, 0, this.len - 2);
+    let w = 2;
+    for (let i = 2; i < this.len; i += 2) {
+      {
+        const lo = this.r[i];
+        const hi = this.r[i + 1];
+        if (lo <= this.r[w - 1] + 1) {
+          if (hi > this.r[w - 1]) {
+            this.r[w - 1] = hi;
+          }
+          continue;
+        }
+        this.r[w] = lo;
+        this.r[w + 1] = hi;
+        w += 2;
+      }
+    }
+    this.len = w;
+    return this;
+  }
+  // appendLiteral() appends the literal |x| to this CharClass.
+  appendLiteral(x, flags) {
+    return (flags & FOLD_CASE) !== 0 ? this.appendFoldedRange(x, x) : this.appendRange(x, x);
+  }
+  // appendRange() appends the range [lo-hi] (inclusive) to this CharClass.
+  appendRange(lo, hi) {
+    if (this.len > 0) {
+      for (let i = 2; i <= 4; i += 2) {
+        if (this.len >= i) {
+          const rlo = this.r[this.len - i];
+          const rhi = this.r[this.len - i + 1];
+          if (lo <= rhi + 1 && rlo <= hi + 1) {
+            if (lo < rlo) {
+              this.r[this.len - i] = lo;
+            }
+            if (hi > rhi) {
+              this.r[this.len - i + 1] = hi;
+            }
+            return this;
+          }
+        }
+      }
+    }
+    this.r[this.len++] = lo;
+    this.r[this.len++] = hi;
+    return this;
+  }
+  // appendFoldedRange() appends the range [lo-hi] and its case
+  // folding-equivalent runes to this CharClass.
+  appendFoldedRange(lo, hi) {
+    if (lo <= MIN_FOLD && hi >= MAX_FOLD) {
+      return this.appendRange(lo, hi);
+    }
+    if (hi < MIN_FOLD || lo > MAX_FOLD) {
+      return this.appendRange(lo, hi);
+    }
+    if (lo < MIN_FOLD) {
+      this.appendRange(lo, MIN_FOLD - 1);
+      lo = MIN_FOLD;
+    }
+    if (hi > MAX_FOLD) {
+      this.appendRange(MAX_FOLD + 1, hi);
+      hi = MAX_FOLD;
+    }
+    for (let c = lo; c <= hi; c++) {
+      this.appendRange(c, c);
+      for (let f = simpleFold(c); f !== c; f = simpleFold(f)) {
+        this.appendRange(f, f);
+      }
+    }
+    return this;
+  }
+  // appendClass() appends the class |x| to this CharClass.
+  // It assumes |x| is clean.  Does not mutate |x|.
+  appendClass(x) {
+    for (let i = 0; i < x.length; i += 2) {
+      this.appendRange(x[i], x[i + 1]);
+    }
+    return this;
+  }
+  // appendFoldedClass() appends the case folding of the class |x| to this
+  // CharClass.  Does not mutate |x|.
+  appendFoldedClass(x) {
+    for (let i = 0; i < x.length; i += 2) {
+      this.appendFoldedRange(x[i], x[i + 1]);
+    }
+    return this;
+  }
+  // appendNegatedClass() append the negation of the class |x| to this
+  // CharClass.  It assumes |x| is clean.  Does not mutate |x|.
+  appendNegatedClass(x) {
+    let nextLo = 0;
+    for (let i = 0; i < x.length; i += 2) {
+      const lo = x[i];
+      const hi = x[i + 1];
+      if (nextLo <= lo - 1) {
+        this.appendRange(nextLo, lo - 1);
+      }
+      nextLo = hi + 1;
+    }
+    if (nextLo <= MAX_RUNE) {
+      this.appendRange(nextLo, MAX_RUNE);
+    }
+    return this;
+  }
+  // appendTable() appends the Unicode range table |table| to this CharClass.
+  // Does not mutate |table|.
+  appendTable(table) {
+    for (let i = 0; i < table.length; ++i) {
+      const lo = table.getLo(i);
+      const hi = table.getHi(i);
+      const stride = table.getStride(i);
+      if (stride === 1) {
+        this.appendRange(lo, hi);
+        continue;
+      }
+      for (let c = lo; c <= hi; c += stride) {
+        this.appendRange(c, c);
+      }
+    }
+    return this;
+  }
+  // appendNegatedTable() returns the result of appending the negation of range
+  // table |table| to this CharClass.  Does not mutate |table|.
+  appendNegatedTable(table) {
+    let nextLo = 0;
+    for (let i = 0; i < table.length; ++i) {
+      const lo = table.getLo(i);
+      const hi = table.getHi(i);
+      const stride = table.getStride(i);
+      if (stride === 1) {
+        if (nextLo <= lo - 1) {
+          this.appendRange(nextLo, lo - 1);
+        }
+        nextLo = hi + 1;
+        continue;
+      }
+      for (let c = lo; c <= hi; c += stride) {
+        if (nextLo <= c - 1) {
+          this.appendRange(nextLo, c - 1);
+        }
+        nextLo = c + 1;
+      }
+    }
+    if (nextLo <= MAX_RUNE) {
+      this.appendRange(nextLo, MAX_RUNE);
+    }
+    return this;
+  }
+  // appendTableWithSign() calls append{,Negated}Table depending on sign.
+  // Does not mutate |table|.
+  appendTableWithSign(table, sign) {
+    return sign < 0 ? this.appendNegatedTable(table) : this.appendTable(table);
+  }
+  // negateClass() negates this CharClass, which must already be clean.
+  negateClass() {
+    let nextLo = 0;
+    let w = 0;
+    for (let i = 0; i < this.len; i += 2) {
+      const lo = this.r[i];
+      const hi = this.r[i + 1];
+      if (nextLo <= lo - 1) {
+        this.r[w] = nextLo;
+        this.r[w + 1] = lo - 1;
+        w += 2;
+      }
+      nextLo = hi + 1;
+    }
+    this.len = w;
+    if (nextLo <= MAX_RUNE) {
+      this.r[this.len++] = nextLo;
+      this.r[this.len++] = MAX_RUNE;
+    }
+    return this;
+  }
+  // appendClassWithSign() calls appendClass() if sign is +1 or
+  // appendNegatedClass if sign is -1.  Does not mutate |x|.
+  appendClassWithSign(x, sign) {
+    return sign < 0 ? this.appendNegatedClass(x) : this.appendClass(x);
+  }
+  // appendGroup() appends CharGroup |g| to this CharClass, folding iff
+  // |foldCase|.  Does not mutate |g|.
+  appendGroup(g, foldCase) {
+    let cls = g.cls;
+    if (foldCase) {
+      cls = new _CharClass().appendFoldedClass(cls).cleanClass().toArray();
+    }
+    return this.appendClassWithSign(cls, g.sign);
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/Parser.js
+var StringIterator = class {
+  str;
+  position;
+  constructor(str2) {
+    this.str = str2;
+    this.position = 0;
+  }
+  // Returns the cursor position.  Do not interpret the result!
+  pos() {
+    return this.position;
+  }
+  // Resets the cursor position to a previous value returned by pos().
+  rewindTo(pos) {
+    this.position = pos;
+  }
+  // Returns true unless the stream is exhausted.
+  more() {
+    return this.position < this.str.length;
+  }
+  // Returns the rune at the cursor position.
+  // Precondition: |more()|.
+  peek() {
+    return codePointAtOrThrow(this.str, this.position);
+  }
+  // Advances the cursor by |n| positions, which must be ASCII runes.
+  //
+  // (In practise, this is only ever used to skip over regexp
+  // metacharacters that are ASCII, so there is no numeric difference
+  // between indices into  UTF-8 bytes, UTF-16 codes and runes.)
+  skip(n) {
+    this.position += n;
+  }
+  // Advances the cursor by the number of cursor positions in |s|.
+  skipString(s) {
+    this.position += s.length;
+  }
+  // Returns the rune at the cursor position, and advances the cursor
+  // past it.  Precondition: |more()|.
+  pop() {
+    const r = codePointAtOrThrow(this.str, this.position);
+    this.position += charCount(r);
+    return r;
+  }
+  lookingAt(s) {
+    return this.str.startsWith(s, this.position);
+  }
+  // Returns the rest of the pattern from the current position.
+  rest() {
+    return this.str.substring(this.position);
+  }
+  // Returns the substring from |beforePos| to the current position.
+  // |beforePos| must have been previously returned by |pos()|.
+  from(beforePos) {
+    return this.str.substring(beforePos, this.position);
+  }
+  toString() {
+    return this.rest();
+  }
+};
+var Parser = class _Parser {
+  // Parse errors
+  static ERR_INVALID_CHAR_RANGE = "invalid character class range";
+  static ERR_INVALID_ESCAPE = "invalid escape sequence";
+  static ERR_INVALID_NAMED_CAPTURE = "invalid named capture";
+  static ERR_INVALID_PERL_OP = "invalid or unsupported Perl syntax";
+  static ERR_INVALID_REPEAT_OP = "invalid nested repetition operator";
+  static ERR_INVALID_REPEAT_SIZE = "invalid repeat count";
+  static ERR_MISSING_BRACKET = "missing closing ]";
+  static ERR_MISSING_PAREN = "missing closing )";
+  static ERR_MISSING_REPEAT_ARGUMENT = "missing argument to repetition operator";
+  static ERR_TRAILING_BACKSLASH = "trailing backslash at end of expression";
+  static ERR_DUPLICATE_NAMED_CAPTURE = "duplicate capture group name";
+  static ERR_UNEXPECTED_PAREN = "unexpected )";
+  static ERR_NESTING_DEPTH = "expression nests too deeply";
+  static ERR_LARGE = "expression too large";
+  static ERR_BAD_EXPRESSION = "expression not valid";
+  // maxHeight is the maximum height of a regexp parse tree.
+  // It is somewhat arbitrarily chosen, but the idea is to be large enough
+  // that no one will actually hit in real use but at the same time small enough
+  // that recursion on the Regexp tree will not hit the 1GB Go stack limit.
+  // The maximum amount of stack for a single recursive frame is probably
+  // closer to 1kB, so this could potentially be raised, but it seems unlikely
+  // that people have regexps nested even this deeply.
+  // We ran a test on Google's C++ code base and turned up only
+  // a single use case with depth > 100; it had depth 128.
+  // Using depth 1000 should be plenty of margin.
+  // As an optimization, we don't even bother calculating heights
+  // until we've allocated at least maxHeight Regexp structures.
+  static MAX_HEIGHT = 1e3;
+  // maxSize is the maximum size of a compiled regexp in Insts.
+  // It too is somewhat arbitrarily chosen, but the idea is to be large enough
+  // to allow significant regexps while at the same time small enough that
+  // the compiled form will not take up too much memory.
+  // 128 MB is enough for a 3.3 million Inst structures, which roughly
+  // corresponds to a 3.3 MB regexp.
+  static MAX_SIZE = 3355443;
+  // 128 << 20 / (5 * 8) (instSize = byte, 2 uint32, slice is 5 64-bit words)
+  // maxRunes is the maximum number of runes allowed in a regexp tree
+  // counting the runes in all the nodes.
+  // Ignoring character classes p.numRunes is always less than the length of the regexp.
+  // Character classes can make it much larger: each \pL adds 1292 runes.
+  // 128 MB is enough for 32M runes, which is over 26k \pL instances.
+  // Note that repetitions do not make copies of the rune slices,
+  // so \pL{1000} is only one rune slice, not 1000.
+  // We could keep a cache of character classes we've seen,
+  // so that all the \pL we see use the same rune list,
+  // but that doesn't remove the problem entirely:
+  // consider something like [\pL01234][\pL01235][\pL01236]...[\pL^&*()].
+  // And because the Rune slice is exposed directly in the Regexp,
+  // there is not an opportunity to change the representation to allow
+  // partial sharing between different character classes.
+  // So the limit is the best we can do.
+  static MAX_RUNES = 33554432;
+  // 128 << 20 / 4 (runeSize, int32 is 4 bytes)
+  // RangeTables are represented as int[][], a list of triples (start, end,
+  // stride).
+  static ANY_TABLE = new UnicodeRangeTable(new Uint32Array([0, MAX_RUNE, 1]));
+  // Ascii tables
+  static ASCII_TABLE = new UnicodeRangeTable(new Uint32Array([0, 127, 1]));
+  static ASCII_FOLD_TABLE = new UnicodeRangeTable(new Uint32Array([
+    0,
+    127,
+    1,
+    383,
+    383,
+    1,
+    // Old English long s (ſ), folds to S/s.
+    8490,
+    8490,
+    1
+    // Kelvin K, folds to K/k.
+  ]));
+  // unicodeTable() returns the Unicode RangeTable identified by name
+  // and the table of additional fold-equivalent code points.
+  // Returns null if |name| does not identify a Unicode character range.
+  static unicodeTable(name) {
+    if (name === "Any") {
+      return { tab: _Parser.ANY_TABLE, fold: _Parser.ANY_TABLE, sign: 1 };
+    }
+    if (name === "Ascii") {
+      return {
+        tab: _Parser.ASCII_TABLE,
+        fold: _Parser.ASCII_FOLD_TABLE,
+        sign: 1
+      };
+    }
+    if (name === "Assigned") {
+      return {
+        tab: UnicodeTables.CATEGORIES.get("Cn"),
+        fold: UnicodeTables.CATEGORIES.get("Cn"),
+        sign: -1
+      };
+    }
+    if (name === "Lc") {
+      return {
+        tab: UnicodeTables.CATEGORIES.get("LC"),
+        fold: UnicodeTables.FOLD_CATEGORIES.get("LC"),
+        sign: 1
+      };
+    }
+    if (UnicodeTables.CATEGORIES.has(name)) {
+      return {
+        tab: UnicodeTables.CATEGORIES.get(name),
+        fold: UnicodeTables.FOLD_CATEGORIES.get(name),
+        sign: 1
+      };
+    }
+    if (UnicodeTables.SCRIPTS.has(name)) {
+      return {
+        tab: UnicodeTables.SCRIPTS.get(name),
+        fold: UnicodeTables.FOLD_SCRIPT.get(name),
+        sign: 1
+      };
+    }
+    return null;
+  }
+  // minFoldRune returns the minimum rune fold-equivalent to r.
+  static minFoldRune(r) {
+    if (r < MIN_FOLD || r > MAX_FOLD) {
+      return r;
+    }
+    let min = r;
+    const r0 = r;
+    for (r = simpleFold(r); r !== r0; r = simpleFold(r)) {
+      if (min > r) {
+        min = r;
+      }
+    }
+    return min;
+  }
+  static literalRegexp(s, flags) {
+    const re = new Regexp(Regexp.Op.LITERAL);
+    re.flags = flags;
+    re.runes = stringToRunes(s);
+    return re;
+  }
+  /**
+   * Parse regular expression pattern {@code pattern} with mode flags {@code flags}.
+   * @param {string} pattern
+   * @param {number} flags
+   */
+  static parse(pattern, flags) {
+    return new _Parser(pattern, flags).parseInternal();
+  }
+  // parseRepeat parses {min} (max=min) or {min,} (max=-1) or {min,max}.
+  // If |t| is not of that form, it returns -1.
+  // If |t| has the right form but the values are negative or too big,
+  // it returns -2.
+  // On success, returns a nonnegative number encoding min/max in the
+  // high/low signed halfwords of the result.  (Note: min >= 0; max may
+  // be -1.)
+  //
+  // On success, advances |t| beyond the repeat; otherwise |t.pos()| is
+  // undefined.
+  static parseRepeat(t) {
+    const start = t.pos();
+    if (!t.more() || !t.lookingAt("{")) {
+      return -1;
+    }
+    t.skip(1);
+    const min = _Parser.parseInt(t);
+    if (min === -1) {
+      return -1;
+    }
+    if (!t.more()) {
+      return -1;
+    }
+    let max;
+    if (!t.lookingAt(",")) {
+      max = min;
+    } else {
+      t.skip(1);
+      if (!t.more()) {
+        return -1;
+      }
+      if (t.lookingAt("}")) {
+        max = -1;
+      } else {
+        max = _Parser.parseInt(t);
+        if (max === -1) {
+          return -1;
+        }
+      }
+    }
+    if (!t.more() || !t.lookingAt("}")) {
+      return -1;
+    }
+    t.skip(1);
+    if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) {
+      throw new RE2JSSyntaxException(_Parser.ERR_INVALID_REPEAT_SIZE, t.from(start));
+    }
+    return min << 16 | max & MAX_BMP;
+  }
+  // isValidCaptureName reports whether name
+  // is a valid capture name: [A-Za-z0-9_]+.
+  // PCRE limits names to 32 bytes.
+  // Python rejects names starting with digits.
+  // We don't enforce either of those.
+  static isValidCaptureName(name) {
+    if (name.length === 0) {
+      return false;
+    }
+    for (let i = 0; i < name.length; i++) {
+      const c = codePointAtOrThrow(name, i);
+      if (c !== 95 && !isalnum(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  // parseInt parses a nonnegative decimal integer.
+  // -1 => bad format.  -2 => format ok, but integer overflow.
+  static parseInt(t) {
+    const start = t.pos();
+    while (t.more() && t.peek() >= 48 && t.peek() <= 57) {
+      t.skip(1);
+    }
+    const n = t.from(start);
+    if (n.length === 0 || n.length > 1 && n.codePointAt(0) === 48) {
+      return -1;
+    }
+    if (n.length > 8) {
+      return -2;
+    }
+    return parseInt(n, 10);
+  }
+  // can this be represented as a character class?
+  // single-rune literal string, char class, ., and .|\n.
+  static isCharClass(re) {
+    return re.op === Regexp.Op.LITERAL && re.runes.length === 1 || re.op === Regexp.Op.CHAR_CLASS || re.op === Regexp.Op.ANY_CHAR_NOT_NL || re.op === Regexp.Op.ANY_CHAR;
+  }
+  // does re match r?
+  static matchRune(re, r) {
+    switch (re.op) {
+      case Regexp.Op.LITERAL:
+        return re.runes.length === 1 && re.runes[0] === r;
+      case Regexp.Op.CHAR_CLASS:
+        for (let i = 0; i < re.runes.length; i += 2) {
+          if (re.runes[i] <= r && r <= re.runes[i + 1]) {
+            return true;
+          }
+        }
+        return false;
+      case Regexp.Op.ANY_CHAR_NOT_NL:
+        return r !== 10;
+      case Regexp.Op.ANY_CHAR:
+        return true;
+    }
+    return false;
+  }
+  // mergeCharClass makes dst = dst|src.
+  // The caller must ensure that dst.Op >= src.Op,
+  // to reduce the amount of copying.
+  static mergeCharClass(dst, src) {
+    switch (dst.op) {
+      case Regexp.Op.ANY_CHAR:
+        break;
+      case Regexp.Op.ANY_CHAR_NOT_NL:
+        if (_Parser.matchRune(src, 10)) {
+          dst.op = Regexp.Op.ANY_CHAR;
+        }
+        break;
+      case Regexp.Op.CHAR_CLASS:
+        if (src.op === Regexp.Op.LITERAL) {
+          dst.runes = new CharClass(dst.runes).appendLiteral(src.runes[0], src.flags).toArray();
+        } else {
+          dst.runes = new CharClass(dst.runes).appendClass(src.runes).toArray();
+        }
+        break;
+      case Regexp.Op.LITERAL:
+        if (src.runes[0] === dst.runes[0] && src.flags === dst.flags) {
+          break;
+        }
+        dst.op = Regexp.Op.CHAR_CLASS;
+        dst.runes = new CharClass().appendLiteral(dst.runes[0], dst.flags).appendLiteral(src.runes[0], src.flags).toArray();
+        break;
+    }
+  }
+  // parseEscape parses an escape sequence at the beginning of s
+  // and returns the rune.
+  // Pre: t at '\\'.  Post: after escape.
+  static parseEscape(t) {
+    const startPos = t.pos();
+    t.skip(1);
+    if (!t.more()) {
+      throw new RE2JSSyntaxException(_Parser.ERR_TRAILING_BACKSLASH);
+    }
+    let c = t.pop();
+    switch (c) {
+      case 49:
+      case 50:
+      case 51:
+      case 52:
+      case 53:
+      case 54:
+      case 48:
+      case 55: {
+        if (c !== 48 && (!t.more() || t.peek() < 48 || t.peek() > 55)) {
+          break;
+        }
+        let r = c - 48;
+        for (let i = 1; i < 3; i++) {
+          if (!t.more() || t.peek() < 48 || t.peek() > 55) {
+            break;
+          }
+          r = r * 8 + t.peek() - 48;
+          t.skip(1);
+        }
+        return r;
+      }
+      case 120: {
+        if (!t.more()) {
+          break;
+        }
+        c = t.pop();
+        if (c === 123) {
+          let nhex = 0;
+          let r = 0;
+          while (true) {
+            if (!t.more()) {
+              throw new RE2JSSyntaxException(_Parser.ERR_INVALID_ESCAPE, t.from(startPos));
+            }
+            c = t.pop();
+            if (c === 125) {
+              break;
+            }
+            const v = unhex(c);
+            if (v < 0) {
+              throw new RE2JSSyntaxException(_Parser.ERR_INVALID_ESCAPE, t.from(startPos));
+            }
+            r = r * 16 + v;
+            if (r > MAX_RUNE) {
+              throw new RE2JSSyntaxException(_Parser.ERR_INVALID_ESCAPE, t.from(startPos));
+            }
+            nhex++;
+          }
+          if (nhex === 0) {
+            break;
+          }
+          return r;
+        }
+        const x = unhex(c);
+        if (!t.more()) {
+          break;
+        }
+        c = t.pop();
+        const y = unhex(c);
+        if (x < 0 || y < 0) {
+          break;
+        }
+        return x * 16 + y;
+      }
+      case 97:
+        return 7;
+      case 102:
+        return 12;
+      case 110:
+        return 10;
+      case 114:
+        return 13;
+      case 116:
+        return 9;
+      case 118:
+        return 11;
+      default:
+        if (c <= MAX_ASCII && !isalnum(c)) {
+          return c;
+        }
+        break;
+    }
+    throw new RE2JSSyntaxException(_Parser.ERR_INVALID_ESCAPE, t.from(startPos));
+  }
+  // parseClassChar parses a character class character and returns it.
+  // wholeClassPos is the position of the start of the entire class "[...".
+  // Pre: t at class char; Post: t after it.
+  static parseClassChar(t, wholeClassPos) {
+    if (!t.more()) {
+      throw new RE2JSSyntaxException(_Parser.ERR_MISSING_BRACKET, t.from(wholeClassPos));
+    }
+    if (t.lookingAt("\\")) {
+      return _Parser.parseEscape(t);
+    }
+    return t.pop();
+  }
+  static concatRunes(x, y) {
+    const r = new Array(x.length + y.length);
+    for (let i = 0; i < x.length; i++)
+      r[i] = x[i];
+    for (let i = 0; i < y.length; i++)
+      r[x.length + i] = y[i];
+    return r;
+  }
+  wholeRegexp;
+  flags;
+  numCap;
+  namedGroups;
+  stack;
+  free;
+  numRegexp;
+  numRunes;
+  repeats;
+  height;
+  size;
+  constructor(wholeRegexp, flags = 0) {
+    this.wholeRegexp = wholeRegexp;
+    this.flags = flags;
+    this.numCap = 0;
+    this.namedGroups = /* @__PURE__ */ new Map();
+    this.stack = [];
+    this.free = null;
+    this.numRegexp = 0;
+    this.numRunes = 0;
+    this.repeats = 0;
+    this.height = null;
+    this.size = null;
+  }
+  // Allocate a Regexp, from the free list if possible.
+  newRegexp(op) {
+    let re = this.free;
+    if (re !== null && re.subs !== null && re.subs.length > 0) {
+      this.free = re.subs[0];
+      re.reinit();
+      re.op = op;
+    } else {
+      re = new Regexp(op);
+      this.numRegexp += 1;
+    }
+    return re;
+  }
+  reuse(re) {
+    if (this.height !== null) {
+      this.height.delete(re);
+    }
+    if (re.subs !== null && re.subs.length > 0) {
+      re.subs[0] = this.free;
+    }
+    this.free = re;
+  }
+  checkLimits(re) {
+    if (this.numRunes > _Parser.MAX_RUNES) {
+      throw new RE2JSSyntaxException(_Parser.ERR_LARGE);
+    }
+    this.checkSize(re);
+    this.checkHeight(re);
+  }
+  checkSize(re) {
+    if (this.size === null) {
+      if (this.repeats === 0) {
+        this.repeats = 1;
+      }
+      if (re.op === Regexp.Op.REPEAT) {
+        let n = re.max;
+        if (n === -1) {
+          n = re.min;
+        }
+        if (n <= 0) {
+          n = 1;
+        }
+        if (n > _Parser.MAX_SIZE / this.repeats) {
+          this.repeats = _Parser.MAX_SIZE;
+        } else {
+          this.repeats *= n;
+        }
+      }
+      if (this.numRegexp < _Parser.MAX_SIZE / this.repeats) {
+        return;
+      }
+      this.size = /* @__PURE__ */ new Map();
+      for (let reEx of this.stack) {
+        this.checkSize(reEx);
+      }
+    }
+    if (this.calcSize(re, true) > _Parser.MAX_SIZE) {
+      throw new RE2JSSyntaxException(_Parser.ERR_LARGE);
+    }
+  }
+  calcSize(re, force = false) {
+    if (!force && this.size !== null) {
+      const cached = this.size.get(re);
+      if (cached !== void 0) {
+        return cached;
+      }
+    }
+    let size = 0;
+    switch (re.op) {
+      case Regexp.Op.LITERAL: {
+        size = re.runes.length;
+        break;
+      }
+      case Regexp.Op.CAPTURE:
+      case Regexp.Op.STAR: {
+        size = 2 + this.calcSize(re.subs[0]);
+        break;
+      }
+      case Regexp.Op.PLUS:
+      case Regexp.Op.QUEST: {
+        size = 1 + this.calcSize(re.subs[0]);
+        break;
+      }
+      case Regexp.Op.CONCAT: {
+        for (let sub of re.subs) {
+          size = size + this.calcSize(sub);
+        }
+        break;
+      }
+      case Regexp.Op.ALTERNATE: {
+        for (let sub of re.subs) {
+          size = size + this.calcSize(sub);
+        }
+        if (re.subs.length > 1) {
+          size = size + re.subs.length - 1;
+        }
+        break;
+      }
+      case Regexp.Op.REPEAT: {
+        let sub = this.calcSize(re.subs[0]);
+        if (re.max === -1) {
+          if (re.min === 0) {
+            size = 2 + sub;
+          } else {
+            size = 1 + re.min * sub;
+          }
+          break;
+        }
+        size = re.max * sub + (re.max - re.min);
+        break;
+      }
+    }
+    size = Math.max(1, size);
+    this.size?.set(re, size);
+    return size;
+  }
+  checkHeight(re) {
+    if (this.numRegexp < _Parser.MAX_HEIGHT) {
+      return;
+    }
+    if (this.height === null) {
+      this.height = /* @__PURE__ */ new Map();
+      for (let reEx of this.stack) {
+        this.checkHeight(reEx);
+      }
+    }
+    if (this.calcHeight(re, true) > _Parser.MAX_HEIGHT) {
+      throw new RE2JSSyntaxException(_Parser.ERR_NESTING_DEPTH);
+    }
+  }
+  calcHeight(re, force = false) {
+    if (!force && this.height !== null) {
+      const cached = this.height.get(re);
+      if (cached !== void 0) {
+        return cached;
+      }
+    }
+    let h = 1;
+    for (let sub of re.subs) {
+      const hsub = this.calcHeight(sub);
+      if (h < 1 + hsub) {
+        h = 1 + hsub;
+      }
+    }
+    this.height?.set(re, h);
+    return h;
+  }
+  // Parse stack manipulation.
+  pop() {
+    return this.stack.pop();
+  }
+  popToPseudo() {
+    const n = this.stack.length;
+    let i = n;
+    while (i > 0 && !Regexp.isPseudoOp(this.stack[i - 1].op)) {
+      i--;
+    }
+    const r = this.stack.slice(i, n);
+    this.stack = this.stack.slice(0, i);
+    return r;
+  }
+  // push pushes the regexp re onto the parse stack and returns the regexp.
+  // Returns null for a CHAR_CLASS that can be merged with the top-of-stack.
+  push(re) {
+    this.numRunes += re.runes.length;
+    if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] === re.runes[1]) {
+      if (this.maybeConcat(re.runes[0], this.flags & ~FOLD_CASE)) {
+        return null;
+      }
+      re.op = Regexp.Op.LITERAL;
+      re.runes = [re.runes[0]];
+      re.flags = this.flags & ~FOLD_CASE;
+    } else if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 4 && re.runes[0] === re.runes[1] && re.runes[2] === re.runes[3] && simpleFold(re.runes[0]) === re.runes[2] && simpleFold(re.runes[2]) === re.runes[0] || re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] + 1 === re.runes[1] && simpleFold(re.runes[0]) === re.runes[1] && simpleFold(re.runes[1]) === re.runes[0]) {
+      if (this.maybeConcat(re.runes[0], this.flags | FOLD_CASE)) {
+        return null;
+      }
+      re.op = Regexp.Op.LITERAL;
+      re.runes = [re.runes[0]];
+      re.flags = this.flags | FOLD_CASE;
+    } else {
+      this.maybeConcat(-1, 0);
+    }
+    this.stack.push(re);
+    this.checkLimits(re);
+    return re;
+  }
+  // maybeConcat implements incremental concatenation
+  // of literal runes into string nodes.  The parser calls this
+  // before each push, so only the top fragment of the stack
+  // might need processing.  Since this is called before a push,
+  // the topmost literal is no longer subject to operators like *
+  // (Otherwise ab* would turn into (ab)*.)
+  // If (r >= 0 and there's a node left over, maybeConcat uses it
+  // to push r with the given flags.
+  // maybeConcat reports whether r was pushed.
+  maybeConcat(r, flags) {
+    const n = this.stack.length;
+    if (n < 2) {
+      return false;
+    }
+    const re1 = this.stack[n - 1];
+    const re2 = this.stack[n - 2];
+    if (re1.op !== Regexp.Op.LITERAL || re2.op !== Regexp.Op.LITERAL || (re1.flags & FOLD_CASE) !== (re2.flags & FOLD_CASE)) {
+      return false;
+    }
+    re2.runes = _Parser.concatRunes(re2.runes, re1.runes);
+    if (r >= 0) {
+      re1.runes = [r];
+      re1.flags = flags;
+      return true;
+    }
+    this.pop();
+    this.reuse(re1);
+    return false;
+  }
+  // newLiteral returns a new LITERAL Regexp with the given flags
+  newLiteral(r, flags) {
+    const re = this.newRegexp(Regexp.Op.LITERAL);
+    re.flags = flags;
+    if ((flags & FOLD_CASE) !== 0) {
+      r = _Parser.minFoldRune(r);
+    }
+    re.runes = [r];
+    return re;
+  }
+  // literal pushes a literal regexp for the rune r on the stack
+  // and returns that regexp.
+  literal(r) {
+    this.push(this.newLiteral(r, this.flags));
+  }
+  // op pushes a regexp with the given op onto the stack
+  // and returns that regexp.
+  op(op) {
+    const re = this.newRegexp(op);
+    re.flags = this.flags;
+    return this.push(re);
+  }
+  // repeat replaces the top stack element with itself repeated according to
+  // op, min, max.  beforePos is the start position of the repetition operator.
+  // Pre: t is positioned after the initial repetition operator.
+  // Post: t advances past an optional perl-mode '?', or stays put.
+  //       Or, it fails with RE2JSSyntaxException.
+  repeat(op, min, max, beforePos, t, lastRepeatPos) {
+    let flags = this.flags;
+    if (t.more() && t.lookingAt("?")) {
+      t.skip(1);
+      flags ^= NON_GREEDY;
+    }
+    if (lastRepeatPos !== -1) {
+      throw new RE2JSSyntaxException(_Parser.ERR_INVALID_REPEAT_OP, t.from(lastRepeatPos));
+    }
+    const n = this.stack.length;
+    if (n === 0) {
+      throw new RE2JSSyntaxException(_Parser.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+    }
+    const sub = this.stack[n - 1];
+    if (Regexp.isPseudoOp(sub.op)) {
+      throw new RE2JSSyntaxException(_Parser.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+    }
+    const re = this.newRegexp(op);
+    re.min = min;
+    re.max = max;
+    re.flags = flags;
+    re.subs = [sub];
+    this.stack[n - 1] = re;
+    this.checkLimits(re);
+    if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re, 1e3)) {
+      throw new RE2JSSyntaxException(_Parser.ERR_INVALID_REPEAT_SIZE, t.from(beforePos));
+    }
+  }
+  // repeatIsValid reports whether the repetition re is valid.
+  // Valid means that the combination of the top-level repetition
+  // and any inner repetitions does not exceed n copies of the
+  // innermost thing.
+  // This function rewalks the regexp tree and is called for every repetition,
+  // so we have to worry about inducing quadratic behavior in the parser.
+  // We avoid this by only calling repeatIsValid when min or max >= 2.
+  // In that case the depth of any >= 2 nesting can only get to 9 without
+  // triggering a parse error, so each subtree can only be rewalked 9 times.
+  repeatIsValid(re, n) {
+    if (re.op === Regexp.Op.REPEAT) {
+      let m = re.max;
+      if (m === 0) {
+        return true;
+      }
+      if (m < 0) {
+        m = re.min;
+      }
+      if (m > n) {
+        return false;
+      }
+      if (m > 0) {
+        n = Math.trunc(n / m);
+      }
+    }
+    for (let sub of re.subs) {
+      if (!this.repeatIsValid(sub, n)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  // concat replaces the top of the stack (above the topmost '|' or '(') with
+  // its concatenation.
+  concat() {
+    this.maybeConcat(-1, 0);
+    const subs = this.popToPseudo();
+    if (subs.length === 0) {
+      return this.push(this.newRegexp(Regexp.Op.EMPTY_MATCH));
+    }
+    return this.push(this.collapse(subs, Regexp.Op.CONCAT));
+  }
+  // alternate replaces the top of the stack (above the topmost '(') with its
+  // alternation.
+  alternate() {
+    const subs = this.popToPseudo();
+    if (subs.length > 0) {
+      this.cleanAlt(subs[subs.length - 1]);
+    }
+    if (subs.length === 0) {
+      return this.push(this.newRegexp(Regexp.Op.NO_MATCH));
+    }
+    return this.push(this.collapse(subs, Regexp.Op.ALTERNATE));
+  }
+  // cleanAlt cleans re for eventual inclusion in an alternation.
+  cleanAlt(re) {
+    if (re.op === Regexp.Op.CHAR_CLASS) {
+      re.runes = new CharClass(re.runes).cleanClass().toArray();
+      if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === MAX_RUNE) {
+        re.runes = [];
+        re.op = Regexp.Op.ANY_CHAR;
+      } else if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === 10 - 1 && re.runes[2] === 10 + 1 && re.runes[3] === MAX_RUNE) {
+        re.runes = [];
+        re.op = Regexp.Op.ANY_CHAR_NOT_NL;
+      }
+    }
+  }
+  // collapse returns the result of applying op to subs[start:end].
+  // If (sub contains op nodes, they all get hoisted up
+  // so that there is never a concat of a concat or an
+  // alternate of an alternate.
+  collapse(subs, op) {
+    if (subs.length === 1) {
+      return subs[0];
+    }
+    let len = 0;
+    for (let sub of subs) {
+      len += sub.op === op ? sub.subs.length : 1;
+    }
+    let newsubs = new Array(len).fill(null);
+    let i = 0;
+    for (let sub of subs) {
+      if (sub.op === op) {
+        for (let j = 0; j < sub.subs.length; j++) {
+          newsubs[i++] = sub.subs[j];
+        }
+        this.reuse(sub);
+      } else {
+        newsubs[i++] = sub;
+      }
+    }
+    let re = this.newRegexp(op);
+    re.subs = newsubs;
+    if (op === Regexp.Op.ALTERNATE) {
+      if (re.subs.length === 1) {
+        const old = re;
+        re = re.subs[0];
+        this.reuse(old);
+      }
+    }
+    return re;
+  }
+  parseInternal() {
+    if ((this.flags & LITERAL) !== 0) {
+      return _Parser.literalRegexp(this.wholeRegexp, this.flags);
+    }
+    let lastRepeatPos = -1;
+    let min = -1;
+    let max = -1;
+    const t = new StringIterator(this.wholeRegexp);
+    while (t.more()) {
+      {
+        let repeatPos = -1;
+        switch (t.peek()) {
+          case 40:
+            if (t.lookingAt("(?")) {
+              this.parsePerlFlags(t);
+              break;
+            }
+            const lparen = this.op(Regexp.Op.LEFT_PAREN);
+            if (lparen === null) {
+              throw new Error("op(LEFT_PAREN) unexpectedly returned null");
+            }
+            lparen.cap = ++this.numCap;
+            t.skip(1);
+            break;
+          case 124:
+            this.parseVerticalBar();
+            t.skip(1);
+            break;
+          case 41:
+            this.parseRightParen();
+            t.skip(1);
+            break;
+          case 94:
+            if ((this.flags & ONE_LINE) !== 0) {
+              this.op(Regexp.Op.BEGIN_TEXT);
+            } else {
+              this.op(Regexp.Op.BEGIN_LINE);
+            }
+            t.skip(1);
+            break;
+          case 36:
+            if ((this.flags & ONE_LINE) !== 0) {
+              const endText = this.op(Regexp.Op.END_TEXT);
+              if (endText === null) {
+                throw new Error("op(END_TEXT) unexpectedly returned null");
+              }
+              endText.flags |= WAS_DOLLAR;
+            } else {
+              this.op(Regexp.Op.END_LINE);
+            }
+            t.skip(1);
+            break;
+          case 46:
+            if ((this.flags & DOT_NL) !== 0) {
+              this.op(Regexp.Op.ANY_CHAR);
+            } else {
+              this.op(Regexp.Op.ANY_CHAR_NOT_NL);
+            }
+            t.skip(1);
+            break;
+          case 91:
+            this.parseClass(t);
+            break;
+          case 42:
+          case 43:
+          case 63: {
+            repeatPos = t.pos();
+            let op = null;
+            switch (t.pop()) {
+              case 42:
+                op = Regexp.Op.STAR;
+                break;
+              case 43:
+                op = Regexp.Op.PLUS;
+                break;
+              case 63:
+                op = Regexp.Op.QUEST;
+                break;
+            }
+            if (op === null) {
+              throw new Error("repeat op unexpectedly null");
+            }
+            this.repeat(op, min, max, repeatPos, t, lastRepeatPos);
+            break;
+          }
+          case 123: {
+            repeatPos = t.pos();
+            const minMax = _Parser.parseRepeat(t);
+            if (minMax < 0) {
+              t.rewindTo(repeatPos);
+              this.literal(t.pop());
+              break;
+            }
+            min = minMax >> 16;
+            max = (minMax & MAX_BMP) << 16 >> 16;
+            this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t, lastRepeatPos);
+            break;
+          }
+          case 92: {
+            const savedPos = t.pos();
+            t.skip(1);
+            let handled = false;
+            if (t.more()) {
+              const c = t.pop();
+              switch (c) {
+                case 65:
+                  this.op(Regexp.Op.BEGIN_TEXT);
+                  handled = true;
+                  break;
+                case 98:
+                  this.op(Regexp.Op.WORD_BOUNDARY);
+                  handled = true;
+                  break;
+                case 66:
+                  this.op(Regexp.Op.NO_WORD_BOUNDARY);
+                  handled = true;
+                  break;
+                case 67:
+                  throw new RE2JSSyntaxException(_Parser.ERR_INVALID_ESCAPE, "\\C");
+                case 81: {
+                  let lit = t.rest();
+                  const i = lit.indexOf("\\E");
+                  if (i >= 0) {
+                    lit = lit.substring(0, i);
+                    t.skipString(lit);
+                    t.skipString("\\E");
+                  } else {
+                    t.skipString(lit);
+                  }
+                  let j = 0;
+                  while (j < lit.length) {
+                    const codepoint = codePointAtOrThrow(lit, j);
+                    this.literal(codepoint);
+                    j += charCount(codepoint);
+                  }
+                  handled = true;
+                  break;
+                }
+                case 122:
+                  this.op(Regexp.Op.END_TEXT);
+                  handled = true;
+                  break;
+                default:
+                  t.rewindTo(savedPos);
+                  break;
+              }
+            } else {
+              t.rewindTo(savedPos);
+            }
+            if (handled)
+              break;
+            const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+            re.flags = this.flags;
+            if (t.lookingAt("\\p") || t.lookingAt("\\P")) {
+              const cc2 = new CharClass();
+              if (this.parseUnicodeClass(t, cc2)) {
+                re.runes = cc2.toArray();
+                this.push(re);
+                break;
+              }
+            }
+            const cc = new CharClass();
+            if (this.parsePerlClassEscape(t, cc)) {
+              re.runes = cc.toArray();
+              this.push(re);
+              break;
+            }
+            t.rewindTo(savedPos);
+            this.reuse(re);
+            this.literal(_Parser.parseEscape(t));
+            break;
+          }
+          default:
+            this.literal(t.pop());
+            break;
+        }
+        lastRepeatPos = repeatPos;
+      }
+    }
+    this.concat();
+    if (this.swapVerticalBar()) {
+      this.pop();
+    }
+    this.alternate();
+    const n = this.stack.length;
+    if (n !== 1) {
+      throw new RE2JSSyntaxException(_Parser.ERR_MISSING_PAREN, this.wholeRegexp);
+    }
+    this.stack[0].namedGroups = this.namedGroups;
+    return this.stack[0];
+  }
+  // parsePerlFlags parses a Perl flag setting or non-capturing group or both,
+  // like (?i) or (?: or (?i:.
+  // Pre: t at "(?".  Post: t after ")".
+  // Sets numCap.
+  parsePerlFlags(t) {
+    const startPos = t.pos();
+    if (t.lookingAt("(?P<") || t.lookingAt("(?<")) {
+      const s = t.rest();
+      const begin = s.charAt(2) === "P" ? 4 : 3;
+      const end = s.indexOf(">");
+      if (end < 0) {
+        throw new RE2JSSyntaxException(_Parser.ERR_INVALID_NAMED_CAPTURE, s);
+      }
+      const name = s.substring(begin, end);
+      t.skipString(name);
+      t.skip(begin + 1);
+      if (!_Parser.isValidCaptureName(name)) {
+        throw new RE2JSSyntaxException(_Parser.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+      }
+      const re = this.op(Regexp.Op.LEFT_PAREN);
+      if (re === null) {
+        throw new Error("op(LEFT_PAREN) unexpectedly returned null");
+      }
+      re.cap = ++this.numCap;
+      if (this.namedGroups.get(name)) {
+        throw new RE2JSSyntaxException(_Parser.ERR_DUPLICATE_NAMED_CAPTURE, name);
+      }
+      this.namedGroups.set(name, this.numCap);
+      re.name = name;
+      return;
+    }
+    t.skip(2);
+    let flags = this.flags;
+    let sign = 1;
+    let sawFlag = false;
+    loop: while (t.more()) {
+      {
+        const c = t.pop();
+        switch (c) {
+          case 105:
+            flags |= FOLD_CASE;
+            sawFlag = true;
+            break;
+          case 109:
+            flags &= ~ONE_LINE;
+            sawFlag = true;
+            break;
+          case 115:
+            flags |= DOT_NL;
+            sawFlag = true;
+            break;
+          case 85:
+            flags |= NON_GREEDY;
+            sawFlag = true;
+            break;
+          // Switch to negation.
+          case 45:
+            if (sign < 0) {
+              break loop;
+            }
+            sign = -1;
+            flags = ~flags;
+            sawFlag = false;
+            break;
+          // End of flags, starting group or not.
+          case 58:
+          case 41:
+            if (sign < 0) {
+              if (!sawFlag) {
+                break loop;
+              }
+              flags = ~flags;
+            }
+            if (c === 58) {
+              this.op(Regexp.Op.LEFT_PAREN);
+            }
+            this.flags = flags;
+            return;
+          default:
+            break loop;
+        }
+      }
+    }
+    throw new RE2JSSyntaxException(_Parser.ERR_INVALID_PERL_OP, t.from(startPos));
+  }
+  // parseVerticalBar handles a | in the input.
+  parseVerticalBar() {
+    this.concat();
+    if (!this.swapVerticalBar()) {
+      this.op(Regexp.Op.VERTICAL_BAR);
+    }
+  }
+  // If the top of the stack is an element followed by an opVerticalBar
+  // swapVerticalBar swaps the two and returns true.
+  // Otherwise it returns false.
+  swapVerticalBar() {
+    const n = this.stack.length;
+    if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && _Parser.isCharClass(this.stack[n - 1]) && _Parser.isCharClass(this.stack[n - 3])) {
+      let re1 = this.stack[n - 1];
+      let re3 = this.stack[n - 3];
+      if (re1.op > re3.op) {
+        const tmp = re3;
+        re3 = re1;
+        re1 = tmp;
+        this.stack[n - 3] = re3;
+      }
+      _Parser.mergeCharClass(re3, re1);
+      this.reuse(re1);
+      this.pop();
+      return true;
+    }
+    if (n >= 2) {
+      const re1 = this.stack[n - 1];
+      const re2 = this.stack[n - 2];
+      if (re2.op === Regexp.Op.VERTICAL_BAR) {
+        if (n >= 3) {
+          this.cleanAlt(this.stack[n - 3]);
+        }
+        this.stack[n - 2] = re1;
+        this.stack[n - 1] = re2;
+        return true;
+      }
+    }
+    return false;
+  }
+  // parseRightParen handles a ')' in the input.
+  parseRightParen() {
+    this.concat();
+    if (this.swapVerticalBar()) {
+      this.pop();
+    }
+    this.alternate();
+    const n = this.stack.length;
+    if (n < 2) {
+      throw new RE2JSSyntaxException(_Parser.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+    }
+    const re1 = this.pop();
+    if (re1 === void 0) {
+      throw new RE2JSSyntaxException(_Parser.ERR_BAD_EXPRESSION, this.wholeRegexp);
+    }
+    const re2 = this.pop();
+    if (re2 === void 0 || re2.op !== Regexp.Op.LEFT_PAREN) {
+      throw new RE2JSSyntaxException(_Parser.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+    }
+    this.flags = re2.flags;
+    if (re2.cap === 0) {
+      this.push(re1);
+    } else {
+      re2.op = Regexp.Op.CAPTURE;
+      re2.subs = [re1];
+      this.push(re2);
+    }
+  }
+  // parsePerlClassEscape parses a leading Perl character class escape like \d
+  // from the beginning of |t|.  If one is present, it appends the characters
+  // to cc and returns true.  The iterator is advanced past the escape
+  // on success, undefined on failure, in which case false is returned.
+  parsePerlClassEscape(t, cc) {
+    const beforePos = t.pos();
+    if (!t.more() || t.pop() !== 92 || !t.more()) {
+      return false;
+    }
+    t.pop();
+    const p = t.from(beforePos);
+    const g = getPerlGroups().get(p);
+    if (g === void 0) {
+      return false;
+    }
+    cc.appendGroup(g, (this.flags & FOLD_CASE) !== 0);
+    return true;
+  }
+  // parseNamedClass parses a leading POSIX named character class like
+  // [:alnum:] from the beginning of t.  If one is present, it appends the
+  // characters to cc, advances the iterator, and returns true.
+  // Pre: t at "[:".  Post: t after ":]".
+  // On failure (no class of than name), throws RE2JSSyntaxException.
+  // On misparse, returns false; t.pos() is undefined.
+  parseNamedClass(t, cc) {
+    const cls = t.rest();
+    const i = cls.indexOf(":]");
+    if (i < 0) {
+      return false;
+    }
+    const name = cls.substring(0, i + 2);
+    t.skipString(name);
+    const g = getPosixGroups().get(name);
+    if (g === void 0) {
+      throw new RE2JSSyntaxException(_Parser.ERR_INVALID_CHAR_RANGE, name);
+    }
+    cc.appendGroup(g, (this.flags & FOLD_CASE) !== 0);
+    return true;
+  }
+  // parseUnicodeClass() parses a leading Unicode character class like \p{Han}
+  // from the beginning of t.  If one is present, it appends the characters to
+  // to |cc|, advances |t| and returns true.
+  //
+  // Returns false if such a pattern is not present or UNICODE_GROUPS
+  // flag is not enabled; |t.pos()| is not advanced in this case.
+  // Indicates error by throwing RE2JSSyntaxException.
+  parseUnicodeClass(t, cc) {
+    const startPos = t.pos();
+    if ((this.flags & UNICODE_GROUPS) === 0 || !t.lookingAt("\\p") && !t.lookingAt("\\P")) {
+      return false;
+    }
+    t.skip(1);
+    let sign = 1;
+    let c = t.pop();
+    if (c === 80) {
+      sign = -1;
+    }
+    if (!t.more()) {
+      t.rewindTo(startPos);
+      throw new RE2JSSyntaxException(_Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+    }
+    c = t.pop();
+    let name;
+    if (c !== 123) {
+      name = runeToString(c);
+    } else {
+      const rest = t.rest();
+      const end = rest.indexOf("}");
+      if (end < 0) {
+        t.rewindTo(startPos);
+        throw new RE2JSSyntaxException(_Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+      }
+      name = rest.substring(0, end);
+      t.skipString(name);
+      t.skip(1);
+    }
+    if (!(name.length === 0) && name.codePointAt(0) === 94) {
+      sign = 0 - sign;
+      name = name.substring(1);
+    }
+    const pair = _Parser.unicodeTable(name);
+    if (pair === null) {
+      throw new RE2JSSyntaxException(_Parser.ERR_INVALID_CHAR_RANGE, t.from(startPos));
+    }
+    if (pair.sign < 0) {
+      sign = 0 - sign;
+    }
+    const tab = pair.tab;
+    const fold = pair.fold;
+    if (tab === null) {
+      throw new RE2JSSyntaxException(_Parser.ERR_INVALID_CHAR_RANGE, t.from(startPos));
+    }
+    if ((this.flags & FOLD_CASE) === 0 || fold === null) {
+      cc.appendTableWithSign(tab, sign);
+    } else {
+      const tmp = new CharClass().appendTable(tab).appendTable(fold).cleanClass().toArray();
+      cc.appendClassWithSign(tmp, sign);
+    }
+    return true;
+  }
+  // parseClass parses a character class and pushes it onto the parse stack.
+  //
+  // NOTES:
+  // Pre: at '['; Post: after ']'.
+  // Mutates stack.  Advances iterator.  May throw.
+  parseClass(t) {
+    const startPos = t.pos();
+    t.skip(1);
+    const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+    re.flags = this.flags;
+    const cc = new CharClass();
+    let sign = 1;
+    if (t.more() && t.lookingAt("^")) {
+      sign = -1;
+      t.skip(1);
+      if ((this.flags & CLASS_NL) === 0) {
+        cc.appendRange(10, 10);
+      }
+    }
+    let first2 = true;
+    while (!t.more() || t.peek() !== 93 || first2) {
+      first2 = false;
+      const beforePos = t.pos();
+      if (t.lookingAt("[:")) {
+        if (this.parseNamedClass(t, cc)) {
+          continue;
+        }
+        t.rewindTo(beforePos);
+      }
+      if (this.parseUnicodeClass(t, cc)) {
+        continue;
+      }
+      if (this.parsePerlClassEscape(t, cc)) {
+        continue;
+      }
+      t.rewindTo(beforePos);
+      const lo = _Parser.parseClassChar(t, startPos);
+      let hi = lo;
+      if (t.more() && t.lookingAt("-")) {
+        t.skip(1);
+        if (t.more() && t.lookingAt("]")) {
+          t.skip(-1);
+        } else {
+          hi = _Parser.parseClassChar(t, startPos);
+          if (hi < lo) {
+            throw new RE2JSSyntaxException(_Parser.ERR_INVALID_CHAR_RANGE, t.from(beforePos));
+          }
+        }
+      }
+      if ((this.flags & FOLD_CASE) === 0) {
+        cc.appendRange(lo, hi);
+      } else {
+        cc.appendFoldedRange(lo, hi);
+      }
+    }
+    t.skip(1);
+    cc.cleanClass();
+    if (sign < 0) {
+      cc.negateClass();
+    }
+    re.runes = cc.toArray();
+    this.push(re);
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/RE2.js
+var RE2 = class _RE2 {
+  expr;
+  prog;
+  numSubexp;
+  cond;
+  prefix;
+  prefixComplete;
+  prefixRune;
+  dfa;
+  prefilter;
+  namedGroups;
+  static compile(expr) {
+    return _RE2.compileImpl(expr, PERL);
+  }
+  static compileImpl(expr, mode) {
+    return new _RE2(expr, mode);
+  }
+  constructor(expr, mode) {
+    let re = Parser.parse(expr, mode);
+    re = simplify2(re);
+    const prefilter = PrefilterTree.build(re);
+    const prog = Compiler.compileRegexp(re);
+    this.prefilter = prefilter.type === Prefilter.Type.NONE ? null : prefilter;
+    const [prefixCompl, prefixStr] = prog.prefix();
+    this.prefixComplete = prefixCompl;
+    this.prefix = prefixStr;
+    this.prefixRune = 0;
+    if (this.prefix.length > 0) {
+      const cp = this.prefix.codePointAt(0);
+      if (cp === void 0) {
+        throw new Error("RE2: prefix has no code point");
+      }
+      this.prefixRune = cp;
+    }
+    this.namedGroups = re.namedGroups;
+    this.expr = expr;
+    this.prog = prog;
+    this.numSubexp = re.maxCap();
+    this.cond = prog.startCond();
+    this.dfa = new DFA(this.prog);
+  }
+  matchPrefixComplete(input, pos, anchor, ncap) {
+    if ((anchor === ANCHOR_START || anchor === ANCHOR_BOTH) && pos !== 0) {
+      return null;
+    }
+    let matchStart = -1;
+    let matchEnd = -1;
+    const pLen = input.prefixLength(this);
+    if (anchor === UNANCHORED) {
+      const idx = input.index(this, pos);
+      if (idx < 0)
+        return null;
+      matchStart = pos + idx;
+      matchEnd = matchStart + pLen;
+    } else if (anchor === ANCHOR_BOTH) {
+      if (input.endPos() !== pLen)
+        return null;
+      const idx = input.index(this, 0);
+      if (idx !== 0)
+        return null;
+      matchStart = 0;
+      matchEnd = pLen;
+    } else if (anchor === ANCHOR_START) {
+      const idx = input.index(this, 0);
+      if (idx !== 0)
+        return null;
+      matchStart = 0;
+      matchEnd = pLen;
+    }
+    if (matchStart < 0)
+      return null;
+    if (ncap > 0) {
+      const matchcap = new Int32Array(ncap).fill(-1);
+      matchcap[0] = matchStart;
+      matchcap[1] = matchEnd;
+      return Array.from(matchcap);
+    }
+    return [];
+  }
+  executeEngine(input, pos, anchor, ncap) {
+    if (this.prefixComplete && (ncap === 0 || this.numSubexp === 0)) {
+      return this.matchPrefixComplete(input, pos, anchor, ncap);
+    }
+    if (this.prefilter !== null && anchor === UNANCHORED) {
+      if (!this.prefilter.eval(input, pos)) {
+        return null;
+      }
+    }
+    const dfaResult = this.dfa.match(input, pos, anchor);
+    if (dfaResult !== null) {
+      return dfaResult ? [] : null;
+    }
+    return this._nfaFallback(input, pos, anchor) ? [] : null;
+  }
+  // Minimal boolean-only NFA for when the DFA bails due to state explosion.
+  // No captures, no thread pools — just two sets of NFA states swapped each step.
+  _nfaFallback(input, pos, anchor) {
+    const prog = this.prog;
+    const endPos = input.endPos();
+    const addState = (set, visited2, pc, context3) => {
+      if (pc < 0 || pc >= prog.numInst() || visited2.has(pc))
+        return;
+      visited2.add(pc);
+      const inst = prog.getInst(pc);
+      switch (inst.op) {
+        case Inst.ALT:
+        case Inst.ALT_MATCH:
+          addState(set, visited2, inst.out, context3);
+          addState(set, visited2, inst.arg, context3);
+          break;
+        case Inst.NOP:
+        case Inst.CAPTURE:
+          addState(set, visited2, inst.out, context3);
+          break;
+        case Inst.EMPTY_WIDTH:
+          if ((inst.arg & ~context3) === 0) {
+            addState(set, visited2, inst.out, context3);
+          }
+          break;
+        default:
+          set.add(pc);
+          break;
+      }
+    };
+    let current = /* @__PURE__ */ new Set();
+    let next = /* @__PURE__ */ new Set();
+    let prevRune = -1;
+    if (pos > 0) {
+      const r = input.step(pos - 1) >> 3;
+      if (r >= 0)
+        prevRune = r;
+    }
+    for (let i = pos; i <= endPos; i++) {
+      const rune = i < endPos ? input.step(i) >> 3 : -1;
+      const width = i < endPos ? input.step(i) & 7 : 0;
+      const context3 = emptyOpContext(prevRune, rune);
+      if (anchor === UNANCHORED || i === pos) {
+        const visited2 = /* @__PURE__ */ new Set();
+        addState(current, visited2, prog.start, context3);
+      }
+      if (anchor !== ANCHOR_BOTH) {
+        for (const pc of current) {
+          const inst = prog.getInst(pc);
+          if (inst.op === Inst.MATCH) {
+            return true;
+          }
+        }
+      }
+      if (i >= endPos || width === 0)
+        break;
+      next.clear();
+      for (const pc of current) {
+        const inst = prog.getInst(pc);
+        if (Inst.isRuneOp(inst.op) && inst.matchRune(rune)) {
+          const nextContext = emptyOpContext(rune, i + width < endPos ? input.step(i + width) >> 3 : -1);
+          const visited2 = /* @__PURE__ */ new Set();
+          addState(next, visited2, inst.out, nextContext);
+        }
+      }
+      if (anchor === UNANCHORED) {
+        const nextRune = i + width < endPos ? input.step(i + width) >> 3 : -1;
+        const nextContext = emptyOpContext(rune, nextRune);
+        const visited2 = /* @__PURE__ */ new Set();
+        addState(next, visited2, prog.start, nextContext);
+      }
+      prevRune = rune;
+      [current, next] = [next, current];
+      i += width - 1;
+    }
+    const endContext = emptyOpContext(prevRune, -1);
+    const visited = /* @__PURE__ */ new Set();
+    const finalSet = /* @__PURE__ */ new Set();
+    for (const pc of current) {
+      addState(finalSet, visited, pc, endContext);
+    }
+    for (const pc of finalSet) {
+      const inst = prog.getInst(pc);
+      if (inst.op === Inst.MATCH)
+        return true;
+    }
+    return false;
+  }
+  numberOfCapturingGroups() {
+    return this.numSubexp;
+  }
+  reset() {
+  }
+  toString() {
+    return this.expr;
+  }
+  match(s) {
+    return this.executeEngine(fromUTF16(s), 0, UNANCHORED, 0) !== null;
+  }
+};
+
+// node_modules/@bufbuild/re2/dist/esm/index.js
+var RE2JS = class _RE2JS {
+  patternInput;
+  flagsInput;
+  re2Input;
+  /**
+   * Flag: case insensitive matching.
+   */
+  static CASE_INSENSITIVE = 1;
+  /**
+   * Flag: dot ({@code .}) matches all characters, including newline.
+   */
+  static DOTALL = 2;
+  /**
+   * Flag: multiline matching: {@code ^} and {@code $} match at beginning and end of line, not just
+   * beginning and end of input.
+   */
+  static MULTILINE = 4;
+  /**
+   * Flag: Unicode groups (e.g. {@code \p{Greek}} ) will be syntax errors.
+   */
+  static DISABLE_UNICODE_GROUPS = 8;
+  /**
+   * Returns a literal pattern string for the specified string.
+   *
+   * @param {string} str The string to be literalized
+   * @returns {string} A literal string replacement
+   */
+  static quote(str2) {
+    return quoteMeta(str2);
+  }
+  /**
+   * Helper: create new RE2JS with given regex and flags.
+   * @param {string} regex
+   * @param {number} [flags=0]
+   * @returns {RE2JS}
+   */
+  static compile(regex2, flags = 0) {
+    return new _RE2JS(regex2, flags);
+  }
+  static validateFlags(flags) {
+    if ((flags & ~(_RE2JS.MULTILINE | _RE2JS.DOTALL | _RE2JS.CASE_INSENSITIVE | _RE2JS.DISABLE_UNICODE_GROUPS)) !== 0) {
+      throw new RE2JSFlagsException("Flags should only be a combination of MULTILINE, DOTALL, CASE_INSENSITIVE, DISABLE_UNICODE_GROUPS");
+    }
+  }
+  static buildRegexWithFlags(regex2, flags = 0) {
+    let fregex = regex2;
+    if ((flags & _RE2JS.CASE_INSENSITIVE) !== 0) {
+      fregex = `(?i)${fregex}`;
+    }
+    if ((flags & _RE2JS.DOTALL) !== 0) {
+      fregex = `(?s)${fregex}`;
+    }
+    if ((flags & _RE2JS.MULTILINE) !== 0) {
+      fregex = `(?m)${fregex}`;
+    }
+    return fregex;
+  }
+  /**
+   * Matches a string against a regular expression.
+   *
+   * @param {string} regex the regular expression
+   * @param {string} input the input
+   * @returns {boolean} true if the regular expression matches the entire input
+   * @throws RE2JSSyntaxException if the regular expression is malformed
+   */
+  static matches(regex2, input) {
+    return _RE2JS.compile(regex2).testExact(input);
+  }
+  /**
+   * @param {string} pattern
+   * @param {number} flags
+   */
+  constructor(pattern, flags = 0) {
+    let re2Flags = PERL;
+    if ((flags & _RE2JS.DISABLE_UNICODE_GROUPS) !== 0) {
+      re2Flags &= ~UNICODE_GROUPS;
+    }
+    _RE2JS.validateFlags(flags);
+    const fregex = _RE2JS.buildRegexWithFlags(pattern, flags);
+    this.patternInput = pattern;
+    this.flagsInput = flags;
+    this.re2Input = RE2.compileImpl(fregex, re2Flags);
+  }
+  /**
+   * Releases memory used by internal caches associated with this pattern.
+   */
+  reset() {
+    this.re2Input.reset();
+  }
+  /**
+   * Returns the flags used in the constructor.
+   * @returns {number}
+   */
+  flags() {
+    return this.flagsInput;
+  }
+  /**
+   * Returns the pattern used in the constructor.
+   * @returns {string}
+   */
+  pattern() {
+    return this.patternInput;
+  }
+  re2() {
+    return this.re2Input;
+  }
+  /**
+   * Matches a string against a regular expression.
+   *
+   * @param {string} input the input
+   * @returns {boolean} true if the regular expression matches the entire input
+   */
+  matches(input) {
+    return this.testExact(input);
+  }
+  /**
+   * Tests whether the regular expression matches any part of the input string.
+   *
+   * @param {string} input - The input string to test against.
+   * @returns {boolean} `true` if the pattern is found anywhere in the input, `false` otherwise.
+   */
+  test(input) {
+    return this.re2Input.match(input);
+  }
+  /**
+   * Tests whether the regular expression matches the ENTIRE input string.
+   *
+   * @param {string} input - The input string to test against.
+   * @returns {boolean} `true` if the exact input string fully matches the pattern, `false` otherwise.
+   */
+  testExact(input) {
+    return this.re2Input.executeEngine(fromUTF16(input), 0, ANCHOR_BOTH, 0) !== null;
+  }
+  toString() {
+    return this.patternInput;
+  }
+  /**
+   * Returns the number of capturing groups in this matcher's pattern.
+   */
+  groupCount() {
+    return this.re2Input.numberOfCapturingGroups();
+  }
+  /**
+   * Return a map of the capturing groups in this matcher's pattern.
+   */
+  namedGroups() {
+    return this.re2Input.namedGroups;
+  }
+};
+
+// node_modules/@bufbuild/cel/dist/esm/std/logic.js
+function matches(pattern) {
+  return RE2JS.compile(pattern).test(this);
+}
+function compareDuration(lhs, rhs) {
+  const cmp = lhs.message.seconds - rhs.message.seconds;
+  if (cmp == 0n) {
+    return lhs.message.nanos - rhs.message.nanos;
+  }
+  return cmp < 0n ? -1 : 1;
+}
+function compareTimestamp(lhs, rhs) {
+  const cmp = lhs.message.seconds - rhs.message.seconds;
+  if (cmp == 0n) {
+    return lhs.message.nanos - rhs.message.nanos;
+  }
+  return cmp < 0n ? -1 : 1;
+}
+function compareBytes(lhs, rhs) {
+  const minLen = Math.min(lhs.length, rhs.length);
+  for (let i = 0; i < minLen; i++) {
+    if (lhs[i] < rhs[i]) {
+      return -1;
+    }
+    if (lhs[i] > rhs[i]) {
+      return 1;
+    }
+  }
+  return lhs.length - rhs.length;
+}
+function inList(value3, list) {
+  for (const v of list) {
+    if (equals2(v, value3))
+      return true;
+  }
+  return false;
+}
+function inMap(value3, map) {
+  return map.has(value3);
+}
+var { BOOL: BOOL2, BYTES: BYTES3, DOUBLE: DOUBLE3, DYN: DYN2, INT: INT3, STRING: STRING3, UINT: UINT3 } = CelScalar;
+var LIST2 = listType(CelScalar.DYN);
+var MAP = mapType(CelScalar.DYN, CelScalar.DYN);
+var logic_default = [
+  // !
+  celFunc(LOGICAL_NOT, [BOOL2], BOOL2, (x) => !x),
+  // =
+  celFunc(EQUALS, [DYN2, DYN2], BOOL2, equals2),
+  celFunc(NOT_EQUALS, [DYN2, DYN2], BOOL2, (l, r) => !equals2(l, r)),
+  // <
+  celFunc(LESS, [BOOL2, BOOL2], BOOL2, (l, r) => l < r),
+  celFunc(LESS, [BYTES3, BYTES3], BOOL2, (l, r) => compareBytes(l, r) < 0),
+  celFunc(LESS, [DOUBLE3, DOUBLE3], BOOL2, (l, r) => l < r),
+  celFunc(LESS, [STRING3, STRING3], BOOL2, (l, r) => l < r),
+  celFunc(LESS, [INT3, INT3], BOOL2, (l, r) => l < r),
+  celFunc(LESS, [INT3, UINT3], BOOL2, (l, r) => l < r.value),
+  celFunc(LESS, [UINT3, INT3], BOOL2, (l, r) => l.value < r),
+  celFunc(LESS, [UINT3, UINT3], BOOL2, (l, r) => l.value < r.value),
+  // TODO investigate: ECMAScript relational operators support mixed bigint/number operands,
+  // but removing the coercion to number here fails the conformance test "not_lt_dyn_int_big_lossy_double"
+  celFunc(LESS, [INT3, DOUBLE3], BOOL2, (l, r) => Number(l) < r),
+  celFunc(LESS, [DOUBLE3, INT3], BOOL2, (l, r) => l < Number(r)),
+  celFunc(LESS, [DOUBLE3, UINT3], BOOL2, (l, r) => l < Number(r.value)),
+  celFunc(LESS, [UINT3, DOUBLE3], BOOL2, (l, r) => Number(l.value) < r),
+  celFunc(LESS, [DURATION, DURATION], BOOL2, (l, r) => compareDuration(l, r) < 0),
+  celFunc(LESS, [TIMESTAMP, TIMESTAMP], BOOL2, (l, r) => compareTimestamp(l, r) < 0),
+  // <=
+  celFunc(LESS_EQUALS, [BOOL2, BOOL2], BOOL2, (l, r) => l <= r),
+  celFunc(LESS_EQUALS, [BYTES3, BYTES3], BOOL2, (l, r) => compareBytes(l, r) <= 0),
+  celFunc(LESS_EQUALS, [DOUBLE3, DOUBLE3], BOOL2, (l, r) => l <= r),
+  celFunc(LESS_EQUALS, [STRING3, STRING3], BOOL2, (l, r) => l <= r),
+  celFunc(LESS_EQUALS, [INT3, INT3], BOOL2, (l, r) => l <= r),
+  celFunc(LESS_EQUALS, [INT3, UINT3], BOOL2, (l, r) => l <= r.value),
+  celFunc(LESS_EQUALS, [UINT3, INT3], BOOL2, (l, r) => l.value <= r),
+  celFunc(LESS_EQUALS, [UINT3, UINT3], BOOL2, (l, r) => l.value <= r.value),
+  celFunc(LESS_EQUALS, [INT3, DOUBLE3], BOOL2, (l, r) => Number(l) <= r),
+  celFunc(LESS_EQUALS, [DOUBLE3, INT3], BOOL2, (l, r) => l <= Number(r)),
+  celFunc(LESS_EQUALS, [DOUBLE3, UINT3], BOOL2, (l, r) => l <= Number(r.value)),
+  celFunc(LESS_EQUALS, [UINT3, DOUBLE3], BOOL2, (l, r) => Number(l.value) <= r),
+  celFunc(LESS_EQUALS, [DURATION, DURATION], BOOL2, (l, r) => compareDuration(l, r) <= 0),
+  celFunc(LESS_EQUALS, [TIMESTAMP, TIMESTAMP], BOOL2, (l, r) => compareTimestamp(l, r) <= 0),
+  // >
+  celFunc(GREATER, [BOOL2, BOOL2], BOOL2, (l, r) => l > r),
+  celFunc(GREATER, [BYTES3, BYTES3], BOOL2, (l, r) => compareBytes(l, r) > 0),
+  celFunc(GREATER, [DOUBLE3, DOUBLE3], BOOL2, (l, r) => l > r),
+  celFunc(GREATER, [STRING3, STRING3], BOOL2, (l, r) => l > r),
+  celFunc(GREATER, [INT3, INT3], BOOL2, (l, r) => l > r),
+  celFunc(GREATER, [INT3, UINT3], BOOL2, (l, r) => l > r.value),
+  celFunc(GREATER, [UINT3, INT3], BOOL2, (l, r) => l.value > r),
+  celFunc(GREATER, [UINT3, UINT3], BOOL2, (l, r) => l.value > r.value),
+  celFunc(GREATER, [INT3, DOUBLE3], BOOL2, (l, r) => Number(l) > r),
+  celFunc(GREATER, [DOUBLE3, INT3], BOOL2, (l, r) => l > Number(r)),
+  celFunc(GREATER, [DOUBLE3, UINT3], BOOL2, (l, r) => l > Number(r.value)),
+  celFunc(GREATER, [UINT3, DOUBLE3], BOOL2, (l, r) => Number(l.value) > r),
+  celFunc(GREATER, [DURATION, DURATION], BOOL2, (l, r) => compareDuration(l, r) > 0),
+  celFunc(GREATER, [TIMESTAMP, TIMESTAMP], BOOL2, (l, r) => compareTimestamp(l, r) > 0),
+  // >=
+  celFunc(GREATER_EQUALS, [BOOL2, BOOL2], BOOL2, (l, r) => l >= r),
+  celFunc(GREATER_EQUALS, [BYTES3, BYTES3], BOOL2, (l, r) => compareBytes(l, r) >= 0),
+  celFunc(GREATER_EQUALS, [DOUBLE3, DOUBLE3], BOOL2, (l, r) => l >= r),
+  celFunc(GREATER_EQUALS, [STRING3, STRING3], BOOL2, (l, r) => l >= r),
+  celFunc(GREATER_EQUALS, [INT3, INT3], BOOL2, (l, r) => l >= r),
+  celFunc(GREATER_EQUALS, [INT3, UINT3], BOOL2, (l, r) => l >= r.value),
+  celFunc(GREATER_EQUALS, [UINT3, INT3], BOOL2, (l, r) => l.value >= r),
+  celFunc(GREATER_EQUALS, [UINT3, UINT3], BOOL2, (l, r) => l.value >= r.value),
+  celFunc(GREATER_EQUALS, [INT3, DOUBLE3], BOOL2, (l, r) => Number(l) >= r),
+  celFunc(GREATER_EQUALS, [DOUBLE3, INT3], BOOL2, (l, r) => l >= Number(r)),
+  celFunc(GREATER_EQUALS, [DOUBLE3, UINT3], BOOL2, (l, r) => l >= Number(r.value)),
+  celFunc(GREATER_EQUALS, [UINT3, DOUBLE3], BOOL2, (l, r) => Number(l.value) >= r),
+  celFunc(GREATER_EQUALS, [DURATION, DURATION], BOOL2, (l, r) => compareDuration(l, r) >= 0),
+  celFunc(GREATER_EQUALS, [TIMESTAMP, TIMESTAMP], BOOL2, (l, r) => compareTimestamp(l, r) >= 0),
+  // size
+  celFunc(SIZE, [BYTES3], INT3, (x) => BigInt(x.length)),
+  celFunc(SIZE, [LIST2], INT3, (x) => BigInt(x.size)),
+  celFunc(SIZE, [STRING3], INT3, (x) => BigInt([...x].length)),
+  celFunc(SIZE, [MAP], INT3, (x) => BigInt(x.size)),
+  celMethod(SIZE, BYTES3, [], INT3, function() {
+    return BigInt(this.length);
+  }),
+  celMethod(SIZE, LIST2, [], INT3, function() {
+    return BigInt(this.size);
+  }),
+  celMethod(SIZE, STRING3, [], INT3, function() {
+    return BigInt([...this].length);
+  }),
+  celMethod(SIZE, MAP, [], INT3, function() {
+    return BigInt(this.size);
+  }),
+  // in
+  celFunc(IN, [DYN2, LIST2], BOOL2, inList),
+  celFunc(IN, [STRING3, MAP], BOOL2, inMap),
+  celFunc(IN, [DOUBLE3, MAP], BOOL2, inMap),
+  celFunc(IN, [INT3, MAP], BOOL2, inMap),
+  celFunc(IN, [BOOL2, MAP], BOOL2, inMap),
+  celFunc(IN, [UINT3, MAP], BOOL2, inMap),
+  // string.*
+  celMethod(CONTAINS, STRING3, [STRING3], BOOL2, String.prototype.includes),
+  celMethod(ENDS_WITH, STRING3, [STRING3], BOOL2, String.prototype.endsWith),
+  celMethod(STARTS_WITH, STRING3, [STRING3], BOOL2, String.prototype.startsWith),
+  celMethod(MATCHES, STRING3, [STRING3], BOOL2, matches)
+];
+
+// node_modules/@bufbuild/cel/dist/esm/std/time.js
+function getDayOfYear(date) {
+  const start = new Date(0, 0, 1);
+  start.setFullYear(date.getFullYear());
+  const diff = date.getTime() - start.getTime();
+  const oneDay = 1e3 * 60 * 60 * 24;
+  return Math.floor(diff / oneDay);
+}
+function convertToDate(msg, tz) {
+  const ts = msg.message;
+  let val = timestampDate(ts);
+  if (tz === void 0) {
+    return new Date(val.getUTCFullYear(), val.getUTCMonth(), val.getUTCDate(), val.getUTCHours(), val.getUTCMinutes(), val.getUTCSeconds(), val.getUTCMilliseconds());
+  }
+  const timeOffset = tz.match(/^(?<sign>[+-]?)(?<hours>\d\d):(?<minutes>\d\d)$/);
+  if (timeOffset?.groups) {
+    const sign = timeOffset.groups.sign == "-" ? 1 : -1;
+    const hours = parseInt(timeOffset.groups.hours);
+    const minutes = parseInt(timeOffset.groups.minutes);
+    const offset = sign * (hours * 60 * 60 * 1e3 + minutes * 60 * 1e3);
+    val = new Date(val.getTime() - offset);
+    return new Date(val.getUTCFullYear(), val.getUTCMonth(), val.getUTCDate(), val.getUTCHours(), val.getUTCMinutes(), val.getUTCSeconds(), val.getUTCMilliseconds());
+  }
+  const format = new Intl.DateTimeFormat("en-US", {
+    hourCycle: "h23",
+    hour12: false,
+    timeZone: tz,
+    year: "numeric",
+    month: "numeric",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit"
+  });
+  let year, month, day, hour, minute, second;
+  for (const part of format.formatToParts(val)) {
+    switch (part.type) {
+      case "year":
+        year = parseInt(part.value);
+        break;
+      case "month":
+        month = parseInt(part.value) - 1;
+        break;
+      case "day":
+        day = parseInt(part.value);
+        break;
+      case "hour":
+        hour = parseInt(part.value);
+        break;
+      case "minute":
+        minute = parseInt(part.value);
+        break;
+      case "second":
+        second = parseInt(part.value);
+        break;
+    }
+  }
+  if (year === void 0 || month === void 0 || day === void 0 || hour === void 0 || minute === void 0 || second === void 0) {
+    throw new Error(`Error converting ${toJson(TimestampSchema, ts)} to IANA timezone ${tz}`);
+  }
+  return new Date(year, month, day, hour, minute, second, val.getUTCMilliseconds());
+}
+var { STRING: STRING4, INT: INT4 } = CelScalar;
+function celTimeMethods(name, func) {
+  function method(tz) {
+    const date = convertToDate(this, tz);
+    const result = func(date);
+    try {
+      return BigInt(result);
+    } catch (_e) {
+      throw new Error(`Error converting ${result} of ${String(date)} of ${toJson(TimestampSchema, this.message)} to BigInt`);
+    }
+  }
+  return [
+    celMethod(name, TIMESTAMP, [], INT4, method),
+    celMethod(name, TIMESTAMP, [STRING4], INT4, method)
+  ];
+}
+var time_default = [
+  // Duration
+  celMethod(TIME_GET_SECONDS, DURATION, [], INT4, function() {
+    return this.message.seconds;
+  }),
+  celMethod(TIME_GET_MINUTES, DURATION, [], INT4, function() {
+    return this.message.seconds / 60n;
+  }),
+  celMethod(TIME_GET_HOURS, DURATION, [], INT4, function() {
+    return this.message.seconds / 3600n;
+  }),
+  celMethod(TIME_GET_MILLISECONDS, DURATION, [], INT4, function() {
+    return BigInt(this.message.nanos) / 1000000n;
+  }),
+  // Timestamp
+  ...celTimeMethods(TIME_GET_FULL_YEAR, (x) => x.getFullYear()),
+  ...celTimeMethods(TIME_GET_MONTH, (x) => x.getMonth()),
+  ...celTimeMethods(TIME_GET_DATE, (x) => x.getDate()),
+  ...celTimeMethods(TIME_GET_DAY_OF_MONTH, (x) => x.getDate() - 1),
+  ...celTimeMethods(TIME_GET_DAY_OF_WEEK, (x) => x.getDay()),
+  ...celTimeMethods(TIME_GET_DAY_OF_YEAR, (x) => getDayOfYear(x)),
+  ...celTimeMethods(TIME_GET_SECONDS, (x) => x.getSeconds()),
+  ...celTimeMethods(TIME_GET_MINUTES, (x) => x.getMinutes()),
+  ...celTimeMethods(TIME_GET_HOURS, (x) => x.getHours()),
+  ...celTimeMethods(TIME_GET_MILLISECONDS, (x) => x.getMilliseconds())
+];
+
+// node_modules/@bufbuild/cel/dist/esm/scope.js
+var privateSymbol8 = /* @__PURE__ */ Symbol.for("@bufbuild/cel/scope");
+function createScope(inputs, parent) {
+  const variables = /* @__PURE__ */ new Map();
+  if (inputs) {
+    for (const [name, type] of Object.entries(inputs)) {
+      variables.set(name, type);
+    }
+  }
+  return new Scope(variables, parent);
+}
+var Scope = class {
+  _variables;
+  _parent;
+  [privateSymbol8] = {};
+  constructor(_variables, _parent = void 0) {
+    this._variables = _variables;
+    this._parent = _parent;
+  }
+  *[Symbol.iterator]() {
+    for (const [name, type] of this._parent ?? []) {
+      if (!this._variables.has(name)) {
+        yield [name, type];
+      }
+    }
+    for (const [name, type] of this._variables) {
+      yield [name, type];
+    }
+  }
+  push(inputs) {
+    return createScope(inputs, this);
+  }
+  pop() {
+    return this._parent;
+  }
+  find(name) {
+    if (this._variables.has(name)) {
+      return this._variables.get(name);
+    }
+    return this._parent?.find(name);
+  }
+};
+
+// node_modules/@bufbuild/cel/dist/esm/env.js
+var privateSymbol9 = /* @__PURE__ */ Symbol.for("@bufbuild/cel/env");
+var { BOOL: BOOL3, STRING: STRING5 } = CelScalar;
+function celEnv(options) {
+  const re2Funcs = [];
+  if (options?.re2 !== void 0) {
+    const regex2 = options.re2;
+    re2Funcs.push(celMethod(MATCHES, STRING5, [STRING5], BOOL3, function(pattern) {
+      return regex2.compile(pattern).test(this);
+    }));
+  }
+  return new _CelEnv(options?.namespace ?? "", options?.registry ? createRegistryWithWKT(options.registry) : createRegistryWithWKT(), createResolver(math_default, cast_default, time_default, logic_default, options?.funcs ?? [], re2Funcs), createScope(options?.variables));
+}
+var _CelEnv = class {
+  _namespace;
+  _registry;
+  _funcs;
+  _variables;
+  [privateSymbol9] = {};
+  constructor(_namespace, _registry, _funcs, _variables) {
+    this._namespace = _namespace;
+    this._registry = _registry;
+    this._funcs = _funcs;
+    this._variables = _variables;
+  }
+  get namespace() {
+    return this._namespace;
+  }
+  get registry() {
+    return this._registry;
+  }
+  get funcs() {
+    return this._funcs;
+  }
+  get variables() {
+    return this._variables;
+  }
+};
+
+// node_modules/@bufbuild/cel/dist/esm/logic-manager.js
+var LogicManager = class _LogicManager {
+  builder;
+  function;
+  terms;
+  ops;
+  variadicASTs;
+  constructor(builder, functionName, term, variadicASTs) {
+    this.builder = builder;
+    this.function = functionName;
+    this.terms = [term];
+    this.ops = [];
+    this.variadicASTs = variadicASTs;
+  }
+  static newVariadicLogicManager(builder, functionName, term) {
+    return new _LogicManager(builder, functionName, term, true);
+  }
+  static newBalancingLogicManager(builder, functionName, term) {
+    return new _LogicManager(builder, functionName, term, false);
+  }
+  addTerm(op, term) {
+    this.terms.push(term);
+    this.ops.push(op);
+  }
+  toExpr() {
+    if (this.terms.length === 1) {
+      return this.terms[0];
+    }
+    if (this.variadicASTs) {
+      return this.builder.nextExpr(this.ops[0], {
+        case: "callExpr",
+        value: {
+          $typeName: "cel.expr.Expr.Call",
+          function: this.function,
+          args: this.terms
+        }
+      });
+    }
+    return this.balancedTree(0, this.ops.length - 1);
+  }
+  balancedTree(lo, hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    let left;
+    if (mid === lo) {
+      left = this.terms[mid];
+    } else {
+      left = this.balancedTree(lo, mid - 1);
+    }
+    let right;
+    if (mid === hi) {
+      right = this.terms[mid + 1];
+    } else {
+      right = this.balancedTree(mid + 1, hi);
+    }
+    return this.builder.nextExpr(this.ops[mid], {
+      case: "callExpr",
+      value: {
+        $typeName: "cel.expr.Expr.Call",
+        function: this.function,
+        args: [left, right]
+      }
+    });
+  }
+};
+
+// node_modules/@bufbuild/cel/dist/esm/builder.js
+var encoder2 = new TextEncoder();
+var accuVarName = "@result";
+var Builder = class {
+  #prevId = 0n;
+  sourceInfo = {
+    $typeName: "cel.expr.SourceInfo",
+    syntaxVersion: "",
+    location: "",
+    lineOffsets: [],
+    positions: {},
+    macroCalls: {},
+    extensions: []
+  };
+  nextExpr(offset, exprKind) {
+    this.sourceInfo.positions[(++this.#prevId).toString()] = offset;
+    return {
+      $typeName: "cel.expr.Expr",
+      id: this.#prevId,
+      exprKind
+    };
+  }
+  nextEntry(offset, keyKind, value3) {
+    this.sourceInfo.positions[(++this.#prevId).toString()] = offset;
+    return {
+      $typeName: "cel.expr.Expr.CreateStruct.Entry",
+      id: this.#prevId,
+      keyKind,
+      value: value3,
+      optionalEntry: false
+    };
+  }
+  newConstExpr(offset, constantKind) {
+    return this.nextExpr(offset, {
+      case: "constExpr",
+      value: { $typeName: "cel.expr.Constant", constantKind }
+    });
+  }
+  newCallExpr(offset, functionName, args) {
+    if (functionName === "has" && args.length === 1 && args[0].exprKind?.case === "selectExpr") {
+      return this.expandHasMacro(offset, args[0]);
+    }
+    if ((functionName === "_||_" || functionName === "_&&_") && args.length > 1) {
+      const logicManager = LogicManager.newBalancingLogicManager(this, functionName, args[0]);
+      for (let i = 1; i < args.length; i += 1) {
+        logicManager.addTerm(offset, args[i]);
+      }
+      return logicManager.toExpr();
+    }
+    return this.nextExpr(offset, {
+      case: "callExpr",
+      value: {
+        $typeName: "cel.expr.Expr.Call",
+        function: functionName,
+        args
+      }
+    });
+  }
+  newMemberCallExpr(offset, target, functionName, args) {
+    return this.maybeExpand(offset, this.nextExpr(offset, {
+      case: "callExpr",
+      value: {
+        $typeName: "cel.expr.Expr.Call",
+        function: functionName,
+        target,
+        args
+      }
+    }));
+  }
+  newStringExpr(offset, sequence) {
+    return this.newConstExpr(offset, {
+      case: "stringValue",
+      value: sequence.reduce((string, chunk) => {
+        if (typeof chunk !== "string") {
+          if (chunk.some((cp) => cp >= 55296 && cp < 57344)) {
+            throw new Error("surrogate code points are not allowed");
+          }
+          return string + String.fromCodePoint(...chunk);
+        }
+        return string + chunk;
+      }, "")
+    });
+  }
+  newBytesExpr(offset, sequence) {
+    const chunks = [];
+    let totalSize = 0;
+    for (const rawChunk of sequence) {
+      const chunk = typeof rawChunk === "string" ? encoder2.encode(rawChunk) : rawChunk;
+      chunks.push(chunk);
+      totalSize += chunk.length;
+    }
+    const value3 = new Uint8Array(totalSize);
+    let chunkOffset = 0;
+    for (const chunk of chunks) {
+      value3.set(chunk, chunkOffset);
+      chunkOffset += chunk.length;
+    }
+    return this.newConstExpr(offset, {
+      case: "bytesValue",
+      value: value3
+    });
+  }
+  newBoolExpr(offset, keyword) {
+    return this.newConstExpr(offset, {
+      case: "boolValue",
+      value: keyword === "true"
+    });
+  }
+  newInt64Expr(offset, digits2) {
+    return this.newConstExpr(offset, {
+      case: "int64Value",
+      value: digits2[0] === "-" ? -BigInt(digits2.slice(1)) : BigInt(digits2)
+    });
+  }
+  newUnsignedInt64Expr(offset, digits2) {
+    return this.newConstExpr(offset, {
+      case: "uint64Value",
+      value: BigInt(digits2)
+    });
+  }
+  newDoubleExpr(offset, digits2) {
+    return this.newConstExpr(offset, {
+      case: "doubleValue",
+      value: parseFloat(digits2)
+    });
+  }
+  newNullExpr(offset) {
+    return this.newConstExpr(offset, {
+      case: "nullValue",
+      value: 0
+    });
+  }
+  newIdentExpr(offset, name) {
+    const expr = this.nextExpr(offset, {
+      case: "identExpr",
+      value: { $typeName: "cel.expr.Expr.Ident", name }
+    });
+    return expr;
+  }
+  newInfixExpr(offset, op, args) {
+    return this.newCallExpr(offset, op === "in" ? "@in" : `_${op}_`, args);
+  }
+  newSelectExpr(offset, operand, field) {
+    return this.nextExpr(offset, {
+      case: "selectExpr",
+      value: {
+        $typeName: "cel.expr.Expr.Select",
+        operand,
+        field,
+        testOnly: false
+      }
+    });
+  }
+  newIndexExpr(offset, operand, index) {
+    return this.newCallExpr(offset, "_[_]", [operand, index]);
+  }
+  expandHasMacro(offset, target) {
+    if (target.exprKind.case !== "selectExpr") {
+      return this.newCallExpr(offset, "has", [target]);
+    }
+    const test = this.nextExpr(offset, {
+      case: "selectExpr",
+      value: { ...target.exprKind.value, testOnly: true }
+    });
+    this.addMacroCall(test.id, "has", void 0, [target]);
+    return test;
+  }
+  newListExpr(offset, elements) {
+    return this.nextExpr(offset, {
+      case: "listExpr",
+      value: {
+        $typeName: "cel.expr.Expr.CreateList",
+        elements,
+        optionalIndices: []
+      }
+    });
+  }
+  newBoolMacro(offset, iterRange, iterVar, init, loopStep, loopCondition) {
+    return this.nextExpr(offset, {
+      case: "comprehensionExpr",
+      value: {
+        $typeName: "cel.expr.Expr.Comprehension",
+        accuVar: accuVarName,
+        accuInit: this.newConstExpr(offset, {
+          case: "boolValue",
+          value: init
+        }),
+        iterVar,
+        iterVar2: "",
+        // not yet supported
+        iterRange,
+        loopStep,
+        loopCondition,
+        result: this.newIdentExpr(offset, accuVarName)
+      }
+    });
+  }
+  newListMacro(offset, iterRange, iterVar, loopStep) {
+    return this.nextExpr(offset, {
+      case: "comprehensionExpr",
+      value: {
+        $typeName: "cel.expr.Expr.Comprehension",
+        accuVar: accuVarName,
+        accuInit: this.newListExpr(offset, []),
+        iterVar,
+        iterVar2: "",
+        // not yet supported
+        iterRange,
+        loopCondition: this.newConstExpr(offset, {
+          case: "boolValue",
+          value: true
+        }),
+        loopStep,
+        result: this.newIdentExpr(offset, accuVarName)
+      }
+    });
+  }
+  expandExistsMacro(offset, target, x, test) {
+    return this.newBoolMacro(offset, target, x, false, this.newCallExpr(offset, "_||_", [
+      this.newIdentExpr(offset, accuVarName),
+      test
+    ]), this.newCallExpr(offset, "@not_strictly_false", [
+      this.newCallExpr(offset, "!_", [
+        this.newIdentExpr(offset, accuVarName)
+      ])
+    ]));
+  }
+  expandAllMacro(offset, target, x, test) {
+    return this.newBoolMacro(offset, target, x, true, this.newCallExpr(offset, "_&&_", [
+      this.newIdentExpr(offset, accuVarName),
+      test
+    ]), this.newCallExpr(offset, "@not_strictly_false", [
+      this.newIdentExpr(offset, accuVarName)
+    ]));
+  }
+  expandMapMacro(offset, target, x, step) {
+    return this.newListMacro(offset, target, x, this.newCallExpr(offset, "_+_", [
+      this.newIdentExpr(offset, accuVarName),
+      this.newListExpr(offset, [step])
+    ]));
+  }
+  expandMapFilterMacro(offset, target, x, test, step) {
+    return this.newListMacro(offset, target, x, this.newCallExpr(offset, "_?_:_", [
+      test,
+      this.newCallExpr(offset, "_+_", [
+        this.newIdentExpr(offset, accuVarName),
+        this.newListExpr(offset, [step])
+      ]),
+      this.newIdentExpr(offset, accuVarName)
+    ]));
+  }
+  expandFilterMacro(offset, target, x, step) {
+    return this.newListMacro(offset, target, x, this.newCallExpr(offset, "_?_:_", [
+      step,
+      this.newCallExpr(offset, "_+_", [
+        this.newIdentExpr(offset, accuVarName),
+        this.newListExpr(offset, [this.newIdentExpr(offset, x)])
+      ]),
+      this.newIdentExpr(offset, accuVarName)
+    ]));
+  }
+  expandExistsOne(offset, iterRange, iterVar, step) {
+    return this.nextExpr(offset, {
+      case: "comprehensionExpr",
+      value: {
+        $typeName: "cel.expr.Expr.Comprehension",
+        accuVar: accuVarName,
+        accuInit: this.newConstExpr(offset, {
+          case: "int64Value",
+          value: BigInt(0)
+        }),
+        iterVar,
+        iterVar2: "",
+        // not yet supported
+        iterRange,
+        loopCondition: this.newConstExpr(offset, {
+          case: "boolValue",
+          value: true
+        }),
+        loopStep: this.newCallExpr(offset, "_?_:_", [
+          step,
+          this.newCallExpr(offset, "_+_", [
+            this.newIdentExpr(offset, accuVarName),
+            this.newConstExpr(offset, {
+              case: "int64Value",
+              value: BigInt(1)
+            })
+          ]),
+          this.newIdentExpr(offset, accuVarName)
+        ]),
+        result: this.newCallExpr(offset, "_==_", [
+          this.newIdentExpr(offset, accuVarName),
+          this.newConstExpr(offset, {
+            case: "int64Value",
+            value: BigInt(1)
+          })
+        ])
+      }
+    });
+  }
+  maybeExpand(offset, call) {
+    if (call.exprKind.case === "callExpr") {
+      const callExpr = call.exprKind.value;
+      const varName = callExpr.args[0];
+      if (varName !== void 0 && call.exprKind.value.target !== void 0 && varName.exprKind?.case === "identExpr") {
+        let expanded;
+        if (callExpr.args.length === 2) {
+          switch (callExpr.function) {
+            case "exists":
+              expanded = this.expandExistsMacro(offset, call.exprKind.value.target, varName.exprKind.value.name, call.exprKind.value.args[1]);
+              break;
+            case "all":
+              expanded = this.expandAllMacro(offset, call.exprKind.value.target, varName.exprKind.value.name, call.exprKind.value.args[1]);
+              break;
+            case "map":
+              expanded = this.expandMapMacro(offset, call.exprKind.value.target, varName.exprKind.value.name, call.exprKind.value.args[1]);
+              break;
+            case "filter":
+              expanded = this.expandFilterMacro(offset, call.exprKind.value.target, varName.exprKind.value.name, call.exprKind.value.args[1]);
+              break;
+            case "exists_one":
+            case "existsOne":
+              expanded = this.expandExistsOne(offset, call.exprKind.value.target, varName.exprKind.value.name, call.exprKind.value.args[1]);
+              break;
+          }
+        }
+        if (callExpr.args.length === 3 && callExpr.function == "map") {
+          expanded = this.expandMapFilterMacro(offset, call.exprKind.value.target, varName.exprKind.value.name, call.exprKind.value.args[1], call.exprKind.value.args[2]);
+        }
+        if (expanded !== void 0) {
+          this.addMacroCall(expanded.id, callExpr.function, callExpr.target, callExpr.args);
+          return expanded;
+        }
+      }
+    }
+    return call;
+  }
+  addMacroCall(exprId, functionName, target, args) {
+    const macroArgs = args.map((arg) => this.buildMacroCallArg(arg));
+    const macroTarget = target !== void 0 ? this.buildMacroCallArg(target) : void 0;
+    const macroCall = macroTarget !== void 0 ? {
+      $typeName: "cel.expr.Expr",
+      id: 0n,
+      exprKind: {
+        case: "callExpr",
+        value: {
+          $typeName: "cel.expr.Expr.Call",
+          function: functionName,
+          target: macroTarget,
+          args: macroArgs
+        }
+      }
+    } : {
+      $typeName: "cel.expr.Expr",
+      id: 0n,
+      exprKind: {
+        case: "callExpr",
+        value: {
+          $typeName: "cel.expr.Expr.Call",
+          function: functionName,
+          args: macroArgs
+        }
+      }
+    };
+    this.sourceInfo.macroCalls[exprId.toString()] = macroCall;
+  }
+  buildMacroCallArg(expr) {
+    if (this.sourceInfo.macroCalls[expr.id.toString()] !== void 0) {
+      return {
+        $typeName: "cel.expr.Expr",
+        id: expr.id,
+        exprKind: { case: void 0, value: void 0 }
+      };
+    }
+    if (expr.exprKind.case === "callExpr") {
+      const call = expr.exprKind.value;
+      const macroArgs = call.args.map((arg) => this.buildMacroCallArg(arg));
+      const macroTarget = call.target !== void 0 ? this.buildMacroCallArg(call.target) : void 0;
+      return {
+        $typeName: "cel.expr.Expr",
+        id: expr.id,
+        exprKind: {
+          case: "callExpr",
+          value: {
+            $typeName: "cel.expr.Expr.Call",
+            function: call.function,
+            target: macroTarget,
+            args: macroArgs
+          }
+        }
+      };
+    }
+    if (expr.exprKind.case === "selectExpr") {
+      const sel = expr.exprKind.value;
+      return {
+        $typeName: "cel.expr.Expr",
+        id: expr.id,
+        exprKind: {
+          case: "selectExpr",
+          value: {
+            $typeName: "cel.expr.Expr.Select",
+            operand: sel.operand ? this.buildMacroCallArg(sel.operand) : void 0,
+            field: sel.field,
+            testOnly: sel.testOnly
+          }
+        }
+      };
+    }
+    if (expr.exprKind.case === "listExpr") {
+      const list = expr.exprKind.value;
+      return {
+        $typeName: "cel.expr.Expr",
+        id: expr.id,
+        exprKind: {
+          case: "listExpr",
+          value: {
+            $typeName: "cel.expr.Expr.CreateList",
+            elements: list.elements.map((el) => this.buildMacroCallArg(el)),
+            optionalIndices: list.optionalIndices
+          }
+        }
+      };
+    }
+    return expr;
+  }
+  newMapEntry(offset, key, value3) {
+    return this.nextEntry(offset, {
+      case: "mapKey",
+      value: key
+    }, value3);
+  }
+  newStructExpr(offset, entries, messageName = "") {
+    return this.nextExpr(offset, {
+      case: "structExpr",
+      value: {
+        $typeName: "cel.expr.Expr.CreateStruct",
+        entries,
+        messageName
+      }
+    });
+  }
+  newStructEntry(offset, field, value3) {
+    return this.nextEntry(offset, {
+      case: "fieldKey",
+      value: field
+    }, value3);
+  }
+};
+
+// node_modules/@bufbuild/cel/dist/esm/parser.js
+var runtime;
+(function(runtime2) {
+  class GrammarLocation {
+    source;
+    start;
+    constructor(source, start) {
+      this.source = source;
+      this.start = start;
+    }
+    toString() {
+      return String(this.source);
+    }
+    offset(loc) {
+      return {
+        line: loc.line + this.start.line - 1,
+        column: loc.line === 1 ? loc.column + this.start.column - 1 : loc.column,
+        offset: loc.offset + this.start.offset
+      };
+    }
+    static offsetStart(range3) {
+      if (range3.source instanceof GrammarLocation) {
+        return range3.source.offset(range3.start);
+      }
+      return range3.start;
+    }
+    static offsetEnd(range3) {
+      if (range3.source instanceof GrammarLocation) {
+        return range3.source.offset(range3.end);
+      }
+      return range3.end;
+    }
+  }
+  runtime2.GrammarLocation = GrammarLocation;
+  function padEnd(str2, targetLength, padString) {
+    padString = padString || " ";
+    if (str2.length > targetLength) {
+      return str2;
+    }
+    targetLength -= str2.length;
+    padString += padString.repeat(targetLength);
+    return str2 + padString.slice(0, targetLength);
+  }
+  runtime2.padEnd = padEnd;
+  class ParseFailure {
+  }
+  runtime2.ParseFailure = ParseFailure;
+  function isFailure(r) {
+    return !r.success;
+  }
+  runtime2.isFailure = isFailure;
+  function getLine2(input, offset) {
+    let line = 1;
+    for (let i = 0; i < offset; i++) {
+      if (input[i] === "\r") {
+        if (input[i + 1] === "\n") {
+          i++;
+        }
+        line++;
+      } else if (input[i] === "\n") {
+        line++;
+      }
+    }
+    return line;
+  }
+  function getColumn(input, offset) {
+    let column = 1;
+    for (let i = offset; i > 0; i--) {
+      if (["\n", "\r"].includes(input[i - 1])) {
+        break;
+      }
+      column++;
+    }
+    return column;
+  }
+  function getLocation(source, input, start, remainder) {
+    return {
+      source,
+      start: {
+        offset: input.length - start.length,
+        line: getLine2(input, input.length - start.length),
+        column: getColumn(input, input.length - start.length)
+      },
+      end: {
+        offset: input.length - remainder.length,
+        line: getLine2(input, input.length - remainder.length),
+        column: getColumn(input, input.length - remainder.length)
+      }
+    };
+  }
+  runtime2.getLocation = getLocation;
+  function getRange(source, input, start, remainder) {
+    return {
+      source,
+      start: input.length - start.length,
+      end: input.length - remainder.length
+    };
+  }
+  runtime2.getRange = getRange;
+  function getText(start, remainder) {
+    return start.slice(0, remainder.length > 0 ? -remainder.length : void 0);
+  }
+  runtime2.getText = getText;
+})(runtime || (runtime = {}));
+var ParseError = class _ParseError extends Error {
+  rawMessage;
+  location;
+  constructor(message, location, name = "parse error") {
+    super(_ParseError.#formatMessage(message, location));
+    this.name = name;
+    this.rawMessage = message;
+    this.location = location;
+  }
+  static #formatMessage(message, location) {
+    const source = location.source !== void 0 ? String(location.source) : "<input>";
+    return `${source}:${location.start.line}:${location.start.column}: ` + message;
+  }
+};
+var ParseSyntaxError = class _ParseSyntaxError extends ParseError {
+  expected;
+  found;
+  constructor(expected, found, location, name = "syntax error") {
+    super(_ParseSyntaxError.#formatMessage(expected, found), location, name);
+    this.expected = expected;
+    this.found = found;
+  }
+  static #formatMessage(expected, found) {
+    function encode(s) {
+      return "'" + s.replace(/[\\\x07\b\f\n\r\t\v']/g, (match3) => {
+        switch (match3) {
+          case "\\":
+            return "\\\\";
+          case "\x07":
+            return "\\x07";
+          case "\b":
+            return "\\b";
+          case "\f":
+            return "\\f";
+          case "\n":
+            return "\\n";
+          case "\r":
+            return "\\r";
+          case "	":
+            return "\\t";
+          case "\v":
+            return "\\v";
+          case "'":
+            return "\\'";
+          default:
+            throw new Error("Unexpected string encoding replacement character. This should be an unreachable error.");
+        }
+      }) + "'";
+    }
+    function describeExpected(expected2) {
+      const descriptions = [
+        ...new Set(expected2.map((e) => {
+          if (e.type === "literal") {
+            return encode(e.value);
+          }
+          return e.value;
+        }))
+      ];
+      descriptions.sort();
+      switch (descriptions.length) {
+        case 1:
+          return descriptions[0];
+        case 2:
+          return `${descriptions[0]} or ${descriptions[1]}`;
+        default:
+          return descriptions.slice(0, -1).join(", ") + ", or " + descriptions[descriptions.length - 1];
+      }
+    }
+    function describeFound(found2) {
+      return found2.length === 1 ? found2 : "end of input";
+    }
+    return "found " + describeFound(found) + " but expecting " + describeExpected(expected);
+  }
+};
+var item2 = {
+  type: "any",
+  value: "any character"
+};
+var item43 = {
+  type: "class",
+  value: "/^[\\t\\n\\f\\r ]/g"
+};
+var item44 = {
+  type: "other",
+  value: "whitespace"
+};
+var item50 = {
+  type: "literal",
+  value: "//"
+};
+var item53 = {
+  type: "class",
+  value: "/^[^\\r\\n]/g"
+};
+var item58 = {
+  type: "class",
+  value: "/^[\\r\\n]/g"
+};
+var item59 = {
+  type: "other",
+  value: "new line"
+};
+var item61 = {
+  type: "other",
+  value: "comment"
+};
+var item78 = {
+  type: "literal",
+  value: "-"
+};
+var item84 = {
+  type: "other",
+  value: "digit"
+};
+var item86 = {
+  type: "literal",
+  value: "."
+};
+var item96 = {
+  type: "class",
+  value: "/^[+\\-]/g"
+};
+var item107 = {
+  type: "other",
+  value: "float literal"
+};
+var item117 = {
+  type: "literal",
+  value: "0x"
+};
+var item127 = {
+  type: "class",
+  value: "/^[uU]/g"
+};
+var item130 = {
+  type: "other",
+  value: "unsigned integer literal"
+};
+var item146 = {
+  type: "other",
+  value: "integer literal"
+};
+var item156 = {
+  type: "class",
+  value: "/^[rR]/g"
+};
+var item161 = {
+  type: "literal",
+  value: '"""'
+};
+var item174 = {
+  type: "literal",
+  value: "'''"
+};
+var item185 = {
+  type: "literal",
+  value: '"'
+};
+var item197 = {
+  type: "literal",
+  value: "'"
+};
+var item225 = {
+  type: "literal",
+  value: "\\"
+};
+var item227 = {
+  type: "class",
+  value: "/^[xX]/g"
+};
+var item236 = {
+  type: "other",
+  value: "byte value"
+};
+var item242 = {
+  type: "literal",
+  value: "\\u"
+};
+var item250 = {
+  type: "literal",
+  value: "\\U"
+};
+var item262 = {
+  type: "class",
+  value: "/^[0-3]/g"
+};
+var item268 = {
+  type: "other",
+  value: "escaped bytes"
+};
+var item269 = {
+  type: "other",
+  value: "byte sequence"
+};
+var item275 = {
+  type: "class",
+  value: "/^[abfnrtv]/g"
+};
+var item281 = {
+  type: "class",
+  value: "/^[\"'`\\\\?]/g"
+};
+var item282 = {
+  type: "other",
+  value: "escaped character"
+};
+var item329 = {
+  type: "other",
+  value: "quoted character sequence"
+};
+var item331 = {
+  type: "other",
+  value: "string literal"
+};
+var item337 = {
+  type: "class",
+  value: "/^[bB]/g"
+};
+var item341 = {
+  type: "other",
+  value: "bytes literal"
+};
+var item348 = {
+  type: "literal",
+  value: "true"
+};
+var item350 = {
+  type: "literal",
+  value: "false"
+};
+var item352 = {
+  type: "other",
+  value: "boolean literal"
+};
+var item358 = {
+  type: "literal",
+  value: "null"
+};
+var item364 = {
+  type: "other",
+  value: "null literal"
+};
+var item377 = {
+  type: "class",
+  value: "/^[_a-zA-Z]/g"
+};
+var item382 = {
+  type: "other",
+  value: "identifier"
+};
+var item384 = {
+  type: "literal",
+  value: "("
+};
+var item389 = {
+  type: "literal",
+  value: ","
+};
+var item391 = {
+  type: "literal",
+  value: ")"
+};
+var item411 = {
+  type: "other",
+  value: "selector"
+};
+var item416 = {
+  type: "literal",
+  value: "{"
+};
+var item426 = {
+  type: "literal",
+  value: ":"
+};
+var item435 = {
+  type: "literal",
+  value: "}"
+};
+var item454 = {
+  type: "literal",
+  value: "["
+};
+var item459 = {
+  type: "literal",
+  value: "]"
+};
+var item527 = {
+  type: "literal",
+  value: "!"
+};
+var item543 = {
+  type: "class",
+  value: "/^[*\\/%]/g"
+};
+var item580 = {
+  type: "literal",
+  value: "<="
+};
+var item582 = {
+  type: "literal",
+  value: "<"
+};
+var item584 = {
+  type: "literal",
+  value: ">="
+};
+var item586 = {
+  type: "literal",
+  value: ">"
+};
+var item588 = {
+  type: "literal",
+  value: "=="
+};
+var item590 = {
+  type: "literal",
+  value: "!="
+};
+var item594 = {
+  type: "literal",
+  value: "in"
+};
+var item596 = {
+  type: "other",
+  value: "relational operator"
+};
+var item604 = {
+  type: "literal",
+  value: "&&"
+};
+var item610 = {
+  type: "literal",
+  value: "||"
+};
+var item619 = {
+  type: "literal",
+  value: "?"
+};
+var item628 = {
+  type: "end",
+  value: "end of input"
+};
+function parse(input, options = {}) {
+  const parse$source = options.grammarSource;
+  const builder = new Builder();
+  const result = item1(input);
+  if (result.success === true) {
+    return result.value;
+  }
+  let remainder = input;
+  let failedExpectations = [];
+  for (const e of result.failedExpectations) {
+    if (e.remainder.length < remainder.length) {
+      remainder = e.remainder;
+      failedExpectations = [];
+    }
+    if (e.remainder.length === remainder.length) {
+      failedExpectations.push(e);
+    }
+  }
+  throw new ParseSyntaxError(failedExpectations.map((e) => e.expectation), remainder.slice(0, 1), runtime.getLocation(parse$source, input, remainder, remainder));
+  function item106(offset, digits2) {
+    return builder.newDoubleExpr(offset(), digits2);
+  }
+  function item129(offset, digits2) {
+    return builder.newUnsignedInt64Expr(offset(), digits2);
+  }
+  function item145(offset, digits2) {
+    return builder.newInt64Expr(offset(), digits2);
+  }
+  function item238(value3) {
+    return parseInt(value3, 16);
+  }
+  function item246(value3) {
+    return parseInt(value3, 16);
+  }
+  function item254(value3) {
+    return parseInt(value3, 16);
+  }
+  function item267(value3) {
+    return parseInt(value3, 8);
+  }
+  function item276(value3) {
+    switch (value3) {
+      case "a":
+        return "\x07";
+      case "b":
+        return "\b";
+      case "f":
+        return "\f";
+      case "n":
+        return "\n";
+      case "r":
+        return "\r";
+      case "t":
+        return "	";
+      case "v":
+        return "\v";
+    }
+    throw new Error();
+  }
+  function item330(offset, bytes) {
+    return builder.newStringExpr(offset(), bytes);
+  }
+  function item340(offset, bytes) {
+    return builder.newBytesExpr(offset(), bytes);
+  }
+  function item351(offset, keyword) {
+    return builder.newBoolExpr(offset(), keyword);
+  }
+  function item363(offset) {
+    return builder.newNullExpr(offset());
+  }
+  function item381(error2, id) {
+    if ([
+      "true",
+      "false",
+      "null",
+      "in",
+      "as",
+      "break",
+      "const",
+      "continue",
+      "else",
+      "for",
+      "function",
+      "if",
+      "import",
+      "let",
+      "loop",
+      "package",
+      "namespace",
+      "return",
+      "var",
+      "void",
+      "while"
+    ].includes(id)) {
+      error2("reserved identifier");
+    }
+    return id;
+  }
+  function item393(offset, identifier, args) {
+    return builder.newCallExpr(offset(), identifier, args);
+  }
+  function item410(error2, selector) {
+    if (["true", "false", "null", "in"].includes(selector)) {
+      error2("reserved keyword");
+    }
+    return selector;
+  }
+  function item430(offset, key, value3) {
+    return builder.newStructEntry(offset(), key, value3);
+  }
+  function item437(offset, dot, name, entries) {
+    return builder.newStructExpr(offset(), entries, (dot !== null ? dot : "") + name.join("."));
+  }
+  function item444(offset, name) {
+    return builder.newIdentExpr(offset(), name);
+  }
+  function item461(offset, elements) {
+    return builder.newListExpr(offset(), elements);
+  }
+  function item475(offset, key, value3) {
+    return builder.newMapEntry(offset(), key, value3);
+  }
+  function item484(offset, entries) {
+    return builder.newStructExpr(offset(), entries);
+  }
+  function item500(offset, field) {
+    return (prevExpr) => builder.newSelectExpr(offset(), prevExpr, field);
+  }
+  function item509(offset, func, args) {
+    return (prevExpr) => builder.newMemberCallExpr(offset(), prevExpr, func, args);
+  }
+  function item516(offset, index) {
+    return (prevExpr) => builder.newCallExpr(offset(), "_[_]", [prevExpr, index]);
+  }
+  function item519(primary, tail) {
+    if (tail.length === 0) {
+      return primary;
+    }
+    return tail.reduce((expr, op) => op(expr), primary);
+  }
+  function item532(offset, ops, expr) {
+    if (ops.length % 2 === 0) {
+      return expr;
+    }
+    if (expr.exprKind.case === "callExpr" && expr.exprKind.value.function === `${ops[0]}_`) {
+      return expr.exprKind.value.args[0];
+    }
+    return builder.newCallExpr(offset(), `${ops[0]}_`, [expr]);
+  }
+  function item544(o) {
+    return `_${o}_`;
+  }
+  function item547(offset, operator, nextExpr) {
+    return (prevExpr) => builder.newCallExpr(offset(), operator, [prevExpr, nextExpr]);
+  }
+  function item549(unary, tail) {
+    if (tail === null) {
+      return unary;
+    }
+    return tail.reduce((expr, op) => op(expr), unary);
+  }
+  function item560(o) {
+    return `_${o}_`;
+  }
+  function item562(offset, operator, nextExpr) {
+    return (prevExpr) => builder.newCallExpr(offset(), operator, [prevExpr, nextExpr]);
+  }
+  function item564(multiplication, tail) {
+    if (tail === null) {
+      return multiplication;
+    }
+    return tail.reduce((expr, op) => op(expr), multiplication);
+  }
+  function item591(operator) {
+    return `_${operator}_`;
+  }
+  function item595() {
+    return "@in";
+  }
+  function item598(offset, operator, nextExpr) {
+    return (prevExpr) => builder.newCallExpr(offset(), operator, [prevExpr, nextExpr]);
+  }
+  function item600(addition, tail) {
+    if (tail === null) {
+      return addition;
+    }
+    return tail.reduce((expr, op) => op(expr), addition);
+  }
+  function item606(offset, relation) {
+    if (relation.length === 1) {
+      return relation[0];
+    }
+    const logicManager = LogicManager.newBalancingLogicManager(builder, "_&&_", relation[0]);
+    for (let i = 1; i < relation.length; i += 1) {
+      logicManager.addTerm(offset(), relation[i]);
+    }
+    return logicManager.toExpr();
+  }
+  function item612(offset, and) {
+    if (and.length === 1) {
+      return and[0];
+    }
+    const logicManager = LogicManager.newBalancingLogicManager(builder, "_||_", and[0]);
+    for (let i = 1; i < and.length; i += 1) {
+      logicManager.addTerm(offset(), and[i]);
+    }
+    return logicManager.toExpr();
+  }
+  function item624(t, f) {
+    return [t, f];
+  }
+  function item626(offset, or, tail) {
+    if (tail === null) {
+      return or;
+    }
+    return builder.newCallExpr(offset(), "_?_:_", [or, ...tail]);
+  }
+  function item627(expr) {
+    return { expr, sourceInfo: builder.sourceInfo };
+  }
+  function item1(text2) {
+    const result2 = item4(text2);
+    if (result2.success === true) {
+      if (result2.remainder.length === 0) {
+        return result2;
+      }
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: [
+          {
+            expectation: item628,
+            remainder: result2.remainder
+          }
+        ]
+      };
+    }
+    return result2;
+  }
+  function item4(text2) {
+    const result2 = item7(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item627(result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item7(text2) {
+    const result2 = item8(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item626(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item8(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item11(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    const result2 = item614(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result0.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item11(text2) {
+    const result2 = item13(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item612(() => input.length - text2.length, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item13(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      if (values.length > 0) {
+        const result3 = item607(r);
+        failedExpectations2.push(...result3.failedExpectations);
+        if (result3.success === false) {
+          break;
+        }
+        r = result3.remainder;
+      }
+      const result2 = item15(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    if (values.length < 1) {
+      return { success: false, remainder: text2, failedExpectations: failedExpectations2 };
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item15(text2) {
+    const result2 = item17(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item606(() => input.length - text2.length, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item17(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      if (values.length > 0) {
+        const result3 = item601(r);
+        failedExpectations2.push(...result3.failedExpectations);
+        if (result3.success === false) {
+          break;
+        }
+        r = result3.remainder;
+      }
+      const result2 = item19(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    if (values.length < 1) {
+      return { success: false, remainder: text2, failedExpectations: failedExpectations2 };
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item19(text2) {
+    const result2 = item20(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item600(result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item20(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item23(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = item566(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: [result0.value, result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item23(text2) {
+    const result2 = item24(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item564(result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item24(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item27(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = item551(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: [result0.value, result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item27(text2) {
+    const result2 = item28(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item549(result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item28(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item31(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = item534(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: [result0.value, result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item31(text2) {
+    const choices = [item33, item520];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item33(text2) {
+    const result2 = item34(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item519(result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item34(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item66(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = item487(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result1.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item36(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item37(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = item45(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = item62(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result0.value, result1.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item37(text2) {
+    const result2 = item39(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: true,
+      value: null,
+      remainder: text2,
+      failedExpectations: result2.failedExpectations
+    };
+  }
+  function item39(text2) {
+    const result2 = item40(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item44,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item40(text2) {
+    const matches2 = text2.match(/^([\t\n\f\r ])+/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item43,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item45(text2) {
+    const result2 = item47(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: true,
+      value: null,
+      remainder: text2,
+      failedExpectations: result2.failedExpectations
+    };
+  }
+  function item47(text2) {
+    const result2 = item48(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item61,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item48(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item49(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = item51(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = item55(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result0.value, result1.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item49(text2) {
+    if (text2.startsWith("//")) {
+      return {
+        success: true,
+        value: "//",
+        remainder: text2.slice(2),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item50,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item51(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item52(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item52(text2) {
+    if (/^[^\r\n]/g.test(text2)) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item53,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item55(text2) {
+    const result2 = item56(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item59,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item56(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item57(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    if (values.length < 1) {
+      return { success: false, remainder: text2, failedExpectations: failedExpectations2 };
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item57(text2) {
+    if (/^[\r\n]/g.test(text2)) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item58,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item62(text2) {
+    const result2 = item39(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: true,
+      value: null,
+      remainder: text2,
+      failedExpectations: result2.failedExpectations
+    };
+  }
+  function item66(text2) {
+    const choices = [
+      item68,
+      item365,
+      item394,
+      item438,
+      item445,
+      item450,
+      item462
+    ];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item68(text2) {
+    const choices = [
+      item70,
+      item109,
+      item132,
+      item148,
+      item333,
+      item343,
+      item354
+    ];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item70(text2) {
+    const result2 = item71(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item107,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item71(text2) {
+    const result2 = item73(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item106(() => input.length - text2.length, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item73(text2) {
+    const matches2 = text2.match(/^((-)?([0-9])*\.([0-9])+([eE]([+\-])?([0-9])+)?|(-)?([0-9])+[eE]([+\-])?([0-9])+)/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item78,
+          remainder: text2
+        },
+        {
+          expectation: item84,
+          remainder: text2
+        },
+        {
+          expectation: item86,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item109(text2) {
+    const result2 = item110(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item130,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item110(text2) {
+    const result2 = item111(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item129(() => input.length - text2.length, result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item111(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item113(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = remainder2.match(/^[uU]/g);
+    failedExpectations2.push({
+      expectation: item127,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    return {
+      success: true,
+      value: [result0.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item113(text2) {
+    const matches2 = text2.match(/^(0x([0-9abcdefABCDEF])+|([0-9])+)/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item117,
+          remainder: text2
+        },
+        {
+          expectation: item84,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item132(text2) {
+    const result2 = item133(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item146,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item133(text2) {
+    const result2 = item135(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item145(() => input.length - text2.length, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item135(text2) {
+    const matches2 = text2.match(/^(-)?(0x([0-9abcdefABCDEF])+|([0-9])+)/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item78,
+          remainder: text2
+        },
+        {
+          expectation: item117,
+          remainder: text2
+        },
+        {
+          expectation: item84,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item148(text2) {
+    const result2 = item149(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item331,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item149(text2) {
+    const result2 = item152(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item330(() => input.length - text2.length, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item152(text2) {
+    const result2 = item153(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item329,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item153(text2) {
+    const choices = [item154, item207];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item154(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^[rR]/g);
+    failedExpectations2.push({
+      expectation: item156,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item158(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item158(text2) {
+    const choices = [item159, item172, item183, item195];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item159(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^"""/g);
+    failedExpectations2.push({
+      expectation: item161,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item163(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^"""/g);
+    failedExpectations2.push({
+      expectation: item161,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item163(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item164(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item164(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(?!""")/g);
+    failedExpectations2.push();
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item168(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item168(text2) {
+    if (text2.length > 0) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item2,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item172(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^'''/g);
+    failedExpectations2.push({
+      expectation: item174,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item176(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^'''/g);
+    failedExpectations2.push({
+      expectation: item174,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item176(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item177(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item177(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(?!''')/g);
+    failedExpectations2.push();
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item181(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item181(text2) {
+    if (text2.length > 0) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item2,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item183(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^"/g);
+    failedExpectations2.push({
+      expectation: item185,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item187(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^"/g);
+    failedExpectations2.push({
+      expectation: item185,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item187(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item188(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item188(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(?!("|([\r\n])+))/g);
+    failedExpectations2.push();
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item193(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item193(text2) {
+    if (text2.length > 0) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item2,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item195(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^'/g);
+    failedExpectations2.push({
+      expectation: item197,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item199(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^'/g);
+    failedExpectations2.push({
+      expectation: item197,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item199(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item200(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item200(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(?!('|([\r\n])+))/g);
+    failedExpectations2.push();
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item205(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item205(text2) {
+    if (text2.length > 0) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item2,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item207(text2) {
+    const choices = [item208, item291, item303, item316];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item208(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^"""/g);
+    failedExpectations2.push({
+      expectation: item161,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item211(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^"""/g);
+    failedExpectations2.push({
+      expectation: item161,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item211(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item212(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item212(text2) {
+    const choices = [item214, item283];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item214(text2) {
+    const result2 = item215(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item282,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item215(text2) {
+    const choices = [item217, item270, item277];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item217(text2) {
+    const result2 = item218(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item269,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item218(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item220(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    if (values.length < 1) {
+      return { success: false, remainder: text2, failedExpectations: failedExpectations2 };
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item220(text2) {
+    const result2 = item221(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item268,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item221(text2) {
+    const choices = [item222, item239, item247, item255];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item222(text2) {
+    const result2 = item223(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item238(result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item223(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\\/g);
+    failedExpectations2.push({
+      expectation: item225,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = remainder2.match(/^[xX]/g);
+    failedExpectations2.push({
+      expectation: item227,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    const result2 = item229(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item229(text2) {
+    const matches2 = text2.match(/^([0-9abcdefABCDEF][0-9abcdefABCDEF]){0,1}/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item236,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item239(text2) {
+    const result2 = item240(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item246(result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item240(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\\u/g);
+    failedExpectations2.push({
+      expectation: item242,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item244(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: [result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item244(text2) {
+    const matches2 = text2.match(/^([0-9abcdefABCDEF][0-9abcdefABCDEF]){0,2}/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item236,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item247(text2) {
+    const result2 = item248(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item254(result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item248(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\\U/g);
+    failedExpectations2.push({
+      expectation: item250,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item252(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: [result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item252(text2) {
+    const matches2 = text2.match(/^([0-9abcdefABCDEF][0-9abcdefABCDEF]){0,4}/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item236,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item255(text2) {
+    const result2 = item256(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item267(result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item256(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\\/g);
+    failedExpectations2.push({
+      expectation: item225,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item259(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: [result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item259(text2) {
+    const matches2 = text2.match(/^[0-3][0-7][0-7]/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item262,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item270(text2) {
+    const result2 = item271(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item276(result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item271(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\\/g);
+    failedExpectations2.push({
+      expectation: item225,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item274(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: [result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item274(text2) {
+    if (/^[abfnrtv]/g.test(text2)) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item275,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item277(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\\/g);
+    failedExpectations2.push({
+      expectation: item225,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item280(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item280(text2) {
+    if (/^["'`\\?]/g.test(text2)) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item281,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item283(text2) {
+    const matches2 = text2.match(/^(?!""")[\s\S]/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item2,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item291(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^'''/g);
+    failedExpectations2.push({
+      expectation: item174,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item294(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^'''/g);
+    failedExpectations2.push({
+      expectation: item174,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item294(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item295(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item295(text2) {
+    const choices = [item214, item296];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item296(text2) {
+    const matches2 = text2.match(/^(?!''')[\s\S]/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item2,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item303(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^"/g);
+    failedExpectations2.push({
+      expectation: item185,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item306(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^"/g);
+    failedExpectations2.push({
+      expectation: item185,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item306(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item307(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item307(text2) {
+    const choices = [item214, item308];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item308(text2) {
+    const matches2 = text2.match(/^(?!("|([\r\n])+))[\s\S]/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item2,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item316(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^'/g);
+    failedExpectations2.push({
+      expectation: item197,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item319(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^'/g);
+    failedExpectations2.push({
+      expectation: item197,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item319(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item320(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item320(text2) {
+    const choices = [item214, item321];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item321(text2) {
+    const matches2 = text2.match(/^(?!('|([\r\n])+))[\s\S]/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item2,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item333(text2) {
+    const result2 = item334(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item341,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item334(text2) {
+    const result2 = item335(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item340(() => input.length - text2.length, result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item335(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^[bB]/g);
+    failedExpectations2.push({
+      expectation: item337,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item152(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: [result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item343(text2) {
+    const result2 = item344(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item352,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item344(text2) {
+    const result2 = item346(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item351(() => input.length - text2.length, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item346(text2) {
+    const choices = [item347, item349];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item347(text2) {
+    if (text2.startsWith("true")) {
+      return {
+        success: true,
+        value: "true",
+        remainder: text2.slice(4),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item348,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item349(text2) {
+    if (text2.startsWith("false")) {
+      return {
+        success: true,
+        value: "false",
+        remainder: text2.slice(5),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item350,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item354(text2) {
+    const result2 = item355(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item364,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item355(text2) {
+    const result2 = item356(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item363(() => input.length - text2.length),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item356(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^null/g);
+    failedExpectations2.push({
+      expectation: item358,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = remainder2.match(/^(?![_a-zA-Z0-9])/g);
+    failedExpectations2.push();
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    return {
+      success: true,
+      value: [],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item365(text2) {
+    const result2 = item366(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item393(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item366(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(\.)?/g);
+    failedExpectations2.push({
+      expectation: item86,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    const result2 = item371(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    const result3 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result3?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result3[0].length);
+    const result4 = remainder2.match(/^\(/g);
+    failedExpectations2.push({
+      expectation: item384,
+      remainder: remainder2
+    });
+    if (result4?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result4[0].length);
+    const result5 = item387(remainder2);
+    failedExpectations2.push(...result5.failedExpectations);
+    if (result5.success === false) {
+      return {
+        success: false,
+        remainder: result5.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result5.remainder;
+    const result6 = remainder2.match(/^\)/g);
+    failedExpectations2.push({
+      expectation: item391,
+      remainder: remainder2
+    });
+    if (result6?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result6[0].length);
+    return {
+      success: true,
+      value: [result2.value, result5.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item371(text2) {
+    const result2 = item372(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item382,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item372(text2) {
+    const result2 = item374(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item381((message, location = runtime.getLocation(parse$source, input, text2, result2.remainder), name) => {
+          throw new ParseError(message, location, name);
+        }, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item374(text2) {
+    const matches2 = text2.match(/^[_a-zA-Z]([_a-zA-Z0-9])*/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item377,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item387(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      if (values.length > 0) {
+        const result3 = item388(r);
+        failedExpectations2.push(...result3.failedExpectations);
+        if (result3.success === false) {
+          break;
+        }
+        r = result3.remainder;
+      }
+      const result2 = item7(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item388(text2) {
+    if (text2.startsWith(",")) {
+      return {
+        success: true,
+        value: ",",
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item389,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item394(text2) {
+    const result2 = item395(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item437(() => input.length - text2.length, result2.value[0], result2.value[1], result2.value[2]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item395(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item397(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    const result2 = item400(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    const result3 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result3?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result3[0].length);
+    const result4 = remainder2.match(/^\{/g);
+    failedExpectations2.push({
+      expectation: item416,
+      remainder: remainder2
+    });
+    if (result4?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result4[0].length);
+    const result5 = item419(remainder2);
+    failedExpectations2.push(...result5.failedExpectations);
+    if (result5.success === false) {
+      return {
+        success: false,
+        remainder: result5.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result5.remainder;
+    const result6 = remainder2.match(/^(,)?/g);
+    failedExpectations2.push({
+      expectation: item389,
+      remainder: remainder2
+    });
+    if (result6?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result6[0].length);
+    const result7 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result7?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result7[0].length);
+    const result8 = remainder2.match(/^\}/g);
+    failedExpectations2.push({
+      expectation: item435,
+      remainder: remainder2
+    });
+    if (result8?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result8[0].length);
+    return {
+      success: true,
+      value: [result0.value, result2.value, result5.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item397(text2) {
+    const result2 = item398(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: true,
+      value: null,
+      remainder: text2,
+      failedExpectations: result2.failedExpectations
+    };
+  }
+  function item398(text2) {
+    if (text2.startsWith(".")) {
+      return {
+        success: true,
+        value: ".",
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item86,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item400(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      if (values.length > 0) {
+        const result3 = item412(r);
+        failedExpectations2.push(...result3.failedExpectations);
+        if (result3.success === false) {
+          break;
+        }
+        r = result3.remainder;
+      }
+      const result2 = item402(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    if (values.length < 1) {
+      return { success: false, remainder: text2, failedExpectations: failedExpectations2 };
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item402(text2) {
+    const result2 = item403(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item411,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item403(text2) {
+    const result2 = item405(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item410((message, location = runtime.getLocation(parse$source, input, text2, result2.remainder), name) => {
+          throw new ParseError(message, location, name);
+        }, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item405(text2) {
+    const matches2 = text2.match(/^[_a-zA-Z]([_a-zA-Z0-9])*/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item377,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item412(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item36(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = item413(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = item36(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result0.value, result1.value, result0.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item413(text2) {
+    if (text2.startsWith(".")) {
+      return {
+        success: true,
+        value: ".",
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item86,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item419(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      if (values.length > 0) {
+        const result3 = item431(r);
+        failedExpectations2.push(...result3.failedExpectations);
+        if (result3.success === false) {
+          break;
+        }
+        r = result3.remainder;
+      }
+      const result2 = item420(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item420(text2) {
+    const result2 = item421(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item430(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item421(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item402(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?:/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    }, {
+      expectation: item426,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    const result3 = item7(remainder2);
+    failedExpectations2.push(...result3.failedExpectations);
+    if (result3.success === false) {
+      return {
+        success: false,
+        remainder: result3.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result3.remainder;
+    return {
+      success: true,
+      value: [result1.value, result3.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item431(text2) {
+    if (text2.startsWith(",")) {
+      return {
+        success: true,
+        value: ",",
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item389,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item438(text2) {
+    const result2 = item439(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item444(() => input.length - text2.length, result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item439(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(\.)?/g);
+    failedExpectations2.push({
+      expectation: item86,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    const result2 = item402(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item445(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\(/g);
+    failedExpectations2.push({
+      expectation: item384,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item7(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^\)/g);
+    failedExpectations2.push({
+      expectation: item391,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item450(text2) {
+    const result2 = item452(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item461(() => input.length - text2.length, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item452(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\[/g);
+    failedExpectations2.push({
+      expectation: item454,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item387(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^(,)?/g);
+    failedExpectations2.push({
+      expectation: item389,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    const result3 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result3?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result3[0].length);
+    const result4 = remainder2.match(/^\]/g);
+    failedExpectations2.push({
+      expectation: item459,
+      remainder: remainder2
+    });
+    if (result4?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result4[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item462(text2) {
+    const result2 = item464(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item484(() => input.length - text2.length, result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item464(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\{/g);
+    failedExpectations2.push({
+      expectation: item416,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item468(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^(,)?(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?\}/g);
+    failedExpectations2.push({
+      expectation: item389,
+      remainder: remainder2
+    }, {
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    }, {
+      expectation: item435,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item468(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      if (values.length > 0) {
+        const result3 = item476(r);
+        failedExpectations2.push(...result3.failedExpectations);
+        if (result3.success === false) {
+          break;
+        }
+        r = result3.remainder;
+      }
+      const result2 = item469(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item469(text2) {
+    const result2 = item470(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item475(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item470(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = item7(remainder2);
+    failedExpectations2.push(...result0.failedExpectations);
+    if (result0.success === false) {
+      return {
+        success: false,
+        remainder: result0.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result0.remainder;
+    const result1 = remainder2.match(/^:/g);
+    failedExpectations2.push({
+      expectation: item426,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    const result2 = item7(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result0.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item476(text2) {
+    if (text2.startsWith(",")) {
+      return {
+        success: true,
+        value: ",",
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item389,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item487(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item488(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item488(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item491(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    return {
+      success: true,
+      value: result1.value,
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item491(text2) {
+    const choices = [item492, item501, item510];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item492(text2) {
+    const result2 = item493(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item500(() => input.length - text2.length, result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item493(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\./g);
+    failedExpectations2.push({
+      expectation: item86,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    const result2 = item402(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    const result3 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result3?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result3[0].length);
+    const result4 = remainder2.match(/^(?![(])/g);
+    failedExpectations2.push();
+    if (result4?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result4[0].length);
+    return {
+      success: true,
+      value: [result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item501(text2) {
+    const result2 = item502(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item509(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item502(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\./g);
+    failedExpectations2.push({
+      expectation: item86,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result1?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result1[0].length);
+    const result2 = item402(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    const result3 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result3?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result3[0].length);
+    const result4 = remainder2.match(/^\(/g);
+    failedExpectations2.push({
+      expectation: item384,
+      remainder: remainder2
+    });
+    if (result4?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result4[0].length);
+    const result5 = item387(remainder2);
+    failedExpectations2.push(...result5.failedExpectations);
+    if (result5.success === false) {
+      return {
+        success: false,
+        remainder: result5.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result5.remainder;
+    const result6 = remainder2.match(/^\)/g);
+    failedExpectations2.push({
+      expectation: item391,
+      remainder: remainder2
+    });
+    if (result6?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result6[0].length);
+    return {
+      success: true,
+      value: [result2.value, result5.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item510(text2) {
+    const result2 = item511(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item516(() => input.length - text2.length, result2.value[0]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item511(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\[/g);
+    failedExpectations2.push({
+      expectation: item454,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item7(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^\]/g);
+    failedExpectations2.push({
+      expectation: item459,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    return {
+      success: true,
+      value: [result1.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item520(text2) {
+    const result2 = item521(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item532(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item521(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item523(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = item33(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result1.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item523(text2) {
+    const matches2 = text2.match(/^((!)+|(-)+)/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item527,
+          remainder: text2
+        },
+        {
+          expectation: item78,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item534(text2) {
+    const result2 = item536(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: true,
+      value: null,
+      remainder: text2,
+      failedExpectations: result2.failedExpectations
+    };
+  }
+  function item536(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item537(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    if (values.length < 1) {
+      return { success: false, remainder: text2, failedExpectations: failedExpectations2 };
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item537(text2) {
+    const result2 = item538(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item547(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item538(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item540(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = item31(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result1.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item540(text2) {
+    const result2 = item542(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item544(result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item542(text2) {
+    if (/^[*\/%]/g.test(text2)) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item543,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item551(text2) {
+    const result2 = item553(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: true,
+      value: null,
+      remainder: text2,
+      failedExpectations: result2.failedExpectations
+    };
+  }
+  function item553(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item554(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    if (values.length < 1) {
+      return { success: false, remainder: text2, failedExpectations: failedExpectations2 };
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item554(text2) {
+    const result2 = item555(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item562(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item555(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item557(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = item27(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result1.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item557(text2) {
+    const result2 = item559(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item560(result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item559(text2) {
+    if (/^[+\-]/g.test(text2)) {
+      return {
+        success: true,
+        value: text2.slice(0, 1),
+        remainder: text2.slice(1),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item96,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item566(text2) {
+    const result2 = item568(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: true,
+      value: null,
+      remainder: text2,
+      failedExpectations: result2.failedExpectations
+    };
+  }
+  function item568(text2) {
+    const values = [];
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    while (true) {
+      let r = remainder2;
+      const result2 = item569(r);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === false) {
+        break;
+      }
+      remainder2 = result2.remainder;
+      values.push(result2.value);
+    }
+    if (values.length < 1) {
+      return { success: false, remainder: text2, failedExpectations: failedExpectations2 };
+    }
+    return { success: true, value: values, remainder: remainder2, failedExpectations: failedExpectations2 };
+  }
+  function item569(text2) {
+    const result2 = item570(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item598(() => input.length - text2.length, result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item570(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item573(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = item23(remainder2);
+    failedExpectations2.push(...result2.failedExpectations);
+    if (result2.success === false) {
+      return {
+        success: false,
+        remainder: result2.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result2.remainder;
+    return {
+      success: true,
+      value: [result1.value, result2.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item573(text2) {
+    const result2 = item574(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: false,
+      remainder: result2.remainder,
+      failedExpectations: [
+        {
+          expectation: item596,
+          remainder: result2.remainder
+        }
+      ]
+    };
+  }
+  function item574(text2) {
+    const choices = [item575, item592];
+    let failedExpectations2 = [];
+    for (let func = choices.shift(); func !== void 0; func = choices.shift()) {
+      const result2 = func(text2);
+      failedExpectations2.push(...result2.failedExpectations);
+      if (result2.success === true) {
+        return {
+          success: true,
+          value: result2.value,
+          remainder: result2.remainder,
+          failedExpectations: failedExpectations2
+        };
+      }
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: failedExpectations2
+    };
+  }
+  function item575(text2) {
+    const result2 = item577(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item591(result2.value),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item577(text2) {
+    const matches2 = text2.match(/^(<=|<|>=|>|==|!=)/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item580,
+          remainder: text2
+        },
+        {
+          expectation: item582,
+          remainder: text2
+        },
+        {
+          expectation: item584,
+          remainder: text2
+        },
+        {
+          expectation: item586,
+          remainder: text2
+        },
+        {
+          expectation: item588,
+          remainder: text2
+        },
+        {
+          expectation: item590,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item592(text2) {
+    const result2 = item593(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item595(),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item593(text2) {
+    if (text2.startsWith("in")) {
+      return {
+        success: true,
+        value: "in",
+        remainder: text2.slice(2),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item594,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item601(text2) {
+    const matches2 = text2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?&&/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item44,
+          remainder: text2
+        },
+        {
+          expectation: item61,
+          remainder: text2
+        },
+        {
+          expectation: item604,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item607(text2) {
+    const matches2 = text2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?\|\|/g);
+    if (matches2?.length === 1) {
+      return {
+        success: true,
+        value: matches2[0],
+        remainder: text2.slice(matches2[0].length),
+        failedExpectations: []
+      };
+    }
+    return {
+      success: false,
+      remainder: text2,
+      failedExpectations: [
+        {
+          expectation: item44,
+          remainder: text2
+        },
+        {
+          expectation: item61,
+          remainder: text2
+        },
+        {
+          expectation: item610,
+          remainder: text2
+        }
+      ]
+    };
+  }
+  function item614(text2) {
+    const result2 = item616(text2);
+    if (result2.success === true) {
+      return result2;
+    }
+    return {
+      success: true,
+      value: null,
+      remainder: text2,
+      failedExpectations: result2.failedExpectations
+    };
+  }
+  function item616(text2) {
+    const result2 = item617(text2);
+    if (result2.success === true) {
+      return {
+        success: true,
+        value: item624(result2.value[0], result2.value[1]),
+        remainder: result2.remainder,
+        failedExpectations: []
+      };
+    }
+    return result2;
+  }
+  function item617(text2) {
+    const failedExpectations2 = [];
+    let remainder2 = text2;
+    const result0 = remainder2.match(/^\?/g);
+    failedExpectations2.push({
+      expectation: item619,
+      remainder: remainder2
+    });
+    if (result0?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result0[0].length);
+    const result1 = item11(remainder2);
+    failedExpectations2.push(...result1.failedExpectations);
+    if (result1.success === false) {
+      return {
+        success: false,
+        remainder: result1.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result1.remainder;
+    const result2 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result2?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result2[0].length);
+    const result3 = remainder2.match(/^:/g);
+    failedExpectations2.push({
+      expectation: item426,
+      remainder: remainder2
+    });
+    if (result3?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result3[0].length);
+    const result4 = item7(remainder2);
+    failedExpectations2.push(...result4.failedExpectations);
+    if (result4.success === false) {
+      return {
+        success: false,
+        remainder: result4.remainder,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = result4.remainder;
+    const result5 = remainder2.match(/^(([\t\n\f\r ])+)?(\/\/([^\r\n])*([\r\n])+)?(([\t\n\f\r ])+)?/g);
+    failedExpectations2.push({
+      expectation: item44,
+      remainder: remainder2
+    }, {
+      expectation: item61,
+      remainder: remainder2
+    });
+    if (result5?.length !== 1) {
+      return {
+        success: false,
+        remainder: remainder2,
+        failedExpectations: failedExpectations2
+      };
+    }
+    remainder2 = remainder2.slice(result5[0].length);
+    return {
+      success: true,
+      value: [result1.value, result4.value],
+      remainder: remainder2,
+      failedExpectations: failedExpectations2
+    };
+  }
+}
+
+// node_modules/@bufbuild/cel/dist/esm/parse.js
+function parse2(expr) {
+  const result = parse(expr);
+  return {
+    $typeName: "cel.expr.ParsedExpr",
+    expr: result.expr,
+    sourceInfo: result.sourceInfo
+  };
+}
+
+// node_modules/@bufbuild/cel-spec/dist/esm/gen/cel/expr/syntax_pb.js
+var file_cel_expr_syntax = /* @__PURE__ */ fileDesc("ChVjZWwvZXhwci9zeW50YXgucHJvdG8SCGNlbC5leHByIlUKClBhcnNlZEV4cHISHAoEZXhwchgCIAEoCzIOLmNlbC5leHByLkV4cHISKQoLc291cmNlX2luZm8YAyABKAsyFC5jZWwuZXhwci5Tb3VyY2VJbmZvItoICgRFeHByEgoKAmlkGAIgASgDEigKCmNvbnN0X2V4cHIYAyABKAsyEi5jZWwuZXhwci5Db25zdGFudEgAEioKCmlkZW50X2V4cHIYBCABKAsyFC5jZWwuZXhwci5FeHByLklkZW50SAASLAoLc2VsZWN0X2V4cHIYBSABKAsyFS5jZWwuZXhwci5FeHByLlNlbGVjdEgAEigKCWNhbGxfZXhwchgGIAEoCzITLmNlbC5leHByLkV4cHIuQ2FsbEgAEi4KCWxpc3RfZXhwchgHIAEoCzIZLmNlbC5leHByLkV4cHIuQ3JlYXRlTGlzdEgAEjIKC3N0cnVjdF9leHByGAggASgLMhsuY2VsLmV4cHIuRXhwci5DcmVhdGVTdHJ1Y3RIABI6ChJjb21wcmVoZW5zaW9uX2V4cHIYCSABKAsyHC5jZWwuZXhwci5FeHByLkNvbXByZWhlbnNpb25IABoVCgVJZGVudBIMCgRuYW1lGAEgASgJGksKBlNlbGVjdBIfCgdvcGVyYW5kGAEgASgLMg4uY2VsLmV4cHIuRXhwchINCgVmaWVsZBgCIAEoCRIRCgl0ZXN0X29ubHkYAyABKAgaVgoEQ2FsbBIeCgZ0YXJnZXQYASABKAsyDi5jZWwuZXhwci5FeHByEhAKCGZ1bmN0aW9uGAIgASgJEhwKBGFyZ3MYAyADKAsyDi5jZWwuZXhwci5FeHByGkgKCkNyZWF0ZUxpc3QSIAoIZWxlbWVudHMYASADKAsyDi5jZWwuZXhwci5FeHByEhgKEG9wdGlvbmFsX2luZGljZXMYAiADKAUa6QEKDENyZWF0ZVN0cnVjdBIUCgxtZXNzYWdlX25hbWUYASABKAkSMgoHZW50cmllcxgCIAMoCzIhLmNlbC5leHByLkV4cHIuQ3JlYXRlU3RydWN0LkVudHJ5Go4BCgVFbnRyeRIKCgJpZBgBIAEoAxITCglmaWVsZF9rZXkYAiABKAlIABIhCgdtYXBfa2V5GAMgASgLMg4uY2VsLmV4cHIuRXhwckgAEh0KBXZhbHVlGAQgASgLMg4uY2VsLmV4cHIuRXhwchIWCg5vcHRpb25hbF9lbnRyeRgFIAEoCEIKCghrZXlfa2luZBr4AQoNQ29tcHJlaGVuc2lvbhIQCghpdGVyX3ZhchgBIAEoCRIRCglpdGVyX3ZhcjIYCCABKAkSIgoKaXRlcl9yYW5nZRgCIAEoCzIOLmNlbC5leHByLkV4cHISEAoIYWNjdV92YXIYAyABKAkSIQoJYWNjdV9pbml0GAQgASgLMg4uY2VsLmV4cHIuRXhwchImCg5sb29wX2NvbmRpdGlvbhgFIAEoCzIOLmNlbC5leHByLkV4cHISIQoJbG9vcF9zdGVwGAYgASgLMg4uY2VsLmV4cHIuRXhwchIeCgZyZXN1bHQYByABKAsyDi5jZWwuZXhwci5FeHByQgsKCWV4cHJfa2luZCLNAgoIQ29uc3RhbnQSMAoKbnVsbF92YWx1ZRgBIAEoDjIaLmdvb2dsZS5wcm90b2J1Zi5OdWxsVmFsdWVIABIUCgpib29sX3ZhbHVlGAIgASgISAASFQoLaW50NjRfdmFsdWUYAyABKANIABIWCgx1aW50NjRfdmFsdWUYBCABKARIABIWCgxkb3VibGVfdmFsdWUYBSABKAFIABIWCgxzdHJpbmdfdmFsdWUYBiABKAlIABIVCgtieXRlc192YWx1ZRgHIAEoDEgAEjcKDmR1cmF0aW9uX3ZhbHVlGAggASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgIYAUgAEjkKD3RpbWVzdGFtcF92YWx1ZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCAhgBSABCDwoNY29uc3RhbnRfa2luZCKcBQoKU291cmNlSW5mbxIWCg5zeW50YXhfdmVyc2lvbhgBIAEoCRIQCghsb2NhdGlvbhgCIAEoCRIUCgxsaW5lX29mZnNldHMYAyADKAUSNgoJcG9zaXRpb25zGAQgAygLMiMuY2VsLmV4cHIuU291cmNlSW5mby5Qb3NpdGlvbnNFbnRyeRI5CgttYWNyb19jYWxscxgFIAMoCzIkLmNlbC5leHByLlNvdXJjZUluZm8uTWFjcm9DYWxsc0VudHJ5EjIKCmV4dGVuc2lvbnMYBiADKAsyHi5jZWwuZXhwci5Tb3VyY2VJbmZvLkV4dGVuc2lvbhowCg5Qb3NpdGlvbnNFbnRyeRILCgNrZXkYASABKAMSDQoFdmFsdWUYAiABKAU6AjgBGkEKD01hY3JvQ2FsbHNFbnRyeRILCgNrZXkYASABKAMSHQoFdmFsdWUYAiABKAsyDi5jZWwuZXhwci5FeHByOgI4ARqxAgoJRXh0ZW5zaW9uEgoKAmlkGAEgASgJEkUKE2FmZmVjdGVkX2NvbXBvbmVudHMYAiADKA4yKC5jZWwuZXhwci5Tb3VyY2VJbmZvLkV4dGVuc2lvbi5Db21wb25lbnQSNwoHdmVyc2lvbhgDIAEoCzImLmNlbC5leHByLlNvdXJjZUluZm8uRXh0ZW5zaW9uLlZlcnNpb24aJwoHVmVyc2lvbhINCgVtYWpvchgBIAEoAxINCgVtaW5vchgCIAEoAyJvCglDb21wb25lbnQSGQoVQ09NUE9ORU5UX1VOU1BFQ0lGSUVEEAASFAoQQ09NUE9ORU5UX1BBUlNFUhABEhoKFkNPTVBPTkVOVF9UWVBFX0NIRUNLRVIQAhIVChFDT01QT05FTlRfUlVOVElNRRADQi4KDGRldi5jZWwuZXhwckILU3ludGF4UHJvdG9QAVoMY2VsLmRldi9leHBy+AEBYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+var ParsedExprSchema = /* @__PURE__ */ messageDesc(file_cel_expr_syntax, 0);
+var ExprSchema = /* @__PURE__ */ messageDesc(file_cel_expr_syntax, 1);
+var SourceInfo_Extension_Component;
+(function(SourceInfo_Extension_Component2) {
+  SourceInfo_Extension_Component2[SourceInfo_Extension_Component2["UNSPECIFIED"] = 0] = "UNSPECIFIED";
+  SourceInfo_Extension_Component2[SourceInfo_Extension_Component2["PARSER"] = 1] = "PARSER";
+  SourceInfo_Extension_Component2[SourceInfo_Extension_Component2["TYPE_CHECKER"] = 2] = "TYPE_CHECKER";
+  SourceInfo_Extension_Component2[SourceInfo_Extension_Component2["RUNTIME"] = 3] = "RUNTIME";
+})(SourceInfo_Extension_Component || (SourceInfo_Extension_Component = {}));
+
+// node_modules/@bufbuild/cel-spec/dist/esm/gen/cel/expr/checked_pb.js
+var file_cel_expr_checked = /* @__PURE__ */ fileDesc("ChZjZWwvZXhwci9jaGVja2VkLnByb3RvEghjZWwuZXhwciLsAgoLQ2hlY2tlZEV4cHISPgoNcmVmZXJlbmNlX21hcBgCIAMoCzInLmNlbC5leHByLkNoZWNrZWRFeHByLlJlZmVyZW5jZU1hcEVudHJ5EjQKCHR5cGVfbWFwGAMgAygLMiIuY2VsLmV4cHIuQ2hlY2tlZEV4cHIuVHlwZU1hcEVudHJ5EikKC3NvdXJjZV9pbmZvGAUgASgLMhQuY2VsLmV4cHIuU291cmNlSW5mbxIUCgxleHByX3ZlcnNpb24YBiABKAkSHAoEZXhwchgEIAEoCzIOLmNlbC5leHByLkV4cHIaSAoRUmVmZXJlbmNlTWFwRW50cnkSCwoDa2V5GAEgASgDEiIKBXZhbHVlGAIgASgLMhMuY2VsLmV4cHIuUmVmZXJlbmNlOgI4ARo+CgxUeXBlTWFwRW50cnkSCwoDa2V5GAEgASgDEh0KBXZhbHVlGAIgASgLMg4uY2VsLmV4cHIuVHlwZToCOAEioggKBFR5cGUSJQoDZHluGAEgASgLMhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5SAASKgoEbnVsbBgCIAEoDjIaLmdvb2dsZS5wcm90b2J1Zi5OdWxsVmFsdWVIABIxCglwcmltaXRpdmUYAyABKA4yHC5jZWwuZXhwci5UeXBlLlByaW1pdGl2ZVR5cGVIABIvCgd3cmFwcGVyGAQgASgOMhwuY2VsLmV4cHIuVHlwZS5QcmltaXRpdmVUeXBlSAASMgoKd2VsbF9rbm93bhgFIAEoDjIcLmNlbC5leHByLlR5cGUuV2VsbEtub3duVHlwZUgAEiwKCWxpc3RfdHlwZRgGIAEoCzIXLmNlbC5leHByLlR5cGUuTGlzdFR5cGVIABIqCghtYXBfdHlwZRgHIAEoCzIWLmNlbC5leHByLlR5cGUuTWFwVHlwZUgAEi8KCGZ1bmN0aW9uGAggASgLMhsuY2VsLmV4cHIuVHlwZS5GdW5jdGlvblR5cGVIABIWCgxtZXNzYWdlX3R5cGUYCSABKAlIABIUCgp0eXBlX3BhcmFtGAogASgJSAASHgoEdHlwZRgLIAEoCzIOLmNlbC5leHByLlR5cGVIABInCgVlcnJvchgMIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eUgAEjQKDWFic3RyYWN0X3R5cGUYDiABKAsyGy5jZWwuZXhwci5UeXBlLkFic3RyYWN0VHlwZUgAGi0KCExpc3RUeXBlEiEKCWVsZW1fdHlwZRgBIAEoCzIOLmNlbC5leHByLlR5cGUaTwoHTWFwVHlwZRIgCghrZXlfdHlwZRgBIAEoCzIOLmNlbC5leHByLlR5cGUSIgoKdmFsdWVfdHlwZRgCIAEoCzIOLmNlbC5leHByLlR5cGUaVgoMRnVuY3Rpb25UeXBlEiMKC3Jlc3VsdF90eXBlGAEgASgLMg4uY2VsLmV4cHIuVHlwZRIhCglhcmdfdHlwZXMYAiADKAsyDi5jZWwuZXhwci5UeXBlGkUKDEFic3RyYWN0VHlwZRIMCgRuYW1lGAEgASgJEicKD3BhcmFtZXRlcl90eXBlcxgCIAMoCzIOLmNlbC5leHByLlR5cGUicwoNUHJpbWl0aXZlVHlwZRIeChpQUklNSVRJVkVfVFlQRV9VTlNQRUNJRklFRBAAEggKBEJPT0wQARIJCgVJTlQ2NBACEgoKBlVJTlQ2NBADEgoKBkRPVUJMRRAEEgoKBlNUUklORxAFEgkKBUJZVEVTEAYiVgoNV2VsbEtub3duVHlwZRIfChtXRUxMX0tOT1dOX1RZUEVfVU5TUEVDSUZJRUQQABIHCgNBTlkQARINCglUSU1FU1RBTVAQAhIMCghEVVJBVElPThADQgsKCXR5cGVfa2luZCLWAwoERGVjbBIMCgRuYW1lGAEgASgJEikKBWlkZW50GAIgASgLMhguY2VsLmV4cHIuRGVjbC5JZGVudERlY2xIABIvCghmdW5jdGlvbhgDIAEoCzIbLmNlbC5leHByLkRlY2wuRnVuY3Rpb25EZWNsSAAaWQoJSWRlbnREZWNsEhwKBHR5cGUYASABKAsyDi5jZWwuZXhwci5UeXBlEiEKBXZhbHVlGAIgASgLMhIuY2VsLmV4cHIuQ29uc3RhbnQSCwoDZG9jGAMgASgJGvsBCgxGdW5jdGlvbkRlY2wSNwoJb3ZlcmxvYWRzGAEgAygLMiQuY2VsLmV4cHIuRGVjbC5GdW5jdGlvbkRlY2wuT3ZlcmxvYWQSCwoDZG9jGAIgASgJGqQBCghPdmVybG9hZBITCgtvdmVybG9hZF9pZBgBIAEoCRIeCgZwYXJhbXMYAiADKAsyDi5jZWwuZXhwci5UeXBlEhMKC3R5cGVfcGFyYW1zGAMgAygJEiMKC3Jlc3VsdF90eXBlGAQgASgLMg4uY2VsLmV4cHIuVHlwZRIcChRpc19pbnN0YW5jZV9mdW5jdGlvbhgFIAEoCBILCgNkb2MYBiABKAlCCwoJZGVjbF9raW5kIlEKCVJlZmVyZW5jZRIMCgRuYW1lGAEgASgJEhMKC292ZXJsb2FkX2lkGAMgAygJEiEKBXZhbHVlGAQgASgLMhIuY2VsLmV4cHIuQ29uc3RhbnRCLAoMZGV2LmNlbC5leHByQglEZWNsUHJvdG9QAVoMY2VsLmRldi9leHBy+AEBYgZwcm90bzM", [file_cel_expr_syntax, file_google_protobuf_empty, file_google_protobuf_struct]);
+var CheckedExprSchema = /* @__PURE__ */ messageDesc(file_cel_expr_checked, 0);
+var Type_PrimitiveType;
+(function(Type_PrimitiveType2) {
+  Type_PrimitiveType2[Type_PrimitiveType2["PRIMITIVE_TYPE_UNSPECIFIED"] = 0] = "PRIMITIVE_TYPE_UNSPECIFIED";
+  Type_PrimitiveType2[Type_PrimitiveType2["BOOL"] = 1] = "BOOL";
+  Type_PrimitiveType2[Type_PrimitiveType2["INT64"] = 2] = "INT64";
+  Type_PrimitiveType2[Type_PrimitiveType2["UINT64"] = 3] = "UINT64";
+  Type_PrimitiveType2[Type_PrimitiveType2["DOUBLE"] = 4] = "DOUBLE";
+  Type_PrimitiveType2[Type_PrimitiveType2["STRING"] = 5] = "STRING";
+  Type_PrimitiveType2[Type_PrimitiveType2["BYTES"] = 6] = "BYTES";
+})(Type_PrimitiveType || (Type_PrimitiveType = {}));
+var Type_WellKnownType;
+(function(Type_WellKnownType2) {
+  Type_WellKnownType2[Type_WellKnownType2["WELL_KNOWN_TYPE_UNSPECIFIED"] = 0] = "WELL_KNOWN_TYPE_UNSPECIFIED";
+  Type_WellKnownType2[Type_WellKnownType2["ANY"] = 1] = "ANY";
+  Type_WellKnownType2[Type_WellKnownType2["TIMESTAMP"] = 2] = "TIMESTAMP";
+  Type_WellKnownType2[Type_WellKnownType2["DURATION"] = 3] = "DURATION";
+})(Type_WellKnownType || (Type_WellKnownType = {}));
+
+// node_modules/@bufbuild/cel/dist/esm/namespace.js
+function resolveCandidateNames(namespace, name) {
+  if (name.startsWith(".")) {
+    return [name.substring(1)];
+  }
+  if (namespace === "") {
+    return [name];
+  }
+  const candidates = [];
+  for (let nextNs = namespace; ; ) {
+    candidates.push(nextNs + "." + name);
+    const i = nextNs.lastIndexOf(".");
+    if (i < 0) {
+      break;
+    }
+    nextNs = nextNs.substring(0, i);
+  }
+  candidates.push(name);
+  return candidates;
+}
+
+// node_modules/@bufbuild/cel/dist/esm/field.js
+function accessByIndex(obj, index) {
+  if (typeof obj !== "object" || obj === null) {
+    return void 0;
+  }
+  if (isCelMap(obj)) {
+    return obj.get(index);
+  }
+  if (isCelList(obj)) {
+    return obj.get(Number(index));
+  }
+  return void 0;
+}
+function accessByName(obj, name) {
+  if (typeof obj !== "object" || obj === null) {
+    return void 0;
+  }
+  if (isCelMap(obj)) {
+    return obj.get(name);
+  }
+  obj = unwrapAny(obj);
+  if (!isReflectMessage(obj)) {
+    return void 0;
+  }
+  const field = obj.desc.fields.find((f) => f.name === name);
+  if (!field) {
+    return void 0;
+  }
+  switch (field.fieldKind) {
+    case "enum":
+      return BigInt(obj.get(field));
+    case "list":
+      return celList(obj.get(field));
+    case "map":
+      return celMap(obj.get(field));
+    case "scalar":
+      return celFromScalar(field.scalar, obj.get(field));
+    case "message":
+      if (obj.isSet(field)) {
+        return reflectMsgToCel(obj.get(field));
+      }
+      if (isWrapperDesc(field.message)) {
+        return null;
+      }
+      switch (field.message.typeName) {
+        case StructSchema.typeName:
+          return EMPTY_MAP;
+        case ListValueSchema.typeName:
+          return EMPTY_LIST;
+        case ValueSchema.typeName:
+          return null;
+      }
+      return reflect(field.message);
+  }
+}
+function isSet(obj, name) {
+  if (typeof obj !== "object" || obj === null) {
+    return false;
+  }
+  if (isCelMap(obj)) {
+    return obj.has(name);
+  }
+  obj = unwrapAny(obj);
+  if (isReflectMessage(obj)) {
+    const field = obj.desc.fields.find((f) => f.name === name);
+    if (!field) {
+      return void 0;
+    }
+    return obj.isSet(field);
+  }
+  return false;
+}
+
+// node_modules/@bufbuild/cel/dist/esm/access.js
+function attrAccess(factory, vars, obj, accAttr) {
+  const val = accAttr.resolve(vars);
+  if (val === void 0) {
+    return void 0;
+  }
+  if (isCelError(val)) {
+    return val;
+  }
+  const access2 = factory.newAccess(accAttr.id, val, accAttr.isOptional());
+  return access2.access(vars, obj);
+}
+function attrIsPresent(factory, vars, obj, accAttr) {
+  const val = accAttr.resolve(vars);
+  if (val === void 0) {
+    return false;
+  }
+  if (isCelError(val)) {
+    return val;
+  }
+  const access2 = factory.newAccess(accAttr.id, val, accAttr.isOptional());
+  return access2.isPresent(vars, obj);
+}
+function attrAccessIfPresent(factory, vars, obj, accAttr, presenceOnly) {
+  const val = accAttr.resolve(vars);
+  if (val === void 0) {
+    return void 0;
+  }
+  if (isCelError(val)) {
+    return val;
+  }
+  const access2 = factory.newAccess(accAttr.id, val, accAttr.isOptional());
+  return access2.accessIfPresent(vars, obj, presenceOnly);
+}
+function applyAccesses(vars, obj, accesses) {
+  if (accesses.length === 0) {
+    return obj;
+  }
+  let cur = obj;
+  for (const access2 of accesses) {
+    const result = access2.access(vars, cur);
+    if (result === void 0) {
+      return void 0;
+    }
+    if (isCelError(result)) {
+      return result;
+    }
+    cur = result;
+  }
+  return cur;
+}
+var AbsoluteAttr = class {
+  id;
+  nsNames;
+  accesses_;
+  registry;
+  factory;
+  constructor(id, nsNames, accesses_, registry, factory) {
+    this.id = id;
+    this.nsNames = nsNames;
+    this.accesses_ = accesses_;
+    this.registry = registry;
+    this.factory = factory;
+    if (nsNames.length === 0) {
+      throw new Error("No names provided");
+    }
+  }
+  isOptional() {
+    return false;
+  }
+  addAccess(access2) {
+    this.accesses_.push(access2);
+  }
+  candidateNames() {
+    return this.nsNames;
+  }
+  accesses() {
+    return this.accesses_;
+  }
+  access(vars, obj) {
+    return attrAccess(this.factory, vars, obj, this);
+  }
+  isPresent(vars, obj) {
+    return attrIsPresent(this.factory, vars, obj, this);
+  }
+  accessIfPresent(vars, obj, presenceOnly) {
+    return attrAccessIfPresent(this.factory, vars, obj, this, presenceOnly);
+  }
+  resolve(vars) {
+    for (const name of this.nsNames) {
+      const raw = vars.resolve(name);
+      if (raw !== void 0) {
+        if (isCelError(raw)) {
+          return raw;
+        }
+        return applyAccesses(vars, raw, this.accesses_);
+      }
+      const typ = this.findIdent(name);
+      if (typ !== void 0 && this.accesses_.length === 0) {
+        return typ;
+      }
+    }
+    return void 0;
+  }
+  findIdent(ident) {
+    const desc = this.registry.getMessage(ident);
+    if (desc) {
+      return objectType(desc);
+    }
+    if (ident.indexOf(".") > 1) {
+      const lastDot = ident.lastIndexOf(".");
+      const enumName = ident.substring(0, lastDot);
+      const valueName = ident.substring(lastDot + 1);
+      const descEnum = this.registry.getEnum(enumName);
+      if (descEnum) {
+        const enumValue = descEnum.values.find((v) => v.name === valueName);
+        if (enumValue) {
+          return BigInt(enumValue.number);
+        }
+      }
+    }
+    switch (ident) {
+      case "int":
+        return CelScalar.INT;
+      case "uint":
+        return CelScalar.UINT;
+      case "double":
+        return CelScalar.DOUBLE;
+      case "bool":
+        return CelScalar.BOOL;
+      case "string":
+        return CelScalar.STRING;
+      case "bytes":
+        return CelScalar.BYTES;
+      case "list":
+        return listType(CelScalar.DYN);
+      case "map":
+        return mapType(CelScalar.DYN, CelScalar.DYN);
+      case "null_type":
+        return CelScalar.NULL;
+      case "type":
+        return CelScalar.TYPE;
+      default:
+        return void 0;
+    }
+  }
+};
+var ConditionalAttr = class {
+  id;
+  cond;
+  t;
+  f;
+  factory;
+  constructor(id, cond, t, f, factory) {
+    this.id = id;
+    this.cond = cond;
+    this.t = t;
+    this.f = f;
+    this.factory = factory;
+  }
+  isOptional() {
+    return false;
+  }
+  addAccess(access2) {
+    this.t.addAccess(access2);
+    this.f.addAccess(access2);
+  }
+  access(vars, obj) {
+    return attrAccess(this.factory, vars, obj, this);
+  }
+  isPresent(vars, obj) {
+    return attrIsPresent(this.factory, vars, obj, this);
+  }
+  accessIfPresent(vars, obj, presenceOnly) {
+    return attrAccessIfPresent(this.factory, vars, obj, this, presenceOnly);
+  }
+  resolve(vars) {
+    const cond = this.cond.eval(vars);
+    switch (true) {
+      case cond === true:
+        return this.t.resolve(vars);
+      case cond === false:
+        return this.f.resolve(vars);
+      case isCelError(cond):
+        return cond;
+    }
+    return celError(`found no matching overload for _?_:_ applied to '(${celType(cond).name})'`, this.id);
+  }
+};
+var MaybeAttr = class {
+  id;
+  attrs;
+  factory;
+  constructor(id, attrs, factory) {
+    this.id = id;
+    this.attrs = attrs;
+    this.factory = factory;
+  }
+  isOptional() {
+    return false;
+  }
+  addAccess(access2) {
+    const augmentedNames = [];
+    let str2;
+    if (access2 instanceof StringAccess) {
+      str2 = access2.name;
+    }
+    for (const attr of this.attrs) {
+      if (str2 !== void 0 && attr.accesses().length === 0) {
+        for (const name of attr.candidateNames()) {
+          augmentedNames.push(name + "." + str2);
+        }
+      }
+      attr.addAccess(access2);
+    }
+    if (augmentedNames.length > 0) {
+      const newAttr = this.factory.createAbsolute(this.id, augmentedNames);
+      this.attrs.unshift(newAttr);
+    }
+  }
+  access(vars, obj) {
+    return attrAccess(this.factory, vars, obj, this);
+  }
+  isPresent(vars, obj) {
+    return attrIsPresent(this.factory, vars, obj, this);
+  }
+  accessIfPresent(vars, obj, presenceOnly) {
+    return attrAccessIfPresent(this.factory, vars, obj, this, presenceOnly);
+  }
+  resolve(vars) {
+    for (const attr of this.attrs) {
+      const val = attr.resolve(vars);
+      if (val !== void 0) {
+        return val;
+      }
+    }
+    return void 0;
+  }
+};
+var RelativeAttr = class {
+  id;
+  operand;
+  accesses_;
+  factory;
+  constructor(id, operand, accesses_, factory) {
+    this.id = id;
+    this.operand = operand;
+    this.accesses_ = accesses_;
+    this.factory = factory;
+  }
+  isOptional() {
+    return false;
+  }
+  addAccess(access2) {
+    this.accesses_.push(access2);
+  }
+  access(vars, obj) {
+    return attrAccess(this.factory, vars, obj, this);
+  }
+  isPresent(vars, obj) {
+    return attrIsPresent(this.factory, vars, obj, this);
+  }
+  accessIfPresent(vars, obj, presenceOnly) {
+    return attrAccessIfPresent(this.factory, vars, obj, this, presenceOnly);
+  }
+  resolve(vars) {
+    const v = this.operand.eval(vars);
+    if (isCelError(v)) {
+      return v;
+    }
+    return applyAccesses(vars, v, this.accesses_);
+  }
+};
+var StringAccess = class {
+  id;
+  name;
+  celVal;
+  optional;
+  constructor(id, name, celVal, optional) {
+    this.id = id;
+    this.name = name;
+    this.celVal = celVal;
+    this.optional = optional;
+  }
+  isOptional() {
+    return this.optional;
+  }
+  access(_vars, obj) {
+    const val = accessByName(obj, this.name);
+    if (val === void 0 && !this.optional) {
+      return fieldNotFound(this.id, this.name);
+    }
+    return val;
+  }
+  isPresent(_vars, obj) {
+    const set = isSet(obj, this.name);
+    if (set === void 0) {
+      return fieldNotFound(this.id, this.name);
+    }
+    return set;
+  }
+  accessIfPresent(_vars, obj, presenceOnly) {
+    const val = accessByName(obj, this.name);
+    if (val === void 0 && !this.optional && !presenceOnly) {
+      return fieldNotFound(this.id, this.name);
+    }
+    return val;
+  }
+};
+var BoolAccess = class {
+  id;
+  index;
+  optional;
+  constructor(id, index, optional) {
+    this.id = id;
+    this.index = index;
+    this.optional = optional;
+  }
+  isOptional() {
+    return this.optional;
+  }
+  access(_vars, obj) {
+    if (obj === void 0) {
+      return obj;
+    }
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return fieldNotFound(this.id, this.index);
+    }
+    return raw;
+  }
+  isPresent(_vars, obj) {
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return fieldNotFound(this.id, this.index);
+    }
+    return true;
+  }
+  accessIfPresent(_vars, obj, _presenceOnly) {
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return fieldNotFound(this.id, this.index);
+    }
+    return raw;
+  }
+};
+var NumAccess = class {
+  id;
+  index;
+  celVal;
+  optional;
+  constructor(id, index, celVal, optional) {
+    this.id = id;
+    this.index = index;
+    this.celVal = celVal;
+    this.optional = optional;
+  }
+  isOptional() {
+    return this.optional;
+  }
+  access(_vars, obj) {
+    if (obj === void 0) {
+      return obj;
+    }
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return indexOutOfBounds(this.id, this.index, -1);
+    }
+    return raw;
+  }
+  isPresent(_vars, obj) {
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return indexOutOfBounds(this.id, this.index, -1);
+    }
+    return true;
+  }
+  accessIfPresent(_vars, obj, _presenceOnly) {
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return indexOutOfBounds(this.id, this.index, -1);
+    }
+    return raw;
+  }
+};
+var IntAccess = class {
+  id;
+  index;
+  celVal;
+  optional;
+  constructor(id, index, celVal, optional) {
+    this.id = id;
+    this.index = index;
+    this.celVal = celVal;
+    this.optional = optional;
+  }
+  access(_vars, obj) {
+    if (obj === void 0) {
+      return obj;
+    }
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return indexOutOfBounds(this.id, Number(this.index), -1);
+    }
+    return raw;
+  }
+  isPresent(_vars, obj) {
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return indexOutOfBounds(this.id, Number(this.index), -1);
+    }
+    return true;
+  }
+  accessIfPresent(_vars, obj, _presenceOnly) {
+    const raw = accessByIndex(obj, this.index);
+    if (raw === void 0 && !this.optional) {
+      return indexOutOfBounds(this.id, Number(this.index), -1);
+    }
+    return raw;
+  }
+  isOptional() {
+    return this.optional;
+  }
+};
+var ErrorAttr = class {
+  id;
+  error;
+  opt;
+  constructor(id, error2, opt) {
+    this.id = id;
+    this.error = error2;
+    this.opt = opt;
+  }
+  addAccess(_access) {
+  }
+  resolve(_vars) {
+    return this.error;
+  }
+  isOptional() {
+    return this.opt;
+  }
+  access(_vars, _obj) {
+    return this.error;
+  }
+  isPresent(_vars, _obj) {
+    return this.error;
+  }
+  accessIfPresent(_vars, _obj, _presenceOnly) {
+    return this.error;
+  }
+};
+var EvalAccess = class {
+  id;
+  key;
+  factory;
+  optional;
+  constructor(id, key, factory, optional) {
+    this.id = id;
+    this.key = key;
+    this.factory = factory;
+    this.optional = optional;
+  }
+  access(vars, obj) {
+    if (obj === void 0) {
+      return obj;
+    }
+    const key = this.key.eval(vars);
+    if (isCelError(key)) {
+      return key;
+    }
+    const access2 = this.factory.newAccess(this.id, key, this.optional);
+    return access2.access(vars, obj);
+  }
+  isPresent(vars, obj) {
+    if (obj === void 0) {
+      return false;
+    }
+    const key = this.key.eval(vars);
+    if (isCelError(key)) {
+      return key;
+    }
+    const access2 = this.factory.newAccess(this.id, key, this.optional);
+    return access2.isPresent(vars, obj);
+  }
+  accessIfPresent(vars, obj, presenceOnly) {
+    const key = this.key.eval(vars);
+    if (isCelError(key)) {
+      return key;
+    }
+    const access2 = this.factory.newAccess(this.id, key, this.optional);
+    return access2.accessIfPresent(vars, obj, presenceOnly);
+  }
+  isOptional() {
+    return this.optional;
+  }
+};
+var ConcreteAttributeFactory = class {
+  registry;
+  container;
+  constructor(registry, container) {
+    this.registry = registry;
+    this.container = container;
+  }
+  createAbsolute(id, names) {
+    return new AbsoluteAttr(id, names, [], this.registry, this);
+  }
+  createConditional(id, cond, t, f) {
+    return new ConditionalAttr(id, cond, t, f, this);
+  }
+  createMaybe(id, name) {
+    return new MaybeAttr(id, [this.createAbsolute(id, resolveCandidateNames(this.container, name))], this);
+  }
+  createRelative(id, operand) {
+    return new RelativeAttr(id, operand, [], this);
+  }
+  newAccess(id, val, opt) {
+    switch (typeof val) {
+      case "boolean":
+        return new BoolAccess(id, val, opt);
+      case "number":
+        return new NumAccess(id, val, val, opt);
+      case "bigint":
+        return new IntAccess(id, val, val, opt);
+      case "string":
+        return new StringAccess(id, val, val, opt);
+      case "object":
+        if (val instanceof EvalAttr) {
+          return new EvalAccess(id, val, this, opt);
+        }
+        if (isCelUint(val)) {
+          return new IntAccess(id, val.value, val, opt);
+        }
+        break;
+      default:
+        break;
+    }
+    return new ErrorAttr(id, celError("unsupported key type", id), opt);
+  }
+};
+function fieldNotFound(id, name) {
+  return celError(`field not found: ${String(name)}`, id);
+}
+function indexOutOfBounds(id, index, length) {
+  return celError(`index ${index} out of bounds [0, ${length})`, id);
+}
+
+// node_modules/@bufbuild/cel/dist/esm/activation.js
+var ObjectActivation = class {
+  data;
+  constructor(data) {
+    this.data = data;
+  }
+  resolve(name) {
+    const value3 = this.data[name];
+    if (value3 === void 0) {
+      return void 0;
+    }
+    if (isCelError(value3)) {
+      return value3;
+    }
+    return toCel(value3);
+  }
+};
+var VarActivation = class {
+  name;
+  value;
+  parent;
+  constructor(name, value3, parent) {
+    this.name = name;
+    this.value = value3;
+    this.parent = parent;
+  }
+  resolve(name) {
+    if (name === this.name) {
+      return this.value;
+    }
+    return this.parent.resolve(name);
+  }
+};
+var EMPTY_ACTIVATION = {
+  resolve() {
+    return void 0;
+  }
+};
+
+// node_modules/@bufbuild/cel/dist/esm/object.js
+function celObject(typeName2, fields) {
+  const desc = getMsgDesc(typeName2);
+  const msg = reflect(desc);
+  for (const [k, v] of fields.entries()) {
+    const field = desc.fields.find((f) => f.name === k);
+    if (field === void 0) {
+      throw new Error(`Unknown field ${k} for ${typeName2}`);
+    }
+    setMsgField(msg, field, v);
+  }
+  return reflectMsgToCel(msg);
+}
+function setMsgField(msg, field, v) {
+  switch (field.fieldKind) {
+    case "list":
+      if (!isCelList(v)) {
+        throw unexpectedTypeError(field, "list", v);
+      }
+      const list = reflectList(field, void 0, false);
+      copyList(list, v);
+      msg.set(field, list);
+      return;
+    case "map":
+      if (!isCelMap(v)) {
+        throw unexpectedTypeError(field, "map", v);
+      }
+      const map = reflectMap(field, void 0, false);
+      copyMap(map, v);
+      msg.set(field, map);
+      return;
+    case "enum":
+      msg.set(field, enumFromCel(field, v));
+      return;
+    case "message":
+      const msgVal = msgFromCel(field, v);
+      if (msgVal !== null) {
+        msg.set(field, msgVal);
+      }
+      return;
+  }
+  msg.set(field, scalarFromCel(field, field.scalar, v));
+}
+function copyList(list, cList) {
+  const field = list.field();
+  for (const v of cList) {
+    switch (field.listKind) {
+      case "enum":
+        list.add(enumFromCel(field, v));
+        break;
+      case "message":
+        list.add(msgFromCel(field, v));
+        break;
+      case "scalar":
+        list.add(scalarFromCel(field, field.scalar, v));
+        break;
+    }
+  }
+}
+function copyMap(map, cMap) {
+  const field = map.field();
+  for (const [k, v] of cMap.entries()) {
+    const key = scalarFromCel(field, field.mapKey, k);
+    switch (field.mapKind) {
+      case "enum":
+        map.set(key, enumFromCel(field, v));
+        break;
+      case "scalar":
+        map.set(key, scalarFromCel(field, field.scalar, v));
+        break;
+      case "message":
+        map.set(key, msgFromCel(field, v));
+        break;
+    }
+  }
+}
+function enumFromCel(field, v) {
+  if (typeof v !== "bigint") {
+    throw unexpectedTypeError(field, "int", v);
+  }
+  return intToInt32(v);
+}
+function msgFromCel(field, v) {
+  switch (field.message.typeName) {
+    case AnySchema.typeName:
+      if (isReflectMessage(v, AnySchema)) {
+        return v;
+      }
+      return reflect(AnySchema, anyFromCel(v));
+    case ValueSchema.typeName:
+      return reflect(ValueSchema, valueFromCel(v));
+    case StructSchema.typeName:
+      if (!isCelMap(v)) {
+        throw unexpectedTypeError(field, "map", v);
+      }
+      return reflect(StructSchema, structFromCel(v));
+    case ListValueSchema.typeName:
+      if (!isCelList(v)) {
+        throw unexpectedTypeError(field, "list", v);
+      }
+      return reflect(ListValueSchema, listValueFromCel(v));
+  }
+  if (v === null) {
+    return null;
+  }
+  if (isWrapperDesc(field.message)) {
+    const msg = reflect(field.message, void 0, false);
+    msg.set(field.message.fields[0], scalarFromCel(field.message.fields[0], field.message.fields[0].scalar, v));
+    return msg;
+  }
+  if (!isReflectMessage(v, field.message)) {
+    throw unexpectedTypeError(field, field.message.typeName, v);
+  }
+  return v;
+}
+function anyFromCel(v) {
+  switch (typeof v) {
+    case "string":
+      return anyPack(StringValueSchema, create(StringValueSchema, { value: v }));
+    case "boolean":
+      return anyPack(BoolValueSchema, create(BoolValueSchema, { value: v }));
+    case "bigint":
+      return anyPack(Int64ValueSchema, create(Int64ValueSchema, { value: v }));
+    case "number":
+      return anyPack(DoubleValueSchema, create(DoubleValueSchema, { value: v }));
+    default:
+      switch (true) {
+        case v instanceof Uint8Array:
+          return anyPack(BytesValueSchema, create(BytesValueSchema, { value: v }));
+        case v == null:
+          return anyPack(ValueSchema, create(ValueSchema, {
+            kind: { case: "nullValue", value: NullValue.NULL_VALUE }
+          }));
+        case isCelList(v):
+          return anyPack(ListValueSchema, listValueFromCel(v));
+        case isCelMap(v):
+          return anyPack(StructSchema, structFromCel(v));
+        case isCelUint(v):
+          return anyPack(UInt64ValueSchema, create(UInt64ValueSchema, { value: v.value }));
+        case isReflectMessage(v):
+          return anyPack(v.desc, v.message);
+        default:
+          throw new Error(`type cannot be converted ${AnySchema}`);
+      }
+  }
+}
+function valueFromCel(v) {
+  const value3 = create(ValueSchema);
+  switch (typeof v) {
+    case "string":
+      value3.kind = { case: "stringValue", value: v };
+      break;
+    case "boolean":
+      value3.kind = { case: "boolValue", value: v };
+      break;
+    case "bigint":
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+        value3.kind = { case: "stringValue", value: v.toString() };
+      } else {
+        value3.kind = { case: "numberValue", value: Number(v) };
+      }
+      break;
+    case "number":
+      if (Number.isNaN(v)) {
+        value3.kind = { case: "stringValue", value: "NaN" };
+      } else if (v === Number.POSITIVE_INFINITY) {
+        value3.kind = { case: "stringValue", value: "Infinity" };
+      } else if (v === Number.NEGATIVE_INFINITY) {
+        value3.kind = { case: "stringValue", value: "-Infinity" };
+      } else {
+        value3.kind = { case: "numberValue", value: Number(v) };
+      }
+      break;
+    default:
+      switch (true) {
+        case v instanceof Uint8Array:
+          value3.kind = { case: "stringValue", value: base64Encode(v) };
+          break;
+        case v == null:
+          value3.kind = { case: "nullValue", value: NullValue.NULL_VALUE };
+          break;
+        case isCelList(v):
+          value3.kind = { case: "listValue", value: listValueFromCel(v) };
+          break;
+        case isCelMap(v):
+          value3.kind = { case: "structValue", value: structFromCel(v) };
+          break;
+        case isCelUint(v):
+          if (v.value > BigInt(Number.MAX_SAFE_INTEGER)) {
+            value3.kind = { case: "stringValue", value: v.value.toString() };
+          } else {
+            value3.kind = { case: "numberValue", value: Number(v.value) };
+          }
+          break;
+        case isReflectMessage(v):
+          return fromJson(ValueSchema, toJson(v.desc, v.message));
+        default:
+          throw new Error(`type cannot be converted ${ValueSchema}`);
+      }
+  }
+  return value3;
+}
+function listValueFromCel(list) {
+  const listValue = create(ListValueSchema);
+  for (const v of list) {
+    listValue.values.push(valueFromCel(v));
+  }
+  return listValue;
+}
+function structFromCel(map) {
+  const struct = create(StructSchema);
+  for (const [k, v] of map.entries()) {
+    if (typeof k !== "string") {
+      throw new Error(`Invalid key type: ${typeof k} for google.protobuf.Struct, expected string`);
+    }
+    struct.fields[k] = valueFromCel(v);
+  }
+  return struct;
+}
+function scalarFromCel(field, type, v) {
+  if (isCelUint(v)) {
+    v = v.value;
+  }
+  switch (type) {
+    case ScalarType.UINT32:
+    case ScalarType.FIXED32:
+      if (typeof v !== "bigint") {
+        throw unexpectedTypeError(field, "int", v);
+      }
+      return intToUint32(v);
+    case ScalarType.INT32:
+    case ScalarType.SINT32:
+    case ScalarType.SFIXED32:
+      if (typeof v !== "bigint") {
+        throw unexpectedTypeError(field, "int", v);
+      }
+      return intToInt32(v);
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.INT64:
+    case ScalarType.SINT64:
+    case ScalarType.SFIXED64:
+      if (typeof v !== "bigint") {
+        throw unexpectedTypeError(field, "int", v);
+      }
+      return v;
+    case ScalarType.FLOAT:
+      if (typeof v !== "number") {
+        throw unexpectedTypeError(field, "double", v);
+      }
+      return Math.fround(v);
+    case ScalarType.DOUBLE:
+      if (typeof v !== "number") {
+        throw unexpectedTypeError(field, "double", v);
+      }
+      return v;
+    case ScalarType.STRING:
+      if (typeof v !== "string") {
+        throw unexpectedTypeError(field, "string", v);
+      }
+      return v;
+    case ScalarType.BOOL:
+      if (typeof v !== "boolean") {
+        throw unexpectedTypeError(field, "bool", v);
+      }
+      return v;
+    case ScalarType.BYTES:
+      if (!(v instanceof Uint8Array)) {
+        throw unexpectedTypeError(field, "bytes", v);
+      }
+      return v;
+  }
+}
+function unexpectedTypeError(field, expected, actValue) {
+  return new Error(`Expected ${expected} but got ${celType(actValue)} for ${field.parent}.${field.name}`);
+}
+function intToInt32(v) {
+  if (v < INT32_MIN || v > INT32_MAX) {
+    throw new Error("int32 out of range");
+  }
+  return Number(v);
+}
+function intToUint32(v) {
+  if (v < 0 || v > UINT32_MAX) {
+    throw new Error("uint32 out of range");
+  }
+  return Number(v);
+}
+
+// node_modules/@bufbuild/cel/dist/esm/planner.js
+var Planner = class {
+  functions;
+  registry;
+  namespace;
+  factory;
+  constructor(functions, registry, namespace) {
+    this.functions = functions;
+    this.registry = registry;
+    this.namespace = namespace;
+    this.factory = new ConcreteAttributeFactory(this.registry, this.namespace);
+  }
+  plan(expr) {
+    const id = Number(expr.id);
+    switch (expr.exprKind.case) {
+      case "identExpr":
+        return new EvalAttr(this.factory.createMaybe(id, expr.exprKind.value.name), false);
+      case "constExpr":
+        return new EvalConst(id, this.constVal(expr.exprKind.value));
+      case "callExpr":
+        return this.planCall(id, expr.exprKind.value);
+      case "listExpr":
+        return this.planCreateList(id, expr.exprKind.value);
+      case "structExpr":
+        return this.planCreateStruct(id, expr.exprKind.value);
+      case "selectExpr":
+        return this.planSelect(id, expr.exprKind.value);
+      case "comprehensionExpr":
+        return this.planComprehension(id, expr.exprKind.value);
+      default:
+        return new EvalErr(id, "invalid expression");
+    }
+  }
+  planComprehension(id, value3) {
+    if (value3.accuInit === void 0 || value3.iterRange === void 0 || value3.loopCondition === void 0 || value3.loopStep === void 0 || value3.result === void 0) {
+      throw new Error("invalid comprehension");
+    }
+    const accu = this.plan(value3.accuInit);
+    const iterRange = this.plan(value3.iterRange);
+    const cond = this.plan(value3.loopCondition);
+    const step = this.plan(value3.loopStep);
+    const result = this.plan(value3.result);
+    return new EvalFold(id, value3.accuVar, value3.iterVar, iterRange, accu, cond, step, result);
+  }
+  planSelect(id, expr) {
+    if (expr.operand === void 0) {
+      throw new Error("invalid select");
+    }
+    const operand = this.plan(expr.operand);
+    const attr = this.relativeAttr(id, operand, false);
+    const acc = this.factory.newAccess(id, expr.field, false);
+    if (acc instanceof ErrorAttr) {
+      throw new Error(`invalid select: ${acc.error.message}`);
+    }
+    if (expr.testOnly) {
+      return new EvalHas(id, attr, acc, expr.field);
+    }
+    attr.addAccess(acc);
+    return attr;
+  }
+  planCreateObj(id, expr) {
+    const typeName2 = this.resolveType(expr.messageName);
+    if (typeName2 === void 0) {
+      return new EvalErr(id, "unknown type: " + expr.messageName);
+    }
+    let optionals = void 0;
+    const keys = [];
+    const values = [];
+    for (let i = 0; i < expr.entries.length; i++) {
+      const entry = expr.entries[i];
+      if (entry.optionalEntry) {
+        if (optionals === void 0) {
+          optionals = new Array(expr.entries.length).fill(false);
+        }
+        optionals[i] = true;
+      }
+      switch (entry.keyKind.case) {
+        case "fieldKey":
+          keys.push(entry.keyKind.value);
+          break;
+        case "mapKey":
+          throw new Error("invalid entry");
+        default:
+          break;
+      }
+      if (entry.value === void 0) {
+        throw new Error("invalid entry");
+      }
+      values.push(this.plan(entry.value));
+    }
+    return new EvalObj(id, typeName2, keys, values, optionals);
+  }
+  planCreateStruct(id, expr) {
+    if (expr.messageName !== "") {
+      return this.planCreateObj(id, expr);
+    }
+    let optionals = void 0;
+    const keys = [];
+    const values = [];
+    for (let i = 0; i < expr.entries.length; i++) {
+      const entry = expr.entries[i];
+      if (entry.optionalEntry) {
+        if (optionals === void 0) {
+          optionals = new Array(expr.entries.length).fill(false);
+        }
+        optionals[i] = true;
+      }
+      switch (entry.keyKind.case) {
+        case "fieldKey":
+          throw new Error("unimplemented");
+        case "mapKey":
+          keys.push(this.plan(entry.keyKind.value));
+          break;
+        default:
+          break;
+      }
+      if (entry.value === void 0) {
+        return new EvalErr(id, "map entry missing value");
+      }
+      values.push(this.plan(entry.value));
+    }
+    return new EvalMap(id, keys, values, optionals);
+  }
+  planCreateList(id, expr) {
+    const optionals = void 0;
+    if (expr.optionalIndices.length > 0) {
+      const optionals2 = new Array(expr.elements.length).fill(false);
+      for (let i = 0; i < expr.optionalIndices.length; i++) {
+        const index = expr.optionalIndices[i];
+        if (index < 0 || index >= expr.elements.length) {
+          throw new Error("invalid optional index");
+        }
+        optionals2[index] = true;
+      }
+    }
+    return new EvalList(id, expr.elements.map((arg) => this.plan(arg)), optionals);
+  }
+  planCall(id, call) {
+    if (call.target !== void 0) {
+      const qualName = toQualifiedName(call.target);
+      if (qualName !== void 0) {
+        const funcName = qualName + "." + call.function;
+        for (const candidate of resolveCandidateNames(this.namespace, funcName)) {
+          const func = this.functions.find(candidate);
+          if (func !== void 0) {
+            return new EvalCall(id, candidate, "", void 0, func, call.args.map((arg) => this.plan(arg)));
+          }
+        }
+      }
+    }
+    let args = call.args.map((arg) => this.plan(arg));
+    if (call.target) {
+      args = [this.plan(call.target), ...args];
+    }
+    switch (call.function) {
+      case INDEX:
+        return this.planCallIndex(call, args, false);
+      case OPT_INDEX:
+      case OPT_SELECT:
+        return this.planCallIndex(call, args, true);
+      case CONDITIONAL:
+        return this.planCallConditional(id, call, args);
+      case LOGICAL_AND:
+        return new EvalAnd(id, args);
+      case LOGICAL_OR:
+        return new EvalOr(id, args);
+      case NOT_STRICTLY_FALSE:
+      case OLD_NOT_STRICTLY_FALSE:
+        return new EvalNotStrictlyFalse(id, args[0]);
+      default:
+        return new EvalCall(id, call.function, "", call.target ? args[0] : void 0, this.functions.find(call.function), call.target ? args.slice(1) : args);
+    }
+  }
+  planCallConditional(id, _call, args) {
+    const cond = args[0];
+    const t = args[1];
+    const f = args[2];
+    const tAttr = this.relativeAttr(t.id, t, false);
+    const fAttr = this.relativeAttr(f.id, f, false);
+    return new EvalAttr(this.factory.createConditional(id, cond, tAttr, fAttr), false);
+  }
+  planCallIndex(_call, args, opt) {
+    const op = args[0];
+    const ind = args[1];
+    const attr = this.relativeAttr(op.id, op, false);
+    let acc;
+    if (ind instanceof EvalConst) {
+      acc = this.factory.newAccess(op.id, ind.value, opt);
+    } else if (ind instanceof EvalAttr) {
+      acc = this.factory.newAccess(op.id, ind, opt);
+    } else {
+      acc = this.relativeAttr(op.id, ind, opt);
+    }
+    attr.addAccess(acc);
+    return attr;
+  }
+  constVal(val) {
+    switch (val.constantKind.case) {
+      case "stringValue":
+        return val.constantKind.value;
+      case "bytesValue":
+        return val.constantKind.value;
+      case "doubleValue":
+        return val.constantKind.value;
+      case "boolValue":
+        return val.constantKind.value;
+      case "int64Value":
+        return val.constantKind.value;
+      case "uint64Value":
+        return celUint(val.constantKind.value);
+      case "nullValue":
+        return null;
+      case void 0:
+        throw new Error("invalid constant");
+      default:
+        throw new Error(`unimplemented: ${val.constantKind.case}`);
+    }
+  }
+  relativeAttr(id, e, opt) {
+    if (e instanceof EvalAttr) {
+      return e;
+    }
+    return new EvalAttr(this.factory.createRelative(id, e), opt);
+  }
+  resolveType(name) {
+    for (const candidate of resolveCandidateNames(this.namespace, name)) {
+      if (this.isKnownType(candidate)) {
+        return candidate;
+      }
+    }
+    return void 0;
+  }
+  isKnownType(name) {
+    switch (name) {
+      case "google.protobuf.Value":
+      case "google.protobuf.Struct":
+      case "google.protobuf.ListValue":
+      case "google.protobuf.NullValue":
+      case "google.protobuf.BoolValue":
+      case "google.protobuf.UInt32Value":
+      case "google.protobuf.UInt64Value":
+      case "google.protobuf.Int32Value":
+      case "google.protobuf.Int64Value":
+      case "google.protobuf.FloatValue":
+      case "google.protobuf.DoubleValue":
+      case "google.protobuf.StringValue":
+      case "google.protobuf.BytesValue":
+      case "google.protobuf.Timestamp":
+      case "google.protobuf.Duration":
+      case "google.protobuf.Any":
+        return true;
+      default:
+        return this.registry.getMessage(name) !== void 0;
+    }
+  }
+};
+var EvalHas = class {
+  id;
+  attr;
+  access;
+  field;
+  constructor(id, attr, access2, field) {
+    this.id = id;
+    this.attr = attr;
+    this.access = access2;
+    this.field = field;
+  }
+  eval(ctx) {
+    const raw = this.attr.resolve(ctx);
+    if (raw === void 0) {
+      return false;
+    }
+    if (isCelError(raw)) {
+      return raw;
+    }
+    return this.access.isPresent(ctx, raw);
+  }
+};
+var EvalErr = class {
+  id;
+  msg;
+  constructor(id, msg) {
+    this.id = id;
+    this.msg = msg;
+  }
+  eval(_ctx) {
+    return celError(this.msg, this.id);
+  }
+};
+var EvalConst = class {
+  id;
+  value;
+  constructor(id, value3) {
+    this.id = id;
+    this.value = value3;
+  }
+  eval(_ctx) {
+    return this.value;
+  }
+};
+var EvalAttr = class {
+  attr;
+  opt;
+  id;
+  constructor(attr, opt) {
+    this.attr = attr;
+    this.opt = opt;
+    this.id = attr.id;
+  }
+  access(vars, obj) {
+    return this.attr.access(vars, obj);
+  }
+  isPresent(vars, obj) {
+    return this.attr.isPresent(vars, obj);
+  }
+  accessIfPresent(vars, obj, presenceOnly) {
+    return this.attr.accessIfPresent(vars, obj, presenceOnly);
+  }
+  isOptional() {
+    return this.opt;
+  }
+  eval(ctx) {
+    const val = this.attr.resolve(ctx);
+    if (val === void 0) {
+      return celError("unresolved attribute", this.id);
+    }
+    if (isCelError(val)) {
+      return val;
+    }
+    return val;
+  }
+  resolve(vars) {
+    return this.attr.resolve(vars);
+  }
+  addAccess(acc) {
+    this.attr.addAccess(acc);
+  }
+};
+var EvalCall = class {
+  id;
+  name;
+  overload;
+  target;
+  func;
+  args;
+  constructor(id, name, overload, target, func, args) {
+    this.id = id;
+    this.name = name;
+    this.overload = overload;
+    this.target = target;
+    this.func = func;
+    this.args = args;
+  }
+  eval(ctx) {
+    if (this.func === void 0) {
+      return celError(`unbound function: ${this.name}`, this.id);
+    }
+    const target = this.target?.eval(ctx);
+    if (isCelError(target)) {
+      return target;
+    }
+    const vals = [];
+    for (const arg of this.args) {
+      const val = arg.eval(ctx);
+      if (isCelError(val)) {
+        return val;
+      }
+      vals.push(val);
+    }
+    const result = this.func.call(this.id, target, vals);
+    if (result !== void 0) {
+      return result;
+    }
+    return celError(`found no matching overload for '${this.name}' applied to '${target !== void 0 ? `${celType(target)}.` : ""}(${vals.map((x) => celType(x)).map((x) => x.name).join(", ")})'`, this.id);
+  }
+};
+var EvalObj = class {
+  id;
+  typeName;
+  fields;
+  values;
+  optionals;
+  constructor(id, typeName2, fields, values, optionals) {
+    this.id = id;
+    this.typeName = typeName2;
+    this.fields = fields;
+    this.values = values;
+    this.optionals = optionals;
+  }
+  args() {
+    return this.values;
+  }
+  eval(ctx) {
+    const vals = coerceToValues(this.values.map((x) => x.eval(ctx)));
+    if (isCelError(vals)) {
+      return vals;
+    }
+    const obj = /* @__PURE__ */ new Map();
+    for (let i = 0; i < vals.length; i++) {
+      if (obj.has(this.fields[i])) {
+        return celError(`map key conflict: ${this.fields[i]}`, this.id);
+      }
+      obj.set(this.fields[i], vals[i]);
+    }
+    try {
+      return celObject(this.typeName, obj);
+    } catch (ex) {
+      if (ex instanceof Error) {
+        ex = ex.message;
+      }
+      return celError(`${ex}`, this.id);
+    }
+  }
+};
+var EvalList = class {
+  id;
+  elems;
+  constructor(id, elems, _) {
+    this.id = id;
+    this.elems = elems;
+  }
+  eval(ctx) {
+    if (this.elems.length === 0) {
+      return EMPTY_LIST;
+    }
+    const first2 = this.elems[0].eval(ctx);
+    if (isCelError(first2)) {
+      return first2;
+    }
+    const elemVals = [first2];
+    for (let i = 1; i < this.elems.length; i++) {
+      const elemVal = this.elems[i].eval(ctx);
+      if (isCelError(elemVal)) {
+        return elemVal;
+      }
+      elemVals.push(elemVal);
+    }
+    return celList(elemVals);
+  }
+  args() {
+    return this.elems;
+  }
+};
+var EvalMap = class {
+  id;
+  keys;
+  values;
+  constructor(id, keys, values, _) {
+    this.id = id;
+    this.keys = keys;
+    this.values = values;
+  }
+  args() {
+    return this.keys.concat(this.values);
+  }
+  eval(ctx) {
+    if (this.keys.length === 0) {
+      return EMPTY_MAP;
+    }
+    const entries = /* @__PURE__ */ new Map();
+    const firstKey = this.mapKeyOrError(this.keys[0].eval(ctx));
+    if (isCelError(firstKey)) {
+      return firstKey;
+    }
+    const firstVal = this.values[0].eval(ctx);
+    if (isCelError(firstVal)) {
+      return firstVal;
+    }
+    if (typeof firstKey === "number" && !Number.isInteger(firstKey)) {
+      return unsupportedKeyType(this.id);
+    }
+    entries.set(firstKey, firstVal);
+    for (let i = 1; i < this.keys.length; i++) {
+      const key = this.mapKeyOrError(this.keys[i].eval(ctx));
+      if (isCelError(key)) {
+        return key;
+      }
+      const val = this.values[i].eval(ctx);
+      if (isCelError(val)) {
+        return val;
+      }
+      if (entries.has(key)) {
+        return celError(`map key conflict: ${key}`, this.id);
+      }
+      if (typeof key === "number" && !Number.isInteger(key)) {
+        return unsupportedKeyType(this.id);
+      }
+      entries.set(key, val);
+    }
+    return celMap(entries);
+  }
+  mapKeyOrError(key) {
+    switch (typeof key) {
+      case "boolean":
+      case "bigint":
+      case "string":
+        return key;
+      case "object":
+        if (isCelUint(key)) {
+          return key;
+        }
+        return unsupportedKeyType(this.id);
+      case "number":
+        if (Number.isInteger(key)) {
+          return BigInt(key);
+        }
+        return unsupportedKeyType(this.id);
+      default:
+        return unsupportedKeyType(this.id);
+    }
+  }
+};
+var EvalFold = class {
+  id;
+  accuVar;
+  iterVar;
+  iterRange;
+  accu;
+  cond;
+  step;
+  result;
+  constructor(id, accuVar, iterVar, iterRange, accu, cond, step, result) {
+    this.id = id;
+    this.accuVar = accuVar;
+    this.iterVar = iterVar;
+    this.iterRange = iterRange;
+    this.accu = accu;
+    this.cond = cond;
+    this.step = step;
+    this.result = result;
+  }
+  eval(ctx) {
+    const accuInit = this.accu.eval(ctx);
+    if (isCelError(accuInit)) {
+      return accuInit;
+    }
+    const accuCtx = new VarActivation(this.accuVar, accuInit, ctx);
+    const iterRange = this.iterRange.eval(ctx);
+    if (isCelError(iterRange)) {
+      return iterRange;
+    }
+    let items = [];
+    if (isCelMap(iterRange)) {
+      items = Array.from(iterRange.keys());
+    } else if (isCelList(iterRange)) {
+      items = Array.from(iterRange);
+    } else {
+      return celError(`type mismatch: iterable vs ${celType(iterRange)}`, this.id);
+    }
+    for (const item of items) {
+      if (isCelError(item)) {
+        return item;
+      }
+      const iterCtx = new VarActivation(this.iterVar, item, accuCtx);
+      const cond = this.cond.eval(iterCtx);
+      if (isCelError(cond)) {
+        return cond;
+      }
+      if (cond !== true) {
+        break;
+      }
+      accuCtx.value = this.step.eval(iterCtx);
+    }
+    return this.result.eval(accuCtx);
+  }
+};
+var EvalAnd = class {
+  id;
+  args;
+  constructor(id, args) {
+    this.id = id;
+    this.args = args;
+  }
+  eval(ctx) {
+    const errors = [];
+    for (const arg of this.args) {
+      const val = arg.eval(ctx);
+      if (typeof val === "boolean") {
+        if (!val)
+          return false;
+        continue;
+      }
+      if (isCelError(val)) {
+        errors.push(val);
+      } else {
+        errors.push(celError(`type mismatch: expected bool, got ${celType(val)}`, this.id));
+      }
+    }
+    if (errors.length > 0) {
+      return celErrorMerge(errors[0], ...errors.slice(1));
+    }
+    return true;
+  }
+};
+var EvalOr = class {
+  id;
+  args;
+  constructor(id, args) {
+    this.id = id;
+    this.args = args;
+  }
+  eval(ctx) {
+    const errors = [];
+    for (const arg of this.args) {
+      const val = arg.eval(ctx);
+      if (typeof val === "boolean") {
+        if (val)
+          return true;
+        continue;
+      }
+      if (isCelError(val)) {
+        errors.push(val);
+      } else {
+        errors.push(celError(`type mismatch: expected bool, got ${celType(val)}`, this.id));
+      }
+    }
+    if (errors.length > 0) {
+      return celErrorMerge(errors[0], ...errors.slice(1));
+    }
+    return false;
+  }
+};
+var EvalNotStrictlyFalse = class {
+  id;
+  arg;
+  constructor(id, arg) {
+    this.id = id;
+    this.arg = arg;
+  }
+  /**
+   * This is not in the spec but is part of at least go,java, and cpp implementations.
+   *
+   * It should return true for anything exept for the literal `false`.
+   */
+  eval(ctx) {
+    return this.arg.eval(ctx) !== false;
+  }
+};
+function toQualifiedName(expr) {
+  switch (expr.exprKind.case) {
+    case "identExpr":
+      return expr.exprKind.value.name;
+    case "selectExpr": {
+      if (expr.exprKind.value.testOnly || expr.exprKind.value.operand === void 0) {
+        return void 0;
+      }
+      const parent = toQualifiedName(expr.exprKind.value.operand);
+      if (parent === void 0) {
+        return void 0;
+      }
+      return parent + "." + expr.exprKind.value.field;
+    }
+    default:
+      return void 0;
+  }
+}
+function unsupportedKeyType(id) {
+  return celError(`unsupported key type`, id);
+}
+function coerceToValues(args) {
+  const errors = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (isCelError(arg)) {
+      errors.push(arg);
+    }
+  }
+  if (errors.length > 0) {
+    return celErrorMerge(errors[0], ...errors.slice(1));
+  }
+  return args;
+}
+
+// node_modules/@bufbuild/cel/dist/esm/plan.js
+var cache = /* @__PURE__ */ new WeakMap();
+function plan(env, expr) {
+  let planner = cache.get(env);
+  if (planner === void 0) {
+    planner = new Planner(env.funcs, env.registry, env.namespace);
+    cache.set(env, planner);
+  }
+  let maybeExpr;
+  if (isMessage(expr, CheckedExprSchema)) {
+    maybeExpr = expr.expr;
+  } else if (isMessage(expr, ParsedExprSchema)) {
+    maybeExpr = expr.expr;
+  } else {
+    maybeExpr = expr;
+  }
+  const plan2 = planner.plan(maybeExpr ?? create(ExprSchema));
+  const withContext = withEvalContext({ registry: env.registry }, {
+    id: plan2.id,
+    eval(ctx) {
+      try {
+        let val = plan2.eval(ctx);
+        if (isCelError(val)) {
+          return val;
+        }
+        return unwrapAny(val);
+      } catch (ex) {
+        return celError(ex, plan2.id);
+      }
+    }
+  });
+  return (ctx) => {
+    return withContext.eval(ctx !== void 0 ? new ObjectActivation(ctx) : EMPTY_ACTIVATION);
+  };
+}
+
+// src/core/policies/cel.ts
+var MAX_EXPRESSION_CHARS = 4e3;
+var STEP_FN = "applygate_step";
+function compileCel(source, variables) {
+  if (source.length > MAX_EXPRESSION_CHARS) {
+    return {
+      ok: false,
+      problem: {
+        message: `the expression is ${source.length} characters long; at most ${MAX_EXPRESSION_CHARS} are allowed`
+      }
+    };
+  }
+  let parsed;
+  try {
+    parsed = parse2(source);
+  } catch (e) {
+    return { ok: false, problem: parseProblem(e instanceof Error ? e.message : String(e)) };
+  }
+  const offsets = lineStarts(source);
+  const positions = parsed.sourceInfo?.positions ?? {};
+  const at = (id) => {
+    const offset = positions[id.toString()];
+    return offset === void 0 ? void 0 : positionOf(offset, offsets);
+  };
+  const problem = checkTree(parsed.expr, new Set(variables), variables, at);
+  if (problem) return { ok: false, problem };
+  return { ok: true, expr: { source, parsed } };
+}
+var StepBudget = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  used = 0;
+  get exhausted() {
+    return this.used > this.limit;
+  }
+};
+function runner(expr, budget) {
+  const step = celFunc(STEP_FN, [CelScalar.BOOL], CelScalar.BOOL, (cond) => {
+    budget.used += 1;
+    if (budget.exhausted) throw new Error("step limit");
+    return cond;
+  });
+  const run2 = plan(celEnv({ funcs: [step] }), expr.parsed);
+  const offsets = lineStarts(expr.source);
+  const positions = expr.parsed.sourceInfo?.positions ?? {};
+  return (bindings) => {
+    budget.used += 1;
+    const value3 = budget.exhausted ? void 0 : run2(bindings);
+    if (budget.exhausted) {
+      return {
+        ok: false,
+        problem: {
+          message: `evaluation stopped: the policies took more than ${budget.limit.toLocaleString("en-US")} steps over this plan (each comprehension iteration and each evaluation is a step); loop over less (use change.findings rather than plan.findings in a per-change policy)`
+        }
+      };
+    }
+    if (isCelError(value3)) {
+      const offset = value3.exprId === void 0 ? void 0 : positions[value3.exprId.toString()];
+      return {
+        ok: false,
+        problem: {
+          message: value3.message,
+          ...offset === void 0 ? {} : { position: positionOf(offset, offsets) }
+        }
+      };
+    }
+    return { ok: true, value: value3 };
+  };
+}
+function formatPosition(p) {
+  return p ? ` at ${p.line}:${p.column}` : "";
+}
+function checkTree(expr, scope, variables, at) {
+  if (!expr) return void 0;
+  const k = expr.exprKind;
+  const sub = (e, s = scope) => checkTree(e, s, variables, at);
+  switch (k.case) {
+    case "identExpr":
+      return scope.has(k.value.name) ? void 0 : {
+        message: `unknown variable '${k.value.name}' (known here: ${[...variables].join(", ")})`,
+        position: at(expr.id)
+      };
+    case "selectExpr":
+      return sub(k.value.operand);
+    case "callExpr": {
+      if (k.value.function === STEP_FN) {
+        return { message: `'${STEP_FN}' is reserved`, position: at(expr.id) };
+      }
+      return [k.value.target, ...k.value.args].map((e) => sub(e)).find(Boolean);
+    }
+    case "listExpr":
+      return k.value.elements.map((e) => sub(e)).find(Boolean);
+    case "structExpr":
+      return k.value.entries.flatMap((e) => [e.keyKind.case === "mapKey" ? e.keyKind.value : void 0, e.value]).map((e) => sub(e)).find(Boolean);
+    case "comprehensionExpr": {
+      const c = k.value;
+      const inner = /* @__PURE__ */ new Set([...scope, c.iterVar, c.accuVar, ...c.iterVar2 ? [c.iterVar2] : []]);
+      const withAccu = /* @__PURE__ */ new Set([...scope, c.accuVar]);
+      const problem = sub(c.iterRange) ?? sub(c.accuInit) ?? sub(c.loopCondition, inner) ?? sub(c.loopStep, inner) ?? sub(c.result, withAccu);
+      if (problem) return problem;
+      wrapLoopCondition(c);
+      return void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function wrapLoopCondition(c) {
+  const cond = c.loopCondition;
+  if (!cond) return;
+  const call = parse2(`${STEP_FN}(true)`).expr;
+  if (call.exprKind.case !== "callExpr") return;
+  call.id = cond.id;
+  call.exprKind.value.args = [cond];
+  c.loopCondition = call;
+}
+function lineStarts(source) {
+  const out = [];
+  [...source].forEach((ch, i) => ch === "\n" && out.push(i + 1));
+  return out;
+}
+function positionOf(offset, starts) {
+  let line = 1;
+  let start = 0;
+  for (const o of starts) {
+    if (o > offset) break;
+    line += 1;
+    start = o;
+  }
+  return { line, column: offset - start + 1 };
+}
+function parseProblem(text2) {
+  const first2 = text2.split("\n")[0] ?? text2;
+  const m = /^<input>:(\d+):(\d+): ?(.*)$/.exec(first2);
+  if (!m) return { message: `does not parse: ${first2}` };
+  return {
+    message: `does not parse: ${m[3]}`,
+    position: { line: Number(m[1]), column: Number(m[2]) }
+  };
+}
+
+// src/core/policies/index.ts
+var POLICY_STEP_LIMIT = 1e6;
+var POLICY_VARIABLES = {
+  change: ["change", "plan"],
+  plan: ["plan"]
+};
+function policyFindingId(id) {
+  return `policy:${id}`;
+}
+var PolicyError = class extends Error {
+  constructor(policy2, problem, phase, address) {
+    super(
+      `policy '${policy2}': \`when\`${formatPosition(problem.position)}: ${problem.message}` + (phase === "run" ? ` (while evaluating ${address === void 0 ? "the plan" : `change ${JSON.stringify(address)}`}; a policy that fails is a config error and nothing is approved)` : "")
+    );
+    this.policy = policy2;
+    this.problem = problem;
+    this.phase = phase;
+    this.name = "PolicyError";
+  }
+  policy;
+  problem;
+  phase;
+};
+function policyProblems(policies) {
+  return policies.flatMap((p, i) => {
+    const c = compileCel(p.when, POLICY_VARIABLES[p.scope]);
+    return c.ok ? [] : [`\`policies[${i}].when\`: ${new PolicyError(p.id, c.problem, "compile").message}`];
+  });
+}
+function evaluatePolicies(plan2, project, builtin, policies, limit = POLICY_STEP_LIMIT) {
+  const out = { findings: [], steps: {} };
+  if (policies.length === 0) return out;
+  const changes = plan2.resourceChanges.filter((c) => c.kind !== "no-op");
+  const findingVars = builtin.map((f) => ({
+    id: f.id,
+    severity: f.severity,
+    address: f.address ?? "",
+    message: f.message
+  }));
+  const byAddress2 = /* @__PURE__ */ new Map();
+  for (const f of findingVars) {
+    if (f.address !== "") byAddress2.set(f.address, [...byAddress2.get(f.address) ?? [], f]);
+  }
+  const changeVars = changes.map((c) => ({
+    ...changeVariable(c),
+    findings: byAddress2.get(c.address) ?? []
+  }));
+  const counts = countByKind(plan2.resourceChanges);
+  const planVar = {
+    project,
+    counts: Object.fromEntries(
+      Object.entries(counts).map(([k, n]) => [k === "no-op" ? "noop" : k, BigInt(n)])
+    ),
+    findings: findingVars,
+    resources_in_state: BigInt(plan2.priorStateResources),
+    format_version: plan2.formatVersion,
+    terraform_version: plan2.terraformVersion ?? ""
+  };
+  const budget = new StepBudget(limit);
+  for (const p of policies) {
+    const compiled = compileCel(p.when, POLICY_VARIABLES[p.scope]);
+    if (!compiled.ok) throw new PolicyError(p.id, compiled.problem, "compile");
+    const before = budget.used;
+    const evaluate = runner(compiled.expr, budget);
+    const fires = (vars, address) => {
+      const r = evaluate(vars);
+      if (!r.ok) throw new PolicyError(p.id, r.problem, "run", address);
+      if (typeof r.value === "boolean") return r.value;
+      const message = `the expression must give true or false, it gave a ${celTypeName(r.value)}`;
+      throw new PolicyError(p.id, { message }, "run", address);
+    };
+    const id = policyFindingId(p.id);
+    if (p.scope === "plan") {
+      if (fires({ plan: { ...planVar, changes: changeVars } })) {
+        out.findings.push({ id, severity: p.severity, message: p.message });
+      }
+    } else {
+      changes.forEach((c, i) => {
+        if (fires({ change: changeVars[i], plan: planVar }, c.address)) {
+          out.findings.push({ id, severity: p.severity, address: c.address, message: p.message });
+        }
+      });
+    }
+    out.steps[p.id] = budget.used - before;
+  }
+  return out;
+}
+function changeVariable(c) {
+  return {
+    address: c.address,
+    type: c.type,
+    name: c.name,
+    provider: c.provider,
+    module: c.module ?? "",
+    mode: c.mode,
+    actions: [...c.actions],
+    kind: c.kind,
+    action_reason: c.actionReason ?? "",
+    before: celValue(c.before),
+    after: celValue(c.after),
+    after_unknown: celValue(unknownMask(c.after))
+  };
+}
+function unknownMask(v) {
+  if (v === UNKNOWN) return true;
+  if (Array.isArray(v)) return v.map(unknownMask);
+  if (v !== null && typeof v === "object") {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) {
+      const m = unknownMask(x);
+      if (m !== false && !(typeof m === "object" && m !== null && isEmpty(m))) out[k] = m;
+    }
+    return out;
+  }
+  return false;
+}
+function isEmpty(v) {
+  return Array.isArray(v) ? v.every((x) => x === false) : Object.keys(v).length === 0;
+}
+function celValue(v) {
+  if (typeof v === "number") return Number.isSafeInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(celValue);
+  if (v !== null && typeof v === "object") {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) out[k] = celValue(x);
+    return out;
+  }
+  return v;
+}
+function celTypeName(v) {
+  if (typeof v === "bigint") return "int";
+  if (typeof v === "number") return "double";
+  if (typeof v === "string") return "string";
+  if (v === null) return "null";
+  return "value that is not a bool";
+}
+
+// src/core/policies/config.ts
+var POLICY_SCHEMA = {
+  type: "array",
+  description: "Your own rules, written in CEL (docs/policies.md). A policy that fires is a finding like a built-in rule: it scores, shows in the summary, and needs approval at the plan's level. With `owners`, one of them must approve too, besides the usual approval. A policy that does not compile or fails at run time is a config error: nothing is approved until it is fixed.",
+  maxItems: 100,
+  default: [],
+  items: {
+    type: "object",
+    additionalProperties: false,
+    required: ["id", "severity", "message", "when"],
+    properties: {
+      id: {
+        type: "string",
+        description: 'Names the policy in the summary (`policy:ID` in "Flagged by") and in errors. Lower case, digits and dashes.',
+        pattern: "^[a-z][a-z0-9-]{0,62}$"
+      },
+      severity: {
+        type: "string",
+        description: "The severity of its finding, as for a built-in rule.",
+        enum: [...SEVERITIES]
+      },
+      message: {
+        type: "string",
+        description: "The sentence the summary shows when the policy fires.",
+        pattern: "^[^\\n]{1,300}$"
+      },
+      when: {
+        type: "string",
+        description: "CEL expression that fires the policy when true. Per change it reads `change` and `plan`; with `scope: plan`, only `plan` (with `plan.changes`)."
+      },
+      scope: {
+        type: "string",
+        description: "Evaluated for every resource change, or once over the whole plan.",
+        enum: ["change", "plan"],
+        default: "change"
+      },
+      owners: {
+        type: "array",
+        description: "Users (login) or teams (@org/team), one of whom must approve when the policy fires, in addition to the usual approval.",
+        items: { type: "string", pattern: LOGIN_OR_TEAM },
+        maxItems: 50,
+        uniqueItems: true,
+        default: []
+      }
+    }
+  }
+};
+function policyConfigProblems(doc) {
+  const list = doc?.policies;
+  if (!Array.isArray(list)) return [];
+  const policies = list;
+  const problems = [];
+  const seen = /* @__PURE__ */ new Set();
+  policies.forEach((p, i) => {
+    if (seen.has(p.id))
+      problems.push(`\`policies[${i}].id\` ${JSON.stringify(p.id)} is used twice`);
+    seen.add(p.id);
+    if (RULE_IDS.includes(p.id)) {
+      problems.push(
+        `\`policies[${i}].id\` ${JSON.stringify(p.id)} is a built-in rule's id; pick another`
+      );
+    }
+  });
+  return [
+    ...problems,
+    ...policyProblems(policies.map((p) => ({ ...p, scope: p.scope ?? "change" })))
+  ];
+}
+
+// src/core/approval/codeowners.ts
+var CODEOWNERS_MAX_BYTES = 3 * 1024 * 1024;
+var CODEOWNERS_MAX_SIZE = `${CODEOWNERS_MAX_BYTES / (1024 * 1024)} MB`;
+var MAX_LISTED_FILES = 3e3;
+var MAX_LISTED_FILES_TEXT = MAX_LISTED_FILES.toLocaleString("en-US");
+var codeownersMessages = {
+  negation: (pattern) => `invalid pattern \`${pattern}\`: negation with \`!\` does not work in CODEOWNERS`,
+  escapedHash: (pattern) => `invalid pattern \`${pattern}\`: escaping a leading \`#\` with \`\\\` does not work in CODEOWNERS`,
+  tripleStar: (pattern) => `invalid pattern \`${pattern}\`: three consecutive asterisks (use \`**\`)`,
+  trailingBackslash: (pattern) => `invalid pattern \`${pattern}\`: it ends with an unfinished \`\\\` escape`,
+  emptySegment: (pattern) => `invalid pattern \`${pattern}\`: empty path segment (\`//\`)`,
+  rootOnly: (pattern) => `invalid pattern \`${pattern}\`: it matches no file`,
+  ownerWithoutPattern: (token) => `\`${token}\` looks like an owner but the line has no pattern before it`,
+  invalidOwner: (token) => `invalid owner \`${token}\`: expected \`@user\`, \`@org/team\` or an email address`
+};
+var REGEX_SYNTAX = /[\^$\\.*+?()[\]{}|/]/g;
+function isDoubleStar(seg) {
+  return seg.length === 2 && seg[0].kind === "star" && seg[1].kind === "star";
+}
+function isLoneStar(seg) {
+  return seg.length === 1 && seg[0].kind === "star";
+}
+function compilePattern(pattern) {
+  const m = codeownersMessages;
+  if (pattern.startsWith("!")) return { error: m.negation(pattern) };
+  if (pattern.startsWith("\\#")) return { error: m.escapedHash(pattern) };
+  if (pattern.includes("***")) return { error: m.tripleStar(pattern) };
+  let segs = [[]];
+  const chars = Array.from(pattern);
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    const seg = segs[segs.length - 1];
+    if (ch === "\\") {
+      const next = chars[++i];
+      if (next === void 0) return { error: m.trailingBackslash(pattern) };
+      seg.push({ kind: "literal", char: next });
+    } else if (ch === "/") segs.push([]);
+    else if (ch === "*") seg.push({ kind: "star" });
+    else if (ch === "?") seg.push({ kind: "any" });
+    else seg.push({ kind: "literal", char: ch });
+  }
+  const DOUBLE4 = [{ kind: "star" }, { kind: "star" }];
+  if (segs[0].length === 0) {
+    segs = segs.slice(1);
+    if (segs.length === 1 && segs[0].length === 0) return { error: m.rootOnly(pattern) };
+  } else if (segs.length === 1 || segs.length === 2 && segs[1].length === 0) {
+    if (!isDoubleStar(segs[0])) segs = [DOUBLE4, ...segs];
+  }
+  if (segs.length > 1 && segs[segs.length - 1].length === 0) {
+    segs[segs.length - 1] = DOUBLE4;
+  }
+  if (segs.some((s) => s.length === 0)) return { error: m.emptySegment(pattern) };
+  segs = segs.filter((s, i) => !(i > 0 && isDoubleStar(s) && isDoubleStar(segs[i - 1])));
+  const last = segs.length - 1;
+  let re = "^";
+  let needSlash = false;
+  segs.forEach((seg, i) => {
+    if (isDoubleStar(seg)) {
+      if (i === 0 && i === last) re += ".+";
+      else if (i === 0) re += "(?:.+/)?";
+      else if (i === last) re += "/.*";
+      else re += "(?:/.+)?";
+      needSlash = i !== 0;
+      return;
+    }
+    if (needSlash) re += "/";
+    needSlash = true;
+    if (isLoneStar(seg)) {
+      re += "[^/]+";
+      return;
+    }
+    for (const part of seg) {
+      if (part.kind === "star") re += "[^/]*";
+      else if (part.kind === "any") re += "[^/]";
+      else re += part.char.replace(REGEX_SYNTAX, "\\$&");
+    }
+    if (i === last) re += "(?:/.*)?";
+  });
+  return { regex: new RegExp(re + "$", "su") };
+}
+
+// src/core/projects/config.ts
+function projectsSchema(approval) {
+  const { command: _command, ...keys } = approval.properties;
+  const inherited = Object.fromEntries(
+    Object.entries(keys).map(([k, v]) => [k, withoutDefault(v)])
+  );
+  return {
+    type: "array",
+    description: "Monorepo projects, by the name their plan has in the Action's `plan` input (`name=path`). A project's destroy is approved by the code owners of its own changed files (those under `paths`) and its `approval.approvers` only; an owner of another project's folder cannot approve it. A plan whose name is not listed is approved by the owners of changed files outside every listed project's paths, under the top-level `approval`.",
+    maxItems: 200,
+    default: [],
+    items: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "paths"],
+      properties: {
+        name: {
+          type: "string",
+          description: "The project's name: the `name` of its plan in the Action's `plan` input.",
+          pattern: "^[A-Za-z0-9._/-]{1,100}$"
+        },
+        paths: {
+          type: "array",
+          description: "The project's folders and files, as CODEOWNERS patterns (e.g. `infra/db/`, `infra/db/**`). Code owners of changed files matching them may approve this project.",
+          items: { type: "string", pattern: "^\\S+$" },
+          maxItems: 100,
+          uniqueItems: true
+        },
+        approval: {
+          type: "object",
+          description: "This project's approval settings: any key of the top-level `approval` but `command`; a key left out takes the top-level value.",
+          additionalProperties: false,
+          properties: inherited
+        }
+      }
+    }
+  };
+}
+function withoutDefault(v) {
+  if (typeof v !== "object" || v === null) return v;
+  const { default: _default, ...rest } = v;
+  if (rest["type"] === "object" && rest["properties"]) {
+    rest["properties"] = Object.fromEntries(
+      Object.entries(rest["properties"]).map(([k, x]) => [
+        k,
+        withoutDefault(x)
+      ])
+    );
+  }
+  return rest;
+}
+function projectsConfigProblems(doc) {
+  const list = doc?.projects;
+  if (!Array.isArray(list)) return [];
+  const problems = [];
+  const seen = /* @__PURE__ */ new Set();
+  list.forEach((p, i) => {
+    if (seen.has(p.name)) {
+      problems.push(`\`projects[${i}].name\` ${JSON.stringify(p.name)} is used twice`);
+    }
+    seen.add(p.name);
+    p.paths.forEach((pattern, j) => {
+      const c = compilePattern(pattern);
+      if ("error" in c) problems.push(`\`projects[${i}].paths[${j}]\`: ${c.error}`);
+    });
+  });
+  return problems;
+}
 
 // src/core/config.ts
 var CONFIG_PATH = ".github/applygate.yml";
-var LOGIN_OR_TEAM = "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?(?:\\[bot\\])?$";
+var APPROVAL_SCHEMA = {
+  type: "object",
+  description: "Who must approve a risky plan before its apply environment unlocks.",
+  additionalProperties: false,
+  properties: {
+    command: {
+      type: "string",
+      description: "The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).",
+      pattern: "^/[a-z][a-z0-9-]{2,39}$",
+      default: "/approve-destroy"
+    },
+    required: {
+      type: "integer",
+      description: "Distinct approvers needed.",
+      minimum: 1,
+      maximum: 10,
+      default: 1
+    },
+    codeowners: {
+      type: "boolean",
+      description: "Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).",
+      default: true
+    },
+    approvers: {
+      type: "array",
+      description: "Extra users (login) or teams (@org/team) who may approve.",
+      items: { type: "string", pattern: LOGIN_OR_TEAM },
+      maxItems: 200,
+      uniqueItems: true,
+      default: []
+    },
+    allow_author: {
+      type: "boolean",
+      description: "May the pull request author approve their own destroy?",
+      default: false
+    },
+    confirm_digest: {
+      type: "boolean",
+      description: "The approval comment must carry the plan's short digest.",
+      default: false
+    },
+    owner_paths: {
+      type: "array",
+      description: "When set, only code owners of changed files matching these CODEOWNERS-style patterns may approve (owners of an unrelated file such as README.md do not).",
+      items: { type: "string", pattern: "^\\S+$" },
+      maxItems: 100,
+      uniqueItems: true,
+      default: []
+    },
+    when: {
+      type: "object",
+      description: "What needs approval.",
+      additionalProperties: false,
+      properties: {
+        destroys: {
+          type: "boolean",
+          description: "Any delete or replace of a managed resource needs approval.",
+          default: true
+        },
+        level: {
+          type: "string",
+          description: "A plan at or above this risk level needs approval.",
+          enum: [...SEVERITIES, "never"],
+          default: "high"
+        }
+      }
+    }
+  }
+};
 var CONFIG_SCHEMA = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: "https://github.com/applygate/applygate/schema/applygate.schema.json",
@@ -23783,75 +43335,7 @@ var CONFIG_SCHEMA = {
   type: "object",
   additionalProperties: false,
   properties: {
-    approval: {
-      type: "object",
-      description: "Who must approve a risky plan before its apply environment unlocks.",
-      additionalProperties: false,
-      properties: {
-        command: {
-          type: "string",
-          description: "The comment command that approves. The revoke command is derived from it (/approve-x gives /revoke-x).",
-          pattern: "^/[a-z][a-z0-9-]{2,39}$",
-          default: "/approve-destroy"
-        },
-        required: {
-          type: "integer",
-          description: "Distinct approvers needed.",
-          minimum: 1,
-          maximum: 10,
-          default: 1
-        },
-        codeowners: {
-          type: "boolean",
-          description: "Approvers must own a changed file per the base-branch CODEOWNERS (teams resolved).",
-          default: true
-        },
-        approvers: {
-          type: "array",
-          description: "Extra users (login) or teams (@org/team) who may approve.",
-          items: { type: "string", pattern: LOGIN_OR_TEAM },
-          maxItems: 200,
-          uniqueItems: true,
-          default: []
-        },
-        allow_author: {
-          type: "boolean",
-          description: "May the pull request author approve their own destroy?",
-          default: false
-        },
-        confirm_digest: {
-          type: "boolean",
-          description: "The approval comment must carry the plan's short digest.",
-          default: false
-        },
-        owner_paths: {
-          type: "array",
-          description: "When set, only code owners of changed files matching these CODEOWNERS-style patterns may approve (owners of an unrelated file such as README.md do not).",
-          items: { type: "string", pattern: "^\\S+$" },
-          maxItems: 100,
-          uniqueItems: true,
-          default: []
-        },
-        when: {
-          type: "object",
-          description: "What needs approval.",
-          additionalProperties: false,
-          properties: {
-            destroys: {
-              type: "boolean",
-              description: "Any delete or replace of a managed resource needs approval.",
-              default: true
-            },
-            level: {
-              type: "string",
-              description: "A plan at or above this risk level needs approval.",
-              enum: [...SEVERITIES, "never"],
-              default: "high"
-            }
-          }
-        }
-      }
-    },
+    approval: APPROVAL_SCHEMA,
     risk: {
       type: "object",
       description: "How plans are scored.",
@@ -23901,6 +43385,13 @@ var CONFIG_SCHEMA = {
               description: "Creates over an empty state that make the state look missing.",
               minimum: 1,
               default: 20
+            },
+            new_projects: {
+              type: "array",
+              description: "Projects (by the name the summary gives them; `default` for a single plan) whose first deploy is due: their empty state is expected, so it is reported as `first-deploy` (low) instead of `empty-state` (high). Read from the default branch like the rest of this file, so a pull request cannot declare its own project new; remove the name once the first apply is done, or a lost state later goes unnoticed.",
+              items: { type: "string", pattern: "^\\S+$" },
+              uniqueItems: true,
+              default: []
             }
           }
         },
@@ -23928,8 +43419,14 @@ var CONFIG_SCHEMA = {
         },
         app: {
           type: "string",
-          description: "Slug of the applygate GitHub App whose check run carries the approval ledger. Empty: any app but github-actions (verify then fails when several apps write a check run of that name).",
+          description: "Slug of the applygate GitHub App whose check run carries the approval ledger (the last part of github.com/apps/<slug>). Required for `verify` and the guard: while empty they trust no record, so nothing that needs approval is applied. Compared case-blind; never github-actions.",
           pattern: "^$|^[a-z0-9][a-z0-9-]{0,33}$",
+          default: ""
+        },
+        plan_workflow: {
+          type: "string",
+          description: "Path of the workflow whose runs write the summary, e.g. `.github/workflows/plan.yml`. When set, the app trusts a summary only from a run of this workflow whose file at the run's commit is the default branch's (same blob). Empty: any workflow's `pull_request` run at the pull request's head.",
+          pattern: "^$|^\\.github/workflows/[^/\\s]+\\.ya?ml$",
           default: ""
         }
       }
@@ -23947,6 +43444,8 @@ var CONFIG_SCHEMA = {
         }
       }
     },
+    projects: projectsSchema(APPROVAL_SCHEMA),
+    policies: POLICY_SCHEMA,
     bots: {
       type: "array",
       description: "Authors whose applygate summary comments are trusted.",
@@ -23965,6 +43464,11 @@ var CONFIG_SCHEMA = {
           enum: [...SEVERITIES, "never"],
           default: "medium"
         },
+        allow_within_limits: {
+          type: "boolean",
+          description: "Opt in to `allow` (Claude Code then skips its permission prompt) for an apply or destroy the guard planned itself and found within limits or approved; what runs is then the plan file it checked. Default false: the guard answers only deny or ask, or nothing, and never widens the user's permissions.",
+          default: false
+        },
         aliases: {
           type: "array",
           description: "Names your shell expands to terraform-family commands, as NAME=COMMAND (e.g. tf=terraform, tfa=terraform apply).",
@@ -23981,13 +43485,13 @@ var CONFIG_SCHEMA = {
   }
 };
 var DEFAULT_CONFIG = defaultsOf(CONFIG_SCHEMA);
-function parseConfig(text, file = CONFIG_PATH) {
-  if (text === void 0 || text.split(/\r?\n/).every((l) => l.trim() === "" || /^\s*#/.test(l))) {
+function parseConfig(text2, file = CONFIG_PATH) {
+  if (text2 === void 0 || text2.split(/\r?\n/).every((l) => l.trim() === "" || /^\s*#/.test(l))) {
     return { ok: true, config: clone(DEFAULT_CONFIG) };
   }
   let doc;
   try {
-    doc = load(text, { filename: file });
+    doc = load(text2, { filename: file });
   } catch (e) {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
     return { ok: false, errors: [`${file}: not valid YAML: ${msg}`] };
@@ -24003,8 +43507,10 @@ function validateConfig(doc, file = CONFIG_PATH) {
       `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`
     );
   }
+  if (errors.length === 0)
+    errors.push(...policyConfigProblems(doc), ...projectsConfigProblems(doc));
   if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
-  return { ok: true, config: merge(clone(DEFAULT_CONFIG), doc) };
+  return { ok: true, config: withDefaults(CONFIG_SCHEMA, doc) };
 }
 function check(v, s, path6, errors) {
   const at = path6 === "" ? "the top level" : `\`${path6}\``;
@@ -24016,6 +43522,9 @@ function check(v, s, path6, errors) {
         return;
       }
       const props = s.properties ?? {};
+      for (const k of s.required ?? []) {
+        if (!(k in v)) errors.push(`\`${path6 ? `${path6}.${k}` : k}\` is required`);
+      }
       for (const [k, item] of Object.entries(v)) {
         const p = path6 ? `${path6}.${k}` : k;
         const sub = props[k];
@@ -24080,30 +43589,21 @@ function defaultsOf(s) {
   }
   return s.default;
 }
-function merge(base, over) {
-  if (isPlainObject2(base) && isPlainObject2(over)) {
-    const out = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
-    return out;
+function withDefaults(s, v) {
+  if (s.type === "object") {
+    const given = isPlainObject2(v) ? v : {};
+    return Object.fromEntries(
+      Object.entries(s.properties ?? {}).filter(([k, sub]) => k in given || sub.default !== void 0 || sub.type === "object").map(([k, sub]) => [k, withDefaults(sub, given[k])])
+    );
   }
-  return over === void 0 ? base : over;
+  if (s.type === "array" && Array.isArray(v)) {
+    const items = s.items;
+    return v.map((x) => items ? withDefaults(items, x) : x);
+  }
+  return v === void 0 && s.default !== void 0 ? clone(s.default) : v;
 }
 function clone(x) {
   return JSON.parse(JSON.stringify(x));
-}
-
-// src/core/principal.ts
-function foldLogin(login) {
-  return login.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-}
-function normalizePrincipal(s) {
-  return foldLogin(s.replace(/^@/, ""));
-}
-function isTeam(principal) {
-  return principal.includes("/");
-}
-function sameLogin(a, b) {
-  return a !== void 0 && b !== void 0 && normalizePrincipal(a) === normalizePrincipal(b);
 }
 
 // src/core/approval/command.ts
@@ -24123,6 +43623,59 @@ function commandTokens(command = DEFAULT_APPROVE_COMMAND) {
     );
   }
   return { approve: command, revoke };
+}
+var DIGEST_HELP = "the plan digest from the summary comment: 12 to 64 lowercase hex characters, optionally prefixed with `sha256v2:`";
+function quoteArgument(arg) {
+  const clean = arg.replace(/[`\p{Cc}]/gu, "");
+  return "`" + (clean.length > 60 ? `${clean.slice(0, 60)}\u2026` : clean) + "`";
+}
+var commandMessages = {
+  usage: (tokens) => `Usage, on the first line of a comment: \`${tokens.approve} [DIGEST] [project=NAME]\` to approve, \`${tokens.revoke} [DIGEST] [project=NAME]\` to withdraw. DIGEST is ${DIGEST_HELP}; NAME is the project name shown in the summary (1 to 100 of \`A-Z a-z 0-9 . _ / -\`).`,
+  invalidDigest: (arg) => `${quoteArgument(arg)} is not a valid digest: use ${DIGEST_HELP}.`,
+  invalidProject: (arg) => `${quoteArgument(arg)} is not a valid project: use \`project=NAME\` with 1 to 100 of \`A-Z a-z 0-9 . _ / -\`.`,
+  unknownArgument: (arg) => `${quoteArgument(arg)} is neither a plan digest nor \`project=NAME\`.`,
+  duplicateDigest: () => "Give at most one digest.",
+  duplicateProject: () => "Give at most one `project=NAME`.",
+  /** A usage reply: what was wrong, then how to write it. */
+  invalidArguments: (tokens, problem) => `${problem} This comment was not counted.
+
+${commandMessages.usage(tokens)}`,
+  didYouMean: (token, lookalike) => `Did you mean \`${token}\`? This comment was not counted: applygate only acts on a comment whose first line starts with exactly \`${token}\`` + (lookalike ? ", typed in plain ASCII (this one contains look-alike or invisible characters)." : ".")
+};
+var DIGEST_RE = /^(?:sha256(?:v2)?:)?([0-9a-f]{12,64})$/;
+var DIGEST_LIKE_RE = /^(?:sha256(?:v2)?:|[0-9a-f]{8,})/i;
+var PROJECT_RE = /^project=([A-Za-z0-9._/-]{1,100})$/;
+function parseArguments(action, args, tokens) {
+  const m = commandMessages;
+  const reply = (problem) => ({
+    type: "reply",
+    message: m.invalidArguments(tokens, problem)
+  });
+  let digest;
+  let project;
+  for (const arg of args) {
+    const d = DIGEST_RE.exec(arg);
+    if (d) {
+      if (digest !== void 0) return reply(m.duplicateDigest());
+      digest = d[1];
+      continue;
+    }
+    const p = PROJECT_RE.exec(arg);
+    if (p) {
+      if (project !== void 0) return reply(m.duplicateProject());
+      project = p[1];
+      continue;
+    }
+    if (arg.startsWith("project=")) return reply(m.invalidProject(arg));
+    if (DIGEST_LIKE_RE.test(arg)) return reply(m.invalidDigest(arg));
+    return reply(m.unknownArgument(arg));
+  }
+  return {
+    type: "command",
+    action,
+    ...digest !== void 0 && { digest },
+    ...project !== void 0 && { project }
+  };
 }
 var LOOKALIKES = {
   a: "\u0430\u03B1\u0251",
@@ -24155,9 +43708,138 @@ var CONFUSABLES = new Map(
   )
 );
 var IGNORABLE_RE = new RegExp("\\p{Default_Ignorable_Code_Point}", "gu");
+function foldForComparison(text2) {
+  const lower = text2.normalize("NFKC").replace(IGNORABLE_RE, "").toLowerCase();
+  return Array.from(lower, (ch) => CONFUSABLES.get(ch) ?? ch).join("");
+}
+function editDistance(a, b) {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  let prev2 = [];
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) {
+        d = Math.min(d, prev2[j - 2] + 1);
+      }
+      cur.push(d);
+    }
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[y.length];
+}
+function maxDistance(token) {
+  return Math.min(2, Math.floor(token.length / 5));
+}
+function worthACloserLook(line, tokens) {
+  if (/[/\u0080-\u{10ffff}]/u.test(line)) return true;
+  const lower = line.toLowerCase();
+  return [tokens.approve, tokens.revoke].some((token) => {
+    const name = token.slice(1).toLowerCase();
+    const middle = Math.floor(name.length / 2);
+    return lower.includes(name.slice(0, middle)) || lower.includes(name.slice(middle + 1));
+  });
+}
+function nearMiss(line, tokens) {
+  if (line.startsWith(">")) return { type: "ignore" };
+  const word = foldForComparison(line.slice(0, 256)).trim().split(/\s+/u)[0] ?? "";
+  let best;
+  for (const token of [tokens.approve, tokens.revoke]) {
+    const target = token.toLowerCase();
+    const glued = word.startsWith(target) && !/^[a-z0-9]/.test(word.slice(target.length));
+    const distance = glued ? 0 : Math.abs(Array.from(word).length - target.length) > 2 ? Infinity : editDistance(word, target);
+    if (distance <= maxDistance(token) && (best === void 0 || distance < best.distance)) {
+      best = { token, distance };
+    }
+  }
+  if (best === void 0) return { type: "ignore" };
+  const rawWord = line.split(/[ \t]/)[0] ?? "";
+  const lookalike = Array.from(rawWord).some((ch) => ch.codePointAt(0) > 127);
+  return { type: "reply", message: commandMessages.didYouMean(best.token, lookalike) };
+}
+function parseCommand(body, options = {}) {
+  if (!body) return { type: "ignore" };
+  const tokens = commandTokens(options.command);
+  const lines = body.replace(/\r\n?/g, "\n").split("\n");
+  const first2 = lines.find((l) => !/^[ \t]*$/.test(l));
+  if (first2 === void 0) return { type: "ignore" };
+  const line = first2.replace(/^[ \t]+|[ \t]+$/g, "");
+  const [word, ...args] = line.split(/[ \t]+/);
+  if (word === tokens.approve) return parseArguments("approve", args, tokens);
+  if (word === tokens.revoke) return parseArguments("revoke", args, tokens);
+  if (!worthACloserLook(line, tokens)) return { type: "ignore" };
+  return nearMiss(line, tokens);
+}
+function newestCommand(comments, command) {
+  let newest = null;
+  for (const c of comments) {
+    if (parseCommand(c.body ?? "", { command }).type !== "command") continue;
+    const at = c.updated_at ?? c.created_at ?? "";
+    if (!newest || at > newest.at || at === newest.at && c.id > newest.commentId) {
+      newest = { commentId: c.id, at };
+    }
+  }
+  return newest;
+}
+
+// src/core/binding.ts
+import { createHash } from "node:crypto";
+var REMOVING = /* @__PURE__ */ new Set(["delete", "replace", "forget"]);
+var RISK_SET_SEVERITY = "high";
+function destroyLines(plan2) {
+  return sortedDistinct(
+    plan2.resourceChanges.filter((c) => REMOVING.has(c.kind)).map((c) => `${c.kind} ${c.address}`)
+  );
+}
+function riskLines(findings) {
+  return sortedDistinct(
+    findings.filter((f) => atLeast(f.severity, RISK_SET_SEVERITY) || f.id.startsWith("policy:")).map((f) => f.address === void 0 ? f.id : `${f.id} ${f.address}`)
+  );
+}
+function setDigest(lines) {
+  const text2 = JSON.stringify(sortedDistinct(lines));
+  return createHash("sha256").update(text2, "utf8").digest("hex");
+}
+function linesMissing(a, b) {
+  const other = new Set(b);
+  return a.filter((l) => !other.has(l));
+}
+function sortedDistinct(lines) {
+  return [...new Set(lines)].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
+}
+function bindingOf(plan2, findings) {
+  const destroys = destroyLines(plan2);
+  const risks = riskLines(findings);
+  return { destroys, risks, destroySet: setDigest(destroys), riskSet: setDigest(risks) };
+}
+
+// src/core/approval/policy-owners.ts
+function ownedPolicies(policies) {
+  return (policies ?? []).filter((p) => p.owners.length > 0).map((p) => ({ id: p.id, owners: p.owners.map(normalizePrincipal) }));
+}
 
 // src/core/approval/policy.ts
 function approvalPolicy(config) {
+  const projects = (config.projects ?? []).map((p) => {
+    const own3 = p.approval;
+    const approval = {
+      ...config.approval,
+      ...own3,
+      when: { ...config.approval.when, ...own3?.when }
+    };
+    return {
+      name: p.name,
+      paths: p.paths,
+      policy: approvalPolicy({ approval, policies: config.policies })
+    };
+  });
+  return { ...basePolicy(config), projects };
+}
+function basePolicy(config) {
   const a = config.approval;
   return {
     command: a.command,
@@ -24168,7 +43850,8 @@ function approvalPolicy(config) {
     approvers: a.approvers.map(normalizePrincipal),
     allowAuthor: a.allow_author,
     confirmDigest: a.confirm_digest,
-    when: a.when
+    when: a.when,
+    policies: ownedPolicies(config.policies)
   };
 }
 var DEFAULT_POLICY = approvalPolicy(DEFAULT_CONFIG);
@@ -24185,7 +43868,7 @@ function whoMayApprove(policy2) {
 function describeApprovers(policy2, opts = {}) {
   const quote = opts.quote ?? ((t) => `\`${t}\``);
   const max = opts.maxNames ?? 20;
-  const list2 = (names) => {
+  const list = (names) => {
     const shown2 = names.slice(0, max).map(quote);
     const more = names.length - shown2.length;
     return shown2.join(", ") + (more > 0 ? ` and ${more} more` : "");
@@ -24194,11 +43877,11 @@ function describeApprovers(policy2, opts = {}) {
   const parts = who.sources.map((s) => {
     switch (s.kind) {
       case "codeowners":
-        return s.paths.length > 0 ? `code owners (base-branch CODEOWNERS) of changed files matching ${list2(s.paths)}` : "code owners of the changed files (base-branch CODEOWNERS)";
+        return s.paths.length > 0 ? `code owners (base-branch CODEOWNERS) of changed files matching ${list(s.paths)}` : "code owners of the changed files (base-branch CODEOWNERS)";
       case "users":
-        return list2(s.logins.map((l) => `@${l}`));
+        return list(s.logins.map((l) => `@${l}`));
       case "teams":
-        return `members of ${list2(s.teams.map((t) => `@${t}`))}`;
+        return `members of ${list(s.teams.map((t) => `@${t}`))}`;
       case "writers":
         return "anyone with write access to the repository";
     }
@@ -24500,8 +44183,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -24597,10 +44280,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -24629,9 +44312,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -24642,8 +44325,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -25006,7 +44689,7 @@ function removeUndefinedProperties(obj) {
   }
   return obj;
 }
-function merge2(defaults3, route, options) {
+function merge(defaults3, route, options) {
   if (typeof route === "string") {
     let [method, url] = route.split(" ");
     options = Object.assign(url ? { method, url } : { url: method }, options);
@@ -25045,11 +44728,11 @@ function removeNonChars(variableName) {
   return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
 }
 function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
+  const matches2 = url.match(urlVariableRegex);
+  if (!matches2) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+  return matches2.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit(object, keysToOmit) {
   const result = { __proto__: null };
@@ -25190,7 +44873,7 @@ function expand(template, context3) {
     return template.replace(/\/$/, "");
   }
 }
-function parse(options) {
+function parse3(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -25254,19 +44937,19 @@ function parse(options) {
   );
 }
 function endpointWithDefaults(defaults3, route, options) {
-  return parse(merge2(defaults3, route, options));
+  return parse3(merge(defaults3, route, options));
 }
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
+function withDefaults2(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
   const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
   return Object.assign(endpoint2, {
     DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge2.bind(null, DEFAULTS2),
-    parse
+    defaults: withDefaults2.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse: parse3
   });
 }
-var endpoint = withDefaults(null, DEFAULTS);
+var endpoint = withDefaults2(null, DEFAULTS);
 
 // node_modules/content-type/dist/index.js
 var SP = 32;
@@ -25309,7 +44992,7 @@ var NullObject = /* @__PURE__ */ (() => {
   C.prototype = /* @__PURE__ */ Object.create(null);
   return C;
 })();
-function parse2(header, options) {
+function parse4(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
@@ -25363,8 +45046,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         continue parameter;
       }
       if (code === EQ) {
-        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value3 = header.slice(keyStart, keyEnd);
+        const keyEnd2 = keyWhitespace === -1 ? index : keyWhitespace;
+        const value3 = header.slice(keyStart, keyEnd2);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value3 : value3.toLowerCase();
         index++;
         while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
@@ -25374,16 +45057,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code2 = header.charCodeAt(index);
-            if (code2 === DQUOTE) {
+            const code18 = header.charCodeAt(index);
+            if (code18 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code3 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code3];
+                const code19 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code19];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -25394,7 +45077,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code2 === BSLASH && index + 1 < len) {
+            if (code18 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -25407,8 +45090,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code2 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code2];
+          const code18 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code18];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -25463,17 +45146,17 @@ var noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
 var isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
 var isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
 var stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
+  let space2 = "";
   if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+    space2 = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
   } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
+    space2 = spaceParam.slice(0, 10);
   }
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -25530,7 +45213,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     if (node.isArray) {
       if (node.index < node.val.length) {
         if (!node.first) chunks.push(",");
-        if (space) chunks.push("\n" + space.repeat(level));
+        if (space2) chunks.push("\n" + space2.repeat(level));
         const childRaw = node.val[node.index];
         const childVal = prepareVal(node.val, String(node.index), childRaw);
         if (isUnstringifiable(childVal)) {
@@ -25574,8 +45257,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
         const childVal = prepareVal(node.val, k, childRaw);
         if (isUnstringifiable(childVal)) continue;
         if (!node.first) chunks.push(",");
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        if (space2) {
+          chunks.push("\n" + space2.repeat(level) + originalStringify(k) + ": ");
         } else {
           chunks.push(originalStringify(k) + ":");
         }
@@ -25609,7 +45292,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     }
     if (isDone) {
       level--;
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+      if (!node.first && space2) chunks.push("\n" + space2.repeat(level));
       chunks.push(node.isArray ? "]" : "}");
       visited.delete(node.val);
       stack.pop();
@@ -25617,7 +45300,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   return chunks.join("");
 };
-var JSONStringify = (value3, replacer, space) => {
+var JSONStringify = (value3, replacer, space2) => {
   try {
     const supportsRawJSON = "rawJSON" in JSON;
     if (supportsRawJSON) {
@@ -25631,10 +45314,10 @@ var JSONStringify = (value3, replacer, space) => {
           if (isKeyInArrayReplacer) return val;
           return val;
         },
-        space
+        space2
       );
     }
-    if (!value3) return originalStringify(value3, replacer, space);
+    if (!value3) return originalStringify(value3, replacer, space2);
     const convertedToCustomJSON = originalStringify(
       value3,
       (key, val) => {
@@ -25647,7 +45330,7 @@ var JSONStringify = (value3, replacer, space) => {
         if (isKeyInArrayReplacer) return val;
         return val;
       },
-      space
+      space2
     );
     const processedJSON = convertedToCustomJSON.replace(
       bigIntsStringify,
@@ -25657,7 +45340,7 @@ var JSONStringify = (value3, replacer, space) => {
     return denoisedJSON;
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value3, replacer, space);
+      const convertedJSON = stringifyIteratively(value3, replacer, space2);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
       if (supportsRawJSON) return convertedJSON;
@@ -25694,8 +45377,8 @@ var convertMarkedBigIntsReviver = (key, value3, context3, userReviver) => {
   if (!hasUserReviver) return value3;
   return userReviver(key, value3, context3);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value3, context3) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value3, context3) => {
     const isNumber = typeof value3 === "number";
     const isOutOfBounds = value3 > Number.MAX_SAFE_INTEGER || value3 < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -25707,8 +45390,8 @@ var JSONParseV2 = (text, reviver) => {
     return reviver(key, value3, context3);
   });
 };
-var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-var MAX_DIGITS = MAX_INT.length;
+var MAX_INT2 = Number.MAX_SAFE_INTEGER.toString();
+var MAX_DIGITS = MAX_INT2.length;
 var stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
 var noiseValueWithQuotes = /^"-?\d+n+"$/;
 var applyReviverIteratively = (parsed, userReviver) => {
@@ -25753,33 +45436,33 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
-    (match3, digits, fractional, exponential) => {
+    (match3, digits2, fractional, exponential) => {
       const isString = match3[0] === '"';
       const isNoise = isString && noiseValueWithQuotes.test(match3);
       if (isNoise) return match3.substring(0, match3.length - 1) + 'n"';
       const hasFractionalOrExponential = fractional || exponential;
-      const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
+      const isLessThanMaxSafeInt = digits2 && (digits2.length < MAX_DIGITS || digits2.length === MAX_DIGITS && digits2 <= MAX_INT2);
       const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
       if (isStandardValue) return match3;
       return '"' + match3 + 'n"';
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value3, context3) => convertMarkedBigIntsReviver(key, value3, context3, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -25905,8 +45588,8 @@ async function fetchWrapper(requestOptions) {
     data: ""
   };
   if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
+    const matches2 = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches2 && matches2.pop();
     log.warn(
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
@@ -25945,14 +45628,14 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse2(contentType);
+  const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -25983,7 +45666,7 @@ function toErrorMessage(data) {
   }
   return `Unknown error: ${JSON.stringify(data)}`;
 }
-function withDefaults2(oldEndpoint, newDefaults) {
+function withDefaults3(oldEndpoint, newDefaults) {
   const endpoint2 = oldEndpoint.defaults(newDefaults);
   const newApi = function(route, parameters) {
     const endpointOptions = endpoint2.merge(route, parameters);
@@ -25997,16 +45680,16 @@ function withDefaults2(oldEndpoint, newDefaults) {
     };
     Object.assign(request2, {
       endpoint: endpoint2,
-      defaults: withDefaults2.bind(null, endpoint2)
+      defaults: withDefaults3.bind(null, endpoint2)
     });
     return endpointOptions.request.hook(request2, endpointOptions);
   };
   return Object.assign(newApi, {
     endpoint: endpoint2,
-    defaults: withDefaults2.bind(null, endpoint2)
+    defaults: withDefaults3.bind(null, endpoint2)
   });
 }
-var request = withDefaults2(endpoint, defaults_default);
+var request = withDefaults3(endpoint, defaults_default);
 
 // node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION3 = "0.0.0-development";
@@ -26094,17 +45777,17 @@ function graphql(request2, query, options) {
     return response.data.data;
   });
 }
-function withDefaults3(request2, newDefaults) {
+function withDefaults4(request2, newDefaults) {
   const newRequest = request2.defaults(newDefaults);
   const newApi = (query, options) => {
     return graphql(newRequest, query, options);
   };
   return Object.assign(newApi, {
-    defaults: withDefaults3.bind(null, newRequest),
+    defaults: withDefaults4.bind(null, newRequest),
     endpoint: newRequest.endpoint
   });
 }
-var graphql2 = withDefaults3(request, {
+var graphql2 = withDefaults4(request, {
   headers: {
     "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
   },
@@ -26112,7 +45795,7 @@ var graphql2 = withDefaults3(request, {
   url: "/graphql"
 });
 function withCustomRequest(customRequest) {
-  return withDefaults3(customRequest, {
+  return withDefaults4(customRequest, {
     method: "POST",
     url: "/graphql"
   });
@@ -28646,9 +48329,9 @@ var handler = {
   set(target, methodName, value3) {
     return target.cache[methodName] = value3;
   },
-  get({ octokit, scope, cache: cache2 }, methodName) {
-    if (cache2[methodName]) {
-      return cache2[methodName];
+  get({ octokit, scope, cache: cache3 }, methodName) {
+    if (cache3[methodName]) {
+      return cache3[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -28656,7 +48339,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache2[methodName] = decorate(
+      cache3[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -28664,9 +48347,9 @@ var handler = {
         decorations
       );
     } else {
-      cache2[methodName] = octokit.request.defaults(endpointDefaults);
+      cache3[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache2[methodName];
+    return cache3[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -28924,7 +48607,7 @@ import * as path5 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
 import * as path from "path";
-import assert from "assert";
+import assert2 from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname2(p) {
   p = safeTrimTrailingSeparator(p);
@@ -28938,15 +48621,15 @@ function dirname2(p) {
   return result;
 }
 function ensureAbsoluteRoot(root, itemPath) {
-  assert(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
-  assert(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
+  assert2(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
+  assert2(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
   if (hasAbsoluteRoot(itemPath)) {
     return itemPath;
   }
   if (IS_WINDOWS3) {
     if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
       let cwd = process.cwd();
-      assert(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+      assert2(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
       if (itemPath[0].toUpperCase() === cwd[0].toUpperCase()) {
         if (itemPath.length === 2) {
           return `${itemPath[0]}:\\${cwd.substr(3)}`;
@@ -28961,11 +48644,11 @@ function ensureAbsoluteRoot(root, itemPath) {
       }
     } else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
       const cwd = process.cwd();
-      assert(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+      assert2(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
       return `${cwd[0]}:\\${itemPath.substr(1)}`;
     }
   }
-  assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
+  assert2(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
     root += path.sep;
@@ -28973,7 +48656,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   return root + itemPath;
 }
 function hasAbsoluteRoot(itemPath) {
-  assert(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
+  assert2(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
   itemPath = normalizeSeparators(itemPath);
   if (IS_WINDOWS3) {
     return itemPath.startsWith("\\\\") || /^[A-Z]:\\/i.test(itemPath);
@@ -28981,7 +48664,7 @@ function hasAbsoluteRoot(itemPath) {
   return itemPath.startsWith("/");
 }
 function hasRoot(itemPath) {
-  assert(itemPath, `isRooted parameter 'itemPath' must not be empty`);
+  assert2(itemPath, `isRooted parameter 'itemPath' must not be empty`);
   itemPath = normalizeSeparators(itemPath);
   if (IS_WINDOWS3) {
     return itemPath.startsWith("\\") || /^[A-Z]:/i.test(itemPath);
@@ -29074,7 +48757,7 @@ function partialMatch(patterns, itemPath) {
 // node_modules/@actions/glob/lib/internal-pattern.js
 import * as os5 from "os";
 import * as path4 from "path";
-import assert3 from "assert";
+import assert4 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
 var range2 = (a, b, str2) => {
@@ -29493,13 +49176,13 @@ var parseClass = (glob, position) => {
   let sawStart = false;
   let uflag = false;
   let escaping = false;
-  let negate = false;
+  let negate2 = false;
   let endPos = pos;
   let rangeStart = "";
   WHILE: while (i < glob.length) {
     const c = glob.charAt(i);
     if ((c === "!" || c === "^") && i === pos + 1) {
-      negate = true;
+      negate2 = true;
       i++;
       continue;
     }
@@ -29561,12 +49244,12 @@ var parseClass = (glob, position) => {
   if (!ranges.length && !negs.length) {
     return ["$.", false, glob.length - pos, true];
   }
-  if (negs.length === 0 && ranges.length === 1 && /^\\?.$/.test(ranges[0]) && !negate) {
+  if (negs.length === 0 && ranges.length === 1 && /^\\?.$/.test(ranges[0]) && !negate2) {
     const r = ranges[0].length === 2 ? ranges[0].slice(-1) : ranges[0];
     return [regexpEscape(r), false, endPos - pos, false];
   }
-  const sranges = "[" + (negate ? "^" : "") + rangesToString(ranges) + "]";
-  const snegs = "[" + (negate ? "" : "^") + rangesToString(negs) + "]";
+  const sranges = "[" + (negate2 ? "^" : "") + rangesToString(ranges) + "]";
+  const snegs = "[" + (negate2 ? "" : "^") + rangesToString(negs) + "]";
   const comb = ranges.length && negs.length ? "(" + sranges + "|" + snegs + ")" : ranges.length ? sranges : snegs;
   return [comb, uflag, endPos - pos, true];
 };
@@ -30336,7 +50019,7 @@ var defaults2 = (def) => {
     defaults: (options) => orig.defaults(ext(def, options)),
     makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
     braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-    match: (list2, pattern, options = {}) => orig.match(list2, pattern, ext(def, options)),
+    match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
     sep: orig.sep,
     GLOBSTAR
   });
@@ -30352,13 +50035,13 @@ var braceExpand = (pattern, options = {}) => {
 minimatch.braceExpand = braceExpand;
 var makeRe = (pattern, options = {}) => new Minimatch(pattern, options).makeRe();
 minimatch.makeRe = makeRe;
-var match2 = (list2, pattern, options = {}) => {
+var match2 = (list, pattern, options = {}) => {
   const mm = new Minimatch(pattern, options);
-  list2 = list2.filter((f) => mm.match(f));
-  if (mm.options.nonull && !list2.length) {
-    list2.push(pattern);
+  list = list.filter((f) => mm.match(f));
+  if (mm.options.nonull && !list.length) {
+    list.push(pattern);
   }
-  return list2;
+  return list;
 };
 minimatch.match = match2;
 var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
@@ -30707,15 +50390,15 @@ var Minimatch = class {
     if (this.nonegate)
       return;
     const pattern = this.pattern;
-    let negate = false;
+    let negate2 = false;
     let negateOffset = 0;
     for (let i = 0; i < pattern.length && pattern.charAt(i) === "!"; i++) {
-      negate = !negate;
+      negate2 = !negate2;
       negateOffset++;
     }
     if (negateOffset)
       this.pattern = pattern.slice(negateOffset);
-    this.negate = negate;
+    this.negate = negate2;
   }
   // set partial to true to test if, for example,
   // "/a/b" matches the start of "/*/b/*/d"
@@ -31042,7 +50725,7 @@ minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
 import * as path3 from "path";
-import assert2 from "assert";
+import assert3 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
   /**
@@ -31052,7 +50735,7 @@ var Path = class {
   constructor(itemPath) {
     this.segments = [];
     if (typeof itemPath === "string") {
-      assert2(itemPath, `Parameter 'itemPath' must not be empty`);
+      assert3(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
         this.segments = itemPath.split(path3.sep);
@@ -31068,17 +50751,17 @@ var Path = class {
         this.segments.unshift(remaining);
       }
     } else {
-      assert2(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
+      assert3(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
       for (let i = 0; i < itemPath.length; i++) {
         let segment = itemPath[i];
-        assert2(segment, `Parameter 'itemPath' must not contain any empty segments`);
+        assert3(segment, `Parameter 'itemPath' must not contain any empty segments`);
         segment = normalizeSeparators(itemPath[i]);
         if (i === 0 && hasRoot(segment)) {
           segment = safeTrimTrailingSeparator(segment);
-          assert2(segment === dirname2(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+          assert3(segment === dirname2(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path3.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert3(!segment.includes(path3.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -31112,9 +50795,9 @@ var Pattern = class _Pattern {
       pattern = patternOrNegate.trim();
     } else {
       segments = segments || [];
-      assert3(segments.length, `Parameter 'segments' must not empty`);
+      assert4(segments.length, `Parameter 'segments' must not empty`);
       const root = _Pattern.getLiteral(segments[0]);
-      assert3(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
+      assert4(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
       pattern = new Path(segments).toString().trim();
       if (patternOrNegate) {
         pattern = `!${pattern}`;
@@ -31181,17 +50864,17 @@ var Pattern = class _Pattern {
    * Normalizes slashes and ensures absolute root
    */
   static fixupPattern(pattern, homedir2) {
-    assert3(pattern, "pattern cannot be empty");
+    assert4(pattern, "pattern cannot be empty");
     const literalSegments = new Path(pattern).segments.map((x) => _Pattern.getLiteral(x));
-    assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
-    assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
+    assert4(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
+    assert4(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators(pattern);
     if (pattern === "." || pattern.startsWith(`.${path4.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
     } else if (pattern === "~" || pattern.startsWith(`~${path4.sep}`)) {
       homedir2 = homedir2 || os5.homedir();
-      assert3(homedir2, "Unable to determine HOME directory");
-      assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
+      assert4(homedir2, "Unable to determine HOME directory");
+      assert4(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
       pattern = _Pattern.globEscape(homedir2) + pattern.substr(1);
     } else if (IS_WINDOWS6 && (pattern.match(/^[A-Z]:$/i) || pattern.match(/^[A-Z]:[^\\]/i))) {
       let root = ensureAbsoluteRoot("C:\\dummy-root", pattern.substr(0, 2));
@@ -31535,7 +51218,7 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-function create(patterns, options) {
+function create2(patterns, options) {
   return __awaiter4(this, void 0, void 0, function* () {
     return yield DefaultGlobber.create(patterns, options);
   });
@@ -31546,42 +51229,6 @@ import { createReadStream, existsSync as existsSync3 } from "node:fs";
 import { readFile, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join2, relative } from "node:path";
-
-// src/core/plan/model.ts
-var CHANGE_KINDS = [
-  "create",
-  "update",
-  "delete",
-  "replace",
-  "read",
-  "no-op",
-  "forget",
-  "import",
-  "move"
-];
-var REDACTED = "(sensitive value)";
-var UNKNOWN = "(known after apply)";
-function emptyCounts() {
-  return Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0]));
-}
-function countByKind(changes) {
-  const counts = emptyCounts();
-  for (const c of changes) {
-    counts[c.kind] += 1;
-    if (c.importing && c.kind !== "import") counts.import += 1;
-    if (c.previousAddress !== void 0 && c.kind !== "move") counts.move += 1;
-  }
-  return counts;
-}
-function isDestructive(kind) {
-  return kind === "delete" || kind === "replace";
-}
-function digestHex(digest) {
-  return digest.replace(/^sha256(?:v2)?:/, "");
-}
-function shortDigest(digest) {
-  return digestHex(digest).slice(0, 12);
-}
 
 // src/core/plan/encoding.ts
 function decodePlanBytes(bytes) {
@@ -31610,8 +51257,8 @@ function utf8Source(source, encoding, bom) {
   if (encoding === "utf-8") return { open: (start) => source.open(bom + start) };
   return {
     async *open(start) {
-      const decoder = new TextDecoder(encoding, { ignoreBOM: true });
-      const encoder = new TextEncoder();
+      const decoder2 = new TextDecoder(encoding, { ignoreBOM: true });
+      const encoder3 = new TextEncoder();
       let pos = 0;
       const skip = function* (bytes) {
         if (pos + bytes.length <= start) {
@@ -31623,9 +51270,9 @@ function utf8Source(source, encoding, bom) {
         yield from > 0 ? bytes.subarray(from) : bytes;
       };
       for await (const chunk of source.open(bom)) {
-        yield* skip(encoder.encode(decoder.decode(chunk, { stream: true })));
+        yield* skip(encoder3.encode(decoder2.decode(chunk, { stream: true })));
       }
-      yield* skip(encoder.encode(decoder.decode()));
+      yield* skip(encoder3.encode(decoder2.decode()));
     }
   };
 }
@@ -31639,11 +51286,11 @@ async function readHead(source, max) {
   }
   return concat(parts);
 }
-async function leadingSpace(text) {
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+async function leadingSpace(text2) {
+  const decoder2 = new TextDecoder("utf-8", { ignoreBOM: true });
   let bytes = 0;
-  for await (const chunk of text.open(0)) {
-    const s = decoder.decode(chunk, { stream: true });
+  for await (const chunk of text2.open(0)) {
+    const s = decoder2.decode(chunk, { stream: true });
     const t = s.trimStart();
     if (t === "") {
       bytes += chunk.length;
@@ -31672,7 +51319,7 @@ function concat(parts) {
 }
 
 // src/core/plan/digest.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 var DIGEST_PREFIX = "sha256v2:";
 function digestHeader(doc) {
   return {
@@ -31730,7 +51377,7 @@ var PlanDigest = class {
   w;
   count = 0;
   constructor(header) {
-    this.hash = createHash("sha256");
+    this.hash = createHash2("sha256");
     this.w = new ChunkedWriter(this.hash);
     this.w.write('{"action_invocations":');
     writeCanonical(this.w, sortedList(header.action_invocations));
@@ -31788,7 +51435,7 @@ function actionableOutputs(outputs) {
   for (const [name, oc] of Object.entries(outputs)) {
     const a = oc?.actions;
     if (Array.isArray(a) && a.length === 1 && a[0] === "no-op") continue;
-    setOwn(out, name, oc);
+    setOwn2(out, name, oc);
   }
   return out;
 }
@@ -31797,7 +51444,7 @@ function sortedList(v) {
   if (!Array.isArray(v)) return v;
   return v.map((x) => ({ x, k: canonicalJson(x) })).sort((a, b) => a.k < b.k ? -1 : a.k > b.k ? 1 : 0).map((e) => e.x);
 }
-function setOwn(o, k, v) {
+function setOwn2(o, k, v) {
   Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 function canonicalJson(value3) {
@@ -31963,14 +51610,31 @@ function isJsonScalar(x) {
 }
 
 // src/core/plan/json-error.ts
-function findJsonSyntaxError(text, from = 0) {
+var FIRST_KEYS_MAX = 64;
+var FIRST_KEY_MAX = 40;
+function findJsonSyntaxError(text2, from = 0) {
   const g = new JsonGrammar();
-  g.skip(text, 0, from);
-  g.feed(text, from);
+  g.skip(text2, 0, from);
+  g.feed(text2, from);
   return g.end();
 }
 function syntaxErrorReason(e) {
+  const what = e.firstKeys ? severalDocuments(e.firstKeys) : void 0;
+  if (what) return what;
   return e.endsEarly ? `the JSON ends early (was the file truncated?): it stops at line ${e.line}, column ${e.column}` : `not valid JSON at line ${e.line}, column ${e.column}: ${e.problem}`;
+}
+var PLAN_KEYS = ["resource_changes", "planned_values", "output_changes", "resource_drift"];
+function severalDocuments(keys) {
+  if (keys.includes("@level") || keys.includes("@message")) {
+    return "this is the log of `terraform plan -json` (one JSON message per line), not a plan: save the plan with `terraform plan -out plan.out`, then give applygate the output of `terraform show -json plan.out`";
+  }
+  if (keys.includes("format_version") && keys.some((k) => PLAN_KEYS.includes(k))) {
+    return "this file holds several plans one after another, as `terragrunt run-all show -json` prints them, with nothing saying which unit each belongs to: write one plan per unit with `terragrunt run-all plan --terragrunt-json-out-dir plans` (`terragrunt run --all plan --json-out-dir plans` in Terragrunt 0.73 and later), then pass each as a project: `applygate check vpc=plans/vpc/tfplan.json app=plans/app/tfplan.json`";
+  }
+  if (keys.includes("format_version") || keys.includes("lineage") && keys.includes("serial")) {
+    return "this file holds several JSON documents one after another, the first of them not a plan (a state?): applygate reads one plan per file, the output of `terraform show -json plan.out`";
+  }
+  return void 0;
 }
 function isSpace(c) {
   return c === 32 || c === 9 || c === 10 || c === 13;
@@ -31991,6 +51655,9 @@ var JsonGrammar = class {
   place = 0 /* Value */;
   tok = 0 /* None */;
   strIsKey = false;
+  /** Offset where the current key's text starts, when it is a key of the first top-level value. */
+  keyAt = -1;
+  firstKeys = [];
   hex = 0;
   word = "";
   wordAt = 0;
@@ -31998,23 +51665,23 @@ var JsonGrammar = class {
   mark = { offset: 0, line: 1, lineStart: 0 };
   error;
   /** Count `text[from, to)` for line and column, without checking it (text before the JSON). */
-  skip(text, from, to) {
-    for (let k = text.indexOf("\n", from); k !== -1 && k < to; k = text.indexOf("\n", k + 1)) {
+  skip(text2, from, to) {
+    for (let k = text2.indexOf("\n", from); k !== -1 && k < to; k = text2.indexOf("\n", k + 1)) {
       this.line++;
       this.lineStart = this.offset + (k - from) + 1;
     }
     this.offset += to - from;
   }
   /** Check `text[from..]`; false once an error is found (feeding more changes nothing). */
-  feed(text, from = 0) {
+  feed(text2, from = 0) {
     if (this.error) return false;
-    const n = text.length;
+    const n = text2.length;
     const base = this.offset - from;
     let i = from;
     while (i < n) {
-      const c = text.charCodeAt(i);
+      const c = text2.charCodeAt(i);
       if (this.tok !== 0 /* None */) {
-        const r = this.inToken(text, i, base);
+        const r = this.inToken(text2, i, base);
         if (r < 0) return false;
         if (r > i) {
           i = r;
@@ -32096,7 +51763,9 @@ var JsonGrammar = class {
       case 2 /* After */: {
         const top = this.stack[this.stack.length - 1];
         if (top === void 0) {
-          return !this.failAt(this.here(at), "there is more text after the end of the JSON");
+          const e = this.failAt(this.here(at), "there is more text after the end of the JSON");
+          if (c === 123) e.firstKeys = this.firstKeys;
+          return false;
         }
         const close = top === OBJECT ? 125 : 93;
         if (c === 44) this.place = top === OBJECT ? 3 /* Key */ : 0 /* Value */;
@@ -32117,6 +51786,7 @@ var JsonGrammar = class {
         this.tok = 1 /* Str */;
         this.strIsKey = true;
         this.place = 5 /* Colon */;
+        this.keyAt = this.stack.length === 1 && this.firstKeys.length < FIRST_KEYS_MAX ? at + 1 : -1;
         return true;
       case 5 /* Colon */:
         if (c !== 58) return !this.failAt(this.here(at), "expected ':' after a property name");
@@ -32129,14 +51799,15 @@ var JsonGrammar = class {
    * have ended: tok is None), or -1 on an error. Returns `i` itself when the token ended just
    * before `text[i]` without consuming it.
    */
-  inToken(text, i, base) {
-    const n = text.length;
+  inToken(text2, i, base) {
+    const n = text2.length;
     switch (this.tok) {
       case 1 /* Str */:
         while (i < n) {
-          const c = text.charCodeAt(i);
+          const c = text2.charCodeAt(i);
           if (c === 34) {
             this.tok = 0 /* None */;
+            if (this.strIsKey && this.keyAt >= 0) this.noteKey(text2, this.keyAt - base, i);
             return i + 1;
           }
           if (c === 92) {
@@ -32149,7 +51820,7 @@ var JsonGrammar = class {
         }
         return i;
       case 2 /* StrEscape */: {
-        const c = text.charCodeAt(i);
+        const c = text2.charCodeAt(i);
         if (c === 117) {
           this.tok = 3 /* StrHex */;
           this.hex = 0;
@@ -32159,21 +51830,21 @@ var JsonGrammar = class {
         return i + 1;
       }
       case 3 /* StrHex */: {
-        const c = text.charCodeAt(i);
-        const isHex = c >= 48 && c <= 57 || c >= 65 && c <= 70 || c >= 97 && c <= 102;
-        if (!isHex) return this.fail(this.mark, BAD_UNICODE);
+        const c = text2.charCodeAt(i);
+        const isHex2 = c >= 48 && c <= 57 || c >= 65 && c <= 70 || c >= 97 && c <= 102;
+        if (!isHex2) return this.fail(this.mark, BAD_UNICODE);
         if (++this.hex === 4) this.tok = 1 /* Str */;
         return i + 1;
       }
       case 12 /* Literal */: {
-        if (text.charCodeAt(i) !== this.word.charCodeAt(this.wordAt)) {
+        if (text2.charCodeAt(i) !== this.word.charCodeAt(this.wordAt)) {
           return this.fail(this.mark, EXPECTED_VALUE);
         }
         if (++this.wordAt === this.word.length) this.tok = 0 /* None */;
         return i + 1;
       }
       default:
-        return this.inNumber(text.charCodeAt(i), i, base);
+        return this.inNumber(text2.charCodeAt(i), i, base);
     }
   }
   inNumber(c, i, base) {
@@ -32217,6 +51888,11 @@ var JsonGrammar = class {
         return i;
     }
   }
+  /** Keep `text[from, to)` as a top-level key, when it lies in this piece of text. */
+  noteKey(text2, from, to) {
+    if (from >= 0 && to - from <= FIRST_KEY_MAX) this.firstKeys.push(text2.slice(from, to));
+    this.keyAt = -1;
+  }
   fail(m, problem) {
     this.failAt(m, problem);
     return -1;
@@ -32224,21 +51900,21 @@ var JsonGrammar = class {
 };
 async function findJsonSyntaxErrorInBytes(chunks, lead, limit = Infinity) {
   const g = new JsonGrammar();
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  const decoder2 = new TextDecoder("utf-8", { ignoreBOM: true });
   let pos = 0;
   for await (const chunk of chunks) {
     const part = pos + chunk.length > limit ? chunk.subarray(0, limit - pos) : chunk;
-    const space = Math.max(0, Math.min(part.length, lead - pos));
-    if (space > 0) {
-      const s = decoder.decode(part.subarray(0, space), { stream: true });
+    const space2 = Math.max(0, Math.min(part.length, lead - pos));
+    if (space2 > 0) {
+      const s = decoder2.decode(part.subarray(0, space2), { stream: true });
       g.skip(s, 0, s.length);
     }
     pos += part.length;
-    if (!g.feed(decoder.decode(part.subarray(space), { stream: true })) || pos >= limit) {
+    if (!g.feed(decoder2.decode(part.subarray(space2), { stream: true })) || pos >= limit) {
       return g.found;
     }
   }
-  g.feed(decoder.decode());
+  g.feed(decoder2.decode());
   return g.end();
 }
 
@@ -32290,9 +51966,10 @@ function isSecretName(name) {
 }
 var secretNames = /* @__PURE__ */ new Map();
 var NOT_SECRET = /* @__PURE__ */ new Set(["http_tokens"]);
+var OIDC_CLAIM = /^token\.actions\.githubusercontent\.com:[a-z_]+$/;
 var MAYBE_SECRET_NAME = /pass|pwd|secret|token|credential|key|string/i;
 function namesSecret(name) {
-  if (NOT_SECRET.has(name) || !MAYBE_SECRET_NAME.test(name)) return false;
+  if (NOT_SECRET.has(name) || OIDC_CLAIM.test(name) || !MAYBE_SECRET_NAME.test(name)) return false;
   const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z])([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/);
   let prev = "";
   for (let i = 0; i < words.length; i++) {
@@ -32324,22 +52001,124 @@ var CREDENTIAL_PATTERNS = [
   // Password=…; token=…& password: … (YAML needs the space: `secret:name` in an ARN is not one)
   String.raw`(${NAME_IN_TEXT}(?:\s*=\s*|["']\s*:\s*|:\s+))([^\s;&,"'<>]+)`,
   // Authorization: Bearer …
-  String.raw`(\bbearer\s+)([A-Za-z0-9._~+/-]+=*)`
+  String.raw`(\bbearer\s+)([A-Za-z0-9._~+/-]+=*)`,
+  // Authorization: Basic … (base64 of `user:password`, last: redactCredentials decodes it, so
+  // "Basic authentication" in a description stays).
+  String.raw`(\bbasic\s+)([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])`
 ];
-var ALTERNATIVES = CREDENTIAL_PATTERNS.length;
+var BASIC_ALTERNATIVE = CREDENTIAL_PATTERNS.length - 1;
 var CREDENTIAL_IN_TEXT = new RegExp(CREDENTIAL_PATTERNS.join("|"), "gi");
-var MAYBE_CREDENTIAL = /p(?:ass|wd)|secret|token|credential|key|string|sig|bearer|@/i;
+var LOOK_RULES = [
+  {
+    // The body of a PEM private key (RSA, EC, OpenSSH, PKCS#8, encrypted, PGP); the header stays
+    // to say what was there. A block cut short hides everything after its header.
+    from: "gitleaks private-key; secretlint-rule-privatekey",
+    pattern: String.raw`(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)([\s\S]+?)(?=-----END[ A-Z0-9_-]{0,100}PRIVATE KEY|$)`
+  },
+  {
+    // A PEM private key in base64 (kubeconfig `client-key-data`, a Kubernetes TLS secret's
+    // `tls.key`): "LS0tLS1CRUdJTi" is "-----BEGIN"; certificates (public) look the same, so
+    // the decoded header must say PRIVATE KEY.
+    from: "applygate (kubeconfig client-key-data)",
+    pattern: String.raw`()(LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2})`,
+    check: (s) => decodedBase64(s.slice(0, 80)).includes("PRIVATE KEY")
+  },
+  {
+    from: "gitleaks aws-access-token; secretlint-rule-aws AWSAccessKeyID",
+    pattern: String.raw`()(\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b)`
+  },
+  {
+    from: "gitleaks github-pat, github-oauth, github-app-token, github-refresh-token, github-fine-grained-pat; secretlint-rule-github",
+    pattern: String.raw`()(\b(?:gh[pousr]_[0-9A-Za-z]{36,255}|github_pat_\w{82})\b)`
+  },
+  {
+    from: "gitleaks gitlab-pat",
+    pattern: String.raw`()(\bglpat-[\w-]{20,})`
+  },
+  {
+    from: "gitleaks slack-bot-token, slack-user-token, slack-legacy-*; secretlint-rule-slack",
+    pattern: String.raw`()(\bxox[abeoprs]-[0-9A-Za-z-]{10,})`
+  },
+  {
+    from: "gitleaks slack-app-token",
+    pattern: String.raw`()(\bxapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+)`
+  },
+  {
+    from: "gitleaks slack-webhook-url; secretlint-rule-slack IncomingWebhook",
+    pattern: String.raw`(hooks\.slack\.com/(?:services|workflows|triggers)/)([A-Za-z0-9+/]{20,})`
+  },
+  {
+    from: "gitleaks stripe-access-token",
+    pattern: String.raw`()(\b[rs]k_(?:live|test|prod)_[A-Za-z0-9]{10,99}\b)`
+  },
+  {
+    from: "gitleaks gcp-api-key; secretlint-rule-gcp",
+    pattern: String.raw`()(\bAIza[\w-]{35}(?![\w-]))`
+  },
+  {
+    from: "gitleaks jwt",
+    pattern: String.raw`()(\bey[A-Za-z0-9_-]{17,}\.ey[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]*={0,2})`
+  },
+  {
+    from: "gitleaks npm-access-token; secretlint-rule-npm",
+    pattern: String.raw`()(\bnpm_[A-Za-z0-9]{36}\b)`
+  },
+  {
+    from: "gitleaks sendgrid-api-token; secretlint-rule-sendgrid",
+    pattern: String.raw`()(\bSG\.[\w-]{22}\.[\w-]{43}(?![\w-]))`
+  },
+  {
+    from: "gitleaks openai-api-key, anthropic-api-key; secretlint-rule-openai, -anthropic",
+    pattern: String.raw`()(\bsk-(?:ant-[a-z]+\d{2}-[\w-]{80,}|[\w-]{20,}T3BlbkFJ[\w-]{20,}))`
+  },
+  {
+    // Terraform Cloud / Enterprise API tokens and Vault tokens: what a Terraform pipeline holds.
+    from: "gitleaks hashicorp-tf-api-token, vault-service-token, vault-batch-token",
+    pattern: String.raw`()(\b[A-Za-z0-9]{14}\.atlasv1\.[\w=-]{60,70}|\bhv[sb]\.[\w-]{90,})`
+  }
+];
+var LOOK_IN_TEXT = new RegExp(LOOK_RULES.map((r) => r.pattern).join("|"), "g");
+var MAYBE_NAMED = /p(?:ass|wd)|secret|token|credential|key|string|sig|bearer|basic|@/i;
+var MAYBE_LOOK = /-----BEGIN|LS0tLS1CRUdJTi|A(?:KIA|SIA|3T|BIA|CCA)|gh[pousr]_|github_pat_|glpat-|xox|xapp-|hooks\.slack|k_(?:live|test|prod)_|AIza|\.ey|npm_|SG\.|sk-|atlasv1|hv[sb]\./;
 function mayHoldCredential(s) {
-  return s.length >= 5 && MAYBE_CREDENTIAL.test(s);
+  return s.length >= 5 && (MAYBE_NAMED.test(s) || MAYBE_LOOK.test(s));
 }
 function redactCredentials(s, placeholder) {
   if (!mayHoldCredential(s)) return s;
-  return s.replace(CREDENTIAL_IN_TEXT, (...m) => {
-    for (let g = 1; g < 2 * ALTERNATIVES; g += 2) {
-      if (m[g] !== void 0) return `${m[g]}${placeholder}`;
-    }
-    return m[0];
-  });
+  const named = s.replace(
+    CREDENTIAL_IN_TEXT,
+    (...m) => replaced(
+      m,
+      CREDENTIAL_PATTERNS.length,
+      placeholder,
+      (a, secret) => a === BASIC_ALTERNATIVE ? decodedBase64(secret).includes(":") : true
+    )
+  );
+  return named.replace(
+    LOOK_IN_TEXT,
+    (...m) => replaced(
+      m,
+      LOOK_RULES.length,
+      placeholder,
+      (a, secret) => LOOK_RULES[a]?.check?.(secret) ?? true
+    )
+  );
+}
+function replaced(m, alternatives, placeholder, check2) {
+  for (let a = 0; a < alternatives; a++) {
+    const keep = m[2 * a + 1];
+    if (keep === void 0) continue;
+    return check2(a, m[2 * a + 2]) ? `${keep}${placeholder}` : m[0];
+  }
+  return m[0];
+}
+function decodedBase64(s) {
+  const whole = s.slice(0, s.length - s.length % 4);
+  try {
+    return atob(whole);
+  } catch {
+    return "";
+  }
 }
 var PAIR_NAME_KEYS = ["name", "key", "Name", "Key"];
 var PAIR_VALUE_KEYS = /* @__PURE__ */ new Set(["value", "Value"]);
@@ -32380,9 +52159,9 @@ function walk(v, mask, depth) {
       const r = (isSecretName(k) || secretPair && PAIR_VALUE_KEYS.has(k)) && holdsRevealing(item, 0) ? REDACTED : typeof item === "string" && (mk === void 0 || mk === false) ? redactString(item, depth + 1) : item !== null && typeof item !== "object" && (mk === void 0 || mk === false) ? item : walk(item, mk, depth + 1);
       if (out === void 0 && r !== item) {
         out = {};
-        for (let j = 0; j < i; j++) setOwn2(out, keys[j], v[keys[j]]);
+        for (let j = 0; j < i; j++) setOwn3(out, keys[j], v[keys[j]]);
       }
-      if (out !== void 0) setOwn2(out, k, r);
+      if (out !== void 0) setOwn3(out, k, r);
     }
     return out ?? v;
   }
@@ -32448,13 +52227,13 @@ function markUnknown(value3, unknown) {
       const item = has ? obj[k] : void 0;
       const r = markUnknown(item, u);
       if (out === void 0 && (!has || r !== item)) out = { ...obj };
-      if (out !== void 0) setOwn2(out, k, r);
+      if (out !== void 0) setOwn3(out, k, r);
     }
     return out ?? obj;
   }
   return v;
 }
-function setOwn2(o, k, v) {
+function setOwn3(o, k, v) {
   if (k === "__proto__")
     Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
@@ -32663,8 +52442,8 @@ function asResult(f) {
 var SUPPORTED_MAJORS = /* @__PURE__ */ new Set(["0", "1"]);
 function parsePlan(input, file) {
   try {
-    const text = typeof input === "string" ? stripBom(input) : decodePlanBytes(input);
-    return { ok: true, plan: planFromJson(parseJsonText(text), file) };
+    const text2 = typeof input === "string" ? stripBom(input) : decodePlanBytes(input);
+    return { ok: true, plan: planFromJson(parseJsonText(text2), file) };
   } catch (e) {
     if (e instanceof Refusal) return { ok: false, error: planError(file, e.message) };
     throw e;
@@ -32681,11 +52460,11 @@ function parsePlanObject(doc, file) {
 function planError(file, reason2) {
   return { file, reason: reason2, message: `${file}: ${reason2}` };
 }
-function stripBom(text) {
-  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+function stripBom(text2) {
+  return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
 }
-function parseJsonText(text) {
-  const trimmed = text.trimStart();
+function parseJsonText(text2) {
+  const trimmed = text2.trimStart();
   if (trimmed === "") refuse("the file is empty; expected the output of `terraform show -json`");
   if (trimmed.startsWith("PK")) {
     refuse(
@@ -32703,7 +52482,7 @@ function parseJsonText(text) {
   try {
     return JSON.parse(trimmed);
   } catch (e) {
-    const where = findJsonSyntaxError(text, text.length - trimmed.length);
+    const where = findJsonSyntaxError(text2, text2.length - trimmed.length);
     if (!where) refuse(`not valid JSON (${jsonErrorKind(e)})`);
     refuse(syntaxErrorReason(where));
   }
@@ -32741,6 +52520,11 @@ function planFromJson(doc, file) {
   if (!looksLikePlan && "values" in doc) {
     refuse(
       "this is the JSON of a state (`terraform show -json` without a plan file), not a plan; run `terraform show -json plan.out`"
+    );
+  }
+  if (!looksLikePlan && Object.keys(doc).every((k) => k === "format_version" || k === "terraform_version")) {
+    refuse(
+      "this is the JSON of an empty state (`terraform show -json` without a plan file prints only the version then), not a plan; run `terraform show -json plan.out` on a saved plan"
     );
   }
   if (!looksLikePlan) {
@@ -32868,7 +52652,7 @@ function failedCheck(raw) {
     address,
     status: s,
     problems: (Array.isArray(problems) ? problems : []).flatMap(
-      (p) => isPlainObject2(p) && typeof p.message === "string" ? [cut(p.message, CHECK_MESSAGE_MAX)] : []
+      (p) => isPlainObject2(p) && typeof p.message === "string" ? [cut(redactCredentials(p.message, REDACTED), CHECK_MESSAGE_MAX)] : []
     )
   });
   if (failing.length === 0) return [one(where, status, [])];
@@ -32904,7 +52688,7 @@ function bytesSource(bytes, chunk = 1 << 20) {
 }
 
 // src/core/plan/digest-pass.ts
-async function streamDigest(text, header, keys, ranges, sorted, reorderBudget = 64 * 1024 * 1024) {
+async function streamDigest(text2, header, keys, ranges, sorted, reorderBudget = 64 * 1024 * 1024) {
   const n = keys.length;
   const outputs = isPlainObject2(header.output_changes) ? header.output_changes : {};
   const digest = new PlanDigest({ ...header, output_changes: outputs });
@@ -32956,7 +52740,7 @@ async function streamDigest(text, header, keys, ranges, sorted, reorderBudget = 
     let m = 0;
     let pieces = [];
     let pos = ranges.start(first2);
-    for await (const chunk of text.open(pos)) {
+    for await (const chunk of text2.open(pos)) {
       let at = 0;
       while (at < chunk.length && m < members.length) {
         const i = members[m];
@@ -33011,6 +52795,245 @@ var RangeList = class {
     this.n = 0;
   }
 };
+
+// src/core/plan/skip.ts
+function space(b, i) {
+  for (; ; ) {
+    const c = b[i];
+    if (c !== 32 /* Space */ && c !== 10 /* Nl */ && c !== 13 /* Cr */ && c !== 9 /* Tab */) return i;
+    i++;
+  }
+}
+var STOP = new Uint8Array(256);
+for (let c = 0; c < 32 /* Space */; c++) STOP[c] = 1;
+STOP[34 /* Quote */] = 1;
+STOP[92 /* Backslash */] = 1;
+function stringEnd(b, i) {
+  const n = b.length;
+  for (; ; ) {
+    while (i < n && STOP[b[i]] === 0) i++;
+    if (i >= n) return -1;
+    const c = b[i];
+    if (c < 32 /* Space */) return -1;
+    if (c === 34 /* Quote */) return i + 1;
+    const e = b[i + 1];
+    if (e === 117) {
+      for (let k = i + 2; k < i + 6; k++) if (!isHex(b[k])) return -1;
+      i += 6;
+    } else if (e === 34 /* Quote */ || e === 92 /* Backslash */ || e === 47 /* Slash */ || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) {
+      i += 2;
+    } else return -1;
+  }
+}
+function isHex(c) {
+  return c !== void 0 && (c >= 48 /* D0 */ && c <= 57 /* D9 */ || c >= 65 && c <= 70 || c >= 97 && c <= 102);
+}
+function digits(b, i) {
+  let c = b[i];
+  while (c !== void 0 && c >= 48 /* D0 */ && c <= 57 /* D9 */) c = b[++i];
+  return i;
+}
+function numberEnd(b, i) {
+  if (b[i] === 45 /* Minus */) i++;
+  const c = b[i];
+  if (c === 48 /* D0 */) i++;
+  else if (c !== void 0 && c >= 49 /* D1 */ && c <= 57 /* D9 */) i = digits(b, i + 1);
+  else return -1;
+  if (b[i] === 46 /* Dot */) {
+    const j = digits(b, i + 1);
+    if (j === i + 1) return -1;
+    i = j;
+  }
+  if (b[i] === 101 /* LowE */ || b[i] === 69 /* E */) {
+    i++;
+    if (b[i] === 43 /* Plus */ || b[i] === 45 /* Minus */) i++;
+    const j = digits(b, i);
+    if (j === i) return -1;
+    i = j;
+  }
+  return i;
+}
+function literalEnd(b, i, word) {
+  for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return -1;
+  return i + word.length;
+}
+var TRUE = [116, 114, 117, 101];
+var FALSE = [102, 97, 108, 115, 101];
+var NULL = [110, 117, 108, 108];
+function keyEnd(b, i) {
+  if (b[i] !== 34 /* Quote */) return -1;
+  i = stringEnd(b, i + 1);
+  if (i < 0) return -1;
+  i = space(b, i);
+  if (b[i] !== 58 /* Colon */) return -1;
+  return space(b, i + 1);
+}
+function isJsonValue(b) {
+  return jsonValueEnd(b, 0) === b.length;
+}
+var lastDepth = 0;
+function valueDepth() {
+  return lastDepth;
+}
+function jsonValueEnd(b, i) {
+  const open2 = [];
+  let depth = 0;
+  for (; ; ) {
+    const c = b[i];
+    if (c === 34 /* Quote */) i = stringEnd(b, i + 1);
+    else if (c === 123 /* LBrace */) {
+      if (open2.length + 1 > depth) depth = open2.length + 1;
+      i = space(b, i + 1);
+      if (b[i] === 125 /* RBrace */) i++;
+      else {
+        open2.push(1);
+        i = keyEnd(b, i);
+        if (i < 0) return -1;
+        continue;
+      }
+    } else if (c === 91 /* LBracket */) {
+      if (open2.length + 1 > depth) depth = open2.length + 1;
+      i = space(b, i + 1);
+      if (b[i] === 93 /* RBracket */) i++;
+      else {
+        open2.push(0);
+        continue;
+      }
+    } else if (c === 116) i = literalEnd(b, i, TRUE);
+    else if (c === 102) i = literalEnd(b, i, FALSE);
+    else if (c === 110) i = literalEnd(b, i, NULL);
+    else i = numberEnd(b, i);
+    if (i < 0) return -1;
+    for (; ; ) {
+      if (open2.length === 0) {
+        lastDepth = depth;
+        return i;
+      }
+      i = space(b, i);
+      const inObject = open2[open2.length - 1] === 1;
+      const d = b[i];
+      if (d === 44 /* Comma */) {
+        i = space(b, i + 1);
+        if (inObject) {
+          i = keyEnd(b, i);
+          if (i < 0) return -1;
+        }
+        break;
+      }
+      if (d !== (inObject ? 125 /* RBrace */ : 93 /* RBracket */)) return -1;
+      open2.pop();
+      i++;
+    }
+  }
+}
+function skipChecked(b, i) {
+  const c = b[i];
+  if (c === 34 /* Quote */) return checkedStringEnd(b, i + 1);
+  if (c === 123 /* LBrace */ || c === 91 /* LBracket */) {
+    let depth = 0;
+    while (i < b.length) {
+      const d = b[i++];
+      if (d === 34 /* Quote */) i = checkedStringEnd(b, i);
+      else if (d === 123 /* LBrace */ || d === 91 /* LBracket */) depth++;
+      else if (d === 125 /* RBrace */ || d === 93 /* RBracket */) {
+        if (--depth === 0) return i;
+      }
+    }
+    return b.length + 1;
+  }
+  for (; ; ) {
+    const d = b[i];
+    if (d === void 0 || d === 44 /* Comma */ || d === 125 /* RBrace */ || d === 93 /* RBracket */ || d === 32 /* Space */ || d === 10 /* Nl */ || d === 13 /* Cr */ || d === 9 /* Tab */)
+      return i;
+    i++;
+  }
+}
+function checkedStringEnd(b, i) {
+  const n = b.length;
+  while (i < n) {
+    const c = b[i++];
+    if (c === 34 /* Quote */) return i;
+    if (c === 92 /* Backslash */) i++;
+  }
+  return n + 1;
+}
+function keyText(b, start, end) {
+  return JSON.parse(utf8Text([b.subarray(start, end)]));
+}
+function forEachMember(b, i, f) {
+  return walkMembers(b, i, (ks, ke, s) => {
+    const e = skipChecked(b, s);
+    f(ks, ke, s, e);
+    return e;
+  });
+}
+var STOP_WALK = -1;
+function walkMembers(b, i, f) {
+  i = space(b, i + 1);
+  if (b[i] === 125 /* RBrace */) return i + 1;
+  for (; ; ) {
+    if (b[i] !== 34 /* Quote */) return STOP_WALK;
+    const keyStart = i;
+    const keyStop = checkedStringEnd(b, i + 1);
+    const start = space(b, space(b, keyStop) + 1);
+    if (start >= b.length) return STOP_WALK;
+    const end = f(keyStart, keyStop, start);
+    if (end === STOP_WALK) return STOP_WALK;
+    i = space(b, end);
+    if (b[i] === 125 /* RBrace */) return i + 1;
+    i = space(b, i + 1);
+  }
+}
+function valueEndChecked(b, i) {
+  return skipChecked(b, i);
+}
+function keyIs(b, start, end, name) {
+  const len = end - start - 2;
+  if (len < name.length) return false;
+  if (len === name.length) {
+    let k = 0;
+    while (k < len && b[start + 1 + k] === name.charCodeAt(k)) k++;
+    if (k === len) return true;
+  }
+  return hasBackslash(b, start + 1, end - 1) && keyText(b, start, end) === name;
+}
+function hasBackslash(b, from, to) {
+  for (let k = from; k < to; k++) if (b[k] === 92 /* Backslash */) return true;
+  return false;
+}
+function parseWithHoles(b, holes) {
+  const parts = [];
+  let at = 0;
+  for (const [s, e] of holes) {
+    parts.push(b.subarray(at, s), NULL_BYTES);
+    at = e;
+  }
+  parts.push(b.subarray(at));
+  return JSON.parse(utf8Text([concat(parts)]));
+}
+var NULL_BYTES = new Uint8Array(NULL);
+function parseRange(b, start, end) {
+  return JSON.parse(utf8Text([b.subarray(start, end)]));
+}
+function isObjectAt(b, start) {
+  return b[start] === 123 /* LBrace */;
+}
+function pickMembers(b, start, end, keep) {
+  if (!isObjectAt(b, start)) return parseRange(b, start, end);
+  return picked(b, start, keep).value;
+}
+function picked(b, start, keep) {
+  const value3 = {};
+  const end = forEachMember(b, start, (ks, ke, s, e) => {
+    for (const k of keep) if (keyIs(b, ks, ke, k)) defineOwn(value3, k, parseRange(b, s, e));
+  });
+  return { value: value3, end };
+}
+function defineOwn(o, k, v) {
+  if (k === "__proto__") {
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  } else o[k] = v;
+}
 
 // src/core/plan/scanner.ts
 var MAX_VALUE_BYTES = 256 * 1024 * 1024;
@@ -33101,16 +53124,16 @@ var Scanner = class {
           const wantsObj = node.mode === "obj" || node.mode === "any";
           const wantsArr = node.mode === "arr" || node.mode === "any";
           if (c === 123 /* LBrace */ && wantsObj || c === 91 /* LBracket */ && wantsArr) {
-            const isArray = c === 91 /* LBracket */;
+            const isArray2 = c === 91 /* LBracket */;
             this.stack.push({
               node,
-              isArray,
-              value: node.build ? isArray ? [] : {} : void 0,
+              isArray: isArray2,
+              value: node.build ? isArray2 ? [] : {} : void 0,
               key: "",
               index: 0,
               empty: true
             });
-            this.state = isArray ? 0 /* Value */ : 1 /* Key */;
+            this.state = isArray2 ? 0 /* Value */ : 1 /* Key */;
             i++;
             break;
           }
@@ -33118,7 +53141,17 @@ var Scanner = class {
           if (c === 93 /* RBracket */ || c === 125 /* RBrace */ || c === 44 /* Comma */ || c === 58 /* Colon */) {
             this.fail(base + i);
           }
-          const whole = node.mode === "check" || node.mode === "emit" || node.mode === "reduce";
+          const whole = node.mode === "check" || node.mode === "emit" || node.mode === "pick";
+          if (whole && checksBytes(node) && node.mode !== "emit") {
+            const e = jsonValueEnd(buf, i);
+            const c0 = buf[i];
+            if (e >= 0 && (e < n || c0 === 123 /* LBrace */ || c0 === 91 /* LBracket */ || c0 === 34 /* Quote */)) {
+              this.capMaxDepth = valueDepth();
+              this.deliver(top, node, this.checkedValue(node, buf, i, e), base + i, base + e);
+              i = e;
+              break;
+            }
+          }
           this.startCapture(buf, i, base, whole ? node : KEEP, false);
           i = this.capScalar ? i : i + 1;
           break;
@@ -33242,23 +53275,44 @@ var Scanner = class {
     return -1;
   }
   parseCaptured(end) {
-    const text = utf8Text(this.cap);
+    const text2 = utf8Text(this.cap);
     this.cap = [];
     try {
-      return JSON.parse(text);
+      return JSON.parse(text2);
     } catch {
       throw new ScanError(end);
     }
   }
+  /** The captured value checked as JSON, as its bytes (nothing is built). */
+  checkCaptured(end) {
+    const bytes = concat(this.cap);
+    this.cap = [];
+    if (!isJsonValue(bytes)) throw new ScanError(end);
+    return bytes;
+  }
   finishCapture(end) {
-    const value3 = this.parseCaptured(end);
     const top = this.stack[this.stack.length - 1];
     if (this.capIsKey) {
-      top.key = value3;
+      top.key = this.parseCaptured(end);
       this.state = 2 /* Colon */;
       return;
     }
-    this.deliver(top, this.capNode, value3, this.capStart, end);
+    const node = this.capNode;
+    let value3;
+    if (node.mode === "emit" && node.bytes) {
+      value3 = concat(this.cap);
+      this.cap = [];
+    } else if (checksBytes(node)) {
+      const bytes = this.checkCaptured(end);
+      value3 = this.checkedValue(node, bytes, 0, bytes.length);
+    } else value3 = this.parseCaptured(end);
+    this.deliver(top, node, value3, this.capStart, end);
+  }
+  /** What a node that checks bytes keeps of a value checked as JSON. */
+  checkedValue(node, bytes, start, end) {
+    if (node.mode === "check") return null;
+    if (node.mode === "pick") return pickMembers(bytes, start, end, node.pick);
+    return start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
   }
   /** A value is complete: hand it to its parent frame. */
   deliver(parent, node, value3, start, end) {
@@ -33280,7 +53334,7 @@ var Scanner = class {
       });
       return;
     }
-    const kept = node.mode === "check" ? null : node.mode === "reduce" ? node.reduce(value3) : value3;
+    const kept = value3;
     if (parent.value) {
       if (Array.isArray(parent.value)) parent.value.push(kept);
       else defineOwn(parent.value, key, kept);
@@ -33297,21 +53351,16 @@ var Scanner = class {
     if (this.state !== 4 /* Done */) throw new ScanError(pos);
   }
 };
-function defineOwn(o, k, v) {
-  if (k === "__proto__") {
-    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  } else o[k] = v;
+function checksBytes(node) {
+  return node.mode === "check" || node.mode === "pick" || node.mode === "emit" && !!node.bytes;
 }
 
 // src/core/plan/layout.ts
 var anyDepth = (levels) => levels === 0 ? CHECK : { mode: "any", child: () => anyDepth(levels - 1) };
 var UNKNOWN_MEMBER = anyDepth(3);
-var EMIT_RC = { mode: "emit", emit: "resource_changes" };
+var EMIT_RC = { mode: "emit", emit: "resource_changes", bytes: true };
 var EMIT_DRIFT = { mode: "emit", emit: "resource_drift" };
-var STATE_RESOURCE = {
-  mode: "reduce",
-  reduce: (v) => isPlainObject2(v) ? Object.hasOwn(v, "mode") ? { mode: v.mode } : {} : v
-};
+var STATE_RESOURCE = { mode: "pick", pick: ["mode"] };
 var STATE_MODULE = {
   mode: "obj",
   build: true,
@@ -33414,15 +53463,84 @@ function detailKeeper(opts) {
     return full ? c : slimChange(c, reads);
   };
 }
+var VALUE_MEMBERS = ["before", "after", "after_unknown", "before_sensitive", "after_sensitive"];
+function unreadValuesCut(b, opts) {
+  if (opts.detail !== "risk" && opts.detail !== "markdown") return void 0;
+  if (!isObjectAt(b, 0)) return void 0;
+  try {
+    return cutValues(b, opts);
+  } catch (e) {
+    if (e instanceof SyntaxError) return void 0;
+    throw e;
+  }
+}
+function cutValues(b, opts) {
+  const { reads } = opts;
+  const values = [];
+  let changes = 0;
+  let type;
+  let keep = [...reads.attrs];
+  const walked = walkMembers(b, 0, (ks, ke, s) => {
+    if (keyIs(b, ks, ke, "type") && b[s] === 34) {
+      const e = valueEndChecked(b, s);
+      type = parseRange(b, s, e);
+      if (reads.wholeTypes.has(type)) return STOP_WALK;
+      keep = [...reads.attrs, ...reads.typeAttrs[type] ?? []];
+      return e;
+    }
+    if (!keyIs(b, ks, ke, "change") || !isObjectAt(b, s)) return valueEndChecked(b, s);
+    changes++;
+    return walkMembers(b, s, (cks, cke, cs) => {
+      if (keyIs(b, cks, cke, "actions")) {
+        const e = valueEndChecked(b, cs);
+        return mayBeUnread(parseRange(b, cs, e), opts) ? e : STOP_WALK;
+      }
+      const key = VALUE_MEMBERS.find((k) => keyIs(b, cks, cke, k));
+      if (key === void 0 || !isObjectAt(b, cs)) {
+        const e = valueEndChecked(b, cs);
+        if (key !== void 0) values.push({ key, start: cs, end: e, kept: void 0 });
+        return e;
+      }
+      const p = picked(b, cs, keep);
+      values.push({ key, start: cs, end: p.end, kept: type === void 0 ? void 0 : p.value });
+      return p.end;
+    });
+  });
+  if (walked === STOP_WALK || changes !== 1 || !isJsonValue(b)) return void 0;
+  const raw = parseWithHoles(
+    b,
+    values.map((v) => [v.start, v.end])
+  );
+  const change = raw.change;
+  if (typeof raw.type !== "string" || !isPlainObject2(change)) return void 0;
+  if (!valuesUnread(raw, raw.type, opts)) return void 0;
+  const last = [...reads.attrs, ...reads.typeAttrs[raw.type] ?? []];
+  for (const v of values) {
+    defineOwn(change, v.key, v.kept ?? pickMembers(b, v.start, v.end, last));
+  }
+  return raw;
+}
+function mayBeUnread(actions, opts) {
+  if (!Array.isArray(actions) || actions.length !== 1) return false;
+  return actions[0] === "no-op" || actions[0] === "read" && opts.detail === "risk";
+}
+function valuesUnread(raw, type, opts) {
+  if (opts.detail !== "risk" && opts.detail !== "markdown") return false;
+  if (isActionable(raw) || opts.reads.wholeTypes.has(type)) return false;
+  const actions = raw.change.actions;
+  if (!Array.isArray(actions) || actions.length !== 1) return false;
+  return actions[0] === "no-op" || actions[0] === "read" && opts.detail === "risk";
+}
 
 // src/core/plan/stream.ts
 async function parsePlanStream(source, file, opts = {}) {
   const head = await readHead(source, 1 << 20);
   const encoding = sniffEncoding(head);
-  const text = utf8Source(source, encoding, bomLength(head, encoding));
-  const lead = await leadingSpace(text);
+  const text2 = utf8Source(source, encoding, bomLength(head, encoding));
+  const lead = await leadingSpace(text2);
   if (lead === void 0) return parsePlan(head, file);
   const changes = [];
+  const held = [];
   const drift = [];
   const ranges = new RangeList();
   const keys = [];
@@ -33435,6 +53553,7 @@ async function parsePlanStream(source, file, opts = {}) {
   let driftSeen = false;
   const resetChanges = () => {
     changes.length = 0;
+    held.length = 0;
     ranges.clear();
     keys.length = 0;
     sorted = true;
@@ -33447,7 +53566,7 @@ async function parsePlanStream(source, file, opts = {}) {
   };
   const scanner = new Scanner(PLAN_LAYOUT);
   try {
-    for await (const entry of scanner.entries(text.open(lead), lead)) {
+    for await (const entry of scanner.entries(text2.open(lead), lead)) {
       if (entry.kind === "member") {
         skeleton[entry.key] = entry.value;
         if (entry.key === "resource_changes") {
@@ -33460,14 +53579,17 @@ async function parsePlanStream(source, file, opts = {}) {
       } else if (entry.kind === "resource_changes") {
         if (entry.index === 0) resetChanges();
         rcSeen = true;
-        if (isActionable(entry.value)) {
-          const key = changeSortKey(entry.value);
+        const bytes = entry.value;
+        const value3 = unreadValuesCut(bytes, opts) ?? parsed(bytes, entry.end);
+        if (isActionable(value3)) {
+          if (opts.holdDigested) held.push(value3);
+          const key = changeSortKey(value3);
           if (keys.length > 0 && key < keys[keys.length - 1]) sorted = false;
           keys.push(key);
           ranges.push(entry.start, entry.end);
         }
         if (firstError !== void 0) continue;
-        const r = resourceChangeAt(entry.value, entry.index, entry.depth);
+        const r = resourceChangeAt(value3, entry.index, entry.depth);
         if (r.ok) changes.push(keep(r.value));
         else firstError = r.reason;
       } else {
@@ -33489,11 +53611,25 @@ async function parsePlanStream(source, file, opts = {}) {
   if (!rest.ok) return rest;
   if (firstError !== void 0) return { ok: false, error: planError(file, firstError) };
   if (driftError !== void 0) return { ok: false, error: planError(file, driftError) };
-  const digest = keys.length === 0 ? rest.plan.digest : await streamDigest(text, digestHeader(skeleton), keys, ranges, sorted, opts.reorderBudget);
+  const digest = keys.length === 0 ? rest.plan.digest : opts.holdDigested ? planDigest({ ...digestHeader(skeleton), resource_changes: held }) : await streamDigest(
+    text2,
+    digestHeader(skeleton),
+    keys,
+    ranges,
+    sorted,
+    opts.reorderBudget
+  );
   return { ok: true, plan: { ...rest.plan, resourceChanges: changes, drift, digest } };
+  function parsed(bytes, end) {
+    try {
+      return parseRange(bytes, 0, bytes.length);
+    } catch {
+      throw new ScanError(end);
+    }
+  }
   async function notJson(e) {
     const where = await findJsonSyntaxErrorInBytes(
-      text.open(0),
+      text2.open(0),
       lead,
       e.tooBig ? e.offset : Infinity
     );
@@ -33503,18 +53639,35 @@ async function parsePlanStream(source, file, opts = {}) {
 }
 
 // src/core/plan/read.ts
+var SCAN_FROM_BYTES = 64 * 1024 * 1024;
 async function readPlan(source, opts) {
   const { file, threshold } = opts;
   const open2 = source.open;
   if (source.size !== void 0 && source.size > threshold && open2) {
     return withStreamed(await parsePlanStream({ open: open2 }, file, opts), true);
   }
-  const box = { text: source.readText?.() };
+  const scanFrom = opts.scanFrom ?? SCAN_FROM_BYTES;
+  const scan = opts.detail === "risk" && (source.size === void 0 || source.size >= scanFrom);
+  const box = { text: scan ? void 0 : source.readText?.() };
   if (box.text === void 0) await readInto(box, () => source.read());
   if (box.bytes && box.bytes.length > threshold) {
     return withStreamed(await parsePlanStream(bytesSource(box.bytes), file, opts), true);
   }
+  if (box.bytes && scan && box.bytes.length >= scanFrom && startsLikeUtf8Object(box.bytes)) {
+    const r = await parsePlanStream(bytesSource(box.bytes, SCAN_CHUNK), file, {
+      ...opts,
+      holdDigested: true
+    });
+    if (r.ok) return withStreamed(r, false);
+  }
   return withStreamed(parseWhole(box, file), false);
+}
+var SCAN_CHUNK = 8 << 20;
+function startsLikeUtf8Object(b) {
+  if (sniffEncoding(b) !== "utf-8") return false;
+  let i = bomLength(b, "utf-8");
+  while (b[i] === 32 || b[i] === 10 || b[i] === 13 || b[i] === 9) i++;
+  return b[i] === 123;
 }
 function withStreamed(r, streamed) {
   return r.ok ? { ...r, streamed } : r;
@@ -33523,20 +53676,20 @@ async function readInto(box, read) {
   box.bytes = await read();
 }
 function parseWhole(box, file) {
-  let text = box.text ?? decodePlanBytes(box.bytes);
+  let text2 = box.text ?? decodePlanBytes(box.bytes);
   delete box.bytes;
   delete box.text;
-  if (text.charCodeAt(0) === 65279) text = text.slice(1);
+  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
   let doc;
-  if (text.trimStart().startsWith("{")) {
+  if (text2.trimStart().startsWith("{")) {
     try {
-      doc = JSON.parse(text);
+      doc = JSON.parse(text2);
     } catch {
       doc = void 0;
     }
   }
-  if (doc === void 0) return parsePlan(text, file);
-  text = void 0;
+  if (doc === void 0) return parsePlan(text2, file);
+  text2 = void 0;
   return parsePlanObject(doc, file);
 }
 
@@ -33634,37 +53787,6 @@ function shortActionReason(reason2) {
   return actionReasonWords(reason2.replace(/^(delete|replace|read)_(because_)?/, ""));
 }
 
-// src/core/binding.ts
-import { createHash as createHash2 } from "node:crypto";
-var REMOVING = /* @__PURE__ */ new Set(["delete", "replace", "forget"]);
-var RISK_SET_SEVERITY = "high";
-function destroyLines(plan) {
-  return sortedDistinct(
-    plan.resourceChanges.filter((c) => REMOVING.has(c.kind)).map((c) => `${c.kind} ${c.address}`)
-  );
-}
-function riskLines(findings) {
-  return sortedDistinct(
-    findings.filter((f) => atLeast(f.severity, RISK_SET_SEVERITY)).map((f) => f.address === void 0 ? f.id : `${f.id} ${f.address}`)
-  );
-}
-function setDigest(lines) {
-  const text = JSON.stringify(sortedDistinct(lines));
-  return createHash2("sha256").update(text, "utf8").digest("hex");
-}
-function linesMissing(a, b) {
-  const other = new Set(b);
-  return a.filter((l) => !other.has(l));
-}
-function sortedDistinct(lines) {
-  return [...new Set(lines)].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
-}
-function bindingOf(plan, findings) {
-  const destroys = destroyLines(plan);
-  const risks = riskLines(findings);
-  return { destroys, risks, destroySet: setDigest(destroys), riskSet: setDigest(risks) };
-}
-
 // src/core/risk/hygiene.ts
 var HYGIENE_TYPES = {
   aws_db_instance: "RDS database",
@@ -33740,12 +53862,12 @@ var HYGIENE_CHECKS = [
   }
 ];
 var KEPT = /* @__PURE__ */ new Set(["create", "update", "replace", "no-op", "import", "move"]);
-function hygieneFindings(plan) {
+function hygieneFindings(plan2) {
   const out = [];
-  const separateVersioning = plan.resourceChanges.some(
+  const separateVersioning = plan2.resourceChanges.some(
     (c) => c.type === "aws_s3_bucket_versioning" && c.kind !== "delete"
   );
-  for (const c of plan.resourceChanges) {
+  for (const c of plan2.resourceChanges) {
     const what = HYGIENE_TYPES[c.type];
     if (!what || c.mode !== "managed" || !KEPT.has(c.kind)) continue;
     const v = value(c);
@@ -34152,6 +54274,24 @@ var OTHER = [
   ["confluent_schema", "other-data", "Confluent Schema Registry schema"],
   // Source control, Terraform platforms, secrets
   ["github_repository", "other-data", "GitHub repository"],
+  ["gitlab_project", "other-data", "GitLab project (its repository, issues, merge requests)"],
+  ["azuredevops_git_repository", "other-data", "Azure DevOps git repository"],
+  ["bitbucket_repository", "other-data", "Bitbucket repository"],
+  // Search indices and Elastic deployments
+  ["elasticstack_elasticsearch_index", "search", "Elasticsearch index (its documents)"],
+  ["elasticsearch_index", "search", "Elasticsearch index (its documents)"],
+  ["opensearch_index", "search", "OpenSearch index (its documents)"],
+  ["ec_deployment", "search", "Elastic Cloud deployment (its Elasticsearch data)"],
+  // Kafka topics of the Kafka provider itself (the cloud ones are listed with their provider)
+  ["kafka_topic", "stream", "Kafka topic (and its messages)"],
+  // Self-hosted and private clouds
+  ["minio_s3_bucket", "bucket", "MinIO bucket"],
+  ["openstack_blockstorage_volume_v3", "volume", "OpenStack block storage volume"],
+  ["openstack_blockstorage_volume_v2", "volume", "OpenStack block storage volume (v2 API)"],
+  ["openstack_objectstorage_container_v1", "bucket", "OpenStack Swift container"],
+  ["openstack_sharedfilesystem_share_v2", "file-system", "OpenStack Manila share"],
+  ["openstack_db_instance_v1", "database", "OpenStack Trove database instance"],
+  ["vsphere_virtual_disk", "volume", "vSphere virtual disk"],
   ["tfe_workspace", "other-data", "Terraform Cloud/Enterprise workspace (with its state)"],
   ["vault_mount", "secret", "Vault secrets engine mount"],
   ["vault_kv_secret_v2", "secret", "Vault KV v2 secret (all its versions)"],
@@ -34253,6 +54393,62 @@ var BY_TYPE = new Map(STATEFUL_TYPES.map((t) => [t.type, t]));
 var AZAPI_TYPES = Object.freeze(build("azure", ARM));
 var BY_ARM_TYPE = new Map(AZAPI_TYPES.map((t) => [t.type, t]));
 var AZAPI_RESOURCE = "azapi_resource";
+var HELM_RELEASE = "helm_release";
+var DATA_CHARTS = {
+  postgresql: "PostgreSQL",
+  "postgresql-ha": "PostgreSQL",
+  timescaledb: "TimescaleDB",
+  "timescaledb-single": "TimescaleDB",
+  cockroachdb: "CockroachDB",
+  mysql: "MySQL",
+  "mysql-innodbcluster": "MySQL",
+  mariadb: "MariaDB",
+  "mariadb-galera": "MariaDB",
+  mongodb: "MongoDB",
+  "mongodb-sharded": "MongoDB",
+  redis: "Redis",
+  "redis-cluster": "Redis",
+  "redis-ha": "Redis",
+  valkey: "Valkey",
+  "valkey-cluster": "Valkey",
+  kafka: "Kafka",
+  zookeeper: "ZooKeeper",
+  rabbitmq: "RabbitMQ",
+  "rabbitmq-cluster-operator": "RabbitMQ",
+  nats: "NATS (JetStream)",
+  elasticsearch: "Elasticsearch",
+  "eck-elasticsearch": "Elasticsearch",
+  opensearch: "OpenSearch",
+  cassandra: "Cassandra",
+  scylla: "ScyllaDB",
+  clickhouse: "ClickHouse",
+  influxdb: "InfluxDB",
+  influxdb2: "InfluxDB",
+  couchdb: "CouchDB",
+  neo4j: "Neo4j",
+  etcd: "etcd",
+  minio: "MinIO object storage",
+  "minio-operator": "MinIO object storage",
+  vault: "Vault (its secrets, in its storage)",
+  consul: "Consul (its key/value store)",
+  prometheus: "Prometheus (its metrics)",
+  "kube-prometheus-stack": "Prometheus (its metrics)",
+  loki: "Loki (its logs)",
+  gitea: "Gitea (its repositories)",
+  gitlab: "GitLab (its repositories)",
+  nexus: "Nexus repository (its artifacts)",
+  "nexus-repository-manager": "Nexus repository (its artifacts)",
+  harbor: "Harbor registry (its images)",
+  "docker-registry": "container registry (its images)"
+};
+function helmDataChart(value3) {
+  if (value3 === null || typeof value3 !== "object" || Array.isArray(value3)) return void 0;
+  const chart = value3.chart;
+  if (typeof chart !== "string") return void 0;
+  const name = chart.replace(/[@:]v?\d[\w.+-]*$/, "").split("/").pop().toLowerCase();
+  const store = DATA_CHARTS[name];
+  return store ? { chart: name, store } : void 0;
+}
 function armType(value3) {
   if (value3 === null || typeof value3 !== "object" || Array.isArray(value3)) return void 0;
   const t = value3.type;
@@ -34265,6 +54461,17 @@ function statefulChange(c, extra) {
     const arm = armType(c.before) ?? armType(c.after);
     const t = arm ? BY_ARM_TYPE.get(arm) : void 0;
     if (t) return { ...t, type: `${AZAPI_RESOURCE} (${arm})` };
+  }
+  if (c.type === HELM_RELEASE) {
+    const h = helmDataChart(c.before) ?? helmDataChart(c.after);
+    if (h) {
+      return {
+        type: `${HELM_RELEASE} (${h.chart})`,
+        cloud: "kubernetes",
+        category: "database",
+        what: `Helm release of the ${h.chart} chart: ${h.store} in the cluster, with the volumes the chart made`
+      };
+    }
   }
   return statefulType(c.type, extra);
 }
@@ -34283,15 +54490,25 @@ function statefulType(type, extra) {
   }
   return void 0;
 }
+var DATA_OBJECT_TYPES = {
+  aws_s3_object: "S3 object",
+  aws_s3_bucket_object: "S3 object",
+  google_storage_bucket_object: "Cloud Storage object",
+  azurerm_storage_blob: "storage blob",
+  minio_s3_object: "MinIO object",
+  digitalocean_spaces_bucket_object: "Spaces object",
+  oci_objectstorage_object: "OCI Object Storage object",
+  openstack_objectstorage_object_v1: "Swift object"
+};
 
 // src/core/risk/address-pattern.ts
-var cache = /* @__PURE__ */ new Map();
+var cache2 = /* @__PURE__ */ new Map();
 function addressPattern(pattern) {
-  let re = cache.get(pattern);
+  let re = cache2.get(pattern);
   if (!re) {
     const body = [...pattern].map((ch) => ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")).join("");
     re = new RegExp(`^${body}$`, "s");
-    cache.set(pattern, re);
+    cache2.set(pattern, re);
   }
   return re;
 }
@@ -34299,18 +54516,544 @@ function matchesAddress(pattern, address) {
   return addressPattern(pattern).test(address);
 }
 
+// src/core/risk/policy-document.ts
+var strings = (v) => (Array.isArray(v) ? v : v === void 0 || v === null ? [] : [v]).filter(
+  (x) => typeof x === "string"
+);
+function statements(text2) {
+  if (typeof text2 !== "string" || text2 === "") return [];
+  let doc;
+  try {
+    doc = JSON.parse(text2);
+  } catch {
+    return [];
+  }
+  const raw = doc?.Statement;
+  const list = Array.isArray(raw) ? raw : raw === void 0 ? [] : [raw];
+  return list.flatMap((st) => {
+    if (st === null || typeof st !== "object" || Array.isArray(st)) return [];
+    const s = st;
+    const cond = s.Condition;
+    return [
+      {
+        effect: typeof s.Effect === "string" ? s.Effect : "",
+        actions: strings(s.Action),
+        notAction: s.NotAction !== void 0,
+        resources: strings(s.Resource),
+        principal: s.Principal,
+        condition: cond !== null && typeof cond === "object" && !Array.isArray(cond) ? cond : void 0
+      }
+    ];
+  });
+}
+function anyPrincipal(p) {
+  if (p === "*") return true;
+  if (p === null || typeof p !== "object") return false;
+  return strings(p.AWS).includes("*");
+}
+function conditionKeys(s) {
+  return Object.values(s.condition ?? {}).flatMap(
+    (byKey) => byKey !== null && typeof byKey === "object" ? Object.keys(byKey).map((k) => k.toLowerCase()) : []
+  );
+}
+function conditionValues(s, key) {
+  return Object.values(s.condition ?? {}).flatMap(
+    (byKey) => byKey !== null && typeof byKey === "object" ? Object.entries(byKey).flatMap(([k, v]) => k.toLowerCase() === key ? strings(v) : []) : []
+  );
+}
+
+// src/core/risk/access.ts
+var text = (v) => typeof v === "string" ? v : "";
+var AWS_ADMIN_POLICY = /^arn:aws[\w-]*:iam::aws:policy\/(AdministratorAccess|IAMFullAccess)$/;
+var GCP_BROAD_ROLES = ["roles/owner", "roles/editor"];
+var GCP_ADMIN_ROLES = /* @__PURE__ */ new Set([
+  ...GCP_BROAD_ROLES,
+  "roles/resourcemanager.organizationAdmin",
+  "roles/iam.securityAdmin"
+]);
+var GCP_PUBLIC = /* @__PURE__ */ new Set(["allUsers", "allAuthenticatedUsers"]);
+var AZURE_ADMIN_ROLES = {
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+  "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+  "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator"
+};
+var AZURE_ADMIN_NAMES = new Set(Object.values(AZURE_ADMIN_ROLES));
+var SNOWFLAKE_ADMIN_ROLES = /* @__PURE__ */ new Set(["ACCOUNTADMIN", "SECURITYADMIN", "ORGADMIN"]);
+var TRUST_SCOPING_KEYS = /* @__PURE__ */ new Set([
+  "aws:principalorgid",
+  "aws:principalorgpaths",
+  "aws:principalaccount",
+  "aws:principalarn",
+  "aws:sourceaccount",
+  "aws:sourcearn",
+  "aws:sourceorgid",
+  "sts:externalid"
+]);
+var POLICY = ["policy"];
+var GCP_MEMBER = ["role", "member"];
+var GCP_BINDING = ["role", "members"];
+var ATTACHMENT = ["policy_arn"];
+var K8S_BINDING = ["role_ref"];
+var ACCESS_READS = {
+  aws_iam_policy: POLICY,
+  aws_iam_role_policy: POLICY,
+  aws_iam_user_policy: POLICY,
+  aws_iam_group_policy: POLICY,
+  aws_iam_role: ["assume_role_policy", "inline_policy", "managed_policy_arns"],
+  aws_iam_policy_attachment: ATTACHMENT,
+  aws_iam_role_policy_attachment: ATTACHMENT,
+  aws_iam_user_policy_attachment: ATTACHMENT,
+  aws_iam_group_policy_attachment: ATTACHMENT,
+  aws_ssoadmin_permission_set_inline_policy: ["inline_policy"],
+  aws_ssoadmin_managed_policy_attachment: ["managed_policy_arn"],
+  google_project_iam_member: GCP_MEMBER,
+  google_folder_iam_member: GCP_MEMBER,
+  google_organization_iam_member: GCP_MEMBER,
+  google_project_iam_binding: GCP_BINDING,
+  google_folder_iam_binding: GCP_BINDING,
+  google_organization_iam_binding: GCP_BINDING,
+  azurerm_role_assignment: ["role_definition_name", "role_definition_id", "scope"],
+  kubernetes_cluster_role_binding: K8S_BINDING,
+  kubernetes_cluster_role_binding_v1: K8S_BINDING,
+  kubernetes_role_binding: K8S_BINDING,
+  kubernetes_role_binding_v1: K8S_BINDING,
+  vault_policy: POLICY,
+  oci_identity_policy: ["statements"],
+  snowflake_grant_account_role: ["role_name"],
+  snowflake_role_grants: ["role_name"],
+  postgresql_role: ["superuser"],
+  mysql_grant: ["privileges", "database"],
+  github_team_repository: ["permission"],
+  github_repository_collaborator: ["permission"],
+  github_repository_collaborators: ["user", "team"],
+  github_membership: ["role"]
+};
+function identityPolicyGrants(doc, what) {
+  const out = /* @__PURE__ */ new Set();
+  for (const s of statements(doc)) {
+    if (s.effect !== "Allow" || !s.resources.includes("*")) continue;
+    const acts = s.actions.map((a) => a.toLowerCase());
+    if (s.notAction) {
+      out.add(
+        `${what} allows every action except those NotAction lists, on every resource: whoever holds it is all but an administrator of the account`
+      );
+    } else if (acts.includes("*")) {
+      out.add(
+        `${what} allows every action on every resource (Action "*", Resource "*"): whoever holds it is an administrator of the account`
+      );
+    } else if (acts.includes("iam:*")) {
+      out.add(
+        `${what} allows iam:* on every resource: whoever holds it can give themselves any permission, so it is administrator access one step removed`
+      );
+    } else if (acts.includes("iam:passrole") || acts.includes("iam:pass*")) {
+      out.add(
+        `${what} allows iam:PassRole on every resource: whoever holds it can hand any role, administrator roles included, to a server or function they control`
+      );
+    }
+  }
+  return [...out];
+}
+function trustPolicyGrants(doc) {
+  const out = /* @__PURE__ */ new Set();
+  for (const s of statements(doc)) {
+    if (s.effect !== "Allow") continue;
+    const keys = conditionKeys(s);
+    if (anyPrincipal(s.principal) && !keys.some((k) => TRUST_SCOPING_KEYS.has(k))) {
+      out.add(
+        'can be assumed by any AWS principal (Principal "*") with no condition naming an account or organization: anyone with an AWS account can take this role'
+      );
+    }
+    const p = s.principal;
+    const federated = p !== null && typeof p === "object" ? strings(p.Federated) : [];
+    for (const provider of federated) {
+      const host = provider.replace(/^.*:oidc-provider\//, "");
+      if (host === provider) continue;
+      const subKey = `${host.toLowerCase()}:sub`;
+      const subs = conditionValues(s, subKey);
+      if (subs.length === 0) {
+        out.add(
+          `trusts OIDC tokens from ${host} with no condition on the subject (${host}:sub): a token for any repository, pipeline or account that issuer serves can take this role`
+        );
+      } else {
+        const open2 = subs.find((v) => /^\*$|^repo:\*|^project_path:\*|^organization:\*/.test(v));
+        if (open2) {
+          out.add(
+            `trusts OIDC tokens from ${host} whose subject matches "${open2.slice(0, 60)}": that pattern matches every repository of every owner on that service, so any of them can take this role`
+          );
+        }
+      }
+    }
+  }
+  return [...out];
+}
+function broadAzureScope(scope) {
+  return scope === "/" || /^\/subscriptions\/[^/]+\/?$/i.test(scope) || /^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+\/?$/i.test(scope);
+}
+function azureRole(v) {
+  const name = text(v.role_definition_name);
+  if (AZURE_ADMIN_NAMES.has(name)) return name;
+  const id = text(v.role_definition_id).toLowerCase();
+  const guid = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/.exec(id)?.[1];
+  return guid ? AZURE_ADMIN_ROLES[guid] : void 0;
+}
+function vaultPaths(policy2) {
+  const out = [];
+  const re = /path\s+"([^"]*)"\s*\{([^}]*)\}/g;
+  for (let m = re.exec(policy2); m; m = re.exec(policy2)) {
+    const caps = /capabilities\s*=\s*\[([^\]]*)\]/.exec(m[2])?.[1] ?? "";
+    out.push({
+      path: m[1],
+      caps: [...caps.matchAll(/"([^"]*)"/g)].map((c) => c[1].toLowerCase())
+    });
+  }
+  return out;
+}
+var WRITE_CAPS = ["create", "update", "delete", "sudo"];
+function grantsOf(type, value3) {
+  const v = asObject(value3);
+  switch (type) {
+    case "aws_iam_policy":
+      return identityPolicyGrants(v.policy, "the policy");
+    case "aws_iam_role_policy":
+    case "aws_iam_user_policy":
+    case "aws_iam_group_policy":
+      return identityPolicyGrants(v.policy, "its inline policy");
+    case "aws_ssoadmin_permission_set_inline_policy":
+      return identityPolicyGrants(v.inline_policy, "the permission set");
+    case "aws_iam_role":
+      return [
+        ...trustPolicyGrants(v.assume_role_policy),
+        ...asObjects(v.inline_policy).flatMap(
+          (p) => identityPolicyGrants(p.policy, "an inline policy")
+        ),
+        ...asList(v.managed_policy_arns).flatMap((arn) => adminAttachment(arn))
+      ];
+    case "aws_iam_policy_attachment":
+    case "aws_iam_role_policy_attachment":
+    case "aws_iam_user_policy_attachment":
+    case "aws_iam_group_policy_attachment":
+      return adminAttachment(v.policy_arn);
+    case "aws_ssoadmin_managed_policy_attachment":
+      return adminAttachment(v.managed_policy_arn);
+    case "google_project_iam_member":
+    case "google_folder_iam_member":
+    case "google_organization_iam_member":
+      return gcpGrant(type, text(v.role), [text(v.member)]);
+    case "google_project_iam_binding":
+    case "google_folder_iam_binding":
+    case "google_organization_iam_binding":
+      return gcpGrant(type, text(v.role), asList(v.members).map(text));
+    case "azurerm_role_assignment": {
+      const role = azureRole(v);
+      const scope = text(v.scope);
+      return role && broadAzureScope(scope) ? [
+        `grants ${role} at ${scope.slice(0, 120)}: control of every resource in ${/managementGroups/i.test(scope) ? "the management group" : scope === "/" ? "the tenant" : "the subscription"}${role === "Contributor" ? "" : ", including who else gets access"}`
+      ] : [];
+    }
+    case "kubernetes_cluster_role_binding":
+    case "kubernetes_cluster_role_binding_v1":
+    case "kubernetes_role_binding":
+    case "kubernetes_role_binding_v1":
+      return asObjects(v.role_ref).some((r) => r.name === "cluster-admin") ? [
+        `binds cluster-admin${type.includes("cluster_role") ? " across the whole cluster" : " in its namespace"}: its subjects can do anything${type.includes("cluster_role") ? ", in every namespace, including reading every secret" : " there, including reading its secrets"}`
+      ] : [];
+    case "vault_policy": {
+      const policy2 = text(v.policy);
+      return vaultPaths(policy2).flatMap(({ path: path6, caps }) => {
+        if (caps.length === 0 || caps.every((c) => c === "deny")) return [];
+        if (path6 === "*" || path6 === "+/*") {
+          return [
+            `lets its holders ${caps.some((c) => WRITE_CAPS.includes(c)) ? "read, change and delete" : "read"} every path in Vault (path "${path6}"${caps.includes("sudo") ? " with sudo" : ""}): every secret, and Vault's own configuration`
+          ];
+        }
+        if (/^(sys|auth|identity)\//.test(path6) && caps.some((c) => WRITE_CAPS.includes(c))) {
+          return [
+            `lets its holders change ${path6} (${caps.join(", ")}): Vault's own policies and logins, so they can grant themselves anything`
+          ];
+        }
+        return [];
+      });
+    }
+    case "oci_identity_policy":
+      return asList(v.statements).map(text).flatMap(
+        (s) => /\bto\s+manage\s+all-resources\s+in\s+tenancy\b/i.test(s) ? [`says "${s.slice(0, 100)}": full control of every resource in the tenancy`] : /^\s*allow\s+any-user\b/i.test(s) ? [`says "${s.slice(0, 100)}": it applies to every user`] : []
+      );
+    case "snowflake_grant_account_role":
+    case "snowflake_role_grants": {
+      const role = text(v.role_name).toUpperCase();
+      return SNOWFLAKE_ADMIN_ROLES.has(role) ? [`grants the ${role} role: control of the whole Snowflake account`] : [];
+    }
+    case "postgresql_role":
+      return v.superuser === true ? ["makes the role a superuser: it bypasses every permission check in the database server"] : [];
+    case "mysql_grant": {
+      const privs = asList(v.privileges).map((p) => text(p).toUpperCase());
+      const all = privs.some((p) => p === "ALL" || p === "ALL PRIVILEGES");
+      return all && text(v.database) === "*" ? [
+        "grants ALL PRIVILEGES on every database (*): the user becomes an administrator of the server"
+      ] : [];
+    }
+    case "github_team_repository":
+    case "github_repository_collaborator":
+      return v.permission === "admin" ? [
+        "gives admin on the repository: admins change its settings, branch protection and rulesets, and the workflows that gate deploys"
+      ] : [];
+    case "github_repository_collaborators":
+      return [...asObjects(v.user), ...asObjects(v.team)].some((x) => x.permission === "admin") ? [
+        "gives admin on the repository to someone: admins change its settings, branch protection and rulesets, and the workflows that gate deploys"
+      ] : [];
+    case "github_membership":
+      return v.role === "admin" ? ["makes the user an owner of the GitHub organization: every repository, team and setting"] : [];
+  }
+  return [];
+}
+function adminAttachment(arn) {
+  const a = text(arn);
+  const m = AWS_ADMIN_POLICY.exec(a);
+  return m ? [
+    `attaches the AWS managed policy ${m[1]}: ${m[1] === "AdministratorAccess" ? "every action on every resource of the account" : "full control of IAM, so any permission at all"}`
+  ] : [];
+}
+function gcpGrant(type, role, members) {
+  const where = type.startsWith("google_project") ? "project" : type.startsWith("google_folder") ? "folder" : "organization";
+  const out = [];
+  const shown2 = members.filter((m) => m !== "" && m !== UNKNOWN);
+  if (GCP_ADMIN_ROLES.has(role)) {
+    out.push(
+      `grants ${role} on the ${where}${shown2.length === 1 ? ` to ${shown2[0].slice(0, 80)}` : ""}: ${role === "roles/editor" ? `it can change or delete almost everything in the ${where}` : `full control of the ${where}, including who else has access`}`
+    );
+  }
+  const open2 = members.find((m) => GCP_PUBLIC.has(m));
+  if (open2) out.push(`grants ${role} on the ${where} to ${open2}: that is anyone`);
+  return out;
+}
+function authoritativeOf(type, value3, kind) {
+  const v = asObject(value3);
+  if (/^google_(project|folder|organization)_iam_policy$/.test(type)) {
+    return kind === "delete" ? "is destroyed: it held the whole IAM policy, and removing it can leave nobody with access" : "sets the whole IAM policy: every binding not written in it is removed, which can lock everyone out, Terraform included";
+  }
+  if (/^google_(project|folder|organization)_iam_binding$/.test(type) && GCP_BROAD_ROLES.includes(text(v.role))) {
+    return kind === "delete" ? `is destroyed: every member of ${text(v.role)} there loses it, not only the ones Terraform added` : `sets the complete list of ${text(v.role)} members: anyone who holds it and is not in the list loses it, which can lock the owners out`;
+  }
+  return void 0;
+}
+
+// src/core/risk/safeguards.ts
+var num = (v) => typeof v === "number" ? v : void 0;
+var BACKUP_RETENTION = {
+  aws_db_instance: "backup_retention_period",
+  aws_redshift_cluster: "automated_snapshot_retention_period",
+  aws_elasticache_cluster: "snapshot_retention_limit",
+  aws_elasticache_replication_group: "snapshot_retention_limit",
+  aws_memorydb_cluster: "snapshot_retention_limit"
+};
+var LOG_RETENTION_FLOOR_DAYS = 30;
+var LOG_RETENTION = {
+  aws_cloudwatch_log_group: ["retention_in_days", true],
+  azurerm_log_analytics_workspace: ["retention_in_days", false],
+  google_logging_project_bucket_config: ["retention_days", false]
+};
+var DATA_LOSS_READS = {
+  ...Object.fromEntries(Object.entries(BACKUP_RETENTION).map(([t, a]) => [t, [a]])),
+  ...Object.fromEntries(Object.entries(LOG_RETENTION).map(([t, [a]]) => [t, [a]])),
+  aws_s3_bucket_lifecycle_configuration: ["bucket", "rule"],
+  aws_s3_bucket: ["bucket", "lifecycle_rule"],
+  aws_kms_key: ["is_enabled"],
+  aws_dynamodb_table: ["point_in_time_recovery"],
+  google_sql_database_instance: ["settings"],
+  google_kms_crypto_key_version: ["state"],
+  aws_secretsmanager_secret: ["recovery_window_in_days"]
+};
+function expiresEverything(rule) {
+  if (rule.status !== "Enabled" && rule.enabled !== true) return void 0;
+  const exp = firstObject(rule.expiration);
+  const when = num(exp.days) && exp.days > 0 ? exp.days : exp.date;
+  if (when === void 0 || when === null || when === "" || when === 0) return void 0;
+  if (typeof rule.prefix === "string" && rule.prefix !== "") return void 0;
+  if (Object.keys(asObject(rule.tags)).length > 0) return void 0;
+  for (const f of asObjects(rule.filter)) {
+    if (typeof f.prefix === "string" && f.prefix !== "") return void 0;
+    if (asObjects(f.tag).length > 0) return void 0;
+    if (f.object_size_greater_than || f.object_size_less_than) return void 0;
+    const and = firstObject(f.and);
+    if (typeof and.prefix === "string" && and.prefix !== "" || Object.keys(asObject(and.tags)).length > 0 || and.object_size_greater_than || and.object_size_less_than) {
+      return void 0;
+    }
+  }
+  return when;
+}
+function lifecycleReasons(rules) {
+  return rules.flatMap((r) => {
+    const when = expiresEverything(r);
+    if (when === void 0) return [];
+    const after = typeof when === "number" ? `${when} day${when === 1 ? "" : "s"} old` : `on ${when}`;
+    return [
+      `a lifecycle rule${typeof r.id === "string" && r.id !== "" ? ` (${r.id.slice(0, 60)})` : ""} expires every current object once it is ${after}: S3 deletes the bucket's data on its own, with no destroy in any plan`
+    ];
+  });
+}
+function dataLoss(type, before, after, kind, createdHere = () => false) {
+  const b = asObject(before);
+  const a = asObject(after);
+  const out = [];
+  const retention = BACKUP_RETENTION[type];
+  if (retention && kind !== "create") {
+    const was = num(b[retention]);
+    if (was !== void 0 && was > 0 && a[retention] === 0) {
+      out.push(
+        `${retention} goes from ${was} to 0: automated backups are turned off and the ones kept so far are deleted`
+      );
+    }
+  }
+  const logs = LOG_RETENTION[type];
+  if (logs && kind !== "create") {
+    const [attr, zeroIsForever] = logs;
+    const days = (v) => {
+      const n = num(v);
+      return n === void 0 ? void 0 : n === 0 && zeroIsForever ? Infinity : n;
+    };
+    const was = days(b[attr]);
+    const now = days(a[attr]);
+    if (was !== void 0 && now !== void 0 && now < was && now < LOG_RETENTION_FLOOR_DAYS) {
+      out.push(
+        `${attr} goes from ${was === Infinity ? "forever" : was} to ${now}: logs older than ${now} day${now === 1 ? "" : "s"} are deleted when this applies, too short to look back on an incident`
+      );
+    }
+  }
+  switch (type) {
+    case "aws_s3_bucket_lifecycle_configuration": {
+      if (kind === "create" && (a.bucket === UNKNOWN || a.bucket === void 0 || a.bucket === null || createdHere(a.bucket))) {
+        break;
+      }
+      const was = new Set(lifecycleReasons(asObjects(b.rule)));
+      out.push(...lifecycleReasons(asObjects(a.rule)).filter((r) => !was.has(r)));
+      break;
+    }
+    case "aws_s3_bucket": {
+      if (kind === "create") break;
+      const was = new Set(lifecycleReasons(asObjects(b.lifecycle_rule)));
+      out.push(...lifecycleReasons(asObjects(a.lifecycle_rule)).filter((r) => !was.has(r)));
+      break;
+    }
+    case "aws_kms_key":
+      if (b.is_enabled === true && a.is_enabled === false) {
+        out.push(
+          "the key is disabled (is_enabled = false): everything encrypted with it cannot be read until it is enabled again, and backups and replicas that use it fail"
+        );
+      }
+      break;
+    case "google_kms_crypto_key_version":
+      if (b.state === "ENABLED" && (a.state === "DISABLED" || a.state === "DESTROYED")) {
+        out.push(
+          `the key version goes to ${a.state}: data encrypted with it cannot be read${a.state === "DESTROYED" ? ", ever again" : " until it is enabled again"}`
+        );
+      }
+      break;
+    case "aws_dynamodb_table":
+      if (firstObject(b.point_in_time_recovery).enabled === true && firstObject(a.point_in_time_recovery).enabled === false) {
+        out.push(
+          "point-in-time recovery is turned off: the continuous backups of the last 35 days are deleted, and a bad write can no longer be undone"
+        );
+      }
+      break;
+    case "google_sql_database_instance": {
+      const was = firstObject(firstObject(b.settings).backup_configuration);
+      const now = firstObject(firstObject(a.settings).backup_configuration);
+      if (was.enabled === true && now.enabled === false) {
+        out.push("automated backups are turned off (backup_configuration.enabled = false)");
+      } else if (was.point_in_time_recovery_enabled === true && now.point_in_time_recovery_enabled === false) {
+        out.push(
+          "point-in-time recovery is turned off: the database can no longer be restored to a moment between backups"
+        );
+      }
+      break;
+    }
+  }
+  return out;
+}
+var CONTROLS = {
+  aws_cloudtrail: "the CloudTrail trail: API calls stop being recorded, so nobody can tell later who did what",
+  aws_guardduty_detector: "the GuardDuty detector: threat detection for the account stops",
+  aws_config_configuration_recorder: "the AWS Config recorder: configuration changes stop being recorded and Config rules stop evaluating",
+  aws_config_configuration_recorder_status: "the AWS Config recorder status: configuration changes stop being recorded",
+  aws_config_delivery_channel: "the AWS Config delivery channel: recorded changes are no longer delivered",
+  aws_securityhub_account: "Security Hub for the account: its findings and checks stop",
+  aws_securityhub_standards_subscription: "a Security Hub standard: its checks stop",
+  aws_inspector2_enabler: "Amazon Inspector: vulnerability scanning stops",
+  aws_macie2_account: "Macie: sensitive-data discovery stops",
+  aws_flow_log: "a VPC flow log: network traffic stops being recorded",
+  azurerm_monitor_diagnostic_setting: "a diagnostic setting: the resource\u2019s logs and metrics stop going to their destination",
+  azurerm_security_center_subscription_pricing: "a Defender for Cloud plan: its protection stops",
+  google_project_iam_audit_config: "an audit log configuration: those audit logs stop being written",
+  google_folder_iam_audit_config: "an audit log configuration: those audit logs stop being written",
+  google_organization_iam_audit_config: "an audit log configuration: those audit logs stop being written",
+  github_branch_protection: "branch protection: pushes and merges to the branch no longer need review or passing checks, this gate\u2019s included",
+  github_branch_protection_v3: "branch protection: pushes and merges to the branch no longer need review or passing checks, this gate\u2019s included",
+  github_repository_ruleset: "a repository ruleset: the rules it enforced on branches and tags (reviews, checks) stop"
+};
+var SWITCHES = {
+  aws_cloudtrail: [
+    "enable_logging",
+    true,
+    "CloudTrail logging is turned off (enable_logging = false): API calls stop being recorded, so nobody can tell later who did what"
+  ],
+  aws_guardduty_detector: [
+    "enable",
+    true,
+    "the GuardDuty detector is disabled (enable = false): threat detection for the account stops"
+  ],
+  aws_config_configuration_recorder_status: [
+    "is_enabled",
+    true,
+    "the AWS Config recorder is stopped (is_enabled = false): configuration changes stop being recorded"
+  ],
+  aws_securityhub_standards_control: [
+    "control_status",
+    "ENABLED",
+    "a Security Hub control is disabled: its check stops"
+  ],
+  azurerm_security_center_subscription_pricing: [
+    "tier",
+    "Standard",
+    "the Defender for Cloud plan goes to the Free tier: its protection stops"
+  ]
+};
+var CONTROL_READS = Object.fromEntries(
+  Object.entries(SWITCHES).map(([t, [attr]]) => [t, [attr]])
+);
+function controlOff(type, kind, before, after) {
+  if (kind === "delete" && CONTROLS[type]) return `deletes ${CONTROLS[type]}`;
+  const sw = SWITCHES[type];
+  if (sw && (kind === "update" || kind === "replace")) {
+    const [attr, on, what] = sw;
+    const was = asObject(before)[attr];
+    const now = asObject(after)[attr];
+    if (was === on && now !== on && now !== UNKNOWN && now !== void 0) return what;
+  }
+  return void 0;
+}
+
 // src/core/risk/exposure.ts
 var WEB_PORTS = [80, 443];
 var OPEN_SOURCES = ["0.0.0.0/0", "::/0", "*", "Internet", "Any", "any"];
-var OPEN = new Set(OPEN_SOURCES);
+var OPEN2 = new Set(OPEN_SOURCES);
 var WIDE_IPV4 = 2 ** 24;
 var AZURE_SERVICES_RANGE = "0.0.0.0-0.0.0.0";
+var GCP_DEFAULT_SOURCE = "0.0.0.0/0 (GCP\u2019s default when a rule names no source)";
+var AZURE_DEFAULT_ALLOW = 'every network (default_action = "Allow")';
 var EPHEMERAL_FROM = 1024;
-function list(v) {
-  return Array.isArray(v) ? v : v === void 0 || v === null ? [] : [v];
-}
-function objects(v) {
-  return list(v).map((x) => asObject(x));
+function ociPorts(rule, range3) {
+  const opts = [...asObjects(rule.tcp_options), ...asObjects(rule.udp_options)];
+  if (opts.length === 0) return void 0;
+  const out = [];
+  for (const o of opts) {
+    const r = range3(o);
+    const lo = port(r.min);
+    const hi = port(r.max);
+    if (lo === void 0 || hi === void 0) return void 0;
+    out.push([lo, hi]);
+  }
+  return out;
 }
 function ipv4(s) {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim());
@@ -34336,7 +55079,7 @@ function wideIpv4Range(lo, hi) {
   return hi >= lo && hi - lo + 1 >= WIDE_IPV4 && !insidePrivate(lo, hi);
 }
 function isOpenSource(s) {
-  if (OPEN.has(s)) return true;
+  if (OPEN2.has(s)) return true;
   const v4 = /^([\d.]+)\/(\d{1,2})$/.exec(s.trim());
   if (v4) {
     const start = ipv4(v4[1]);
@@ -34431,6 +55174,9 @@ var NETWORK_TYPES = [
   "azurerm_storage_account",
   "azurerm_storage_account_network_rules",
   "azurerm_cosmosdb_account",
+  "oci_core_security_list",
+  "oci_core_default_security_list",
+  "oci_core_network_security_group_security_rule",
   ...Object.keys(RANGE_FIREWALLS)
 ];
 function rangeText(lo, hi) {
@@ -34440,7 +55186,7 @@ function openIngress(type, value3) {
   const v = asObject(value3);
   const out = [];
   const add = (sources, ports) => {
-    for (const s of list(sources)) {
+    for (const s of asList(sources)) {
       if (typeof s === "string" && isOpenSource(s)) out.push({ source: s, ports });
     }
   };
@@ -34461,7 +55207,7 @@ function openIngress(type, value3) {
   const azureRule = (o) => {
     if (o.direction !== "Inbound" || o.access !== "Allow") return;
     if (ICMP.has(o.protocol ?? null)) return;
-    const specs = [...list(o.destination_port_range), ...list(o.destination_port_ranges)];
+    const specs = [...asList(o.destination_port_range), ...asList(o.destination_port_ranges)];
     const ports = specs.length > 0 ? portList(specs) : void 0;
     add(o.source_address_prefix, ports);
     add(o.source_address_prefixes, ports);
@@ -34486,7 +55232,7 @@ function openIngress(type, value3) {
   }
   switch (type) {
     case "aws_security_group":
-      for (const rule of objects(v.ingress)) awsRule(rule);
+      for (const rule of asObjects(v.ingress)) awsRule(rule);
       break;
     case "aws_security_group_rule":
       if (v.type === "ingress") awsRule(v);
@@ -34500,18 +55246,20 @@ function openIngress(type, value3) {
     }
     case "aws_network_acl":
     case "aws_default_network_acl":
-      for (const rule of objects(v.ingress)) nacl(rule);
+      for (const rule of asObjects(v.ingress)) nacl(rule);
       break;
     case "aws_network_acl_rule":
       if (v.egress !== true) nacl(v);
       break;
     case "google_compute_firewall": {
-      if (v.direction !== void 0 && v.direction !== null && v.direction !== "INGRESS") break;
-      const allows = objects(v.allow).filter((a) => !ICMP.has(a.protocol ?? null));
+      const dir = v.direction;
+      if (dir !== void 0 && dir !== null && dir !== UNKNOWN && dir !== "INGRESS") break;
+      if (v.disabled === true) break;
+      const allows = asObjects(v.allow).filter((a) => !ICMP.has(a.protocol ?? null));
       if (allows.length === 0) break;
       let ports = [];
       for (const a of allows) {
-        const specs = list(a.ports);
+        const specs = asList(a.ports);
         const p = a.protocol === "all" || specs.length === 0 ? void 0 : portList(specs);
         if (!p) {
           ports = void 0;
@@ -34520,13 +55268,34 @@ function openIngress(type, value3) {
         ports.push(...p);
       }
       add(v.source_ranges, ports);
+      const none = (x) => x === void 0 || x === null || Array.isArray(x) && x.length === 0;
+      if ((none(v.source_ranges) || v.source_ranges === UNKNOWN) && none(v.source_tags) && none(v.source_service_accounts)) {
+        out.push({ source: GCP_DEFAULT_SOURCE, ports });
+      }
       break;
     }
+    case "oci_core_security_list":
+    case "oci_core_default_security_list":
+      for (const r of asObjects(v.ingress_security_rules)) {
+        if (ICMP.has(r.protocol ?? null)) continue;
+        add(
+          r.source,
+          ociPorts(r, (o) => o)
+        );
+      }
+      break;
+    case "oci_core_network_security_group_security_rule":
+      if (v.direction !== "INGRESS" || ICMP.has(v.protocol ?? null)) break;
+      add(
+        v.source,
+        ociPorts(v, (o) => firstObject(o.destination_port_range))
+      );
+      break;
     case "google_sql_database_instance":
-      for (const s of objects(v.settings)) {
-        for (const ip of objects(s.ip_configuration)) {
+      for (const s of asObjects(v.settings)) {
+        for (const ip of asObjects(s.ip_configuration)) {
           if (ip.ipv4_enabled === false) continue;
-          for (const n of objects(ip.authorized_networks)) add(n.value, void 0);
+          for (const n of asObjects(ip.authorized_networks)) add(n.value, void 0);
         }
       }
       break;
@@ -34534,17 +55303,21 @@ function openIngress(type, value3) {
       azureRule(v);
       break;
     case "azurerm_network_security_group":
-      for (const r of objects(v.security_rule)) azureRule(r);
+      for (const r of asObjects(v.security_rule)) azureRule(r);
       break;
     case "azurerm_storage_account":
-      for (const r of objects(v.network_rules)) add(r.ip_rules, void 0);
+      for (const r of asObjects(v.network_rules)) {
+        add(r.ip_rules, void 0);
+        if (r.default_action === "Allow") out.push({ source: AZURE_DEFAULT_ALLOW });
+      }
       break;
     case "azurerm_storage_account_network_rules":
       add(v.ip_rules, void 0);
+      if (v.default_action === "Allow") out.push({ source: AZURE_DEFAULT_ALLOW });
       break;
     case "azurerm_cosmosdb_account": {
       const f = v.ip_range_filter;
-      const items = typeof f === "string" ? f.split(",").map((s) => s.trim()) : list(f);
+      const items = typeof f === "string" ? f.split(",").map((s) => s.trim()) : asList(f);
       add(items, void 0);
       break;
     }
@@ -34596,9 +55369,9 @@ function publicData(type, value3) {
       break;
     case "aws_s3_bucket_acl": {
       acl(v.acl);
-      const grants = objects(v.access_control_policy).flatMap((p) => objects(p.grant));
+      const grants = asObjects(v.access_control_policy).flatMap((p) => asObjects(p.grant));
       const open2 = grants.some(
-        (g) => objects(g.grantee).some((e) => typeof e.uri === "string" && PUBLIC_GRANTEES.test(e.uri))
+        (g) => asObjects(g.grantee).some((e) => typeof e.uri === "string" && PUBLIC_GRANTEES.test(e.uri))
       );
       if (open2) out.push("a grant goes to all users: anyone can access the objects");
       break;
@@ -34632,7 +55405,7 @@ function publicData(type, value3) {
       break;
     }
     case "google_storage_bucket_iam_binding": {
-      const who = list(v.members).find((m) => typeof m === "string" && PUBLIC_MEMBERS.has(m));
+      const who = asList(v.members).find((m) => typeof m === "string" && PUBLIC_MEMBERS.has(m));
       if (typeof who === "string")
         out.push(`${who} is granted access: anyone can reach the bucket`);
       break;
@@ -34652,35 +55425,46 @@ function publicData(type, value3) {
   }
   return out;
 }
-function policy(text, out) {
-  if (typeof text !== "string" || text === "") return;
-  let doc;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return;
+function policy(text2, out) {
+  if (statements(text2).some((s) => s.effect === "Allow" && !s.condition && anyPrincipal(s.principal))) {
+    out.push('the bucket policy allows Principal "*" with no condition: anyone can use it');
   }
-  const statements = doc?.Statement;
-  for (const st of Array.isArray(statements) ? statements : [statements]) {
-    if (st === null || typeof st !== "object") continue;
-    const s = st;
-    if (s.Effect !== "Allow" || s.Condition !== void 0) continue;
-    const p = s.Principal;
-    const aws = p !== null && typeof p === "object" ? p.AWS : void 0;
-    const everyone = p === "*" || aws === "*" || Array.isArray(aws) && aws.includes("*");
-    if (everyone) {
-      out.push('the bucket policy allows Principal "*" with no condition: anyone can use it');
-      return;
+}
+var CONTROL_PLANE_READS = {
+  aws_eks_cluster: ["vpc_config"],
+  google_container_cluster: ["private_cluster_config", "master_authorized_networks_config"]
+};
+function publicControlPlane(type, value3) {
+  const v = asObject(value3);
+  if (type === "aws_eks_cluster") {
+    const vpc = firstObject(v.vpc_config);
+    if (vpc.endpoint_public_access === false) return void 0;
+    const cidrs = vpc.public_access_cidrs;
+    const given = Array.isArray(cidrs) ? cidrs.filter((c) => typeof c === "string") : [];
+    if (given.length > 0 && !given.some(isOpenSource)) return void 0;
+    return given.length > 0 ? `its API endpoint is public to ${given.find(isOpenSource)} (endpoint_public_access with public_access_cidrs open)` : "its API endpoint is public to 0.0.0.0/0 (endpoint_public_access is on and public_access_cidrs is not set, so AWS allows every address)";
+  }
+  if (type === "google_container_cluster") {
+    if (firstObject(v.private_cluster_config).enable_private_endpoint === true) return void 0;
+    const man = asObjects(v.master_authorized_networks_config);
+    if (man.length === 0) {
+      return "its API endpoint is public to any address (no private endpoint and no master_authorized_networks_config)";
     }
+    const open2 = man.flatMap((m) => asObjects(m.cidr_blocks)).map((c) => c.cidr_block).find((c) => typeof c === "string" && isOpenSource(c));
+    return open2 ? `its API endpoint is public to ${open2} (master_authorized_networks_config)` : void 0;
   }
+  return void 0;
+}
+function awsDefaultNaclOpenings() {
+  return [{ source: "0.0.0.0/0" }, { source: "::/0" }];
 }
 
 // src/core/risk/rules.ts
 var MASS_DESTROY_MIN_FOR_SHARE = 3;
-var managed = (plan) => plan.resourceChanges.filter((c) => c.mode === "managed");
-var destroyed = (plan) => managed(plan).filter((c) => isDestructive(c.kind));
-var deleted = (plan) => managed(plan).filter((c) => c.kind === "delete");
-var hasChanges = (plan) => plan.resourceChanges.some((c) => c.kind !== "no-op" && c.kind !== "read") || plan.outputChanges.some((o) => o.kind !== "no-op");
+var managed = (plan2) => plan2.resourceChanges.filter((c) => c.mode === "managed");
+var destroyed = (plan2) => managed(plan2).filter((c) => isDestructive(c.kind));
+var deleted = (plan2) => managed(plan2).filter((c) => c.kind === "delete");
+var hasChanges = (plan2) => plan2.resourceChanges.some((c) => c.kind !== "no-op" && c.kind !== "read") || plan2.outputChanges.some((o) => o.kind !== "no-op");
 var verb = (c) => c.kind === "replace" ? "Replacing" : "Destroying";
 var reason = (c) => c.actionReason ? ` (Terraform's reason: ${actionReasonWords(c.actionReason)})` : "";
 var BACKUP_POLICIES = {
@@ -34736,9 +55520,9 @@ var RULES = [
     severity: "critical",
     title: "Plan errored",
     description: "The plan has `errored: true`, or is not applyable while it has changes to apply (Terraform also marks a plan with no changes as not applyable: that one is quiet).",
-    evaluate: (plan) => plan.errored || !plan.applyable && hasChanges(plan) ? [
+    evaluate: (plan2) => plan2.errored || !plan2.applyable && hasChanges(plan2) ? [
       {
-        message: plan.errored ? "Terraform reported errors while planning, so this plan is incomplete. Fix the errors and plan again before anyone applies it." : "Terraform marked this plan as not applyable. Plan again before anyone applies it."
+        message: plan2.errored ? "Terraform reported errors while planning, so this plan is incomplete. Fix the errors and plan again before anyone applies it." : "Terraform marked this plan as not applyable. Plan again before anyone applies it."
       }
     ] : []
   },
@@ -34747,9 +55531,9 @@ var RULES = [
     severity: "high",
     title: "Plan incomplete",
     description: "The plan has `complete: false` (Terraform 1.9+ deferred changes): applying it is not the end, another plan and apply must follow.",
-    evaluate: (plan) => plan.complete ? [] : [
+    evaluate: (plan2) => plan2.complete ? [] : [
       {
-        message: `Terraform could not plan everything yet${plan.deferredChanges > 0 ? ` (${plan.deferredChanges} change${plan.deferredChanges === 1 ? "" : "s"} deferred)` : ""}: this plan is only the first step, and what the next plan does is not shown here. Approve it knowing that another plan and apply follow.`
+        message: `Terraform could not plan everything yet${plan2.deferredChanges > 0 ? ` (${plan2.deferredChanges} change${plan2.deferredChanges === 1 ? "" : "s"} deferred)` : ""}: this plan is only the first step, and what the next plan does is not shown here. Approve it knowing that another plan and apply follow.`
       }
     ]
   },
@@ -34758,9 +55542,9 @@ var RULES = [
     severity: "critical",
     title: "Mass destroy",
     description: `Deletes of managed resources reach \`risk.mass_destroy.count\`, or \`risk.mass_destroy.share\` of the resources in state (with at least ${MASS_DESTROY_MIN_FOR_SHARE} deletes). Replaces are not counted: they create their resource again, so a rolling replacement is not \`terraform destroy\` (the \`replace\` and \`stateful-destroy\` rules report them).`,
-    evaluate: (plan, config) => {
-      const n = deleted(plan).length;
-      const inState = plan.priorStateResources;
+    evaluate: (plan2, config) => {
+      const n = deleted(plan2).length;
+      const inState = plan2.priorStateResources;
       const { count, share } = config.risk.mass_destroy;
       const byShare = inState > 0 && n >= MASS_DESTROY_MIN_FOR_SHARE && n / inState >= share;
       if (n === 0 || n < count && !byShare) return [];
@@ -34777,13 +55561,28 @@ var RULES = [
     id: "empty-state",
     severity: "high",
     title: "State looks missing",
-    description: "The prior state holds no managed resources while the plan creates at least `risk.empty_state.creates` resources.",
-    evaluate: (plan, config) => {
-      const creates = managed(plan).filter((c) => c.kind === "create").length;
-      if (plan.priorStateResources > 0 || creates < config.risk.empty_state.creates) return [];
+    description: "The prior state holds no managed resources while the plan creates at least `risk.empty_state.creates` resources, and the project is not listed in `risk.empty_state.new_projects`. A first deploy and a lost state look the same in a plan; the sentence says how to tell them apart.",
+    evaluate: (plan2, config, project) => {
+      const creates = emptyStateCreates(plan2, config);
+      if (creates === 0 || config.risk.empty_state.new_projects.includes(project)) return [];
       return [
         {
-          message: `The state is empty but the plan creates ${creates} resources: the state looks missing. Is the backend configured, and is this the right workspace? Applying would create a second copy of everything; a later plan against the real state could then destroy it.`
+          message: `The state is empty but the plan creates ${creates} resources: the state looks missing (backend not configured, wrong workspace), unless this is the first deploy of a new project. To tell them apart: if this project was ever applied (its resources exist in the cloud console, or \`terraform state list\` with the team's backend lists them), the state is missing; do not apply, or everything is created a second time and a later plan against the real state could destroy it. If the project is really new, declare it with \`risk.empty_state.new_projects: [${project}]\` in the config on the default branch.`
+        }
+      ];
+    }
+  },
+  {
+    id: "first-deploy",
+    severity: "low",
+    title: "First deploy of a new project",
+    description: "The prior state is empty and the plan creates at least `risk.empty_state.creates` resources, in a project the config declares new (`risk.empty_state.new_projects`): the expected first deploy, listed so that a reviewer still sees it.",
+    evaluate: (plan2, config, project) => {
+      const creates = emptyStateCreates(plan2, config);
+      if (creates === 0 || !config.risk.empty_state.new_projects.includes(project)) return [];
+      return [
+        {
+          message: `First deploy of ${project}, which the config declares new (risk.empty_state.new_projects): the state is empty and the plan creates ${creates} resources. If this project was applied before, its state is missing: do not apply. After this apply, remove ${project} from new_projects so that a lost state is caught again.`
         }
       ];
     }
@@ -34793,7 +55592,7 @@ var RULES = [
     severity: "critical",
     title: "Stateful resource destroyed",
     description: "A delete or replace of a type in the stateful catalog (databases, buckets, volumes, file systems, queues, key stores, DNS zones, ...) or in `risk.stateful_types`. For `azapi_resource`, the Azure resource type is read from its `type` value (AVM modules use azapi by default).",
-    evaluate: (plan, config) => destroyed(plan).flatMap((c) => {
+    evaluate: (plan2, config) => destroyed(plan2).flatMap((c) => {
       const t = statefulChange(c, config.risk.stateful_types);
       if (!t) return [];
       const tail = c.kind === "replace" ? `: the existing one and the data in it are destroyed and a new, empty one is created${c.createBeforeDestroy ? " first" : ""}` : " and the data in it";
@@ -34810,7 +55609,7 @@ var RULES = [
     severity: "critical",
     title: "Backups lost",
     description: "A database is destroyed and its automated backups go with it, or no final snapshot is taken (provider defaults applied: for `aws_db_instance`, backups are deleted unless `delete_automated_backups = false`; a final snapshot needs `skip_final_snapshot = false` and a `final_snapshot_identifier`).",
-    evaluate: (plan) => destroyed(plan).flatMap((c) => {
+    evaluate: (plan2) => destroyed(plan2).flatMap((c) => {
       const policy2 = BACKUP_POLICIES[c.type];
       if (!policy2) return [];
       const before = asObject(c.before);
@@ -34847,7 +55646,7 @@ var RULES = [
     severity: "critical",
     title: "Protected address changed",
     description: "A resource whose address matches a `risk.protected` pattern changes in any way.",
-    evaluate: (plan, config) => config.risk.protected.length === 0 ? [] : plan.resourceChanges.flatMap((c) => {
+    evaluate: (plan2, config) => config.risk.protected.length === 0 ? [] : plan2.resourceChanges.flatMap((c) => {
       if (c.kind === "no-op" || c.kind === "read") return [];
       const p = config.risk.protected.find((pat) => matchesAddress(pat, c.address));
       return p ? [
@@ -34862,8 +55661,8 @@ var RULES = [
     id: "protection-disabled",
     severity: "high",
     title: "Deletion protection removed",
-    description: '`deletion_protection` and its kin go from true to false on an existing resource; on a stateful type, `force_destroy`, `skip_final_snapshot` or `force_delete` become true; or a lock (`azurerm_management_lock`, `google_resource_manager_lien`) is deleted. A resource created with such settings has lost no guard: it is listed under "before this bites" instead.',
-    evaluate: (plan, config) => managed(plan).flatMap((c) => {
+    description: '`deletion_protection` and its kin go from true to false on an existing resource; on a stateful type, `force_destroy`, `skip_final_snapshot` or `force_delete` become true; a Secrets Manager secret\u2019s `recovery_window_in_days` goes to 0; or a lock (`azurerm_management_lock`, `google_resource_manager_lien`) is deleted. A resource created with such settings has lost no guard: it is listed under "before this bites" instead.',
+    evaluate: (plan2, config) => managed(plan2).flatMap((c) => {
       const lock = LOCK_TYPES[c.type];
       if (lock && c.kind === "delete") {
         return [
@@ -34882,6 +55681,11 @@ var RULES = [
         ...off.map((a) => `${a} goes from true to false`),
         ...on.map((a) => `${a} becomes true`)
       ];
+      if (c.type === "aws_secretsmanager_secret" && after.recovery_window_in_days === 0 && before.recovery_window_in_days !== 0) {
+        parts.push(
+          "recovery_window_in_days goes to 0 (a later delete cannot be undone: the secret is gone at once instead of restorable for 7 to 30 days)"
+        );
+      }
       if (parts.length === 0) return [];
       return [
         {
@@ -34895,8 +55699,8 @@ var RULES = [
     id: "network-exposure",
     severity: "high",
     title: "Opened to the internet",
-    description: 'Inbound traffic from anyone on the internet (0.0.0.0/0, ::/0, a public CIDR or address range of a /8 or wider, Azure `*`/`Internet`, or Azure\u2019s 0.0.0.0-0.0.0.0 "allow Azure services") is newly allowed to ports other than HTTP/HTTPS: SSH, RDP, databases, all ports. Read from security groups and rules, network ACLs (their ephemeral return ports 1024-65535 excepted), firewalls, network security rules, database firewall rules, Cloud SQL authorized networks, storage and Cosmos DB IP rules.',
-    evaluate: (plan) => newOpenings(plan).map(({ c, openings }) => ({ c, openings: openings.filter((o) => !webOnly(o)) })).filter(({ openings }) => openings.length > 0).map(({ c, openings }) => ({
+    description: 'Inbound traffic from anyone on the internet (0.0.0.0/0, ::/0, a public CIDR or address range of a /8 or wider, Azure `*`/`Internet`, or Azure\u2019s 0.0.0.0-0.0.0.0 "allow Azure services") is newly allowed to ports other than HTTP/HTTPS: SSH, RDP, databases, all ports. Read from security groups and rules, network ACLs (their ephemeral return ports 1024-65535 excepted; adopting a VPC\u2019s default ACL with the allow-all rules AWS already put there opens nothing), firewalls (a GCP rule whose direction is absent or unknown is INGRESS, and one that names no source is open to 0.0.0.0/0: GCP\u2019s defaults), OCI security lists and network security group rules, network security rules, database firewall rules, Cloud SQL authorized networks, storage and Cosmos DB IP rules, and an Azure storage firewall whose `default_action` is `Allow`.',
+    evaluate: (plan2) => newOpenings(plan2).map(({ c, openings }) => ({ c, openings: openings.filter((o) => !webOnly(o)) })).filter(({ openings }) => openings.length > 0).map(({ c, openings }) => ({
       address: c.address,
       message: `${c.address} allows inbound traffic from ${openingsText(openings)}: ${openings.every((o) => o.source === AZURE_SERVICES_RANGE) ? "services of any Azure customer can reach it" : `anyone on the internet can reach ${openings.every((o) => o.ports) ? "them" : "it"}`}.`
     }))
@@ -34906,7 +55710,7 @@ var RULES = [
     severity: "high",
     title: "Data made public",
     description: 'Data becomes readable by anyone: an S3 bucket ACL `public-read`/`public-read-write`/`authenticated-read` or a grant to all users, an S3 public access block switched off, a bucket policy allowing `Principal: "*"` without a condition, `publicly_accessible = true` on an RDS or Redshift database, `allUsers`/`allAuthenticatedUsers` on a Cloud Storage bucket, a public Azure blob container.',
-    evaluate: (plan) => managed(plan).flatMap((c) => {
+    evaluate: (plan2) => managed(plan2).flatMap((c) => {
       if (c.kind !== "create" && c.kind !== "update" && c.kind !== "replace") return [];
       const was = new Set(c.kind === "create" ? [] : publicData(c.type, c.before));
       const added = publicData(c.type, c.after).filter((r) => !was.has(r));
@@ -34915,11 +55719,61 @@ var RULES = [
     })
   },
   {
+    id: "broad-access",
+    severity: "high",
+    title: "Broad access granted",
+    description: 'Access changes in a way that hands over an account, a project, a cluster or a repository, read from the policy documents and role names in the plan: an AWS policy (inline, managed, permission set) allowing `Action: "*"` on `Resource: "*"`, `NotAction` on `*`, `iam:*` or `iam:PassRole` on `*`; AdministratorAccess or IAMFullAccess attached; a trust policy open to any principal without a condition naming an account, or trusting an OIDC issuer with no `sub` condition or a `sub` like `repo:*`; GCP `roles/owner`/`roles/editor` (or organization and security admin) on a project, folder or organization, or any role to `allUsers`; Azure Owner, Contributor, User Access Administrator or RBAC Administrator at a subscription, management group or root scope; a Kubernetes (Cluster)RoleBinding to `cluster-admin`; a Vault policy on `path "*"` or writing to `sys/`, `auth/`, `identity/`; an OCI policy to manage all-resources in the tenancy; Snowflake ACCOUNTADMIN/SECURITYADMIN/ORGADMIN granted; a PostgreSQL superuser; MySQL ALL PRIVILEGES on `*`; GitHub repository admin or organization owner. Authoritative IAM counts too: `google_project_iam_policy` (folder, organization) set or destroyed, and a project/folder/organization `_iam_binding` of `roles/owner` or `roles/editor`, which replace every member and can lock everyone out. A grant already there before stays quiet; `iam-change` still lists the change.',
+    evaluate: (plan2) => managed(plan2).flatMap((c) => {
+      if (!["create", "update", "delete", "replace"].includes(c.kind)) return [];
+      const whole = authoritativeOf(c.type, c.kind === "delete" ? c.before : c.after, c.kind);
+      const was = new Set(c.kind === "create" ? [] : grantsOf(c.type, c.before));
+      const added = c.kind === "delete" ? [] : grantsOf(c.type, c.after).filter((r) => !was.has(r));
+      const parts = [...whole ? [whole] : [], ...added];
+      if (parts.length === 0) return [];
+      return [{ address: c.address, message: `${c.address} ${parts.join("; it also ")}.` }];
+    })
+  },
+  {
+    id: "data-loss",
+    severity: "high",
+    title: "Data lost without a delete",
+    description: `A setting change that deletes data by itself, with no destroy in the plan: an S3 lifecycle rule that expires every current object (no prefix, tag or size filter) added to an existing bucket; automated backups turned off (\`backup_retention_period\`, \`automated_snapshot_retention_period\`, \`snapshot_retention_limit\` to 0, Cloud SQL backups off); log retention cut below ${LOG_RETENTION_FLOOR_DAYS} days (CloudWatch, where 0 means forever; Log Analytics; Cloud Logging buckets); a KMS key disabled or a Cloud KMS key version disabled or destroyed (what it encrypted becomes unreadable); point-in-time recovery turned off (DynamoDB, Cloud SQL).`,
+    evaluate: (plan2) => {
+      const newBuckets = new Set(
+        managed(plan2).filter(
+          (c) => c.type === "aws_s3_bucket" && (c.kind === "create" || c.kind === "replace")
+        ).map((c) => asObject(c.after).bucket)
+      );
+      const createdHere = (b) => newBuckets.has(b);
+      return managed(plan2).flatMap((c) => {
+        if (c.kind !== "create" && c.kind !== "update" && c.kind !== "replace") return [];
+        const why = dataLoss(
+          c.type,
+          c.kind === "create" ? null : c.before,
+          c.after,
+          c.kind,
+          createdHere
+        );
+        return why.length === 0 ? [] : [{ address: c.address, message: `On ${c.address}, ${why.join("; ")}.` }];
+      });
+    }
+  },
+  {
+    id: "security-off",
+    severity: "high",
+    title: "Security control turned off",
+    description: "A control that records or guards what happens is deleted or switched off: a CloudTrail trail (deleted or `enable_logging = false`), GuardDuty (deleted or `enable = false`), AWS Config (recorder, its status, delivery channel), Security Hub, Inspector, Macie, VPC flow logs, an Azure diagnostic setting or Defender plan, GCP audit log configs, GitHub branch protection or a repository ruleset. Whoever applies it, an attacker covering tracks or a tidy-up by mistake, nobody would see what happens next.",
+    evaluate: (plan2) => managed(plan2).flatMap((c) => {
+      const why = controlOff(c.type, c.kind, c.before, c.after);
+      return why ? [{ address: c.address, message: `${c.address}: ${why}.` }] : [];
+    })
+  },
+  {
     id: "check-failed",
     severity: "high",
     title: "Check failed",
     description: "A `check` block assertion, precondition or postcondition the team wrote fails in this plan (`checks` with status `fail` or `error`): the configuration itself says something is wrong.",
-    evaluate: (plan) => plan.failedChecks.map((k) => ({
+    evaluate: (plan2) => plan2.failedChecks.map((k) => ({
       address: k.address,
       message: `The check ${k.address} ${k.status === "error" ? "could not be evaluated" : "fails"}${k.problems.length > 0 ? `: ${k.problems.join("; ")}` : ""}. Someone wrote it to say this must hold; find out why it does not before applying.`
     }))
@@ -34929,7 +55783,7 @@ var RULES = [
     severity: "medium",
     title: "Access control changed",
     description: "An IAM policy, role, binding or role assignment is created, changed or removed.",
-    evaluate: (plan) => managed(plan).filter(
+    evaluate: (plan2) => managed(plan2).filter(
       (c) => ["create", "update", "delete", "replace"].includes(c.kind) && isIamType(c.type)
     ).map((c) => ({
       address: c.address,
@@ -34937,18 +55791,47 @@ var RULES = [
     }))
   },
   {
+    id: "public-control-plane",
+    severity: "medium",
+    title: "Cluster API open to the internet",
+    description: "An EKS or GKE cluster\u2019s Kubernetes API endpoint becomes reachable from any address (provider defaults count: EKS is public to 0.0.0.0/0 unless `public_access_cidrs` says otherwise; GKE is public unless it has a private endpoint or authorized networks). The API still needs credentials, so this is medium: one leaked token is then enough from anywhere.",
+    evaluate: (plan2) => managed(plan2).flatMap((c) => {
+      if (c.kind !== "create" && c.kind !== "update" && c.kind !== "replace") return [];
+      const now = publicControlPlane(c.type, c.after);
+      if (!now || c.kind !== "create" && publicControlPlane(c.type, c.before)) return [];
+      return [
+        {
+          address: c.address,
+          message: `${c.address}: ${now}. Anyone who gets hold of a token can use the cluster from anywhere; limit the addresses or make the endpoint private.`
+        }
+      ];
+    })
+  },
+  {
     id: "destroy",
     severity: "medium",
     title: "Resource destroyed",
     description: "Any other delete of a managed resource.",
-    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "delete" && !statefulChange(c, config.risk.stateful_types)).map((c) => ({ address: c.address, message: `${c.address} is destroyed${reason(c)}.` }))
+    evaluate: (plan2, config) => managed(plan2).filter(
+      (c) => c.kind === "delete" && !statefulChange(c, config.risk.stateful_types) && !DATA_OBJECT_TYPES[c.type]
+    ).map((c) => ({ address: c.address, message: `${c.address} is destroyed${reason(c)}.` }))
+  },
+  {
+    id: "object-destroy",
+    severity: "medium",
+    title: "Stored object deleted",
+    description: "A single object in a bucket or container (`aws_s3_object`, `google_storage_bucket_object`, `azurerm_storage_blob`, MinIO, Spaces, OCI and Swift objects) is deleted. Its content usually comes from the configuration and can be uploaded again, so this is not `stateful-destroy`; but once the apply runs, that object is gone unless the bucket keeps versions.",
+    evaluate: (plan2) => managed(plan2).filter((c) => c.kind === "delete" && DATA_OBJECT_TYPES[c.type]).map((c) => ({
+      address: c.address,
+      message: `${c.address} (${DATA_OBJECT_TYPES[c.type]}) is deleted${reason(c)}: its content is gone unless the bucket keeps versions or the configuration still has the file to upload again.`
+    }))
   },
   {
     id: "replace",
     severity: "medium",
     title: "Resource replaced",
     description: "Any other replace (destroy and re-create) of a managed resource.",
-    evaluate: (plan, config) => managed(plan).filter((c) => c.kind === "replace" && !statefulChange(c, config.risk.stateful_types)).map((c) => ({
+    evaluate: (plan2, config) => managed(plan2).filter((c) => c.kind === "replace" && !statefulChange(c, config.risk.stateful_types)).map((c) => ({
       address: c.address,
       message: `${c.address} is destroyed and re-created${c.createBeforeDestroy ? " (new one first)" : ""}${reason(c)}.`
     }))
@@ -34958,7 +55841,7 @@ var RULES = [
     severity: "low",
     title: "Web ports opened to the internet",
     description: "Inbound traffic from anyone on the internet is newly allowed to HTTP/HTTPS only (ports 80 and 443): what a public load balancer or web server is for, so it scores low; it is listed so a reviewer sees what becomes public.",
-    evaluate: (plan) => newOpenings(plan).map(({ c, openings }) => ({ c, openings: openings.filter(webOnly) })).filter(({ openings }) => openings.length > 0).map(({ c, openings }) => ({
+    evaluate: (plan2) => newOpenings(plan2).map(({ c, openings }) => ({ c, openings: openings.filter(webOnly) })).filter(({ openings }) => openings.length > 0).map(({ c, openings }) => ({
       address: c.address,
       message: `${c.address} opens ${openingsText(openings)} to anyone on the internet: a public web endpoint. Check that this is meant to be public.`
     }))
@@ -34968,24 +55851,29 @@ var RULES = [
     severity: "low",
     title: "Drift",
     description: "Resources changed outside Terraform since the last apply (`resource_drift`) that matter to this plan, as Terraform itself shows them: the drifted resource is changed by this plan, or another change reads its attributes (`relevant_attributes`). Drift that nothing in the plan touches is refreshed into state and left alone, so it is not a finding.",
-    evaluate: (plan) => {
+    evaluate: (plan2) => {
       const touched = new Set(
-        plan.resourceChanges.filter((c) => c.kind !== "no-op" && c.kind !== "read").map((c) => c.address)
+        plan2.resourceChanges.filter((c) => c.kind !== "no-op" && c.kind !== "read").map((c) => c.address)
       );
-      const relevant = new Set(plan.relevantAddresses);
-      return plan.drift.filter((d) => d.mode === "managed" && (touched.has(d.address) || relevant.has(d.address))).map((d) => ({
+      const relevant = new Set(plan2.relevantAddresses);
+      return plan2.drift.filter((d) => d.mode === "managed" && (touched.has(d.address) || relevant.has(d.address))).map((d) => ({
         address: d.address,
         message: `${d.address} was changed outside Terraform (${d.kind === "delete" ? "deleted" : "modified"}); this plan may undo that change.`
       }));
     }
   }
 ];
-function newOpenings(plan) {
-  return managed(plan).flatMap((c) => {
+function emptyStateCreates(plan2, config) {
+  const creates = managed(plan2).filter((c) => c.kind === "create").length;
+  return plan2.priorStateResources > 0 || creates < config.risk.empty_state.creates ? 0 : creates;
+}
+function newOpenings(plan2) {
+  return managed(plan2).flatMap((c) => {
     if (c.kind !== "create" && c.kind !== "update" && c.kind !== "replace") return [];
     const now = openIngress(c.type, c.after);
     if (now.length === 0) return [];
-    const was = new Set(c.kind === "create" ? [] : openIngress(c.type, c.before).map(openingKey));
+    const before = c.kind !== "create" ? openIngress(c.type, c.before) : c.type === "aws_default_network_acl" ? awsDefaultNaclOpenings() : [];
+    const was = new Set(before.map(openingKey));
     const seen = /* @__PURE__ */ new Set();
     const openings = now.filter((o) => {
       const k = openingKey(o);
@@ -34998,7 +55886,7 @@ function newOpenings(plan) {
 }
 function openingsText(openings) {
   return openings.map(
-    (o) => o.source === AZURE_SERVICES_RANGE ? `${o.source} (Azure\u2019s "allow Azure services": every Azure customer\u2019s services, not only yours)` : o.ports ? `${o.source} on ${portsText(o.ports)}` : o.source.includes("-") ? o.source : `${o.source} (${portsText(void 0)})`
+    (o) => o.source === AZURE_SERVICES_RANGE ? `${o.source} (Azure\u2019s "allow Azure services": every Azure customer\u2019s services, not only yours)` : o.source === AZURE_DEFAULT_ALLOW ? `${o.source}, so the IP rules restrict nothing` : o.ports ? `${o.source} on ${portsText(o.ports)}` : o.source.includes("-") ? o.source : `${o.source} (${portsText(void 0)})`
   ).join(", ");
 }
 function pct(x) {
@@ -35007,7 +55895,7 @@ function pct(x) {
 function isSetString(v) {
   return typeof v === "string" && v !== "";
 }
-var IAM_TYPE = /^(aws_iam_|aws_ssoadmin_|aws_organizations_policy|aws_lakeformation_permissions|google_.*_iam_(member|binding|policy)$|google_project_iam_|google_organization_iam_|google_service_account$|azurerm_role_(assignment|definition)$|azuread_|kubernetes_(cluster_)?role(_binding)?(_v1)?$|kubernetes_service_account(_v1)?$)/;
+var IAM_TYPE = /^(aws_iam_|aws_ssoadmin_|aws_organizations_policy|aws_lakeformation_permissions|google_.*_iam_(member|binding|policy)$|google_project_iam_|google_organization_iam_|google_service_account$|azurerm_role_(assignment|definition)$|azuread_|kubernetes_(cluster_)?role(_binding)?(_v1)?$|kubernetes_service_account(_v1)?$|vault_(policy|egp_policy|rgp_policy|.*_auth_backend_role|identity_group_policies|identity_entity_policies)$|oci_identity_(policy|group|dynamic_group|user_group_membership|domains_.*)$|snowflake_(grant_.*|role_grants|.*_grant|account_role|database_role|role)$|databricks_(grants?|permissions|permission_assignment|group_member|group_role|user_role|service_principal_role|access_control_rule_set)$|postgresql_(grant|grant_role|role|default_privileges)$|mysql_(grant|role)$|github_(team_repository|repository_collaborators?|membership|team_membership|team_members)$)/;
 function isIamType(type) {
   return IAM_TYPE.test(type);
 }
@@ -35026,14 +55914,18 @@ var POINTS = {
   high: 5,
   critical: 8
 };
-function assess(plan, config) {
+function assess(plan2, config, project = "default") {
   const ignored = new Set(config.risk.ignore);
-  const findings = RULES.filter((r) => !ignored.has(r.id)).flatMap(
-    (r) => r.evaluate(plan, config).map((f) => ({ id: r.id, severity: r.severity, ...f }))
+  const builtin = RULES.filter((r) => !ignored.has(r.id)).flatMap(
+    (r) => r.evaluate(plan2, config, project).map((f) => ({ id: r.id, severity: r.severity, ...f }))
   );
+  const findings = [
+    ...builtin,
+    ...evaluatePolicies(plan2, project, builtin, config.policies).findings
+  ];
   const { score, level } = scoreFindings(findings);
   const approvalReasons = [];
-  const destroys = plan.resourceChanges.filter(
+  const destroys = plan2.resourceChanges.filter(
     (c) => c.mode === "managed" && isDestructive(c.kind)
   ).length;
   const when = config.approval.when;
@@ -35049,13 +55941,21 @@ function assess(plan, config) {
       message: `its risk level is ${level} (approval is needed at ${when.level} and above)`
     });
   }
+  for (const p of config.policies) {
+    if (p.owners.length > 0 && findings.some((f) => f.id === policyFindingId(p.id))) {
+      approvalReasons.push({
+        kind: "policy",
+        message: `the policy ${p.id} fired, and one of its owners (${p.owners.join(", ")}) must approve`
+      });
+    }
+  }
   return {
     findings,
     score,
     level,
     requiresApproval: approvalReasons.length > 0,
     approvalReasons,
-    hygiene: hygieneFindings(plan)
+    hygiene: hygieneFindings(plan2)
   };
 }
 function scoreFindings(findings) {
@@ -35070,15 +55970,15 @@ function scoreFindings(findings) {
 // src/core/report.ts
 var SCHEMA_VERSION = 1;
 function buildReport(inputs, config) {
-  const projects = inputs.map(({ name, plan }) => {
-    const assessment = assess(plan, config);
+  const projects = inputs.map(({ name, plan: plan2 }) => {
+    const assessment = assess(plan2, config, name);
     return {
       name,
-      file: plan.file,
-      plan,
+      file: plan2.file,
+      plan: plan2,
       assessment,
-      counts: countByKind(plan.resourceChanges),
-      binding: bindingOf(plan, assessment.findings)
+      counts: countByKind(plan2.resourceChanges),
+      binding: bindingOf(plan2, assessment.findings)
     };
   });
   const worst = projects.reduce(
@@ -35092,8 +55992,8 @@ function buildReport(inputs, config) {
     projects
   };
 }
-function orderedChanges(plan) {
-  const changes = plan.resourceChanges.filter((c) => c.kind !== "no-op");
+function orderedChanges(plan2) {
+  const changes = plan2.resourceChanges.filter((c) => c.kind !== "no-op");
   const first2 = changes.filter((c) => c.mode === "managed" && isDestructive(c.kind));
   const rest = changes.filter((c) => !(c.mode === "managed" && isDestructive(c.kind)));
   return { destructive: first2, other: rest };
@@ -35205,6 +56105,11 @@ function scoreArithmetic(findings, level) {
   return { level, floor, ceiling, terms, sum: sum2, score: Math.min(ceiling, sum2) };
 }
 var POINTS_TEXT = ["critical", "high", "medium", "low"].map((s) => `${s} ${POINTS[s]}`).join(", ");
+
+// src/core/approval/scope.ts
+function policyFor(policy2, project) {
+  return policy2.projects.find((p) => p.name === project)?.policy ?? policy2;
+}
 
 // src/core/render/factors.ts
 var FOLDED_RULES = /* @__PURE__ */ new Set(["destroy", "replace"]);
@@ -35319,18 +56224,107 @@ function changeClause(p) {
     ([k, v], i) => i === 0 ? `${v} ${plural(p.counts[k], "resource")}` : `${v} ${p.counts[k]}`
   );
   if (done.length === 0) return "no resource changes";
-  const list2 = done.length === 1 ? done[0] : `${done.slice(0, -1).join(", ")} and ${done.at(-1)}`;
-  return `${list2}, nothing is destroyed`;
+  const list = done.length === 1 ? done[0] : `${done.slice(0, -1).join(", ")} and ${done.at(-1)}`;
+  return `${list}, nothing is destroyed`;
 }
 function lowerFirst(parts) {
   const [first2, ...rest] = parts;
   return typeof first2 === "string" ? [first2[0].toLowerCase() + first2.slice(1), ...rest] : parts;
 }
 
+// src/core/ledger.ts
+var LEDGER_CHECK_NAME = "applygate / destroy approval";
+var LEDGER_VERSION = 1;
+var PREFIX = `<!-- applygate-ledger:v${LEDGER_VERSION} `;
+var SUFFIX = " -->";
+var LEDGER_RE = new RegExp(`${PREFIX}([A-Za-z0-9_-]*)${SUFFIX}`, "g");
+var LEDGER_STATES = ["approved", "pending", "not-required"];
+function decodeLedger(text2) {
+  const found = [...text2.matchAll(LEDGER_RE)];
+  if (found.length === 0) {
+    return { ok: false, reason: "none", detail: "the check run carries no applygate ledger" };
+  }
+  if (found.length > 1) {
+    return { ok: false, reason: "several", detail: "the check run carries more than one ledger" };
+  }
+  let value3;
+  try {
+    value3 = JSON.parse(Buffer.from(found[0][1], "base64url").toString("utf8"));
+  } catch {
+    return { ok: false, reason: "malformed", detail: "the ledger is not valid base64url JSON" };
+  }
+  const problem = ledgerProblem(value3);
+  return problem === void 0 ? { ok: true, ledger: value3 } : { ok: false, reason: "malformed", detail: `the ledger is malformed: ${problem}` };
+}
+function ledgerProject(ledger, name) {
+  return ledger.projects.find((p) => p.name === name);
+}
+var SHA_RE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+var DIGEST_RE2 = /^sha256v2:[0-9a-f]{64}$/;
+var SET_RE = /^[0-9a-f]{64}$/;
+var LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+var isObj = (x) => typeof x === "object" && x !== null && !Array.isArray(x);
+var isPositiveInt = (x) => Number.isSafeInteger(x) && x > 0;
+function ledgerProblem(x) {
+  if (!isObj(x)) return "not an object";
+  if (typeof x.headSha !== "string" || !SHA_RE.test(x.headSha)) {
+    return "headSha is not a full commit SHA";
+  }
+  if (!isPositiveInt(x.pull)) return "pull is not a pull request number";
+  if (typeof x.baseRef !== "string" || x.baseRef === "") return "baseRef is not a branch name";
+  if (!Array.isArray(x.projects) || x.projects.length === 0) return "projects is empty";
+  const n = x.newestCommand;
+  if (n !== void 0 && n !== null && (!isObj(n) || !isPositiveInt(n.commentId) || typeof n.at !== "string" || Number.isNaN(Date.parse(n.at)))) {
+    return "newestCommand is not {commentId, at}";
+  }
+  const names = /* @__PURE__ */ new Set();
+  for (const [i, p] of x.projects.entries()) {
+    const problem = projectProblem(p);
+    if (problem !== void 0) return `projects[${i}].${problem}`;
+    const name = p.name;
+    if (names.has(name)) return `projects[${i}].name repeats ${JSON.stringify(name)}`;
+    names.add(name);
+  }
+  return void 0;
+}
+function projectProblem(p) {
+  if (!isObj(p)) return "is not an object";
+  if (typeof p.name !== "string" || p.name === "") return "name is empty";
+  if (typeof p.digest !== "string" || !DIGEST_RE2.test(p.digest)) return "digest is not sha256v2";
+  if (typeof p.destroySet !== "string" || !SET_RE.test(p.destroySet)) {
+    return "destroySet is not a sha256";
+  }
+  if (typeof p.riskSet !== "string" || !SET_RE.test(p.riskSet)) return "riskSet is not a sha256";
+  if (!LEVELS.includes(p.level)) return "level is not a risk level";
+  if (typeof p.requiresApproval !== "boolean") return "requiresApproval is not a boolean";
+  if (!LEDGER_STATES.includes(p.state)) return "state is unknown";
+  if (!Array.isArray(p.approvals)) return "approvals is not a list";
+  for (const [i, a] of p.approvals.entries()) {
+    if (!isObj(a) || typeof a.login !== "string" || !LOGIN_RE.test(a.login) || !isPositiveInt(a.commentId) || typeof a.at !== "string" || Number.isNaN(Date.parse(a.at))) {
+      return `approvals[${i}] is not {login, commentId, at}`;
+    }
+  }
+  if (p.state === "approved" && p.requiresApproval && p.approvals.length === 0) {
+    return "state is approved without approvals";
+  }
+  return void 0;
+}
+function ledgerIsStale(ledger, newest) {
+  const had = ledger.newestCommand;
+  if (had === void 0) {
+    return newest === null ? void 0 : "it does not say which commands it considered";
+  }
+  if (had === null && newest === null) return void 0;
+  if (had && newest && had.commentId === newest.commentId && had.at === newest.at) return void 0;
+  const now = newest ? `comment ${newest.commentId} at ${newest.at}` : "none (a command was deleted)";
+  const then = had ? `comment ${had.commentId} at ${had.at}` : "none";
+  return `it was decided before the newest command on the pull request (considered: ${then}; now: ${now})`;
+}
+
 // src/core/marker.ts
 var MARKER_VERSION = 2;
-var PREFIX = `<!-- applygate:v${MARKER_VERSION} `;
-var SUFFIX = " -->";
+var PREFIX2 = `<!-- applygate:v${MARKER_VERSION} `;
+var SUFFIX2 = " -->";
 var MARKER_RE = /<!-- applygate:v(\d{1,3}) ([A-Za-z0-9_-]+) -->/g;
 var MARKER_MAX_BYTES = 8192;
 function markerFor(report, opts = {}) {
@@ -35363,6 +56357,24 @@ function markerFor(report, opts = {}) {
   if (opts.runId !== void 0) m.runId = opts.runId;
   return m;
 }
+var LISTS = ["destroys", "risks"];
+var CUT_RULE = `the summary's marker keeps only the first lines in sorted order that fit in ${MARKER_MAX_BYTES / 1024} KB; the job summary and the JSON output list them all`;
+function listsProblem(p) {
+  const sets = { destroys: p.destroySet, risks: p.riskSet };
+  const what = { destroys: "destroy list", risks: "high-risk list" };
+  for (const key of LISTS) {
+    const total = p.cut?.[key];
+    const lines = p[key];
+    if (total === void 0) {
+      if (setDigest(lines) !== sets[key]) {
+        return `its ${what[key]} does not hash to its ${key === "destroys" ? "destroySet" : "riskSet"}`;
+      }
+    } else if (new Set(lines).size !== lines.length || total <= lines.length) {
+      return `its ${what[key]} is marked cut at ${total} lines but shows ${lines.length}`;
+    }
+  }
+  return void 0;
+}
 function encodeMarker(m) {
   const projects = m.projects.map((p) => ({
     ...p,
@@ -35371,13 +56383,18 @@ function encodeMarker(m) {
   }));
   let json = JSON.stringify({ ...m, projects });
   while (json.length > MARKER_MAX_BYTES) {
-    const lists = projects.flatMap((p) => [p.destroys, p.risks]);
-    const longest = lists.reduce((a, b) => b.length > a.length ? b : a);
-    if (longest.length === 0) break;
-    longest.splice(Math.floor(longest.length / 2));
+    const lists = projects.flatMap((p) => LISTS.map((key) => ({ p, key })));
+    const longest = lists.reduce((a, b) => b.p[b.key].length > a.p[a.key].length ? b : a);
+    const lines = longest.p[longest.key];
+    if (lines.length === 0) break;
+    longest.p.cut = {
+      ...longest.p.cut,
+      [longest.key]: longest.p.cut?.[longest.key] ?? lines.length
+    };
+    lines.splice(Math.floor(lines.length / 2));
     json = JSON.stringify({ ...m, projects });
   }
-  return `${PREFIX}${Buffer.from(json, "utf8").toString("base64url")}${SUFFIX}`;
+  return `${PREFIX2}${Buffer.from(json, "utf8").toString("base64url")}${SUFFIX2}`;
 }
 function decodeMarker(body) {
   const found = [...body.matchAll(MARKER_RE)];
@@ -35403,13 +56420,19 @@ function projectNames(m) {
 function withoutMarker(body) {
   return body.replace(MARKER_RE, "").trimEnd();
 }
-var DIGEST_RE = new RegExp(`^${DIGEST_PREFIX}[0-9a-f]{64}$`);
-var SET_RE = /^[0-9a-f]{64}$/;
+var DIGEST_RE3 = new RegExp(`^${DIGEST_PREFIX}[0-9a-f]{64}$`);
+var SET_RE2 = /^[0-9a-f]{64}$/;
 function isMarkerProject(x) {
   if (typeof x !== "object" || x === null) return false;
   const p = x;
-  const strings = (v) => Array.isArray(v) && v.every((a) => typeof a === "string");
-  return typeof p.name === "string" && typeof p.digest === "string" && DIGEST_RE.test(p.digest) && typeof p.level === "string" && LEVELS.includes(p.level) && typeof p.score === "number" && typeof p.requiresApproval === "boolean" && typeof p.destroyCount === "number" && strings(p.destroys) && strings(p.risks) && typeof p.destroySet === "string" && SET_RE.test(p.destroySet) && typeof p.riskSet === "string" && SET_RE.test(p.riskSet);
+  const strings2 = (v) => Array.isArray(v) && v.every((a) => typeof a === "string");
+  return typeof p.name === "string" && typeof p.digest === "string" && DIGEST_RE3.test(p.digest) && typeof p.level === "string" && LEVELS.includes(p.level) && typeof p.score === "number" && typeof p.requiresApproval === "boolean" && typeof p.destroyCount === "number" && strings2(p.destroys) && strings2(p.risks) && typeof p.destroySet === "string" && SET_RE2.test(p.destroySet) && typeof p.riskSet === "string" && SET_RE2.test(p.riskSet) && (p.cut === void 0 || isCut(p.cut));
+}
+function isCut(x) {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
+  const c = x;
+  const count = (v) => v === void 0 || Number.isSafeInteger(v) && v > 0;
+  return Object.keys(c).every((k) => k === "destroys" || k === "risks") && count(c.destroys) && count(c.risks);
 }
 function isMarker(x) {
   if (typeof x !== "object" || x === null) return false;
@@ -35548,13 +56571,13 @@ function titleLines(report) {
   const names = report.projects.map((p) => escapeInline(truncate(p.name, NAME_MAX)));
   const shown2 = names.slice(0, TITLE_PROJECTS_MAX);
   const more = names.length - shown2.length;
-  const list2 = names.length === 0 ? "no plans" : shown2.join(", ") + (more > 0 ? `, and ${more} more` : "");
-  return [`### applygate: ${list2}`, badge(report.level, report.score, report.requiresApproval)];
+  const list = names.length === 0 ? "no plans" : shown2.join(", ") + (more > 0 ? `, and ${more} more` : "");
+  return [`### applygate: ${list}`, badge(report.level, report.score, report.requiresApproval)];
 }
 function projectParts(p, opts, multi) {
   const ordered = orderedChanges(p.plan);
   const destroys = ordered.destructive;
-  const short = shortDigest(p.plan.digest);
+  const short2 = shortDigest(p.plan.digest);
   const layout = factorLayout(p.assessment.findings, p.assessment.level);
   const actions = new Set(destroys.map(actionCell));
   const sharedAction = destroys.length > 1 && actions.size === 1 ? [...actions][0] : void 0;
@@ -35572,12 +56595,12 @@ function projectParts(p, opts, multi) {
     destroyRows: destroys.map(
       (c) => `| ${addressCode(c.address, true)} |` + (sharedAction === void 0 ? ` ${actionCell(c)} |` : "") + ` ${flagsCell(layout.flags.get(c.address))} |`
     ),
-    approval: p.assessment.requiresApproval ? approvalSection(p, opts, multi, short) : "",
+    approval: p.assessment.requiresApproval ? approvalSection(p, opts, multi, short2) : "",
     hygiene: p.assessment.hygiene,
     other: layout.other.map(factorLine),
     score: p.assessment.findings.length > 0 ? scoreSection(p) : "",
     details: [...ordered.destructive, ...ordered.other].map(detailsBlock),
-    digest: `Plan digest: ${codeSpan(short)} (${escapeInline(truncate(p.file, NAME_MAX))})`
+    digest: `Plan digest: ${codeSpan(short2)} (${escapeInline(truncate(p.file, NAME_MAX))})`
   };
 }
 function factorLine(f) {
@@ -35680,13 +56703,13 @@ function destroySection(p, shown2, hint) {
   }
   return lines.join("\n");
 }
-function approvalSection(p, opts, multi, short) {
-  const policy2 = opts.policy ?? DEFAULT_POLICY;
-  const command = approvalCommand(p, { ...policy2, withProject: multi }, short);
-  const who = describeApprovers(policy2, {
-    quote: (t) => codeSpan(truncate(t, NAME_MAX)),
-    maxNames: APPROVERS_MAX
-  });
+function approvalSection(p, opts, multi, short2) {
+  const all = opts.policy ?? DEFAULT_POLICY;
+  const policy2 = policyFor(all, p.name);
+  const paths = all.projects.find((q) => q.name === p.name)?.paths;
+  const command = approvalCommand(p, { ...policy2, withProject: multi }, short2);
+  const quote = (t) => codeSpan(truncate(t, NAME_MAX));
+  const who = describeApprovers(policy2, { quote, maxNames: APPROVERS_MAX }) + (paths && policy2.codeowners ? `; code owners count only for this project's paths (${paths.slice(0, APPROVERS_MAX).map(quote).join(", ")})` : "");
   return [
     "#### Approval required",
     "",
@@ -35698,8 +56721,19 @@ function approvalSection(p, opts, multi, short) {
     "",
     codeBlock(command),
     "",
-    `Who can approve: ${who}.`
+    `Who can approve: ${who}.`,
+    ...policyOwnersNeeded(p, policy2).map(
+      (q) => `
+Also needed: one approval from ${q.owners.map((o) => codeSpan(truncate(`@${o}`, NAME_MAX))).join(", ")} (owners of the policy ${codeSpan(q.id)}).`
+    ),
+    "",
+    APPROVAL_COVERS
   ].join("\n");
+}
+var APPROVAL_COVERS = `An approval covers what the check run ${codeSpan(LEDGER_CHECK_NAME)} shows: the destroys and high findings it lists from this comment's hidden marker, which the apply job's \`verify\` holds the plan to. Not this text: any workflow can rewrite it.`;
+function policyOwnersNeeded(p, policy2) {
+  const fired = new Set(p.assessment.findings.map((f) => f.id));
+  return policy2.policies.filter((q) => fired.has(policyFindingId(q.id)));
 }
 function detailsSection(blocks, shown2, hint) {
   const lines = ["#### Changes", "", ...blocks.slice(0, shown2)];
@@ -35773,79 +56807,188 @@ var RULE_READS = {
   ]),
   // Read on every type: the protection attributes and the dangerous settings.
   attrs: [.../* @__PURE__ */ new Set([...PROTECTION_ATTRS, ...DANGER_ATTRS])],
-  // `type` names the Azure resource type of an `azapi_resource` (read as its only attribute).
-  typeAttrs: { [AZAPI_RESOURCE]: ["type"] }
+  // Attributes read on one type: `type` names the Azure resource type of an `azapi_resource`,
+  // `chart` the chart of a Helm release; access, data-loss, control and cluster API reads.
+  typeAttrs: mergeReads(
+    { [AZAPI_RESOURCE]: ["type"], [HELM_RELEASE]: ["chart"] },
+    ACCESS_READS,
+    DATA_LOSS_READS,
+    CONTROL_READS,
+    CONTROL_PLANE_READS
+  )
 };
-
-// src/core/ledger.ts
-var LEDGER_CHECK_NAME = "applygate / destroy approval";
-var LEDGER_RE = /<!-- applygate-ledger:v1 ([A-Za-z0-9_-]*) -->/g;
-var LEDGER_STATES = ["approved", "pending", "not-required"];
-function decodeLedger(text) {
-  const found = [...text.matchAll(LEDGER_RE)];
-  if (found.length === 0) {
-    return { ok: false, reason: "none", detail: "the check run carries no applygate ledger" };
-  }
-  if (found.length > 1) {
-    return { ok: false, reason: "several", detail: "the check run carries more than one ledger" };
-  }
-  let value3;
-  try {
-    value3 = JSON.parse(Buffer.from(found[0][1], "base64url").toString("utf8"));
-  } catch {
-    return { ok: false, reason: "malformed", detail: "the ledger is not valid base64url JSON" };
-  }
-  const problem = ledgerProblem(value3);
-  return problem === void 0 ? { ok: true, ledger: value3 } : { ok: false, reason: "malformed", detail: `the ledger is malformed: ${problem}` };
-}
-function ledgerProject(ledger, name) {
-  return ledger.projects.find((p) => p.name === name);
-}
-var SHA_RE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-var DIGEST_RE2 = /^sha256v2:[0-9a-f]{64}$/;
-var SET_RE2 = /^[0-9a-f]{64}$/;
-var LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
-var isObj = (x) => typeof x === "object" && x !== null && !Array.isArray(x);
-var isPositiveInt = (x) => Number.isSafeInteger(x) && x > 0;
-function ledgerProblem(x) {
-  if (!isObj(x)) return "not an object";
-  if (typeof x.headSha !== "string" || !SHA_RE.test(x.headSha)) {
-    return "headSha is not a full commit SHA";
-  }
-  if (!isPositiveInt(x.pull)) return "pull is not a pull request number";
-  if (typeof x.baseRef !== "string" || x.baseRef === "") return "baseRef is not a branch name";
-  if (!Array.isArray(x.projects) || x.projects.length === 0) return "projects is empty";
-  const names = /* @__PURE__ */ new Set();
-  for (const [i, p] of x.projects.entries()) {
-    const problem = projectProblem(p);
-    if (problem !== void 0) return `projects[${i}].${problem}`;
-    const name = p.name;
-    if (names.has(name)) return `projects[${i}].name repeats ${JSON.stringify(name)}`;
-    names.add(name);
-  }
-  return void 0;
-}
-function projectProblem(p) {
-  if (!isObj(p)) return "is not an object";
-  if (typeof p.name !== "string" || p.name === "") return "name is empty";
-  if (typeof p.digest !== "string" || !DIGEST_RE2.test(p.digest)) return "digest is not sha256v2";
-  if (typeof p.destroySet !== "string" || !SET_RE2.test(p.destroySet)) {
-    return "destroySet is not a sha256";
-  }
-  if (typeof p.riskSet !== "string" || !SET_RE2.test(p.riskSet)) return "riskSet is not a sha256";
-  if (!LEVELS.includes(p.level)) return "level is not a risk level";
-  if (typeof p.requiresApproval !== "boolean") return "requiresApproval is not a boolean";
-  if (!LEDGER_STATES.includes(p.state)) return "state is unknown";
-  if (!Array.isArray(p.approvals)) return "approvals is not a list";
-  for (const [i, a] of p.approvals.entries()) {
-    if (!isObj(a) || typeof a.login !== "string" || !LOGIN_RE.test(a.login) || !isPositiveInt(a.commentId) || typeof a.at !== "string" || Number.isNaN(Date.parse(a.at))) {
-      return `approvals[${i}] is not {login, commentId, at}`;
+function mergeReads(...parts) {
+  const out = {};
+  for (const part of parts) {
+    for (const [type, attrs] of Object.entries(part)) {
+      out[type] = [.../* @__PURE__ */ new Set([...out[type] ?? [], ...attrs])];
     }
   }
-  if (p.state === "approved" && p.requiresApproval && p.approvals.length === 0) {
-    return "state is approved without approvals";
+  return out;
+}
+
+// src/core/policies/detail.ts
+function planDetail(config, wanted) {
+  return config.policies.length > 0 ? { detail: "all" } : { detail: wanted, reads: RULE_READS };
+}
+
+// src/core/projects/roots.ts
+var CONFIG_EXT = /\.(tf|tofu|tfvars|hcl)$|\.tf\.json$|\.tofu\.json$|\.tfvars\.json$/;
+var MODULE_FILE = /\.(tf|tofu)$|\.tf\.json$|\.tofu\.json$/;
+var UNIT_FILE = "terragrunt.hcl";
+function changedRoots(tree, changed) {
+  const modules = /* @__PURE__ */ new Set();
+  const units = /* @__PURE__ */ new Set();
+  for (const f of tree.files) {
+    if (MODULE_FILE.test(f)) modules.add(dirOf(f));
+    if (baseOf(f) === UNIT_FILE && isUnit(tree.read(f))) units.add(dirOf(f));
+  }
+  const usedBy = /* @__PURE__ */ new Map();
+  const use = (user, module) => {
+    if (!usedBy.has(module)) usedBy.set(module, /* @__PURE__ */ new Set());
+    usedBy.get(module).add(user);
+  };
+  for (const f of tree.files) {
+    const dir = dirOf(f);
+    if (MODULE_FILE.test(f)) {
+      for (const s of localSources(tree.read(f), dir)) use(dir, s);
+    } else if (baseOf(f) === UNIT_FILE && units.has(dir)) {
+      for (const s of localSources(tree.read(f), dir)) use(dir, s);
+    }
+  }
+  const isRoot = (d) => units.has(d) || modules.has(d) && !usedBy.has(d);
+  const known = (d) => modules.has(d) || units.has(d);
+  const touched = /* @__PURE__ */ new Set();
+  for (const f of changed) {
+    if (!CONFIG_EXT.test(f)) continue;
+    const dir = dirOf(f);
+    if (f.endsWith(".hcl") && !units.has(dir)) {
+      for (const u of units) if (isWithin(u, dir)) touched.add(u);
+      continue;
+    }
+    const own3 = nearest(dir, known);
+    if (own3 !== void 0) touched.add(own3);
+  }
+  const queue = [...touched];
+  while (queue.length > 0) {
+    const m = queue.pop();
+    for (const user of usedBy.get(m) ?? []) {
+      if (!touched.has(user)) {
+        touched.add(user);
+        queue.push(user);
+      }
+    }
+  }
+  return [...touched].filter(isRoot).sort().map((path6) => ({ path: path6, kind: units.has(path6) ? "terragrunt" : "terraform" }));
+}
+function rootsMatrix(roots) {
+  return { include: roots.map((r) => ({ name: r.path, path: r.path, kind: r.kind })) };
+}
+function isUnit(text2) {
+  const code = stripComments(text2);
+  return /^\s*(terraform|include(\s+"[^"]*")?)\s*\{/m.test(code);
+}
+function localSources(text2, dir) {
+  const out = [];
+  for (const m of stripComments(text2).matchAll(/\bsource\s*=\s*"([^"\n]+)"/g)) {
+    let src = m[1];
+    let base = dir;
+    if (src.startsWith("${get_repo_root()}/")) {
+      base = ".";
+      src = `./${src.slice("${get_repo_root()}/".length)}`;
+    } else if (src.startsWith("${get_terragrunt_dir()}/")) {
+      src = `./${src.slice("${get_terragrunt_dir()}/".length)}`;
+    }
+    if (!src.startsWith("./") && !src.startsWith("../")) continue;
+    const path6 = joinPath(base, src.replace("//", "/").replace(/\?.*$/, ""));
+    if (path6 !== void 0) out.push(path6);
+  }
+  return out;
+}
+function stripComments(text2) {
+  return text2.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|\s)(#|\/\/)[^\n]*/g, "$1");
+}
+function nearest(dir, known) {
+  let d = dir;
+  while (d !== void 0) {
+    if (known(d)) return d;
+    d = d === "." ? void 0 : dirOf(d);
   }
   return void 0;
+}
+function isWithin(path6, dir) {
+  return dir === "." || path6 === dir || path6.startsWith(`${dir}/`);
+}
+function dirOf(path6) {
+  const i = path6.lastIndexOf("/");
+  return i < 0 ? "." : path6.slice(0, i);
+}
+function baseOf(path6) {
+  return path6.slice(path6.lastIndexOf("/") + 1);
+}
+function joinPath(base, rel) {
+  const parts = base === "." ? [] : base.split("/");
+  for (const p of rel.split("/")) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") {
+      if (parts.length === 0) return void 0;
+      parts.pop();
+    } else parts.push(p);
+  }
+  return parts.length === 0 ? "." : parts.join("/");
+}
+
+// src/git/changed-roots.ts
+import { execFileSync } from "node:child_process";
+var READ = /\.(tf|tofu)$|\.tf\.json$|\.tofu\.json$|(^|\/)terragrunt\.hcl$/;
+function listChangedRoots(dir, base, head) {
+  const git = (args, input) => execFileSync("git", ["-C", dir, ...args], {
+    encoding: "utf8",
+    input,
+    maxBuffer: 1 << 30,
+    stdio: ["pipe", "pipe", "pipe"]
+  });
+  for (const ref of [base, head]) {
+    try {
+      git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    } catch {
+      throw new Error(
+        `${JSON.stringify(ref)} is not a commit in ${dir} (fetch it, e.g. actions/checkout with fetch-depth: 0)`
+      );
+    }
+  }
+  const split = (out) => out.split("\0").filter((p) => p !== "");
+  const changed = split(git(["diff", "--name-only", "-z", "--no-renames", `${base}...${head}`]));
+  const files = split(git(["ls-tree", "-r", "-z", "--name-only", head]));
+  const texts = readBlobs(
+    dir,
+    head,
+    files.filter((f) => READ.test(f))
+  );
+  return changedRoots({ files, read: (p) => texts.get(p) ?? "" }, changed);
+}
+function readBlobs(dir, head, paths) {
+  const out = /* @__PURE__ */ new Map();
+  const asked = paths.filter((p) => !p.includes("\n"));
+  if (asked.length === 0) return out;
+  const bytes = execFileSync("git", ["-C", dir, "cat-file", "--batch"], {
+    input: asked.map((p) => `${head}:${p}
+`).join(""),
+    maxBuffer: 1 << 30,
+    stdio: ["pipe", "pipe", "pipe"]
+  });
+  let at = 0;
+  for (const p of asked) {
+    const eol = bytes.indexOf(10, at);
+    if (eol < 0) break;
+    const [, type, size] = bytes.subarray(at, eol).toString("utf8").split(" ");
+    at = eol + 1;
+    if (type !== "blob") continue;
+    const n = Number(size);
+    out.set(p, bytes.subarray(at, at + n).toString("utf8"));
+    at += n + 1;
+  }
+  return out;
 }
 
 // src/core/summaries.ts
@@ -35857,14 +57000,24 @@ function trustedSummaries(comments, bots) {
 }
 function readSummaries(comments, bots) {
   const summaries = [];
+  const untrusted = [];
   let unreadable = 0;
   for (const comment of comments) {
     if (!isTrustedAuthor(comment.user?.login, bots)) continue;
     const m = decodeMarker(comment.body ?? "");
-    if (m.ok) summaries.push({ comment, marker: m.marker });
-    else if (m.reason === "malformed" || m.reason === "several") unreadable++;
+    if (!m.ok) {
+      if (m.reason === "malformed" || m.reason === "several") unreadable++;
+      continue;
+    }
+    const problems = m.marker.projects.flatMap((p) => {
+      const problem = listsProblem(p);
+      return problem ? [`project ${codeSpan(p.name)}: ${problem}`] : [];
+    });
+    if (problems.length > 0)
+      untrusted.push({ comment, marker: m.marker, reason: problems.join("; ") });
+    else summaries.push({ comment, marker: m.marker });
   }
-  return { summaries, unreadable };
+  return { summaries, unreadable, untrusted };
 }
 function stickyKey(projects) {
   return [...projects].sort().join("\0");
@@ -35909,26 +57062,30 @@ function bodiesEquivalent(a, b) {
 
 // src/core/verify.ts
 var ACTIONS_APP_SLUG = "github-actions";
+var GATE_APP_FIX = "set `gate: { app: <slug> }` in .github/applygate.yml (verify reads the default branch's, the guard the one nearest the command) to the slug of your applygate GitHub App (the name in its URL, github.com/apps/<slug>), so that only that app's record counts";
+function isLedgerApp(appSlug, app) {
+  return appSlug !== void 0 && app !== "" && appSlug.toLowerCase() === app.toLowerCase() && appSlug.toLowerCase() !== ACTIONS_APP_SLUG;
+}
 function pickLedger(runs, want) {
   const head = want.headSha.slice(0, 7);
-  const fromApps = runs.filter((r) => r.appSlug !== void 0 && r.appSlug !== ACTIONS_APP_SLUG);
-  const pinned = want.app ? fromApps.filter((r) => r.appSlug.toLowerCase() === want.app.toLowerCase()) : fromApps;
-  const ignored = runs.filter((r) => !pinned.includes(r));
-  const why = ignored.length ? ` (ignored ${ignored.length} check run${ignored.length === 1 ? "" : "s"} of the same name from ${[...new Set(ignored.map((r) => r.appSlug ?? "no app"))].join(", ")}: ${want.app ? `only the app \`${want.app}\` (gate.app) writes the ledger` : "a workflow can create those"})` : "";
-  if (pinned.length === 0) {
+  const app = want.app.trim();
+  if (app === "") return { ok: false, message: `gate.app is not set: ${GATE_APP_FIX}` };
+  if (app.toLowerCase() === ACTIONS_APP_SLUG) {
     return {
       ok: false,
-      message: `no applygate ledger on head ${head} of PR #${want.pull}${why}. Is the applygate app installed${want.app ? ` as \`${want.app}\`` : ""}, and did it evaluate this pull request? Comment on the PR or push to make it run.`
+      message: `gate.app is \`${ACTIONS_APP_SLUG}\`, which every workflow can act as: ${GATE_APP_FIX}`
     };
   }
-  const apps = [...new Set(pinned.map((r) => r.appSlug))];
-  if (apps.length > 1) {
+  const mine = runs.filter((r) => isLedgerApp(r.appSlug, app));
+  const ignored = runs.filter((r) => !mine.includes(r));
+  const why = ignored.length ? ` (ignored ${ignored.length} check run${ignored.length === 1 ? "" : "s"} of the same name from ${[...new Set(ignored.map((r) => r.appSlug ?? "no app"))].sort().join(", ")}: only the app \`${app}\` (gate.app) writes the ledger)` : "";
+  if (mine.length === 0) {
     return {
       ok: false,
-      message: `check runs named like the ledger on head ${head} come from several apps (${apps.join(", ")}); set \`gate.app\` in the default branch's config to the applygate app's slug`
+      message: `no applygate ledger on head ${head} of PR #${want.pull}${why}. Is the applygate app installed as \`${app}\`, and did it evaluate this pull request? Comment on the PR or push to make it run.`
     };
   }
-  const run2 = [...pinned].sort((a, b) => b.id - a.id)[0];
+  const run2 = [...mine].sort((a, b) => b.id - a.id)[0];
   const d = decodeLedger(run2.text ?? "");
   if (!d.ok) {
     return {
@@ -35942,9 +57099,18 @@ function pickLedger(runs, want) {
       message: `the ledger on head ${head} is for ${d.ledger.headSha.slice(0, 7)} of PR #${d.ledger.pull}, not head ${head} of PR #${want.pull}`
     };
   }
+  if (want.newestCommand !== void 0) {
+    const stale = ledgerIsStale(d.ledger, want.newestCommand);
+    if (stale) {
+      return {
+        ok: false,
+        message: `the ledger on head ${head} of PR #${want.pull} is out of date: ${stale}. The app decides again on every command; re-run this job once its check run is updated.`
+      };
+    }
+  }
   return { ok: true, ledger: d.ledger, run: run2 };
 }
-function verifyProject(p, ledger, match3, approvedLists) {
+function verifyProject(p, ledger, match3, who, approvedLists) {
   const name = `project '${p.name}'`;
   const mine = { digest: p.plan.digest, level: p.assessment.level, ...p.binding };
   if (!p.assessment.requiresApproval) {
@@ -35967,7 +57133,7 @@ function verifyProject(p, ledger, match3, approvedLists) {
   if (lp.state !== "approved") {
     return {
       ok: false,
-      message: `${name}: needs approval (${reasons}), and ${pr} is not approved for it (ledger state: ${lp.state}). A code owner comments the approval command on ${pr}; then re-run this job.`
+      message: `${name}: needs approval (${reasons}), and ${pr} is not approved for it (ledger state: ${lp.state}). Who may approve: ${who}. One of them comments the approval command on ${pr}; then re-run this job.`
     };
   }
   const both = `approved digest ${lp.digest}, this plan's digest ${mine.digest}`;
@@ -35998,7 +57164,7 @@ function verifyProject(p, ledger, match3, approvedLists) {
   }
   return {
     ok: false,
-    message: `${name}: the plan about to be applied is not what ${pr} approved: ${diffs.join("; ")}; ${both}. Open a pull request with the change so code owners can approve it.`
+    message: `${name}: the plan about to be applied is not what ${pr} approved: ${diffs.join("; ")}; ${both}. Open a pull request with the change so that it can be approved (who may approve: ${who}).`
   };
 }
 function setDiff(what, mine, approved, approvedSet) {
@@ -36012,6 +57178,24 @@ function setDiff(what, mine, approved, approvedSet) {
     gone.length ? `gone: ${gone.join(", ")}` : ""
   ].filter(Boolean);
   return `${what} ${parts.join(", ")}`;
+}
+
+// src/core/approval/deployment.ts
+var short = (sha) => sha.slice(0, 7);
+function pullMergedAs(sha, pulls, base) {
+  const merged = unique(
+    pulls.filter((p) => p.merged && p.mergeCommitSha === sha && p.baseRef === base)
+  );
+  if (merged.length === 1) return { pull: merged[0].number };
+  return {
+    ambiguous: false,
+    reason: `commit ${short(sha)} on ${base} is not the merge commit of ${merged.length > 1 ? "exactly one" : "a"} pull request into ${base}, so no reviewed plan covers it`
+  };
+}
+function unique(pulls) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const p of pulls) seen.set(p.number, p);
+  return [...seen.values()];
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -36375,14 +57559,15 @@ async function fileAt(o, r, path6, ref) {
   }
 }
 async function pullsForCommit(o, r, sha) {
-  const { data } = await o.rest.repos.listPullRequestsAssociatedWithCommit({
+  const data = await o.paginate(o.rest.repos.listPullRequestsAssociatedWithCommit, {
     ...r,
-    commit_sha: sha
+    commit_sha: sha,
+    per_page: 100
   });
   return data.map((p) => ({
     number: p.number,
     state: p.state,
-    mergedAt: p.merged_at,
+    merged: Boolean(p.merged_at),
     mergeCommitSha: p.merge_commit_sha ?? null,
     headSha: p.head.sha,
     baseRef: p.base.ref
@@ -36413,9 +57598,9 @@ function isForbidden(e) {
 
 // src/action/inputs.ts
 function getInputs() {
-  const mode = oneOf("mode", ["summarize", "verify"], "summarize");
-  const plans = getMultilineInput("plan", { required: true }).map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map(parseProjectSpec);
-  if (plans.length === 0) {
+  const mode = oneOf("mode", ["summarize", "verify", "projects"], "summarize");
+  const plans = getMultilineInput("plan").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map(parseProjectSpec);
+  if (plans.length === 0 && mode !== "projects") {
     throw new Error(
       "Input 'plan' is empty. Expected one plan JSON path or glob per line, optionally name=path."
     );
@@ -36430,7 +57615,9 @@ function getInputs() {
     configPath: getInput("config") || ".github/applygate.yml",
     comment: oneOf("comment", ["always", "on-change", "never"], "on-change"),
     layout: oneOf("comment-layout", ["per-project", "combined"], "per-project"),
-    ...summaryJsonPath ? { summaryJsonPath } : {}
+    ...summaryJsonPath ? { summaryJsonPath } : {},
+    base: getInput("base"),
+    head: getInput("head")
   };
 }
 function oneOf(name, allowed, dflt) {
@@ -36449,8 +57636,11 @@ async function run() {
     const settings = getInputs();
     const ctx = context2;
     const pr = pullRequestOf(ctx.payload);
+    if (settings.mode === "projects") {
+      listProjects(settings, pr, ctx.sha);
+      return;
+    }
     const octokit = settings.token ? client(settings.token, info) : void 0;
-    const plans = await loadPlans(settings);
     if (settings.mode === "verify") {
       if (!octokit) {
         throw new Error(
@@ -36459,7 +57649,8 @@ async function run() {
       }
       const branch = defaultBranchOf(ctx.payload) ?? await defaultBranch(octokit, ctx.repo);
       const config2 = await loadConfig(settings, octokit, { ref: branch, label: "default branch" });
-      await verify(buildReport(plans, config2), config2, octokit, pr, branch);
+      const plans2 = await loadPlans(settings, config2);
+      await verify(buildReport(plans2, config2), config2, octokit, pr, branch);
       return;
     }
     const config = await loadConfig(
@@ -36467,12 +57658,28 @@ async function run() {
       octokit,
       pr && { ref: pr.baseSha, label: `base ${pr.baseSha.slice(0, 7)}` }
     );
+    const plans = await loadPlans(settings, config);
     const report = buildReport(plans, config);
     const maxDetails = plans.some((p) => p.streamed) ? MARKDOWN_FULL_DETAILS : void 0;
     await summarize(settings, report, config, octokit, pr, maxDetails);
   } catch (error2) {
     setFailed(error2 instanceof Error ? error2.message : String(error2));
   }
+}
+function listProjects(settings, pr, sha) {
+  const base = settings.base || pr?.baseSha;
+  if (!base) {
+    throw new Error(
+      "Input 'base' is empty and this is not a pull request: name the ref to compare with (e.g. base: ${{ github.event.before }})."
+    );
+  }
+  const head = settings.head || pr?.headSha || sha;
+  const roots = listChangedRoots(process.env.GITHUB_WORKSPACE || process.cwd(), base, head);
+  info(
+    roots.length === 0 ? `applygate: no Terraform root or Terragrunt unit changed between ${base.slice(0, 12)} and ${head.slice(0, 12)}` : `applygate: changed roots: ${roots.map((r) => r.path).join(", ")}`
+  );
+  setOutput("matrix", JSON.stringify(rootsMatrix(roots)));
+  setOutput("count", roots.length);
 }
 function defaultBranchOf(payload) {
   const b = payload.repository?.default_branch;
@@ -36483,28 +57690,28 @@ function pullRequestOf(payload) {
   return p ? { number: p.number, headSha: p.head.sha, baseSha: p.base.sha } : void 0;
 }
 async function loadConfig(settings, octokit, at) {
-  let text;
+  let text2;
   let where = settings.configPath;
   if (at) {
     if (!octokit)
       throw new Error(
         `Input 'github-token' is empty; it is needed to read the config from the ${at.label}.`
       );
-    text = await fileAt(octokit, context2.repo, settings.configPath, at.ref);
+    text2 = await fileAt(octokit, context2.repo, settings.configPath, at.ref);
     where = `${settings.configPath} at ${at.label}`;
   } else if (existsSync3(settings.configPath)) {
-    text = await readFile(settings.configPath, "utf8");
+    text2 = await readFile(settings.configPath, "utf8");
   }
-  const result = parseConfig(text, where);
+  const result = parseConfig(text2, where);
   if (!result.ok) throw new Error(`The applygate config is invalid:
 ${result.errors.join("\n")}`);
   return result.config;
 }
-async function loadPlans(settings) {
+async function loadPlans(settings, config) {
   const errors = [];
   const found = [];
   for (const spec of settings.plans) {
-    const files = await (await create(spec.path, { matchDirectories: false })).glob();
+    const files = await (await create2(spec.path, { matchDirectories: false })).glob();
     if (files.length === 0) errors.push(`plan '${spec.path}' matched no file`);
     else if (spec.name && files.length > 1) {
       errors.push(
@@ -36532,8 +57739,7 @@ async function loadPlans(settings) {
     const result = await readPlan(source, {
       file: rel,
       threshold: streamThreshold(process.env),
-      detail: "markdown",
-      reads: RULE_READS
+      ...planDetail(config, "markdown")
     });
     if (result.ok) out.push({ name: projectName, plan: result.plan, streamed: result.streamed });
     else errors.push(result.error.message);
@@ -36616,17 +57822,20 @@ async function verify(report, config, octokit, pr, branch) {
   let target = pr;
   if (!target && needs.length > 0) {
     const pulls = await pullsForCommit(octokit, repo, sha);
-    target = pulls.find((p) => p.mergedAt && p.mergeCommitSha === sha && p.baseRef === branch);
+    const merged = pullMergedAs(sha, pulls, branch);
+    target = pulls.find((p) => p.number === merged.pull);
   }
   let ledger;
   let noLedger;
   let summaries = [];
   if (target && needs.length > 0) {
     const runs = await checkRunsNamed(octokit, repo, target.headSha, LEDGER_CHECK_NAME);
+    const comments = await listComments(octokit, repo, target.number);
     const pick2 = pickLedger(runs, {
       headSha: target.headSha,
       pull: target.number,
-      app: config.gate.app
+      app: config.gate.app,
+      newestCommand: newestCommand(comments, config.approval.command)
     });
     if (pick2.ok) {
       ledger = pick2.ledger;
@@ -36634,20 +57843,20 @@ async function verify(report, config, octokit, pr, branch) {
         `applygate verify: ledger of ${pick2.run.appSlug} on ${target.headSha.slice(0, 7)}: ${pick2.run.url ?? pick2.run.id}`
       );
     } else noLedger = pick2.message;
-    const comments = await listComments(octokit, repo, target.number);
     summaries = needs.flatMap((p) => {
       const s = latestSummaryFor(comments, config.bots, p.name, target.headSha);
       return s ? [s.project] : [];
     });
   }
   const failures = [];
+  const who = describeApprovers(approvalPolicy(config), { quote: (t) => t });
   for (const p of report.projects) {
     let v;
-    if (!p.assessment.requiresApproval) v = verifyProject(p, void 0, config.verify.match);
+    if (!p.assessment.requiresApproval) v = verifyProject(p, void 0, config.verify.match, who);
     else if (!target) {
       v = {
         ok: false,
-        message: `project '${p.name}': needs approval (${p.assessment.approvalReasons.map((r) => r.message).join("; ")}), and commit ${sha.slice(0, 7)} is not the merge commit of a pull request into ${branch} (event: ${context2.eventName}), so no code owner approved it. Apply through a pull request, or use the break-glass workflow: ${BREAK_GLASS_DOC}`
+        message: `project '${p.name}': needs approval (${p.assessment.approvalReasons.map((r) => r.message).join("; ")}), and commit ${sha.slice(0, 7)} is not the merge commit of a pull request into ${branch} (event: ${context2.eventName}), so nobody approved it (who may approve: ${who}). Apply through a pull request, or use the break-glass workflow: ${BREAK_GLASS_DOC}`
       };
     } else if (!ledger)
       v = { ok: false, message: `project '${p.name}': needs approval, and ${noLedger}` };
@@ -36656,6 +57865,7 @@ async function verify(report, config, octokit, pr, branch) {
         p,
         ledger,
         config.verify.match,
+        who,
         summaries.find((s) => s.name === p.name)
       );
     if (v.ok) info(`applygate verify: ${v.message}`);
