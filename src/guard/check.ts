@@ -46,7 +46,12 @@ export interface CheckOptions {
   deadline: number;
   env: NodeJS.ProcessEnv;
   /** Looks the digest up in the ledger of the pull request for this directory. */
-  ledger: (dir: string, digest: string, app: string) => Promise<Approval>;
+  /** The app's record for this digest; `app` is config gate.app, `command` approval.command. */
+  ledger: (
+    dir: string,
+    digest: string,
+    gate: { app: string; command: string },
+  ) => Promise<Approval>;
   /**
    * The config that governs a command's own directory (the nearest .github/applygate.yml at or
    * above it, after `cd` and -chdir); without it, `config` for every command.
@@ -139,7 +144,10 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
     ...(rewrite ? { rewrite } : {}),
   };
   if (report.requiresApproval || preflight) {
-    const approval = await opts.ledger(dir, digest, config.gate.app);
+    const approval = await opts.ledger(dir, digest, {
+      app: config.gate.app,
+      command: config.approval.command,
+    });
     if (approval.approved) {
       return verdict(
         'allow',

@@ -1,3 +1,4 @@
+import { newestCommand } from '../core/approval/command.js';
 import { pullWithHead } from '../core/approval/deployment.js';
 import { LEDGER_CHECK_NAME } from '../core/ledger.js';
 import { approvesDigest, GATE_APP_FIX, pickLedger } from '../core/verify.js';
@@ -21,6 +22,8 @@ export interface LedgerOptions {
   pull?: number;
   /** config `gate.app`: the app's slug; required, empty refuses. */
   app: string;
+  /** config `approval.command`: which comments are commands, for the ledger's freshness. */
+  command: string;
 }
 
 export async function findApproval(opts: LedgerOptions): Promise<Approval> {
@@ -76,9 +79,22 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
       filter: 'latest',
       per_page: 100,
     });
+    // Verify's rule: a ledger decided before the pull request's newest command (a revoke the
+    // app has not judged yet, say) is refused, so the comments are read before it is judged.
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo: name,
+      issue_number: pull.number,
+      per_page: 100,
+    });
     const pick = pickLedger(
       runs.map((r) => ({ id: r.id, appSlug: r.app?.slug, text: r.output?.text })),
-      { headSha: pull.head.sha, pull: pull.number, app: opts.app },
+      {
+        headSha: pull.head.sha,
+        pull: pull.number,
+        app: opts.app,
+        newestCommand: newestCommand(comments, opts.command),
+      },
     );
     if (!pick.ok) return no(pick.message);
     const verdict = approvesDigest(pick.ledger, opts.digest);

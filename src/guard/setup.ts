@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CONFIG_PATH, parseConfig, type Config } from '../core/config.js';
-import type { Approval } from './check.js';
+import type { CheckOptions } from './check.js';
 import { findApproval } from './ledger.js';
 
 // What every guard command needs: the repository's config (the nearest .github/applygate.yml at
@@ -18,7 +18,7 @@ export interface GuardSetup {
     | { ok: true; config: Config; aliases: Record<string, string>; file?: string }
     | { ok: false; errors: string[] }
   >;
-  ledger: (dir: string, digest: string, app: string) => Promise<Approval>;
+  ledger: CheckOptions['ledger'];
   /**
    * A new private directory (mkdtemp: mode 0700) for the plans this run checks; they stay there
    * because what runs is `apply <that plan>`.
@@ -62,7 +62,7 @@ export function guardSetup(opts: {
         ...(file ? { file } : {}),
       };
     },
-    ledger: (dir, digest, app) =>
+    ledger: (dir, digest, { app, command }) =>
       findApproval({
         dir,
         digest,
@@ -70,6 +70,7 @@ export function guardSetup(opts: {
         deadline,
         ...(opts.pull !== undefined ? { pull: opts.pull } : {}),
         app,
+        command,
       }),
   };
 }

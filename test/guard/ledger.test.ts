@@ -149,6 +149,7 @@ const lookup = (
     deadline: Date.now() + 20_000,
     ...(extra.pull ? { pull: extra.pull } : {}),
     app: extra.app ?? gh.app.slug,
+    command: '/approve-destroy',
   });
 
 // Every test starts from a head without check runs: none depends on another's writes.
@@ -267,6 +268,31 @@ describe('guard: the ledger on GitHub', () => {
     // And a record for another pull request at this head.
     await writeCheckRun('ghs_app', ledger({ pull: 8 }));
     expect((await lookup(DIGEST)).detail).toMatch(/of PR #8, not head/);
+  });
+
+  test('a ledger decided before the newest command on the pull request does not count', async () => {
+    // The app approved having seen dana's approval; then dana revoked, and the app has not
+    // written its record again (down, or slow). The guard must not act on the old record.
+    const approve = gh.addComment('acme', 'infra', 7, {
+      user: { login: 'dana' },
+      body: '/approve-destroy',
+    });
+    const seen = { commentId: approve['id'] as number, at: approve['updated_at'] as string };
+    await writeCheckRun('ghs_app', ledger({ newestCommand: seen }));
+    expect(await lookup(DIGEST)).toEqual({
+      approved: true,
+      detail: 'approved on pull request #7 by @dana (project infra)',
+    });
+    const revoke = gh.addComment('acme', 'infra', 7, {
+      user: { login: 'dana' },
+      body: '/revoke-destroy',
+    });
+    const r = await lookup(DIGEST);
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(/decided before the newest command on the pull request/);
+    expect(r.detail).toContain(`comment ${revoke['id'] as number}`);
+    // The next test starts from a pull request without comments again.
+    for (const c of [approve, revoke]) gh.deleteComment('acme', 'infra', c['id'] as number);
   });
 
   test('without a token it fails closed, saying so', async () => {
