@@ -1,6 +1,7 @@
 // Fuzzing the parser and the renderers: 103,000 cases in five suites (one compares the skipping
-// reader with parsePlan), every case checked by oracle.ts (documented refusal or a plan; no sensitive value in any output; markdown within
-// budget with exactly one marker holding the plan's digest; the digest follows the changes).
+// reader with parsePlan), every case checked by oracle.ts (documented refusal or a plan; no
+// sensitive value in any output; markdown within budget with exactly one marker holding the
+// plan's digest; the digest follows the changes).
 //
 //   FUZZ_SEED=<n>   replay a run (the seed is printed; each suite adds its index); default fixed
 //   FUZZ_SEED=random  a new seed each run
