@@ -1,6 +1,9 @@
 // Builders for minimal `terraform show -json` documents, for rules the corpus has no plan for.
 import { DEFAULT_CONFIG, validateConfig, type Config } from '../../src/core/config.js';
 import { parsePlan, type Plan } from '../../src/core/plan/index.js';
+import { bytesSource } from '../../src/core/plan/source.js';
+import { parsePlanStream } from '../../src/core/plan/stream.js';
+import { RULE_READS } from '../../src/core/risk/reads.js';
 
 type Obj = Record<string, unknown>;
 
@@ -90,3 +93,23 @@ export function config(overrides: Obj = {}): Config {
 }
 
 export { DEFAULT_CONFIG };
+
+/**
+ * The plan read whole and streamed (in 257-byte chunks) with each detail level: every model a
+ * view may get, for tests that must hold whichever reader built it.
+ */
+export async function readBothWays(doc: unknown): Promise<Plan[]> {
+  const text = JSON.stringify(doc);
+  const whole = parsePlan(text, 'plan.json');
+  if (!whole.ok) throw new Error(whole.error.message);
+  const plans = [whole.plan];
+  for (const detail of ['all', 'markdown', 'risk'] as const) {
+    const r = await parsePlanStream(bytesSource(new TextEncoder().encode(text), 257), 'plan.json', {
+      detail,
+      reads: RULE_READS,
+    });
+    if (!r.ok) throw new Error(r.error.message);
+    plans.push(r.plan);
+  }
+  return plans;
+}

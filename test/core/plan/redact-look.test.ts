@@ -5,18 +5,14 @@ import { parsePlan, type Plan } from '../../../src/core/plan/index.js';
 import { REDACTED, type Json } from '../../../src/core/plan/model.js';
 import { redact } from '../../../src/core/plan/redact.js';
 import { redactCredentials } from '../../../src/core/plan/secrets.js';
-import { parsePlanStream } from '../../../src/core/plan/stream.js';
-import { bytesSource } from '../../../src/core/plan/source.js';
-import { RULE_READS } from '../../../src/core/risk/reads.js';
 import { renderMarkdown, renderText } from '../../../src/core/render/index.js';
 import { buildReport, reportJson } from '../../../src/core/report.js';
-import { planDoc, rc } from '../../../testkit/support/build.js';
+import { planDoc, rc, readBothWays } from '../../../testkit/support/build.js';
 
 // Secrets recognised by how they look (issue 22, part 4): under keys with no secret's name, in
 // scripts, YAML documents and headers. Every view a user or a bot reads, and the marker's
 // decoded record, must be free of them; what only resembles them must stay.
 
-const enc = (s: string) => new TextEncoder().encode(s);
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 // A syntactically real (but never issued) RSA key body: 64-character base64 lines.
@@ -29,23 +25,6 @@ const PEM = `-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}\n-----END RSA PRIVATE 
 const CERT = `-----BEGIN CERTIFICATE-----\nMIIDxDCCAqygAwIBAgIUWzjP9yEI4xyQJpsTuDEN2WdNiAswDQYJKoZIhvcNAQEL\n-----END CERTIFICATE-----\n`;
 const STRIPE = 'sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUv';
 const BASIC = b64('deploy:hunter2-basic-pw');
-
-/** The plan read whole and streamed with each detail level. */
-async function readBothWays(doc: unknown): Promise<Plan[]> {
-  const text = JSON.stringify(doc);
-  const whole = parsePlan(text, 'plan.json');
-  if (!whole.ok) throw new Error(whole.error.message);
-  const plans = [whole.plan];
-  for (const detail of ['all', 'markdown', 'risk'] as const) {
-    const r = await parsePlanStream(bytesSource(enc(text), 257), 'plan.json', {
-      detail,
-      reads: RULE_READS,
-    });
-    if (!r.ok) throw new Error(r.error.message);
-    plans.push(r.plan);
-  }
-  return plans;
-}
 
 /** Everything a user can see of a plan, and the marker's record decoded. */
 function views(plan: Plan): string[] {

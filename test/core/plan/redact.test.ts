@@ -1,38 +1,16 @@
 import fc from 'fast-check';
 import { DEFAULT_CONFIG } from '../../../src/core/config.js';
-import { parsePlan, type Plan } from '../../../src/core/plan/index.js';
+import type { Plan } from '../../../src/core/plan/index.js';
 import { REDACTED, type Json } from '../../../src/core/plan/model.js';
 import { redact } from '../../../src/core/plan/redact.js';
 import { isSecretName, redactCredentials } from '../../../src/core/plan/secrets.js';
-import { parsePlanStream } from '../../../src/core/plan/stream.js';
-import { bytesSource } from '../../../src/core/plan/source.js';
-import { RULE_READS } from '../../../src/core/risk/reads.js';
 import { renderMarkdown, renderText } from '../../../src/core/render/index.js';
 import { buildReport, reportJson } from '../../../src/core/report.js';
-import { planDoc, rc } from '../../../testkit/support/build.js';
+import { planDoc, rc, readBothWays } from '../../../testkit/support/build.js';
 
 // Secrets no sensitivity mask marks: found by the name they are under (any depth, plural too),
 // by the name of their name/value pair, or by their text (connection strings, URLs, JSON held in
 // a string). The whole-file and the streaming reader build values the same way; both are read.
-
-const enc = (s: string) => new TextEncoder().encode(s);
-
-/** The plan read whole and streamed with each detail level: every model a view may get. */
-async function readBothWays(doc: unknown): Promise<Plan[]> {
-  const text = JSON.stringify(doc);
-  const whole = parsePlan(text, 'plan.json');
-  if (!whole.ok) throw new Error(whole.error.message);
-  const plans = [whole.plan];
-  for (const detail of ['all', 'markdown', 'risk'] as const) {
-    const r = await parsePlanStream(bytesSource(enc(text), 257), 'plan.json', {
-      detail,
-      reads: RULE_READS,
-    });
-    if (!r.ok) throw new Error(r.error.message);
-    plans.push(r.plan);
-  }
-  return plans;
-}
 
 /** Everything a user can see of a plan: the model, the markdown, the text and the JSON. */
 function views(plan: Plan): string[] {
