@@ -8,6 +8,8 @@ import { CANONICAL_DEPTH, canonicalJson } from '../../src/core/plan/digest.js';
 import { MAX_NESTING } from '../../src/core/plan/shape.js';
 import { bytesSource } from '../../src/core/plan/source.js';
 import { parsePlanStream } from '../../src/core/plan/stream.js';
+import { readPlan } from '../../src/core/plan/read.js';
+import { RULE_READS } from '../../src/core/risk/reads.js';
 import { parsePlan, type Plan } from '../../src/core/plan/index.js';
 import { findJsonSyntaxError } from '../../src/core/plan/json-error.js';
 import { renderMarkdown, renderText } from '../../src/core/render/index.js';
@@ -112,6 +114,30 @@ describe('pathological nesting (was: RangeError, maximum call stack size exceede
     const v = views(p);
     expect(decodeMarker(v.md).ok).toBe(true);
     expect(refusal(at('after', nestedArrays(limit + 1)))).toMatch(/is nested more than 512 levels/);
+  });
+
+  test('a no-op whose unread value is one level too deep is refused by the skipping reader too (was: read, its cut value walked instead of its bytes)', async () => {
+    // Found by the skipping-reader fuzz (FUZZ_SEED=20261121 without ../shared): at risk detail
+    // the reader cuts a no-op's `before` to the attributes rules read, so walking the cut value
+    // could not see the depth that parsePlan refuses.
+    const opts = { file: 'plan.json', detail: 'risk', reads: RULE_READS } as const;
+    for (const extra of [0, 1]) {
+      // An attribute of `before` (an object, so that it is cut), one level per array below it.
+      const deep = `{"x":${nestedArrays(MAX_NESTING - 5 + extra)}}`;
+      const text = at('before', deep).replace('"actions":["update"]', '"actions":["no-op"]');
+      const bytes = new TextEncoder().encode(text);
+      const whole = read(text);
+      expect(whole.ok).toBe(extra === 0);
+      const inMemory = await readPlan(
+        { read: () => Promise.resolve(bytes) },
+        { ...opts, threshold: Infinity, scanFrom: 0 },
+      );
+      const streamed = await parsePlanStream(bytesSource(bytes, 4093), 'plan.json', opts);
+      for (const r of [inMemory, streamed]) {
+        expect(r.ok).toBe(whole.ok);
+        if (!r.ok && !whole.ok) expect(r.error).toEqual(whole.error);
+      }
+    }
   });
 
   test('the digest writer proves nesting only below the limit', () => {

@@ -240,7 +240,9 @@ export type ElementResult<T> = { ok: true; value: T } | { ok: false; reason: str
 
 /**
  * The model of `resource_changes[index]`, checked exactly as parsePlan checks it. `depth`: the
- * value's nesting as the caller's byte scanner counted it, which spares the nesting walk.
+ * value's nesting as the caller's byte scanner counted it in the bytes, which spares the nesting
+ * walk. It decides alone: `raw` may be the change with its unread values cut (slim.ts), whose
+ * walk would miss the depth of what was cut.
  */
 export function resourceChangeAt(
   raw: unknown,
@@ -248,7 +250,8 @@ export function resourceChangeAt(
   depth?: number,
 ): ElementResult<ResourceChange> {
   return asResult(() => {
-    if (depth === undefined || depth > MAX_NESTING - 2) checkChangeNesting(raw, index);
+    if (depth === undefined) checkChangeNesting(raw, index);
+    else if (depth > MAX_NESTING - 2) tooDeep(`resource_changes[${index}]`);
     return resourceChange(raw, `resource_changes[${index}]`);
   });
 }
