@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { approvalPolicy, describeApprovers } from '../core/approval/policy.js';
 import type { Config } from '../core/config.js';
 import { parsePlan, shortDigest } from '../core/plan/index.js';
 import { buildReport, type Report } from '../core/report.js';
@@ -27,8 +28,12 @@ export interface CallVerdict {
   /** The text summary of the plan, when one was made. */
   summary?: string;
   report?: Report;
-  /** The plan needs approval and no ledger approves it: what a person can do. */
-  needsApproval?: { digest: string; short: string };
+  /**
+   * The plan needs approval and no ledger approves it: what a person can do. `who`: who may
+   * approve under the config governing the command (the policy's one sentence, as verify says
+   * it); `command`: the approve command there.
+   */
+  needsApproval?: { digest: string; short: string; who: string; command: string };
   preflight?: string;
   /** The command that applies exactly the plan checked (kept in CheckOptions.keepPlans). */
   rewrite?: string;
@@ -163,7 +168,12 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
       `${why}, and no approval of digest ${shortDigest(digest)} was found: ${approval.detail}`,
       {
         ...base,
-        needsApproval: { digest, short: shortDigest(digest) },
+        needsApproval: {
+          digest,
+          short: shortDigest(digest),
+          who: describeApprovers(approvalPolicy(config), { quote: (t) => t }),
+          command: config.approval.command,
+        },
       },
     );
   }

@@ -54,7 +54,7 @@ export async function judgeLine(
   const rewrite = decision === 'deny' ? undefined : calls.find((c) => c.rewrite)?.rewrite;
   return {
     decision,
-    reason: explain(analysis, calls, decision, opts.config),
+    reason: explain(analysis, calls, decision),
     calls,
     ...(rewrite ? { rewrite } : {}),
   };
@@ -64,7 +64,6 @@ function explain(
   analysis: LineAnalysis,
   calls: CallVerdict[],
   decision: Decision | undefined,
-  config: Config,
 ): string {
   if (decision === undefined) return '';
   const out: string[] = [];
@@ -86,10 +85,20 @@ function explain(
   }
   const pending = calls.filter((c) => c.needsApproval);
   if (pending.length > 0) {
+    // Who may approve is the policy's one sentence (describeApprovers, as verify says it), from
+    // the config that governs each pending command.
+    const approvals = [
+      ...new Set(
+        pending.map(
+          (c) =>
+            `have \`${c.needsApproval?.command}\` commented on it (who may approve: ${c.needsApproval?.who})`,
+        ),
+      ),
+    ];
     out.push(
       '',
       'What a person must do: open (or update) the pull request with this change, so the plan job ' +
-        `posts its summary, and have a code owner comment \`${config.approval.command}\` on it; the ` +
+        `posts its summary, and ${approvals.join(', and ')}; the ` +
         "guard lets the command through once the app's ledger approves this digest. Or a person runs it " +
         `in their own terminal with \`applygate guard exec -- <command>\` and types the digest (${pending
           .map((c) => c.needsApproval?.short)

@@ -124,6 +124,29 @@ describe('applygate guard claude-hook', () => {
     expect(h.calls.some((c) => c.args[0] === 'destroy' || c.args[0] === 'apply')).toBe(false);
   });
 
+  test('the deny names who may approve under the config governing the command, as verify does', async () => {
+    const ws = workspace({});
+    const destroy = planFile(ws.dir, 'destroy.json', incidentDestroyPlan());
+    const ws2 = { ...ws, standIn: installStandIn(ws.dir, { destroy }) };
+    // The repository's config keeps the defaults (code owners, /approve-destroy); infra/ has its
+    // own, where named people and a team approve, not code owners, with another command.
+    mkdirSync(join(ws.repo, '.github'));
+    writeFileSync(join(ws.repo, '.github/applygate.yml'), 'gate:\n  app: applygate\n');
+    mkdirSync(join(ws.repo, 'infra/.github'));
+    writeFileSync(
+      join(ws.repo, 'infra/.github/applygate.yml'),
+      'gate:\n  app: applygate\napproval:\n  command: /approve-drop\n  codeowners: false\n  required: 2\n  approvers: ["dba-dana", "acme/sre"]\n',
+    );
+    const h = await hook(ws2, event('cd infra && terraform destroy -auto-approve', ws.repo));
+    expect(decision(h)).toBe('deny');
+    const r = reason(h);
+    expect(r).toContain(
+      'have `/approve-drop` commented on it (who may approve: @dba-dana, or members of @acme/sre, other than the author of the pull request, while they have write access to the repository; approvals needed: 2)',
+    );
+    expect(r).not.toMatch(/code owner/i);
+    expect(r).not.toMatch(/approve-destroy/);
+  });
+
   corpusTest('a real destroy plan from the corpus is denied too', async () => {
     const ws = workspace({ destroy: join(realworldDir, 'tfui__db-delete-tf1.7.json') });
     const h = await hook(ws, event('terraform destroy', ws.repo));
