@@ -71,7 +71,7 @@ import {
 // and the base branch's config and CODEOWNERS, never the PR head's), let the core decide, then
 // bring GitHub in line with the decision. Approving is always the last step, so a failure on the
 // way (thrown after the client's retries) leaves everything pending: fail closed. A failed read
-// also turns the check run into "Not decided", naming what could not be read (readAndDecide), so
+// also turns the check run into "Not decided", naming what could not be read (evaluateHeld), so
 // that it never goes on showing an older decision. Only replies, reactions and notices, which
 // decide nothing, are best effort (see bestEffort).
 
@@ -133,11 +133,16 @@ interface Decided extends Evaluation {
   check: CheckRunSummary | null | undefined;
 }
 
-/** What the reads lead to: a decision, or one of the two ways there is none to make. */
+/**
+ * What the reads lead to: a decision (with the edit notices to record before anything else is
+ * written), one of the two ways there is none to make, or a read that failed after the client's
+ * retries (with what had been read by then, for the check run that says so).
+ */
 type Outcome =
-  | ({ kind: 'decided' } & Omit<Decided, keyof Evaluation>)
+  | ({ kind: 'decided'; editNotices: string[] } & Omit<Decided, keyof Evaluation>)
   | { kind: 'not-gated'; reason: string; config: Config | undefined }
-  | { kind: 'config-broken'; errors: string[] };
+  | { kind: 'config-broken'; errors: string[] }
+  | { kind: 'unread'; err: unknown; comments?: readonly PullComment[]; seen?: string[] };
 
 export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision | undefined> {
   try {
@@ -170,49 +175,87 @@ async function evaluateHeld(gh: GitHub, job: Job, log: Log): Promise<Decision | 
   const ev: Evaluation = { gh, pull, job, log };
   for (let decisions = 1; ; decisions++) {
     const outcome = await readAndDecide(ev);
-    if (outcome.kind === 'not-gated') return notGatedPull(ev, outcome.reason, outcome.config);
-    if (outcome.kind === 'config-broken') {
-      await configBroken(ev, outcome.errors);
-      return undefined;
+    switch (outcome.kind) {
+      case 'unread':
+        await notDecided(ev, unreadOf(outcome.err), outcome.comments, outcome.seen);
+        throw outcome.err;
+      case 'not-gated':
+        return notGatedPull(ev, outcome.reason, outcome.config);
+      case 'config-broken':
+        await configBroken(ev, outcome.errors);
+        return undefined;
     }
+    await recordEdits(ev, outcome.editNotices, outcome.comments);
     const run: Decided = { ...ev, ...outcome };
-    const { decision } = run;
     log.info(
-      { pull: pull.number, head: pull.headSha, state: decision.state, decisions },
-      `applygate: ${decision.summary}`,
+      { pull: pull.number, head: pull.headSha, state: run.decision.state, decisions },
+      `applygate: ${run.decision.summary}`,
     );
     await keepCheckCurrent(run);
     for (const trigger of job.triggers ?? []) await answerCommand(run, trigger);
-    const approves = decision.state === 'approved' || decision.state === 'not-required';
-    // A waiting deployment is settled (approved or rejected) unless the decision is pending
-    // (then it gets a status report, or is rejected as superseded: not a matter of commands).
-    const settles = job.gate ? decision.state !== 'pending' : approves;
-    if (!settles) {
-      if (job.gate) await answerGate(run, job.gate);
-      return decision;
-    }
-    if (decisions >= MAX_DECISIONS) {
-      log.warn({ pull: pull.number }, 'applygate: commands keep changing; no deployment settled');
-      return decision;
-    }
-    if (await commandsChanged(run)) continue;
+    if ((await settleDeployments(run, decisions)) === 'decide-again') continue;
+    return run.decision;
+  }
+}
+
+/**
+ * Settle the deployments the decision allows, last: the one that asked (approved, rejected, or
+ * told why it waits), else the runs waiting on the head when the decision approves. Before
+ * settling, the comments are read again: when they changed, the decision is made again.
+ */
+async function settleDeployments(
+  run: Decided,
+  decisions: number,
+): Promise<'done' | 'decide-again'> {
+  const { pull, job, log, decision } = run;
+  const approves = decision.state === 'approved' || decision.state === 'not-required';
+  // A waiting deployment is settled (approved or rejected) unless the decision is pending
+  // (then it gets a status report, or is rejected as superseded: not a matter of commands).
+  const settles = job.gate ? decision.state !== 'pending' : approves;
+  if (!settles) {
     if (job.gate) await answerGate(run, job.gate);
-    else {
-      try {
-        await reviewWaitingRuns(ev, {
-          state: 'approved',
-          comment: GATE.approved(decision, pull.number),
-        });
-      } catch (err) {
-        // The decision stands; what failed is approving a run. The check says so, and the error
-        // fails the evaluation (logged, the delivery released) so the next event tries again.
-        await bestEffort(log, 'say on the check run that a waiting run is not approved', () =>
-          keepCheckCurrent(run, runNotReviewedNote(statusOf(err))),
-        );
-        throw err;
-      }
-    }
-    return decision;
+    return 'done';
+  }
+  if (decisions >= MAX_DECISIONS) {
+    log.warn({ pull: pull.number }, 'applygate: commands keep changing; no deployment settled');
+    return 'done';
+  }
+  if (await commandsChanged(run)) return 'decide-again';
+  if (job.gate) {
+    await answerGate(run, job.gate);
+    return 'done';
+  }
+  try {
+    await reviewWaitingRuns(run, {
+      state: 'approved',
+      comment: GATE.approved(decision, pull.number),
+    });
+  } catch (err) {
+    // The decision stands; what failed is approving a run. The check says so, and the error
+    // fails the evaluation (logged, the delivery released) so the next event tries again.
+    await bestEffort(log, 'say on the check run that a waiting run is not approved', () =>
+      keepCheckCurrent(run, runNotReviewedNote(statusOf(err))),
+    );
+    throw err;
+  }
+  return 'done';
+}
+
+/**
+ * Record on the pull request each summary version a person edited (editNotices), before
+ * anything else is written: every later evaluation, on any replica, then distrusts it. If this
+ * write fails, the check run says the app cannot tell and the evaluation fails (closed).
+ */
+async function recordEdits(
+  ev: Evaluation,
+  notices: readonly string[],
+  comments: readonly PullComment[],
+): Promise<void> {
+  try {
+    for (const body of notices) await ev.gh.comment(ev.pull.number, body);
+  } catch (err) {
+    await notDecided(ev, undefined, comments);
+    throw err;
   }
 }
 
@@ -235,10 +278,11 @@ async function readPull(gh: GitHub, job: Job, log: Log): Promise<PullInfo> {
 }
 
 /**
- * Everything the decision needs, read from GitHub, then decided. When a read still fails after
- * the client's retries, the app cannot tell: the check run says what could not be read (and
- * loses its ledger), nothing is approved, and the error goes on to the caller, which logs it
- * (and, for a deployment, says why on the run).
+ * Everything the decision needs, read from GitHub, then decided; it writes nothing, and returns
+ * the writes that must come first (edit notices). When a read still fails after the client's
+ * retries, the app cannot tell: the outcome says so, with what had been read, and the caller
+ * writes the check run that says what could not be read (it loses its ledger), approves
+ * nothing, and passes the error on (logged, and for a deployment said on the run).
  */
 async function readAndDecide(ev: Evaluation): Promise<Outcome> {
   const { gh, pull, job, log } = ev;
@@ -262,7 +306,7 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
     const policy = approvalPolicy(config.config);
     const triggers = job.triggers ?? [];
 
-    const edited = await distrustEditedSummaries(ev, comments, config.config);
+    const { edited, notices } = editedByPeople(ev, comments, config.config);
     const current = comments.filter((c) => !edited.has(editedSummaryKey(c)));
     const read = readSummaries(current, config.config.bots);
     const { unreadable } = read;
@@ -302,6 +346,7 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
     const writeAccess = await whoCanWrite(gh, accessToCheck({ ...inputs, teamMembers }));
     return {
       kind: 'decided',
+      editNotices: notices,
       comments,
       decision: decide({ ...inputs, teamMembers, writeAccess }),
       policy,
@@ -313,8 +358,7 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
       check: versions.check,
     };
   } catch (err) {
-    await notDecided(ev, unreadOf(err), comments, seen);
-    throw err;
+    return { kind: 'unread', err, comments, seen };
   }
 }
 
@@ -485,16 +529,18 @@ async function notGatedPull(
  * any comment, a bot's included, and the REST API does not say who edited a comment last; the
  * `issue_comment.edited` webhook does (its sender). When a person edits a trusted summary, the
  * app records it on the pull request (a comment with a hidden tag naming the comment and its
- * `updated_at`) before anything else, so that every later evaluation, on any replica, distrusts
- * that version. The plan job writing the summary again gives it a new `updated_at`: trusted again.
- * Returns the keys (`editedSummaryKey`) of the distrusted versions.
+ * `updated_at`) before anything else (recordEdits), so that every later evaluation, on any
+ * replica, distrusts that version. The plan job writing the summary again gives it a new
+ * `updated_at`: trusted again. Returns the keys (`editedSummaryKey`) of the distrusted versions,
+ * and the notices to post for those this evaluation is the first to learn of.
  */
-async function distrustEditedSummaries(
-  { gh, pull, job }: Evaluation,
+function editedByPeople(
+  { gh, job }: Evaluation,
   comments: readonly PullComment[],
   config: Config,
-): Promise<Set<string>> {
+): { edited: Set<string>; notices: string[] } {
   const edited = editedSummaries(comments, gh.appId);
+  const notices: string[] = [];
   for (const trigger of job.triggers ?? []) {
     if (trigger.action !== 'edited' || !trigger.sender || !trigger.author) continue;
     if (sameLogin(trigger.sender, trigger.author)) continue;
@@ -506,11 +552,10 @@ async function distrustEditedSummaries(
     }
     const key = editedSummaryKey(comment);
     if (edited.has(key)) continue;
-    // Recorded before anything is decided: if this write fails, the evaluation fails (closed).
-    await gh.comment(pull.number, editedSummaryNotice(comment, trigger.sender));
+    notices.push(editedSummaryNotice(comment, trigger.sender));
     edited.add(key);
   }
-  return edited;
+  return { edited, notices };
 }
 
 /**
