@@ -15,7 +15,7 @@ import {
   notGated,
   wasEdited,
   teamsToResolve,
-  type Decision,
+  type ApprovalDecision,
 } from '../core/approval/decide.js';
 import { mapRun, type PullRef, type RunMapping } from '../core/approval/deployment.js';
 import { approvalPolicy, type ApprovalPolicy } from '../core/approval/policy.js';
@@ -118,7 +118,7 @@ interface Evaluation {
 /** An evaluation once decided: what the writes say and whom they answer. */
 interface Decided extends Evaluation {
   comments: readonly PullComment[];
-  decision: Decision;
+  decision: ApprovalDecision;
   policy: ApprovalPolicy;
   owners: OwnersNote;
   /** Whether the pull request has any trusted summary (else it gets no check run). */
@@ -144,7 +144,11 @@ type Outcome =
   | { kind: 'config-broken'; errors: string[] }
   | { kind: 'unread'; err: unknown; comments?: readonly PullComment[]; seen?: string[] };
 
-export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision | undefined> {
+export async function evaluate(
+  gh: GitHub,
+  job: Job,
+  log: Log,
+): Promise<ApprovalDecision | undefined> {
   try {
     return await gh.holding(job.pull, (held) => evaluateHeld(held, job, log));
   } catch (err) {
@@ -170,7 +174,7 @@ export async function evaluate(gh: GitHub, job: Job, log: Log): Promise<Decision
  */
 const MAX_DECISIONS = 3;
 
-async function evaluateHeld(gh: GitHub, job: Job, log: Log): Promise<Decision | undefined> {
+async function evaluateHeld(gh: GitHub, job: Job, log: Log): Promise<ApprovalDecision | undefined> {
   const pull = await readPull(gh, job, log);
   const ev: Evaluation = { gh, pull, job, log };
   for (let decisions = 1; ; decisions++) {
@@ -499,7 +503,7 @@ async function notGatedPull(
   { gh, pull, job, log }: Evaluation,
   reason: string,
   config: Config | undefined,
-): Promise<Decision> {
+): Promise<ApprovalDecision> {
   const policy = approvalPolicy(config ?? DEFAULT_CONFIG);
   const decision = notGated(pull.headSha, pull.baseRef, policy.required);
   log.info({ pull: pull.number, base: pull.baseRef, reason }, `applygate: ${decision.summary}`);

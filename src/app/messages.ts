@@ -3,9 +3,9 @@ import {
   noSummaryLine,
   notGatedWhy,
   policiesMissing,
-  type Decision,
+  type ApprovalDecision,
   type ProjectDecision,
-  type Refusal,
+  type RefusedCommand,
 } from '../core/approval/decide.js';
 import { describeApprovers, whoMayApprove, type ApprovalPolicy } from '../core/approval/policy.js';
 import { ledgerOf } from '../core/approval/record.js';
@@ -129,14 +129,14 @@ function names(list: readonly string[]): string {
   return list.map((n) => codeSpan(n)).join(', ');
 }
 
-function needing(decision: Decision): ProjectDecision[] {
+function needing(decision: ApprovalDecision): ProjectDecision[] {
   return decision.projects.filter(
     (p) => p.requiresApproval && (p.missing > 0 || policiesMissing(p).length > 0),
   );
 }
 
 /** The exact first line(s) to comment, one per project when each needs its own digest. */
-export function commandLines(decision: Decision, policy: ApprovalPolicy): string[] {
+export function commandLines(decision: ApprovalDecision, policy: ApprovalPolicy): string[] {
   const command = policy.command;
   const open = needing(decision);
   if (!policy.confirmDigest) return [command];
@@ -147,7 +147,7 @@ export function commandLines(decision: Decision, policy: ApprovalPolicy): string
   );
 }
 
-function stillEligible(decision: Decision): string[] {
+function stillEligible(decision: ApprovalDecision): string[] {
   const done = new Set(decision.projects.flatMap((p) => p.approvedBy.map((l) => `@${l}`)));
   return decision.eligible.filter((e) => !done.has(e));
 }
@@ -157,7 +157,7 @@ function stillEligible(decision: Decision): string[] {
  * approved already left out), then the policy's rule in the words every renderer uses.
  */
 export function whoCanApprove(
-  decision: Decision,
+  decision: ApprovalDecision,
   policy: ApprovalPolicy,
   owners: OwnersNote,
 ): string {
@@ -177,7 +177,7 @@ export function whoCanApprove(
  * With `projects:` in the config, who may approve each project still waiting: its own owners
  * and approvers only (an owner of another project's folder is not one of them).
  */
-function perProjectApprovers(decision: Decision, policy: ApprovalPolicy): string[] {
+function perProjectApprovers(decision: ApprovalDecision, policy: ApprovalPolicy): string[] {
   if (policy.projects.length === 0) return [];
   const lines = needing(decision).map((p) => {
     const done = new Set(p.approvedBy.map((l) => `@${l}`));
@@ -195,7 +195,7 @@ function perProjectApprovers(decision: Decision, policy: ApprovalPolicy): string
  * is one: the decision that `verify` and `applygate guard` read.
  */
 export function checkRun(
-  decision: Decision,
+  decision: ApprovalDecision,
   policy: ApprovalPolicy,
   owners: OwnersNote,
   pull: PullInfo,
@@ -217,7 +217,11 @@ export function checkRun(
   };
 }
 
-function checkSummary(decision: Decision, policy: ApprovalPolicy, owners: OwnersNote): string {
+function checkSummary(
+  decision: ApprovalDecision,
+  policy: ApprovalPolicy,
+  owners: OwnersNote,
+): string {
   const out: string[] = [];
   if (decision.state === 'not-gated') {
     out.push(
@@ -446,7 +450,7 @@ export function untrustedSummaryNote(
 // ------------------------------------------------------------------------------ replies
 
 /** The reply to a command that did not count. */
-export function refusalReply(comment: PullComment, refusals: readonly Refusal[]): string {
+export function refusalReply(comment: PullComment, refusals: readonly RefusedCommand[]): string {
   const login = refusals[0]?.login ?? comment.user?.login ?? '';
   const reasons = refusals.map((r) => r.reason);
   const lead = `@${login} **Not counted.**`;
@@ -479,7 +483,7 @@ export interface GateInfo {
 
 /** The PR comment when a deployment waits for approvals: once per head SHA. */
 export function pendingNotice(
-  decision: Decision,
+  decision: ApprovalDecision,
   policy: ApprovalPolicy,
   owners: OwnersNote,
   gate: GateInfo,
@@ -505,7 +509,7 @@ export function pendingNotice(
 }
 
 /** How to approve, in the check and the notice: the command lines, each a comment's first line. */
-function howToApprove(decision: Decision, policy: ApprovalPolicy, where: string): string[] {
+function howToApprove(decision: ApprovalDecision, policy: ApprovalPolicy, where: string): string[] {
   return [
     `To approve, comment on ${where} with this as the first line:`,
     '',
@@ -516,7 +520,11 @@ function howToApprove(decision: Decision, policy: ApprovalPolicy, where: string)
 }
 
 /** The comment-only status report on a waiting run, plain text within GitHub's limit. */
-export function gateStatus(decision: Decision, policy: ApprovalPolicy, pullNumber: number): string {
+export function gateStatus(
+  decision: ApprovalDecision,
+  policy: ApprovalPolicy,
+  pullNumber: number,
+): string {
   const rule = describeApprovers(policy, { quote: (t) => t });
   const named = decision.eligible.length > 0 ? `${decision.eligible.join(', ')} (${rule})` : rule;
   const who = ` Who can approve: ${named}.`;
@@ -530,7 +538,7 @@ export function gateStatus(decision: Decision, policy: ApprovalPolicy, pullNumbe
 }
 
 export const GATE = {
-  approved: (decision: Decision, pullNumber: number) =>
+  approved: (decision: ApprovalDecision, pullNumber: number) =>
     truncate(
       `${decision.summary} (pull request #${pullNumber}, commit ${decision.headSha.slice(0, 7)})`,
       GATE_COMMENT_MAX,

@@ -8,7 +8,7 @@ import {
   readSync,
   statSync,
 } from 'node:fs';
-import { run } from './main.js';
+import { runCli } from './main.js';
 
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
@@ -75,7 +75,7 @@ function packageVersion(): string | undefined {
 }
 
 function runPlanCommand(argv: string[]): Promise<number> {
-  return run(argv, {
+  return runCli(argv, {
     // Synchronous: one read, no event-loop turns per 512 KB (the CLI has nothing else to do meanwhile).
     readFile: async (p) => readFileSync(p),
     readStdin,

@@ -46,7 +46,7 @@ export interface CliIo {
 
 type Format = 'text' | 'markdown' | 'json';
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || isHelpFlag(command)) {
     // `applygate help check` is `applygate check --help`.

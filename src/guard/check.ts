@@ -7,7 +7,7 @@ import { parsePlan, shortDigest } from '../core/plan/index.js';
 import { buildReport, type Report } from '../core/report.js';
 import { atLeast } from '../core/risk/types.js';
 import { localState, preflightWarning } from './preflight.js';
-import { run } from './run.js';
+import { runChild } from './run.js';
 import { guardSummary } from '../core/guard/summary.js';
 import type { ToolCall } from '../core/guard/shell.js';
 import { applyCheckedPlan } from '../core/guard/line.js';
@@ -233,12 +233,12 @@ async function makePlan(
         `-out=${planFile}`,
         ...effect.planArgs,
       ];
-      const planned = await run(tool, args, { cwd, env, deadline: opts.deadline });
+      const planned = await runChild(tool, args, { cwd, env, deadline: opts.deadline });
       const failed = failure(tool, `${tool} ${args.join(' ')}`, planned, opts.deadline);
       if (failed) return { ok: false, reason: failed };
     }
     const showArgs = [...effect.globals, 'show', '-json', planFile];
-    const shown = await run(tool, showArgs, { cwd, env, deadline: opts.deadline });
+    const shown = await runChild(tool, showArgs, { cwd, env, deadline: opts.deadline });
     const failed = failure(tool, `${tool} show -json`, shown, opts.deadline);
     if (failed) return { ok: false, reason: failed };
     const parsed = parsePlan(
@@ -256,7 +256,7 @@ async function makePlan(
 function failure(
   tool: string,
   what: string,
-  ran: Awaited<ReturnType<typeof run>>,
+  ran: Awaited<ReturnType<typeof runChild>>,
   deadline: number,
 ): string | undefined {
   if (ran.missing)

@@ -3,7 +3,7 @@ import { pullWithHead } from '../core/approval/deployment.js';
 import { LEDGER_CHECK_NAME } from '../core/ledger.js';
 import { approvesDigest, GATE_APP_FIX, pickLedger } from '../core/verify.js';
 import type { Approval } from './check.js';
-import { run } from './run.js';
+import { runChild } from './run.js';
 
 // The approval a terminal can trust: the ledger the applygate app writes into its check run
 // `applygate / destroy approval` on the pull request's head, chosen by verify's one rule
@@ -110,7 +110,7 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
 }
 
 async function git(opts: LedgerOptions, args: string[]): Promise<string | undefined> {
-  const r = await run('git', ['-C', opts.dir, ...args], {
+  const r = await runChild('git', ['-C', opts.dir, ...args], {
     cwd: opts.dir,
     env: opts.env,
     deadline: Math.min(opts.deadline, Date.now() + 5000),
@@ -119,7 +119,7 @@ async function git(opts: LedgerOptions, args: string[]): Promise<string | undefi
 }
 
 async function ghToken(opts: LedgerOptions): Promise<string | undefined> {
-  const r = await run('gh', ['auth', 'token'], {
+  const r = await runChild('gh', ['auth', 'token'], {
     cwd: opts.dir,
     env: opts.env,
     deadline: Math.min(opts.deadline, Date.now() + 5000),

@@ -16,7 +16,7 @@ export interface Ran {
 
 const running = new Set<ChildProcess>();
 
-export function run(
+export function runChild(
   command: string,
   args: readonly string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv; deadline: number },

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { run, type CliIo } from '../../src/cli/main.js';
+import { runCli, type CliIo } from '../../src/cli/main.js';
 import { REDACTED } from '../../src/core/plan/index.js';
 import {
   createsOnlyPlan,
@@ -46,19 +46,19 @@ const files = {
 describe('applygate check', () => {
   test('exits 3 on the incident plan and says why', async () => {
     const t = io(files);
-    expect(await run(['check', 'incident.json'], t)).toBe(3);
+    expect(await runCli(['check', 'incident.json'], t)).toBe(3);
     expect(t.out).toMatch(
       /needs approval: it destroys or replaces 16 resources; its risk level is critical/,
     );
   });
   test('exits 0 on a plan with only creates', async () => {
     const t = io(files);
-    expect(await run(['check', 'creates.json'], t)).toBe(0);
+    expect(await runCli(['check', 'creates.json'], t)).toBe(0);
     expect(t.out).toMatch(/within limits/);
   });
   test('exits 2 on a state file, with the file named on stderr and nothing on stdout', async () => {
     const t = io(files);
-    expect(await run(['check', 'terraform.tfstate'], t)).toBe(2);
+    expect(await runCli(['check', 'terraform.tfstate'], t)).toBe(2);
     expect(t.err).toMatch(
       /^applygate: terraform\.tfstate: this is a Terraform state file, not a plan/,
     );
@@ -66,23 +66,27 @@ describe('applygate check', () => {
   });
   test('one bad file among good ones: exit 2, nothing half-written', async () => {
     const t = io(files);
-    expect(await run(['summarize', 'incident.json', 'nope.json', 'terraform.tfstate'], t)).toBe(2);
+    expect(await runCli(['summarize', 'incident.json', 'nope.json', 'terraform.tfstate'], t)).toBe(
+      2,
+    );
     expect(t.out).toBe('');
     expect(t.err).toMatch(/nope\.json: no such file/);
     expect(t.err).toMatch(/terraform\.tfstate: this is a Terraform state file/);
   });
   test('--max-level and --allow-destroy', async () => {
-    expect(await run(['check', 'missing-state.json', '--max-level', 'high'], io(files))).toBe(0);
-    expect(await run(['check', 'missing-state.json', '--max-level', 'medium'], io(files))).toBe(3);
+    expect(await runCli(['check', 'missing-state.json', '--max-level', 'high'], io(files))).toBe(0);
+    expect(await runCli(['check', 'missing-state.json', '--max-level', 'medium'], io(files))).toBe(
+      3,
+    );
     expect(
-      await run(
+      await runCli(
         ['check', 'incident.json', '--max-level', 'critical', '--allow-destroy'],
         io(files),
       ),
     ).toBe(0);
-    expect(await run(['check', 'incident.json', '--max-level', 'critical'], io(files))).toBe(3);
-    expect(await run(['check', 'incident.json', '--allow-destroy'], io(files))).toBe(3); // still critical
-    expect(await run(['check', 'incident.json', '--max-level', 'extreme'], io(files))).toBe(2);
+    expect(await runCli(['check', 'incident.json', '--max-level', 'critical'], io(files))).toBe(3);
+    expect(await runCli(['check', 'incident.json', '--allow-destroy'], io(files))).toBe(3); // still critical
+    expect(await runCli(['check', 'incident.json', '--max-level', 'extreme'], io(files))).toBe(2);
   });
   test('a config file raises or lowers the bar, and a bad one is exit 2 naming the key', async () => {
     const f = {
@@ -90,9 +94,9 @@ describe('applygate check', () => {
       'strict.yml': 'approval:\n  when: { level: low }\n',
       'bad.yml': 'approval:\n  when: { level: severe }\n',
     };
-    expect(await run(['check', 'missing-state.json', '--config', 'strict.yml'], io(f))).toBe(3);
+    expect(await runCli(['check', 'missing-state.json', '--config', 'strict.yml'], io(f))).toBe(3);
     const t = io(f);
-    expect(await run(['check', 'creates.json', '--config', 'bad.yml'], t)).toBe(2);
+    expect(await runCli(['check', 'creates.json', '--config', 'bad.yml'], t)).toBe(2);
     expect(t.err).toMatch(
       /bad\.yml: `approval\.when\.level` is "severe"; allowed: low, medium, high, critical, never/,
     );
@@ -102,7 +106,7 @@ describe('applygate check', () => {
 describe('applygate summarize', () => {
   test('json: the schemaVersion 1 contract', async () => {
     const t = io(files);
-    expect(await run(['summarize', 'incident.json', '--format', 'json'], t)).toBe(0);
+    expect(await runCli(['summarize', 'incident.json', '--format', 'json'], t)).toBe(0);
     const j = JSON.parse(t.out);
     expect(j).toMatchObject({ schemaVersion: 1, level: 'critical', requiresApproval: true });
     const [p] = j.projects;
@@ -138,7 +142,7 @@ describe('applygate summarize', () => {
   });
   test('reads stdin with -, and names projects with name=path', async () => {
     const t = io(files, JSON.stringify(createsOnlyPlan()));
-    expect(await run(['summarize', 'net=-', 'db=incident.json', '--format', 'json'], t)).toBe(0);
+    expect(await runCli(['summarize', 'net=-', 'db=incident.json', '--format', 'json'], t)).toBe(0);
     const j = JSON.parse(t.out);
     expect(j.projects.map((p: { name: string; file: string }) => [p.name, p.file])).toEqual([
       ['net', '<stdin>'],
@@ -149,12 +153,12 @@ describe('applygate summarize', () => {
   test('text and markdown views never show the sensitive password', async () => {
     for (const format of ['text', 'markdown']) {
       const t = io(files);
-      expect(await run(['summarize', 'incident.json', '--format', format], t)).toBe(0);
+      expect(await runCli(['summarize', 'incident.json', '--format', format], t)).toBe(0);
       expect(t.out).not.toContain('hunter2');
       expect(t.out).toContain('aws_db_instance.main');
     }
     const t = io(files);
-    await run(['summarize', 'incident.json', '--format', 'markdown'], t);
+    await runCli(['summarize', 'incident.json', '--format', 'markdown'], t);
     expect(t.out).toContain(REDACTED);
   });
   test('usage errors exit 2', async () => {
@@ -167,7 +171,7 @@ describe('applygate summarize', () => {
       ['check', '-', '-'],
     ]) {
       const t = io(files);
-      expect(await run(argv, t)).toBe(2);
+      expect(await runCli(argv, t)).toBe(2);
       expect(t.err).toMatch(/applygate: /);
     }
   });

@@ -21,7 +21,7 @@ import {
   planRun,
 } from '../../testkit/app/harness.js';
 import { issueCommentPayload } from '../../testkit/app/payloads.js';
-import { run as cli, type CliIo } from '../../src/cli/main.js';
+import { runCli as cli, type CliIo } from '../../src/cli/main.js';
 import { decodeMarker } from '../../src/core/marker.js';
 import { shortDigest } from '../../src/core/plan/model.js';
 import { agentDestroyAct } from './guard-act.js';

@@ -2,7 +2,11 @@
 // incident's destroy plan (the demo's own plans), and the approval check after a code owner
 // approved the incident plan, with the approvals that did not count. Fixed inputs (head SHA, run
 // id, timestamps), so every run renders the same pages.
-import { decide, type ApprovalComment, type Decision } from '../../src/core/approval/decide.js';
+import {
+  decide,
+  type ApprovalComment,
+  type ApprovalDecision,
+} from '../../src/core/approval/decide.js';
 import { parseCodeowners } from '../../src/core/approval/codeowners.js';
 import { approvalPolicy } from '../../src/core/approval/policy.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
@@ -73,7 +77,7 @@ export function criticalMarkdown(): string {
  * The incident PR after three `/approve-destroy` comments: the author's own and a collaborator's
  * who owns nothing (both refused, with reasons), then a member of the owning team (counted).
  */
-export function approvalDecision(config: Config = DEFAULT_CONFIG): Decision {
+export function approvalDecision(config: Config = DEFAULT_CONFIG): ApprovalDecision {
   const at = (hhmm: string) => `2026-11-20T${hhmm}:00Z`;
   const comments: ApprovalComment[] = [
     {

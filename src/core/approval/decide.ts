@@ -89,18 +89,18 @@ export interface PolicyDecision extends OwnedPolicy {
   approvedBy: string[];
 }
 
-export interface Refusal {
+export interface RefusedCommand {
   commentId: number;
   login: string;
   reason: string;
 }
 
-export interface Decision {
+export interface ApprovalDecision {
   state: DecisionState;
   headSha: string;
   required: number;
   projects: ProjectDecision[];
-  refused: Refusal[];
+  refused: RefusedCommand[];
   /** Who could still approve, as `@login` / `@org/team`. */
   eligible: string[];
   /** One line for check titles and protection-rule comments. */
@@ -136,7 +136,7 @@ export const REFUSE = {
     `there is no project '${project}' in this pull request's plan (projects: ${known.join(', ') || 'none'})`,
 } as const;
 
-export function decide(input: ApprovalInput): Decision {
+export function decide(input: ApprovalInput): ApprovalDecision {
   const { policy, pull } = input;
   const eligible = [...new Set(allScopes(input).flatMap(eligibleApprovers))];
   const projects = currentProjects(input.summaries, pull.headSha);
@@ -167,8 +167,8 @@ export function decide(input: ApprovalInput): Decision {
 }
 
 /** No summary for the head: nothing to approve, and every approve command is told so. */
-function noSummary(input: ApprovalInput, eligible: string[]): Decision {
-  const refused: Refusal[] = [];
+function noSummary(input: ApprovalInput, eligible: string[]): ApprovalDecision {
+  const refused: RefusedCommand[] = [];
   for (const c of commandComments(input)) {
     if (c.parsed.type === 'command' && c.parsed.action === 'approve') {
       refused.push({ commentId: c.comment.id, login: c.login, reason: REFUSE.noSummary() });
@@ -220,9 +220,9 @@ function projectDecision(
 function countApprovals(
   input: ApprovalInput,
   decisions: readonly ProjectDecision[],
-): { approvals: Map<string, Map<string, Counted>>; refused: Refusal[] } {
+): { approvals: Map<string, Map<string, Counted>>; refused: RefusedCommand[] } {
   const { pull } = input;
-  const refused: Refusal[] = [];
+  const refused: RefusedCommand[] = [];
   const names = decisions.map((d) => d.name);
   // Each project under its own policy and its own changed files (`projects:`; scope.ts).
   const scopes = new Map(names.map((n) => [n, scopedTo(input, n)]));
@@ -329,7 +329,7 @@ function countingOwners(
  * branch nor in `gate.base_branches`): its config and CODEOWNERS are not trusted, nothing in it
  * counts, and it approves no deployment.
  */
-export function notGated(headSha: string, baseRef: string, required: number): Decision {
+export function notGated(headSha: string, baseRef: string, required: number): ApprovalDecision {
   return {
     state: 'not-gated',
     headSha,

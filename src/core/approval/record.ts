@@ -1,5 +1,5 @@
 import type { Ledger, LedgerProject } from '../ledger.js';
-import type { Decision, ProjectDecision } from './decide.js';
+import type { ApprovalDecision, ProjectDecision } from './decide.js';
 
 // The decision as the ledger record (core/ledger.ts) the app writes into its check run, for
 // `verify` and `applygate guard` to read: per project of the head's summary (marker v2), its
@@ -7,7 +7,7 @@ import type { Decision, ProjectDecision } from './decide.js';
 // no record: readers then find nothing approved and fail closed.
 
 export function ledgerOf(
-  decision: Decision,
+  decision: ApprovalDecision,
   pull: { number: number; baseRef: string },
 ): Ledger | undefined {
   if (decision.projects.length === 0) return undefined;

@@ -18,7 +18,7 @@ import {
   MAX_NESTING,
   nestedDeeperThan,
   outputChange,
-  Refusal,
+  PlanShapeError,
   refuse,
   resourceChange,
   shown,
@@ -53,7 +53,7 @@ export function parsePlan(input: Uint8Array | string, file: string): PlanResult 
     const text = typeof input === 'string' ? stripBom(input) : decodePlanBytes(input);
     return { ok: true, plan: planFromJson(parseJsonText(text), file) };
   } catch (e) {
-    if (e instanceof Refusal) return { ok: false, error: planError(file, e.message) };
+    if (e instanceof PlanShapeError) return { ok: false, error: planError(file, e.message) };
     throw e;
   }
 }
@@ -63,7 +63,7 @@ export function parsePlanObject(doc: unknown, file: string): PlanResult {
   try {
     return { ok: true, plan: planFromJson(doc, file) };
   } catch (e) {
-    if (e instanceof Refusal) return { ok: false, error: planError(file, e.message) };
+    if (e instanceof PlanShapeError) return { ok: false, error: planError(file, e.message) };
     throw e;
   }
 }

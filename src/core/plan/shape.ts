@@ -20,10 +20,10 @@ import { isPlainObject } from '../json.js';
  */
 export const MAX_NESTING = 512;
 
-export class Refusal extends Error {}
+export class PlanShapeError extends Error {}
 
 export function refuse(reason: string): never {
-  throw new Refusal(reason);
+  throw new PlanShapeError(reason);
 }
 
 export type Obj = Record<string, unknown>;
@@ -265,7 +265,7 @@ function asResult<T>(f: () => T): ElementResult<T> {
   try {
     return { ok: true, value: f() };
   } catch (e) {
-    if (e instanceof Refusal) return { ok: false, reason: e.message };
+    if (e instanceof PlanShapeError) return { ok: false, reason: e.message };
     throw e;
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { generatePlanText } from '../../../testkit/plans/generate.js';
-import { run, type CliIo } from '../../../src/cli/main.js';
+import { runCli, type CliIo } from '../../../src/cli/main.js';
 import { parseConfig } from '../../../src/core/config.js';
 import { canonicalJson, parsePlan, planDigest, type Plan } from '../../../src/core/plan/index.js';
 import { changeSortKey, inDigestOrder } from '../../../src/core/plan/digest.js';
@@ -323,9 +323,9 @@ describe('the CLI uses the streaming path above the threshold', () => {
 
   test.each(['json', 'text', 'markdown'])('--format %s: same output either way', async (format) => {
     const plain = io({});
-    const code = await run(['summarize', '--format', format, 'plan.json'], plain);
+    const code = await runCli(['summarize', '--format', format, 'plan.json'], plain);
     const viaStream = io({ APPLYGATE_STREAM_THRESHOLD: '1000' });
-    expect(await run(['summarize', '--format', format, 'plan.json'], viaStream)).toBe(code);
+    expect(await runCli(['summarize', '--format', format, 'plan.json'], viaStream)).toBe(code);
     expect(plain.streamed).toBe(0);
     expect(viaStream.streamed).toBeGreaterThan(0);
     expect(viaStream.out).toBe(plain.out);
@@ -334,9 +334,9 @@ describe('the CLI uses the streaming path above the threshold', () => {
 
   test('stdin above the threshold is streamed from memory', async () => {
     const plain = io({});
-    await run(['summarize', '--format', 'json', '-'], plain);
+    await runCli(['summarize', '--format', 'json', '-'], plain);
     const viaStream = io({ APPLYGATE_STREAM_THRESHOLD: '1000' });
-    await run(['summarize', '--format', 'json', '-'], viaStream);
+    await runCli(['summarize', '--format', 'json', '-'], viaStream);
     expect(viaStream.out).toBe(plain.out);
   });
 });
