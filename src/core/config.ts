@@ -216,6 +216,12 @@ export const CONFIG_SCHEMA = {
           pattern: '^$|^\\.github/workflows/[^/\\s]+\\.ya?ml$',
           default: '',
         },
+        publish_ledger: {
+          type: 'boolean',
+          description:
+            "Also publish the ledger where a fine-grained personal access token can read it (they cannot read check runs): a comment of the app's own on the pull request carrying the same record, and a commit status `applygate / ledger` on the head with its sha256 (needs the app's `statuses: write`). The guard reads that copy when the token cannot read the check run.",
+          default: false,
+        },
       },
     },
     verify: {

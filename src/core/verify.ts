@@ -22,13 +22,33 @@ export type VerifyMatch = 'destroys' | 'exact';
 /** The GitHub Actions app: any workflow can create a check run as it, so it never holds a ledger. */
 export const ACTIONS_APP_SLUG = 'github-actions';
 
-/** A check run with the ledger's name on the PR head, as the API lists it. */
+/**
+ * A record that may carry the ledger: a check run with the ledger's name on the PR head, as the
+ * API lists it, or the ledger's copy named by a commit status (core/ledger-copy.ts statusRecords).
+ */
 export interface LedgerCheckRun {
+  /** Ascending with time: the highest of the app's records is its latest. */
   id: number;
+  /** The GitHub App that created it; undefined for anyone else. */
   appSlug: string | undefined;
   text: string | null | undefined;
   url?: string;
+  /** Who created it when no app did (a person's status), to name what was ignored. */
+  by?: string;
+  /** Why its text cannot be established (a copy whose comment does not match its status). */
+  problem?: string;
 }
+
+/** The kinds of record pickLedger reads, as its messages name them. */
+const RECORD = {
+  'check run': { one: 'check run', many: 'check runs', same: 'of the same name', hint: '' },
+  status: {
+    one: 'commit status',
+    many: 'commit statuses',
+    same: 'with the same context',
+    hint: " The copy a fine-grained token can read is published only with `gate.publish_ledger: true` in the base branch's .github/applygate.yml.",
+  },
+} as const;
 
 export type LedgerPick =
   { ok: true; ledger: Ledger; run: LedgerCheckRun } | { ok: false; message: string };
@@ -63,8 +83,11 @@ export function pickLedger(
     app: string;
     /** The pull request's newest command now (newestCommand), when the caller read them. */
     newestCommand?: LedgerCommand | null;
+    /** What the records are (default: check runs); only the messages differ. */
+    record?: keyof typeof RECORD;
   },
 ): LedgerPick {
+  const kind = RECORD[want.record ?? 'check run'];
   const head = want.headSha.slice(0, 7);
   const app = want.app.trim();
   if (app === '') return { ok: false, message: `gate.app is not set: ${GATE_APP_FIX}` };
@@ -77,15 +100,21 @@ export function pickLedger(
   const mine = runs.filter((r) => isLedgerApp(r.appSlug, app));
   const ignored = runs.filter((r) => !mine.includes(r));
   const why = ignored.length
-    ? ` (ignored ${ignored.length} check run${ignored.length === 1 ? '' : 's'} of the same name from ${[...new Set(ignored.map((r) => r.appSlug ?? 'no app'))].sort().join(', ')}: only the app \`${app}\` (gate.app) writes the ledger)`
+    ? ` (ignored ${ignored.length} ${ignored.length === 1 ? kind.one : kind.many} ${kind.same} from ${[...new Set(ignored.map((r) => r.appSlug ?? r.by ?? 'no app'))].sort().join(', ')}: only the app \`${app}\` (gate.app) writes the ledger)`
     : '';
   if (mine.length === 0) {
     return {
       ok: false,
-      message: `no applygate ledger on head ${head} of PR #${want.pull}${why}. Is the applygate app installed as \`${app}\`, and did it evaluate this pull request? Comment on the PR or push to make it run.`,
+      message: `no applygate ledger on head ${head} of PR #${want.pull}${why}. Is the applygate app installed as \`${app}\`, and did it evaluate this pull request? Comment on the PR or push to make it run.${kind.hint}`,
     };
   }
   const run = [...mine].sort((a, b) => b.id - a.id)[0]!;
+  if (run.problem !== undefined) {
+    return {
+      ok: false,
+      message: `the ledger of ${run.appSlug} on head ${head} cannot be read: ${run.problem}. Fail closed: wait for the app to finish writing it, or make it decide again (comment on the PR).`,
+    };
+  }
   const d = decodeLedger(run.text ?? '');
   if (!d.ok) {
     return {

@@ -33,7 +33,7 @@ test('a missing or empty file means the documented defaults', () => {
       empty_state: { creates: 20, new_projects: [] },
       ignore: [],
     },
-    gate: { base_branches: [], app: '', plan_workflow: '' },
+    gate: { base_branches: [], app: '', plan_workflow: '', publish_ledger: false },
     verify: { match: 'destroys' },
     projects: [],
     policies: [],
