@@ -30,6 +30,7 @@ import {
 } from './openapi.js';
 import {
   checkRun,
+  commitStatus,
   contentEntry,
   contentFile,
   diffEntry,
@@ -53,6 +54,7 @@ import {
   type PullState,
   type RepoRole,
   type RepoState,
+  type StatusState,
   type TeamState,
   type UrlContext,
   type UserType,
@@ -224,6 +226,11 @@ class HttpError extends Error {
 interface TokenInfo {
   user: Identity;
   app: AppInfo | undefined;
+  /**
+   * A fine-grained personal access token: GitHub offers it no permission for checks, so it
+   * cannot read check runs (403 "Resource not accessible by personal access token").
+   */
+  fineGrained?: boolean;
 }
 
 interface Ctx {
@@ -256,6 +263,10 @@ interface RouteDef {
 const DOCS = 'https://docs.github.com/rest';
 const MAX_COMMENT = 65536;
 const MAX_PULL_FILES = 3000;
+/** GitHub refuses a longer status description (422). */
+const MAX_STATUS_DESCRIPTION = 140;
+/** Statuses per SHA and context in a repository (GitHub: "a limit of 1000"). */
+const MAX_STATUSES = 1000;
 /** Files larger than this come from the contents API without content (`encoding: "none"`). */
 const MAX_INLINE_CONTENT = 1024 * 1024;
 /** `mediaType: { format: 'raw' }`: the file's bytes, not JSON. */
@@ -353,6 +364,7 @@ export class GitHubEmulator {
   private nextRepoId = 500_001;
   private nextCommentId = 2_200_000_001;
   private nextCheckRunId = 30_000_000_001;
+  private nextStatusId = 40_000_000_001;
   private nextReactionId = 300_000_001;
   private nextTeamId = 7001;
   private nextRequestId = 1;
@@ -505,11 +517,18 @@ export class GitHubEmulator {
    * the GitHub App the token belongs to (`'app'`: the first app; otherwise a slug); without it, a
    * login `SLUG[bot]` of a registered app is that app's.
    */
-  addToken(token: string, user: UserInput & { app?: string }): Identity {
+  addToken(
+    token: string,
+    user: UserInput & { app?: string; kind?: 'classic' | 'fine-grained' },
+  ): Identity {
     const identity = this.ensureUser(user);
     const app =
       user.app === 'app' ? this.app : user.app ? this.appNamed(user.app) : this.appOf(identity);
-    this.tokens.set(token, { user: identity, app });
+    this.tokens.set(token, {
+      user: identity,
+      app,
+      ...(user.kind === 'fine-grained' && { fineGrained: true }),
+    });
     return identity;
   }
 
@@ -552,6 +571,7 @@ export class GitHubEmulator {
       pulls: new Map(),
       comments: new Map(),
       checkRuns: new Map(),
+      statuses: [],
       runs: new Map(),
       protectionReviews: [],
     });
@@ -865,6 +885,15 @@ export class GitHubEmulator {
    */
   dropCheckRun(owner: string, repo: string, id: number): void {
     this.mustRepo(owner, repo).checkRuns.delete(id);
+  }
+
+  /** Commit statuses of `sha` (all when omitted), newest first, as the API lists them. */
+  statuses(owner: string, repo: string, sha?: string): Obj[] {
+    const r = this.mustRepo(owner, repo);
+    return r.statuses
+      .filter((x) => sha === undefined || x.sha === sha)
+      .reverse()
+      .map((x) => commitStatus(r, x, this.ctx()));
   }
 
   /** Reactions on a comment, oldest first. */
@@ -1357,6 +1386,10 @@ export class GitHubEmulator {
     });
     this.route('GET', `${R}/commits/{ref}/check-runs`, 'optional', (c) => {
       const r = this.repoFor(c);
+      // Fine-grained personal access tokens have no permission for checks (GitHub offers none).
+      if (c.token?.fineGrained) {
+        throw new HttpError(403, 'Resource not accessible by personal access token');
+      }
       const sha = this.resolveSha(r, c.params['ref'] ?? '');
       let runs = [...r.checkRuns.values()]
         .filter((x) => x.headSha === sha)
@@ -1382,6 +1415,68 @@ export class GitHubEmulator {
         body: { total_count: runs.length, check_runs: items.map((x) => this.checkRunJson(r, x)) },
         headers: linkHeader(link),
       };
+    });
+
+    // Commit statuses: created, never edited; listed newest first.
+    this.route('GET', `${R}/commits/{ref}/statuses`, 'optional', (c) => {
+      const r = this.repoFor(c);
+      const sha = this.resolveSha(r, c.params['ref'] ?? '');
+      const all = r.statuses.filter((x) => x.sha === sha).reverse();
+      return this.list(all, c, (x) => commitStatus(r, x, this.ctx()));
+    });
+    this.route('POST', `${R}/statuses/{sha}`, 'token', (c) => {
+      const t = this.requireToken(c);
+      const r = this.repoFor(c);
+      if (t.app && t.user.type === 'Bot' && t.app.permissions['statuses'] !== 'write') {
+        throw new HttpError(403, 'Resource not accessible by integration');
+      }
+      if (!t.app) {
+        const role = this.repoRole(r.owner.login, r.name, t.user.login);
+        if (!role || REPO_ROLES.indexOf(role) < REPO_ROLES.indexOf('write'))
+          throw new HttpError(404, 'Not Found');
+      }
+      const b = body(c);
+      const state = str(b['state']);
+      if (!state || !['error', 'failure', 'pending', 'success'].includes(state)) {
+        throw new HttpError(
+          422,
+          'Invalid request.\n\n"state" must be error, failure, pending or success.',
+        );
+      }
+      const description = str(b['description']) ?? null;
+      const invalid = (field: string, message: string) =>
+        new HttpError(422, 'Validation Failed', {
+          errors: [{ resource: 'Status', code: 'custom', field, message }],
+        });
+      if (description !== null && [...description].length > MAX_STATUS_DESCRIPTION) {
+        throw invalid(
+          'description',
+          `description is too long (maximum is ${MAX_STATUS_DESCRIPTION} characters)`,
+        );
+      }
+      const sha = c.params['sha'] ?? '';
+      const context = str(b['context']) ?? 'default';
+      const same = r.statuses.filter(
+        (x) => x.sha === sha && x.context.toLowerCase() === context.toLowerCase(),
+      );
+      if (same.length >= MAX_STATUSES) {
+        throw invalid(
+          'context',
+          `This SHA and context has reached the maximum number of statuses.`,
+        );
+      }
+      const x: StatusState = {
+        id: this.nextStatusId++,
+        sha,
+        state,
+        description,
+        targetUrl: str(b['target_url']) ?? null,
+        context,
+        creator: t.user,
+        createdAt: iso(this.now()),
+      };
+      r.statuses.push(x);
+      return { status: 201, body: commitStatus(r, x, this.ctx()) };
     });
 
     // Teams

@@ -44,6 +44,8 @@ export interface RepoState {
   pulls: Map<number, PullState>;
   comments: Map<number, CommentState>;
   checkRuns: Map<number, CheckRunState>;
+  /** commit statuses, oldest first (GitHub keeps every one; none is ever edited) */
+  statuses: StatusState[];
   runs: Map<number, WorkflowRunState>;
   protectionReviews: ProtectionReview[];
 }
@@ -120,6 +122,17 @@ export interface CheckRunState {
   checkSuiteId: number;
   /** every request body that created or updated it, in order */
   history: Record<string, unknown>[];
+}
+
+export interface StatusState {
+  id: number;
+  sha: string;
+  state: string;
+  description: string | null;
+  targetUrl: string | null;
+  context: string;
+  creator: Identity;
+  createdAt: string;
 }
 
 export interface WorkflowRunState {
@@ -580,6 +593,24 @@ export function checkRun(r: RepoState, c: CheckRunState, ctx: UrlContext, pulls:
     check_suite: { id: c.checkSuiteId },
     app: c.app ? integration(c.app, ctx) : null,
     pull_requests: pulls.map((p) => pullRequestMinimal(r, p, ctx)),
+  };
+}
+
+/** A commit status as GET /repos/{owner}/{repo}/commits/{ref}/statuses lists it. */
+export function commitStatus(r: RepoState, x: StatusState, ctx: UrlContext): Obj {
+  const full = `${r.owner.login}/${r.name}`;
+  return {
+    url: `${ctx.api}/repos/${full}/statuses/${x.sha}`,
+    avatar_url: `https://avatars.githubusercontent.com/u/${x.creator.id}?v=4`,
+    id: x.id,
+    node_id: nodeId('StatusContext', x.id),
+    state: x.state,
+    description: x.description,
+    target_url: x.targetUrl,
+    context: x.context,
+    created_at: x.createdAt,
+    updated_at: x.createdAt,
+    creator: simpleUser(x.creator, ctx),
   };
 }
 
