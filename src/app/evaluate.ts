@@ -32,6 +32,7 @@ import {
   type UntrustedSummary,
 } from '../core/summaries.js';
 import { statusOf } from './client.js';
+import { publishLedgerCopy } from './ledger-copy.js';
 import { LockUnavailable } from './lock.js';
 import { decisionInputsDiffer } from './triggers.js';
 import type {
@@ -131,6 +132,8 @@ interface Decided extends Evaluation {
   seen: string[];
   /** The check run as read in this evaluation (null: none), when it was read. */
   check: CheckRunSummary | null | undefined;
+  /** `gate.publish_ledger`: keep the ledger's copy for fine-grained tokens (ledger-copy.ts). */
+  publishLedger: boolean;
 }
 
 /**
@@ -360,6 +363,7 @@ async function readAndDecide(ev: Evaluation): Promise<Outcome> {
       untrusted,
       seen,
       check: versions.check,
+      publishLedger: config.config.gate.publish_ledger,
     };
   } catch (err) {
     return { kind: 'unread', err, comments, seen };
@@ -831,6 +835,7 @@ async function keepCheckCurrent(run: Decided, note?: string): Promise<void> {
     decision.state !== 'no-summary' || anySummary || unreadableSummaries > 0,
     run.check,
   );
+  await publishLedgerCopy(run, run.publishLedger ? check.text : undefined, run.comments);
 }
 
 /**
@@ -856,6 +861,7 @@ async function notDecided(
   } catch (err) {
     ev.log.error({ err }, 'applygate: could not write the check run either; nothing approved');
   }
+  if (comments) await publishLedgerCopy(ev, undefined, comments);
 }
 
 /** Reply to the comment that triggered this evaluation if it did not count; +1 if it did. */

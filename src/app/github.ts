@@ -1,5 +1,6 @@
 import { MAX_LISTED_FILES } from '../core/approval/codeowners.js';
 import type { ApprovalComment } from '../core/approval/decide.js';
+import type { LedgerStatus } from '../core/ledger-copy.js';
 import type { RunFacts } from '../core/provenance.js';
 import {
   CheckRunCache,
@@ -69,6 +70,14 @@ export interface CheckRunWrite {
   summary: string;
   text?: string;
   detailsUrl?: string;
+}
+
+export interface StatusWrite {
+  state: 'success' | 'pending' | 'failure' | 'error';
+  context: string;
+  /** At most 140 characters (GitHub refuses longer). */
+  description: string;
+  targetUrl?: string;
 }
 
 export interface GateReview {
@@ -411,8 +420,57 @@ export class GitHub {
   }
 
   async comment(number: number, body: string): Promise<void> {
+    await this.createComment(number, body);
+  }
+
+  /** Post a comment; its id and address as GitHub answers them. */
+  async createComment(number: number, body: string): Promise<{ id: number; htmlUrl: string }> {
     await this.mayWrite();
-    await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: number, body });
+    const { data } = await this.octokit.rest.issues.createComment({
+      ...this.repo,
+      issue_number: number,
+      body,
+    });
+    return { id: data.id, htmlUrl: data.html_url };
+  }
+
+  async updateComment(commentId: number, body: string): Promise<void> {
+    await this.mayWrite();
+    await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: commentId, body });
+  }
+
+  async deleteComment(commentId: number): Promise<void> {
+    await this.mayWrite();
+    await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: commentId });
+  }
+
+  /** The commit statuses of `sha`, newest first, as GitHub lists them. */
+  async statuses(sha: string): Promise<LedgerStatus[]> {
+    const all = await this.octokit.paginate(this.octokit.rest.repos.listCommitStatusesForRef, {
+      ...this.repo,
+      ref: sha,
+      per_page: 100,
+    });
+    return all.map((x) => ({
+      id: x.id,
+      context: x.context,
+      description: x.description,
+      creator: x.creator ? { login: x.creator.login, type: x.creator.type } : null,
+      target_url: x.target_url,
+    }));
+  }
+
+  /** A new commit status on `sha` (GitHub keeps every one; the newest per context counts). */
+  async createStatus(sha: string, status: StatusWrite): Promise<void> {
+    await this.mayWrite();
+    await this.octokit.rest.repos.createCommitStatus({
+      ...this.repo,
+      sha,
+      state: status.state,
+      context: status.context,
+      description: status.description,
+      ...(status.targetUrl && { target_url: status.targetUrl }),
+    });
   }
 
   /** Workflow runs of `sha` waiting for a deployment protection rule or a reviewer. */

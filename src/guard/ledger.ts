@@ -1,12 +1,14 @@
 import { newestCommand } from '../core/approval/command.js';
 import { pullWithHead } from '../core/approval/deployment.js';
+import { statusRecords } from '../core/ledger-copy.js';
 import { LEDGER_CHECK_NAME } from '../core/ledger.js';
-import { approvesDigest, GATE_APP_FIX, pickLedger } from '../core/verify.js';
+import { approvesDigest, GATE_APP_FIX, pickLedger, type LedgerCheckRun } from '../core/verify.js';
 import type { Approval } from './check.js';
 import { runChild } from './run.js';
 
 // The approval a terminal can trust: the ledger the applygate app writes into its check run
-// `applygate / destroy approval` on the pull request's head, chosen by verify's one rule
+// `applygate / destroy approval` on the pull request's head (or, for a token that cannot read
+// check runs, its copy: core/ledger-copy.ts), chosen by verify's one rule
 // (core/verify.ts pickLedger: only the app `gate.app` names, its latest record, for this head
 // and pull request, or nothing), and the pull request chosen by the app's one rule
 // (core/approval/deployment.ts: exactly one open pull request has the commit as its head). The
@@ -70,43 +72,84 @@ export async function findApproval(opts: LedgerOptions): Promise<Approval> {
       if (!found) return no(`${mapped.reason ?? 'no pull request'} (push it, or pass --pr N)`);
       pull = found;
     }
-    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-      owner,
-      repo: name,
-      ref: pull.head.sha,
-      check_name: LEDGER_CHECK_NAME,
-      // Each app's latest run only: an approval the app has since withdrawn must not count.
-      filter: 'latest',
-      per_page: 100,
-    });
     // Verify's rule: a ledger decided before the pull request's newest command (a revoke the
     // app has not judged yet, say) is refused, so the comments are read before it is judged.
+    // They also hold the ledger's copy, for a token that cannot read check runs.
     const comments = await octokit.paginate(octokit.rest.issues.listComments, {
       owner,
       repo: name,
       issue_number: pull.number,
       per_page: 100,
     });
-    const pick = pickLedger(
-      runs.map((r) => ({ id: r.id, appSlug: r.app?.slug, text: r.output?.text })),
-      {
-        headSha: pull.head.sha,
-        pull: pull.number,
-        app: opts.app,
-        newestCommand: newestCommand(comments, opts.command),
-      },
-    );
+    let records: LedgerCheckRun[];
+    let record: 'check run' | 'status' = 'check run';
+    try {
+      const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+        owner,
+        repo: name,
+        ref: pull.head.sha,
+        check_name: LEDGER_CHECK_NAME,
+        // Each app's latest run only: an approval the app has since withdrawn must not count.
+        filter: 'latest',
+        per_page: 100,
+      });
+      records = runs.map((r) => ({ id: r.id, appSlug: r.app?.slug, text: r.output?.text }));
+    } catch (e) {
+      if (!cannotReadChecks(e)) throw e;
+      // A fine-grained personal access token: the copy, named by the app's commit status.
+      const statuses = await octokit.paginate(octokit.rest.repos.listCommitStatusesForRef, {
+        owner,
+        repo: name,
+        ref: pull.head.sha,
+        per_page: 100,
+      });
+      records = statusRecords(
+        statuses.map((x) => ({
+          id: x.id,
+          context: x.context,
+          description: x.description,
+          creator: x.creator ? { login: x.creator.login, type: x.creator.type } : null,
+        })),
+        comments,
+      );
+      record = 'status';
+    }
+    const pick = pickLedger(records, {
+      headSha: pull.head.sha,
+      pull: pull.number,
+      app: opts.app,
+      newestCommand: newestCommand(comments, opts.command),
+      record,
+    });
     if (!pick.ok) return no(pick.message);
     const verdict = approvesDigest(pick.ledger, opts.digest);
     if (!verdict.approved) return no(verdict.detail);
     const who = verdict.project.approvals.map((a) => `@${a.login}`).join(', ');
+    const via =
+      record === 'status'
+        ? "; read from the app's ledger copy: the token cannot read check runs"
+        : '';
     return {
       approved: true,
-      detail: `approved on pull request #${pull.number} by ${who || 'the gate'} (project ${verdict.project.name})`,
+      detail: `approved on pull request #${pull.number} by ${who || 'the gate'} (project ${verdict.project.name}${via})`,
     };
   } catch (e) {
     return no(`reading the ledger from GitHub failed: ${(e as Error).message}`);
   }
+}
+
+/**
+ * GitHub's answer to a token without access to check runs: a fine-grained personal access token
+ * ("Resource not accessible by personal access token": GitHub offers it no checks permission),
+ * or an installation token without `checks: read`. A rate limit is also a 403, and is not this.
+ */
+function cannotReadChecks(e: unknown): boolean {
+  const err = e as { status?: unknown; message?: unknown };
+  return (
+    err.status === 403 &&
+    typeof err.message === 'string' &&
+    /Resource not accessible by (personal access token|integration)/.test(err.message)
+  );
 }
 
 async function git(opts: LedgerOptions, args: string[]): Promise<string | undefined> {
