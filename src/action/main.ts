@@ -6,7 +6,9 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseConfig, type Config } from '../core/config.js';
+import type { Config } from '../core/config.js';
+import type { PolicyEngine } from '../core/policies/index.js';
+import { parseConfigLoadingPolicies } from '../edge/config.js';
 import {
   MARKDOWN_FULL_DETAILS,
   readPlan,
@@ -63,18 +65,21 @@ export async function run(): Promise<void> {
         );
       }
       const branch = defaultBranchOf(ctx.payload) ?? (await gh.defaultBranch(octokit, ctx.repo));
-      const config = await loadConfig(settings, octokit, { ref: branch, label: 'default branch' });
+      const { config, policies } = await loadConfig(settings, octokit, {
+        ref: branch,
+        label: 'default branch',
+      });
       const plans = await loadPlans(settings, config);
-      await verify(buildReport(plans, config), config, octokit, pr, branch);
+      await verify(buildReport(plans, config, policies), config, octokit, pr, branch);
       return;
     }
-    const config = await loadConfig(
+    const { config, policies } = await loadConfig(
       settings,
       octokit,
       pr && { ref: pr.baseSha, label: `base ${pr.baseSha.slice(0, 7)}` },
     );
     const plans = await loadPlans(settings, config);
-    const report = buildReport(plans, config);
+    const report = buildReport(plans, config, policies);
     // A streamed plan keeps whole values for its first changes only: show no more details.
     const maxDetails = plans.some((p) => p.streamed) ? MARKDOWN_FULL_DETAILS : undefined;
     await summarize(settings, report, config, octokit, pr, maxDetails);
@@ -130,7 +135,7 @@ async function loadConfig(
   settings: Settings,
   octokit: gh.Octokit | undefined,
   at: { ref: string; label: string } | undefined,
-): Promise<Config> {
+): Promise<{ config: Config; policies?: PolicyEngine }> {
   let text: string | undefined;
   let where = settings.configPath;
   if (at) {
@@ -143,9 +148,9 @@ async function loadConfig(
   } else if (existsSync(settings.configPath)) {
     text = await readFile(settings.configPath, 'utf8');
   }
-  const result = parseConfig(text, where);
+  const result = await parseConfigLoadingPolicies(text, where);
   if (!result.ok) throw new Error(`The applygate config is invalid:\n${result.errors.join('\n')}`);
-  return result.config;
+  return result;
 }
 
 async function loadPlans(

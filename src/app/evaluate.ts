@@ -20,6 +20,9 @@ import {
 import { mapRun, type PullRef, type RunMapping } from '../core/approval/deployment.js';
 import { approvalPolicy, type ApprovalPolicy } from '../core/approval/policy.js';
 import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
+// The app checks every config it reads (a policy that does not compile makes it invalid); a
+// server loads the engine once, at start.
+import { CEL_POLICY_ENGINE } from '../core/policies/engine.js';
 import { LEDGER_CHECK_NAME as CHECK_NAME } from '../core/ledger.js';
 import { mentionsMarker } from '../core/marker.js';
 import { sameLogin } from '../core/principal.js';
@@ -488,7 +491,7 @@ async function baseTrust(gh: GitHub, pull: PullInfo): Promise<BaseTrust> {
   const parsed =
     file.found && file.tooLarge
       ? { ok: false as const }
-      : parseConfig(file.found ? file.text : undefined);
+      : parseConfig(file.found ? file.text : undefined, CONFIG_PATH, CEL_POLICY_ENGINE);
   if (!parsed.ok) {
     return {
       gated: false,
@@ -691,7 +694,7 @@ async function readConfig(gh: GitHub, baseSha: string) {
       errors: [`${CONFIG_PATH}: ${file.size} bytes is too large (limit ${CONFIG_MAX_BYTES})`],
     };
   }
-  return parseConfig(file.found ? file.text : undefined);
+  return parseConfig(file.found ? file.text : undefined, CONFIG_PATH, CEL_POLICY_ENGINE);
 }
 
 interface Owners {

@@ -1,6 +1,7 @@
 import { approvalPolicy } from '../core/approval/policy.js';
 import { parseArgs } from 'node:util';
-import { CONFIG_PATH, parseConfig, type Config } from '../core/config.js';
+import { CONFIG_PATH, type Config } from '../core/config.js';
+import { parseConfigLoadingPolicies, type LoadedConfig } from '../edge/config.js';
 import {
   readPlan,
   streamThreshold,
@@ -129,7 +130,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   let report: Report;
   try {
-    report = buildReport(plans.inputs, config.config);
+    report = buildReport(plans.inputs, config.config, config.policies);
   } catch (e) {
     // A policy of the config that fails on this plan: a config error, never a pass.
     if (!(e instanceof PolicyError)) throw e;
@@ -196,17 +197,16 @@ export function checkVerdict(
     : { pass: false, message: `applygate: needs approval: ${reasons.join('; ')}.` };
 }
 
-async function loadConfig(
-  path: string | undefined,
-  io: CliIo,
-): Promise<{ ok: true; config: Config } | { ok: false; errors: string[] }> {
+async function loadConfig(path: string | undefined, io: CliIo): Promise<LoadedConfig> {
   const file = path ?? '.github/applygate.yml';
-  if (path === undefined && !io.fileExists(file)) return parseConfig(undefined);
+  if (path === undefined && !io.fileExists(file)) return parseConfigLoadingPolicies(undefined);
+  let text: string;
   try {
-    return parseConfig(new TextDecoder().decode(await io.readFile(file)), file);
+    text = new TextDecoder().decode(await io.readFile(file));
   } catch (e) {
     return { ok: false, errors: [`${file}: cannot read the config: ${(e as Error).message}`] };
   }
+  return parseConfigLoadingPolicies(text, file);
 }
 
 async function loadPlans(

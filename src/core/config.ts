@@ -3,6 +3,7 @@ import { RULE_IDS, SEVERITIES, type Severity } from './risk/types.js';
 import { isPlainObject } from './json.js';
 import { LOGIN_OR_TEAM } from './principal.js';
 import { POLICY_SCHEMA, policyConfigProblems } from './policies/config.js';
+import { NO_POLICY_ENGINE, type PolicyEngine } from './policies/index.js';
 import { projectsConfigProblems, projectsSchema } from './projects/config.js';
 
 // `.github/applygate.yml`. The JSON Schema below is the single source of truth: the validator
@@ -303,12 +304,30 @@ type FromSchema<S> = S extends { type: 'object'; properties: infer P }
             ? boolean
             : never;
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+export type ConfigResult =
+  | { ok: true; config: Config }
+  | {
+      ok: false;
+      errors: string[];
+      /**
+       * The config has policies and no PolicyEngine was given: read it again with one (the
+       * adapters' readConfigText loads it). Set whatever else is wrong with the policies.
+       */
+      needsPolicyEngine?: true;
+    };
 
 export const DEFAULT_CONFIG: Config = defaultsOf(CONFIG_SCHEMA) as Config;
 
-/** Parse and validate the YAML text of `.github/applygate.yml`. `file` names it in errors. */
-export function parseConfig(text: string | undefined, file = CONFIG_PATH): ConfigResult {
+/**
+ * Parse and validate the YAML text of `.github/applygate.yml`. `file` names it in errors.
+ * `policies` compiles the config's policies: without it, a config that has any is refused
+ * with `needsPolicyEngine` (see ConfigResult).
+ */
+export function parseConfig(
+  text: string | undefined,
+  file = CONFIG_PATH,
+  policies?: PolicyEngine,
+): ConfigResult {
   // A file of only comments is an empty document: defaults (js-yaml 5 refuses it).
   if (text === undefined || text.split(/\r?\n/).every((l) => l.trim() === '' || /^\s*#/.test(l))) {
     return { ok: true, config: clone(DEFAULT_CONFIG) };
@@ -320,10 +339,14 @@ export function parseConfig(text: string | undefined, file = CONFIG_PATH): Confi
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     return { ok: false, errors: [`${file}: not valid YAML: ${msg}`] };
   }
-  return validateConfig(doc ?? {}, file);
+  return validateConfig(doc ?? {}, file, policies);
 }
 
-export function validateConfig(doc: unknown, file = CONFIG_PATH): ConfigResult {
+export function validateConfig(
+  doc: unknown,
+  file = CONFIG_PATH,
+  policies?: PolicyEngine,
+): ConfigResult {
   const errors: string[] = [];
   check(doc, CONFIG_SCHEMA, '', errors);
   const command = (doc as { approval?: { command?: unknown } } | null)?.approval?.command;
@@ -332,9 +355,19 @@ export function validateConfig(doc: unknown, file = CONFIG_PATH): ConfigResult {
       `\`approval.command\` is ${JSON.stringify(command)}; the approve command may not start with /revoke- (that prefix is the revoke command)`,
     );
   }
-  if (errors.length === 0)
-    errors.push(...policyConfigProblems(doc), ...projectsConfigProblems(doc));
-  if (errors.length) return { ok: false, errors: errors.map((e) => `${file}: ${e}`) };
+  let needsEngine = false;
+  if (errors.length === 0) {
+    const p = policyConfigProblems(doc, policies);
+    needsEngine = p.needsEngine;
+    errors.push(...p.problems, ...projectsConfigProblems(doc));
+    if (needsEngine) errors.push(NO_POLICY_ENGINE);
+  }
+  if (errors.length) {
+    const named = errors.map((e) => `${file}: ${e}`);
+    return needsEngine
+      ? { ok: false, errors: named, needsPolicyEngine: true }
+      : { ok: false, errors: named };
+  }
   return { ok: true, config: withDefaults(CONFIG_SCHEMA, doc) as Config };
 }
 

@@ -1,5 +1,6 @@
 import { bindingOf, type Binding } from './binding.js';
 import type { Config } from './config.js';
+import type { PolicyEngine } from './policies/index.js';
 import { countByKind, isDestructive, type Counts, type Plan } from './plan/model.js';
 import { assess, type Assessment } from './risk/score.js';
 import type { HygieneFinding } from './risk/hygiene.js';
@@ -32,9 +33,14 @@ export interface PlanInput {
   plan: Plan;
 }
 
-export function buildReport(inputs: readonly PlanInput[], config: Config): Report {
+/** `policies`: the engine that runs the config's policies (required when it has any). */
+export function buildReport(
+  inputs: readonly PlanInput[],
+  config: Config,
+  policies?: PolicyEngine,
+): Report {
   const projects = inputs.map(({ name, plan }) => {
-    const assessment = assess(plan, config, name);
+    const assessment = assess(plan, config, name, policies);
     return {
       name,
       file: plan.file,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { approvalPolicy, describeApprovers } from '../core/approval/policy.js';
 import type { Config } from '../core/config.js';
+import type { PolicyEngine } from '../core/policies/index.js';
 import { parsePlan, shortDigest } from '../core/plan/index.js';
 import { buildReport, type Report } from '../core/report.js';
 import { atLeast } from '../core/risk/types.js';
@@ -47,6 +48,8 @@ export interface Approval {
 
 export interface CheckOptions {
   config: Config;
+  /** The engine for `config`'s policies (loaded only when it has any). */
+  policies?: PolicyEngine;
   /** When the answer is due (ms since the epoch): plans are stopped before it. */
   deadline: number;
   env: NodeJS.ProcessEnv;
@@ -63,7 +66,9 @@ export interface CheckOptions {
    */
   configFor?: (
     dir: string,
-  ) => Promise<{ ok: true; config: Config } | { ok: false; errors: string[] }>;
+  ) => Promise<
+    { ok: true; config: Config; policies?: PolicyEngine } | { ok: false; errors: string[] }
+  >;
   /**
    * A private directory (0700) where the plans checked are kept, so that what runs can be
    * `apply <that file>`; without it plans are made in a temporary directory and removed.
@@ -124,7 +129,7 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
   const dir = planDir(call.cwd, effect.globals);
   const own = opts.configFor
     ? await opts.configFor(dir)
-    : { ok: true as const, config: opts.config };
+    : { ok: true as const, config: opts.config, policies: opts.policies };
   if (!own.ok) {
     return verdict('deny', `the applygate config for ${dir} is broken: ${own.errors.join('; ')}`);
   }
@@ -133,7 +138,7 @@ export async function checkCall(call: ToolCall, opts: CheckOptions): Promise<Cal
   if (!made.ok) return verdict('deny', made.reason);
   const rewrite =
     opts.keepPlans === undefined ? undefined : applyCheckedPlan(call, effect, made.file);
-  const report = buildReport([{ name: dir, plan: made.plan }], config);
+  const report = buildReport([{ name: dir, plan: made.plan }], config, own.policies);
   const project = report.projects[0];
   const digest = made.plan.digest;
   const summary = project ? guardSummary(project) : '';

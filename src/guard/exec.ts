@@ -40,6 +40,7 @@ export async function guardExec(
   const verdict = await judgeLine(analysis, {
     command: argv.join(' '),
     config: config.config,
+    policies: config.policies,
     deadline: setup.deadline,
     env: setup.env,
     ledger: setup.ledger,

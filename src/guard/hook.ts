@@ -77,6 +77,7 @@ export async function claudeHook(
   const verdict = await judgeLine(analysis, {
     command,
     config: config.config,
+    policies: config.policies,
     deadline: setup.deadline,
     env: setup.env,
     ledger: setup.ledger,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { guardExec, terminalAsk, EXEC_EXIT } from './exec.js';
 import { claudeHook, deny, MAX_INPUT } from './hook.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { parseConfig } from '../core/config.js';
+import { parseConfigLoadingPolicies } from '../edge/config.js';
 import {
   fromNpxCache,
   GUARD_TIMEOUT,
@@ -216,7 +216,7 @@ async function doctorCommand(): Promise<number> {
       `config: no .github/applygate.yml at or above ${cwd} (defaults; gate.app unset: approvals cannot be read)`,
     );
   else {
-    const parsed = parseConfig(readFileSync(config, 'utf8'), config);
+    const parsed = await parseConfigLoadingPolicies(readFileSync(config, 'utf8'), config);
     if (!parsed.ok) {
       ok = false;
       out.push(`config: ${config} is invalid: ${parsed.errors.join('; ')}`);

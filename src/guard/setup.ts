@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CONFIG_PATH, parseConfig, type Config } from '../core/config.js';
+import { CONFIG_PATH, type Config } from '../core/config.js';
+import type { PolicyEngine } from '../core/policies/index.js';
+import { parseConfigLoadingPolicies } from '../edge/config.js';
 import type { CheckOptions } from './check.js';
 import { findApproval } from './ledger.js';
 
@@ -12,10 +14,14 @@ export interface GuardSetup {
   cwd: string;
   env: NodeJS.ProcessEnv;
   deadline: number;
-  config(
-    dir: string,
-  ): Promise<
-    | { ok: true; config: Config; aliases: Record<string, string>; file?: string }
+  config(dir: string): Promise<
+    | {
+        ok: true;
+        config: Config;
+        policies?: PolicyEngine;
+        aliases: Record<string, string>;
+        file?: string;
+      }
     | { ok: false; errors: string[] }
   >;
   ledger: CheckOptions['ledger'];
@@ -53,11 +59,12 @@ export function guardSetup(opts: {
           };
         }
       }
-      const parsed = parseConfig(text, file);
+      const parsed = await parseConfigLoadingPolicies(text, file);
       if (!parsed.ok) return parsed;
       return {
         ok: true,
         config: parsed.config,
+        ...(parsed.policies ? { policies: parsed.policies } : {}),
         aliases: aliasMap(parsed.config.guard.aliases),
         ...(file ? { file } : {}),
       };

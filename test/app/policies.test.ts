@@ -3,6 +3,7 @@
  * config fires on the plan; the usual owner's approval is not enough; the policy's owner's is.
  */
 import { parseConfig, type Config } from '../../src/core/config.js';
+import { CEL_POLICY_ENGINE } from '../../src/core/policies/engine.js';
 import { decodeLedger } from '../../src/core/ledger.js';
 import { BASE, HEAD, Harness, OWNER, REPO, harnessForEachTest } from '../../testkit/app/harness.js';
 
@@ -17,7 +18,7 @@ const CONFIG = [
 ].join('\n');
 
 function config(text: string): Config {
-  const c = parseConfig(text);
+  const c = parseConfig(text, undefined, CEL_POLICY_ENGINE);
   if (!c.ok) throw new Error(c.errors.join('\n'));
   return c.config;
 }

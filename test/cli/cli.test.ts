@@ -194,4 +194,46 @@ const built = join(repoRoot, 'lib/cli/index.js');
     expect(await code(['check', 'creates.json'])).toBe(0);
     expect(await code(['check', 'terraform.tfstate'])).toBe(2);
   });
+
+  // The policy engine is a chunk of the bundle of its own, loaded only for a config with
+  // policies: it must be found and run from the built CLI, and a broken policy still refuses.
+  test('a config with policies loads the policy engine; one that does not compile is exit 2', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'applygate-cli-'));
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+    const policy = (when: string) =>
+      `policies:\n  - {id: no-subnet, severity: critical, message: No subnet today, when: '${when}'}\n`;
+    writeFileSync(join(dir, 'fires.yml'), policy('change.type == "aws_subnet"'));
+    writeFileSync(join(dir, 'broken.yml'), policy('change.type =='));
+    const exec = promisify(execFile);
+    const summarize = (config: string) =>
+      exec(
+        process.execPath,
+        [built, 'summarize', 'creates.json', '--format', 'json', '--config', config],
+        {
+          cwd: dir,
+        },
+      ).then(
+        (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({
+          code: e.code,
+          out: e.stdout,
+          err: e.stderr,
+        }),
+      );
+    const fired = await summarize('fires.yml');
+    expect(fired.code).toBe(0);
+    const findings = (
+      JSON.parse(fired.out) as { projects: { risks: { id: string; address?: string }[] }[] }
+    ).projects[0]!.risks;
+    expect(findings).toContainEqual(
+      expect.objectContaining({ id: 'policy:no-subnet', address: 'aws_subnet.extra[1]' }),
+    );
+    const broken = await summarize('broken.yml');
+    expect(broken.code).toBe(2);
+    expect(broken.err).toMatch(
+      /broken\.yml: `policies\[0\]\.when`: policy 'no-subnet': `when` at 1:\d+: does not parse/,
+    );
+  });
 });

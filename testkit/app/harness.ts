@@ -16,6 +16,7 @@ import { DEFAULT_CONFIG, type Config } from '../../src/core/config.js';
 import { parsePlan, shortDigest } from '../../src/core/plan/index.js';
 import { renderMarkdown } from '../../src/core/render/index.js';
 import { buildReport } from '../../src/core/report.js';
+import { CEL_POLICY_ENGINE } from '../../src/core/policies/engine.js';
 import { createsOnlyPlan, incidentDestroyPlan } from '../plans/samples.js';
 import { startEmulator, type GitHubEmulator, type RequestLogEntry } from '../github/emulator.js';
 import {
@@ -699,7 +700,9 @@ export function summaryBody(
     if (!parsed.ok) throw new Error(parsed.error.message);
     return { name: p.name, plan: parsed.plan };
   });
-  return renderMarkdown(buildReport(reports, config), { marker: { headSha, runId } });
+  return renderMarkdown(buildReport(reports, config, CEL_POLICY_ENGINE), {
+    marker: { headSha, runId },
+  });
 }
 
 /** The short digest of a demo plan, as the summary shows it. */

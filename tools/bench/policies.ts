@@ -3,11 +3,8 @@
 // limit, POLICY_STEP_LIMIT) per policy, for the kinds of policy docs/policies.md shows.
 import { performance } from 'node:perf_hooks';
 import { parsePlan } from '../../src/core/plan/parse.js';
-import {
-  evaluatePolicies,
-  POLICY_STEP_LIMIT,
-  type PolicySpec,
-} from '../../src/core/policies/index.js';
+import { POLICY_STEP_LIMIT, type PolicySpec } from '../../src/core/policies/index.js';
+import { evaluatePolicies } from '../../src/core/policies/engine.js';
 import { assess } from '../../src/core/risk/score.js';
 import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import {

@@ -7,6 +7,7 @@ import {
   plan as planExpr,
   type CelInput,
 } from '@bufbuild/cel';
+import type { CelProblem, Position } from './index.js';
 
 // CEL for `policies:` in the config, on @bufbuild/cel (Buf's evaluator, checked against the
 // cel-spec conformance suite; pure ECMAScript: no I/O, no eval, RE2 semantics for `matches`, so
@@ -25,17 +26,6 @@ export const MAX_EXPRESSION_CHARS = 4000;
 
 /** The counting function the rewrite inserts; a policy may not call it itself. */
 const STEP_FN = 'applygate_step';
-
-/** Where in the expression something went wrong: 1-based line and column. */
-export interface Position {
-  line: number;
-  column: number;
-}
-
-export interface CelProblem {
-  message: string;
-  position?: Position;
-}
 
 /** A parsed and checked expression, ready to run with a step budget. */
 export interface CompiledExpr {
@@ -123,11 +113,6 @@ export function runner(
     }
     return { ok: true, value };
   };
-}
-
-/** `line:column`, or nothing when unknown. */
-export function formatPosition(p: Position | undefined): string {
-  return p ? ` at ${p.line}:${p.column}` : '';
 }
 
 type Expr = ReturnType<typeof parse>['expr'];

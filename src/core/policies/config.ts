@@ -1,6 +1,6 @@
 import { LOGIN_OR_TEAM } from '../principal.js';
 import { RULE_IDS, SEVERITIES } from '../risk/types.js';
-import { policyProblems, type PolicySpec } from './index.js';
+import type { PolicyEngine, PolicySpec } from './index.js';
 
 // `policies:` in `.github/applygate.yml`: the schema of one entry (config.ts puts it in the
 // config's schema, so the docs and the editor schema follow) and the checks a schema cannot
@@ -57,10 +57,16 @@ export const POLICY_SCHEMA = {
   },
 } as const;
 
-/** What the schema cannot check: distinct ids, no built-in rule's id, and CEL that compiles. */
-export function policyConfigProblems(doc: unknown): string[] {
+/**
+ * What the schema cannot check: distinct ids, no built-in rule's id, and CEL that compiles
+ * (`engine`; undefined when the caller has not loaded it: `needsEngine`, and nothing compiled).
+ */
+export function policyConfigProblems(
+  doc: unknown,
+  engine: PolicyEngine | undefined,
+): { problems: string[]; needsEngine: boolean } {
   const list = (doc as { policies?: unknown } | null)?.policies;
-  if (!Array.isArray(list)) return [];
+  if (!Array.isArray(list) || list.length === 0) return { problems: [], needsEngine: false };
   const policies = list as PolicySpec[];
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -74,8 +80,12 @@ export function policyConfigProblems(doc: unknown): string[] {
       );
     }
   });
-  return [
-    ...problems,
-    ...policyProblems(policies.map((p) => ({ ...p, scope: p.scope ?? 'change' }))),
-  ];
+  if (!engine) return { problems, needsEngine: true };
+  return {
+    problems: [
+      ...problems,
+      ...engine.problems(policies.map((p) => ({ ...p, scope: p.scope ?? 'change' }))),
+    ],
+    needsEngine: false,
+  };
 }

@@ -1,13 +1,15 @@
-import type { CelInput } from '@bufbuild/cel';
-import { UNKNOWN, countByKind, type Json, type Plan, type ResourceChange } from '../plan/model.js';
+import type { Plan } from '../plan/model.js';
 import type { Finding, PolicyFindingId, Severity } from '../risk/types.js';
-import { StepBudget, compileCel, formatPosition, runner, type CelProblem } from './cel.js';
 
 // The team's own rules: `policies:` in the config, each a CEL expression evaluated per change
 // or once per plan. A policy that fires is a finding like any built-in rule (its id is
 // `policy:ID`), so it scores, shows in the comment's "Flagged by", and, with owners, joins the
 // riskSet that approvals bind to. A policy that does not compile, or fails when it runs, is a
 // config error: the caller refuses to go on (no summary, no approval), never a silent pass.
+//
+// This module is what every reader of a config needs (ids, the error, the engine's shape) and
+// does not load CEL: the engine (engine.ts, on @bufbuild/cel: a third of the CLI's bundle and
+// of its start-up) is loaded by the adapters only for a config that has policies.
 
 export type PolicyScope = 'change' | 'plan';
 
@@ -61,16 +63,6 @@ export class PolicyError extends Error {
   }
 }
 
-/** Compile every policy; the problems, one message each, for the config validator. */
-export function policyProblems(policies: readonly PolicySpec[]): string[] {
-  return policies.flatMap((p, i) => {
-    const c = compileCel(p.when, POLICY_VARIABLES[p.scope]);
-    return c.ok
-      ? []
-      : [`\`policies[${i}].when\`: ${new PolicyError(p.id, c.problem, 'compile').message}`];
-  });
-}
-
 /** What the policies found in one plan: findings to add to the built-in ones. */
 export interface PolicyOutcome {
   findings: Finding[];
@@ -78,130 +70,42 @@ export interface PolicyOutcome {
   steps: Record<string, number>;
 }
 
+/** Where in the expression something went wrong: 1-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface CelProblem {
+  message: string;
+  position?: Position;
+}
+
+/** `line:column`, or nothing when unknown. */
+export function formatPosition(p: Position | undefined): string {
+  return p ? ` at ${p.line}:${p.column}` : '';
+}
+
 /**
- * Evaluate every policy over one plan. `builtin` are the built-in rules' findings (what a policy
- * may read as `plan.findings`). Throws PolicyError on the first policy that fails.
+ * What compiles and runs policies (engine.ts: CEL). The core takes it as an argument: the
+ * config's checks (parseConfig) and the assessment (buildReport) refuse a config with policies
+ * when none is given, so an adapter that forgets to load it fails closed.
  */
-export function evaluatePolicies(
-  plan: Plan,
-  project: string,
-  builtin: readonly Finding[],
-  policies: readonly PolicySpec[],
-  limit = POLICY_STEP_LIMIT,
-): PolicyOutcome {
-  const out: PolicyOutcome = { findings: [], steps: {} };
-  if (policies.length === 0) return out;
-  const changes = plan.resourceChanges.filter((c) => c.kind !== 'no-op');
-  const findingVars = builtin.map((f) => ({
-    id: f.id,
-    severity: f.severity,
-    address: f.address ?? '',
-    message: f.message,
-  }));
-  // Each change carries its own findings, so that a per-change policy needs no loop over all.
-  const byAddress = new Map<string, typeof findingVars>();
-  for (const f of findingVars) {
-    if (f.address !== '') byAddress.set(f.address, [...(byAddress.get(f.address) ?? []), f]);
-  }
-  const changeVars = changes.map((c) => ({
-    ...changeVariable(c),
-    findings: byAddress.get(c.address) ?? [],
-  }));
-  const counts = countByKind(plan.resourceChanges);
-  const planVar: Record<string, CelInput> = {
-    project,
-    counts: Object.fromEntries(
-      Object.entries(counts).map(([k, n]) => [k === 'no-op' ? 'noop' : k, BigInt(n)]),
-    ),
-    findings: findingVars,
-    resources_in_state: BigInt(plan.priorStateResources),
-    format_version: plan.formatVersion,
-    terraform_version: plan.terraformVersion ?? '',
-  };
-  const budget = new StepBudget(limit);
-  for (const p of policies) {
-    const compiled = compileCel(p.when, POLICY_VARIABLES[p.scope]);
-    if (!compiled.ok) throw new PolicyError(p.id, compiled.problem, 'compile');
-    const before = budget.used;
-    // Planned once per policy, run for every change.
-    const evaluate = runner(compiled.expr, budget);
-    const fires = (vars: Record<string, CelInput>, address?: string): boolean => {
-      const r = evaluate(vars);
-      if (!r.ok) throw new PolicyError(p.id, r.problem, 'run', address);
-      if (typeof r.value === 'boolean') return r.value;
-      const message = `the expression must give true or false, it gave a ${celTypeName(r.value)}`;
-      throw new PolicyError(p.id, { message }, 'run', address);
-    };
-    const id = policyFindingId(p.id);
-    if (p.scope === 'plan') {
-      if (fires({ plan: { ...planVar, changes: changeVars } })) {
-        out.findings.push({ id, severity: p.severity, message: p.message });
-      }
-    } else {
-      changes.forEach((c, i) => {
-        if (fires({ change: changeVars[i]!, plan: planVar }, c.address)) {
-          out.findings.push({ id, severity: p.severity, address: c.address, message: p.message });
-        }
-      });
-    }
-    out.steps[p.id] = budget.used - before;
-  }
-  return out;
+export interface PolicyEngine {
+  /** Compile every policy; the problems, one message each, for the config validator. */
+  problems(policies: readonly PolicySpec[]): string[];
+  /**
+   * Evaluate every policy over one plan. `builtin` are the built-in rules' findings (what a
+   * policy may read as `plan.findings`). Throws PolicyError on the first policy that fails.
+   */
+  evaluate(
+    plan: Plan,
+    project: string,
+    builtin: readonly Finding[],
+    policies: readonly PolicySpec[],
+    limit?: number,
+  ): PolicyOutcome;
 }
 
-/** `change` as a policy reads it: the plan's values, already redacted, numbers as CEL ints. */
-function changeVariable(c: ResourceChange): Record<string, CelInput> {
-  return {
-    address: c.address,
-    type: c.type,
-    name: c.name,
-    provider: c.provider,
-    module: c.module ?? '',
-    mode: c.mode,
-    actions: [...c.actions],
-    kind: c.kind,
-    action_reason: c.actionReason ?? '',
-    before: celValue(c.before),
-    after: celValue(c.after),
-    after_unknown: celValue(unknownMask(c.after)),
-  };
-}
-
-/** Terraform's `after_unknown` again: true where the model put its unknown placeholder. */
-function unknownMask(v: Json): Json {
-  if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.map(unknownMask);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, Json> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const m = unknownMask(x);
-      if (m !== false && !(typeof m === 'object' && m !== null && isEmpty(m))) out[k] = m;
-    }
-    return out;
-  }
-  return false;
-}
-
-function isEmpty(v: object): boolean {
-  return Array.isArray(v) ? v.every((x) => x === false) : Object.keys(v).length === 0;
-}
-
-/** JSON to CEL: whole numbers become ints (so `x > 20` compares like the user means). */
-function celValue(v: Json): CelInput {
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map(celValue);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, CelInput> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = celValue(x);
-    return out;
-  }
-  return v;
-}
-
-function celTypeName(v: unknown): string {
-  if (typeof v === 'bigint') return 'int';
-  if (typeof v === 'number') return 'double';
-  if (typeof v === 'string') return 'string';
-  if (v === null) return 'null';
-  return 'value that is not a bool';
-}
+/** Why a config with policies is refused when no engine was loaded (an adapter's mistake). */
+export const NO_POLICY_ENGINE = 'the config has `policies:`, and the policy engine was not loaded';

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { isDestructive, type Plan } from '../plan/model.js';
-import { evaluatePolicies, policyFindingId } from '../policies/index.js';
+import { NO_POLICY_ENGINE, policyFindingId, type PolicyEngine } from '../policies/index.js';
 import { hygieneFindings, type HygieneFinding } from './hygiene.js';
 import { RULES } from './rules.js';
 import { atLeast, type Finding, type Level, type Severity } from './types.js';
@@ -47,18 +47,25 @@ export function levelOfScore(score: number): Level {
 }
 
 /**
- * The built-in rules, then the config's policies (which may read the rules' findings). Throws
- * PolicyError when a policy fails: the caller reports it as a config error.
+ * The built-in rules, then the config's policies (which may read the rules' findings), run by
+ * `policies` (the adapters load it for a config that has any; without it such a config throws).
+ * Throws PolicyError when a policy fails: the caller reports it as a config error.
  */
-export function assess(plan: Plan, config: Config, project = 'default'): Assessment {
+export function assess(
+  plan: Plan,
+  config: Config,
+  project = 'default',
+  policies?: PolicyEngine,
+): Assessment {
   const ignored = new Set(config.risk.ignore);
   const builtin: Finding[] = RULES.filter((r) => !ignored.has(r.id)).flatMap((r) =>
     r.evaluate(plan, config, project).map((f) => ({ id: r.id, severity: r.severity, ...f })),
   );
-  const findings = [
-    ...builtin,
-    ...evaluatePolicies(plan, project, builtin, config.policies).findings,
-  ];
+  const findings = [...builtin];
+  if (config.policies.length > 0) {
+    if (!policies) throw new Error(NO_POLICY_ENGINE);
+    findings.push(...policies.evaluate(plan, project, builtin, config.policies).findings);
+  }
   const { score, level } = scoreFindings(findings);
   const approvalReasons: ApprovalReason[] = [];
   const destroys = plan.resourceChanges.filter(

@@ -2,11 +2,12 @@ import { parseConfig, type Config } from '../../../src/core/config.js';
 import { parsePlan } from '../../../src/core/plan/parse.js';
 import type { Plan } from '../../../src/core/plan/model.js';
 import {
+  NO_POLICY_ENGINE,
   PolicyError,
-  evaluatePolicies,
   policyFindingId,
   type PolicySpec,
 } from '../../../src/core/policies/index.js';
+import { CEL_POLICY_ENGINE, evaluatePolicies } from '../../../src/core/policies/engine.js';
 import { buildReport } from '../../../src/core/report.js';
 import { renderMarkdown } from '../../../src/core/render/index.js';
 import { approvalPolicy } from '../../../src/core/approval/policy.js';
@@ -34,7 +35,7 @@ function load(key: string): { plan: Plan; raw: RawChange[] } {
 }
 
 function config(policies: string): Config {
-  const c = parseConfig(`policies:\n${policies}`);
+  const c = parseConfig(`policies:\n${policies}`, undefined, CEL_POLICY_ENGINE);
   if (!c.ok) throw new Error(c.errors.join('\n'));
   return c.config;
 }
@@ -157,7 +158,7 @@ describeCorpus('policies over real plans', () => {
     when: 'plan.findings.exists(f, f.id == "stateful-destroy" && f.address == change.address)'
     owners: ["@acme/dba"]
 `);
-    const findings = assess(plan, cfg).findings;
+    const findings = assess(plan, cfg, 'default', CEL_POLICY_ENGINE).findings;
     const stateful = findings.filter((f) => f.id === 'stateful-destroy').map((f) => f.address);
     const fired = findings.filter((f) => f.id === 'policy:dba-must-see').map((f) => f.address);
     expect(stateful.length).toBeGreaterThan(0);
@@ -178,6 +179,7 @@ describeCorpus('policies over real plans', () => {
     const base = buildReport(
       [{ name: 'default', plan }],
       config(`  - {id: never, severity: low, message: m, when: 'false'}\n`),
+      CEL_POLICY_ENGINE,
     );
     const raised = buildReport(
       [{ name: 'default', plan }],
@@ -186,6 +188,7 @@ describeCorpus('policies over real plans', () => {
     message: Nothing is deleted here
     when: '"delete" in change.actions'
 `),
+      CEL_POLICY_ENGINE,
     );
     expect(base.projects[0]!.assessment.level).not.toBe('critical');
     expect(raised.projects[0]!.assessment.level).toBe('critical');
@@ -253,7 +256,7 @@ describeCorpus('policies over real plans', () => {
 
 describe('policies in the config', () => {
   const errorsOf = (policies: string) => {
-    const c = parseConfig(`policies:\n${policies}`);
+    const c = parseConfig(`policies:\n${policies}`, undefined, CEL_POLICY_ENGINE);
     return c.ok ? [] : c.errors;
   };
 
@@ -304,8 +307,35 @@ describe('policies in the config', () => {
     expect(errors.every((e) => e.startsWith('.github/applygate.yml: '))).toBe(true);
   });
 
+  it('without the engine, refuses a config that has policies, and assessing it throws', () => {
+    const text = `policies:\n  - {id: a, severity: low, message: m, when: 'true'}\n`;
+    const c = parseConfig(text);
+    expect(c).toEqual({
+      ok: false,
+      errors: [`.github/applygate.yml: ${NO_POLICY_ENGINE}`],
+      needsPolicyEngine: true,
+    });
+    // Other problems of the policies are said too; the engine adds the compile errors.
+    const dup = `policies:\n  - {id: a, severity: low, message: m, when: 'true'}\n  - {id: a, severity: low, message: m, when: '('}\n`;
+    const without = parseConfig(dup);
+    expect(!without.ok && without.errors[0]).toMatch(/"a" is used twice/);
+    const withIt = parseConfig(dup, undefined, CEL_POLICY_ENGINE);
+    expect(!withIt.ok && withIt.errors.join('\n')).toMatch(/used twice[^]*does not parse/);
+    expect(!withIt.ok && 'needsPolicyEngine' in withIt).toBe(false);
+    // No policies: no engine needed.
+    expect(parseConfig('policies: []\n').ok).toBe(true);
+    const cfg = parseConfig(text, undefined, CEL_POLICY_ENGINE);
+    if (!cfg.ok) throw new Error(cfg.errors.join('\n'));
+    const { plan } = load(DELETES);
+    expect(() => buildReport([{ name: 'default', plan }], cfg.config)).toThrow(NO_POLICY_ENGINE);
+  });
+
   it('fills each policy with its defaults', () => {
-    const c = parseConfig(`policies:\n  - {id: a, severity: low, message: m, when: 'true'}\n`);
+    const c = parseConfig(
+      `policies:\n  - {id: a, severity: low, message: m, when: 'true'}\n`,
+      undefined,
+      CEL_POLICY_ENGINE,
+    );
     expect(c.ok && c.config.policies).toEqual([
       { id: 'a', severity: 'low', message: 'm', when: 'true', scope: 'change', owners: [] },
     ]);
@@ -321,7 +351,7 @@ describeCorpus('a fired policy in the summary comment', () => {
     when: 'change.type == "aws_rds_cluster" && "delete" in change.actions'
     owners: ["@acme/dba"]
 `);
-    const report = buildReport([{ name: 'default', plan }], cfg);
+    const report = buildReport([{ name: 'default', plan }], cfg, CEL_POLICY_ENGINE);
     const md = renderMarkdown(report, { policy: approvalPolicy(cfg) });
     expect(md).toMatch(/\| `?aws_rds_cluster\.media_dev`? \|[^\n]*policy:no-rds-delete/);
     expect(md).toContain('RDS clusters are deleted only in a maintenance window');
