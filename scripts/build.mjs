@@ -15,6 +15,34 @@ const { CONFIG_SCHEMA } = await import('../lib/core/config.js');
 mkdirSync('schema', { recursive: true });
 writeFileSync('schema/applygate.schema.json', `${JSON.stringify(CONFIG_SCHEMA, null, 2)}\n`);
 
+/**
+ * Node's built-in modules through process.getBuiltinModule instead of `import`: importing one as
+ * ESM builds its facade, which reads every export, so `import { readFileSync } from 'node:fs'`
+ * also loads fs/promises and readline, and `node:crypto` webcrypto: about 9 ms of CPU and 2 MB
+ * of every CLI start (measured 2026-12-08). Each name is read when the bundle starts, as an
+ * import would bind it; names nothing uses are dropped (the reads are marked pure).
+ */
+const builtinsWithoutFacade = {
+  name: 'builtins-without-facade',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, async (a) => {
+      const names = Object.keys(await import(a.path)).filter(
+        (k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k),
+      );
+      const m = `process.getBuiltinModule(${JSON.stringify(a.path)})`;
+      return {
+        loader: 'js',
+        contents: [
+          `const m = ${m};`,
+          'export default m;',
+          ...names.map((n) => `export const ${n} = /* @__PURE__ */ (() => m.${n})();`),
+        ].join('\n'),
+      };
+    });
+  },
+};
+
 // The CLI is one file with its dependencies: a process that summarizes a 3 MB plan spends a
 // third of its time starting, and resolving and compiling ~30 modules was most of that.
 await build({
@@ -25,7 +53,17 @@ await build({
   platform: 'node',
   target: 'node22',
   format: 'esm',
-  outfile: 'lib/cli/index.js',
+  // What `summarize` and `check` do not run is left in chunks beside index.js, loaded by the
+  // dynamic imports that need them: the policy engine (@bufbuild/cel, for a config with
+  // policies), the guard and its GitHub client, `projects`. V8 compiles only what a process
+  // loads: a summarize without policies no longer compiles and initialises half a megabyte of
+  // code it never runs (docs/benchmarks.md). The chunks sit in lib/cli/ itself, so paths the
+  // guard resolves from import.meta.url (../guard/claude-hook.js) stay what they were.
+  plugins: [builtinsWithoutFacade],
+  splitting: true,
+  outdir: 'lib/cli',
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
   legalComments: 'none',
   logLevel: 'warning',
   // Start-up again: whitespace and comments out (547 -> 404 kB) and pure ASCII, which V8 reads
