@@ -11,7 +11,7 @@ import { localState, preflightWarning } from './preflight.js';
 import { runChild } from './run.js';
 import { guardSummary } from '../core/guard/summary.js';
 import type { ToolCall } from '../core/guard/shell.js';
-import { applyCheckedPlan } from '../core/guard/line.js';
+import { applyCheckedPlan, type CheckedApply } from '../core/guard/line.js';
 import { classify, planDir, type Effect } from '../core/guard/terraform.js';
 
 // One terraform-family call, judged: the plan it would apply is made (in its directory, with its
@@ -36,8 +36,8 @@ export interface CallVerdict {
    */
   needsApproval?: { digest: string; short: string; who: string; command: string };
   preflight?: string;
-  /** The command that applies exactly the plan checked (kept in CheckOptions.keepPlans). */
-  rewrite?: string;
+  /** What applies exactly the plan checked (kept in CheckOptions.keepPlans): core/guard/line.ts. */
+  rewrite?: CheckedApply;
 }
 
 export interface Approval {
@@ -212,7 +212,9 @@ async function makePlan(
   for (const k of Object.keys(env)) if (k.startsWith('TF_CLI_ARGS')) delete env[k];
   for (const [k, v] of Object.entries(call.env))
     if (v !== undefined && !k.startsWith('TF_CLI_ARGS')) env[k] = v;
-  const tool = call.tool;
+  // The program the line names (a path, or a name found on PATH): the plan, its show and the
+  // apply of it (CheckedApply) run the same one.
+  const tool = call.program;
   const tmp = opts.keepPlans?.() ?? mkdtempSync(join(tmpdir(), 'applygate-guard-'));
   const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   try {
@@ -265,7 +267,7 @@ function failure(
   deadline: number,
 ): string | undefined {
   if (ran.missing)
-    return `${tool} is not installed (not found on PATH), so applygate cannot make the plan`;
+    return `${tool} is not installed (not found${tool.includes('/') ? '' : ' on PATH'}), so applygate cannot make the plan`;
   if (ran.timedOut) {
     return `\`${what}\` did not finish in time (the guard must answer by ${new Date(deadline).toISOString()}); run the plan yourself and apply the saved plan`;
   }

@@ -2,7 +2,7 @@ import type { Config } from '../core/config.js';
 import { escapeTerminal } from '../core/render/escape.js';
 import { checkCall, type CallVerdict, type CheckOptions, type Decision } from './check.js';
 import type { LineAnalysis } from '../core/guard/shell.js';
-import { sameLineHazard } from '../core/guard/line.js';
+import { sameLineHazard, type CheckedApply } from '../core/guard/line.js';
 import { classify } from '../core/guard/terraform.js';
 
 // A whole shell line, judged: refused when any part could not be analysed or needs an approval
@@ -15,8 +15,12 @@ export interface LineVerdict {
   /** The text a person (or the agent) reads: what was found, the plan summaries, what to do. */
   reason: string;
   calls: CallVerdict[];
-  /** What runs instead of the line: the apply of the plan file checked (see core/guard/line.ts). */
-  rewrite?: string;
+  /**
+   * What runs instead of the line when it is let through: the apply of the plan file checked
+   * (core/guard/line.ts). Given whatever the decision: the hook uses it with ask or allow (as
+   * `updatedInput`), `guard exec` once the line passed (approved, confirmed or the digest typed).
+   */
+  rewrite?: CheckedApply;
 }
 
 /**
@@ -51,7 +55,7 @@ export async function judgeLine(
   if (analysis.refusals.length > 0 || decisions.includes('deny')) decision = 'deny';
   else if (decisions.includes('ask') || analysis.asks.length > 0) decision = 'ask';
   else if (applies) decision = 'allow';
-  const rewrite = decision === 'deny' ? undefined : calls.find((c) => c.rewrite)?.rewrite;
+  const rewrite = calls.find((c) => c.rewrite)?.rewrite;
   return {
     decision,
     reason: explain(analysis, calls, decision),

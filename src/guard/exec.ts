@@ -1,15 +1,20 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { judgeLine } from './decide.js';
 import type { GuardSetup } from './setup.js';
 import { analyzeArgv } from '../core/guard/shell.js';
 import { loadParser } from './parser.js';
+import { shellLine } from '../core/guard/line.js';
 
 // `applygate guard exec -- <command...>`: the hook's analysis for any terminal, script or agent.
 // The command runs (same exit code, signals passed on) when the guard allows it; a plan that
 // needs approval runs only with a ledger approval of its digest or when a person types the short
 // digest on a real terminal. Never from a pipe, an environment variable or a file: those are
-// what an agent can write.
+// what an agent can write. An apply or destroy it lets through runs as the hook's does: the
+// apply of the plan file the guard made and checked (LineVerdict.rewrite, core/guard/line.ts),
+// run as words with no shell, so nothing between the check and the run (a prompt, another
+// process) can change what terraform applies; a plan whose state moved on fails in terraform.
 
 export const EXEC_EXIT = { refused: 3, cannotCheck: 2 } as const;
 
@@ -25,6 +30,21 @@ export async function guardExec(
   argv: readonly string[],
   setup: GuardSetup,
   io: ExecIo,
+): Promise<number> {
+  // The plans checked are kept (what runs applies one) until the command has run, then removed.
+  let kept: string | undefined;
+  try {
+    return await checkAndRun(argv, setup, io, () => (kept ??= setup.keepPlans()));
+  } finally {
+    if (kept !== undefined) rmSync(kept, { recursive: true, force: true });
+  }
+}
+
+async function checkAndRun(
+  argv: readonly string[],
+  setup: GuardSetup,
+  io: ExecIo,
+  keepPlans: () => string,
 ): Promise<number> {
   const config = await setup.config(setup.cwd);
   if (!config.ok) {
@@ -45,6 +65,7 @@ export async function guardExec(
     env: setup.env,
     ledger: setup.ledger,
     configFor: (dir) => setup.config(dir),
+    keepPlans,
   });
   if (verdict.decision === 'deny' || verdict.decision === 'ask') {
     io.stderr(`${verdict.reason}\n`);
@@ -85,14 +106,20 @@ export async function guardExec(
         .join('\n')}\n`,
     );
   }
-  return runCommand(argv);
+  const checked = verdict.rewrite;
+  if (checked === undefined) return runCommand(argv, { cwd: setup.cwd, env: setup.env });
+  io.stderr(`applygate: applying the plan it checked: ${shellLine(checked)}\n`);
+  return runCommand(checked.argv, { cwd: checked.cwd, env: { ...setup.env, ...checked.env } });
 }
 
 /** Run the command with this terminal; exit as it exits, pass on the signals a terminal sends. */
-function runCommand(argv: readonly string[]): Promise<number> {
+function runCommand(
+  argv: readonly string[],
+  at: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<number> {
   return new Promise((resolve) => {
     const [cmd, ...args] = argv;
-    const child = spawn(cmd as string, args, { stdio: 'inherit' });
+    const child = spawn(cmd as string, args, { stdio: 'inherit', cwd: at.cwd, env: at.env });
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
     const forward = (s: NodeJS.Signals) => child.kill(s);
     for (const s of signals) process.on(s, forward);

@@ -2,6 +2,7 @@ import { judgeLine } from './decide.js';
 import type { GuardSetup } from './setup.js';
 import { analyzeLine } from '../core/guard/shell.js';
 import { loadParser } from './parser.js';
+import { shellLine } from '../core/guard/line.js';
 
 // `applygate guard claude-hook`: Claude Code's PreToolUse hook for the Bash tool. Claude Code
 // writes the event as JSON on stdin (`tool_name`, `tool_input.command`, `cwd`, ...) and reads
@@ -90,7 +91,8 @@ export async function claudeHook(
       ? 'ask'
       : verdict.decision;
   // An apply let through (allow or ask) runs as the apply of the plan checked, nothing else.
-  const rewrite = permission === 'deny' ? undefined : verdict.rewrite;
+  const rewrite =
+    permission === 'deny' || verdict.rewrite === undefined ? undefined : shellLine(verdict.rewrite);
   const reason = rewrite
     ? `${verdict.reason}\n\nWhat runs is the plan applygate checked: ${rewrite}`
     : verdict.reason;

@@ -1,5 +1,6 @@
 import { analyzeLine, analyzeArgv, MAX_LINE } from '../../src/core/guard/shell.js';
 import { classify } from '../../src/core/guard/terraform.js';
+import { applyCheckedPlan, shellLine } from '../../src/core/guard/line.js';
 import { loadParser } from '../../src/guard/parser.js';
 
 // The shell-line analysis, form by form: which terraform-family commands a line runs, in which
@@ -284,5 +285,26 @@ describe('shell-line analysis', () => {
   test('lines without terraform are counted as other commands, neutral builtins are not', async () => {
     const a = await analyzeLine('cd infra && export X=1 && terraform apply && make clean', ctx);
     expect(a.others).toEqual(['make']);
+  });
+
+  test('the apply of the plan checked: one rewrite, as words for exec and as a line for the hook', async () => {
+    const [call] = (
+      await analyzeLine(
+        "cd infra && TF_CLI_ARGS_apply=-destroy NAME='a b' './bin/tf=x/terraform' -chdir=m apply",
+        ctx,
+      )
+    ).calls;
+    const effect = classify(call!);
+    if (effect.kind !== 'plan') throw new Error(effect.kind);
+    const checked = applyCheckedPlan(call!, effect, '/tmp/p/guard-1.tfplan');
+    expect(checked).toEqual({
+      cwd: '/repo/infra',
+      env: { TF_CLI_ARGS: '', TF_CLI_ARGS_apply: '', NAME: 'a b' },
+      argv: ['./bin/tf=x/terraform', '-chdir=m', 'apply', '-input=false', '/tmp/p/guard-1.tfplan'],
+    });
+    // The program word keeps its quotes: bare, `./bin/tf=x/terraform` would be an assignment.
+    expect(shellLine(checked!)).toBe(
+      "cd /repo/infra && TF_CLI_ARGS= TF_CLI_ARGS_apply= NAME='a b' './bin/tf=x/terraform' -chdir=m apply -input=false /tmp/p/guard-1.tfplan",
+    );
   });
 });

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 // for `plan -destroy`, `destroy`, or when the inputs the incident's forms change say so (an
 // empty main.tf, a tfvars or var file with `= 0`, the `prod` workspace); `apply` otherwise.
 // `apply`/`destroy` record which plan they applied (a saved plan file, or the configuration's
-// plan as it is when they run), so a test can prove that no destroy was applied.
+// plan as it is when they run), so a test can prove that no destroy was applied. Like terraform,
+// a plan file it wrote records the state it was made against (the directory's terraform.tfstate),
+// and applying it after that state changed fails: "Saved plan is stale".
 
 export interface StandInSpec {
   /** Plan JSON printed for `plan` (apply). A path to a file, read when the plan is shown. */
@@ -18,6 +20,13 @@ export interface StandInSpec {
   sleepMs?: number;
   /** `plan` fails with this exit code and message. */
   fail?: { code: number; message: string };
+  /**
+   * Right after `show -json` printed a plan, write `text` to `file` (relative to the directory):
+   * something that changes the inputs between the guard's check and the run.
+   */
+  afterShow?: { file: string; text: string };
+  /** `apply`/`destroy` log what they applied, then die by this signal. */
+  applyKilledBy?: NodeJS.Signals;
 }
 
 export interface StandInCall {
@@ -27,6 +36,8 @@ export interface StandInCall {
   workspace?: string;
   /** apply/destroy: which plan it applied. */
   applied?: 'apply' | 'destroy';
+  /** apply of a saved plan made against another state: refused, nothing applied. */
+  stale?: boolean;
 }
 
 export interface StandIn {
@@ -59,6 +70,9 @@ const varText = varFile ? (() => { try { return fs.readFileSync(varFile, 'utf8')
 const destroys = (explicit) => explicit || read('main.tf') === '' || /= *0\\b/.test((read('terraform.tfvars') ?? '') + varText) ||
   (process.env.TF_WORKSPACE ?? (read('.terraform/environment') ?? '').trim()) === 'prod';
 const planOf = (explicit) => destroys(explicit) ? spec.destroy : spec.apply;
+const state = () => read('terraform.tfstate') ?? '';
+// A plan file: the plan JSON it stands for, and the state it was made against (when it says).
+const planFile = (text) => /^stand-in plan -> ([^\\n]*)(?:\\nstate: (.*))?$/s.exec(text);
 if (sub === 'plan') {
   log();
   const out = rest.find((a) => a.startsWith('-out='));
@@ -66,7 +80,7 @@ if (sub === 'plan') {
   const finish = () => {
     if (spec.fail) { process.stderr.write(spec.fail.message + '\\n'); process.exit(spec.fail.code); }
     if (!source) { process.stderr.write('stand-in: no plan for this mode\\n'); process.exit(1); }
-    if (out) fs.writeFileSync(out.slice(5), 'stand-in plan -> ' + source);
+    if (out) fs.writeFileSync(out.slice(5), 'stand-in plan -> ' + source + '\\nstate: ' + JSON.stringify(state()));
     process.stdout.write('Plan: see ' + source + '\\n');
   };
   if (spec.sleepMs) setTimeout(finish, spec.sleepMs); else finish();
@@ -74,18 +88,25 @@ if (sub === 'plan') {
   log();
   const file = rest[2];
   const text = fs.readFileSync(file, 'utf8');
-  const m = /^stand-in plan -> (.*)$/s.exec(text);
+  const m = planFile(text);
   process.stdout.write(fs.readFileSync(m ? m[1] : file, 'utf8'));
+  if (spec.afterShow) fs.writeFileSync(path.join(dir, spec.afterShow.file), spec.afterShow.text);
 } else if (sub === 'apply' || sub === 'destroy') {
   // What it applies: the saved plan named, else the plan of the configuration as it is now.
   const file = rest.slice(1).filter((a, i, all) => !a.startsWith('-') && !/^-(backup|state|state-out|var|var-file|target|replace|exclude|lock-timeout|parallelism)$/.test(all[i - 1] ?? ''))[0];
   let source;
   if (file) {
     const text = fs.readFileSync(path.resolve(dir, file), 'utf8');
-    const m = /^stand-in plan -> (.*)$/s.exec(text);
+    const m = planFile(text);
+    if (m && m[2] !== undefined && JSON.parse(m[2]) !== state()) {
+      log({ stale: true });
+      process.stderr.write('Error: Saved plan is stale\\n');
+      process.exit(1);
+    }
     source = m ? m[1] : path.resolve(dir, file);
   } else source = planOf(sub === 'destroy' || rest.includes('-destroy'));
   log({ applied: source === spec.destroy ? 'destroy' : 'apply' });
+  if (spec.applyKilledBy) process.kill(process.pid, spec.applyKilledBy);
   process.stdout.write('stand-in ' + tool + ' ' + sub + ': done\\n');
 } else if (['fmt', 'validate', 'version', 'init', 'output', 'workspace', 'state', 'providers', 'console'].includes(sub)) {
   log();

@@ -33,31 +33,51 @@ export function shellQuote(s: string): string {
 }
 
 /**
- * The command that applies exactly the plan the guard made and checked: in the call's directory,
- * with the call's environment, no TF_CLI_ARGS (a saved plan takes no planning options), and the
- * plan file. A stale plan (the state moved on) then fails in terraform itself. Only for
+ * What runs instead of an apply or destroy the guard let through: the apply of exactly the plan
+ * it made and checked, in the call's directory, with the call's environment, no TF_CLI_ARGS (a
+ * saved plan takes no planning options), by the program the line names. A stale plan (the state
+ * moved on) then fails in terraform itself. The hook gives it to Claude Code as a shell line
+ * (shellLine, in `updatedInput`); `guard exec` runs it as these words, with no shell.
+ */
+export interface CheckedApply {
+  /** The directory it runs in. */
+  cwd: string;
+  /** Set for it, over the inherited environment: TF_CLI_ARGS and TF_CLI_ARGS_apply emptied first. */
+  env: Record<string, string>;
+  /** The program (as the line names it) and its arguments: `apply -input=false PLANFILE`. */
+  argv: string[];
+}
+
+/**
+ * The apply of `planFile`, the plan the guard made (or copied) and checked for `call`. Only for
  * terraform and tofu: terragrunt keeps plan files in its own cache directories.
  */
 export function applyCheckedPlan(
   call: ToolCall,
   effect: Extract<Effect, { kind: 'plan' }>,
   planFile: string,
-): string | undefined {
+): CheckedApply | undefined {
   if (call.tool === 'terragrunt' || call.cwd === undefined) return undefined;
-  const env = Object.entries(call.env)
-    .filter(([k, v]) => v !== undefined && !k.startsWith('TF_CLI_ARGS'))
-    .map(([k, v]) => `${k}=${shellQuote(v as string)}`);
+  const env: Record<string, string> = { TF_CLI_ARGS: '', TF_CLI_ARGS_apply: '' };
+  for (const [k, v] of Object.entries(call.env))
+    if (v !== undefined && !k.startsWith('TF_CLI_ARGS')) env[k] = v;
+  return {
+    cwd: call.cwd,
+    env,
+    argv: [call.program, ...effect.globals, 'apply', '-input=false', planFile],
+  };
+}
+
+/** The same as one shell line: `cd DIR && NAME=VALUE ... PROGRAM apply -input=false FILE`. */
+export function shellLine(run: CheckedApply): string {
   return [
     'cd',
-    shellQuote(call.cwd),
+    shellQuote(run.cwd),
     '&&',
-    'TF_CLI_ARGS=',
-    'TF_CLI_ARGS_apply=',
-    ...env,
-    call.tool,
-    ...effect.globals.map(shellQuote),
-    'apply',
-    '-input=false',
-    shellQuote(planFile),
+    ...Object.entries(run.env).map(([k, v]) => `${k}=${v === '' ? '' : shellQuote(v)}`),
+    // A program word with `=` in it, left bare, would be read as one more assignment.
+    ...run.argv.map((w, i) =>
+      i === 0 && w.includes('=') ? `'${w.replace(/'/g, `'\\''`)}'` : shellQuote(w),
+    ),
   ].join(' ');
 }

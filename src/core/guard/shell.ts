@@ -18,6 +18,12 @@ export const TOOLS: readonly Tool[] = ['terraform', 'tofu', 'terragrunt'];
 /** One terraform-family command the line would run. */
 export interface ToolCall {
   tool: Tool;
+  /**
+   * The program the command runs, as the line names it after aliases (`terraform`,
+   * `/usr/local/bin/terraform`, `./tofu`); the tool's name when the path is computed at run time.
+   * The guard's plan and the apply of the plan checked run this program.
+   */
+  program: string;
   /** The command as written in the line, for messages. */
   text: string;
   /** Words after the tool name, quotes removed; undefined where a word is computed at run time. */
@@ -420,6 +426,7 @@ class Walker {
       if (tool) {
         this.out.calls.push({
           tool,
+          program: head.value ?? tool,
           text: clip(text),
           args: rest.slice(1).map((w) => w.value),
           moreArgs,
