@@ -16,6 +16,7 @@ import {
 import { decodeLedger, encodeLedger, type Ledger } from '../../src/core/ledger.js';
 import { parsePlan } from '../../src/core/plan/index.js';
 import {
+  CODEOWNERS,
   HEAD,
   HEAD2,
   Harness,
@@ -350,6 +351,45 @@ describe('the write order: a reader never believes a half-written copy', () => {
     await h.gate(557);
     expect(copy().statuses[0]).toMatchObject({ state: 'success' });
     expect((await lookup()).approved).toBe(true);
+  });
+
+  test('a comment write that fails while the decision approves less withdraws the copy', async () => {
+    await approved();
+    // dba-dana loses write access: her approval no longer counts (no new command on the PR).
+    h.gh.setCollaborator(OWNER, REPO, 'dba-dana', null);
+    h.gh.fault({ route: 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', status: 500 });
+    h.waitingRun(558);
+    await h.gate(558);
+    expect(h.check()?.conclusion).toBe('action_required');
+    // The comment still carries the approving line; the status withdrew it.
+    expect(copy().statuses[0]).toMatchObject({
+      state: 'pending',
+      description: ledgerStatusDescription(undefined),
+    });
+    const r = await lookup();
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(/carries no ledger digest/);
+  });
+
+  test('gate.publish_ledger turned off: the copy of this head is withdrawn, status first', async () => {
+    await approved();
+    // The default branch moves on with the setting off (a file at a commit never changes).
+    const base2 = 'b2'.repeat(20);
+    h.gh.setFile(OWNER, REPO, base2, '.github/applygate.yml', 'gate:\n  app: applygate\n');
+    h.gh.setFile(OWNER, REPO, base2, '.github/CODEOWNERS', CODEOWNERS);
+    h.gh.setPullBase(OWNER, REPO, PR, base2);
+    h.calls();
+    h.waitingRun(559);
+    await h.gate(559);
+    const writes = h
+      .calls()
+      .filter((c) => /^(POST|PATCH) .*(statuses\/\{sha\}|comments\/\{comment_id\})$/.test(c));
+    expect(writes).toEqual([
+      statusesRoute,
+      'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+    ]);
+    expect(copy().comments).toEqual([]);
+    expect((await lookup()).detail).toMatch(/carries no ledger digest/);
   });
 
   test('an app not yet granted statuses: write still decides; its copy is refused, never believed', async () => {
