@@ -371,6 +371,22 @@ describe('the write order: a reader never believes a half-written copy', () => {
     expect(r.detail).toMatch(/carries no ledger digest/);
   });
 
+  test('the app cannot tell (a read fails after retries): the check run and the copy both drop the ledger', async () => {
+    await approved();
+    h.gh.fault({
+      route: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+      status: 500,
+    });
+    h.waitingRun(560);
+    await h.gate(560);
+    expect(h.check()?.title).toMatch(/^Not decided/);
+    expect(copy().statuses[0]).toMatchObject({ description: ledgerStatusDescription(undefined) });
+    expect(copy().comments).toEqual([]);
+    const r = await lookup();
+    expect(r.approved).toBe(false);
+    expect(r.detail).toMatch(/carries no ledger digest/);
+  });
+
   test('gate.publish_ledger turned off: the copy of this head is withdrawn, status first', async () => {
     await approved();
     // The default branch moves on with the setting off (a file at a commit never changes).
