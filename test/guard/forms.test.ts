@@ -56,6 +56,14 @@ const ROWS: Row[] = [
   ['git bisect run terraform destroy -auto-approve', 'deny'],
   ['git rebase --exec "terraform destroy -auto-approve" main', 'deny'],
   ['find . -maxdepth 0 -exec terraform destroy -auto-approve \\;', 'deny'],
+  // Wrapper options read as getopt reads them (one table, src/core/guard/wrappers.ts): each of
+  // these hid terraform as an option's value, or went unread, and got no answer.
+  ['sudo -uroot terraform destroy -auto-approve', 'deny'],
+  ['ionice -t terraform destroy -auto-approve', 'deny'],
+  ['ltrace -S terraform destroy -auto-approve', 'deny'],
+  ['watch --differences terraform destroy -auto-approve', 'deny'],
+  ['git -C . bisect run terraform destroy -auto-approve', 'deny'],
+  ['mise --cd . exec -- terraform destroy -auto-approve', 'deny'],
   // Applies of the harmless plan: asked (never allowed without the opt-in), rewritten.
   ['terraform apply -auto-approve', 'ask'],
   ['terraform apply', 'ask'],

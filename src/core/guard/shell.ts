@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Node as SyntaxNode, Parser as TsParser } from 'web-tree-sitter';
 import { toolWordPattern } from './words.js';
+import { unwrap as unwrapWrapper, type Unwrapped, type Word } from './wrappers.js';
 
 // Which terraform / tofu / terragrunt commands would a shell line run, where, and with what
 // environment? The line is parsed by tree-sitter-bash (the grammar GitHub and editors use), then
@@ -189,13 +190,6 @@ export async function analyzeArgv(
     argv.join(' '),
   );
   return out;
-}
-
-/** A word of a command: its value when known before the line runs, and its known last path part. */
-interface Word {
-  value: string | undefined;
-  /** For `"$VENV/bin/python"`: `python`. The basename when only the directory is computed. */
-  tail: string | undefined;
 }
 
 class Walker {
@@ -437,7 +431,7 @@ class Walker {
         return;
       }
       const args = rest.slice(1);
-      const unwrapped = this.unwrap(base, args, { env, cwd });
+      const unwrapped = this.unwrap(base, args, cwd);
       if (unwrapped === 'not-a-wrapper') {
         this.plainCommand(base, args, text, via);
         return;
@@ -530,240 +524,28 @@ class Walker {
   }
 
   /**
-   * The command a wrapper runs. Each wrapper's options are known, so the command starts at the
-   * first word that is not an option (or an option's value).
+   * The command a wrapper runs: shells and `eval` here, every other wrapper by its row of the one
+   * table (WRAPPERS in wrappers.ts).
    */
-  private unwrap(
-    base: string,
-    args: Word[],
-    at: { env: Record<string, string | undefined>; cwd: string | undefined },
-  ): Unwrapped {
-    const v = (i: number) => args[i]?.value;
-    switch (base) {
-      case 'sudo':
-      case 'doas': {
-        let i = 0;
-        const env: Record<string, string | undefined> = {};
-        const withValue = base === 'sudo' ? 'ugCDhpRrtTUc' : 'uC';
-        for (; i < args.length; i++) {
-          const a = v(i);
-          if (a === undefined)
-            return { refuse: `an option of \`${base}\` is computed at run time` };
-          if (a === '--') {
-            i++;
-            break;
-          }
-          if (
-            /^--(user|group|chdir|host|prompt|role|type|other-user|close-from|command-timeout|chroot)$/.test(
-              a,
-            )
-          ) {
-            i++;
-            continue;
-          }
-          if (a.startsWith('--')) {
-            if (a === '--shell' || a === '--login')
-              return { refuse: `\`${base} ${a}\` starts a shell` };
-            continue;
-          }
-          if (a.startsWith('-') && a.length > 1) {
-            const flags = a.slice(1);
-            if (/[si]/.test(flags) && base === 'sudo') {
-              // sudo -s / -i CMD runs CMD through a shell: the rest of the words are a script.
-              const words = args.slice(i + 1).map((w) => w.value);
-              if (words.some((w) => w === undefined))
-                return { refuse: 'the command `sudo -s` runs is computed at run time' };
-              return { label: `sudo -${flags}`, script: words.join(' ') };
-            }
-            if (flags.split('').some((f) => withValue.includes(f)) && !/=/.test(a)) {
-              const last = flags[flags.length - 1] ?? '';
-              if (withValue.includes(last)) i++;
-              if (flags.includes('D')) {
-                const dir = v(i);
-                if (dir === undefined || at.cwd === undefined)
-                  return { label: base, inner: args.slice(i + 1), cwd: null };
-                return { label: base, inner: args.slice(i + 1), cwd: posix.resolve(at.cwd, dir) };
-              }
-            }
-            continue;
-          }
-          const eq = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
-          if (eq && base === 'sudo') {
-            env[eq[1] as string] = eq[2];
-            continue;
-          }
-          break;
-        }
-        return { label: base, inner: args.slice(i), env };
-      }
-      case 'env': {
-        const env: Record<string, string | undefined> = {};
-        let cwd: string | null | undefined;
-        let i = 0;
-        for (; i < args.length; i++) {
-          const a = v(i);
-          if (a === undefined) return { refuse: 'an argument of `env` is computed at run time' };
-          if (a === '--') {
-            i++;
-            break;
-          }
-          if (a === '-C' || a === '--chdir') {
-            const dir = v(++i);
-            cwd = dir === undefined || at.cwd === undefined ? null : posix.resolve(at.cwd, dir);
-            continue;
-          }
-          if (a.startsWith('--chdir=')) {
-            cwd = at.cwd === undefined ? null : posix.resolve(at.cwd, a.slice(8));
-            continue;
-          }
-          if (
-            a === '-S' ||
-            a === '--split-string' ||
-            a.startsWith('--split-string=') ||
-            (a.startsWith('-S') && a.length > 2)
-          ) {
-            const s =
-              a === '-S' || a === '--split-string'
-                ? v(++i)
-                : a.startsWith('-S')
-                  ? a.slice(2)
-                  : a.slice(15);
-            const more = args.slice(i + 1).map((w) => w.value);
-            if (s === undefined || more.some((m) => m === undefined))
-              return { refuse: 'the string `env -S` splits is computed at run time' };
-            return { label: 'env -S', script: [s, ...more].join(' '), env, cwd };
-          }
-          if (a === '-u' || a === '--unset') {
-            i++;
-            continue;
-          }
-          if (a.startsWith('-')) continue;
-          const eq = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
-          if (eq) {
-            env[eq[1] as string] = eq[2];
-            continue;
-          }
-          break;
-        }
-        return { label: 'env', inner: args.slice(i), env, cwd };
-      }
-      case 'time':
-      case 'nohup':
-      case 'nice':
-      case 'ionice':
-      case 'stdbuf':
-      case 'setsid':
-      case 'chronic':
-      case 'unbuffer':
-      case 'caffeinate':
-      case 'command':
-      case 'builtin':
-      case 'exec':
-      case 'coproc':
-      case 'catchsegv':
-      case 'strace':
-      case 'ltrace': {
-        const withValue: Record<string, string> = {
-          time: 'fo',
-          nice: 'n',
-          ionice: 'cnpPt',
-          stdbuf: 'ioe',
-          exec: 'a',
-          caffeinate: 'wt',
-          strace: 'eoOpPsSuEIXb',
-          ltrace: 'eoaAlnpsSuxXLF',
-        };
-        const takes = withValue[base] ?? '';
-        let i = 0;
-        for (; i < args.length; i++) {
-          const a = v(i);
-          if (a === undefined)
-            return { refuse: `an option of \`${base}\` is computed at run time` };
-          if (a === '--') {
-            i++;
-            break;
-          }
-          if (!a.startsWith('-') || a === '-') break;
-          if (base === 'command' && /^-[pvV]*[vV]/.test(a)) return { label: base, inner: [] };
-          if (a.startsWith('--')) {
-            if (
-              !a.includes('=') &&
-              /^--(format|output|adjustment|class|classdata|input|error)$/.test(a)
-            )
-              i++;
-            continue;
-          }
-          const last = a[a.length - 1] ?? '';
-          if (a.length === 2 && takes.includes(last)) i++;
-          if (base === 'nice' && /^-\d+$/.test(a)) continue;
-        }
-        return { label: base, inner: args.slice(i) };
-      }
-      case 'timeout': {
-        const i = optionsEnd(args, 'timeout', /^(?:-s|-k|--signal|--kill-after)$/, true);
-        if (typeof i !== 'number') return i;
-        return { label: 'timeout', inner: args.slice(i + 1) };
-      }
-      case 'mise':
-      case 'asdf':
-      case 'git':
-        return runsSubcommand(base, args);
-      case 'xargs': {
-        const i = optionsEnd(args, 'xargs', /^-[ELPIdnsa]$/, true);
-        if (typeof i !== 'number') return i;
-        return { label: 'xargs', inner: args.slice(i), moreArgs: true };
-      }
-      case 'find': {
-        const j = args.findIndex(
-          (w) => w.value !== undefined && /^-(exec|execdir|ok|okdir)$/.test(w.value),
-        );
-        if (j < 0) return 'not-a-wrapper';
-        const end = args.findIndex((w, k) => k > j && (w.value === ';' || w.value === '+'));
-        const inner = args.slice(j + 1, end < 0 ? undefined : end);
-        return {
-          label: 'find -exec',
-          inner,
-          moreArgs: inner.some((w) => w.value?.includes('{}')) || args[end]?.value === '+',
-        };
-      }
-      case 'watch': {
-        const i = optionsEnd(args, 'watch', /^-[nq]$|^--(interval|differences|equexit)$/, false);
-        if (typeof i !== 'number') return i;
-        const words = args.slice(i).map((w) => w.value);
-        if (words.some((w) => w === undefined))
-          return { refuse: 'the command `watch` runs is computed at run time' };
-        return { label: 'watch', script: words.join(' ') };
-      }
-      case 'flock': {
-        const c = args.findIndex((w) => w.value === '-c' || w.value === '--command');
-        if (c >= 0) return { label: 'flock -c', script: v(c + 1) };
-        const i = optionsEnd(args, 'flock', /^-[wE]$|^--(timeout|wait|conflict-exit-code)$/, false);
-        if (typeof i !== 'number') return i;
-        return { label: 'flock', inner: args.slice(i + 1) };
-      }
-      case 'script': {
-        const c = args.findIndex((w) => w.value === '-c' || w.value === '--command');
-        if (c < 0) return 'not-a-wrapper';
-        return { label: 'script -c', script: v(c + 1) };
-      }
-      case 'su': {
-        const c = args.findIndex((w) => w.value === '-c' || w.value === '--command');
-        if (c < 0) return 'not-a-wrapper';
-        return { label: 'su -c', script: v(c + 1) };
-      }
-      case 'eval': {
-        const words = args.map((w) => w.value);
-        if (words.some((w) => w === undefined))
-          return { refuse: '`eval` runs a string computed when the line runs' };
-        return { label: 'eval', script: words.join(' ') };
-      }
-      case 'source':
-      case '.':
-        return 'not-a-wrapper';
-      default:
-        if (SHELLS.has(base)) return shell(base, args);
-        return 'not-a-wrapper';
+  private unwrap(base: string, args: Word[], cwd: string | undefined): Unwrapped {
+    if (base === 'eval') {
+      const words = args.map((w) => w.value);
+      if (words.some((w) => w === undefined))
+        return { refuse: '`eval` runs a string computed when the line runs' };
+      return { label: 'eval', script: words.join(' ') };
     }
+    if (SHELLS.has(base)) return shell(base, args);
+    return unwrapWrapper(base, args, {
+      cwd,
+      isTool: (w) => {
+        const b = posix.basename(w);
+        return (
+          TOOLS.includes(b as Tool) ||
+          TOOLS.includes(b.replace(/\.exe$/, '') as Tool) ||
+          this.ctx.aliases[b] !== undefined
+        );
+      },
+    });
   }
 
   /** A word's value when it can be known before the line runs. */
@@ -844,25 +626,6 @@ class Walker {
     }
   }
 }
-
-type Unwrapped =
-  | 'not-a-wrapper'
-  | { refuse: string }
-  | {
-      label: string;
-      inner: Word[];
-      env?: Record<string, string | undefined>;
-      /** null: the wrapper moves to a directory that cannot be known. */
-      cwd?: string | null;
-      moreArgs?: boolean;
-    }
-  | {
-      label: string;
-      script: string | undefined;
-      env?: Record<string, string | undefined>;
-      cwd?: string | null;
-    }
-  | { label: string; stdinScript: true };
 
 /** `bash -lc 'script'`, `sh -c …`; a shell without -c and without a file reads its standard input. */
 function shell(base: string, args: Word[]): Unwrapped {
@@ -1002,28 +765,6 @@ function clip(s: string, max = 200): string {
 }
 
 /**
- * The index of the first operand after a wrapper's options (those matching `takesValue` consume
- * the next word; with `dashDash`, `--` ends the options), or a refusal when an option is computed
- * at run time and so cannot be read.
- */
-function optionsEnd(
-  args: Word[],
-  name: string,
-  takesValue: RegExp,
-  dashDash: boolean,
-): number | { refuse: string } {
-  let i = 0;
-  for (; i < args.length; i++) {
-    const a = args[i]?.value;
-    if (a === undefined) return { refuse: `an option of \`${name}\` is computed at run time` };
-    if (dashDash && a === '--') return i + 1;
-    if (!a.startsWith('-')) break;
-    if (takesValue.test(a)) i++;
-  }
-  return i;
-}
-
-/**
  * Whether a redirection moves data in or out of a file (or feeds standard input): anything but
  * duplicating a descriptor (`2>&1`, `>&-`) or writing to /dev/null. Such a redirection on a line
  * that applies can change what terraform reads before it runs.
@@ -1034,36 +775,4 @@ function movesData(r: SyntaxNode): boolean {
   if (!dest) return true;
   if (dest.type === 'number' || dest.text === '-') return false;
   return dest.text !== '/dev/null';
-}
-
-/**
- * Tool managers and git subcommands that run a command they are given (a wrapper spec each):
- * `mise exec|x [TOOL@V...] -- CMD`, `asdf exec CMD`, `git bisect run CMD`, `git rebase
- * --exec|-x CMD` (run by a shell). Their other subcommands run nothing they are given.
- */
-function runsSubcommand(base: string, args: Word[]): Unwrapped {
-  const v = args.map((w) => w.value);
-  if (base === 'mise' && (v[0] === 'exec' || v[0] === 'x')) {
-    const dash = v.indexOf('--');
-    if (dash < 0)
-      return { refuse: '`mise exec` without `--`: applygate cannot tell where the command starts' };
-    return { label: `mise ${v[0]}`, inner: args.slice(dash + 1) };
-  }
-  if (base === 'asdf' && v[0] === 'exec') return { label: 'asdf exec', inner: args.slice(1) };
-  if (base === 'git' && v[0] === 'bisect' && v[1] === 'run')
-    return { label: 'git bisect run', inner: args.slice(2) };
-  if (base === 'git' && v[0] === 'rebase') {
-    for (let i = 1; i < v.length; i++) {
-      const a = v[i];
-      if (a === undefined) continue;
-      if (a === '--exec' || a === '-x') {
-        const cmd = v[i + 1];
-        return cmd === undefined
-          ? { refuse: 'the command `git rebase --exec` runs is computed at run time' }
-          : { label: 'git rebase --exec', script: cmd };
-      }
-      if (a.startsWith('--exec=')) return { label: 'git rebase --exec', script: a.slice(7) };
-    }
-  }
-  return 'not-a-wrapper';
 }
