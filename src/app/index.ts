@@ -14,7 +14,7 @@ export interface ApplygateOptions {
   /**
    * The GitHub App's id, to find this app's own check runs and records. Without it (Probot's
    * setup page, before the app exists) nothing counts as the app's own. The entries read it
-   * from `APP_ID` (appIdFrom).
+   * from `APP_ID` (appOptionsFrom).
    */
   appId?: number;
   /** Time limits and rate-limit retries of GitHub calls (see client.ts). */
@@ -29,11 +29,15 @@ export interface ApplygateOptions {
   /** The clock of that memory, in milliseconds (tests). Default `Date.now`. */
   now?: () => number;
   /**
-   * Redis for the lock that lets one replica at a time decide a pull request (lock.ts).
-   * Default: `REDIS_URL`; lease and wait from `APPLYGATE_LOCK_LEASE_MS`, `APPLYGATE_LOCK_WAIT_MS`.
-   * Empty: no lock across processes (one replica only).
+   * Redis for the lock that lets one replica at a time decide a pull request (lock.ts). Unset
+   * or empty: no lock across processes (one replica only). The entries read it from
+   * `REDIS_URL` (appOptionsFrom).
    */
   redisUrl?: string;
+  /**
+   * The lock's lease, wait and so on (default DEFAULT_LOCK_OPTIONS); the entries read the lease
+   * and the wait from `APPLYGATE_LOCK_LEASE_MS` and `APPLYGATE_LOCK_WAIT_MS`.
+   */
   lock?: Partial<Omit<RedisLockOptions, 'log'>>;
 }
 
@@ -99,10 +103,30 @@ function pullJob(pr: { number: number; head: { sha: string }; html_url: string }
   };
 }
 
-/** The app id Probot's environment names (`APP_ID`), if it is a number. */
-export function appIdFrom(env: Readonly<Record<string, string | undefined>>): number | undefined {
-  const id = Number(env['APP_ID']);
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The app's settings from an environment: the one place that reads them (docs/app.md, "Running
+ * it"), called by the entries (server.ts, lambda.ts, `probot run`); applygate() reads none.
+ * `APP_ID` (if it is a number), `REDIS_URL`, and the lock's `APPLYGATE_LOCK_LEASE_MS` and
+ * `APPLYGATE_LOCK_WAIT_MS` (positive whole milliseconds; anything else is the default).
+ */
+export function appOptionsFrom(env: Env): ApplygateOptions {
+  const lock = {
+    leaseMs: positiveInteger(env['APPLYGATE_LOCK_LEASE_MS']),
+    waitMs: positiveInteger(env['APPLYGATE_LOCK_WAIT_MS']),
+  };
+  return {
+    appId: positiveInteger(env['APP_ID']),
+    redisUrl: env['REDIS_URL'] || undefined,
+    lock: Object.fromEntries(Object.entries(lock).filter(([, v]) => v !== undefined)),
+  };
+}
+
+/** A positive whole number written in `text`, else undefined. */
+function positiveInteger(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 /**
@@ -265,36 +289,24 @@ export function applygate(options: ApplygateOptions = {}): ApplygateApp {
  * The environment Probot itself is given: everything but REDIS_URL. With REDIS_URL Probot would
  * route every GitHub call through a Redis-backed throttle (Bottleneck), and a Redis outage would
  * then stall every call, the one that writes "not decided, Redis is down" on the check included.
- * The app reads REDIS_URL for its lock only (pullLocks); Probot's throttle stays per process.
+ * The app reads REDIS_URL for its lock only (appOptionsFrom); Probot's throttle stays per process.
  */
-export function probotEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function probotEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { REDIS_URL: _lock, ...rest } = env;
   return rest;
 }
 
-/** A positive whole number of milliseconds from the environment, else undefined. */
-function envMs(name: string): number | undefined {
-  const n = Number(process.env[name]);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
-
-/** The lock across replicas: Redis at REDIS_URL, or this process only (said loudly). */
+/** The lock across replicas: Redis at `redisUrl` (REDIS_URL), or this process only (said loudly). */
 function pullLocks(app: Probot, options: ApplygateOptions): PullLocks {
-  const url = options.redisUrl ?? process.env['REDIS_URL'] ?? '';
+  const url = options.redisUrl ?? '';
   if (!url) {
     app.log.warn(
       'applygate: REDIS_URL is not set, so pull requests are decided one at a time in this process only. Run exactly ONE replica (on Lambda: reserved concurrency 1): two replicas without Redis can leave a revoked approval approved. See docs/deploy.md.',
     );
     return PROCESS_LOCKS;
   }
-  const lock = {
-    leaseMs: envMs('APPLYGATE_LOCK_LEASE_MS'),
-    waitMs: envMs('APPLYGATE_LOCK_WAIT_MS'),
-    ...options.lock,
-  };
-  const defined = Object.fromEntries(Object.entries(lock).filter(([, v]) => v !== undefined));
   app.log.info('applygate: pull requests are locked in Redis (REDIS_URL) across replicas');
-  return redisLocks(url, { ...defined, log: app.log });
+  return redisLocks(url, { ...options.lock, log: app.log });
 }
 
 /**
@@ -302,5 +314,5 @@ function pullLocks(app: Probot, options: ApplygateOptions): PullLocks {
  * (The entries server.ts and lambda.ts build theirs the same way, and keep a handle on it.)
  */
 export default function probotRunApp(app: Probot): void {
-  applygate({ appId: appIdFrom(process.env) })(app);
+  applygate(appOptionsFrom(process.env))(app);
 }

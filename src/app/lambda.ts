@@ -10,7 +10,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createWebMiddleware } from '@octokit/webhooks';
 import { createProbot, type Probot } from 'probot';
-import { applygate, appIdFrom, probotEnv, type ApplygateApp } from './index.js';
+import { applygate, appOptionsFrom, probotEnv, type ApplygateApp } from './index.js';
 
 /** An API Gateway payload 2.0 event, as API Gateway and function URLs send it. */
 export type HttpEvent = Pick<
@@ -23,7 +23,7 @@ export type LambdaHandler = (event: HttpEvent) => Promise<HttpResult>;
 export interface LambdaOptions {
   /** Default: `createProbot()`, configured by Probot's environment variables. */
   probot?: Probot;
-  /** Default: `applygate()` with the app id of `APP_ID`. */
+  /** Default: `applygate()` with the settings of its environment (appOptionsFrom). */
   app?: ApplygateApp;
 }
 
@@ -33,13 +33,13 @@ export interface LambdaOptions {
 const RECEIVE_TIMEOUT_MS = 20_000;
 
 export function createLambdaHandler(options: LambdaOptions = {}): LambdaHandler {
-  const app = options.app ?? applygate({ appId: appIdFrom(process.env) });
+  const app = options.app ?? applygate(appOptionsFrom(process.env));
   let receiver: Promise<Receiver> | undefined;
   // Set up once per execution environment; a setup that failed is not kept, so the next event
   // tries again instead of failing for the rest of the environment's life.
   const ready = () =>
     (receiver ??= (async () => {
-      const probot = options.probot ?? createProbot({ env: probotEnv() });
+      const probot = options.probot ?? createProbot({ env: probotEnv(process.env) });
       await probot.load(app);
       await probot.ready();
       const path = probot.webhookPath;

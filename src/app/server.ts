@@ -6,10 +6,10 @@
 // accepting webhooks, every evaluation already acknowledged finishes, then the process exits.
 // Give it a stop grace period of 30 seconds or more (GitHub calls time out and retry).
 import { run } from 'probot';
-import { applygate, appIdFrom, probotEnv } from './index.js';
+import { applygate, appOptionsFrom, probotEnv } from './index.js';
 
-const app = applygate({ appId: appIdFrom(process.env) });
-const server = await run(app, { env: probotEnv() });
+const app = applygate(appOptionsFrom(process.env));
+const server = await run(app, { env: probotEnv(process.env) });
 
 // Probot's own SIGINT handler exits without waiting for the queue: ours replaces it.
 process.removeAllListeners('SIGINT');

@@ -1,6 +1,8 @@
-// The app's small pure parts: the zero-call pre-check on comments, the callback URL, the queue.
+// The app's small parts: the zero-call pre-check on comments, the callback URL, the queue, the
+// settings read from the environment.
 import { recordedSummaries, undecidedCheck } from '../../src/app/messages.js';
-import { runIdFromCallbackUrl } from '../../src/app/index.js';
+import { appOptionsFrom, runIdFromCallbackUrl } from '../../src/app/index.js';
+import { Harness } from '../../testkit/app/harness.js';
 import { WorkQueue } from '../../src/app/queue.js';
 import { commentMayMatter } from '../../src/app/triggers.js';
 
@@ -89,4 +91,40 @@ test("the check run's record of summary versions: written, read back, and nothin
     new Set(['3@2026-12-07T23:00:00Z']),
   );
   expect(recordedSummaries(null).size).toBe(0);
+});
+
+test("the app's settings are read from the environment its entry passes, in one place", () => {
+  const env = {
+    APP_ID: '123456',
+    REDIS_URL: 'redis://redis.internal:6379',
+    APPLYGATE_LOCK_LEASE_MS: '5000',
+    APPLYGATE_LOCK_WAIT_MS: 'soon', // not milliseconds: the default
+    PRIVATE_KEY: 'not a setting of the app',
+  };
+  expect(appOptionsFrom(env)).toEqual({
+    appId: 123456,
+    redisUrl: 'redis://redis.internal:6379',
+    lock: { leaseMs: 5000 },
+  });
+  expect(appOptionsFrom({ APP_ID: 'x', REDIS_URL: '' })).toEqual({
+    appId: undefined,
+    redisUrl: undefined,
+    lock: {},
+  });
+});
+
+test('applygate() itself reads no environment: REDIS_URL counts only when passed in', async () => {
+  const saved = process.env.REDIS_URL;
+  process.env.REDIS_URL = 'redis://127.0.0.1:9';
+  const h = await Harness.start();
+  try {
+    const said = h.logs.map((l) => l.msg);
+    expect(said).toContainEqual(expect.stringContaining('REDIS_URL is not set'));
+    expect(said).not.toContainEqual(expect.stringContaining('locked in Redis'));
+  } finally {
+    await h.app.close(); // a Redis client, had one been made, is closed with the app
+    await h.close();
+    if (saved === undefined) delete process.env.REDIS_URL;
+    else process.env.REDIS_URL = saved;
+  }
 });
