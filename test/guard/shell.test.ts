@@ -241,6 +241,8 @@ const ROWS: Row[] = [
   { line: 'xargs -0n1 terraform destroy', calls: ['terraform destroy @ /repo (+args)'] },
   { line: 'git -C infra bisect run terraform destroy', calls: ['terraform destroy @ ?'] },
   { line: 'mise --cd infra exec -- terraform destroy', calls: ['terraform destroy @ ?'] },
+  { line: 'git -C "$DIR" status && terraform plan', calls: ['terraform plan @ /repo'] },
+  { line: 'git -C "$DIR" bisect run terraform destroy', refused: /an option of `git`/ },
   { line: 'sudo -u terraform terraform destroy', refused: /as the value of its option -u/ },
   { line: 'time -o terraform terraform destroy', refused: /as the value of its option -o/ },
   { line: '$CMD destroy', refused: /command name is computed/ },

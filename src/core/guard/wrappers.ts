@@ -261,7 +261,12 @@ export function unwrap(name: string, args: Word[], at: WrapperContext): Unwrappe
   if (!('subs' in entry)) return walk(name, entry, args, at);
   // Options before the subcommand, then the subcommand's own row.
   const globals = readOptions(name, entry.globals, args, at);
-  if ('refuse' in globals) return globals;
+  // An option computed at run time before the subcommand (`git -C "$DIR" status`) hides which
+  // subcommand runs: refused when a tool word follows, else it is an ordinary command.
+  if ('refuse' in globals)
+    return args.some((w) => w.value !== undefined && at.isTool(w.value))
+      ? globals
+      : 'not-a-wrapper';
   if (!('next' in globals)) return 'not-a-wrapper';
   const rest = args.slice(globals.next).map((w) => w.value);
   for (const [sub, spec] of Object.entries(entry.subs)) {
