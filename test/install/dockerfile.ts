@@ -91,16 +91,57 @@ export function layOutContext(root: string, dest: string): string[] {
   return files;
 }
 
-export interface BuiltStage {
-  name?: string;
-  /** The folder standing for the stage's file system root. */
-  root: string;
+/** What a stage's instructions say about the image, as opposed to its files. */
+export interface ImageConfig {
   workdir: string;
   env: Record<string, string>;
   user?: string;
   cmd?: string[];
   exposed: string[];
+  /** The HEALTHCHECK's command, in shell form (its options dropped). */
   healthcheck?: string;
+}
+
+export interface BuiltStage extends ImageConfig {
+  name?: string;
+  /** The folder standing for the stage's file system root. */
+  root: string;
+}
+
+/** The config a stage gives its image (WORKDIR, ENV, USER, EXPOSE, HEALTHCHECK, CMD), read only. */
+export function imageConfig(stage: Stage): ImageConfig {
+  const c: ImageConfig = { workdir: '/', env: {}, exposed: [] };
+  for (const ins of stage.instructions) configure(c, ins, `Dockerfile line ${ins.line}`);
+  return c;
+}
+
+/** Apply an instruction that only sets the image's config; false for any other. */
+function configure(c: ImageConfig, ins: Instruction, where: string): boolean {
+  switch (ins.keyword) {
+    case 'WORKDIR':
+      c.workdir = posix.resolve(c.workdir, ins.args);
+      return true;
+    case 'ENV':
+      Object.assign(c.env, parseEnv(ins.args, where));
+      return true;
+    case 'USER':
+      c.user = ins.args;
+      return true;
+    case 'EXPOSE':
+      c.exposed.push(...ins.args.split(/\s+/));
+      return true;
+    case 'HEALTHCHECK': {
+      const m = /^(?:--\S+\s+)*CMD\s+(?!\[)(.+)$/.exec(ins.args);
+      if (!m) throw new Error(`${where}: only a HEALTHCHECK CMD in shell form is read`);
+      c.healthcheck = m[1]!;
+      return true;
+    }
+    case 'CMD':
+      c.cmd = JSON.parse(ins.args) as string[];
+      return true;
+    default:
+      return false;
+  }
 }
 
 export interface BuildOptions {
@@ -127,14 +168,11 @@ export function build(stages: Stage[], opts: BuildOptions): BuiltStage[] {
     const inImage = (p: string) => join(root, posix.resolve(s.workdir, p));
     for (const ins of stage.instructions) {
       const where = `Dockerfile line ${ins.line} (${ins.keyword})`;
+      if (configure(s, ins, where)) {
+        if (ins.keyword === 'WORKDIR') mkdirSync(join(root, s.workdir), { recursive: true });
+        continue;
+      }
       switch (ins.keyword) {
-        case 'WORKDIR':
-          s.workdir = posix.resolve(s.workdir, ins.args);
-          mkdirSync(join(root, s.workdir), { recursive: true });
-          break;
-        case 'ENV':
-          Object.assign(s.env, parseEnv(ins.args, where));
-          break;
         case 'COPY': {
           const words = ins.args.split(/\s+/);
           const from = words[0]?.startsWith('--from=') ? words.shift()!.slice(7) : undefined;
@@ -181,18 +219,6 @@ export function build(stages: Stage[], opts: BuildOptions): BuiltStage[] {
           }
           break;
         }
-        case 'USER':
-          s.user = ins.args;
-          break;
-        case 'EXPOSE':
-          s.exposed.push(...ins.args.split(/\s+/));
-          break;
-        case 'HEALTHCHECK':
-          s.healthcheck = ins.args;
-          break;
-        case 'CMD':
-          s.cmd = JSON.parse(ins.args) as string[];
-          break;
         default:
           throw new Error(
             `${where}: not carried out by this test; teach test/install/dockerfile.ts`,
