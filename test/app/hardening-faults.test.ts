@@ -8,6 +8,11 @@
 import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { ProbotOctokit } from 'probot';
+import {
+  LEDGER_STATUS_CONTEXT,
+  ledgerLines,
+  ledgerStatusDescription,
+} from '../../src/core/ledger-copy.js';
 import type { FaultInput } from '../../testkit/github/emulator.js';
 import { HEAD, Harness, OWNER, PR, REPO } from '../../testkit/app/harness.js';
 import {
@@ -54,7 +59,15 @@ interface RouteCase {
   r557: Expect;
   /** Who approves (default tom, an owner through the acme/dba team). */
   approver?: string;
+  /** The repository's config (default none). */
+  config?: string;
+  /** What makes the app call the route, after the summary and before the fault is on. */
+  prepare?: (h: Harness) => void;
 }
+
+// The ledger's copy (gate.publish_ledger) decides nothing: a write that fails is logged, the
+// check run and the deployments are decided as without it.
+const PUBLISH = 'gate:\n  app: applygate\n  publish_ledger: true\n';
 
 const ROUTES: RouteCase[] = [
   // prettier-ignore
@@ -119,6 +132,34 @@ const ROUTES: RouteCase[] = [
   },
   // prettier-ignore
   { use: 'pullsForCommit', route: `GET ${R}/commits/{commit_sha}/pulls`, from: 'ready', r556: 'approved', r557: 'waiting' },
+  // The copy: written with the first decision, rewritten on the approval, its status read when
+  // the comment already says the ledger (the deployment's event).
+  // prettier-ignore
+  { use: 'createStatus', route: `POST ${R}/statuses/{sha}`, from: 'start', r556: 'approved', r557: 'approved', config: PUBLISH },
+  // prettier-ignore
+  { use: 'updateComment', route: `PATCH ${R}/issues/comments/{comment_id}`, from: 'ready', r556: 'approved', r557: 'approved', config: PUBLISH },
+  // prettier-ignore
+  { use: 'statuses', route: `GET ${R}/commits/{ref}/statuses`, from: 'ready', r556: 'approved', r557: 'approved', config: PUBLISH },
+  {
+    use: 'deleteComment',
+    route: `DELETE ${R}/issues/comments/{comment_id}`,
+    from: 'ready',
+    r556: 'approved',
+    r557: 'approved',
+    config: PUBLISH,
+    // A second copy, as a replica that lost its lease mid-write leaves: the next evaluation
+    // deletes it.
+    prepare: (h) => {
+      const copy = h.gh
+        .comments(OWNER, REPO, PR)
+        .find((c) => String(c['body']).includes('applygate-ledger:v'));
+      if (!copy) throw new Error('the app wrote no copy of its ledger');
+      h.gh.addComment(OWNER, REPO, PR, {
+        user: { login: 'applygate[bot]', type: 'Bot' },
+        body: String(copy['body']),
+      });
+    },
+  },
 ];
 
 interface FaultKind {
@@ -191,12 +232,13 @@ describe('each route the app uses, broken in turn', () => {
       h = await Harness.start({ app: { client: clientFor(c.kind) } });
       const method = c.route.split(' ')[0]!;
       const held = c.kind.spec.hold === true;
-      h.setup();
+      h.setup(c.config === undefined ? {} : { config: c.config });
       h.waitingRun(556);
       const on = () => h.gh.fault({ route: c.route, ...c.kind.spec });
       let fault = c.from === 'start' ? on() : undefined;
 
       await h.summary('destroy');
+      c.prepare?.(h);
       fault ??= on();
       if (c.use === 'comment') {
         // A refused approval: its reply is the write that fails.
@@ -259,6 +301,19 @@ describe('each route the app uses, broken in turn', () => {
       expectApprovedOnce(556);
       expectApprovedOnce(557);
       expect(h.check()).toMatchObject({ conclusion: 'success' });
+      if (c.config === PUBLISH) {
+        // And the copy is whole again: one comment of the app's, the newest status naming it.
+        const lines = h.gh
+          .comments(OWNER, REPO, PR)
+          .filter((x) => (x['user'] as { login: string }).login === 'applygate[bot]')
+          .flatMap((x) => ledgerLines(String(x['body'])));
+        expect(lines).toHaveLength(1);
+        const newest = h.gh
+          .statuses(OWNER, REPO, HEAD)
+          .filter((x) => x['context'] === LEDGER_STATUS_CONTEXT)
+          .sort((a, b) => Number(b['id']) - Number(a['id']))[0];
+        expect(newest?.['description']).toBe(ledgerStatusDescription(lines[0]));
+      }
     },
   );
 
