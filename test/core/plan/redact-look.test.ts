@@ -88,6 +88,7 @@ describe('the four secrets issue 22 found printed in clear', () => {
 
   test('are hidden in the model, every view and the marker, by both readers', async () => {
     const plans = await readBothWays(doc);
+    expect(plans).toHaveLength(4);
     for (const plan of plans) {
       for (const view of views(plan)) for (const s of secrets) expect(view).not.toContain(s);
     }

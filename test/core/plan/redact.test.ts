@@ -122,7 +122,9 @@ describe('secrets without a mask, in both readers and every view', () => {
         },
       },
     });
-    for (const plan of await readBothWays(doc)) {
+    const plans = await readBothWays(doc);
+    expect(plans).toHaveLength(4);
+    for (const plan of plans) {
       for (const view of views(plan)) {
         expect(view).not.toContain('out-pw-1234');
         expect(view).not.toContain('out-url-pw');

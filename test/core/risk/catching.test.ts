@@ -276,15 +276,19 @@ describe('catalog gaps: deletes of data are critical', () => {
 corpusTest(
   'what the streaming reader keeps (RULE_READS) gives every real plan the same findings',
   () => {
+    let checked = 0;
     for (const key of realPlanKeys()) {
       const r = parsePlan(readRealPlan(key), key);
       if (!r.ok) continue;
+      checked++;
       const slim = {
         ...r.plan,
         resourceChanges: r.plan.resourceChanges.map((c) => slimChange(c, RULE_READS)),
       };
       expect([key, assess(slim, DEFAULT_CONFIG)]).toEqual([key, assess(r.plan, DEFAULT_CONFIG)]);
     }
+    // 158 of the 166 real plans parse (the others are refused, with a reason, by design).
+    expect(checked).toBeGreaterThanOrEqual(150);
   },
 );
 

@@ -415,6 +415,7 @@ describeCorpus('rules over the whole corpus', () => {
     'no rule throws on any real plan and every finding names a rule and a sentence',
     () => {
       // Covered per file in corpus.test.ts for parsing; here, assessing.
+      let findings = 0;
       for (const name of [
         'tofu__equiv-complex-destroy-sensitive.json',
         'infracost__aws-rds-modules-tf0.14.json',
@@ -423,8 +424,10 @@ describeCorpus('rules over the whole corpus', () => {
         for (const f of fired(corpus(name))) {
           expect(RULE_IDS).toContain(f.id);
           expect(f.message).toMatch(/[.!?]$/);
+          findings++;
         }
       }
+      expect(findings).toBeGreaterThanOrEqual(3);
     },
   );
 });
@@ -432,5 +435,7 @@ describeCorpus('rules over the whole corpus', () => {
 test('finding messages are plain text (renderers escape them; markup in them would show literally)', () => {
   const plan = toPlan(incidentDestroyPlan());
   const cfg = config({ risk: { protected: ['aws_*'] } });
-  for (const f of fired(plan, cfg)) expect(f.message).not.toContain('`');
+  const findings = fired(plan, cfg);
+  expect(findings.length).toBeGreaterThanOrEqual(3);
+  for (const f of findings) expect(f.message).not.toContain('`');
 });
