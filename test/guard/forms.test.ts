@@ -292,7 +292,7 @@ describe('the guard answers every shell form as the table says', () => {
     if (got === 'ask' || got === 'allow') {
       if (typeof rewritten === 'string') {
         // What runs is the checked plan: never a destroy, whatever the line said.
-        expect(rewritten).toMatch(/ apply -input=false \S+\.tfplan$/);
+        expect(rewritten).toMatch(/ apply -input=false (-\S+ )*\S+\.tfplan$/);
         expect(a?.hookSpecificOutput.updatedInput?.description).toBe('x');
         runLine(ws, rewritten);
         expect(ws.standIn.calls().filter((c) => c.applied)).toEqual([

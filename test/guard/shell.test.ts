@@ -330,4 +330,34 @@ describe('shell-line analysis', () => {
       "cd /repo/infra && TF_CLI_ARGS= TF_CLI_ARGS_apply= NAME='a b' './bin/tf=x/terraform' -chdir=m apply -input=false /tmp/p/guard-1.tfplan",
     );
   });
+
+  test('the apply of the plan checked keeps where state goes, locking and output, not planning options', async () => {
+    const [call] = (
+      await analyzeLine(
+        'terraform apply -auto-approve -var n=0 -target=aws_db_instance.main -backup old.tfstate -state-out=new.tfstate -lock-timeout 5s -parallelism=2 -no-color',
+        ctx,
+      )
+    ).calls;
+    const effect = classify(call!);
+    if (effect.kind !== 'plan') throw new Error(effect.kind);
+    // The plan is made with the planning options (and where state is read), ...
+    expect(effect.planArgs).toEqual([
+      '-var=n=0',
+      '-target=aws_db_instance.main',
+      '-lock-timeout=5s',
+      '-parallelism=2',
+    ]);
+    // ... and its apply writes state where the line said, as terraform takes beside a saved plan.
+    expect(applyCheckedPlan(call!, effect, '/tmp/p/guard-1.tfplan')?.argv).toEqual([
+      'terraform',
+      'apply',
+      '-input=false',
+      '-backup=old.tfstate',
+      '-state-out=new.tfstate',
+      '-lock-timeout=5s',
+      '-parallelism=2',
+      '-no-color',
+      '/tmp/p/guard-1.tfplan',
+    ]);
+  });
 });

@@ -44,7 +44,7 @@ export interface CheckedApply {
   cwd: string;
   /** Set for it, over the inherited environment: TF_CLI_ARGS and TF_CLI_ARGS_apply emptied first. */
   env: Record<string, string>;
-  /** The program (as the line names it) and its arguments: `apply -input=false PLANFILE`. */
+  /** The program (as the line names it) and its arguments: `apply -input=false [kept options] PLANFILE`. */
   argv: string[];
 }
 
@@ -64,7 +64,7 @@ export function applyCheckedPlan(
   return {
     cwd: call.cwd,
     env,
-    argv: [call.program, ...effect.globals, 'apply', '-input=false', planFile],
+    argv: [call.program, ...effect.globals, 'apply', '-input=false', ...effect.applyArgs, planFile],
   };
 }
 

@@ -18,6 +18,8 @@ export type Effect =
       destroy: boolean;
       /** `apply FILE`: the saved plan, shown with `show -json` instead of planned again. */
       savedPlan?: string;
+      /** Options the apply of the checked plan keeps (APPLY_FLAGS `saved`), as `-name=value`. */
+      applyArgs: string[];
     }
   | { kind: 'ask'; subcommand: string; reason: string }
   | { kind: 'refuse'; subcommand: string; reason: string };
@@ -56,30 +58,36 @@ const WORKSPACE_READS = new Set(['list', 'show', 'select', 'new']);
  * The options of `apply` and `destroy`, one table. terraform parses them with Go's flag package:
  * an option that takes a value (`value: true`) takes the next word when written without `=`
  * (`-backup tfplan`: `tfplan` is the backup path, not a saved plan), a boolean one never does.
- * `plan: false`: about applying, not planning, so the guard's `plan` leaves it out. An option
- * not in the table is refused: the guard does not guess whether it takes a value.
+ * `plan: false`: about applying, not planning, so the guard's `plan` leaves it out. `saved`:
+ * kept on the apply of the plan the guard checked (line.ts): where state is read and written,
+ * locking, parallelism and output, which terraform takes beside a saved plan and which change
+ * nothing the plan applies; planning options are in the plan already (terraform refuses them
+ * beside one). An option not in the table is refused: the guard does not guess whether it takes
+ * a value.
  */
-export const APPLY_FLAGS: Readonly<Record<string, { value: boolean; plan: boolean }>> = {
-  '-auto-approve': { value: false, plan: false },
-  '-input': { value: false, plan: false },
-  '-compact-warnings': { value: false, plan: false },
-  '-json': { value: false, plan: false },
-  '-no-color': { value: false, plan: false },
-  '-show-sensitive': { value: false, plan: false },
-  '-backup': { value: true, plan: false },
-  '-state-out': { value: true, plan: false },
-  '-state': { value: true, plan: true },
-  '-lock': { value: false, plan: true },
-  '-lock-timeout': { value: true, plan: true },
-  '-parallelism': { value: true, plan: true },
-  '-refresh': { value: false, plan: true },
-  '-refresh-only': { value: false, plan: true },
-  '-destroy': { value: false, plan: true },
-  '-var': { value: true, plan: true },
-  '-var-file': { value: true, plan: true },
-  '-target': { value: true, plan: true },
-  '-replace': { value: true, plan: true },
-  '-exclude': { value: true, plan: true },
+export const APPLY_FLAGS: Readonly<
+  Record<string, { value: boolean; plan: boolean; saved: boolean }>
+> = {
+  '-auto-approve': { value: false, plan: false, saved: false },
+  '-input': { value: false, plan: false, saved: false },
+  '-compact-warnings': { value: false, plan: false, saved: true },
+  '-json': { value: false, plan: false, saved: true },
+  '-no-color': { value: false, plan: false, saved: true },
+  '-show-sensitive': { value: false, plan: false, saved: true },
+  '-backup': { value: true, plan: false, saved: true },
+  '-state-out': { value: true, plan: false, saved: true },
+  '-state': { value: true, plan: true, saved: true },
+  '-lock': { value: false, plan: true, saved: true },
+  '-lock-timeout': { value: true, plan: true, saved: true },
+  '-parallelism': { value: true, plan: true, saved: true },
+  '-refresh': { value: false, plan: true, saved: false },
+  '-refresh-only': { value: false, plan: true, saved: false },
+  '-destroy': { value: false, plan: true, saved: false },
+  '-var': { value: true, plan: true, saved: false },
+  '-var-file': { value: true, plan: true, saved: false },
+  '-target': { value: true, plan: true, saved: false },
+  '-replace': { value: true, plan: true, saved: false },
+  '-exclude': { value: true, plan: true, saved: false },
 };
 
 /** Where a value is read from standard input or a descriptor the line may feed. */
@@ -191,6 +199,7 @@ function applyEffect(
   args: string[],
 ): Effect {
   const planArgs: string[] = [];
+  const applyArgs: string[] = [];
   const positional: string[] = [];
   let destroy = sub === 'destroy';
   for (let i = 0; i < args.length; i++) {
@@ -226,8 +235,9 @@ function applyEffect(
       if (value === undefined || value === 'true') destroy = true;
       continue;
     }
-    if (!flag.plan) continue;
-    planArgs.push(value === undefined ? name : `${name}=${value}`);
+    const word = value === undefined ? name : `${name}=${value}`;
+    if (flag.saved) applyArgs.push(word);
+    if (flag.plan) planArgs.push(word);
   }
   if (positional.length > 1) {
     return {
@@ -240,7 +250,15 @@ function applyEffect(
   if (savedPlan !== undefined) {
     if (sub === 'destroy')
       return { kind: 'refuse', subcommand: sub, reason: `\`${tool} destroy\` takes no plan file` };
-    return { kind: 'plan', subcommand: sub, globals, planArgs: [], destroy: false, savedPlan };
+    return {
+      kind: 'plan',
+      subcommand: sub,
+      globals,
+      planArgs: [],
+      destroy: false,
+      savedPlan,
+      applyArgs,
+    };
   }
   return {
     kind: 'plan',
@@ -248,6 +266,7 @@ function applyEffect(
     globals,
     planArgs: destroy ? ['-destroy', ...planArgs] : planArgs,
     destroy,
+    applyArgs,
   };
 }
 
