@@ -239,12 +239,19 @@ export function mayHoldCredential(s: string): boolean {
 
 /** `s` with the value of every credential found in it, by name or by look, replaced by `placeholder`. */
 export function redactCredentials(s: string, placeholder: string): string {
-  if (!mayHoldCredential(s)) return s;
-  const named = s.replace(CREDENTIAL_IN_TEXT, (...m: (string | undefined)[]) =>
-    replaced(m, CREDENTIAL_PATTERNS.length, placeholder, (a, secret) =>
-      a === BASIC_ALTERNATIVE ? decodedBase64(secret).includes(':') : true,
-    ),
-  );
+  if (s.length < 5) return s;
+  // Each set of patterns runs only where its own cheap test passes: every named pattern holds
+  // one of MAYBE_NAMED's words (or the `@` of a URL's password), every look pattern one of
+  // MAYBE_LOOK's literals. Text with a key id or an email in it (most of what passes the
+  // cheap tests) no longer pays for the look rules, nor a JWT for the names.
+  const named = !MAYBE_NAMED.test(s)
+    ? s
+    : s.replace(CREDENTIAL_IN_TEXT, (...m: (string | undefined)[]) =>
+        replaced(m, CREDENTIAL_PATTERNS.length, placeholder, (a, secret) =>
+          a === BASIC_ALTERNATIVE ? decodedBase64(secret).includes(':') : true,
+        ),
+      );
+  if (!MAYBE_LOOK.test(named)) return named;
   return named.replace(LOOK_IN_TEXT, (...m: (string | undefined)[]) =>
     replaced(
       m,
