@@ -36,7 +36,23 @@ export interface Rule {
 /** Below this many destroys the share threshold stays quiet: 1 of 2 is not `terraform destroy`. */
 export const MASS_DESTROY_MIN_FOR_SHARE = 3;
 
-const managed = (plan: Plan) => plan.resourceChanges.filter((c) => c.mode === 'managed');
+/**
+ * The managed resources' changes, filtered once per list of changes: every rule asks, and on a
+ * plan of 50,000 changes fifteen filters were 2% of a summary. Keyed by the list and its length,
+ * so a list that is changed in place is filtered again.
+ */
+const managed = (plan: Plan): readonly ResourceChange[] => {
+  const all = plan.resourceChanges;
+  const known = managedOf.get(all);
+  if (known && known.length === all.length) return known.managed;
+  const list = all.filter((c) => c.mode === 'managed');
+  managedOf.set(all, { length: all.length, managed: list });
+  return list;
+};
+const managedOf = new WeakMap<
+  readonly ResourceChange[],
+  { length: number; managed: readonly ResourceChange[] }
+>();
 const destroyed = (plan: Plan) => managed(plan).filter((c) => isDestructive(c.kind));
 const deleted = (plan: Plan) => managed(plan).filter((c) => c.kind === 'delete');
 const hasChanges = (plan: Plan) =>
