@@ -85,7 +85,17 @@ export async function readHead(source: RangedBytes, max: number): Promise<Uint8A
 export async function leadingSpace(text: Utf8Source): Promise<number | undefined> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let bytes = 0;
+  let first = true;
   for await (const chunk of text.open(0)) {
+    if (first) {
+      // What every plan looks like: ASCII space, then `{`, in the first chunk. Counted on the
+      // bytes: decoding the whole first chunk (8 MB for a file in memory) to trim it cost 2% of
+      // reading a 185 MB plan. Anything else (other Unicode space, no `{`) is decoded as before.
+      first = false;
+      let i = 0;
+      while (i < chunk.length && isAsciiSpace(chunk[i] as number)) i++;
+      if (chunk[i] === 0x7b) return i;
+    }
     const s = decoder.decode(chunk, { stream: true });
     const t = s.trimStart();
     if (t === '') {
@@ -96,6 +106,11 @@ export async function leadingSpace(text: Utf8Source): Promise<number | undefined
     return bytes + new TextEncoder().encode(s.slice(0, s.length - t.length)).length;
   }
   return undefined;
+}
+
+/** The characters String.prototype.trimStart removes that are ASCII. */
+function isAsciiSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
