@@ -11,6 +11,7 @@ import {
 import { findJsonSyntaxError, syntaxErrorReason } from './json-error.js';
 import { REDACTED, type FailedCheck, type Plan, type ResourceChange } from './model.js';
 import { redactCredentials } from './secrets.js';
+import { cutForModel, slimChange, type ValueReads } from './slim.js';
 import {
   checkChangeNesting,
   cut,
@@ -58,10 +59,13 @@ export function parsePlan(input: Uint8Array | string, file: string): PlanResult 
   }
 }
 
-/** Build the model from an already-parsed JSON document (the streaming reader uses this). */
-export function parsePlanObject(doc: unknown, file: string): PlanResult {
+/**
+ * Build the model from an already-parsed JSON document (the streaming reader uses this).
+ * `reads`: keep of resource values only what the rules read (the `risk` detail: slim.ts).
+ */
+export function parsePlanObject(doc: unknown, file: string, reads?: ValueReads): PlanResult {
   try {
-    return { ok: true, plan: planFromJson(doc, file) };
+    return { ok: true, plan: planFromJson(doc, file, reads) };
   } catch (e) {
     if (e instanceof PlanShapeError) return { ok: false, error: planError(file, e.message) };
     throw e;
@@ -109,7 +113,7 @@ function jsonErrorKind(e: unknown): string {
   return msg.replace(/,? *(\.\.\.)?"[\s\S]*$/, '').slice(0, 100) || 'syntax error';
 }
 
-function planFromJson(doc: unknown, file: string): Plan {
+function planFromJson(doc: unknown, file: string, reads?: ValueReads): Plan {
   if (!isPlainObject(doc)) refuse('expected a JSON object at the top level');
   if ('lineage' in doc && 'serial' in doc && 'resources' in doc) {
     refuse(
@@ -162,10 +166,11 @@ function planFromJson(doc: unknown, file: string): Plan {
   checkOutputNesting(rawOutputs);
   checkMemberNesting(doc, 'action_invocations');
   checkMemberNesting(doc, 'deferred_changes');
-  const { resourceChanges, digest } = readResourceChanges(rawChanges, {
-    ...digestHeader(doc),
-    output_changes: rawOutputs,
-  });
+  const { resourceChanges, digest } = readResourceChanges(
+    rawChanges,
+    { ...digestHeader(doc), output_changes: rawOutputs },
+    reads,
+  );
   const sensitiveOutputs = declaredSensitiveOutputs(doc);
   const outputChanges = Object.entries(rawOutputs).map(([name, oc]) =>
     outputChange(name, oc, sensitiveOutputs.has(name)),
@@ -214,6 +219,7 @@ function planFromJson(doc: unknown, file: string): Plan {
 function readResourceChanges(
   rawChanges: unknown[],
   header: DigestHeader,
+  reads: ValueReads | undefined,
 ): { resourceChanges: ResourceChange[]; digest: string } {
   const inOrder = inDigestOrder(rawChanges);
   const digest = new PlanDigest(header);
@@ -224,7 +230,12 @@ function readResourceChanges(
       checkChangeNesting(rc, i);
       if (hashed) digest.addByKeys(rc);
     }
-    return resourceChange(rc, `resource_changes[${i}]`);
+    const where = `resource_changes[${i}]`;
+    // The digest and the nesting checks read the change whole; the model, at `risk` detail,
+    // only what the rules read (cut before redaction walks the rest: slim.ts cutForModel).
+    return reads
+      ? slimChange(resourceChange(cutForModel(rc, reads), where), reads)
+      : resourceChange(rc, where);
   });
   return {
     resourceChanges,

@@ -1,7 +1,7 @@
 import type { Plan } from './model.js';
 import { parsePlan, parsePlanObject, type PlanError, type PlanResult } from './parse.js';
 import { bomLength, decodePlanBytes, sniffEncoding } from './encoding.js';
-import type { DetailOptions } from './slim.js';
+import type { DetailOptions, ValueReads } from './slim.js';
 import { bytesSource, type PlanSource } from './source.js';
 import { parsePlanStream } from './stream.js';
 
@@ -59,7 +59,10 @@ export async function readPlan(source: PlanSource, opts: ReadPlanOptions): Promi
     // other kinds of files): only plans that read cleanly take the scanner's result.
     if (r.ok) return withStreamed(r, false);
   }
-  return withStreamed(parseWhole(box, file), false);
+  return withStreamed(
+    parseWhole(box, file, opts.detail === 'risk' ? opts.reads : undefined),
+    false,
+  );
 }
 
 /** Chunks the scanner reads a file in memory by: few enough values are split (and copied). */
@@ -95,7 +98,7 @@ async function readInto(box: Whole, read: () => Promise<Uint8Array>) {
  * parsed, so peak memory is about the parsed document rather than bytes + text + document.
  * Same result as parsePlan(bytes): anything JSON.parse refuses goes to parsePlan for its message.
  */
-function parseWhole(box: Whole, file: string): PlanResult {
+function parseWhole(box: Whole, file: string, reads: ValueReads | undefined): PlanResult {
   let text: string | undefined = box.text ?? decodePlanBytes(box.bytes as Uint8Array);
   delete box.bytes;
   delete box.text;
@@ -112,5 +115,5 @@ function parseWhole(box: Whole, file: string): PlanResult {
   // Drop the only reference to the text: it can be collected while the model is built.
   // eslint-disable-next-line no-useless-assignment
   text = undefined;
-  return parsePlanObject(doc, file);
+  return parsePlanObject(doc, file, reads);
 }

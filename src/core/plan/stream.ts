@@ -8,7 +8,7 @@ import { parsePlan, parsePlanObject, planError, type PlanResult } from './parse.
 import { MAX_VALUE_BYTES, ScanError, Scanner, STREAMED } from './scanner.js';
 import { driftEntryAt, resourceChangeAt } from './shape.js';
 import { parseRange } from './skip.js';
-import { detailKeeper, unreadValuesCut, type DetailOptions } from './slim.js';
+import { cutForModel, detailKeeper, unreadValuesCut, type DetailOptions } from './slim.js';
 import type { RangedBytes } from './source.js';
 
 // Plans too big for one string (V8 caps strings at about 512 M characters; a 1 GB plan is real on
@@ -105,7 +105,10 @@ export async function parsePlanStream(
           ranges.push(entry.start, entry.end);
         }
         if (firstError !== undefined) continue;
-        const r = resourceChangeAt(value, entry.index, entry.depth);
+        // At `risk` detail the model keeps only what the rules read (keep below): redaction
+        // walks no more of the change than that (slim.ts cutForModel).
+        const modelled = opts.detail === 'risk' ? cutForModel(value, opts.reads) : value;
+        const r = resourceChangeAt(modelled, entry.index, entry.depth);
         if (r.ok) changes.push(keep(r.value));
         else firstError = r.reason;
       } else {

@@ -2,7 +2,11 @@ import { parsePlan, readPlan, type PlanSource } from '../../../src/core/plan/ind
 import { bytesSource } from '../../../src/core/plan/source.js';
 import { streamThreshold, STREAM_THRESHOLD_BYTES } from '../../../src/core/plan/threshold.js';
 import { RULE_READS } from '../../../src/core/risk/reads.js';
+import { slimChange } from '../../../src/core/plan/slim.js';
+import type { ResourceChange } from '../../../src/core/plan/model.js';
+import { describeCorpus, readRealPlan, realPlanKeys } from '../../../testkit/support/shared.js';
 import { generatePlanText } from '../../../testkit/plans/generate.js';
+import { planDoc, rc } from '../../../testkit/support/build.js';
 
 // readPlan is the one place that picks whole-file or streaming. Which path it took is seen from
 // the source calls it made and the `streamed` flag; either way the plan is parsePlan's.
@@ -10,6 +14,7 @@ import { generatePlanText } from '../../../testkit/plans/generate.js';
 const text = generatePlanText({ resources: 80, seed: 21 });
 const bytes = new TextEncoder().encode(text);
 const expected = parsePlan(bytes, 'plan.json');
+const slimmed = (c: ResourceChange) => slimChange(c, RULE_READS);
 
 interface Calls {
   open: number;
@@ -168,14 +173,21 @@ describe('readPlan picks the path', () => {
     );
   });
 
-  test('below scanFrom the whole-file reader reads it, as at any detail', async () => {
-    const r = await readPlan(fileSource(bytes), {
+  test('below scanFrom the whole-file reader reads it, cutting values as the scanner does', async () => {
+    const opts = {
       file: 'plan.json',
       threshold: bytes.length,
-      detail: 'risk',
+      detail: 'risk' as const,
       reads: RULE_READS,
-    });
-    expect(r).toEqual({ ...expected, streamed: false });
+    };
+    const source = fileSource(bytes, { text });
+    const r = await readPlan(source, opts);
+    expect(source.calls).toEqual({ open: 0, read: 0, readText: 1 });
+    expect(r).toEqual(await readPlan(fileSource(bytes), { ...opts, scanFrom: 0 }));
+    if (!r.ok || !expected.ok) throw new Error('expected a plan');
+    // The model is parsePlan's with each change slimmed to what the rules read, key order too.
+    const slim = { ...expected.plan, resourceChanges: expected.plan.resourceChanges.map(slimmed) };
+    expect(JSON.stringify(r.plan)).toBe(JSON.stringify(slim));
   });
 
   test('at `risk` detail, bad input is still told by the whole-file reader', async () => {
@@ -201,4 +213,77 @@ describe('streamThreshold', () => {
     expect(streamThreshold({ APPLYGATE_STREAM_THRESHOLD: '-1' })).toBe(STREAM_THRESHOLD_BYTES);
     expect(streamThreshold({ APPLYGATE_STREAM_THRESHOLD: '1e9' })).toBe(STREAM_THRESHOLD_BYTES);
   });
+});
+
+// The whole-file reader at `risk` detail cuts each change's values to what the rules read before
+// it redacts them (slim.ts cutForModel): the model must be exactly parsePlan's, slimmed, so no
+// value the rules read is redacted differently and nothing else is kept. Over every real plan.
+describeCorpus('the whole-file reader at `risk` detail, over the real plans', () => {
+  test('is parsePlan slimmed, byte for byte', async () => {
+    let changes = 0;
+    for (const key of realPlanKeys()) {
+      const b = readRealPlan(key);
+      const full = parsePlan(b, key);
+      const r = await readPlan(
+        { size: b.length, read: () => Promise.resolve(b) },
+        { file: key, threshold: b.length, detail: 'risk', reads: RULE_READS },
+      );
+      if (!full.ok) {
+        expect([key, r]).toEqual([key, full]);
+        continue;
+      }
+      if (!r.ok) throw new Error(`${key}: ${r.error.message}`);
+      changes += full.plan.resourceChanges.length;
+      const slim = { ...full.plan, resourceChanges: full.plan.resourceChanges.map(slimmed) };
+      expect([key, JSON.stringify(r.plan)]).toEqual([key, JSON.stringify(slim)]);
+    }
+    expect(changes).toBeGreaterThan(1000);
+  });
+});
+
+test('a cut value is redacted as the whole one: masks, unknowns, secret pairs at its top', async () => {
+  const secret = 'hunter2-never-shown';
+  const policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*' }] });
+  const changes = [
+    // A kept attribute marked sensitive, another only in after_unknown, a secret-named one.
+    {
+      ...rc({
+        address: 'aws_iam_role_policy.p',
+        actions: ['update'],
+        before: { name: 'p', policy, force_destroy: false, other: secret },
+        after: { name: 'p', policy: secret, force_destroy: true, other: secret },
+        afterSensitive: { policy: true },
+      }),
+    },
+    // `deletion_protection` known only after apply; the whole value sensitive in `before`.
+    rc({
+      address: 'aws_db_instance.db',
+      actions: ['update'],
+      before: { deletion_protection: true, password: secret },
+      after: { password: secret },
+      beforeSensitive: true,
+    }),
+    // A name/value pair whose name is secret, at the top of a value.
+    rc({
+      address: 'aws_ssm_parameter.token',
+      actions: ['no-op'],
+      before: { name: 'API_TOKEN', value: secret, force_destroy: false },
+      after: { name: 'API_TOKEN', value: secret, force_destroy: false },
+    }),
+  ];
+  (changes[1]!.change as Record<string, unknown>).after_unknown = { deletion_protection: true };
+  const b = new TextEncoder().encode(JSON.stringify(planDoc({ changes })));
+  const full = parsePlan(b, 'p.json');
+  const r = await readPlan(
+    { size: b.length, read: () => Promise.resolve(b) },
+    { file: 'p.json', threshold: b.length, detail: 'risk', reads: RULE_READS },
+  );
+  if (!full.ok || !r.ok) throw new Error('expected plans');
+  const slim = { ...full.plan, resourceChanges: full.plan.resourceChanges.map(slimmed) };
+  expect(JSON.stringify(r.plan)).toBe(JSON.stringify(slim));
+  expect(JSON.stringify(r.plan)).not.toContain('hunter2');
+  const [role, db] = r.plan.resourceChanges;
+  expect(role!.after).toEqual({ force_destroy: true, policy: '(sensitive value)' });
+  expect(db!.before).toBe('(sensitive value)');
+  expect(db!.after).toMatchObject({ deletion_protection: '(known after apply)' });
 });
