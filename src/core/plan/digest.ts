@@ -143,6 +143,14 @@ export class PlanDigest {
     this.w.write(JSON.stringify(view));
     return true;
   }
+  /**
+   * Adds the canonical text of an actionable change (canonicalChangeText): what add writes for
+   * it, made earlier, so the change itself need not be held until its turn.
+   */
+  addText(text: string): void {
+    if (this.count++ > 0) this.w.write(',');
+    this.w.write(text);
+  }
   /** Adds actionable `rc` key by key; only for values whose nesting the caller has bounded. */
   addByKeys(rc: unknown): void {
     if (this.count++ > 0) this.w.write(',');
@@ -153,6 +161,18 @@ export class PlanDigest {
     this.w.flush();
     return `${DIGEST_PREFIX}${this.hash.digest('hex')}`;
   }
+}
+
+/**
+ * The text PlanDigest.add writes for actionable `rc` (tryAdd's, else addByKeys'), for
+ * PlanDigest.addText. As for addByKeys, the caller has bounded the nesting of `rc`.
+ */
+export function canonicalChangeText(rc: unknown): string {
+  const view = projectedView(rc);
+  if (view !== NOT_CANONICAL) return JSON.stringify(view);
+  let out = '';
+  writeCanonical({ write: (t: string) => (out += t) }, projection(rc));
+  return out;
 }
 
 /**

@@ -1,4 +1,11 @@
-import { changeSortKey, digestHeader, isActionable, planDigest } from './digest.js';
+import {
+  canonicalChangeText,
+  changeSortKey,
+  digestHeader,
+  isActionable,
+  PlanDigest,
+  type DigestHeader,
+} from './digest.js';
 import { RangeList, streamDigest } from './digest-pass.js';
 import { bomLength, leadingSpace, readHead, sniffEncoding, utf8Source } from './encoding.js';
 import { findJsonSyntaxErrorInBytes, syntaxErrorReason } from './json-error.js';
@@ -52,8 +59,12 @@ export async function parsePlanStream(
   if (lead === undefined) return parsePlan(head, file);
 
   const changes: ResourceChange[] = [];
-  /** The digested changes as built, with holdDigested. */
-  const held: unknown[] = [];
+  /**
+   * With holdDigested, the canonical text of each digested change (what the digest hashes of it,
+   * in file order, aligned with `keys`), not the change: a string of its hashed members holds a
+   * fraction of the memory of the parsed change, and the collector need not move and mark it.
+   */
+  const held: string[] = [];
   const drift: DriftEntry[] = [];
   const ranges = new RangeList();
   const keys: string[] = [];
@@ -97,8 +108,8 @@ export async function parsePlanStream(
         const bytes = entry.value;
         const value = unreadValuesCut(bytes, opts) ?? parsed(bytes, entry.end);
         // Pass 2 re-reads only what the digest hashes.
-        if (isActionable(value)) {
-          if (opts.holdDigested) held.push(value);
+        const actionable = isActionable(value);
+        if (actionable) {
           const key = changeSortKey(value);
           if (keys.length > 0 && key < (keys[keys.length - 1] as string)) sorted = false;
           keys.push(key);
@@ -109,8 +120,13 @@ export async function parsePlanStream(
         // walks no more of the change than that (slim.ts cutForModel).
         const modelled = opts.detail === 'risk' ? cutForModel(value, opts.reads) : value;
         const r = resourceChangeAt(modelled, entry.index, entry.depth);
-        if (r.ok) changes.push(keep(r.value));
-        else firstError = r.reason;
+        if (!r.ok) {
+          firstError = r.reason;
+          continue;
+        }
+        changes.push(keep(r.value));
+        // Its nesting is checked (the canonical writer recurses): its text, for the digest.
+        if (actionable && opts.holdDigested) held.push(canonicalChangeText(value));
       } else {
         if (entry.index === 0) resetDrift();
         driftSeen = true;
@@ -136,7 +152,7 @@ export async function parsePlanStream(
     keys.length === 0
       ? rest.plan.digest
       : opts.holdDigested
-        ? planDigest({ ...digestHeader(skeleton), resource_changes: held })
+        ? heldDigest(digestHeader(skeleton), keys, held, sorted)
         : await streamDigest(
             text,
             digestHeader(skeleton),
@@ -169,4 +185,27 @@ export async function parsePlanStream(
       ? `one value is larger than ${MAX_VALUE_BYTES / 1024 / 1024} MB, which applygate does not read`
       : 'not valid JSON (syntax error)';
   }
+}
+
+/**
+ * planDigest's result from the canonical texts of the actionable changes (`texts`, in file order,
+ * with their sort keys `keys`): in canonical order, a stable sort by key as planDigest's.
+ */
+function heldDigest(
+  header: DigestHeader,
+  keys: readonly string[],
+  texts: readonly string[],
+  sorted: boolean,
+): string {
+  const digest = new PlanDigest(header);
+  const order = Array.from({ length: texts.length }, (_, i) => i);
+  if (!sorted) {
+    order.sort((a, b) => {
+      const ka = keys[a] as string;
+      const kb = keys[b] as string;
+      return ka < kb ? -1 : ka > kb ? 1 : a - b;
+    });
+  }
+  for (const i of order) digest.addText(texts[i] as string);
+  return digest.finish();
 }

@@ -7,7 +7,7 @@ import { changeSortKey, inDigestOrder } from '../../../src/core/plan/digest.js';
 import { MAX_NESTING } from '../../../src/core/plan/shape.js';
 import { MARKDOWN_FULL_DETAILS, slimChange, type Detail } from '../../../src/core/plan/slim.js';
 import { bytesSource } from '../../../src/core/plan/source.js';
-import { parsePlanStream } from '../../../src/core/plan/stream.js';
+import { parsePlanStream, type StreamOptions } from '../../../src/core/plan/stream.js';
 import { RULE_READS } from '../../../src/core/risk/reads.js';
 import { renderMarkdown } from '../../../src/core/render/index.js';
 import { buildReport } from '../../../src/core/report.js';
@@ -111,6 +111,15 @@ describe('streaming reader on generated plans', () => {
     expect(small.digest).toBe(whole.digest);
     const oneBatch = ok(await streamed(shuffled, 'shuffled.json', 1000, 'all', 1 << 26));
     expect(oneBatch.digest).toBe(whole.digest);
+    // A file in memory: the digested changes' texts are held and ordered at the end.
+    const inMemory: StreamOptions[] = [
+      { holdDigested: true },
+      { holdDigested: true, detail: 'risk', reads: RULE_READS },
+    ];
+    for (const opts of inMemory) {
+      const held = ok(await parsePlanStream(bytesSource(shuffled, 1000), 'shuffled.json', opts));
+      expect(held.digest).toBe(whole.digest);
+    }
   });
 
   test('UTF-16 (LE with BOM, BE without) is decoded chunk by chunk', async () => {
