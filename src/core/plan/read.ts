@@ -21,11 +21,13 @@ export type ReadPlanOptions = DetailOptions & {
 };
 
 /**
- * Below this size the scanner costs more than JSON.parse of the whole text (its byte loops run
- * before the JIT has compiled them: +0.1 s of CPU at 4 MB, +25% at 40 MB); from here it costs
- * less, in time and far less in memory (docs/benchmarks.md, 2026-12-08).
+ * Below this size the scanner costs more CPU than JSON.parse of the whole text (its byte loops
+ * run before the JIT has compiled them: +20% of CPU at 4 and at 11 MB); from here it costs about
+ * the same CPU, less wall time (10 to 15% at 35 to 43 MB: less for the collector to do) and far
+ * less memory (160 MB instead of 200 at 35 MB). Measured interleaved, docs/benchmarks.md,
+ * 2026-12-08 (the first measurement, 64 MB, was before values were cut before redaction).
  */
-export const SCAN_FROM_BYTES = 64 * 1024 * 1024;
+export const SCAN_FROM_BYTES = 32 * 1024 * 1024;
 
 /**
  * The plan, read whole or streamed. `streamed`: the detail level applied (a streamed plan with
