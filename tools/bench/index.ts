@@ -4,6 +4,7 @@
 //                    [--secrets 10000] [--runs N]
 //                    [--huge-mb 1024] [--dir DIR] [--keep] [--markdown] [--json FILE]
 //                    [--no-action] [--guard-runs 15] [--guard-only]
+//                    [--base DIR] [--plans-only]
 //
 // 1. Big plans: realistic generated plans (testkit/plans/generate.ts) at each size. For each, the
 //    built CLI (`lib/cli/index.js summarize --format json`) and a bare `JSON.parse` of the same
@@ -23,6 +24,11 @@
 //    Targets: <= 250 ms, <= 3 MB.
 // 4. The app's API calls per event and webhook throughput: see tools/bench/app.ts.
 // 5. How many destroys the summary comment lists in full: see tools/bench/capacity.ts.
+//
+// --base DIR: the lib/ of another build (a copy of `lib/` built at the commit to compare with; its
+// package.json beside it). Its CLI runs interleaved with this one's and the bare parse, and each
+// plan gets a row for both: before/after ratios from the same runs, on a loaded machine too.
+// --plans-only: the plan rows alone (no huge plan, Action, guard, app or capacity rows).
 //
 // Plans are written to a temporary directory (never to the repo) and deleted afterwards unless
 // --keep. Peak RSS comes from /usr/bin/time -f %M when it exists, else from
@@ -74,6 +80,8 @@ interface SizeResult {
   fileBytes: number;
   path: 'whole' | 'stream';
   cli: { wall: number; rss: number; cpu: number };
+  /** With --base: the other build's CLI, from the same interleaved runs. */
+  base?: { wall: number; rss: number; cpu: number };
   bare: { wall: number; rss: number; cpu: number };
   ratio: number;
   rssBudget: number;
@@ -158,6 +166,7 @@ async function benchSize(
   runs: number,
   threshold: number,
   mix: Mix,
+  baseCli?: string,
 ): Promise<SizeResult> {
   const file = join(dir, `plan-${mix}-${resources}.json`);
   const t = Date.now();
@@ -168,7 +177,14 @@ async function benchSize(
   readFileSync(file); // warm the page cache before timing either side
   const cli: Sample[] = [];
   const bare: Sample[] = [];
+  const base: Sample[] = [];
   for (let r = 0; r < runs; r++) {
+    if (baseCli) {
+      const o = await measure(dir, [baseCli, 'summarize', '--format', 'json', file]);
+      if (o.code !== 0) throw new Error(`base CLI failed on ${file}:\n${o.stderr}`);
+      base.push(o);
+      log(`  run ${r + 1}/${runs}: base ${o.wall.toFixed(2)} s ${(o.rss / MB).toFixed(0)} MB`);
+    }
     const c = await measure(dir, [CLI, 'summarize', '--format', 'json', file]);
     if (c.code !== 0) throw new Error(`CLI failed on ${file}:\n${c.stderr}`);
     cli.push(c);
@@ -186,6 +202,7 @@ async function benchSize(
   });
   const c = agg(cli);
   const b = agg(bare);
+  const o = baseCli ? agg(base) : undefined;
   if (!process.argv.includes('--keep')) rmSync(file, { force: true });
   return {
     resources,
@@ -193,6 +210,7 @@ async function benchSize(
     fileBytes: gen.bytes,
     path: gen.bytes > threshold ? 'stream' : 'whole',
     cli: c,
+    ...(o ? { base: o } : {}),
     bare: b,
     ratio: c.wall / b.wall,
     rssBudget: 3 * gen.bytes + 100 * MB,
@@ -329,6 +347,8 @@ async function main(): Promise<void> {
       'no-action': { type: 'boolean', default: false },
       'guard-runs': { type: 'string', default: '15' },
       'guard-only': { type: 'boolean', default: false },
+      base: { type: 'string' },
+      'plans-only': { type: 'boolean', default: false },
     },
   });
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
@@ -346,6 +366,9 @@ async function main(): Promise<void> {
   const sizes = values.sizes.split(',').filter(Boolean).map(Number);
   const secretSizes = values.secrets.split(',').filter(Boolean).map(Number);
   const quietSizes = values.quiet.split(',').filter(Boolean).map(Number);
+  const baseCli = values.base ? join(values.base, 'cli/index.js') : undefined;
+  if (baseCli && !existsSync(baseCli)) throw new Error(`${baseCli} is missing`);
+  const plansOnly = values['plans-only'];
   log(
     `applygate bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load ${loadavg()
       .map((x) => x.toFixed(2))
@@ -361,20 +384,20 @@ async function main(): Promise<void> {
   for (const n of [...new Set([...sizes, ...quietSizes])].sort((a, b) => a - b)) {
     if (sizes.includes(n)) {
       log(`plan with ${n} resource changes:`);
-      results.push(await benchSize(dir, n, runsFor(n), threshold, 'realistic'));
+      results.push(await benchSize(dir, n, runsFor(n), threshold, 'realistic', baseCli));
     }
     if (quietSizes.includes(n)) {
       log(`plan with ${n} resource changes, 95% no-ops:`);
-      results.push(await benchSize(dir, n, runsFor(n), threshold, 'quiet'));
+      results.push(await benchSize(dir, n, runsFor(n), threshold, 'quiet', baseCli));
     }
   }
   for (const n of secretSizes) {
     log(`plan with ${n} small changes carrying sensitive values:`);
-    results.push(await benchSize(dir, n, runsFor(n), threshold, 'secrets'));
+    results.push(await benchSize(dir, n, runsFor(n), threshold, 'secrets', baseCli));
   }
 
   let huge: HugeResult | undefined;
-  const hugeBytes = Number(values['huge-mb']) * MB;
+  const hugeBytes = plansOnly ? 0 : Number(values['huge-mb']) * MB;
   if (hugeBytes > 0) {
     log(`plan of about ${values['huge-mb']} MB:`);
     const last = results.filter((r) => r.mix === 'realistic').pop();
@@ -382,7 +405,7 @@ async function main(): Promise<void> {
   }
 
   let cold: ColdStart | undefined;
-  if (!values['no-action'] && existsSync(DIST)) {
+  if (!plansOnly && !values['no-action'] && existsSync(DIST)) {
     log('Action cold start:');
     cold = await benchColdStart(dir, Number(values['cold-runs']));
     log(`  first request after ${cold.firstRequestMs.map((x) => x.toFixed(0)).join(', ')} ms`);
@@ -404,6 +427,14 @@ async function main(): Promise<void> {
       target: `<= ${limit.toFixed(1)}x`,
       met: r.ratio <= limit,
     });
+    if (r.base) {
+      rows.push({
+        what: `${label}: --base CLI / bare JSON.parse wall (the same runs)`,
+        measured: `${sec(r.base.wall)} / ${sec(r.bare.wall)} = ${(r.base.wall / r.bare.wall).toFixed(2)}x (CPU ${(r.base.cpu / r.bare.cpu).toFixed(2)}x), peak RSS ${mb(r.base.rss)}`,
+        target: 'before',
+        met: undefined,
+      });
+    }
     rows.push({
       what: `${label}: CLI peak RSS (bare: ${mb(r.bare.rss)})`,
       measured: mb(r.cli.rss),
@@ -433,12 +464,8 @@ async function main(): Promise<void> {
       met: cold.bundleBytes <= 3 * MB,
     });
   }
-  rows.push(...(await guardBenchmarks(LIB, dir, Number(values['guard-runs']))));
-  const app = await appBenchmarks();
-  rows.push(...app);
-  log('Comment capacity:');
-  rows.push(...capacityRows());
-  if (app.length === 0) {
+  const app = plansOnly ? undefined : await otherBenchmarks(rows, dir, values['guard-runs']);
+  if (app?.length === 0) {
     rows.push({
       what: 'App: API calls per event, webhook throughput',
       measured: 'not measured yet',
@@ -478,6 +505,16 @@ async function main(): Promise<void> {
       ),
     );
   if (!values.dir && !values.keep) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The guard, app and comment-capacity rows (all but the plans); the app's rows. */
+async function otherBenchmarks(rows: Row[], dir: string, guardRuns: string): Promise<Row[]> {
+  rows.push(...(await guardBenchmarks(LIB, dir, Number(guardRuns))));
+  const app = await appBenchmarks();
+  rows.push(...app);
+  log('Comment capacity:');
+  rows.push(...capacityRows());
+  return app;
 }
 
 await main();
