@@ -87,6 +87,22 @@ function copy(sha = HEAD) {
 
 const octokit = (token: string) => new Octokit({ auth: token, baseUrl: h.gh.url });
 
+/** A success status naming `line`, created over HTTP with `token` (whoever holds it is the creator). */
+async function statusNaming(
+  token: string,
+  line: string,
+  opts: { sha?: string; context?: string } = {},
+): Promise<void> {
+  await octokit(token).rest.repos.createCommitStatus({
+    owner: OWNER,
+    repo: REPO,
+    sha: opts.sha ?? HEAD,
+    state: 'success',
+    context: opts.context ?? LEDGER_STATUS_CONTEXT,
+    description: ledgerStatusDescription(line),
+  });
+}
+
 describe('the app publishes its ledger where a fine-grained token can read it', () => {
   test('a fine-grained token cannot read check runs; it reads the approval from the copy', async () => {
     await approved();
@@ -178,14 +194,7 @@ describe('attacks on the copy: each refused with the reason', () => {
     const line = encodeLedger(forged);
     // The edit reaches the app as a webhook by mallory; the app's own copy is not a summary.
     await h.editComment(comments[0]!['id'] as number, `approved!\n${line}`, { by: 'mallory' });
-    await octokit('ghp_mallory').rest.repos.createCommitStatus({
-      owner: OWNER,
-      repo: REPO,
-      sha: HEAD,
-      state: 'success',
-      context: LEDGER_STATUS_CONTEXT,
-      description: ledgerStatusDescription(line),
-    });
+    await statusNaming('ghp_mallory', line);
     const r = await lookup();
     expect(r.approved).toBe(false);
     expect(r.detail).toMatch(
@@ -221,14 +230,8 @@ describe('attacks on the copy: each refused with the reason', () => {
       issue_number: PR,
       body: line,
     });
-    await octokit('ghp_mallory').rest.repos.createCommitStatus({
-      owner: OWNER,
-      repo: REPO,
-      sha: HEAD,
-      state: 'success',
-      context: 'Applygate / Ledger', // contexts compare case-blind
-      description: ledgerStatusDescription(line),
-    });
+    // Contexts compare case-blind.
+    await statusNaming('ghp_mallory', line, { context: 'Applygate / Ledger' });
     const r = await lookup();
     expect(r).toEqual({
       approved: false,
@@ -265,14 +268,7 @@ describe('attacks on the copy: each refused with the reason', () => {
       issue_number: PR,
       body: line,
     });
-    await octokit(bot).rest.repos.createCommitStatus({
-      owner: OWNER,
-      repo: REPO,
-      sha: HEAD2,
-      state: 'success',
-      context: LEDGER_STATUS_CONTEXT,
-      description: ledgerStatusDescription(line),
-    });
+    await statusNaming(bot, line, { sha: HEAD2 });
     const r = await lookup();
     expect(r.approved).toBe(false);
     expect(r.detail).toMatch(/does not approve this plan .*pending/);
@@ -304,14 +300,7 @@ describe('attacks on the copy: each refused with the reason', () => {
     h.gh.setPullHead(OWNER, REPO, PR, HEAD2);
     expect((await lookup()).detail).toMatch(/^no applygate ledger on head a2a2a2a of PR #7/);
     // Even a status of the app on the new head naming the old head's line is refused.
-    await octokit(h.gh.installationToken()).rest.repos.createCommitStatus({
-      owner: OWNER,
-      repo: REPO,
-      sha: HEAD2,
-      state: 'success',
-      context: LEDGER_STATUS_CONTEXT,
-      description: ledgerStatusDescription(line),
-    });
+    await statusNaming(h.gh.installationToken(), line, { sha: HEAD2 });
     const r = await lookup();
     expect(r.approved).toBe(false);
     expect(r.detail).toMatch(
