@@ -14,6 +14,7 @@ import { approvalPolicy } from '../../../src/core/approval/policy.js';
 import { riskLines } from '../../../src/core/binding.js';
 import { assess } from '../../../src/core/risk/score.js';
 import { describeCorpus, readRealPlan } from '../../../testkit/support/shared.js';
+import { incidentDestroyPlan } from '../../../testkit/plans/samples.js';
 
 // Policies from the config over real plans (../shared/fixtures, read in place). What each case
 // expects is read from the plan's own JSON (resource_changes), not written down by hand.
@@ -326,8 +327,12 @@ describe('policies in the config', () => {
     expect(parseConfig('policies: []\n').ok).toBe(true);
     const cfg = parseConfig(text, undefined, CEL_POLICY_ENGINE);
     if (!cfg.ok) throw new Error(cfg.errors.join('\n'));
-    const { plan } = load(DELETES);
-    expect(() => buildReport([{ name: 'default', plan }], cfg.config)).toThrow(NO_POLICY_ENGINE);
+    // A built-in plan: this test runs where ../shared is absent too (a user's clone).
+    const r = parsePlan(JSON.stringify(incidentDestroyPlan()), 'incident.json');
+    if (!r.ok) throw new Error(r.error.message);
+    expect(() => buildReport([{ name: 'default', plan: r.plan }], cfg.config)).toThrow(
+      NO_POLICY_ENGINE,
+    );
   });
 
   it('fills each policy with its defaults', () => {
