@@ -81,6 +81,12 @@ const short = shortDigest(
     .digest,
 );
 
+/** `guard exec -- terraform destroy -auto-approve` on a pseudo-terminal (script), `typed` typed. */
+function destroyOnTerminal(s: ReturnType<typeof setup>, typed: string) {
+  const line = `${process.execPath} ${built} guard exec -- terraform destroy -auto-approve`;
+  return runIt('script', ['-qec', line, '/dev/null'], { cwd: s.repo, env: s.env, input: typed });
+}
+
 describe('applygate guard exec', () => {
   test('refuses without a terminal, even when the digest is piped in', async () => {
     const s = setup();
@@ -103,12 +109,7 @@ describe('applygate guard exec', () => {
     `proceeds on a pseudo-terminal when the short digest is typed${hasScript ? '' : NO_SCRIPT}`,
     async () => {
       const s = setup();
-      const line = `${process.execPath} ${built} guard exec -- terraform destroy -auto-approve`;
-      const r = await runIt('script', ['-qec', line, '/dev/null'], {
-        cwd: s.repo,
-        env: s.env,
-        input: `${short}\n`,
-      });
+      const r = await destroyOnTerminal(s, `${short}\n`);
       expect(r.out).toMatch(new RegExp(`Type the plan digest ${short}`));
       expect(r.code).toBe(0);
       // What runs is the destroy plan the person saw the digest of, not the line again.
@@ -123,12 +124,7 @@ describe('applygate guard exec', () => {
     `a wrong digest on the terminal stops it${hasScript ? '' : NO_SCRIPT}`,
     async () => {
       const s = setup();
-      const line = `${process.execPath} ${built} guard exec -- terraform destroy -auto-approve`;
-      const r = await runIt('script', ['-qec', line, '/dev/null'], {
-        cwd: s.repo,
-        env: s.env,
-        input: 'yes\n',
-      });
+      const r = await destroyOnTerminal(s, 'yes\n');
       expect(r.code).toBe(3);
       expect(r.out).toMatch(/does not match/);
       expect(s.standIn.calls().some((c) => c.args[0] === 'destroy')).toBe(false);
