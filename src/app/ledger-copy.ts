@@ -1,5 +1,6 @@
 import {
   commentLedger,
+  isLedgerStatus,
   LEDGER_STATUS_CONTEXT,
   ledgerLineDigest,
   ledgerLines,
@@ -94,10 +95,7 @@ export async function publishLedgerCopy(
 async function statusSays(gh: GitHub, sha: string, bot: string, line: string): Promise<boolean> {
   const newest = (await gh.statuses(sha))
     .filter(
-      (s) =>
-        s.context.toLowerCase() === LEDGER_STATUS_CONTEXT.toLowerCase() &&
-        s.creator?.type === 'Bot' &&
-        sameLogin(s.creator.login, bot),
+      (s) => isLedgerStatus(s) && s.creator?.type === 'Bot' && sameLogin(s.creator.login, bot),
     )
     .sort((a, b) => b.id - a.id)[0];
   return newest !== undefined && statusDigest(newest.description) === ledgerLineDigest(line);

@@ -59,6 +59,11 @@ export interface LedgerComment {
   html_url?: string;
 }
 
+/** A status with LEDGER_STATUS_CONTEXT (GitHub compares contexts case-blind), by anyone. */
+export function isLedgerStatus(s: Pick<LedgerStatus, 'context'>): boolean {
+  return s.context.toLowerCase() === LEDGER_STATUS_CONTEXT.toLowerCase();
+}
+
 /** The app whose bot created a status (`SLUG[bot]`, type Bot), or undefined for anyone else. */
 export function statusApp(creator: LedgerStatus['creator']): string | undefined {
   if (!creator || creator.type !== 'Bot') return undefined;
@@ -77,9 +82,7 @@ export function statusRecords(
   statuses: readonly LedgerStatus[],
   comments: readonly LedgerComment[],
 ): LedgerCheckRun[] {
-  const mine = statuses.filter(
-    (s) => s.context.toLowerCase() === LEDGER_STATUS_CONTEXT.toLowerCase(),
-  );
+  const mine = statuses.filter(isLedgerStatus);
   return mine.map((s) => {
     const app = statusApp(s.creator);
     const by = app === undefined ? `@${s.creator?.login ?? 'ghost'}` : undefined;
